@@ -1,0 +1,28 @@
+"""formasi_rules: Indonesian civil-service regulations as declarative rule files.
+
+    >>> import formasi_rules as fr                                     # doctest: +SKIP
+    >>> policy = fr.load_policy("policies/pengantar_kerja")
+    >>> engine = fr.Engine(policy)                    # durable_rules backend by default
+    >>> result = engine.evaluate(candidate, as_of=date(2025, 10, 9))
+    >>> result.decision("perpindahan", "ahli_pertama").outcome
+    'eligible'
+"""
+
+from ._errors import (
+    BackendUnavailable, EngineError, FormasiError, InputError, InvalidArgument, PolicyError, Problem,
+)
+from ._text import Text
+from .engine import (
+    BackendWarning, Decision, Engine, Reason, RecordError, Result,
+)
+from .inputs import Candidate, read_formation, read_records, structure_candidate
+from .policy import Policy, load_policy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BackendUnavailable", "BackendWarning", "Candidate", "Decision", "Engine", "EngineError",
+    "FormasiError", "InputError", "InvalidArgument", "Policy", "PolicyError", "Problem", "Reason",
+    "RecordError", "Result", "Text", "load_policy", "read_formation", "read_records",
+    "structure_candidate",
+]

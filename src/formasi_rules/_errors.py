@@ -1,0 +1,122 @@
+"""Exceptions raised by formasi_rules.
+
+Every error the library raises on purpose derives from :class:`FormasiError`
+and from the matching built-in, so callers may catch by category::
+
+    FormasiError
+    ├── PolicyError(ValueError)          a rule file is wrong; .problems lists every finding
+    ├── InputError(ValueError)           candidate or formation data is wrong; .problems
+    ├── InvalidArgument(TypeError)       the Python API was called wrongly
+    ├── BackendUnavailable(ImportError)  durable_rules cannot be imported here
+    └── EngineError(RuntimeError)        the rules engine misbehaved (a bug: please report)
+
+A :class:`Problem` is one finding: where it is (file, line and column, or a
+``$.path`` into input data), which rule, what was expected (in Bahasa Indonesia
+and English) and, where we can guess, how to fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = [
+    "BackendUnavailable",
+    "EngineError",
+    "FormasiError",
+    "InputError",
+    "InvalidArgument",
+    "PolicyError",
+    "Problem",
+    "suggest",
+]
+
+
+@attrs.frozen
+class Problem:
+    """One finding in a policy file or an input record."""
+
+    code: str
+    id: str  # the message in Bahasa Indonesia
+    en: str  # the same message in English
+    file: str | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    path: str | None = None  # "$[3].birth_date" for input data
+    rule: str | None = None
+    hint: str | None = None
+
+    @property
+    def where(self) -> str:
+        parts = []
+        if self.file:
+            loc = self.file
+            if self.line:
+                loc += f":{self.line}"
+                if self.column:
+                    loc += f":{self.column}"
+            parts.append(loc)
+        if self.path:
+            parts.append(self.path)
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        head = self.where
+        if self.rule:
+            head = f"{head} [rule {self.rule}]" if head else f"[rule {self.rule}]"
+        text = f"{self.code}: {self.en}"
+        if self.id != self.en:
+            text += f" / {self.id}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return f"{head}: {text}" if head else text
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in attrs.asdict(self).items() if v is not None}
+
+
+class FormasiError(Exception):
+    """Base class of every error raised on purpose by formasi_rules."""
+
+
+class _ProblemsError(FormasiError):
+    def __init__(self, problems: Iterable[Problem], summary: str | None = None):
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems]
+        head = summary or f"{len(self.problems)} problem(s)"
+        super().__init__("\n".join([head, *("  " + line for line in lines)]))
+
+
+class PolicyError(_ProblemsError, ValueError):
+    """A policy (its YAML files) is invalid. ``.problems`` lists every finding.
+
+    Fix the files named in each problem and load again.
+    """
+
+
+class InputError(_ProblemsError, ValueError):
+    """Input data (candidates, formation rows) is invalid. ``.problems`` lists every finding."""
+
+
+class InvalidArgument(FormasiError, TypeError):
+    """A function of the Python API was called with an argument it cannot take."""
+
+
+class BackendUnavailable(FormasiError, ImportError):
+    """The durable_rules backend cannot be used on this Python.
+
+    Install ``durable-rules`` on Python 3.11 or 3.12, or choose the reference
+    backend explicitly: ``Engine(policy, backend="reference")``.
+    """
+
+
+class EngineError(FormasiError, RuntimeError):
+    """The rules engine did something it must never do. This is a bug: please report it."""
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """A "did you mean ...?" hint for a misspelt key or value, or None."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? / maksud Anda {close[0]!r}?" if close else None

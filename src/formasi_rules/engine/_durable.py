@@ -1,0 +1,227 @@
+"""The durable_rules backend: plans compiled to native rulesets and driven defensively.
+
+How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
+
+- ``pass`` fires when the check's condition holds, ``fail`` when its negation holds
+  (negation pushed down to the tests); a test on a missing field matches nothing, so
+  with a value missing neither fires and the check is *undetermined*. One ``missing``
+  rule per fact key (``$nex``) reports which inputs were absent.
+- Every rule starts with the positive discriminator ``kind: candidate``, so the
+  engine's own state fact ``{sid, id, $s}`` can never match one (H3). No ``any``, no
+  ``$in``, no string ordering, only integers and plain strings (H6).
+- Rules are packed into several rulesets so that no ruleset has more alpha tests than
+  ``ALPHA_BUDGET``: a fact matching 65 tests at once raises error 303 and 513 tests
+  under one node hang the compiler (H5). A single rule too large for a ruleset is a
+  PolicyError naming it, raised when the engine is built, never a hang.
+- No ``Host`` (its threads race synchronous calls, H1) and no Python actions: facts are
+  asserted into one long-lived session per ruleset, the agenda is drained
+  synchronously, and the fact is retracted. The session slot is primed once so that
+  deleting it on close is safe (H2). One fixed session id and one fact id per
+  ruleset: no 32-bit hash collisions are possible (H4).
+- Calls into the C engine hold the GIL and the session is shared, so a lock
+  serialises evaluations on one backend; threads are safe, not faster.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from typing import Any
+
+import attrs
+
+from .._errors import BackendUnavailable, EngineError, PolicyError, Problem
+from ._backend import Firings
+from ._encode import CANDIDATE, KIND
+from ._plan import And, Cmp, Cond, In, Or, Plan, negate, positive
+
+ALPHA_BUDGET = 48  # alpha tests per ruleset; the engine fails at 65 matched at once (MAX_STACK_SIZE 64)
+MAX_RULES_PER_RULESET = 4000  # MAX_ACTIONS is 4096
+SID = "1"
+FACT_ID = "c"
+_OPS = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+_names = itertools.count(1)
+
+
+def load_engine():
+    """Import the C engine, or raise BackendUnavailable saying what to do instead."""
+    try:
+        import durable_rules_engine
+    except ImportError as exc:
+        raise BackendUnavailable(
+            f"durable_rules cannot be imported on this Python ({exc}). It supports Python 3.11 and "
+            "3.12. Use Engine(policy, backend='reference') (CLI: --backend reference), which gives "
+            "the same decisions.") from None
+    return durable_rules_engine
+
+
+def to_durable(cond: Cond) -> dict:
+    """A condition (negations already pushed down) in durable_rules' native JSON."""
+    if isinstance(cond, Cmp):
+        return {cond.key: cond.value} if cond.op == "eq" else {_OPS[cond.op]: {cond.key: cond.value}}
+    if isinstance(cond, In):
+        if cond.negated:
+            parts = [{"$neq": {cond.key: v}} for v in cond.values]
+            return parts[0] if len(parts) == 1 else {"$and": parts}
+        parts = [{cond.key: v} for v in cond.values]
+        return parts[0] if len(parts) == 1 else {"$or": parts}
+    op = "$and" if isinstance(cond, And) else "$or"
+    return {op: [to_durable(c) for c in cond.items]}
+
+
+def alpha_cost(cond: Cond) -> tuple[int, int]:
+    """(terms, tests) of the condition's disjunctive normal form: an upper bound on the
+    alpha nodes durable_rules builds for it, since it expands ``$or`` into paths."""
+    if isinstance(cond, Cmp):
+        return 1, 1
+    if isinstance(cond, In):
+        n = len(cond.values)
+        return (1, n) if cond.negated else (n, n)
+    parts = [alpha_cost(c) for c in cond.items]
+    if isinstance(cond, Or):
+        return sum(t for t, _ in parts), sum(n for _, n in parts)
+    terms = 1
+    for t, _ in parts:
+        terms *= t
+    tests = sum(n * terms // t for t, n in parts)
+    return terms, tests
+
+
+@attrs.frozen
+class RulesetSpec:
+    definition: dict[str, Any]
+    meaning: dict[str, tuple[str, str]]  # rule name -> ("pass"|"fail"|"missing", check or fact key)
+
+
+def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
+    """Split a plan into ruleset definitions that each stay within the engine's limits."""
+    specs: list[RulesetSpec] = []
+    rules: dict[str, Any] = {}
+    meaning: dict[str, tuple[str, str]] = {}
+    missing_keys: set[str] = set()
+    used = 2  # the discriminator test and the priming rule's test
+
+    def flush():
+        nonlocal rules, meaning, missing_keys, used
+        if rules:
+            for key in sorted(missing_keys):
+                _add(rules, meaning, ("missing", key), {"$nex": {key: 1}})
+            specs.append(RulesetSpec(rules, meaning))
+        rules, meaning, missing_keys, used = {}, {}, set(), 2
+
+    for key, check in plan.checks.items():
+        pos, neg = positive(check.condition), negate(check.condition)
+        cost = alpha_cost(pos)[1] + alpha_cost(neg)[1]
+        new_keys = check.keys - missing_keys
+        if cost + len(check.keys) + 2 > budget:
+            raise PolicyError([Problem(
+                "P080", f"aturan terlalu rumit untuk mesin aturan ({cost} uji)",
+                f"the rule is too complex for the rules engine: it compiles to {cost} tests, and a "
+                f"ruleset holds at most {budget - len(check.keys) - 2} for it; split it into several rules",
+                file=check.rule.where.file, line=check.rule.where.line, rule=check.rule.id)])
+        if used + cost + len(new_keys) > budget or 2 * len(rules) + 2 > MAX_RULES_PER_RULESET:
+            flush()
+            new_keys = check.keys
+        _add(rules, meaning, ("pass", key), to_durable(pos))
+        _add(rules, meaning, ("fail", key), to_durable(neg))
+        missing_keys |= new_keys
+        used += cost + len(new_keys)
+    flush()
+    for spec in specs:  # every session is primed through this rule (see module docstring)
+        spec.definition["prime"] = {"all": [{"m": {KIND: "prime"}}]}
+    return specs
+
+
+def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict) -> None:
+    name = f"r{len(rules)}"
+    rules[name] = {"all": [{"m": {"$and": [{KIND: CANDIDATE}, test]}}]}
+    meaning[name] = what
+
+
+class _Ruleset:
+    def __init__(self, engine, spec: RulesetSpec, label: str):
+        self.engine = engine
+        self.meaning = spec.meaning
+        try:
+            self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
+                                                json.dumps(spec.definition))
+        except Exception as exc:
+            raise EngineError(f"durable_rules refused a generated ruleset: {exc}") from exc
+        fired = self.fire(json.dumps({"sid": SID, "id": "prime", KIND: "prime"}))
+        if fired != ["prime"]:
+            raise EngineError(f"durable_rules did not run the priming rule (got {fired})")
+
+    def fire(self, payload: str) -> list[str]:
+        """Assert one fact, drain the agenda synchronously, retract the fact; the rules that fired."""
+        code, state = self.engine.assert_fact(self.handle, payload)
+        if code == 1:  # matched no rule: nothing was stored
+            return []
+        if code != 0:
+            raise EngineError(f"durable_rules answered code {code} to a fresh fact")
+        fired = []
+        try:
+            result = self.engine.start_action_for_state(self.handle, state)
+            message = result[1] if result else None
+            while message:
+                fired.append(message[2:message.index('"', 2)])  # '{"r12":{"m":{...}}}' -> r12
+                message = self.engine.complete_and_start_action(self.handle, state)
+        finally:
+            self.engine.retract_fact(self.handle, payload)
+        return fired
+
+    def close(self) -> None:
+        try:
+            self.engine.delete_state(self.handle, SID)
+        finally:
+            self.engine.delete_ruleset(self.handle)
+
+
+class DurableBackend:
+    """Evaluates plans with durable_rules. ``label`` names its rulesets (the policy's name)."""
+
+    name = "durable_rules"
+
+    def __init__(self, label: str = "policy"):
+        self._engine = load_engine()
+        self._label = label
+        self._lock = threading.Lock()
+        self._rulesets: dict[int, list[_Ruleset]] = {}
+        self._plans: dict[int, Plan] = {}  # keeps each plan alive while its id is a key
+
+    def prepare(self, plan: Plan) -> None:
+        with self._lock:
+            if id(plan) not in self._rulesets:
+                specs = compile_plan(plan)
+                self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
+                self._plans[id(plan)] = plan
+
+    def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
+        payload = json.dumps({"sid": SID, "id": FACT_ID, **fact})
+        passed, failed, missing = set(), set(), set()
+        with self._lock:
+            rulesets = self._rulesets.get(id(plan))
+            if rulesets is None:
+                raise EngineError("plan was not prepared for the durable_rules backend")
+            for ruleset in rulesets:
+                try:
+                    names = ruleset.fire(payload)
+                except EngineError:
+                    raise
+                except Exception as exc:  # durable_rules_engine.error, MemoryError
+                    raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
+                for name in names:
+                    kind, key = ruleset.meaning[name]
+                    (passed if kind == "pass" else failed if kind == "fail" else missing).add(key)
+        both = passed & failed
+        if both:
+            raise EngineError(f"durable_rules fired both pass and fail for {sorted(both)}")
+        return Firings(frozenset(passed), frozenset(failed), frozenset(missing))
+
+    def close(self) -> None:
+        with self._lock:
+            for rulesets in self._rulesets.values():
+                for ruleset in rulesets:
+                    ruleset.close()
+            self._rulesets.clear()
+            self._plans.clear()

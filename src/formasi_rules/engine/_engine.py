@@ -1,0 +1,211 @@
+"""The Engine: evaluates candidates against a loaded policy.
+
+>>> import formasi_rules as fr                                   # doctest: +SKIP
+>>> engine = fr.Engine(fr.load_policy("policies/pengantar_kerja"))
+>>> result = engine.evaluate({"id": "c1", ...}, as_of=date(2025, 10, 9))
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import os
+import threading
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from .. import _vocab
+from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument, Problem
+from ..inputs import Candidate, Formation, formation_from_mapping, read_formation, structure_candidate
+from ..policy import Policy
+from ._backend import Backend, ReferenceBackend
+from ._derive import derive
+from ._encode import encode_fact, show
+from ._explain import decide
+from ._plan import Plan, build_plan, periods
+from ._result import RecordError, Result
+
+BACKENDS = ("durable", "reference")
+
+
+class BackendWarning(UserWarning):
+    """The durable_rules backend was asked for implicitly but is unavailable; the reference backend is used."""
+
+
+class Engine:
+    """Evaluates candidates against one policy.
+
+    ``backend`` is ``"durable"`` (durable_rules), ``"reference"`` (plain Python, same
+    results) or ``None``: durable_rules where it can be imported, else the reference
+    backend with a :class:`BackendWarning`. ``formation`` gives the open places, as a
+    mapping ``{region: {level: open}}`` or a file path; without it the formation rule
+    is undetermined.
+
+    Every plan the policy needs is built and compiled here, so a policy the engine
+    cannot run fails now, not in the middle of a batch.
+    """
+
+    def __init__(self, policy: Policy, *, backend: str | None = None,
+                 formation: Mapping | str | os.PathLike | None = None):
+        if not isinstance(policy, Policy):
+            raise InvalidArgument(f"Engine() takes a Policy from load_policy(), got {type(policy).__name__}")
+        if backend not in (None, *BACKENDS):
+            raise InvalidArgument(f"backend must be one of {BACKENDS} or None, got {backend!r}")
+        self.policy = policy
+        self.formation = _formation(formation)
+        self.backend = self._backend(backend)
+        self._periods = periods(policy)
+        self._starts = [p.valid_from for p in self._periods]
+        self._plans = [build_plan(policy, p.valid_from, p) for p in self._periods]
+        for plan in self._plans:
+            self.backend.prepare(plan)
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def _backend(self, backend: str | None) -> Backend:
+        if backend == "reference":
+            return ReferenceBackend()
+        from ._durable import DurableBackend
+
+        try:
+            return DurableBackend(self.policy.name)
+        except BackendUnavailable:
+            if backend == "durable":
+                raise
+            warnings.warn("durable_rules is not available on this Python; using the reference "
+                          "backend, which gives the same decisions. Pass backend='reference' to "
+                          "silence this.", BackendWarning, stacklevel=3)
+            return ReferenceBackend()
+
+    # --- public API -------------------------------------------------------------------------
+
+    def plan(self, as_of: dt.date) -> Plan:
+        """The resolved rules in force on ``as_of``."""
+        as_of = _date(as_of)
+        cov = self.policy.coverage
+        if not cov.contains(as_of):
+            raise InvalidArgument(
+                f"policy {self.policy.name} covers {cov.valid_from} to {cov.valid_to or 'now'}; "
+                f"{as_of} is outside it / tanggal di luar cakupan kebijakan")
+        return self._plans[bisect.bisect_right(self._starts, as_of) - 1]
+
+    def evaluate(self, candidate: Candidate | Mapping, *, as_of: dt.date,
+                 formation: Mapping | str | os.PathLike | None = None,
+                 route: str | None = None, level: str | None = None) -> Result:
+        """Every decision for one candidate on ``as_of``; raises InputError for a bad record."""
+        if self._closed:
+            raise InvalidArgument("this Engine is closed")
+        plan = self.plan(as_of)
+        if not isinstance(candidate, Candidate):
+            candidate = structure_candidate(candidate)
+        places = self.formation if formation is None else _formation(formation)
+        targets = self._targets(plan, candidate, route, level)
+        derived = derive(candidate, as_of, self.policy, places)
+        fact = encode_fact(derived, self.policy, plan.keys)
+        firings = self.backend.run(plan, fact)
+        decisions = decide(self.policy, plan, derived, firings, targets)
+        shown = {k: show(v) for k, v in derived.values.items()
+                 if k not in ("as_of",) and k not in _INPUT_ECHO}
+        shown.update({k: dict(v) for k, v in derived.per_level.items()})
+        shown["explain"] = derived.explain
+        return Result(candidate.id, as_of, self.policy.identity(), self.backend.name, shown, decisions)
+
+    def evaluate_many(self, records: Iterable[Any], *, as_of: dt.date,
+                      formation: Mapping | str | os.PathLike | None = None,
+                      route: str | None = None, level: str | None = None,
+                      ) -> Iterator[Result | RecordError]:
+        """Evaluate records lazily, in order. A record that cannot be read or evaluated yields a
+        RecordError (with its position and every problem) and the rest go on.
+
+        ``records`` holds Candidates, raw dicts, or ``(where, record)`` pairs as
+        ``inputs.read_records`` yields them.
+        """
+        self.plan(as_of)  # a bad date fails once, up front
+        places = self.formation if formation is None else _formation(formation)
+        for index, item in enumerate(records):
+            where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
+            ident = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
+            if isinstance(record, InputError):
+                yield RecordError(where, None, tuple(record.problems))
+                continue
+            try:
+                if not isinstance(record, Candidate):
+                    record = structure_candidate(record, where.split()[0])
+                yield self.evaluate(record, as_of=as_of, formation=places, route=route, level=level)
+            except InputError as exc:
+                yield RecordError(where, None if ident is None else str(ident),
+                                  tuple(_at(p, where) for p in exc.problems))
+
+    def close(self) -> None:
+        """Release the engine's rulesets. The Engine cannot be used afterwards."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self.backend.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _targets(self, plan: Plan, candidate: Candidate, route: str | None,
+                 level: str | None) -> list[tuple[str, str]]:
+        for name, value, vocab in (("route", route, _vocab.ROUTES), ("level", level, _vocab.LEVELS)):
+            if value is not None and value not in vocab:
+                raise InvalidArgument(f"{name} must be one of {', '.join(vocab)}, got {value!r}")
+        req = candidate.request
+        want_route = req.route if req and req.route else None
+        want_level = req.level if req and req.level else None
+        targets = [t for t in plan.targets
+                   if (route is None or t[0] == route) and (level is None or t[1] == level)
+                   and (want_route is None or t[0] == want_route)
+                   and (want_level is None or t[1] == want_level)]
+        if req and (want_route or want_level) and not targets:
+            raise InputError([Problem(
+                "I030", f"permohonan {want_route or ''} {want_level or ''} tidak ada dalam kebijakan",
+                f"the request ({want_route or 'any route'}, {want_level or 'any level'}) matches no "
+                f"route and level of policy {self.policy.name}"
+                + (" with the --route/--level filter" if route or level else ""),
+                path="$.request")])
+        return targets
+
+
+# candidate fields shown in the record already; "derived" shows only what was computed
+_INPUT_ECHO = {"employment_status", "education", "rank", "experience_years", "position_type",
+               "position_name", "position_level", "competency_test_status", "competency_test_level"}
+
+
+def _at(problem: Problem, where: str) -> Problem:
+    """Re-anchor a problem found inside one record ("$.birth_date") at the record ("$[3].birth_date")."""
+    import attrs
+
+    base = where.split()[0]
+    path = problem.path or "$"
+    if path.startswith("$.") or path == "$":
+        path = base + path[1:]
+    return attrs.evolve(problem, path=path)
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise InvalidArgument(f"as_of must be a datetime.date, got {value!r}")
+
+
+def _formation(value: Mapping | str | os.PathLike | None) -> Formation | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return formation_from_mapping(value)
+    if isinstance(value, (str, os.PathLike)):
+        return read_formation(value)
+    raise InvalidArgument("formation must be a mapping {region: {level: open}} or a file path")
+
+
+__all__ = ["BACKENDS", "BackendWarning", "Engine", "FormasiError"]

@@ -1,0 +1,250 @@
+"""The plan: a policy resolved for one period of time, ready for any backend.
+
+For a date, the plan holds every *check*: one rule in force, at one level when
+its condition reads a per-level table or field, with table cells filled in and
+values encoded (see _encode). Dates on which no rule or table row starts or
+stops share one plan, so a policy has a handful of plans, built once.
+
+A check's condition is a tree of :class:`Cmp`, :class:`In`, :class:`And`,
+:class:`Or`, :class:`Neg` over fact keys. Evaluated three-valued (Kleene):
+a test on a missing value is unknown; ``and`` is false if any part is false,
+``or`` true if any part is true. Both backends implement exactly this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Union
+
+import attrs
+
+from .._errors import PolicyError, Problem
+from ..policy import FIELDS, All, AnyOf, Literal, Not, Policy, Rule, TableRef, Test, ThisLevel
+from ..policy._model import Condition, Period, TableRow
+from ._encode import NotRepresentable, encode, fact_key
+
+# operator names of the policy language -> comparison on encoded values
+CMP = {"equals": "eq", "not_equals": "ne", "at_least": "ge", "at_most": "le",
+       "above": "gt", "below": "lt"}
+NEGATE = {"eq": "ne", "ne": "eq", "ge": "lt", "lt": "ge", "le": "gt", "gt": "le"}
+SYMBOL = {"eq": "=", "ne": "≠", "ge": "≥", "le": "≤", "gt": ">", "lt": "<"}
+
+
+@attrs.frozen
+class Cmp:
+    key: str
+    op: str
+    value: Any
+
+
+@attrs.frozen
+class In:
+    key: str
+    values: tuple
+    negated: bool = False
+
+
+@attrs.frozen
+class And:
+    items: tuple
+
+
+@attrs.frozen
+class Or:
+    items: tuple
+
+
+@attrs.frozen
+class Neg:
+    item: Any
+
+
+Cond = Union[Cmp, In, And, Or, Neg]
+
+
+@attrs.frozen
+class Check:
+    """One rule (at one level, where that matters) as the engine tests it."""
+
+    key: str
+    rule: Rule
+    level: str | None
+    condition: Cond
+    required: Any  # the condition with table cells filled in, in the policy language's shape
+    fields: tuple[str, ...]  # field names the condition reads
+    keys: frozenset[str]  # fact keys the condition reads
+    rows: tuple[tuple[str, TableRow], ...]  # the table rows it read, for their citations
+
+
+@attrs.frozen
+class Plan:
+    period: Period
+    checks: dict[str, Check]
+    targets: dict[tuple[str, str], tuple[str, ...]]  # (route, level) -> check keys
+    keys: frozenset[str]  # every fact key any check reads
+
+
+def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
+    problems: list[Problem] = []
+    checks: dict[str, Check] = {}
+    targets: dict[tuple[str, str], list[str]] = {
+        (route.name, lv): [] for route in policy.routes.values() for lv in route.levels}
+    for rule in policy.rules_in_force(day):
+        levels = [lv for lv in policy.levels if lv in rule.levels
+                  and any((rt, lv) in targets for rt in rule.routes)]
+        by_level: dict[str | None, Check] = {}
+        for level in levels:
+            try:
+                by_level[level] = _check(policy, rule, level, day)
+            except _Unresolved as exc:
+                problems.append(Problem(
+                    "P070", f"aturan tidak dapat dipakai pada {day}: {exc}",
+                    f"the rule cannot be applied on {day} at {level}: {exc}",
+                    file=rule.where.file, line=rule.where.line, rule=rule.id))
+        if not by_level:
+            continue
+        # a condition that does not depend on the level is checked once, not once per level
+        first = next(iter(by_level.values()))
+        shared = all(c.condition == first.condition and c.keys == first.keys for c in by_level.values()) \
+            and all(row.key is None for _, row in first.rows)
+        for level, check in by_level.items():
+            if shared:
+                check = attrs.evolve(first, key=rule.id, level=None)
+            checks[check.key] = check
+            for route in rule.routes:
+                if (route, level) in targets:
+                    targets[(route, level)].append(check.key)
+    for (route, level), keys in targets.items():
+        if not keys:
+            problems.append(Problem(
+                "P071", f"tidak ada aturan yang berlaku untuk {route} {level} pada {day}",
+                f"no rule is in force for route {route} at level {level} on {day}; every "
+                f"(route, level) the policy declares needs at least one rule", file="policy.yaml"))
+    if problems:
+        raise PolicyError(problems, f"the policy cannot be applied on {day}")
+    all_keys = frozenset(k for c in checks.values() for k in c.keys)
+    return Plan(period, checks, {t: tuple(dict.fromkeys(k)) for t, k in targets.items()}, all_keys)
+
+
+class _Unresolved(Exception):
+    pass
+
+
+def _check(policy: Policy, rule: Rule, level: str, day: dt.date) -> Check:
+    rows: dict[tuple[str, str | None], TableRow] = {}
+    fields: list[str] = []
+    keys: set[str] = set()
+
+    def value_of(test: Test) -> Any:
+        value = test.value
+        if isinstance(value, Literal):
+            return value.value
+        if isinstance(value, ThisLevel):
+            return level
+        assert isinstance(value, TableRef)
+        table = policy.tables[value.table]
+        key = level if table.key == "level" else None
+        row = table.row(key, day)
+        if row is None:
+            raise _Unresolved(f"table {table.name!r} has no row for {key or 'the table'} in force")
+        rows[(table.name, key)] = row
+        return row.values[value.column]
+
+    def resolve(cond: Condition) -> tuple[Cond, Any]:
+        if isinstance(cond, All):
+            parts = [resolve(c) for c in cond.items]
+            return And(tuple(p[0] for p in parts)), {"all": [p[1] for p in parts]}
+        if isinstance(cond, AnyOf):
+            parts = [resolve(c) for c in cond.items]
+            return Or(tuple(p[0] for p in parts)), {"any": [p[1] for p in parts]}
+        if isinstance(cond, Not):
+            inner, shown = resolve(cond.item)
+            return Neg(inner), {"not": shown}
+        field = FIELDS[cond.field]
+        key = fact_key(cond.field, level)
+        fields.append(cond.field)
+        keys.add(key)
+        raw = value_of(cond)
+        try:
+            if cond.op in ("in", "not_in"):
+                encoded = tuple(encode(field, v, policy) for v in raw)
+                node: Cond = In(key, encoded, cond.op == "not_in")
+            else:
+                node = Cmp(key, CMP[cond.op], encode(field, raw, policy))
+        except NotRepresentable as exc:
+            raise _Unresolved(f"{cond.field}: {exc}") from None
+        shown = list(raw) if isinstance(raw, tuple) else raw
+        return node, {cond.field: {cond.op: shown.isoformat() if isinstance(shown, dt.date) else shown}}
+
+    condition, required = resolve(rule.condition)
+    return Check(f"{rule.id}@{level}", rule, level, condition, _plain(required),
+                 tuple(dict.fromkeys(fields)), frozenset(keys), tuple((t, r) for (t, _), r in rows.items()))
+
+
+def _plain(value: Any) -> Any:
+    """Decimals in a displayed condition become JSON numbers."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral() else float(value)
+    return value
+
+
+def periods(policy: Policy) -> list[Period]:
+    """The policy's coverage cut at every date a rule or table row starts or stops."""
+    start, end = policy.coverage.valid_from, policy.coverage.valid_to
+    cuts = [d for d in policy.boundaries() if start < d and (end is None or d <= end)]
+    out, lo = [], start
+    for cut in cuts:
+        out.append(Period(lo, cut - dt.timedelta(days=1)))
+        lo = cut
+    out.append(Period(lo, end))
+    return out
+
+
+def evaluate(cond: Cond, fact: dict[str, Any]) -> bool | None:
+    """Three-valued evaluation of a condition over an encoded fact (the reference semantics)."""
+    if isinstance(cond, Cmp):
+        if cond.key not in fact:
+            return None
+        a, b = fact[cond.key], cond.value
+        return {"eq": a == b, "ne": a != b, "ge": a >= b, "le": a <= b, "gt": a > b, "lt": a < b}[cond.op]
+    if isinstance(cond, In):
+        if cond.key not in fact:
+            return None
+        return (fact[cond.key] in cond.values) != cond.negated
+    if isinstance(cond, Neg):
+        inner = evaluate(cond.item, fact)
+        return None if inner is None else not inner
+    results = [evaluate(c, fact) for c in cond.items]
+    if isinstance(cond, And):
+        return False if False in results else (None if None in results else True)
+    return True if True in results else (None if None in results else False)
+
+
+def negate(cond: Cond) -> Cond:
+    """¬cond with the negation pushed down to the tests (De Morgan)."""
+    if isinstance(cond, Cmp):
+        return Cmp(cond.key, NEGATE[cond.op], cond.value)
+    if isinstance(cond, In):
+        return In(cond.key, cond.values, not cond.negated)
+    if isinstance(cond, Neg):
+        return positive(cond.item)
+    if isinstance(cond, And):
+        return Or(tuple(negate(c) for c in cond.items))
+    return And(tuple(negate(c) for c in cond.items))
+
+
+def positive(cond: Cond) -> Cond:
+    """cond with every Neg pushed down to the tests."""
+    if isinstance(cond, Neg):
+        return negate(cond.item)
+    if isinstance(cond, And):
+        return And(tuple(positive(c) for c in cond.items))
+    if isinstance(cond, Or):
+        return Or(tuple(positive(c) for c in cond.items))
+    return cond

@@ -1,0 +1,94 @@
+"""What an evaluation returns: a Result per candidate, a Decision per (route, level),
+a Reason per checked rule. ``to_dict()`` gives the stable JSON shape
+(schemas/result.schema.json)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from .._errors import Problem
+from .._text import Text
+
+ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED = "eligible", "not_eligible", "undetermined"
+
+
+@attrs.frozen
+class Reason:
+    """One rule checked for one decision: passed (True), failed (False) or undetermined (None)."""
+
+    rule: str
+    title: Text
+    passed: bool | None
+    actual: dict[str, Any]
+    required: Any
+    message: Text
+    citation: dict[str, Any]
+    values_from: tuple[dict[str, Any], ...] = ()  # table rows the requirement was read from
+    missing: tuple[str, ...] = ()
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"rule": self.rule, "title": self.title.to_dict(), "passed": self.passed,
+               "actual": self.actual, "required": self.required, "message": self.message.to_dict(),
+               "citation": self.citation}
+        if self.values_from:
+            out["values_from"] = list(self.values_from)
+        if self.missing:
+            out["missing"] = list(self.missing)
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@attrs.frozen
+class Decision:
+    """The outcome for one route and level, with every reason."""
+
+    route: str
+    level: str
+    outcome: str  # eligible | not_eligible | undetermined
+    reasons: tuple[Reason, ...]
+    missing: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"route": self.route, "level": self.level, "outcome": self.outcome,
+                "reasons": [r.to_dict() for r in self.reasons], "missing": list(self.missing)}
+
+
+@attrs.frozen
+class Result:
+    """Every decision for one candidate on one date."""
+
+    candidate: str
+    as_of: dt.date
+    policy: dict[str, str]
+    backend: str
+    derived: dict[str, Any]
+    decisions: tuple[Decision, ...]
+
+    def decision(self, route: str, level: str) -> Decision:
+        for d in self.decisions:
+            if (d.route, d.level) == (route, level):
+                return d
+        raise KeyError((route, level))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
+                "backend": self.backend, "derived": self.derived,
+                "decisions": [d.to_dict() for d in self.decisions]}
+
+
+@attrs.frozen
+class RecordError:
+    """A record that could not be evaluated; batch evaluation reports it and goes on."""
+
+    where: str
+    candidate: str | None
+    problems: tuple[Problem, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": {"where": self.where, "candidate": self.candidate,
+                          "problems": [p.to_dict() for p in self.problems]}}

@@ -1,0 +1,72 @@
+"""Open formation places (formasi): rows of ``region, level, open``.
+
+The appointment rules need to know whether a place is open at a level in the
+candidate's region. The places come from a file (CSV, JSON or YAML rows), or from
+a mapping ``{region: {level: open}}`` given in Python.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from .. import _vocab
+from .._errors import InputError, InvalidArgument, Problem, suggest
+from ._read import read_records
+
+Formation = dict[str, dict[str, int]]  # region (case-folded) -> level -> open places
+
+
+def region_key(name: str) -> str:
+    """Regions are matched by name, ignoring case and spacing ("Kota Palembang" = "kota  palembang")."""
+    return " ".join(name.split()).casefold()
+
+
+def formation_from_mapping(mapping: Mapping) -> Formation:
+    if not isinstance(mapping, Mapping):
+        raise InvalidArgument("formation must be a mapping {region: {level: open_places}}")
+    rows = [(f"$[{region!r}][{level!r}]", {"region": region, "level": level, "open": count})
+            for region, levels in mapping.items()
+            for level, count in (levels.items() if isinstance(levels, Mapping) else [(None, levels)])]
+    return _build(rows, "formation")
+
+
+def read_formation(path: str | os.PathLike) -> Formation:
+    """Read formation rows; raise InputError listing every bad row."""
+    return _build(read_records(path), str(path))
+
+
+def _build(records, name: str) -> Formation:
+    out: Formation = {}
+    problems: list[Problem] = []
+    for where, row in records:
+        if isinstance(row, InputError):
+            problems += row.problems
+            continue
+        if not isinstance(row, Mapping) or set(row) != {"region", "level", "open"}:
+            problems.append(Problem("F001", "baris formasi harus berisi region, level, open",
+                                    "a formation row must have exactly the fields region, level, open",
+                                    file=name, path=where))
+            continue
+        region, level, count = row["region"], row["level"], row["open"]
+        if isinstance(count, str) and count.strip().isdigit():
+            count = int(count)
+        if not isinstance(region, str) or not region.strip():
+            problems.append(Problem("F002", "region harus berupa nama", "region must be a name",
+                                    file=name, path=f"{where}.region"))
+        elif level not in _vocab.LEVELS:
+            problems.append(Problem("F003", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}",
+                                    file=name, path=f"{where}.level", hint=suggest(str(level), _vocab.LEVELS)))
+        elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            problems.append(Problem("F004", f"open harus bilangan bulat 0 atau lebih, bukan {count!r}",
+                                    f"open must be a whole number of 0 or more, got {count!r}",
+                                    file=name, path=f"{where}.open"))
+        else:
+            levels = out.setdefault(region_key(region), {})
+            if level in levels:
+                problems.append(Problem("F005", f"{region} {level} muncul dua kali",
+                                        f"{region} {level} is given twice", file=name, path=where))
+            levels[level] = count
+    if problems:
+        raise InputError(problems, f"{len(problems)} problem(s) in the formation data")
+    return out

@@ -1,0 +1,145 @@
+"""Reading records from files: JSON (an object or a list), JSON Lines, YAML and CSV.
+
+Readers stream: each yields ``(where, record)`` pairs, where ``where`` is the
+record's ``$[i]`` path (and line, for JSON Lines and CSV) and ``record`` is a
+raw dict, or an InputError when that one record could not even be parsed. One
+bad record never stops the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .._errors import InputError, InvalidArgument, Problem
+
+FORMATS = ("json", "jsonl", "yaml", "csv")
+
+
+def detect_format(path: str | os.PathLike) -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    return {"yml": "yaml", "ndjson": "jsonl"}.get(suffix, suffix)
+
+
+def read_records(path: str | os.PathLike, fmt: str | None = None) -> Iterator[tuple[str, Any]]:
+    """Yield ``(where, raw_record_or_InputError)`` for every record in the file."""
+    fmt = fmt or detect_format(path)
+    if fmt not in FORMATS:
+        raise InvalidArgument(f"cannot tell the format of {path}: use a .json, .jsonl, .yaml or .csv file")
+    try:
+        handle = open(path, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InputError([Problem("I010", f"berkas tidak dapat dibuka: {exc.strerror}",
+                                  f"cannot open the file: {exc.strerror}", file=str(path))]) from None
+    with handle:
+        yield from {"json": _json, "jsonl": _jsonl, "yaml": _yaml, "csv": _csv}[fmt](handle, str(path))
+
+
+def _json(handle, name: str):
+    try:
+        data = json.load(handle)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem("I011", f"JSON tidak sah: {exc.msg}", f"invalid JSON: {exc.msg}",
+                                  file=name, line=exc.lineno, column=exc.colno)]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem("I012", "berkas bukan teks UTF-8", "the file is not UTF-8 text",
+                                  file=name)]) from None
+    yield from _items(data)
+
+
+def _yaml(handle, name: str):
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(handle)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError([Problem("I011", f"YAML tidak sah: {exc}", f"invalid YAML: {exc}", file=name,
+                                  line=mark.line + 1 if mark else None)]) from None
+    yield from _items(data)
+
+
+def _items(data: Any):
+    if isinstance(data, list):
+        for i, item in enumerate(data):
+            yield f"$[{i}]", item
+    else:
+        yield "$", data
+
+
+def _jsonl(handle, name: str):
+    index = 0
+    for lineno, line in enumerate(handle, 1):
+        if not line.strip():
+            continue
+        where = f"$[{index}] (line {lineno})"
+        index += 1
+        try:
+            yield where, json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield where, InputError([Problem("I011", f"JSON tidak sah: {exc.msg}",
+                                             f"invalid JSON: {exc.msg}", file=name, line=lineno,
+                                             column=exc.colno)])
+
+
+# CSV is flat: nested fields are columns with dotted names (position.level), and the rating
+# history is one cell "2023:baik;2024:sangat_baik".
+NUMERIC = {"credit_points", "experience_years"}
+
+
+def _csv(handle, name: str):
+    reader = csv.DictReader(handle)
+    for index, row in enumerate(reader):
+        where = f"$[{index}] (line {reader.line_num})"
+        if None in row:
+            yield where, InputError([Problem("I013", "baris memiliki sel lebih banyak dari judul kolom",
+                                             "the row has more cells than the header has columns",
+                                             file=name, line=reader.line_num)])
+            continue
+        record: dict[str, Any] = {}
+        problems = []
+        for key, cell in row.items():
+            cell = (cell or "").strip()
+            if cell == "":
+                continue
+            value: Any = cell
+            if key in NUMERIC:
+                value = _number(cell)
+            elif key == "performance":
+                value, bad = _ratings(cell)
+                if bad:
+                    problems.append(Problem("I014", f"predikat kinerja tidak terbaca: {bad!r}",
+                                            f"cannot read the rating history cell part {bad!r}; "
+                                            "write it as 2023:baik;2024:sangat_baik",
+                                            path=f"{where.split()[0]}.performance"))
+            target = record
+            *parents, leaf = key.split(".")
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[leaf] = value
+        yield where, InputError(problems) if problems else record
+
+
+def _number(cell: str) -> Any:
+    try:
+        return int(cell)
+    except ValueError:
+        try:
+            return float(cell)
+        except ValueError:
+            return cell  # left as text: validation names it as "expected a number"
+
+
+def _ratings(cell: str):
+    out = []
+    for part in filter(None, (p.strip() for p in cell.split(";"))):
+        year, sep, rating = part.partition(":")
+        if not sep or not year.strip().isdigit():
+            return None, part
+        out.append({"year": int(year), "rating": rating.strip()})
+    return out, None

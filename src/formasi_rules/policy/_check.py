@@ -1,0 +1,170 @@
+"""Small helpers that read YAML nodes and record a Problem instead of raising.
+
+The loader walks every file with one :class:`Reader`; each helper returns the
+value or ``None`` and records what was wrong, so one load reports every
+problem in every file at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .._errors import Problem, suggest
+from .._text import Text
+from ._model import Where
+from ._yaml import where
+
+_MISSING = object()
+
+
+class Reader:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+        self.rule: str | None = None  # the rule being read, named in every problem
+
+    def at(self, node: Any, key: Any = None) -> Where:
+        line, col = where(node, key)
+        return Where(self.file, line, col)
+
+    def problem(self, code: str, id_: str, en: str, node: Any = None, key: Any = None,
+                hint: str | None = None) -> None:
+        line, col = where(node, key) if node is not None else (None, None)
+        self.problems.append(Problem(code, id_, en, file=self.file, line=line, column=col,
+                                     rule=self.rule, hint=hint))
+
+    # --- shapes ---------------------------------------------------------------------------
+
+    def mapping(self, node: Any, key: Any, what: str) -> dict | None:
+        value = node[key] if key is not None else node
+        if isinstance(value, dict):
+            return value
+        self.problem("P010", f"{what} harus berupa pemetaan 'kunci: nilai'",
+                     f"{what} must be a mapping of 'key: value' pairs, got {_kind(value)}",
+                     node, key)
+        return None
+
+    def sequence(self, node: Any, key: Any, what: str) -> list | None:
+        value = node[key]
+        if isinstance(value, list):
+            return value
+        self.problem("P011", f"{what} harus berupa daftar (baris diawali '- ')",
+                     f"{what} must be a list (lines starting with '- '), got {_kind(value)}",
+                     node, key)
+        return None
+
+    def keys(self, node: dict, required: tuple[str, ...], optional: tuple[str, ...],
+             what: str) -> bool:
+        ok = True
+        allowed = required + optional
+        for key in node:
+            if key not in allowed:
+                ok = False
+                self.problem("P012", f"kunci tidak dikenal {key!r} di {what}",
+                             f"unknown key {key!r} in {what}; expected one of: {', '.join(allowed)}",
+                             node, key, hint=suggest(key, allowed))
+        for key in required:
+            if key not in node:
+                ok = False
+                self.problem("P013", f"kunci wajib {key!r} tidak ada di {what}",
+                             f"required key {key!r} is missing in {what}", node)
+        return ok
+
+    # --- scalars --------------------------------------------------------------------------
+
+    def string(self, node: Any, key: Any, what: str, pattern: str | None = None) -> str | None:
+        value = node[key]
+        if not isinstance(value, str) or not value.strip():
+            self.problem("P014", f"{what} harus berupa teks", f"{what} must be text, got {_kind(value)}",
+                         node, key)
+            return None
+        if pattern and not re.fullmatch(pattern, value):
+            self.problem("P015", f"{what} {value!r} tidak sesuai pola {pattern}",
+                         f"{what} {value!r} does not match the pattern {pattern}", node, key,
+                         hint="use lower-case letters, digits, '_', '.' and '-'")
+            return None
+        return str(value)
+
+    def text(self, node: Any, key: Any, what: str) -> Text | None:
+        """A message given as plain text (used for both languages) or as {id: ..., en: ...}."""
+        value = node[key]
+        if isinstance(value, str) and value.strip():
+            return Text(str(value), str(value))
+        if isinstance(value, dict):
+            if self.keys(value, ("id", "en"), (), what):
+                id_ = self.string(value, "id", f"{what}.id")
+                en = self.string(value, "en", f"{what}.en")
+                if id_ and en:
+                    return Text(id_, en)
+            return None
+        self.problem("P016", f"{what} harus berupa teks atau {{id: ..., en: ...}}",
+                     f"{what} must be text or {{id: ..., en: ...}}, got {_kind(value)}", node, key)
+        return None
+
+    def date(self, node: Any, key: Any, what: str) -> dt.date | None:
+        value = node[key]
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.problem("P017", f"{what} harus tanggal seperti 2023-01-12, bukan {value!r}",
+                     f"{what} must be a date like 2023-01-12, got {value!r}", node, key)
+        return None
+
+    def number(self, node: Any, key: Any, what: str) -> Decimal | None:
+        value = node[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self.problem("P018", f"{what} harus berupa angka", f"{what} must be a number, got {value!r}",
+                         node, key)
+            return None
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            self.problem("P018", f"{what} harus berupa angka", f"{what} must be a number, got {value!r}",
+                         node, key)
+            return None
+        return number
+
+    def choice(self, node: Any, key: Any, what: str, choices: tuple[str, ...]) -> str | None:
+        value = node[key]
+        if isinstance(value, str) and value in choices:
+            return value
+        self.problem("P019", f"{what} {value!r} tidak dikenal; pilihan: {', '.join(choices)}",
+                     f"{what} {value!r} is not known; expected one of: {', '.join(choices)}",
+                     node, key, hint=suggest(value, choices))
+        return None
+
+    def choices(self, node: Any, key: Any, what: str, choices: tuple[str, ...],
+                allow_all: bool = True) -> tuple[str, ...] | None:
+        """A list of choices, or the word ``all``."""
+        value = node[key]
+        if allow_all and value == "all":
+            return choices
+        if not isinstance(value, list) or not value:
+            self.problem("P011", f"{what} harus berupa daftar atau 'all'",
+                         f"{what} must be a non-empty list or 'all', got {_kind(value)}", node, key)
+            return None
+        picked = [self.choice(value, i, what, choices) for i in range(len(value))]
+        if None in picked:
+            return None
+        return tuple(picked)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (empty)"
+    return f"{type(value).__name__} {value!r}"

@@ -1,0 +1,157 @@
+"""Parsing a rule's ``require:`` block into a condition tree, safely.
+
+The grammar, in YAML::
+
+    require:
+      FIELD: {OP: VALUE}            # one test; several fields in one mapping all apply
+      all: [COND, ...]              # every condition holds
+      any: [COND, ...]              # at least one holds
+      not: COND                     # the condition does not hold
+
+    OP    : equals | not_equals | in | not_in | at_least | at_most | above | below | between
+    VALUE : a literal (S1, 53, 2023-01-12, [PNS, PPPK])
+          | {table: TABLE, column: COLUMN}   # the row for the level being evaluated
+          | {this: level}                     # the level being evaluated
+
+Nothing is evaluated here and no text is ever executed: the result is data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from .._errors import suggest
+from ._check import Reader
+from ._fields import FIELDS
+from ._model import OPS, All, AnyOf, Condition, Literal, Not, TableRef, Test, ThisLevel
+
+COMBINATORS = ("all", "any", "not")
+
+
+def parse_condition(r: Reader, node: Any, key: Any) -> Condition | None:
+    value = node[key]
+    if isinstance(value, list):  # a bare list reads as "all of these"
+        return _combine(r, node, key, All)
+    if not isinstance(value, dict) or not value:
+        r.problem("P030", "syarat harus berupa pemetaan seperti 'education: {at_least: S1}'",
+                  "a condition must be a mapping such as 'education: {at_least: S1}'", node, key)
+        return None
+    parts: list[Condition] = []
+    ok = True
+    for name in value:
+        if name == "all":
+            part = _combine(r, value, name, All)
+        elif name == "any":
+            part = _combine(r, value, name, AnyOf)
+        elif name == "not":
+            inner = parse_condition(r, value, name)
+            part = Not(inner) if inner is not None else None
+        elif name in FIELDS:
+            part = _tests(r, value, name)
+        else:
+            r.problem("P031", f"field tidak dikenal {name!r}",
+                      f"unknown field {name!r}; a condition names a field "
+                      f"({', '.join(sorted(FIELDS))}) or all/any/not",
+                      value, name, hint=suggest(name, (*FIELDS, *COMBINATORS)))
+            part = None
+        if part is None:
+            ok = False
+        else:
+            parts.append(part)
+    if not ok:
+        return None
+    return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+
+def _combine(r: Reader, node: Any, key: Any, kind: type) -> Condition | None:
+    items = node[key]
+    if not isinstance(items, list) or not items:
+        r.problem("P032", f"'{key}' harus berupa daftar syarat yang tidak kosong",
+                  f"'{key}' must be a non-empty list of conditions", node, key)
+        return None
+    parsed = [parse_condition(r, items, i) for i in range(len(items))]
+    if None in parsed:
+        return None
+    return parsed[0] if len(parsed) == 1 else kind(tuple(parsed))
+
+
+def _tests(r: Reader, node: Any, field: str) -> Condition | None:
+    spec = node[field]
+    if not isinstance(spec, dict) or not spec:
+        r.problem("P033", f"uji untuk {field!r} harus seperti '{{at_least: NILAI}}'",
+                  f"the test on {field!r} must look like '{{at_least: VALUE}}' "
+                  f"(operators: {', '.join(OPS)}, between)", node, field)
+        return None
+    tests: list[Condition] = []
+    ok = True
+    for op in spec:
+        where = r.at(spec, op)
+        if op == "between":
+            bounds = spec[op]
+            if not isinstance(bounds, list) or len(bounds) != 2:
+                r.problem("P034", "'between' perlu tepat dua nilai: [paling rendah, paling tinggi]",
+                          "'between' takes exactly two values: [lowest, highest]", spec, op)
+                ok = False
+                continue
+            lo, hi = _value(r, bounds, 0), _value(r, bounds, 1)
+            if lo is None or hi is None:
+                ok = False
+                continue
+            tests += [Test(field, "at_least", lo, where), Test(field, "at_most", hi, where)]
+        elif op in OPS:
+            value = _value(r, spec, op)
+            if value is None:
+                ok = False
+                continue
+            tests.append(Test(field, op, value, where))
+        else:
+            r.problem("P035", f"operator tidak dikenal {op!r}",
+                      f"unknown operator {op!r}; expected one of: {', '.join(OPS)}, between",
+                      spec, op, hint=suggest(op, (*OPS, "between")))
+            ok = False
+    if not ok:
+        return None
+    return tests[0] if len(tests) == 1 else All(tuple(tests))
+
+
+def _value(r: Reader, node: Any, key: Any):
+    value = node[key]
+    if isinstance(value, dict):
+        if set(value) == {"table", "column"}:
+            table, column = value["table"], value["column"]
+            if isinstance(table, str) and isinstance(column, str):
+                return TableRef(table, column)
+        if dict(value) == {"this": "level"}:
+            return ThisLevel()
+        r.problem("P036", "nilai rujukan harus {table: NAMA, column: KOLOM} atau {this: level}",
+                  "a reference value must be {table: NAME, column: COLUMN} or {this: level}",
+                  node, key)
+        return None
+    if isinstance(value, list):
+        items = [_literal(r, value, i) for i in range(len(value))]
+        return None if any(i is _BAD for i in items) else Literal(tuple(items))
+    lit = _literal(r, node, key)
+    return None if lit is _BAD else Literal(lit)
+
+
+_BAD = object()
+
+
+def _literal(r: Reader, node: Any, key: Any):
+    value = node[key]
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, (str, dt.date)):
+        return value if isinstance(value, dt.date) else str(value)
+    r.problem("P037", f"nilai {value!r} tidak dapat dipakai dalam syarat",
+              f"the value {value!r} cannot be used in a condition (expected text, a number or a date)",
+              node, key)
+    return _BAD

@@ -1,0 +1,248 @@
+"""The in-memory form of a policy: what the YAML files say, validated and typed.
+
+Everything here is immutable. A :class:`Policy` is built by ``load_policy``;
+nothing in it can run code: conditions are small trees of :class:`Test`,
+:class:`All`, :class:`AnyOf` and :class:`Not` over named fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Union
+
+import attrs
+
+from .._text import Text
+
+
+@attrs.frozen
+class Where:
+    """A place in a policy file (1-based line and column)."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+
+@attrs.frozen
+class Period:
+    """When a rule or table row is in force: ``valid_from`` to ``valid_to``, both inclusive."""
+
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    def contains(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+    def overlaps(self, other: Period) -> bool:
+        lo = max(self.valid_from or dt.date.min, other.valid_from or dt.date.min)
+        hi = min(self.valid_to or dt.date.max, other.valid_to or dt.date.max)
+        return lo <= hi
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+        }
+
+
+@attrs.frozen
+class Source:
+    """A regulation or other source that citations point to (``sources:`` in policy.yaml)."""
+
+    key: str
+    title: str
+    url: str | None = None
+    confidence: str | None = None  # P, S, C or I, as in the fact sheet
+    note: str | None = None
+
+
+@attrs.frozen
+class Citation:
+    """Where a rule or a table value comes from: a source and its article (pasal/ayat)."""
+
+    source: str
+    article: str | None = None
+    confidence: str | None = None
+    note: str | None = None
+
+    def to_dict(self, policy: Policy) -> dict[str, Any]:
+        src = policy.sources[self.source]
+        out: dict[str, Any] = {"source": self.source, "title": src.title}
+        if self.article:
+            out["article"] = self.article
+        conf = self.confidence or src.confidence
+        if conf:
+            out["confidence"] = conf
+        if self.note:
+            out["note"] = self.note
+        if src.url:
+            out["url"] = src.url
+        return out
+
+
+# --- values a condition compares against -------------------------------------------------
+
+
+@attrs.frozen
+class Literal:
+    value: Any  # str, int, Decimal, bool, date, or a tuple of those for in/not_in
+
+
+@attrs.frozen
+class TableRef:
+    """``{table: NAME, column: COL}``: the cell of the row for the level being evaluated."""
+
+    table: str
+    column: str
+
+
+@attrs.frozen
+class ThisLevel:
+    """``{this: level}``: the level being evaluated (for example, the test level must match it)."""
+
+
+Value = Union[Literal, TableRef, ThisLevel]
+
+# --- conditions ---------------------------------------------------------------------------
+
+ORDER_OPS = ("at_least", "at_most", "above", "below")
+SET_OPS = ("in", "not_in")
+EQ_OPS = ("equals", "not_equals")
+OPS = EQ_OPS + SET_OPS + ORDER_OPS
+
+
+@attrs.frozen
+class Test:
+    """``FIELD: {OP: VALUE}``, one comparison of one field."""
+
+    field: str
+    op: str
+    value: Value
+    where: Where | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class All:
+    items: tuple[Condition, ...]
+
+
+@attrs.frozen
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@attrs.frozen
+class Not:
+    item: Condition
+
+
+Condition = Union[Test, All, AnyOf, Not]
+
+# --- tables, rules, routes, the policy ---------------------------------------------------
+
+
+@attrs.frozen
+class TableRow:
+    key: str | None  # the level (or other key) this row is for; None in a table without key
+    values: dict[str, Any]
+    period: Period
+    citation: Citation | None
+    note: str | None
+    where: Where
+
+
+@attrs.frozen
+class Table:
+    """A table of thresholds, keyed by level (or by rating), with dated rows."""
+
+    name: str
+    title: Text
+    key: str | None  # "level", "rating" or None
+    columns: dict[str, str]  # column name -> type name
+    rows: tuple[TableRow, ...]
+    citation: Citation | None
+    note: str | None
+    where: Where
+
+    def row(self, key: str | None, day: dt.date) -> TableRow | None:
+        for row in self.rows:
+            if row.key == key and row.period.contains(day):
+                return row
+        return None
+
+
+@attrs.frozen
+class Rule:
+    """One requirement of a regulation: a condition every candidate is checked against."""
+
+    id: str
+    title: Text
+    routes: tuple[str, ...]
+    levels: tuple[str, ...]
+    condition: Condition
+    citation: Citation
+    period: Period
+    note: str | None
+    where: Where
+
+
+@attrs.frozen
+class Route:
+    name: str
+    title: Text
+    levels: tuple[str, ...]
+
+
+@attrs.frozen
+class CreditPointSettings:
+    """How credit points are derived from the rating history when they are not given."""
+
+    coefficient_table: str  # keyed by level, column "coefficient"
+    multiplier_table: str  # keyed by rating, column "percent"
+    decimals: int
+
+
+@attrs.frozen
+class Policy:
+    """A loaded, validated policy. Build it with :func:`formasi_rules.load_policy`."""
+
+    name: str
+    version: str
+    title: Text
+    coverage: Period
+    levels: tuple[str, ...]
+    routes: dict[str, Route]
+    sources: dict[str, Source]
+    scales: dict[str, dict[str, int]]
+    tables: dict[str, Table]
+    rules: tuple[Rule, ...]
+    credit_points: CreditPointSettings
+    root: str
+    digest: str  # sha256 over the policy's files, so a result names exactly what made it
+
+    def identity(self) -> dict[str, str]:
+        return {"name": self.name, "version": self.version, "digest": self.digest}
+
+    def rules_in_force(self, day: dt.date) -> list[Rule]:
+        return [r for r in self.rules if r.period.contains(day)]
+
+    def boundaries(self) -> list[dt.date]:
+        """Every date on which some rule or table row starts or stops being in force."""
+        days: set[dt.date] = set()
+        periods = [r.period for r in self.rules] + [
+            row.period for t in self.tables.values() for row in t.rows
+        ]
+        for p in periods:
+            if p.valid_from:
+                days.add(p.valid_from)
+            if p.valid_to and p.valid_to < dt.date.max:
+                days.add(p.valid_to + dt.timedelta(days=1))
+        return sorted(days)
+
+
+def as_decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))

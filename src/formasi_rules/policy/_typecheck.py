@@ -1,0 +1,236 @@
+"""Checks that need the whole policy: table cells against column types, and each
+rule's tests against its fields, operators, tables and levels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .. import _vocab
+from .._errors import Problem, suggest
+from ._fields import COLUMN_TYPES, FIELDS, Field
+from ._model import (
+    EQ_OPS, ORDER_OPS, SET_OPS, All, AnyOf, Condition, Literal, Not, Rule, Table, TableRef, Test,
+    ThisLevel, Where,
+)
+
+
+def _vocabulary(type_name: str, header: dict) -> tuple[str, ...] | None:
+    base = type_name.removeprefix("list of ")
+    if base == "level":
+        return header["levels"]
+    return {"education": _vocab.EDUCATION, "rank": _vocab.RANK, "rating": _vocab.RATING,
+            "employment_status": _vocab.EMPLOYMENT_STATUS,
+            "position_type": _vocab.POSITION_TYPE}.get(base)
+
+
+def _cell(type_name: str, value: Any, header: dict) -> tuple[Any, str | None]:
+    """The normalised cell value, or an error text."""
+    if type_name == "number":
+        if isinstance(value, bool):
+            return None, f"expected a number, got {value!r}"
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return None, f"expected a number, got {value!r}"
+        return (number, None) if number.is_finite() else (None, f"expected a number, got {value!r}")
+    if type_name == "date":
+        if isinstance(value, dt.date):
+            return value, None
+        try:
+            return dt.date.fromisoformat(str(value)), None
+        except ValueError:
+            return None, f"expected a date like 2023-01-12, got {value!r}"
+    if type_name == "text":
+        return (str(value), None) if isinstance(value, str) else (None, f"expected text, got {value!r}")
+    vocab = _vocabulary(type_name, header)
+    if type_name.startswith("list of "):
+        if not isinstance(value, list) or not value:
+            return None, f"expected a list of {type_name[8:]} values, got {value!r}"
+        bad = [v for v in value if v not in vocab]
+        return (tuple(map(str, value)), None) if not bad else (None, f"unknown value(s) {bad}; expected: {', '.join(vocab)}")
+    if value not in vocab:
+        hint = suggest(value, vocab)
+        return None, f"{value!r} is not a {type_name}; expected one of: {', '.join(vocab)}" + (f" ({hint})" if hint else "")
+    return str(value), None
+
+
+def typecheck_tables(header: dict, tables: dict[str, Table]) -> list[Problem]:
+    problems = []
+
+    def report(where: Where, code: str, id_: str, en: str, hint: str | None = None):
+        problems.append(Problem(code, id_, en, file=where.file, line=where.line, column=where.column,
+                                hint=hint))
+
+    for table in tables.values():
+        for col, type_name in table.columns.items():
+            if type_name not in COLUMN_TYPES:
+                report(table.where, "P041", f"jenis kolom {type_name!r} tidak dikenal",
+                       f"column {col!r} of table {table.name!r} has unknown type {type_name!r}; "
+                       f"expected one of: {', '.join(COLUMN_TYPES)}", suggest(type_name, COLUMN_TYPES))
+        key_vocab = header["levels"] if table.key == "level" else _vocab.RATING
+        for row in table.rows:
+            if table.key and row.key not in key_vocab:
+                report(row.where, "P042", f"kunci baris {row.key!r} tidak dikenal",
+                       f"row key {row.key!r} of table {table.name!r} is not a {table.key}; expected one "
+                       f"of: {', '.join(key_vocab)}", suggest(row.key, key_vocab))
+            for col, type_name in table.columns.items():
+                if type_name not in COLUMN_TYPES:
+                    continue
+                if col not in row.values:
+                    report(row.where, "P043", f"kolom {col!r} kosong",
+                           f"column {col!r} is missing in this row of table {table.name!r}")
+                    continue
+                value, error = _cell(type_name, row.values[col], header)
+                if error:
+                    report(row.where, "P044", f"nilai kolom {col!r} salah: {error}",
+                           f"bad value in column {col!r} of table {table.name!r}: {error}")
+                else:
+                    row.values[col] = value  # normalised in place; the row is not shared yet
+        seen: dict[Any, list] = {}
+        for row in table.rows:
+            for other in seen.get(row.key, []):
+                if other.period.overlaps(row.period):
+                    report(row.where, "P045", "dua baris untuk kunci yang sama berlaku bersamaan",
+                           f"two rows of table {table.name!r} for {row.key or 'the table'} are in force "
+                           f"on the same days (the other is at line {other.where.line})",
+                           "give the older row a valid_to before the newer row's valid_from")
+            seen.setdefault(row.key, []).append(row)
+    return problems
+
+
+def typecheck_rule(header: dict, tables: dict[str, Table], rule: Rule) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def report(where: Where | None, code: str, id_: str, en: str, hint: str | None = None):
+        where = where or rule.where
+        problems.append(Problem(code, id_, en, file=where.file, line=where.line,
+                                column=where.column, rule=rule.id, hint=hint))
+
+    for route in rule.routes:
+        if route not in header["routes"]:
+            report(None, "P053", f"jalur {route!r} tidak didefinisikan di policy.yaml",
+                   f"route {route!r} is not defined under 'routes:' in policy.yaml")
+    for level in rule.levels:
+        if level not in header["levels"]:
+            report(None, "P054", f"jenjang {level!r} tidak ada di policy.yaml",
+                   f"level {level!r} is not among the policy's levels ({', '.join(header['levels'])})")
+
+    def visit(cond: Condition):
+        if isinstance(cond, (All, AnyOf)):
+            for item in cond.items:
+                visit(item)
+        elif isinstance(cond, Not):
+            visit(cond.item)
+        else:
+            _test(cond)
+
+    def _test(test: Test):
+        field = FIELDS[test.field]
+        allowed = _ops_for(field)
+        if test.op not in allowed:
+            report(test.where, "P060", f"operator {test.op!r} tidak berlaku untuk {test.field!r}",
+                   f"operator {test.op!r} cannot be used on {test.field!r} ({field.kind}); "
+                   f"use one of: {', '.join(allowed)}")
+            return
+        want_list = test.op in SET_OPS
+        value = test.value
+        if isinstance(value, ThisLevel):
+            if field.scale != "level" or want_list:
+                report(test.where, "P061", "{this: level} hanya untuk field jenjang",
+                       f"{{this: level}} can only be compared with a level field, not {test.field!r}")
+        elif isinstance(value, TableRef):
+            _tableref(test, field, want_list)
+        else:
+            _literal(test, field, value, want_list)
+
+    def _tableref(test: Test, field: Field, want_list: bool):
+        ref: TableRef = test.value
+        table = tables.get(ref.table)
+        if table is None:
+            report(test.where, "P062", f"tabel {ref.table!r} tidak ada",
+                   f"table {ref.table!r} does not exist", suggest(ref.table, tables))
+            return
+        if table.key not in ("level", None):
+            report(test.where, "P063", f"tabel {ref.table!r} tidak berkunci jenjang",
+                   f"table {ref.table!r} is keyed by {table.key}; a rule can only read tables keyed "
+                   f"by level, or without a key")
+            return
+        type_name = table.columns.get(ref.column)
+        if type_name is None:
+            report(test.where, "P064", f"kolom {ref.column!r} tidak ada di tabel {ref.table!r}",
+                   f"table {ref.table!r} has no column {ref.column!r}; it has: {', '.join(table.columns)}",
+                   suggest(ref.column, table.columns))
+            return
+        expected = _column_type_for(field, want_list)
+        if type_name != expected:
+            report(test.where, "P065", f"kolom {ref.column!r} berjenis {type_name}, bukan {expected}",
+                   f"column {ref.table}.{ref.column} is of type {type_name!r}, but {test.field!r} with "
+                   f"{test.op!r} needs {expected!r}")
+            return
+        if table.key == "level":
+            missing = [lv for lv in applies_at if not any(row.key == lv for row in table.rows)]
+            if missing:
+                report(test.where, "P066", f"tabel {ref.table!r} tidak punya baris untuk {', '.join(missing)}",
+                       f"table {ref.table!r} has no row for level(s) {', '.join(missing)}, to which this "
+                       f"rule applies; add rows or narrow the rule's 'levels:'")
+
+    def _literal(test: Test, field: Field, value: Literal, want_list: bool):
+        items = value.value if isinstance(value.value, tuple) else (value.value,)
+        if want_list != isinstance(value.value, tuple):
+            report(test.where, "P067", "nilai harus berupa daftar" if want_list else "nilai harus tunggal",
+                   f"{test.op!r} takes {'a list of values' if want_list else 'one value, not a list'}")
+            return
+        for item in items:
+            error = _literal_error(field, item, header)
+            if error:
+                report(test.where, "P068", f"nilai {item!r} tidak cocok untuk {test.field!r}",
+                       f"value {item!r} does not fit {test.field!r}: {error}",
+                       suggest(item, _field_vocab(field, header) or ()))
+
+    # the levels a rule is really checked at: its own levels within its routes' levels
+    applies_at = [lv for lv in header["levels"] if lv in rule.levels and any(
+        lv in header["routes"][rt].levels for rt in rule.routes if rt in header["routes"])]
+    visit(rule.condition)
+    return problems
+
+
+def _ops_for(field: Field) -> tuple[str, ...]:
+    if field.kind in ("enum", "text"):
+        return EQ_OPS + SET_OPS
+    return EQ_OPS + SET_OPS + ORDER_OPS
+
+
+def _column_type_for(field: Field, want_list: bool) -> str:
+    if field.kind == "ordered":
+        base = field.scale
+    elif field.kind == "enum":
+        base = field.name if field.name != "competency_test_status" else "text"
+    else:
+        base = field.kind
+    return f"list of {base}" if want_list else base
+
+
+def _field_vocab(field: Field, header: dict) -> tuple[str, ...] | None:
+    if field.kind == "enum":
+        return field.values
+    if field.kind == "ordered":
+        return tuple(header["scales"][field.scale])
+    return None
+
+
+def _literal_error(field: Field, item: Any, header: dict) -> str | None:
+    vocab = _field_vocab(field, header)
+    if vocab is not None:
+        return None if item in vocab else f"expected one of: {', '.join(vocab)}"
+    if field.kind == "number":
+        if isinstance(item, bool) or not isinstance(item, (int, Decimal)):
+            return "expected a number"
+        exponent = Decimal(item).as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > field.decimals:
+            return f"at most {field.decimals} decimal(s) are kept for this field"
+        return None
+    if field.kind == "date":
+        return None if isinstance(item, dt.date) else "expected a date like 2023-01-12"
+    return None if isinstance(item, str) else "expected text"
