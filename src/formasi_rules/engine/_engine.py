@@ -80,6 +80,11 @@ class Engine:
 
     # --- public API -------------------------------------------------------------------------
 
+    @property
+    def plans(self) -> tuple[Plan, ...]:
+        """One plan per period in which the same rule versions and table rows are in force."""
+        return tuple(self._plans)
+
     def plan(self, as_of: dt.date) -> Plan:
         """The resolved rules in force on ``as_of``."""
         as_of = _date(as_of)

@@ -1,0 +1,167 @@
+"""``formasi evaluate | validate | schema``.
+
+Exit status: 0 all went well; 1 some record was rejected (reported on stderr and in the
+output); 2 the command could not run (bad option, bad policy, unreadable file); 3 an
+internal error (a bug: set FORMASI_DEBUG=1 to see the traceback and please report it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from .. import _vocab
+from .._errors import FormasiError, Problem
+from ..engine import BACKENDS, BackendWarning, Engine, RecordError
+from ..inputs import FORMATS as INPUT_FORMATS
+from ..inputs import read_records
+from ..policy import load_policy
+from ._output import FORMATS, Writer
+
+
+class _Date(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"expected a date like 2025-10-09, got {value!r} / tanggal seperti 2025-10-09", param, ctx)
+
+
+def _problems(problems: list[Problem]) -> None:
+    for p in problems:
+        click.echo(f"  {p}", err=True)
+
+
+def _run(fn):
+    """Run a command body: our errors become messages and exit 2, anything else exit 3."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except FormasiError as exc:
+            lines = str(exc).splitlines()
+            click.echo(f"error: {lines[0]}", err=True)
+            for line in lines[1:]:
+                click.echo(line, err=True)
+            sys.exit(2)
+        except (KeyboardInterrupt, BrokenPipeError):
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
+            if os.environ.get("FORMASI_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"internal error (a bug in formasi_rules, please report it): "
+                       f"{type(exc).__name__}: {exc}", err=True)
+            sys.exit(3)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="formasi-rules")
+def main() -> None:
+    """formasi_rules: appointment and formation decisions from declarative rule files."""
+
+
+_POLICIES = click.option("--policies", type=click.Path(file_okay=False), default="policies",
+                         show_default=True, help="Folder holding the policy folders.")
+_POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", show_default=True,
+                       help="Policy (a folder under --policies).")
+
+
+@main.command()
+@click.argument("candidates", type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("--as-of", type=_Date(), default=None,
+              help="Evaluation date, e.g. 2025-10-09 [default: today].")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None,
+              help="Input format [default: from the file name].")
+@click.option("--route", type=click.Choice(_vocab.ROUTES), default=None, help="Only this route.")
+@click.option("--level", type=click.Choice(_vocab.LEVELS), default=None, help="Only this level.")
+@click.option("--formation", type=click.Path(dir_okay=False), default=None,
+              help="Open places: a file of rows region, level, open (CSV, JSON or YAML).")
+@_POLICIES
+@_POLICY
+@click.option("--backend", type=click.Choice(BACKENDS), default=None,
+              help="Rules engine [default: durable, or reference where durable_rules is unavailable].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the decisions here instead of standard output.")
+@_run
+def evaluate(candidates, as_of, fmt, input_format, route, level, formation, policies, policy_name,
+             backend, output):
+    """Decide, for every candidate in CANDIDATES, each route and level, with every reason."""
+    import warnings
+
+    policy = load_policy(Path(policies) / policy_name)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BackendWarning)
+        engine = Engine(policy, backend=backend, formation=formation)
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
+    as_of = as_of or dt.date.today()
+    rejected = total = 0
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    writer = Writer(out, fmt)
+    try:
+        for item in engine.evaluate_many(read_records(candidates, input_format), as_of=as_of,
+                                         route=route, level=level):
+            total += 1
+            if isinstance(item, RecordError):
+                rejected += 1
+                click.echo(f"rejected {item.where}" + (f" (id {item.candidate})" if item.candidate else "")
+                           + ":", err=True)
+                _problems(list(item.problems))
+            writer.write(item)
+    finally:
+        writer.close()
+        if output:
+            out.close()
+        engine.close()
+    click.echo(f"{total} record(s): {total - rejected} evaluated, {rejected} rejected "
+               f"(policy {policy.name} {policy.version}, {engine.backend.name}, as of {as_of})", err=True)
+    sys.exit(1 if rejected else 0)
+
+
+@main.command()
+@click.argument("policy_dir", type=click.Path(file_okay=False))
+@click.option("--backend", type=click.Choice(BACKENDS), default=None,
+              help="Also compile the policy for this engine [default: durable where available].")
+@_run
+def validate(policy_dir, backend):
+    """Check a policy folder: every file, every rule, and that the engine can run it."""
+    import warnings
+
+    policy = load_policy(policy_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BackendWarning)
+        engine = Engine(policy, backend=backend)
+    plans = engine.plans
+    engine.close()
+    click.echo(f"ok: policy {policy.name} {policy.version} ({policy.digest[:19]}…)")
+    click.echo(f"  {len(policy.rules)} rules, {len(policy.tables)} tables, {len(plans)} period(s) "
+               f"from {policy.coverage.valid_from}, compiled for {engine.backend.name}")
+    for plan in plans:
+        click.echo(f"  {plan.period.valid_from} – {plan.period.valid_to or '…'}: "
+                   f"{len(plan.checks)} checks over {len(plan.targets)} route/level pairs")
+
+
+@main.command()
+@click.argument("which", type=click.Choice(["policy", "result", "candidate"]))
+@_run
+def schema(which):
+    """Print a JSON Schema: of policy files, of evaluation results, or of candidate records."""
+    from importlib.resources import files
+
+    text = files("formasi_rules.schemas").joinpath(f"{which}.schema.json").read_text(encoding="utf-8")
+    click.echo(json.dumps(json.loads(text), indent=2, ensure_ascii=False))
