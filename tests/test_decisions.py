@@ -1,0 +1,144 @@
+"""Appointment decisions, pinned to the fact sheet's worked examples 13 to 16, on both backends."""
+
+import datetime as dt
+
+import pytest
+
+import formasi_rules as fr
+from conftest import AS_OF
+
+PLACES = {"Kota Palembang": {"ahli_pertama": 1, "ahli_muda": 1, "ahli_madya": 1, "ahli_utama": 1}}
+GOOD = [{"year": 2023, "rating": "baik"}, {"year": 2024, "rating": "baik"}]
+
+
+def transfer(level="ahli_pertama", **changes):
+    rec = {"id": "t", "employment_status": "PNS", "birth_date": "1972-05-01", "education": "S1",
+           "rank": {"ahli_pertama": "III/a", "ahli_muda": "III/c", "ahli_madya": "IV/a"}[level],
+           "position": {"type": "ja", "name": "Analis", "since": "2015-01-01"}, "region": "Kota Palembang",
+           "performance": GOOD, "competency_test": {"status": "passed", "level": level},
+           "experience_years": 2}
+    rec.update(changes)
+    return rec
+
+
+def decide(engine, record, route, level, formation=PLACES, as_of=AS_OF):
+    return engine.evaluate(record, as_of=as_of, formation=formation).decision(route, level)
+
+
+def failed(decision):
+    return [r.rule for r in decision.reasons if r.passed is False]
+
+
+def test_example_13_age_53_eligible_54_not(engine):
+    assert decide(engine, transfer(birth_date="1972-10-09"), "perpindahan", "ahli_pertama").outcome == "eligible"
+    old = decide(engine, transfer(birth_date="1971-10-09"), "perpindahan", "ahli_pertama")
+    assert old.outcome == "not_eligible" and failed(old) == ["perpindahan.age"]
+    reason = next(r for r in old.reasons if r.rule == "perpindahan.age")
+    assert reason.actual == {"age": 54} and reason.required == {"age": {"at_most": 53}}
+    assert reason.citation["source"] == "bkn_faq_perpindahan"
+    assert "54" in reason.message.en and "54" in reason.message.id
+
+
+def test_example_13_butuh_perbaikan_in_one_of_two_years(engine):
+    perf = [{"year": 2023, "rating": "butuh_perbaikan"}, {"year": 2024, "rating": "baik"}]
+    d = decide(engine, transfer(performance=perf), "perpindahan", "ahli_pertama")
+    assert failed(d) == ["perpindahan.performance"]
+
+
+@pytest.mark.parametrize("birth, outcome", [("1970-10-09", "eligible"), ("1969-10-09", "not_eligible")])
+def test_example_14_madya_age_55(engine, birth, outcome):
+    assert decide(engine, transfer("ahli_madya", birth_date=birth), "perpindahan", "ahli_madya").outcome == outcome
+
+
+def test_example_15_no_place_at_muda_denies_promotion_but_not_rank(engine):
+    officer = {"id": "o", "employment_status": "PNS", "education": "S1", "rank": "III/a",
+               "position": {"type": "jf", "name": "Pengantar Kerja", "level": "ahli_pertama", "since": "2018-01-01"},
+               "region": "Kota Palembang", "credit_points": 100, "performance": GOOD,
+               "competency_test": {"status": "passed", "level": "ahli_muda"}}
+    no_muda = {"Kota Palembang": {"ahli_pertama": 1}}
+    kj = decide(engine, officer, "kenaikan_jenjang", "ahli_muda", formation=no_muda)
+    assert kj.outcome == "not_eligible" and failed(kj) == ["formation.available"]
+    assert decide(engine, officer, "kenaikan_pangkat", "ahli_pertama", formation=no_muda).outcome == "eligible"
+    assert decide(engine, officer, "kenaikan_jenjang", "ahli_muda").outcome == "eligible"
+
+
+def test_example_16_d3_is_not_enough(engine):
+    pns = {"id": "n", "employment_status": "PNS", "education": "D3", "rank": "III/a", "region": "Kota Palembang",
+           "performance": GOOD}
+    d = decide(engine, pns, "pengangkatan_pertama", "ahli_pertama")
+    assert failed(d) == ["education.minimum"]
+    assert decide(engine, {**pns, "education": "D4"}, "pengangkatan_pertama", "ahli_pertama").outcome == "eligible"
+
+
+def test_three_failures_are_all_reported(engine):
+    d = decide(engine, transfer(birth_date="1960-01-01", experience_years=1, education="D3"),
+               "perpindahan", "ahli_pertama")
+    assert sorted(failed(d)) == ["education.minimum", "perpindahan.age", "perpindahan.experience"]
+    assert all(r.passed is not None for r in d.reasons)
+
+
+def test_missing_inputs_make_a_decision_undetermined_and_name_them(engine):
+    rec = transfer()
+    del rec["birth_date"]
+    del rec["competency_test"]
+    d = decide(engine, rec, "perpindahan", "ahli_pertama")
+    assert d.outcome == "undetermined"
+    assert d.missing == ("competency_test.status", "competency_test.level", "birth_date")
+
+
+def test_without_formation_data_the_formation_rule_is_undetermined(engine):
+    d = decide(engine, transfer(), "perpindahan", "ahli_pertama", formation=None)
+    assert d.outcome == "undetermined" and d.missing == ("formation",)
+
+
+def test_a_failure_outweighs_a_missing_input(engine):
+    d = decide(engine, transfer(birth_date="1960-01-01"), "perpindahan", "ahli_pertama", formation=None)
+    assert d.outcome == "not_eligible" and d.missing == ("formation",)
+
+
+def test_pppk_and_cpns_are_not_admitted(engine):
+    for status in ("PPPK", "CPNS", "non_ASN"):
+        d = decide(engine, transfer(employment_status=status), "perpindahan", "ahli_pertama")
+        assert failed(d) == ["status.asn"]
+
+
+def test_adjustment_window_closes(engine):
+    rec = transfer()
+    assert decide(engine, rec, "penyesuaian", "ahli_pertama", as_of=dt.date(2023, 6, 1)).outcome == "eligible"
+    late = decide(engine, rec, "penyesuaian", "ahli_pertama")
+    assert failed(late) == ["penyesuaian.window"]
+
+
+def test_request_narrows_the_decisions(engine):
+    result = engine.evaluate(transfer(request={"route": "perpindahan"}), as_of=AS_OF, formation=PLACES)
+    assert {(d.route, d.level) for d in result.decisions} == {
+        ("perpindahan", lv) for lv in ("ahli_pertama", "ahli_muda", "ahli_madya", "ahli_utama")}
+    with pytest.raises(fr.InputError):
+        engine.evaluate(transfer(request={"route": "kenaikan_jenjang", "level": "ahli_pertama"}), as_of=AS_OF)
+
+
+def test_every_declared_route_and_level_is_decided_without_a_request(engine, policy):
+    result = engine.evaluate(transfer(), as_of=AS_OF, formation=PLACES)
+    declared = {(r.name, lv) for r in policy.routes.values() for lv in r.levels}
+    assert {(d.route, d.level) for d in result.decisions} == declared
+
+
+def test_result_names_policy_version_and_digest(engine, policy):
+    result = engine.evaluate(transfer(), as_of=AS_OF)
+    assert result.policy == {"name": "pengantar_kerja", "version": policy.version, "digest": policy.digest}
+    assert result.to_dict()["as_of"] == "2025-10-09"
+
+
+def test_dates_outside_the_policy_are_refused(engine):
+    with pytest.raises(fr.InvalidArgument, match="covers"):
+        engine.evaluate(transfer(), as_of=dt.date(2020, 1, 1))
+    with pytest.raises(fr.InvalidArgument):
+        engine.evaluate(transfer(), as_of="2025-10-09")
+
+
+def test_evaluate_many_reports_bad_records_and_goes_on(engine):
+    records = [transfer(id="a"), {"id": "b", "birth_date": "30/04/85"}, "junk", transfer(id="d")]
+    out = list(engine.evaluate_many(records, as_of=AS_OF))
+    assert [type(o).__name__ for o in out] == ["Result", "RecordError", "RecordError", "Result"]
+    assert out[1].candidate == "b" and out[1].problems[0].path == "$[1].birth_date"
+    assert out[2].problems[0].path == "$[2]"

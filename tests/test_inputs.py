@@ -1,0 +1,102 @@
+"""Candidate records and formation rows: every bad value is named with its path."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+import formasi_rules as fr
+from formasi_rules.inputs import read_formation, read_records, structure_candidate
+
+
+def problems_of(raw, path="$"):
+    with pytest.raises(fr.InputError) as info:
+        structure_candidate(raw, path)
+    return info.value.problems
+
+
+def test_the_contract_example_message():
+    (p,) = problems_of({"id": "x", "birth_date": "30/04/85"}, "$[3]")
+    assert str(p).startswith('$[3].birth_date: I005: expected a date like 1985-04-30, got "30/04/85"')
+
+
+def test_every_problem_in_a_record_is_reported_with_its_path():
+    raw = {"id": "a", "educaton": "S1", "education": "S5", "credit_points": "12",
+           "performance": [{"year": 2023, "rating": "bak"}, {"year": "x", "rating": "baik"}],
+           "position": {"type": "jf", "level": "ahli_mda"}}
+    problems = {p.path: p for p in problems_of(raw)}
+    assert set(problems) == {"$.educaton", "$.education", "$.credit_points", "$.performance[0].rating",
+                             "$.performance[1].year", "$.position.level"}
+    assert "'education'" in problems["$.educaton"].hint
+    assert "'baik'" in problems["$.performance[0].rating"].hint
+    assert "'ahli_muda'" in problems["$.position.level"].hint
+    assert problems["$.credit_points"].en == 'expected a number, got "12"'
+
+
+@pytest.mark.parametrize("raw, path, code", [
+    ([1, 2], "$", "I001"),
+    ({"name": "no id"}, "$", "I002"),
+    ({"id": "a", "position": "jf"}, "$.position", "I005"),
+    ({"id": "a", "performance": {"2024": "baik"}}, "$.performance", "I005"),
+    ({"id": "a", "performance": [{"year": 2024}]}, "$.performance[0].rating", "I004"),
+    ({"id": "a", "experience_years": float("nan")}, "$.experience_years", "I005"),
+    ({"id": "a", "experience_years": -1}, "$.experience_years", "I005"),
+    ({"id": "a", "credit_points": True}, "$.credit_points", "I005"),
+    ({"id": "a", "birth_date": "1985-02-30"}, "$.birth_date", "I005"),
+    ({"id": "a", "performance": [{"year": 2024, "rating": "baik"}, {"year": 2024, "rating": "kurang"}]},
+     "$.performance", "I007"),
+])
+def test_bad_values(raw, path, code):
+    (p,) = problems_of(raw)
+    assert (p.path, p.code) == (path, code)
+    assert p.id and p.en
+
+
+def test_good_record_and_null_means_absent():
+    c = structure_candidate({"id": 198701012010011001, "education": "S1", "rank": None,
+                             "credit_points": 12.5, "performance": [{"year": 2024, "rating": "baik"}]})
+    assert c.id == "198701012010011001"
+    assert c.rank is None and c.credit_points == Decimal("12.5")
+
+
+def test_readers_stream_every_format_and_isolate_bad_lines(tmp_path):
+    rec = {"id": "a", "education": "S1"}
+    (tmp_path / "one.json").write_text(json.dumps(rec))
+    (tmp_path / "many.json").write_text(json.dumps([rec, {"id": "b"}]))
+    (tmp_path / "c.jsonl").write_text(json.dumps(rec) + "\n\n{broken\n" + json.dumps({"id": "c"}) + "\n")
+    (tmp_path / "c.yaml").write_text("- id: a\n  education: S1\n- id: b\n")
+    (tmp_path / "c.csv").write_text("id,education,position.level,performance,credit_points\n"
+                                    "a,S1,ahli_muda,2023:baik;2024:sangat_baik,12.5\nb,,,2024-baik,\n")
+    assert [w for w, _ in read_records(tmp_path / "one.json")] == ["$"]
+    assert [r["id"] for _, r in read_records(tmp_path / "many.json")] == ["a", "b"]
+    jsonl = list(read_records(tmp_path / "c.jsonl"))
+    assert [w for w, _ in jsonl] == ["$[0] (line 1)", "$[1] (line 3)", "$[2] (line 4)"]
+    assert isinstance(jsonl[1][1], fr.InputError) and jsonl[1][1].problems[0].line == 3
+    assert [r["id"] for _, r in read_records(tmp_path / "c.yaml")] == ["a", "b"]
+    csv_rows = list(read_records(tmp_path / "c.csv"))
+    first = csv_rows[0][1]
+    assert first == {"id": "a", "education": "S1", "position": {"level": "ahli_muda"},
+                     "performance": [{"year": 2023, "rating": "baik"}, {"year": 2024, "rating": "sangat_baik"}],
+                     "credit_points": 12.5}
+    assert structure_candidate(first).position.level == "ahli_muda"
+    assert isinstance(csv_rows[1][1], fr.InputError)
+    assert "2024-baik" in csv_rows[1][1].problems[0].en
+
+
+def test_unreadable_json_file(tmp_path):
+    (tmp_path / "bad.json").write_text("[{\"id\": 1,]")
+    with pytest.raises(fr.InputError) as info:
+        list(read_records(tmp_path / "bad.json"))
+    assert info.value.problems[0].line == 1
+
+
+def test_formation_rows(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("region,level,open\nKota Palembang,ahli_pertama,2\nKota  palembang,ahli_muda,0\n")
+    assert read_formation(path) == {"kota palembang": {"ahli_pertama": 2, "ahli_muda": 0}}
+    path.write_text("region,level,open\nKota Palembang,ahli_prtama,2\nLahat,ahli_muda,-1\nLahat,ahli_muda,x\n")
+    with pytest.raises(fr.InputError) as info:
+        read_formation(path)
+    codes = [p.code for p in info.value.problems]
+    assert codes == ["F003", "F004", "F004"]
+    assert "'ahli_pertama'" in info.value.problems[0].hint

@@ -1,0 +1,159 @@
+"""Loading policies: the shipped one loads; every kind of mistake is reported where it is."""
+
+import pytest
+
+import formasi_rules as fr
+from conftest import edit, line_of
+
+
+def load_problems(folder):
+    with pytest.raises(fr.PolicyError) as info:
+        fr.load_policy(folder)
+    assert info.value.problems, "a PolicyError must list its problems"
+    return info.value.problems
+
+
+def test_shipped_policy_loads(policy):
+    assert policy.name == "pengantar_kerja"
+    assert policy.levels == ("ahli_pertama", "ahli_muda", "ahli_madya", "ahli_utama")
+    assert policy.digest.startswith("sha256:")
+    assert {r.id for r in policy.rules} >= {"status.asn", "perpindahan.age", "kenaikan_pangkat.credit_points"}
+    # every rule cites a source the policy defines
+    assert all(r.citation.source in policy.sources for r in policy.rules)
+
+
+def test_digest_changes_with_content(policy, policy_copy):
+    edit(policy_copy / "tables" / "thresholds.yaml", "max_age: 55", "max_age: 56")
+    assert fr.load_policy(policy_copy).digest != policy.digest
+
+
+def test_misspelt_rule_key_names_file_line_rule_and_suggests(policy_copy):
+    path = policy_copy / "rules" / "perpindahan.yaml"
+    edit(path, "    citation: {source: bkn_faq_perpindahan, article: Syarat usia}",
+         "    citaton: {source: bkn_faq_perpindahan, article: Syarat usia}")
+    problems = load_problems(policy_copy)
+    unknown = [p for p in problems if p.code == "P012"]
+    assert len(unknown) == 1
+    p = unknown[0]
+    assert p.file.endswith("rules/perpindahan.yaml")
+    assert p.line == line_of(path, "citaton:")
+    assert p.column == 5
+    assert p.rule == "perpindahan.age"
+    assert "citation" in p.hint
+    assert "citaton" in p.en and "citaton" in p.id  # both languages
+    # the missing required key is reported too
+    assert any(q.code == "P013" and "citation" in q.en and q.rule == "perpindahan.age" for q in problems)
+
+
+def test_unknown_field_in_condition_suggests_the_field(policy_copy):
+    path = policy_copy / "rules" / "perpindahan.yaml"
+    edit(path, "      age: {at_most:", "      ages: {at_most:")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P031" and p.rule == "perpindahan.age"
+    assert p.line == line_of(path, "ages: {at_most")
+    assert "'age'" in p.hint
+
+
+def test_bad_date_shows_a_valid_example(policy_copy):
+    edit(policy_copy / "tables" / "credit_points.yaml",
+         "{level: ahli_pertama, coefficient: 12.5, valid_from: 2023-01-12}",
+         "{level: ahli_pertama, coefficient: 12.5, valid_from: 12/01/2023}")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P017"
+    assert "2023-01-12" in p.en and "12/01/2023" in p.en
+
+
+def test_citation_to_undefined_source(policy_copy):
+    path = policy_copy / "rules" / "penyesuaian.yaml"
+    edit(path, "citation: {source: pp_11_2017", "citation: {source: pp_11_2071")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P050" and p.rule == "penyesuaian.window"
+    assert p.line == line_of(path, "pp_11_2071")
+    assert "pp_11_2017" in p.hint
+
+
+def test_yaml_syntax_error_has_line_and_column(policy_copy):
+    path = policy_copy / "rules" / "common.yaml"
+    text = path.read_text().replace("    routes: all\n", "    routes: [all\n", 1)
+    path.write_text(text)
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P002" and p.file.endswith("common.yaml") and p.line is not None
+
+
+def test_wrong_value_for_field_is_caught_with_suggestion(policy_copy):
+    edit(policy_copy / "rules" / "pengangkatan_pertama.yaml", "{at_least: baik}", "{at_least: baek}")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P068" and "'baik'" in p.hint
+
+
+def test_operator_that_does_not_fit_the_field(policy_copy):
+    edit(policy_copy / "rules" / "common.yaml",
+         "employment_status: {in: {table: appointment_status, column: statuses}}",
+         "employment_status: {at_least: PNS}")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P060" and p.rule == "status.asn"
+
+
+def test_table_cell_of_wrong_type_and_unknown_row_key(policy_copy):
+    path = policy_copy / "tables" / "thresholds.yaml"
+    edit(path, "{level: ahli_madya, max_age: 55}", "{level: ahli_mdya, max_age: fifty}")
+    problems = load_problems(policy_copy)
+    codes = {p.code for p in problems}
+    assert {"P042", "P044"} <= codes
+    key_problem = next(p for p in problems if p.code == "P042")
+    assert key_problem.line == line_of(path, "ahli_mdya") and "'ahli_madya'" in key_problem.hint
+
+
+def test_column_reference_to_missing_column(policy_copy):
+    edit(policy_copy / "rules" / "perpindahan.yaml", "column: max_age}", "column: max_agee}")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P064" and "max_age" in p.hint
+
+
+def test_overlapping_rule_versions_are_rejected(policy_copy):
+    path = policy_copy / "rules" / "penyesuaian.yaml"
+    path.write_text(path.read_text() + """
+  - id: penyesuaian.window
+    title: {id: Versi kedua, en: A second version}
+    routes: [penyesuaian]
+    valid_from: 2024-01-01
+    require:
+      as_of: {at_least: 2022-01-01}
+    citation: {source: pp_11_2017}
+""")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P052" and p.rule == "penyesuaian.window"
+
+
+def test_overlapping_table_rows_are_rejected(policy_copy):
+    edit(policy_copy / "tables" / "thresholds.yaml", "      - {level: ahli_muda, max_age: 53}\n",
+         "      - {level: ahli_muda, max_age: 53}\n      - {level: ahli_muda, max_age: 54, valid_from: 2024-01-01}\n")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P045"
+
+
+def test_many_problems_are_reported_together(policy_copy):
+    edit(policy_copy / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
+    edit(policy_copy / "rules" / "common.yaml", "routes: all", "routes: [everything]")
+    problems = load_problems(policy_copy)
+    assert {p.code for p in problems} >= {"P031", "P019"}
+
+
+def test_not_a_policy_folder(tmp_path):
+    (p,) = load_problems(tmp_path)
+    assert p.code == "P000"
+
+
+def test_rule_text_is_never_executed(policy_copy, tmp_path):
+    """A condition is data: text that looks like code is just an unknown value."""
+    marker = tmp_path / "pwned"
+    edit(policy_copy / "rules" / "pengangkatan_pertama.yaml", "{at_least: baik}",
+         f"{{at_least: \"__import__('pathlib').Path('{marker}').touch()\"}}")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P068"
+    assert not marker.exists()
+
+
+def test_load_policy_rejects_a_non_path():
+    with pytest.raises(fr.InvalidArgument):
+        fr.load_policy(42)
