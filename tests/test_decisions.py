@@ -142,3 +142,8 @@ def test_evaluate_many_reports_bad_records_and_goes_on(engine):
     assert [type(o).__name__ for o in out] == ["Result", "RecordError", "RecordError", "Result"]
     assert out[1].candidate == "b" and out[1].problems[0].path == "$[1].birth_date"
     assert out[2].problems[0].path == "$[2]"
+
+
+def test_a_filter_outside_the_request_leaves_no_decision_not_an_error(engine):
+    result = engine.evaluate(transfer(request={"route": "perpindahan"}), as_of=AS_OF, route="kenaikan_pangkat")
+    assert result.decisions == ()

@@ -40,6 +40,9 @@ class Writer:
             self.out.write(f"{item.candidate or item.where:<14} {'(rejected)':<21} {'':<13} {'error':<13} "
                            f"{first.path or ''} {first.en if first else ''}\n")
             return
+        if not item.decisions:
+            self.out.write(f"{item.candidate:<14} {'—':<21} {'—':<13} {'—':<13} "
+                           "its request is outside --route/--level\n")
         for d in item.decisions:
             failed = [r.rule for r in d.reasons if r.passed is False]
             why = ", ".join(failed) if failed else ("missing: " + ", ".join(d.missing) if d.missing else "")

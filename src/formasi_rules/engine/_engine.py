@@ -165,17 +165,15 @@ class Engine:
         req = candidate.request
         want_route = req.route if req and req.route else None
         want_level = req.level if req and req.level else None
-        targets = [t for t in plan.targets
-                   if (route is None or t[0] == route) and (level is None or t[1] == level)
-                   and (want_route is None or t[0] == want_route)
-                   and (want_level is None or t[1] == want_level)]
-        if req and (want_route or want_level) and not targets:
+        requested = [t for t in plan.targets
+                     if (want_route is None or t[0] == want_route) and (want_level is None or t[1] == want_level)]
+        if not requested:
             raise InputError([Problem(
                 "I030", f"permohonan {want_route or ''} {want_level or ''} tidak ada dalam kebijakan",
                 f"the request ({want_route or 'any route'}, {want_level or 'any level'}) matches no "
-                f"route and level of policy {self.policy.name}"
-                + (" with the --route/--level filter" if route or level else ""),
-                path="$.request")])
+                f"route and level of policy {self.policy.name}", path="$.request")])
+        # a caller's filter narrows further; a request outside it leaves no decision, not an error
+        targets = [t for t in requested if (route is None or t[0] == route) and (level is None or t[1] == level)]
         return targets
 
 

@@ -1,0 +1,100 @@
+"""The formasi command: output formats, exit codes, and no traceback ever."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, edit
+from formasi_rules.cli import main
+
+EXAMPLE = str(ROOT / "examples" / "sumsel" / "candidates.json")
+FORMATION = str(ROOT / "examples" / "sumsel" / "formation.csv")
+POLICIES = str(ROOT / "policies")
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_evaluate_json_is_one_object_per_candidate():
+    r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--formation", FORMATION, "--policies", POLICIES)
+    assert r.exit_code == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert len(out) == 34
+    first = out[0]
+    assert set(first) == {"candidate", "as_of", "policy", "backend", "derived", "decisions"}
+    assert first["backend"] == "durable_rules" and first["as_of"] == "2025-10-09"
+    assert "34 record(s): 34 evaluated, 0 rejected" in r.stderr
+
+
+def test_table_route_and_level_filters():
+    r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", "table", "--route", "perpindahan",
+            "--level", "ahli_pertama", "--policies", POLICIES)
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:4] == ["candidate", "route", "level", "outcome"]
+    decided = [line for line in lines[1:] if "outside --route/--level" not in line]
+    assert decided and all(" perpindahan " in line and " ahli_pertama " in line for line in decided)
+    assert any("outside --route/--level" in line for line in lines)  # a pengangkatan_pertama request
+    assert "SUMSEL-01-2" in r.stdout and "perpindahan.age" in r.stdout
+
+
+def test_bad_records_are_reported_and_the_rest_evaluated(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "a", "education": "S1"}\n{"id": "b", "birth_date": "30/04/85"}\nnot json\n'
+                    '{"id": "d"}\n')
+    r = run("evaluate", str(path), "--as-of", "2025-10-09", "--format", "jsonl", "--policies", POLICIES,
+            "--backend", "reference")
+    assert r.exit_code == 1
+    items = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [("error" in i) for i in items] == [False, True, True, False]
+    assert '$[1].birth_date: I005: expected a date like 1985-04-30, got "30/04/85"' in r.stderr
+    assert "line 3" in r.stderr
+    assert "4 record(s): 2 evaluated, 2 rejected" in r.stderr
+
+
+def test_broken_policy_exits_2_with_file_and_line(tmp_path):
+    import shutil
+
+    target = tmp_path / "policies" / "pengantar_kerja"
+    shutil.copytree(ROOT / "policies" / "pengantar_kerja", target)
+    edit(target / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
+    r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", str(tmp_path / "policies"))
+    assert r.exit_code == 2
+    assert "perpindahan.yaml:" in r.stderr and "[rule perpindahan.age]" in r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--as-of", "09/10/2025"], "expected a date like 2025-10-09"),
+    (["--route", "perpindahn"], "perpindahan"),
+])
+def test_bad_options_are_explained(args, message):
+    r = run("evaluate", EXAMPLE, *args, "--policies", POLICIES)
+    assert r.exit_code == 2 and message in r.stderr
+
+
+def test_missing_input_file_and_date_outside_policy():
+    r = run("evaluate", "nope.json", "--as-of", "2025-10-09", "--policies", POLICIES)
+    assert r.exit_code == 2 and "cannot open the file" in r.stderr
+    r = run("evaluate", EXAMPLE, "--as-of", "2019-01-01", "--policies", POLICIES)
+    assert r.exit_code == 2 and "covers" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_validate_and_schema_commands():
+    r = run("validate", str(ROOT / "policies" / "pengantar_kerja"))
+    assert r.exit_code == 0 and r.stdout.startswith("ok: policy pengantar_kerja")
+    r = run("schema", "candidate")
+    assert r.exit_code == 0 and json.loads(r.stdout)["title"] == "formasi_rules candidate record"
+
+
+def test_internal_errors_are_one_line_not_a_traceback(monkeypatch):
+    import formasi_rules.cli._main as cli
+
+    def boom(*a, **k):
+        raise ZeroDivisionError("simulated bug")
+
+    monkeypatch.setattr(cli, "load_policy", boom)
+    r = CliRunner().invoke(main, ["evaluate", EXAMPLE, "--policies", POLICIES])
+    assert r.exit_code == 3 and "internal error" in r.stderr and "Traceback" not in r.stderr

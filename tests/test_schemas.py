@@ -1,0 +1,54 @@
+"""The published JSON Schemas accept what we ship and produce, and match the code's vocabularies."""
+
+import json
+from importlib.resources import files
+
+import jsonschema
+import pytest
+from ruamel.yaml import YAML
+
+from conftest import AS_OF, POLICY_DIR, ROOT
+from formasi_rules import _vocab
+from formasi_rules.policy import FIELDS
+
+
+def schema(name):
+    return json.loads(files("formasi_rules.schemas").joinpath(f"{name}.schema.json").read_text())
+
+
+def yaml_as_json(path):
+    data = YAML(typ="safe").load(path.read_text())
+    return json.loads(json.dumps(data, default=str))  # dates -> "2023-01-12", as an editor sees them
+
+
+@pytest.mark.parametrize("path", sorted(POLICY_DIR.rglob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_policy_files_are_valid(path):
+    if "tests" in path.parts:
+        pytest.skip("test cases have their own format")
+    jsonschema.validate(yaml_as_json(path), schema("policy"))
+
+
+def test_policy_schema_rejects_a_misspelt_key():
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"rules": [{"id": "x", "title": "t", "routes": "all", "citaton": {}}]}, schema("policy"))
+
+
+def test_schema_vocabularies_match_the_code():
+    policy = schema("policy")
+    assert set(policy["$defs"]["condition"]["oneOf"][1]["properties"]) - {"all", "any", "not"} == set(FIELDS)
+    cand = schema("candidate")["properties"]
+    assert cand["education"]["oneOf"][0]["enum"] == list(_vocab.EDUCATION)
+    assert cand["rank"]["oneOf"][0]["enum"] == list(_vocab.RANK)
+    assert cand["employment_status"]["oneOf"][0]["enum"] == list(_vocab.EMPLOYMENT_STATUS)
+
+
+def test_example_candidates_and_results_are_valid(engines):
+    records = json.loads((ROOT / "examples" / "sumsel" / "candidates.json").read_text())
+    for record in records:
+        jsonschema.validate(record, schema("candidate"))
+    engine = engines["durable"]
+    out = [item.to_dict() for item in engine.evaluate_many(
+        records + [{"id": "bad", "birth_date": "30/04/85"}], as_of=AS_OF,
+        formation=ROOT / "examples" / "sumsel" / "formation.csv")]
+    jsonschema.validate(out, schema("result"))
+    assert "error" in out[-1]
