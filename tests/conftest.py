@@ -12,6 +12,14 @@ ROOT = Path(__file__).resolve().parent.parent
 POLICY_DIR = ROOT / "policies" / "pengantar_kerja"
 AS_OF = dt.date(2025, 10, 9)
 
+try:  # durable_rules does not import on Python 3.13+; there only the reference backend runs
+    import durable_rules_engine  # noqa: F401
+
+    BACKENDS = ["durable", "reference"]
+except ImportError:
+    BACKENDS = ["reference"]
+HAVE_DURABLE = "durable" in BACKENDS
+
 # CI runs a fixed, derandomised profile so a failure reproduces exactly; locally "dev" explores more.
 settings.register_profile("ci", derandomize=True, max_examples=150, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow], print_blob=True)
@@ -27,16 +35,21 @@ def policy():
 @pytest.fixture(scope="session")
 def engines(policy):
     """Both backends over the shipped policy, built once (the durable one is the default)."""
-    durable = fr.Engine(policy, backend="durable")
-    reference = fr.Engine(policy, backend="reference")
-    yield {"durable": durable, "reference": reference}
-    durable.close()
-    reference.close()
+    built = {name: fr.Engine(policy, backend=name) for name in BACKENDS}
+    yield built
+    for engine in built.values():
+        engine.close()
 
 
-@pytest.fixture(params=["durable", "reference"])
+@pytest.fixture(params=BACKENDS)
 def engine(request, engines):
     return engines[request.param]
+
+
+@pytest.fixture
+def default_engine(engines):
+    """The default backend: durable_rules where it imports."""
+    return engines[BACKENDS[0]]
 
 
 @pytest.fixture

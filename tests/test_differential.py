@@ -7,6 +7,8 @@ policy (whole decisions with every reason). Any difference is a bug in one of th
 
 import datetime as dt
 
+import pytest
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,6 +18,8 @@ from formasi_rules.engine._backend import ReferenceBackend
 from formasi_rules.engine._durable import ALPHA_BUDGET, DurableBackend, alpha_cost
 from formasi_rules.engine._plan import And, Check, Cmp, In, Neg, Or, Plan, negate, positive
 from formasi_rules.policy._model import Period
+
+pytest.importorskip("durable_rules_engine", reason="durable_rules does not import on this Python")
 
 KEYS = ("a", "b", "c")
 values = st.integers(-2, 2)

@@ -15,6 +15,8 @@ from formasi_rules.engine._durable import (
 from formasi_rules.engine._plan import And, Check, Cmp, In, Or, Plan
 from formasi_rules.policy._model import Period
 
+pytest.importorskip("durable_rules_engine", reason="durable_rules does not import on this Python")
+
 
 def flat_plan(n, rule=None):
     checks = {f"c{i}": Check(f"c{i}", rule, None, Cmp(f"k{i}", "ge", 0), {}, (f"k{i}",),

@@ -157,3 +157,11 @@ def test_rule_text_is_never_executed(policy_copy, tmp_path):
 def test_load_policy_rejects_a_non_path():
     with pytest.raises(fr.InvalidArgument):
         fr.load_policy(42)
+
+
+def test_problems_in_rules_and_tables_are_reported_in_one_run(policy_copy):
+    edit(policy_copy / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
+    edit(policy_copy / "tables" / "thresholds.yaml", "{level: ahli_madya, max_age: 55}",
+         "{level: ahli_madya, max_age: lima puluh lima}")
+    problems = load_problems(policy_copy)
+    assert {p.code for p in problems} == {"P031", "P044"}

@@ -42,11 +42,11 @@ def test_schema_vocabularies_match_the_code():
     assert cand["employment_status"]["oneOf"][0]["enum"] == list(_vocab.EMPLOYMENT_STATUS)
 
 
-def test_example_candidates_and_results_are_valid(engines):
+def test_example_candidates_and_results_are_valid(default_engine):
     records = json.loads((ROOT / "examples" / "sumsel" / "candidates.json").read_text())
     for record in records:
         jsonschema.validate(record, schema("candidate"))
-    engine = engines["durable"]
+    engine = default_engine
     out = [item.to_dict() for item in engine.evaluate_many(
         records + [{"id": "bad", "birth_date": "30/04/85"}], as_of=AS_OF,
         formation=ROOT / "examples" / "sumsel" / "formation.csv")]

@@ -156,7 +156,7 @@ def _enum_hook(value: Any, type_: type[_Enum]) -> _Enum:
     if isinstance(value, str) and value in type_.VALUES:
         return type_(value)
     raise BadValue(
-        f"expected a {type_.WHAT} (one of {', '.join(type_.VALUES)}), got {_show(value)}",
+        f"{type_.WHAT} must be one of {', '.join(type_.VALUES)}; got {_show(value)}",
         f"{type_.WHAT} tidak dikenal {_show(value)}; pilihan: {', '.join(type_.VALUES)}",
         suggest(value, type_.VALUES) if isinstance(value, str) else None)
 

@@ -86,9 +86,9 @@ class _Loader:
                 else:
                     self._rules(r, doc, rules)
             self.problems += r.problems
-        if header is None or self.problems:
+        if header is None:  # nothing else can be checked without levels, scales and sources
             raise PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")
-
+        # what did parse is still cross-checked, so one run reports every problem
         self._crosscheck(header, tables, rules)
         if self.problems:
             raise PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")

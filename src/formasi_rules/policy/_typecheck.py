@@ -25,34 +25,43 @@ def _vocabulary(type_name: str, header: dict) -> tuple[str, ...] | None:
             "position_type": _vocab.POSITION_TYPE}.get(base)
 
 
-def _cell(type_name: str, value: Any, header: dict) -> tuple[Any, str | None]:
-    """The normalised cell value, or an error text."""
+def _cell(type_name: str, value: Any, header: dict) -> tuple[Any, tuple[str, str] | None]:
+    """The normalised cell value, or an error as (Bahasa Indonesia, English)."""
     if type_name == "number":
-        if isinstance(value, bool):
-            return None, f"expected a number, got {value!r}"
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            return None, f"expected a number, got {value!r}"
-        return (number, None) if number.is_finite() else (None, f"expected a number, got {value!r}")
+        number = None
+        if not isinstance(value, bool):
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                pass
+        if number is None or not number.is_finite():
+            return None, (f"harus angka, bukan {value!r}", f"expected a number, got {value!r}")
+        return number, None
     if type_name == "date":
         if isinstance(value, dt.date):
             return value, None
         try:
             return dt.date.fromisoformat(str(value)), None
         except ValueError:
-            return None, f"expected a date like 2023-01-12, got {value!r}"
+            return None, (f"harus tanggal seperti 2023-01-12, bukan {value!r}",
+                          f"expected a date like 2023-01-12, got {value!r}")
     if type_name == "text":
-        return (str(value), None) if isinstance(value, str) else (None, f"expected text, got {value!r}")
+        if isinstance(value, str):
+            return str(value), None
+        return None, (f"harus teks, bukan {value!r}", f"expected text, got {value!r}")
     vocab = _vocabulary(type_name, header)
     if type_name.startswith("list of "):
         if not isinstance(value, list) or not value:
-            return None, f"expected a list of {type_name[8:]} values, got {value!r}"
+            return None, (f"harus daftar nilai {type_name[8:]}, bukan {value!r}",
+                          f"expected a list of {type_name[8:]} values, got {value!r}")
         bad = [v for v in value if v not in vocab]
-        return (tuple(map(str, value)), None) if not bad else (None, f"unknown value(s) {bad}; expected: {', '.join(vocab)}")
+        if bad:
+            return None, (f"nilai tidak dikenal {bad}; pilihan: {', '.join(vocab)}",
+                          f"unknown value(s) {bad}; expected: {', '.join(vocab)}")
+        return tuple(map(str, value)), None
     if value not in vocab:
-        hint = suggest(value, vocab)
-        return None, f"{value!r} is not a {type_name}; expected one of: {', '.join(vocab)}" + (f" ({hint})" if hint else "")
+        return None, (f"{value!r} bukan {type_name}; pilihan: {', '.join(vocab)}",
+                      f"{value!r} is not a {type_name}; expected one of: {', '.join(vocab)}")
     return str(value), None
 
 
@@ -84,8 +93,9 @@ def typecheck_tables(header: dict, tables: dict[str, Table]) -> list[Problem]:
                     continue
                 value, error = _cell(type_name, row.values[col], header)
                 if error:
-                    report(row.where, "P044", f"nilai kolom {col!r} salah: {error}",
-                           f"bad value in column {col!r} of table {table.name!r}: {error}")
+                    report(row.where, "P044", f"nilai kolom {col!r} tabel {table.name!r} salah: {error[0]}",
+                           f"bad value in column {col!r} of table {table.name!r}: {error[1]}",
+                           suggest(row.values[col], _vocabulary(type_name, header) or ()))
                 else:
                     row.values[col] = value  # normalised in place; the row is not shared yet
         seen: dict[Any, list] = {}
