@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from .._text import Text
 from ..policy import FIELDS, Policy
-from ._backend import Firings
-from ._derive import Derived
 from ._encode import fact_key, show
-from ._plan import Check, Plan
 from ._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED, Decision, Reason
+
+if TYPE_CHECKING:
+    from ._backend import Firings
+    from ._derive import Derived
+    from ._plan import Check, Plan
 
 _STATUS = {True: ("terpenuhi", "met"), False: ("tidak terpenuhi", "not met"),
            None: ("belum dapat diperiksa", "cannot be checked yet")}
@@ -39,6 +43,29 @@ def decide(policy: Policy, plan: Plan, derived: Derived, firings: Firings,
     return tuple(decisions)
 
 
+@attrs.frozen
+class CheckText:
+    """The parts of a reason that are the same for every candidate, built once per plan."""
+
+    need: str  # the requirement as text: "age ≤ 53"
+    citation: dict[str, Any]
+    values_from: tuple[dict[str, Any], ...]
+
+
+def describe(policy: Policy, check: Check) -> CheckText:
+    values_from = []
+    for table, row in check.rows:
+        citation = row.citation or policy.tables[table].citation
+        entry: dict[str, Any] = {"table": table}
+        if row.key:
+            entry["key"] = row.key
+        entry["citation"] = citation.to_dict(policy) if citation else None
+        if row.note:
+            entry["note"] = row.note
+        values_from.append(entry)
+    return CheckText(_render(check.required), check.rule.citation.to_dict(policy), tuple(values_from))
+
+
 def _reason(policy: Policy, check: Check, derived: Derived, firings: Firings) -> Reason:
     passed = True if check.key in firings.passed else False if check.key in firings.failed else None
     actual = {}
@@ -52,20 +79,13 @@ def _reason(policy: Policy, check: Check, derived: Derived, firings: Firings) ->
     if passed is None:
         absent = [f for f in check.fields if fact_key(f, check.level) in firings.missing]
         missing = tuple(dict.fromkeys(i for f in absent for i in FIELDS[f].inputs))
-    rule = check.rule
+    rule, text = check.rule, check.text
     state_id, state_en = _STATUS[passed]
     got = "; ".join(f"{k} = {_txt(v)}" for k, v in actual.items())
-    need = _render(check.required)
-    message = Text(f"{rule.title.id}: {state_id} (nilai: {got}; syarat: {need})",
-                   f"{rule.title.en}: {state_en} (actual: {got}; required: {need})")
-    values_from = tuple(
-        {"table": table, **({"key": row.key} if row.key else {}),
-         "citation": (row.citation or policy.tables[table].citation).to_dict(policy)
-         if (row.citation or policy.tables[table].citation) else None,
-         **({"note": row.note} if row.note else {})}
-        for table, row in check.rows)
-    return Reason(rule.id, rule.title, passed, actual, check.required, message,
-                  rule.citation.to_dict(policy), values_from, missing, rule.note)
+    message = Text(f"{rule.title.id}: {state_id} (nilai: {got}; syarat: {text.need})",
+                   f"{rule.title.en}: {state_en} (actual: {got}; required: {text.need})")
+    return Reason(rule.id, rule.title, passed, actual, check.required, message, text.citation,
+                  text.values_from, missing, rule.note)
 
 
 def _txt(value: Any) -> str:

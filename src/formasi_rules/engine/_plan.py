@@ -74,6 +74,7 @@ class Check:
     fields: tuple[str, ...]  # field names the condition reads
     keys: frozenset[str]  # fact keys the condition reads
     rows: tuple[tuple[str, TableRow], ...]  # the table rows it read, for their citations
+    text: Any = None  # _explain.CheckText: the candidate-independent part of its reasons
 
 
 @attrs.frozen
@@ -122,6 +123,9 @@ def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
                 f"(route, level) the policy declares needs at least one rule", file="policy.yaml"))
     if problems:
         raise PolicyError(problems, f"the policy cannot be applied on {day}")
+    from ._explain import describe  # explanation text is built once here, not per candidate
+
+    checks = {k: attrs.evolve(c, text=describe(policy, c)) for k, c in checks.items()}
     all_keys = frozenset(k for c in checks.values() for k in c.keys)
     return Plan(period, checks, {t: tuple(dict.fromkeys(k)) for t, k in targets.items()}, all_keys)
 
