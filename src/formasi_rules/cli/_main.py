@@ -8,10 +8,13 @@ internal error (a bug: set FORMASI_DEBUG=1 to see the traceback and please repor
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sys
 import traceback
+import warnings
+from importlib.resources import files
 from pathlib import Path
 
 import click
@@ -44,8 +47,6 @@ def _problems(problems: list[Problem]) -> None:
 
 def _run(fn):
     """Run a command body: our errors become messages and exit 2, anything else exit 3."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
@@ -101,8 +102,6 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
 def evaluate(candidates, as_of, fmt, input_format, route, level, formation, policies, policy_name,
              backend, output):
     """Decide, for every candidate in CANDIDATES, each route and level, with every reason."""
-    import warnings
-
     policy = load_policy(Path(policies) / policy_name)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)
@@ -140,8 +139,6 @@ def evaluate(candidates, as_of, fmt, input_format, route, level, formation, poli
 @_run
 def validate(policy_dir, backend):
     """Check a policy folder: every file, every rule, and that the engine can run it."""
-    import warnings
-
     policy = load_policy(policy_dir)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BackendWarning)
@@ -161,7 +158,5 @@ def validate(policy_dir, backend):
 @_run
 def schema(which):
     """Print a JSON Schema: of policy files, of evaluation results, or of candidate records."""
-    from importlib.resources import files
-
     text = files("formasi_rules.schemas").joinpath(f"{which}.schema.json").read_text(encoding="utf-8")
     click.echo(json.dumps(json.loads(text), indent=2, ensure_ascii=False))

@@ -15,12 +15,15 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import attrs
+
 from .. import _vocab
 from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument, Problem
 from ..inputs import Candidate, Formation, formation_from_mapping, read_formation, structure_candidate
 from ..policy import Policy
 from ._backend import Backend, ReferenceBackend
 from ._derive import derive
+from ._durable import DurableBackend
 from ._encode import encode_fact, show
 from ._explain import decide
 from ._plan import Plan, build_plan, periods
@@ -66,8 +69,6 @@ class Engine:
     def _backend(self, backend: str | None) -> Backend:
         if backend == "reference":
             return ReferenceBackend()
-        from ._durable import DurableBackend
-
         try:
             return DurableBackend(self.policy.name)
         except BackendUnavailable:
@@ -184,8 +185,6 @@ _INPUT_ECHO = {"employment_status", "education", "rank", "experience_years", "po
 
 def _at(problem: Problem, where: str) -> Problem:
     """Re-anchor a problem found inside one record ("$.birth_date") at the record ("$[3].birth_date")."""
-    import attrs
-
     base = where.split()[0]
     path = problem.path or "$"
     if path.startswith("$.") or path == "$":

@@ -14,6 +14,7 @@ a test on a missing value is unknown; ``and`` is false if any part is false,
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Union
 
 import attrs
@@ -22,6 +23,7 @@ from .._errors import PolicyError, Problem
 from ..policy import FIELDS, All, AnyOf, Literal, Not, Policy, Rule, TableRef, Test, ThisLevel
 from ..policy._model import Condition, Period, TableRow
 from ._encode import NotRepresentable, encode, fact_key
+from ._explain import describe
 
 # operator names of the policy language -> comparison on encoded values
 CMP = {"equals": "eq", "not_equals": "ne", "at_least": "ge", "at_most": "le",
@@ -123,8 +125,7 @@ def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
                 f"(route, level) the policy declares needs at least one rule", file="policy.yaml"))
     if problems:
         raise PolicyError(problems, f"the policy cannot be applied on {day}")
-    from ._explain import describe  # explanation text is built once here, not per candidate
-
+    # the candidate-independent part of every reason is built once here, not per candidate
     checks = {k: attrs.evolve(c, text=describe(policy, c)) for k, c in checks.items()}
     all_keys = frozenset(k for c in checks.values() for k in c.keys)
     return Plan(period, checks, {t: tuple(dict.fromkeys(k)) for t, k in targets.items()}, all_keys)
@@ -187,8 +188,6 @@ def _check(policy: Policy, rule: Rule, level: str, day: dt.date) -> Check:
 
 def _plain(value: Any) -> Any:
     """Decimals in a displayed condition become JSON numbers."""
-    from decimal import Decimal
-
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):

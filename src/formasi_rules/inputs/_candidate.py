@@ -9,6 +9,7 @@ one a user reads (``expected a date like 1985-04-30, got "30/04/85"``), and
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from decimal import Decimal
@@ -102,8 +103,6 @@ class BadValue(ValueError):
 
 
 def _show(value: Any) -> str:
-    import json
-
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):

@@ -15,6 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
 from .._errors import InputError, InvalidArgument, Problem
 
 FORMATS = ("json", "jsonl", "yaml", "csv")
@@ -52,9 +55,6 @@ def _json(handle, name: str):
 
 
 def _yaml(handle, name: str):
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
     try:
         data = YAML(typ="safe").load(handle)
     except YAMLError as exc:

@@ -20,6 +20,7 @@ from ._model import (
     Citation, CreditPointSettings, Period, Policy, Route, Rule, Source, Table, TableRow,
 )
 from ._typecheck import typecheck_rule, typecheck_tables
+from ._yaml import load_yaml
 
 ID_PATTERN = r"[a-z0-9][a-z0-9_.\-]*"
 CONFIDENCE = ("P", "S", "C", "I")
@@ -59,8 +60,6 @@ class _Loader:
             return str(path)
 
     def load(self) -> Policy:
-        from ._yaml import load_yaml
-
         docs = []
         for path in self.files:
             try:
@@ -277,7 +276,7 @@ class _Loader:
         if source is None:
             return None
         cit = Citation(source, str(spec["article"]) if "article" in spec else None, conf, spec.get("note"))
-        self._pending_citations.append((r.file, r.rule, cit, r.at(spec, "source")))
+        self._pending_citations.append((r.rule, cit, r.at(spec, "source")))
         return cit
 
     def _period(self, r: Reader, node: Any) -> Period:
@@ -292,7 +291,7 @@ class _Loader:
 
     def _crosscheck(self, header: dict, tables: dict[str, Table], rules: list[Rule]) -> None:
         sources = header["sources"]
-        for file, rule, cit, where in self._pending_citations:
+        for rule, cit, where in self._pending_citations:
             if cit.source not in sources:
                 self.problems.append(Problem(
                     "P050", f"sumber {cit.source!r} tidak didefinisikan di policy.yaml",
