@@ -134,5 +134,50 @@ def main():
             w.writerow([region, "ahli_utama", 1 if i in hosts[16] else 0])
 
 
+# Relative size of each region's job-placement service (synthetic; Palembang the largest).
+SIZE = [1.0, 1.2, 1.0, 0.8, 0.7, 1.1, 1.0, 0.5, 0.9, 0.8, 0.4, 0.5, 0.4, 4.0, 0.6, 0.3, 0.6]
+# activity, level, period, base volume (at size 1.0)
+WORKLOAD = [
+    ("registrasi_pencari_kerja", "ahli_pertama", "year", 2400),
+    ("verifikasi_lowongan", "ahli_pertama", "year", 600),
+    ("verifikasi_lowongan", "ahli_muda", "year", 150),
+    ("penempatan", "ahli_pertama", "month", 45),
+    ("penempatan", "ahli_muda", "month", 8),
+    ("bimbingan_jabatan", "ahli_pertama", "week", 6),
+    ("bimbingan_jabatan", "ahli_muda", "week", 2),
+    ("bimbingan_jabatan", "ahli_madya", "month", 2),
+    ("bursa_kerja", "ahli_muda", "year", 2),
+    ("bursa_kerja", "ahli_madya", "year", 1),
+    ("analisis_pasar_kerja", "ahli_madya", "year", 2),
+    ("pengendalian_tka", "ahli_muda", "year", 60),
+    ("pengendalian_tka", "ahli_madya", "year", 20),
+    ("pembinaan_bkk", "ahli_madya", "year", 8),
+]
+# 9 kabupaten and 3 kota already have the position (fact sheet section 7); counts are synthetic.
+OFFICERS = {0: (2, 1, 0), 1: (2, 1, 0), 2: (1, 0, 0), 3: (1, 0, 0), 5: (2, 1, 0), 6: (1, 1, 0),
+            8: (1, 0, 0), 9: (1, 0, 0), 11: (1, 0, 0), 13: (6, 2, 1), 14: (1, 0, 0), 16: (1, 1, 0)}
+
+
+def workload():
+    with open(HERE / "workload.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["region", "activity", "level", "volume", "period", "norm_minutes"])
+        for i, region in enumerate(REGIONS):
+            for activity, level, period, base in WORKLOAD:
+                volume = round(base * SIZE[i])
+                if volume:
+                    w.writerow([region, activity, level, volume, period, ""])
+        # a local activity not in the catalogue, with its own norm time
+        w.writerow(["Kota Palembang", "layanan_disabilitas", "ahli_muda", 40, "year", 240])
+    with open(HERE / "officers.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["region", "level", "count"])
+        for i, counts in OFFICERS.items():
+            for level, count in zip(("ahli_pertama", "ahli_muda", "ahli_madya"), counts):
+                if count:
+                    w.writerow([REGIONS[i], level, count])
+
+
 if __name__ == "__main__":
     main()
+    workload()

@@ -12,6 +12,8 @@ RATING = ("sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
 TEST_STATUS = ("passed", "failed", "not_taken")
 ROUTES = ("pengangkatan_pertama", "perpindahan", "penyesuaian", "kenaikan_jenjang", "kenaikan_pangkat")
 LEVELS = ("ahli_pertama", "ahli_muda", "ahli_madya", "ahli_utama")
+PERIODS = ("year", "month", "week", "day")  # how a workload volume is counted
+ROUNDING = ("half_up", "ceil", "floor")  # how a fractional need becomes whole officers
 
 # Scales a policy must order completely (scale name -> the values it must rank).
 SCALED = {"education": EDUCATION, "rank": RANK, "rating": RATING}

@@ -25,6 +25,8 @@ from ..engine import BACKENDS, BackendWarning, Engine, RecordError
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records
 from ..policy import load_policy
+from . import _formation_output as fo
+from ._formation_output import FORMATS as FORMATION_FORMATS
 from ._output import FORMATS, Writer
 
 
@@ -130,6 +132,47 @@ def evaluate(candidates, as_of, fmt, input_format, route, level, formation, poli
     click.echo(f"{total} record(s): {total - rejected} evaluated, {rejected} rejected "
                f"(policy {policy.name} {policy.version}, {engine.backend.name}, as of {as_of})", err=True)
     sys.exit(1 if rejected else 0)
+
+
+@main.command()
+@click.argument("workload", type=click.Path(dir_okay=False))
+@click.option("--existing", type=click.Path(dir_okay=False), default=None,
+              help="Officers in post: rows region, level, count, or candidate records.")
+@click.option("--as-of", type=_Date(), default=None, help="Date whose parameters apply [default: today].")
+@click.option("--format", "fmt", type=click.Choice(FORMATION_FORMATS), default="table", show_default=True)
+@_POLICIES
+@_POLICY
+@click.option("--backend", type=click.Choice(BACKENDS), default=None, help="Rules engine [default: durable].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write here instead of standard output (an HTML report wants a file).")
+@_run
+def formation(workload, existing, as_of, fmt, policies, policy_name, backend, output):
+    """Officers needed per region and level from WORKLOAD rows (region, activity, level, volume)."""
+    policy = load_policy(Path(policies) / policy_name)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BackendWarning)
+        engine = Engine(policy, backend=backend)
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
+    as_of = as_of or dt.date.today()
+    try:
+        result = engine.formation(workload, existing, as_of=as_of)
+    finally:
+        engine.close()
+    for problem in result.problems:
+        click.echo(f"rejected row: {problem}", err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    render = {"json": lambda r: json.dumps(r.to_dict(), indent=2, ensure_ascii=False) + "\n",
+              "table": fo.table, "csv": fo.to_csv, "html": fo.to_html}[fmt]
+    text = render(result)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    click.echo(f"{len(result.rows)} region/level rows, {len(result.problems)} rejected input row(s) "
+               f"(policy {policy.name} {policy.version}, as of {as_of})", err=True)
+    sys.exit(1 if result.problems else 0)
 
 
 @main.command()

@@ -33,7 +33,7 @@ import attrs
 
 from .._errors import BackendUnavailable, EngineError, PolicyError, Problem
 from ._backend import Firings
-from ._encode import CANDIDATE, KIND
+from ._encode import KIND
 from ._plan import And, Cmp, Cond, In, Or, Plan, negate, positive
 
 ALPHA_BUDGET = 48  # alpha tests per ruleset; the engine fails at 65 matched at once (MAX_STACK_SIZE 64)
@@ -106,7 +106,7 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
         nonlocal rules, meaning, missing_keys, used
         if rules:
             for key in sorted(missing_keys):
-                _add(rules, meaning, ("missing", key), {"$nex": {key: 1}})
+                _add(rules, meaning, ("missing", key), {"$nex": {key: 1}}, plan.kind)
             specs.append(RulesetSpec(rules, meaning))
         rules, meaning, missing_keys, used = {}, {}, set(), 2
 
@@ -123,8 +123,8 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
         if used + cost + len(new_keys) > budget or 2 * len(rules) + 2 > MAX_RULES_PER_RULESET:
             flush()
             new_keys = check.keys
-        _add(rules, meaning, ("pass", key), to_durable(pos))
-        _add(rules, meaning, ("fail", key), to_durable(neg))
+        _add(rules, meaning, ("pass", key), to_durable(pos), plan.kind)
+        _add(rules, meaning, ("fail", key), to_durable(neg), plan.kind)
         missing_keys |= new_keys
         used += cost + len(new_keys)
     flush()
@@ -133,9 +133,9 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
     return specs
 
 
-def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict) -> None:
+def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: str) -> None:
     name = f"r{len(rules)}"
-    rules[name] = {"all": [{"m": {"$and": [{KIND: CANDIDATE}, test]}}]}
+    rules[name] = {"all": [{"m": {"$and": [{KIND: kind}, test]}}]}
     meaning[name] = what
 
 

@@ -25,6 +25,7 @@ from ..policy._model import as_decimal
 INT64 = 2**63 - 1
 KIND = "kind"  # the discriminator every fact carries; never a field name
 CANDIDATE = "candidate"
+FORMATION = "formation"
 
 
 class NotRepresentable(ValueError):
@@ -70,7 +71,7 @@ def show(value: Any) -> Any:
     return value
 
 
-def encode_fact(derived, policy: Policy, keys: frozenset[str]) -> dict[str, Any]:
+def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, Any]:
     """The engine fact for one candidate: the encoded value of every field the plan tests."""
     fact: dict[str, Any] = {KIND: CANDIDATE}
     for name, value in derived.values.items():

@@ -28,6 +28,8 @@ from ._encode import encode_fact, show
 from ._explain import decide
 from ._plan import Plan, build_plan, periods
 from ._result import RecordError, Result
+from ..formation._result import FormationResult
+from ..formation._run import run_formation
 
 BACKENDS = ("durable", "reference")
 
@@ -56,12 +58,18 @@ class Engine:
         if backend not in (None, *BACKENDS):
             raise InvalidArgument(f"backend must be one of {BACKENDS} or None, got {backend!r}")
         self.policy = policy
-        self.formation = _formation(formation)
+        self.places = _formation(formation)
         self.backend = self._backend(backend)
         self._periods = periods(policy)
         self._starts = [p.valid_from for p in self._periods]
         self._plans = [build_plan(policy, p.valid_from, p) for p in self._periods]
         for plan in self._plans:
+            self.backend.prepare(plan)
+        # formation rules (subject: formation) get plans of their own, on the same backend
+        from ..formation._rules import build_formation_plan
+
+        self._formation_plans = [build_formation_plan(policy, p.valid_from, p) for p in self._periods]
+        for plan, _bounds in self._formation_plans:
             self.backend.prepare(plan)
         self._closed = False
         self._lock = threading.Lock()
@@ -96,6 +104,20 @@ class Engine:
                 f"{as_of} is outside it / tanggal di luar cakupan kebijakan")
         return self._plans[bisect.bisect_right(self._starts, as_of) - 1]
 
+    def formation(self, workload: str | os.PathLike | Iterable[Mapping],
+                  existing: str | os.PathLike | Iterable[Mapping] | None = None, *,
+                  as_of: dt.date) -> FormationResult:
+        """Officers needed per region and level from workload rows (kebutuhan formasi).
+
+        ``workload`` and ``existing`` are file paths or iterables of row dicts. Bad rows are
+        listed in ``result.problems`` with their position; the rest is computed.
+        """
+        if self._closed:
+            raise InvalidArgument("this Engine is closed")
+        index = self._plans.index(self.plan(as_of))
+        plan, bounds = self._formation_plans[index]
+        return run_formation(self.policy, self.backend, plan, bounds, workload, existing, as_of)
+
     def evaluate(self, candidate: Candidate | Mapping, *, as_of: dt.date,
                  formation: Mapping | str | os.PathLike | None = None,
                  route: str | None = None, level: str | None = None) -> Result:
@@ -105,7 +127,7 @@ class Engine:
         plan = self.plan(as_of)
         if not isinstance(candidate, Candidate):
             candidate = structure_candidate(candidate)
-        places = self.formation if formation is None else _formation(formation)
+        places = self.places if formation is None else _formation(formation)
         targets = self._targets(plan, candidate, route, level)
         derived = derive(candidate, as_of, self.policy, places)
         fact = encode_fact(derived, self.policy, plan.keys)
@@ -128,7 +150,7 @@ class Engine:
         ``inputs.read_records`` yields them.
         """
         self.plan(as_of)  # a bad date fails once, up front
-        places = self.formation if formation is None else _formation(formation)
+        places = self.places if formation is None else _formation(formation)
         for index, item in enumerate(records):
             where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
             ident = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)

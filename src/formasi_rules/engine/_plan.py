@@ -22,7 +22,7 @@ import attrs
 from .._errors import PolicyError, Problem
 from ..policy import FIELDS, All, AnyOf, Literal, Not, Policy, Rule, TableRef, Test, ThisLevel
 from ..policy._model import Condition, Period, TableRow
-from ._encode import NotRepresentable, encode, fact_key
+from ._encode import CANDIDATE, NotRepresentable, encode, fact_key
 from ._explain import describe
 
 # operator names of the policy language -> comparison on encoded values
@@ -85,6 +85,7 @@ class Plan:
     checks: dict[str, Check]
     targets: dict[tuple[str, str], tuple[str, ...]]  # (route, level) -> check keys
     keys: frozenset[str]  # every fact key any check reads
+    kind: str = CANDIDATE  # the kind of fact the plan's checks test
 
 
 def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
@@ -93,13 +94,15 @@ def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
     targets: dict[tuple[str, str], list[str]] = {
         (route.name, lv): [] for route in policy.routes.values() for lv in route.levels}
     for rule in policy.rules_in_force(day):
+        if rule.subject != "candidate":
+            continue
         levels = [lv for lv in policy.levels if lv in rule.levels
                   and any((rt, lv) in targets for rt in rule.routes)]
         by_level: dict[str | None, Check] = {}
         for level in levels:
             try:
                 by_level[level] = _check(policy, rule, level, day)
-            except _Unresolved as exc:
+            except Unresolved as exc:
                 problems.append(Problem(
                     "P070", f"aturan tidak dapat dipakai pada {day}: {exc}",
                     f"the rule cannot be applied on {day} at {level}: {exc}",
@@ -131,11 +134,13 @@ def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
     return Plan(period, checks, {t: tuple(dict.fromkeys(k)) for t, k in targets.items()}, all_keys)
 
 
-class _Unresolved(Exception):
+class Unresolved(Exception):
     pass
 
 
-def _check(policy: Policy, rule: Rule, level: str, day: dt.date) -> Check:
+def _check(policy: Policy, rule: Rule, level: str, day: dt.date,
+           condition: Condition | None = None) -> Check:
+    """``rule`` (or another condition of it) resolved for one level and day."""
     rows: dict[tuple[str, str | None], TableRow] = {}
     fields: list[str] = []
     keys: set[str] = set()
@@ -151,7 +156,7 @@ def _check(policy: Policy, rule: Rule, level: str, day: dt.date) -> Check:
         key = level if table.key == "level" else None
         row = table.row(key, day)
         if row is None:
-            raise _Unresolved(f"table {table.name!r} has no row for {key or 'the table'} in force")
+            raise Unresolved(f"table {table.name!r} has no row for {key or 'the table'} in force")
         rows[(table.name, key)] = row
         return row.values[value.column]
 
@@ -177,12 +182,12 @@ def _check(policy: Policy, rule: Rule, level: str, day: dt.date) -> Check:
             else:
                 node = Cmp(key, CMP[cond.op], encode(field, raw, policy))
         except NotRepresentable as exc:
-            raise _Unresolved(f"{cond.field}: {exc}") from None
+            raise Unresolved(f"{cond.field}: {exc}") from None
         shown = list(raw) if isinstance(raw, tuple) else raw
         return node, {cond.field: {cond.op: shown.isoformat() if isinstance(shown, dt.date) else shown}}
 
-    condition, required = resolve(rule.condition)
-    return Check(f"{rule.id}@{level}", rule, level, condition, _plain(required),
+    resolved, required = resolve(rule.condition if condition is None else condition)
+    return Check(f"{rule.id}@{level}", rule, level, resolved, _plain(required),
                  tuple(dict.fromkeys(fields)), frozenset(keys), tuple((t, r) for (t, _), r in rows.items()))
 
 

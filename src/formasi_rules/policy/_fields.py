@@ -25,6 +25,7 @@ class Field:
     scale: str | None = None  # for ordered fields: "education", "rank", "rating" or "level"
     decimals: int = 0  # for numbers: how many decimals the engine keeps (values are scaled)
     per_level: bool = False  # the value depends on the level being evaluated
+    subject: str = "candidate"  # what a rule testing it is about: "candidate" or "formation"
 
     @property
     def ordered(self) -> bool:
@@ -67,11 +68,23 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _f("as_of", "date", "tanggal penilaian", "evaluation date", ["as_of"]),
     _f("formation_open", "number", "formasi (kebutuhan) yang tersedia pada jenjang ini",
        "open formation places at this level", ["formation"], per_level=True),
+    # formation rules test one region and level at a time (subject: formation)
+    _f("workload_minutes", "number", "beban kerja (menit per tahun)", "workload (minutes per year)",
+       ["workload"], decimals=2, subject="formation"),
+    _f("need_exact", "number", "kebutuhan sebelum pembulatan", "need before rounding (4 decimals)",
+       ["workload"], decimals=4, subject="formation"),
+    _f("need", "number", "kebutuhan setelah pembulatan", "need after rounding", ["workload"],
+       subject="formation"),
+    _f("existing", "number", "pejabat yang ada", "officers in post", ["existing"], subject="formation"),
+    _f("level", "ordered", "jenjang", "level", ["level"], scale="level", subject="formation"),
 )}
+SUBJECTS = ("candidate", "formation")
 
 # Column types a table may declare, and the field kinds a column of that type can feed.
 COLUMN_TYPES = {
     "number": "number",
+    "optional number": "number",  # a cell that may be left out (an activity not done at a level)
+    "boolean": "boolean",
     "date": "date",
     "text": "text",
     "education": "ordered",

@@ -17,14 +17,14 @@ from .._errors import InvalidArgument, PolicyError, Problem, suggest
 from ._check import Reader
 from ._conditions import parse_condition
 from ._model import (
-    Citation, CreditPointSettings, Period, Policy, Route, Rule, Source, Table, TableRow,
+    Citation, CreditPointSettings, FormationSettings, Period, Policy, Route, Rule, Source, Table, TableRow,
 )
-from ._typecheck import typecheck_rule, typecheck_tables
+from ._typecheck import check_settings, typecheck_rule, typecheck_tables
 from ._yaml import load_yaml
 
 ID_PATTERN = r"[a-z0-9][a-z0-9_.\-]*"
 CONFIDENCE = ("P", "S", "C", "I")
-TABLE_KEYS = ("level", "rating", "none")
+TABLE_KEYS = ("level", "rating", "activity", "period", "band", "none")
 
 
 def load_policy(path: str | os.PathLike) -> Policy:
@@ -107,7 +107,7 @@ class _Loader:
         if r.mapping({0: doc}, 0, "policy.yaml") is None:
             return None
         if not r.keys(doc, ("policy", "version", "title", "valid_from", "levels", "routes",
-                            "sources", "scales", "credit_points"), ("valid_to", "note"),
+                            "sources", "scales", "credit_points"), ("valid_to", "note", "formation"),
                       "policy.yaml"):
             return None
         name = r.string(doc, "policy", "policy", ID_PATTERN)
@@ -122,11 +122,12 @@ class _Loader:
         scales = self._scales(r, doc, levels or ())
         routes = self._routes(r, doc, levels or ())
         credit = self._credit(r, doc)
+        formation = self._formation(r, doc) if "formation" in doc else None
         if None in (name, title, levels, sources, scales, routes, credit) or r.problems:
             return None
         return dict(name=name, version=str(version), title=title, coverage=coverage,
                     levels=levels, routes=routes, sources=sources, scales=scales,
-                    credit_points=credit)
+                    credit_points=credit, formation=formation)
 
     def _sources(self, r: Reader, doc: Any) -> dict[str, Source] | None:
         node = r.mapping(doc, "sources", "sources")
@@ -202,6 +203,14 @@ class _Loader:
         return CreditPointSettings(str(node["coefficient_table"]), str(node["multiplier_table"]),
                                    decimals)
 
+    def _formation(self, r: Reader, doc: Any) -> FormationSettings | None:
+        names = ("working_time_table", "choices_table", "periods_table", "activities_table")
+        node = r.mapping(doc, "formation", "formation")
+        if node is None or not r.keys(node, names, ("note",), "formation"):
+            return None
+        values = [r.string(node, n, n) for n in names]
+        return None if None in values else FormationSettings(*values)
+
     # --- tables ---------------------------------------------------------------------------
 
     def _tables(self, r: Reader, doc: Any, tables: dict[str, Table]) -> None:
@@ -250,6 +259,9 @@ class _Loader:
             return
         for i, spec in enumerate(node):
             r.rule = spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str) else None
+            if isinstance(spec, dict) and spec.get("subject") == "formation":
+                self._formation_rule(r, node, i, rules)
+                continue
             if r.mapping(node, i, f"rule {i + 1}") is None or not r.keys(
                     spec, ("id", "title", "routes", "require", "citation"),
                     ("levels", "valid_from", "valid_to", "note"), f"rule {r.rule or i + 1}"):
@@ -266,6 +278,24 @@ class _Loader:
             rules.append(Rule(rid, title, routes, levels, condition, citation, period,
                               spec.get("note"), r.at(node, i)))
         r.rule = None
+
+    def _formation_rule(self, r: Reader, node: Any, i: int, rules: list[Rule]) -> None:
+        """``subject: formation``: when ``when`` holds for a region and level, ``then`` bounds its need."""
+        spec = node[i]
+        if not r.keys(spec, ("id", "title", "subject", "when", "then", "citation"),
+                      ("levels", "valid_from", "valid_to", "note"), f"formation rule {r.rule or i + 1}"):
+            return
+        rid = r.string(spec, "id", "id", ID_PATTERN)
+        title = r.text(spec, "title", "title")
+        levels = r.choices(spec, "levels", "levels", _vocab.LEVELS) if "levels" in spec else _vocab.LEVELS
+        when = parse_condition(r, spec, "when")
+        then = parse_condition(r, spec, "then")
+        citation = self._citation(r, spec)
+        period = self._period(r, spec)
+        if None in (rid, title, levels, when, then, citation):
+            return
+        rules.append(Rule(rid, title, (), levels, when, citation, period, spec.get("note"),
+                          r.at(node, i), subject="formation", then=then))
 
     def _citation(self, r: Reader, node: Any) -> Citation | None:
         spec = r.mapping(node, "citation", "citation")
@@ -299,11 +329,7 @@ class _Loader:
                     file=where.file, line=where.line, column=where.column, rule=rule,
                     hint=suggest(cit.source, sources)))
         self.problems += typecheck_tables(header, tables)
-        for name in (header["credit_points"].coefficient_table, header["credit_points"].multiplier_table):
-            if name not in tables:
-                self.problems.append(Problem(
-                    "P051", f"tabel {name!r} (credit_points) tidak ada",
-                    f"table {name!r} named in credit_points does not exist", file="policy.yaml"))
+        self.problems += check_settings(header, tables)
         versions: dict[str, list[Rule]] = {}
         for rule in rules:
             self.problems += typecheck_rule(header, tables, rule)

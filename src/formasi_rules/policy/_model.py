@@ -188,6 +188,8 @@ class Rule:
     period: Period
     note: str | None
     where: Where
+    subject: str = "candidate"  # "formation": a rule over one region and level's need
+    then: Condition | None = None  # formation rules: bounds on the need when the condition holds
 
 
 @attrs.frozen
@@ -207,6 +209,16 @@ class CreditPointSettings:
 
 
 @attrs.frozen
+class FormationSettings:
+    """Which tables hold the workload (ABK) parameters: ``formation:`` in policy.yaml."""
+
+    working_time_table: str  # key none: effective_minutes_per_year
+    choices_table: str  # key none: rounding (half_up | ceil | floor), ej_bands (a band table's name)
+    periods_table: str  # key period: per_year
+    activities_table: str  # key activity: name, unit, one "optional number" column per level
+
+
+@attrs.frozen
 class Policy:
     """A loaded, validated policy. Build it with :func:`formasi_rules.load_policy`."""
 
@@ -221,6 +233,7 @@ class Policy:
     tables: dict[str, Table]
     rules: tuple[Rule, ...]
     credit_points: CreditPointSettings
+    formation: FormationSettings | None
     root: str
     digest: str  # sha256 over the policy's files, so a result names exactly what made it
 

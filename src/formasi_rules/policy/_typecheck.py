@@ -37,6 +37,12 @@ def _cell(type_name: str, value: Any, header: dict) -> tuple[Any, tuple[str, str
         if number is None or not number.is_finite():
             return None, (f"harus angka, bukan {value!r}", f"expected a number, got {value!r}")
         return number, None
+    if type_name == "optional number":
+        return (None, None) if value is None else _cell("number", value, header)
+    if type_name == "boolean":
+        if isinstance(value, bool):
+            return value, None
+        return None, (f"harus true atau false, bukan {value!r}", f"expected true or false, got {value!r}")
     if type_name == "date":
         if isinstance(value, dt.date):
             return value, None
@@ -78,14 +84,17 @@ def typecheck_tables(header: dict, tables: dict[str, Table]) -> list[Problem]:
                 report(table.where, "P041", f"jenis kolom {type_name!r} tidak dikenal",
                        f"column {col!r} of table {table.name!r} has unknown type {type_name!r}; "
                        f"expected one of: {', '.join(COLUMN_TYPES)}", suggest(type_name, COLUMN_TYPES))
-        key_vocab = header["levels"] if table.key == "level" else _vocab.RATING
+        key_vocab = {"level": header["levels"], "rating": _vocab.RATING, "period": _vocab.PERIODS}.get(table.key)
         for row in table.rows:
-            if table.key and row.key not in key_vocab:
+            if key_vocab and row.key not in key_vocab:
                 report(row.where, "P042", f"kunci baris {row.key!r} tidak dikenal",
                        f"row key {row.key!r} of table {table.name!r} is not a {table.key}; expected one "
                        f"of: {', '.join(key_vocab)}", suggest(row.key, key_vocab))
             for col, type_name in table.columns.items():
                 if type_name not in COLUMN_TYPES:
+                    continue
+                if col not in row.values and type_name == "optional number":
+                    row.values[col] = None
                     continue
                 if col not in row.values:
                     report(row.where, "P043", f"kolom {col!r} kosong",
@@ -138,6 +147,11 @@ def typecheck_rule(header: dict, tables: dict[str, Table], rule: Rule) -> list[P
 
     def _test(test: Test):
         field = FIELDS[test.field]
+        if field.subject != rule.subject:
+            report(test.where, "P069", f"field {test.field!r} bukan untuk aturan {rule.subject}",
+                   f"field {test.field!r} is about a {field.subject}; a {rule.subject} rule cannot test it",
+                   suggest(test.field, [n for n, f in FIELDS.items() if f.subject == rule.subject]))
+            return
         allowed = _ops_for(field)
         if test.op not in allowed:
             report(test.where, "P060", f"operator {test.op!r} tidak berlaku untuk {test.field!r}",
@@ -200,9 +214,18 @@ def typecheck_rule(header: dict, tables: dict[str, Table], rule: Rule) -> list[P
                        suggest(item, _field_vocab(field, header) or ()))
 
     # the levels a rule is really checked at: its own levels within its routes' levels
-    applies_at = [lv for lv in header["levels"] if lv in rule.levels and any(
-        lv in header["routes"][rt].levels for rt in rule.routes if rt in header["routes"])]
+    applies_at = [lv for lv in header["levels"] if lv in rule.levels and (rule.subject == "formation" or any(
+        lv in header["routes"][rt].levels for rt in rule.routes if rt in header["routes"]))]
     visit(rule.condition)
+    if rule.then is not None:
+        bounds = rule.then.items if isinstance(rule.then, All) else (rule.then,)
+        for bound in bounds:
+            if not isinstance(bound, Test) or bound.field != "need" or bound.op not in ("at_least", "at_most"):
+                report(getattr(bound, "where", None), "P057", "then: hanya need: {at_least|at_most: N}",
+                       "a formation rule's 'then:' can only bound the need: need: {at_least: N} or "
+                       "need: {at_most: N}")
+            else:
+                visit(bound)
     return problems
 
 
@@ -244,3 +267,49 @@ def _literal_error(field: Field, item: Any, header: dict) -> str | None:
     if field.kind == "date":
         return None if isinstance(item, dt.date) else "expected a date like 2023-01-12"
     return None if isinstance(item, str) else "expected text"
+
+
+# The tables that policy.yaml's credit_points and formation sections name, and the columns
+# (with types) the computations read from them.
+_SETTINGS = {
+    ("credit_points", "coefficient_table"): ("level", {"coefficient": "number"}),
+    ("credit_points", "multiplier_table"): ("rating", {"percent": "number"}),
+    ("formation", "working_time_table"): (None, {"effective_minutes_per_year": "number"}),
+    ("formation", "choices_table"): (None, {"rounding": "text", "ej_bands": "text"}),
+    ("formation", "periods_table"): ("period", {"per_year": "number"}),
+    ("formation", "activities_table"): ("activity", {"name": "text", "unit": "text"}),
+}
+
+
+def check_settings(header: dict, tables: dict[str, Table]) -> list[Problem]:
+    problems = []
+    for (section, attr), (key, columns) in _SETTINGS.items():
+        settings = header.get(section)
+        if settings is None:
+            continue
+        name = getattr(settings, attr)
+        table = tables.get(name)
+        where = f"{section}.{attr}"
+        if table is None:
+            problems.append(Problem("P051", f"tabel {name!r} ({where}) tidak ada",
+                                    f"table {name!r} named in {where} does not exist", file="policy.yaml",
+                                    hint=suggest(name, tables)))
+            continue
+        wrong = [f"{c}: {t}" for c, t in columns.items() if table.columns.get(c) != t]
+        if table.key != key or wrong:
+            problems.append(Problem(
+                "P055", f"tabel {name!r} tidak berbentuk yang diperlukan {where}",
+                f"table {name!r} ({where}) must have key {key or 'none'} and columns "
+                f"{', '.join(f'{c}: {t}' for c, t in columns.items())}",
+                file=table.where.file, line=table.where.line, column=table.where.column))
+    formation = header.get("formation")
+    if formation and formation.activities_table in tables:
+        table = tables[formation.activities_table]
+        bad = [lv for lv in header["levels"] if table.columns.get(lv) not in (None, "optional number")]
+        if bad or not any(lv in table.columns for lv in header["levels"]):
+            problems.append(Problem(
+                "P056", "katalog kegiatan harus punya kolom norma waktu per jenjang",
+                "the activity catalogue needs norm-minute columns named after levels, of type "
+                "'optional number' (leave a cell out where a level does not do the activity)",
+                file=table.where.file, line=table.where.line))
+    return problems

@@ -1,0 +1,143 @@
+"""Workload rows and existing officers, read and validated row by row.
+
+A workload row: ``region, activity, level, volume`` with optional ``period`` (year by
+default, month, week, day) and ``norm_minutes`` (overrides the catalogue; with it the
+activity may be a local one not in the catalogue). Existing officers: rows of
+``region, level, count``, or candidate records (those holding JF Pengantar Kerja are
+counted at their level). A bad row is reported with its number; the others go on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from .. import _vocab
+from .._errors import InputError, Problem, suggest
+from ..inputs import read_records, region_key, structure_candidate
+
+WORKLOAD_FIELDS = ("region", "activity", "level", "volume", "period", "norm_minutes")
+
+
+@attrs.frozen
+class WorkloadRow:
+    where: str
+    region: str
+    activity: str
+    level: str
+    volume: Decimal
+    period: str
+    norm_minutes: Decimal | None
+
+
+def _records(source: str | os.PathLike | Iterable) -> Iterable[tuple[str, Any]]:
+    if isinstance(source, (str, os.PathLike)):
+        return read_records(source)
+    return ((f"$[{i}]", item) for i, item in enumerate(source))
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...]) -> tuple[list[WorkloadRow], list[Problem]]:
+    rows: list[WorkloadRow] = []
+    problems: list[Problem] = []
+    for where, raw in _records(source):
+        if isinstance(raw, InputError):
+            problems += raw.problems
+            continue
+        path = where.split()[0]
+
+        def bad(field: str, id_: str, en: str, hint: str | None = None):
+            problems.append(Problem("W001", id_, en, path=f"{path}.{field}" if field else path, hint=hint))
+
+        if not isinstance(raw, dict):
+            bad("", "baris beban kerja harus berupa objek", "a workload row must be an object with fields")
+            continue
+        before = len(problems)
+        for key in raw:
+            if key not in WORKLOAD_FIELDS:
+                bad(key, f"field tidak dikenal {key!r}", f"unknown field {key!r}; expected: {', '.join(WORKLOAD_FIELDS)}",
+                    suggest(key, WORKLOAD_FIELDS))
+        for key in ("region", "activity", "level", "volume"):
+            if raw.get(key) in (None, ""):
+                bad(key, f"field wajib {key!r} kosong", f"the required field {key!r} is missing")
+        level, period = raw.get("level"), raw.get("period") or "year"
+        if level not in (None, "") and level not in levels:
+            bad("level", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}; expected one of: {', '.join(levels)}",
+                suggest(str(level), levels))
+        if period not in _vocab.PERIODS:
+            bad("period", f"periode tidak dikenal {period!r}", f"unknown period {period!r}; expected one of: "
+                f"{', '.join(_vocab.PERIODS)}", suggest(str(period), _vocab.PERIODS))
+        volume = _number(raw.get("volume"))
+        if raw.get("volume") not in (None, "") and (volume is None or volume < 0):
+            bad("volume", f"volume harus angka 0 atau lebih, bukan {raw.get('volume')!r}",
+                f"volume must be a number of 0 or more, got {raw.get('volume')!r}")
+        norm = None
+        if raw.get("norm_minutes") not in (None, ""):
+            norm = _number(raw["norm_minutes"])
+            if norm is None or norm <= 0:
+                bad("norm_minutes", f"norm_minutes harus angka lebih dari 0, bukan {raw['norm_minutes']!r}",
+                    f"norm_minutes must be a number above 0, got {raw['norm_minutes']!r}")
+        for key in ("region", "activity"):
+            if raw.get(key) not in (None, "") and not isinstance(raw[key], str):
+                bad(key, f"{key} harus berupa teks", f"{key} must be text, got {raw[key]!r}")
+        if len(problems) == before:
+            rows.append(WorkloadRow(where, " ".join(raw["region"].split()), raw["activity"].strip(), level,
+                                    volume, period, norm))
+    return rows, problems
+
+
+def read_existing(source: str | os.PathLike | Iterable, levels: tuple[str, ...]
+                  ) -> tuple[dict[str, dict[str, int]], dict[str, str], list[Problem]]:
+    """Counts per region key and level, display names, and problems."""
+    counts: dict[str, dict[str, int]] = {}
+    names: dict[str, str] = {}
+    problems: list[Problem] = []
+    for where, raw in _records(source):
+        if isinstance(raw, InputError):
+            problems += raw.problems
+            continue
+        path = where.split()[0]
+        if isinstance(raw, dict) and {"region", "level", "count"} == set(raw):
+            region, level, count = raw["region"], raw["level"], raw["count"]
+            if isinstance(count, str) and count.strip().isdigit():
+                count = int(count)
+            if not isinstance(region, str) or not region.strip():
+                problems.append(Problem("W010", "region harus berupa nama", "region must be a name", path=f"{path}.region"))
+            elif level not in levels:
+                problems.append(Problem("W011", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}",
+                                        path=f"{path}.level", hint=suggest(str(level), levels)))
+            elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                problems.append(Problem("W012", f"count harus bilangan bulat 0 atau lebih, bukan {count!r}",
+                                        f"count must be a whole number of 0 or more, got {count!r}",
+                                        path=f"{path}.count"))
+            else:
+                key = region_key(region)
+                names.setdefault(key, " ".join(region.split()))
+                counts.setdefault(key, {}).setdefault(level, 0)
+                counts[key][level] += count
+            continue
+        try:  # otherwise a candidate/officer record: count the ones holding the position
+            officer = structure_candidate(raw, path)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        pos = officer.position
+        if pos and pos.type == "jf" and pos.name == "Pengantar Kerja" and pos.level and officer.region:
+            key = region_key(officer.region)
+            names.setdefault(key, " ".join(officer.region.split()))
+            counts.setdefault(key, {}).setdefault(str(pos.level), 0)
+            counts[key][str(pos.level)] += 1
+    return counts, names, problems

@@ -1,0 +1,131 @@
+"""What a formation computation returns (``FormationResult.to_dict()`` is the JSON shape)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .._errors import Problem
+
+
+def num(value: Decimal | None, places: int = 6) -> int | float | None:
+    """A Decimal as a JSON number, exact up to ``places`` decimals."""
+    if value is None:
+        return None
+    q = value.quantize(Decimal(1).scaleb(-places)).normalize()
+    return int(q) if q == q.to_integral() else float(q)
+
+
+@attrs.frozen
+class Contribution:
+    """One workload row's share: volume per year x norm minutes."""
+
+    activity: str
+    name: str | None
+    volume: Decimal
+    period: str
+    per_year: Decimal
+    norm_minutes: Decimal
+    norm_from: str  # "catalogue" or "row"
+    minutes: Decimal
+    where: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"activity": self.activity, "volume": num(self.volume), "period": self.period,
+               "per_year": num(self.per_year), "norm_minutes": num(self.norm_minutes),
+               "norm_from": self.norm_from, "minutes": num(self.minutes), "row": self.where}
+        if self.name:
+            out["name"] = self.name
+        if self.norm_from == "row" and self.name is None:
+            out["note"] = "local activity, not in the catalogue; norm minutes from the row"
+        return out
+
+
+@attrs.frozen
+class Adjustment:
+    """A formation rule that changed the rounded need."""
+
+    rule: str
+    before: int
+    after: int
+    message: dict[str, str]
+    citation: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class NeedRow:
+    """Need versus existing officers for one region and level (kebutuhan formasi)."""
+
+    region: str
+    level: str
+    workload_minutes: Decimal
+    need_exact: Decimal
+    need: int
+    existing: int
+    ej: Decimal | None
+    band: str | None
+    contributions: tuple[Contribution, ...]
+    adjustments: tuple[Adjustment, ...] = ()
+
+    @property
+    def gap(self) -> int:
+        return self.need - self.existing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"region": self.region, "level": self.level,
+                "workload_minutes": num(self.workload_minutes), "need_exact": num(self.need_exact),
+                "need": self.need, "existing": self.existing, "gap": self.gap,
+                "ej": num(self.ej, 4), "band": self.band,
+                "contributions": [c.to_dict() for c in self.contributions],
+                "adjustments": [a.to_dict() for a in self.adjustments]}
+
+
+def _totals(rows) -> dict[str, Any]:
+    need_exact = sum((r.need_exact for r in rows), Decimal(0))
+    return {"workload_minutes": num(sum((r.workload_minutes for r in rows), Decimal(0))),
+            "need_exact": num(need_exact), "need": sum(r.need for r in rows),
+            "existing": sum(r.existing for r in rows), "gap": sum(r.gap for r in rows)}
+
+
+@attrs.frozen
+class FormationResult:
+    """Need per region and level, with totals, the parameters used and every problem met."""
+
+    as_of: dt.date
+    policy: dict[str, str]
+    backend: str
+    parameters: dict[str, Any]
+    rows: tuple[NeedRow, ...]
+    problems: tuple[Problem, ...]  # rejected rows; the rest was computed
+    warnings: tuple[str, ...]
+
+    def row(self, region: str, level: str) -> NeedRow:
+        from ..inputs import region_key
+
+        for r in self.rows:
+            if region_key(r.region) == region_key(region) and r.level == level:
+                return r
+        raise KeyError((region, level))
+
+    def open_places(self) -> dict[str, dict[str, int]]:
+        """Places open for appointment: the shortfall (need - existing), never negative."""
+        out: dict[str, dict[str, int]] = {}
+        for r in self.rows:
+            out.setdefault(r.region, {})[r.level] = max(r.gap, 0)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        regions: dict[str, list[NeedRow]] = {}
+        for r in self.rows:
+            regions.setdefault(r.region, []).append(r)
+        return {"as_of": self.as_of.isoformat(), "policy": self.policy, "backend": self.backend,
+                "parameters": self.parameters, "rows": [r.to_dict() for r in self.rows],
+                "totals": {"regions": {name: _totals(rows) for name, rows in regions.items()},
+                           "all": _totals(self.rows)},
+                "problems": [p.to_dict() for p in self.problems], "warnings": list(self.warnings)}

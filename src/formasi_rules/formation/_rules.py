@@ -1,0 +1,86 @@
+"""Formation rules (``subject: formation``), evaluated by the same backends as appointment rules.
+
+Each rule in force becomes one check per level it covers; the check's condition is the
+rule's ``when`` and a test that the fact is for that level, so one ruleset serves every
+region and level. The fact for a region and level carries its ``workload_minutes``,
+``need_exact`` (to 4 decimals), rounded ``need``, ``existing`` and ``level``. When a check
+passes, the rule's ``then`` bounds the need (``need: {at_least: 1}``), in rule order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import attrs
+
+from .._errors import PolicyError, Problem
+from ..engine._backend import Backend
+from ..engine._encode import FORMATION, KIND, encode
+from ..engine._plan import And, Check, Cmp, Plan, Unresolved, _check
+from ..policy import FIELDS, Policy
+from ..policy._model import Period
+from ._result import Adjustment, NeedRow
+
+
+@attrs.frozen
+class Bound:
+    op: str  # "ge" (at least) or "le" (at most)
+    value: int
+
+
+def build_formation_plan(policy: Policy, day: dt.date, period: Period) -> tuple[Plan, dict[str, tuple[Bound, ...]]]:
+    checks: dict[str, Check] = {}
+    bounds: dict[str, tuple[Bound, ...]] = {}
+    problems = []
+    for rule in policy.rules_in_force(day):
+        if rule.subject != "formation":
+            continue
+        for level in (lv for lv in policy.levels if lv in rule.levels):
+            try:
+                when = _check(policy, rule, level, day)
+                then = _check(policy, rule, level, day, condition=rule.then)
+            except Unresolved as exc:
+                problems.append(Problem("P070", f"aturan tidak dapat dipakai pada {day}: {exc}",
+                                        f"the rule cannot be applied on {day} at {level}: {exc}",
+                                        file=rule.where.file, line=rule.where.line, rule=rule.id))
+                continue
+            is_level = Cmp("level", "eq", encode(FIELDS["level"], level, policy))
+            check = attrs.evolve(when, condition=And((is_level, when.condition)), keys=when.keys | {"level"})
+            checks[check.key] = check
+            parts = then.condition.items if isinstance(then.condition, And) else (then.condition,)
+            bounds[check.key] = tuple(Bound(p.op, p.value) for p in parts)
+    if problems:
+        raise PolicyError(problems, f"the policy's formation rules cannot be applied on {day}")
+    keys = frozenset(k for c in checks.values() for k in c.keys)
+    return Plan(period, checks, {}, keys, kind=FORMATION), bounds
+
+
+def formation_fact(row: NeedRow, policy: Policy) -> dict[str, Any]:
+    values = {"workload_minutes": row.workload_minutes.quantize(Decimal("0.01"), ROUND_HALF_UP),
+              "need_exact": row.need_exact.quantize(Decimal("0.0001"), ROUND_HALF_UP),
+              "need": row.need, "existing": row.existing, "level": row.level}
+    return {KIND: FORMATION, **{k: encode(FIELDS[k], v, policy) for k, v in values.items()}}
+
+
+def apply_rules(row: NeedRow, plan: Plan, bounds: dict[str, tuple[Bound, ...]], backend: Backend,
+                policy: Policy) -> NeedRow:
+    if not plan.checks:
+        return row
+    firings = backend.run(plan, formation_fact(row, policy))
+    need, adjustments = row.need, []
+    for key, check in plan.checks.items():  # in rule order, so a cap written last wins
+        if key not in firings.passed:
+            continue
+        before = need
+        for bound in bounds[key]:
+            need = max(need, bound.value) if bound.op == "ge" else min(need, bound.value)
+        if need != before:
+            text = check.text
+            adjustments.append(Adjustment(
+                check.rule.id, before, need,
+                {"id": f"{check.rule.title.id}: kebutuhan {before} menjadi {need}",
+                 "en": f"{check.rule.title.en}: need {before} becomes {need}"},
+                text.citation if text else check.rule.citation.to_dict(policy)))
+    return attrs.evolve(row, need=need, adjustments=tuple(adjustments)) if adjustments else row

@@ -1,0 +1,34 @@
+"""One formation computation from start to end (what ``Engine.formation`` runs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+
+from .._errors import suggest
+from ..inputs import region_key
+from ..policy import Policy
+from ._compute import Parameters, contributions, need_rows
+from ._inputs import read_existing, read_workload
+from ._result import FormationResult
+from ._rules import apply_rules
+
+
+def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.PathLike | Iterable,
+                  existing: str | os.PathLike | Iterable | None, as_of: dt.date) -> FormationResult:
+    params = Parameters(policy, as_of)
+    rows, problems = read_workload(workload, policy.levels)
+    counts, names, more = read_existing(existing, policy.levels) if existing is not None else ({}, {}, [])
+    problems += more
+    parts, more = contributions(params, rows)
+    problems += more
+    need = [apply_rules(r, plan, bounds, backend, policy) for r in need_rows(params, parts, counts, names)]
+    warnings = []
+    worked = {region_key(r.region) for r, _ in parts}
+    for key in sorted(set(counts) - worked):
+        hint = suggest(key, worked)
+        warnings.append(f"region {names[key]!r} has officers but no workload rows"
+                        + (f" ({hint})" if hint else "") + " / wilayah tanpa data beban kerja")
+    return FormationResult(as_of, policy.identity(), backend.name, params.shown, tuple(need),
+                           tuple(problems), tuple(warnings))
