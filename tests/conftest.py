@@ -46,7 +46,7 @@ def engine(request, engines):
     return engines[request.param]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def default_engine(engines):
     """The default backend: durable_rules where it imports."""
     return engines[BACKENDS[0]]

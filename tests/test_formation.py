@@ -1,0 +1,177 @@
+"""Formation needs from workload, pinned to the fact sheet's ABK examples (section 4, examples 7-12)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import AS_OF, ROOT, edit
+
+import formasi_rules as fr
+
+X = "Kota Contoh"
+
+
+def row(activity="lokal", level="ahli_pertama", volume=1, period="year", norm=None, region=X):
+    out = {"region": region, "activity": activity, "level": level, "volume": volume, "period": period}
+    if norm is not None:
+        out["norm_minutes"] = norm
+    return out
+
+
+def need(engine, rows, existing=None, as_of=AS_OF):
+    return engine.formation(rows, existing, as_of=as_of)
+
+
+def test_example_10_two_activities_give_0_288(engine):
+    # 12 documents a year x 900 min + 20 files a month x 45 min x 12 = 21,600 min; / 75,000 = 0.288
+    result = need(engine, [row("dokumen", volume=12, norm=900), row("berkas", volume=20, period="month", norm=45)])
+    r = result.row(X, "ahli_pertama")
+    assert r.workload_minutes == Decimal(21600)
+    assert r.need_exact == Decimal("0.288")
+    assert result.to_dict()["rows"][0]["need_exact"] == 0.288
+    # half-up rounding gives 0, and the minimum-staffing rule (run in the engine) raises it to 1
+    assert r.need == 1
+    assert [a.rule for a in r.adjustments] == ["formation.minimum_staffing"]
+    assert r.adjustments[0].before == 0 and r.adjustments[0].after == 1
+
+
+def test_example_7_quotient_is_0_724_not_the_printed_0_75(engine):
+    r = need(engine, [row("x", level="ahli_muda", volume=54300, norm=1)]).row(X, "ahli_muda")
+    assert r.need_exact == Decimal("0.724") and r.need == 1  # half up; no minimum rule at ahli_muda
+
+
+@pytest.mark.parametrize("period, volume, minutes", [
+    ("year", 75000, 75000), ("month", 6250, 75000), ("week", 1500, 75000), ("day", 300, 75000)])
+def test_period_conversion_matches_the_working_time_breakdown(engine, period, volume, minutes):
+    r = need(engine, [row(volume=volume, period=period, norm=1)]).row(X, "ahli_pertama")
+    assert r.workload_minutes == minutes and r.need_exact == 1
+
+
+def test_catalogue_norms_and_local_activities(engine):
+    result = need(engine, [row("registrasi_pencari_kerja", volume=100), row("layanan_khusus", volume=2, norm=30)])
+    parts = {c.activity: c for c in result.row(X, "ahli_pertama").contributions}
+    assert parts["registrasi_pencari_kerja"].norm_from == "catalogue"
+    assert parts["registrasi_pencari_kerja"].minutes == 100 * 20
+    assert parts["layanan_khusus"].norm_from == "row" and parts["layanan_khusus"].name is None
+    assert "local activity" in result.to_dict()["rows"][0]["contributions"][0]["note"]
+
+
+def test_example_12_efficiency_bands_are_configurable(engine, policy_copy):
+    # 150,000 minutes with 2 officers at 75,000 min: EJ 1.00 -> band B in variant 1, A in variant 2
+    rows, staff = [row("x", level="ahli_muda", volume=150000, norm=1)], [{"region": X, "level": "ahli_muda", "count": 2}]
+    r = need(engine, rows, staff).row(X, "ahli_muda")
+    assert r.ej == 1 and r.band == "B" and r.gap == 0
+    edit(policy_copy / "tables" / "formation.yaml", "ej_bands: ej_bands_variant_1", "ej_bands: ej_bands_variant_2")
+    with fr.Engine(fr.load_policy(policy_copy), backend="reference") as other:
+        assert need(other, rows, staff).row(X, "ahli_muda").band == "A"
+
+
+def test_no_officer_means_no_efficiency(engine):
+    r = need(engine, [row(volume=75000, norm=1)]).row(X, "ahli_pertama")
+    assert r.ej is None and r.band is None and r.existing == 0 and r.gap == 1
+
+
+@pytest.mark.parametrize("rounding, exact, expected", [
+    ("half_up", "1.5", 2), ("half_up", "1.49", 1), ("ceil", "1.01", 2), ("floor", "1.99", 1)])
+def test_rounding_is_a_policy_choice(policy_copy, rounding, exact, expected):
+    edit(policy_copy / "tables" / "formation.yaml", "rounding: half_up", f"rounding: {rounding}")
+    with fr.Engine(fr.load_policy(policy_copy), backend="reference") as engine:
+        minutes = Decimal(exact) * 75000
+        r = need(engine, [row(level="ahli_muda", volume=minutes, norm=1)]).row(X, "ahli_muda")
+        assert r.need == expected
+
+
+def test_older_working_time_is_a_dated_alternative(policy_copy):
+    edit(policy_copy / "tables" / "formation.yaml", "      - effective_minutes_per_year: 75000\n        valid_from: 2020-01-01",
+         "      - effective_minutes_per_year: 75000\n        valid_from: 2026-01-01")
+    edit(policy_copy / "tables" / "formation.yaml", "        valid_to: 2019-12-31", "        valid_to: 2025-12-31")
+    with fr.Engine(fr.load_policy(policy_copy), backend="reference") as engine:
+        old = need(engine, [row(level="ahli_muda", volume=72000, norm=1)], as_of=dt.date(2025, 6, 1))
+        new = need(engine, [row(level="ahli_muda", volume=72000, norm=1)], as_of=dt.date(2026, 6, 1))
+        assert old.row(X, "ahli_muda").need_exact == 1 and old.parameters["effective_minutes_per_year"]["value"] == 72000
+        assert new.row(X, "ahli_muda").need_exact == Decimal("0.96")
+
+
+def test_a_cap_rule_bounds_the_need(policy_copy, engine):
+    path = policy_copy / "rules" / "formation.yaml"
+    path.write_text(path.read_text() + """
+  - id: formation.cap_madya
+    subject: formation
+    title: {id: Batas Ahli Madya, en: Cap on Ahli Madya}
+    levels: [ahli_madya]
+    when:
+      need: {above: 2}
+    then:
+      need: {at_most: 2}
+    citation: {source: formasi_policy_choice}
+""")
+    for backend in ("durable", "reference"):
+        with fr.Engine(fr.load_policy(policy_copy), backend=backend) as capped:
+            r = need(capped, [row(level="ahli_madya", volume=5 * 75000, norm=1)]).row(X, "ahli_madya")
+            assert r.need == 2 and r.adjustments[0].rule == "formation.cap_madya" and r.adjustments[0].before == 5
+
+
+def test_bad_rows_are_reported_with_their_place_and_the_rest_computed(engine):
+    rows = [row("registrasi_pencari_kerja", volume=10), row("registrasi_pencari_krja", volume=5),
+            row(volume=-3, norm=10), row(volume="banyak", norm=10), row("bursa_kerja", level="ahli_pertama"),
+            row(level="ahli_prtama", norm=10), row(period="quarter", norm=10), {"region": X, "activty": "x"}]
+    result = need(engine, rows)
+    by_path = {p.path: p for p in result.problems}
+    assert "'registrasi_pencari_kerja'" in by_path["$[1].activity"].hint
+    assert by_path["$[2].volume"].code == "W001" and by_path["$[3].volume"].code == "W001"
+    assert "not done at ahli_pertama" in by_path["$[4].level"].en
+    assert "'ahli_pertama'" in by_path["$[5].level"].hint
+    assert "$[6].period" in by_path and "$[7].activty" in by_path
+    assert result.row(X, "ahli_pertama").workload_minutes == 200  # the one good row
+
+
+def test_existing_from_officer_records_and_region_typos(engine):
+    officers = [{"id": "a", "region": "Kota  CONTOH", "position": {"type": "jf", "name": "Pengantar Kerja",
+                                                                     "level": "ahli_pertama"}},
+                {"id": "b", "region": "Kota Contoh", "position": {"type": "ja", "name": "Analis"}},
+                {"region": "Kota Contih", "level": "ahli_pertama", "count": 2}]
+    result = need(engine, [row(volume=10, norm=1)], officers)
+    assert result.row(X, "ahli_pertama").existing == 1
+    assert any("Kota Contih" in w and "kota contoh" in w for w in result.warnings)
+
+
+def test_example_data_totals(engine):
+    here = ROOT / "examples" / "sumsel"
+    result = engine.formation(here / "workload.csv", here / "officers.csv", as_of=AS_OF)
+    assert not result.problems
+    assert len({r.region for r in result.rows}) == 17
+    totals = result.to_dict()["totals"]
+    assert totals["all"]["existing"] == 28  # 12 regions have officers (9 kabupaten, 3 kota)
+    assert sum(1 for n in totals["regions"] if n.startswith("Kota ")) == 4
+
+
+volumes = st.integers(0, 20000)
+workloads = st.lists(st.builds(row, st.sampled_from(["a", "b", "c"]), st.sampled_from(["ahli_pertama", "ahli_muda"]),
+                               volumes, st.sampled_from(["year", "month", "week", "day"]), st.integers(1, 600),
+                               st.sampled_from(["R1", "R2"])), min_size=1, max_size=8)
+
+
+@given(workloads, st.data())
+def test_need_does_not_depend_on_row_order(default_engine, rows, data):
+    shuffled = data.draw(st.permutations(rows))
+
+    def numbers(result):  # everything but provenance (which input row each share came from)
+        out = result.to_dict()
+        return [{k: v for k, v in r.items() if k != "contributions"} for r in out["rows"]], out["totals"]
+
+    assert numbers(need(default_engine, rows)) == numbers(need(default_engine, shuffled))
+
+
+@given(workloads, st.integers(0, 7), st.integers(1, 50000))
+def test_adding_workload_never_lowers_the_need(default_engine, rows, index, extra):
+    base = need(default_engine, rows)
+    grown_rows = list(rows)
+    target = dict(grown_rows[index % len(rows)])
+    grown_rows.append({**target, "volume": extra})
+    grown = need(default_engine, grown_rows)
+    for r in base.rows:
+        bigger = grown.row(r.region, r.level)
+        assert bigger.need_exact >= r.need_exact and bigger.need >= r.need
