@@ -102,3 +102,37 @@ def test_internal_errors_are_one_line_not_a_traceback(monkeypatch):
     monkeypatch.setattr(cli, "load_policy", boom)
     r = CliRunner().invoke(main, ["evaluate", EXAMPLE, "--policies", POLICIES])
     assert r.exit_code == 3 and "internal error" in r.stderr and "Traceback" not in r.stderr
+
+
+WORKLOAD = str(ROOT / "examples" / "sumsel" / "workload.csv")
+OFFICERS = str(ROOT / "examples" / "sumsel" / "officers.csv")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "html"])
+def test_formation_formats(fmt, tmp_path):
+    out = tmp_path / f"f.{fmt}"
+    r = run("formation", WORKLOAD, "--existing", OFFICERS, "--as-of", "2025-10-09", "--format", fmt,
+            "--policies", POLICIES, "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    text = out.read_text()
+    assert "Kota Palembang" in text
+    if fmt == "json":
+        data = json.loads(text)
+        assert data["parameters"]["effective_minutes_per_year"]["value"] == 75000
+        assert data["totals"]["all"]["existing"] == 28
+    elif fmt == "csv":
+        assert text.splitlines()[0] == "region,level,workload_minutes,need_exact,need,existing,gap,ej,band"
+    elif fmt == "html":
+        assert text.startswith("<!doctype html>") and "<svg" in text and "http" not in text.split("<svg")[0].replace(
+            "http://www.w3.org", "")
+
+
+def test_formation_bad_rows_exit_1_and_the_rest_is_computed(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text("region,activity,level,volume\nKota A,registrasi_pencari_kerja,ahli_pertama,100\n"
+                    "Kota A,registrasi_pencari_kerj,ahli_pertama,5\nKota A,penempatan,ahli_pertama,-2\n")
+    r = run("formation", str(path), "--as-of", "2025-10-09", "--policies", POLICIES, "--format", "csv")
+    assert r.exit_code == 1
+    assert "$[1].activity" in r.stderr and "did you mean 'registrasi_pencari_kerja'" in r.stderr
+    assert "$[2].volume" in r.stderr
+    assert "Kota A,ahli_pertama,2000," in r.stdout

@@ -94,6 +94,12 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
 @click.option("--level", type=click.Choice(_vocab.LEVELS), default=None, help="Only this level.")
 @click.option("--formation", type=click.Path(dir_okay=False), default=None,
               help="Open places: a file of rows region, level, open (CSV, JSON or YAML).")
+@click.option("--workload", type=click.Path(dir_okay=False), default=None,
+              help="Instead of --formation: compute open places (need - existing) from workload rows.")
+@click.option("--existing", type=click.Path(dir_okay=False), default=None,
+              help="With --workload: officers in post (rows region, level, count, or candidate records).")
+@click.option("--allocate", is_flag=True, default=False,
+              help="Give contested places in the policy's priority order (reads all records first).")
 @_POLICIES
 @_POLICY
 @click.option("--backend", type=click.Choice(BACKENDS), default=None,
@@ -101,22 +107,41 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the decisions here instead of standard output.")
 @_run
-def evaluate(candidates, as_of, fmt, input_format, route, level, formation, policies, policy_name,
-             backend, output):
+def evaluate(candidates, as_of, fmt, input_format, route, level, formation, workload, existing, allocate,
+             policies, policy_name, backend, output):
     """Decide, for every candidate in CANDIDATES, each route and level, with every reason."""
+    if formation and workload:
+        raise click.UsageError("give either --formation or --workload, not both")
+    if existing and not workload:
+        raise click.UsageError("--existing goes with --workload")
+    if allocate and not (formation or workload):
+        raise click.UsageError("--allocate needs the open places: give --formation or --workload")
     policy = load_policy(Path(policies) / policy_name)
+    as_of = as_of or dt.date.today()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)
-        engine = Engine(policy, backend=backend, formation=formation)
+        engine = Engine(policy, backend=backend)
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)
-    as_of = as_of or dt.date.today()
+    places = formation  # a file of open places, or (below) a formation computed from workload
+    if workload:
+        computed = engine.formation(workload, existing, as_of=as_of)
+        for problem in computed.problems:
+            click.echo(f"rejected workload row: {problem}", err=True)
+        if computed.problems:
+            engine.close()
+            click.echo("error: the workload has rejected rows; open places would be wrong", err=True)
+            sys.exit(2)
+        places = computed
     rejected = total = 0
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     writer = Writer(out, fmt)
     try:
-        for item in engine.evaluate_many(read_records(candidates, input_format), as_of=as_of,
-                                         route=route, level=level):
+        items = engine.evaluate_many(read_records(candidates, input_format), as_of=as_of, route=route,
+                                     level=level, formation=places)
+        if allocate:  # contested places can only be given once every candidate is known
+            items = engine.allocate(list(items), formation=places)
+        for item in items:
             total += 1
             if isinstance(item, RecordError):
                 rejected += 1

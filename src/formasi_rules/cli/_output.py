@@ -46,4 +46,9 @@ class Writer:
         for d in item.decisions:
             failed = [r.rule for r in d.reasons if r.passed is False]
             why = ", ".join(failed) if failed else ("missing: " + ", ".join(d.missing) if d.missing else "")
+            if d.allocation:
+                a = d.allocation
+                why = {"allocated": f"place given (rank {a['rank']} of {a['competitors']})",
+                       "not_allocated": f"no place: rank {a['rank']} of {a['competitors']} for {a['places']}",
+                       "allocated_elsewhere": "place given at another level"}[a["status"]]
             self.out.write(f"{item.candidate:<14} {d.route:<21} {d.level:<13} {d.outcome:<13} {why}\n")

@@ -21,6 +21,7 @@ from .. import _vocab
 from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument, Problem
 from ..inputs import Candidate, Formation, formation_from_mapping, read_formation, structure_candidate
 from ..policy import Policy
+from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
 from ._derive import derive
 from ._durable import DurableBackend
@@ -52,7 +53,7 @@ class Engine:
     """
 
     def __init__(self, policy: Policy, *, backend: str | None = None,
-                 formation: Mapping | str | os.PathLike | None = None):
+                 formation: Mapping | str | os.PathLike | FormationResult | None = None):
         if not isinstance(policy, Policy):
             raise InvalidArgument(f"Engine() takes a Policy from load_policy(), got {type(policy).__name__}")
         if backend not in (None, *BACKENDS):
@@ -119,7 +120,7 @@ class Engine:
         return run_formation(self.policy, self.backend, plan, bounds, workload, existing, as_of)
 
     def evaluate(self, candidate: Candidate | Mapping, *, as_of: dt.date,
-                 formation: Mapping | str | os.PathLike | None = None,
+                 formation: Mapping | str | os.PathLike | FormationResult | None = None,
                  route: str | None = None, level: str | None = None) -> Result:
         """Every decision for one candidate on ``as_of``; raises InputError for a bad record."""
         if self._closed:
@@ -137,10 +138,11 @@ class Engine:
                  if k not in ("as_of",) and k not in _INPUT_ECHO}
         shown.update({k: dict(v) for k, v in derived.per_level.items()})
         shown["explain"] = derived.explain
-        return Result(candidate.id, as_of, self.policy.identity(), self.backend.name, shown, decisions)
+        return Result(candidate.id, as_of, self.policy.identity(), self.backend.name, shown, decisions,
+                      values={**derived.values, "region": candidate.region})
 
     def evaluate_many(self, records: Iterable[Any], *, as_of: dt.date,
-                      formation: Mapping | str | os.PathLike | None = None,
+                      formation: Mapping | str | os.PathLike | FormationResult | None = None,
                       route: str | None = None, level: str | None = None,
                       ) -> Iterator[Result | RecordError]:
         """Evaluate records lazily, in order. A record that cannot be read or evaluated yields a
@@ -164,6 +166,19 @@ class Engine:
             except InputError as exc:
                 yield RecordError(where, None if ident is None else str(ident),
                                   tuple(_at(p, where) for p in exc.problems))
+
+    def allocate(self, results: Iterable[Result | RecordError],
+                 formation: Mapping | str | os.PathLike | FormationResult | None = None) -> list[Result | RecordError]:
+        """Give the open places to eligible candidates in the policy's priority order.
+
+        ``results`` come from evaluate / evaluate_many with the same places. Each eligible decision
+        that needed a place gets ``allocation``: allocated, not_allocated (with rank) or
+        allocated_elsewhere. Deterministic: the same results give the same allocation in any order.
+        """
+        places = self.places if formation is None else _formation(formation)
+        if places is None:
+            raise InvalidArgument("allocation needs the open places: give formation= here or to Engine()")
+        return allocate(self.policy, list(results), places)
 
     def close(self) -> None:
         """Release the engine's rulesets. The Engine cannot be used afterwards."""
@@ -222,9 +237,11 @@ def _date(value: Any) -> dt.date:
     raise InvalidArgument(f"as_of must be a datetime.date, got {value!r}")
 
 
-def _formation(value: Mapping | str | os.PathLike | None) -> Formation | None:
+def _formation(value: Mapping | str | os.PathLike | FormationResult | None) -> Formation | None:
     if value is None:
         return None
+    if isinstance(value, FormationResult):  # a computed formation: its shortfall is open
+        return formation_from_mapping(value.open_places())
     if isinstance(value, Mapping):
         return formation_from_mapping(value)
     if isinstance(value, (str, os.PathLike)):

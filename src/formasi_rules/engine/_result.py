@@ -52,10 +52,14 @@ class Decision:
     outcome: str  # eligible | not_eligible | undetermined
     reasons: tuple[Reason, ...]
     missing: tuple[str, ...]
+    allocation: dict[str, Any] | None = None  # set by allocation when places are contested
 
     def to_dict(self) -> dict[str, Any]:
-        return {"route": self.route, "level": self.level, "outcome": self.outcome,
-                "reasons": [r.to_dict() for r in self.reasons], "missing": list(self.missing)}
+        out = {"route": self.route, "level": self.level, "outcome": self.outcome,
+               "reasons": [r.to_dict() for r in self.reasons], "missing": list(self.missing)}
+        if self.allocation is not None:
+            out["allocation"] = self.allocation
+        return out
 
 
 @attrs.frozen
@@ -68,6 +72,8 @@ class Result:
     backend: str
     derived: dict[str, Any]
     decisions: tuple[Decision, ...]
+    # the candidate's field values (raw, not for display), for ordering in allocation
+    values: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
     def decision(self, route: str, level: str) -> Decision:
         for d in self.decisions:

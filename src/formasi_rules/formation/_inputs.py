@@ -55,11 +55,11 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...])
     problems: list[Problem] = []
     for where, raw in _records(source):
         if isinstance(raw, InputError):
-            problems += raw.problems
+            problems.extend(raw.problems)
             continue
         path = where.split()[0]
 
-        def bad(field: str, id_: str, en: str, hint: str | None = None):
+        def bad(field: str, id_: str, en: str, hint: str | None = None, path: str = path) -> None:
             problems.append(Problem("W001", id_, en, path=f"{path}.{field}" if field else path, hint=hint))
 
         if not isinstance(raw, dict):

@@ -16,8 +16,9 @@ from .. import _vocab
 from .._errors import InvalidArgument, PolicyError, Problem, suggest
 from ._check import Reader
 from ._conditions import parse_condition
+from ._fields import FIELDS
 from ._model import (
-    Citation, CreditPointSettings, FormationSettings, Period, Policy, Route, Rule, Source, Table, TableRow,
+    AllocationSettings, Citation, CreditPointSettings, FormationSettings, Period, Policy, Route, Rule, Source, Table, TableRow,
 )
 from ._typecheck import check_settings, typecheck_rule, typecheck_tables
 from ._yaml import load_yaml
@@ -107,7 +108,7 @@ class _Loader:
         if r.mapping({0: doc}, 0, "policy.yaml") is None:
             return None
         if not r.keys(doc, ("policy", "version", "title", "valid_from", "levels", "routes",
-                            "sources", "scales", "credit_points"), ("valid_to", "note", "formation"),
+                            "sources", "scales", "credit_points"), ("valid_to", "note", "formation", "allocation"),
                       "policy.yaml"):
             return None
         name = r.string(doc, "policy", "policy", ID_PATTERN)
@@ -123,11 +124,12 @@ class _Loader:
         routes = self._routes(r, doc, levels or ())
         credit = self._credit(r, doc)
         formation = self._formation(r, doc) if "formation" in doc else None
+        allocation = self._allocation(r, doc) if "allocation" in doc else None
         if None in (name, title, levels, sources, scales, routes, credit) or r.problems:
             return None
         return dict(name=name, version=str(version), title=title, coverage=coverage,
                     levels=levels, routes=routes, sources=sources, scales=scales,
-                    credit_points=credit, formation=formation)
+                    credit_points=credit, formation=formation, allocation=allocation)
 
     def _sources(self, r: Reader, doc: Any) -> dict[str, Source] | None:
         node = r.mapping(doc, "sources", "sources")
@@ -210,6 +212,27 @@ class _Loader:
             return None
         values = [r.string(node, n, n) for n in names]
         return None if None in values else FormationSettings(*values)
+
+    def _allocation(self, r: Reader, doc: Any) -> AllocationSettings | None:
+        node = r.mapping(doc, "allocation", "allocation")
+        if node is None or not r.keys(node, ("routes", "order_by", "citation"), ("note",), "allocation"):
+            return None
+        routes = r.choices(node, "routes", "allocation routes", _vocab.ROUTES, allow_all=False)
+        order = r.sequence(node, "order_by", "order_by")
+        citation = self._citation(r, node)
+        keys = []
+        for i, item in enumerate(order or []):
+            if r.mapping(order, i, "order_by entry") is None or not r.keys(item, ("field", "order"), (),
+                                                                          "order_by entry"):
+                continue
+            field = r.choice(item, "field", "field", tuple(n for n, f in FIELDS.items()
+                                                           if f.subject == "candidate" and f.ordered))
+            direction = r.choice(item, "order", "order", ("ascending", "descending"))
+            if field and direction:
+                keys.append((field, direction == "descending"))
+        if routes is None or order is None or citation is None:
+            return None
+        return AllocationSettings(routes, tuple(keys), citation, node.get("note"))
 
     # --- tables ---------------------------------------------------------------------------
 

@@ -219,6 +219,16 @@ class FormationSettings:
 
 
 @attrs.frozen
+class AllocationSettings:
+    """Who gets an open place first when more candidates are eligible than places (``allocation:``)."""
+
+    routes: tuple[str, ...]  # routes served first, in this order
+    order_by: tuple[tuple[str, bool], ...]  # (field, descending) applied in turn; then candidate id
+    citation: Citation
+    note: str | None
+
+
+@attrs.frozen
 class Policy:
     """A loaded, validated policy. Build it with :func:`formasi_rules.load_policy`."""
 
@@ -234,6 +244,7 @@ class Policy:
     rules: tuple[Rule, ...]
     credit_points: CreditPointSettings
     formation: FormationSettings | None
+    allocation: AllocationSettings | None
     root: str
     digest: str  # sha256 over the policy's files, so a result names exactly what made it
 

@@ -1,0 +1,104 @@
+"""Allocating open places when more candidates are eligible than there are places.
+
+The order comes from the policy's ``allocation:`` section: first the route (promotion before
+transfer before first appointment, as the policy lists them), then each ``order_by`` field in
+turn (a missing value comes last), then the candidate id, so the result never depends on input
+order. A candidate receives at most one place; levels are filled from the highest down. Every
+eligible candidate is told the outcome: allocated, not allocated (with rank and the places), or
+allocated elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .._errors import InvalidArgument
+from ..inputs import Formation, region_key
+from ..policy import FIELDS, Policy
+from ._encode import encode
+from ._result import ELIGIBLE, Decision, Result
+
+
+def consumes_place(decision: Decision) -> bool:
+    """A decision that needed an open formation place (its reasons read formation_open)."""
+    return any("formation_open" in r.actual for r in decision.reasons)
+
+
+def allocate(policy: Policy, results: list[Any], places: Formation) -> list[Any]:
+    settings = policy.allocation
+    if settings is None:
+        raise InvalidArgument(f"policy {policy.name} has no 'allocation:' section in policy.yaml")
+    route_rank = {r: i for i, r in enumerate(settings.routes)}
+    level_rank = {lv: i for i, lv in enumerate(policy.levels)}
+    # (region, level) -> candidate index -> that candidate's eligible decisions needing a place there
+    pools: dict[tuple[str, str], dict[int, list[int]]] = {}
+    for i, res in enumerate(results):
+        region = res.values.get("region") if isinstance(res, Result) else None
+        if not region:
+            continue
+        for j, d in enumerate(res.decisions):
+            if d.outcome == ELIGIBLE and consumes_place(d):
+                pools.setdefault((region_key(region), d.level), {}).setdefault(i, []).append(j)
+
+    def key(i: int, j: int) -> tuple:
+        res = results[i]
+        out: list[Any] = [route_rank.get(res.decisions[j].route, len(route_rank))]
+        for field, descending in settings.order_by:
+            value = res.values.get(field)
+            if value is None:
+                out.append((1, 0))  # missing values come last, whatever the direction
+            else:
+                number = encode(FIELDS[field], value, policy)
+                out.append((0, -number if descending else number))
+        out.append(res.candidate)
+        return tuple(out)
+
+    citation = settings.citation.to_dict(policy)
+    order_text = ", ".join(["route"] + [f"{f} ({'desc' if d else 'asc'})" for f, d in settings.order_by]
+                           + ["candidate id"])
+    given: dict[int, tuple[str, str]] = {}
+    notes: dict[tuple[int, int], dict[str, Any]] = {}
+    # a candidate competes once per pool, by their best route into it
+    best = {pool: {i: min(js, key=lambda j, i=i: route_rank.get(results[i].decisions[j].route, len(route_rank)))
+                   for i, js in members.items()} for pool, members in pools.items()}
+    for (region, level) in sorted(pools, key=lambda p: (-level_rank[p[1]], p[0])):
+        entrants = sorted(best[(region, level)].items(), key=lambda item: key(*item))
+        open_places = places.get(region, {}).get(level, 0)
+        taken = 0
+        for rank, (i, j) in enumerate(entrants, 1):
+            common = {"rank": rank, "competitors": len(entrants), "places": open_places,
+                      "priority": order_text, "citation": citation}
+            if i in given:
+                other = given[i]
+                notes[(i, j)] = {"status": "allocated_elsewhere", **common, "message": {
+                    "id": f"Sudah mendapat formasi {other[1]} di wilayah yang sama",
+                    "en": f"Already given a place at {other[1]}: a candidate receives one place"}}
+            elif taken < open_places:
+                taken += 1
+                given[i] = (region, level)
+                notes[(i, j)] = {"status": "allocated", **common, "message": {
+                    "id": f"Mendapat formasi: peringkat {rank} dari {len(entrants)} untuk {open_places} formasi",
+                    "en": f"Given a place: rank {rank} of {len(entrants)} for {open_places} place(s)"}}
+            else:
+                notes[(i, j)] = {"status": "not_allocated", **common, "message": {
+                    "id": f"Tidak mendapat formasi: peringkat {rank} dari {len(entrants)}, hanya {open_places} "
+                          f"formasi dan semuanya diberikan kepada kandidat dengan prioritas lebih tinggi",
+                    "en": f"No place: rank {rank} of {len(entrants)}, and the {open_places} place(s) went to "
+                          f"candidates with higher priority ({order_text})"}}
+    for pool, members in pools.items():  # the same place reached by another route: the same outcome
+        for i, js in members.items():
+            first = best[pool][i]
+            for j in js:
+                if j != first:
+                    notes[(i, j)] = {**notes[(i, first)], "via": results[i].decisions[first].route}
+    out = []
+    for i, res in enumerate(results):
+        if not isinstance(res, Result) or not any(k[0] == i for k in notes):
+            out.append(res)
+            continue
+        decisions = tuple(attrs.evolve(d, allocation=notes[(i, j)]) if (i, j) in notes else d
+                          for j, d in enumerate(res.decisions))
+        out.append(attrs.evolve(res, decisions=decisions))
+    return out

@@ -1,0 +1,98 @@
+"""Allocating contested places: policy-defined priority, deterministic, everyone told why."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import formasi_rules as fr
+from conftest import AS_OF
+
+GOOD = [{"year": 2023, "rating": "baik"}, {"year": 2024, "rating": "baik"}]
+
+
+def transfer(cid, experience=3, rating="baik", level="ahli_pertama", rank="III/a", region="Kota A"):
+    return {"id": cid, "employment_status": "PNS", "birth_date": "1980-01-01", "education": "S1", "rank": rank,
+            "region": region, "experience_years": experience,
+            "performance": [{"year": 2023, "rating": rating}, {"year": 2024, "rating": rating}],
+            "competency_test": {"status": "passed", "level": level},
+            "request": {"route": "perpindahan", "level": level}}
+
+
+def new_pns(cid, region="Kota A"):
+    return {"id": cid, "employment_status": "PNS", "education": "S1", "rank": "III/a", "region": region,
+            "performance": GOOD, "request": {"route": "pengangkatan_pertama", "level": "ahli_pertama"}}
+
+
+def run(engine, records, places):
+    results = list(engine.evaluate_many(records, as_of=AS_OF, formation=places))
+    return {r.candidate: r.decisions[0].allocation for r in engine.allocate(results, formation=places)}
+
+
+def test_places_go_by_route_then_the_policy_order(engine):
+    places = {"Kota A": {"ahli_pertama": 2}}
+    records = [new_pns("n1"), transfer("t-less", experience=2), transfer("t-more", experience=9),
+               transfer("t-best", rating="sangat_baik", experience=2)]
+    got = run(engine, records, places)
+    # perpindahan before pengangkatan_pertama; then the better rating, then more experience
+    assert [got[c]["status"] for c in ("t-best", "t-more", "t-less", "n1")] == [
+        "allocated", "allocated", "not_allocated", "not_allocated"]
+    assert [got[c]["rank"] for c in ("t-best", "t-more", "t-less", "n1")] == [1, 2, 3, 4]
+    left_out = got["n1"]
+    assert left_out["places"] == 2 and left_out["competitors"] == 4
+    assert "rank 4 of 4" in left_out["message"]["en"] and "peringkat 4 dari 4" in left_out["message"]["id"]
+    assert left_out["citation"]["source"] == "formasi_policy_choice"
+
+
+def test_a_candidate_gets_at_most_one_place_higher_levels_first(engine):
+    # a JF officer eligible for promotion to Ahli Muda and for first appointment at Ahli Pertama
+    officer = {"id": "both", "employment_status": "PNS", "education": "S1", "rank": "III/b", "region": "Kota A",
+               "position": {"type": "jf", "name": "Pengantar Kerja", "level": "ahli_pertama", "since": "2018-01-01"},
+               "credit_points": 100, "performance": GOOD, "competency_test": {"status": "passed", "level": "ahli_muda"}}
+    places = {"Kota A": {"ahli_pertama": 5, "ahli_muda": 5}}
+    results = engine.allocate(list(engine.evaluate_many([officer], as_of=AS_OF, formation=places)), formation=places)
+    statuses = {(d.route, d.level): d.allocation["status"] for d in results[0].decisions if d.allocation}
+    assert statuses == {("kenaikan_jenjang", "ahli_muda"): "allocated",
+                        ("pengangkatan_pertama", "ahli_pertama"): "allocated_elsewhere"}
+
+
+def test_the_same_place_by_two_routes_is_counted_once(engine):
+    record = transfer("two")
+    del record["request"]  # eligible by perpindahan and by pengangkatan_pertama at Ahli Pertama
+    places = {"Kota A": {"ahli_pertama": 1}}
+    results = engine.allocate(list(engine.evaluate_many([record, transfer("rival", experience=1)], as_of=AS_OF,
+                                                        formation=places)), formation=places)
+    notes = {(d.route, d.level): d.allocation for d in results[0].decisions if d.allocation}
+    assert notes[("perpindahan", "ahli_pertama")]["status"] == "allocated"
+    assert notes[("pengangkatan_pertama", "ahli_pertama")]["status"] == "allocated"
+    assert notes[("pengangkatan_pertama", "ahli_pertama")]["via"] == "perpindahan"
+    assert notes[("perpindahan", "ahli_pertama")]["competitors"] == 1  # the rival is not eligible (1 year)
+
+
+def test_ineligible_and_undetermined_candidates_take_no_place(engine):
+    places = {"Kota A": {"ahli_pertama": 1}}
+    records = [transfer("old", experience=1), transfer("ok")]
+    got = run(engine, records, places)
+    assert got["old"] is None and got["ok"]["status"] == "allocated"
+
+
+@given(st.permutations(range(6)))
+def test_allocation_does_not_depend_on_input_order(default_engine, order):
+    records = [transfer(f"c{i}", experience=i % 3, rating=["baik", "sangat_baik"][i % 2]) for i in range(6)]
+    places = {"Kota A": {"ahli_pertama": 2}}
+    base = run(default_engine, records, places)
+    assert run(default_engine, [records[i] for i in order], places) == base
+
+
+def test_places_from_a_computed_formation(engine):
+    computed = engine.formation([{"region": "Kota A", "activity": "x", "level": "ahli_pertama", "volume": 150000,
+                                  "norm_minutes": 1}], [{"region": "Kota A", "level": "ahli_pertama", "count": 1}],
+                                as_of=AS_OF)
+    assert computed.open_places() == {"Kota A": {"ahli_pertama": 1}}
+    d = engine.evaluate(transfer("t"), as_of=AS_OF, formation=computed).decisions[0]
+    assert d.outcome == "eligible"
+    assert next(r for r in d.reasons if r.rule == "formation.available").actual == {"formation_open": 1}
+
+
+def test_allocation_needs_places(engine):
+    with pytest.raises(fr.InvalidArgument):
+        engine.allocate([])
