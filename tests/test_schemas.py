@@ -52,3 +52,13 @@ def test_example_candidates_and_results_are_valid(default_engine):
         formation=ROOT / "examples" / "sumsel" / "formation.csv")]
     jsonschema.validate(out, schema("result"))
     assert "error" in out[-1]
+
+
+def test_formation_output_is_valid(default_engine):
+    here = ROOT / "examples" / "sumsel"
+    out = default_engine.formation(here / "workload.csv", here / "officers.csv", as_of=AS_OF).to_dict()
+    jsonschema.validate(out, schema("formation"))
+    bad = default_engine.formation([{"region": "X", "activity": "nope", "level": "ahli_pertama", "volume": 1}],
+                                   as_of=AS_OF).to_dict()
+    jsonschema.validate(bad, schema("formation"))
+    assert bad["problems"][0]["code"] == "W002"

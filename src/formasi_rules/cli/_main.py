@@ -222,9 +222,9 @@ def validate(policy_dir, backend):
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["policy", "result", "candidate"]))
+@click.argument("which", type=click.Choice(["policy", "candidate", "result", "formation"]))
 @_run
 def schema(which):
-    """Print a JSON Schema: of policy files, of evaluation results, or of candidate records."""
+    """Print a JSON Schema: of policy files, candidate records, evaluation results or formation output."""
     text = files("formasi_rules.schemas").joinpath(f"{which}.schema.json").read_text(encoding="utf-8")
     click.echo(json.dumps(json.loads(text), indent=2, ensure_ascii=False))
