@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import AS_OF, ROOT, edit
+from conftest import AS_OF, BACKENDS, ROOT, edit
 
 import formasi_rules as fr
 
@@ -108,7 +108,7 @@ def test_a_cap_rule_bounds_the_need(policy_copy, engine):
       need: {at_most: 2}
     citation: {source: formasi_policy_choice}
 """)
-    for backend in ("durable", "reference"):
+    for backend in BACKENDS:
         with fr.Engine(fr.load_policy(policy_copy), backend=backend) as capped:
             r = need(capped, [row(level="ahli_madya", volume=5 * 75000, norm=1)]).row(X, "ahli_madya")
             assert r.need == 2 and r.adjustments[0].rule == "formation.cap_madya" and r.adjustments[0].before == 5
