@@ -21,10 +21,11 @@ def yaml_as_json(path):
     return json.loads(json.dumps(data, default=str))  # dates -> "2023-01-12", as an editor sees them
 
 
-@pytest.mark.parametrize("path", sorted(POLICY_DIR.rglob("*.yaml")), ids=lambda p: p.name)
+POLICY_FILES = sorted(p for p in POLICY_DIR.rglob("*.yaml") if "tests" not in p.relative_to(POLICY_DIR).parts)
+
+
+@pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: p.name)
 def test_shipped_policy_files_are_valid(path):
-    if "tests" in path.parts:
-        pytest.skip("test cases have their own format")
     jsonschema.validate(yaml_as_json(path), schema("policy"))
 
 

@@ -200,6 +200,44 @@ def formation(workload, existing, as_of, fmt, policies, policy_name, backend, ou
     sys.exit(1 if result.problems else 0)
 
 
+@main.command("test")
+@click.argument("tests", type=click.Path(exists=True))
+@click.option("--policy-dir", type=click.Path(file_okay=False), default=None,
+              help="The policy the cases test [default: the folder above TESTS].")
+@click.option("--coverage", "show_coverage", is_flag=True, help="List rules and table rows no case exercises.")
+@click.option("--backend", type=click.Choice(BACKENDS), default=None, help="Rules engine [default: durable].")
+@_run
+def test_cases(tests, policy_dir, show_coverage, backend):
+    """Run a policy's YAML test cases (a file, or a folder of them)."""
+    from ..testing import coverage, load_cases, run_case
+
+    folder = Path(tests) if Path(tests).is_dir() else Path(tests).parent
+    policy = load_policy(policy_dir or folder.parent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BackendWarning)
+        engine = Engine(policy, backend=backend)
+    results = [run_case(engine, case) for case in load_cases(tests)]
+    engine.close()
+    for r in results:
+        mark = "ok  " if r.passed else "FAIL"
+        click.echo(f"{mark} {Path(r.case.file).name}:{r.case.line}  {r.case.name}")
+        for failure in r.failures:
+            click.echo(f"       {failure}")
+    failed = sum(not r.passed for r in results)
+    if show_coverage:
+        gaps = coverage(policy, results)
+        ids = {r.id for r in policy.rules}
+        click.echo(f"coverage: {len(ids) - len(gaps['rules'])} of {len(ids)} "
+                   "rules shown failing (or adjusting) by some case; rows no case read: "
+                   f"{len(gaps['rows'])}")
+        for rule in gaps["rules"]:
+            click.echo(f"  rule not exercised: {rule}")
+        for row in gaps["rows"]:
+            click.echo(f"  table row not read: {row}")
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
 @main.command()
 @click.argument("policy_dir", type=click.Path(file_okay=False))
 @click.option("--backend", type=click.Choice(BACKENDS), default=None,

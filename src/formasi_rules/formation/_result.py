@@ -53,9 +53,12 @@ class Adjustment:
     after: int
     message: dict[str, str]
     citation: dict[str, Any]
+    values_from: tuple[dict[str, Any], ...] = ()  # table rows the bound was read from
 
     def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
+        out = attrs.asdict(self)
+        out["values_from"] = list(self.values_from)
+        return out
 
 
 @attrs.frozen

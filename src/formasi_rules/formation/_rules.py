@@ -18,6 +18,7 @@ import attrs
 from .._errors import PolicyError, Problem
 from ..engine._backend import Backend
 from ..engine._encode import FORMATION, KIND, encode
+from ..engine._explain import describe
 from ..engine._plan import And, Check, Cmp, Plan, Unresolved, _check
 from ..policy import FIELDS, Policy
 from ..policy._model import Period
@@ -46,8 +47,10 @@ def build_formation_plan(policy: Policy, day: dt.date, period: Period) -> tuple[
                                         f"the rule cannot be applied on {day} at {level}: {exc}",
                                         file=rule.where.file, line=rule.where.line, rule=rule.id))
                 continue
+            when = attrs.evolve(when, rows=when.rows + then.rows)  # the bound's table rows are cited too
             is_level = Cmp("level", "eq", encode(FIELDS["level"], level, policy))
-            check = attrs.evolve(when, condition=And((is_level, when.condition)), keys=when.keys | {"level"})
+            check = attrs.evolve(when, condition=And((is_level, when.condition)), keys=when.keys | {"level"},
+                                 text=describe(policy, when))
             checks[check.key] = check
             parts = then.condition.items if isinstance(then.condition, And) else (then.condition,)
             bounds[check.key] = tuple(Bound(p.op, p.value) for p in parts)
@@ -69,6 +72,7 @@ def apply_rules(row: NeedRow, plan: Plan, bounds: dict[str, tuple[Bound, ...]], 
     if not plan.checks:
         return row
     firings = backend.run(plan, formation_fact(row, policy))
+    values_from = {key: c.text.values_from for key, c in plan.checks.items()}
     need, adjustments = row.need, []
     for key, check in plan.checks.items():  # in rule order, so a cap written last wins
         if key not in firings.passed:
@@ -77,10 +81,9 @@ def apply_rules(row: NeedRow, plan: Plan, bounds: dict[str, tuple[Bound, ...]], 
         for bound in bounds[key]:
             need = max(need, bound.value) if bound.op == "ge" else min(need, bound.value)
         if need != before:
-            text = check.text
             adjustments.append(Adjustment(
                 check.rule.id, before, need,
                 {"id": f"{check.rule.title.id}: kebutuhan {before} menjadi {need}",
                  "en": f"{check.rule.title.en}: need {before} becomes {need}"},
-                text.citation if text else check.rule.citation.to_dict(policy)))
+                check.text.citation, values_from[key]))
     return attrs.evolve(row, need=need, adjustments=tuple(adjustments)) if adjustments else row

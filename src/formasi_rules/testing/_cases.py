@@ -1,0 +1,196 @@
+"""YAML test cases written by policy staff, and running them.
+
+A case file holds a list of cases. A case for candidates::
+
+    - name: Perpindahan at age 53 is still allowed (fact sheet example 13)
+      as_of: 2025-10-09
+      formation: {Kota Palembang: {ahli_pertama: 1}}        # optional open places
+      input:
+        candidate: {id: t1, employment_status: PNS, birth_date: 1972-10-09, ...}
+      expected:
+        perpindahan/ahli_pertama: eligible                  # an outcome, or:
+        perpindahan/ahli_muda: {outcome: not_eligible, failed: [rank.in_range]}
+
+and for workload (numbers per region and level)::
+
+    - name: Two activities give 0.288
+      as_of: 2025-10-09
+      input:
+        workload: [{region: Kota A, activity: x, level: ahli_pertama, volume: 12, norm_minutes: 900}]
+        existing: [{region: Kota A, level: ahli_pertama, count: 0}]
+      expected:
+        Kota A/ahli_pertama: {need_exact: 0.288, need: 1}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+from ruamel.yaml import YAML
+
+from .._errors import FormasiError, PolicyError, Problem
+from ..engine import Engine, Result
+from ..policy._yaml import where
+
+CASE_KEYS = ("name", "as_of", "input", "expected", "formation", "note")
+NUMBER_KEYS = ("workload_minutes", "need_exact", "need", "existing", "gap", "ej")
+
+
+@attrs.frozen
+class Case:
+    name: str
+    file: str
+    line: int | None
+    as_of: dt.date
+    input: dict[str, Any]
+    expected: dict[str, Any]
+    formation: Any = None
+
+
+@attrs.frozen
+class CaseResult:
+    case: Case
+    failures: tuple[str, ...]  # empty when the case passed
+    exercised: frozenset[str]  # rule ids that failed in this case (the case shows them biting)
+    rows: frozenset[tuple[str, str | None]]  # (table, key) rows read by the rules it ran
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    """Every case in a file, or in every ``*.yaml`` file of a folder; PolicyError lists bad cases."""
+    path = Path(path)
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    cases, problems = [], []
+    for file in files:
+        data = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
+        if not isinstance(data, list):
+            problems.append(Problem("T001", "berkas uji harus berupa daftar kasus",
+                                    "a test file must be a list of cases ('- name: ...')", file=str(file)))
+            continue
+        for i, raw in enumerate(data):
+            line = (where(data, i)[0])
+            bad = [k for k in (raw or {}) if k not in CASE_KEYS] if isinstance(raw, dict) else ["(not a mapping)"]
+            missing = [k for k in ("name", "as_of", "input", "expected") if not isinstance(raw, dict) or k not in raw]
+            if bad or missing:
+                problems.append(Problem("T002", f"kasus uji tidak sah: {bad or missing}",
+                                        f"invalid test case: unknown {bad} / missing {missing}; a case has "
+                                        f"{', '.join(CASE_KEYS)}", file=str(file), line=line))
+                continue
+            as_of = raw["as_of"]
+            if not isinstance(as_of, dt.date):
+                try:
+                    as_of = dt.date.fromisoformat(str(as_of))
+                except ValueError:
+                    problems.append(Problem("T003", "as_of harus tanggal seperti 2025-10-09",
+                                            f"as_of must be a date like 2025-10-09, got {as_of!r}",
+                                            file=str(file), line=line))
+                    continue
+            cases.append(Case(str(raw["name"]), str(file), line, as_of, _plain(raw["input"]),
+                              _plain(raw["expected"]), _plain(raw.get("formation"))))
+    if problems:
+        raise PolicyError(problems, f"{len(problems)} problem(s) in the test cases")
+    return cases
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's round-trip types to plain JSON-like values (dates as ISO text)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def run_case(engine: Engine, case: Case) -> CaseResult:
+    try:
+        if "candidate" in case.input:
+            return _run_candidate(engine, case)
+        if "workload" in case.input:
+            return _run_workload(engine, case)
+        return CaseResult(case, ("input must hold 'candidate' or 'workload'",), frozenset(), frozenset())
+    except FormasiError as exc:
+        return CaseResult(case, (f"could not run: {exc}",), frozenset(), frozenset())
+
+
+def _run_candidate(engine: Engine, case: Case) -> CaseResult:
+    result: Result = engine.evaluate(case.input["candidate"], as_of=case.as_of, formation=case.formation)
+    failures = []
+    for key, want in case.expected.items():
+        route, _, level = str(key).partition("/")
+        try:
+            decision = result.decision(route, level)
+        except KeyError:
+            failures.append(f"{key}: no decision for this route and level")
+            continue
+        want = want if isinstance(want, dict) else {"outcome": want}
+        if "outcome" in want and decision.outcome != want["outcome"]:
+            failed = [r.rule for r in decision.reasons if r.passed is False]
+            failures.append(f"{key}: expected {want['outcome']}, got {decision.outcome}"
+                            + (f" (failed: {', '.join(failed)})" if failed else "")
+                            + (f" (missing: {', '.join(decision.missing)})" if decision.missing else ""))
+        if "failed" in want:
+            got = sorted(r.rule for r in decision.reasons if r.passed is False)
+            if got != sorted(want["failed"]):
+                failures.append(f"{key}: expected failed rules {sorted(want['failed'])}, got {got}")
+        if "missing" in want and sorted(decision.missing) != sorted(want["missing"]):
+            failures.append(f"{key}: expected missing {sorted(want['missing'])}, got {sorted(decision.missing)}")
+    exercised = frozenset(r.rule for d in result.decisions for r in d.reasons if r.passed is False)
+    rows = frozenset((v["table"], v.get("key")) for d in result.decisions for r in d.reasons for v in r.values_from)
+    return CaseResult(case, tuple(failures), exercised, rows)
+
+
+def _run_workload(engine: Engine, case: Case) -> CaseResult:
+    result = engine.formation(case.input["workload"], case.input.get("existing"), as_of=case.as_of)
+    failures = [f"input row rejected: {p}" for p in result.problems]
+    for key, want in case.expected.items():
+        region, _, level = str(key).rpartition("/")
+        try:
+            row = result.row(region, level)
+        except KeyError:
+            failures.append(f"{key}: no such region and level in the result")
+            continue
+        got = row.to_dict()
+        for name, value in (want or {}).items():
+            if name not in NUMBER_KEYS + ("band",):
+                failures.append(f"{key}: unknown expected field {name!r} (use {', '.join(NUMBER_KEYS)}, band)")
+            elif name == "band" and got["band"] != value:
+                failures.append(f"{key}: expected band {value}, got {got['band']}")
+            elif name != "band" and (got[name] is None or Decimal(str(got[name])) != Decimal(str(value))):
+                failures.append(f"{key}: expected {name} {value}, got {got[name]}")
+    exercised = frozenset(a.rule for r in result.rows for a in r.adjustments)
+    rows = frozenset((v["table"], v.get("key")) for r in result.rows for a in r.adjustments for v in a.values_from)
+    return CaseResult(case, tuple(failures), exercised, rows)
+
+
+def coverage(policy, results: list[CaseResult]) -> dict[str, list[str]]:
+    """Rules no case shows failing (or, for formation rules, adjusting), and table rows no case read."""
+    exercised = set().union(*(r.exercised for r in results))
+    read = set().union(*(r.rows for r in results))
+    tables = [t for t in policy.tables.values() if any(_reads(rule, t.name) for rule in policy.rules)]
+    rows = sorted({(t.name, row.key) for t in tables for row in t.rows})
+    return {"rules": sorted({r.id for r in policy.rules} - exercised),
+            "rows": [f"{t}[{k}]" if k else t for t, k in rows if (t, k) not in read]}
+
+
+def _reads(rule, table: str) -> bool:
+    from ..policy import All, AnyOf, Not, TableRef
+
+    def visit(cond) -> bool:
+        if isinstance(cond, (All, AnyOf)):
+            return any(visit(c) for c in cond.items)
+        if isinstance(cond, Not):
+            return visit(cond.item)
+        return isinstance(cond.value, TableRef) and cond.value.table == table
+
+    return visit(rule.condition) or (rule.then is not None and visit(rule.then))
