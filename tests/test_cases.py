@@ -53,9 +53,9 @@ def test_formasi_test_command(tmp_path):
     shutil.copytree(POLICY_DIR, target)
     r = CliRunner().invoke(main, ["test", str(target / "tests"), "--coverage"])
     assert r.exit_code == 0, r.output
-    assert r.output.rstrip().endswith("18 passed, 0 failed")
+    assert r.output.rstrip().endswith("19 passed, 0 failed")
     assert "coverage: 19 of 19 rules" in r.output
     path = target / "tests" / "perpindahan.yaml"
     path.write_text(path.read_text().replace("perpindahan/ahli_pertama: eligible", "perpindahan/ahli_pertama: not_eligible", 1))
     r = CliRunner().invoke(main, ["test", str(target / "tests")])
-    assert r.exit_code == 1 and "FAIL perpindahan.yaml" in r.output and "17 passed, 1 failed" in r.output
+    assert r.exit_code == 1 and "FAIL perpindahan.yaml" in r.output and "18 passed, 1 failed" in r.output

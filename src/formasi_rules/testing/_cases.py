@@ -55,7 +55,7 @@ class Case:
 class CaseResult:
     case: Case
     failures: tuple[str, ...]  # empty when the case passed
-    exercised: frozenset[str]  # rule ids that failed in this case (the case shows them biting)
+    exercised: frozenset[str]  # rule ids that failed in a decision the case asserts (shown biting)
     rows: frozenset[tuple[str, str | None]]  # (table, key) rows read by the rules it ran
 
     @property
@@ -145,8 +145,10 @@ def _run_candidate(engine: Engine, case: Case) -> CaseResult:
                 failures.append(f"{key}: expected failed rules {sorted(want['failed'])}, got {got}")
         if "missing" in want and sorted(decision.missing) != sorted(want["missing"]):
             failures.append(f"{key}: expected missing {sorted(want['missing'])}, got {sorted(decision.missing)}")
-    exercised = frozenset(r.rule for d in result.decisions for r in d.reasons if r.passed is False)
-    rows = frozenset((v["table"], v.get("key")) for d in result.decisions for r in d.reasons for v in r.values_from)
+    # a case exercises only the decisions it asserts
+    asserted = [d for d in result.decisions if f"{d.route}/{d.level}" in case.expected]
+    exercised = frozenset(r.rule for d in asserted for r in d.reasons if r.passed is False)
+    rows = frozenset((v["table"], v.get("key")) for d in asserted for r in d.reasons for v in r.values_from)
     return CaseResult(case, tuple(failures), exercised, rows)
 
 
