@@ -18,7 +18,7 @@ from ._check import Reader
 from ._conditions import parse_condition
 from ._fields import FIELDS
 from ._model import (
-    AllocationSettings, Citation, CreditPointSettings, FormationSettings, Period, Policy, Route, Rule, Source, Table, TableRow,
+    AllocationSettings, Citation, CreditPointSettings, FormationSettings, Period, Property, Policy, Route, Rule, Source, Table, TableRow,
 )
 from ._typecheck import check_settings, typecheck_rule, typecheck_tables
 from ._yaml import load_yaml
@@ -76,24 +76,27 @@ class _Loader:
         self.problems += r.problems
         tables: dict[str, Table] = {}
         rules: list[Rule] = []
+        properties: list[Property] = []
         for file, doc in docs[1:]:
             r = Reader(file)
             is_table_file = "/tables/" in "/" + file.replace(os.sep, "/")
-            expected = "tables" if is_table_file else "rules"
-            if r.mapping({0: doc}, 0, file) is not None and r.keys(doc, (expected,), (), file):
-                if is_table_file:
+            if is_table_file:
+                if r.mapping({0: doc}, 0, file) is not None and r.keys(doc, ("tables",), (), file):
                     self._tables(r, doc, tables)
-                else:
+            elif r.mapping({0: doc}, 0, file) is not None and r.keys(doc, (), ("rules", "properties"), file):
+                if "rules" in doc:
                     self._rules(r, doc, rules)
+                if "properties" in doc:
+                    self._properties(r, doc, properties)
             self.problems += r.problems
         if header is None:  # nothing else can be checked without levels, scales and sources
             raise PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")
         # what did parse is still cross-checked, so one run reports every problem
-        self._crosscheck(header, tables, rules)
+        self._crosscheck(header, tables, rules + [p.rule for p in properties])
         if self.problems:
             raise PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")
         return Policy(tables=tables, rules=tuple(rules), root=str(self.root),
-                      digest=self._digest(), **header)
+                      digest=self._digest(), properties=tuple(properties), **header)
 
     def _digest(self) -> str:
         h = hashlib.sha256()
@@ -319,6 +322,33 @@ class _Loader:
             return
         rules.append(Rule(rid, title, (), levels, when, citation, period, spec.get("note"),
                           r.at(node, i), subject="formation", then=then))
+
+    def _properties(self, r: Reader, doc: Any, out: list[Property]) -> None:
+        """``properties:``: invariants of the regulation that ``formasi check`` tests."""
+        node = r.sequence(doc, "properties", "properties")
+        for i, spec in enumerate(node or []):
+            r.rule = spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str) else None
+            if r.mapping(node, i, f"property {i + 1}") is None or not r.keys(
+                    spec, ("id", "title", "route", "level", "when", "citation"), ("never", "always", "note"),
+                    f"property {r.rule or i + 1}"):
+                continue
+            if ("never" in spec) == ("always" in spec):
+                r.problem("P058", "sifat perlu tepat satu dari never / always",
+                          "a property needs exactly one of 'never: OUTCOME' or 'always: OUTCOME'", node, i)
+                continue
+            which = "never" if "never" in spec else "always"
+            pid = r.string(spec, "id", "id", ID_PATTERN)
+            title = r.text(spec, "title", "title")
+            route = r.choice(spec, "route", "route", _vocab.ROUTES)
+            level = r.choice(spec, "level", "level", _vocab.LEVELS)
+            outcome = r.choice(spec, which, which, ("eligible", "not_eligible", "undetermined"))
+            when = parse_condition(r, spec, "when")
+            citation = self._citation(r, spec)
+            if None in (pid, title, route, level, outcome, when, citation):
+                continue
+            rule = Rule(pid, title, (route,), (level,), when, citation, Period(), spec.get("note"), r.at(node, i))
+            out.append(Property(pid, rule, which == "never", outcome))
+        r.rule = None
 
     def _citation(self, r: Reader, node: Any) -> Citation | None:
         spec = r.mapping(node, "citation", "citation")

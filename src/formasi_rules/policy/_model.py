@@ -193,6 +193,26 @@ class Rule:
 
 
 @attrs.frozen
+class Property:
+    """An invariant the regulation is meant to have, stated by policy staff and checked by
+    ``formasi check``: for candidates matching ``rule.condition`` (the property's ``when``), the
+    decision for ``route``/``level`` is never (or always) ``outcome``."""
+
+    id: str
+    rule: Rule  # carries when (as condition), route and level, citation and position
+    never: bool  # True: never `outcome`; False: always `outcome`
+    outcome: str
+
+    @property
+    def route(self) -> str:
+        return self.rule.routes[0]
+
+    @property
+    def level(self) -> str:
+        return self.rule.levels[0]
+
+
+@attrs.frozen
 class Route:
     name: str
     title: Text
@@ -247,6 +267,7 @@ class Policy:
     allocation: AllocationSettings | None
     root: str
     digest: str  # sha256 over the policy's files, so a result names exactly what made it
+    properties: tuple[Property, ...] = ()
 
     def identity(self) -> dict[str, str]:
         return {"name": self.name, "version": self.version, "digest": self.digest}
