@@ -200,6 +200,37 @@ def formation(workload, existing, as_of, fmt, policies, policy_name, backend, ou
     sys.exit(1 if result.problems else 0)
 
 
+@main.command("check")
+@click.argument("policy_dir", type=click.Path(file_okay=False))
+@click.option("--as-of", type=_Date(), default=None, help="Date of the property checks [default: policy start].")
+@click.option("--max-examples", type=click.IntRange(1, 100_000), default=300, show_default=True,
+              help="Generated examples per property (the seed is fixed: the same run every time).")
+@click.option("--static-only", is_flag=True, help="Skip the property checks.")
+@_run
+def check_policy(policy_dir, as_of, max_examples, static_only):
+    """Check a policy for consistency: static checks, then property checks with a fixed seed."""
+    from ..testing import cases_yaml, check
+
+    findings = check(policy_dir, as_of=as_of, max_examples=max_examples, properties=not static_only)
+    for f in findings:
+        place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
+        rules = f" [rule {', '.join(f.rules)}]" if f.rules else ""
+        click.echo(f"{f.code} {place}{rules}")
+        click.echo(f"  {f.en}")
+        click.echo(f"  {f.id}")
+        for c in f.citations:
+            click.echo(f"  citation: {c['title']}" + (f", {c['article']}" if c.get("article") else ""))
+        if f.cases:
+            click.echo("  counterexample, as test cases to paste into the policy's tests/ folder:")
+            for line in cases_yaml(f.cases).splitlines():
+                click.echo(f"    {line}")
+    if findings:
+        click.echo(f"{len(findings)} finding(s) in {policy_dir}")
+        sys.exit(1)
+    click.echo(f"ok: no findings in {policy_dir} (static checks" + ("" if static_only else
+               f", property checks with {max_examples} examples each, fixed seed") + ")")
+
+
 @main.command("test")
 @click.argument("tests", type=click.Path(exists=True))
 @click.option("--policy-dir", type=click.Path(file_okay=False), default=None,

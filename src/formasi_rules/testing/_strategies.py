@@ -57,8 +57,67 @@ def places(policy: Policy, open_: int = 1) -> dict[str, dict[str, int]]:
     return {REGION: {lv: open_ for lv in policy.levels}}
 
 
+def seeds(policy: Policy, as_of: dt.date) -> list[dict]:
+    """For each route and level, a candidate record that meets every rule (where one exists).
+
+    The fact values come from solving the rules (see _static.witness) and are turned back
+    into record fields: an age into a birth date, a worst rating into a rating history.
+    """
+    from ..engine._plan import build_plan, periods as cut
+    from ._static import samples, witness
+
+    period = next(p for p in cut(policy) if p.contains(as_of))
+    plan = build_plan(policy, period.valid_from, period)
+    pts = samples(plan)
+    out = []
+    for keys in plan.targets.values():
+        found = witness([plan.checks[k] for k in keys], pts)
+        if isinstance(found, dict):
+            out.append(_record(policy, found, as_of))
+    return [dict(s) for s in {repr(sorted(s.items())): s for s in out}.values()]
+
+
+def _record(policy: Policy, values: dict, as_of: dt.date) -> dict:
+    rec: dict = {"id": "cx", "region": REGION}
+    ratings: dict[int, str] = {}
+    for key, encoded in sorted(values.items()):
+        name = key.split("__")[0]
+        field = FIELDS[name]
+        if field.kind == "ordered":
+            names = policy.scales[field.scale]
+            value = min((n for n, r in names.items() if r == encoded), default=None)
+            if value is None:
+                continue
+        elif field.kind == "number":
+            value = decode(field, encoded)
+        else:
+            value = encoded
+        if name in ("employment_status", "education", "rank", "experience_years", "credit_points"):
+            rec[name] = value
+        elif name.startswith("position_"):
+            rec.setdefault("position", {})[name[9:]] = value
+        elif name.startswith("competency_test_"):
+            rec.setdefault("competency_test", {})[name[16:]] = value
+        elif name == "age":
+            rec["birth_date"] = as_of.replace(year=as_of.year - int(value), day=min(as_of.day, 28)).isoformat()
+        elif name.startswith("performance_worst_"):
+            for i in range(int(name[18])):
+                ratings[as_of.year - 1 - i] = value
+        elif name in ("years_in_rank", "years_in_position"):
+            since = as_of.replace(year=as_of.year - int(value), day=1).isoformat()
+            if name == "years_in_rank":
+                rec["rank_since"] = since
+            else:
+                rec.setdefault("position", {})["since"] = since
+    if ratings:
+        rec["performance"] = [{"year": y, "rating": r} for y, r in sorted(ratings.items())]
+    return rec
+
+
 def candidates(policy: Policy, as_of: dt.date):
-    """Candidate records (dicts, as a caller would pass them) near every threshold of the policy."""
+    """Candidate records (dicts, as a caller would pass them) near every threshold of the policy:
+    records that meet every rule of some route and level with a few fields changed, and records
+    with fields drawn at random (each field sometimes left out)."""
     limits = thresholds(policy, as_of)
     ages = sorted({int(a) for a in _near(limits.get("age", set()), Decimal(1), Decimal(18))} | {25, 40})
 
@@ -82,7 +141,7 @@ def candidates(policy: Policy, as_of: dt.date):
     position = st.fixed_dictionaries({"type": st.sampled_from(_vocab.POSITION_TYPE)}, optional={
         "name": st.sampled_from(["Pengantar Kerja", "Analis"]), "level": levels,
         "since": st.integers(1, 8).map(lambda y: as_of.replace(year=as_of.year - y, month=1, day=1).isoformat())})
-    return st.fixed_dictionaries({"id": st.just("cx"), "region": st.just(REGION)}, optional={
+    fields = {
         "employment_status": st.sampled_from(_vocab.EMPLOYMENT_STATUS),
         "birth_date": st.tuples(st.sampled_from(ages), st.sampled_from([-1, 0, 1])).map(birth),
         "education": st.sampled_from(_vocab.EDUCATION),
@@ -92,7 +151,11 @@ def candidates(policy: Policy, as_of: dt.date):
         "competency_test": st.fixed_dictionaries({"status": st.sampled_from(_vocab.TEST_STATUS), "level": levels}),
         "credit_points": numbers("credit_points"),
         "experience_years": numbers("experience_years", (5,)),
-    })
+    }
+    changes = st.fixed_dictionaries({}, optional=fields)
+    near = st.sampled_from(seeds(policy, as_of)).flatmap(lambda seed: changes.map(lambda c: {**seed, **c}))
+    anything = st.fixed_dictionaries({"id": st.just("cx"), "region": st.just(REGION)}, optional=fields)
+    return st.one_of(near, anything)
 
 
 def workloads(policy: Policy, as_of: dt.date, regions: tuple[str, ...] = ("R1", "R2")):
