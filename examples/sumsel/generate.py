@@ -173,7 +173,7 @@ def workload():
         w = csv.writer(f)
         w.writerow(["region", "level", "count"])
         for i, counts in OFFICERS.items():
-            for level, count in zip(("ahli_pertama", "ahli_muda", "ahli_madya"), counts):
+            for level, count in zip(("ahli_pertama", "ahli_muda", "ahli_madya"), counts, strict=True):
                 if count:
                     w.writerow([REGIONS[i], level, count])
 

@@ -24,7 +24,7 @@ import attrs
 from .._errors import PolicyError, Problem
 from ..engine._plan import And, Check, Cmp, In, Neg, Or, Plan, build_plan, evaluate, periods
 from ..formation._rules import build_formation_plan
-from ..policy import All, Policy, TableRef, Test
+from ..policy import FIELDS, All, Policy, TableRef, Test
 from ..policy._model import Period
 
 MAX_COMBINATIONS = 50_000
@@ -68,14 +68,21 @@ def _constants(cond, out: dict[str, set]) -> None:
         out.setdefault(cond.key, set()).update(cond.values)
 
 
-def samples(plan: Plan) -> dict[str, list]:
+def samples(plan: Plan, policy: Policy) -> dict[str, list]:
+    """Per fact key, the values that decide every test on it: each constant, one below, one above
+    (kept to what the field can hold: a rank in its scale, a number of zero or more)."""
     found: dict[str, set] = {}
     for check in plan.checks.values():
         _constants(check.condition, found)
     out = {}
     for key, values in found.items():
+        field = FIELDS[key.split("__")[0]]
         if all(isinstance(v, int) for v in values):
             pts = {p for v in values for p in (v - 1, v, v + 1)}
+            if field.kind == "ordered":
+                pts &= set(policy.scales[field.scale].values())
+            elif field.kind == "number":
+                pts = {p for p in pts if p >= 0}
             if key == "as_of" and plan.period.valid_from:  # the date is the one evaluated
                 lo = plan.period.valid_from.toordinal()
                 hi = plan.period.valid_to.toordinal() if plan.period.valid_to else None
@@ -92,7 +99,7 @@ def _assignments(keys: list[str], pts: dict[str, list]):
         total *= len(pts.get(k, [0]))
     if total > MAX_COMBINATIONS:
         return None
-    return (dict(zip(keys, combo)) for combo in itertools.product(*(pts.get(k, [0]) for k in keys)))
+    return (dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(pts.get(k, [0]) for k in keys)))
 
 
 def satisfiable(checks: list[Check], pts: dict[str, list]) -> bool | None:
@@ -151,7 +158,7 @@ def static_findings(policy: Policy) -> list[Finding]:
 
 def _plan_findings(policy: Policy, plan: Plan) -> list[Finding]:
     out = []
-    pts = samples(plan)
+    pts = samples(plan, policy)
     when = f"{plan.period.valid_from} – {plan.period.valid_to or '…'}"
     for check in plan.checks.values():
         if satisfiable([check], pts) is False:
@@ -199,7 +206,7 @@ def _culprits(checks: list[Check], pts) -> list[Check]:
 
 def _formation_conflicts(policy: Policy, plan: Plan, bounds) -> list[Finding]:
     out = []
-    pts = samples(plan)
+    pts = samples(plan, policy)
     for a, b in itertools.combinations(plan.checks.values(), 2):
         lows = [x.value for x in bounds[a.key] + bounds[b.key] if x.op == "ge"]
         highs = [x.value for x in bounds[a.key] + bounds[b.key] if x.op == "le"]
@@ -243,7 +250,7 @@ def _ordering(policy: Policy) -> list[Finding]:
         for day in [p.valid_from for p in periods(policy)]:
             rows = [(lv, table.row(lv, day)) for lv in policy.levels]
             rows = [(lv, r) for lv, r in rows if r is not None and r.values.get(ref.column) is not None]
-            for (lo_lv, lo), (hi_lv, hi) in zip(rows, rows[1:]):
+            for (lo_lv, lo), (hi_lv, hi) in zip(rows, rows[1:], strict=False):
                 if _value_rank(policy, table, ref.column, hi.values[ref.column]) < _value_rank(
                         policy, table, ref.column, lo.values[ref.column]):
                     out.append(Finding(
@@ -273,14 +280,14 @@ def _ranges(policy: Policy) -> list[Finding]:
                 spans = [(lv, _value_rank(policy, table, lo.value.column, r.values[lo.value.column]),
                           _value_rank(policy, table, hi.value.column, r.values[hi.value.column]), r)
                          for lv, r in spans if r is not None]
-                for (a, _a_lo, a_hi, _), (b, b_lo, _b_hi, row) in zip(spans, spans[1:]):
+                for (a, _a_lo, a_hi, _), (b, b_lo, _b_hi, row) in zip(spans, spans[1:], strict=False):
                     if b_lo <= a_hi:
-                        code, what = "C021", "overlaps"
+                        code, what, kata = "C021", "overlaps", "tumpang tindih dengan"
                     elif b_lo > a_hi + 1:
-                        code, what = "C022", "leaves a gap after"
+                        code, what, kata = "C022", "leaves a gap after", "menyisakan celah setelah"
                     else:
                         continue
-                    out.append(Finding(code, f"rentang {table.name}: {b} tumpang tindih/berjarak dengan {a}",
+                    out.append(Finding(code, f"tabel {table.name}: rentang {b} {kata} rentang {a}",
                                        f"table {table.name}: the range of {b} {what} the range of {a}",
                                        (rule.id,), row.where.file, row.where.line, (rule.citation.to_dict(policy),)))
     return out
@@ -295,7 +302,7 @@ def _lapses(policy: Policy) -> list[Finding]:
         by_id.setdefault(rule.id, []).append(rule)
     for rid, versions in by_id.items():
         versions.sort(key=lambda r: r.period.valid_from or policy.coverage.valid_from)
-        for older, newer in zip(versions, versions[1:]):
+        for older, newer in zip(versions, versions[1:], strict=False):
             if older.period.valid_to and newer.period.valid_from and \
                     (newer.period.valid_from - older.period.valid_to).days > 1:
                 out.append(Finding("C030", f"aturan {rid} tidak berlaku antara dua versinya",

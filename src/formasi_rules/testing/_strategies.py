@@ -68,7 +68,7 @@ def seeds(policy: Policy, as_of: dt.date) -> list[dict]:
 
     period = next(p for p in cut(policy) if p.contains(as_of))
     plan = build_plan(policy, period.valid_from, period)
-    pts = samples(plan)
+    pts = samples(plan, policy)
     out = []
     for keys in plan.targets.values():
         found = witness([plan.checks[k] for k in keys], pts)

@@ -1,0 +1,149 @@
+"""Mutation tests of the checker: break the shipped policy on purpose, one way at a time, and
+require that `check` reports exactly that problem. A checker that finds nothing on a broken
+policy fails here."""
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import edit
+from formasi_rules.cli import main
+from formasi_rules.testing import cases_yaml, check, load_cases, run_case
+
+
+def codes(findings):
+    return sorted({f.code for f in findings})
+
+
+def test_the_shipped_policy_has_no_findings(policy_copy):
+    assert check(policy_copy, max_examples=150) == []
+
+
+def test_swapped_thresholds_are_reported(policy_copy):
+    # Ahli Muda would ask fewer credit points for rank promotion than Ahli Pertama
+    path = policy_copy / "tables" / "credit_points.yaml"
+    edit(path, "{level: ahli_pertama, min_credit_points: 50,", "{level: ahli_pertama, min_credit_points: 100,")
+    edit(path, "{level: ahli_muda, min_credit_points: 100,", "{level: ahli_muda, min_credit_points: 50,")
+    (f,) = check(policy_copy, properties=False)
+    assert f.code == "C020" and f.rules == ("kenaikan_pangkat.credit_points",)
+    assert "ahli_muda asks 50, less than ahli_pertama (100)" in f.en
+    assert f.file.endswith("credit_points.yaml") and f.line
+
+
+@pytest.mark.parametrize("new_min, code", [("III/b", "C021"), ("III/d", "C022")])
+def test_rank_ranges_that_overlap_or_leave_a_gap(policy_copy, new_min, code):
+    edit(policy_copy / "tables" / "thresholds.yaml", "{level: ahli_muda, min_rank: III/c,",
+         f"{{level: ahli_muda, min_rank: {new_min},")
+    findings = check(policy_copy, properties=False)
+    assert codes(findings) == [code]
+    assert findings[0].rules == ("rank.in_range",)
+
+
+def test_a_dropped_citation_is_reported(policy_copy):
+    edit(policy_copy / "rules" / "perpindahan.yaml",
+         "    citation: {source: bkn_faq_perpindahan, article: Syarat usia}\n", "")
+    (f,) = check(policy_copy)
+    assert f.code == "P013" and f.rules == ("perpindahan.age",) and "citation" in f.en
+
+
+def test_a_citation_to_an_undefined_source(policy_copy):
+    edit(policy_copy / "rules" / "perpindahan.yaml", "{source: bkn_faq_perpindahan, article: Syarat usia}",
+         "{source: bkn_faq, article: Syarat usia}")
+    (f,) = check(policy_copy)
+    assert f.code == "P050" and f.rules == ("perpindahan.age",)
+
+
+def test_two_rules_that_contradict(policy_copy):
+    path = policy_copy / "rules" / "perpindahan.yaml"
+    path.write_text(path.read_text() + """
+  - id: perpindahan.senior_only
+    title: {id: Hanya yang senior, en: Only the senior}
+    routes: [perpindahan]
+    levels: [ahli_madya]
+    require:
+      age: {above: 60}
+    citation: {source: formasi_policy_choice}
+""")
+    findings = check(policy_copy, properties=False)
+    assert codes(findings) == ["C011"]
+    assert "perpindahan at ahli_madya" in findings[0].en
+    assert set(findings[0].rules) == {"perpindahan.senior_only", "perpindahan.age"}
+
+
+def test_a_rule_that_can_never_pass(policy_copy):
+    path = policy_copy / "rules" / "perpindahan.yaml"
+    edit(path, "      age: {at_most: {table: transfer_age_limit, column: max_age}}",
+         "      age: {at_most: {table: transfer_age_limit, column: max_age}, above: 70}")
+    findings = check(policy_copy, properties=False)
+    assert "C010" in codes(findings) and all("perpindahan.age" in f.rules for f in findings)
+
+
+def test_a_masked_rule(policy_copy):
+    path = policy_copy / "rules" / "perpindahan.yaml"
+    path.write_text(path.read_text() + """
+  - id: perpindahan.some_experience
+    title: {id: Ada pengalaman, en: Some experience}
+    routes: [perpindahan]
+    require:
+      experience_years: {at_least: 1}
+    citation: {source: formasi_policy_choice}
+""")
+    (f,) = check(policy_copy, properties=False)
+    assert f.code == "C012" and f.rules == ("perpindahan.some_experience", "perpindahan.experience")
+
+
+def test_a_date_gap(policy_copy):
+    # the Ahli Madya age limit ends in 2024 and nothing replaces it
+    edit(policy_copy / "tables" / "thresholds.yaml", "{level: ahli_madya, max_age: 55}",
+         "{level: ahli_madya, max_age: 55, valid_to: 2024-12-31}")
+    findings = check(policy_copy, properties=False)
+    assert codes(findings) == ["P070"]
+    assert "2025-01-01" in findings[0].en and findings[0].rules == ("perpindahan.age",)
+
+
+def test_contradicting_formation_rules(policy_copy):
+    path = policy_copy / "rules" / "formation.yaml"
+    path.write_text(path.read_text() + """
+  - id: formation.no_pertama
+    subject: formation
+    title: {id: Tanpa Ahli Pertama, en: No Ahli Pertama}
+    levels: [ahli_pertama]
+    when:
+      existing: {at_least: 0}
+    then:
+      need: {at_most: 0}
+    citation: {source: formasi_policy_choice}
+""")
+    (f,) = check(policy_copy, properties=False)
+    assert f.code == "C013" and set(f.rules) == {"formation.minimum_staffing", "formation.no_pertama"}
+
+
+def test_a_broken_declared_property_gives_a_counterexample_that_fails_as_a_test(policy_copy, default_engine):
+    edit(policy_copy / "rules" / "properties.yaml", "      age: {above: 53}", "      age: {above: 50}")
+    (f,) = check(policy_copy, max_examples=150)
+    assert f.code == "C040" and f.rules == ("no_transfer_to_pertama_after_53",)
+    (case,) = f.cases
+    assert case["expected"] == {"perpindahan/ahli_pertama": "not_eligible"}
+    # pasted into the tests folder, the counterexample is a failing case under the real policy's engine
+    (policy_copy / "tests").mkdir(exist_ok=True)
+    (policy_copy / "tests" / "counterexample.yaml").write_text(cases_yaml(f.cases))
+    (loaded,) = load_cases(policy_copy / "tests" / "counterexample.yaml")
+    result = run_case(default_engine, loaded)
+    assert not result.passed and "expected not_eligible, got eligible" in result.failures[0]
+
+
+def test_a_non_monotone_rule_is_found(policy_copy):
+    edit(policy_copy / "rules" / "common.yaml",
+         "      education: {at_least: {table: education_min, column: min_education}}",
+         "      education: {in: [S1, D4]}")
+    (f,) = check(policy_copy, max_examples=150)
+    assert f.code == "C041" and "monotonicity" in f.en and "higher education" in f.en
+    assert len(f.cases) == 2  # before and after the improvement
+
+
+def test_check_command_exit_codes(policy_copy):
+    r = CliRunner().invoke(main, ["check", str(policy_copy), "--max-examples", "50"])
+    assert r.exit_code == 0 and r.output.startswith("ok: no findings")
+    edit(policy_copy / "tables" / "thresholds.yaml", "{level: ahli_muda, min_rank: III/c,", "{level: ahli_muda, min_rank: III/d,")
+    r = CliRunner().invoke(main, ["check", str(policy_copy), "--static-only"])
+    assert r.exit_code == 1 and r.output.startswith("C022 ") and "[rule rank.in_range]" in r.output
+    assert "citation:" in r.output and "1 finding(s)" in r.output
