@@ -147,3 +147,24 @@ def test_evaluate_many_reports_bad_records_and_goes_on(engine):
 def test_a_filter_outside_the_request_leaves_no_decision_not_an_error(engine):
     result = engine.evaluate(transfer(request={"route": "perpindahan"}), as_of=AS_OF, route="kenaikan_pangkat")
     assert result.decisions == ()
+
+
+def test_json_text_is_the_dict(engine):
+    result = engine.evaluate(transfer(birth_date="1960-01-01"), as_of=AS_OF, formation=PLACES)
+    import json
+
+    assert json.loads(result.to_json()) == result.to_dict()
+    allocated = engine.allocate([result], formation=PLACES)[0]
+    assert json.loads(allocated.to_json()) == allocated.to_dict()
+
+
+def test_reasons_are_shared_between_candidates_but_stay_correct(engine):
+    a = engine.evaluate(transfer(id="a"), as_of=AS_OF, formation=PLACES).decision("perpindahan", "ahli_pertama")
+    b = engine.evaluate(transfer(id="b", birth_date="1960-01-01"), as_of=AS_OF,
+                        formation=PLACES).decision("perpindahan", "ahli_pertama")
+    age_a = next(r for r in a.reasons if r.rule == "perpindahan.age")
+    age_b = next(r for r in b.reasons if r.rule == "perpindahan.age")
+    assert age_a.passed is True and age_b.passed is False and age_b.actual == {"age": 65}
+    edu_a = next(r for r in a.reasons if r.rule == "education.minimum")
+    edu_b = next(r for r in b.reasons if r.rule == "education.minimum")
+    assert edu_a is edu_b  # the same check, status and values: one immutable reason

@@ -22,7 +22,8 @@ class Writer:
         if self.fmt == "table":
             self._table(item)
         else:
-            text = json.dumps(item.to_dict(), ensure_ascii=False, indent=2 if self.fmt == "json" else None)
+            text = (json.dumps(item.to_dict(), ensure_ascii=False, indent=2) if self.fmt == "json"
+                    else item.to_json())
             if self.fmt == "json":
                 self.out.write(("," if self.count else "") + "\n" + text)
             else:

@@ -26,7 +26,7 @@ from ._backend import Backend, ReferenceBackend
 from ._derive import derive
 from ._durable import DurableBackend
 from ._encode import encode_fact, show
-from ._explain import decide
+from ._explain import Explainer
 from ._plan import Plan, build_plan, periods
 from ._result import RecordError, Result
 from ..formation._result import FormationResult
@@ -64,6 +64,7 @@ class Engine:
         self._periods = periods(policy)
         self._starts = [p.valid_from for p in self._periods]
         self._plans = [build_plan(policy, p.valid_from, p) for p in self._periods]
+        self._explainers = [Explainer(policy, plan) for plan in self._plans]
         for plan in self._plans:
             self.backend.prepare(plan)
         # formation rules (subject: formation) get plans of their own, on the same backend
@@ -97,13 +98,16 @@ class Engine:
 
     def plan(self, as_of: dt.date) -> Plan:
         """The resolved rules in force on ``as_of``."""
+        return self._plans[self._period_index(as_of)]
+
+    def _period_index(self, as_of: dt.date) -> int:
         as_of = _date(as_of)
         cov = self.policy.coverage
         if not cov.contains(as_of):
             raise InvalidArgument(
                 f"policy {self.policy.name} covers {cov.valid_from} to {cov.valid_to or 'now'}; "
                 f"{as_of} is outside it / tanggal di luar cakupan kebijakan")
-        return self._plans[bisect.bisect_right(self._starts, as_of) - 1]
+        return bisect.bisect_right(self._starts, as_of) - 1
 
     def formation(self, workload: str | os.PathLike | Iterable[Mapping],
                   existing: str | os.PathLike | Iterable[Mapping] | None = None, *,
@@ -115,8 +119,7 @@ class Engine:
         """
         if self._closed:
             raise InvalidArgument("this Engine is closed")
-        index = self._plans.index(self.plan(as_of))
-        plan, bounds = self._formation_plans[index]
+        plan, bounds = self._formation_plans[self._period_index(as_of)]
         return run_formation(self.policy, self.backend, plan, bounds, workload, existing, as_of)
 
     def evaluate(self, candidate: Candidate | Mapping, *, as_of: dt.date,
@@ -125,7 +128,8 @@ class Engine:
         """Every decision for one candidate on ``as_of``; raises InputError for a bad record."""
         if self._closed:
             raise InvalidArgument("this Engine is closed")
-        plan = self.plan(as_of)
+        index = self._period_index(as_of)
+        plan, explainer = self._plans[index], self._explainers[index]
         if not isinstance(candidate, Candidate):
             candidate = structure_candidate(candidate)
         places = self.places if formation is None else _formation(formation)
@@ -133,7 +137,7 @@ class Engine:
         derived = derive(candidate, as_of, self.policy, places)
         fact = encode_fact(derived, self.policy, plan.keys)
         firings = self.backend.run(plan, fact)
-        decisions = decide(self.policy, plan, derived, firings, targets)
+        decisions = explainer.decide(derived, firings, targets)
         shown = {k: show(v) for k, v in derived.values.items()
                  if k not in ("as_of",) and k not in _INPUT_ECHO}
         shown.update({k: dict(v) for k, v in derived.per_level.items()})

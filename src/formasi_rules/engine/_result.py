@@ -5,6 +5,7 @@ a Reason per checked rule. ``to_dict()`` gives the stable JSON shape
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import attrs
@@ -29,6 +30,10 @@ class Reason:
     values_from: tuple[dict[str, Any], ...] = ()  # table rows the requirement was read from
     missing: tuple[str, ...] = ()
     note: str | None = None
+    json: str | None = attrs.field(default=None, eq=False, repr=False)  # to_dict() as JSON, rendered once
+
+    def to_json(self) -> str:
+        return self.json if self.json is not None else _dumps(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         out = {"rule": self.rule, "title": self.title.to_dict(), "passed": self.passed,
@@ -53,6 +58,15 @@ class Decision:
     reasons: tuple[Reason, ...]
     missing: tuple[str, ...]
     allocation: dict[str, Any] | None = None  # set by allocation when places are contested
+
+    def to_json(self) -> str:
+        # route, level, outcome and missing input names are fixed vocabulary: no escaping needed
+        missing = ", ".join(f'"{m}"' for m in self.missing)
+        text = (f'{{"route": "{self.route}", "level": "{self.level}", "outcome": "{self.outcome}", '
+                f'"reasons": [{", ".join([r.json or r.to_json() for r in self.reasons])}], "missing": [{missing}]')
+        if self.allocation is not None:
+            text += f', "allocation": {_dumps(self.allocation)}'
+        return text + "}"
 
     def to_dict(self) -> dict[str, Any]:
         out = {"route": self.route, "level": self.level, "outcome": self.outcome,
@@ -81,6 +95,12 @@ class Result:
                 return d
         raise KeyError((route, level))
 
+    def to_json(self) -> str:
+        """The same as ``json.dumps(self.to_dict())``, built from reasons rendered once."""
+        head = _dumps({"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
+                       "backend": self.backend, "derived": self.derived})
+        return f'{head[:-1]}, "decisions": [{", ".join(d.to_json() for d in self.decisions)}]}}'
+
     def to_dict(self) -> dict[str, Any]:
         return {"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
                 "backend": self.backend, "derived": self.derived,
@@ -98,3 +118,10 @@ class RecordError:
     def to_dict(self) -> dict[str, Any]:
         return {"error": {"where": self.where, "candidate": self.candidate,
                           "problems": [p.to_dict() for p in self.problems]}}
+
+    def to_json(self) -> str:
+        return _dumps(self.to_dict())
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
