@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import os
 import threading
@@ -20,14 +19,14 @@ import attrs
 from .. import _vocab
 from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument, Problem
 from ..inputs import Candidate, Formation, formation_from_mapping, read_formation, structure_candidate
-from ..policy import Policy
+from ..policy import Policy, load_policy
 from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
+from ._compiled import Compiled
 from ._derive import derive
 from ._durable import DurableBackend
 from ._encode import encode_fact, show
-from ._explain import Explainer
-from ._plan import Plan, build_plan, periods
+from ._plan import Plan
 from ._result import RecordError, Result
 from ..formation._result import FormationResult
 from ..formation._run import run_formation
@@ -40,16 +39,18 @@ class BackendWarning(UserWarning):
 
 
 class Engine:
-    """Evaluates candidates against one policy.
+    """Evaluates candidates against one policy, and computes formation needs.
 
     ``backend`` is ``"durable"`` (durable_rules), ``"reference"`` (plain Python, same
     results) or ``None``: durable_rules where it can be imported, else the reference
-    backend with a :class:`BackendWarning`. ``formation`` gives the open places, as a
-    mapping ``{region: {level: open}}`` or a file path; without it the formation rule
-    is undetermined.
+    backend with a :class:`BackendWarning`. ``formation`` gives the open places: a mapping
+    ``{region: {level: open}}``, a file path, or a FormationResult (its shortfall); without
+    it the formation rule is undetermined.
 
-    Every plan the policy needs is built and compiled here, so a policy the engine
-    cannot run fails now, not in the middle of a batch.
+    Every plan the policy needs is built and compiled here, so a policy the engine cannot
+    run fails now, not in the middle of a batch. An Engine may be shared by threads (its
+    backend serialises the calls into durable_rules) and can take a new policy version
+    while it runs (:meth:`reload`).
     """
 
     def __init__(self, policy: Policy, *, backend: str | None = None,
@@ -58,56 +59,57 @@ class Engine:
             raise InvalidArgument(f"Engine() takes a Policy from load_policy(), got {type(policy).__name__}")
         if backend not in (None, *BACKENDS):
             raise InvalidArgument(f"backend must be one of {BACKENDS} or None, got {backend!r}")
-        self.policy = policy
         self.places = _formation(formation)
-        self.backend = self._backend(backend)
-        self._periods = periods(policy)
-        self._starts = [p.valid_from for p in self._periods]
-        self._plans = [build_plan(policy, p.valid_from, p) for p in self._periods]
-        self._explainers = [Explainer(policy, plan) for plan in self._plans]
-        for plan in self._plans:
-            self.backend.prepare(plan)
-        # formation rules (subject: formation) get plans of their own, on the same backend
-        from ..formation._rules import build_formation_plan
-
-        self._formation_plans = [build_formation_plan(policy, p.valid_from, p) for p in self._periods]
-        for plan, _bounds in self._formation_plans:
-            self.backend.prepare(plan)
-        self._closed = False
         self._lock = threading.Lock()
+        self._closed = False
+        self._current = Compiled(policy, _new_backend(backend, policy))
+        # a backend chosen implicitly stays chosen on reload, without a second warning
+        self._choice = "reference" if self._current.backend.name == "reference" else "durable"
 
-    def _backend(self, backend: str | None) -> Backend:
-        if backend == "reference":
-            return ReferenceBackend()
-        try:
-            return DurableBackend(self.policy.name)
-        except BackendUnavailable:
-            if backend == "durable":
-                raise
-            warnings.warn("durable_rules is not available on this Python; using the reference "
-                          "backend, which gives the same decisions. Pass backend='reference' to "
-                          "silence this.", BackendWarning, stacklevel=3)
-            return ReferenceBackend()
+    # --- the version in service -------------------------------------------------------------
 
-    # --- public API -------------------------------------------------------------------------
+    @property
+    def policy(self) -> Policy:
+        """The policy in service (after a reload, the new one)."""
+        return self._current.policy
+
+    @property
+    def backend(self) -> Backend:
+        return self._current.backend
 
     @property
     def plans(self) -> tuple[Plan, ...]:
         """One plan per period in which the same rule versions and table rows are in force."""
-        return tuple(self._plans)
+        return tuple(self._current.plans)
 
     def plan(self, as_of: dt.date) -> Plan:
         """The resolved rules in force on ``as_of``."""
-        return self._plans[self._period_index(as_of)]
+        return self._current.plan(_date(as_of))
 
-    def _period_index(self, as_of: dt.date) -> int:
-        as_of = _date(as_of)
-        cov = self.policy.coverage
-        if not cov.contains(as_of):
-            raise InvalidArgument(
-                f"policy {self.policy.name} covers {cov.valid_from} to {cov.valid_to or 'now'}; "
-                f"{as_of} is outside it / tanggal di luar cakupan kebijakan")
-        return bisect.bisect_right(self._starts, as_of) - 1
+    def reload(self, policy: Policy | str | os.PathLike | None = None) -> Policy:
+        """Put a new version of the policy in service without stopping.
+
+        ``policy`` is a loaded Policy, a policy folder, or None (the folder the current policy
+        was loaded from). The new version is loaded, validated and compiled into rulesets of
+        its own first; if any of that fails the error is raised and the current version stays
+        in service. Evaluations already running (a whole ``evaluate_many`` batch included)
+        finish on the version they started with. Every result names its version and digest.
+        """
+        self._check_open()
+        if policy is None or isinstance(policy, (str, os.PathLike)):
+            policy = load_policy(policy if policy is not None else self.policy.root)
+        if not isinstance(policy, Policy):
+            raise InvalidArgument("reload() takes a Policy, a policy folder, or nothing")
+        fresh = Compiled(policy, _new_backend(self._choice, policy))
+        with self._lock:
+            if self._closed:
+                fresh.retire()
+                raise InvalidArgument("this Engine is closed")
+            old, self._current = self._current, fresh
+        old.retire()  # closes once the evaluations that pinned it are done
+        return policy
+
+    # --- evaluation ---------------------------------------------------------------------------
 
     def formation(self, workload: str | os.PathLike | Iterable[Mapping],
                   existing: str | os.PathLike | Iterable[Mapping] | None = None, *,
@@ -117,33 +119,23 @@ class Engine:
         ``workload`` and ``existing`` are file paths or iterables of row dicts. Bad rows are
         listed in ``result.problems`` with their position; the rest is computed.
         """
-        if self._closed:
-            raise InvalidArgument("this Engine is closed")
-        plan, bounds = self._formation_plans[self._period_index(as_of)]
-        return run_formation(self.policy, self.backend, plan, bounds, workload, existing, as_of)
+        compiled = self._pin()
+        try:
+            plan, bounds = compiled.formation_plans[compiled.index(_date(as_of))]
+            return run_formation(compiled.policy, compiled.backend, plan, bounds, workload, existing, as_of)
+        finally:
+            compiled.release()
 
     def evaluate(self, candidate: Candidate | Mapping, *, as_of: dt.date,
                  formation: Mapping | str | os.PathLike | FormationResult | None = None,
                  route: str | None = None, level: str | None = None) -> Result:
         """Every decision for one candidate on ``as_of``; raises InputError for a bad record."""
-        if self._closed:
-            raise InvalidArgument("this Engine is closed")
-        index = self._period_index(as_of)
-        plan, explainer = self._plans[index], self._explainers[index]
-        if not isinstance(candidate, Candidate):
-            candidate = structure_candidate(candidate)
-        places = self.places if formation is None else _formation(formation)
-        targets = self._targets(plan, candidate, route, level)
-        derived = derive(candidate, as_of, self.policy, places)
-        fact = encode_fact(derived, self.policy, plan.keys)
-        firings = self.backend.run(plan, fact)
-        decisions = explainer.decide(derived, firings, targets)
-        shown = {k: show(v) for k, v in derived.values.items()
-                 if k not in ("as_of",) and k not in _INPUT_ECHO}
-        shown.update({k: dict(v) for k, v in derived.per_level.items()})
-        shown["explain"] = derived.explain
-        return Result(candidate.id, as_of, self.policy.identity(), self.backend.name, shown, decisions,
-                      values={**derived.values, "region": candidate.region})
+        compiled = self._pin()
+        try:
+            places = self.places if formation is None else _formation(formation)
+            return self._evaluate(compiled, candidate, _date(as_of), places, route, level)
+        finally:
+            compiled.release()
 
     def evaluate_many(self, records: Iterable[Any], *, as_of: dt.date,
                       formation: Mapping | str | os.PathLike | FormationResult | None = None,
@@ -153,23 +145,29 @@ class Engine:
         RecordError (with its position and every problem) and the rest go on.
 
         ``records`` holds Candidates, raw dicts, or ``(where, record)`` pairs as
-        ``inputs.read_records`` yields them.
+        ``inputs.read_records`` yields them. The whole batch uses the policy version in service
+        when it starts.
         """
+        as_of = _date(as_of)
         self.plan(as_of)  # a bad date fails once, up front
         places = self.places if formation is None else _formation(formation)
-        for index, item in enumerate(records):
-            where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
-            ident = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
-            if isinstance(record, InputError):
-                yield RecordError(where, None, tuple(record.problems))
-                continue
-            try:
-                if not isinstance(record, Candidate):
-                    record = structure_candidate(record, where.split()[0])
-                yield self.evaluate(record, as_of=as_of, formation=places, route=route, level=level)
-            except InputError as exc:
-                yield RecordError(where, None if ident is None else str(ident),
-                                  tuple(_at(p, where) for p in exc.problems))
+        compiled = self._pin()
+        try:
+            for index, item in enumerate(records):
+                where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
+                ident = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
+                if isinstance(record, InputError):
+                    yield RecordError(where, None, tuple(record.problems))
+                    continue
+                try:
+                    if not isinstance(record, Candidate):
+                        record = structure_candidate(record, where.split()[0])
+                    yield self._evaluate(compiled, record, as_of, places, route, level)
+                except InputError as exc:
+                    yield RecordError(where, None if ident is None else str(ident),
+                                      tuple(_at(p, where) for p in exc.problems))
+        finally:
+            compiled.release()
 
     def allocate(self, results: Iterable[Result | RecordError],
                  formation: Mapping | str | os.PathLike | FormationResult | None = None) -> list[Result | RecordError]:
@@ -187,9 +185,10 @@ class Engine:
     def close(self) -> None:
         """Release the engine's rulesets. The Engine cannot be used afterwards."""
         with self._lock:
-            if not self._closed:
-                self._closed = True
-                self.backend.close()
+            if self._closed:
+                return
+            self._closed = True
+        self._current.retire()
 
     def __enter__(self) -> Engine:
         return self
@@ -199,24 +198,67 @@ class Engine:
 
     # --- helpers --------------------------------------------------------------------------
 
-    def _targets(self, plan: Plan, candidate: Candidate, route: str | None,
-                 level: str | None) -> list[tuple[str, str]]:
-        for name, value, vocab in (("route", route, _vocab.ROUTES), ("level", level, _vocab.LEVELS)):
-            if value is not None and value not in vocab:
-                raise InvalidArgument(f"{name} must be one of {', '.join(vocab)}, got {value!r}")
-        req = candidate.request
-        want_route = req.route if req and req.route else None
-        want_level = req.level if req and req.level else None
-        requested = [t for t in plan.targets
-                     if (want_route is None or t[0] == want_route) and (want_level is None or t[1] == want_level)]
-        if not requested:
-            raise InputError([Problem(
-                "I030", f"permohonan {want_route or ''} {want_level or ''} tidak ada dalam kebijakan",
-                f"the request ({want_route or 'any route'}, {want_level or 'any level'}) matches no "
-                f"route and level of policy {self.policy.name}", path="$.request")])
-        # a caller's filter narrows further; a request outside it leaves no decision, not an error
-        targets = [t for t in requested if (route is None or t[0] == route) and (level is None or t[1] == level)]
-        return targets
+    def _pin(self) -> Compiled:
+        """The version an evaluation uses from start to end."""
+        while True:
+            self._check_open()
+            current = self._current
+            if current.acquire():
+                return current
+            # a reload retired it between reading and acquiring: take the new one
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InvalidArgument("this Engine is closed")
+
+    def _evaluate(self, compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
+                  places: Formation | None, route: str | None, level: str | None) -> Result:
+        index = compiled.index(as_of)
+        plan, explainer, policy = compiled.plans[index], compiled.explainers[index], compiled.policy
+        if not isinstance(candidate, Candidate):
+            candidate = structure_candidate(candidate)
+        targets = _targets(policy, plan, candidate, route, level)
+        derived = derive(candidate, as_of, policy, places)
+        firings = compiled.backend.run(plan, encode_fact(derived, policy, plan.keys))
+        decisions = explainer.decide(derived, firings, targets)
+        shown = {k: show(v) for k, v in derived.values.items() if k != "as_of" and k not in _INPUT_ECHO}
+        shown.update({k: dict(v) for k, v in derived.per_level.items()})
+        shown["explain"] = derived.explain
+        return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, decisions,
+                      values={**derived.values, "region": candidate.region})
+
+
+def _new_backend(backend: str | None, policy: Policy) -> Backend:
+    if backend == "reference":
+        return ReferenceBackend()
+    try:
+        return DurableBackend(policy.name)
+    except BackendUnavailable:
+        if backend == "durable":
+            raise
+        warnings.warn("durable_rules is not available on this Python; using the reference "
+                      "backend, which gives the same decisions. Pass backend='reference' to "
+                      "silence this.", BackendWarning, stacklevel=4)
+        return ReferenceBackend()
+
+
+def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None,
+             level: str | None) -> list[tuple[str, str]]:
+    for name, value, vocab in (("route", route, _vocab.ROUTES), ("level", level, _vocab.LEVELS)):
+        if value is not None and value not in vocab:
+            raise InvalidArgument(f"{name} must be one of {', '.join(vocab)}, got {value!r}")
+    req = candidate.request
+    want_route = req.route if req and req.route else None
+    want_level = req.level if req and req.level else None
+    requested = [t for t in plan.targets
+                 if (want_route is None or t[0] == want_route) and (want_level is None or t[1] == want_level)]
+    if not requested:
+        raise InputError([Problem(
+            "I030", f"permohonan {want_route or ''} {want_level or ''} tidak ada dalam kebijakan",
+            f"the request ({want_route or 'any route'}, {want_level or 'any level'}) matches no "
+            f"route and level of policy {policy.name}", path="$.request")])
+    # a caller's filter narrows further; a request outside it leaves no decision, not an error
+    return [t for t in requested if (route is None or t[0] == route) and (level is None or t[1] == level)]
 
 
 # candidate fields shown in the record already; "derived" shows only what was computed

@@ -1,0 +1,84 @@
+"""One policy version compiled for one backend: everything an evaluation reads.
+
+An Engine holds one of these at a time. Evaluations pin the one they start with, so a
+reload can swap in a new version while they finish; the old one is closed when the last
+evaluation using it is done.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import threading
+
+from .._errors import InvalidArgument
+from ..formation._rules import build_formation_plan
+from ..policy import Policy
+from ._backend import Backend
+from ._explain import Explainer
+from ._plan import Plan, build_plan, periods
+
+
+class Compiled:
+    def __init__(self, policy: Policy, backend: Backend):
+        self.policy = policy
+        self.backend = backend
+        try:
+            self.periods = periods(policy)
+            self.starts = [p.valid_from for p in self.periods]
+            self.plans = [build_plan(policy, p.valid_from, p) for p in self.periods]
+            self.explainers = [Explainer(policy, plan) for plan in self.plans]
+            # formation rules (subject: formation) get plans of their own, on the same backend
+            self.formation_plans = [build_formation_plan(policy, p.valid_from, p) for p in self.periods]
+            for plan in self.plans + [fp for fp, _ in self.formation_plans]:
+                backend.prepare(plan)
+        except BaseException:
+            backend.close()
+            raise
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._retired = False
+        self._closed = False
+
+    def index(self, as_of: dt.date) -> int:
+        cov = self.policy.coverage
+        if not cov.contains(as_of):
+            raise InvalidArgument(
+                f"policy {self.policy.name} covers {cov.valid_from} to {cov.valid_to or 'now'}; "
+                f"{as_of} is outside it / tanggal di luar cakupan kebijakan")
+        return bisect.bisect_right(self.starts, as_of) - 1
+
+    def plan(self, as_of: dt.date) -> Plan:
+        return self.plans[self.index(as_of)]
+
+    # --- use counting, so a replaced version closes only when nothing uses it ---------------
+
+    def acquire(self) -> bool:
+        with self._lock:
+            if self._closed:
+                return False
+            self._in_flight += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            close = self._retired and self._in_flight == 0 and not self._closed
+            if close:
+                self._closed = True
+        if close:
+            self.backend.close()
+
+    def retire(self) -> None:
+        """Close now if unused, else when the last evaluation using it releases it."""
+        with self._lock:
+            self._retired = True
+            close = self._in_flight == 0 and not self._closed
+            if close:
+                self._closed = True
+        if close:
+            self.backend.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
