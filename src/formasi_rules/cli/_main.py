@@ -28,6 +28,7 @@ from ..policy import load_policy
 from . import _formation_output as fo
 from ._formation_output import FORMATS as FORMATION_FORMATS
 from ._output import FORMATS, Writer
+from ._progress import Progress, count_records
 
 
 class _Date(click.ParamType):
@@ -106,9 +107,12 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
               help="Rules engine [default: durable, or reference where durable_rules is unavailable].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the decisions here instead of standard output.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (same results, same order).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on a terminal.")
 @_run
 def evaluate(candidates, as_of, fmt, input_format, route, level, formation, workload, existing, allocate,
-             policies, policy_name, backend, output):
+             policies, policy_name, backend, output, jobs, quiet):
     """Decide, for every candidate in CANDIDATES, each route and level, with every reason."""
     if formation and workload:
         raise click.UsageError("give either --formation or --workload, not both")
@@ -136,20 +140,34 @@ def evaluate(candidates, as_of, fmt, input_format, route, level, formation, work
     rejected = total = 0
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     writer = Writer(out, fmt)
+    progress = Progress(count_records(candidates, input_format), enabled=not quiet)
+    records = read_records(candidates, input_format)
     try:
-        items = engine.evaluate_many(read_records(candidates, input_format), as_of=as_of, route=route,
-                                     level=level, formation=places)
-        if allocate:  # contested places can only be given once every candidate is known
-            items = engine.allocate(list(items), formation=places)
+        if fmt == "jsonl" and not allocate:  # the fast path: finished text, from workers too
+            items = engine.evaluate_lines(records, as_of=as_of, route=route, level=level, formation=places,
+                                          jobs=jobs)
+        else:
+            items = engine.evaluate_many(records, as_of=as_of, route=route, level=level, formation=places,
+                                         jobs=jobs)
+            if allocate:  # contested places can only be given once every candidate is known
+                items = engine.allocate(list(items), formation=places)
         for item in items:
             total += 1
-            if isinstance(item, RecordError):
+            error = item[1] if isinstance(item, tuple) else item if isinstance(item, RecordError) else None
+            if error is not None:
                 rejected += 1
-                click.echo(f"rejected {item.where}" + (f" (id {item.candidate})" if item.candidate else "")
+                click.echo(f"rejected {error.where}" + (f" (id {error.candidate})" if error.candidate else "")
                            + ":", err=True)
-                _problems(list(item.problems))
-            writer.write(item)
+                _problems(list(error.problems))
+            writer.write_text(item[0]) if isinstance(item, tuple) else writer.write(item)
+            progress.step()
+    except KeyboardInterrupt:
+        progress.finish()
+        click.echo(f"interrupted after {total} record(s); the output holds those and is complete",
+                   err=True)
+        raise
     finally:
+        progress.finish()
         writer.close()
         if output:
             out.close()

@@ -30,6 +30,11 @@ class Writer:
                 self.out.write(text + "\n")
         self.count += 1
 
+    def write_text(self, text: str) -> None:
+        """A record already rendered as JSON (JSON Lines output)."""
+        self.out.write(text + "\n")
+        self.count += 1
+
     def close(self) -> None:
         if self.fmt == "json":
             self.out.write("\n]\n" if self.count else "]\n")

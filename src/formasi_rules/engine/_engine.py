@@ -23,6 +23,7 @@ from ..policy import Policy, load_policy
 from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
 from ._compiled import Compiled
+from ._parallel import evaluate_parallel
 from ._derive import derive
 from ._durable import DurableBackend
 from ._encode import encode_fact, show
@@ -139,18 +140,24 @@ class Engine:
 
     def evaluate_many(self, records: Iterable[Any], *, as_of: dt.date,
                       formation: Mapping | str | os.PathLike | FormationResult | None = None,
-                      route: str | None = None, level: str | None = None,
+                      route: str | None = None, level: str | None = None, jobs: int = 1,
                       ) -> Iterator[Result | RecordError]:
         """Evaluate records lazily, in order. A record that cannot be read or evaluated yields a
         RecordError (with its position and every problem) and the rest go on.
 
-        ``records`` holds Candidates, raw dicts, or ``(where, record)`` pairs as
+        ``records`` holds raw dicts (or Candidates), or ``(where, record)`` pairs as
         ``inputs.read_records`` yields them. The whole batch uses the policy version in service
-        when it starts.
+        when its first result is asked for. ``jobs`` > 1 spreads the work over that many
+        processes, each with its own engine: same results, same order, memory still flat.
         """
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise InvalidArgument(f"jobs must be a whole number of 1 or more, got {jobs!r}")
         as_of = _date(as_of)
         self.plan(as_of)  # a bad date fails once, up front
         places = self.places if formation is None else _formation(formation)
+        if jobs > 1:
+            yield from evaluate_parallel(self, records, as_of, places, route, level, jobs)
+            return
         compiled = self._pin()
         try:
             for index, item in enumerate(records):
@@ -168,6 +175,24 @@ class Engine:
                                       tuple(_at(p, where) for p in exc.problems))
         finally:
             compiled.release()
+
+    def evaluate_lines(self, records: Iterable[Any], *, as_of: dt.date,
+                       formation: Mapping | str | os.PathLike | FormationResult | None = None,
+                       route: str | None = None, level: str | None = None, jobs: int = 1,
+                       ) -> Iterator[tuple[str, RecordError | None]]:
+        """Like :meth:`evaluate_many`, but each item is the record's JSON text (a result or an
+        error record), with the RecordError beside it when the record was rejected. The fast
+        path for JSON Lines output: with ``jobs`` > 1 the workers send back finished text."""
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise InvalidArgument(f"jobs must be a whole number of 1 or more, got {jobs!r}")
+        if jobs > 1:
+            as_of = _date(as_of)
+            self.plan(as_of)
+            places = self.places if formation is None else _formation(formation)
+            yield from evaluate_parallel(self, records, as_of, places, route, level, jobs, render=True)
+            return
+        for item in self.evaluate_many(records, as_of=as_of, formation=formation, route=route, level=level):
+            yield item.to_json(), item if isinstance(item, RecordError) else None
 
     def allocate(self, results: Iterable[Result | RecordError],
                  formation: Mapping | str | os.PathLike | FormationResult | None = None) -> list[Result | RecordError]:

@@ -1,0 +1,49 @@
+"""A progress line on stderr: records done, rate and time left. Silent unless stderr is a terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def count_records(path: str, fmt: str | None) -> int | None:
+    """Lines in a JSON Lines or CSV file (fast, for the time-left estimate); None for other formats."""
+    kind = fmt or Path(path).suffix.lower().lstrip(".")
+    if kind not in ("jsonl", "ndjson", "csv"):
+        return None
+    lines = 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            lines += block.count(b"\n")
+    return max(lines - (1 if kind == "csv" else 0), 0)
+
+
+class Progress:
+    def __init__(self, total: int | None, enabled: bool, stream=sys.stderr):
+        self.total, self.stream = total, stream
+        self.enabled = enabled and stream.isatty() and not os.environ.get("CI")
+        self.done = 0
+        self.start = self.last = time.monotonic()
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled and time.monotonic() - self.last >= 0.2:
+            self.last = time.monotonic()
+            self._draw()
+
+    def _draw(self) -> None:
+        elapsed = max(time.monotonic() - self.start, 1e-9)
+        rate = self.done / elapsed
+        text = f"{self.done:,}" + (f"/{self.total:,}" if self.total else "") + f" records · {rate:,.0f}/s"
+        if self.total and rate > 0:
+            left = max(self.total - self.done, 0) / rate
+            text += f" · {int(left // 60)}:{int(left % 60):02d} left"
+        self.stream.write("\r" + text.ljust(60))
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 60 + "\r")
+            self.stream.flush()
