@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .._errors import EngineError, InputError
-from ._result import RecordError, Result
+from ._result import RecordError
 
 CHUNK = 250
 IN_FLIGHT_PER_JOB = 3
