@@ -43,7 +43,7 @@ def test_reload_swaps_the_version_and_results_name_it(engine, policy, policy_cop
 
 
 def test_reload_from_the_folder_picks_up_an_edit(policy_copy):
-    with fr.Engine(fr.load_policy(policy_copy), formation=PLACES) as engine:
+    with fr.Engine(fr.load_policy(policy_copy), backend=BACKENDS[0], formation=PLACES) as engine:
         assert outcome(engine.evaluate(RECORD, as_of=AS_OF)) == "eligible"
         stricter(policy_copy)
         engine.reload()
@@ -96,7 +96,7 @@ def test_reload_under_concurrent_evaluation(engine, policy, policy_copy):
 
 
 def test_retired_versions_are_closed_once_unused(policy, policy_copy):
-    engine = fr.Engine(policy, formation=PLACES)
+    engine = fr.Engine(policy, backend=BACKENDS[0], formation=PLACES)
     first = engine._current
     batch = engine.evaluate_many([RECORD, RECORD], as_of=AS_OF)
     next(batch)
