@@ -165,3 +165,17 @@ def test_problems_in_rules_and_tables_are_reported_in_one_run(policy_copy):
          "{level: ahli_madya, max_age: lima puluh lima}")
     problems = load_problems(policy_copy)
     assert {p.code for p in problems} == {"P031", "P044"}
+
+
+def test_a_list_column_of_an_enum_field_can_be_read(policy_copy):
+    edit(policy_copy / "tables" / "thresholds.yaml", "  education_min:", """  jpt_types:
+    title: {id: Jenis jabatan asal, en: Positions one may come from}
+    key: none
+    columns: {types: list of position_type}
+    rows:
+      - types: [jpt]
+
+  education_min:""")
+    edit(policy_copy / "rules" / "perpindahan.yaml", "      position_type: {in: [jpt]}",
+         "      position_type: {in: {table: jpt_types, column: types}}")
+    assert fr.load_policy(policy_copy).tables["jpt_types"].rows[0].values["types"] == ("jpt",)

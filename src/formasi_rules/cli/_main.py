@@ -159,7 +159,10 @@ def evaluate(candidates, as_of, fmt, input_format, route, level, formation, work
                 click.echo(f"rejected {error.where}" + (f" (id {error.candidate})" if error.candidate else "")
                            + ":", err=True)
                 _problems(list(error.problems))
-            writer.write_text(item[0]) if isinstance(item, tuple) else writer.write(item)
+            if isinstance(item, tuple):
+                writer.write_text(item[0])
+            else:
+                writer.write(item)
             progress.step()
     except KeyboardInterrupt:
         progress.finish()

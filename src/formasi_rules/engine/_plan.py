@@ -101,7 +101,7 @@ def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
         by_level: dict[str | None, Check] = {}
         for level in levels:
             try:
-                by_level[level] = _check(policy, rule, level, day)
+                by_level[level] = resolve_check(policy, rule, level, day)
             except Unresolved as exc:
                 problems.append(Problem(
                     "P070", f"aturan tidak dapat dipakai pada {day}: {exc}",
@@ -138,7 +138,7 @@ class Unresolved(Exception):
     pass
 
 
-def _check(policy: Policy, rule: Rule, level: str, day: dt.date,
+def resolve_check(policy: Policy, rule: Rule, level: str, day: dt.date,
            condition: Condition | None = None) -> Check:
     """``rule`` (or another condition of it) resolved for one level and day."""
     rows: dict[tuple[str, str | None], TableRow] = {}

@@ -45,8 +45,9 @@ class Parameters:
                                   f"of {', '.join(ROUNDING)}")
         band_table = tables.get(choices.values["ej_bands"])
         if band_table is None:
+            hint = suggest(choices.values["ej_bands"], tables)
             raise InvalidArgument(f"ej_bands names table {choices.values['ej_bands']!r}, which does not exist"
-                                  + (f" ({suggest(choices.values['ej_bands'], tables)})" or ""))
+                                  + (f" ({hint})" if hint else ""))
         self.bands = sorted(((r.key, as_decimal(r.values["lower"]), r.values["inclusive"], r.values["name"])
                              for r in band_table.rows if r.period.contains(as_of)),
                             key=lambda b: b[1], reverse=True)

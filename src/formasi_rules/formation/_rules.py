@@ -19,7 +19,7 @@ from .._errors import PolicyError, Problem
 from ..engine._backend import Backend
 from ..engine._encode import FORMATION, KIND, encode
 from ..engine._explain import describe
-from ..engine._plan import And, Check, Cmp, Plan, Unresolved, _check
+from ..engine._plan import And, Check, Cmp, Plan, Unresolved, resolve_check
 from ..policy import FIELDS, Policy
 from ..policy._model import Period
 from ._result import Adjustment, NeedRow
@@ -40,8 +40,8 @@ def build_formation_plan(policy: Policy, day: dt.date, period: Period) -> tuple[
             continue
         for level in (lv for lv in policy.levels if lv in rule.levels):
             try:
-                when = _check(policy, rule, level, day)
-                then = _check(policy, rule, level, day, condition=rule.then)
+                when = resolve_check(policy, rule, level, day)
+                then = resolve_check(policy, rule, level, day, condition=rule.then)
             except Unresolved as exc:
                 problems.append(Problem("P070", f"aturan tidak dapat dipakai pada {day}: {exc}",
                                         f"the rule cannot be applied on {day} at {level}: {exc}",

@@ -192,8 +192,6 @@ def _converter() -> cattrs.Converter:
         return ratings(value, type_)
 
     conv.register_structure_hook_func(lambda t: t == tuple[PerformanceRating, ...], _ratings)
-    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
-    conv.register_unstructure_hook(Decimal, lambda d: int(d) if d == d.to_integral() else float(d))
     return conv
 
 

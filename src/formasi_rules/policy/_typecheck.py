@@ -238,8 +238,8 @@ def _ops_for(field: Field) -> tuple[str, ...]:
 def _column_type_for(field: Field, want_list: bool) -> str:
     if field.kind == "ordered":
         base = field.scale
-    elif field.kind == "enum":
-        base = field.name if field.name != "competency_test_status" else "text"
+    elif field.kind == "enum":  # a column of the field's own vocabulary where there is one, else text
+        base = field.name if {field.name, f"list of {field.name}"} & set(COLUMN_TYPES) else "text"
     else:
         base = field.kind
     return f"list of {base}" if want_list else base

@@ -48,16 +48,11 @@ def _settings(max_examples: int) -> settings:
 
 def _search(strategy, violates: Callable, cfg: settings):
     """The smallest example for which ``violates`` returns a Violation, with it, or None."""
-    found = {}
-
     def predicate(example) -> bool:
         try:
-            violation = violates(example)
+            return violates(example) is not None
         except FormasiError:
             return False  # generated input the engine rightly refuses (e.g. a date after as_of)
-        if violation is not None:
-            found["v"] = violation
-        return violation is not None
 
     try:
         example = find(strategy, predicate, settings=cfg)

@@ -16,7 +16,7 @@ import attrs
 from ..engine import Engine
 from ..engine._derive import derive
 from ..engine._encode import encode_fact
-from ..engine._plan import _check, evaluate
+from ..engine._plan import evaluate, resolve_check
 from ..inputs import structure_candidate
 from ..policy import Policy
 from ..policy._model import Property
@@ -130,7 +130,7 @@ def declared(engine: Engine, prop: Property, record: dict, as_of: dt.date, forma
     """A property of the policy: for candidates matching its ``when``, never (or always) the outcome."""
     candidate = structure_candidate(record)
     derived = derive(candidate, as_of, engine.policy, None)
-    check = _check(engine.policy, prop.rule, prop.level, as_of)
+    check = resolve_check(engine.policy, prop.rule, prop.level, as_of)
     if evaluate(check.condition, encode_fact(derived, engine.policy, check.keys)) is not True:
         return None
     outcome = engine.evaluate(record, as_of=as_of, formation=formation).decision(prop.route, prop.level).outcome

@@ -105,7 +105,7 @@ def _assignments(keys: list[str], pts: dict[str, list]):
 def satisfiable(checks: list[Check], pts: dict[str, list]) -> bool | None:
     """Can all these checks pass at once? None when too many combinations to decide."""
     found = witness(checks, pts)
-    return found if found is None else found is not False
+    return None if found is None else isinstance(found, dict)
 
 
 def witness(checks: list[Check], pts: dict[str, list]) -> dict | bool | None:

@@ -15,16 +15,20 @@ from hypothesis import strategies as st
 
 from .. import _vocab
 from ..engine._encode import decode
-from ..engine._plan import And, Cmp, In, Neg, Or, build_plan, periods
+from ..engine._plan import And, Cmp, Neg, Or, build_plan, periods
 from ..policy import FIELDS, Policy
 
 REGION = "Wilayah Uji"  # the region generated candidates live in (see places())
 
 
+def _plan(policy: Policy, as_of: dt.date):
+    period = next(p for p in periods(policy) if p.contains(as_of))
+    return build_plan(policy, period.valid_from, period)
+
+
 def thresholds(policy: Policy, as_of: dt.date) -> dict[str, set[Decimal]]:
     """Every number a rule in force on ``as_of`` compares a numeric field with, per field."""
-    period = next(p for p in periods(policy) if p.contains(as_of))
-    plan = build_plan(policy, period.valid_from, period)
+    plan = _plan(policy, as_of)
     found: dict[str, set[Decimal]] = {}
 
     def visit(cond):
@@ -37,8 +41,6 @@ def thresholds(policy: Policy, as_of: dt.date) -> dict[str, set[Decimal]]:
             name = cond.key.split("__")[0]
             if FIELDS[name].kind == "number":
                 found.setdefault(name, set()).add(Decimal(str(decode(FIELDS[name], cond.value))))
-        elif isinstance(cond, In):
-            pass
 
     for check in plan.checks.values():
         visit(check.condition)
@@ -63,11 +65,9 @@ def seeds(policy: Policy, as_of: dt.date) -> list[dict]:
     The fact values come from solving the rules (see _static.witness) and are turned back
     into record fields: an age into a birth date, a worst rating into a rating history.
     """
-    from ..engine._plan import build_plan, periods as cut
     from ._static import samples, witness
 
-    period = next(p for p in cut(policy) if p.contains(as_of))
-    plan = build_plan(policy, period.valid_from, period)
+    plan = _plan(policy, as_of)
     pts = samples(plan, policy)
     out = []
     for keys in plan.targets.values():
