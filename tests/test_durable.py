@@ -25,9 +25,9 @@ def flat_plan(n, rule=None):
 
 
 def test_the_engine_limit_is_real_and_splitting_avoids_it():
-    n = 70  # 70 tests matched by one fact at once: past the engine's stack of 64
+    n = 70  # 70 tests (the fail rules) matched by one fact at once: past the engine's stack of 64
     plan = flat_plan(n)
-    fact = {"kind": "candidate", **{f"k{i}": 1 for i in range(n)}}
+    fact = {"kind": "candidate", **{f"k{i}": -1 for i in range(n)}}
     (single,) = compile_plan(plan, budget=10_000)
     with pytest.raises(Exception, match="303"):
         _Ruleset(load_engine(), single, "unsplit").fire(json.dumps({"sid": "1", "id": "c", **fact}))
@@ -37,7 +37,27 @@ def test_the_engine_limit_is_real_and_splitting_avoids_it():
     backend.prepare(plan)
     firings = backend.run(plan, fact)
     backend.close()
-    assert firings.passed == frozenset(plan.checks) and not firings.failed
+    assert firings.failed == frozenset(plan.checks) and not firings.passed
+
+
+def test_a_pass_rule_only_where_kleene_allows_true_with_a_key_missing():
+    conds = {"one_key_or": Or((Cmp("a", "lt", 0), Cmp("a", "gt", 5))),   # true needs a
+             "and": And((Cmp("a", "ge", 0), In("b", (1, 2)))),            # true needs a and b
+             "two_key_or": Or((Cmp("a", "ge", 0), Cmp("b", "ge", 0)))}    # true with b alone
+    checks = {k: Check(k, None, None, c, {}, (), frozenset({"a", "b"}), ()) for k, c in conds.items()}
+    plan = Plan(Period(), checks, {}, frozenset({"a", "b"}))
+    (spec,) = compile_plan(plan)
+    assert sorted(what for what in spec.meaning.values() if what[0] == "pass") == [("pass", "two_key_or")]
+    assert {k for k, _ in spec.inferred} == {"one_key_or", "and"}
+    backend = DurableBackend("infer")
+    backend.prepare(plan)
+    try:
+        only_b = backend.run(plan, {"kind": "candidate", "b": 1})
+        assert only_b.passed == {"two_key_or"} and only_b.missing == {"a"} and not only_b.failed
+        both = backend.run(plan, {"kind": "candidate", "a": 3, "b": 1})
+        assert both.passed == {"and", "two_key_or"} and both.failed == {"one_key_or"}
+    finally:
+        backend.close()
 
 
 def test_each_ruleset_stays_within_budget(engines):

@@ -2,10 +2,15 @@
 
 How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
 
-- ``pass`` fires when the check's condition holds, ``fail`` when its negation holds
-  (negation pushed down to the tests); a test on a missing field matches nothing, so
-  with a value missing neither fires and the check is *undetermined*. One ``missing``
-  rule per fact key (``$nex``) reports which inputs were absent.
+- ``fail`` fires when the check's negation holds (negation pushed down to the tests);
+  a test on a missing field matches nothing. One ``missing`` rule per fact key
+  (``$nex``) reports which inputs were absent. A check *passes* when it did not fail
+  and none of its keys is missing: without an ``or`` across different keys, a
+  condition can only be true with every key present, and with every key present it
+  is either true or false. Only a check with such an ``or`` (true with a key
+  missing, as Kleene logic allows) gets a ``pass`` rule as well. Every fired rule is
+  an agenda action the host must drain, so leaving out the ``pass`` rules that
+  could be inferred halves the actions per candidate.
 - Every rule starts with the positive discriminator ``kind: candidate``, so the
   engine's own state fact ``{sid, id, $s}`` can never match one (H3). No ``any``, no
   ``$in``, no string ordering, only integers and plain strings (H6).
@@ -92,6 +97,24 @@ def alpha_cost(cond: Cond) -> tuple[int, int]:
 class RulesetSpec:
     definition: dict[str, Any]
     meaning: dict[str, tuple[str, str]]  # rule name -> ("pass"|"fail"|"missing", check or fact key)
+    inferred: tuple[tuple[str, frozenset[str]], ...] = ()  # (check key, its fact keys): passed unless
+    # it failed or one of its keys is missing
+
+
+def true_only_when_complete(cond: Cond) -> bool:
+    """Whether the condition (negations pushed down) can be true only with every key it reads
+    present: so unless its only ``or`` nodes test one key each."""
+    if isinstance(cond, (Cmp, In)):
+        return True
+    if isinstance(cond, Or) and len({k for item in cond.items for k in _keys(item)}) > 1:
+        return False
+    return all(true_only_when_complete(c) for c in cond.items)
+
+
+def _keys(cond: Cond) -> set[str]:
+    if isinstance(cond, (Cmp, In)):
+        return {cond.key}
+    return {k for c in cond.items for k in _keys(c)}
 
 
 def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
@@ -99,20 +122,22 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
     specs: list[RulesetSpec] = []
     rules: dict[str, Any] = {}
     meaning: dict[str, tuple[str, str]] = {}
+    inferred: list[tuple[str, frozenset[str]]] = []
     missing_keys: set[str] = set()
     used = 2  # the discriminator test and the priming rule's test
 
     def flush():
-        nonlocal rules, meaning, missing_keys, used
+        nonlocal rules, meaning, inferred, missing_keys, used
         if rules:
             for key in sorted(missing_keys):
                 _add(rules, meaning, ("missing", key), {"$nex": {key: 1}}, plan.kind)
-            specs.append(RulesetSpec(rules, meaning))
-        rules, meaning, missing_keys, used = {}, {}, set(), 2
+            specs.append(RulesetSpec(rules, meaning, tuple(inferred)))
+        rules, meaning, inferred, missing_keys, used = {}, {}, [], set(), 2
 
     for key, check in plan.checks.items():
         pos, neg = positive(check.condition), negate(check.condition)
-        cost = alpha_cost(pos)[1] + alpha_cost(neg)[1]
+        infer = true_only_when_complete(pos)
+        cost = alpha_cost(neg)[1] + (0 if infer else alpha_cost(pos)[1])
         new_keys = check.keys - missing_keys
         if cost + len(check.keys) + 2 > budget:
             raise PolicyError([Problem(
@@ -123,7 +148,10 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
         if used + cost + len(new_keys) > budget or 2 * len(rules) + 2 > MAX_RULES_PER_RULESET:
             flush()
             new_keys = check.keys
-        _add(rules, meaning, ("pass", key), to_durable(pos), plan.kind)
+        if infer:
+            inferred.append((key, frozenset(_keys(pos))))
+        else:
+            _add(rules, meaning, ("pass", key), to_durable(pos), plan.kind)
         _add(rules, meaning, ("fail", key), to_durable(neg), plan.kind)
         missing_keys |= new_keys
         used += cost + len(new_keys)
@@ -143,6 +171,7 @@ class _Ruleset:
     def __init__(self, engine, spec: RulesetSpec, label: str):
         self.engine = engine
         self.meaning = spec.meaning
+        self.inferred = spec.inferred
         try:
             self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
                                                 json.dumps(spec.definition))
@@ -213,6 +242,10 @@ class DurableBackend:
                 for name in names:
                     kind, key = ruleset.meaning[name]
                     (passed if kind == "pass" else failed if kind == "fail" else missing).add(key)
+        for ruleset in rulesets:
+            for key, keys in ruleset.inferred:
+                if key not in failed and not (missing and keys & missing):
+                    passed.add(key)
         both = passed & failed
         if both:
             raise EngineError(f"durable_rules fired both pass and fail for {sorted(both)}")
