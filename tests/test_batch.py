@@ -48,7 +48,9 @@ def test_cli_jobs_and_streaming_order(batch, tmp_path):
         assert "\r" not in r.stderr  # no progress line when not on a terminal
         outs.append(out.read_text())
     assert outs[0] == outs[1]
-    ids = [json.loads(line).get("candidate") for line in outs[0].splitlines()]
+    catalogue, *lines = outs[0].splitlines()  # JSON Lines are compact by default: the catalogue first
+    assert json.loads(catalogue)["catalogue"]["as_of"] == "2025-10-09"
+    ids = [json.loads(line).get("candidate") for line in lines]
     assert ids[:3] == ["B0000000", "B0000001", "B0000002"] and ids[7] is None
 
 
@@ -76,6 +78,6 @@ def test_interrupt_leaves_a_valid_output_of_the_records_done(tmp_path, fmt):
     assert proc.returncode == 130
     assert "interrupted after" in err and "Traceback" not in err
     text = out.read_text()
-    done = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()]
+    done = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()[1:]]
     assert 0 < len(done) < 20000
     assert [d["candidate"] for d in done] == [f"B{i:07d}" for i in range(len(done))]

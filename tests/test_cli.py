@@ -51,7 +51,8 @@ def test_bad_records_are_reported_and_the_rest_evaluated(tmp_path):
     r = run("evaluate", str(path), "--as-of", "2025-10-09", "--format", "jsonl", "--policies", POLICIES,
             "--backend", "reference")
     assert r.exit_code == 1
-    items = [json.loads(line) for line in r.stdout.splitlines()]
+    catalogue, *items = [json.loads(line) for line in r.stdout.splitlines()]
+    assert "catalogue" in catalogue
     assert [("error" in i) for i in items] == [False, True, True, False]
     assert '$[1].birth_date: I005: expected a date like 1985-04-30, got "30/04/85"' in r.stderr
     assert "line 3" in r.stderr

@@ -7,7 +7,7 @@ def test_exported_members():
     assert sorted(fr.__all__) == sorted([
         "BackendUnavailable", "BackendWarning", "Candidate", "Decision", "Engine", "EngineError",
         "FormasiError", "InputError", "InvalidArgument", "Policy", "PolicyError", "Problem", "Reason",
-        "RecordError", "Result", "Text", "load_policy", "read_formation", "read_records",
+        "RecordError", "Result", "Text", "expand", "load_policy", "read_formation", "read_records",
         "structure_candidate"])
     for name in fr.__all__:
         assert getattr(fr, name) is not None

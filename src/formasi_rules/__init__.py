@@ -13,7 +13,7 @@ from ._errors import (
 )
 from ._text import Text
 from .engine import (
-    BackendWarning, Decision, Engine, Reason, RecordError, Result,
+    BackendWarning, Decision, Engine, Reason, RecordError, Result, expand,
 )
 from .inputs import Candidate, read_formation, read_records, structure_candidate
 from .policy import Policy, load_policy
@@ -23,6 +23,6 @@ __version__ = "0.1.0"
 __all__ = [
     "BackendUnavailable", "BackendWarning", "Candidate", "Decision", "Engine", "EngineError",
     "FormasiError", "InputError", "InvalidArgument", "Policy", "PolicyError", "Problem", "Reason",
-    "RecordError", "Result", "Text", "load_policy", "read_formation", "read_records",
+    "RecordError", "Result", "Text", "expand", "load_policy", "read_formation", "read_records",
     "structure_candidate",
 ]

@@ -21,7 +21,7 @@ import click
 
 from .. import _vocab
 from .._errors import FormasiError, Problem
-from ..engine import BACKENDS, BackendWarning, Engine, RecordError
+from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records
 from ..policy import load_policy
@@ -54,6 +54,8 @@ def _run(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except click.ClickException:  # a usage error: click prints it and exits 2
+            raise
         except FormasiError as exc:
             lines = str(exc).splitlines()
             click.echo(f"error: {lines[0]}", err=True)
@@ -89,6 +91,11 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
 @click.option("--as-of", type=_Date(), default=None,
               help="Evaluation date, e.g. 2025-10-09 [default: today].")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--layout", type=click.Choice(LAYOUTS), default=None,
+              help="full: every reason with its text and citations; compact: the run's catalogue of "
+                   "checks first, then per candidate the state of each check and the values read "
+                   "(about 17x smaller; 'formasi expand' gives back the full form) "
+                   "[default: full for json, compact for jsonl].")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None,
               help="Input format [default: from the file name].")
 @click.option("--route", type=click.Choice(_vocab.ROUTES), default=None, help="Only this route.")
@@ -111,7 +118,7 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
               help="Worker processes (same results, same order).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on a terminal.")
 @_run
-def evaluate(candidates, as_of, fmt, input_format, route, level, formation, workload, existing, allocate,
+def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formation, workload, existing, allocate,
              policies, policy_name, backend, output, jobs, quiet):
     """Decide, for every candidate in CANDIDATES, each route and level, with every reason."""
     if formation and workload:
@@ -120,6 +127,9 @@ def evaluate(candidates, as_of, fmt, input_format, route, level, formation, work
         raise click.UsageError("--existing goes with --workload")
     if allocate and not (formation or workload):
         raise click.UsageError("--allocate needs the open places: give --formation or --workload")
+    if layout and fmt == "table":
+        raise click.UsageError("--layout is for --format json or jsonl; the table has one layout")
+    layout = layout or ("compact" if fmt == "jsonl" else "full")
     policy = load_policy(Path(policies) / policy_name)
     as_of = as_of or dt.date.today()
     with warnings.catch_warnings(record=True) as caught:
@@ -139,13 +149,13 @@ def evaluate(candidates, as_of, fmt, input_format, route, level, formation, work
         places = computed
     rejected = total = 0
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    writer = Writer(out, fmt)
+    writer = Writer(out, fmt, layout, engine.catalogue(as_of) if layout == "compact" else None)
     progress = Progress(count_records(candidates, input_format), enabled=not quiet)
     records = read_records(candidates, input_format)
     try:
         if fmt == "jsonl" and not allocate:  # the fast path: finished text, from workers too
             items = engine.evaluate_lines(records, as_of=as_of, route=route, level=level, formation=places,
-                                          jobs=jobs)
+                                          jobs=jobs, layout=layout)
         else:
             items = engine.evaluate_many(records, as_of=as_of, route=route, level=level, formation=places,
                                          jobs=jobs)
@@ -178,6 +188,52 @@ def evaluate(candidates, as_of, fmt, input_format, route, level, formation, work
     click.echo(f"{total} record(s): {total - rejected} evaluated, {rejected} rejected "
                f"(policy {policy.name} {policy.version}, {engine.backend.name}, as of {as_of})", err=True)
     sys.exit(1 if rejected else 0)
+
+
+@main.command(name="expand")
+@click.argument("compact", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write here instead of standard output.")
+@_run
+def expand_command(compact, output):
+    """The full layout (every reason, both languages, citations) from a COMPACT run's output.
+
+    JSON Lines in (the catalogue on the first line), JSON Lines out; or the compact JSON
+    object {"catalogue", "results"} in, a JSON list out."""
+    with open(compact, encoding="utf-8") as f:
+        first = f.readline()
+        try:
+            head = json.loads(first)
+        except ValueError:
+            head = None
+        out = open(output, "w", encoding="utf-8") if output else sys.stdout
+        writer = None
+        try:
+            if isinstance(head, dict) and "catalogue" in head:  # JSON Lines
+                for number, line in enumerate(f, start=2):
+                    if line.strip():
+                        writer = writer or Writer(out, "jsonl")
+                        writer.write(expand(head, _json_line(compact, number, line)))
+            else:
+                whole = _json_line(compact, 1, first + f.read())
+                if not isinstance(whole, dict) or "catalogue" not in whole or "results" not in whole:
+                    raise FormasiError(f"{compact}: not the output of a compact run (no catalogue at the "
+                                       "start) / bukan keluaran --layout compact")
+                writer = Writer(out, "json")
+                for record in whole["results"]:
+                    writer.write(expand(whole, record))
+        finally:
+            if writer:
+                writer.close()
+            if output:
+                out.close()
+
+
+def _json_line(path: str, number: int, text: str):
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise FormasiError(f"{path}:{number}: not valid JSON ({exc}) / bukan JSON yang sah") from None
 
 
 @main.command()
@@ -312,9 +368,9 @@ def validate(policy_dir, backend):
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["policy", "candidate", "result", "formation"]))
+@click.argument("which", type=click.Choice(["policy", "candidate", "result", "result-compact", "formation"]))
 @_run
 def schema(which):
-    """Print a JSON Schema: of policy files, candidate records, evaluation results or formation output."""
+    """Print a JSON Schema: of policy files, candidate records, evaluation results (full or compact layout) or formation output."""
     text = files("formasi_rules.schemas").joinpath(f"{which}.schema.json").read_text(encoding="utf-8")
     click.echo(json.dumps(json.loads(text), indent=2, ensure_ascii=False))

@@ -1,4 +1,8 @@
-"""Writing results: JSON (a list, streamed), JSON Lines, and a readable table."""
+"""Writing results: JSON (a list, streamed), JSON Lines, and a readable table.
+
+In the compact layout the run's catalogue comes first: as the first line of JSON Lines,
+or as ``{"catalogue": ..., "results": [...]}`` in JSON.
+"""
 
 from __future__ import annotations
 
@@ -11,23 +15,27 @@ FORMATS = ("json", "jsonl", "table")
 
 
 class Writer:
-    def __init__(self, out: IO[str], fmt: str):
-        self.out, self.fmt, self.count = out, fmt, 0
-        if fmt == "json":
+    def __init__(self, out: IO[str], fmt: str, layout: str = "full", catalogue: dict | None = None):
+        self.out, self.fmt, self.layout, self.count = out, fmt, layout, 0
+        if layout == "compact" and fmt == "json":
+            out.write(json.dumps(catalogue, ensure_ascii=False)[:-1] + ', "results": [')
+        elif layout == "compact" and fmt == "jsonl":
+            out.write(json.dumps(catalogue, ensure_ascii=False) + "\n")
+        elif fmt == "json":
             out.write("[")
         elif fmt == "table":
             out.write(f"{'candidate':<14} {'route':<21} {'level':<13} {'outcome':<13} why\n")
 
-    def write(self, item: Result | RecordError) -> None:
+    def write(self, item: Result | RecordError | dict) -> None:
+        """A result, an error record, or one already turned into a dict (as ``formasi expand`` has)."""
         if self.fmt == "table":
             self._table(item)
+        elif self.fmt == "json":
+            data = item if isinstance(item, dict) else item.to_dict(self.layout)
+            self.out.write(("," if self.count else "") + "\n" + json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            text = (json.dumps(item.to_dict(), ensure_ascii=False, indent=2) if self.fmt == "json"
-                    else item.to_json())
-            if self.fmt == "json":
-                self.out.write(("," if self.count else "") + "\n" + text)
-            else:
-                self.out.write(text + "\n")
+            self.out.write((json.dumps(item, ensure_ascii=False) if isinstance(item, dict)
+                            else item.to_json(self.layout)) + "\n")
         self.count += 1
 
     def write_text(self, text: str) -> None:
@@ -37,7 +45,8 @@ class Writer:
 
     def close(self) -> None:
         if self.fmt == "json":
-            self.out.write("\n]\n" if self.count else "]\n")
+            end = "]}" if self.layout == "compact" else "]"
+            self.out.write(f"\n{end}\n" if self.count else f"{end}\n")
         self.out.flush()
 
     def _table(self, item: Result | RecordError) -> None:

@@ -22,13 +22,14 @@ from ..inputs import Candidate, Formation, formation_from_mapping, read_formatio
 from ..policy import Policy, load_policy
 from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
+from ._compact import catalogue
 from ._compiled import Compiled
 from ._parallel import evaluate_parallel
 from ._derive import derive
 from ._durable import DurableBackend
 from ._encode import encode_fact, show
 from ._plan import Plan
-from ._result import RecordError, Result
+from ._result import RecordError, Result, check_layout
 from ..formation._result import FormationResult
 from ..formation._run import run_formation
 
@@ -86,6 +87,16 @@ class Engine:
     def plan(self, as_of: dt.date) -> Plan:
         """The resolved rules in force on ``as_of``."""
         return self._current.plan(_date(as_of))
+
+    def catalogue(self, as_of: dt.date) -> dict[str, Any]:
+        """What compact results (``Result.to_dict("compact")``) made on ``as_of`` refer to: every
+        check's rule, level, title, requirement and citations, and the checks of each decision.
+        The first item of a compact run; :func:`formasi_rules.expand` needs it."""
+        compiled = self._pin()
+        try:
+            return catalogue(compiled.policy, compiled.plan(_date(as_of)), _date(as_of), compiled.backend.name)
+        finally:
+            compiled.release()
 
     def reload(self, policy: Policy | str | os.PathLike | None = None) -> Policy:
         """Put a new version of the policy in service without stopping.
@@ -179,20 +190,23 @@ class Engine:
     def evaluate_lines(self, records: Iterable[Any], *, as_of: dt.date,
                        formation: Mapping | str | os.PathLike | FormationResult | None = None,
                        route: str | None = None, level: str | None = None, jobs: int = 1,
-                       ) -> Iterator[tuple[str, RecordError | None]]:
-        """Like :meth:`evaluate_many`, but each item is the record's JSON text (a result or an
-        error record), with the RecordError beside it when the record was rejected. The fast
-        path for JSON Lines output: with ``jobs`` > 1 the workers send back finished text."""
+                       layout: str = "full") -> Iterator[tuple[str, RecordError | None]]:
+        """Like :meth:`evaluate_many`, but each item is the record's JSON text in ``layout``
+        (``full`` or ``compact``; an error record is the same in both), with the RecordError
+        beside it when the record was rejected. The fast path for JSON Lines output: with
+        ``jobs`` > 1 the workers send back finished text. A compact run's text refers to
+        :meth:`catalogue` for the same date."""
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise InvalidArgument(f"jobs must be a whole number of 1 or more, got {jobs!r}")
+        check_layout(layout)
         if jobs > 1:
             as_of = _date(as_of)
             self.plan(as_of)
             places = self.places if formation is None else _formation(formation)
-            yield from evaluate_parallel(self, records, as_of, places, route, level, jobs, render=True)
+            yield from evaluate_parallel(self, records, as_of, places, route, level, jobs, render=layout)
             return
         for item in self.evaluate_many(records, as_of=as_of, formation=formation, route=route, level=level):
-            yield item.to_json(), item if isinstance(item, RecordError) else None
+            yield item.to_json(layout), item if isinstance(item, RecordError) else None
 
     def allocate(self, results: Iterable[Result | RecordError],
                  formation: Mapping | str | os.PathLike | FormationResult | None = None) -> list[Result | RecordError]:
@@ -245,12 +259,12 @@ class Engine:
         targets = _targets(policy, plan, candidate, route, level)
         derived = derive(candidate, as_of, policy, places)
         firings = compiled.backend.run(plan, encode_fact(derived, policy, plan.keys))
-        decisions = explainer.decide(derived, firings, targets)
+        decisions, checks, actual = explainer.decide(derived, firings, targets)
         shown = {k: show(v) for k, v in derived.values.items() if k != "as_of" and k not in _INPUT_ECHO}
         shown.update({k: dict(v) for k, v in derived.per_level.items()})
         shown["explain"] = derived.explain
         return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, decisions,
-                      values={**derived.values, "region": candidate.region})
+                      checks, actual, values={**derived.values, "region": candidate.region})
 
 
 def _new_backend(backend: str | None, policy: Policy) -> Backend:

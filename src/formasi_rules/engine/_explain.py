@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +25,13 @@ _OP_TEXT = {"equals": "=", "not_equals": "≠", "in": "∈", "not_in": "∉", "a
 
 
 class Explainer:
-    """Builds decisions for one plan, sharing reasons between candidates.
+    """Makes the decisions for one plan, and their reasons when asked for.
 
-    A reason depends only on its check, whether it passed, the actual values and the missing
-    inputs, and is immutable, so equal reasons are built (and rendered as JSON) once. The cache
-    is bounded, so memory stays flat however many candidates pass through.
+    A decision's outcome, failed checks and missing inputs come straight from the
+    firings. Its reasons are built on demand; a reason depends only on its check, whether
+    it passed, the values it read and the inputs missing, and is immutable, so equal
+    reasons are built (and rendered as JSON) once and shared between candidates. The
+    cache is bounded, so memory stays flat however many candidates pass through.
     """
 
     MAX_CACHED = 20_000  # reasons; about 1 KB each with their JSON
@@ -37,51 +40,71 @@ class Explainer:
         self.policy = policy
         self.plan = plan
         self._cache: dict[tuple, Reason] = {}
+        self._read: dict[tuple, tuple[str, ...]] = {}
+        # per check: (field, level it is read at, or None) for each field it reads
+        self._reads = {k: tuple((f, c.level if FIELDS[f].per_level else None) for f in c.fields)
+                       for k, c in plan.checks.items()}
+        self._pairs = tuple(dict.fromkeys(pair for reads in self._reads.values() for pair in reads))
+        # per check: (fact key, the inputs that give it) for each field it reads
+        self._inputs = {k: tuple((fact_key(f, c.level), f, FIELDS[f].inputs) for f in c.fields)
+                        for k, c in plan.checks.items()}
 
-    def decide(self, derived: Derived, firings: Firings,
-               targets: list[tuple[str, str]]) -> tuple[Decision, ...]:
-        reasons: dict[str, Reason] = {}
+    def decide(self, derived: Derived, firings: Firings, targets: list[tuple[str, str]],
+               ) -> tuple[tuple[Decision, ...], dict[str, bool | None], dict[str, Any]]:
+        """The decisions for ``targets``, the state of every check they read, and the values read."""
+        passed, failed, absent = firings.passed, firings.failed, firings.missing
+        plan_targets = self.plan.targets
+        states = {k: True if k in passed else False if k in failed else None for k in self._read_by(targets)}
+        unknown = [k for k, state in states.items() if state is None]
+        actual = self._actual(derived)
         decisions = []
         for route, level in targets:
-            check_keys = self.plan.targets[(route, level)]
-            for k in check_keys:
-                if k not in reasons:
-                    check = self.plan.checks[k]
-                    reasons[k] = self._reason_for(self._key(check, derived, firings), check, derived, firings)
-            decisions.append(_decision(route, level, [reasons[k] for k in check_keys]))
-        return tuple(decisions)
+            keys = plan_targets[(route, level)]
+            no = tuple([k for k in keys if k in failed]) if failed else ()
+            missing: tuple[str, ...] = ()
+            if unknown and (here := [k for k in keys if k in unknown]):
+                missing = tuple(dict.fromkeys(i for k in here for key, _, inputs in self._inputs[k]
+                                              if key in absent for i in inputs))
+            outcome = NOT_ELIGIBLE if no else UNDETERMINED if unknown and here else ELIGIBLE
+            decisions.append(Decision(route, level, outcome, no, missing,
+                                      explain=functools.partial(self._reasons, keys, states, actual, absent)))
+        return tuple(decisions), states, actual
 
-    def _key(self, check: Check, derived: Derived, firings: Firings) -> tuple:
-        passed = True if check.key in firings.passed else False if check.key in firings.failed else None
-        actual = tuple((name, _actual(check, name, derived)) for name in check.fields)
-        missing = () if passed is not None else tuple(f for f in check.fields
-                                                      if fact_key(f, check.level) in firings.missing)
-        return (check.key, passed, actual, missing)
+    def _read_by(self, targets: list[tuple[str, str]]) -> tuple[str, ...]:
+        """The checks the targets read, in plan order (remembered: a batch asks for few target sets)."""
+        key = tuple(targets)
+        found = self._read.get(key)
+        if found is None:
+            if len(self._read) > 64:
+                self._read.clear()
+            found = self._read[key] = tuple(dict.fromkeys(k for t in targets for k in self.plan.targets[t]))
+        return found
 
-    def _reason_for(self, key: tuple, check: Check, derived: Derived, firings: Firings) -> Reason:
-        reason = self._cache.get(key)
+    def _actual(self, derived: Derived) -> dict[str, Any]:
+        values, per_level = derived.values, derived.per_level
+        out: dict[str, Any] = {}
+        for field, level in self._pairs:
+            if level is None:
+                out[field] = show(values.get(field))
+            else:
+                out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
+        return out
+
+    def _reasons(self, keys: tuple[str, ...], states: dict[str, bool | None], actual: dict[str, Any],
+                 absent: frozenset[str]) -> tuple[Reason, ...]:
+        return tuple(self._reason_for(k, states[k], actual, absent) for k in keys)
+
+    def _reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:
+        read = tuple(actual[f] if level is None else actual[f][level] for f, level in self._reads[k])
+        gone = tuple(f for key, f, _ in self._inputs[k] if key in absent) if passed is None else ()
+        cache_key = (k, passed, read, gone)
+        reason = self._cache.get(cache_key)
         if reason is None:
             if len(self._cache) >= self.MAX_CACHED:
                 self._cache.clear()
-            reason = self._cache[key] = _reason(self.policy, check, derived, firings)
+            check = self.plan.checks[k]
+            reason = self._cache[cache_key] = _reason(self.policy, check, passed, dict(zip(check.fields, read, strict=True)), gone)
         return reason
-
-
-def _actual(check: Check, name: str, derived: Derived) -> Any:
-    if FIELDS[name].per_level:
-        return show(derived.per_level.get(name, {}).get(check.level))
-    return show(derived.values.get(name))
-
-
-def _decision(route: str, level: str, rs: list[Reason]) -> Decision:
-    if any(r.passed is False for r in rs):
-        outcome = NOT_ELIGIBLE
-    elif any(r.passed is None for r in rs):
-        outcome = UNDETERMINED
-    else:
-        outcome = ELIGIBLE
-    missing = tuple(dict.fromkeys(m for r in rs if r.passed is None for m in r.missing))
-    return Decision(route, level, outcome, tuple(rs), missing)
 
 
 @attrs.frozen
@@ -107,21 +130,21 @@ def describe(policy: Policy, check: Check) -> CheckText:
     return CheckText(_render(check.required), check.rule.citation.to_dict(policy), tuple(values_from))
 
 
-def _reason(policy: Policy, check: Check, derived: Derived, firings: Firings) -> Reason:
-    passed = True if check.key in firings.passed else False if check.key in firings.failed else None
-    actual = {name: _actual(check, name, derived) for name in check.fields}
-    missing = ()
-    if passed is None:
-        absent = [f for f in check.fields if fact_key(f, check.level) in firings.missing]
-        missing = tuple(dict.fromkeys(i for f in absent for i in FIELDS[f].inputs))
+def _reason(policy: Policy, check: Check, passed: bool | None, actual: dict[str, Any],
+            absent: tuple[str, ...]) -> Reason:
+    missing = tuple(dict.fromkeys(i for f in absent for i in FIELDS[f].inputs))
     rule, text = check.rule, check.text
+    reason = Reason(rule.id, rule.title, passed, actual, check.required, message(rule.title, passed, actual, text.need),
+                    text.citation, text.values_from, missing, rule.note)
+    return attrs.evolve(reason, json=json.dumps(reason.to_dict(), ensure_ascii=False))
+
+
+def message(title: Text, passed: bool | None, actual: dict[str, Any], need: str) -> Text:
+    """The sentence of a reason: "<title>: met (actual: age = 45; required: age ≤ 53)"."""
     state_id, state_en = _STATUS[passed]
     got = "; ".join(f"{k} = {_txt(v)}" for k, v in actual.items())
-    message = Text(f"{rule.title.id}: {state_id} (nilai: {got}; syarat: {text.need})",
-                   f"{rule.title.en}: {state_en} (actual: {got}; required: {text.need})")
-    reason = Reason(rule.id, rule.title, passed, actual, check.required, message, text.citation,
-                    text.values_from, missing, rule.note)
-    return attrs.evolve(reason, json=json.dumps(reason.to_dict(), ensure_ascii=False))
+    return Text(f"{title.id}: {state_id} (nilai: {got}; syarat: {need})",
+                f"{title.en}: {state_en} (actual: {got}; required: {need})")
 
 
 def _txt(value: Any) -> str:

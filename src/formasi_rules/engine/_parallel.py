@@ -41,13 +41,13 @@ def _work(job: tuple) -> list:
     records = [(where, InputError(problems) if problems is not None else record)
                for where, record, problems in items]
     results = _engine.evaluate_many(records, as_of=as_of, route=route, level=level)
-    if render:  # finished text travels back far cheaper than result objects
-        return [(r.to_json(), r if isinstance(r, RecordError) else None) for r in results]
+    if render:  # finished text (in that layout) travels back far cheaper than result objects
+        return [(r.to_json(render), r if isinstance(r, RecordError) else None) for r in results]
     return list(results)
 
 
 def evaluate_parallel(engine, records: Iterable[Any], as_of: dt.date, places: Any, route: str | None,
-                      level: str | None, jobs: int, render: bool = False) -> Iterator[Any]:
+                      level: str | None, jobs: int, render: str | None = None) -> Iterator[Any]:
     ctx = multiprocessing.get_context("spawn")
     backend = "reference" if engine.backend.name == "reference" else "durable"
     pool = ctx.Pool(jobs, initializer=_start_worker,

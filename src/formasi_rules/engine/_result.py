@@ -1,16 +1,24 @@
 """What an evaluation returns: a Result per candidate, a Decision per (route, level),
 a Reason per checked rule. ``to_dict()`` gives the stable JSON shape
-(schemas/result.schema.json)."""
+(schemas/result.schema.json); ``to_dict("compact")`` the compact one, which names each
+check instead of repeating its text (see _compact and docs/decisions.md).
+
+A decision's outcome, failed checks and missing inputs are settled when it is made;
+its reasons, with their bilingual messages and citations, are built the first time
+they are asked for (most of a batch is written in the compact layout, which needs none).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-from .._errors import Problem
+from .._errors import InvalidArgument, Problem
 from .._text import Text
 
 ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED = "eligible", "not_eligible", "undetermined"
@@ -55,9 +63,29 @@ class Decision:
     route: str
     level: str
     outcome: str  # eligible | not_eligible | undetermined
-    reasons: tuple[Reason, ...]
-    missing: tuple[str, ...]
+    failed: tuple[str, ...]  # the checks that failed ("rule" or "rule@level")
+    missing: tuple[str, ...]  # inputs that would settle an undetermined check
     allocation: dict[str, Any] | None = None  # set by allocation when places are contested
+    _explain: Callable[[], tuple[Reason, ...]] = attrs.field(default=tuple, eq=False, repr=False,
+                                                             alias="explain")
+
+    @functools.cached_property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Every rule checked for this decision, in the policy's order."""
+        return self._explain()
+
+    def __reduce__(self):
+        # a pickled decision (sent back by a worker process) carries its reasons, not the
+        # explainer that would build them
+        return _with_reasons, (self.route, self.level, self.outcome, self.failed, self.missing,
+                               self.allocation, self.reasons)
+
+    def to_compact(self) -> dict[str, Any]:
+        out = {"route": self.route, "level": self.level, "outcome": self.outcome,
+               "failed": list(self.failed), "missing": list(self.missing)}
+        if self.allocation is not None:
+            out["allocation"] = self.allocation
+        return out
 
     def to_json(self) -> str:
         # route, level, outcome and missing input names are fixed vocabulary: no escaping needed
@@ -86,6 +114,8 @@ class Result:
     backend: str
     derived: dict[str, Any]
     decisions: tuple[Decision, ...]
+    checks: dict[str, bool | None] = attrs.field(factory=dict, repr=False)  # check -> passed
+    actual: dict[str, Any] = attrs.field(factory=dict, repr=False)  # field -> value (or level -> value)
     # the candidate's field values (raw, not for display), for ordering in allocation
     values: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
@@ -95,13 +125,24 @@ class Result:
                 return d
         raise KeyError((route, level))
 
-    def to_json(self) -> str:
-        """The same as ``json.dumps(self.to_dict())``, built from reasons rendered once."""
+    def to_json(self, layout: str = "full") -> str:
+        """The same as ``json.dumps(self.to_dict(layout))``; the full layout is built from
+        reasons rendered once."""
+        if layout == "compact":
+            return _dumps(self.to_dict(layout))
+        check_layout(layout)
         head = _dumps({"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
                        "backend": self.backend, "derived": self.derived})
         return f'{head[:-1]}, "decisions": [{", ".join(d.to_json() for d in self.decisions)}]}}'
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, layout: str = "full") -> dict[str, Any]:
+        """``full``: every decision with every reason. ``compact``: the state of every check,
+        the values they read, and each decision's outcome, failed checks and missing inputs;
+        the date, policy, backend and the checks' text are in the run's catalogue
+        (:meth:`Engine.catalogue`), and :func:`formasi_rules.expand` gives back the full form."""
+        if check_layout(layout) == "compact":
+            return {"candidate": self.candidate, "derived": self.derived, "actual": self.actual,
+                    "checks": self.checks, "decisions": [d.to_compact() for d in self.decisions]}
         return {"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
                 "backend": self.backend, "derived": self.derived,
                 "decisions": [d.to_dict() for d in self.decisions]}
@@ -115,12 +156,27 @@ class RecordError:
     candidate: str | None
     problems: tuple[Problem, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, layout: str = "full") -> dict[str, Any]:
+        """The same in either layout."""
         return {"error": {"where": self.where, "candidate": self.candidate,
                           "problems": [p.to_dict() for p in self.problems]}}
 
-    def to_json(self) -> str:
-        return _dumps(self.to_dict())
+    def to_json(self, layout: str = "full") -> str:
+        return _dumps(self.to_dict(layout))
+
+
+def _with_reasons(route, level, outcome, failed, missing, allocation, reasons) -> Decision:
+    return Decision(route, level, outcome, failed, missing, allocation, explain=functools.partial(tuple, reasons))
+
+
+LAYOUTS = ("full", "compact")
+
+
+def check_layout(layout: str) -> str:
+    """The layout name, or InvalidArgument naming the choices."""
+    if layout not in LAYOUTS:
+        raise InvalidArgument(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    return layout
 
 
 def _dumps(value: Any) -> str:

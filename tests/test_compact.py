@@ -1,0 +1,122 @@
+"""The compact layout: a catalogue once, a short record per candidate, and nothing lost."""
+
+import json
+import pickle
+import sys
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+import formasi_rules as fr
+from conftest import AS_OF, ROOT
+from formasi_rules.cli import main
+from test_schemas import schema
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from evaluate import candidates  # noqa: E402  the benchmark's synthetic generator
+
+EXAMPLES = ROOT / "examples" / "sumsel"
+POLICIES = str(ROOT / "policies")
+
+
+def test_expand_gives_back_exactly_the_full_result(engine):
+    catalogue = json.loads(json.dumps(engine.catalogue(AS_OF)))  # as a reader of the file has it
+    records = json.loads((EXAMPLES / "candidates.json").read_text()) + list(candidates(400))
+    compared = 0
+    for result in engine.evaluate_many(records, as_of=AS_OF, formation=EXAMPLES / "formation.csv"):
+        compact = json.loads(result.to_json("compact"))
+        assert fr.expand(catalogue, compact) == json.loads(result.to_json())
+        compared += 1
+    assert compared == len(records)
+
+
+def test_compact_is_much_smaller_and_names_what_failed(default_engine):
+    result = default_engine.evaluate(next(iter(candidates(1))), as_of=AS_OF)
+    assert len(result.to_json()) > 10 * len(result.to_json("compact"))
+    compact = result.to_dict("compact")
+    for decision, short in zip(result.decisions, compact["decisions"], strict=True):
+        assert short["outcome"] == decision.outcome
+        assert [compact["checks"][k] for k in short["failed"]] == [False] * len(short["failed"])
+        assert len(short["failed"]) == sum(r.passed is False for r in decision.reasons)
+
+
+def test_an_unknown_layout_is_refused(default_engine):
+    result = default_engine.evaluate(next(iter(candidates(1))), as_of=AS_OF)
+    with pytest.raises(fr.InvalidArgument, match="full, compact"):
+        result.to_json("short")
+    with pytest.raises(fr.InvalidArgument, match="full, compact"):
+        next(default_engine.evaluate_lines([], as_of=AS_OF, layout="short"))
+
+
+def test_expand_refuses_a_record_of_another_run(default_engine):
+    catalogue = default_engine.catalogue(AS_OF)
+    compact = default_engine.evaluate(next(iter(candidates(1))), as_of=AS_OF).to_dict("compact")
+    with pytest.raises(fr.InvalidArgument, match="catalogue"):
+        fr.expand({"not": "a catalogue"}, compact)
+    del catalogue["catalogue"]["checks"]["status.asn"]
+    with pytest.raises(fr.InvalidArgument, match="another run"):
+        fr.expand(catalogue, compact)
+    error = {"error": {"where": "$[0]", "candidate": None, "problems": []}}
+    assert fr.expand(default_engine.catalogue(AS_OF), error) == error
+
+
+def test_a_pickled_result_carries_its_reasons_not_the_engine(default_engine):
+    result = default_engine.evaluate(next(iter(candidates(1))), as_of=AS_OF)
+    data = pickle.dumps(result)
+    assert b"Explainer" not in data and b"Policy" not in data
+    back = pickle.loads(data)
+    assert back == result and back.to_json() == result.to_json()
+
+
+def test_jobs_give_the_same_compact_text(default_engine):
+    records = [(f"$[{i}]", r) for i, r in enumerate(candidates(300))]
+    one = [t for t, _ in default_engine.evaluate_lines(records, as_of=AS_OF, layout="compact")]
+    two = [t for t, _ in default_engine.evaluate_lines(records, as_of=AS_OF, layout="compact", jobs=2)]
+    assert one == two
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_cli_compact_then_expand_is_the_full_output_byte_for_byte(tmp_path, fmt):
+    bad = tmp_path / "c.json"
+    bad.write_text(json.dumps(json.loads((EXAMPLES / "candidates.json").read_text())
+                              + [{"id": "late", "birth_date": "2030-01-01"}]))
+    common = ["evaluate", str(bad), "--as-of", "2025-10-09", "--format", fmt, "--policies", POLICIES,
+              "--workload", str(EXAMPLES / "workload.csv"), "--existing", str(EXAMPLES / "officers.csv"),
+              "--allocate"]
+    outs = {}
+    for layout in ("full", "compact"):
+        outs[layout] = tmp_path / f"{layout}.{fmt}"
+        r = CliRunner().invoke(main, [*common, "--layout", layout, "-o", str(outs[layout])])
+        assert r.exit_code == 1, r.stderr  # the late record is rejected, the rest written
+    expanded = tmp_path / f"expanded.{fmt}"
+    r = CliRunner().invoke(main, ["expand", str(outs["compact"]), "-o", str(expanded)])
+    assert r.exit_code == 0, r.stderr
+    assert expanded.read_text() == outs["full"].read_text()
+    text = outs["compact"].read_text()
+    whole = (json.loads(text) if fmt == "json" else
+             {"catalogue": json.loads(text.splitlines()[0])["catalogue"],
+              "results": [json.loads(line) for line in text.splitlines()[1:]]})
+    jsonschema.validate(whole, schema("result-compact"))
+    assert any("allocation" in d for r in whole["results"] if "decisions" in r for d in r["decisions"])
+
+
+def test_jsonl_is_compact_by_default_and_table_has_one_layout(tmp_path):
+    r = CliRunner().invoke(main, ["evaluate", str(EXAMPLES / "candidates.json"), "--as-of", "2025-10-09",
+                                  "--format", "jsonl", "--policies", POLICIES])
+    assert r.exit_code == 0 and "catalogue" in json.loads(r.stdout.splitlines()[0])
+    r = CliRunner().invoke(main, ["evaluate", str(EXAMPLES / "candidates.json"), "--as-of", "2025-10-09",
+                                  "--format", "table", "--layout", "compact", "--policies", POLICIES])
+    assert r.exit_code == 2 and "one layout" in r.stderr and "internal error" not in r.stderr
+
+
+def test_expand_says_what_is_wrong_with_its_input(tmp_path):
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text('{"candidate": "a"}\n')
+    r = CliRunner().invoke(main, ["expand", str(plain)])
+    assert r.exit_code == 2 and "not the output of a compact run" in r.stderr
+    broken = tmp_path / "broken.jsonl"
+    catalogue = fr.Engine(fr.load_policy(ROOT / "policies" / "pengantar_kerja"), backend="reference").catalogue(AS_OF)
+    broken.write_text(json.dumps(catalogue) + "\n{oops\n")
+    r = CliRunner().invoke(main, ["expand", str(broken)])
+    assert r.exit_code == 2 and "broken.jsonl:2: not valid JSON" in r.stderr
