@@ -10,6 +10,7 @@ import json
 from typing import IO
 
 from ..engine import RecordError, Result
+from ..engine._result import dumps
 
 FORMATS = ("json", "jsonl", "table")
 
@@ -20,7 +21,7 @@ class Writer:
         if layout == "compact" and fmt == "json":
             out.write(json.dumps(catalogue, ensure_ascii=False)[:-1] + ', "results": [')
         elif layout == "compact" and fmt == "jsonl":
-            out.write(json.dumps(catalogue, ensure_ascii=False) + "\n")
+            out.write(dumps(catalogue) + "\n")
         elif fmt == "json":
             out.write("[")
         elif fmt == "table":
@@ -34,8 +35,7 @@ class Writer:
             data = item if isinstance(item, dict) else item.to_dict(self.layout)
             self.out.write(("," if self.count else "") + "\n" + json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            self.out.write((json.dumps(item, ensure_ascii=False) if isinstance(item, dict)
-                            else item.to_json(self.layout)) + "\n")
+            self.out.write((dumps(item) if isinstance(item, dict) else item.to_json(self.layout)) + "\n")
         self.count += 1
 
     def write_text(self, text: str) -> None:

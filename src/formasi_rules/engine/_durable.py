@@ -35,6 +35,7 @@ import threading
 from typing import Any
 
 import attrs
+import orjson
 
 from .._errors import BackendUnavailable, EngineError, PolicyError, Problem
 from ._backend import Firings
@@ -226,7 +227,7 @@ class DurableBackend:
                 self._plans[id(plan)] = plan
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
-        payload = json.dumps({"sid": SID, "id": FACT_ID, **fact})
+        payload = orjson.dumps({"sid": SID, "id": FACT_ID, **fact}).decode()
         passed, failed, missing = set(), set(), set()
         with self._lock:
             rulesets = self._rulesets.get(id(plan))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -11,7 +10,7 @@ import attrs
 from .._text import Text
 from ..policy import FIELDS, Policy
 from ._encode import fact_key, show
-from ._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED, Decision, Reason
+from ._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED, Decision, Reason, dumps
 
 if TYPE_CHECKING:
     from ._backend import Firings
@@ -55,17 +54,16 @@ class Explainer:
         passed, failed, absent = firings.passed, firings.failed, firings.missing
         plan_targets = self.plan.targets
         states = {k: True if k in passed else False if k in failed else None for k in self._read_by(targets)}
-        unknown = [k for k, state in states.items() if state is None]
+        unknown = {k for k, state in states.items() if state is None}
         actual = self._actual(derived)
         decisions = []
         for route, level in targets:
             keys = plan_targets[(route, level)]
             no = tuple([k for k in keys if k in failed]) if failed else ()
-            missing: tuple[str, ...] = ()
-            if unknown and (here := [k for k in keys if k in unknown]):
-                missing = tuple(dict.fromkeys(i for k in here for key, _, inputs in self._inputs[k]
-                                              if key in absent for i in inputs))
-            outcome = NOT_ELIGIBLE if no else UNDETERMINED if unknown and here else ELIGIBLE
+            open_ = [k for k in keys if k in unknown] if unknown else []
+            outcome = NOT_ELIGIBLE if no else UNDETERMINED if open_ else ELIGIBLE
+            missing = tuple(dict.fromkeys(i for k in open_ for key, _, inputs in self._inputs[k]
+                                          if key in absent for i in inputs))
             decisions.append(Decision(route, level, outcome, no, missing,
                                       explain=functools.partial(self._reasons, keys, states, actual, absent)))
         return tuple(decisions), states, actual
@@ -136,7 +134,7 @@ def _reason(policy: Policy, check: Check, passed: bool | None, actual: dict[str,
     rule, text = check.rule, check.text
     reason = Reason(rule.id, rule.title, passed, actual, check.required, message(rule.title, passed, actual, text.need),
                     text.citation, text.values_from, missing, rule.note)
-    return attrs.evolve(reason, json=json.dumps(reason.to_dict(), ensure_ascii=False))
+    return attrs.evolve(reason, json=dumps(reason.to_dict()))
 
 
 def message(title: Text, passed: bool | None, actual: dict[str, Any], need: str) -> Text:

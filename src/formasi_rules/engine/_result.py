@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Callable
 from typing import Any
 
 import attrs
+import orjson
 
 from .._errors import InvalidArgument, Problem
 from .._text import Text
@@ -41,7 +41,7 @@ class Reason:
     json: str | None = attrs.field(default=None, eq=False, repr=False)  # to_dict() as JSON, rendered once
 
     def to_json(self) -> str:
-        return self.json if self.json is not None else _dumps(self.to_dict())
+        return self.json if self.json is not None else dumps(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         out = {"rule": self.rule, "title": self.title.to_dict(), "passed": self.passed,
@@ -89,11 +89,11 @@ class Decision:
 
     def to_json(self) -> str:
         # route, level, outcome and missing input names are fixed vocabulary: no escaping needed
-        missing = ", ".join(f'"{m}"' for m in self.missing)
-        text = (f'{{"route": "{self.route}", "level": "{self.level}", "outcome": "{self.outcome}", '
-                f'"reasons": [{", ".join([r.json or r.to_json() for r in self.reasons])}], "missing": [{missing}]')
+        missing = ",".join(f'"{m}"' for m in self.missing)
+        text = (f'{{"route":"{self.route}","level":"{self.level}","outcome":"{self.outcome}",'
+                f'"reasons":[{",".join([r.json or r.to_json() for r in self.reasons])}],"missing":[{missing}]')
         if self.allocation is not None:
-            text += f', "allocation": {_dumps(self.allocation)}'
+            text += f',"allocation":{dumps(self.allocation)}'
         return text + "}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,14 +126,14 @@ class Result:
         raise KeyError((route, level))
 
     def to_json(self, layout: str = "full") -> str:
-        """The same as ``json.dumps(self.to_dict(layout))``; the full layout is built from
+        """``to_dict(layout)`` as JSON text (see :func:`dumps`); the full layout is built from
         reasons rendered once."""
         if layout == "compact":
-            return _dumps(self.to_dict(layout))
+            return dumps(self.to_dict(layout))
         check_layout(layout)
-        head = _dumps({"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
+        head = dumps({"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
                        "backend": self.backend, "derived": self.derived})
-        return f'{head[:-1]}, "decisions": [{", ".join(d.to_json() for d in self.decisions)}]}}'
+        return f'{head[:-1]},"decisions":[{",".join(d.to_json() for d in self.decisions)}]}}'
 
     def to_dict(self, layout: str = "full") -> dict[str, Any]:
         """``full``: every decision with every reason. ``compact``: the state of every check,
@@ -162,7 +162,7 @@ class RecordError:
                           "problems": [p.to_dict() for p in self.problems]}}
 
     def to_json(self, layout: str = "full") -> str:
-        return _dumps(self.to_dict(layout))
+        return dumps(self.to_dict(layout))
 
 
 def _with_reasons(route, level, outcome, failed, missing, allocation, reasons) -> Decision:
@@ -179,5 +179,6 @@ def check_layout(layout: str) -> str:
     return layout
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def dumps(value: Any) -> str:
+    """JSON text as every result is written: UTF-8, no spaces (orjson)."""
+    return orjson.dumps(value).decode()

@@ -1,13 +1,13 @@
 """Input data: candidate records and formation places, read and validated."""
 
 from ._candidate import (
-    CONVERTER, Candidate, CompetencyTest, PerformanceRating, Position, Request, structure_candidate,
+    Candidate, CompetencyTest, PerformanceRating, Position, Request, structure_candidate,
 )
 from ._formation import Formation, formation_from_mapping, read_formation, region_key
 from ._read import FORMATS, detect_format, read_records
 
 __all__ = [
-    "CONVERTER", "FORMATS", "Candidate", "CompetencyTest", "Formation", "PerformanceRating",
+    "FORMATS", "Candidate", "CompetencyTest", "Formation", "PerformanceRating",
     "Position", "Request", "detect_format", "formation_from_mapping", "read_formation",
     "read_records", "region_key", "structure_candidate",
 ]

@@ -172,8 +172,10 @@ def _object_hook(structure, cls):
     return hook
 
 
-def _converter() -> cattrs.Converter:
-    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+def _converter(detailed: bool) -> cattrs.Converter:
+    """The same hooks either way; ``detailed`` collects every problem of a record with its path
+    (and costs about twice the time), so it is run only on a record the fast one refused."""
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
     conv.register_structure_hook(dt.date, _date)
     conv.register_structure_hook(Decimal, _decimal)
     conv.register_structure_hook(int, _int)
@@ -182,7 +184,7 @@ def _converter() -> cattrs.Converter:
         conv.register_structure_hook(enum, _enum_hook)  # more specific than the str hook
     for cls in (Position, PerformanceRating, CompetencyTest, Request, Candidate):
         conv.register_structure_hook(cls, _object_hook(make_dict_structure_fn(
-            cls, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True), cls))
+            cls, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=detailed), cls))
     ratings = conv.get_structure_hook(tuple[PerformanceRating, ...])
 
     def _ratings(value: Any, type_: Any):
@@ -195,7 +197,7 @@ def _converter() -> cattrs.Converter:
     return conv
 
 
-CONVERTER = _converter()
+FAST, DETAILED = _converter(detailed=False), _converter(detailed=True)
 
 
 def structure_candidate(raw: Any, path: str = "$") -> Candidate:
@@ -212,10 +214,14 @@ def structure_candidate(raw: Any, path: str = "$") -> Candidate:
                                   path=path, hint="give every record a unique id (for example the NIP)")])
     if isinstance(raw["id"], int) and not isinstance(raw["id"], bool):
         raw = {**raw, "id": str(raw["id"])}  # a numeric NIP is an id all the same
+    given = _drop_nulls(raw)
     try:
-        candidate = CONVERTER.structure(_drop_nulls(raw), Candidate)
-    except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError, BadValue) as exc:
-        raise InputError(list(_problems(exc, path))) from None
+        candidate = FAST.structure(given, Candidate)
+    except Exception:  # noqa: BLE001 - the detailed run below says what it was, with every path
+        try:
+            candidate = DETAILED.structure(given, Candidate)
+        except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError, BadValue) as exc:
+            raise InputError(list(_problems(exc, path))) from None
     years = [p.year for p in candidate.performance or ()]
     twice = sorted({y for y in years if years.count(y) > 1})
     if twice:
@@ -228,9 +234,10 @@ def structure_candidate(raw: Any, path: str = "$") -> Candidate:
 def _drop_nulls(value: Any) -> Any:
     """JSON null and an empty CSV cell both mean "not given"."""
     if isinstance(value, dict):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None and v != ""}
+        return {k: _drop_nulls(v) if isinstance(v, (dict, list)) else v
+                for k, v in value.items() if v is not None and v != ""}
     if isinstance(value, list):
-        return [_drop_nulls(v) for v in value]
+        return [_drop_nulls(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -80,8 +81,8 @@ def _jsonl(handle, name: str):
         where = f"$[{index}] (line {lineno})"
         index += 1
         try:
-            yield where, json.loads(line)
-        except json.JSONDecodeError as exc:
+            yield where, orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
             yield where, InputError([Problem("I011", f"JSON tidak sah: {exc.msg}",
                                              f"invalid JSON: {exc.msg}", file=name, line=lineno,
                                              column=exc.colno)])
