@@ -40,6 +40,19 @@ def test_the_engine_limit_is_real_and_splitting_avoids_it():
     assert firings.failed == frozenset(plan.checks) and not firings.passed
 
 
+def test_a_ruleset_filled_to_the_budget_runs_with_every_test_matching():
+    n = ALPHA_BUDGET - 2  # fail tests; the discriminator and the priming rule take the other two
+    plan = flat_plan(n // 2)  # each check: one fail test and one $nex test
+    (spec,) = compile_plan(plan)
+    fact = {"kind": "candidate", **{f"k{i}": -1 for i in range(n // 2)}}
+    matched = _Ruleset(load_engine(), spec, "full").fire(json.dumps({"sid": "1", "id": "c", **fact}))
+    assert len(matched) == n // 2
+    plan = flat_plan(n)  # n fail tests alone, all matching: what the budget allows at most
+    fact = {"kind": "candidate", **{f"k{i}": -1 for i in range(n)}}
+    (spec,) = compile_plan(plan, budget=10_000)
+    assert len(_Ruleset(load_engine(), spec, "all").fire(json.dumps({"sid": "1", "id": "c", **fact}))) == n
+
+
 def test_a_pass_rule_only_where_kleene_allows_true_with_a_key_missing():
     conds = {"one_key_or": Or((Cmp("a", "lt", 0), Cmp("a", "gt", 5))),   # true needs a
              "and": And((Cmp("a", "ge", 0), In("b", (1, 2)))),            # true needs a and b
