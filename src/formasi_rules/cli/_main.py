@@ -151,7 +151,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     writer = Writer(out, fmt, layout, engine.catalogue(as_of) if layout == "compact" else None)
     progress = Progress(count_records(candidates, input_format), enabled=not quiet)
-    records = read_records(candidates, input_format)
+    records = read_records(candidates, input_format, parse=jobs == 1)  # workers parse JSON Lines
     try:
         if fmt == "jsonl" and not allocate:  # the fast path: finished text, from workers too
             items = engine.evaluate_lines(records, as_of=as_of, route=route, level=level, formation=places,

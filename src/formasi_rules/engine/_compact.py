@@ -4,9 +4,10 @@ A full result repeats, in every decision, each rule's title, message, requiremen
 citations: about 110 KB of JSON per candidate for the shipped policy. In the compact
 layout the run's first item is the *catalogue* (date, policy version, backend, and per
 check its rule, level, title, requirement and citations; per decision the checks it
-reads), and each candidate's record gives only what belongs to that candidate: the
-state of each check, the values the checks read, and each decision's outcome, failed
-checks and missing inputs. Nothing is lost: :func:`expand` rebuilds the full result
+reads), and each candidate's record gives only what belongs to that candidate: each
+decision's outcome, the checks that failed or could not be tested (every other check
+its decisions read passed), and the values the checks read beyond those ``derived``
+already shows. Nothing is lost: :func:`expand` rebuilds the full result
 from the two, equal to what the full layout gives (tested for every shipped example).
 """
 
@@ -66,23 +67,29 @@ def expand(catalogue: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str,
 
 
 def _expand(cat: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]:
-    targets = {(d["route"], d["level"]): d["checks"] for d in cat["decisions"]}
-    states, actual = record["checks"], record["actual"]
-    reason = functools.partial(_reason, cat, states, actual)
-    decisions = tuple(
-        Decision(d["route"], d["level"], d["outcome"], tuple(d["failed"]), tuple(d["missing"]),
-                 d.get("allocation"), explain=functools.partial(tuple, [reason(k) for k in
-                                                                       targets[(d["route"], d["level"])]]))
-        for d in record["decisions"])
+    targets = {f"{d['route']}/{d['level']}": d["checks"] for d in cat["decisions"]}
+    states = {**dict.fromkeys(record["failed"], False), **dict.fromkeys(record["undetermined"], None)}
+    derived, actual = record["derived"], record["actual"]
+
+    def value(field: str, level: str | None) -> Any:
+        found = actual[field] if field in actual else derived.get(field)
+        return found.get(level) if level and cat["fields"][field]["per_level"] and found is not None else found
+
+    allocation = record.get("allocation", {})
+    decisions = []
+    for target, outcome in record["decisions"].items():
+        route, level = target.split("/")
+        keys = targets[target]
+        reasons = tuple(_reason(cat["checks"][k], cat["fields"], states.get(k, True), value) for k in keys)
+        missing = tuple(dict.fromkeys(m for r in reasons if r.passed is None for m in r.missing))
+        decisions.append(Decision(route, level, outcome, tuple(k for k in keys if states.get(k) is False),
+                                  missing, allocation.get(target), explain=functools.partial(tuple, reasons)))
     return Result(record["candidate"], dt.date.fromisoformat(cat["as_of"]), cat["policy"], cat["backend"],
-                  record["derived"], decisions).to_dict()
+                  derived, tuple(decisions)).to_dict()
 
 
-def _reason(cat: Mapping[str, Any], states: Mapping[str, Any], actual: Mapping[str, Any], key: str) -> Reason:
-    check, fields = cat["checks"][key], cat["fields"]
-    level = check["level"]
-    read = {f: actual[f][level] if level and fields[f]["per_level"] else actual[f] for f in check["fields"]}
-    passed = states[key]
+def _reason(check: Mapping[str, Any], fields: Mapping[str, Any], passed: bool | None, value) -> Reason:
+    read = {f: value(f, check["level"]) for f in check["fields"]}
     missing = () if passed is not None else tuple(dict.fromkeys(
         i for f, v in read.items() if v is None for i in fields[f]["inputs"]))
     title = Text(**check["title"])

@@ -18,7 +18,9 @@ import attrs
 
 from .. import _vocab
 from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument, Problem
-from ..inputs import Candidate, Formation, formation_from_mapping, read_formation, structure_candidate
+from ..inputs import (
+    Candidate, Formation, JsonLine, formation_from_mapping, read_formation, structure_candidate,
+)
 from ..policy import Policy, load_policy
 from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
@@ -157,7 +159,8 @@ class Engine:
         RecordError (with its position and every problem) and the rest go on.
 
         ``records`` holds raw dicts (or Candidates), or ``(where, record)`` pairs as
-        ``inputs.read_records`` yields them. The whole batch uses the policy version in service
+        ``read_records`` yields them (its unparsed JSON Lines included: with ``jobs`` > 1
+        the workers parse them). The whole batch uses the policy version in service
         when its first result is asked for. ``jobs`` > 1 spreads the work over that many
         processes, each with its own engine: same results, same order, memory still flat.
         """
@@ -173,6 +176,8 @@ class Engine:
         try:
             for index, item in enumerate(records):
                 where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
+                if isinstance(record, JsonLine):
+                    record = record.parse()
                 ident = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
                 if isinstance(record, InputError):
                     yield RecordError(where, None, tuple(record.problems))

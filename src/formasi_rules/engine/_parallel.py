@@ -5,6 +5,10 @@ GIL, so threads would not help; one engine per process is also what its notes ad
 checks that the policy it loaded has the digest the caller's has. The main process reads
 records, sends them in chunks, keeps only a few chunks in flight, and yields results in the
 order the records came.
+
+The main process shares the two cores with the workers, so it does as little as it can:
+JSON Lines come to it unparsed (``read_records(..., parse=False)``) and the workers parse
+them; rendered results come back as one text per chunk, split into lines only here.
 """
 
 from __future__ import annotations
@@ -36,14 +40,30 @@ def _start_worker(root: str, digest: str, backend: str, places: Any) -> None:
     _engine = Engine(policy, backend=backend, formation=places)
 
 
-def _work(job: tuple) -> list:
+def _work(job: tuple) -> Any:
     items, as_of, route, level, render = job
     records = [(where, InputError(problems) if problems is not None else record)
                for where, record, problems in items]
     results = _engine.evaluate_many(records, as_of=as_of, route=route, level=level)
-    if render:  # finished text (in that layout) travels back far cheaper than result objects
-        return [(r.to_json(render), r if isinstance(r, RecordError) else None) for r in results]
-    return list(results)
+    if not render:
+        return list(results)
+    # finished text (in that layout) travels back far cheaper than result objects: one text
+    # per chunk (orjson never writes a raw newline), and the error records on the side
+    texts, errors = [], {}
+    for i, result in enumerate(results):
+        texts.append(result.to_json(render))
+        if isinstance(result, RecordError):
+            errors[i] = result
+    return "\n".join(texts), errors
+
+
+def _lines(chunk: Any, expected: int) -> Iterator[tuple[str, RecordError | None]]:
+    text, errors = chunk
+    lines = text.split("\n") if expected else []
+    if len(lines) != expected:
+        raise EngineError(f"a worker sent {len(lines)} results for {expected} records")
+    for i, line in enumerate(lines):
+        yield line, errors.get(i)
 
 
 def evaluate_parallel(engine, records: Iterable[Any], as_of: dt.date, places: Any, route: str | None,
@@ -65,9 +85,10 @@ def evaluate_parallel(engine, records: Iterable[Any], as_of: dt.date, places: An
                         items.append((where, None, record.problems))
                     else:
                         items.append((where, record, None))
-                pending.append(pool.apply_async(_work, ((items, as_of, route, level, render),)))
+                pending.append((len(items), pool.apply_async(_work, ((items, as_of, route, level, render),))))
             if pending and (not chunk or len(pending) >= jobs * IN_FLIGHT_PER_JOB):
-                yield from pending.popleft().get()
+                size, done = pending.popleft()
+                yield from _lines(done.get(), size) if render else done.get()
             elif not chunk:
                 break
         pool.close()

@@ -80,13 +80,6 @@ class Decision:
         return _with_reasons, (self.route, self.level, self.outcome, self.failed, self.missing,
                                self.allocation, self.reasons)
 
-    def to_compact(self) -> dict[str, Any]:
-        out = {"route": self.route, "level": self.level, "outcome": self.outcome,
-               "failed": list(self.failed), "missing": list(self.missing)}
-        if self.allocation is not None:
-            out["allocation"] = self.allocation
-        return out
-
     def to_json(self) -> str:
         # route, level, outcome and missing input names are fixed vocabulary: no escaping needed
         missing = ",".join(f'"{m}"' for m in self.missing)
@@ -136,13 +129,22 @@ class Result:
         return f'{head[:-1]},"decisions":[{",".join(d.to_json() for d in self.decisions)}]}}'
 
     def to_dict(self, layout: str = "full") -> dict[str, Any]:
-        """``full``: every decision with every reason. ``compact``: the state of every check,
-        the values they read, and each decision's outcome, failed checks and missing inputs;
-        the date, policy, backend and the checks' text are in the run's catalogue
-        (:meth:`Engine.catalogue`), and :func:`formasi_rules.expand` gives back the full form."""
+        """``full``: every decision with every reason. ``compact``: each decision's outcome, the
+        checks that failed or could not be tested (every other check of the decisions passed),
+        and the values the checks read that ``derived`` does not show; the date, policy,
+        backend and the checks' text are in the run's catalogue (:meth:`Engine.catalogue`), and
+        :func:`formasi_rules.expand` gives back the full form."""
         if check_layout(layout) == "compact":
-            return {"candidate": self.candidate, "derived": self.derived, "actual": self.actual,
-                    "checks": self.checks, "decisions": [d.to_compact() for d in self.decisions]}
+            derived = self.derived
+            out = {"candidate": self.candidate, "derived": derived,
+                   "actual": {k: v for k, v in self.actual.items() if k not in derived},
+                   "failed": [k for k, state in self.checks.items() if state is False],
+                   "undetermined": [k for k, state in self.checks.items() if state is None],
+                   "decisions": {f"{d.route}/{d.level}": d.outcome for d in self.decisions}}
+            allocation = {f"{d.route}/{d.level}": d.allocation for d in self.decisions if d.allocation is not None}
+            if allocation:
+                out["allocation"] = allocation
+            return out
         return {"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
                 "backend": self.backend, "derived": self.derived,
                 "decisions": [d.to_dict() for d in self.decisions]}

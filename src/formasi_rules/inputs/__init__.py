@@ -4,10 +4,10 @@ from ._candidate import (
     Candidate, CompetencyTest, PerformanceRating, Position, Request, structure_candidate,
 )
 from ._formation import Formation, formation_from_mapping, read_formation, region_key
-from ._read import FORMATS, detect_format, read_records
+from ._read import FORMATS, JsonLine, detect_format, read_records
 
 __all__ = [
-    "FORMATS", "Candidate", "CompetencyTest", "Formation", "PerformanceRating",
+    "FORMATS", "Candidate", "JsonLine", "CompetencyTest", "Formation", "PerformanceRating",
     "Position", "Request", "detect_format", "formation_from_mapping", "read_formation",
     "read_records", "region_key", "structure_candidate",
 ]

@@ -3,7 +3,9 @@
 Readers stream: each yields ``(where, record)`` pairs, where ``where`` is the
 record's ``$[i]`` path (and line, for JSON Lines and CSV) and ``record`` is a
 raw dict, or an InputError when that one record could not even be parsed. One
-bad record never stops the others.
+bad record never stops the others. JSON Lines can also be read *unparsed*
+(``parse=False``): each record is then a :class:`JsonLine`, parsed where it is
+evaluated, so that worker processes, not the process reading, do the parsing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import orjson
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -29,8 +32,27 @@ def detect_format(path: str | os.PathLike) -> str:
     return {"yml": "yaml", "ndjson": "jsonl"}.get(suffix, suffix)
 
 
-def read_records(path: str | os.PathLike, fmt: str | None = None) -> Iterator[tuple[str, Any]]:
-    """Yield ``(where, raw_record_or_InputError)`` for every record in the file."""
+@attrs.frozen
+class JsonLine:
+    """One line of a JSON Lines file, not parsed yet."""
+
+    text: str
+    file: str
+    line: int
+
+    def parse(self) -> Any:
+        """The record, or an InputError saying why the line is not JSON."""
+        try:
+            return orjson.loads(self.text)
+        except orjson.JSONDecodeError as exc:
+            return InputError([Problem("I011", f"JSON tidak sah: {exc.msg}", f"invalid JSON: {exc.msg}",
+                                       file=self.file, line=self.line, column=exc.colno)])
+
+
+def read_records(path: str | os.PathLike, fmt: str | None = None, *,
+                 parse: bool = True) -> Iterator[tuple[str, Any]]:
+    """Yield ``(where, raw_record_or_InputError)`` for every record in the file; with
+    ``parse=False``, JSON Lines records come as :class:`JsonLine` (other formats are parsed)."""
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise InvalidArgument(f"cannot tell the format of {path}: use a .json, .jsonl, .yaml or .csv file")
@@ -40,7 +62,10 @@ def read_records(path: str | os.PathLike, fmt: str | None = None) -> Iterator[tu
         raise InputError([Problem("I010", f"berkas tidak dapat dibuka: {exc.strerror}",
                                   f"cannot open the file: {exc.strerror}", file=str(path))]) from None
     with handle:
-        yield from {"json": _json, "jsonl": _jsonl, "yaml": _yaml, "csv": _csv}[fmt](handle, str(path))
+        if fmt == "jsonl":
+            yield from _jsonl(handle, str(path), parse)
+        else:
+            yield from {"json": _json, "yaml": _yaml, "csv": _csv}[fmt](handle, str(path))
 
 
 def _json(handle, name: str):
@@ -73,19 +98,15 @@ def _items(data: Any):
         yield "$", data
 
 
-def _jsonl(handle, name: str):
+def _jsonl(handle, name: str, parse: bool):
     index = 0
     for lineno, line in enumerate(handle, 1):
         if not line.strip():
             continue
         where = f"$[{index}] (line {lineno})"
         index += 1
-        try:
-            yield where, orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            yield where, InputError([Problem("I011", f"JSON tidak sah: {exc.msg}",
-                                             f"invalid JSON: {exc.msg}", file=name, line=lineno,
-                                             column=exc.colno)])
+        record = JsonLine(line, name, lineno)
+        yield where, record.parse() if parse else record
 
 
 # CSV is flat: nested fields are columns with dotted names (position.level), and the rating
