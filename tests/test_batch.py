@@ -81,3 +81,16 @@ def test_interrupt_leaves_a_valid_output_of_the_records_done(tmp_path, fmt):
     done = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()[1:]]
     assert 0 < len(done) < 20000
     assert [d["candidate"] for d in done] == [f"B{i:07d}" for i in range(len(done))]
+
+
+def test_standard_input_is_read_as_a_stream(tmp_path):
+    exe = os.path.join(os.path.dirname(sys.executable), "formasi")
+    lines = "".join(json.dumps(rec) + "\n" for rec in candidates(30))
+    common = [exe, "evaluate", "-", "--as-of", "2025-10-09", "--format", "jsonl", "--policies", str(ROOT / "policies")]
+    done = subprocess.run([*common, "--input-format", "jsonl", "--jobs", "2"], input=lines,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    catalogue, *records = done.stdout.splitlines()
+    assert [json.loads(r)["candidate"] for r in records] == [f"B{i:07d}" for i in range(30)]
+    refused = subprocess.run(common, input=lines, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "--input-format jsonl or csv" in refused.stderr

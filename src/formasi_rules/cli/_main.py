@@ -87,7 +87,7 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
 
 
 @main.command()
-@click.argument("candidates", type=click.Path(dir_okay=False, allow_dash=False))
+@click.argument("candidates", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--as-of", type=_Date(), default=None,
               help="Evaluation date, e.g. 2025-10-09 [default: today].")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
@@ -120,13 +120,19 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
 @_run
 def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formation, workload, existing, allocate,
              policies, policy_name, backend, output, jobs, quiet):
-    """Decide, for every candidate in CANDIDATES, each route and level, with every reason."""
+    """Decide, for every candidate in CANDIDATES, each route and level, with every reason.
+
+    CANDIDATES is a file, or - for standard input (with --input-format jsonl or csv)."""
     if formation and workload:
         raise click.UsageError("give either --formation or --workload, not both")
     if existing and not workload:
         raise click.UsageError("--existing goes with --workload")
     if allocate and not (formation or workload):
         raise click.UsageError("--allocate needs the open places: give --formation or --workload")
+    if candidates == "-":  # standard input: a stream, so its format must be said
+        if input_format not in ("jsonl", "csv"):
+            raise click.UsageError("reading standard input (-) needs --input-format jsonl or csv")
+        candidates = "/dev/stdin"
     if layout and fmt == "table":
         raise click.UsageError("--layout is for --format json or jsonl; the table has one layout")
     layout = layout or ("compact" if fmt == "jsonl" else "full")
@@ -150,7 +156,9 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
     rejected = total = 0
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     writer = Writer(out, fmt, layout, engine.catalogue(as_of) if layout == "compact" else None)
-    progress = Progress(count_records(candidates, input_format), enabled=not quiet)
+    progress = Progress(enabled=not quiet)
+    if progress.enabled:  # only then is the file read twice
+        progress.total = count_records(candidates, input_format)
     records = read_records(candidates, input_format, parse=jobs == 1)  # workers parse JSON Lines
     try:
         if fmt == "jsonl" and not allocate:  # the fast path: finished text, from workers too

@@ -9,9 +9,10 @@ from pathlib import Path
 
 
 def count_records(path: str, fmt: str | None) -> int | None:
-    """Lines in a JSON Lines or CSV file (fast, for the time-left estimate); None for other formats."""
+    """Lines in a JSON Lines or CSV file (fast, for the time-left estimate); None for other formats
+    and for what is not a regular file (a pipe read twice would lose its records)."""
     kind = fmt or Path(path).suffix.lower().lstrip(".")
-    if kind not in ("jsonl", "ndjson", "csv"):
+    if kind not in ("jsonl", "ndjson", "csv") or not os.path.isfile(path):
         return None
     lines = 0
     with open(path, "rb") as f:
@@ -21,8 +22,9 @@ def count_records(path: str, fmt: str | None) -> int | None:
 
 
 class Progress:
-    def __init__(self, total: int | None, enabled: bool, stream=sys.stderr):
-        self.total, self.stream = total, stream
+    def __init__(self, enabled: bool, stream=sys.stderr):
+        self.total: int | None = None  # set by the caller when it is worth counting
+        self.stream = stream
         self.enabled = enabled and stream.isatty() and not os.environ.get("CI")
         self.done = 0
         self.start = self.last = time.monotonic()

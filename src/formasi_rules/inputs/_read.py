@@ -40,6 +40,9 @@ class JsonLine:
     file: str
     line: int
 
+    def __reduce__(self):  # sent to worker processes by the thousand: pickle it as a plain tuple
+        return JsonLine, (self.text, self.file, self.line)
+
     def parse(self) -> Any:
         """The record, or an InputError saying why the line is not JSON."""
         try:
