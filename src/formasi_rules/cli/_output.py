@@ -38,10 +38,14 @@ class Writer:
             self.out.write((dumps(item) if isinstance(item, dict) else item.to_json(self.layout)) + "\n")
         self.count += 1
 
-    def write_text(self, text: str) -> None:
-        """A record already rendered as JSON (JSON Lines output)."""
-        self.out.write(text + "\n")
-        self.count += 1
+    def write_block(self, text: bytes) -> None:
+        """Records already rendered as JSON Lines (UTF-8, each line ending in a newline)."""
+        self.out.flush()  # what was written as text goes first
+        buffer = getattr(self.out, "buffer", None)
+        if buffer is not None:
+            buffer.write(text)
+        else:
+            self.out.write(text.decode())
 
     def close(self) -> None:
         if self.fmt == "json":

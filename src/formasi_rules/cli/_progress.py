@@ -29,8 +29,8 @@ class Progress:
         self.done = 0
         self.start = self.last = time.monotonic()
 
-    def step(self) -> None:
-        self.done += 1
+    def step(self, records: int = 1) -> None:
+        self.done += records
         if self.enabled and time.monotonic() - self.last >= 0.2:
             self.last = time.monotonic()
             self._draw()

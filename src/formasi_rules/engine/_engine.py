@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import threading
 import warnings
@@ -26,12 +27,12 @@ from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
 from ._compact import catalogue
 from ._compiled import Compiled
-from ._parallel import evaluate_parallel
+from ._parallel import CHUNK, evaluate_parallel
 from ._derive import derive
 from ._durable import DurableBackend
 from ._encode import encode_fact, show
 from ._plan import Plan
-from ._result import RecordError, Result, check_layout
+from ._result import Block, RecordError, Result, check_layout, render_block
 from ..formation._result import FormationResult
 from ..formation._run import run_formation
 
@@ -164,33 +165,7 @@ class Engine:
         when its first result is asked for. ``jobs`` > 1 spreads the work over that many
         processes, each with its own engine: same results, same order, memory still flat.
         """
-        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-            raise InvalidArgument(f"jobs must be a whole number of 1 or more, got {jobs!r}")
-        as_of = _date(as_of)
-        self.plan(as_of)  # a bad date fails once, up front
-        places = self.places if formation is None else _formation(formation)
-        if jobs > 1:
-            yield from evaluate_parallel(self, records, as_of, places, route, level, jobs)
-            return
-        compiled = self._pin()
-        try:
-            for index, item in enumerate(records):
-                where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
-                if isinstance(record, JsonLine):
-                    record = record.parse()
-                ident = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
-                if isinstance(record, InputError):
-                    yield RecordError(where, None, tuple(record.problems))
-                    continue
-                try:
-                    if not isinstance(record, Candidate):
-                        record = structure_candidate(record, where.split()[0])
-                    yield self._evaluate(compiled, record, as_of, places, route, level)
-                except InputError as exc:
-                    yield RecordError(where, None if ident is None else str(ident),
-                                      tuple(_at(p, where) for p in exc.problems))
-        finally:
-            compiled.release()
+        yield from self._batch(records, as_of, formation, route, level, jobs, render=None)
 
     def evaluate_lines(self, records: Iterable[Any], *, as_of: dt.date,
                        formation: Mapping | str | os.PathLike | FormationResult | None = None,
@@ -198,20 +173,69 @@ class Engine:
                        layout: str = "full") -> Iterator[tuple[str, RecordError | None]]:
         """Like :meth:`evaluate_many`, but each item is the record's JSON text in ``layout``
         (``full`` or ``compact``; an error record is the same in both), with the RecordError
-        beside it when the record was rejected. The fast path for JSON Lines output: with
-        ``jobs`` > 1 the workers send back finished text. A compact run's text refers to
+        beside it when the record was rejected. A compact run's text refers to
         :meth:`catalogue` for the same date."""
-        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-            raise InvalidArgument(f"jobs must be a whole number of 1 or more, got {jobs!r}")
-        check_layout(layout)
-        if jobs > 1:
-            as_of = _date(as_of)
-            self.plan(as_of)
-            places = self.places if formation is None else _formation(formation)
-            yield from evaluate_parallel(self, records, as_of, places, route, level, jobs, render=layout)
+        if _check_jobs(jobs) == 1:
+            check_layout(layout)
+            for item in self.evaluate_many(records, as_of=as_of, formation=formation, route=route, level=level):
+                yield item.to_json(layout), item if isinstance(item, RecordError) else None
             return
-        for item in self.evaluate_many(records, as_of=as_of, formation=formation, route=route, level=level):
-            yield item.to_json(layout), item if isinstance(item, RecordError) else None
+        for block in self.evaluate_blocks(records, as_of=as_of, formation=formation, route=route, level=level,
+                                          jobs=jobs, layout=layout):
+            yield from block.lines()
+
+    def evaluate_blocks(self, records: Iterable[Any], *, as_of: dt.date,
+                        formation: Mapping | str | os.PathLike | FormationResult | None = None,
+                        route: str | None = None, level: str | None = None, jobs: int = 1,
+                        layout: str = "full") -> Iterator[Block]:
+        """The JSON Lines of :meth:`evaluate_lines` in Blocks of consecutive records, as UTF-8
+        bytes ready to write, with the rejected records beside them: the fastest way to write a
+        batch (``formasi evaluate --format jsonl`` does this). With ``jobs`` > 1 the workers
+        render their blocks and this process only writes them."""
+        yield from self._batch(records, as_of, formation, route, level, jobs, render=check_layout(layout))
+
+    def _batch(self, records: Iterable[Any], as_of: dt.date, formation: Any, route: str | None,
+               level: str | None, jobs: int, render: str | None) -> Iterator[Any]:
+        """Results (``render`` None) or Blocks in that layout, on the version in service now."""
+        _check_jobs(jobs)
+        as_of = _date(as_of)
+        self.plan(as_of)  # a bad date fails once, up front
+        places = self.places if formation is None else _formation(formation)
+        compiled = self._pin()
+        try:
+            def here(items: Iterable[Any]) -> Iterator[Result | RecordError]:
+                return self._records(compiled, items, as_of, places, route, level)
+
+            if jobs > 1:
+                backend = "reference" if compiled.backend.name == "reference" else "durable"
+                yield from evaluate_parallel(compiled.policy, backend, records, here, as_of, places, route, level,
+                                             jobs, render)
+            elif render is None:
+                yield from here(records)
+            else:
+                results = here(records)
+                while (block := render_block(itertools.islice(results, CHUNK), render)).count:
+                    yield block
+        finally:
+            compiled.release()
+
+    def _records(self, compiled: Compiled, records: Iterable[Any], as_of: dt.date, places: Formation | None,
+                 route: str | None, level: str | None) -> Iterator[Result | RecordError]:
+        for index, item in enumerate(records):
+            where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
+            if isinstance(record, JsonLine):
+                record = record.parse()
+            ident = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
+            if isinstance(record, InputError):
+                yield RecordError(where, None, tuple(record.problems))
+                continue
+            try:
+                if not isinstance(record, Candidate):
+                    record = structure_candidate(record, where.split()[0])
+                yield self._evaluate(compiled, record, as_of, places, route, level)
+            except InputError as exc:
+                yield RecordError(where, None if ident is None else str(ident),
+                                  tuple(_at(p, where) for p in exc.problems))
 
     def allocate(self, results: Iterable[Result | RecordError],
                  formation: Mapping | str | os.PathLike | FormationResult | None = None) -> list[Result | RecordError]:
@@ -317,6 +341,12 @@ def _at(problem: Problem, where: str) -> Problem:
     if path.startswith("$.") or path == "$":
         path = base + path[1:]
     return attrs.evolve(problem, path=path)
+
+
+def _check_jobs(jobs: Any) -> int:
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InvalidArgument(f"jobs must be a whole number of 1 or more, got {jobs!r}")
+    return jobs
 
 
 def _date(value: Any) -> dt.date:

@@ -1,14 +1,16 @@
 """Evaluating a stream of records in several processes, in input order, with flat memory.
 
-Each worker process builds its own Engine from the policy folder (durable_rules holds the
-GIL, so threads would not help; one engine per process is also what its notes advise) and
-checks that the policy it loaded has the digest the caller's has. The main process reads
-records, sends them in chunks, keeps only a few chunks in flight, and yields results in the
-order the records came.
+``jobs`` counts processes in all: the calling process and ``jobs - 1`` workers. Each
+worker builds its own Engine from the policy folder (durable_rules holds the GIL, so
+threads would not help; one engine per process is also what its notes advise) and checks
+that the policy it loaded has the caller's digest. The calling process reads records,
+sends chunks to the workers while fewer than a few per worker are queued, and otherwise
+evaluates the next chunk itself; it yields results in the order the records came. On two
+cores this keeps both busy without a third process competing with them.
 
-The main process shares the two cores with the workers, so it does as little as it can:
-JSON Lines come to it unparsed (``read_records(..., parse=False)``) and the workers parse
-them; rendered results come back as one text per chunk, split into lines only here.
+Records and results cross processes cheaply: JSON Lines come unparsed
+(``read_records(..., parse=False)``) and the workers parse them; rendered results come
+back as one Block of bytes per chunk, which the command line writes as it is.
 """
 
 from __future__ import annotations
@@ -17,11 +19,17 @@ import collections
 import datetime as dt
 import itertools
 import multiprocessing
-from collections.abc import Iterable, Iterator
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.pool import AsyncResult
 from typing import Any
 
+import attrs
+
 from .._errors import EngineError, InputError
-from ._result import RecordError
+from ._result import render_block
 
 CHUNK = 250
 IN_FLIGHT_PER_JOB = 3
@@ -41,55 +49,85 @@ def _start_worker(root: str, digest: str, backend: str, places: Any) -> None:
 
 
 def _work(job: tuple) -> Any:
-    items, as_of, route, level, render = job
+    items, as_of, route, level, render, spool = job
     records = [(where, InputError(problems) if problems is not None else record)
                for where, record, problems in items]
-    results = _engine.evaluate_many(records, as_of=as_of, route=route, level=level)
-    if not render:
-        return list(results)
-    # finished text (in that layout) travels back far cheaper than result objects: one text
-    # per chunk (orjson never writes a raw newline), and the error records on the side
-    texts, errors = [], {}
-    for i, result in enumerate(results):
-        texts.append(result.to_json(render))
-        if isinstance(result, RecordError):
-            errors[i] = result
-    return "\n".join(texts), errors
+    done = _finish(_engine.evaluate_many(records, as_of=as_of, route=route, level=level), render)
+    if render:  # the text goes through a file: a worker writing into a pipe would wait for the
+        # calling process's result thread, which waits for the GIL while that process evaluates
+        with open(spool, "wb") as f:
+            f.write(done.text)
+        done = attrs.evolve(done, text=b"")
+    return done
 
 
-def _lines(chunk: Any, expected: int) -> Iterator[tuple[str, RecordError | None]]:
-    text, errors = chunk
-    lines = text.split("\n") if expected else []
-    if len(lines) != expected:
-        raise EngineError(f"a worker sent {len(lines)} results for {expected} records")
-    for i, line in enumerate(lines):
-        yield line, errors.get(i)
+def _collect(job: Any, spool: str | None) -> Any:
+    got = job.get() if isinstance(job, AsyncResult) else job
+    if spool is not None and isinstance(job, AsyncResult):
+        with open(spool, "rb") as f:
+            got = attrs.evolve(got, text=f.read())
+        os.unlink(spool)
+    return got
 
 
-def evaluate_parallel(engine, records: Iterable[Any], as_of: dt.date, places: Any, route: str | None,
-                      level: str | None, jobs: int, render: str | None = None) -> Iterator[Any]:
+def _finish(results: Iterator[Any], render: str | None) -> Any:
+    # finished text (in that layout) travels back far cheaper than result objects; each
+    # result is rendered as it comes (holding a chunk of result objects is slow)
+    return render_block(results, render) if render else list(results)
+
+
+def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callable[[list], Iterator[Any]],
+                      as_of: dt.date, places: Any, route: str | None, level: str | None, jobs: int,
+                      render: str | None = None) -> Iterator[Any]:
+    """Results (or RecordErrors) in input order; with ``render`` (a layout), Blocks of them.
+    ``here`` evaluates a list of ``(where, record)`` in this process, on the caller's engine;
+    the workers load ``policy`` from its folder for ``backend`` ("durable" or "reference")."""
     ctx = multiprocessing.get_context("spawn")
-    backend = "reference" if engine.backend.name == "reference" else "durable"
-    pool = ctx.Pool(jobs, initializer=_start_worker,
-                    initargs=(engine.policy.root, engine.policy.digest, backend, places))
-    pending: collections.deque = collections.deque()
+    workers = jobs - 1
+    pool = ctx.Pool(workers, initializer=_start_worker, initargs=(policy.root, policy.digest, backend, places))
+    queued = workers * IN_FLIGHT_PER_JOB  # chunks the workers may have at once
+    cap = 2 * queued + 2  # chunks finished or under way, waiting to be handed out in order
+    pending: collections.deque = collections.deque()  # (records, AsyncResult or finished, spool file)
+    numbered = enumerate(records)
+    spool = tempfile.mkdtemp(prefix="formasi-") if render else None  # the workers' rendered blocks
+    numbers = itertools.count()
+
+    def chunk() -> list:
+        return [item if isinstance(item, tuple) else (f"$[{i}]", item)
+                for i, item in itertools.islice(numbered, CHUNK)]
+
     try:
-        numbered = ((i, item) for i, item in enumerate(records))
+        exhausted = False
         while True:
-            chunk = list(itertools.islice(numbered, CHUNK))
-            if chunk:
-                items = []
-                for i, item in chunk:
-                    where, record = item if isinstance(item, tuple) else (f"$[{i}]", item)
-                    if isinstance(record, InputError):  # exceptions do not cross processes well
-                        items.append((where, None, record.problems))
-                    else:
-                        items.append((where, record, None))
-                pending.append((len(items), pool.apply_async(_work, ((items, as_of, route, level, render),))))
-            if pending and (not chunk or len(pending) >= jobs * IN_FLIGHT_PER_JOB):
-                size, done = pending.popleft()
-                yield from _lines(done.get(), size) if render else done.get()
-            elif not chunk:
+            # keep the workers' queues full (exceptions pickle badly: an InputError goes as its problems)
+            while not exhausted and len(pending) < cap and \
+                    sum(isinstance(job, AsyncResult) and not job.ready() for _, job, _ in pending) < queued:
+                items = chunk()
+                exhausted = not items
+                if items:
+                    sent = [(w, None, r.problems) if isinstance(r, InputError) else (w, r, None) for w, r in items]
+                    path = os.path.join(spool, str(next(numbers))) if render else None
+                    job = pool.apply_async(_work, ((sent, as_of, route, level, render, path),))
+                    pending.append((len(items), job, path))
+            # then evaluate one chunk here, unless enough is already waiting
+            if not exhausted and len(pending) < cap:
+                items = chunk()
+                exhausted = not items
+                if items:
+                    pending.append((len(items), _finish(here(items), render), None))
+            # hand out what is finished at the head, in order; wait for the head only when there
+            # is nothing else to do
+            while pending and (exhausted or len(pending) >= cap
+                               or not isinstance(pending[0][1], AsyncResult) or pending[0][1].ready()):
+                size, job, path = pending.popleft()
+                got = _collect(job, path)
+                if (got.count if render else len(got)) != size:
+                    raise EngineError(f"{size} records were evaluated into another number of results")
+                if render:
+                    yield got
+                else:
+                    yield from got
+            if exhausted and not pending:
                 break
         pool.close()
     except BaseException:
@@ -97,3 +135,5 @@ def evaluate_parallel(engine, records: Iterable[Any], as_of: dt.date, places: An
         raise
     finally:
         pool.join()
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
 import orjson
 
-from .._errors import InvalidArgument, Problem
+from .._errors import EngineError, InvalidArgument, Problem
 from .._text import Text
 
 ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED = "eligible", "not_eligible", "undetermined"
@@ -165,6 +165,36 @@ class RecordError:
 
     def to_json(self, layout: str = "full") -> str:
         return dumps(self.to_dict(layout))
+
+
+@attrs.frozen
+class Block:
+    """Consecutive records as finished JSON Lines: the fastest form to write or send.
+
+    ``text`` is UTF-8, one line per record in order, each ending in a newline (orjson never
+    writes a raw newline inside one); ``errors`` gives the rejected records by their place."""
+
+    text: bytes
+    count: int
+    errors: tuple[tuple[int, RecordError], ...] = ()
+
+    def lines(self) -> Iterator[tuple[str, RecordError | None]]:
+        """Each record's JSON text, with its RecordError if it was rejected."""
+        lines = self.text.decode().split("\n")[:-1]
+        if len(lines) != self.count:
+            raise EngineError(f"a block of {self.count} records holds {len(lines)} lines")
+        errors = dict(self.errors)
+        for i, line in enumerate(lines):
+            yield line, errors.get(i)
+
+
+def render_block(results: Iterable[Result | RecordError], layout: str) -> Block:
+    texts, errors = [], []
+    for i, result in enumerate(results):
+        texts.append(result.to_json(layout))
+        if isinstance(result, RecordError):
+            errors.append((i, result))
+    return Block("".join(t + "\n" for t in texts).encode(), len(texts), tuple(errors))
 
 
 def _with_reasons(route, level, outcome, failed, missing, allocation, reasons) -> Decision:
