@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -27,11 +28,18 @@ def batch(tmp_path_factory):
     return path
 
 
-def test_jobs_give_the_same_items_in_the_same_order(default_engine, batch):
+def test_jobs_give_the_same_items_in_the_same_order(default_engine, batch, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the workers' spool files go
     records = list(fr.read_records(batch))
     one = [t for t, _ in default_engine.evaluate_lines(records, as_of=AS_OF)]
     two = [t for t, _ in default_engine.evaluate_lines(records, as_of=AS_OF, jobs=2)]
-    assert one == two and len(one) == 600
+    three = [t for t, _ in default_engine.evaluate_lines(fr.read_records(batch, parse=False), as_of=AS_OF, jobs=3)]
+    assert one == two == three and len(one) == 600
+    assert list(tmp_path.iterdir()) == []  # spool files removed
+    blocks = list(default_engine.evaluate_blocks(records, as_of=AS_OF, jobs=2, layout="compact"))
+    assert sum(b.count for b in blocks) == 600 and [i for b in blocks for i, _ in b.errors] == [7]
+    assert b"".join(b.text for b in blocks).decode().splitlines() == [
+        t for t, _ in default_engine.evaluate_lines(records, as_of=AS_OF, layout="compact")]
     objects = [r.to_json() for r in default_engine.evaluate_many(records, as_of=AS_OF, jobs=2)]
     assert objects == one
     assert json.loads(one[7])["error"]["where"] == "$[7] (line 8)"
@@ -59,17 +67,19 @@ def test_bad_jobs_value(default_engine):
         list(default_engine.evaluate_many([], as_of=AS_OF, jobs=0))
 
 
-@pytest.mark.parametrize("fmt", ["json", "jsonl"])
-def test_interrupt_leaves_a_valid_output_of_the_records_done(tmp_path, fmt):
+@pytest.mark.parametrize("fmt,jobs", [("json", "1"), ("jsonl", "1"), ("jsonl", "2")])
+def test_interrupt_leaves_a_valid_output_of_the_records_done(tmp_path, fmt, jobs):
     path = tmp_path / "many.jsonl"
     with open(path, "w") as f:
         for rec in candidates(20000):
             f.write(json.dumps(rec) + "\n")
     out = tmp_path / f"out.{fmt}"
     exe = os.path.join(os.path.dirname(sys.executable), "formasi")
-    proc = subprocess.Popen([exe, "evaluate", str(path), "--as-of", "2025-10-09", "--format", fmt,
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    proc = subprocess.Popen([exe, "evaluate", str(path), "--as-of", "2025-10-09", "--format", fmt, "--jobs", jobs,
                              "--policies", str(ROOT / "policies"), "-o", str(out)],
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(spool)})
     deadline = time.time() + 60
     while time.time() < deadline and (not out.exists() or out.stat().st_size < 200_000):
         time.sleep(0.05)
@@ -81,6 +91,7 @@ def test_interrupt_leaves_a_valid_output_of_the_records_done(tmp_path, fmt):
     done = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()[1:]]
     assert 0 < len(done) < 20000
     assert [d["candidate"] for d in done] == [f"B{i:07d}" for i in range(len(done))]
+    assert list(spool.iterdir()) == []  # no spool files left behind
 
 
 def test_standard_input_is_read_as_a_stream(tmp_path):
