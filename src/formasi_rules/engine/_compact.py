@@ -14,7 +14,6 @@ from the two, equal to what the full layout gives (tested for every shipped exam
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +22,7 @@ from .._text import Text
 from ..policy import FIELDS, Policy
 from ._explain import message
 from ._plan import Plan
-from ._result import Decision, Reason, Result
+from ._result import Decision, Given, Reason, Result
 
 VERSION = 1
 
@@ -83,7 +82,7 @@ def _expand(cat: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]
         reasons = tuple(_reason(cat["checks"][k], cat["fields"], states.get(k, True), value) for k in keys)
         missing = tuple(dict.fromkeys(m for r in reasons if r.passed is None for m in r.missing))
         decisions.append(Decision(route, level, outcome, tuple(k for k in keys if states.get(k) is False),
-                                  missing, allocation.get(target), explain=functools.partial(tuple, reasons)))
+                                  missing, allocation.get(target), explain=Given(reasons)))
     return Result(record["candidate"], dt.date.fromisoformat(cat["as_of"]), cat["policy"], cat["backend"],
                   derived, tuple(decisions)).to_dict()
 

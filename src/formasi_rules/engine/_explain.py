@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -53,19 +52,23 @@ class Explainer:
         """The decisions for ``targets``, the state of every check they read, and the values read."""
         passed, failed, absent = firings.passed, firings.failed, firings.missing
         plan_targets = self.plan.targets
-        states = {k: True if k in passed else False if k in failed else None for k in self._read_by(targets)}
-        unknown = {k for k, state in states.items() if state is None}
+        read = self._read_by(targets)
+        states = {k: True if k in passed else False if k in failed else None for k in read}
+        unknown = set(read).difference(passed, failed)
         actual = self._actual(derived)
+        explain = _Explanation(self, states, actual, absent)  # builds any decision's reasons on demand
         decisions = []
         for route, level in targets:
             keys = plan_targets[(route, level)]
             no = tuple([k for k in keys if k in failed]) if failed else ()
-            open_ = [k for k in keys if k in unknown] if unknown else []
-            outcome = NOT_ELIGIBLE if no else UNDETERMINED if open_ else ELIGIBLE
-            missing = tuple(dict.fromkeys(i for k in open_ for key, _, inputs in self._inputs[k]
-                                          if key in absent for i in inputs))
-            decisions.append(Decision(route, level, outcome, no, missing,
-                                      explain=functools.partial(self._reasons, keys, states, actual, absent)))
+            missing: tuple[str, ...] = ()
+            if unknown and not unknown.isdisjoint(keys):
+                outcome = NOT_ELIGIBLE if no else UNDETERMINED
+                missing = tuple(dict.fromkeys(i for k in keys if k in unknown for key, _, inputs in self._inputs[k]
+                                              if key in absent for i in inputs))
+            else:
+                outcome = NOT_ELIGIBLE if no else ELIGIBLE
+            decisions.append(Decision(route, level, outcome, no, missing, explain=explain))
         return tuple(decisions), states, actual
 
     def _read_by(self, targets: list[tuple[str, str]]) -> tuple[str, ...]:
@@ -88,9 +91,6 @@ class Explainer:
                 out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
         return out
 
-    def _reasons(self, keys: tuple[str, ...], states: dict[str, bool | None], actual: dict[str, Any],
-                 absent: frozenset[str]) -> tuple[Reason, ...]:
-        return tuple(self._reason_for(k, states[k], actual, absent) for k in keys)
 
     def _reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:
         read = tuple(actual[f] if level is None else actual[f][level] for f, level in self._reads[k])
@@ -103,6 +103,21 @@ class Explainer:
             check = self.plan.checks[k]
             reason = self._cache[cache_key] = _reason(self.policy, check, passed, dict(zip(check.fields, read, strict=True)), gone)
         return reason
+
+
+@attrs.frozen
+class _Explanation:
+    """One candidate's evaluation, from which any of its decisions' reasons are built."""
+
+    explainer: Explainer
+    states: dict[str, bool | None]
+    actual: dict[str, Any]
+    absent: frozenset[str]
+
+    def __call__(self, decision: Decision) -> tuple[Reason, ...]:
+        reason = self.explainer._reason_for
+        return tuple(reason(k, self.states[k], self.actual, self.absent)
+                     for k in self.explainer.plan.targets[(decision.route, decision.level)])
 
 
 @attrs.frozen

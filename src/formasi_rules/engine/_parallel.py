@@ -62,8 +62,11 @@ def _work(job: tuple) -> Any:
 
 
 def _collect(job: Any, spool: str | None) -> Any:
-    got = job.get() if isinstance(job, AsyncResult) else job
-    if spool is not None and isinstance(job, AsyncResult):
+    """What a chunk came to: a worker's (its block's text read back from ``spool``) or ours."""
+    if not isinstance(job, AsyncResult):
+        return job
+    got = job.get()
+    if spool is not None:
         with open(spool, "rb") as f:
             got = attrs.evolve(got, text=f.read())
         os.unlink(spool)

@@ -66,13 +66,14 @@ class Decision:
     failed: tuple[str, ...]  # the checks that failed ("rule" or "rule@level")
     missing: tuple[str, ...]  # inputs that would settle an undetermined check
     allocation: dict[str, Any] | None = None  # set by allocation when places are contested
-    _explain: Callable[[], tuple[Reason, ...]] = attrs.field(default=tuple, eq=False, repr=False,
-                                                             alias="explain")
+    # builds the reasons of a decision (the candidate's evaluation, or the reasons themselves)
+    _explain: Callable[[Decision], tuple[Reason, ...]] = attrs.field(eq=False, repr=False, alias="explain",
+                                                                     kw_only=True)
 
     @functools.cached_property
     def reasons(self) -> tuple[Reason, ...]:
         """Every rule checked for this decision, in the policy's order."""
-        return self._explain()
+        return self._explain(self)
 
     def __reduce__(self):
         # a pickled decision (sent back by a worker process) carries its reasons, not the
@@ -197,8 +198,18 @@ def render_block(results: Iterable[Result | RecordError], layout: str) -> Block:
     return Block("".join(t + "\n" for t in texts).encode(), len(texts), tuple(errors))
 
 
+@attrs.frozen
+class Given:
+    """The reasons of a decision, already built (a decision from another process, or expanded)."""
+
+    reasons: tuple[Reason, ...]
+
+    def __call__(self, decision: Decision) -> tuple[Reason, ...]:
+        return self.reasons
+
+
 def _with_reasons(route, level, outcome, failed, missing, allocation, reasons) -> Decision:
-    return Decision(route, level, outcome, failed, missing, allocation, explain=functools.partial(tuple, reasons))
+    return Decision(route, level, outcome, failed, missing, allocation, explain=Given(reasons))
 
 
 LAYOUTS = ("full", "compact")
