@@ -58,6 +58,9 @@ def test_expand_refuses_a_record_of_another_run(default_engine):
     del catalogue["catalogue"]["decisions"][0]
     with pytest.raises(fr.InvalidArgument, match="another run"):
         fr.expand(catalogue, compact)
+    edited = {**compact, "failed": []}  # every failed check turned into a pass
+    with pytest.raises(fr.InvalidArgument, match="contradicts its checks"):
+        fr.expand(default_engine.catalogue(AS_OF), edited)
     error = {"error": {"where": "$[0]", "candidate": None, "problems": []}}
     assert fr.expand(default_engine.catalogue(AS_OF), error) == error
 
