@@ -1,0 +1,86 @@
+"""Where the time of one candidate goes, on the compact JSON Lines path.
+
+    python benchmarks/costs.py [N]          (default N = 10000)
+
+Streams N synthetic candidates through the stages of Engine.evaluate one by one, timing
+each inline (the stages, not a profiler, so the figures add up to the real rate), and
+prints microseconds per candidate and each stage's share. The reference backend's run is
+timed beside the durable_rules one as the baseline. The stages mirror Engine._evaluate;
+the script stops if what they produce differs from Engine.evaluate.
+"""
+
+from __future__ import annotations
+
+import collections
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+import formasi_rules as fr
+from evaluate import AS_OF, LEVELS, candidates
+from formasi_rules.engine._backend import ReferenceBackend
+from formasi_rules.engine._derive import derive
+from formasi_rules.engine._encode import encode_fact, show
+from formasi_rules.engine._engine import _INPUT_ECHO, _targets
+from formasi_rules.engine._result import Result
+from formasi_rules.inputs import structure_candidate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    engine = fr.Engine(policy, backend="durable",
+                       formation={f"Region {i}": {lv: i % 2 for lv in LEVELS} for i in range(17)})
+    compiled = engine._current
+    plan, explainer = compiled.plans[compiled.index(AS_OF)], compiled.explainers[compiled.index(AS_OF)]
+    reference = ReferenceBackend()
+    lines = [orjson.dumps(r) for r in candidates(n)]
+    spent: collections.Counter = collections.Counter()
+    clock = time.perf_counter
+    for _ in range(2):  # the first round warms up
+        spent.clear()
+        for line in lines:
+            t0 = clock()
+            raw = orjson.loads(line)
+            t1 = clock()
+            candidate = structure_candidate(raw)
+            t2 = clock()
+            targets = _targets(policy, plan, candidate, None, None)
+            derived = derive(candidate, AS_OF, policy, engine.places)
+            t3 = clock()
+            fact = encode_fact(derived, policy, plan.keys)
+            t4 = clock()
+            firings = compiled.backend.run(plan, fact)
+            t5 = clock()
+            reference.run(plan, fact)
+            t6 = clock()
+            decisions, checks, actual = explainer.decide(derived, firings, targets)
+            t7 = clock()
+            shown = {k: show(v) for k, v in derived.values.items() if k != "as_of" and k not in _INPUT_ECHO}
+            shown.update({k: dict(v) for k, v in derived.per_level.items()})
+            shown["explain"] = derived.explain
+            result = Result(candidate.id, AS_OF, policy.identity(), "durable_rules", shown, decisions, checks, actual)
+            t8 = clock()
+            text = result.to_json("compact")
+            t9 = clock()
+            if line is lines[0] and text != engine.evaluate(raw, as_of=AS_OF).to_json("compact"):
+                raise SystemExit("the stages no longer match Engine.evaluate: update this script")
+            for stage, a, b in (("parse JSON", t0, t1), ("validate (cattrs)", t1, t2), ("derive", t2, t3),
+                                ("encode the fact", t3, t4), ("durable_rules", t4, t5), ("(reference)", t5, t6),
+                                ("decide", t6, t7), ("build the result", t7, t8), ("render compact", t8, t9)):
+                spent[stage] += b - a
+    total = sum(v for k, v in spent.items() if k != "(reference)")
+    print(f"python {sys.version.split()[0]}, {n} candidates, per candidate:")
+    for stage, seconds in spent.items():
+        share = "" if stage == "(reference)" else f"  {100 * seconds / total:4.1f} %"
+        print(f"{stage:>18} {1e6 * seconds / n:6.1f} µs{share}")
+    print(f"{'total':>18} {1e6 * total / n:6.1f} µs  ({n / total:.0f} candidates/s)")
+    engine.close()
+
+
+if __name__ == "__main__":
+    main()
