@@ -120,7 +120,7 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the decisions here instead of standard output.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes (same results, same order).")
+              help="Processes in all: this one and N-1 workers (same results, same order).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on a terminal.")
 @_run
 def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formation, workload, existing, allocate,
@@ -383,6 +383,7 @@ def validate(policy_dir, backend):
 @click.argument("which", type=click.Choice(["policy", "candidate", "result", "result-compact", "formation"]))
 @_run
 def schema(which):
-    """Print a JSON Schema: of policy files, candidate records, evaluation results (full or compact layout) or formation output."""
+    """Print a JSON Schema: of policy files, candidate records, evaluation results (full or compact
+    layout) or formation output."""
     text = files("formasi_rules.schemas").joinpath(f"{which}.schema.json").read_text(encoding="utf-8")
     click.echo(json.dumps(json.loads(text), indent=2, ensure_ascii=False))
