@@ -62,6 +62,12 @@ def test_cli_jobs_and_streaming_order(batch, tmp_path):
     assert ids[:3] == ["B0000000", "B0000001", "B0000002"] and ids[7] is None
 
 
+def test_an_unwritable_spool_folder_is_a_clear_error(default_engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with pytest.raises(fr.FormasiError, match="set TMPDIR to a writable folder"):
+        list(default_engine.evaluate_blocks([{"id": "a"}], as_of=AS_OF, jobs=2))
+
+
 def test_bad_jobs_value(default_engine):
     with pytest.raises(fr.InvalidArgument):
         list(default_engine.evaluate_many([], as_of=AS_OF, jobs=0))

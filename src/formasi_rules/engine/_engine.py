@@ -27,7 +27,7 @@ from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
 from ._compact import catalogue
 from ._compiled import Compiled
-from ._parallel import CHUNK, evaluate_parallel
+from ._parallel import chunk_size, evaluate_parallel
 from ._derive import derive
 from ._durable import DurableBackend
 from ._encode import encode_fact, show
@@ -214,7 +214,7 @@ class Engine:
                 yield from here(records)
             else:
                 results = here(records)
-                while (block := render_block(itertools.islice(results, CHUNK), render)).count:
+                while (block := render_block(itertools.islice(results, chunk_size(render)), render)).count:
                     yield block
         finally:
             compiled.release()

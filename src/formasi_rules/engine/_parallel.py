@@ -28,10 +28,10 @@ from typing import Any
 
 import attrs
 
-from .._errors import EngineError, InputError
+from .._errors import EngineError, FormasiError, InputError
 from ._result import render_block
 
-CHUNK = 250
+CHUNK = 250  # records per chunk (see chunk_size)
 IN_FLIGHT_PER_JOB = 3
 
 _engine = None  # the worker's own Engine
@@ -61,6 +61,21 @@ def _work(job: tuple) -> Any:
     return done
 
 
+def chunk_size(render: str | None) -> int:
+    """Records per chunk: a tenth in the full layout, whose records are ~40x larger, so that a
+    rendered block is a few MB either way."""
+    return CHUNK // 10 if render == "full" else CHUNK
+
+
+def _spool() -> str:
+    try:
+        return tempfile.mkdtemp(prefix="formasi-")
+    except OSError as exc:
+        raise FormasiError(f"cannot make a folder for the worker processes' output in {tempfile.gettempdir()} "
+                           f"({exc.strerror}); set TMPDIR to a writable folder, or use one process "
+                           "(--jobs 1)") from None
+
+
 def _collect(job: Any, spool: str | None) -> Any:
     """What a chunk came to: a worker's (its block's text read back from ``spool``) or ours."""
     if not isinstance(job, AsyncResult):
@@ -85,6 +100,8 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
     """Results (or RecordErrors) in input order; with ``render`` (a layout), Blocks of them.
     ``here`` evaluates a list of ``(where, record)`` in this process, on the caller's engine;
     the workers load ``policy`` from its folder for ``backend`` ("durable" or "reference")."""
+    spool = _spool() if render else None  # the workers' rendered blocks
+    size = chunk_size(render)
     ctx = multiprocessing.get_context("spawn")
     workers = jobs - 1
     pool = ctx.Pool(workers, initializer=_start_worker, initargs=(policy.root, policy.digest, backend, places))
@@ -92,12 +109,11 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
     cap = 2 * queued + 2  # chunks finished or under way, waiting to be handed out in order
     pending: collections.deque = collections.deque()  # (records, AsyncResult or finished, spool file)
     numbered = enumerate(records)
-    spool = tempfile.mkdtemp(prefix="formasi-") if render else None  # the workers' rendered blocks
     numbers = itertools.count()
 
     def chunk() -> list:
         return [item if isinstance(item, tuple) else (f"$[{i}]", item)
-                for i, item in itertools.islice(numbered, CHUNK)]
+                for i, item in itertools.islice(numbered, size)]
 
     try:
         exhausted = False
