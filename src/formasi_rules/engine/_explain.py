@@ -43,7 +43,7 @@ class Explainer:
         self._reads = {k: tuple((f, c.level if FIELDS[f].per_level else None) for f in c.fields)
                        for k, c in plan.checks.items()}
         self._pairs = tuple(dict.fromkeys(pair for reads in self._reads.values() for pair in reads))
-        # per check: (fact key, the inputs that give it) for each field it reads
+        # per check: (fact key, field, the inputs that give it) for each field it reads
         self._inputs = {k: tuple((fact_key(f, c.level), f, FIELDS[f].inputs) for f in c.fields)
                         for k, c in plan.checks.items()}
 
@@ -91,8 +91,8 @@ class Explainer:
                 out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
         return out
 
-
-    def _reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:
+    def reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:
+        """The reason of check ``k`` for a candidate, shared with every candidate that gives the same."""
         read = tuple(actual[f] if level is None else actual[f][level] for f, level in self._reads[k])
         gone = tuple(f for key, f, _ in self._inputs[k] if key in absent) if passed is None else ()
         cache_key = (k, passed, read, gone)
@@ -101,7 +101,8 @@ class Explainer:
             if len(self._cache) >= self.MAX_CACHED:
                 self._cache.clear()
             check = self.plan.checks[k]
-            reason = self._cache[cache_key] = _reason(self.policy, check, passed, dict(zip(check.fields, read, strict=True)), gone)
+            reason = _reason(self.policy, check, passed, dict(zip(check.fields, read, strict=True)), gone)
+            self._cache[cache_key] = reason
         return reason
 
 
@@ -115,7 +116,7 @@ class _Explanation:
     absent: frozenset[str]
 
     def __call__(self, decision: Decision) -> tuple[Reason, ...]:
-        reason = self.explainer._reason_for
+        reason = self.explainer.reason_for
         return tuple(reason(k, self.states[k], self.actual, self.absent)
                      for k in self.explainer.plan.targets[(decision.route, decision.level)])
 
