@@ -58,12 +58,13 @@ def main() -> None:
             t5 = clock()
             reference.run(plan, fact)
             t6 = clock()
-            decisions, checks, actual = explainer.decide(derived, firings, targets)
+            outcomes, checks, actual, explanation = explainer.decide(derived, firings, targets)
             t7 = clock()
             shown = {k: show(v) for k, v in derived.values.items() if k != "as_of" and k not in _INPUT_ECHO}
             shown.update({k: dict(v) for k, v in derived.per_level.items()})
             shown["explain"] = derived.explain
-            result = Result(candidate.id, AS_OF, policy.identity(), "durable_rules", shown, decisions, checks, actual)
+            result = Result(candidate.id, AS_OF, policy.identity(), "durable_rules", shown, outcomes, checks, actual,
+                            decide=explanation.decisions)
             t8 = clock()
             text = result.to_json("compact")
             t9 = clock()

@@ -98,7 +98,6 @@ def allocate(policy: Policy, results: list[Any], places: Formation) -> list[Any]
         if not isinstance(res, Result) or not any(k[0] == i for k in notes):
             out.append(res)
             continue
-        decisions = tuple(attrs.evolve(d, allocation=notes[(i, j)]) if (i, j) in notes else d
-                          for j, d in enumerate(res.decisions))
-        out.append(attrs.evolve(res, decisions=decisions))
+        allocations = {f"{d.route}/{d.level}": notes[(i, j)] for j, d in enumerate(res.decisions) if (i, j) in notes}
+        out.append(attrs.evolve(res, allocations=allocations))  # its decisions are built again, with them
     return out

@@ -88,7 +88,7 @@ def _expand(cat: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]
         decisions.append(Decision(route, level, outcome, tuple(k for k in keys if states.get(k) is False),
                                   missing, allocation.get(target), explain=Given(reasons)))
     return Result(record["candidate"], dt.date.fromisoformat(cat["as_of"]), cat["policy"], cat["backend"],
-                  derived, tuple(decisions)).to_dict()
+                  derived, dict(record["decisions"]), decide=Given(tuple(decisions))).to_dict()
 
 
 def _reason(check: Mapping[str, Any], fields: Mapping[str, Any], passed: bool | None, value) -> Reason:

@@ -288,12 +288,12 @@ class Engine:
         targets = _targets(policy, plan, candidate, route, level)
         derived = derive(candidate, as_of, policy, places)
         firings = compiled.backend.run(plan, encode_fact(derived, policy, plan.keys))
-        decisions, checks, actual = explainer.decide(derived, firings, targets)
+        outcomes, checks, actual, explanation = explainer.decide(derived, firings, targets)
         shown = {k: show(v) for k, v in derived.values.items() if k != "as_of" and k not in _INPUT_ECHO}
         shown.update({k: dict(v) for k, v in derived.per_level.items()})
         shown["explain"] = derived.explain
-        return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, decisions,
-                      checks, actual, values={**derived.values, "region": candidate.region})
+        return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, outcomes,
+                      checks, actual, decide=explanation.decisions, values={**derived.values, "region": candidate.region})
 
 
 def _new_backend(backend: str | None, policy: Policy) -> Backend:

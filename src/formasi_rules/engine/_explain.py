@@ -9,7 +9,7 @@ import attrs
 from .._text import Text
 from ..policy import FIELDS, Policy
 from ._encode import fact_key, show
-from ._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED, Decision, Reason, dumps
+from ._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED, Decision, Reason, Result, dumps
 
 if TYPE_CHECKING:
     from ._backend import Firings
@@ -39,37 +39,31 @@ class Explainer:
         self.plan = plan
         self._cache: dict[tuple, Reason] = {}
         self._read: dict[tuple, tuple[str, ...]] = {}
+        self._names = {t: f"{t[0]}/{t[1]}" for t in plan.targets}
         # per check: (field, level it is read at, or None) for each field it reads
         self._reads = {k: tuple((f, c.level if FIELDS[f].per_level else None) for f in c.fields)
                        for k, c in plan.checks.items()}
         self._pairs = tuple(dict.fromkeys(pair for reads in self._reads.values() for pair in reads))
         # per check: (fact key, field, the inputs that give it) for each field it reads
-        self._inputs = {k: tuple((fact_key(f, c.level), f, FIELDS[f].inputs) for f in c.fields)
+        self.inputs = {k: tuple((fact_key(f, c.level), f, FIELDS[f].inputs) for f in c.fields)
                         for k, c in plan.checks.items()}
 
     def decide(self, derived: Derived, firings: Firings, targets: list[tuple[str, str]],
-               ) -> tuple[tuple[Decision, ...], dict[str, bool | None], dict[str, Any]]:
-        """The decisions for ``targets``, the state of every check they read, and the values read."""
-        passed, failed, absent = firings.passed, firings.failed, firings.missing
-        plan_targets = self.plan.targets
+               ) -> tuple[dict[str, str], dict[str, bool | None], dict[str, Any], Explanation]:
+        """The outcome of each target ("route/level" -> outcome), the state of every check they
+        read, the values read, and the Explanation that builds the decisions when asked."""
+        passed, failed = firings.passed, firings.failed
         read = self._read_by(targets)
         states = {k: True if k in passed else False if k in failed else None for k in read}
-        unknown = set(read).difference(passed, failed)
+        unknown = frozenset(read).difference(passed, failed)
+        outcomes = {}
+        for target in targets:
+            keys = self.plan.targets[target]
+            outcomes[self._names[target]] = (NOT_ELIGIBLE if failed and not failed.isdisjoint(keys) else
+                                             UNDETERMINED if unknown and not unknown.isdisjoint(keys) else ELIGIBLE)
         actual = self._actual(derived)
-        explain = _Explanation(self, states, actual, absent)  # builds any decision's reasons on demand
-        decisions = []
-        for route, level in targets:
-            keys = plan_targets[(route, level)]
-            no = tuple([k for k in keys if k in failed]) if failed else ()
-            missing: tuple[str, ...] = ()
-            if unknown and not unknown.isdisjoint(keys):
-                outcome = NOT_ELIGIBLE if no else UNDETERMINED
-                missing = tuple(dict.fromkeys(i for k in keys if k in unknown for key, _, inputs in self._inputs[k]
-                                              if key in absent for i in inputs))
-            else:
-                outcome = NOT_ELIGIBLE if no else ELIGIBLE
-            decisions.append(Decision(route, level, outcome, no, missing, explain=explain))
-        return tuple(decisions), states, actual
+        return outcomes, states, actual, Explanation(self, tuple(targets), states, actual, failed, unknown,
+                                                     firings.missing)
 
     def _read_by(self, targets: list[tuple[str, str]]) -> tuple[str, ...]:
         """The checks the targets read, in plan order (remembered: a batch asks for few target sets)."""
@@ -94,7 +88,7 @@ class Explainer:
     def reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:
         """The reason of check ``k`` for a candidate, shared with every candidate that gives the same."""
         read = tuple(actual[f] if level is None else actual[f][level] for f, level in self._reads[k])
-        gone = tuple(f for key, f, _ in self._inputs[k] if key in absent) if passed is None else ()
+        gone = tuple(f for key, f, _ in self.inputs[k] if key in absent) if passed is None else ()
         cache_key = (k, passed, read, gone)
         reason = self._cache.get(cache_key)
         if reason is None:
@@ -107,15 +101,29 @@ class Explainer:
 
 
 @attrs.frozen
-class _Explanation:
-    """One candidate's evaluation, from which any of its decisions' reasons are built."""
+class Explanation:
+    """One candidate's evaluation: builds its decisions, and their reasons, when they are read."""
 
     explainer: Explainer
+    targets: tuple[tuple[str, str], ...]
     states: dict[str, bool | None]
     actual: dict[str, Any]
+    failed: frozenset[str]
+    unknown: frozenset[str]
     absent: frozenset[str]
 
-    def __call__(self, decision: Decision) -> tuple[Reason, ...]:
+    def decisions(self, result: Result) -> tuple[Decision, ...]:
+        plan_targets, inputs, unknown = self.explainer.plan.targets, self.explainer.inputs, self.unknown
+        out = []
+        for route, level in self.targets:
+            keys, name = plan_targets[(route, level)], f"{route}/{level}"
+            missing = tuple(dict.fromkeys(i for k in keys if k in unknown for key, _, given in inputs[k]
+                                          if key in self.absent for i in given))
+            out.append(Decision(route, level, result.outcomes[name], tuple(k for k in keys if k in self.failed),
+                                missing, result.allocations.get(name), explain=self.reasons))
+        return tuple(out)
+
+    def reasons(self, decision: Decision) -> tuple[Reason, ...]:
         reason = self.explainer.reason_for
         return tuple(reason(k, self.states[k], self.actual, self.absent)
                      for k in self.explainer.plan.targets[(decision.route, decision.level)])

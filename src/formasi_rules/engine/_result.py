@@ -3,9 +3,10 @@ a Reason per checked rule. ``to_dict()`` gives the stable JSON shape
 (schemas/result.schema.json); ``to_dict("compact")`` the compact one, which names each
 check instead of repeating its text (see _compact and docs/decisions.md).
 
-A decision's outcome, failed checks and missing inputs are settled when it is made;
-its reasons, with their bilingual messages and citations, are built the first time
-they are asked for (most of a batch is written in the compact layout, which needs none).
+A result's outcomes, check states and values are settled when it is made; its Decision
+objects are built the first time ``decisions`` is read, and a decision's reasons, with
+their bilingual messages and citations, the first time they are read (most of a batch
+is written in the compact layout, which needs neither).
 """
 
 from __future__ import annotations
@@ -107,11 +108,25 @@ class Result:
     policy: dict[str, str]
     backend: str
     derived: dict[str, Any]
-    decisions: tuple[Decision, ...]
+    outcomes: dict[str, str]  # "route/level" -> outcome, in the order of the decisions
     checks: dict[str, bool | None] = attrs.field(factory=dict, repr=False)  # check -> passed
     actual: dict[str, Any] = attrs.field(factory=dict, repr=False)  # field -> value (or level -> value)
+    allocations: dict[str, dict[str, Any]] = attrs.field(factory=dict)  # "route/level" -> allocation
     # the candidate's field values (raw, not for display), for ordering in allocation
     values: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+    # builds the decisions (from the candidate's evaluation, or the decisions themselves)
+    _decide: Callable[[Result], tuple[Decision, ...]] = attrs.field(eq=False, repr=False, alias="decide",
+                                                                    kw_only=True)
+
+    @functools.cached_property
+    def decisions(self) -> tuple[Decision, ...]:
+        """A decision per route and level, with its reasons; built when first read."""
+        return self._decide(self)
+
+    def __reduce__(self):
+        # a pickled result (sent back by a worker process) carries its decisions, not the
+        # explainer that would build them
+        return _with_decisions, (attrs.astuple(self, recurse=False)[:-1], self.decisions)
 
     def decision(self, route: str, level: str) -> Decision:
         for d in self.decisions:
@@ -141,10 +156,9 @@ class Result:
                    "actual": {k: v for k, v in self.actual.items() if k not in derived},
                    "failed": [k for k, state in self.checks.items() if state is False],
                    "undetermined": [k for k, state in self.checks.items() if state is None],
-                   "decisions": {f"{d.route}/{d.level}": d.outcome for d in self.decisions}}
-            allocation = {f"{d.route}/{d.level}": d.allocation for d in self.decisions if d.allocation is not None}
-            if allocation:
-                out["allocation"] = allocation
+                   "decisions": self.outcomes}
+            if self.allocations:
+                out["allocation"] = self.allocations
             return out
         return {"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
                 "backend": self.backend, "derived": self.derived,
@@ -200,16 +214,21 @@ def render_block(results: Iterable[Result | RecordError], layout: str) -> Block:
 
 @attrs.frozen
 class Given:
-    """The reasons of a decision, already built (a decision from another process, or expanded)."""
+    """What a result's decisions or a decision's reasons are, already built (sent by another
+    process, or expanded from the compact layout)."""
 
-    reasons: tuple[Reason, ...]
+    value: tuple
 
-    def __call__(self, decision: Decision) -> tuple[Reason, ...]:
-        return self.reasons
+    def __call__(self, _: Any) -> tuple:
+        return self.value
 
 
 def _with_reasons(route, level, outcome, failed, missing, allocation, reasons) -> Decision:
     return Decision(route, level, outcome, failed, missing, allocation, explain=Given(reasons))
+
+
+def _with_decisions(fields: tuple, decisions: tuple[Decision, ...]) -> Result:
+    return Result(*fields, decide=Given(decisions))
 
 
 LAYOUTS = ("full", "compact")
