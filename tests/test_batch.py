@@ -111,3 +111,13 @@ def test_standard_input_is_read_as_a_stream(tmp_path):
     assert [json.loads(r)["candidate"] for r in records] == [f"B{i:07d}" for i in range(30)]
     refused = subprocess.run(common, input=lines, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "--input-format jsonl or csv" in refused.stderr
+
+
+def test_a_worker_that_cannot_start_is_an_error_not_a_hang(policy_copy):
+    engine = fr.Engine(fr.load_policy(policy_copy))
+    (policy_copy / "rules" / "common.yaml").write_text(
+        (policy_copy / "rules" / "common.yaml").read_text() + "\n# edited after loading\n")
+    records = [(f"$[{i}]", r) for i, r in enumerate(candidates(3000))]
+    with pytest.raises(fr.EngineError, match="changed after the batch started"):
+        list(engine.evaluate_blocks(records, as_of=AS_OF, jobs=2))
+    engine.close()

@@ -35,20 +35,36 @@ CHUNK = 250  # records per chunk (see chunk_size)
 IN_FLIGHT_PER_JOB = 3
 
 _engine = None  # the worker's own Engine
+_failure: BaseException | None = None  # why the worker could not start
 
 
 def _start_worker(root: str, digest: str, backend: str, places: Any) -> None:
-    global _engine
-    from ..policy import load_policy
-    from ._engine import Engine
+    # an exception here would make the pool start the worker again, forever: it is kept and
+    # raised by the worker's tasks instead, so the calling process hears of it
+    global _engine, _failure
+    try:
+        from ..policy import load_policy
+        from ._engine import Engine
 
-    policy = load_policy(root)
-    if policy.digest != digest:
-        raise EngineError(f"the policy in {root} changed while the batch started ({policy.digest})")
-    _engine = Engine(policy, backend=backend, formation=places)
+        policy = load_policy(root)
+        if policy.digest != digest:
+            raise EngineError(f"the policy in {root} changed after the batch started (its digest is now "
+                              f"{policy.digest}); run the batch again")
+        _engine = Engine(policy, backend=backend, formation=places)
+    except Exception as exc:  # noqa: BLE001 - handed to the calling process by _up and _work
+        _failure = exc
+
+
+def _up() -> bool:
+    """A task that returns once a worker has started (loaded and compiled its policy)."""
+    if _failure is not None:
+        raise _failure
+    return True
 
 
 def _work(job: tuple) -> Any:
+    if _failure is not None:
+        raise _failure
     items, as_of, route, level, render, spool = job
     records = [(where, InputError(problems) if problems is not None else record)
                for where, record, problems in items]
@@ -105,6 +121,9 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
     ctx = multiprocessing.get_context("spawn")
     workers = jobs - 1
     pool = ctx.Pool(workers, initializer=_start_worker, initargs=(policy.root, policy.digest, backend, places))
+    # until a worker is up (a few tenths of a second), this process works alone rather than
+    # queueing chunks it would then have to wait for
+    started = pool.apply_async(_up)
     queued = workers * IN_FLIGHT_PER_JOB  # chunks the workers may have at once
     cap = 2 * queued + 2  # chunks finished or under way, waiting to be handed out in order
     pending: collections.deque = collections.deque()  # (records, AsyncResult or finished, spool file)
@@ -118,8 +137,10 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
     try:
         exhausted = False
         while True:
+            if started.ready():
+                started.get()  # a worker that could not start: its exception, here
             # keep the workers' queues full (exceptions pickle badly: an InputError goes as its problems)
-            while not exhausted and len(pending) < cap and \
+            while not exhausted and len(pending) < cap and started.ready() and \
                     sum(isinstance(job, AsyncResult) and not job.ready() for _, job, _ in pending) < queued:
                 items = chunk()
                 exhausted = not items
