@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import formasi_rules as fr
-from conftest import AS_OF, ROOT
+from conftest import AS_OF, BACKENDS, ROOT
 from formasi_rules.cli import main
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -114,7 +114,7 @@ def test_standard_input_is_read_as_a_stream(tmp_path):
 
 
 def test_a_worker_that_cannot_start_is_an_error_not_a_hang(policy_copy):
-    engine = fr.Engine(fr.load_policy(policy_copy))
+    engine = fr.Engine(fr.load_policy(policy_copy), backend=BACKENDS[0])
     (policy_copy / "rules" / "common.yaml").write_text(
         (policy_copy / "rules" / "common.yaml").read_text() + "\n# edited after loading\n")
     records = [(f"$[{i}]", r) for i, r in enumerate(candidates(3000))]
