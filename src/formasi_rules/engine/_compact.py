@@ -22,7 +22,8 @@ from .._text import Text
 from ..policy import FIELDS, Policy
 from ._explain import message
 from ._plan import Plan
-from ._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED, Decision, Given, Reason, Result
+from ._result import Decision, Given, Reason, Result
+from ._result import outcome as outcome_of
 
 VERSION = 1
 
@@ -82,7 +83,7 @@ def _expand(cat: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]
         reasons = tuple(_reason(cat["checks"][k], cat["fields"], states.get(k, True), value) for k in keys)
         missing = tuple(dict.fromkeys(m for r in reasons if r.passed is None for m in r.missing))
         seen = {r.passed for r in reasons}
-        if outcome != (NOT_ELIGIBLE if False in seen else UNDETERMINED if None in seen else ELIGIBLE):
+        if outcome != outcome_of(False in seen, None in seen):
             raise InvalidArgument(f"record {record['candidate']!r}: the outcome {outcome!r} of {target} "
                                   "contradicts its checks; was it made in another run, or edited?")
         decisions.append(Decision(route, level, outcome, tuple(k for k in keys if states.get(k) is False),

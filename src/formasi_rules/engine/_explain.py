@@ -9,7 +9,7 @@ import attrs
 from .._text import Text
 from ..policy import FIELDS, Policy
 from ._encode import fact_key, show
-from ._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED, Decision, Reason, Result, dumps
+from ._result import Decision, Reason, Result, dumps, outcome
 
 if TYPE_CHECKING:
     from ._backend import Firings
@@ -59,8 +59,8 @@ class Explainer:
         outcomes = {}
         for target in targets:
             keys = self.plan.targets[target]
-            outcomes[self._names[target]] = (NOT_ELIGIBLE if failed and not failed.isdisjoint(keys) else
-                                             UNDETERMINED if unknown and not unknown.isdisjoint(keys) else ELIGIBLE)
+            outcomes[self._names[target]] = outcome(bool(failed) and not failed.isdisjoint(keys),
+                                                    bool(unknown) and not unknown.isdisjoint(keys))
         actual = self._actual(derived)
         return outcomes, states, actual, Explanation(self, tuple(targets), states, actual, failed, unknown,
                                                      firings.missing)

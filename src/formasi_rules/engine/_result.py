@@ -25,6 +25,12 @@ from .._text import Text
 ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED = "eligible", "not_eligible", "undetermined"
 
 
+def outcome(any_failed: bool, any_undetermined: bool) -> str:
+    """A decision's outcome from its checks: a failed check decides; else one that could not be
+    tested leaves it undetermined; else it is eligible."""
+    return NOT_ELIGIBLE if any_failed else UNDETERMINED if any_undetermined else ELIGIBLE
+
+
 @attrs.frozen
 class Reason:
     """One rule checked for one decision: passed (True), failed (False) or undetermined (None)."""
