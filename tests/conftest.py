@@ -54,9 +54,13 @@ def default_engine(engines):
 
 @pytest.fixture
 def policy_copy(tmp_path):
-    """A writable copy of the shipped policy, to break on purpose."""
+    """A writable copy of the shipped policy (with the base policy it extends, beside it as
+    ``jf_umum``), to break on purpose."""
+    for folder in POLICY_DIR.parent.iterdir():
+        if folder.is_dir():
+            shutil.copytree(folder, tmp_path / folder.name, ignore=shutil.ignore_patterns("tests"))
     target = tmp_path / "pk"
-    shutil.copytree(POLICY_DIR, target, ignore=shutil.ignore_patterns("tests"))
+    (tmp_path / POLICY_DIR.name).rename(target)
     return target
 
 

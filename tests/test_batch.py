@@ -115,8 +115,8 @@ def test_standard_input_is_read_as_a_stream(tmp_path):
 
 def test_a_worker_that_cannot_start_is_an_error_not_a_hang(policy_copy):
     engine = fr.Engine(fr.load_policy(policy_copy), backend=BACKENDS[0])
-    (policy_copy / "rules" / "common.yaml").write_text(
-        (policy_copy / "rules" / "common.yaml").read_text() + "\n# edited after loading\n")
+    (policy_copy.parent / "jf_umum" / "rules" / "common.yaml").write_text(
+        (policy_copy.parent / "jf_umum" / "rules" / "common.yaml").read_text() + "\n# edited after loading\n")
     records = [(f"$[{i}]", r) for i, r in enumerate(candidates(3000))]
     with pytest.raises(fr.EngineError, match="changed after the batch started"):
         list(engine.evaluate_blocks(records, as_of=AS_OF, jobs=2))

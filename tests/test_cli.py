@@ -62,9 +62,8 @@ def test_bad_records_are_reported_and_the_rest_evaluated(tmp_path):
 def test_broken_policy_exits_2_with_file_and_line(tmp_path):
     import shutil
 
-    target = tmp_path / "policies" / "pengantar_kerja"
-    shutil.copytree(ROOT / "policies" / "pengantar_kerja", target)
-    edit(target / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    edit(tmp_path / "policies" / "jf_umum" / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
     r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", str(tmp_path / "policies"))
     assert r.exit_code == 2
     assert "perpindahan.yaml:" in r.stderr and "[rule perpindahan.age]" in r.stderr

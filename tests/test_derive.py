@@ -1,90 +1,148 @@
-"""Derived facts, pinned to the fact sheet's worked examples."""
+"""Derived facts, computed as the policy's fields say, pinned to the fact sheet's worked examples."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from formasi_rules.engine._derive import completed_years, derive
+import formasi_rules as fr
+from formasi_rules.engine._derive import Deriver
 from formasi_rules.inputs import structure_candidate
 
-
-def derived(policy, as_of=dt.date(2025, 10, 9), formation=None, **fields):
-    return derive(structure_candidate({"id": "x", **fields}), as_of, policy, formation)
+AS_OF = dt.date(2025, 10, 9)
 
 
-def jf(level, since):
-    return {"type": "jf", "name": "Pengantar Kerja", "level": level, "since": since}
+@pytest.fixture(scope="module")
+def deriver(policy):
+    return Deriver(policy)
 
 
-def test_example_1_sangat_baik_full_year_is_18_75(policy):
-    d = derived(policy, position=jf("ahli_pertama", "2024-01-01"),
-                performance=[{"year": 2024, "rating": "sangat_baik"}])
-    assert d.values["credit_points"] == Decimal("18.75")
-    assert d.explain["credit_points"]["years"] == [
-        {"year": 2024, "months": 12, "rating": "sangat_baik", "percent": 150, "coefficient": 12.5,
-         "points": 18.75}]
+def derived(deriver, as_of=AS_OF, formation=None, **fields):
+    record = structure_candidate({"id": "x", **fields}, policy=deriver.policy)
+    return deriver.derive(record, as_of, formation)
 
 
-def test_example_2_two_months_baik_is_2_08(policy):
-    d = derived(policy, position=jf("ahli_pertama", "2024-11-01"), performance=[{"year": 2024, "rating": "baik"}])
-    assert d.values["credit_points"] == Decimal("2.08")
+def jf(level, since, name="Pengantar Kerja", **more):
+    return {"type": "jf", "name": name, "level": level, "since": since, **more}
 
 
-def test_example_4_madya_baik_is_37_5(policy):
-    d = derived(policy, position=jf("ahli_madya", "2024-01-01"), performance=[{"year": 2024, "rating": "baik"}])
-    assert d.values["credit_points"] == Decimal("37.5")
+def test_example_1_sangat_baik_full_year_is_18_75(deriver):
+    d = derived(deriver, position=jf("ahli_pertama", "2024-01-01"), performance=[{"year": 2024, "rating": "sangat_baik"}])
+    assert d.values["credit_points_in_level"] == Decimal("18.75")
+    years = d.explain["credit_points_in_level"]["steps"][0]["years"]
+    assert [(y["year"], y["months"], y["amount"]) for y in years] == [(2024, 12, 18.75)]
+    assert {s["table"] for s in years[0]["read"]} == {"ak_multiplier", "ak_coefficient"}  # cells it read, cited
 
 
-@pytest.mark.parametrize("rating, years, total", [("baik", 4, Decimal("50")),
-                                                    ("sangat_baik", 3, Decimal("56.25"))])
-def test_example_6_years_to_reach_rank_promotion(policy, rating, years, total):
+def test_example_2_two_months_baik_is_2_08(deriver):
+    d = derived(deriver, position=jf("ahli_pertama", "2024-11-01"), performance=[{"year": 2024, "rating": "baik"}])
+    assert d.values["credit_points_in_level"] == Decimal("2.08")
+
+
+def test_example_4_madya_baik_is_37_5(deriver):
+    d = derived(deriver, position=jf("ahli_madya", "2024-01-01"), performance=[{"year": 2024, "rating": "baik"}])
+    assert d.values["credit_points_in_level"] == Decimal("37.5")
+
+
+@pytest.mark.parametrize("rating, years, total", [("baik", 4, Decimal("50")), ("sangat_baik", 3, Decimal("56.25"))])
+def test_example_6_years_to_reach_rank_promotion(deriver, rating, years, total):
     perf = [{"year": 2029 - years + i, "rating": rating} for i in range(years)]
-    d = derived(policy, as_of=dt.date(2029, 3, 1), position=jf("ahli_pertama", f"{2029 - years}-01-01"),
+    d = derived(deriver, as_of=dt.date(2029, 3, 1), position=jf("ahli_pertama", f"{2029 - years}-01-01"),
                 performance=perf)
-    assert d.values["credit_points"] == total
+    assert d.values["credit_points_in_level"] == total
 
 
-def test_given_credit_points_win_and_gaps_make_them_unknown(policy):
-    d = derived(policy, credit_points=7, position=jf("ahli_pertama", "2020-01-01"))
-    assert d.values["credit_points"] == 7 and d.explain["credit_points"] == {"source": "given"}
-    gap = derived(policy, position=jf("ahli_pertama", "2023-01-01"), performance=[{"year": 2024, "rating": "baik"}])
-    assert "credit_points" not in gap.values
-    assert "2023" in gap.explain["credit_points"]["why"]
+def test_example_3_transfer_with_ak_dasar_and_three_years_converted(deriver):
+    """PerBKN 3/2023's worked example: from the top rank of an administrative post at III/d into
+    Ahli Muda; 3 years of Baik converted (25 x 3 = 75) plus AK Dasar III/d 100."""
+    d = derived(deriver,
+                positions=[{"type": "ja", "name": "Analis", "since": "2015-01-02", "top_rank": True},
+                           jf("ahli_muda", "2025-01-01")],
+                ranks=[{"rank": "III/d", "since": "2018-04-01"}],
+                performance=[{"year": y, "rating": "baik"} for y in range(2018, 2025)])
+    assert d.values["entry_route"] == "perpindahan"
+    assert d.values["conversion_from"] == dt.date(2022, 1, 1)  # the last 36 months only (top rank)
+    assert d.values["credit_points_converted"] == Decimal("75")
+    assert d.values["ak_dasar"] == Decimal("100")
+    assert d.values["credit_points"] == Decimal("175")
 
 
-def test_years_before_the_coefficients_are_not_guessed(policy):
-    d = derived(policy, position=jf("ahli_pertama", "2022-01-01"),
-                performance=[{"year": y, "rating": "baik"} for y in (2022, 2023, 2024)])
-    assert "credit_points" not in d.values
-    assert "no coefficient" in d.explain["credit_points"]["why"]
+def test_a_transfer_whose_ak_dasar_is_unknown_has_unknown_credit_points(deriver):
+    d = derived(deriver,
+                positions=[{"type": "ja", "name": "Analis", "since": "2015-01-02", "top_rank": False},
+                           jf("ahli_pertama", "2024-01-01")],
+                ranks=[{"rank": "III/b", "since": "2022-04-01"}],
+                performance=[{"year": y, "rating": "baik"} for y in range(2018, 2025)])
+    assert d.values["credit_points_converted"] == Decimal("21.88")  # 9 months of 2022 (9.38) + 2023 (12.5)
+    assert "ak_dasar" not in d.values and "credit_points" not in d.values  # never a confident partial figure
+
+
+def test_credit_points_start_from_zero_after_a_promotion_to_a_level(deriver):
+    d = derived(deriver,
+                positions=[jf("ahli_pertama", "2018-01-01"), jf("ahli_muda", "2023-01-01")],
+                ranks=[{"rank": "III/c", "since": "2022-10-01"}],
+                performance=[{"year": y, "rating": "baik"} for y in range(2018, 2025)])
+    assert d.values["entry_route"] == "kenaikan_jenjang"
+    assert d.values["credit_points_at_entry"] == 0
+    assert d.values["credit_points"] == Decimal("50")  # 2023 and 2024 at 25 a year; nothing carried over
+
+
+def test_given_credit_points_win_and_gaps_make_them_unknown(deriver):
+    d = derived(deriver, credit_points=7, position=jf("ahli_pertama", "2020-01-01"))
+    assert d.values["credit_points"] == 7
+    gap = derived(deriver, positions=[jf("ahli_pertama", "2023-01-01")], ranks=[{"rank": "III/a", "since": "2023-01-01"}],
+                  performance=[{"year": 2024, "rating": "baik"}])
+    assert "credit_points" not in gap.values  # 2023 has no rating
+
+
+def test_a_current_position_alone_does_not_say_how_the_level_was_entered(deriver):
+    d = derived(deriver, position=jf("ahli_pertama", "2020-01-01"), rank="III/a", rank_since="2020-01-01",
+                performance=[{"year": y, "rating": "baik"} for y in range(2020, 2025)])
+    assert "entry_route" not in d.values and "credit_points" not in d.values
+    assert d.values["credit_points_in_level"] == Decimal("62.5")
 
 
 @pytest.mark.parametrize("birth, as_of, age", [
     ("1972-10-09", "2025-10-09", 53), ("1972-10-10", "2025-10-09", 52), ("1972-02-29", "2025-02-28", 52),
     ("1972-02-29", "2025-03-01", 53)])
-def test_age_in_completed_years(birth, as_of, age):
-    assert completed_years(dt.date.fromisoformat(birth), dt.date.fromisoformat(as_of)) == age
+def test_age_in_completed_years(deriver, birth, as_of, age):
+    assert derived(deriver, as_of=dt.date.fromisoformat(as_of), birth_date=birth).values["age"] == age
 
 
-def test_worst_rating_needs_every_year_of_the_window(policy):
-    d = derived(policy, performance=[{"year": 2024, "rating": "sangat_baik"}, {"year": 2023, "rating": "kurang"}])
+def test_worst_rating_needs_every_year_of_the_window_and_reads_aliases(deriver):
+    d = derived(deriver, performance=[{"year": 2024, "rating": "Sangat Baik"}, {"year": 2023, "rating": "Cukup"}])
     assert d.values["performance_worst_1y"] == "sangat_baik"
-    assert d.values["performance_worst_2y"] == "kurang"
+    assert d.values["performance_worst_2y"] == "butuh_perbaikan"  # "Cukup" is the older name
     assert "performance_worst_3y" not in d.values
 
 
-def test_formation_by_region_name(policy):
+def test_held_jpt_needs_the_history(deriver):
+    assert derived(deriver, positions=[{"type": "jpt", "since": "2015-01-01"}, jf("ahli_madya", "2020-01-01")]
+                   ).values["held_jpt"] is True
+    assert derived(deriver, positions=[{"type": "ja", "since": "2015-01-01"}]).values["held_jpt"] is False
+    assert "held_jpt" not in derived(deriver, position={"type": "ja", "since": "2015-01-01"}).values
+
+
+def test_years_in_level_joins_moves_at_the_same_level(deriver):
+    d = derived(deriver, positions=[jf("ahli_pertama", "2019-02-01"), jf("ahli_pertama", "2022-06-01", until=None)])
+    assert d.values["level_since"] == dt.date(2019, 2, 1) and d.values["years_in_level"] == 6
+
+
+def test_the_position_is_recognised_as_the_national_system_writes_it(deriver):
+    for name in ("Pengantar Kerja", "pengantar  kerja", "PENGANTAR KERJA AHLI MUDA", "JF Pengantar Kerja"):
+        assert derived(deriver, position=jf("ahli_muda", "2020-01-01", name=name)).values["in_position"] is True
+    assert derived(deriver, position=jf("ahli_muda", "2020-01-01", name="Pengantar")).values["in_position"] is False
+
+
+def test_formation_by_region_name(deriver):
     places = {"kota palembang": {"ahli_pertama": 2}}
-    d = derived(policy, formation=places, region="Kota  PALEMBANG")
+    d = derived(deriver, formation=places, region="Kota  PALEMBANG")
     assert d.per_level["formation_open"] == {"ahli_pertama": 2, "ahli_muda": 0, "ahli_madya": 0, "ahli_utama": 0}
-    unknown = derived(policy, formation=places, region="Kota Palembng")
+    unknown = derived(deriver, formation=places, region="Kota Palembng")
     assert unknown.per_level == {} and "kota palembang" in unknown.explain["formation"]
 
 
-def test_dates_after_the_evaluation_date_are_rejected(policy):
-    import formasi_rules as fr
-
+def test_dates_after_the_evaluation_date_are_rejected(deriver):
     with pytest.raises(fr.InputError) as info:
-        derived(policy, birth_date="2030-01-01")
+        derived(deriver, birth_date="2030-01-01")
     assert info.value.problems[0].path == "$.birth_date"

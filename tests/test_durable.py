@@ -119,7 +119,7 @@ def test_native_format_has_no_in_operator_and_no_any():
 
 
 def test_two_versions_of_a_policy_live_side_by_side(policy, policy_copy):
-    edit(policy_copy / "tables" / "thresholds.yaml", "{level: ahli_pertama, max_age: 53}",
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "{level: ahli_pertama, max_age: 53}",
          "{level: ahli_pertama, max_age: 50}")
     older = fr.Engine(policy, backend="durable")
     stricter = fr.Engine(fr.load_policy(policy_copy), backend="durable")

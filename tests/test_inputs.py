@@ -9,9 +9,15 @@ import formasi_rules as fr
 from formasi_rules.inputs import read_formation, read_records, structure_candidate
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _policy(policy):
+    global POLICY
+    POLICY = policy
+
+
 def problems_of(raw, path="$"):
     with pytest.raises(fr.InputError) as info:
-        structure_candidate(raw, path)
+        structure_candidate(raw, path, POLICY)
     return info.value.problems
 
 
@@ -96,7 +102,7 @@ def test_formation_rows(tmp_path):
     assert read_formation(path) == {"kota palembang": {"ahli_pertama": 2, "ahli_muda": 0}}
     path.write_text("region,level,open\nKota Palembang,ahli_prtama,2\nLahat,ahli_muda,-1\nLahat,ahli_muda,x\n")
     with pytest.raises(fr.InputError) as info:
-        read_formation(path)
+        read_formation(path, POLICY.levels)
     codes = [p.code for p in info.value.problems]
     assert codes == ["F003", "F004", "F004"]
     assert "'ahli_pertama'" in info.value.problems[0].hint

@@ -23,12 +23,12 @@ def test_shipped_policy_loads(policy):
 
 
 def test_digest_changes_with_content(policy, policy_copy):
-    edit(policy_copy / "tables" / "thresholds.yaml", "max_age: 55", "max_age: 56")
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "max_age: 55", "max_age: 56")
     assert fr.load_policy(policy_copy).digest != policy.digest
 
 
 def test_misspelt_rule_key_names_file_line_rule_and_suggests(policy_copy):
-    path = policy_copy / "rules" / "perpindahan.yaml"
+    path = policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml"
     edit(path, "    citation: {source: bkn_faq_perpindahan, article: Syarat usia}",
          "    citaton: {source: bkn_faq_perpindahan, article: Syarat usia}")
     problems = load_problems(policy_copy)
@@ -46,7 +46,7 @@ def test_misspelt_rule_key_names_file_line_rule_and_suggests(policy_copy):
 
 
 def test_unknown_field_in_condition_suggests_the_field(policy_copy):
-    path = policy_copy / "rules" / "perpindahan.yaml"
+    path = policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml"
     edit(path, "      age: {at_most:", "      ages: {at_most:")
     (p,) = load_problems(policy_copy)
     assert p.code == "P031" and p.rule == "perpindahan.age"
@@ -55,8 +55,8 @@ def test_unknown_field_in_condition_suggests_the_field(policy_copy):
 
 
 def test_bad_date_shows_a_valid_example(policy_copy):
-    edit(policy_copy / "tables" / "credit_points.yaml",
-         "{level: ahli_pertama, coefficient: 12.5, valid_from: 2023-01-12}",
+    edit(policy_copy.parent / "jf_umum" / "tables" / "credit_points.yaml",
+         "{level: ahli_pertama, coefficient: 12.5}",
          "{level: ahli_pertama, coefficient: 12.5, valid_from: 12/01/2023}")
     (p,) = load_problems(policy_copy)
     assert p.code == "P017"
@@ -64,7 +64,7 @@ def test_bad_date_shows_a_valid_example(policy_copy):
 
 
 def test_citation_to_undefined_source(policy_copy):
-    path = policy_copy / "rules" / "penyesuaian.yaml"
+    path = policy_copy.parent / "jf_umum" / "rules" / "penyesuaian.yaml"
     edit(path, "citation: {source: pp_11_2017", "citation: {source: pp_11_2071")
     (p,) = load_problems(policy_copy)
     assert p.code == "P050" and p.rule == "penyesuaian.window"
@@ -73,7 +73,7 @@ def test_citation_to_undefined_source(policy_copy):
 
 
 def test_yaml_syntax_error_has_line_and_column(policy_copy):
-    path = policy_copy / "rules" / "common.yaml"
+    path = policy_copy.parent / "jf_umum" / "rules" / "common.yaml"
     text = path.read_text().replace("    routes: all\n", "    routes: [all\n", 1)
     path.write_text(text)
     (p,) = load_problems(policy_copy)
@@ -81,13 +81,13 @@ def test_yaml_syntax_error_has_line_and_column(policy_copy):
 
 
 def test_wrong_value_for_field_is_caught_with_suggestion(policy_copy):
-    edit(policy_copy / "rules" / "pengangkatan_pertama.yaml", "{at_least: baik}", "{at_least: baek}")
+    edit(policy_copy.parent / "jf_umum" / "rules" / "pengangkatan_pertama.yaml", "{at_least: baik}", "{at_least: baek}")
     (p,) = load_problems(policy_copy)
     assert p.code == "P068" and "'baik'" in p.hint
 
 
 def test_operator_that_does_not_fit_the_field(policy_copy):
-    edit(policy_copy / "rules" / "common.yaml",
+    edit(policy_copy.parent / "jf_umum" / "rules" / "common.yaml",
          "employment_status: {in: {table: appointment_status, column: statuses}}",
          "employment_status: {at_least: PNS}")
     (p,) = load_problems(policy_copy)
@@ -95,7 +95,7 @@ def test_operator_that_does_not_fit_the_field(policy_copy):
 
 
 def test_table_cell_of_wrong_type_and_unknown_row_key(policy_copy):
-    path = policy_copy / "tables" / "thresholds.yaml"
+    path = policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml"
     edit(path, "{level: ahli_madya, max_age: 55}", "{level: ahli_mdya, max_age: fifty}")
     problems = load_problems(policy_copy)
     codes = {p.code for p in problems}
@@ -105,13 +105,13 @@ def test_table_cell_of_wrong_type_and_unknown_row_key(policy_copy):
 
 
 def test_column_reference_to_missing_column(policy_copy):
-    edit(policy_copy / "rules" / "perpindahan.yaml", "column: max_age}", "column: max_agee}")
+    edit(policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml", "column: max_age}", "column: max_agee}")
     (p,) = load_problems(policy_copy)
     assert p.code == "P064" and "max_age" in p.hint
 
 
 def test_overlapping_rule_versions_are_rejected(policy_copy):
-    path = policy_copy / "rules" / "penyesuaian.yaml"
+    path = policy_copy.parent / "jf_umum" / "rules" / "penyesuaian.yaml"
     path.write_text(path.read_text() + """
   - id: penyesuaian.window
     title: {id: Versi kedua, en: A second version}
@@ -126,15 +126,15 @@ def test_overlapping_rule_versions_are_rejected(policy_copy):
 
 
 def test_overlapping_table_rows_are_rejected(policy_copy):
-    edit(policy_copy / "tables" / "thresholds.yaml", "      - {level: ahli_muda, max_age: 53}\n",
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "      - {level: ahli_muda, max_age: 53}\n",
          "      - {level: ahli_muda, max_age: 53}\n      - {level: ahli_muda, max_age: 54, valid_from: 2024-01-01}\n")
     (p,) = load_problems(policy_copy)
     assert p.code == "P045"
 
 
 def test_many_problems_are_reported_together(policy_copy):
-    edit(policy_copy / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
-    edit(policy_copy / "rules" / "common.yaml", "routes: all", "routes: [everything]")
+    edit(policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
+    edit(policy_copy.parent / "jf_umum" / "rules" / "common.yaml", "routes: all", "routes: [everything]")
     problems = load_problems(policy_copy)
     assert {p.code for p in problems} >= {"P031", "P019"}
 
@@ -147,7 +147,7 @@ def test_not_a_policy_folder(tmp_path):
 def test_rule_text_is_never_executed(policy_copy, tmp_path):
     """A condition is data: text that looks like code is just an unknown value."""
     marker = tmp_path / "pwned"
-    edit(policy_copy / "rules" / "pengangkatan_pertama.yaml", "{at_least: baik}",
+    edit(policy_copy.parent / "jf_umum" / "rules" / "pengangkatan_pertama.yaml", "{at_least: baik}",
          f"{{at_least: \"__import__('pathlib').Path('{marker}').touch()\"}}")
     (p,) = load_problems(policy_copy)
     assert p.code == "P068"
@@ -160,15 +160,15 @@ def test_load_policy_rejects_a_non_path():
 
 
 def test_problems_in_rules_and_tables_are_reported_in_one_run(policy_copy):
-    edit(policy_copy / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
-    edit(policy_copy / "tables" / "thresholds.yaml", "{level: ahli_madya, max_age: 55}",
+    edit(policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "{level: ahli_madya, max_age: 55}",
          "{level: ahli_madya, max_age: lima puluh lima}")
     problems = load_problems(policy_copy)
     assert {p.code for p in problems} == {"P031", "P044"}
 
 
 def test_a_list_column_of_an_enum_field_can_be_read(policy_copy):
-    edit(policy_copy / "tables" / "thresholds.yaml", "  education_min:", """  jpt_types:
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "  education_min:", """  jpt_types:
     title: {id: Jenis jabatan asal, en: Positions one may come from}
     key: none
     columns: {types: list of position_type}
@@ -176,6 +176,6 @@ def test_a_list_column_of_an_enum_field_can_be_read(policy_copy):
       - types: [jpt]
 
   education_min:""")
-    edit(policy_copy / "rules" / "perpindahan.yaml", "      position_type: {in: [jpt]}",
-         "      position_type: {in: {table: jpt_types, column: types}}")
+    edit(policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml", "        - position_type: {equals: jf}",
+         "        - position_type: {in: {table: jpt_types, column: types}}")
     assert fr.load_policy(policy_copy).tables["jpt_types"].rows[0].values["types"] == ("jpt",)

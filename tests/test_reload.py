@@ -18,7 +18,7 @@ PLACES = {"Kota A": {"ahli_pertama": 1}}
 
 
 def stricter(policy_copy):
-    edit(policy_copy / "tables" / "thresholds.yaml", "{level: ahli_pertama, max_age: 53}",
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "{level: ahli_pertama, max_age: 53}",
          "{level: ahli_pertama, max_age: 50}")
     return fr.load_policy(policy_copy)
 
@@ -51,7 +51,7 @@ def test_reload_from_the_folder_picks_up_an_edit(policy_copy):
 
 
 def test_a_broken_policy_is_refused_and_the_old_one_stays(engine, policy, policy_copy):
-    edit(policy_copy / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
+    edit(policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml", "      age: {at_most:", "      ages: {at_most:")
     with pytest.raises(fr.PolicyError):
         engine.reload(policy_copy)
     result = engine.evaluate(RECORD, as_of=AS_OF)

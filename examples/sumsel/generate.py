@@ -78,10 +78,13 @@ CASES = [
      officer("ahli_pertama", "III/b", "2016-01-01", credit=112.5,
              competency_test={"status": "passed", "level": "ahli_muda", "date": "2025-05-20"}),
      {(KJ, "ahli_muda"): "eligible"}),
-    ("kenaikan pangkat with credit points derived from the ratings: 2023 Sangat Baik 18.75 + "
-     "2024 Baik 12.5 = 31.25 < 50: not eligible yet",
-     officer("ahli_pertama", "III/a", "2023-01-01",
-             ratings=[{"year": 2023, "rating": "sangat_baik"}, {"year": 2024, "rating": "baik"}]),
+    ("kenaikan pangkat with credit points derived from the histories: first appointment in 2023 after "
+     "6 months as CPNS (2022 Baik 6.25) + 2023 Sangat Baik 18.75 + 2024 Baik 12.5 = 37.5 < 50: not eligible yet",
+     officer("ahli_pertama", "III/a", "2023-01-01", rank_since="2022-07-01",
+             ratings=[{"year": 2022, "rating": "baik"}, {"year": 2023, "rating": "sangat_baik"},
+                      {"year": 2024, "rating": "baik"}],
+             positions=[{"type": "jf", "name": "Pengantar Kerja", "level": "ahli_pertama", "since": "2023-01-01"}],
+             ranks=[{"rank": "III/a", "since": "2022-07-01"}]),
      {(KP, "ahli_pertama"): "not_eligible"}),
     ("kenaikan pangkat at the top rank of the level (III/d at Ahli Muda): not eligible",
      officer("ahli_muda", "III/d", "2018-01-01", credit=140), {(KP, "ahli_muda"): "not_eligible"}),

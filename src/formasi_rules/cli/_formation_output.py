@@ -68,7 +68,7 @@ def to_html(result: FormationResult) -> str:
     problems = "".join(f"<li>{e(str(p))}</li>" for p in result.problems)
     return f"""<!doctype html>
 <html lang="id"><head><meta charset="utf-8">
-<title>Kebutuhan JF Pengantar Kerja — {e(result.as_of.isoformat())}</title>
+<title>Kebutuhan formasi {e(result.policy["name"])} — {e(result.as_of.isoformat())}</title>
 <style>
 body {{ font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 2px 6px; text-align: right; }}
@@ -76,7 +76,7 @@ td:first-child, td:nth-child(2), th {{ text-align: left; }}
 rect.need {{ fill: #1f6feb; }} rect.have {{ fill: #9aa4ad; }} svg text {{ font-size: 11px; }}
 .legend span {{ display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 12px; }}
 </style></head><body>
-<h1>Kebutuhan JF Pengantar Kerja / Pengantar Kerja needed</h1>
+<h1>Kebutuhan formasi / Formation need — {e(result.policy["name"])}</h1>
 <p>As of {e(result.as_of.isoformat())} · policy {e(result.policy['name'])} {e(result.policy['version'])}
  · effective working time {params['effective_minutes_per_year']['value']} minutes/year
  · rounding {e(params['rounding']['value'])} · efficiency bands {e(params['ej_bands']['value'])}</p>

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import click
 
-from .. import _vocab
 from .._errors import FormasiError, Problem
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records
 from ..policy import load_policy
+from ..schemas import NAMES as SCHEMAS
+from ..schemas import schema as json_schema
 from . import _formation_output as fo
 from ._formation_output import FORMATS as FORMATION_FORMATS
 from ._output import FORMATS, Writer
@@ -87,8 +88,20 @@ def main() -> None:
 
 _POLICIES = click.option("--policies", type=click.Path(file_okay=False), default="policies",
                          show_default=True, help="Folder holding the policy folders.")
-_POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", show_default=True,
-                       help="Policy (a folder under --policies).")
+_POLICY = click.option("--policy", "policy_name", default=None,
+                       help="Policy (a folder under --policies) [default: the one named in --policies/default].")
+
+
+def _load(policies: str, name: str | None):
+    """The policy ``name`` under ``policies``; without a name, the one the folder's ``default``
+    file names (one line), so that the default is the policy staff's choice, not the program's."""
+    if name is None:
+        marker = Path(policies) / "default"
+        try:
+            name = marker.read_text(encoding="utf-8").strip()
+        except OSError:
+            raise click.UsageError(f"give --policy NAME: {marker} (naming the default policy) cannot be read") from None
+    return load_policy(Path(policies) / name)
 
 
 @main.command()
@@ -103,8 +116,8 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
                    "full form) [default: full for json, compact for jsonl].")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None,
               help="Input format [default: from the file name].")
-@click.option("--route", type=click.Choice(_vocab.ROUTES), default=None, help="Only this route.")
-@click.option("--level", type=click.Choice(_vocab.LEVELS), default=None, help="Only this level.")
+@click.option("--route", default=None, help="Only this route (one of the policy's routes).")
+@click.option("--level", default=None, help="Only this level (one of the policy's levels).")
 @click.option("--formation", type=click.Path(dir_okay=False), default=None,
               help="Open places: a file of rows region, level, open (CSV, JSON or YAML).")
 @click.option("--workload", type=click.Path(dir_okay=False), default=None,
@@ -141,7 +154,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
     if layout and fmt == "table":
         raise click.UsageError("--layout is for --format json or jsonl; the table has one layout")
     layout = layout or ("compact" if fmt == "jsonl" else "full")
-    policy = load_policy(Path(policies) / policy_name)
+    policy = _load(policies, policy_name)
     as_of = as_of or dt.date.today()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)
@@ -262,7 +275,7 @@ def _json_line(path: str, number: int, text: str):
 @_run
 def formation(workload, existing, as_of, fmt, policies, policy_name, backend, output):
     """Officers needed per region and level from WORKLOAD rows (region, activity, level, volume)."""
-    policy = load_policy(Path(policies) / policy_name)
+    policy = _load(policies, policy_name)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)
         engine = Engine(policy, backend=backend)
@@ -304,7 +317,7 @@ def check_policy(policy_dir, as_of, max_examples, static_only):
     for f in findings:
         place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
         rules = f" [rule {', '.join(f.rules)}]" if f.rules else ""
-        click.echo(f"{f.code} {place}{rules}")
+        click.echo(f"{f.code} {place}{rules}" + (" (info)" if f.severity == "info" else ""))
         click.echo(f"  {f.en}")
         click.echo(f"  {f.id}")
         for c in f.citations:
@@ -313,11 +326,14 @@ def check_policy(policy_dir, as_of, max_examples, static_only):
             click.echo("  counterexample, as test cases to paste into the policy's tests/ folder:")
             for line in cases_yaml(f.cases).splitlines():
                 click.echo(f"    {line}")
-    if findings:
-        click.echo(f"{len(findings)} finding(s) in {policy_dir}")
+    defects = [f for f in findings if f.severity != "info"]
+    if defects:
+        click.echo(f"{len(defects)} finding(s) in {policy_dir}" + (
+            f" (and {len(findings) - len(defects)} for information)" if len(findings) > len(defects) else ""))
         sys.exit(1)
-    click.echo(f"ok: no findings in {policy_dir} (static checks" + ("" if static_only else
-               f", property checks with {max_examples} examples each, fixed seed") + ")")
+    info = f"; {len(findings)} for information" if findings else ""
+    click.echo(f"ok: no defect findings in {policy_dir} (static checks" + ("" if static_only else
+               f", property checks with {max_examples} examples each, fixed seed") + f"{info})")
 
 
 @main.command("test")
@@ -366,6 +382,11 @@ def test_cases(tests, policy_dir, show_coverage, backend):
 def validate(policy_dir, backend):
     """Check a policy folder: every file, every rule, and that the engine can run it."""
     policy = load_policy(policy_dir)
+    if policy.abstract:
+        click.echo(f"ok: policy {policy.name} {policy.version} ({policy.digest[:19]}…) is a base for other "
+                   f"policies (abstract): {len(policy.fields)} fields, {len(policy.rules)} rules, "
+                   f"{len(policy.tables)} tables; it is compiled and run in the policies that extend it")
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BackendWarning)
         engine = Engine(policy, backend=backend)
@@ -380,10 +401,13 @@ def validate(policy_dir, backend):
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["policy", "candidate", "result", "result-compact", "formation"]))
+@click.argument("which", type=click.Choice(SCHEMAS))
+@_POLICIES
+@click.option("--policy", "policy_name", default=None,
+              help="For 'candidate': the schema of this policy's records (its vocabularies and added fields).")
 @_run
-def schema(which):
+def schema(which, policies, policy_name):
     """Print a JSON Schema: of policy files, candidate records, evaluation results (full or compact
     layout) or formation output."""
-    text = files("formasi_rules.schemas").joinpath(f"{which}.schema.json").read_text(encoding="utf-8")
-    click.echo(json.dumps(json.loads(text), indent=2, ensure_ascii=False))
+    policy = _load(policies, policy_name) if policy_name else None
+    click.echo(json.dumps(json_schema(which, policy), indent=2, ensure_ascii=False))

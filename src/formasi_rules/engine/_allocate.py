@@ -16,7 +16,7 @@ import attrs
 
 from .._errors import InvalidArgument
 from ..inputs import Formation, region_key
-from ..policy import FIELDS, Policy
+from ..policy import Policy
 from ._encode import encode
 from ._result import ELIGIBLE, Decision, Result
 
@@ -50,7 +50,7 @@ def allocate(policy: Policy, results: list[Any], places: Formation) -> list[Any]
             if value is None:
                 out.append((1, 0))  # missing values come last, whatever the direction
             else:
-                number = encode(FIELDS[field], value, policy)
+                number = encode(policy.fields[field], value, policy)
                 out.append((0, -number if descending else number))
         out.append(res.candidate)
         return tuple(out)

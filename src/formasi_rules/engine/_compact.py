@@ -19,7 +19,7 @@ from typing import Any
 
 from .._errors import InvalidArgument
 from .._text import Text
-from ..policy import FIELDS, Policy
+from ..policy import Policy
 from ._explain import message
 from ._plan import Plan
 from ._result import Decision, Given, Reason, Result
@@ -42,7 +42,7 @@ def catalogue(policy: Policy, plan: Plan, as_of: dt.date, backend: str) -> dict[
     return {"catalogue": {
         "layout": "compact", "version": VERSION, "as_of": as_of.isoformat(), "policy": policy.identity(),
         "backend": backend,
-        "fields": {f: {"per_level": FIELDS[f].per_level, "inputs": list(FIELDS[f].inputs)} for f in read},
+        "fields": {f: {"per_level": policy.fields[f].per_level, "inputs": list(policy.fields[f].inputs)} for f in read},
         "checks": checks,
         "decisions": [{"route": r, "level": lv, "checks": list(keys)} for (r, lv), keys in plan.targets.items()],
     }}

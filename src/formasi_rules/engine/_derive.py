@@ -1,140 +1,479 @@
-"""Derived facts: values the rules test that a candidate record does not state directly.
+"""Derived facts: the value of every field the policy declares, for one candidate on one date.
 
-Computed once per candidate and evaluation date, shown in the result under
-``derived`` and used by every rule:
+The policy says how each value is computed (``fields:``, see policy/_derivations); here each
+derivation is compiled once per policy into plain closures and run in dependency order. A
+value any of whose inputs is unknown is unknown (absent from ``values``), never a guess.
 
-- ``age``, ``years_in_rank``, ``years_in_position``: completed years on the date;
-- ``performance_worst_Ny``: the lowest rating over the N completed years before the date
-  (missing when a year of that window has no rating);
-- ``credit_points``: as given, or derived from the rating history in the current position
-  with the policy's coefficient and multiplier tables (months/12 x percent x coefficient
-  per year, rounded half up per year);
-- ``formation_open``: open places at each level in the candidate's region.
+Each value computed with table cells, sums over periods or cases keeps an account of how it
+was reached (``explain``): the cells read with their citations, the years summed, the case
+that held.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Callable
 
 import attrs
 
 from .._errors import InputError, Problem, suggest
 from ..inputs import Candidate, Formation, region_key
-from ..policy import Policy
+from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test
+from ..policy import _derivations as d
 from ..policy._model import as_decimal
 
-WORST_WINDOWS = (1, 2, 3)
+_ROUNDING = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}
+_CMP = {"equals": lambda a, b: a == b, "not_equals": lambda a, b: a != b, "at_least": lambda a, b: a >= b,
+        "at_most": lambda a, b: a <= b, "above": lambda a, b: a > b, "below": lambda a, b: a < b}
+Fn = Callable[["_Ctx"], Any]
 
 
 @attrs.frozen
 class Derived:
     """The values of every field for one candidate on one date (absent = not known)."""
 
-    values: dict[str, Any]  # field -> str | int | Decimal | date
+    values: dict[str, Any]  # field -> str | int | Decimal | date | bool
     per_level: dict[str, dict[str, Any]]  # field -> level -> value
     explain: dict[str, Any]  # JSON-able account of how derived values were reached
 
 
-def completed_years(start: dt.date, day: dt.date) -> int:
-    years = day.year - start.year
-    return years - 1 if (day.month, day.day) < (start.month, start.day) else years
+class _History:
+    """One history of the record, in time order; ``complete`` when the record gave it whole."""
+
+    __slots__ = ("entries", "complete")
+
+    def __init__(self, entries: tuple, complete: bool):
+        self.entries = entries
+        self.complete = complete
+
+    def index_on(self, day: dt.date) -> int | None:
+        found = None
+        for i, e in enumerate(self.entries):
+            if e.since is not None and e.since <= day:
+                found = i
+            else:
+                break
+        if found is None:
+            return None
+        until = getattr(self.entries[found], "until", None)
+        return None if until is not None and until < day else found
 
 
-def derive(candidate: Candidate, as_of: dt.date, policy: Policy,
-           formation: Formation | None) -> Derived:
-    c = candidate
-    values: dict[str, Any] = {"as_of": as_of}
-    explain: dict[str, Any] = {}
-    problems = []
-    for name, when in (("birth_date", c.birth_date), ("rank_since", c.rank_since),
-                       ("position.since", c.position.since if c.position else None)):
-        if when is not None and when > as_of:
-            problems.append(Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
-                                    f"{name} {when} is after the evaluation date {as_of}",
-                                    path=f"$.{name}"))
-    if problems:
-        raise InputError(problems)
+class _Ctx:
+    __slots__ = ("c", "as_of", "values", "vars", "trace", "positions", "ranks", "ratings", "current")
 
-    for name in ("employment_status", "education", "rank", "experience_years"):
-        value = getattr(c, name)
-        if value is not None:
-            values[name] = str(value) if isinstance(value, str) else value
-    if c.position:
-        for attr in ("type", "name", "level"):
-            value = getattr(c.position, attr)
+    def __init__(self, c: Candidate, as_of: dt.date):
+        self.c = c
+        self.as_of = as_of
+        self.values: dict[str, Any] = {"as_of": as_of}
+        self.vars: dict[str, Any] = {}
+        self.trace: list | None = None
+        if c.positions is not None:
+            self.positions = _History(tuple(sorted(c.positions, key=lambda p: p.since)), True)
+        else:
+            self.positions = _History((c.position,) if c.position and c.position.since else (), False)
+        if c.ranks is not None:
+            self.ranks = _History(tuple(sorted(c.ranks, key=lambda r: r.since)), True)
+        else:
+            held = (_Rank(c.rank, c.rank_since),) if c.rank and c.rank_since else ()
+            self.ranks = _History(held, False)
+        self.ratings = {p.year: str(p.rating) for p in c.performance or ()}
+        if c.position is not None:
+            self.current = c.position
+        else:
+            i = self.positions.index_on(as_of) if self.positions.entries else None
+            self.current = self.positions.entries[i] if i is not None else None
+
+
+@attrs.frozen
+class _Rank:
+    rank: str
+    since: dt.date
+
+
+class Deriver:
+    """Every declared field of a policy compiled to closures, run in dependency order."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.steps: list[tuple[str, Fn, bool]] = []
+        for name, field in policy.fields.items():
+            if field.input is not None:
+                read = self._input(field.input)
+                if field.default is not None:
+                    read = _or_default(read, field.default)
+                self.steps.append((name, read, False))
+            elif field.derive is not None:
+                self.steps.append((name, self._compile(field.derive), _explained(field.derive)))
+        self._dated = [f.input for f in policy.fields.values() if f.input in _DATED]
+
+    # --- running ------------------------------------------------------------------------------
+
+    def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None) -> Derived:
+        problems = [Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
+                            f"{name} {when} is after the evaluation date {as_of}", path=f"$.{name}")
+                    for name in self._dated if (when := _scalar(c, name)) is not None and when > as_of]
+        if problems:
+            raise InputError(problems)
+        ctx = _Ctx(c, as_of)
+        values = ctx.values
+        explain: dict[str, Any] = {}
+        for name, fn, explained in self.steps:
+            if explained:
+                ctx.trace = []
+            value = fn(ctx)
             if value is not None:
-                values[f"position_{attr}"] = str(value)
-        if c.position.since:
-            values["years_in_position"] = completed_years(c.position.since, as_of)
-    if c.competency_test:
-        if c.competency_test.status:
-            values["competency_test_status"] = str(c.competency_test.status)
-        if c.competency_test.level:
-            values["competency_test_level"] = str(c.competency_test.level)
-    if c.birth_date:
-        values["age"] = completed_years(c.birth_date, as_of)
-    if c.rank_since:
-        values["years_in_rank"] = completed_years(c.rank_since, as_of)
+                values[name] = value
+            if explained:
+                if ctx.trace and value is not None:  # an unknown value is explained by the reasons that read it
+                    explain[name] = {"value": _plain(value), "steps": ctx.trace}
+                ctx.trace = None
+        per_level: dict[str, dict[str, Any]] = {}
+        if formation is None:
+            explain["formation"] = "no formation data given / data formasi tidak diberikan"
+        elif not c.region:
+            explain["formation"] = "the candidate has no region / wilayah kandidat tidak diisi"
+        elif region_key(c.region) not in formation:
+            hint = suggest(region_key(c.region), formation)
+            explain["formation"] = f"region {c.region!r} is not in the formation data" + (f" ({hint})" if hint else "")
+        else:
+            places = formation[region_key(c.region)]
+            per_level["formation_open"] = {lv: places.get(lv, 0) for lv in self.policy.levels}
+        return Derived(values, per_level, explain)
 
-    ratings = {p.year: str(p.rating) for p in c.performance or ()}
-    rank_of = policy.scales["rating"]
-    for n in WORST_WINDOWS:
-        window = range(as_of.year - n, as_of.year)
-        if ratings and all(y in ratings for y in window):
-            values[f"performance_worst_{n}y"] = min((ratings[y] for y in window), key=rank_of.__getitem__)
+    # --- compiling -------------------------------------------------------------------------
 
-    credit, credit_explain = _credit_points(c, as_of, policy, ratings)
-    if credit is not None:
-        values["credit_points"] = credit
-    explain["credit_points"] = credit_explain
+    def _input(self, path: str) -> Fn:
+        head, _, attr = path.partition(".")
+        if head == "position":
+            return lambda ctx: _text(getattr(ctx.current, attr)) if ctx.current is not None else None
+        if head == "competency_test":
+            return lambda ctx: _text(getattr(ctx.c.competency_test, attr)) if ctx.c.competency_test else None
+        if path in ("rank", "rank_since"):
+            key = "rank" if path == "rank" else "since"
 
-    per_level: dict[str, dict[str, Any]] = {}
-    if formation is None:
-        explain["formation"] = "no formation data given / data formasi tidak diberikan"
-    elif not c.region:
-        explain["formation"] = "the candidate has no region / wilayah kandidat tidak diisi"
-    elif region_key(c.region) not in formation:
-        hint = suggest(region_key(c.region), formation)
-        explain["formation"] = f"region {c.region!r} is not in the formation data" + (f" ({hint})" if hint else "")
-    else:
-        places = formation[region_key(c.region)]
-        per_level["formation_open"] = {lv: places.get(lv, 0) for lv in policy.levels}
-    return Derived(values, per_level, explain)
+            def rank(ctx: _Ctx) -> Any:
+                if ctx.c.rank is not None:
+                    return _text(ctx.c.rank) if key == "rank" else ctx.c.rank_since
+                i = ctx.ranks.index_on(ctx.as_of) if ctx.ranks.complete else None
+                return _text(getattr(ctx.ranks.entries[i], key)) if i is not None else None
+            return rank
+        if path in _RECORD_ATTRS:
+            return lambda ctx: _text(getattr(ctx.c, path))
+        return lambda ctx: ctx.c.extra.get(path)
+
+    def _compile(self, node: Any) -> Fn:  # noqa: C901 - one branch per operator, each small
+        if isinstance(node, d.Ref):
+            name = node.name
+            return lambda ctx: ctx.vars[name] if name in ctx.vars else ctx.values.get(name)
+        if isinstance(node, d.Const):
+            value = node.value
+            return lambda ctx: value
+        if isinstance(node, d.Span):
+            a, b = self._compile(node.start), self._compile(node.end)
+            span = _years if node.unit == "years" else _months
+            return lambda ctx: _both(a(ctx), b(ctx), span)
+        if isinstance(node, d.Arith):
+            return _arith(node.op, [self._compile(i) for i in node.items])
+        if isinstance(node, d.Round):
+            inner, step, mode = self._compile(node.item), Decimal(1).scaleb(-node.decimals), _ROUNDING[node.mode]
+
+            def rounded(ctx: _Ctx) -> Any:
+                value = inner(ctx)
+                return None if value is None else as_decimal(value).quantize(step, mode)
+            return rounded
+        if isinstance(node, d.Lookup):
+            return self._lookup(node)
+        if isinstance(node, d.HistoryAt):
+            return _history_at(node, self._compile(node.on))
+        if isinstance(node, d.HistoryExists):
+            return _history_exists(node, self._compile(node.before))
+        if isinstance(node, d.HistoryYear):
+            year = self._compile(node.year)
+            return lambda ctx: _text(ctx.ratings.get(int(y))) if (y := year(ctx)) is not None else None
+        if isinstance(node, d.OverYears):
+            return self._over_years(node)
+        if isinstance(node, d.SumMonths):
+            return _sum_months(self._compile(node.start), self._compile(node.end), self._compile(node.amount))
+        if isinstance(node, d.Cases):
+            return self._cases(node)
+        if isinstance(node, d.FirstKnown):
+            items = [self._compile(i) for i in node.items]
+            return lambda ctx: next((v for v in (f(ctx) for f in items) if v is not None), None)
+        if isinstance(node, d.StartOfYear):
+            inner = self._compile(node.item)
+            return lambda ctx: dt.date(v.year, 1, 1) if (v := inner(ctx)) is not None else None
+        if isinstance(node, d.AddMonths):
+            day, months = self._compile(node.date), self._compile(node.months)
+            return lambda ctx: _both(day(ctx), months(ctx), _add_months)
+        if isinstance(node, d.IsPosition):
+            inner = self._compile(node.item)
+            names = self.policy.names_position
+            return lambda ctx: names(v) if (v := inner(ctx)) is not None else None
+        raise TypeError(f"not a derivation: {node!r}")  # the loader admits no other node
+
+    def _lookup(self, node: d.Lookup) -> Fn:
+        table = self.policy.tables[node.table]
+        key = self._compile(node.key) if node.key is not None else (lambda ctx: None)
+        column, name = node.column, node.table
+
+        def lookup(ctx: _Ctx) -> Any:
+            k = key(ctx)
+            if k is None and table.key is not None:
+                return None
+            row = table.row(k, ctx.as_of)
+            value = row.values.get(column) if row is not None else None
+            if ctx.trace is not None:
+                step = {"table": name, "key": k, "column": column, "value": _plain(value)}
+                if row is not None and (row.citation or table.citation):
+                    step["citation"] = (row.citation or table.citation).to_dict(self.policy)
+                ctx.trace.append(step)
+            return value
+        return lookup
+
+    def _over_years(self, node: d.OverYears) -> Fn:
+        take, n = node.take, node.years
+        rank = self.policy.scales.get("rating", {}) if node.value == "rating" else None
+
+        def over(ctx: _Ctx) -> Any:
+            got = [ctx.ratings.get(y) for y in range(ctx.as_of.year - n, ctx.as_of.year)]
+            if take == "count":
+                return sum(v is not None for v in got)
+            if None in got or not got:
+                return None
+            if take == "sum":
+                return sum(as_decimal(v) for v in got)
+            pick = min if take == "min" else max
+            return pick(got, key=rank.__getitem__) if rank else pick(got)
+        return over
+
+    def _cases(self, node: d.Cases) -> Fn:
+        branches = [(self._condition(c), self._compile(e)) for c, e in node.branches]
+        otherwise = self._compile(node.otherwise) if node.otherwise is not None else (lambda ctx: None)
+
+        def cases(ctx: _Ctx) -> Any:
+            for i, (holds, then) in enumerate(branches):
+                verdict = holds(ctx)
+                if verdict is None:
+                    return None
+                if verdict:
+                    if ctx.trace is not None:
+                        ctx.trace.append({"case": i + 1})
+                    return then(ctx)
+            if ctx.trace is not None:
+                ctx.trace.append({"case": "else"})
+            return otherwise(ctx)
+        return cases
+
+    def _condition(self, cond: Any) -> Callable[[_Ctx], bool | None]:
+        """Three-valued (Kleene) truth of a condition over the values computed so far."""
+        if isinstance(cond, (All, AnyOf)):
+            parts = [self._condition(c) for c in cond.items]
+            decisive = isinstance(cond, AnyOf)
+
+            def combine(ctx: _Ctx) -> bool | None:
+                unknown = False
+                for p in parts:
+                    v = p(ctx)
+                    if v is None:
+                        unknown = True
+                    elif v is decisive:
+                        return decisive
+                return None if unknown else not decisive
+            return combine
+        if isinstance(cond, Not):
+            inner = self._condition(cond.item)
+            return lambda ctx: None if (v := inner(ctx)) is None else not v
+        assert isinstance(cond, Test)
+        field = self.policy.fields[cond.field]
+        order = self.policy.scales.get(field.scale) if field.kind == "ordered" and field.scale else None
+        key = (lambda v: order[v]) if order else (lambda v: v)
+        name, value = cond.field, cond.value
+        if isinstance(value, FieldValue):
+            other = value.name
+            get_b = lambda ctx: ctx.values.get(other)  # noqa: E731
+        elif isinstance(value, TableRef):
+            table = self.policy.tables[value.table]
+            col = value.column
+            get_b = lambda ctx: (row.values.get(col) if (row := table.row(None, ctx.as_of)) else None)  # noqa: E731
+        else:
+            assert isinstance(value, Literal)
+            fixed = value.value
+            get_b = lambda ctx: fixed  # noqa: E731
+        if cond.op in ("in", "not_in"):
+            negated = cond.op == "not_in"
+
+            def member(ctx: _Ctx) -> bool | None:
+                a, b = ctx.values.get(name), get_b(ctx)
+                return None if a is None or b is None else (a in b) != negated
+            return member
+        compare = _CMP[cond.op]
+
+        def test(ctx: _Ctx) -> bool | None:
+            a, b = ctx.values.get(name), get_b(ctx)
+            return None if a is None or b is None else compare(key(a), key(b))
+        return test
 
 
-def _credit_points(c: Candidate, as_of: dt.date, policy: Policy, ratings: dict[int, str]):
-    if c.credit_points is not None:
-        return c.credit_points, {"source": "given"}
-    pos = c.position
-    if not pos or pos.type != "jf" or not pos.level or not pos.since:
-        return None, {"source": "unknown",
-                      "why": "not given, and no JF position with level and start date to derive them from"}
-    settings = policy.credit_points
-    coefficients = policy.tables[settings.coefficient_table]
-    multipliers = policy.tables[settings.multiplier_table]
-    step = Decimal(1).scaleb(-settings.decimals)
-    total = Decimal(0)
-    years = []
-    for year in range(pos.since.year, as_of.year):
-        if year not in ratings:
-            return None, {"source": "unknown", "why": f"not given, and year {year} has no rating"}
-        months = 12 if year > pos.since.year else 13 - pos.since.month
-        day = min(dt.date(year, 12, 31), as_of)
-        coef_row = coefficients.row(str(pos.level), day)
-        mult_row = multipliers.row(ratings[year], day)
-        if coef_row is None or mult_row is None:
-            return None, {"source": "unknown",
-                          "why": f"not given, and no coefficient is in force for {year}: give credit_points"}
-        coefficient = as_decimal(coef_row.values["coefficient"])
-        percent = as_decimal(mult_row.values["percent"])
-        points = (Decimal(months) / 12 * percent / 100 * coefficient).quantize(step, ROUND_HALF_UP)
-        total += points
-        years.append({"year": year, "months": months, "rating": ratings[year],
-                      "percent": _num(percent), "coefficient": _num(coefficient), "points": _num(points)})
-    return total, {"source": "derived", "level": str(pos.level), "years": years}
+
+# --- the operators' arithmetic ---------------------------------------------------------------
+
+_DATED = ("birth_date", "rank_since", "position.since")
+_RECORD_ATTRS = frozenset(("employment_status", "birth_date", "education", "region", "agency", "name",
+                           "credit_points", "experience_years"))
 
 
-def _num(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral() else float(value)
+def _or_default(read: Fn, default: Any) -> Fn:
+    return lambda ctx: value if (value := read(ctx)) is not None else default
+
+
+def _scalar(c: Candidate, path: str) -> Any:
+    head, _, attr = path.partition(".")
+    obj = getattr(c, head, None)
+    return getattr(obj, attr, None) if attr and obj is not None else (obj if not attr else None)
+
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, str) else value
+
+
+def _both(a: Any, b: Any, fn: Callable[[Any, Any], Any]) -> Any:
+    return None if a is None or b is None else fn(a, b)
+
+
+def _years(start: dt.date, end: dt.date) -> int:
+    years = end.year - start.year
+    return years - 1 if (end.month, end.day) < (start.month, start.day) else years
+
+
+def _months(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
+
+
+def _add_months(day: dt.date, months: Any) -> dt.date:
+    index = day.year * 12 + day.month - 1 + int(months)
+    year, month = divmod(index, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _arith(op: str, items: list[Fn]) -> Fn:
+    def run(ctx: _Ctx) -> Any:
+        values = []
+        for f in items:
+            v = f(ctx)
+            if v is None:
+                return None
+            values.append(v if isinstance(v, dt.date) else as_decimal(v))
+        if op == "min":
+            return min(values)
+        if op == "max":
+            return max(values)
+        total = values[0]
+        try:
+            for v in values[1:]:
+                if op == "add":
+                    total += v
+                elif op == "subtract":
+                    total -= v
+                elif op == "multiply":
+                    total *= v
+                else:
+                    total /= v
+        except (ZeroDivisionError, InvalidOperation):
+            return None
+        return total
+    return run
+
+
+def _history_at(node: d.HistoryAt, on: Fn) -> Fn:
+    name, attr, previous, same = node.history, node.value, node.previous, node.same
+
+    def at(ctx: _Ctx) -> Any:
+        day = on(ctx)
+        history: _History = getattr(ctx, name)
+        if day is None:
+            return None
+        i = history.index_on(day)
+        if i is None:
+            return None
+        entries = history.entries
+        start = i
+        while same and start > 0 and all(getattr(entries[start - 1], a) == getattr(entries[i], a) for a in same):
+            start -= 1
+        if previous:
+            if start == 0:
+                return None
+            return _text(getattr(entries[start - 1], attr))
+        return _text(getattr(entries[start] if attr == "since" else entries[i], attr))
+    return at
+
+
+def _history_exists(node: d.HistoryExists, before: Fn) -> Fn:
+    name, match = node.history, node.match
+
+    def exists(ctx: _Ctx) -> bool | None:
+        day = before(ctx)
+        if day is None:
+            return None
+        history: _History = getattr(ctx, name)
+        for e in history.entries:
+            if e.since is not None and e.since < day and all(getattr(e, a) in values for a, values in match):
+                return True
+        return False if history.complete else None
+    return exists
+
+
+def _sum_months(start: Fn, end: Fn, amount: Fn) -> Fn:
+    def total(ctx: _Ctx) -> Any:
+        a, b = start(ctx), end(ctx)
+        if a is None or b is None:
+            return None
+        lo, hi = a.year * 12 + a.month - 1, b.year * 12 + b.month - 1
+        result = Decimal(0)
+        rows = [] if ctx.trace is not None else None
+        outer = ctx.trace
+        for year in range(a.year, (hi - 1) // 12 + 1 if hi > lo else a.year):
+            months = min(hi, (year + 1) * 12) - max(lo, year * 12)
+            if months <= 0:
+                continue
+            ctx.vars = {"year": year, "months": months}
+            if rows is not None:
+                ctx.trace = []
+            value = amount(ctx)
+            if rows is not None:
+                rows.append({"year": year, "months": months, "amount": _plain(value), "read": ctx.trace})
+                ctx.trace = outer
+            if value is None:
+                ctx.vars = {}
+                return None
+            result += as_decimal(value)
+        ctx.vars = {}
+        if rows is not None:
+            outer.append({"sum_months": [a.isoformat(), b.isoformat()], "years": rows})
+        return result
+    return total
+
+
+def _explained(node: Any) -> bool:
+    """Whether a derivation reads tables, sums periods or chooses cases: those show their account."""
+    if isinstance(node, (d.Lookup, d.SumMonths, d.Cases)):
+        return True
+    if isinstance(node, tuple):
+        return any(_explained(i) for i in node)
+    if attrs.has(type(node)):
+        return any(_explained(v) for v in attrs.astuple(node, recurse=False))
+    return False
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

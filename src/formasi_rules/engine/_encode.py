@@ -18,7 +18,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ..policy import FIELDS, Policy
+from .._errors import InputError, Problem
+from ..policy import Policy
 from ..policy._fields import Field
 from ..policy._model import as_decimal
 
@@ -32,8 +33,8 @@ class NotRepresentable(ValueError):
     pass
 
 
-def fact_key(field: str, level: str | None = None) -> str:
-    return f"{field}__{level}" if level and FIELDS[field].per_level else field
+def fact_key(field: Field, level: str | None = None) -> str:
+    return f"{field.name}__{level}" if level and field.per_level else field.name
 
 
 def encode(field: Field, value: Any, policy: Policy) -> str | int:
@@ -49,6 +50,8 @@ def encode(field: Field, value: Any, policy: Policy) -> str | int:
         return number
     if field.kind == "date":
         return value.toordinal()
+    if field.kind == "boolean":
+        return int(bool(value))
     return str(value)
 
 
@@ -59,6 +62,8 @@ def decode(field: Field, value: Any) -> Any:
         return int(number) if number == number.to_integral() else float(number)
     if field.kind == "date":
         return dt.date.fromordinal(value).isoformat()
+    if field.kind == "boolean":
+        return bool(value)
     return value
 
 
@@ -73,13 +78,20 @@ def show(value: Any) -> Any:
 
 def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, Any]:
     """The engine fact for one candidate: the encoded value of every field the plan tests."""
+    fields = policy.fields
     fact: dict[str, Any] = {KIND: CANDIDATE}
-    for name, value in derived.values.items():
-        if name in keys:
-            fact[name] = encode(FIELDS[name], value, policy)
-    for name, levels in derived.per_level.items():
-        for level, value in levels.items():
-            key = fact_key(name, level)
-            if key in keys:
-                fact[key] = encode(FIELDS[name], value, policy)
+    try:
+        for name, value in derived.values.items():
+            if name in keys:
+                fact[name] = encode(fields[name], value, policy)
+        for name, levels in derived.per_level.items():
+            for level, value in levels.items():
+                key = fact_key(fields[name], level)
+                if key in keys:
+                    fact[key] = encode(fields[name], value, policy)
+    except NotRepresentable as exc:  # a value the engine cannot hold is the record's fault
+        field = fields[name]
+        raise InputError([Problem("I021", f"nilai {field.name} tidak dapat dipakai: {exc}",
+                                  f"the value of {field.name} cannot be used: {exc}",
+                                  path="$." + (field.inputs[0] if field.inputs else field.name))]) from None
     return fact

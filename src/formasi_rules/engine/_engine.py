@@ -17,7 +17,6 @@ from typing import Any
 
 import attrs
 
-from .. import _vocab
 from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument, Problem
 from ..inputs import (
     Candidate, Formation, JsonLine, formation_from_mapping, read_formation, structure_candidate,
@@ -28,7 +27,6 @@ from ._backend import Backend, ReferenceBackend
 from ._compact import catalogue
 from ._compiled import Compiled
 from ._parallel import chunk_size, evaluate_parallel
-from ._derive import derive
 from ._durable import DurableBackend
 from ._encode import encode_fact, show
 from ._plan import Plan
@@ -62,9 +60,13 @@ class Engine:
                  formation: Mapping | str | os.PathLike | FormationResult | None = None):
         if not isinstance(policy, Policy):
             raise InvalidArgument(f"Engine() takes a Policy from load_policy(), got {type(policy).__name__}")
+        if policy.abstract:
+            raise InvalidArgument(
+                f"policy {policy.name} is a base (abstract: true) that position policies extend; evaluate a "
+                f"policy that extends it / kebijakan dasar tidak dievaluasi sendiri")
         if backend not in (None, *BACKENDS):
             raise InvalidArgument(f"backend must be one of {BACKENDS} or None, got {backend!r}")
-        self.places = _formation(formation)
+        self.places = _formation(formation, policy.levels)
         self._lock = threading.Lock()
         self._closed = False
         self._current = Compiled(policy, _new_backend(backend, policy))
@@ -147,7 +149,7 @@ class Engine:
         """Every decision for one candidate on ``as_of``; raises InputError for a bad record."""
         compiled = self._pin()
         try:
-            places = self.places if formation is None else _formation(formation)
+            places = self.places if formation is None else _formation(formation, self.policy.levels)
             return self._evaluate(compiled, candidate, _date(as_of), places, route, level)
         finally:
             compiled.release()
@@ -200,7 +202,7 @@ class Engine:
         _check_jobs(jobs)
         as_of = _date(as_of)
         self.plan(as_of)  # a bad date fails once, up front
-        places = self.places if formation is None else _formation(formation)
+        places = self.places if formation is None else _formation(formation, self.policy.levels)
         compiled = self._pin()
         try:
             def here(items: Iterable[Any]) -> Iterator[Result | RecordError]:
@@ -231,7 +233,7 @@ class Engine:
                 continue
             try:
                 if not isinstance(record, Candidate):
-                    record = structure_candidate(record, where.split()[0])
+                    record = structure_candidate(record, where.split()[0], compiled.policy)
                 yield self._evaluate(compiled, record, as_of, places, route, level)
             except InputError as exc:
                 yield RecordError(where, None if ident is None else str(ident),
@@ -245,7 +247,7 @@ class Engine:
         that needed a place gets ``allocation``: allocated, not_allocated (with rank) or
         allocated_elsewhere. Deterministic: the same results give the same allocation in any order.
         """
-        places = self.places if formation is None else _formation(formation)
+        places = self.places if formation is None else _formation(formation, self.policy.levels)
         if places is None:
             raise InvalidArgument("allocation needs the open places: give formation= here or to Engine()")
         return allocate(self.policy, list(results), places)
@@ -284,12 +286,13 @@ class Engine:
         index = compiled.index(as_of)
         plan, explainer, policy = compiled.plans[index], compiled.explainers[index], compiled.policy
         if not isinstance(candidate, Candidate):
-            candidate = structure_candidate(candidate)
+            candidate = structure_candidate(candidate, policy=policy)
         targets = _targets(policy, plan, candidate, route, level)
-        derived = derive(candidate, as_of, policy, places)
+        derived = compiled.deriver.derive(candidate, as_of, places)
         firings = compiled.backend.run(plan, encode_fact(derived, policy, plan.keys))
         outcomes, checks, actual, explanation = explainer.decide(derived, firings, targets)
-        shown = {k: show(v) for k, v in derived.values.items() if k != "as_of" and k not in _INPUT_ECHO}
+        echo = compiled.echo  # fields that only repeat a value of the record: "derived" shows what was computed
+        shown = {k: show(v) for k, v in derived.values.items() if k not in echo}
         shown.update({k: dict(v) for k, v in derived.per_level.items()})
         shown["explain"] = derived.explain
         return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, outcomes,
@@ -312,7 +315,7 @@ def _new_backend(backend: str | None, policy: Policy) -> Backend:
 
 def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None,
              level: str | None) -> list[tuple[str, str]]:
-    for name, value, vocab in (("route", route, _vocab.ROUTES), ("level", level, _vocab.LEVELS)):
+    for name, value, vocab in (("route", route, tuple(policy.routes)), ("level", level, policy.levels)):
         if value is not None and value not in vocab:
             raise InvalidArgument(f"{name} must be one of {', '.join(vocab)}, got {value!r}")
     req = candidate.request
@@ -329,9 +332,6 @@ def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None
     return [t for t in requested if (route is None or t[0] == route) and (level is None or t[1] == level)]
 
 
-# candidate fields shown in the record already; "derived" shows only what was computed
-_INPUT_ECHO = {"employment_status", "education", "rank", "experience_years", "position_type",
-               "position_name", "position_level", "competency_test_status", "competency_test_level"}
 
 
 def _at(problem: Problem, where: str) -> Problem:
@@ -357,15 +357,16 @@ def _date(value: Any) -> dt.date:
     raise InvalidArgument(f"as_of must be a datetime.date, got {value!r}")
 
 
-def _formation(value: Mapping | str | os.PathLike | FormationResult | None) -> Formation | None:
+def _formation(value: Mapping | str | os.PathLike | FormationResult | None,
+               levels: tuple[str, ...] | None = None) -> Formation | None:
     if value is None:
         return None
     if isinstance(value, FormationResult):  # a computed formation: its shortfall is open
-        return formation_from_mapping(value.open_places())
+        return formation_from_mapping(value.open_places(), levels)
     if isinstance(value, Mapping):
-        return formation_from_mapping(value)
+        return formation_from_mapping(value, levels)
     if isinstance(value, (str, os.PathLike)):
-        return read_formation(value)
+        return read_formation(value, levels)
     raise InvalidArgument("formation must be a mapping {region: {level: open}} or a file path")
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._text import Text
-from ..policy import FIELDS, Policy
+from ..policy import Policy
 from ._encode import fact_key, show
 from ._result import Decision, Reason, Result, dumps, outcome
 
@@ -41,11 +41,12 @@ class Explainer:
         self._read: dict[tuple, tuple[str, ...]] = {}
         self._names = {t: f"{t[0]}/{t[1]}" for t in plan.targets}
         # per check: (field, level it is read at, or None) for each field it reads
-        self._reads = {k: tuple((f, c.level if FIELDS[f].per_level else None) for f in c.fields)
+        fields = policy.fields
+        self._reads = {k: tuple((f, c.level if fields[f].per_level else None) for f in c.fields)
                        for k, c in plan.checks.items()}
         self._pairs = tuple(dict.fromkeys(pair for reads in self._reads.values() for pair in reads))
         # per check: (fact key, field, the inputs that give it) for each field it reads
-        self.inputs = {k: tuple((fact_key(f, c.level), f, FIELDS[f].inputs) for f in c.fields)
+        self.inputs = {k: tuple((fact_key(fields[f], c.level), f, fields[f].inputs) for f in c.fields)
                         for k, c in plan.checks.items()}
 
     def decide(self, derived: Derived, firings: Firings, targets: list[tuple[str, str]],
@@ -154,7 +155,7 @@ def describe(policy: Policy, check: Check) -> CheckText:
 
 def _reason(policy: Policy, check: Check, passed: bool | None, actual: dict[str, Any],
             absent: tuple[str, ...]) -> Reason:
-    missing = tuple(dict.fromkeys(i for f in absent for i in FIELDS[f].inputs))
+    missing = tuple(dict.fromkeys(i for f in absent for i in policy.fields[f].inputs))
     rule, text = check.rule, check.text
     reason = Reason(rule.id, rule.title, passed, actual, check.required, message(rule.title, passed, actual, text.need),
                     text.citation, text.values_from, missing, rule.note)

@@ -20,7 +20,7 @@ from typing import Any, Union
 import attrs
 
 from .._errors import PolicyError, Problem
-from ..policy import FIELDS, All, AnyOf, Literal, Not, Policy, Rule, TableRef, Test, ThisLevel
+from ..policy import All, AnyOf, Literal, Not, Policy, Rule, TableRef, Test, ThisLevel
 from ..policy._model import Condition, Period, TableRow
 from ._encode import CANDIDATE, NotRepresentable, encode, fact_key
 from ._explain import describe
@@ -170,8 +170,8 @@ def resolve_check(policy: Policy, rule: Rule, level: str, day: dt.date,
         if isinstance(cond, Not):
             inner, shown = resolve(cond.item)
             return Neg(inner), {"not": shown}
-        field = FIELDS[cond.field]
-        key = fact_key(cond.field, level)
+        field = policy.fields[cond.field]
+        key = fact_key(field, level)
         fields.append(cond.field)
         keys.add(key)
         raw = value_of(cond)

@@ -3,8 +3,9 @@
 A workload row: ``region, activity, level, volume`` with optional ``period`` (year by
 default, month, week, day) and ``norm_minutes`` (overrides the catalogue; with it the
 activity may be a local one not in the catalogue). Existing officers: rows of
-``region, level, count``, or candidate records (those holding JF Pengantar Kerja are
-counted at their level). A bad row is reported with its number; the others go on.
+``region, level, count``, or candidate records (those holding the policy's position are
+counted at their level: the policy's ``position`` says how records name it). A bad row is
+reported with its number; the others go on.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .. import _vocab
+import difflib
 from .._errors import InputError, Problem, suggest
 from ..inputs import read_records, region_key, structure_candidate
 
@@ -50,7 +51,8 @@ def _number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...]) -> tuple[list[WorkloadRow], list[Problem]]:
+def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...], periods: tuple[str, ...]
+                  ) -> tuple[list[WorkloadRow], list[Problem]]:
     rows: list[WorkloadRow] = []
     problems: list[Problem] = []
     for where, raw in _records(source):
@@ -77,9 +79,9 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...])
         if level not in (None, "") and level not in levels:
             bad("level", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}; expected one of: {', '.join(levels)}",
                 suggest(str(level), levels))
-        if period not in _vocab.PERIODS:
+        if period not in periods:
             bad("period", f"periode tidak dikenal {period!r}", f"unknown period {period!r}; expected one of: "
-                f"{', '.join(_vocab.PERIODS)}", suggest(str(period), _vocab.PERIODS))
+                f"{', '.join(periods)}", suggest(str(period), periods))
         volume = _number(raw.get("volume"))
         if raw.get("volume") not in (None, "") and (volume is None or volume < 0):
             bad("volume", f"volume harus angka 0 atau lebih, bukan {raw.get('volume')!r}",
@@ -99,9 +101,12 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...])
     return rows, problems
 
 
-def read_existing(source: str | os.PathLike | Iterable, levels: tuple[str, ...]
-                  ) -> tuple[dict[str, dict[str, int]], dict[str, str], list[Problem]]:
-    """Counts per region key and level, display names, and problems."""
+def read_existing(source: str | os.PathLike | Iterable, policy: Any
+                  ) -> tuple[dict[str, dict[str, int]], dict[str, str], list[Problem], list[str]]:
+    """Counts per region key and level, display names, problems, and warnings about officer
+    records whose position name is close to the policy's but not it (not counted)."""
+    levels = policy.levels
+    warnings: list[str] = []
     counts: dict[str, dict[str, int]] = {}
     names: dict[str, str] = {}
     problems: list[Problem] = []
@@ -130,14 +135,22 @@ def read_existing(source: str | os.PathLike | Iterable, levels: tuple[str, ...]
                 counts[key][level] += count
             continue
         try:  # otherwise a candidate/officer record: count the ones holding the position
-            officer = structure_candidate(raw, path)
+            officer = structure_candidate(raw, path, policy)
         except InputError as exc:
             problems += exc.problems
             continue
         pos = officer.position
-        if pos and pos.type == "jf" and pos.name == "Pengantar Kerja" and pos.level and officer.region:
+        if not (pos and pos.name and pos.level and officer.region):
+            continue
+        identity = policy.position
+        if (identity is None or identity.type is None or pos.type == identity.type) and policy.names_position(pos.name):
             key = region_key(officer.region)
             names.setdefault(key, " ".join(officer.region.split()))
             counts.setdefault(key, {}).setdefault(str(pos.level), 0)
             counts[key][str(pos.level)] += 1
-    return counts, names, problems
+        elif identity is not None and difflib.get_close_matches(
+                pos.name.casefold(), [n.casefold() for n in (identity.name, *identity.aliases)], n=1, cutoff=0.75):
+            warnings.append(f"{path} (id {officer.id}): position {pos.name!r} is not counted: it is close to "
+                            f"{identity.name!r} but is not it; correct the name or add it to the policy's "
+                            f"position aliases / jabatan tidak dihitung")
+    return counts, names, problems, warnings

@@ -20,7 +20,7 @@ from ..engine._backend import Backend
 from ..engine._encode import FORMATION, KIND, encode
 from ..engine._explain import describe
 from ..engine._plan import And, Check, Cmp, Plan, Unresolved, resolve_check
-from ..policy import FIELDS, Policy
+from ..policy import Policy
 from ..policy._model import Period
 from ._result import Adjustment, NeedRow
 
@@ -48,7 +48,7 @@ def build_formation_plan(policy: Policy, day: dt.date, period: Period) -> tuple[
                                         file=rule.where.file, line=rule.where.line, rule=rule.id))
                 continue
             when = attrs.evolve(when, rows=when.rows + then.rows)  # the bound's table rows are cited too
-            is_level = Cmp("level", "eq", encode(FIELDS["level"], level, policy))
+            is_level = Cmp("level", "eq", encode(policy.fields["level"], level, policy))
             check = attrs.evolve(when, condition=And((is_level, when.condition)), keys=when.keys | {"level"},
                                  text=describe(policy, when))
             checks[check.key] = check
@@ -64,7 +64,7 @@ def formation_fact(row: NeedRow, policy: Policy) -> dict[str, Any]:
     values = {"workload_minutes": row.workload_minutes.quantize(Decimal("0.01"), ROUND_HALF_UP),
               "need_exact": row.need_exact.quantize(Decimal("0.0001"), ROUND_HALF_UP),
               "need": row.need, "existing": row.existing, "level": row.level}
-    return {KIND: FORMATION, **{k: encode(FIELDS[k], v, policy) for k, v in values.items()}}
+    return {KIND: FORMATION, **{k: encode(policy.fields[k], v, policy) for k, v in values.items()}}
 
 
 def apply_rules(row: NeedRow, plan: Plan, bounds: dict[str, tuple[Bound, ...]], backend: Backend,

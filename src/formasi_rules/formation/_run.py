@@ -18,13 +18,14 @@ from ._rules import apply_rules
 def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.PathLike | Iterable,
                   existing: str | os.PathLike | Iterable | None, as_of: dt.date) -> FormationResult:
     params = Parameters(policy, as_of)
-    rows, problems = read_workload(workload, policy.levels)
-    counts, names, more = read_existing(existing, policy.levels) if existing is not None else ({}, {}, [])
+    periods_table = policy.tables[policy.formation.periods_table] if policy.formation else None
+    periods = tuple(dict.fromkeys(r.key for r in periods_table.rows)) if periods_table else ()
+    rows, problems = read_workload(workload, policy.levels, periods)
+    counts, names, more, warnings = read_existing(existing, policy) if existing is not None else ({}, {}, [], [])
     problems += more
     parts, more = contributions(params, rows)
     problems += more
     need = [apply_rules(r, plan, bounds, backend, policy) for r in need_rows(params, parts, counts, names)]
-    warnings = []
     worked = {region_key(r.region) for r, _ in parts}
     for key in sorted(set(counts) - worked):
         hint = suggest(key, worked)

@@ -1,13 +1,13 @@
 """Input data: candidate records and formation places, read and validated."""
 
 from ._candidate import (
-    Candidate, CompetencyTest, PerformanceRating, Position, Request, structure_candidate,
+    Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request, structure_candidate,
 )
 from ._formation import Formation, formation_from_mapping, read_formation, region_key
 from ._read import FORMATS, JsonLine, detect_format, read_records
 
 __all__ = [
     "FORMATS", "Candidate", "JsonLine", "CompetencyTest", "Formation", "PerformanceRating",
-    "Position", "Request", "detect_format", "formation_from_mapping", "read_formation",
+    "Position", "RankHeld", "Request", "detect_format", "formation_from_mapping", "read_formation",
     "read_records", "region_key", "structure_candidate",
 ]

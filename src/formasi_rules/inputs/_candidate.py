@@ -13,6 +13,7 @@ import json
 import math
 import re
 from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -20,35 +21,49 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 from cattrs.gen import make_dict_structure_fn
 
-from .. import _vocab
 from .._errors import InputError, Problem, suggest
 
 
-class _Enum(str):
-    VALUES: tuple[str, ...] = ()
+class _Coded(str):
+    """A coded value of the record; which values exist is the policy's vocabulary ``VOCAB``."""
+
+    VOCAB = ""
     WHAT = ""
 
 
-def _enum(name: str, values: tuple[str, ...], what: str) -> type[_Enum]:
-    return type(name, (_Enum,), {"VALUES": values, "WHAT": what})
+def _coded(name: str, vocab: str, what: str) -> type[_Coded]:
+    return type(name, (_Coded,), {"VOCAB": vocab, "WHAT": what})
 
 
-EmploymentStatus = _enum("EmploymentStatus", _vocab.EMPLOYMENT_STATUS, "employment status")
-Education = _enum("Education", _vocab.EDUCATION, "education")
-Rank = _enum("Rank", _vocab.RANK, "rank")
-PositionType = _enum("PositionType", _vocab.POSITION_TYPE, "position type")
-Level = _enum("Level", _vocab.LEVELS, "level")
-Rating = _enum("Rating", _vocab.RATING, "rating")
-TestStatus = _enum("TestStatus", _vocab.TEST_STATUS, "competency test status")
-Route = _enum("Route", _vocab.ROUTES, "route")
+EmploymentStatus = _coded("EmploymentStatus", "employment_status", "employment status")
+Education = _coded("Education", "education", "education")
+Rank = _coded("Rank", "rank", "rank")
+PositionType = _coded("PositionType", "position_type", "position type")
+Level = _coded("Level", "level", "level")
+Rating = _coded("Rating", "rating", "rating")
+TestStatus = _coded("TestStatus", "test_status", "competency test status")
+Route = _coded("Route", "route", "route")
+CODED = (EmploymentStatus, Education, Rank, PositionType, Level, Rating, TestStatus, Route)
 
 
 @attrs.frozen
 class Position:
+    """A position held (jabatan): the current one (``position``) or an entry of ``positions``."""
+
     type: PositionType | None = None
     name: str | None = None
     level: Level | None = None
     since: dt.date | None = None
+    until: dt.date | None = None
+    top_rank: bool | None = None  # the person held the highest rank of this position (pangkat puncak)
+
+
+@attrs.frozen
+class RankHeld:
+    """An entry of ``ranks`` (riwayat golongan): a rank and the date it was held from (TMT)."""
+
+    rank: Rank
+    since: dt.date
 
 
 @attrs.frozen
@@ -74,7 +89,13 @@ class Request:
 
 @attrs.frozen
 class Candidate:
-    """A candidate officer: the record ``formasi evaluate`` reads (see docs/input-format.md)."""
+    """A candidate officer: the record ``formasi evaluate`` reads (see docs/input-format.md).
+
+    ``position`` is the position held now, ``positions`` the history of positions (riwayat
+    jabatan), ``rank``/``rank_since`` the rank held now and ``ranks`` the history of ranks;
+    either form, or both, may be given. ``extra`` holds the fields the policy adds to the
+    record (``fields:`` with an ``input:`` of its own).
+    """
 
     id: str
     name: str | None = None
@@ -84,6 +105,8 @@ class Candidate:
     rank: Rank | None = None
     rank_since: dt.date | None = None
     position: Position | None = None
+    positions: tuple[Position, ...] | None = None
+    ranks: tuple[RankHeld, ...] | None = None
     region: str | None = None
     agency: str | None = None
     performance: tuple[PerformanceRating, ...] | None = None
@@ -91,6 +114,7 @@ class Candidate:
     credit_points: Decimal | None = None
     experience_years: Decimal | None = None
     request: Request | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict)
 
 
 class BadValue(ValueError):
@@ -151,17 +175,35 @@ def _str(value: Any, _type: Any) -> str:
     return value
 
 
-def _enum_hook(value: Any, type_: type[_Enum]) -> _Enum:
-    if isinstance(value, str) and value in type_.VALUES:
-        return type_(value)
-    raise BadValue(
-        f"{type_.WHAT} must be one of {', '.join(type_.VALUES)}; got {_show(value)}",
-        f"{type_.WHAT} tidak dikenal {_show(value)}; pilihan: {', '.join(type_.VALUES)}",
-        suggest(value, type_.VALUES) if isinstance(value, str) else None)
+def _coded_hook(vocabularies: Mapping[str, Any]):
+    def hook(value: Any, type_: type[_Coded]) -> _Coded:
+        vocab = vocabularies.get(type_.VOCAB)
+        if vocab is None:  # no vocabulary to check against (a record read without a policy)
+            return type_(_str(value, str))
+        found = vocab.read(value)
+        if found is not None:
+            return type_(found)
+        listed = ", ".join(vocab.values)
+        raise BadValue(
+            f"{type_.WHAT} must be one of {listed}; got {_show(value)}",
+            f"{type_.WHAT} tidak dikenal {_show(value)}; pilihan: {listed}",
+            suggest(value, vocab.spellings()) if isinstance(value, str) else None)
+    return hook
+
+
+def _bool(value: Any, _type: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().casefold() in _WORDS:  # a CSV cell
+        return _WORDS[value.strip().casefold()]
+    raise BadValue(f"expected true or false, got {_show(value)}", f"harus true atau false, bukan {_show(value)}")
+
+
+_WORDS = {"true": True, "false": False, "ya": True, "tidak": False, "yes": True, "no": False}
 
 
 def _object_hook(structure, cls):
-    fields = ", ".join(a.name for a in attrs.fields(cls))
+    fields = ", ".join(a.name for a in attrs.fields(cls) if a.name != "extra")
 
     def hook(value: Any, type_: Any):
         if not isinstance(value, dict):
@@ -172,7 +214,7 @@ def _object_hook(structure, cls):
     return hook
 
 
-def _converter(detailed: bool) -> cattrs.Converter:
+def _converter(detailed: bool, vocabularies: Mapping[str, Any]) -> cattrs.Converter:
     """The same hooks either way; ``detailed`` collects every problem of a record with its path
     (and costs about twice the time), so it is run only on a record the fast one refused."""
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
@@ -180,29 +222,87 @@ def _converter(detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook(Decimal, _decimal)
     conv.register_structure_hook(int, _int)
     conv.register_structure_hook(str, _str)
-    for enum in (EmploymentStatus, Education, Rank, PositionType, Level, Rating, TestStatus, Route):
-        conv.register_structure_hook(enum, _enum_hook)  # more specific than the str hook
-    for cls in (Position, PerformanceRating, CompetencyTest, Request, Candidate):
+    conv.register_structure_hook(bool, _bool)
+    coded = _coded_hook(vocabularies)
+    for kind in CODED:
+        conv.register_structure_hook(kind, coded)  # more specific than the str hook
+    for cls in (Position, RankHeld, PerformanceRating, CompetencyTest, Request, Candidate):
         conv.register_structure_hook(cls, _object_hook(make_dict_structure_fn(
-            cls, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=detailed), cls))
-    ratings = conv.get_structure_hook(tuple[PerformanceRating, ...])
-
-    def _ratings(value: Any, type_: Any):
-        if not isinstance(value, list):
-            raise BadValue(f"expected a list like [{{year: 2024, rating: baik}}], got {_show(value)}",
-                           f"harus daftar seperti [{{year: 2024, rating: baik}}], bukan {_show(value)}")
-        return ratings(value, type_)
-
-    conv.register_structure_hook_func(lambda t: t == tuple[PerformanceRating, ...], _ratings)
+            cls, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=detailed,
+            **({"extra": cattrs.override(omit=True)} if cls is Candidate else {})), cls))
+    for cls, example in ((PerformanceRating, "[{year: 2024, rating: ...}]"),
+                         (Position, "[{type: ..., name: ..., level: ..., since: 2020-01-02}]"),
+                         (RankHeld, "[{rank: ..., since: 2020-04-01}]")):
+        _list_hook(conv, cls, example)
     return conv
 
 
-FAST, DETAILED = _converter(detailed=False), _converter(detailed=True)
+def _list_hook(conv: cattrs.Converter, cls: type, example: str) -> None:
+    inner = conv.get_structure_hook(tuple[cls, ...])
+
+    def hook(value: Any, type_: Any):
+        if not isinstance(value, list):
+            raise BadValue(f"expected a list like {example}, got {_show(value)}",
+                           f"harus daftar seperti {example}, bukan {_show(value)}")
+        return inner(value, type_)
+
+    conv.register_structure_hook_func(lambda t, c=cls: t == tuple[c, ...], hook)
 
 
-def structure_candidate(raw: Any, path: str = "$") -> Candidate:
+class _Contract:
+    """What the record may hold under one policy: its vocabularies, the fields the policy adds,
+    and the decimals each number keeps."""
+
+    def __init__(self, policy: Any):
+        vocabularies = dict(policy.vocabularies) if policy is not None else {}
+        if policy is not None:
+            vocabularies["route"] = _Routes(tuple(policy.routes))
+        self.fast, self.detailed = _converter(False, vocabularies), _converter(True, vocabularies)
+        self.vocabularies = vocabularies
+        self.extra: dict[str, Any] = {}
+        self.decimals: dict[str, int] = {}
+        for f in (policy.fields.values() if policy is not None else ()):
+            if f.input is None:
+                continue
+            if f.input not in _RECORD_KEYS and "." not in f.input:
+                self.extra[f.input] = f
+            if f.kind == "number":
+                self.decimals[f.input] = min(self.decimals.get(f.input, 99), f.decimals)
+
+
+class _Routes:
+    """The policy's routes, read like a vocabulary (``request.route``)."""
+
+    def __init__(self, values: tuple[str, ...]):
+        self.values = values
+
+    def read(self, raw: Any) -> str | None:
+        return raw if raw in self.values else None
+
+    def spellings(self) -> tuple[str, ...]:
+        return self.values
+
+
+_RECORD_KEYS = frozenset(a.name for a in attrs.fields(Candidate)) - {"extra"}
+_CONTRACTS: dict[Any, _Contract] = {}
+
+
+def _contract(policy: Any) -> _Contract:
+    key = policy.digest if policy is not None else None
+    found = _CONTRACTS.get(key)
+    if found is None:
+        if len(_CONTRACTS) > 16:  # reloads bring new versions; keep the recent ones
+            _CONTRACTS.pop(next(iter(_CONTRACTS)))
+        found = _CONTRACTS[key] = _Contract(policy)
+    return found
+
+
+def structure_candidate(raw: Any, path: str = "$", policy: Any = None) -> Candidate:
     """Validate one raw record (a dict from JSON, YAML or CSV) into a Candidate.
 
+    With ``policy``, coded values (ranks, ratings, levels ...) must be values of its
+    vocabularies (aliases such as ``Baik`` are read as the value they name), numbers keep at
+    most the decimals its fields declare, and the fields it adds to the record are read.
     Raises InputError listing every problem in the record, each with its path.
     """
     if not isinstance(raw, dict):
@@ -214,21 +314,72 @@ def structure_candidate(raw: Any, path: str = "$") -> Candidate:
                                   path=path, hint="give every record a unique id (for example the NIP)")])
     if isinstance(raw["id"], int) and not isinstance(raw["id"], bool):
         raw = {**raw, "id": str(raw["id"])}  # a numeric NIP is an id all the same
+    contract = _contract(policy)
     given = _drop_nulls(raw)
+    extra_raw = {k: given.pop(k) for k in list(given) if k in contract.extra}
+    problems: list[Problem] = []
     try:
-        candidate = FAST.structure(given, Candidate)
+        candidate = contract.fast.structure(given, Candidate)
     except Exception:  # noqa: BLE001 - the detailed run below says what it was, with every path
         try:
-            candidate = DETAILED.structure(given, Candidate)
+            candidate = contract.detailed.structure(given, Candidate)
         except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError, BadValue) as exc:
-            raise InputError(list(_problems(exc, path))) from None
-    years = [p.year for p in candidate.performance or ()]
-    twice = sorted({y for y in years if years.count(y) > 1})
+            problems += _problems(exc, path, tuple(contract.extra))
+            candidate = None
+    extra = {}
+    for key, value in extra_raw.items():
+        try:
+            extra[key] = _extra_value(contract.extra[key], value, contract.vocabularies)
+        except BadValue as exc:
+            problems.append(Problem("I005", f"nilai salah: {exc.id}", str(exc), path=f"{path}.{key}", hint=exc.hint))
+    if candidate is not None:
+        problems += _checks(candidate, contract, path)
+    if problems:
+        raise InputError(problems)
+    return attrs.evolve(candidate, extra=extra) if extra else candidate
+
+
+def _extra_value(field: Any, value: Any, vocabularies: Mapping[str, Any]) -> Any:
+    hooks = {"boolean": _bool, "date": _date, "text": _str, "integer": _int, "number": _decimal}
+    if field.type in hooks:
+        return hooks[field.type](value, None)
+    kind = _coded(field.type, field.type, field.type.replace("_", " "))
+    return _coded_hook(vocabularies)(value, kind)
+
+
+def _checks(c: Candidate, contract: _Contract, path: str) -> list[Problem]:
+    """What cattrs cannot see: decimals beyond what the policy keeps, a year rated twice,
+    history entries on the same date."""
+    problems = []
+    for key, keep in contract.decimals.items():
+        value = getattr(c, key, None) if "." not in key else None
+        if isinstance(value, Decimal):
+            exponent = value.as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > keep:
+                problems.append(Problem(
+                    "I008", f"{key} {value} lebih dari {keep} desimal", f"{key} {value} has more than the "
+                    f"{keep} decimal(s) the policy keeps for it", path=f"{path}.{key}",
+                    hint=f"round it to {keep} decimal(s) as the PAK states it, or ask policy staff to allow more"))
+            elif abs(value) >= Decimal(10) ** (18 - keep):
+                problems.append(Problem("I008", f"{key} {value} terlalu besar", f"{key} {value} is too large",
+                                        path=f"{path}.{key}"))
+    years = [p.year for p in c.performance or ()]
+    seen: set[int] = set()
+    twice = sorted({y for y in years if y in seen or seen.add(y)})
     if twice:
-        raise InputError([Problem("I007", f"predikat kinerja tahun {twice} diberikan lebih dari sekali",
-                                  f"the performance rating of year(s) {twice} is given more than once",
-                                  path=f"{path}.performance", hint="give one rating per year")])
-    return candidate
+        problems.append(Problem("I007", f"predikat kinerja tahun {twice} diberikan lebih dari sekali",
+                                f"the performance rating of year(s) {twice} is given more than once",
+                                path=f"{path}.performance", hint="give one rating per year"))
+    for name, entries in (("positions", c.positions), ("ranks", c.ranks)):
+        starts = [e.since for e in entries or ()]
+        if name == "positions" and any(s is None for s in starts):
+            problems.append(Problem("I009", "setiap riwayat jabatan perlu 'since'",
+                                    "every entry of positions needs its start date 'since'", path=f"{path}.{name}"))
+            continue
+        if len(set(starts)) != len(starts):
+            problems.append(Problem("I009", f"dua entri {name} mulai pada tanggal yang sama",
+                                    f"two entries of {name} start on the same date", path=f"{path}.{name}"))
+    return problems
 
 
 def _drop_nulls(value: Any) -> Any:
@@ -241,9 +392,11 @@ def _drop_nulls(value: Any) -> Any:
     return value
 
 
-def _problems(exc: BaseException, path: str):
+def _problems(exc: BaseException, path: str, extra: tuple[str, ...] = ()):
     if isinstance(exc, ForbiddenExtraKeysError):
-        fields = [a.name for a in attrs.fields(exc.cl)]
+        fields = [a.name for a in attrs.fields(exc.cl) if a.name != "extra"]
+        if exc.cl is Candidate:
+            fields += extra
         for key in sorted(exc.extra_fields):
             yield Problem("I003", f"field tidak dikenal {key!r}",
                           f"unknown field {key!r}; expected one of: {', '.join(fields)}",
@@ -259,7 +412,7 @@ def _problems(exc: BaseException, path: str):
                     step = f".{name}"
                 elif index is not None:
                     step = f"[{index}]"
-            yield from _problems(sub, path + step)
+            yield from _problems(sub, path + step, extra)
         return
     if isinstance(exc, KeyError):
         yield Problem("I004", f"field wajib {exc.args[0]!r} tidak ada",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from .. import _vocab
 from .._errors import InputError, InvalidArgument, Problem, suggest
 from ._read import read_records
 
@@ -22,21 +21,22 @@ def region_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def formation_from_mapping(mapping: Mapping) -> Formation:
+def formation_from_mapping(mapping: Mapping, levels: tuple[str, ...] | None = None) -> Formation:
     if not isinstance(mapping, Mapping):
         raise InvalidArgument("formation must be a mapping {region: {level: open_places}}")
     rows = [(f"$[{region!r}][{level!r}]", {"region": region, "level": level, "open": count})
-            for region, levels in mapping.items()
-            for level, count in (levels.items() if isinstance(levels, Mapping) else [(None, levels)])]
-    return _build(rows, "formation")
+            for region, places in mapping.items()
+            for level, count in (places.items() if isinstance(places, Mapping) else [(None, places)])]
+    return _build(rows, "formation", levels)
 
 
-def read_formation(path: str | os.PathLike) -> Formation:
-    """Read formation rows; raise InputError listing every bad row."""
-    return _build(read_records(path), str(path))
+def read_formation(path: str | os.PathLike, levels: tuple[str, ...] | None = None) -> Formation:
+    """Read formation rows; raise InputError listing every bad row. With ``levels`` (a policy's),
+    a level outside them is a bad row."""
+    return _build(read_records(path), str(path), levels)
 
 
-def _build(records, name: str) -> Formation:
+def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
     out: Formation = {}
     problems: list[Problem] = []
     for where, row in records:
@@ -54,19 +54,20 @@ def _build(records, name: str) -> Formation:
         if not isinstance(region, str) or not region.strip():
             problems.append(Problem("F002", "region harus berupa nama", "region must be a name",
                                     file=name, path=f"{where}.region"))
-        elif level not in _vocab.LEVELS:
-            problems.append(Problem("F003", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}",
-                                    file=name, path=f"{where}.level", hint=suggest(str(level), _vocab.LEVELS)))
+        elif not isinstance(level, str) or (levels is not None and level not in levels):
+            known = f"; expected one of: {', '.join(levels)}" if levels else ""
+            problems.append(Problem("F003", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}{known}",
+                                    file=name, path=f"{where}.level", hint=suggest(str(level), levels or ())))
         elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
             problems.append(Problem("F004", f"open harus bilangan bulat 0 atau lebih, bukan {count!r}",
                                     f"open must be a whole number of 0 or more, got {count!r}",
                                     file=name, path=f"{where}.open"))
         else:
-            levels = out.setdefault(region_key(region), {})
-            if level in levels:
+            places = out.setdefault(region_key(region), {})
+            if level in places:
                 problems.append(Problem("F005", f"{region} {level} muncul dua kali",
                                         f"{region} {level} is given twice", file=name, path=where))
-            levels[level] = count
+            places[level] = count
     if problems:
         raise InputError(problems, f"{len(problems)} problem(s) in the formation data")
     return out

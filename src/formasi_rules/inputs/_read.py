@@ -113,7 +113,7 @@ def _jsonl(handle, name: str, parse: bool):
 
 
 # CSV is flat: nested fields are columns with dotted names (position.level), and the rating
-# history is one cell "2023:baik;2024:sangat_baik".
+# history is one cell "YEAR:RATING;YEAR:RATING" (for example "2023:Baik;2024:Sangat Baik").
 NUMERIC = {"credit_points", "experience_years"}
 
 
@@ -140,7 +140,7 @@ def _csv(handle, name: str):
                 if bad:
                     problems.append(Problem("I014", f"predikat kinerja tidak terbaca: {bad!r}",
                                             f"cannot read the rating history cell part {bad!r}; "
-                                            "write it as 2023:baik;2024:sangat_baik",
+                                            "write it as YEAR:RATING;YEAR:RATING, one rating a year",
                                             path=f"{where.split()[0]}.performance"))
             target = record
             *parents, leaf = key.split(".")

@@ -1,14 +1,15 @@
 """Policies: declarative rule files, loaded and validated into a :class:`Policy`."""
 
-from ._fields import FIELDS, Field
+from ._fields import HISTORIES, RECORD, SYSTEM_FIELDS, Field
 from ._load import load_policy
 from ._model import (
-    All, AnyOf, Citation, Condition, Literal, Not, Period, Policy, Route, Rule, Source, Table,
-    TableRef, TableRow, Test, ThisLevel,
+    All, AnyOf, Citation, Condition, FieldValue, Identity, Literal, Not, Period, Policy, Route, Rule, Source,
+    Table, TableRef, TableRow, Test, ThisLevel,
 )
+from ._vocabulary import Vocabulary, fold
 
 __all__ = [
-    "FIELDS", "All", "AnyOf", "Citation", "Condition", "Field", "Literal", "Not", "Period",
-    "Policy", "Route", "Rule", "Source", "Table", "TableRef", "TableRow", "Test", "ThisLevel",
-    "load_policy",
+    "HISTORIES", "RECORD", "SYSTEM_FIELDS", "All", "AnyOf", "Citation", "Condition", "Field", "FieldValue",
+    "Identity", "Literal", "Not", "Period", "Policy", "Route", "Rule", "Source", "Table", "TableRef", "TableRow",
+    "Test", "ThisLevel", "Vocabulary", "fold", "load_policy",
 ]

@@ -24,16 +24,30 @@ from typing import Any
 
 from .._errors import suggest
 from ._check import Reader
-from ._fields import FIELDS
-from ._model import OPS, All, AnyOf, Condition, Literal, Not, TableRef, Test, ThisLevel
+from ._model import OPS, FieldValue, All, AnyOf, Condition, Literal, Not, TableRef, Test, ThisLevel
 
 COMBINATORS = ("all", "any", "not")
 
 
-def parse_condition(r: Reader, node: Any, key: Any) -> Condition | None:
+def parse_condition(r: Reader, node: Any, key: Any, fields: Any, field_values: bool = False) -> Condition | None:
+    """``node[key]`` as a condition over ``fields`` (names); ``field_values`` allows
+    ``{field: NAME}`` as a value (inside derivations)."""
+    return _Parser(r, fields, field_values).condition(node, key)
+
+
+class _Parser:
+    def __init__(self, r: Reader, fields: Any, field_values: bool):
+        self.r, self.fields, self.field_values = r, fields, field_values
+
+    def condition(self, node: Any, key: Any) -> Condition | None:
+        return _condition(self, node, key)
+
+
+def _condition(p: _Parser, node: Any, key: Any) -> Condition | None:
+    r = p.r
     value = node[key]
     if isinstance(value, list):  # a bare list reads as "all of these"
-        return _combine(r, node, key, All)
+        return _combine(p, node, key, All)
     if not isinstance(value, dict) or not value:
         r.problem("P030", "syarat harus berupa pemetaan seperti 'education: {at_least: S1}'",
                   "a condition must be a mapping such as 'education: {at_least: S1}'", node, key)
@@ -42,19 +56,19 @@ def parse_condition(r: Reader, node: Any, key: Any) -> Condition | None:
     ok = True
     for name in value:
         if name == "all":
-            part = _combine(r, value, name, All)
+            part = _combine(p, value, name, All)
         elif name == "any":
-            part = _combine(r, value, name, AnyOf)
+            part = _combine(p, value, name, AnyOf)
         elif name == "not":
-            inner = parse_condition(r, value, name)
+            inner = _condition(p, value, name)
             part = Not(inner) if inner is not None else None
-        elif name in FIELDS:
-            part = _tests(r, value, name)
+        elif name in p.fields:
+            part = _tests(p, value, name)
         else:
             r.problem("P031", f"field tidak dikenal {name!r}",
                       f"unknown field {name!r}; a condition names a field "
-                      f"({', '.join(sorted(FIELDS))}) or all/any/not",
-                      value, name, hint=suggest(name, (*FIELDS, *COMBINATORS)))
+                      f"({', '.join(sorted(p.fields))}) or all/any/not",
+                      value, name, hint=suggest(name, (*p.fields, *COMBINATORS)))
             part = None
         if part is None:
             ok = False
@@ -65,19 +79,21 @@ def parse_condition(r: Reader, node: Any, key: Any) -> Condition | None:
     return parts[0] if len(parts) == 1 else All(tuple(parts))
 
 
-def _combine(r: Reader, node: Any, key: Any, kind: type) -> Condition | None:
+def _combine(p: _Parser, node: Any, key: Any, kind: type) -> Condition | None:
+    r = p.r
     items = node[key]
     if not isinstance(items, list) or not items:
         r.problem("P032", f"'{key}' harus berupa daftar syarat yang tidak kosong",
                   f"'{key}' must be a non-empty list of conditions", node, key)
         return None
-    parsed = [parse_condition(r, items, i) for i in range(len(items))]
+    parsed = [_condition(p, items, i) for i in range(len(items))]
     if None in parsed:
         return None
     return parsed[0] if len(parsed) == 1 else kind(tuple(parsed))
 
 
-def _tests(r: Reader, node: Any, field: str) -> Condition | None:
+def _tests(p: _Parser, node: Any, field: str) -> Condition | None:
+    r = p.r
     spec = node[field]
     if not isinstance(spec, dict) or not spec:
         r.problem("P033", f"uji untuk {field!r} harus seperti '{{at_least: NILAI}}'",
@@ -95,13 +111,13 @@ def _tests(r: Reader, node: Any, field: str) -> Condition | None:
                           "'between' takes exactly two values: [lowest, highest]", spec, op)
                 ok = False
                 continue
-            lo, hi = _value(r, bounds, 0), _value(r, bounds, 1)
+            lo, hi = _value(p, bounds, 0), _value(p, bounds, 1)
             if lo is None or hi is None:
                 ok = False
                 continue
             tests += [Test(field, "at_least", lo, where), Test(field, "at_most", hi, where)]
         elif op in OPS:
-            value = _value(r, spec, op)
+            value = _value(p, spec, op)
             if value is None:
                 ok = False
                 continue
@@ -116,9 +132,16 @@ def _tests(r: Reader, node: Any, field: str) -> Condition | None:
     return tests[0] if len(tests) == 1 else All(tuple(tests))
 
 
-def _value(r: Reader, node: Any, key: Any):
+def _value(p: _Parser, node: Any, key: Any):
+    r = p.r
     value = node[key]
     if isinstance(value, dict):
+        if p.field_values and set(value) == {"field"} and isinstance(value["field"], str):
+            if value["field"] in p.fields:
+                return FieldValue(str(value["field"]))
+            r.problem("P031", f"field tidak dikenal {value['field']!r}", f"unknown field {value['field']!r}",
+                      value, "field", hint=suggest(value["field"], p.fields))
+            return None
         if set(value) == {"table", "column"}:
             table, column = value["table"], value["column"]
             if isinstance(table, str) and isinstance(column, str):

@@ -1,8 +1,13 @@
-"""``load_policy``: read a policy folder, validate every file, build a :class:`Policy`.
+"""``load_policy``: read a policy folder (and the policies it extends), validate every file,
+build one resolved :class:`Policy`.
 
-A policy folder holds ``policy.yaml`` (name, levels, routes, sources, scales),
-``tables/*.yaml`` (thresholds) and ``rules/*.yaml`` (requirements). Every
-problem in every file is collected and raised together as one PolicyError.
+A policy folder holds ``policy.yaml`` (name, dates, vocabularies, levels, routes, sources),
+``fields/*.yaml`` (what rules may test and how derived values are computed), ``tables/*.yaml``
+(thresholds) and ``rules/*.yaml`` (requirements and properties). ``extends: jf_umum`` in
+policy.yaml puts another policy folder (a sibling, or a relative path) underneath: its
+vocabularies, fields, tables, rules and sources hold unless this one adds to or replaces them,
+and a replacement says so (``replaces:``). Every problem in every file of every layer is
+collected and raised together as one PolicyError.
 """
 
 from __future__ import annotations
@@ -12,247 +17,350 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .. import _vocab
-from .._errors import InvalidArgument, PolicyError, Problem, suggest
+from .._errors import InvalidArgument, PolicyError, Problem
 from ._check import Reader
 from ._conditions import parse_condition
-from ._fields import FIELDS
-from ._model import (
-    AllocationSettings, Citation, CreditPointSettings, FormationSettings, Period, Property, Policy, Route, Rule, Source, Table, TableRow,
+from ._fields import SYSTEM_FIELDS, Field
+from ._header import (
+    ID_PATTERN, _replace_problem, build_allocation, read_header, read_levels, read_routes,
 )
+from ._build_fields import build_fields
+from ._model import Citation, Period, Policy, Property, Route, Rule, Table, TableRow
 from ._typecheck import check_settings, typecheck_rule, typecheck_tables
 from ._yaml import load_yaml
 
-ID_PATTERN = r"[a-z0-9][a-z0-9_.\-]*"
 CONFIDENCE = ("P", "S", "C", "I")
-TABLE_KEYS = ("level", "rating", "activity", "period", "band", "none")
+FOLDERS = ("fields", "tables", "rules")
+MAX_LAYERS = 8
 
 
 def load_policy(path: str | os.PathLike) -> Policy:
-    """Load and validate the policy in folder ``path``; raise PolicyError listing every problem.
+    """Load and validate the policy in folder ``path`` (with the policies it extends); raise
+    PolicyError listing every problem.
 
     >>> policy = load_policy("policies/pengantar_kerja")   # doctest: +SKIP
     """
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidArgument(f"load_policy() takes a folder path, got {type(path).__name__}")
-    root = Path(path)
-    if not (root / "policy.yaml").is_file():
-        raise PolicyError([Problem(
-            "P000", f"folder kebijakan tidak berisi policy.yaml: {root}",
-            f"not a policy folder (no policy.yaml in it): {root}", file=str(root),
-            hint="point at a folder such as policies/pengantar_kerja")])
-    files = [root / "policy.yaml"] + sorted((root / "tables").glob("*.yaml")) + sorted(
-        (root / "rules").glob("*.yaml"))
-    return _Loader(root, files).load()
+    return _Loader(Path(path)).load()
+
+
+def display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class _Layer:
+    """One policy folder of the chain: its files, parsed."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.files = [root / "policy.yaml"] + [f for d in FOLDERS for f in sorted((root / d).glob("*.yaml"))]
+        self.docs: dict[str, list[tuple[str, Any]]] = {d: [] for d in ("policy", *FOLDERS)}
+        self.name = root.name
+        self.header: dict | None = None
 
 
 class _Loader:
-    def __init__(self, root: Path, files: list[Path]):
+    def __init__(self, root: Path):
         self.root = root
-        self.files = files
         self.problems: list[Problem] = []
-        # citations are checked against 'sources' once every file has been read
         self._pending_citations: list = []
 
-    def display(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
-
     def load(self) -> Policy:
-        docs = []
-        for path in self.files:
-            try:
-                docs.append((self.display(path), load_yaml(path, self.display(path))))
-            except PolicyError as exc:
-                self.problems += exc.problems
+        layers = self._chain(self.root)
+        fail = lambda: PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")  # noqa: E731
+        header = self._merge_headers(layers)
+        if header is None:
+            raise fail()
+        tables = self._merged(layers, "tables", self._tables, "table")
+        self.problems += typecheck_tables(header, tables)
+        if not header["abstract"]:
+            self._placeholders(tables)
+        fields = self._fields(layers, header, tables)
+        rules, properties = self._rules(layers, header, fields)
+        if fields is None:
+            raise fail()
+        self._crosscheck(header, tables, fields, rules + [p.rule for p in properties])
+        if self.problems:
+            raise fail()
+        return Policy(
+            name=header["name"], version=header["version"], title=header["title"], coverage=header["coverage"],
+            levels=header["levels"], routes=header["routes"], sources=header["sources"],
+            vocabularies=header["vocabularies"], fields=fields, tables=tables, rules=tuple(rules),
+            formation=header.get("formation"), allocation=header.get("allocation"), root=str(self.root),
+            digest=self._digest(layers), properties=tuple(properties), layers=tuple(la.name for la in layers),
+            position=header.get("position"), precedence=header.get("precedence", ()), abstract=header["abstract"])
+
+    # --- the chain of layers --------------------------------------------------------------
+
+    def _chain(self, root: Path) -> list[_Layer]:
+        chain: list[_Layer] = []
+        seen: set[Path] = set()
+        here: Path | None = root
+        while here is not None:
+            if not (here / "policy.yaml").is_file():
+                what = "not a policy folder (no policy.yaml in it)" if not chain else \
+                    f"policy {chain[-1].name!r} extends {here}, which is not a policy folder (no policy.yaml in it)"
+                raise PolicyError([Problem("P000", f"folder kebijakan tidak berisi policy.yaml: {here}",
+                                           f"{what}: {here}", file=str(here),
+                                           hint="point at a policy folder: one that holds policy.yaml")])
+            if here.resolve() in seen or len(chain) >= MAX_LAYERS:
+                raise PolicyError([Problem("P003", f"rantai 'extends' berputar atau terlalu panjang di {here}",
+                                           f"the chain of 'extends' loops or is longer than {MAX_LAYERS} at {here}",
+                                           file=display(here / "policy.yaml"))])
+            seen.add(here.resolve())
+            layer = _Layer(here)
+            for path in layer.files:
+                kind = "policy" if path.name == "policy.yaml" and path.parent == here else path.parent.name
+                try:
+                    layer.docs[kind].append((display(path), load_yaml(path, display(path))))
+                except PolicyError as exc:
+                    self.problems += exc.problems
+            chain.append(layer)
+            docs = layer.docs["policy"]
+            extends = docs[0][1].get("extends") if docs and isinstance(docs[0][1], dict) else None
+            here = _resolve(here, extends) if isinstance(extends, str) and extends.strip() else None
         if self.problems:
             raise PolicyError(self.problems, "the policy files could not be read")
+        return chain[::-1]  # base first
 
-        head_file, head = docs[0]
-        r = Reader(head_file)
-        header = self._header(r, head)
-        self.problems += r.problems
-        tables: dict[str, Table] = {}
-        rules: list[Rule] = []
-        properties: list[Property] = []
-        for file, doc in docs[1:]:
-            r = Reader(file)
-            is_table_file = "/tables/" in "/" + file.replace(os.sep, "/")
-            if is_table_file:
-                if r.mapping({0: doc}, 0, file) is not None and r.keys(doc, ("tables",), (), file):
-                    self._tables(r, doc, tables)
-            elif r.mapping({0: doc}, 0, file) is not None and r.keys(doc, (), ("rules", "properties"), file):
-                if "rules" in doc:
-                    self._rules(r, doc, rules)
-                if "properties" in doc:
-                    self._properties(r, doc, properties)
-            self.problems += r.problems
-        if header is None:  # nothing else can be checked without levels, scales and sources
-            raise PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")
-        # what did parse is still cross-checked, so one run reports every problem
-        self._crosscheck(header, tables, rules + [p.rule for p in properties])
-        if self.problems:
-            raise PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")
-        return Policy(tables=tables, rules=tuple(rules), root=str(self.root),
-                      digest=self._digest(), properties=tuple(properties), **header)
+    def _placeholders(self, tables: dict[str, Table]) -> None:
+        """A table a base policy leaves without rows is the extending policy's to fill."""
+        for table in tables.values():
+            if not table.rows:
+                self.problems.append(Problem(
+                    "P048", f"tabel {table.name!r} dari {table.layer} kosong: kebijakan ini harus menggantinya",
+                    f"table {table.name!r} of {table.layer} has no rows: a policy that extends {table.layer} "
+                    f"must give its own (a table with 'replaces: {table.name}')",
+                    file=table.where.file, line=table.where.line, column=table.where.column,
+                    hint="see the table's note for what it holds"))
 
-    def _digest(self) -> str:
+    def _digest(self, layers: list[_Layer]) -> str:
         h = hashlib.sha256()
-        for path in self.files:
-            h.update(path.relative_to(self.root).as_posix().encode() + b"\0")
-            h.update(path.read_bytes() + b"\0")
+        for layer in layers:
+            for path in layer.files:
+                h.update(f"{layer.name}/{path.relative_to(layer.root).as_posix()}".encode() + b"\0")
+                h.update(path.read_bytes() + b"\0")
         return "sha256:" + h.hexdigest()
 
-    # --- policy.yaml ----------------------------------------------------------------------
+    # --- policy.yaml of every layer -----------------------------------------------------------
 
-    def _header(self, r: Reader, doc: Any) -> dict | None:
-        if r.mapping({0: doc}, 0, "policy.yaml") is None:
+    def _merge_headers(self, layers: list[_Layer]) -> dict | None:
+        merged: dict[str, Any] = {"vocabularies": {}, "sources": {}, "routes": {}}
+        readers = []
+        for layer in layers:
+            file, doc = layer.docs["policy"][0]
+            r = Reader(file)
+            part = read_header(r, doc)
+            layer.header = part
+            readers.append((r, part))
+            if part is None:
+                self.problems += r.problems
+                return None
+            for name, vocab in (part.get("vocabularies") or {}).items():
+                vocab = _with_layer(vocab, layer.name)
+                merged["vocabularies"][name] = merged["vocabularies"][name].merged(vocab) \
+                    if name in merged["vocabularies"] else vocab
+            for key, source in (part.get("sources") or {}).items():
+                spec = doc["sources"][key]
+                if (key in merged["sources"]) != bool(spec.get("replaces")):
+                    _replace_problem(r, doc["sources"], key, "source", key in merged["sources"])
+                merged["sources"][key] = source
+            for key in ("name", "version", "title", "coverage", "position", "formation"):
+                if key in part:
+                    merged[key] = part[key]
+            merged["abstract"] = part["abstract"]  # only the top layer's word counts
+            if "allocation" in part:
+                merged["allocation_node"] = (r, part["allocation"])
+        vocabularies = merged["vocabularies"]
+        level_vocab = vocabularies.get("level")
+        for (r, part), layer in zip(readers, layers):
+            doc = part["doc"]
+            if "levels" in part:
+                merged["levels"] = read_levels(r, doc, level_vocab)
+            levels = merged.get("levels") or (level_vocab.values if level_vocab else ())
+            if "routes" in part:
+                merged["routes"].update(read_routes(r, doc, tuple(levels), merged["routes"]))
+            if "precedence" in part:
+                merged["precedence"] = r.choices(doc, "precedence", "precedence", tuple(merged["routes"]),
+                                                 allow_all=False)
+            self.problems += r.problems
+            r.problems = []
+        if not merged.get("levels"):
+            if level_vocab is not None:
+                self.problems.append(Problem("P013", "kebijakan tidak menyebut 'levels'",
+                                             "no layer of the policy says which 'levels' the position has",
+                                             file=layers[-1].docs["policy"][0][0]))
             return None
-        if not r.keys(doc, ("policy", "version", "title", "valid_from", "levels", "routes",
-                            "sources", "scales", "credit_points"), ("valid_to", "note", "formation", "allocation"),
-                      "policy.yaml"):
+        levels = merged["levels"]
+        # a route keeps the levels of the position it has; one with none left is not offered
+        routes = {}
+        for name, route in merged["routes"].items():
+            kept = tuple(lv for lv in levels if lv in route.levels)
+            if kept:
+                routes[name] = Route(route.name, route.title, kept)
+        merged["routes"] = routes
+        merged["precedence"] = tuple(r for r in merged.get("precedence") or () if r in routes)
+        if None in (merged.get("name"), merged.get("title")) or any(p.file == layers[-1].docs["policy"][0][0]
+                                                                     for p in self.problems):
             return None
-        name = r.string(doc, "policy", "policy", ID_PATTERN)
-        version = doc["version"]
-        if not isinstance(version, (str, int, float)):
-            r.problem("P014", "version harus berupa teks", "version must be text", doc, "version")
-        title = r.text(doc, "title", "title")
-        coverage = Period(r.date(doc, "valid_from", "valid_from"),
-                          r.date(doc, "valid_to", "valid_to") if "valid_to" in doc else None)
-        levels = r.choices(doc, "levels", "levels", _vocab.LEVELS, allow_all=False)
-        sources = self._sources(r, doc)
-        scales = self._scales(r, doc, levels or ())
-        routes = self._routes(r, doc, levels or ())
-        credit = self._credit(r, doc)
-        formation = self._formation(r, doc) if "formation" in doc else None
-        allocation = self._allocation(r, doc) if "allocation" in doc else None
-        if None in (name, title, levels, sources, scales, routes, credit) or r.problems:
-            return None
-        return dict(name=name, version=str(version), title=title, coverage=coverage,
-                    levels=levels, routes=routes, sources=sources, scales=scales,
-                    credit_points=credit, formation=formation, allocation=allocation)
+        return merged
 
-    def _sources(self, r: Reader, doc: Any) -> dict[str, Source] | None:
-        node = r.mapping(doc, "sources", "sources")
-        if node is None:
-            return None
-        out = {}
-        for key, spec in node.items():
-            if r.mapping(node, key, f"source {key!r}") is None:
-                continue
-            if not r.keys(spec, ("title",), ("url", "confidence", "note"), f"source {key!r}"):
-                continue
-            conf = r.choice(spec, "confidence", "confidence", CONFIDENCE) if "confidence" in spec else None
-            out[str(key)] = Source(str(key), r.string(spec, "title", "title") or "",
-                                   spec.get("url"), conf, spec.get("note"))
+    # --- tables, fields and rules, merged over the layers ---------------------------------------
+
+    def _merged(self, layers: list[_Layer], folder: str, read: Any, kind: str) -> dict:
+        """Named items of every layer, a later layer's replacing an earlier one's only by name."""
+        out: dict[str, Any] = {}
+        for layer in layers:
+            for file, doc in layer.docs[folder]:
+                r = Reader(file)
+                for name, (item, node, key, replaces) in read(r, doc, layer.name).items():
+                    target = replaces if isinstance(replaces, str) else name
+                    if replaces and target not in out:
+                        _replace_problem(r, node, key, kind, False)
+                    elif not replaces and name in out:
+                        _replace_problem(r, node, key, kind, True)
+                    else:
+                        out.pop(target, None)
+                        out[name] = item
+                self.problems += r.problems
         return out
 
-    def _scales(self, r: Reader, doc: Any, levels: tuple[str, ...]) -> dict | None:
-        node = r.mapping(doc, "scales", "scales")
-        if node is None or not r.keys(node, tuple(_vocab.SCALED), (), "scales"):
-            return None
-        scales: dict[str, dict[str, int]] = {"level": {lv: i + 1 for i, lv in enumerate(levels)}}
-        for name, values in _vocab.SCALED.items():
-            spec = r.mapping(node, name, f"scale {name!r}")
-            if spec is None:
-                continue
-            ranks = {}
-            for value in spec:
-                if value not in values:
-                    r.choice(spec, value, f"value in scale {name!r}", values)  # records the problem
-                elif isinstance(spec[value], bool) or not isinstance(spec[value], int):
-                    r.problem("P020", f"peringkat {value!r} harus bilangan bulat",
-                              f"the rank of {value!r} must be a whole number", spec, value)
-                else:
-                    ranks[str(value)] = int(spec[value])
-            lacking = [v for v in values if v not in spec]
-            if lacking:
-                r.problem("P021", f"skala {name!r} tidak memuat: {', '.join(lacking)}",
-                          f"scale {name!r} does not rank: {', '.join(lacking)}; every value needs a rank",
-                          node, name)
-            scales[name] = ranks
-        return scales
+    def _fields(self, layers: list[_Layer], header: dict, tables: dict[str, Table]) -> dict[str, Field] | None:
+        specs: list[tuple[Reader, str, Any, str]] = []  # (reader, name, spec node, layer)
+        names: dict[str, int] = {}
+        for layer in layers:
+            for file, doc in layer.docs["fields"]:
+                r = Reader(file)
+                if r.mapping({0: doc}, 0, file) is not None and r.keys(doc, ("fields",), (), file):
+                    node = r.mapping(doc, "fields", "fields") or {}
+                    for name, spec in node.items():
+                        replaces = spec.get("replaces") if isinstance(spec, dict) else None
+                        if name in SYSTEM_FIELDS:
+                            r.problem("P080", f"field {name!r} disediakan mesin", f"field {name!r} is provided by "
+                                      "the engine and cannot be declared", node, name)
+                        elif (name in names) != bool(replaces):
+                            _replace_problem(r, node, name, "field", name in names)
+                        else:
+                            if name in names:
+                                specs[names[name]] = None  # replaced
+                            names[name] = len(specs)
+                            specs.append((r, str(name), node, layer.name))
+                self.problems += r.problems
+                r.problems = []
+        fields, problems = build_fields([s for s in specs if s is not None], header, tables, parse_condition)
+        self.problems += problems
+        return fields
 
-    def _routes(self, r: Reader, doc: Any, levels: tuple[str, ...]) -> dict[str, Route] | None:
-        node = r.mapping(doc, "routes", "routes")
-        if node is None:
-            return None
-        out = {}
-        for name in node:
-            if name not in _vocab.ROUTES:
-                r.problem("P019", f"jalur {name!r} tidak dikenal",
-                          f"route {name!r} is not known; expected one of: {', '.join(_vocab.ROUTES)}",
-                          node, name, hint=suggest(name, _vocab.ROUTES))
+    def _rules(self, layers: list[_Layer], header: dict, fields: dict | None) -> tuple[list[Rule], list[Property]]:
+        rules: dict[str, list[Rule]] = {}
+        properties: dict[str, Property] = {}
+        top = layers[-1].name
+        for layer in layers:
+            own: dict[str, list[Rule]] = {}
+            for file, doc in layer.docs["rules"]:
+                r = Reader(file)
+                if fields is not None and r.mapping({0: doc}, 0, file) is not None and r.keys(
+                        doc, (), ("rules", "properties"), file):
+                    if "rules" in doc:
+                        self._rule_list(r, doc, header, fields, layer.name, layer.name == top, rules, own)
+                    if "properties" in doc:
+                        self._properties(r, doc, header, fields, layer.name, properties)
+                self.problems += r.problems
+            for rid, versions in own.items():
+                rules[rid] = versions
+        flat = [rule for versions in rules.values() for rule in versions]
+        return flat, list(properties.values())
+
+    def _rule_list(self, r: Reader, doc: Any, header: dict, fields: dict, layer: str, top: bool,
+                   rules: dict[str, list[Rule]], own: dict[str, list[Rule]]) -> None:
+        node = r.sequence(doc, "rules", "rules")
+        level_vocab = header["vocabularies"]["level"].values
+        for i, spec in enumerate(node or []):
+            r.rule = spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str) else None
+            formation = isinstance(spec, dict) and spec.get("subject") == "formation"
+            required = ("id", "title", "subject", "when", "then", "citation") if formation else \
+                ("id", "title", "routes", "require", "citation")
+            if r.mapping(node, i, f"rule {i + 1}") is None or not r.keys(
+                    spec, required, ("levels", "valid_from", "valid_to", "note", "replaces"),
+                    f"{'formation rule' if formation else 'rule'} {r.rule or i + 1}"):
                 continue
-            spec = r.mapping(node, name, f"route {name!r}")
-            if spec is None or not r.keys(spec, ("title", "levels"), ("note",), f"route {name!r}"):
-                continue
+            rid = r.string(spec, "id", "id", ID_PATTERN)
             title = r.text(spec, "title", "title")
-            lv = r.choices(spec, "levels", "levels", levels)
-            if title and lv:
-                out[str(name)] = Route(str(name), title, lv)
-        return out
-
-    def _credit(self, r: Reader, doc: Any) -> CreditPointSettings | None:
-        node = r.mapping(doc, "credit_points", "credit_points")
-        if node is None or not r.keys(node, ("coefficient_table", "multiplier_table", "decimals"),
-                                      ("note",), "credit_points"):
-            return None
-        decimals = node["decimals"]
-        if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 4:
-            r.problem("P022", "decimals harus bilangan bulat 0 sampai 4",
-                      "decimals must be a whole number from 0 to 4", node, "decimals")
-            return None
-        return CreditPointSettings(str(node["coefficient_table"]), str(node["multiplier_table"]),
-                                   decimals)
-
-    def _formation(self, r: Reader, doc: Any) -> FormationSettings | None:
-        names = ("working_time_table", "choices_table", "periods_table", "activities_table")
-        node = r.mapping(doc, "formation", "formation")
-        if node is None or not r.keys(node, names, ("note",), "formation"):
-            return None
-        values = [r.string(node, n, n) for n in names]
-        return None if None in values else FormationSettings(*values)
-
-    def _allocation(self, r: Reader, doc: Any) -> AllocationSettings | None:
-        node = r.mapping(doc, "allocation", "allocation")
-        if node is None or not r.keys(node, ("routes", "order_by", "citation"), ("note",), "allocation"):
-            return None
-        routes = r.choices(node, "routes", "allocation routes", _vocab.ROUTES, allow_all=False)
-        order = r.sequence(node, "order_by", "order_by")
-        citation = self._citation(r, node)
-        keys = []
-        for i, item in enumerate(order or []):
-            if r.mapping(order, i, "order_by entry") is None or not r.keys(item, ("field", "order"), (),
-                                                                          "order_by entry"):
+            routes = () if formation else r.choices(spec, "routes", "routes", tuple(header["routes"]) or ("-",))
+            levels = r.choices(spec, "levels", "levels", level_vocab) if "levels" in spec else header["levels"]
+            condition = parse_condition(r, spec, "when" if formation else "require", fields)
+            then = parse_condition(r, spec, "then", fields) if formation else None
+            citation = self._citation(r, spec)
+            period = self._period(r, spec)
+            if None in (rid, title, routes, levels, condition, citation) or (formation and then is None):
                 continue
-            field = r.choice(item, "field", "field", tuple(n for n, f in FIELDS.items()
-                                                           if f.subject == "candidate" and f.ordered))
-            direction = r.choice(item, "order", "order", ("ascending", "descending"))
-            if field and direction:
-                keys.append((field, direction == "descending"))
-        if routes is None or order is None or citation is None:
-            return None
-        return AllocationSettings(routes, tuple(keys), citation, node.get("note"))
+            replaces = spec.get("replaces")
+            target = replaces if isinstance(replaces, str) else rid
+            if rid not in own:  # the first version of an id in this layer decides what it replaces
+                if replaces and target not in rules:
+                    _replace_problem(r, node, i, "rule", False)
+                    continue
+                if not replaces and rid in rules:
+                    _replace_problem(r, node, i, "rule", True)
+                    continue
+                if replaces:
+                    rules.pop(target)
+            kept = tuple(lv for lv in levels if lv in header["levels"])
+            if not top and not kept:
+                continue  # a base rule for levels this position does not have
+            own.setdefault(rid, []).append(Rule(
+                rid, title, routes, kept if not top else levels, condition, citation, period, spec.get("note"),
+                r.at(node, i), subject="formation" if formation else "candidate", then=then, layer=layer))
+        r.rule = None
 
-    # --- tables ---------------------------------------------------------------------------
+    def _properties(self, r: Reader, doc: Any, header: dict, fields: dict, layer: str,
+                    out: dict[str, Property]) -> None:
+        """``properties:``: invariants of the regulation that ``formasi check`` tests."""
+        node = r.sequence(doc, "properties", "properties")
+        for i, spec in enumerate(node or []):
+            r.rule = spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str) else None
+            if r.mapping(node, i, f"property {i + 1}") is None or not r.keys(
+                    spec, ("id", "title", "route", "level", "when", "citation"), ("never", "always", "note"),
+                    f"property {r.rule or i + 1}"):
+                continue
+            if ("never" in spec) == ("always" in spec):
+                r.problem("P058", "sifat perlu tepat satu dari never / always",
+                          "a property needs exactly one of 'never: OUTCOME' or 'always: OUTCOME'", node, i)
+                continue
+            which = "never" if "never" in spec else "always"
+            pid = r.string(spec, "id", "id", ID_PATTERN)
+            title = r.text(spec, "title", "title")
+            level = r.choice(spec, "level", "level", header["vocabularies"]["level"].values)
+            route = r.choice(spec, "route", "route", tuple(header["routes"]))
+            outcome = r.choice(spec, which, which, ("eligible", "not_eligible", "undetermined"))
+            when = parse_condition(r, spec, "when", fields)
+            citation = self._citation(r, spec)
+            if None in (pid, title, route, level, outcome, when, citation):
+                continue
+            if level not in header["levels"] or level not in header["routes"][route].levels:
+                continue  # a base property about a level this position does not have
+            rule = Rule(pid, title, (route,), (level,), when, citation, Period(), spec.get("note"), r.at(node, i),
+                        layer=layer)
+            out[pid] = Property(pid, rule, which == "never", outcome)
+        r.rule = None
 
-    def _tables(self, r: Reader, doc: Any, tables: dict[str, Table]) -> None:
+    def _tables(self, r: Reader, doc: Any, layer: str) -> dict[str, tuple]:
+        out: dict[str, tuple] = {}
+        if r.mapping({0: doc}, 0, r.file) is None or not r.keys(doc, ("tables",), (), r.file):
+            return out
         node = r.mapping(doc, "tables", "tables")
-        if node is None:
-            return
-        for name, spec in node.items():
-            if name in tables:
-                r.problem("P040", f"tabel {name!r} didefinisikan dua kali",
-                          f"table {name!r} is defined twice", node, name)
+        for name, spec in (node or {}).items():
+            if name in out:
+                r.problem("P040", f"tabel {name!r} didefinisikan dua kali", f"table {name!r} is defined twice", node, name)
                 continue
             if r.mapping(node, name, f"table {name!r}") is None or not r.keys(
-                    spec, ("title", "key", "columns", "rows"), ("citation", "note"),
-                    f"table {name!r}"):
+                    spec, ("title", "key", "columns", "rows"), ("citation", "note", "replaces"), f"table {name!r}"):
                 continue
-            key = r.choice(spec, "key", "key", TABLE_KEYS)
+            key = r.string(spec, "key", "key", r"[a-z][a-z0-9_]*")
             columns = r.mapping(spec, "columns", "columns")
             rows_node = r.sequence(spec, "rows", "rows")
             title = r.text(spec, "title", "title")
@@ -269,86 +377,13 @@ class _Loader:
                               f"row {i + 1} of table {name!r}"):
                     continue
                 rows.append(TableRow(
-                    key=None if key == "none" else str(row[key]),
-                    values={c: row[c] for c in cols if c in row},
-                    period=self._period(r, row),
-                    citation=self._citation(r, row) if "citation" in row else None,
-                    note=row.get("note"), where=r.at(rows_node, i)))
-            tables[str(name)] = Table(str(name), title, None if key == "none" else key, cols,
-                                      tuple(rows), citation, spec.get("note"), r.at(node, name))
-
-    # --- rules ----------------------------------------------------------------------------
-
-    def _rules(self, r: Reader, doc: Any, rules: list[Rule]) -> None:
-        node = r.sequence(doc, "rules", "rules")
-        if node is None:
-            return
-        for i, spec in enumerate(node):
-            r.rule = spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str) else None
-            if isinstance(spec, dict) and spec.get("subject") == "formation":
-                self._formation_rule(r, node, i, rules)
-                continue
-            if r.mapping(node, i, f"rule {i + 1}") is None or not r.keys(
-                    spec, ("id", "title", "routes", "require", "citation"),
-                    ("levels", "valid_from", "valid_to", "note"), f"rule {r.rule or i + 1}"):
-                continue
-            rid = r.string(spec, "id", "id", ID_PATTERN)
-            title = r.text(spec, "title", "title")
-            routes = r.choices(spec, "routes", "routes", _vocab.ROUTES)
-            levels = r.choices(spec, "levels", "levels", _vocab.LEVELS) if "levels" in spec else _vocab.LEVELS
-            condition = parse_condition(r, spec, "require")
-            citation = self._citation(r, spec)
-            period = self._period(r, spec)
-            if None in (rid, title, routes, levels, condition, citation):
-                continue
-            rules.append(Rule(rid, title, routes, levels, condition, citation, period,
-                              spec.get("note"), r.at(node, i)))
-        r.rule = None
-
-    def _formation_rule(self, r: Reader, node: Any, i: int, rules: list[Rule]) -> None:
-        """``subject: formation``: when ``when`` holds for a region and level, ``then`` bounds its need."""
-        spec = node[i]
-        if not r.keys(spec, ("id", "title", "subject", "when", "then", "citation"),
-                      ("levels", "valid_from", "valid_to", "note"), f"formation rule {r.rule or i + 1}"):
-            return
-        rid = r.string(spec, "id", "id", ID_PATTERN)
-        title = r.text(spec, "title", "title")
-        levels = r.choices(spec, "levels", "levels", _vocab.LEVELS) if "levels" in spec else _vocab.LEVELS
-        when = parse_condition(r, spec, "when")
-        then = parse_condition(r, spec, "then")
-        citation = self._citation(r, spec)
-        period = self._period(r, spec)
-        if None in (rid, title, levels, when, then, citation):
-            return
-        rules.append(Rule(rid, title, (), levels, when, citation, period, spec.get("note"),
-                          r.at(node, i), subject="formation", then=then))
-
-    def _properties(self, r: Reader, doc: Any, out: list[Property]) -> None:
-        """``properties:``: invariants of the regulation that ``formasi check`` tests."""
-        node = r.sequence(doc, "properties", "properties")
-        for i, spec in enumerate(node or []):
-            r.rule = spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str) else None
-            if r.mapping(node, i, f"property {i + 1}") is None or not r.keys(
-                    spec, ("id", "title", "route", "level", "when", "citation"), ("never", "always", "note"),
-                    f"property {r.rule or i + 1}"):
-                continue
-            if ("never" in spec) == ("always" in spec):
-                r.problem("P058", "sifat perlu tepat satu dari never / always",
-                          "a property needs exactly one of 'never: OUTCOME' or 'always: OUTCOME'", node, i)
-                continue
-            which = "never" if "never" in spec else "always"
-            pid = r.string(spec, "id", "id", ID_PATTERN)
-            title = r.text(spec, "title", "title")
-            route = r.choice(spec, "route", "route", _vocab.ROUTES)
-            level = r.choice(spec, "level", "level", _vocab.LEVELS)
-            outcome = r.choice(spec, which, which, ("eligible", "not_eligible", "undetermined"))
-            when = parse_condition(r, spec, "when")
-            citation = self._citation(r, spec)
-            if None in (pid, title, route, level, outcome, when, citation):
-                continue
-            rule = Rule(pid, title, (route,), (level,), when, citation, Period(), spec.get("note"), r.at(node, i))
-            out.append(Property(pid, rule, which == "never", outcome))
-        r.rule = None
+                    key=None if key == "none" else str(row[key]), values={c: row[c] for c in cols if c in row},
+                    period=self._period(r, row), citation=self._citation(r, row) if "citation" in row else None,
+                    note=row.get("note"), where=r.at(rows_node, i), layer=layer))
+            table = Table(str(name), title, None if key == "none" else key, cols, tuple(rows), citation,
+                          spec.get("note"), r.at(node, name), layer)
+            out[str(name)] = (table, node, name, spec.get("replaces"))
+        return out
 
     def _citation(self, r: Reader, node: Any) -> Citation | None:
         spec = r.mapping(node, "citation", "citation")
@@ -372,7 +407,8 @@ class _Loader:
 
     # --- cross-file checks ------------------------------------------------------------------
 
-    def _crosscheck(self, header: dict, tables: dict[str, Table], rules: list[Rule]) -> None:
+    def _crosscheck(self, header: dict, tables: dict[str, Table], fields: dict, rules: list[Rule]) -> None:
+        from .._errors import suggest
         sources = header["sources"]
         for rule, cit, where in self._pending_citations:
             if cit.source not in sources:
@@ -381,11 +417,15 @@ class _Loader:
                     f"citation source {cit.source!r} is not defined under 'sources:' in policy.yaml",
                     file=where.file, line=where.line, column=where.column, rule=rule,
                     hint=suggest(cit.source, sources)))
-        self.problems += typecheck_tables(header, tables)
+        if "allocation_node" in header:
+            r, node = header["allocation_node"]
+            header["allocation"] = build_allocation(r, node, tuple(header["routes"]), fields, self._citation(r, node))
+            self.problems += r.problems
+            r.problems = []
         self.problems += check_settings(header, tables)
         versions: dict[str, list[Rule]] = {}
         for rule in rules:
-            self.problems += typecheck_rule(header, tables, rule)
+            self.problems += typecheck_rule(header, tables, fields, rule)
             for other in versions.get(rule.id, []):
                 if other.period.overlaps(rule.period):
                     self.problems.append(Problem(
@@ -395,3 +435,13 @@ class _Loader:
                         file=rule.where.file, line=rule.where.line, column=rule.where.column,
                         rule=rule.id, hint="give the older version a valid_to before the newer valid_from"))
             versions.setdefault(rule.id, []).append(rule)
+
+
+def _resolve(here: Path, extends: str) -> Path:
+    """``extends: jf_umum`` is a sibling folder; a value with a '/' is a path from this folder."""
+    return (here / extends) if ("/" in extends or extends.startswith(".")) else here.parent / extends
+
+
+def _with_layer(vocab: Any, layer: str) -> Any:
+    import attrs
+    return attrs.evolve(vocab, layer=layer)

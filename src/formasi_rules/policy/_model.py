@@ -105,7 +105,14 @@ class ThisLevel:
     """``{this: level}``: the level being evaluated (for example, the test level must match it)."""
 
 
-Value = Union[Literal, TableRef, ThisLevel]
+@attrs.frozen
+class FieldValue:
+    """``{field: NAME}`` as the value of a test inside a derivation: compare with another field."""
+
+    name: str
+
+
+Value = Union[Literal, TableRef, ThisLevel, FieldValue]
 
 # --- conditions ---------------------------------------------------------------------------
 
@@ -153,6 +160,7 @@ class TableRow:
     citation: Citation | None
     note: str | None
     where: Where
+    layer: str = ""  # the policy (in a chain of `extends`) that wrote it
 
 
 @attrs.frozen
@@ -161,12 +169,13 @@ class Table:
 
     name: str
     title: Text
-    key: str | None  # "level", "rating" or None
+    key: str | None  # a vocabulary ("level", "rank" ...), a free key ("activity") or None
     columns: dict[str, str]  # column name -> type name
     rows: tuple[TableRow, ...]
     citation: Citation | None
     note: str | None
     where: Where
+    layer: str = ""
 
     def row(self, key: str | None, day: dt.date) -> TableRow | None:
         for row in self.rows:
@@ -190,6 +199,7 @@ class Rule:
     where: Where
     subject: str = "candidate"  # "formation": a rule over one region and level's need
     then: Condition | None = None  # formation rules: bounds on the need when the condition holds
+    layer: str = ""  # the policy (in a chain of `extends`) that wrote it
 
 
 @attrs.frozen
@@ -220,12 +230,12 @@ class Route:
 
 
 @attrs.frozen
-class CreditPointSettings:
-    """How credit points are derived from the rating history when they are not given."""
+class Identity:
+    """The position a policy is for (``position:`` in policy.yaml): how records name it."""
 
-    coefficient_table: str  # keyed by level, column "coefficient"
-    multiplier_table: str  # keyed by rating, column "percent"
-    decimals: int
+    name: str
+    type: str | None  # the position type it has (a value of the position_type vocabulary)
+    aliases: tuple[str, ...]
 
 
 @attrs.frozen
@@ -259,18 +269,43 @@ class Policy:
     levels: tuple[str, ...]
     routes: dict[str, Route]
     sources: dict[str, Source]
-    scales: dict[str, dict[str, int]]
+    vocabularies: dict[str, Any]  # name -> Vocabulary
+    fields: dict[str, Any]  # name -> Field: declared ones and the engine's own
     tables: dict[str, Table]
     rules: tuple[Rule, ...]
-    credit_points: CreditPointSettings
     formation: FormationSettings | None
     allocation: AllocationSettings | None
     root: str
     digest: str  # sha256 over the policy's files, so a result names exactly what made it
     properties: tuple[Property, ...] = ()
+    layers: tuple[str, ...] = ()  # the chain of `extends`, base first, this policy last
+    position: Identity | None = None
+    precedence: tuple[str, ...] = ()  # routes in the order they go first when several fall due
+    abstract: bool = False  # a base for other policies (``abstract: true``), not evaluated on its own
+    scales: dict[str, dict[str, int]] = attrs.field(init=False, eq=False)
 
-    def identity(self) -> dict[str, str]:
+    def __attrs_post_init__(self) -> None:
+        # the order of every ordered vocabulary, as the rules compare it
+        object.__setattr__(self, "scales", {n: v.ranks for n, v in self.vocabularies.items() if v.ordered})
+
+    def identity(self) -> dict[str, Any]:
         return {"name": self.name, "version": self.version, "digest": self.digest}
+
+    def names_position(self, text: str) -> bool | None:
+        """Whether a position name in a record names this policy's position: its name or an
+        alias, in any capitals and spacing, optionally followed by a level ("Pengantar Kerja
+        Ahli Muda" in a record of the national system). None when the policy names no position."""
+        from ._vocabulary import fold
+        if self.position is None:
+            return None
+        names = {fold(n) for n in (self.position.name, *self.position.aliases)}
+        folded = fold(text)
+        if folded in names:
+            return True
+        level = self.vocabularies.get("level")
+        words = {fold(w) for w in (*level.values, *level.aliases, *(t.id for t in level.titles.values()),
+                                   *(t.en for t in level.titles.values()))} if level else set()
+        return any(folded.startswith(n + " ") and folded[len(n) + 1:] in words for n in names)
 
     def rules_in_force(self, day: dt.date) -> list[Rule]:
         return [r for r in self.rules if r.period.contains(day)]

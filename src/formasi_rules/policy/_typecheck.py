@@ -7,22 +7,18 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .. import _vocab
 from .._errors import Problem, suggest
-from ._fields import COLUMN_TYPES, FIELDS, Field
+from ._fields import COLUMN_TYPES, Field, column_type_ok
 from ._model import (
-    EQ_OPS, ORDER_OPS, SET_OPS, All, AnyOf, Condition, Literal, Not, Rule, Table, TableRef, Test,
-    ThisLevel, Where,
+    EQ_OPS, ORDER_OPS, SET_OPS, All, AnyOf, Condition, FieldValue, Literal, Not, Rule, Table, TableRef,
+    Test, ThisLevel, Where,
 )
 
 
 def _vocabulary(type_name: str, header: dict) -> tuple[str, ...] | None:
-    base = type_name.removeprefix("list of ")
-    if base == "level":
-        return header["levels"]
-    return {"education": _vocab.EDUCATION, "rank": _vocab.RANK, "rating": _vocab.RATING,
-            "employment_status": _vocab.EMPLOYMENT_STATUS,
-            "position_type": _vocab.POSITION_TYPE}.get(base)
+    base = type_name.removeprefix("list of ").removeprefix("optional ")
+    vocab = header["vocabularies"].get(base)
+    return vocab.values if vocab is not None else None
 
 
 def _cell(type_name: str, value: Any, header: dict) -> tuple[Any, tuple[str, str] | None]:
@@ -37,8 +33,8 @@ def _cell(type_name: str, value: Any, header: dict) -> tuple[Any, tuple[str, str
         if number is None or not number.is_finite():
             return None, (f"harus angka, bukan {value!r}", f"expected a number, got {value!r}")
         return number, None
-    if type_name == "optional number":
-        return (None, None) if value is None else _cell("number", value, header)
+    if type_name.startswith("optional "):
+        return (None, None) if value is None else _cell(type_name.removeprefix("optional "), value, header)
     if type_name == "boolean":
         if isinstance(value, bool):
             return value, None
@@ -55,6 +51,10 @@ def _cell(type_name: str, value: Any, header: dict) -> tuple[Any, tuple[str, str
         if isinstance(value, str):
             return str(value), None
         return None, (f"harus teks, bukan {value!r}", f"expected text, got {value!r}")
+    if type_name == "list of text":
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return tuple(map(str, value)), None
+        return None, (f"harus daftar teks, bukan {value!r}", f"expected a list of text, got {value!r}")
     vocab = _vocabulary(type_name, header)
     if type_name.startswith("list of "):
         if not isinstance(value, list) or not value:
@@ -79,21 +79,23 @@ def typecheck_tables(header: dict, tables: dict[str, Table]) -> list[Problem]:
                                 hint=hint))
 
     for table in tables.values():
+        vocabularies = header["vocabularies"]
+        known_types = (*COLUMN_TYPES, *vocabularies, *(f"list of {v}" for v in vocabularies))
         for col, type_name in table.columns.items():
-            if type_name not in COLUMN_TYPES:
+            if not column_type_ok(type_name, vocabularies):
                 report(table.where, "P041", f"jenis kolom {type_name!r} tidak dikenal",
                        f"column {col!r} of table {table.name!r} has unknown type {type_name!r}; "
-                       f"expected one of: {', '.join(COLUMN_TYPES)}", suggest(type_name, COLUMN_TYPES))
-        key_vocab = {"level": header["levels"], "rating": _vocab.RATING, "period": _vocab.PERIODS}.get(table.key)
+                       f"expected one of: {', '.join(known_types)}", suggest(type_name, known_types))
+        key_vocab = vocabularies[table.key].values if table.key in vocabularies else None
         for row in table.rows:
             if key_vocab and row.key not in key_vocab:
                 report(row.where, "P042", f"kunci baris {row.key!r} tidak dikenal",
                        f"row key {row.key!r} of table {table.name!r} is not a {table.key}; expected one "
                        f"of: {', '.join(key_vocab)}", suggest(row.key, key_vocab))
             for col, type_name in table.columns.items():
-                if type_name not in COLUMN_TYPES:
+                if not column_type_ok(type_name, vocabularies):
                     continue
-                if col not in row.values and type_name == "optional number":
+                if col not in row.values and type_name.startswith("optional "):
                     row.values[col] = None
                     continue
                 if col not in row.values:
@@ -119,7 +121,7 @@ def typecheck_tables(header: dict, tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
-def typecheck_rule(header: dict, tables: dict[str, Table], rule: Rule) -> list[Problem]:
+def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Field], rule: Rule) -> list[Problem]:
     problems: list[Problem] = []
 
     def report(where: Where | None, code: str, id_: str, en: str, hint: str | None = None):
@@ -146,13 +148,13 @@ def typecheck_rule(header: dict, tables: dict[str, Table], rule: Rule) -> list[P
             _test(cond)
 
     def _test(test: Test):
-        field = FIELDS[test.field]
+        field = fields[test.field]
         if field.subject != rule.subject:
             report(test.where, "P069", f"field {test.field!r} bukan untuk aturan {rule.subject}",
                    f"field {test.field!r} is about a {field.subject}; a {rule.subject} rule cannot test it",
-                   suggest(test.field, [n for n, f in FIELDS.items() if f.subject == rule.subject]))
+                   suggest(test.field, [n for n, f in fields.items() if f.subject == rule.subject]))
             return
-        allowed = _ops_for(field)
+        allowed = ops_for(field)
         if test.op not in allowed:
             report(test.where, "P060", f"operator {test.op!r} tidak berlaku untuk {test.field!r}",
                    f"operator {test.op!r} cannot be used on {test.field!r} ({field.kind}); "
@@ -160,7 +162,11 @@ def typecheck_rule(header: dict, tables: dict[str, Table], rule: Rule) -> list[P
             return
         want_list = test.op in SET_OPS
         value = test.value
-        if isinstance(value, ThisLevel):
+        if isinstance(value, FieldValue):
+            report(test.where, "P061", "{field: ...} hanya dalam perhitungan",
+                   "{field: NAME} can only be used inside a derivation; a rule compares with a value, "
+                   "a table cell or {this: level}")
+        elif isinstance(value, ThisLevel):
             if field.scale != "level" or want_list:
                 report(test.where, "P061", "{this: level} hanya untuk field jenjang",
                        f"{{this: level}} can only be compared with a level field, not {test.field!r}")
@@ -207,7 +213,7 @@ def typecheck_rule(header: dict, tables: dict[str, Table], rule: Rule) -> list[P
                    f"{test.op!r} takes {'a list of values' if want_list else 'one value, not a list'}")
             return
         for item in items:
-            error = _literal_error(field, item, header)
+            error = literal_error(field, item, header)
             if error:
                 report(test.where, "P068", f"nilai {item!r} tidak cocok untuk {test.field!r}",
                        f"value {item!r} does not fit {test.field!r}: {error}",
@@ -229,31 +235,24 @@ def typecheck_rule(header: dict, tables: dict[str, Table], rule: Rule) -> list[P
     return problems
 
 
-def _ops_for(field: Field) -> tuple[str, ...]:
+def ops_for(field: Field) -> tuple[str, ...]:
     if field.kind in ("enum", "text"):
         return EQ_OPS + SET_OPS
+    if field.kind == "boolean":
+        return EQ_OPS
     return EQ_OPS + SET_OPS + ORDER_OPS
 
 
 def _column_type_for(field: Field, want_list: bool) -> str:
-    if field.kind == "ordered":
-        base = field.scale
-    elif field.kind == "enum":  # a column of the field's own vocabulary where there is one, else text
-        base = field.name if {field.name, f"list of {field.name}"} & set(COLUMN_TYPES) else "text"
-    else:
-        base = field.kind
+    base = field.scale or field.kind  # a vocabulary's name, or number, date, text, boolean
     return f"list of {base}" if want_list else base
 
 
 def _field_vocab(field: Field, header: dict) -> tuple[str, ...] | None:
-    if field.kind == "enum":
-        return field.values
-    if field.kind == "ordered":
-        return tuple(header["scales"][field.scale])
-    return None
+    return field.values if field.kind in ("enum", "ordered") else None
 
 
-def _literal_error(field: Field, item: Any, header: dict) -> str | None:
+def literal_error(field: Field, item: Any, header: dict) -> str | None:
     vocab = _field_vocab(field, header)
     if vocab is not None:
         return None if item in vocab else f"expected one of: {', '.join(vocab)}"
@@ -266,14 +265,14 @@ def _literal_error(field: Field, item: Any, header: dict) -> str | None:
         return None
     if field.kind == "date":
         return None if isinstance(item, dt.date) else "expected a date like 2023-01-12"
+    if field.kind == "boolean":
+        return None if isinstance(item, bool) else "expected true or false"
     return None if isinstance(item, str) else "expected text"
 
 
 # The tables that policy.yaml's credit_points and formation sections name, and the columns
 # (with types) the computations read from them.
 _SETTINGS = {
-    ("credit_points", "coefficient_table"): ("level", {"coefficient": "number"}),
-    ("credit_points", "multiplier_table"): ("rating", {"percent": "number"}),
     ("formation", "working_time_table"): (None, {"effective_minutes_per_year": "number"}),
     ("formation", "choices_table"): (None, {"rounding": "text", "ej_bands": "text"}),
     ("formation", "periods_table"): ("period", {"per_year": "number"}),

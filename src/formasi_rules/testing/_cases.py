@@ -10,6 +10,7 @@ A case file holds a list of cases. A case for candidates::
       expected:
         perpindahan/ahli_pertama: eligible                  # an outcome, or:
         perpindahan/ahli_muda: {outcome: not_eligible, failed: [rank.in_range]}
+        derived: {credit_points: 175, entry_route: perpindahan, held_jpt: unknown}
 
 and for workload (numbers per region and level)::
 
@@ -126,7 +127,11 @@ def run_case(engine: Engine, case: Case) -> CaseResult:
 def _run_candidate(engine: Engine, case: Case) -> CaseResult:
     result: Result = engine.evaluate(case.input["candidate"], as_of=case.as_of, formation=case.formation)
     failures = []
+    for name, want in (case.expected.get("derived") or {}).items():
+        failures += _derived_failure(engine.policy.fields, result, str(name), want)
     for key, want in case.expected.items():
+        if key == "derived":
+            continue
         route, _, level = str(key).partition("/")
         try:
             decision = result.decision(route, level)
@@ -150,6 +155,28 @@ def _run_candidate(engine: Engine, case: Case) -> CaseResult:
     exercised = frozenset(r.rule for d in asserted for r in d.reasons if r.passed is False)
     rows = frozenset((v["table"], v.get("key")) for d in asserted for r in d.reasons for v in r.values_from)
     return CaseResult(case, tuple(failures), exercised, rows)
+
+
+def _derived_failure(fields: dict, result: Result, name: str, want: Any) -> list[str]:
+    """``derived: {FIELD: VALUE}``: the value a field of the policy took (``unknown``: none)."""
+    if name not in fields:
+        return [f"derived: the policy has no field {name!r}"]
+    got = result.values.get(name)
+    if want == "unknown":
+        return [] if got is None else [f"derived {name}: expected unknown, got {_plain_value(got)}"]
+    if got is None:
+        return [f"derived {name}: expected {want}, got unknown"]
+    same = (Decimal(str(got)) == Decimal(str(want))) if isinstance(got, (int, Decimal)) and not isinstance(got, bool) \
+        and isinstance(want, (int, float)) and not isinstance(want, bool) else _plain_value(got) == want
+    return [] if same else [f"derived {name}: expected {want}, got {_plain_value(got)}"]
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral() else float(value)
+    return value
 
 
 def _run_workload(engine: Engine, case: Case) -> CaseResult:
@@ -180,7 +207,9 @@ def coverage(policy, results: list[CaseResult]) -> dict[str, list[str]]:
     exercised = set().union(*(r.exercised for r in results))
     read = set().union(*(r.rows for r in results))
     tables = [t for t in policy.tables.values() if any(_reads(rule, t.name) for rule in policy.rules)]
-    rows = sorted({(t.name, row.key) for t in tables for row in t.rows})
+    # rows for levels the position does not have (from a base policy) are never read
+    rows = sorted({(t.name, row.key) for t in tables for row in t.rows
+                   if t.key != "level" or row.key in policy.levels})
     return {"rules": sorted({r.id for r in policy.rules} - exercised),
             "rows": [f"{t}[{k}]" if k else t for t, k in rows if (t, k) not in read]}
 

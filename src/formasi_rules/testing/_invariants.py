@@ -14,11 +14,11 @@ from typing import Any
 import attrs
 
 from ..engine import Engine
-from ..engine._derive import derive
+
 from ..engine._encode import encode_fact
 from ..engine._plan import evaluate, resolve_check
 from ..inputs import structure_candidate
-from ..policy import Policy
+from ..policy import RECORD, Policy
 from ..policy._model import Property
 
 
@@ -81,21 +81,32 @@ def order_independent(engine: Engine, records: list[dict], as_of: dt.date, forma
 def improvements(policy: Policy, record: dict) -> list[tuple[str, dict]]:
     """The candidate made better in one way each: rating, credit points, education, test passed."""
     out = []
-    rank = policy.scales["rating"]
-    better = {r: min((x for x in rank if rank[x] > rank[r]), key=rank.get, default=r) for r in rank}
+
+    def better(vocab_name: str, value: str) -> str | None:
+        vocab = policy.vocabularies.get(vocab_name)
+        if vocab is None or vocab.better is None or value not in vocab.ranks:
+            return None
+        up = vocab.better == "higher"
+        ranks = vocab.ranks
+        found = [x for x in ranks if (ranks[x] > ranks[value] if up else ranks[x] < ranks[value])]
+        return min(found, key=lambda x: ranks[x] if up else -ranks[x]) if found else None
+
     if record.get("performance"):
-        out.append(("a better rating", {**record, "performance": [
-            {**p, "rating": better[p["rating"]]} for p in record["performance"]]}))
+        lifted = [{**p, "rating": better("rating", p["rating"]) or p["rating"]} for p in record["performance"]]
+        if lifted != record["performance"]:
+            out.append(("a better rating", {**record, "performance": lifted}))
     if record.get("credit_points") is not None:
         out.append(("more credit points", {**record, "credit_points": float(Decimal(str(record["credit_points"])) + 50)}))
-    edu = policy.scales["education"]
-    if record.get("education"):
-        higher = [e for e in edu if edu[e] > edu[record["education"]]]
-        if higher:
-            out.append(("higher education", {**record, "education": min(higher, key=edu.get)}))
+    for slot in ("education", "employment_status"):
+        value = record.get(slot)
+        if isinstance(value, str) and better(RECORD[slot], value):
+            up = policy.vocabularies[RECORD[slot]].better == "higher"
+            out.append((f"a {'higher' if up else 'lower'} {slot.replace('_', ' ')}",
+                        {**record, slot: better(RECORD[slot], value)}))
     test = record.get("competency_test")
-    if test and test.get("status") != "passed":
-        out.append(("the competency test passed", {**record, "competency_test": {**test, "status": "passed"}}))
+    if test and isinstance(test.get("status"), str) and better("test_status", test["status"]):
+        out.append(("a better competency test status",
+                    {**record, "competency_test": {**test, "status": better("test_status", test["status"])}}))
     return out
 
 
@@ -128,8 +139,8 @@ def backends_agree(engines: dict[str, Engine], record: dict, as_of: dt.date, for
 
 def declared(engine: Engine, prop: Property, record: dict, as_of: dt.date, formation: Any = None) -> Violation | None:
     """A property of the policy: for candidates matching its ``when``, never (or always) the outcome."""
-    candidate = structure_candidate(record)
-    derived = derive(candidate, as_of, engine.policy, None)
+    candidate = structure_candidate(record, policy=engine.policy)
+    derived = engine._current.deriver.derive(candidate, as_of, None)
     check = resolve_check(engine.policy, prop.rule, prop.level, as_of)
     if evaluate(check.condition, encode_fact(derived, engine.policy, check.keys)) is not True:
         return None

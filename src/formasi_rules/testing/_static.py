@@ -24,7 +24,7 @@ import attrs
 from .._errors import PolicyError, Problem
 from ..engine._plan import And, Check, Cmp, In, Neg, Or, Plan, build_plan, evaluate, periods
 from ..formation._rules import build_formation_plan
-from ..policy import FIELDS, All, Policy, TableRef, Test
+from ..policy import All, Policy, TableRef, Test
 from ..policy._model import Period
 
 MAX_COMBINATIONS = 50_000
@@ -40,6 +40,7 @@ class Finding:
     line: int | None = None
     citations: tuple[dict, ...] = ()
     cases: tuple[dict, ...] = ()  # counterexample test cases, in the YAML case format
+    severity: str = "defect"  # or "info": worth knowing, not a mistake (a window closed by its dates)
 
     @classmethod
     def from_problem(cls, p: Problem) -> Finding:
@@ -76,7 +77,7 @@ def samples(plan: Plan, policy: Policy) -> dict[str, list]:
         _constants(check.condition, found)
     out = {}
     for key, values in found.items():
-        field = FIELDS[key.split("__")[0]]
+        field = policy.fields[key.split("__")[0]]
         if all(isinstance(v, int) for v in values):
             pts = {p for v in values for p in (v - 1, v, v + 1)}
             if field.kind == "ordered":
@@ -147,21 +148,39 @@ def static_findings(policy: Policy) -> list[Finding]:
         except PolicyError as exc:
             findings += [Finding.from_problem(p) for p in exc.problems]
     seen: set[tuple] = set()
-    for plan in plans:
-        for finding in _plan_findings(policy, plan):
+    closed: dict[str, list[Plan]] = {}  # rule -> the periods in which its dates shut it
+    found = [(plan, _plan_findings(policy, plan, closed)) for plan in plans]
+    for plan, plan_findings in found:
+        for finding in plan_findings:
             if (finding.code, finding.rules) not in seen:  # the same finding in several periods: once
                 seen.add((finding.code, finding.rules))
                 findings.append(finding)
+    for rid, shut in closed.items():
+        check = next(c for c in shut[0].checks.values() if c.rule.id == rid)
+        if len(shut) == len(plans):  # never open at all: a mistake
+            findings.append(_finding("C010", f"aturan {rid} tidak pernah terpenuhi pada tanggal mana pun",
+                                     f"rule {rid} can never pass: its dates exclude every day of the policy",
+                                     [check], policy))
+        else:
+            days = ", ".join(f"{p.period.valid_from} – {p.period.valid_to or '…'}" for p in shut)
+            findings.append(_finding("C090", f"aturan {rid} tertutup menurut tanggalnya pada {days}",
+                                     f"rule {rid} is closed by its dates on {days} (a window, on purpose)",
+                                     [check], policy, severity="info"))
     findings += _ordering(policy) + _ranges(policy) + _lapses(policy)
-    return findings
+    # a finding the same in several periods (a dated change elsewhere splits the timeline) is said once
+    return list({(f.code, f.rules, f.en): f for f in findings}.values())
 
 
-def _plan_findings(policy: Policy, plan: Plan) -> list[Finding]:
+def _plan_findings(policy: Policy, plan: Plan, closed: dict[str, list[Plan]]) -> list[Finding]:
     out = []
     pts = samples(plan, policy)
     when = f"{plan.period.valid_from} – {plan.period.valid_to or '…'}"
     for check in plan.checks.values():
-        if satisfiable([check], pts) is False:
+        if satisfiable([check], pts) is False and check.keys == {"as_of"}:
+            # a test of the date alone: a window its dates close here; judged over all periods
+            if plan not in closed.setdefault(check.rule.id, []):
+                closed[check.rule.id].append(plan)
+        elif satisfiable([check], pts) is False:
             out.append(_finding("C010", f"aturan {check.rule.id} tidak pernah terpenuhi ({when})",
                                 f"rule {check.rule.id} can never pass: its condition contradicts itself ({when})",
                                 [check], policy))
@@ -181,6 +200,8 @@ def _plan_findings(policy: Policy, plan: Plan) -> list[Finding]:
             targets.setdefault(k, set()).add(t)
     for a, b in itertools.permutations(plan.checks.values(), 2):
         if a.rule.id == b.rule.id or not targets.get(a.key) or not targets[a.key] <= targets.get(b.key, set()):
+            continue
+        if a.keys == {"as_of"}:  # a rule on the date alone holds or not for everyone: dated, not masked
             continue
         keys = sorted(a.keys | b.keys)
         assignments = _assignments(keys, pts)

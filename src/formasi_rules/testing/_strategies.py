@@ -13,10 +13,10 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from .. import _vocab
 from ..engine._encode import decode
 from ..engine._plan import And, Cmp, Neg, Or, build_plan, periods
-from ..policy import FIELDS, Policy
+from ..policy import Policy
+from ..policy import _derivations as d
 
 REGION = "Wilayah Uji"  # the region generated candidates live in (see places())
 
@@ -39,8 +39,8 @@ def thresholds(policy: Policy, as_of: dt.date) -> dict[str, set[Decimal]]:
             visit(cond.item)
         elif isinstance(cond, Cmp):
             name = cond.key.split("__")[0]
-            if FIELDS[name].kind == "number":
-                found.setdefault(name, set()).add(Decimal(str(decode(FIELDS[name], cond.value))))
+            if policy.fields[name].kind == "number":
+                found.setdefault(name, set()).add(Decimal(str(decode(policy.fields[name], cond.value))))
 
     for check in plan.checks.values():
         visit(check.condition)
@@ -81,37 +81,57 @@ def _record(policy: Policy, values: dict, as_of: dt.date) -> dict:
     rec: dict = {"id": "cx", "region": REGION}
     ratings: dict[int, str] = {}
     for key, encoded in sorted(values.items()):
-        name = key.split("__")[0]
-        field = FIELDS[name]
+        field = policy.fields[key.split("__")[0]]
         if field.kind == "ordered":
             names = policy.scales[field.scale]
             value = min((n for n, r in names.items() if r == encoded), default=None)
             if value is None:
                 continue
-        elif field.kind == "number":
-            value = decode(field, encoded)
         else:
-            value = encoded
-        if name in ("employment_status", "education", "rank", "experience_years", "credit_points"):
-            rec[name] = value
-        elif name.startswith("position_"):
-            rec.setdefault("position", {})[name[9:]] = value
-        elif name.startswith("competency_test_"):
-            rec.setdefault("competency_test", {})[name[16:]] = value
-        elif name == "age":
-            rec["birth_date"] = as_of.replace(year=as_of.year - int(value), day=min(as_of.day, 28)).isoformat()
-        elif name.startswith("performance_worst_"):
-            for i in range(int(name[18])):
-                ratings[as_of.year - 1 - i] = value
-        elif name in ("years_in_rank", "years_in_position"):
-            since = as_of.replace(year=as_of.year - int(value), day=1).isoformat()
-            if name == "years_in_rank":
-                rec["rank_since"] = since
-            else:
-                rec.setdefault("position", {})["since"] = since
+            value = decode(field, encoded)
+        _place(policy, field, value, as_of, rec, ratings)
     if ratings:
         rec["performance"] = [{"year": y, "rating": r} for y, r in sorted(ratings.items())]
     return rec
+
+
+def _place(policy: Policy, field, value, as_of: dt.date, rec: dict, ratings: dict, depth: int = 0) -> None:
+    """Write into the record what gives ``field`` the ``value``, where the field's derivation can be
+    turned around: an input, completed years up to the date, a worst rating over years, the first
+    of a ``first_known``. Other derived values are left to the random part of the strategy."""
+    if depth > 4:
+        return
+    if field.input is not None:
+        head, _, attr = field.input.partition(".")
+        if attr:
+            rec.setdefault(head, {})[attr] = value
+        else:
+            rec[head] = value
+        return
+    node = field.derive
+    if isinstance(node, d.Span) and node.unit == "years" and isinstance(node.start, d.Ref) \
+            and isinstance(node.end, d.Ref) and node.end.name == "as_of":
+        start = policy.fields.get(node.start.name)
+        if start is not None:
+            try:
+                day = as_of.replace(year=as_of.year - int(value), day=min(as_of.day, 28))
+            except ValueError:
+                return
+            _place(policy, start, day.isoformat(), as_of, rec, ratings, depth + 1)
+    elif isinstance(node, d.OverYears) and node.history == "performance" and node.take in ("min", "max"):
+        for i in range(node.years):
+            ratings[as_of.year - 1 - i] = value
+    elif isinstance(node, d.FirstKnown) and isinstance(node.items[0], d.Ref):
+        first = policy.fields.get(node.items[0].name)
+        if first is not None:
+            _place(policy, first, value, as_of, rec, ratings, depth + 1)
+    elif isinstance(node, d.IsPosition) and isinstance(node.item, d.Ref) and policy.position is not None:
+        name = policy.fields.get(node.item.name)
+        if name is not None:
+            _place(policy, name, policy.position.name if value else "Jabatan Lain", as_of, rec, ratings, depth + 1)
+    elif isinstance(node, d.HistoryAt) and not node.previous and node.history == "positions" \
+            and isinstance(node.on, d.Ref) and node.on.name == "as_of" and node.value == "since":
+        rec.setdefault("position", {})["since"] = value
 
 
 def candidates(policy: Policy, as_of: dt.date):
@@ -130,32 +150,45 @@ def candidates(policy: Policy, as_of: dt.date):
         return (day + dt.timedelta(days=shift)).isoformat()
 
     def numbers(field: str, extra: tuple = ()):
-        step = Decimal(1).scaleb(-FIELDS[field].decimals) if FIELDS[field].decimals else Decimal(1)
+        f = next((x for x in policy.fields.values() if x.input == field), None) or policy.fields.get(field)
+        step = Decimal(1).scaleb(-f.decimals) if f is not None and f.decimals else Decimal(1)
         values = _near(limits.get(field, set()), step) + [Decimal(x) for x in extra]
         return st.sampled_from(sorted(set(values))).map(lambda d: int(d) if d == d.to_integral() else float(d))
 
     levels = st.sampled_from(policy.levels)
     year = as_of.year
-    rating_years = st.lists(st.sampled_from(_vocab.RATING), min_size=1, max_size=3).map(
+    def vocab(name: str):
+        return st.sampled_from(policy.vocabularies[name].values)
+
+    rating_years = st.lists(vocab("rating"), min_size=1, max_size=3).map(
         lambda rs: [{"year": year - 1 - i, "rating": r} for i, r in enumerate(rs)])
-    position = st.fixed_dictionaries({"type": st.sampled_from(_vocab.POSITION_TYPE)}, optional={
-        "name": st.sampled_from(["Pengantar Kerja", "Analis"]), "level": levels,
+    names = [policy.position.name] if policy.position else []
+    position = st.fixed_dictionaries({"type": vocab("position_type")}, optional={
+        "name": st.sampled_from(names + ["Jabatan Lain"]), "level": levels,
         "since": st.integers(1, 8).map(lambda y: as_of.replace(year=as_of.year - y, month=1, day=1).isoformat())})
     fields = {
-        "employment_status": st.sampled_from(_vocab.EMPLOYMENT_STATUS),
+        "employment_status": vocab("employment_status"),
         "birth_date": st.tuples(st.sampled_from(ages), st.sampled_from([-1, 0, 1])).map(birth),
-        "education": st.sampled_from(_vocab.EDUCATION),
-        "rank": st.sampled_from(_vocab.RANK),
+        "education": vocab("education"),
+        "rank": vocab("rank"),
+        "rank_since": st.integers(0, 6).map(lambda y: as_of.replace(year=as_of.year - y, day=1).isoformat()),
         "position": position,
         "performance": rating_years,
-        "competency_test": st.fixed_dictionaries({"status": st.sampled_from(_vocab.TEST_STATUS), "level": levels}),
+        "competency_test": st.fixed_dictionaries({"status": vocab("test_status"), "level": levels}),
         "credit_points": numbers("credit_points"),
         "experience_years": numbers("experience_years", (5,)),
     }
     changes = st.fixed_dictionaries({}, optional=fields)
-    near = st.sampled_from(seeds(policy, as_of)).flatmap(lambda seed: changes.map(lambda c: {**seed, **c}))
+    found = seeds(policy, as_of)
     anything = st.fixed_dictionaries({"id": st.just("cx"), "region": st.just(REGION)}, optional=fields)
-    return st.one_of(near, anything)
+    if not found:
+        return anything
+    # the seeds themselves, each with one field changed, with several changed, and anything at all
+    exact = st.sampled_from(found)
+    one = exact.flatmap(lambda seed: st.sampled_from(sorted(fields)).flatmap(
+        lambda key: fields[key].map(lambda value: {**seed, key: value})))
+    near = exact.flatmap(lambda seed: changes.map(lambda c: {**seed, **c}))
+    return st.one_of(exact, one, near, anything)
 
 
 def workloads(policy: Policy, as_of: dt.date, regions: tuple[str, ...] = ("R1", "R2")):
@@ -167,9 +200,15 @@ def workloads(policy: Policy, as_of: dt.date, regions: tuple[str, ...] = ("R1", 
              if row.values.get(lv) is not None]
     catalogue = st.sampled_from(known).flatmap(lambda al: st.fixed_dictionaries({
         "region": st.sampled_from(regions), "activity": st.just(al[0]), "level": st.just(al[1]),
-        "volume": st.integers(0, 5000), "period": st.sampled_from(_vocab.PERIODS)}))
+        "volume": st.integers(0, 5000), "period": st.sampled_from(periods_of(policy))}))
     local = st.fixed_dictionaries({
         "region": st.sampled_from(regions), "activity": st.just("lokal"), "level": st.sampled_from(policy.levels),
-        "volume": st.integers(0, 5000), "period": st.sampled_from(_vocab.PERIODS),
+        "volume": st.integers(0, 5000), "period": st.sampled_from(periods_of(policy)),
         "norm_minutes": st.integers(1, 600)})
     return st.lists(st.one_of(catalogue, local), min_size=1, max_size=10)
+
+
+def periods_of(policy: Policy) -> tuple[str, ...]:
+    """The periods a workload volume may be counted in: the keys of the policy's periods table."""
+    table = policy.tables[policy.formation.periods_table]
+    return tuple(dict.fromkeys(r.key for r in table.rows))

@@ -1,0 +1,235 @@
+"""Reading one layer's ``policy.yaml``: name, dates, vocabularies, levels, routes, sources and
+the settings of formation, allocation and precedence.
+
+Each part is read on its own and returned as data; the loader merges the parts of a chain of
+``extends`` (base first) and checks what needs the whole policy.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .._errors import suggest
+from .._text import Text
+from ._check import Reader
+from ._model import AllocationSettings, FormationSettings, Identity, Period, Route, Source
+from ._vocabulary import Vocabulary
+
+ID_PATTERN = r"[a-z0-9][a-z0-9_.\-]*"
+CONFIDENCE = ("P", "S", "C", "I")
+HEADER_KEYS = ("policy", "version", "title", "valid_from")
+HEADER_OPTIONAL = ("valid_to", "note", "extends", "abstract", "vocabularies", "levels", "routes", "sources",
+                   "formation", "allocation", "position", "precedence")
+
+
+def read_header(r: Reader, doc: Any) -> dict | None:
+    """The parts of one policy.yaml that are given, each parsed; None if it cannot be read."""
+    if r.mapping({0: doc}, 0, "policy.yaml") is None or not r.keys(doc, HEADER_KEYS, HEADER_OPTIONAL,
+                                                                      "policy.yaml"):
+        return None
+    out: dict[str, Any] = {"name": r.string(doc, "policy", "policy", ID_PATTERN)}
+    version = doc["version"]
+    if not isinstance(version, (str, int, float)) or isinstance(version, bool):
+        r.problem("P014", "version harus berupa teks", "version must be text", doc, "version")
+    out["version"] = str(version)
+    out["title"] = r.text(doc, "title", "title")
+    out["coverage"] = Period(r.date(doc, "valid_from", "valid_from"),
+                             r.date(doc, "valid_to", "valid_to") if "valid_to" in doc else None)
+    start, end = out["coverage"].valid_from, out["coverage"].valid_to
+    if start and end and end < start:
+        r.problem("P023", "valid_to lebih awal dari valid_from", f"valid_to {end} is before valid_from {start}",
+                  doc, "valid_to")
+    if "extends" in doc:
+        out["extends"] = r.string(doc, "extends", "extends")
+    out["abstract"] = doc.get("abstract", False)
+    if not isinstance(out["abstract"], bool):
+        r.problem("P024", "abstract harus true atau false", "abstract must be true or false", doc, "abstract")
+    if "vocabularies" in doc:
+        out["vocabularies"] = read_vocabularies(r, doc)
+    for key, reader in (("sources", _sources), ("position", _identity), ("formation", _formation),
+                        ("allocation", _allocation)):
+        if key in doc:
+            out[key] = reader(r, doc)
+    for key in ("levels", "routes", "precedence"):
+        if key in doc:
+            out[key] = doc[key]  # names checked once the vocabularies of every layer are known
+    out["doc"] = doc
+    return out
+
+
+def read_vocabularies(r: Reader, doc: Any) -> dict[str, Vocabulary]:
+    node = r.mapping(doc, "vocabularies", "vocabularies")
+    out: dict[str, Vocabulary] = {}
+    for name, spec in (node or {}).items():
+        what = f"vocabulary {name!r}"
+        if r.mapping(node, name, what) is None or not r.keys(spec, ("values",), ("title", "ordered", "better", "note"), what):
+            continue
+        title = r.text(spec, "title", "title") if "title" in spec else Text(str(name), str(name))
+        ordered = spec.get("ordered", False)
+        if not isinstance(ordered, bool):
+            r.problem("P024", "ordered harus true atau false", "ordered must be true or false", spec, "ordered")
+            continue
+        values, ranks, aliases, categories, titles = [], {}, {}, {}, {}
+        listed = spec["values"]
+        if isinstance(listed, list):
+            for i, value in enumerate(listed):
+                if not isinstance(value, str) or not value.strip():
+                    r.problem("P025", "nilai kosakata harus teks", f"a value of {what} must be text", listed, i)
+                    continue
+                values.append(str(value))
+                ranks[str(value)] = i + 1
+        elif isinstance(listed, dict):
+            for value, item in listed.items():
+                value = str(value)
+                values.append(value)
+                if isinstance(item, bool) or item is None:
+                    ranks[value] = len(values)
+                elif isinstance(item, int):
+                    ranks[value] = item
+                elif isinstance(item, dict) and r.keys(item, (), ("rank", "aliases", "category", "title"),
+                                                       f"value {value!r} of {what}"):
+                    rank = item.get("rank", len(values))
+                    if isinstance(rank, bool) or not isinstance(rank, int) or abs(rank) > 10**6:
+                        r.problem("P020", f"peringkat {value!r} harus bilangan bulat",
+                                  f"the rank of {value!r} must be a whole number (at most a million)", item, "rank")
+                        continue
+                    ranks[value] = rank
+                    for alias in item.get("aliases") or ():
+                        if not isinstance(alias, str) or not alias.strip():
+                            r.problem("P025", "alias harus teks", f"an alias of {value!r} must be text", item, "aliases")
+                        else:
+                            aliases[str(alias)] = value
+                    if "category" in item:
+                        categories[value] = str(item["category"])
+                    if "title" in item:
+                        title_of = r.text(item, "title", "title")
+                        if title_of:
+                            titles[value] = title_of
+                else:
+                    r.problem("P026", f"nilai {value!r}: beri peringkat atau {{rank, aliases, category, title}}",
+                              f"value {value!r} of {what}: give its rank, or {{rank, aliases, category, title}}",
+                              listed, value)
+        else:
+            r.problem("P011", f"values {what} harus daftar atau pemetaan",
+                      f"the values of {what} must be a list (in order) or a mapping of value to rank", spec, "values")
+            continue
+        if not values:
+            r.problem("P027", f"{what} tidak punya nilai", f"{what} has no values", spec, "values")
+            continue
+        clash = [a for a, v in aliases.items() if a in ranks and a != v]
+        if clash:
+            r.problem("P028", f"alias {clash} juga nilai lain", f"alias(es) {clash} of {what} are values themselves",
+                      spec, "values")
+        better = r.choice(spec, "better", "better", ("higher", "lower")) if "better" in spec else None
+        out[str(name)] = Vocabulary(str(name), title, tuple(values), ordered, ranks, aliases, categories, titles,
+                                    better=better)
+    return out
+
+
+def read_levels(r: Reader, doc: Any, level_vocab: Vocabulary | None) -> tuple[str, ...] | None:
+    if level_vocab is None:
+        r.problem("P029", "kosakata 'level' tidak ada", "no 'level' vocabulary is declared (in this policy or "
+                  "the one it extends)", doc, "levels")
+        return None
+    return r.choices(doc, "levels", "levels", level_vocab.values, allow_all=False)
+
+
+def read_routes(r: Reader, doc: Any, level_values: tuple[str, ...], known: dict[str, Route]) -> dict[str, Route]:
+    """Routes of one layer. ``levels: all`` is every level of the position; a route already
+    defined by a layer below must say ``replaces: true``."""
+    node = r.mapping(doc, "routes", "routes")
+    out: dict[str, Route] = {}
+    for name, spec in (node or {}).items():
+        what = f"route {name!r}"
+        if not isinstance(name, str) or not re.fullmatch(ID_PATTERN, name):
+            r.problem("P015", f"nama jalur {name!r} tidak sesuai pola", f"route name {name!r} does not match "
+                      f"the pattern {ID_PATTERN}", node, name, hint="use lower-case letters, digits, '_', '.' and '-'")
+            continue
+        if r.mapping(node, name, what) is None or not r.keys(spec, ("title", "levels"), ("note", "replaces"), what):
+            continue
+        if (name in known) != bool(spec.get("replaces")):
+            _replace_problem(r, node, name, "route", name in known)
+            continue
+        title = r.text(spec, "title", "title")
+        levels = r.choices(spec, "levels", "levels", level_values)
+        if title and levels:
+            out[str(name)] = Route(str(name), title, levels)
+    return out
+
+
+def _replace_problem(r: Reader, node: Any, name: Any, kind: str, exists: bool) -> None:
+    if exists:
+        r.problem("P046", f"{kind} {name!r} sudah ada di kebijakan dasar; tulis 'replaces' untuk menggantinya",
+                  f"{kind} {name!r} already exists in the policy this one extends; say 'replaces: {name}' "
+                  f"(or 'replaces: true') to replace it, or choose another name", node, name)
+    else:
+        r.problem("P047", f"{kind} {name!r} tidak ada untuk diganti",
+                  f"{kind} {name!r} says it replaces something, but no policy below defines it", node, name)
+
+
+def _sources(r: Reader, doc: Any) -> dict[str, Source]:
+    node = r.mapping(doc, "sources", "sources")
+    out = {}
+    for key, spec in (node or {}).items():
+        if r.mapping(node, key, f"source {key!r}") is None:
+            continue
+        if not r.keys(spec, ("title",), ("url", "confidence", "note", "articles", "replaces"), f"source {key!r}"):
+            continue
+        conf = r.choice(spec, "confidence", "confidence", CONFIDENCE) if "confidence" in spec else None
+        out[str(key)] = Source(str(key), r.string(spec, "title", "title") or "",
+                               spec.get("url"), conf, spec.get("note"))
+    return out
+
+
+def _identity(r: Reader, doc: Any) -> Identity | None:
+    node = r.mapping(doc, "position", "position")
+    if node is None or not r.keys(node, ("name",), ("type", "aliases", "note"), "position"):
+        return None
+    name = r.string(node, "name", "position name")
+    aliases = node.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        r.problem("P011", "aliases harus daftar teks", "position aliases must be a list of names", node, "aliases")
+        return None
+    kind = r.string(node, "type", "position type") if "type" in node else None
+    return None if name is None else Identity(name, kind, tuple(map(str, aliases)))
+
+
+def _formation(r: Reader, doc: Any) -> FormationSettings | None:
+    names = ("working_time_table", "choices_table", "periods_table", "activities_table")
+    node = r.mapping(doc, "formation", "formation")
+    if node is None or not r.keys(node, names, ("note",), "formation"):
+        return None
+    values = [r.string(node, n, n) for n in names]
+    return None if None in values else FormationSettings(*values)
+
+
+def _allocation(r: Reader, doc: Any) -> dict | None:
+    """Read now, built once fields and routes are known (see build_allocation)."""
+    node = r.mapping(doc, "allocation", "allocation")
+    if node is None or not r.keys(node, ("routes", "order_by", "citation"), ("note",), "allocation"):
+        return None
+    return node
+
+
+def build_allocation(r: Reader, node: Any, routes: tuple[str, ...], fields: dict, citation: Any
+                     ) -> AllocationSettings | None:
+    picked = r.choices(node, "routes", "allocation routes", routes, allow_all=False)
+    order = r.sequence(node, "order_by", "order_by")
+    orderable = tuple(n for n, f in fields.items() if f.subject == "candidate" and f.ordered)
+    keys = []
+    for i, item in enumerate(order or []):
+        if r.mapping(order, i, "order_by entry") is None or not r.keys(item, ("field", "order"), (), "order_by entry"):
+            continue
+        field = r.choice(item, "field", "field", orderable)
+        direction = r.choice(item, "order", "order", ("ascending", "descending"))
+        if field and direction:
+            keys.append((field, direction == "descending"))
+    if picked is None or order is None or citation is None:
+        return None
+    return AllocationSettings(picked, tuple(keys), citation, node.get("note"))
+
+
+def unknown_name(r: Reader, node: Any, key: Any, what: str, known: Any) -> None:
+    r.problem("P019", f"{what} {node[key]!r} tidak dikenal", f"{what} {node[key]!r} is not known; expected one of: "
+              f"{', '.join(known)}", node, key, hint=suggest(node[key], known))

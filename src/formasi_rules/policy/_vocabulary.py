@@ -1,0 +1,73 @@
+"""Vocabularies: the values a policy names (levels, ranks, ratings, statuses ...), their order,
+and the other spellings real exports use for them.
+
+A vocabulary is declared in a policy file::
+
+    vocabularies:
+      rating:
+        title: {id: predikat kinerja, en: performance rating}
+        ordered: true                       # "at least" compares by rank
+        values:
+          butuh_perbaikan: {rank: 3, aliases: [Butuh Perbaikan, Cukup]}
+          baik: {rank: 4, aliases: [Baik]}
+
+``values`` is a list (in order, lowest first) or a mapping of value to its rank (equal ranks
+are equal for "at least", as D4 and S1 are), or to ``{rank, aliases, category, title}``.
+A record's value is read when it is a value, an alias, or either of them written with other
+capitals or spaces ("SANGAT BAIK", "sangat baik"); anything else is refused with a suggestion.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+
+from .._text import Text
+
+
+def fold(text: str) -> str:
+    """The spelling-insensitive form of a value: case, spaces, '_' and '-' do not matter."""
+    return re.sub(r"[\s_\-]+", " ", text.strip()).casefold()
+
+
+@attrs.frozen
+class Vocabulary:
+    """The values of one vocabulary, in order, with their ranks and aliases."""
+
+    name: str
+    title: Text
+    values: tuple[str, ...]
+    ordered: bool
+    ranks: dict[str, int]  # value -> rank (ordered vocabularies; equal ranks compare equal)
+    aliases: dict[str, str]  # another spelling -> value
+    categories: dict[str, str]  # value -> category (levels: keahlian, keterampilan)
+    titles: dict[str, Text]
+    layer: str = ""
+    better: str | None = None  # "higher" or "lower": which way never hurts (checked as an invariant)
+    _exact: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+    _folded: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        for spelling, value in (*((v, v) for v in self.values), *self.aliases.items()):
+            self._exact.setdefault(spelling, value)
+            self._folded.setdefault(fold(spelling), value)
+
+    def read(self, raw: Any) -> str | None:
+        """The value ``raw`` names (itself, an alias, or either in other capitals), else None."""
+        if not isinstance(raw, str):
+            return None
+        return self._exact.get(raw) or self._folded.get(fold(raw))
+
+    def spellings(self) -> tuple[str, ...]:
+        """Every value and alias, for suggestions."""
+        return (*self.values, *self.aliases)
+
+    def merged(self, other: Vocabulary) -> Vocabulary:
+        """This vocabulary extended by a later layer: new values after ours, its aliases added."""
+        values = self.values + tuple(v for v in other.values if v not in self.values)
+        return Vocabulary(self.name, other.title or self.title, values, self.ordered or other.ordered,
+                          {**self.ranks, **other.ranks}, {**self.aliases, **other.aliases},
+                          {**self.categories, **other.categories}, {**self.titles, **other.titles},
+                          other.layer, other.better or self.better)
