@@ -387,3 +387,40 @@ def schema(which):
     layout) or formation output."""
     text = files("formasi_rules.schemas").joinpath(f"{which}.schema.json").read_text(encoding="utf-8")
     click.echo(json.dumps(json.loads(text), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@_POLICIES
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback unless told otherwise).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes (evaluation is CPU-bound: about one per core).")
+@click.option("--watch", is_flag=True, help="Reload a policy when its files change (a bad version is refused).")
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Require 'Authorization: Bearer TOKEN', TOKEN being this file's first line.")
+@click.option("--max-body", type=click.IntRange(1), default=16 << 20, show_default=True,
+              help="Largest JSON body in bytes (for JSON Lines: the longest line).")
+@click.option("--max-records", type=click.IntRange(1), default=10_000, show_default=True,
+              help="Most records in one JSON list.")
+@click.option("--max-stream-records", type=click.IntRange(1), default=None,
+              help="Most records in one JSON Lines stream [default: no limit].")
+@click.option("--backend", type=click.Choice(BACKENDS), default=None, help="Rules engine [default: durable].")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
+              show_default=True)
+@_run
+def serve(policies, host, port, workers, watch, token_file, max_body, max_records, max_stream_records, backend,
+          log_level):
+    """Serve decisions over HTTP: /v1/evaluate, /v1/formation, /openapi.json, /docs (docs/service.md)."""
+    try:
+        from ..service import Limits
+        from ..service._serve import run
+    except ImportError as exc:
+        raise click.ClickException(f"formasi serve needs the serve extra ({exc.name} is missing): "
+                                   "pip install 'formasi-rules[serve]'") from None
+    try:
+        run(policies=policies, host=host, port=port, workers=workers, watch=watch, token_file=token_file,
+            limits=Limits(max_body=max_body, max_records=max_records, max_stream_records=max_stream_records),
+            backend=backend, log_level=log_level)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
