@@ -416,11 +416,15 @@ def serve(policies, host, port, workers, watch, token_file, max_body, max_record
         from ..service import Limits
         from ..service._serve import run
     except ImportError as exc:
-        raise click.ClickException(f"formasi serve needs the serve extra ({exc.name} is missing): "
-                                   "pip install 'formasi-rules[serve]'") from None
+        missing = click.ClickException(f"formasi serve needs the serve extra ({exc.name} is missing): "
+                                       "pip install 'formasi-rules[serve]'")
+        missing.exit_code = 2  # the command could not run
+        raise missing from None
     try:
         run(policies=policies, host=host, port=port, workers=workers, watch=watch, token_file=token_file,
             limits=Limits(max_body=max_body, max_records=max_records, max_stream_records=max_stream_records),
             backend=backend, log_level=log_level)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    except ValueError as exc:  # an unusable token file
+        bad = click.ClickException(str(exc))
+        bad.exit_code = 2
+        raise bad from None

@@ -21,6 +21,7 @@ _ENV = "FORMASI_SERVE"
 def app_from_env():
     """The app a uvicorn worker process builds (``factory=True``)."""
     settings = json.loads(os.environ[_ENV])
+    _logging(settings.pop("log_level"))  # a worker is a new process: its log is set up anew
     limits = Limits(**settings.pop("limits"))
     token_file = settings.pop("token_file")
     return create_app(limits=limits, token=read_token(token_file) if token_file else None, **settings)
@@ -34,14 +35,18 @@ def read_token(path: str) -> str:
     return token
 
 
+def _logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper()), format="%(asctime)s %(levelname)s %(message)s")
+
+
 def run(*, policies: str, host: str, port: int, workers: int, watch: bool, token_file: str | None,
         limits: Limits, backend: str | None, log_level: str = "info") -> None:
-    logging.basicConfig(level=getattr(logging, log_level.upper()), format="%(asctime)s %(levelname)s %(message)s")
+    _logging(log_level)
     common = {"host": host, "port": port, "log_level": log_level, "access_log": False,
               "server_header": False, "timeout_graceful_shutdown": 10}
     if workers > 1:
         os.environ[_ENV] = json.dumps({"policies_dir": policies, "backend": backend, "token_file": token_file,
-                                       "watch": watch, "limits": {
+                                       "watch": watch, "log_level": log_level, "limits": {
                                            "max_body": limits.max_body, "max_records": limits.max_records,
                                            "max_stream_records": limits.max_stream_records,
                                            "spool_memory": limits.spool_memory}})
