@@ -486,3 +486,31 @@ def test_a_policy_that_never_loaded_is_not_ready(tmp_path):
         assert r.status_code == 503 and r.json()["code"] == "S503"
     finally:
         server.stop()
+
+
+def test_time_limit_and_cors(tmp_path):
+    root = _policies(tmp_path)
+    server = Server(create_app(str(root), limits=Limits(timeout=0.001), cors_origins=["https://hr.example"]))
+    try:
+        r = server.client.post(f"/v1/evaluate?as_of={AS_OF}", json=CANDIDATES)
+        assert r.status_code == 503 and r.json()["code"] == "S504" and r.json()["limit"] == 0.001
+        preflight = server.client.options("/v1/evaluate", headers={
+            "origin": "https://hr.example", "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type"})
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "https://hr.example"
+        other = server.client.get("/healthz", headers={"origin": "https://elsewhere.example"})
+        assert "access-control-allow-origin" not in other.headers
+    finally:
+        server.stop()
+
+
+def test_no_cors_unless_configured(served):
+    r = served.client.get("/healthz", headers={"origin": "https://hr.example"})
+    assert not any(k.startswith("access-control-") for k in r.headers)
+
+
+def test_exported_members():
+    import formasi_rules.service as service
+
+    assert sorted(service.__all__) == ["Limits", "ServiceError", "create_app"]

@@ -56,12 +56,14 @@ class Limits:
     """What one request may ask. ``max_body``: bytes of a JSON body (a JSON Lines stream's
     limit is per line); ``max_records``: records of a JSON list; ``max_stream_records``:
     records of one stream (None: no limit); ``spool_memory``: answers a stream holds in
-    memory for a slow reader before spilling to a temporary file."""
+    memory for a slow reader before spilling to a temporary file; ``timeout``: seconds a JSON
+    request may take, body and evaluation together (None: no limit; a stream has none)."""
 
     max_body: int = 16 << 20
     max_records: int = 10_000
     max_stream_records: int | None = None
     spool_memory: int = 4 << 20
+    timeout: float | None = 60.0
 
 
 def _policy_header(identity: dict[str, str]) -> str:
@@ -95,9 +97,12 @@ class _Service:
         if kind not in ("application/json", ""):
             raise errors.unsupported_media(kind, ["application/json"] + ([] if allocate else [NDJSON]))
         opts = options(request, self.registry)
-        body = await read_body(request, self.limits.max_body)
-        status, text, identity, ok, bad = await anyio.to_thread.run_sync(functools.partial(
-            evaluate_json, opts, self.registry.begin, body, max_records=self.limits.max_records, allocate=allocate))
+        with _time_limit(self.limits.timeout):
+            body = await read_body(request, self.limits.max_body)
+            # abandoned at the time limit: the client is answered, the thread finishes its batch
+            status, text, identity, ok, bad = await anyio.to_thread.run_sync(functools.partial(
+                evaluate_json, opts, self.registry.begin, body, max_records=self.limits.max_records,
+                allocate=allocate), abandon_on_cancel=True)
         self.metrics.records(ok, bad)
         return Response(text, status_code=status, media_type="application/json",
                         headers={"Formasi-Policy": _policy_header(identity), "Formasi-Rejected": str(bad)})
@@ -131,7 +136,8 @@ class _Service:
             return result, _render_formation(result, fmt)
 
         try:
-            result, text = await anyio.to_thread.run_sync(compute)
+            with _time_limit(self.limits.timeout):
+                result, text = await anyio.to_thread.run_sync(compute, abandon_on_cancel=True)
         except InvalidArgument as exc:
             raise errors.bad_parameter("as_of", str(exc), str(exc)) from None
         except InputError as exc:
@@ -231,6 +237,26 @@ class _Service:
         if self._watcher is not None:
             self._watcher.join(timeout=5)
             self._watcher = None
+
+
+class _time_limit:
+    """``with _time_limit(seconds):`` a 503 (S504) once the seconds are up."""
+
+    def __init__(self, seconds: float | None):
+        self.scope = anyio.move_on_after(seconds if seconds is not None else float("inf"))
+        self.seconds = seconds
+
+    def __enter__(self):
+        self.scope.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        swallowed = self.scope.__exit__(*exc)
+        if self.scope.cancelled_caught:
+            raise ServiceError(503, "S504", f"the request took longer than the limit of {self.seconds} s",
+                               f"permintaan melebihi batas waktu {self.seconds} detik", limit=self.seconds,
+                               headers={"Retry-After": "1"})
+        return swallowed
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -338,13 +364,15 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def create_app(policies_dir: str = "policies", *, backend: str | None = None, limits: Limits | None = None,
-               token: str | None = None, watch: bool = False, watch_debounce_ms: int = 300) -> Starlette:
+               token: str | None = None, watch: bool = False, watch_debounce_ms: int = 300,
+               cors_origins: list[str] | None = None) -> Starlette:
     """The decision service over every policy folder in ``policies_dir``.
 
     ``backend``: "durable", "reference" or None (durable_rules where it imports).
     ``token``: require ``Authorization: Bearer <token>`` (except on /healthz and /readyz).
     ``watch``: reload a policy when its files change (a version that fails is refused; the
-    old one keeps serving). The policies load now, so a missing folder fails here.
+    old one keeps serving). ``cors_origins``: browser origins allowed to call it (CORS is off
+    without). The policies load now, so a missing folder fails here.
 
         >>> from formasi_rules.service import create_app       # doctest: +SKIP
         >>> app = create_app("policies")                        # then: uvicorn.run(app)
@@ -375,8 +403,14 @@ def create_app(policies_dir: str = "policies", *, backend: str | None = None, li
             registry.close()
 
     from starlette.middleware import Middleware
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(_Edge, service=service, routes=routes)],
+    from starlette.middleware.cors import CORSMiddleware
+
+    layers = [Middleware(_Edge, service=service, routes=routes)]
+    if cors_origins:  # outside the token check: a browser's preflight carries no token
+        layers.insert(0, Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
+                                    allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
+                                    expose_headers=["Formasi-Policy", "Formasi-Rejected", "X-Request-Id"]))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=layers,
                     exception_handlers={ServiceError: _service_error, HTTPException: _http_error})
     app.state.service = service
     app.state.registry = registry

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 
+import attrs
 import uvicorn
 
 from ._app import Limits, create_app
@@ -40,18 +41,17 @@ def _logging(level: str) -> None:
 
 
 def run(*, policies: str, host: str, port: int, workers: int, watch: bool, token_file: str | None,
-        limits: Limits, backend: str | None, log_level: str = "info") -> None:
+        limits: Limits, backend: str | None, cors_origins: list[str] | None = None, log_level: str = "info") -> None:
     _logging(log_level)
     common = {"host": host, "port": port, "log_level": log_level, "access_log": False,
               "server_header": False, "timeout_graceful_shutdown": 10}
     if workers > 1:
         os.environ[_ENV] = json.dumps({"policies_dir": policies, "backend": backend, "token_file": token_file,
-                                       "watch": watch, "log_level": log_level, "limits": {
-                                           "max_body": limits.max_body, "max_records": limits.max_records,
-                                           "max_stream_records": limits.max_stream_records,
-                                           "spool_memory": limits.spool_memory}})
+                                       "watch": watch, "log_level": log_level, "cors_origins": cors_origins,
+                                       "limits": attrs.asdict(limits)})
         uvicorn.run("formasi_rules.service._serve:app_from_env", factory=True, workers=workers, **common)
     else:
         token = read_token(token_file) if token_file else None
-        app = create_app(policies, backend=backend, limits=limits, token=token, watch=watch)
+        app = create_app(policies, backend=backend, limits=limits, token=token, watch=watch,
+                         cors_origins=cors_origins)
         uvicorn.run(app, **common)
