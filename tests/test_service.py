@@ -32,7 +32,7 @@ EXAMPLES = ROOT / "examples" / "sumsel"
 AS_OF = "2025-10-09"
 CANDIDATES = json.loads((EXAMPLES / "candidates.json").read_text(encoding="utf-8"))
 TOKEN = "s3cret-token-for-tests-0123456789"
-LIMITS = Limits(max_body=64 << 10, max_records=40, max_stream_records=12_000, spool_memory=256 << 10)
+LIMITS = Limits(max_body=64 << 10, max_records=40, spool_memory=256 << 10)
 
 
 class Server:
@@ -78,7 +78,10 @@ def policies_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def served(policies_dir):
-    server = Server(create_app(str(policies_dir), limits=LIMITS))
+    formations = policies_dir.parent / "formations"
+    formations.mkdir()
+    shutil.copy(EXAMPLES / "formation.csv", formations / "sumsel.csv")
+    server = Server(create_app(str(policies_dir), limits=LIMITS, formations_dir=str(formations)))
     yield server
     server.stop()
 
@@ -145,6 +148,14 @@ def test_allocate_and_inline_places_match_the_cli(served, policies_dir, tmp_path
                                           tmp_path=tmp_path, policies=policies_dir)
     r = served.client.post(f"/v1/allocate?as_of={AS_OF}", json=CANDIDATES)
     assert r.status_code == 422 and r.json()["problems"][0]["path"] == "$.formation"
+    # by the name of a formation the service holds: the same as inline
+    named = served.client.post(f"/v1/allocate?as_of={AS_OF}&formation=sumsel", json=CANDIDATES)
+    assert named.status_code == 200 and named.content == cli
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}&formation=sumsel", json=body)
+    assert r.status_code == 422 and "not both" in r.json()["title"]
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}&formation=atlantis", json=CANDIDATES)
+    assert r.status_code == 422 and "sumsel" in r.json()["title"]
+    assert served.client.get("/v1/policies").json()["formations"] == ["sumsel"]
 
 
 def test_formation_json_csv_html(served):
@@ -208,21 +219,39 @@ def test_stream_of_10000_records_in_order_as_the_cli(served, policies_dir, tmp_p
                              "-q", tmp_path=tmp_path, policies=policies_dir)
 
 
-def test_stream_limits(served):
+def test_stream_limits(tmp_path):
+    limits = Limits(max_body=8 << 10, max_stream_records=300)
+    server = Server(create_app(str(_policies(tmp_path)), limits=limits))
     headers = {"content-type": "application/x-ndjson"}
-    long_line = b'{"id": "' + b"x" * (LIMITS.max_body + 10) + b'"}\n'
-    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=long_line, headers=headers)
-    assert r.status_code == 413 and r.json()["limit"] == LIMITS.max_body
-    # past the record limit once answers have begun: the last line says so and the stream ends
-    lines = _lines(LIMITS.max_stream_records + 500)
-    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b"".join(lines), headers=headers)
-    assert r.status_code == 200
-    last = json.loads(r.content.splitlines()[-1])
-    assert last["error"]["problems"][0]["code"] == "S414"
-    assert str(LIMITS.max_stream_records) in last["error"]["problems"][0]["en"]
-    assert len(r.content.splitlines()) - 2 <= LIMITS.max_stream_records + 300  # stopped near the limit
-    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b"", headers=headers)
-    assert r.status_code == 200 and len(r.content.splitlines()) == 1  # the catalogue alone
+    try:
+        long_line = b'{"id": "' + b"x" * (limits.max_body + 10) + b'"}\n'
+        r = server.client.post(f"/v1/evaluate?as_of={AS_OF}", content=long_line, headers=headers)
+        assert r.status_code == 413 and r.json()["limit"] == limits.max_body
+        # past the record limit once answers have begun: the records within it are answered,
+        # then a last line says why the stream ends
+        r = server.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b"".join(_lines(800)), headers=headers)
+        assert r.status_code == 200
+        answered = r.content.splitlines()
+        last = json.loads(answered[-1])
+        assert last["error"]["problems"][0]["code"] == "S414"
+        assert last["error"]["where"] == f"$[{limits.max_stream_records}]"
+        assert str(limits.max_stream_records) in last["error"]["problems"][0]["en"]
+        assert len(answered) == 1 + limits.max_stream_records + 1  # catalogue, every record within, the error
+        assert json.loads(answered[-2])["candidate"] == f"S{limits.max_stream_records - 1:05d}"
+        # a line over the limit after answers have begun ends the stream the same way
+        def late():
+            yield b"".join(_lines(5))
+            time.sleep(0.3)  # so the long line comes in a later chunk, after the answer began
+            yield long_line
+
+        r = server.client.post(f"/v1/evaluate?as_of={AS_OF}", content=late(), headers=headers)
+        answered = r.content.splitlines()
+        assert r.status_code == 200 and len(answered) == 1 + 5 + 1
+        assert json.loads(answered[-1])["error"]["where"].startswith("$[5]")
+        r = server.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b"", headers=headers)
+        assert r.status_code == 200 and len(r.content.splitlines()) == 1  # the catalogue alone
+    finally:
+        server.stop()
 
 
 # --- errors ---------------------------------------------------------------------------------------
@@ -514,3 +543,13 @@ def test_exported_members():
     import formasi_rules.service as service
 
     assert sorted(service.__all__) == ["Limits", "ServiceError", "create_app"]
+
+
+def test_stream_with_named_places_matches_the_cli(served, policies_dir, tmp_path):
+    part = tmp_path / "part.jsonl"
+    part.write_bytes(b"".join(_lines(60)))
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}&formation=sumsel", content=part.read_bytes(),
+                           headers={"content-type": "application/x-ndjson"})
+    assert r.status_code == 200
+    assert r.content == _cli("evaluate", str(part), "--as-of", AS_OF, "--format", "jsonl", "--formation",
+                             str(EXAMPLES / "formation.csv"), "-q", tmp_path=tmp_path, policies=policies_dir)

@@ -405,6 +405,8 @@ def schema(which):
               help="Most records in one JSON list.")
 @click.option("--max-stream-records", type=click.IntRange(1), default=None,
               help="Most records in one JSON Lines stream [default: no limit].")
+@click.option("--formations", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Folder of formation files (rows region, level, open) a request names with ?formation=NAME.")
 @click.option("--timeout", type=click.FloatRange(0, min_open=True), default=60.0, show_default=True,
               help="Seconds a JSON request may take (a JSON Lines stream has no limit).")
 @click.option("--cors-origin", "cors_origins", multiple=True,
@@ -413,8 +415,8 @@ def schema(which):
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True)
 @_run
-def serve(policies, host, port, workers, watch, token_file, max_body, max_records, max_stream_records, timeout,
-          cors_origins, backend, log_level):
+def serve(policies, host, port, workers, watch, token_file, max_body, max_records, max_stream_records, formations,
+          timeout, cors_origins, backend, log_level):
     """Serve decisions over HTTP: /v1/evaluate, /v1/formation, /openapi.json, /docs (docs/service.md)."""
     try:
         from ..service import Limits
@@ -428,7 +430,7 @@ def serve(policies, host, port, workers, watch, token_file, max_body, max_record
         run(policies=policies, host=host, port=port, workers=workers, watch=watch, token_file=token_file,
             limits=Limits(max_body=max_body, max_records=max_records, max_stream_records=max_stream_records,
                           timeout=timeout),
-            backend=backend, cors_origins=list(cors_origins) or None, log_level=log_level)
+            backend=backend, cors_origins=list(cors_origins) or None, formations=formations, log_level=log_level)
     except ValueError as exc:  # an unusable token file
         bad = click.ClickException(str(exc))
         bad.exit_code = 2

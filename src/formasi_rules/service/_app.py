@@ -166,7 +166,8 @@ class _Service:
         return info
 
     async def policies(self, request: Request) -> Response:
-        return _json({"policies": [self._policy_info(n) for n in self.registry.slots]})
+        return _json({"policies": [self._policy_info(n) for n in self.registry.slots],
+                      "formations": sorted(self.registry.formations)})
 
     async def policy(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -198,7 +199,7 @@ class _Service:
                         routes.append(route)
                         levels.append(level)
         doc = document(__version__, list(self.registry.slots), list(dict.fromkeys(routes)),
-                       list(dict.fromkeys(levels)))
+                       list(dict.fromkeys(levels)), sorted(self.registry.formations))
         return Response(orjson.dumps(doc), media_type="application/json")
 
     async def docs(self, request: Request) -> Response:
@@ -365,19 +366,21 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 def create_app(policies_dir: str = "policies", *, backend: str | None = None, limits: Limits | None = None,
                token: str | None = None, watch: bool = False, watch_debounce_ms: int = 300,
-               cors_origins: list[str] | None = None) -> Starlette:
+               cors_origins: list[str] | None = None, formations_dir: str | None = None) -> Starlette:
     """The decision service over every policy folder in ``policies_dir``.
 
     ``backend``: "durable", "reference" or None (durable_rules where it imports).
     ``token``: require ``Authorization: Bearer <token>`` (except on /healthz and /readyz).
     ``watch``: reload a policy when its files change (a version that fails is refused; the
     old one keeps serving). ``cors_origins``: browser origins allowed to call it (CORS is off
-    without). The policies load now, so a missing folder fails here.
+    without). ``formations_dir``: formation files (rows region, level, open) a request can name
+    with ``?formation=NAME`` (the file's stem). The policies load now, so a missing folder
+    fails here.
 
         >>> from formasi_rules.service import create_app       # doctest: +SKIP
         >>> app = create_app("policies")                        # then: uvicorn.run(app)
     """
-    registry = Registry(policies_dir, backend=backend, metrics=Metrics())
+    registry = Registry(policies_dir, backend=backend, metrics=Metrics(), formations_dir=formations_dir)
     service = _Service(registry, limits or Limits(), token, watch, watch_debounce_ms)
     routes = [
         Route("/v1/evaluate", service.evaluate, methods=["POST"]),

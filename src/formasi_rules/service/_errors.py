@@ -72,9 +72,12 @@ def not_json(message: str, line: int | None = None, column: int | None = None) -
                         problems=[problem])
 
 
-def too_many_records(limit: int, got: int) -> ServiceError:
-    return ServiceError(413, "S414", f"too many records in one request: {got}, the limit is {limit}",
-                        f"terlalu banyak rekaman dalam satu permintaan: {got}, batasnya {limit}",
+def too_many_records(limit: int, got: int | None = None) -> ServiceError:
+    """``got`` None: a stream, cut at the limit without counting the rest."""
+    en = f"{got}" if got is not None else "more than the limit"
+    id = f"{got}" if got is not None else "melebihi batas"
+    return ServiceError(413, "S414", f"too many records in one request: {en}, the limit is {limit}",
+                        f"terlalu banyak rekaman dalam satu permintaan: {id}, batasnya {limit}",
                         limit=limit, detail="split the batch, or stream it as application/x-ndjson "
                                             "/ pecah kumpulan, atau alirkan sebagai application/x-ndjson")
 

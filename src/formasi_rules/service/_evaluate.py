@@ -89,10 +89,16 @@ def _chain(first: Any, rest: Iterator) -> Iterator:
 def evaluate(options: Options, begin_lock, body: bytes, *, max_records: int, allocate: bool = False):
     """The answer to a JSON evaluation: ``(status, bytes, identity, evaluated, rejected)``."""
     records, single, places = unpack(parse_json(body), max_records=max_records)
+    if options.formation is not None:
+        if places is not None:
+            raise bad_body("give the places inline or by name (?formation=), not both",
+                           "berikan formasi di isi atau dengan nama (?formation=), bukan keduanya", "$.formation")
+        places = options.formation
     if allocate and places is None:
-        raise bad_body("allocation needs the open places: send {\"candidates\": [...], \"formation\": ...}",
-                       "alokasi memerlukan formasi: kirim {\"candidates\": [...], \"formation\": ...}",
-                       "$.formation")
+        raise bad_body("allocation needs the open places: send {\"candidates\": [...], \"formation\": ...} "
+                       "or name one with ?formation=",
+                       "alokasi memerlukan formasi: kirim {\"candidates\": [...], \"formation\": ...} "
+                       "atau sebut namanya dengan ?formation=", "$.formation")
     compact = options.layout == "compact"
     try:
         identity, catalogue, items = begin(options, begin_lock, records, places, compact)

@@ -67,7 +67,8 @@ def _problems(*statuses: int) -> dict:
             for s in statuses}
 
 
-def document(version: str, policies: list[str], routes: list[str], levels: list[str]) -> dict[str, Any]:
+def document(version: str, policies: list[str], routes: list[str], levels: list[str],
+             formations: list[str] = ()) -> dict[str, Any]:
     """The OpenAPI document; ``routes`` and ``levels`` are the loaded policies' own names."""
     eval_params = [
         _q("as_of", "Evaluation date (YYYY-MM-DD).", True),
@@ -76,6 +77,8 @@ def document(version: str, policies: list[str], routes: list[str], levels: list[
         _q("layout", "full (every reason) or compact (a catalogue, then outcomes); JSON Lines default to compact.",
            enum=["full", "compact"]),
         _q("policy", "Policy name; needed only when the service holds more than one.", enum=policies or None),
+        _q("formation", "Open places by the name of a formation file the service holds (--formations); "
+                        "or inline in the body's envelope.", enum=formations or None),
     ]
     body = {"required": True, "content": {
         "application/json": {

@@ -26,6 +26,7 @@ class Options:
     route: str | None
     level: str | None
     layout: str
+    formation: str | None = None  # the path of a formation the service holds, by its name
 
 
 def pick(registry: Registry, name: str | None) -> Slot:
@@ -58,11 +59,17 @@ def as_of(request: Request, *, required: bool = True) -> dt.date | None:
 
 def options(request: Request, registry: Registry, *, default_layout: str = "full") -> Options:
     q = request.query_params
-    unknown = set(q) - {"as_of", "route", "level", "layout", "policy"}
+    known = ("as_of", "route", "level", "layout", "policy", "formation")
+    unknown = set(q) - set(known)
     if unknown:
         name = sorted(unknown)[0]
-        raise bad_parameter(name, "unknown parameter; known: as_of, route, level, layout, policy",
-                            "parameter tidak dikenal; yang dikenal: as_of, route, level, layout, policy")
+        raise bad_parameter(name, f"unknown parameter; known: {', '.join(known)}",
+                            f"parameter tidak dikenal; yang dikenal: {', '.join(known)}")
+    formation = q.get("formation")
+    if formation is not None and formation not in registry.formations:
+        held = ", ".join(registry.formations) or "none (start with --formations DIR)"
+        raise bad_parameter("formation", f"no formation named {formation!r}; held: {held}",
+                            f"tidak ada formasi bernama {formation!r}; yang ada: {held}")
     slot = pick(registry, q.get("policy"))
     engine = slot.engine
     day = as_of(request)
@@ -82,4 +89,5 @@ def options(request: Request, registry: Registry, *, default_layout: str = "full
             raise bad_parameter(name, f"{value!r} is not one of the policy's: {', '.join(known)}",
                                 f"{value!r} bukan salah satu dari kebijakan: {', '.join(known)}")
         chosen[name] = value
-    return Options(slot, engine, day, chosen["route"], chosen["level"], layout)
+    path = str(registry.formations[formation]) if formation is not None else None
+    return Options(slot, engine, day, chosen["route"], chosen["level"], layout, path)

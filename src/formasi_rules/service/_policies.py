@@ -21,7 +21,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .. import BackendWarning, Engine, FormasiError, PolicyError, Problem, load_policy
+from .. import BackendWarning, Engine, FormasiError, InputError, PolicyError, Problem, load_policy, read_formation
 from ._metrics import Metrics
 
 log = logging.getLogger("formasi.service")
@@ -46,8 +46,9 @@ class Slot:
 
 class Registry:
     def __init__(self, policies_dir: str | os.PathLike, *, backend: str | None = None,
-                 metrics: Metrics | None = None):
+                 metrics: Metrics | None = None, formations_dir: str | os.PathLike | None = None):
         self.dir = Path(policies_dir)
+        self.formations = _formations(formations_dir) if formations_dir else {}
         self.backend = backend
         self.metrics = metrics or Metrics()
         self.begin = threading.Lock()
@@ -133,3 +134,23 @@ class Registry:
         for slot in self.slots.values():
             if slot.engine is not None:
                 slot.engine.close()
+
+
+_FORMATION_FILES = (".csv", ".json", ".jsonl", ".yaml", ".yml")
+
+
+def _formations(folder: str | os.PathLike) -> dict[str, Path]:
+    """Formation files (rows region, level, open) by name (the file's stem), each read once
+    now so a bad one stops the start; a request naming one reads it as ``--formation`` does."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FormasiError(f"formations folder not found: {folder} / folder formasi tidak ditemukan")
+    found = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in _FORMATION_FILES:
+            try:
+                read_formation(path)
+            except InputError as exc:
+                raise FormasiError(f"formation {path}: " + str(exc)) from None
+            found[path.stem] = path
+    return found

@@ -41,17 +41,18 @@ def _logging(level: str) -> None:
 
 
 def run(*, policies: str, host: str, port: int, workers: int, watch: bool, token_file: str | None,
-        limits: Limits, backend: str | None, cors_origins: list[str] | None = None, log_level: str = "info") -> None:
+        limits: Limits, backend: str | None, cors_origins: list[str] | None = None,
+        formations: str | None = None, log_level: str = "info") -> None:
     _logging(log_level)
     common = {"host": host, "port": port, "log_level": log_level, "access_log": False,
               "server_header": False, "timeout_graceful_shutdown": 10}
     if workers > 1:
         os.environ[_ENV] = json.dumps({"policies_dir": policies, "backend": backend, "token_file": token_file,
-                                       "watch": watch, "log_level": log_level, "cors_origins": cors_origins,
+                                       "watch": watch, "log_level": log_level, "cors_origins": cors_origins, "formations_dir": formations,
                                        "limits": attrs.asdict(limits)})
         uvicorn.run("formasi_rules.service._serve:app_from_env", factory=True, workers=workers, **common)
     else:
         token = read_token(token_file) if token_file else None
         app = create_app(policies, backend=backend, limits=limits, token=token, watch=watch,
-                         cors_origins=cors_origins)
+                         cors_origins=cors_origins, formations_dir=formations)
         uvicorn.run(app, **common)

@@ -79,7 +79,9 @@ class Stream:
     async def start(self) -> None:
         """Read up to the first record and evaluate it; a ServiceError here is the answer."""
         first = await self.lines.batch()
-        self._count(first)
+        first, over = self._cut(first)
+        if over is not None:
+            raise over
         self.inbox.put_nowait(first if first else _END)
         if first and self.lines.done:
             self.inbox.put_nowait(_END)
@@ -88,9 +90,12 @@ class Stream:
         if self.failure is not None:
             raise self.failure
 
-    def _count(self, batch: list) -> None:
-        if self.max_records is not None and self.lines.index > self.max_records:
-            raise too_many_records(self.max_records, self.lines.index)
+    def _cut(self, batch: list) -> tuple[list, ServiceError | None]:
+        """The records of a batch within the stream's limit, and the error if it was passed."""
+        if self.max_records is None or self.lines.index <= self.max_records:
+            return batch, None
+        keep = max(0, len(batch) - (self.lines.index - self.max_records))
+        return batch[:keep], too_many_records(self.max_records)
 
     # --- the evaluating thread --------------------------------------------------------------
 
@@ -114,7 +119,8 @@ class Stream:
         layout = self.options.layout
         try:
             try:
-                self.identity, catalogue, items = begin(self.options, self.begin_lock, self._records(), None,
+                self.identity, catalogue, items = begin(self.options, self.begin_lock, self._records(),
+                                                        self.options.formation,
                                                         layout == "compact")
             except BaseException as exc:
                 self.failure = exc
@@ -159,14 +165,15 @@ class Stream:
         try:
             while not self.lines.done and not self.cancelled.is_set():
                 try:
-                    batch = await self.lines.batch()
-                    self._count(batch)
-                except ServiceError as exc:
-                    await self._put(_error_line(exc, getattr(exc, "extra", {}).get("where")
-                                                or f"$[{self.lines.index}]"))
+                    batch, over = self._cut(await self.lines.batch())
+                except ServiceError as exc:  # a line over the limit
+                    await self._put(_error_line(exc, exc.extra["where"]))
                     return
                 if batch:
                     await self._put(batch)
+                if over is not None:  # the records within the limit are answered, then this
+                    await self._put(_error_line(over, f"$[{self.max_records}]"))
+                    return
             await self._put(_END)
         except ClientDisconnect:
             self.cancel()
