@@ -6,7 +6,8 @@
 Needs the ``serve`` extra: ``pip install 'formasi-rules[serve]'``.
 """
 
-from ._app import Limits, create_app
+from ._app import create_app
+from ._limits import Limits
 from ._errors import ServiceError
 
 __all__ = ["Limits", "ServiceError", "create_app"]

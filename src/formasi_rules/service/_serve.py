@@ -14,7 +14,8 @@ import os
 import attrs
 import uvicorn
 
-from ._app import Limits, create_app
+from ._app import create_app
+from ._limits import Limits
 
 _ENV = "FORMASI_SERVE"
 
