@@ -410,6 +410,8 @@ def test_bearer_token(tmp_path):
         right = {"authorization": "Bearer " + TOKEN}
         assert c.post(f"/v1/evaluate?as_of={AS_OF}", json=CANDIDATES[0], headers=right).status_code == 200
         assert c.get("/healthz").status_code == 200 and c.get("/readyz").status_code == 200  # probes stay open
+        assert c.get("/openapi.json").status_code == 200 and c.get("/docs").status_code == 200
+        assert c.get("/v1/policies").status_code == 401
     finally:
         server.stop()
 
@@ -553,3 +555,42 @@ def test_stream_with_named_places_matches_the_cli(served, policies_dir, tmp_path
     assert r.status_code == 200
     assert r.content == _cli("evaluate", str(part), "--as-of", AS_OF, "--format", "jsonl", "--formation",
                              str(EXAMPLES / "formation.csv"), "-q", tmp_path=tmp_path, policies=policies_dir)
+
+
+def test_openapi_schemas_and_examples_are_valid(served):
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = served.client.get("/openapi.json").json()
+    for name, schema in doc["components"]["schemas"].items():
+        jsonschema.Draft202012Validator.check_schema(schema)
+    candidate = jsonschema.Draft202012Validator(doc["components"]["schemas"]["candidate"])
+    examples = doc["paths"]["/v1/evaluate"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    candidate.validate(examples["one"]["value"])
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", json=examples["one"]["value"])
+    assert r.status_code == 200  # the documented example is one the service takes
+
+
+def test_serve_command_and_worker_factory(tmp_path, monkeypatch):
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--policies", "--host", "--port", "--workers", "--watch", "--token-file", "--max-body",
+                   "--max-records", "--formations", "--timeout", "--cors-origin"):
+        assert option in result.output
+    assert "127.0.0.1" in result.output
+    token = tmp_path / "token"
+    token.write_text("short\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["serve", "--token-file", str(token)])
+    assert result.exit_code == 2 and "16 characters" in result.output
+    # what each --workers process builds, from the settings the parent leaves in the environment
+    from formasi_rules.service import _serve
+
+    token.write_text(TOKEN + "\n", encoding="utf-8")
+    monkeypatch.setenv("FORMASI_SERVE", json.dumps({
+        "policies_dir": str(_policies(tmp_path)), "backend": None, "token_file": str(token), "watch": False,
+        "log_level": "warning", "cors_origins": None, "formations_dir": None,
+        "limits": {"max_body": 1000, "max_records": 3, "max_stream_records": None, "spool_memory": 1 << 20,
+                   "timeout": 5.0}}))
+    app = _serve.app_from_env()
+    try:
+        assert app.state.service.token == TOKEN and app.state.service.limits.max_records == 3
+    finally:
+        app.state.registry.close()

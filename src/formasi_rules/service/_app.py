@@ -31,7 +31,8 @@ def create_app(policies_dir: str = "policies", *, backend: str | None = None, li
     """The decision service over every policy folder in ``policies_dir``.
 
     ``backend``: "durable", "reference" or None (durable_rules where it imports).
-    ``token``: require ``Authorization: Bearer <token>`` (except on /healthz and /readyz).
+    ``token``: require ``Authorization: Bearer <token>`` (except on the probes, /docs and
+    /openapi.json).
     ``watch``: reload a policy when its files change (a version that fails is refused; the
     old one keeps serving). ``cors_origins``: browser origins allowed to call it (CORS is off
     without). ``formations_dir``: formation files (rows region, level, open) a request can name

@@ -19,7 +19,8 @@ from . import _errors as errors
 from ._errors import ServiceError, problem_response
 
 log = logging.getLogger("formasi.service")
-_OPEN_PATHS = {"/healthz", "/readyz"}  # probes answer without a token
+# probes, and the description of the API (a browser opening /docs sends no token)
+_OPEN_PATHS = {"/healthz", "/readyz", "/docs", "/openapi.json"}
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
