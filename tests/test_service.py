@@ -377,7 +377,8 @@ def test_policies_schemas_openapi_docs_probes(served):
     assert ready.status_code == 200 and ready.json()["ready"] is True
     assert ready.headers["formasi-policy"].startswith(f"{POLICY_DIR.name}@2025.10 sha256:")
 
-    c.post(f"/v1/evaluate?as_of={AS_OF}", json=[CANDIDATES[0], {"id": "x"}])
+    r = c.post(f"/v1/evaluate?as_of={AS_OF}", json=[CANDIDATES[0], {"id": "x", "birth_date": "30/04/85"}])
+    assert r.status_code == 207
     metrics = c.get("/metrics")
     assert metrics.headers["content-type"].startswith("text/plain")
     text = metrics.text

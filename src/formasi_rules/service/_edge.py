@@ -55,10 +55,22 @@ class Edge:
         given = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
         request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         scope["formasi.request_id"] = request_id
-        state = {"status": 500, "started": False}
+        state = {"status": 500, "started": False, "counted": False}
         registry = self.service.registry
 
+        def count() -> None:
+            if state["counted"]:
+                return
+            state["counted"] = True
+            seconds = time.perf_counter() - began
+            template = self._template(scope)
+            self.service.metrics.request(scope["method"], template, state["status"], seconds)
+            log.info("%s %s %s %.1fms [request %s]", scope["method"], template, state["status"],
+                     seconds * 1000, request_id)
+
         async def send_(message: dict) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                count()  # before the client has the whole answer, so a next request sees it counted
             if message["type"] == "http.response.start":
                 state["started"], state["status"] = True, message["status"]
                 headers = list(message.get("headers", []))
@@ -80,11 +92,7 @@ class Edge:
             if not state["started"]:
                 await problem_response(errors.internal(), request_id)(scope, receive, send_)
         finally:
-            seconds = time.perf_counter() - began
-            template = self._template(scope)
-            self.service.metrics.request(scope["method"], template, state["status"], seconds)
-            log.info("%s %s %s %.1fms [request %s]", scope["method"], template, state["status"],
-                     seconds * 1000, request_id)
+            count()  # an answer cut short is counted too
 
 
 async def service_error(request: Request, exc: ServiceError) -> Response:
