@@ -595,3 +595,20 @@ def test_serve_command_and_worker_factory(tmp_path, monkeypatch):
         assert app.state.service.token == TOKEN and app.state.service.limits.max_records == 3
     finally:
         app.state.registry.close()
+
+
+def test_several_policies_are_named_by_folder(tmp_path):
+    root = tmp_path / "policies"
+    for name in ("first", "second"):
+        shutil.copytree(POLICY_DIR, root / name, ignore=shutil.ignore_patterns("tests"))
+    server = Server(create_app(str(root)))
+    try:
+        r = server.client.post(f"/v1/evaluate?as_of={AS_OF}", json=CANDIDATES[0])
+        assert r.status_code == 422 and r.json()["problems"][0]["path"] == "query.policy"
+        assert "first, second" in r.json()["title"]
+        r = server.client.post(f"/v1/evaluate?as_of={AS_OF}&policy=second", json=CANDIDATES[0])
+        assert r.status_code == 200
+        assert [p["name"] for p in server.client.get("/v1/policies").json()["policies"]] == ["first", "second"]
+        assert server.client.get("/healthz").headers["formasi-policy"].count("sha256:") == 2
+    finally:
+        server.stop()
