@@ -612,3 +612,19 @@ def test_several_policies_are_named_by_folder(tmp_path):
         assert server.client.get("/healthz").headers["formasi-policy"].count("sha256:") == 2
     finally:
         server.stop()
+
+
+def test_a_client_that_goes_away_mid_stream_stops_the_work(served):
+    def streams():
+        return [t for t in threading.enumerate() if t.name == "formasi-stream"]
+
+    host, port = served.url.removeprefix("http://").split(":")
+    lines = b"".join(_lines(400))
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(f"POST /v1/evaluate?as_of={AS_OF} HTTP/1.1\r\nHost: {host}\r\n"
+                  "Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+        s.sendall(f"{len(lines):x}\r\n".encode() + lines + b"\r\n")  # and the body never ends
+        assert s.recv(65536).startswith(b"HTTP/1.1 200")
+        assert streams()
+    _wait(lambda: not streams(), 10)  # the evaluating thread ended with the connection
+    assert served.client.get("/healthz").status_code == 200

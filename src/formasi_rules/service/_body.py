@@ -93,6 +93,8 @@ class Spool:
         if not block:
             return
         with self._cond:
+            if self._closed:  # discarded: the client went away
+                return
             if self._file is None and self._held + len(block) <= self._limit:
                 self._blocks.append(block)
                 self._held += len(block)
@@ -108,6 +110,17 @@ class Spool:
     def close(self) -> None:
         with self._cond:
             self._closed = True
+            self._cond.notify()
+
+    def discard(self) -> None:
+        """Drop what is held (and its file) and take no more: nobody will read it."""
+        with self._cond:
+            self._closed = True
+            self._blocks.clear()
+            self._held = 0
+            if self._file is not None:
+                self._file.close()
+                self._file, self._read, self._write = None, 0, 0
             self._cond.notify()
 
     def get(self) -> bytes | None:

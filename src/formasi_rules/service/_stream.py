@@ -205,6 +205,7 @@ class Stream:
                 group.cancel_scope.cancel()  # all answered: the rest of a body cut short is not read
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:  # the client went away
+            pass
+        finally:  # after a whole answer both are no-ops; after a cut one they stop the thread
             self.cancel()
-        finally:
-            self.cancel()
+            self.spool.discard()
