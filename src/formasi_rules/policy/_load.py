@@ -45,6 +45,31 @@ def load_policy(path: str | os.PathLike) -> Policy:
     return _Loader(Path(path)).load()
 
 
+def policy_folder(policies: str | os.PathLike, name: str | None = None) -> Path:
+    """The folder of policy ``name`` under ``policies``; without a name, the one the folder's
+    ``default`` file names (a line), or the only policy there that is not a base."""
+    root = Path(policies)
+    if name is not None:
+        return root / name
+    marker = root / "default"
+    if marker.is_file():
+        return root / marker.read_text(encoding="utf-8").strip()
+    concrete = [p.parent for p in sorted(root.glob("*/policy.yaml")) if not _declares_abstract(p)]
+    if len(concrete) == 1:
+        return concrete[0]
+    names = ", ".join(p.name for p in concrete) or "none"
+    raise InvalidArgument(f"which policy? {root} holds {names}; name one (--policy NAME), or write its name "
+                          f"in {marker} / sebutkan kebijakan yang dipakai")
+
+
+def _declares_abstract(policy_yaml: Path) -> bool:
+    try:
+        doc = load_yaml(policy_yaml, display(policy_yaml))
+    except PolicyError:
+        return False
+    return isinstance(doc, dict) and doc.get("abstract") is True
+
+
 def display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
