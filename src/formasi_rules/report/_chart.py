@@ -10,7 +10,7 @@ from html import escape
 from ..formation._summary import Summary
 from ._format import level_name
 
-ROW, TOP, LABEL, GAP_X = 18, 44, 236, 18
+ROW, TOP, LABEL, GAP_X = 18, 44, 226, 16
 
 
 def _ticks(top: int) -> list[int]:
@@ -18,7 +18,7 @@ def _ticks(top: int) -> list[int]:
     return list(range(0, top + 1, step))
 
 
-def chart(summary: Summary, labels: dict[str, str], *, width: int = 1000) -> str:
+def chart(summary: Summary, labels: dict[str, str], *, width: int = 840) -> str:
     levels = summary.levels
     if not levels or not summary.regions:
         return ""
