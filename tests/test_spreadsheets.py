@@ -96,10 +96,10 @@ def test_template_lists_and_norms_come_from_the_policy(template, policy):
     work = book[WORKLOAD_SHEET]
     assert [c.value for c in work[1]][:6] == ["region", "activity", "level", "volume", "period", "norm_minutes"]
     validations = {str(dv.sqref).split(":")[0]: dv for dv in work.data_validations.dataValidation}
-    assert validations["A2"].formula1 == "=daftar!$F$2:$F$18"  # the 17 regions
-    assert validations["B2"].formula1 == f"=katalog!$A$2:$A${len(catalogue.rows) + 1}"
-    assert validations["C2"].formula1 == f"=daftar!$A$2:$A${len(policy.levels) + 1}"
-    assert validations["E2"].formula1 == f"=daftar!$C$2:$C${len(periods) + 1}"
+    assert validations["A2"].formula1 == "daftar!$F$2:$F$18"  # the 17 regions
+    assert validations["B2"].formula1 == f"katalog!$A$2:$A${len(catalogue.rows) + 1}"
+    assert validations["C2"].formula1 == f"daftar!$A$2:$A${len(policy.levels) + 1}"
+    assert validations["E2"].formula1 == f"daftar!$C$2:$C${len(periods) + 1}"
     # a row per region and each level the catalogue gives an activity at
     per_region = sum(1 for r in catalogue.rows for lv in policy.levels if r.values.get(lv) is not None)
     assert work.max_row - 1 == 17 * per_region

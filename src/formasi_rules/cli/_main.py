@@ -282,8 +282,8 @@ class _DefaultGroup(click.Group):
 
 @main.group(cls=_DefaultGroup)
 def formation():
-    """Officers needed per region and level: ``formasi formation WORKLOAD`` (see ``formasi formation
-    compute -h``), or ``formasi formation template`` for a workbook to fill in."""
+    """Officers needed per region and level: 'formasi formation WORKLOAD' (see 'formasi formation
+    compute -h'), or 'formasi formation template' for a workbook to fill in."""
 
 
 @formation.command("compute")
@@ -304,7 +304,8 @@ def formation():
 def formation_compute(workload, existing, as_of, fmt, delimiter, policies, policy_name, backend, output):
     """Officers needed per region and level from WORKLOAD rows (region, activity, level, volume).
 
-    WORKLOAD is a CSV, JSON or YAML file, or a workbook (.xlsx) from ``formasi formation template``."""
+    WORKLOAD is a CSV, JSON or YAML file, or a filled-in workbook (.xlsx): for one to fill in, run
+    'formasi formation template --regions FILE -o abk.xlsx'."""
     if fmt in fo.BINARY and not output:
         raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
     policy = load_policy(Path(policies) / policy_name)
@@ -322,6 +323,9 @@ def formation_compute(workload, existing, as_of, fmt, delimiter, policies, polic
         click.echo(f"rejected row: {problem}", err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if not result.rows and not result.problems and is_workbook(workload):
+        click.echo(f"warning: no row of {Path(workload).name} has a volume or a count filled in "
+                   "/ belum ada volume yang diisi", err=True)
     if fmt in fo.BINARY:
         fo.write_binary(fmt, result, policy, output)
     else:

@@ -93,7 +93,8 @@ def _list(ws, column: int, title: str, values) -> str:
 
 
 def _choose(ws, source: str, cells: str, what: str) -> None:
-    dv = DataValidation(type="list", formula1=f"={source}", allow_blank=True, showErrorMessage=True,
+    # OOXML keeps a formula without its "=": Excel writes <formula1>daftar!$A$2:$A$5</formula1>
+    dv = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=True,
                         errorTitle="Nilai tidak ada di daftar / Not in the list",
                         error=f"Pilih {what} dari daftar. / Choose a value from the list.")
     ws.add_data_validation(dv)
