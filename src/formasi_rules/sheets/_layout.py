@@ -1,6 +1,7 @@
 """The workbook layout, shared by the template, the reader and the writer (documented in
-docs/spreadsheets.md). Sheet names are Indonesian, column headers are the field names of the
-CSV files, so a sheet saved as CSV is a valid workload or officers file."""
+docs/spreadsheets.md). Sheet names are Indonesian; column headers are the field names of the
+CSV files. Give the workbook itself to ``formasi formation``: a sheet saved as CSV keeps the
+template's unfilled rows and its ``keterangan`` column, which a CSV file may not have."""
 
 WORKLOAD_SHEET = "beban_kerja"  # one long sheet: a row per region, activity and level
 OFFICERS_SHEET = "pejabat"  # officers in post: region, level, count
