@@ -181,7 +181,7 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
                     continue
                 for c, value in enumerate((region, key, level, None, periods[0], None), start=1):
                     work.cell(row=r, column=c, value=value)
-                work.cell(row=r, column=len(columns), value=_lookup(r, last))
+                work.cell(row=r, column=len(columns), value=_lookup(r, last, len(levels)))
                 r += 1
     filled = r - 2
     end = r - 1 + SPARE_ROWS
@@ -234,11 +234,17 @@ def _citation(citation: dict | None) -> str:
     return text
 
 
-def _lookup(row: int, last: int) -> str:
-    rows = f"{CATALOGUE_SHEET}!$A$2:$A${last}"
-    name = f"INDEX({CATALOGUE_SHEET}!$B$2:$B${last},MATCH(B{row},{rows},0))"
-    unit = f"INDEX({CATALOGUE_SHEET}!$C$2:$C${last},MATCH(B{row},{rows},0))"
-    return f'=IFERROR({name}&" (satuan: "&{unit}&")","")'
+def _lookup(row: int, last: int, levels: int) -> str:
+    """The activity's name, unit and norm at the row's level, looked up in the catalogue sheet."""
+    from openpyxl.utils import get_column_letter
+
+    c = CATALOGUE_SHEET
+    where = f"MATCH(B{row},{c}!$A$2:$A${last},0)"
+    end = get_column_letter(3 + levels)
+    name = f"INDEX({c}!$B$2:$B${last},{where})"
+    unit = f"INDEX({c}!$C$2:$C${last},{where})"
+    norm = f"INDEX({c}!$D$2:${end}${last},{where},MATCH(C{row},{c}!$D$1:${end}$1,0))"
+    return (f'=IFERROR({name}&" (satuan: "&{unit}&IFERROR("; norma "&{norm}&" menit",)&")","")')
 
 
 def _notes(ws, columns) -> None:
