@@ -78,6 +78,26 @@ def test_regions_file_names_the_17_regencies_and_cities():
     assert {n for n in names} == {r["region"] for r in rows_of(WORKLOAD)}
 
 
+def test_regions_from_csv_and_errors(tmp_path):
+    one = tmp_path / "r.csv"
+    one.write_bytes(b"\xef\xbb\xbfregion\r\nKota A\r\n\r\nKota  B\r\n")
+    assert read_regions(one) == ["Kota A", "Kota B"]
+    two = tmp_path / "r2.csv"
+    two.write_text("code;region\n1671;Kota Palembang\n")
+    assert read_regions(two) == ["Kota Palembang"]
+    twice = tmp_path / "r.txt"
+    twice.write_text("# Sumsel\nKota A\nkota a\n")
+    r = run("formation", "template", "--regions", twice, "-o", tmp_path / "x.xlsx", "--policies", POLICIES)
+    assert r.exit_code == 2 and "r.txt:3" in r.stderr and "listed twice (first on line 2)" in r.stderr
+
+
+def test_an_xls_file_is_asked_for_as_xlsx(tmp_path):
+    path = tmp_path / "abk.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    r = run("formation", path, "--as-of", "2025-10-09", "--policies", POLICIES)
+    assert r.exit_code == 2 and "save the workbook as .xlsx" in r.stderr
+
+
 def test_template_lists_and_norms_come_from_the_policy(template, policy):
     book = openpyxl.load_workbook(template)
     assert book.sheetnames == ["petunjuk", WORKLOAD_SHEET, OFFICERS_SHEET, "katalog", "daftar"]

@@ -46,11 +46,17 @@ class Located:
     pairs: Iterable[tuple[Any, Any]]
 
 
+OTHER_WORKBOOKS = (".xls", ".ods", ".numbers")  # read only as .xlsx
+
+
 def _records(source: str | os.PathLike | Iterable | Located, sheet: str) -> Iterable[tuple[Any, Any]]:
     if isinstance(source, Located):
         return source.pairs
     if is_workbook(source):
         return read_sheet(source, sheet)
+    if isinstance(source, (str, os.PathLike)) and os.fspath(source).lower().endswith(OTHER_WORKBOOKS):
+        raise InputError([Problem("I015", "simpan buku kerja sebagai .xlsx (Excel Workbook)",
+                                  "save the workbook as .xlsx (Excel Workbook) to read it", file=os.fspath(source))])
     if isinstance(source, (str, os.PathLike)):
         return read_records(source)
     return ((f"$[{i}]", item) for i, item in enumerate(source))

@@ -53,7 +53,11 @@ def read_regions(path: str | os.PathLike) -> list[str]:
                                   f"cannot open the file: {exc.strerror}", file=str(path))]) from None
     lines = text.splitlines()
     if path.suffix.lower() == ".csv":
-        reader = csv.DictReader(lines, dialect=csv.Sniffer().sniff(lines[0], ",;\t") if lines else "excel")
+        try:
+            dialect = csv.Sniffer().sniff(lines[0], ",;\t") if lines else "excel"
+        except csv.Error:  # one column: nothing to tell
+            dialect = "excel"
+        reader = csv.DictReader(lines, dialect=dialect)
         if "region" not in (reader.fieldnames or ()):
             raise InputError([Problem("I017", "berkas CSV wilayah harus punya kolom 'region'",
                                       "a CSV file of regions needs a 'region' column", file=str(path), line=1)])
