@@ -141,6 +141,19 @@ def test_english_first_on_request(result, policy):
         render(result, policy, lang="fr")
 
 
+def test_cli_html_in_english(tmp_path):
+    from click.testing import CliRunner
+
+    from formasi_rules.cli import main
+
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(main, ["formation", str(WORKLOAD), "--existing", str(OFFICERS), "--as-of", "2025-10-09",
+                                  "--policies", str(ROOT / "policies"), "--format", "html", "--lang", "en",
+                                  "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    assert "Summary per region<span" in out.read_text(encoding="utf-8")
+
+
 def test_renders_without_the_policy(result):
     page = render(result)
     assert "Kota Palembang" in page and "Pendaftaran pencari kerja" not in page

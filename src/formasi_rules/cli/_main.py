@@ -294,6 +294,8 @@ def formation():
 @click.option("--as-of", type=_Date(), default=None, help="Date whose parameters apply [default: today].")
 @click.option("--format", "fmt", type=click.Choice(FORMATION_FORMATS), default="table", show_default=True,
               help="xlsx and pdf need -o.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
+              help="The report's (html, pdf) first language; the other is shown beside it.")
 @_DELIMITER
 @_POLICIES
 @_POLICY
@@ -301,7 +303,7 @@ def formation():
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write here instead of standard output (an HTML report wants a file).")
 @_run
-def formation_compute(workload, existing, as_of, fmt, delimiter, policies, policy_name, backend, output):
+def formation_compute(workload, existing, as_of, fmt, lang, delimiter, policies, policy_name, backend, output):
     """Officers needed per region and level from WORKLOAD rows (region, activity, level, volume).
 
     WORKLOAD is a CSV, JSON or YAML file, or a filled-in workbook (.xlsx): for one to fill in, run
@@ -327,10 +329,10 @@ def formation_compute(workload, existing, as_of, fmt, delimiter, policies, polic
         click.echo(f"warning: no row of {Path(workload).name} has a volume or a count filled in "
                    "/ belum ada volume yang diisi", err=True)
     if fmt in fo.BINARY:
-        fo.write_binary(fmt, result, policy, output)
+        fo.write_binary(fmt, result, policy, output, lang=lang)
     else:
         render = {"json": lambda r: json.dumps(r.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                  "table": fo.table, "csv": fo.to_csv, "html": lambda r: fo.to_html(r, policy)}[fmt]
+                  "table": fo.table, "csv": fo.to_csv, "html": lambda r: fo.to_html(r, policy, lang=lang)}[fmt]
         text = render(result)
         if output:
             Path(output).write_text(text, encoding="utf-8")
