@@ -7,6 +7,8 @@ import json
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import AS_OF, ROOT
 from formasi_rules.cli import main
@@ -275,3 +277,22 @@ def test_explicit_delimiter(tmp_path):
     assert json.loads(r.stdout)["totals"]["all"]["need"] == 47
     r = run("formation", path, "--delimiter", ",", "--as-of", "2025-10-09", "--policies", POLICIES)
     assert r.exit_code == 1 and "$[0].region" in r.stderr  # the whole header is one unknown field
+
+
+@given(rows=st.lists(st.fixed_dictionaries({
+    "region": st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12).map(str.strip)
+                .filter(bool),
+    "note": st.text(st.sampled_from(list("ab ,;\t\"'\n")), min_size=1, max_size=8).map(str.strip).filter(bool)}),
+    min_size=1, max_size=5), delimiter=st.sampled_from([",", ";", "\t"]), bom=st.booleans(), crlf=st.booleans())
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_csv_read_back_whatever_the_separator(tmp_path, rows, delimiter, bom, crlf):
+    """Cells holding the separators, quotes and line breaks read back the same, with or without a
+    byte-order mark, with ',', ';' or tab, CRLF or LF."""
+    from formasi_rules import read_records
+
+    path = tmp_path / "x.csv"
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+        writer = csv.DictWriter(f, ["region", "note"], delimiter=delimiter, lineterminator="\r\n" if crlf else "\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert [record for _, record in read_records(path)] == rows
