@@ -22,9 +22,9 @@ import click
 from .. import _vocab
 from .._errors import FormasiError, Problem
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
+from ..formation._inputs import Located
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records
-from ..formation._inputs import Located
 from ..policy import load_policy
 from ..sheets import is_workbook
 from . import _formation_output as fo
