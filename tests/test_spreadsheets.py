@@ -160,12 +160,16 @@ def test_bad_cells_name_sheet_row_and_column_and_the_rest_is_computed(filled, tm
     ws.cell(bad_level, 3, "ahli_pertma")
     ws.cell(bad_activity, 2, "penempatn")
     book[OFFICERS_SHEET].cell(2, 3, -1)
+    stray = filled_rows[3]
+    ws.cell(stray, 9, "lihat catatan")  # under no column name (G is keterangan, H and I have none)
     path = tmp_path / "abk.xlsx"
     book.save(path)
     result = engine.formation(path, as_of=AS_OF)
     places = {p.path: p for p in result.problems}
     assert set(places) == {f"abk.xlsx!beban_kerja:{bad_volume}:D", f"abk.xlsx!beban_kerja:{bad_level}:C",
-                           f"abk.xlsx!beban_kerja:{bad_activity}:B", "abk.xlsx!pejabat:2:C"}
+                           f"abk.xlsx!beban_kerja:{bad_activity}:B", "abk.xlsx!pejabat:2:C",
+                           f"abk.xlsx!beban_kerja:{stray}:I"}
+    assert places[f"abk.xlsx!beban_kerja:{stray}:I"].code == "I013"
     assert "did you mean 'ahli_pertama'" in places[f"abk.xlsx!beban_kerja:{bad_level}:C"].hint
     assert places[f"abk.xlsx!beban_kerja:{bad_activity}:B"].code == "W002"
     assert "Kota Palembang" in {r.region for r in result.rows}

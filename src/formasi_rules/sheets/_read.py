@@ -103,12 +103,13 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
                 value = _cell(values[i]) if i < len(values) else None
                 if value is not None:
                     record[str(header[i])] = value
-            extra = [i for i in range(len(values)) if i >= len(header) and _cell(values[i]) is not None]
+            extra = [i for i, v in enumerate(values)  # a value under no column name
+                     if (i >= len(header) or header[i] is None) and _cell(v) is not None]
             where = SheetRow(name, ws.title, number, columns)
             if extra:
                 yield where, InputError([Problem(
-                    "I013", "baris memiliki sel lebih banyak dari judul kolom",
-                    "the row has more cells than the header has columns", path=f"{where}:{_letter(extra[0])}")])
+                    "I013", "sel berisi di kolom tanpa judul", "a cell holds a value in a column with no "
+                    "name in row 1", path=f"{where}:{_letter(extra[0])}")])
                 continue
             if set(record) <= prefilled:
                 continue  # an empty row, or a template row not filled in
