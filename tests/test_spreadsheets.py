@@ -2,6 +2,7 @@
 as Excel writes it (byte-order mark, ';', CRLF)."""
 
 import csv
+import importlib.util
 import json
 
 import openpyxl
@@ -29,32 +30,15 @@ def rows_of(path):
         return list(csv.DictReader(f))
 
 
-def fill(template, target, workload=WORKLOAD, officers=OFFICERS):
-    """Fill the template as a person would: the volume into the pre-filled row of each region,
-    activity and level (a new row at the bottom for what has none), and the counts."""
-    book = openpyxl.load_workbook(template)
-    ws = book[WORKLOAD_SHEET]
-    header = [c.value for c in ws[1]]
-    col = {name: i + 1 for i, name in enumerate(header)}
-    index = {(ws.cell(r, 1).value, ws.cell(r, 2).value, ws.cell(r, 3).value): r for r in range(2, ws.max_row + 1)}
-    next_row = ws.max_row + 1
-    for row in rows_of(workload):
-        key = (row["region"], row["activity"], row["level"])
-        r = index.pop(key, None)
-        if r is None:
-            r, next_row = next_row, next_row + 1
-            for field in ("region", "activity", "level"):
-                ws.cell(r, col[field], row[field])
-        ws.cell(r, col["volume"], float(row["volume"]) if "." in row["volume"] else int(row["volume"]))
-        ws.cell(r, col["period"], row["period"] or "year")
-        if row["norm_minutes"]:
-            ws.cell(r, col["norm_minutes"], int(row["norm_minutes"]))
-    ws = book[OFFICERS_SHEET]
-    index = {(ws.cell(r, 1).value, ws.cell(r, 2).value): r for r in range(2, ws.max_row + 1)}
-    for row in rows_of(officers):
-        ws.cell(index[(row["region"], row["level"])], 3, int(row["count"]))
-    book.save(target)
-    return target
+def _example_filler():
+    """examples/sumsel/workbook.py fills the template as a region would; the tests use it too."""
+    spec = importlib.util.spec_from_file_location("sumsel_workbook", SUMSEL / "workbook.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.fill
+
+
+fill = _example_filler()
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +128,13 @@ def test_filled_workbook_gives_the_same_need_as_the_csv(filled, engine):
     # the contributions say which cell they came from
     part = from_book.row("Kota Palembang", "ahli_pertama").contributions[0]
     assert part.where.startswith("abk.xlsx!beban_kerja:")
+
+
+def test_the_shipped_example_workbook_gives_the_csv_need(engine):
+    """examples/sumsel/abk.xlsx (python examples/sumsel/workbook.py) stays in step with the CSV files."""
+    shipped = engine.formation(SUMSEL / "abk.xlsx", as_of=AS_OF)
+    assert not shipped.problems
+    assert needs(shipped) == needs(engine.formation(WORKLOAD, OFFICERS, as_of=AS_OF))
 
 
 def test_existing_may_be_a_workbook_too(filled, engine):
