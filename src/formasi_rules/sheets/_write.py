@@ -58,9 +58,8 @@ def write_result(result: FormationResult, path: str | os.PathLike, *, levels: tu
         ws.cell(row=top, column=col, value=level).font = BOLD
         ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + 2)
         col += 3
-    ws.cell(row=top, column=col, value="kekurangan / shortfall").font = BOLD
-    ws.cell(row=top, column=col + 1, value="kelebihan / surplus").font = BOLD
-    labels = ["", *(("kebutuhan / need", "ada / existing", "selisih / gap") * (len(summary.levels) + 1))]
+    labels = ["", *(("kebutuhan / need", "ada / existing", "selisih / gap") * (len(summary.levels) + 1)),
+              "kekurangan / shortfall", "kelebihan / surplus"]
     header(ws, top + 1, labels, freeze=False)
     ws.freeze_panes = ws.cell(row=top + 2, column=2)
     r = top + 2
@@ -116,6 +115,11 @@ def _row(ws, r: int, values) -> None:
     for c in range(4, len(values) - 1, 3):
         if isinstance(values[c - 1], int):
             _gap_fill(ws.cell(row=r, column=c), values[c - 1])
+    shortfall, surplus = values[-2], values[-1]
+    if shortfall:
+        ws.cell(row=r, column=len(values) - 1).fill = SHORT_FILL
+    if surplus:
+        ws.cell(row=r, column=len(values)).fill = SURPLUS_FILL
 
 
 def _region_sheet(ws, region) -> None:
