@@ -55,7 +55,7 @@ def _records(source: str | os.PathLike | Iterable | Located, sheet: str) -> Iter
     if is_workbook(source):
         return read_sheet(source, sheet)
     if isinstance(source, (str, os.PathLike)) and os.fspath(source).lower().endswith(OTHER_WORKBOOKS):
-        raise InputError([Problem("I015", "simpan buku kerja sebagai .xlsx (Excel Workbook)",
+        raise InputError([Problem("I020", "simpan buku kerja sebagai .xlsx (Excel Workbook)",
                                   "save the workbook as .xlsx (Excel Workbook) to read it", file=os.fspath(source))])
     if isinstance(source, (str, os.PathLike)):
         return read_records(source)
