@@ -113,10 +113,16 @@ def test_template_lists_and_norms_come_from_the_policy(template, policy):
     assert "Cara mengisi" in [c.value for c in book["petunjuk"]["A"]]
 
 
-def test_template_code_names_no_level_or_position():
-    source = (ROOT / "src" / "formasi_rules" / "sheets" / "_template.py").read_text(encoding="utf-8")
-    for word in ("ahli_", "Pengantar", "registrasi_", "III/"):
-        assert word not in source
+def test_workbook_and_report_code_names_no_level_route_or_position():
+    """What the sheets and the report offer or label comes from the policy, never from the code."""
+    package = ROOT / "src" / "formasi_rules"
+    files = [*(package / "sheets").glob("*.py"), *(package / "report").rglob("*.py"),
+             *(package / "report" / "templates").glob("*.j2"), package / "formation" / "_summary.py"]
+    assert len(files) > 10
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        for word in ("ahli_", "Ahli ", "Pengantar", "registrasi_", "perpindahan", "III/"):
+            assert word not in source, f"{path.name} names {word!r}"
 
 
 def test_filled_workbook_gives_the_same_need_as_the_csv(filled, engine):

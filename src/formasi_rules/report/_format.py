@@ -31,5 +31,5 @@ def date(day: dt.date, *, lang: str = "id") -> str:
 
 
 def level_name(level: str) -> str:
-    """A level id as people write it: ``ahli_pertama`` is "Ahli Pertama"."""
+    """A level id as people write it: words split at underscores and capitalised."""
     return level.replace("_", " ").title()
