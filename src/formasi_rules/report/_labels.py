@@ -63,6 +63,8 @@ LABELS = {
     "warnings": ("Peringatan nama wilayah", "Region-name warnings"),
     "made_by": ("Dibuat dengan formasi_rules", "Made with formasi_rules"),
     "note": ("Catatan", "Note"),
+    "page": ("Halaman", "Page"),
+    "of": ("dari", "of"),
 }
 
 
