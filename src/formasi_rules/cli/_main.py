@@ -21,11 +21,13 @@ import click
 
 from .._errors import FormasiError, InvalidArgument, Problem
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
+from ..formation._inputs import Located
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records
 from ..policy import load_policy, policy_folder
 from ..schemas import NAMES as SCHEMAS
 from ..schemas import schema as json_schema
+from ..sheets import is_workbook
 from . import _formation_output as fo
 from ._formation_output import FORMATS as FORMATION_FORMATS
 from ._output import FORMATS, Writer
@@ -101,6 +103,22 @@ def _load(policies: str, name: str | None):
     return load_policy(folder)
 
 
+def _delimiter(ctx, param, value):
+    return "\t" if value == "tab" else value
+
+
+_DELIMITER = click.option("--delimiter", type=click.Choice([",", ";", "tab"]), default=None, callback=_delimiter,
+                          help="CSV separator [default: told from the header line; a UTF-8 byte-order "
+                               "mark and CRLF are read as well].")
+
+
+def _located(path, delimiter):
+    """A CSV path with an explicit separator is read here, so the rows keep their places."""
+    if path is None or delimiter is None or is_workbook(path):
+        return path
+    return Located(read_records(path, delimiter=delimiter))
+
+
 @main.command()
 @click.argument("candidates", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--as-of", type=_Date(), default=None,
@@ -123,6 +141,7 @@ def _load(policies: str, name: str | None):
               help="With --workload: officers in post (rows region, level, count, or candidate records).")
 @click.option("--allocate", is_flag=True, default=False,
               help="Give contested places in the policy's priority order (reads all records first).")
+@_DELIMITER
 @_POLICIES
 @_POLICY
 @click.option("--backend", type=click.Choice(BACKENDS), default=None,
@@ -134,7 +153,7 @@ def _load(policies: str, name: str | None):
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on a terminal.")
 @_run
 def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formation, workload, existing, allocate,
-             policies, policy_name, backend, output, jobs, quiet):
+             delimiter, policies, policy_name, backend, output, jobs, quiet):
     """Decide, for every candidate in CANDIDATES, each route and level, with every reason.
 
     CANDIDATES is a file, or - for standard input (with --input-format jsonl or csv)."""
@@ -160,7 +179,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
         click.echo(f"warning: {w.message}", err=True)
     places = formation  # a file of open places, or (below) a formation computed from workload
     if workload:
-        computed = engine.formation(workload, existing, as_of=as_of)
+        computed = engine.formation(_located(workload, delimiter), _located(existing, delimiter), as_of=as_of)
         for problem in computed.problems:
             click.echo(f"rejected workload row: {problem}", err=True)
         if computed.problems:
@@ -174,7 +193,8 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
     progress = Progress(enabled=not quiet)
     if progress.enabled:  # only then is the file read twice
         progress.total = count_records(candidates, input_format)
-    records = read_records(candidates, input_format, parse=jobs == 1)  # workers parse JSON Lines
+    records = read_records(candidates, input_format, parse=jobs == 1,  # workers parse JSON Lines
+                           delimiter=delimiter)
     try:
         if fmt == "jsonl" and not allocate:  # the fast path: blocks of finished bytes, from workers too
             for block in engine.evaluate_blocks(records, as_of=as_of, route=route, level=level,
@@ -258,20 +278,48 @@ def _json_line(path: str, number: int, text: str):
         raise FormasiError(f"{path}:{number}: not valid JSON ({exc}) / bukan JSON yang sah") from None
 
 
-@main.command()
+class _DefaultGroup(click.Group):
+    """A group whose first argument, when it names no subcommand, goes to the default one:
+    ``formasi formation WORKLOAD`` computes, ``formasi formation template`` writes a workbook."""
+
+    default = "compute"
+
+    def parse_args(self, ctx, args):
+        if not args or args[0] not in self.commands:
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_DefaultGroup)
+def formation():
+    """Officers needed per region and level: 'formasi formation WORKLOAD' (see 'formasi formation
+    compute -h'), or 'formasi formation template' for a workbook to fill in."""
+
+
+@formation.command("compute")
 @click.argument("workload", type=click.Path(dir_okay=False))
 @click.option("--existing", type=click.Path(dir_okay=False), default=None,
-              help="Officers in post: rows region, level, count, or candidate records.")
+              help="Officers in post: rows region, level, count, or candidate records [default: the "
+                   "'pejabat' sheet when WORKLOAD is a workbook that has one].")
 @click.option("--as-of", type=_Date(), default=None, help="Date whose parameters apply [default: today].")
-@click.option("--format", "fmt", type=click.Choice(FORMATION_FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATION_FORMATS), default="table", show_default=True,
+              help="xlsx and pdf need -o.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
+              help="The report's (html, pdf) first language; the other is shown beside it.")
+@_DELIMITER
 @_POLICIES
 @_POLICY
 @click.option("--backend", type=click.Choice(BACKENDS), default=None, help="Rules engine [default: durable].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write here instead of standard output (an HTML report wants a file).")
 @_run
-def formation(workload, existing, as_of, fmt, policies, policy_name, backend, output):
-    """Officers needed per region and level from WORKLOAD rows (region, activity, level, volume)."""
+def formation_compute(workload, existing, as_of, fmt, lang, delimiter, policies, policy_name, backend, output):
+    """Officers needed per region and level from WORKLOAD rows (region, activity, level, volume).
+
+    WORKLOAD is a CSV, JSON or YAML file, or a filled-in workbook (.xlsx): for one to fill in, run
+    'formasi formation template --regions FILE -o abk.xlsx'."""
+    if fmt in fo.BINARY and not output:
+        raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
     policy = _load(policies, policy_name)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)
@@ -280,23 +328,56 @@ def formation(workload, existing, as_of, fmt, policies, policy_name, backend, ou
         click.echo(f"warning: {w.message}", err=True)
     as_of = as_of or dt.date.today()
     try:
-        result = engine.formation(workload, existing, as_of=as_of)
+        result = engine.formation(_located(workload, delimiter), _located(existing, delimiter), as_of=as_of)
     finally:
         engine.close()
     for problem in result.problems:
         click.echo(f"rejected row: {problem}", err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    render = {"json": lambda r: json.dumps(r.to_dict(), indent=2, ensure_ascii=False) + "\n",
-              "table": fo.table, "csv": fo.to_csv, "html": fo.to_html}[fmt]
-    text = render(result)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
+    if not result.rows and not result.problems and is_workbook(workload):
+        click.echo(f"warning: no row of {Path(workload).name} has a volume or a count filled in "
+                   "/ belum ada volume yang diisi", err=True)
+    if fmt in fo.BINARY:
+        fo.write_binary(fmt, result, policy, output, lang=lang)
     else:
-        click.echo(text, nl=False)
+        render = {"json": lambda r: json.dumps(r.to_dict(), indent=2, ensure_ascii=False) + "\n",
+                  "table": fo.table, "csv": fo.to_csv, "html": lambda r: fo.to_html(r, policy, lang=lang)}[fmt]
+        text = render(result)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
     click.echo(f"{len(result.rows)} region/level rows, {len(result.problems)} rejected input row(s) "
                f"(policy {policy.name} {policy.version}, as of {as_of})", err=True)
     sys.exit(1 if result.problems else 0)
+
+
+@formation.command("template")
+@click.option("--regions", type=click.Path(dir_okay=False, exists=True), required=True,
+              help="Region names: a text file, one a line, or a CSV file with a 'region' column.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The workbook to write (.xlsx).")
+@click.option("--as-of", type=_Date(), default=None,
+              help="Date whose activity catalogue and parameters apply [default: today].")
+@_POLICIES
+@_POLICY
+@_run
+def formation_template(regions, output, as_of, policies, policy_name):
+    """Write a workbook to fill in (lembar isian ABK): a row per region, activity and level with the
+    volume to fill in, a sheet for the officers in post, the policy's catalogue with its norms
+    (protected), lists to choose from, and instructions in Bahasa Indonesia."""
+    from ..sheets import write_template
+    from ..sheets._template import read_regions
+
+    if not output.lower().endswith(".xlsx"):
+        raise click.UsageError("-o must name an .xlsx file")
+    policy = _load(policies, policy_name)
+    as_of = as_of or dt.date.today()
+    made = write_template(policy, output, read_regions(regions), as_of=as_of)
+    click.echo(f"wrote {output}: {made['regions']} regions, {made['activities']} activities, "
+               f"{made['workload_rows']} workload rows and {made['officer_rows']} officer rows to fill in "
+               f"(policy {policy.name} {policy.version}, as of {as_of})", err=True)
 
 
 @main.command("check")

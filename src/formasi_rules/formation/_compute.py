@@ -13,7 +13,7 @@ from .._errors import InvalidArgument, Problem, suggest
 from ..inputs import region_key
 from ..policy import Policy, Table
 from ..policy._model import as_decimal
-from ._inputs import WorkloadRow
+from ._inputs import WorkloadRow, place
 from ._result import Contribution, NeedRow
 
 ROUNDING = {"half_up": ROUND_HALF_UP, "ceil": ROUND_CEILING, "floor": ROUND_FLOOR}
@@ -87,7 +87,6 @@ class Parameters:
 def contributions(params: Parameters, rows: list[WorkloadRow]) -> tuple[list[tuple[WorkloadRow, Contribution]], list[Problem]]:
     out, problems = [], []
     for row in rows:
-        path = row.where.split()[0]
         entry = params.activities.get(row.activity)
         if row.norm_minutes is not None:
             norm, source = row.norm_minutes, "row"
@@ -95,20 +94,20 @@ def contributions(params: Parameters, rows: list[WorkloadRow]) -> tuple[list[tup
             problems.append(Problem(
                 "W002", f"kegiatan tidak dikenal {row.activity!r}",
                 f"unknown activity {row.activity!r}: it is not in the catalogue; give norm_minutes for a local "
-                f"activity", path=f"{path}.activity", hint=suggest(row.activity, params.activities)))
+                f"activity", path=place(row.where, "activity"), hint=suggest(row.activity, params.activities)))
             continue
         elif entry.values.get(row.level) is None:
             done_at = [lv for lv in params.policy.levels if entry.values.get(lv) is not None]
             problems.append(Problem(
                 "W003", f"kegiatan {row.activity!r} tidak dilakukan pada jenjang {row.level}",
                 f"activity {row.activity!r} is not done at {row.level} per the catalogue (it is at: "
-                f"{', '.join(done_at) or 'no level'}); give norm_minutes to override", path=f"{path}.level"))
+                f"{', '.join(done_at) or 'no level'}); give norm_minutes to override", path=place(row.where, "level")))
             continue
         else:
             norm, source = as_decimal(entry.values[row.level]), "catalogue"
         per_year = params.per_year[row.period]
         out.append((row, Contribution(row.activity, entry.values["name"] if entry else None, row.volume,
-                                      row.period, per_year, norm, source, row.volume * per_year * norm, row.where)))
+                                      row.period, per_year, norm, source, row.volume * per_year * norm, str(row.where))))
     return out, problems
 
 

@@ -6,6 +6,9 @@ activity may be a local one not in the catalogue). Existing officers: rows of
 ``region, level, count``, or candidate records (those holding the policy's position are
 counted at their level: the policy's ``position`` says how records name it). A bad row is
 reported with its number; the others go on.
+
+Either may be a file (CSV, JSON, YAML, or an .xlsx workbook: its ``beban_kerja`` and ``pejabat``
+sheets), an iterable of row dicts, or :class:`Located` pairs already read with their places.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ import attrs
 import difflib
 from .._errors import InputError, Problem, suggest
 from ..inputs import read_records, region_key, structure_candidate
+from ..sheets._layout import OFFICERS_SHEET, WORKLOAD_SHEET, is_workbook
+from ..sheets._read import SheetRow, read_sheet
 
 WORKLOAD_FIELDS = ("region", "activity", "level", "volume", "period", "norm_minutes")
 
 
 @attrs.frozen
 class WorkloadRow:
-    where: str
+    where: Any  # str, or a SheetRow: see place()
     region: str
     activity: str
     level: str
@@ -35,10 +40,36 @@ class WorkloadRow:
     norm_minutes: Decimal | None
 
 
-def _records(source: str | os.PathLike | Iterable) -> Iterable[tuple[str, Any]]:
+@attrs.frozen
+class Located:
+    """Records already read, as ``(where, record)`` pairs (``read_records(path, delimiter=";")``)."""
+
+    pairs: Iterable[tuple[Any, Any]]
+
+
+OTHER_WORKBOOKS = (".xls", ".ods", ".numbers")  # read only as .xlsx
+
+
+def _records(source: str | os.PathLike | Iterable | Located, sheet: str) -> Iterable[tuple[Any, Any]]:
+    if isinstance(source, Located):
+        return source.pairs
+    if is_workbook(source):
+        return read_sheet(source, sheet)
+    if isinstance(source, (str, os.PathLike)) and os.fspath(source).lower().endswith(OTHER_WORKBOOKS):
+        raise InputError([Problem("I020", "simpan buku kerja sebagai .xlsx (Excel Workbook)",
+                                  "save the workbook as .xlsx (Excel Workbook) to read it", file=os.fspath(source))])
     if isinstance(source, (str, os.PathLike)):
         return read_records(source)
     return ((f"$[{i}]", item) for i, item in enumerate(source))
+
+
+def place(where: Any, field: str = "") -> str:
+    """Where one field of a record is: ``$[3].volume`` (line-based files, Python rows) or the cell,
+    ``abk.xlsx!beban_kerja:7:D`` (workbooks)."""
+    if isinstance(where, SheetRow):
+        return where.field(field) if field else str(where)
+    path = str(where).split()[0]
+    return f"{path}.{field}" if field else path
 
 
 def _number(value: Any) -> Decimal | None:
@@ -55,14 +86,13 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
                   ) -> tuple[list[WorkloadRow], list[Problem]]:
     rows: list[WorkloadRow] = []
     problems: list[Problem] = []
-    for where, raw in _records(source):
+    for where, raw in _records(source, WORKLOAD_SHEET):
         if isinstance(raw, InputError):
             problems.extend(raw.problems)
             continue
-        path = where.split()[0]
 
-        def bad(field: str, id_: str, en: str, hint: str | None = None, path: str = path) -> None:
-            problems.append(Problem("W001", id_, en, path=f"{path}.{field}" if field else path, hint=hint))
+        def bad(field: str, id_: str, en: str, hint: str | None = None, where: Any = where) -> None:
+            problems.append(Problem("W001", id_, en, path=place(where, field), hint=hint))
 
         if not isinstance(raw, dict):
             bad("", "baris beban kerja harus berupa objek", "a workload row must be an object with fields")
@@ -110,24 +140,24 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any
     counts: dict[str, dict[str, int]] = {}
     names: dict[str, str] = {}
     problems: list[Problem] = []
-    for where, raw in _records(source):
+    for where, raw in _records(source, OFFICERS_SHEET):
         if isinstance(raw, InputError):
             problems += raw.problems
             continue
-        path = where.split()[0]
+        path = place(where)
         if isinstance(raw, dict) and {"region", "level", "count"} == set(raw):
             region, level, count = raw["region"], raw["level"], raw["count"]
             if isinstance(count, str) and count.strip().isdigit():
                 count = int(count)
             if not isinstance(region, str) or not region.strip():
-                problems.append(Problem("W010", "region harus berupa nama", "region must be a name", path=f"{path}.region"))
+                problems.append(Problem("W010", "region harus berupa nama", "region must be a name", path=place(where, "region")))
             elif level not in levels:
                 problems.append(Problem("W011", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}",
-                                        path=f"{path}.level", hint=suggest(str(level), levels)))
+                                        path=place(where, "level"), hint=suggest(str(level), levels)))
             elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
                 problems.append(Problem("W012", f"count harus bilangan bulat 0 atau lebih, bukan {count!r}",
                                         f"count must be a whole number of 0 or more, got {count!r}",
-                                        path=f"{path}.count"))
+                                        path=place(where, "count")))
             else:
                 key = region_key(region)
                 names.setdefault(key, " ".join(region.split()))

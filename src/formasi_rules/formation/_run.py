@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from .._errors import suggest
 from ..inputs import region_key
 from ..policy import Policy
+from ..sheets._layout import OFFICERS_SHEET, is_workbook
+from ..sheets._read import sheet_names
 from ._compute import Parameters, contributions, need_rows
 from ._inputs import read_existing, read_workload
 from ._result import FormationResult
@@ -18,6 +20,8 @@ from ._rules import apply_rules
 def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.PathLike | Iterable,
                   existing: str | os.PathLike | Iterable | None, as_of: dt.date) -> FormationResult:
     params = Parameters(policy, as_of)
+    if existing is None and is_workbook(workload) and OFFICERS_SHEET in sheet_names(workload):
+        existing = workload  # a filled-in template holds the officers in post on its own sheet
     periods_table = policy.tables[policy.formation.periods_table] if policy.formation else None
     periods = tuple(dict.fromkeys(r.key for r in periods_table.rows)) if periods_table else ()
     rows, problems = read_workload(workload, policy.levels, periods)

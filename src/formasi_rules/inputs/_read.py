@@ -11,6 +11,7 @@ evaluated, so that worker processes, not the process reading, do the parsing.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -53,9 +54,10 @@ class JsonLine:
 
 
 def read_records(path: str | os.PathLike, fmt: str | None = None, *,
-                 parse: bool = True) -> Iterator[tuple[str, Any]]:
+                 parse: bool = True, delimiter: str | None = None) -> Iterator[tuple[str, Any]]:
     """Yield ``(where, raw_record_or_InputError)`` for every record in the file; with
-    ``parse=False``, JSON Lines records come as :class:`JsonLine` (other formats are parsed)."""
+    ``parse=False``, JSON Lines records come as :class:`JsonLine` (other formats are parsed).
+    ``delimiter`` is the CSV separator; by default it is told from the header line."""
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise InvalidArgument(f"cannot tell the format of {path}: use a .json, .jsonl, .yaml or .csv file")
@@ -67,8 +69,10 @@ def read_records(path: str | os.PathLike, fmt: str | None = None, *,
     with handle:
         if fmt == "jsonl":
             yield from _jsonl(handle, str(path), parse)
+        elif fmt == "csv":
+            yield from _csv(handle, str(path), delimiter)
         else:
-            yield from {"json": _json, "yaml": _yaml, "csv": _csv}[fmt](handle, str(path))
+            yield from {"json": _json, "yaml": _yaml}[fmt](handle, str(path))
 
 
 def _json(handle, name: str):
@@ -117,8 +121,24 @@ def _jsonl(handle, name: str, parse: bool):
 NUMERIC = {"credit_points", "experience_years"}
 
 
-def _csv(handle, name: str):
-    reader = csv.DictReader(handle)
+CSV_DELIMITERS = ",;\t"
+
+
+def _csv_reader(handle, delimiter: str | None) -> csv.DictReader:
+    """A reader for CSV as spreadsheets write it: a UTF-8 byte-order mark is dropped, and the
+    separator (``,`` ``;`` or tab, as Excel writes in locales with a decimal comma) is told from
+    the header line unless given. CRLF line ends are read by the csv module itself."""
+    first = handle.readline().removeprefix("\ufeff")
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(first, delimiters=CSV_DELIMITERS).delimiter
+        except csv.Error:  # one column, or no header: nothing to tell
+            delimiter = ","
+    return csv.DictReader(itertools.chain([first], handle), delimiter=delimiter)
+
+
+def _csv(handle, name: str, delimiter: str | None = None):
+    reader = _csv_reader(handle, delimiter)
     for index, row in enumerate(reader):
         where = f"$[{index}] (line {reader.line_num})"
         if None in row:

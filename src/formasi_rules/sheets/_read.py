@@ -1,0 +1,118 @@
+"""Reading a filled workbook: rows of one sheet as ``(where, record)`` pairs, as CSV gives them.
+
+``where`` is a :class:`SheetRow`, so that a problem names the cell: ``abk.xlsx!beban_kerja:7:D``.
+A row holding only what the template fills in (region, activity, level, period: no volume, no
+count) is a template row left empty, and is skipped; so is a row with every cell empty (as a
+blank CSV line is).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .._errors import InputError, Problem
+from ._layout import NOTE_COLUMN, PREFILLED
+
+
+@attrs.frozen
+class SheetRow:
+    """Where a record was read: workbook, sheet and row, and the column letter of each field."""
+
+    book: str
+    sheet: str
+    row: int
+    columns: tuple[tuple[str, str], ...]  # (field, column letter)
+
+    def __str__(self) -> str:
+        return f"{self.book}!{self.sheet}:{self.row}"
+
+    def field(self, name: str) -> str:
+        """The place of one field's cell, ``book!sheet:row:column`` (the row's place if no such column)."""
+        letter = dict(self.columns).get(name)
+        return f"{self}:{letter}" if letter else str(self)
+
+
+def _letter(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # Excel stores every number as a float: 2.0 officers is 2
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()
+    return value
+
+
+def _open(path: str | os.PathLike):
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError([Problem("I015", f"buku kerja tidak dapat dibuka: {exc}",
+                                  f"cannot open the workbook: {exc} (is it an .xlsx file?)",
+                                  file=str(path))]) from None
+
+
+def sheet_names(path: str | os.PathLike) -> list[str]:
+    book = _open(path)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) -> Iterator[tuple[Any, Any]]:
+    """Yield ``(SheetRow, record)`` for the rows of ``sheet`` (the header is row 1). Without such a
+    sheet, a workbook of one sheet is read from that one (``fallback``); otherwise InputError."""
+    book = _open(path)
+    name = Path(path).name
+    try:
+        if sheet in book.sheetnames:
+            ws = book[sheet]
+        elif fallback and len(book.sheetnames) == 1:
+            ws = book[book.sheetnames[0]]
+        else:
+            raise InputError([Problem("I016", f"lembar {sheet!r} tidak ada di buku kerja",
+                                      f"the workbook has no sheet {sheet!r} (it has: "
+                                      f"{', '.join(book.sheetnames)})", file=str(path))])
+        rows = ws.iter_rows(values_only=True)
+        header = [_cell(v) for v in next(rows, ())]
+        columns = tuple((str(h), _letter(i)) for i, h in enumerate(header) if h is not None and h != NOTE_COLUMN)
+        keep = [i for i, h in enumerate(header) if h is not None and h != NOTE_COLUMN]
+        prefilled = PREFILLED.get(ws.title, frozenset())
+        for number, values in enumerate(rows, start=2):
+            record = {}
+            for i in keep:
+                value = _cell(values[i]) if i < len(values) else None
+                if value is not None:
+                    record[str(header[i])] = value
+            extra = [i for i, v in enumerate(values)  # a value under no column name
+                     if (i >= len(header) or header[i] is None) and _cell(v) is not None]
+            where = SheetRow(name, ws.title, number, columns)
+            if extra:
+                yield where, InputError([Problem(
+                    "I013", "sel berisi di kolom tanpa judul", "a cell holds a value in a column with no "
+                    "name in row 1", path=f"{where}:{_letter(extra[0])}")])
+                continue
+            if set(record) <= prefilled:
+                continue  # an empty row, or a template row not filled in
+            yield where, record
+    finally:
+        book.close()

@@ -1,0 +1,28 @@
+"""Cell styles shared by the template and the result workbook."""
+
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
+SHORT_FILL = PatternFill("solid", fgColor="F8D7DA")  # a shortfall (kekurangan)
+SURPLUS_FILL = PatternFill("solid", fgColor="D6E9F8")  # a surplus (kelebihan)
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def header(ws, row: int, labels, *, freeze: bool = True) -> None:
+    for col, label in enumerate(labels, start=1):
+        cell = ws.cell(row=row, column=col, value=label)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    if freeze:
+        ws.freeze_panes = ws.cell(row=row + 1, column=1)
+
+
+def widths(ws, sizes) -> None:
+    for col, size in enumerate(sizes, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = size

@@ -1,0 +1,299 @@
+"""Spreadsheets in and out: the ABK template, a filled workbook read back, --format xlsx, and CSV
+as Excel writes it (byte-order mark, ';', CRLF)."""
+
+import csv
+import importlib.util
+import json
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import AS_OF, ROOT
+from formasi_rules.cli import main
+from formasi_rules.sheets import OFFICERS_SHEET, WORKLOAD_SHEET, write_template
+from formasi_rules.sheets._template import read_regions
+
+SUMSEL = ROOT / "examples" / "sumsel"
+WORKLOAD, OFFICERS, REGIONS = SUMSEL / "workload.csv", SUMSEL / "officers.csv", SUMSEL / "regions.txt"
+POLICIES = str(ROOT / "policies")
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def rows_of(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _example_filler():
+    """examples/sumsel/workbook.py fills the template as a region would; the tests use it too."""
+    spec = importlib.util.spec_from_file_location("sumsel_workbook", SUMSEL / "workbook.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.fill
+
+
+fill = _example_filler()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, policy):
+    path = tmp_path_factory.mktemp("abk") / "abk.xlsx"
+    made = write_template(policy, path, read_regions(REGIONS), as_of=AS_OF)
+    assert made["regions"] == 17
+    return path
+
+
+@pytest.fixture(scope="module")
+def filled(template, tmp_path_factory):
+    return fill(template, tmp_path_factory.mktemp("filled") / "abk.xlsx")
+
+
+def needs(result):
+    return {(r.region, r.level): (r.workload_minutes, r.need_exact, r.need, r.existing) for r in result.rows}
+
+
+def test_regions_file_names_the_17_regencies_and_cities():
+    names = read_regions(REGIONS)
+    assert len(names) == 17 and names[0] == "Kabupaten Ogan Komering Ulu" and "Kota Palembang" in names
+    assert {n for n in names} == {r["region"] for r in rows_of(WORKLOAD)}
+
+
+def test_regions_from_csv_and_errors(tmp_path):
+    one = tmp_path / "r.csv"
+    one.write_bytes(b"\xef\xbb\xbfregion\r\nKota A\r\n\r\nKota  B\r\n")
+    assert read_regions(one) == ["Kota A", "Kota B"]
+    two = tmp_path / "r2.csv"
+    two.write_text("code;region\n1671;Kota Palembang\n")
+    assert read_regions(two) == ["Kota Palembang"]
+    twice = tmp_path / "r.txt"
+    twice.write_text("# Sumsel\nKota A\nkota a\n")
+    r = run("formation", "template", "--regions", twice, "-o", tmp_path / "x.xlsx", "--policies", POLICIES)
+    assert r.exit_code == 2 and "r.txt:3" in r.stderr and "listed twice (first on line 2)" in r.stderr
+
+
+def test_an_xls_file_is_asked_for_as_xlsx(tmp_path):
+    path = tmp_path / "abk.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    r = run("formation", path, "--as-of", "2025-10-09", "--policies", POLICIES)
+    assert r.exit_code == 2 and "save the workbook as .xlsx" in r.stderr
+
+
+def test_template_lists_and_norms_come_from_the_policy(template, policy):
+    book = openpyxl.load_workbook(template)
+    assert book.sheetnames == ["petunjuk", WORKLOAD_SHEET, OFFICERS_SHEET, "katalog", "daftar"]
+    catalogue = policy.tables[policy.formation.activities_table]
+    cat = book["katalog"]
+    assert [c.value for c in cat[1]] == ["activity", "name", "unit", *policy.levels]
+    assert [cat.cell(r, 1).value for r in range(2, len(catalogue.rows) + 2)] == [r.key for r in catalogue.rows]
+    first = catalogue.rows[0]
+    assert cat.cell(2, 4 + policy.levels.index("ahli_pertama")).value == int(first.values["ahli_pertama"])
+    assert cat.protection.sheet and book["daftar"].protection.sheet
+    assert not book[WORKLOAD_SHEET].protection.sheet
+    lists = book["daftar"]
+    assert [lists.cell(r, 1).value for r in range(2, len(policy.levels) + 2)] == list(policy.levels)
+    periods = [row.key for row in policy.tables[policy.formation.periods_table].rows]
+    assert [lists.cell(r, 3).value for r in range(2, len(periods) + 2)] == periods
+    work = book[WORKLOAD_SHEET]
+    assert [c.value for c in work[1]][:6] == ["region", "activity", "level", "volume", "period", "norm_minutes"]
+    validations = {str(dv.sqref).split(":")[0]: dv for dv in work.data_validations.dataValidation}
+    assert validations["A2"].formula1 == "daftar!$F$2:$F$18"  # the 17 regions
+    assert validations["B2"].formula1 == f"katalog!$A$2:$A${len(catalogue.rows) + 1}"
+    assert validations["C2"].formula1 == f"daftar!$A$2:$A${len(policy.levels) + 1}"
+    assert validations["E2"].formula1 == f"daftar!$C$2:$C${len(periods) + 1}"
+    # a row per region and each level the catalogue gives an activity at
+    per_region = sum(1 for r in catalogue.rows for lv in policy.levels if r.values.get(lv) is not None)
+    assert work.max_row - 1 == 17 * per_region
+    assert book[OFFICERS_SHEET].max_row - 1 == 17 * len(policy.levels)
+    assert "Cara mengisi" in [c.value for c in book["petunjuk"]["A"]]
+
+
+def test_workbook_and_report_code_names_no_level_route_or_position():
+    """What the sheets and the report offer or label comes from the policy, never from the code."""
+    package = ROOT / "src" / "formasi_rules"
+    files = [*(package / "sheets").glob("*.py"), *(package / "report").rglob("*.py"),
+             *(package / "report" / "templates").glob("*.j2"), package / "formation" / "_summary.py"]
+    assert len(files) > 10
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        for word in ("ahli_", "Ahli ", "Pengantar", "registrasi_", "perpindahan", "III/"):
+            assert word not in source, f"{path.name} names {word!r}"
+
+
+def test_filled_workbook_gives_the_same_need_as_the_csv(filled, engine):
+    from_csv = engine.formation(WORKLOAD, OFFICERS, as_of=AS_OF)
+    from_book = engine.formation(filled, as_of=AS_OF)  # officers from the workbook's own sheet
+    assert not from_book.problems and not from_csv.problems
+    assert needs(from_book) == needs(from_csv)
+    assert from_book.to_dict()["totals"]["all"] == from_csv.to_dict()["totals"]["all"]
+    # the contributions say which cell they came from
+    part = from_book.row("Kota Palembang", "ahli_pertama").contributions[0]
+    assert part.where.startswith("abk.xlsx!beban_kerja:")
+
+
+def test_the_shipped_example_workbook_gives_the_csv_need(engine):
+    """examples/sumsel/abk.xlsx (python examples/sumsel/workbook.py) stays in step with the CSV files."""
+    shipped = engine.formation(SUMSEL / "abk.xlsx", as_of=AS_OF)
+    assert not shipped.problems
+    assert needs(shipped) == needs(engine.formation(WORKLOAD, OFFICERS, as_of=AS_OF))
+
+
+def test_existing_may_be_a_workbook_too(filled, engine):
+    result = engine.formation(WORKLOAD, filled, as_of=AS_OF)
+    assert needs(result) == needs(engine.formation(WORKLOAD, OFFICERS, as_of=AS_OF))
+
+
+def test_bad_cells_name_sheet_row_and_column_and_the_rest_is_computed(filled, tmp_path, engine):
+    book = openpyxl.load_workbook(filled)
+    ws = book[WORKLOAD_SHEET]
+    filled_rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 4).value is not None]
+    bad_volume, bad_level, bad_activity = filled_rows[:3]
+    ws.cell(bad_volume, 4, "banyak")
+    ws.cell(bad_level, 3, "ahli_pertma")
+    ws.cell(bad_activity, 2, "penempatn")
+    book[OFFICERS_SHEET].cell(2, 3, -1)
+    stray = filled_rows[3]
+    ws.cell(stray, 9, "lihat catatan")  # under no column name (G is keterangan, H and I have none)
+    path = tmp_path / "abk.xlsx"
+    book.save(path)
+    result = engine.formation(path, as_of=AS_OF)
+    places = {p.path: p for p in result.problems}
+    assert set(places) == {f"abk.xlsx!beban_kerja:{bad_volume}:D", f"abk.xlsx!beban_kerja:{bad_level}:C",
+                           f"abk.xlsx!beban_kerja:{bad_activity}:B", "abk.xlsx!pejabat:2:C",
+                           f"abk.xlsx!beban_kerja:{stray}:I"}
+    assert places[f"abk.xlsx!beban_kerja:{stray}:I"].code == "I013"
+    assert "did you mean 'ahli_pertama'" in places[f"abk.xlsx!beban_kerja:{bad_level}:C"].hint
+    assert places[f"abk.xlsx!beban_kerja:{bad_activity}:B"].code == "W002"
+    assert "Kota Palembang" in {r.region for r in result.rows}
+    assert len(result.rows) == len(engine.formation(WORKLOAD, OFFICERS, as_of=AS_OF).rows)
+
+
+def test_cli_reads_a_workbook_and_reports_cells(filled, tmp_path):
+    book = openpyxl.load_workbook(filled)
+    book[WORKLOAD_SHEET].cell(7, 4, -3)
+    bad = tmp_path / "abk.xlsx"
+    book.save(bad)
+    r = run("formation", bad, "--as-of", "2025-10-09", "--policies", POLICIES, "--format", "csv")
+    assert r.exit_code == 1
+    assert "abk.xlsx!beban_kerja:7:D: W001: volume must be a number of 0 or more, got -3" in r.stderr
+    assert "Kota Palembang,ahli_pertama," in r.stdout
+
+
+def test_cli_template_then_formation(tmp_path):
+    out = tmp_path / "abk.xlsx"
+    r = run("formation", "template", "--regions", REGIONS, "-o", out, "--as-of", "2025-10-09",
+            "--policies", POLICIES)
+    assert r.exit_code == 0, r.stderr
+    assert "17 regions" in r.stderr and out.exists()
+    filled = fill(out, tmp_path / "filled.xlsx")
+    r = run("formation", filled, "--as-of", "2025-10-09", "--policies", POLICIES, "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["totals"]["all"]["existing"] == 28
+
+
+def test_a_workbook_without_the_sheet_is_an_error_naming_the_sheets(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "satu"
+    book.create_sheet("dua")
+    path = tmp_path / "x.xlsx"
+    book.save(path)
+    r = run("formation", path, "--as-of", "2025-10-09", "--policies", POLICIES)
+    assert r.exit_code == 2
+    assert "no sheet 'beban_kerja' (it has: satu, dua)" in r.stderr
+
+
+def test_not_a_workbook_is_an_error_not_a_crash(tmp_path):
+    path = tmp_path / "x.xlsx"
+    path.write_text("region,activity\n")
+    r = run("formation", path, "--as-of", "2025-10-09", "--policies", POLICIES)
+    assert r.exit_code == 2 and "I015" in r.stderr and "internal error" not in r.stderr
+
+
+def test_xlsx_output_has_the_sheets_and_numbers(tmp_path):
+    out = tmp_path / "hasil.xlsx"
+    r = run("formation", WORKLOAD, "--existing", OFFICERS, "--as-of", "2025-10-09", "--policies", POLICIES,
+            "--format", "xlsx", "-o", out)
+    assert r.exit_code == 0, r.stderr
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[:2] == ["ringkasan", "rincian"] and book.sheetnames[-2:] == ["parameter", "tidak_dihitung"]
+    assert len(book.sheetnames) == 4 + 17
+    assert "Kabupaten Penukal Abab Lematang" in book.sheetnames  # 31 characters at most
+    summary = list(book["ringkasan"].iter_rows(min_row=7, values_only=True))
+    assert summary[0][:4] == ("Kota Palembang", 7, 6, 1)  # the largest shortfall first
+    total = summary[-1]
+    assert total[0].startswith("Total provinsi") and total[-5:] == (47, 28, 19, 20, 1)
+    detail = list(book["rincian"].iter_rows(values_only=True))
+    assert len(detail) == 1 + 51
+    params = {row[0]: row for row in book["parameter"].iter_rows(min_row=2, values_only=True) if row[0]}
+    wke = params["waktu kerja efektif per tahun (menit) / effective minutes per year"]
+    assert wke[1] == 75000 and "Menteri PANRB Nomor 1 Tahun 2020" in wke[3]
+
+
+def test_xlsx_needs_an_output_file():
+    r = run("formation", WORKLOAD, "--as-of", "2025-10-09", "--policies", POLICIES, "--format", "xlsx")
+    assert r.exit_code == 2 and "give -o FILE" in r.stderr
+
+
+# --- CSV as Excel writes it ---------------------------------------------------------------
+
+def excel_csv(path, source, *, delimiter=",", bom=True, crlf=True):
+    text = source.read_text(encoding="utf-8")
+    lines = [";".join(line.split(",")) if delimiter == ";" else line for line in text.splitlines()]
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + (("\r\n" if crlf else "\n").join(lines) + "\r\n").encode())
+    return path
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_bom_semicolon_and_crlf_read_as_plain_csv(tmp_path, engine, delimiter):
+    workload = excel_csv(tmp_path / "w.csv", WORKLOAD, delimiter=delimiter)
+    officers = excel_csv(tmp_path / "o.csv", OFFICERS, delimiter=delimiter)
+    result = engine.formation(workload, officers, as_of=AS_OF)
+    assert not result.problems
+    assert needs(result) == needs(engine.formation(WORKLOAD, OFFICERS, as_of=AS_OF))
+
+
+def test_candidates_csv_with_bom_and_semicolons(tmp_path):
+    from formasi_rules import read_records
+
+    plain = tmp_path / "c.csv"
+    plain.write_text("id,employment_status,region,performance\n1985,PNS,Kota Palembang,2023:baik;2024:baik\n")
+    excel = tmp_path / "e.csv"
+    excel.write_bytes(b"\xef\xbb\xbfid;employment_status;region;performance\r\n"
+                      b'1985;PNS;Kota Palembang;"2023:baik;2024:baik"\r\n')
+    assert [r for _, r in read_records(excel)] == [r for _, r in read_records(plain)]
+    assert [w for w, _ in read_records(excel)] == ["$[0] (line 2)"]
+
+
+def test_explicit_delimiter(tmp_path):
+    path = excel_csv(tmp_path / "w.csv", WORKLOAD, delimiter=";", bom=False)
+    officers = excel_csv(tmp_path / "o.csv", OFFICERS, delimiter=";", bom=False)
+    r = run("formation", path, "--delimiter", ";", "--existing", officers, "--as-of", "2025-10-09",
+            "--policies", POLICIES, "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["totals"]["all"]["need"] == 47
+    r = run("formation", path, "--delimiter", ",", "--as-of", "2025-10-09", "--policies", POLICIES)
+    assert r.exit_code == 1 and "$[0].region" in r.stderr  # the whole header is one unknown field
+
+
+@given(rows=st.lists(st.fixed_dictionaries({
+    "region": st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12).map(str.strip)
+                .filter(bool),
+    "note": st.text(st.sampled_from(list("ab ,;\t\"'\n")), min_size=1, max_size=8).map(str.strip).filter(bool)}),
+    min_size=1, max_size=5), delimiter=st.sampled_from([",", ";", "\t"]), bom=st.booleans(), crlf=st.booleans())
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_csv_read_back_whatever_the_separator(tmp_path, rows, delimiter, bom, crlf):
+    """Cells holding the separators, quotes and line breaks read back the same, with or without a
+    byte-order mark, with ',', ';' or tab, CRLF or LF."""
+    from formasi_rules import read_records
+
+    path = tmp_path / "x.csv"
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+        writer = csv.DictWriter(f, ["region", "note"], delimiter=delimiter, lineterminator="\r\n" if crlf else "\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert [record for _, record in read_records(path)] == rows
