@@ -21,9 +21,8 @@ import orjson
 import formasi_rules as fr
 from evaluate import AS_OF, LEVELS, candidates
 from formasi_rules.engine._backend import ReferenceBackend
-from formasi_rules.engine._derive import derive
 from formasi_rules.engine._encode import encode_fact, show
-from formasi_rules.engine._engine import _INPUT_ECHO, _targets
+from formasi_rules.engine._engine import _targets
 from formasi_rules.engine._result import Result
 from formasi_rules.inputs import structure_candidate
 
@@ -47,10 +46,10 @@ def main() -> None:
             t0 = clock()
             raw = orjson.loads(line)
             t1 = clock()
-            candidate = structure_candidate(raw)
+            candidate = structure_candidate(raw, policy=policy)
             t2 = clock()
             targets = _targets(policy, plan, candidate, None, None)
-            derived = derive(candidate, AS_OF, policy, engine.places)
+            derived = compiled.deriver.derive(candidate, AS_OF, engine.places)
             t3 = clock()
             fact = encode_fact(derived, policy, plan.keys)
             t4 = clock()
@@ -60,11 +59,11 @@ def main() -> None:
             t6 = clock()
             outcomes, checks, actual, explanation = explainer.decide(derived, firings, targets)
             t7 = clock()
-            shown = {k: show(v) for k, v in derived.values.items() if k != "as_of" and k not in _INPUT_ECHO}
+            shown = {k: show(v) for k, v in derived.values.items() if k not in compiled.echo}
             shown.update({k: dict(v) for k, v in derived.per_level.items()})
             shown["explain"] = derived.explain
             result = Result(candidate.id, AS_OF, policy.identity(), "durable_rules", shown, outcomes, checks, actual,
-                            decide=explanation.decisions)
+                            decide=explanation.decisions, values={**derived.values, "region": candidate.region})
             t8 = clock()
             text = result.to_json("compact")
             t9 = clock()

@@ -61,29 +61,79 @@ class _History:
 
 
 class _Ctx:
-    __slots__ = ("c", "as_of", "values", "vars", "trace", "positions", "ranks", "ratings", "current")
+    """One candidate on one date: the fields computed so far, and the record's histories (built
+    the first time a derivation reads them)."""
 
-    def __init__(self, c: Candidate, as_of: dt.date):
+    __slots__ = ("c", "as_of", "values", "done", "fns", "explain", "vars", "trace", "_positions", "_ranks",
+                 "_ratings", "_current")
+
+    def __init__(self, c: Candidate, as_of: dt.date, fns: dict[str, tuple[Fn, bool]]):
         self.c = c
         self.as_of = as_of
-        self.values: dict[str, Any] = {"as_of": as_of}
+        self.values: dict[str, Any] = {"as_of": as_of}  # known values only
+        self.done: set[str] = {"as_of"}
+        self.fns = fns
+        self.explain: dict[str, Any] = {}
         self.vars: dict[str, Any] = {}
         self.trace: list | None = None
-        if c.positions is not None:
-            self.positions = _History(tuple(sorted(c.positions, key=lambda p: p.since)), True)
-        else:
-            self.positions = _History((c.position,) if c.position and c.position.since else (), False)
-        if c.ranks is not None:
-            self.ranks = _History(tuple(sorted(c.ranks, key=lambda r: r.since)), True)
-        else:
-            held = (_Rank(c.rank, c.rank_since),) if c.rank and c.rank_since else ()
-            self.ranks = _History(held, False)
-        self.ratings = {p.year: str(p.rating) for p in c.performance or ()}
-        if c.position is not None:
-            self.current = c.position
-        else:
-            i = self.positions.index_on(as_of) if self.positions.entries else None
-            self.current = self.positions.entries[i] if i is not None else None
+        self._positions = self._ranks = self._ratings = self._current = None
+
+    def get(self, name: str) -> Any:
+        """The value of field ``name`` (None: unknown), computed the first time it is asked for."""
+        if name in self.done:
+            return self.values.get(name)
+        self.done.add(name)
+        fn, explained = self.fns[name]
+        if not explained:
+            value = fn(self)
+            if value is not None:
+                self.values[name] = value
+            return value
+        outer, self.trace = self.trace, []
+        value = fn(self)
+        if value is not None:
+            self.values[name] = value
+            if self.trace:  # an unknown value is explained by the reasons that read it
+                self.explain[name] = {"value": _plain(value), "steps": self.trace}
+        self.trace = outer
+        return value
+
+    @property
+    def positions(self) -> _History:
+        if self._positions is None:
+            c = self.c
+            if c.positions is not None:
+                self._positions = _History(tuple(sorted(c.positions, key=lambda p: p.since)), True)
+            else:
+                self._positions = _History((c.position,) if c.position and c.position.since else (), False)
+        return self._positions
+
+    @property
+    def ranks(self) -> _History:
+        if self._ranks is None:
+            c = self.c
+            if c.ranks is not None:
+                self._ranks = _History(tuple(sorted(c.ranks, key=lambda r: r.since)), True)
+            else:
+                self._ranks = _History((_Rank(c.rank, c.rank_since),) if c.rank and c.rank_since else (), False)
+        return self._ranks
+
+    @property
+    def ratings(self) -> dict[int, str]:
+        if self._ratings is None:
+            self._ratings = {p.year: str(p.rating) for p in self.c.performance or ()}
+        return self._ratings
+
+    @property
+    def current(self) -> Any:
+        """The position held on the date: the record's ``position``, or the history's entry then."""
+        if self._current is None:
+            if self.c.position is not None:
+                self._current = self.c.position
+            else:
+                i = self.positions.index_on(self.as_of) if self.positions.entries else None
+                self._current = self.positions.entries[i] if i is not None else False
+        return self._current or None
 
 
 @attrs.frozen
@@ -93,19 +143,23 @@ class _Rank:
 
 
 class Deriver:
-    """Every declared field of a policy compiled to closures, run in dependency order."""
+    """Every declared field of a policy compiled to closures. A candidate's fields are computed
+    when first asked for, each once: those the rules, properties and allocation read, and what
+    they need (so a credit-point figure given in the record skips the whole derivation)."""
 
     def __init__(self, policy: Policy):
         self.policy = policy
-        self.steps: list[tuple[str, Fn, bool]] = []
+        self.fns: dict[str, tuple[Fn, bool]] = {}
+        self.inputs: list[tuple[str, Fn]] = []  # read at once: cheaper than asking for each
         for name, field in policy.fields.items():
             if field.input is not None:
                 read = self._input(field.input)
                 if field.default is not None:
                     read = _or_default(read, field.default)
-                self.steps.append((name, read, False))
+                self.inputs.append((name, read))
             elif field.derive is not None:
-                self.steps.append((name, self._compile(field.derive), _explained(field.derive)))
+                self.fns[name] = (self._compile(field.derive), _explained(field.derive))
+        self.wanted = tuple(n for n in _read_by_rules(policy) if n in self.fns)
         self._dated = [f.input for f in policy.fields.values() if f.input in _DATED]
 
     # --- running ------------------------------------------------------------------------------
@@ -116,19 +170,17 @@ class Deriver:
                     for name in self._dated if (when := _scalar(c, name)) is not None and when > as_of]
         if problems:
             raise InputError(problems)
-        ctx = _Ctx(c, as_of)
-        values = ctx.values
-        explain: dict[str, Any] = {}
-        for name, fn, explained in self.steps:
-            if explained:
-                ctx.trace = []
-            value = fn(ctx)
+        ctx = _Ctx(c, as_of, self.fns)
+        values, done = ctx.values, ctx.done
+        for name, read in self.inputs:
+            value = read(ctx)
             if value is not None:
                 values[name] = value
-            if explained:
-                if ctx.trace and value is not None:  # an unknown value is explained by the reasons that read it
-                    explain[name] = {"value": _plain(value), "steps": ctx.trace}
-                ctx.trace = None
+            done.add(name)
+        for name in self.wanted:
+            if name not in done:
+                ctx.get(name)
+        values, explain = ctx.values, ctx.explain
         per_level: dict[str, dict[str, Any]] = {}
         if formation is None:
             explain["formation"] = "no formation data given / data formasi tidak diberikan"
@@ -166,7 +218,9 @@ class Deriver:
     def _compile(self, node: Any) -> Fn:  # noqa: C901 - one branch per operator, each small
         if isinstance(node, d.Ref):
             name = node.name
-            return lambda ctx: ctx.vars[name] if name in ctx.vars else ctx.values.get(name)
+            if name in d.LOOP_VARIABLES:
+                return lambda ctx: ctx.vars.get(name)
+            return lambda ctx: ctx.get(name)
         if isinstance(node, d.Const):
             value = node.value
             return lambda ctx: value
@@ -200,7 +254,14 @@ class Deriver:
             return self._cases(node)
         if isinstance(node, d.FirstKnown):
             items = [self._compile(i) for i in node.items]
-            return lambda ctx: next((v for v in (f(ctx) for f in items) if v is not None), None)
+
+            def first_known(ctx: _Ctx) -> Any:
+                for f in items:
+                    value = f(ctx)
+                    if value is not None:
+                        return value
+                return None
+            return first_known
         if isinstance(node, d.StartOfYear):
             inner = self._compile(node.item)
             return lambda ctx: dt.date(v.year, 1, 1) if (v := inner(ctx)) is not None else None
@@ -292,7 +353,7 @@ class Deriver:
         name, value = cond.field, cond.value
         if isinstance(value, FieldValue):
             other = value.name
-            get_b = lambda ctx: ctx.values.get(other)  # noqa: E731
+            get_b = lambda ctx: ctx.get(other)  # noqa: E731
         elif isinstance(value, TableRef):
             table = self.policy.tables[value.table]
             col = value.column
@@ -305,13 +366,13 @@ class Deriver:
             negated = cond.op == "not_in"
 
             def member(ctx: _Ctx) -> bool | None:
-                a, b = ctx.values.get(name), get_b(ctx)
+                a, b = ctx.get(name), get_b(ctx)
                 return None if a is None or b is None else (a in b) != negated
             return member
         compare = _CMP[cond.op]
 
         def test(ctx: _Ctx) -> bool | None:
-            a, b = ctx.values.get(name), get_b(ctx)
+            a, b = ctx.get(name), get_b(ctx)
             return None if a is None or b is None else compare(key(a), key(b))
         return test
 
@@ -322,6 +383,26 @@ class Deriver:
 _DATED = ("birth_date", "rank_since", "position.since")
 _RECORD_ATTRS = frozenset(("employment_status", "birth_date", "education", "region", "agency", "name",
                            "credit_points", "experience_years"))
+
+
+def _read_by_rules(policy: Policy) -> list[str]:
+    """The fields the rules, properties and allocation order test, in the policy's order."""
+    found: list[str] = []
+
+    def visit(cond: Any) -> None:
+        if isinstance(cond, (All, AnyOf)):
+            for item in cond.items:
+                visit(item)
+        elif isinstance(cond, Not):
+            visit(cond.item)
+        elif isinstance(cond, Test):
+            found.append(cond.field)
+
+    for rule in (*policy.rules, *(p.rule for p in policy.properties)):
+        visit(rule.condition)
+    if policy.allocation is not None:
+        found += [name for name, _ in policy.allocation.order_by]
+    return list(dict.fromkeys(found))
 
 
 def _or_default(read: Fn, default: Any) -> Fn:
@@ -364,12 +445,11 @@ def _add_months(day: dt.date, months: Any) -> dt.date:
 
 def _arith(op: str, items: list[Fn]) -> Fn:
     def run(ctx: _Ctx) -> Any:
-        values = []
-        for f in items:
-            v = f(ctx)
-            if v is None:
-                return None
-            values.append(v if isinstance(v, dt.date) else as_decimal(v))
+        # every operand is computed, so the parts that are known show in the result beside the unknown one
+        values = [f(ctx) for f in items]
+        if None in values:
+            return None
+        values = [v if isinstance(v, dt.date) else as_decimal(v) for v in values]
         if op == "min":
             return min(values)
         if op == "max":

@@ -179,10 +179,10 @@ def _coded_hook(vocabularies: Mapping[str, Any]):
     def hook(value: Any, type_: type[_Coded]) -> _Coded:
         vocab = vocabularies.get(type_.VOCAB)
         if vocab is None:  # no vocabulary to check against (a record read without a policy)
-            return type_(_str(value, str))
+            return _str(value, str)
         found = vocab.read(value)
         if found is not None:
-            return type_(found)
+            return found  # the vocabulary's own spelling, a plain str
         listed = ", ".join(vocab.values)
         raise BadValue(
             f"{type_.WHAT} must be one of {listed}; got {_show(value)}",

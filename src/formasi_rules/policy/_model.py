@@ -8,6 +8,7 @@ nothing in it can run code: conditions are small trees of :class:`Test`,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any, Union
 
@@ -298,14 +299,21 @@ class Policy:
         from ._vocabulary import fold
         if self.position is None:
             return None
-        names = {fold(n) for n in (self.position.name, *self.position.aliases)}
+        names, words = self._position_words
         folded = fold(text)
         if folded in names:
             return True
-        level = self.vocabularies.get("level")
-        words = {fold(w) for w in (*level.values, *level.aliases, *(t.id for t in level.titles.values()),
-                                   *(t.en for t in level.titles.values()))} if level else set()
         return any(folded.startswith(n + " ") and folded[len(n) + 1:] in words for n in names)
+
+    @functools.cached_property
+    def _position_words(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The position's names and the level words that may follow them, folded, computed once."""
+        from ._vocabulary import fold
+        names = frozenset(fold(n) for n in (self.position.name, *self.position.aliases))
+        level = self.vocabularies.get("level")
+        words = frozenset(fold(w) for w in (*level.values, *level.aliases, *(t.id for t in level.titles.values()),
+                                            *(t.en for t in level.titles.values()))) if level else frozenset()
+        return names, words
 
     def rules_in_force(self, day: dt.date) -> list[Rule]:
         return [r for r in self.rules if r.period.contains(day)]
