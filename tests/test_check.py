@@ -20,7 +20,7 @@ def codes(findings):
     return sorted({f.code for f in findings})
 
 
-@pytest.mark.parametrize("name", ["pengantar_kerja"])
+@pytest.mark.parametrize("name", ["pengantar_kerja", "instruktur"])
 def test_the_shipped_policies_have_no_defect_findings(policy_copy, name):
     folder = policy_copy if name == "pengantar_kerja" else policy_copy.parent / name
     findings = check_all(folder, max_examples=150)

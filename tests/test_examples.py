@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import AS_OF, ROOT
+from conftest import AS_OF, BACKENDS, ROOT
 
 HERE = ROOT / "examples" / "sumsel"
 CASES = json.loads((HERE / "cases.json").read_text())
@@ -33,3 +33,21 @@ def test_examples_cover_every_route_and_outcome(default_engine):
     routes = {"pengangkatan_pertama", "perpindahan", "penyesuaian", "kenaikan_jenjang", "kenaikan_pangkat"}
     assert {r for r, o in seen if o == "eligible"} == routes - {"penyesuaian"}  # its window closed in 2023
     assert {o for _, o in seen} == {"eligible", "not_eligible", "undetermined"}
+
+
+INSTRUKTUR = ROOT / "examples" / "instruktur"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_instruktur_example_shows_what_it_claims(backend):
+    """The second position, written in YAML only: keterampilan levels, golongan II, SLTA."""
+    import datetime as dt
+
+    import formasi_rules as fr
+
+    claims = json.loads((INSTRUKTUR / "cases.json").read_text())
+    with fr.Engine(fr.load_policy(ROOT / "policies" / "instruktur"), backend=backend) as engine:
+        for record in json.loads((INSTRUKTUR / "candidates.json").read_text()):
+            result = engine.evaluate(record, as_of=dt.date(2025, 11, 3), formation=INSTRUKTUR / "formation.csv")
+            for key, want in claims[record["id"]]["expect"].items():
+                assert result.decision(*key.split("/")).outcome == want, claims[record["id"]]["case"]

@@ -260,6 +260,21 @@ def _value_rank(policy: Policy, table, column: str, value):
     return policy.scales[kind][value] if kind in policy.scales else value
 
 
+def _ladders(policy: Policy) -> list[list[str]]:
+    """The position's levels as ladders: one per category (keterampilan, keahlian ...) in order.
+    Levels rise within a ladder; two ladders are not compared with each other."""
+    vocab = policy.vocabularies.get("level")
+    ladders: dict[str, list[str]] = {}
+    for level in policy.levels:
+        ladders.setdefault(vocab.categories.get(level, "") if vocab else "", []).append(level)
+    return list(ladders.values())
+
+
+def _steps(policy: Policy) -> list[tuple[str, str]]:
+    """Each level with the next one up its ladder."""
+    return [(a, b) for ladder in _ladders(policy) for a, b in zip(ladder, ladder[1:], strict=False)]
+
+
 def _ordering(policy: Policy) -> list[Finding]:
     """A minimum (at_least / above) read per level must not fall as the level rises."""
     out, done = [], set()
@@ -269,9 +284,12 @@ def _ordering(policy: Policy) -> list[Finding]:
         done.add((ref.table, ref.column))
         table = policy.tables[ref.table]
         for day in [p.valid_from for p in periods(policy)]:
-            rows = [(lv, table.row(lv, day)) for lv in policy.levels]
-            rows = [(lv, r) for lv, r in rows if r is not None and r.values.get(ref.column) is not None]
-            for (lo_lv, lo), (hi_lv, hi) in zip(rows, rows[1:], strict=False):
+            rows = {lv: table.row(lv, day) for lv in policy.levels}
+            rows = {lv: r for lv, r in rows.items() if r is not None and r.values.get(ref.column) is not None}
+            for lo_lv, hi_lv in _steps(policy):
+                if lo_lv not in rows or hi_lv not in rows:
+                    continue
+                lo, hi = rows[lo_lv], rows[hi_lv]
                 if _value_rank(policy, table, ref.column, hi.values[ref.column]) < _value_rank(
                         policy, table, ref.column, lo.values[ref.column]):
                     out.append(Finding(
@@ -297,11 +315,14 @@ def _ranges(policy: Policy) -> list[Finding]:
                     continue
                 table = policy.tables[lo.value.table]
                 day = policy.coverage.valid_from
-                spans = [(lv, table.row(lv, day)) for lv in policy.levels]
-                spans = [(lv, _value_rank(policy, table, lo.value.column, r.values[lo.value.column]),
-                          _value_rank(policy, table, hi.value.column, r.values[hi.value.column]), r)
-                         for lv, r in spans if r is not None]
-                for (a, _a_lo, a_hi, _), (b, b_lo, _b_hi, row) in zip(spans, spans[1:], strict=False):
+                rows = {lv: table.row(lv, day) for lv in policy.levels}
+                spans = {lv: (_value_rank(policy, table, lo.value.column, r.values[lo.value.column]),
+                              _value_rank(policy, table, hi.value.column, r.values[hi.value.column]), r)
+                         for lv, r in rows.items() if r is not None}
+                for a, b in _steps(policy):
+                    if a not in spans or b not in spans:
+                        continue
+                    (_a_lo, a_hi, _), (b_lo, _b_hi, row) = spans[a], spans[b]
                     if b_lo <= a_hi:
                         code, what, kata = "C021", "overlaps", "tumpang tindih dengan"
                     elif b_lo > a_hi + 1:
