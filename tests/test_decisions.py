@@ -1,6 +1,7 @@
 """Appointment decisions, pinned to the fact sheet's worked examples 13 to 16, on both backends."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -168,3 +169,21 @@ def test_reasons_are_shared_between_candidates_but_stay_correct(engine):
     edu_a = next(r for r in a.reasons if r.rule == "education.minimum")
     edu_b = next(r for r in b.reasons if r.rule == "education.minimum")
     assert edu_a is edu_b  # the same check, status and values: one immutable reason
+
+
+def test_routes_falling_due_together_are_ordered_by_the_policys_precedence(engine):
+    """Kenaikan jenjang and kenaikan pangkat due together: jenjang first (fact sheet 2e), as the
+    policy's precedence says; the result names the order, and the compact form keeps it."""
+    officer = {"id": "kj-kp", "employment_status": "PNS", "education": "S1", "rank": "III/a",
+               "region": "Kota Lahat", "credit_points": 100,
+               "position": {"type": "jf", "name": "Pengantar Kerja", "level": "ahli_pertama", "since": "2018-01-01"},
+               "performance": [{"year": 2024, "rating": "baik"}],
+               "competency_test": {"status": "passed", "level": "ahli_muda"}}
+    result = engine.evaluate(officer, as_of=dt.date(2025, 10, 9), formation={"Kota Lahat": {"ahli_muda": 1}})
+    assert result.precedence == ["kenaikan_jenjang/ahli_muda", "kenaikan_pangkat/ahli_pertama"]
+    assert result.to_dict()["precedence"] == result.precedence
+    assert json.loads(result.to_json())["precedence"] == result.precedence
+    alone = engine.evaluate({**officer, "credit_points": 60}, as_of=dt.date(2025, 10, 9),
+                            formation={"Kota Lahat": {"ahli_muda": 1}})
+    assert alone.outcomes["kenaikan_pangkat/ahli_pertama"] == "eligible" and alone.precedence is None
+    assert "precedence" not in alone.to_dict()

@@ -37,10 +37,13 @@ def catalogue(policy: Policy, plan: Plan, as_of: dt.date, backend: str) -> dict[
                  "citation": check.text.citation, "values_from": list(check.text.values_from)}
         if check.rule.note:
             entry["note"] = check.rule.note
+        if check.rule.layer:
+            entry["layer"] = check.rule.layer
         checks[key] = entry
     read = dict.fromkeys(f for c in plan.checks.values() for f in c.fields)
     return {"catalogue": {
         "layout": "compact", "version": VERSION, "as_of": as_of.isoformat(), "policy": policy.identity(),
+        "layers": list(policy.layers), "precedence": list(policy.precedence),
         "backend": backend,
         "fields": {f: {"per_level": policy.fields[f].per_level, "inputs": list(policy.fields[f].inputs)} for f in read},
         "checks": checks,
@@ -89,7 +92,8 @@ def _expand(cat: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]
         decisions.append(Decision(route, level, outcome, tuple(k for k in keys if states.get(k) is False),
                                   missing, allocation.get(target), explain=Given(reasons)))
     return Result(record["candidate"], dt.date.fromisoformat(cat["as_of"]), cat["policy"], cat["backend"],
-                  derived, dict(record["decisions"]), decide=Given(tuple(decisions))).to_dict()
+                  derived, dict(record["decisions"]), decide=Given(tuple(decisions)),
+                  order=tuple(cat.get("precedence", ()))).to_dict()
 
 
 def _reason(check: Mapping[str, Any], fields: Mapping[str, Any], passed: bool | None, value) -> Reason:
@@ -99,4 +103,4 @@ def _reason(check: Mapping[str, Any], fields: Mapping[str, Any], passed: bool | 
     title = Text(**check["title"])
     return Reason(check["rule"], title, passed, read, check["required"],
                   message(title, passed, read, check["requirement"]), check["citation"],
-                  tuple(check["values_from"]), missing, check.get("note"))
+                  tuple(check["values_from"]), missing, check.get("note"), check.get("layer", ""))

@@ -296,7 +296,8 @@ class Engine:
         shown.update({k: dict(v) for k, v in derived.per_level.items()})
         shown["explain"] = derived.explain
         return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, outcomes,
-                      checks, actual, decide=explanation.decisions, values={**derived.values, "region": candidate.region})
+                      checks, actual, decide=explanation.decisions, values={**derived.values, "region": candidate.region},
+                      order=policy.precedence)
 
 
 def _new_backend(backend: str | None, policy: Policy) -> Backend:

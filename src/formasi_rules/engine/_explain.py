@@ -146,6 +146,8 @@ def describe(policy: Policy, check: Check) -> CheckText:
         entry: dict[str, Any] = {"table": table}
         if row.key:
             entry["key"] = row.key
+        if row.layer:
+            entry["layer"] = row.layer
         entry["citation"] = citation.to_dict(policy) if citation else None
         if row.note:
             entry["note"] = row.note
@@ -158,7 +160,7 @@ def _reason(policy: Policy, check: Check, passed: bool | None, actual: dict[str,
     missing = tuple(dict.fromkeys(i for f in absent for i in policy.fields[f].inputs))
     rule, text = check.rule, check.text
     reason = Reason(rule.id, rule.title, passed, actual, check.required, message(rule.title, passed, actual, text.need),
-                    text.citation, text.values_from, missing, rule.note)
+                    text.citation, text.values_from, missing, rule.note, rule.layer)
     return attrs.evolve(reason, json=dumps(reason.to_dict()))
 
 

@@ -45,6 +45,7 @@ class Reason:
     values_from: tuple[dict[str, Any], ...] = ()  # table rows the requirement was read from
     missing: tuple[str, ...] = ()
     note: str | None = None
+    layer: str = ""  # the policy (of a chain of extends) that wrote the rule
     json: str | None = attrs.field(default=None, eq=False, repr=False)  # to_dict() as JSON, rendered once
 
     def to_json(self) -> str:
@@ -54,6 +55,8 @@ class Reason:
         out = {"rule": self.rule, "title": self.title.to_dict(), "passed": self.passed,
                "actual": self.actual, "required": self.required, "message": self.message.to_dict(),
                "citation": self.citation}
+        if self.layer:
+            out["layer"] = self.layer
         if self.values_from:
             out["values_from"] = list(self.values_from)
         if self.missing:
@@ -120,6 +123,7 @@ class Result:
     allocations: dict[str, dict[str, Any]] = attrs.field(factory=dict)  # "route/level" -> allocation
     # the candidate's field values (raw, not for display), for ordering in allocation
     values: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+    order: tuple[str, ...] = attrs.field(default=(), repr=False)  # the policy's precedence of routes
     # builds the decisions (from the candidate's evaluation, or the decisions themselves)
     _decide: Callable[[Result], tuple[Decision, ...]] = attrs.field(eq=False, repr=False, alias="decide",
                                                                     kw_only=True)
@@ -133,6 +137,17 @@ class Result:
         # a pickled result (sent back by a worker process) carries its decisions, not the
         # explainer that would build them
         return _with_decisions, (attrs.astuple(self, recurse=False)[:-1], self.decisions)
+
+    @property
+    def precedence(self) -> list[str] | None:
+        """Where the candidate is eligible by two routes or more, the eligible decisions in the
+        order the policy's ``precedence`` says they go (kenaikan jenjang before kenaikan
+        pangkat, for example); else None."""
+        eligible = [t for t, o in self.outcomes.items() if o == "eligible"]
+        if not self.order or len({t.split("/")[0] for t in eligible}) < 2:
+            return None
+        rank = {route: i for i, route in enumerate(self.order)}
+        return sorted(eligible, key=lambda t: rank.get(t.split("/")[0], len(rank)))
 
     def decision(self, route: str, level: str) -> Decision:
         for d in self.decisions:
@@ -148,7 +163,9 @@ class Result:
         check_layout(layout)
         head = dumps({"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
                        "backend": self.backend, "derived": self.derived})
-        return f'{head[:-1]},"decisions":[{",".join(d.to_json() for d in self.decisions)}]}}'
+        first = self.precedence
+        tail = f',"precedence":{dumps(first)}' if first else ""
+        return f'{head[:-1]},"decisions":[{",".join(d.to_json() for d in self.decisions)}]{tail}}}'
 
     def to_dict(self, layout: str = "full") -> dict[str, Any]:
         """``full``: every decision with every reason. ``compact``: each decision's outcome, the
@@ -166,9 +183,13 @@ class Result:
             if self.allocations:
                 out["allocation"] = self.allocations
             return out
-        return {"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
-                "backend": self.backend, "derived": self.derived,
-                "decisions": [d.to_dict() for d in self.decisions]}
+        out = {"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
+               "backend": self.backend, "derived": self.derived,
+               "decisions": [d.to_dict() for d in self.decisions]}
+        first = self.precedence
+        if first:
+            out["precedence"] = first
+        return out
 
 
 @attrs.frozen
