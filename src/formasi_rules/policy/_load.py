@@ -227,6 +227,7 @@ class _Loader:
             kept = tuple(lv for lv in levels if lv in route.levels)
             if kept:
                 routes[name] = Route(route.name, route.title, kept)
+        merged["declared_routes"] = tuple(merged["routes"])  # a base's rules may name one left out
         merged["routes"] = routes
         merged["precedence"] = tuple(r for r in merged.get("precedence") or () if r in routes)
         if None in (merged.get("name"), merged.get("title")) or any(p.file == layers[-1].docs["policy"][0][0]
@@ -315,7 +316,8 @@ class _Loader:
                 continue
             rid = r.string(spec, "id", "id", ID_PATTERN)
             title = r.text(spec, "title", "title")
-            routes = () if formation else r.choices(spec, "routes", "routes", tuple(header["routes"]) or ("-",))
+            known = tuple(header["routes"]) if top else header["declared_routes"]
+            routes = () if formation else r.choices(spec, "routes", "routes", known or ("-",))
             levels = r.choices(spec, "levels", "levels", level_vocab) if "levels" in spec else header["levels"]
             condition = parse_condition(r, spec, "when" if formation else "require", fields)
             then = parse_condition(r, spec, "then", fields) if formation else None
@@ -335,8 +337,10 @@ class _Loader:
                 if replaces:
                     rules.pop(target)
             kept = tuple(lv for lv in levels if lv in header["levels"])
-            if not top and not kept:
-                continue  # a base rule for levels this position does not have
+            if not top:  # a base rule for levels or routes this position does not have is left out
+                routes = tuple(rt for rt in routes if rt in header["routes"]) if routes != "all" else routes
+                if not kept or (not formation and not routes):
+                    continue
             own.setdefault(rid, []).append(Rule(
                 rid, title, routes, kept if not top else levels, condition, citation, period, spec.get("note"),
                 r.at(node, i), subject="formation" if formation else "candidate", then=then, layer=layer))

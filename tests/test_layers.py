@@ -1,0 +1,151 @@
+"""Layered policies: a position extends the generic base, names what it replaces, and every part
+of the result says which layer it comes from."""
+
+import datetime as dt
+import shutil
+
+import pytest
+
+import formasi_rules as fr
+from conftest import POLICY_DIR, edit
+
+AS_OF = dt.date(2025, 10, 9)
+
+
+def problems(folder):
+    with pytest.raises(fr.PolicyError) as info:
+        fr.load_policy(folder)
+    return info.value.problems
+
+
+def test_the_position_is_resolved_over_its_base(policy):
+    assert policy.layers == ("jf_umum", "pengantar_kerja") and not policy.abstract
+    assert policy.levels == ("ahli_pertama", "ahli_muda", "ahli_madya", "ahli_utama")
+    layers = {r.id: r.layer for r in policy.rules}
+    assert layers["perpindahan.age"] == "jf_umum"
+    assert layers["pengangkatan.pedoman_ditetapkan"] == "pengantar_kerja"
+    assert policy.tables["adjustment_window"].layer == "pengantar_kerja"  # replaced
+    assert {row.key for row in policy.tables["rank_range"].rows} >= {"pemula", "ahli_pertama"}
+    # routes keep only the position's levels
+    assert policy.routes["pengangkatan_pertama"].levels == ("ahli_pertama", "ahli_muda", "ahli_madya")
+
+
+def test_a_name_the_base_has_needs_replaces(policy_copy):
+    edit(policy_copy / "tables" / "position.yaml", "  adjustment_window:\n    replaces: adjustment_window\n",
+         "  adjustment_window:\n")
+    found = {p.code for p in problems(policy_copy)}
+    assert "P046" in found  # the clash, named; and the base's empty table is then left unfilled:
+    assert "P048" in found
+
+
+def test_replacing_what_does_not_exist_is_an_error(policy_copy):
+    edit(policy_copy / "tables" / "position.yaml", "    replaces: adjustment_window\n", "    replaces: adjustment_windw\n")
+    (p,) = [p for p in problems(policy_copy) if p.code == "P047"]
+    assert "adjustment_window" in p.en and p.file.endswith("position.yaml") and p.line
+
+
+def test_a_base_is_not_evaluated_on_its_own(policy_copy):
+    base = fr.load_policy(policy_copy.parent / "jf_umum")
+    assert base.abstract
+    with pytest.raises(fr.InvalidArgument, match="base"):
+        fr.Engine(base)
+
+
+def test_extends_that_loops_is_refused(policy_copy):
+    edit(policy_copy.parent / "jf_umum" / "policy.yaml", "abstract: true", "abstract: true\nextends: pk")
+    (p,) = problems(policy_copy)
+    assert p.code == "P003"
+
+
+def test_extending_a_missing_folder_says_so(policy_copy):
+    edit(policy_copy / "policy.yaml", "extends: jf_umum", "extends: jf_umumm")
+    (p,) = problems(policy_copy)
+    assert p.code == "P000" and "extends" in p.en
+
+
+def test_the_digest_covers_the_base(policy_copy):
+    before = fr.load_policy(policy_copy).digest
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "{level: ahli_madya, max_age: 55}",
+         "{level: ahli_madya, max_age: 56}")
+    changed = fr.load_policy(policy_copy)
+    assert changed.digest != before
+    # and the change reaches the position: the base's cell is the one read
+    row = changed.tables["transfer_age_limit"].row("ahli_madya", AS_OF)
+    assert row.values["max_age"] == 56 and row.layer == "jf_umum"
+
+
+def test_reload_sees_a_change_in_the_base(policy_copy):
+    with fr.Engine(fr.load_policy(policy_copy), backend="reference") as engine:
+        record = {"id": "m", "birth_date": "1969-10-01", "employment_status": "PNS"}
+        before = engine.evaluate(record, as_of=AS_OF).decision("perpindahan", "ahli_madya")
+        assert "perpindahan.age@ahli_madya" in before.failed
+        edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "{level: ahli_madya, max_age: 55}",
+             "{level: ahli_madya, max_age: 56}")
+        engine.reload()
+        after = engine.evaluate(record, as_of=AS_OF).decision("perpindahan", "ahli_madya")
+        assert "perpindahan.age@ahli_madya" not in after.failed
+
+
+def test_reasons_name_their_layer(default_engine):
+    result = default_engine.evaluate({"id": "x", "employment_status": "PNS"}, as_of=AS_OF)
+    reasons = {r.rule: r for d in result.decisions for r in d.reasons}
+    assert reasons["perpindahan.age"].layer == "jf_umum"
+    assert reasons["pengangkatan.pedoman_ditetapkan"].layer == "pengantar_kerja"
+    assert reasons["penyesuaian.window"].to_dict()["values_from"][0]["layer"] == "pengantar_kerja"
+
+
+def test_a_new_position_needs_no_python(tmp_path):
+    """A position written from nothing but YAML: its name, levels and one rule of its own."""
+    shutil.copytree(POLICY_DIR.parent / "jf_umum", tmp_path / "jf_umum")
+    (tmp_path / "penguji" / "rules").mkdir(parents=True)
+    (tmp_path / "penguji" / "policy.yaml").write_text("""
+policy: penguji
+version: "1"
+extends: jf_umum
+title: {id: JF Penguji, en: A position for the test}
+valid_from: 2024-01-01
+position: {name: Penguji Uji, type: jf}
+levels: [mahir, penyelia]
+routes:
+  kenaikan_jenjang: {replaces: true, title: {id: Kenaikan jenjang, en: Promotion}, levels: [penyelia]}
+sources:
+  penguji_rule: {title: A rule of this position, confidence: I}
+""")
+    (tmp_path / "penguji" / "tables").mkdir()
+    (tmp_path / "penguji" / "tables" / "window.yaml").write_text("""
+tables:
+  adjustment_window:
+    replaces: true
+    title: {id: Masa penyesuaian, en: Adjustment window}
+    key: none
+    columns: {opens: date, closes: date}
+    rows: [{opens: 2024-01-01, closes: 2025-12-31}]
+""")
+    (tmp_path / "penguji" / "rules" / "own.yaml").write_text("""
+rules:
+  - id: penguji.s1
+    title: {id: Pendidikan S1 untuk Penyelia, en: S1 for Penyelia}
+    routes: [perpindahan]
+    levels: [penyelia]
+    require: {education: {at_least: S1}}
+    citation: {source: penguji_rule}
+""")
+    policy = fr.load_policy(tmp_path / "penguji")
+    with fr.Engine(policy, backend="reference") as engine:
+        result = engine.evaluate({"id": "p", "education": "SLTA", "rank": "III/c"}, as_of=dt.date(2025, 3, 3))
+        assert {f"{d.route}/{d.level}" for d in result.decisions} >= {"perpindahan/mahir", "perpindahan/penyelia"}
+        assert "penguji.s1" in result.decision("perpindahan", "penyelia").failed
+        assert not any(k.startswith("penguji.s1") for k in result.decision("perpindahan", "mahir").failed)
+
+
+def test_vocabulary_aliases_and_real_ranks_are_read(default_engine):
+    record = {"id": "v", "rank": "II/d", "education": "SLTA", "employment_status": "pns",
+              "performance": [{"year": 2024, "rating": "SANGAT BAIK"}]}
+    result = default_engine.evaluate(record, as_of=AS_OF)
+    assert result.values["rank"] == "II/d" and result.values["education"] == "SMA"
+    assert result.values["performance_worst_1y"] == "sangat_baik"
+    assert "rank.in_range@ahli_pertama" in result.decision("pengangkatan_pertama", "ahli_pertama").failed
+    with pytest.raises(fr.InputError) as info:
+        default_engine.evaluate({"id": "w", "rank": "III/e"}, as_of=AS_OF)
+    (p,) = info.value.problems
+    assert p.path == "$.rank" and "III/" in (p.hint or "")
