@@ -23,6 +23,9 @@ How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
   synchronously, and the fact is retracted. The session slot is primed once so that
   deleting it on close is safe (H2). One fixed session id and one fact id per
   ruleset: no 32-bit hash collisions are possible (H4).
+- Rulesets and facts go through one serialiser (:func:`_json`, orjson): the engine compares
+  strings in their JSON-escaped form, so a rule literal escaped one way (``json.dumps``
+  writes ``\u00e1``) and a fact another (raw UTF-8) would never be equal.
 - Calls into the C engine hold the GIL and the session is shared, so a lock
   serialises evaluations on one backend; threads are safe, not faster.
 """
@@ -30,7 +33,6 @@ How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 from typing import Any
 
@@ -51,6 +53,11 @@ SID = "1"
 FACT_ID = "c"
 _OPS = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 _names = itertools.count(1)
+
+
+def _json(value: Any) -> str:
+    """The one JSON text of ``value`` the engine sees, for rulesets and facts alike (see above)."""
+    return orjson.dumps(value).decode()
 
 
 def load_engine():
@@ -178,10 +185,10 @@ class _Ruleset:
         self.inferred = spec.inferred
         try:
             self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
-                                                json.dumps(spec.definition))
+                                                _json(spec.definition))
         except Exception as exc:
             raise EngineError(f"durable_rules refused a generated ruleset: {exc}") from exc
-        fired = self.fire(json.dumps({"sid": SID, "id": "prime", KIND: "prime"}))
+        fired = self.fire(_json({"sid": SID, "id": "prime", KIND: "prime"}))
         if fired != ["prime"]:
             raise EngineError(f"durable_rules did not run the priming rule (got {fired})")
 
@@ -230,7 +237,7 @@ class DurableBackend:
                 self._plans[id(plan)] = plan
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
-        payload = orjson.dumps({"sid": SID, "id": FACT_ID, **fact}).decode()
+        payload = _json({"sid": SID, "id": FACT_ID, **fact})
         passed, failed, missing = set(), set(), set()
         with self._lock:
             rulesets = self._rulesets.get(id(plan))
