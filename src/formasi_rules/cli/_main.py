@@ -7,6 +7,7 @@ internal error (a bug: set FORMASI_DEBUG=1 to see the traceback and please repor
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -20,14 +21,15 @@ from pathlib import Path
 import click
 
 from .. import _vocab
-from .._errors import FormasiError, Problem
+from .._errors import FormasiError, Problem, WorkerError
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records
 from ..policy import load_policy
 from . import _formation_output as fo
 from ._formation_output import FORMATS as FORMATION_FORMATS
-from ._output import FORMATS, Writer
+from ._files import Interrupts, Output, cannot_write, exit_status
+from ._output import FORMATS, WriteFailed, Writer
 from ._progress import Progress, count_records
 
 
@@ -53,28 +55,41 @@ def _rejected(error: RecordError) -> None:
     _problems(list(error.problems))
 
 
+_INTERRUPTS = Interrupts()
+
+
 def _run(fn):
-    """Run a command body: our errors become messages and exit 2, anything else exit 3."""
+    """Run a command body: our errors become messages and exit 2, anything else exit 3; Ctrl-C
+    and SIGTERM exit 130 and 143; a closed pipe on standard output is a quiet end (exit 0)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        _INTERRUPTS.install()
         try:
             return fn(*args, **kwargs)
         except click.ClickException:  # a usage error: click prints it and exits 2
             raise
+        except KeyboardInterrupt as exc:
+            sys.exit(exit_status(exc))
+        except BrokenPipeError:
+            # the reader stopped reading (| head -1), as it may: nothing more to say, and nothing
+            # to flush at exit either (that would fail on the closed pipe again)
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except FormasiError as exc:
             lines = str(exc).splitlines()
             click.echo(f"error: {lines[0]}", err=True)
             for line in lines[1:]:
                 click.echo(line, err=True)
             sys.exit(2)
-        except (KeyboardInterrupt, BrokenPipeError):
-            sys.exit(130)
         except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
             if os.environ.get("FORMASI_DEBUG"):
                 traceback.print_exc()
             click.echo(f"internal error (a bug in formasi_rules, please report it): "
                        f"{type(exc).__name__}: {exc}", err=True)
             sys.exit(3)
+        finally:
+            _INTERRUPTS.restore()
 
     return wrapper
 
@@ -159,44 +174,58 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
             sys.exit(2)
         places = computed
     rejected = total = 0
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    writer = Writer(out, fmt, layout, engine.catalogue(as_of) if layout == "compact" else None)
-    progress = Progress(enabled=not quiet)
-    if progress.enabled:  # only then is the file read twice
-        progress.total = count_records(candidates, input_format)
-    records = read_records(candidates, input_format, parse=jobs == 1)  # workers parse JSON Lines
+    sink = Output(output) if output else None  # moved into place once the run produced output
+    out = sink.file if sink else sys.stdout
+    kept = False
+    stopped: BaseException | None = None  # an interruption or a lost worker: the output holds what was done
     try:
-        if fmt == "jsonl" and not allocate:  # the fast path: blocks of finished bytes, from workers too
-            for block in engine.evaluate_blocks(records, as_of=as_of, route=route, level=level,
-                                                formation=places, jobs=jobs, layout=layout):
-                writer.write_block(block.text)
-                for _, error in block.errors:
-                    _rejected(error)
-                total, rejected = total + block.count, rejected + len(block.errors)
-                progress.step(block.count)
-        else:
-            items = engine.evaluate_many(records, as_of=as_of, route=route, level=level, formation=places,
-                                         jobs=jobs)
-            if allocate:  # contested places can only be given once every candidate is known
-                items = engine.allocate(list(items), formation=places)
-            for item in items:
-                total += 1
-                if isinstance(item, RecordError):
-                    rejected += 1
-                    _rejected(item)
-                writer.write(item)
-                progress.step()
-    except KeyboardInterrupt:
-        progress.finish()
-        click.echo(f"interrupted after {total} record(s); the output holds those and is complete",
-                   err=True)
-        raise
+        writer = Writer(out, fmt, layout, engine.catalogue(as_of) if layout == "compact" else None)
+        progress = Progress(enabled=not quiet)
+        if progress.enabled:  # only then is the file read twice
+            progress.total = count_records(candidates, input_format)
+        records = read_records(candidates, input_format, parse=jobs == 1)  # workers parse JSON Lines
+        try:
+            if fmt == "jsonl" and not allocate:  # the fast path: blocks of finished bytes, from workers too
+                for block in engine.evaluate_blocks(records, as_of=as_of, route=route, level=level,
+                                                    formation=places, jobs=jobs, layout=layout):
+                    with _INTERRUPTS.held():  # never half a block: the output stays valid
+                        writer.write_block(block.text)
+                        total, rejected = total + block.count, rejected + len(block.errors)
+                    for _, error in block.errors:
+                        _rejected(error)
+                    progress.step(block.count)
+            else:
+                items = engine.evaluate_many(records, as_of=as_of, route=route, level=level, formation=places,
+                                             jobs=jobs)
+                if allocate:  # contested places can only be given once every candidate is known
+                    items = engine.allocate(list(items), formation=places)
+                for item in items:
+                    with _INTERRUPTS.held():  # the count says exactly what the output holds
+                        writer.write(item)
+                        total += 1
+                    if isinstance(item, RecordError):
+                        rejected += 1
+                        _rejected(item)
+                    progress.step()
+        except (KeyboardInterrupt, WorkerError) as exc:
+            stopped = exc
+        finally:
+            progress.finish()
+        with _INTERRUPTS.held():
+            writer.close()
+        kept = True
+    except WriteFailed as exc:
+        raise cannot_write(output or "standard output", exc) from None
     finally:
-        progress.finish()
-        writer.close()
-        if output:
-            out.close()
         engine.close()
+        if sink and kept:
+            sink.commit()
+        elif sink:
+            sink.discard()
+    if isinstance(stopped, KeyboardInterrupt):
+        click.echo(f"interrupted after {total} record(s); the output holds those and is complete", err=True)
+    if stopped is not None:
+        raise stopped
     click.echo(f"{total} record(s): {total - rejected} evaluated, {rejected} rejected "
                f"(policy {policy.name} {policy.version}, {engine.backend.name}, as of {as_of})", err=True)
     sys.exit(1 if rejected else 0)

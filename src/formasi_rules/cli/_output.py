@@ -6,6 +6,7 @@ or as ``{"catalogue": ..., "results": [...]}`` in JSON.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import IO
 
@@ -15,7 +16,26 @@ from ..engine._result import dumps
 FORMATS = ("json", "jsonl", "table")
 
 
+class WriteFailed(OSError):
+    """Writing the output failed (a full disk, a closed pipe): the OSError, marked as the output's."""
+
+
+def _writing(method):
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        try:
+            return method(self, *args)
+        except WriteFailed:
+            raise
+        except BrokenPipeError:
+            raise  # not a failure: the reader went away
+        except OSError as exc:
+            raise WriteFailed(exc.errno, exc.strerror or str(exc)) from exc
+    return wrapper
+
+
 class Writer:
+    @_writing
     def __init__(self, out: IO[str], fmt: str, layout: str = "full", catalogue: dict | None = None):
         self.out, self.fmt, self.layout, self.count = out, fmt, layout, 0
         if layout == "compact" and fmt == "json":
@@ -27,6 +47,7 @@ class Writer:
         elif fmt == "table":
             out.write(f"{'candidate':<14} {'route':<21} {'level':<13} {'outcome':<13} why\n")
 
+    @_writing
     def write(self, item: Result | RecordError | dict) -> None:
         """A result, an error record, or one already turned into a dict (as ``formasi expand`` has)."""
         if self.fmt == "table":
@@ -38,6 +59,7 @@ class Writer:
             self.out.write((dumps(item) if isinstance(item, dict) else item.to_json(self.layout)) + "\n")
         self.count += 1
 
+    @_writing
     def write_block(self, text: bytes) -> None:
         """Records already rendered as JSON Lines (UTF-8, each line ending in a newline)."""
         self.out.flush()  # what was written as text goes first
@@ -47,6 +69,7 @@ class Writer:
         else:
             self.out.write(text.decode())
 
+    @_writing
     def close(self) -> None:
         if self.fmt == "json":
             end = "]}" if self.layout == "compact" else "]"
