@@ -137,3 +137,30 @@ def test_formation_bad_rows_exit_1_and_the_rest_is_computed(tmp_path):
     assert "$[1].activity" in r.stderr and "did you mean 'registrasi_pencari_kerja'" in r.stderr
     assert "$[2].volume" in r.stderr
     assert "Kota A,ahli_pertama,2000," in r.stdout
+
+
+def test_check_with_a_date_before_the_policy_is_a_message_not_a_bug():
+    r = CliRunner().invoke(main, ["check", str(ROOT / "policies" / "pengantar_kerja"), "--as-of", "2019-01-01",
+                                  "--max-examples", "1"])
+    assert r.exit_code == 2, r.output
+    assert "--as-of 2019-01-01 is outside policy pengantar_kerja" in r.stderr and "internal error" not in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_expand_on_full_output_says_it_is_not_compact_output(tmp_path, fmt):
+    full = tmp_path / f"full.{fmt}"
+    run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", fmt, "--layout", "full", "-q",
+        "--policies", POLICIES, "--backend", "reference", "-o", str(full))
+    r = CliRunner().invoke(main, ["expand", str(full)])
+    assert r.exit_code == 2
+    assert "this is full-layout output" in r.stderr and "not valid JSON" not in r.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["formation", str(ROOT / "examples" / "sumsel" / "workload.csv"), "--as-of", "2025-10-09",
+     "--policies", str(ROOT / "policies")],
+    ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", str(ROOT / "policies"), "-q"]])
+def test_an_output_in_a_missing_folder_is_a_message_not_a_bug(tmp_path, command):
+    r = CliRunner().invoke(main, [*command, "-o", str(tmp_path / "nowhere" / "out.txt")])
+    assert r.exit_code == 2, r.output
+    assert "the folder" in r.stderr and "does not exist" in r.stderr and "internal error" not in r.stderr

@@ -241,13 +241,22 @@ def expand_command(compact, output):
 
     JSON Lines in (the catalogue on the first line), JSON Lines out; or the compact JSON
     object {"catalogue", "results"} in, a JSON list out."""
-    with open(compact, encoding="utf-8") as f:
+    try:
+        f = open(compact, encoding="utf-8")
+    except OSError as exc:
+        raise FormasiError(f"cannot open {compact}: {exc.strerror} / berkas tidak dapat dibuka") from None
+    with f:
         first = f.readline()
         try:
             head = json.loads(first)
         except ValueError:
             head = None
-        out = open(output, "w", encoding="utf-8") if output else sys.stdout
+        if not (isinstance(head, dict) and "catalogue" in head):  # not JSON Lines: the compact JSON object?
+            whole = _json_line(compact, 1, first + f.read(), _looks_full(first))
+            if not isinstance(whole, dict) or "catalogue" not in whole or "results" not in whole:
+                raise _not_compact(compact, _looks_full(first) or isinstance(whole, list))
+        sink = Output(output) if output else None
+        out = sink.file if sink else sys.stdout
         writer = None
         try:
             if isinstance(head, dict) and "catalogue" in head:  # JSON Lines
@@ -256,24 +265,44 @@ def expand_command(compact, output):
                         writer = writer or Writer(out, "jsonl")
                         writer.write(expand(head, _json_line(compact, number, line)))
             else:
-                whole = _json_line(compact, 1, first + f.read())
-                if not isinstance(whole, dict) or "catalogue" not in whole or "results" not in whole:
-                    raise FormasiError(f"{compact}: not the output of a compact run (no catalogue at the "
-                                       "start) / bukan keluaran --layout compact")
                 writer = Writer(out, "json")
                 for record in whole["results"]:
                     writer.write(expand(whole, record))
-        finally:
             if writer:
                 writer.close()
-            if output:
-                out.close()
+            if sink:
+                sink.commit()
+        except WriteFailed as exc:
+            raise cannot_write(output or "standard output", exc) from None
+        finally:
+            if sink:
+                sink.discard()
 
 
-def _json_line(path: str, number: int, text: str):
+def _looks_full(first_line: str) -> bool:
+    """Whether a file's first line is a full-layout record (JSON Lines) or opens a JSON list."""
+    try:
+        head = json.loads(first_line)
+    except ValueError:
+        return first_line.strip() in ("[", "[]")
+    return isinstance(head, dict) and ("decisions" in head or "error" in head)
+
+
+def _not_compact(path: str, full: bool) -> FormasiError:
+    if full:
+        return FormasiError(f"{path}: this is full-layout output, which already holds every reason; "
+                            "'formasi expand' reads the output of --layout compact / ini keluaran lengkap, "
+                            "bukan --layout compact")
+    return FormasiError(f"{path}: not the output of a compact run (no catalogue at the start) / bukan "
+                        "keluaran --layout compact")
+
+
+def _json_line(path: str, number: int, text: str, full: bool = False):
     try:
         return json.loads(text)
     except ValueError as exc:
+        if full:
+            raise _not_compact(path, True) from None
         raise FormasiError(f"{path}:{number}: not valid JSON ({exc}) / bukan JSON yang sah") from None
 
 
@@ -310,7 +339,13 @@ def formation(workload, existing, as_of, fmt, policies, policy_name, backend, ou
               "table": fo.table, "csv": fo.to_csv, "html": fo.to_html}[fmt]
     text = render(result)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        sink = Output(output)
+        try:
+            sink.file.write(text)
+        except OSError as exc:
+            sink.discard()
+            raise cannot_write(output, exc) from None
+        sink.commit()
     else:
         click.echo(text, nl=False)
     click.echo(f"{len(result.rows)} region/level rows, {len(result.problems)} rejected input row(s) "
