@@ -1,0 +1,185 @@
+"""Hostile and broken files, as real users and real tools make them: each flaw is one record's
+error (the others evaluated, in order) or, when it spoils the whole file, an InputError or
+PolicyError naming the file and line. Never a crash, a hang, or a silently dropped value."""
+
+import time
+
+import pytest
+
+import formasi_rules as fr
+from conftest import AS_OF
+from formasi_rules.inputs import read_records
+
+GOOD = '{"id": "g%d", "employment_status": "PNS", "birth_date": "1980-01-01"}'
+
+
+def evaluated(engines, path):
+    """(ids evaluated, {where: [problem codes]}) for every record of the file."""
+    ok, bad = [], {}
+    for item in engines["reference"].evaluate_many(read_records(path), as_of=AS_OF):
+        if isinstance(item, fr.RecordError):
+            bad[item.where] = [p.code for p in item.problems]
+        else:
+            ok.append(item.candidate)
+    return ok, bad
+
+
+def refused(path, code):
+    with pytest.raises(fr.InputError) as info:
+        list(read_records(path))
+    (problem,) = info.value.problems
+    assert problem.code == code and problem.file == str(path)
+    return problem
+
+
+BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10))
+
+
+# --- YAML: aliases, nesting, dates ------------------------------------------------------------
+
+def test_a_yaml_alias_bomb_in_candidates_is_refused_at_once_naming_the_line(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("- id: a\n  extra:\n" + "".join("    " + line + "\n" for line in BOMB.splitlines()))
+    start = time.monotonic()
+    problem = refused(path, "I011")
+    assert time.monotonic() - start < 2
+    assert "alias bomb" in problem.en and problem.line == 7
+
+
+def test_a_yaml_alias_bomb_in_a_policy_is_a_policy_error_with_its_line(policy_copy):
+    (policy_copy / "rules" / "bomb.yaml").write_text(BOMB)
+    start = time.monotonic()
+    with pytest.raises(fr.PolicyError) as info:
+        fr.load_policy(policy_copy)
+    assert time.monotonic() - start < 5
+    (problem,) = info.value.problems
+    assert problem.code == "P002" and "alias bomb" in problem.en
+    assert problem.file.endswith("bomb.yaml") and problem.line == 5
+
+
+@pytest.mark.parametrize("text, message", [
+    ("- &a [1, *a]\n", "inside the node it names"),
+    ("- " + "[" * 200 + "]" * 200 + "\n", "nested more than 64 levels"),
+    ("x: &x [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"
+     "y: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", "through the alias"),
+    ("- id: " + "9" * 5000 + "\n", "too long to be a value"),
+])
+def test_yaml_loops_depth_and_huge_numbers_are_refused_with_the_line(tmp_path, text, message):
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    problem = refused(path, "I011")
+    assert message in problem.en and problem.line
+
+
+def test_an_impossible_yaml_date_is_that_records_error(engines, tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("- {id: a, birth_date: 1980-01-01}\n- {id: b, birth_date: 2025-02-30}\n- {id: c}\n")
+    ok, bad = evaluated(engines, path)
+    assert ok == ["a", "c"] and bad == {"$[1]": ["I005"]}
+
+
+def test_an_impossible_date_in_a_policy_names_its_line(policy_copy):
+    path = policy_copy / "policy.yaml"
+    path.write_text(path.read_text() + "\nbroken_date: 2025-02-30\n")
+    with pytest.raises(fr.PolicyError) as info:
+        fr.load_policy(policy_copy)
+    (problem,) = info.value.problems
+    assert problem.code == "P002" and "'2025-02-30' is not a date" in problem.en and problem.line
+
+
+# --- JSON and JSON Lines: nesting, huge numbers, keys twice -----------------------------------
+
+@pytest.mark.parametrize("bad_line, code", [
+    ('{"id": "x", "deep": ' + "[" * 990 + "]" * 990 + "}", "I017"),
+    ('{"id": "x", "credit_points": ' + "7" * 5000 + "}", "I016"),
+    ('{"id": "x", "education": "S1", "education": "S3"}', "I015"),
+])
+def test_a_json_lines_record_that_is_hostile_is_its_own_error(engines, tmp_path, bad_line, code):
+    path = tmp_path / "c.jsonl"
+    path.write_text(f"{GOOD % 1}\n{bad_line}\n{GOOD % 3}\n")
+    ok, bad = evaluated(engines, path)
+    assert ok == ["g1", "g3"] and bad == {"$[1] (line 2)": [code]}
+
+
+@pytest.mark.parametrize("bad_record, code, path", [
+    ('{"id": "x", "credit_points": ' + "7" * 5000 + "}", "I016", "$[1].credit_points"),
+    ('{"id": "x", "position": {"type": "jf", "type": "ja"}}', "I015", "$[1].position.type"),
+    ('{"id": "x", "deep": ' + "[" * 100 + "]" * 100 + "}", "I017", None),
+])
+def test_a_json_list_record_that_is_hostile_is_its_own_error(tmp_path, bad_record, code, path):
+    file = tmp_path / "c.json"
+    file.write_text(f"[{GOOD % 1}, {bad_record}, {GOOD % 3}]")
+    items = list(read_records(file))
+    assert [w for w, r in items if isinstance(r, fr.InputError)] == ["$[1]"]
+    (problem,) = items[1][1].problems
+    assert problem.code == code and (path is None or problem.path == path)
+
+
+def test_json_nested_past_the_parser_is_a_file_error_not_a_crash(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    refused(path, "I017")
+
+
+# --- bytes that are not UTF-8 ----------------------------------------------------------------
+
+def test_invalid_utf8_in_json_lines_is_that_lines_error(engines, tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(f"{GOOD % 1}\n".encode() + b'{"id": "x", "name": "Sl\xe4met"}\n' + f"{GOOD % 3}\n".encode())
+    ok, bad = evaluated(engines, path)
+    assert ok == ["g1", "g3"] and bad == {"$[1] (line 2)": ["I012"]}
+
+
+def test_invalid_utf8_in_csv_is_that_rows_error(engines, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"id,name\ng1,A\nx,Sl\xe4met\ng3,C\n")
+    ok, bad = evaluated(engines, path)
+    assert ok == ["g1", "g3"] and bad == {"$[1] (line 3)": ["I012"]}
+
+
+@pytest.mark.parametrize("suffix", ["json", "yaml"])
+def test_invalid_utf8_in_a_whole_document_names_line_and_column(tmp_path, suffix):
+    path = tmp_path / f"c.{suffix}"
+    path.write_bytes(b'[{"id": "a"},\n {"id": "Sl\xe4met"}]\n')
+    problem = refused(path, "I012")
+    assert (problem.line, problem.column) == (2, 12)
+
+
+# --- CSV as spreadsheets write it ------------------------------------------------------------
+
+def test_a_csv_cell_over_the_field_limit_is_that_rows_error(engines, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(f"id,name\ng1,A\nx,{'n' * 200_000}\ng3,C\n")
+    ok, bad = evaluated(engines, path)
+    assert ok == ["g1", "g3"] and bad == {"$[1] (line 3)": ["I013"]}
+
+
+def test_an_unterminated_csv_quote_is_reported_not_swallowed(engines, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text('id,name,education\ng1,A,S1\nx,"B,S1\ng3,C,S1\ng4,D,S1\n')
+    ok, bad = evaluated(engines, path)
+    assert ok == ["g1"] and list(bad) == ["$[1] (line 3)"]
+    (problem,) = [p for item in read_records(path) if isinstance(item[1], fr.InputError) for p in item[1].problems]
+    assert "opened and never closed" in problem.hint
+
+
+def test_a_short_csv_row_is_reported(engines, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("id,name,education\ng1,A,S1\nx,B\ng3,C,S1\n")
+    ok, bad = evaluated(engines, path)
+    assert ok == ["g1", "g3"] and bad == {"$[1] (line 3)": ["I013"]}
+
+
+@pytest.mark.parametrize("header", ["id,education,education", "id,position,position.level"])
+def test_a_csv_header_with_a_column_twice_is_a_file_error(tmp_path, header):
+    path = tmp_path / "c.csv"
+    path.write_text(f"{header}\ng1,S1,S2\n")
+    problem = refused(path, "I018")
+    assert problem.line == 1
+
+
+def test_an_excel_byte_order_mark_is_skipped(engines, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"\xef\xbb\xbfid,name\ng1,A\n")
+    assert evaluated(engines, path) == (["g1"], {})
