@@ -183,3 +183,37 @@ def test_an_excel_byte_order_mark_is_skipped(engines, tmp_path):
     path = tmp_path / "c.csv"
     path.write_bytes(b"\xef\xbb\xbfid,name\ng1,A\n")
     assert evaluated(engines, path) == (["g1"], {})
+
+
+# --- values the engine cannot hold, from Python -------------------------------------------
+
+BASE = {"id": "a", "employment_status": "PNS", "birth_date": "1980-01-01"}
+
+
+def _recursive():
+    record = dict(BASE)
+    record["self"] = record
+    return record
+
+
+@pytest.mark.parametrize("record, code, path", [
+    ({**BASE, "credit_points": 99.995}, "I021", "$[0].credit_points"),
+    ({**BASE, "experience_years": 1.999}, "I021", "$[0].experience_years"),
+    ({**BASE, "credit_points": 1e17}, "I021", "$[0].credit_points"),
+    ({**BASE, "experience_years": 10**30}, "I021", "$[0].experience_years"),
+    ({**BASE, "credit_points": __import__("decimal").Decimal("Infinity")}, "I021", "$[0].credit_points"),
+    (_recursive(), "I017", "$[0]"),
+])
+def test_a_value_the_engine_cannot_hold_is_that_records_error(engine, record, code, path):
+    first, second = engine.evaluate_many([record, BASE], as_of=AS_OF)
+    assert isinstance(first, fr.RecordError) and isinstance(second, fr.Result)
+    assert [(p.code, p.path) for p in first.problems] == [(code, path)]
+
+
+def test_a_17_mb_string_is_that_records_error_on_durable_rules(engines):
+    if "durable" not in engines:
+        pytest.skip("durable_rules does not import here")
+    record = {**BASE, "position": {"type": "jf", "name": "y" * (17 << 20)}}
+    first, second = engines["durable"].evaluate_many([record, BASE], as_of=AS_OF)
+    assert isinstance(second, fr.Result)
+    assert [p.code for p in first.problems] == ["I022"]

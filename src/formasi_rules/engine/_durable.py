@@ -39,7 +39,7 @@ from typing import Any
 import attrs
 import orjson
 
-from .._errors import BackendUnavailable, EngineError, PolicyError, Problem
+from .._errors import BackendUnavailable, EngineError, InputError, PolicyError, Problem
 from ._backend import Firings
 from ._encode import KIND
 from ._plan import And, Cmp, Cond, In, Or, Plan, negate, positive
@@ -49,6 +49,7 @@ from ._plan import And, Cmp, Cond, In, Or, Plan, negate, positive
 # a ruleset filled to this budget with every test matching is tested)
 ALPHA_BUDGET = 60
 MAX_RULES_PER_RULESET = 4000  # MAX_ACTIONS is 4096
+MAX_VALUE_BYTES = 16 * 1024 * 1024  # MAX_OBJECT_PROPERTY_SIZE: a longer value is error 314
 SID = "1"
 FACT_ID = "c"
 _OPS = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
@@ -237,6 +238,12 @@ class DurableBackend:
                 self._plans[id(plan)] = plan
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
+        for key, value in fact.items():  # the engine refuses a value over 16 MiB (error 314)
+            if isinstance(value, str) and len(value) * 4 > MAX_VALUE_BYTES and \
+                    len(_json(value)) > MAX_VALUE_BYTES:
+                raise InputError([Problem(
+                    "I022", f"nilai {key} lebih dari 16 MiB", f"the value of {key} is longer than the rules "
+                    f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])
         payload = _json({"sid": SID, "id": FACT_ID, **fact})
         passed, failed, missing = set(), set(), set()
         with self._lock:

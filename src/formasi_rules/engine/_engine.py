@@ -22,7 +22,7 @@ from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgum
 from ..inputs import (
     Candidate, Formation, JsonLine, formation_from_mapping, read_formation, structure_candidate,
 )
-from ..policy import Policy, load_policy
+from ..policy import FIELDS, Policy, load_policy
 from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
 from ._compact import catalogue
@@ -30,7 +30,7 @@ from ._compiled import Compiled
 from ._parallel import chunk_size, evaluate_parallel
 from ._derive import derive
 from ._durable import DurableBackend
-from ._encode import encode_fact, show
+from ._encode import encode, encode_fact, show
 from ._plan import Plan
 from ._result import Block, RecordError, Result, check_layout, render_block
 from ..formation._result import FormationResult
@@ -231,7 +231,7 @@ class Engine:
                 continue
             try:
                 if not isinstance(record, Candidate):
-                    record = structure_candidate(record, where.split()[0])
+                    record = _structure(record, where.split()[0])
                 yield self._evaluate(compiled, record, as_of, places, route, level)
             except InputError as exc:
                 yield RecordError(where, None if ident is None else str(ident),
@@ -284,16 +284,50 @@ class Engine:
         index = compiled.index(as_of)
         plan, explainer, policy = compiled.plans[index], compiled.explainers[index], compiled.policy
         if not isinstance(candidate, Candidate):
-            candidate = structure_candidate(candidate)
+            candidate = _structure(candidate, "$")
         targets = _targets(policy, plan, candidate, route, level)
         derived = derive(candidate, as_of, policy, places)
-        firings = compiled.backend.run(plan, encode_fact(derived, policy, plan.keys))
+        firings = compiled.backend.run(plan, _encoded(derived, policy, plan.keys))
         outcomes, checks, actual, explanation = explainer.decide(derived, firings, targets)
         shown = {k: show(v) for k, v in derived.values.items() if k != "as_of" and k not in _INPUT_ECHO}
         shown.update({k: dict(v) for k, v in derived.per_level.items()})
         shown["explain"] = derived.explain
         return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, outcomes,
                       checks, actual, decide=explanation.decisions, values={**derived.values, "region": candidate.region})
+
+
+def _structure(record: Any, path: str) -> Candidate:
+    try:
+        return structure_candidate(record, path)
+    except RecursionError:  # a dict that holds itself (from Python), or nesting past the stack
+        raise InputError([Problem("I017", "data bersarang terlalu dalam atau memuat dirinya sendiri",
+                                  "the record is nested too deeply, or holds itself", path=path)]) from None
+
+
+def _encoded(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, Any]:
+    """The engine fact; a value the engine cannot hold exactly (more decimals than its field
+    declares, beyond 64 bits, infinite) is the record's error, naming the field."""
+    try:
+        return encode_fact(derived, policy, keys)
+    except (ArithmeticError, ValueError):  # NotRepresentable, Decimal's InvalidOperation, OverflowError
+        pass
+    problems = []
+    for name, value in derived.values.items():
+        if name in keys:
+            try:
+                encode(FIELDS[name], value, policy)
+            except (ArithmeticError, ValueError) as exc:
+                field = FIELDS[name]
+                decimals = getattr(field, "decimals", None)
+                problems.append(Problem(
+                    "I021", f"nilai {name} tidak dapat dipakai: {exc}",
+                    f"the value of {name} cannot be used: {exc}", path=f"$.{name}",
+                    hint=f"give at most {decimals} decimal(s), within 64-bit integers" if decimals is not None
+                    else None))
+    if not problems:  # a per-level value: say so without guessing which
+        problems.append(Problem("I021", "sebuah nilai turunan tidak dapat dipakai",
+                                "a derived value cannot be encoded for the rules engine", path="$"))
+    raise InputError(problems)
 
 
 def _new_backend(backend: str | None, policy: Policy) -> Backend:
