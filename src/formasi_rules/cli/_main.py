@@ -390,8 +390,10 @@ def check_policy(policy_dir, as_of, max_examples, static_only):
               help="The policy the cases test [default: the folder above TESTS].")
 @click.option("--coverage", "show_coverage", is_flag=True, help="List rules and table rows no case exercises.")
 @click.option("--backend", type=click.Choice(BACKENDS), default=None, help="Rules engine [default: durable].")
+@click.option("--allow-empty", is_flag=True, help="Pass when there are no cases (else an error: a suite that "
+                                                   "runs nothing checks nothing).")
 @_run
-def test_cases(tests, policy_dir, show_coverage, backend):
+def test_cases(tests, policy_dir, show_coverage, backend, allow_empty):
     """Run a policy's YAML test cases (a file, or a folder of them)."""
     from ..testing import coverage, load_cases, run_case
 
@@ -400,8 +402,10 @@ def test_cases(tests, policy_dir, show_coverage, backend):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BackendWarning)
         engine = Engine(policy, backend=backend)
-    results = [run_case(engine, case) for case in load_cases(tests)]
-    engine.close()
+    try:
+        results = [run_case(engine, case) for case in load_cases(tests, allow_empty=allow_empty)]
+    finally:
+        engine.close()
     for r in results:
         mark = "ok  " if r.passed else "FAIL"
         click.echo(f"{mark} {Path(r.case.file).name}:{r.case.line}  {r.case.name}")
@@ -444,10 +448,11 @@ def validate(policy_dir, backend):
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["policy", "candidate", "result", "result-compact", "formation"]))
+@click.argument("which", type=click.Choice(["policy", "candidate", "result", "result-compact", "formation",
+                                             "test-case"]))
 @_run
 def schema(which):
     """Print a JSON Schema: of policy files, candidate records, evaluation results (full or compact
-    layout) or formation output."""
+    layout), formation output or YAML test cases."""
     text = files("formasi_rules.schemas").joinpath(f"{which}.schema.json").read_text(encoding="utf-8")
     click.echo(json.dumps(json.loads(text), indent=2, ensure_ascii=False))
