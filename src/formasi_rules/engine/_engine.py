@@ -28,6 +28,7 @@ from ._backend import Backend, ReferenceBackend
 from ._compact import catalogue
 from ._compiled import Compiled
 from ._parallel import chunk_size, evaluate_parallel
+from ._dedup import unique
 from ._derive import derive
 from ._durable import DurableBackend
 from ._encode import encode, encode_fact, show
@@ -208,14 +209,13 @@ class Engine:
 
             if jobs > 1:
                 backend = "reference" if compiled.backend.name == "reference" else "durable"
-                yield from evaluate_parallel(compiled.policy, backend, records, here, as_of, places, route, level,
-                                             jobs, render)
+                out = evaluate_parallel(compiled.policy, backend, records, here, as_of, places, route, level,
+                                        jobs, render)
             elif render is None:
-                yield from here(records)
+                out = here(records)
             else:
-                results = here(records)
-                while (block := render_block(itertools.islice(results, chunk_size(render)), render)).count:
-                    yield block
+                out = _blocks(here(records), render)
+            yield from unique(out, blocks=render is not None)  # one record per candidate id
         finally:
             compiled.release()
 
@@ -294,6 +294,11 @@ class Engine:
         shown["explain"] = derived.explain
         return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, outcomes,
                       checks, actual, decide=explanation.decisions, values={**derived.values, "region": candidate.region})
+
+
+def _blocks(results: Iterator[Any], render: str) -> Iterator[Block]:
+    while (block := render_block(itertools.islice(results, chunk_size(render)), render)).count:
+        yield block
 
 
 def _structure(record: Any, path: str) -> Candidate:

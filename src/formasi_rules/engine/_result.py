@@ -193,11 +193,13 @@ class Block:
     """Consecutive records as finished JSON Lines: the fastest form to write or send.
 
     ``text`` is UTF-8, one line per record in order, each ending in a newline (orjson never
-    writes a raw newline inside one); ``errors`` gives the rejected records by their place."""
+    writes a raw newline inside one); ``errors`` gives the rejected records by their place,
+    ``ids`` the candidate of each line (None for a rejected record)."""
 
     text: bytes
     count: int
     errors: tuple[tuple[int, RecordError], ...] = ()
+    ids: tuple[str | None, ...] = ()
 
     def lines(self) -> Iterator[tuple[str, RecordError | None]]:
         """Each record's JSON text, with its RecordError if it was rejected."""
@@ -210,12 +212,15 @@ class Block:
 
 
 def render_block(results: Iterable[Result | RecordError], layout: str) -> Block:
-    texts, errors = [], []
+    texts, errors, ids = [], [], []
     for i, result in enumerate(results):
         texts.append(result.to_json(layout))
         if isinstance(result, RecordError):
             errors.append((i, result))
-    return Block("".join(t + "\n" for t in texts).encode(), len(texts), tuple(errors))
+            ids.append(None)
+        else:
+            ids.append(result.candidate)
+    return Block("".join(t + "\n" for t in texts).encode(), len(texts), tuple(errors), tuple(ids))
 
 
 @attrs.frozen
