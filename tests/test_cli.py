@@ -164,3 +164,11 @@ def test_an_output_in_a_missing_folder_is_a_message_not_a_bug(tmp_path, command)
     r = CliRunner().invoke(main, [*command, "-o", str(tmp_path / "nowhere" / "out.txt")])
     assert r.exit_code == 2, r.output
     assert "the folder" in r.stderr and "does not exist" in r.stderr and "internal error" not in r.stderr
+
+
+def test_a_route_and_level_no_route_has_is_refused_with_the_pairs():
+    r = CliRunner().invoke(main, ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--route", "kenaikan_jenjang",
+                                  "--level", "ahli_pertama", "--policies", POLICIES, "--format", "table"])
+    assert r.exit_code == 2, r.output
+    assert "no route and level of policy pengantar_kerja matches kenaikan_jenjang/ahli_pertama" in r.stderr
+    assert "kenaikan_jenjang/ahli_muda" in r.stderr and r.stdout == ""

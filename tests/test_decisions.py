@@ -168,3 +168,23 @@ def test_reasons_are_shared_between_candidates_but_stay_correct(engine):
     edu_a = next(r for r in a.reasons if r.rule == "education.minimum")
     edu_b = next(r for r in b.reasons if r.rule == "education.minimum")
     assert edu_a is edu_b  # the same check, status and values: one immutable reason
+
+
+def test_a_filter_no_route_has_is_refused_with_the_pairs(default_engine):
+    import formasi_rules as fr
+    from conftest import AS_OF
+    for call in (lambda: default_engine.evaluate({"id": "a"}, as_of=AS_OF, route="kenaikan_jenjang",
+                                                 level="ahli_pertama"),
+                 lambda: next(default_engine.evaluate_many([{"id": "a"}], as_of=AS_OF, route="kenaikan_jenjang",
+                                                           level="ahli_pertama"))):
+        with pytest.raises(fr.InvalidArgument, match="the pairs are: .*kenaikan_jenjang/ahli_muda"):
+            call()
+
+
+def test_a_misspelt_decision_lookup_suggests_the_closest(default_engine):
+    import formasi_rules as fr
+    from conftest import AS_OF
+    result = default_engine.evaluate({"id": "a"}, as_of=AS_OF)
+    with pytest.raises(fr.InvalidArgument, match="did you mean 'perpindahan/ahli_pertama'") as info:
+        result.decision("perpindahan", "ahli_pertamaa")
+    assert isinstance(info.value, KeyError)  # as before, for code that caught KeyError

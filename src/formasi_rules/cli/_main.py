@@ -20,9 +20,9 @@ from pathlib import Path
 
 import click
 
-from .. import _vocab
 from .._errors import FormasiError, Problem, WorkerError
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
+from ..engine._engine import _check_filter as check_filter
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records
 from ..policy import load_policy
@@ -118,8 +118,9 @@ _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", sho
                    "full form) [default: full for json, compact for jsonl].")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None,
               help="Input format [default: from the file name].")
-@click.option("--route", type=click.Choice(_vocab.ROUTES), default=None, help="Only this route.")
-@click.option("--level", type=click.Choice(_vocab.LEVELS), default=None, help="Only this level.")
+@click.option("--route", default=None, help="Only this route (one the policy has; a pair it lacks is refused "
+                                              "with the list of pairs).")
+@click.option("--level", default=None, help="Only this level.")
 @click.option("--formation", type=click.Path(dir_okay=False), default=None,
               help="Open places: a file of rows region, level, open (CSV, JSON or YAML).")
 @click.option("--workload", type=click.Path(dir_okay=False), default=None,
@@ -173,6 +174,11 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
             click.echo("error: the workload has rejected rows; open places would be wrong", err=True)
             sys.exit(2)
         places = computed
+    try:  # a date outside the policy or a filter no route meets: said before any output
+        check_filter(policy, engine.plan(as_of), route, level)
+    except FormasiError:
+        engine.close()
+        raise
     rejected = total = 0
     sink = Output(output) if output else None  # moved into place once the run produced output
     out = sink.file if sink else sys.stdout

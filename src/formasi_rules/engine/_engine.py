@@ -149,6 +149,7 @@ class Engine:
         compiled = self._pin()
         try:
             places = self.places if formation is None else _formation(formation)
+            _check_filter(compiled.policy, compiled.plan(_date(as_of)), route, level)
             return self._evaluate(compiled, candidate, _date(as_of), places, route, level)
         finally:
             compiled.release()
@@ -200,7 +201,7 @@ class Engine:
         """Results (``render`` None) or Blocks in that layout, on the version in service now."""
         _check_jobs(jobs)
         as_of = _date(as_of)
-        self.plan(as_of)  # a bad date fails once, up front
+        _check_filter(self.policy, self.plan(as_of), route, level)  # a bad date or filter fails once, up front
         places = self.places if formation is None else _formation(formation)
         compiled = self._pin()
         try:
@@ -347,6 +348,19 @@ def _new_backend(backend: str | None, policy: Policy) -> Backend:
                       "backend, which gives the same decisions. Pass backend='reference' to "
                       "silence this.", BackendWarning, stacklevel=4)
         return ReferenceBackend()
+
+
+def _check_filter(policy: Policy, plan: Plan, route: str | None, level: str | None) -> None:
+    """A route/level filter that no route of the policy in force can meet is a mistake: refuse it
+    with the pairs there are, rather than decide nothing for everyone."""
+    if route is None and level is None:
+        return
+    if any((route is None or r == route) and (level is None or lv == level) for r, lv in plan.targets):
+        return
+    pairs = ", ".join(f"{r}/{lv}" for r, lv in plan.targets)
+    asked = "/".join([route or "*", level or "*"])
+    raise InvalidArgument(f"no route and level of policy {policy.name} matches {asked} (route {route!r}, level "
+                          f"{level!r}); the pairs are: {pairs} / tidak ada jalur dan jenjang {asked}")
 
 
 def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None,
