@@ -28,6 +28,7 @@ from ..inputs import read_records
 from ..policy import load_policy
 from . import _formation_output as fo
 from ._formation_output import FORMATS as FORMATION_FORMATS
+from ._policies import available, find_policy, policy_argument, roots
 from ._files import Interrupts, Output, cannot_write, exit_status
 from ._output import FORMATS, WriteFailed, Writer
 from ._progress import Progress, count_records
@@ -100,8 +101,9 @@ def main() -> None:
     """formasi_rules: appointment and formation decisions from declarative rule files."""
 
 
-_POLICIES = click.option("--policies", type=click.Path(file_okay=False), default="policies",
-                         show_default=True, help="Folder holding the policy folders.")
+_POLICIES = click.option("--policies", type=click.Path(file_okay=False), default=None,
+                         help="Folder holding your policy folders [default: ./policies, then the policies "
+                              "shipped with formasi_rules; 'formasi policies' lists them].")
 _POLICY = click.option("--policy", "policy_name", default="pengantar_kerja", show_default=True,
                        help="Policy (a folder under --policies).")
 
@@ -157,7 +159,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
     if layout and fmt == "table":
         raise click.UsageError("--layout is for --format json or jsonl; the table has one layout")
     layout = layout or ("compact" if fmt == "jsonl" else "full")
-    policy = load_policy(Path(policies) / policy_name)
+    policy = load_policy(find_policy(policies, policy_name))
     as_of = as_of or dt.date.today()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)
@@ -326,7 +328,7 @@ def _json_line(path: str, number: int, text: str, full: bool = False):
 @_run
 def formation(workload, existing, as_of, fmt, policies, policy_name, backend, output):
     """Officers needed per region and level from WORKLOAD rows (region, activity, level, volume)."""
-    policy = load_policy(Path(policies) / policy_name)
+    policy = load_policy(find_policy(policies, policy_name))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)
         engine = Engine(policy, backend=backend)
@@ -370,6 +372,7 @@ def check_policy(policy_dir, as_of, max_examples, static_only):
     """Check a policy for consistency: static checks, then property checks with a fixed seed."""
     from ..testing import cases_yaml, check
 
+    policy_dir = str(policy_argument(policy_dir))
     findings = check(policy_dir, as_of=as_of, max_examples=max_examples, properties=not static_only)
     for f in findings:
         place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
@@ -438,8 +441,8 @@ def test_cases(tests, policy_dir, show_coverage, backend, allow_empty):
               help="Also compile the policy for this engine [default: durable where available].")
 @_run
 def validate(policy_dir, backend):
-    """Check a policy folder: every file, every rule, and that the engine can run it."""
-    policy = load_policy(policy_dir)
+    """Check a policy folder (or a policy's name): every file, every rule, and that the engine can run it."""
+    policy = load_policy(policy_argument(policy_dir))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BackendWarning)
         engine = Engine(policy, backend=backend)
@@ -451,6 +454,26 @@ def validate(policy_dir, backend):
     for plan in plans:
         click.echo(f"  {plan.period.valid_from} – {plan.period.valid_to or '…'}: "
                    f"{len(plan.checks)} checks over {len(plan.targets)} route/level pairs")
+
+
+@main.command("policies")
+@_POLICIES
+@_run
+def list_policies(policies):
+    """List the policies found (in --policies DIR, or ./policies and those shipped with formasi_rules)."""
+    found = available(policies)
+    for name, folder in found:
+        try:
+            policy = load_policy(folder)
+            title = policy.title.en if hasattr(policy.title, "en") else str(policy.title)
+            click.echo(f"{name:<24} {policy.version:<10} {folder}")
+            click.echo(f"  {title}")
+        except FormasiError as exc:
+            click.echo(f"{name:<24} {'(invalid)':<10} {folder}")
+            click.echo(f"  {str(exc).splitlines()[0]}")
+    if not found:
+        looked = "; ".join(f"{what} ({root.resolve()})" for what, root in roots(policies))
+        raise FormasiError(f"no policies found; looked in {looked}")
 
 
 @main.command()
