@@ -88,3 +88,11 @@ def test_the_test_case_schema_refuses_what_load_cases_refuses(tmp_path, expected
     (tmp_path / "c.yaml").write_text(json.dumps([case]))
     with pytest.raises(PolicyError):
         load_cases(tmp_path / "c.yaml")
+
+
+def test_every_schema_has_a_stable_versioned_id():
+    names = sorted(p.name[:-len(".schema.json")] for p in files("formasi_rules.schemas").iterdir()
+                   if p.name.endswith(".schema.json"))
+    assert {"candidate", "policy", "result", "result-compact", "formation", "test-case"} <= set(names)
+    for name in names:
+        assert schema(name)["$id"] == f"urn:formasi-rules:schema:{name}:1"
