@@ -217,3 +217,48 @@ def test_a_17_mb_string_is_that_records_error_on_durable_rules(engines):
     first, second = engines["durable"].evaluate_many([record, BASE], as_of=AS_OF)
     assert isinstance(second, fr.Result)
     assert [p.code for p in first.problems] == ["I022"]
+
+
+# --- fuzz: every reader, over bytes and over near-valid records --------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+JUNK = st.one_of(
+    st.binary(max_size=200),
+    st.text(max_size=80).map(str.encode),
+    st.sampled_from([b'{"id": 1e999}', b'{"id": "a", "id": "b"}', b"[" * 3000, b'"\xff\xfe"', b"\x00",
+                     b'{"id": "x", "credit_points": 99.995}', b'{"id": "x", "birth_date": "2025-02-30"}',
+                     b"&a [*a]", b'id,id\n', b'"unterminated', b"- *nope", b"\xef\xbb\xbf{}"]))
+
+
+def _read_all(path, engines):
+    start = time.monotonic()
+    try:
+        items = list(engines["reference"].evaluate_many(read_records(path), as_of=AS_OF))
+    except fr.FormasiError:  # a whole-file flaw: reported as ours, never a crash
+        items = None
+    assert time.monotonic() - start < 10
+    return items
+
+
+@FUZZ
+@given(data=JUNK, suffix=st.sampled_from(["json", "jsonl", "yaml", "csv"]))
+def test_any_bytes_give_our_errors_only(engines, tmp_path_factory, data, suffix):
+    path = tmp_path_factory.mktemp("fuzz") / f"c.{suffix}"
+    path.write_bytes(data)
+    _read_all(path, engines)
+
+
+@FUZZ
+@given(junk=st.lists(JUNK.filter(lambda b: b"\n" not in b and b"\r" not in b and b.strip()), min_size=1,
+                     max_size=4), goods=st.integers(1, 4))
+def test_junk_lines_between_good_records_lose_no_good_record(engines, tmp_path_factory, junk, goods):
+    path = tmp_path_factory.mktemp("fuzz") / "c.jsonl"
+    lines = [(GOOD % i).encode() for i in range(goods)]
+    mixed = [line for pair in zip(lines, junk + [b""] * len(lines)) for line in pair if line]
+    path.write_bytes(b"\n".join(mixed) + b"\n")
+    items = _read_all(path, engines)
+    expected = [f"g{i}" for i in range(goods)]
+    assert [i.candidate for i in items if isinstance(i, fr.Result) and i.candidate in expected] == expected
