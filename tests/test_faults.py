@@ -193,3 +193,19 @@ def test_a_closed_pipe_is_a_quiet_normal_end(many, jobs):
     code, err = finish(proc)
     assert code == 0, err
     assert err == "" or "Traceback" not in err and "Broken pipe" not in err
+
+
+def test_a_full_spool_folder_is_a_clear_error(default_engine, monkeypatch):
+    import errno
+
+    import formasi_rules as fr
+    from conftest import AS_OF
+    from formasi_rules.engine import _parallel
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_parallel.pickle, "dump", full)  # what a filling TMPDIR does to the writes
+    records = [{"id": f"a{i}"} for i in range(3000)]
+    with pytest.raises(fr.FormasiError, match="set TMPDIR to a folder with room"):
+        list(default_engine.evaluate_blocks(records, as_of=AS_OF, jobs=2))

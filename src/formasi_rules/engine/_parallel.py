@@ -58,6 +58,11 @@ def _portable(exc: BaseException) -> tuple:
     return EngineError, f"a worker process failed: {type(exc).__name__}: {exc}"
 
 
+def _spool_full(exc: OSError) -> FormasiError:
+    return FormasiError(f"cannot write the worker processes' files in {tempfile.gettempdir()} ({exc.strerror or exc}); "
+                        "set TMPDIR to a folder with room, or use one process (--jobs 1) / folder sementara penuh")
+
+
 def _rebuild(data: tuple) -> BaseException:
     cls, arg = data
     try:
@@ -100,8 +105,11 @@ def _serve(conn, root: str, digest: str, backend: str, places: Any) -> None:
                 records = [(where, InputError(problems) if problems is not None else record)
                            for where, record, problems in items]
                 done = _finish(engine.evaluate_many(records, as_of=as_of, route=route, level=level), render)
-                with open(outbox, "wb") as f:
-                    pickle.dump(done, f, protocol=pickle.HIGHEST_PROTOCOL)
+                try:
+                    with open(outbox, "wb") as f:
+                        pickle.dump(done, f, protocol=pickle.HIGHEST_PROTOCOL)
+                except OSError as exc:  # a full TMPDIR: the user's to fix, not a bug
+                    raise _spool_full(exc) from None
                 conn.send(("done", number))
             except Exception as exc:  # noqa: BLE001 - handed to the calling process
                 conn.send(("error", _portable(exc)))
@@ -213,8 +221,11 @@ class _Workers:
         job = _Job(number, os.path.join(self.spool, f"{number}.out"))
         # exceptions pickle badly: an InputError goes as its problems
         sent = [(where, None, r.problems) if isinstance(r, InputError) else (where, r, None) for where, r in items]
-        with open(inbox, "wb") as f:
-            pickle.dump(sent, f, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with open(inbox, "wb") as f:
+                pickle.dump(sent, f, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as exc:
+            raise _spool_full(exc) from None
         w.jobs.append(job)
         w.conn.send((number, inbox, job.outbox, as_of, route, level, render))
         return job
