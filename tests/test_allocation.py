@@ -140,3 +140,12 @@ def test_cli_allocate_gives_one_place_per_id(tmp_path):
     assert {c: [a["status"] for a in alloc.values()] for c, alloc in given.items()} == \
         {"a": ["allocated"], "b": ["allocated"]}
     assert "$[1] (id a)" in r.stderr
+
+
+@given(st.lists(st.text(max_size=6), max_size=3000))
+def test_seen_ids_remember_every_first_index(ids):
+    from formasi_rules.engine._dedup import SeenIds
+    seen, oracle = SeenIds(size=3), {}  # tiny tables: growth and probing are exercised
+    for i, ident in enumerate(ids):
+        assert seen.add(ident, i) == oracle.get(ident)
+        oracle.setdefault(ident, i)
