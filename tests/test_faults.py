@@ -209,3 +209,14 @@ def test_a_full_spool_folder_is_a_clear_error(default_engine, monkeypatch):
     records = [{"id": f"a{i}"} for i in range(3000)]
     with pytest.raises(fr.FormasiError, match="set TMPDIR to a folder with room"):
         list(default_engine.evaluate_blocks(records, as_of=AS_OF, jobs=2))
+
+
+def test_workers_end_when_the_main_process_is_killed(many, tmp_path):
+    proc = start("evaluate", str(many), "--format", "jsonl", "--jobs", "3", "-o", str(tmp_path / "o.jsonl"))
+    workers(proc.pid)
+    wait_for_output(tmp_path / "o.jsonl", 100_000)
+    everyone = children(proc.pid)
+    assert len(everyone) >= 2
+    proc.kill()  # SIGKILL: no handler, no cleanup in the main process
+    proc.communicate(timeout=TIMEOUT)
+    assert_gone(everyone)
