@@ -172,3 +172,14 @@ def test_a_route_and_level_no_route_has_is_refused_with_the_pairs():
     assert r.exit_code == 2, r.output
     assert "no route and level of policy pengantar_kerja matches kenaikan_jenjang/ahli_pertama" in r.stderr
     assert "kenaikan_jenjang/ahli_muda" in r.stderr and r.stdout == ""
+
+
+def test_the_default_full_json_warns_of_its_size_once_a_batch_is_large(tmp_path, monkeypatch):
+    from formasi_rules.cli import _main
+    monkeypatch.setattr(_main, "SIZE_WARNING_AFTER", 20)
+    args = ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", POLICIES, "--backend", "reference", "-q",
+            "-o", str(tmp_path / "o.json")]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0 and r.stderr.count("warning: the full layout") == 1 and "KB each" in r.stderr
+    r = CliRunner().invoke(main, [*args, "--layout", "full"])  # asked for: no warning
+    assert r.exit_code == 0 and "warning" not in r.stderr

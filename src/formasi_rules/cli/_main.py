@@ -51,6 +51,19 @@ def _problems(problems: list[Problem]) -> None:
         click.echo(f"  {p}", err=True)
 
 
+SIZE_WARNING_AFTER = 1000  # records of the default full layout before the size is mentioned
+
+
+def _size_warning(writer: Writer, total: int | None) -> None:
+    each = writer.size / max(writer.count, 1)
+    text = (f"warning: the full layout (the default for --format json) has written {writer.size / 1e6:,.0f} MB "
+            f"for {writer.count:,} records, about {each / 1e3:,.0f} KB each")
+    if total:
+        text += f"; about {each * total / 1e9:,.1f} GB for the {total:,} records of this file"
+    click.echo(text + ". --layout compact is about 40x smaller, and 'formasi expand' gives back the full form "
+               "/ keluaran lengkap besar; pakai --layout compact", err=True)
+
+
 def _rejected(error: RecordError) -> None:
     click.echo(f"rejected {error.where}" + (f" (id {error.candidate})" if error.candidate else "") + ":", err=True)
     _problems(list(error.problems))
@@ -158,6 +171,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
         candidates = "/dev/stdin"
     if layout and fmt == "table":
         raise click.UsageError("--layout is for --format json or jsonl; the table has one layout")
+    watch_size = layout is None and fmt == "json"  # the full layout by default: say when it grows big
     layout = layout or ("compact" if fmt == "jsonl" else "full")
     policy = load_policy(find_policy(policies, policy_name))
     as_of = as_of or dt.date.today()
@@ -211,6 +225,8 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
                     with _INTERRUPTS.held():  # the count says exactly what the output holds
                         writer.write(item)
                         total += 1
+                    if watch_size and total == SIZE_WARNING_AFTER:
+                        _size_warning(writer, progress.total)
                     if isinstance(item, RecordError):
                         rejected += 1
                         _rejected(item)

@@ -38,6 +38,7 @@ class Writer:
     @_writing
     def __init__(self, out: IO[str], fmt: str, layout: str = "full", catalogue: dict | None = None):
         self.out, self.fmt, self.layout, self.count = out, fmt, layout, 0
+        self.size = 0  # characters of records written (about their bytes), for the size warning
         if layout == "compact" and fmt == "json":
             out.write(json.dumps(catalogue, ensure_ascii=False)[:-1] + ', "results": [')
         elif layout == "compact" and fmt == "jsonl":
@@ -54,9 +55,13 @@ class Writer:
             self._table(item)
         elif self.fmt == "json":
             data = item if isinstance(item, dict) else item.to_dict(self.layout)
-            self.out.write(("," if self.count else "") + "\n" + json.dumps(data, ensure_ascii=False, indent=2))
+            text = ("," if self.count else "") + "\n" + json.dumps(data, ensure_ascii=False, indent=2)
+            self.out.write(text)
+            self.size += len(text)
         else:
-            self.out.write((dumps(item) if isinstance(item, dict) else item.to_json(self.layout)) + "\n")
+            text = (dumps(item) if isinstance(item, dict) else item.to_json(self.layout)) + "\n"
+            self.out.write(text)
+            self.size += len(text)
         self.count += 1
 
     @_writing
