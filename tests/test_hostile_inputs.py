@@ -262,3 +262,9 @@ def test_junk_lines_between_good_records_lose_no_good_record(engines, tmp_path_f
     items = _read_all(path, engines)
     expected = [f"g{i}" for i in range(goods)]
     assert [i.candidate for i in items if isinstance(i, fr.Result) and i.candidate in expected] == expected
+
+
+def test_a_semicolon_separated_csv_from_excel_is_read(engines, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"\xef\xbb\xbfid;name;education\r\ng1;A;S1\r\ng2;B, Jr.;S2\r\n")
+    assert evaluated(engines, path) == (["g1", "g2"], {})

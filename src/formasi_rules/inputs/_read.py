@@ -13,12 +13,14 @@ of more than 40 digits, nesting more than 64 levels deep, a CSV row with fewer o
 cells than the header, a CSV cell over the csv module's 131,072 characters (often an
 unterminated quote, which the hint says). A flaw that spoils the whole file (a header
 with a column twice, invalid JSON or YAML in a single document, a YAML alias bomb) is an
-InputError naming the file and line. An Excel "CSV UTF-8" byte-order mark is skipped.
+InputError naming the file and line. An Excel "CSV UTF-8" byte-order mark is skipped, and a
+header separated by ';' (Excel where the decimal separator is a comma) sets the separator.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import threading
@@ -261,7 +263,11 @@ NUMERIC = {"credit_points", "experience_years"}
 
 def _csv(handle, name: str):
     bad: dict[int, Problem] = {}
-    reader = csv.reader(_lines(handle, name, bad))
+    lines = _lines(handle, name, bad)
+    first = next(lines, "")
+    # Excel writes ';' where the decimal separator is a comma: a header with ';' and no ',' says so
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     header: list[str] | None = None
     index = 0
     last = 0  # the line the previous row ended on
