@@ -268,3 +268,18 @@ def test_a_semicolon_separated_csv_from_excel_is_read(engines, tmp_path):
     path = tmp_path / "c.csv"
     path.write_bytes(b"\xef\xbb\xbfid;name;education\r\ng1;A;S1\r\ng2;B, Jr.;S2\r\n")
     assert evaluated(engines, path) == (["g1", "g2"], {})
+
+
+def test_a_policy_file_that_never_ends_is_refused_not_read_for_ever(policy_copy):
+    (policy_copy / "rules" / "zero.yaml").symlink_to("/dev/zero")
+    start = time.monotonic()
+    with pytest.raises(fr.PolicyError, match="larger than 64 MiB"):
+        fr.load_policy(policy_copy)
+    assert time.monotonic() - start < 10
+
+
+def test_load_yaml_bytes_gives_what_was_parsed(tmp_path):
+    from formasi_rules.policy._yaml import load_yaml_bytes
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"a: 1\n")
+    assert load_yaml_bytes(path, "a.yaml") == ({"a": 1}, b"a: 1\n")

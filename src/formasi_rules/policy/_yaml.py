@@ -165,8 +165,9 @@ def yaml_loader(typ: str = "rt") -> YAML:
     return yaml
 
 
-def read_text(path: Path, display: str, code: str, error=PolicyError, utf8_code: str | None = None) -> str:
-    """A file's text, or ``error`` naming the file (and the line of invalid UTF-8, as ``utf8_code``)."""
+def read_bytes(path: Path, display: str, code: str, error=PolicyError) -> bytes:
+    """A file's bytes, at most MAX_BYTES (a symlink to /dev/zero is not read for ever), or
+    ``error`` naming the file."""
     try:
         f = open(path, "rb")
     except OSError as exc:
@@ -181,10 +182,19 @@ def read_text(path: Path, display: str, code: str, error=PolicyError, utf8_code:
     if len(data) > MAX_BYTES:
         raise error([Problem(code, f"berkas lebih dari {MAX_BYTES >> 20} MiB",
                              f"the file is larger than {MAX_BYTES >> 20} MiB", file=display)])
+    return data
+
+
+def read_text(path: Path, display: str, code: str, error=PolicyError, utf8_code: str | None = None) -> str:
+    """A file's text, or ``error`` naming the file (and the line of invalid UTF-8, as ``utf8_code``)."""
+    return _decode(read_bytes(path, display, code, error), display, utf8_code or code, error)
+
+
+def _decode(data: bytes, display: str, code: str, error=PolicyError) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise error([not_utf8(display, data, exc, utf8_code or code)]) from None
+        raise error([not_utf8(display, data, exc, code)]) from None
 
 
 def not_utf8(display: str, data: bytes, exc: UnicodeDecodeError, code: str, line_offset: int = 0) -> Problem:
@@ -198,8 +208,19 @@ def not_utf8(display: str, data: bytes, exc: UnicodeDecodeError, code: str, line
 
 def load_yaml(path: Path, display: str) -> Any:
     """Parse one YAML file; a syntax error becomes a PolicyError with its position."""
+    return load_yaml_bytes(path, display)[0]
+
+
+def load_yaml_bytes(path: Path, display: str) -> tuple[Any, bytes]:
+    """Like :func:`load_yaml`, with the bytes that were parsed: a digest of a policy must be of
+    these, not of the file read again (it may have been replaced in between)."""
+    data = read_bytes(path, display, "P001")
+    return _parse(data, display), data
+
+
+def _parse(data: bytes, display: str) -> Any:
     yaml = yaml_loader("rt")
-    text = read_text(path, display, "P001")
+    text = _decode(data, display, "P001")
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
