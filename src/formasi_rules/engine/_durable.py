@@ -78,6 +78,10 @@ def to_durable(cond: Cond) -> dict:
     if isinstance(cond, Cmp):
         return {cond.key: cond.value} if cond.op == "eq" else {_OPS[cond.op]: {cond.key: cond.value}}
     if isinstance(cond, In):
+        if not cond.values:  # in []: false, not in []: true, either only with the key present (the
+            # engine would read an empty $or or $and as matching every fact, the state fact included)
+            present = {"$ex": {cond.key: 1}}
+            return present if cond.negated else {"$and": [present, {"$nex": {cond.key: 1}}]}
         if cond.negated:
             parts = [{"$neq": {cond.key: v}} for v in cond.values]
             return parts[0] if len(parts) == 1 else {"$and": parts}
@@ -94,6 +98,8 @@ def alpha_cost(cond: Cond) -> tuple[int, int]:
         return 1, 1
     if isinstance(cond, In):
         n = len(cond.values)
+        if n == 0:
+            return 1, 1 if cond.negated else 2
         return (1, n) if cond.negated else (n, n)
     parts = [alpha_cost(c) for c in cond.items]
     if isinstance(cond, Or):
