@@ -235,17 +235,18 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
             stopped = exc
         finally:
             progress.finish()
-        with _INTERRUPTS.held():
+        with _INTERRUPTS.held():  # a signal now is taken once the output is complete and kept
             writer.close()
-        kept = True
+            kept = True
     except WriteFailed as exc:
         raise cannot_write(output or "standard output", exc) from None
     finally:
         engine.close()
-        if sink and kept:
-            sink.commit()
-        elif sink:
-            sink.discard()
+        with _INTERRUPTS.held():  # never half moved into place
+            if sink and kept:
+                sink.commit()
+            elif sink:
+                sink.discard()
     if isinstance(stopped, KeyboardInterrupt):
         click.echo(f"interrupted after {total} record(s); the output holds those and is complete", err=True)
     if stopped is not None:
