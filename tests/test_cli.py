@@ -32,16 +32,29 @@ def test_evaluate_json_is_one_object_per_candidate():
     assert "34 record(s): 34 evaluated, 0 rejected" in r.stderr
 
 
-def test_table_route_and_level_filters():
+def test_table_route_and_level_filters(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", "table", "--route", "perpindahan",
             "--level", "ahli_pertama", "--policies", POLICIES)
     assert r.exit_code == 0
     lines = r.stdout.splitlines()
-    assert lines[0].split()[:4] == ["candidate", "route", "level", "outcome"]
-    decided = [line for line in lines[1:] if "outside --route/--level" not in line]
-    assert decided and all(" perpindahan " in line and " ahli_pertama " in line for line in decided)
+    assert max(len(line) for line in lines) <= 80  # fits the terminal
+    rows = [line for line in lines if line.split()[:1] in (["perpindahan"], ["pengangkatan_pertama"])]
+    assert rows and all(line.split()[:2] == ["perpindahan", "ahli_pertama"] for line in rows)
     assert any("outside --route/--level" in line for line in lines)  # a pengangkatan_pertama request
-    assert "SUMSEL-01-2" in r.stdout and "perpindahan.age" in r.stdout
+    assert "SUMSEL-01-2" in r.stdout and "perpindahan.age: Age at most" in r.stdout.replace("\n", " ")
+
+
+def test_table_leads_each_candidate_with_a_summary_and_keeps_long_ids_whole(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "72")
+    path = tmp_path / "c.json"
+    nip = "198503302010011001"
+    path.write_text(json.dumps([{"id": nip, "employment_status": "PNS", "education": "D3"}]))
+    r = run("evaluate", str(path), "--as-of", "2025-10-09", "--format", "table", "--policies", POLICIES,
+            "--backend", "reference")
+    first = r.stdout.splitlines()[0]
+    assert first.startswith(f"{nip} — eligible for: none; closest: ")
+    assert max(len(line) for line in r.stdout.splitlines()) <= 72
 
 
 def test_bad_records_are_reported_and_the_rest_evaluated(tmp_path):
