@@ -283,3 +283,8 @@ def test_load_yaml_bytes_gives_what_was_parsed(tmp_path):
     path = tmp_path / "a.yaml"
     path.write_bytes(b"a: 1\n")
     assert load_yaml_bytes(path, "a.yaml") == ({"a": 1}, b"a: 1\n")
+
+
+def test_open_places_beyond_any_formation_are_refused_at_once(engine):
+    with pytest.raises(fr.InputError, match="F004: open must be a whole number from 0 to 1,000,000"):
+        list(engine.evaluate_many([BASE], as_of=AS_OF, formation={"Kota A": {"ahli_pertama": 10**30}}))
