@@ -288,3 +288,19 @@ def test_load_yaml_bytes_gives_what_was_parsed(tmp_path):
 def test_open_places_beyond_any_formation_are_refused_at_once(engine):
     with pytest.raises(fr.InputError, match="F004: open must be a whole number from 0 to 1,000,000"):
         list(engine.evaluate_many([BASE], as_of=AS_OF, formation={"Kota A": {"ahli_pertama": 10**30}}))
+
+
+@pytest.mark.parametrize("text, expected, flawed", [
+    ('{"a": 1, "a": 2}', {"a": 2}, True),
+    ('{"a": "x:", "a": 2}', {"a": 2}, True),  # a ':' inside the dropped value
+    ('{"a": "\\u0022:", "b": {"c": 1, "c": 2}}', {"a": '":', "b": {"c": 2}}, True),
+    ('{"a" : 1, "a" : "x\\" : y"}', {"a": 'x" : y'}, True),
+    ('{"a": 123456789012345678901}', {"a": 123456789012345678901}, False),  # not read as a float
+    ('{"a": 18446744073709551615, "b": "1e+30"}', {"a": 18446744073709551615, "b": "1e+30"}, False),
+    ('{"a": 1.5e3, "b": "k: v"}', {"a": 1500.0, "b": "k: v"}, False),
+])
+def test_json_parsing_is_exact_on_the_fast_path_and_off_it(text, expected, flawed):
+    from formasi_rules.inputs._read import _flaws, _loads
+    value = _loads(text)
+    assert value == expected and type(value["a"]) is type(expected["a"])
+    assert bool(_flaws(value, text)) is flawed
