@@ -96,3 +96,56 @@ def test_places_from_a_computed_formation(engine):
 def test_allocation_needs_places(engine):
     with pytest.raises(fr.InvalidArgument):
         engine.allocate([])
+
+
+# --- one candidate, one record (docs/input-format.md, "Ids") ---------------------------------
+
+def test_a_later_record_with_a_seen_id_is_an_error_naming_the_first(default_engine):
+    from conftest import AS_OF
+    records = [{"id": "a"}, {"id": "b"}, {"id": "a", "education": "S1"}]
+    for jobs in (1, 2):
+        items = list(default_engine.evaluate_many(records, as_of=AS_OF, jobs=jobs))
+        assert [type(i).__name__ for i in items] == ["Result", "Result", "RecordError"]
+        (problem,) = items[2].problems
+        assert problem.code == "I031" and "$[0]" in problem.en and items[2].candidate == "a"
+        lines = list(default_engine.evaluate_lines(records, as_of=AS_OF, jobs=jobs, layout="compact"))
+        assert [error is not None for _, error in lines] == [False, False, True]
+        assert '"I031"' in lines[2][0]
+
+
+def test_allocate_refuses_the_same_candidate_twice(default_engine):
+    import formasi_rules as fr
+    from conftest import AS_OF
+    one = default_engine.evaluate({"id": "a"}, as_of=AS_OF)
+    with pytest.raises(fr.InvalidArgument, match="candidate 'a' twice"):
+        default_engine.allocate([one, one], formation={"Kota Palembang": {"ahli_pertama": 2}})
+
+
+def test_cli_allocate_gives_one_place_per_id(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from conftest import ROOT
+    from formasi_rules.cli import main
+    (tmp_path / "c.json").write_text(json.dumps([transfer("a"), transfer("a", experience=9), transfer("b")]))
+    (tmp_path / "f.csv").write_text("region,level,open\nKota A,ahli_pertama,2\n")
+    r = CliRunner().invoke(main, ["evaluate", str(tmp_path / "c.json"), "--as-of", "2025-10-09", "--allocate",
+                                  "--formation", str(tmp_path / "f.csv"), "--policies", str(ROOT / "policies"),
+                                  "--format", "jsonl", "-q"])
+    assert r.exit_code == 1, r.output
+    _, *items = [json.loads(line) for line in r.stdout.splitlines()]
+    assert items[1]["error"]["problems"][0]["code"] == "I031"
+    given = {i["candidate"]: i["allocation"] for i in (items[0], items[2])}
+    assert {c: [a["status"] for a in alloc.values()] for c, alloc in given.items()} == \
+        {"a": ["allocated"], "b": ["allocated"]}
+    assert "$[1] (id a)" in r.stderr
+
+
+@given(st.lists(st.text(max_size=6), max_size=3000))
+def test_seen_ids_remember_every_first_index(ids):
+    from formasi_rules.engine._dedup import SeenIds
+    seen, oracle = SeenIds(size=3), {}  # tiny tables: growth and probing are exercised
+    for i, ident in enumerate(ids):
+        assert seen.add(ident, i) == oracle.get(ident)
+        oracle.setdefault(ident, i)

@@ -46,8 +46,8 @@ def test_malformed_case_files_are_reported(tmp_path):
                                      "- name: y\n  inputs: {}\n")
     with pytest.raises(fr.PolicyError) as info:
         load_cases(tmp_path / "c.yaml")
-    assert [p.code for p in info.value.problems] == ["T003", "T002"]
-    assert info.value.problems[1].line == 5
+    assert [p.code for p in info.value.problems] == ["T003", "T004", "T005", "T002", "T002"]
+    assert [p.line for p in info.value.problems][3:] == [6, 5]  # the unknown key's line, then the case's
 
 
 def test_formasi_test_command(tmp_path):
@@ -61,3 +61,68 @@ def test_formasi_test_command(tmp_path):
     path.write_text(path.read_text().replace("perpindahan/ahli_pertama: eligible", "perpindahan/ahli_pertama: not_eligible", 1))
     r = CliRunner().invoke(main, ["test", str(target / "tests")])
     assert r.exit_code == 1 and "FAIL perpindahan.yaml" in r.output and "32 passed, 1 failed" in r.output
+
+
+def write(tmp_path, text):
+    (tmp_path / "c.yaml").write_text(text)
+    return tmp_path / "c.yaml"
+
+
+CANDIDATE = "  as_of: 2025-10-09\n  input:\n    candidate: {id: x, education: S1}\n"
+
+
+@pytest.mark.parametrize("expected, code, hint", [
+    ("    perpindahan/ahli_pertama: {outcome: undetermined, faild: [rank.in_range]}\n", "T005", "'failed'"),
+    ("    perpindahan/ahli_pertama: eligble\n", "T005", "'eligible'"),
+    ("    perpindahan/ahli_pertama: {}\n", "T005", None),
+    ("    perpindahan/ahli_pertama: {outcome: eligible, failed: rank.in_range}\n", "T005", None),
+    ("    perpindahan: eligible\n", "T005", None),
+])
+def test_a_case_that_would_check_nothing_or_misspells_is_an_error(tmp_path, expected, code, hint):
+    path = write(tmp_path, "- name: c\n" + CANDIDATE + "  expected:\n" + expected)
+    with pytest.raises(fr.PolicyError) as info:
+        load_cases(path)
+    (problem,) = info.value.problems
+    assert problem.code == code and problem.line == 6
+    assert hint is None or hint in problem.hint
+
+
+@pytest.mark.parametrize("text, code", [
+    ("- name: c\n" + CANDIDATE + "  expected: {}\n", "T005"),
+    ("- name: c\n  as_of: 2025-10-09\n  input: {candidat: {id: x}}\n  expected: {a/b: eligible}\n", "T004"),
+    ("- name: c\n  as_of: 2025-10-09\n  input: {workload: [], existng: []}\n  expected: {a/b: {need: 1}}\n",
+     "T004"),
+    ("- name: c\n  as_of: 2025-10-09\n  input: {workload: []}\n  expected: {a/b: {nead: 1}}\n", "T005"),
+    ("- name: c\n  as_of: 2025-10-09\n  inptu: {workload: []}\n  expected: {a/b: {need: 1}}\n", "T002"),
+])
+def test_case_structure_is_checked_strictly(tmp_path, text, code):
+    with pytest.raises(fr.PolicyError) as info:
+        load_cases(write(tmp_path, text))
+    assert code in [p.code for p in info.value.problems]
+
+
+def test_a_yaml_syntax_error_in_a_case_file_is_a_message_with_the_line(tmp_path):
+    write(tmp_path, "- name: c\n  as_of: [2025\n")
+    with pytest.raises(fr.PolicyError) as info:
+        load_cases(tmp_path / "c.yaml")
+    assert info.value.problems[0].code == "P002" and info.value.problems[0].line
+    r = CliRunner().invoke(main, ["test", str(tmp_path / "c.yaml"), "--policy-dir", str(POLICY_DIR)])
+    assert r.exit_code == 2 and "invalid YAML" in r.stderr and "internal error" not in r.stderr
+
+
+def test_an_empty_suite_is_an_error_unless_allowed(tmp_path):
+    (tmp_path / "tests").mkdir()
+    with pytest.raises(fr.PolicyError, match="no test cases"):
+        load_cases(tmp_path / "tests")
+    assert load_cases(tmp_path / "tests", allow_empty=True) == []
+    args = ["test", str(tmp_path / "tests"), "--policy-dir", str(POLICY_DIR)]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2 and "no test cases" in r.stderr
+    r = CliRunner().invoke(main, [*args, "--allow-empty"])
+    assert r.exit_code == 0 and "0 passed, 0 failed" in r.output
+
+
+def test_a_route_level_without_a_decision_suggests_the_closest(default_engine, tmp_path):
+    path = write(tmp_path, "- name: c\n" + CANDIDATE + "  expected:\n    perpindahan/ahli_pertamaa: eligible\n")
+    (result,) = [run_case(default_engine, c) for c in load_cases(path)]
+    assert "did you mean 'perpindahan/ahli_pertama'" in result.failures[0]

@@ -32,16 +32,29 @@ def test_evaluate_json_is_one_object_per_candidate():
     assert "34 record(s): 34 evaluated, 0 rejected" in r.stderr
 
 
-def test_table_route_and_level_filters():
+def test_table_route_and_level_filters(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", "table", "--route", "perpindahan",
             "--level", "ahli_pertama", "--policies", POLICIES)
     assert r.exit_code == 0
     lines = r.stdout.splitlines()
-    assert lines[0].split()[:4] == ["candidate", "route", "level", "outcome"]
-    decided = [line for line in lines[1:] if "outside --route/--level" not in line]
-    assert decided and all(" perpindahan " in line and " ahli_pertama " in line for line in decided)
+    assert max(len(line) for line in lines) <= 80  # fits the terminal
+    rows = [line for line in lines if line.split()[:1] in (["perpindahan"], ["pengangkatan_pertama"])]
+    assert rows and all(line.split()[:2] == ["perpindahan", "ahli_pertama"] for line in rows)
     assert any("outside --route/--level" in line for line in lines)  # a pengangkatan_pertama request
-    assert "SUMSEL-01-2" in r.stdout and "perpindahan.age" in r.stdout
+    assert "SUMSEL-01-2" in r.stdout and "perpindahan.age: Age at most" in r.stdout.replace("\n", " ")
+
+
+def test_table_leads_each_candidate_with_a_summary_and_keeps_long_ids_whole(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "72")
+    path = tmp_path / "c.json"
+    nip = "198503302010011001"
+    path.write_text(json.dumps([{"id": nip, "employment_status": "PNS", "education": "D3"}]))
+    r = run("evaluate", str(path), "--as-of", "2025-10-09", "--format", "table", "--policies", POLICIES,
+            "--backend", "reference")
+    first = r.stdout.splitlines()[0]
+    assert first.startswith(f"{nip} — eligible for: none; closest: ")
+    assert max(len(line) for line in r.stdout.splitlines()) <= 72
 
 
 def test_bad_records_are_reported_and_the_rest_evaluated(tmp_path):
@@ -136,3 +149,49 @@ def test_formation_bad_rows_exit_1_and_the_rest_is_computed(tmp_path):
     assert "$[1].activity" in r.stderr and "did you mean 'registrasi_pencari_kerja'" in r.stderr
     assert "$[2].volume" in r.stderr
     assert "Kota A,ahli_pertama,2000," in r.stdout
+
+
+def test_check_with_a_date_before_the_policy_is_a_message_not_a_bug():
+    r = CliRunner().invoke(main, ["check", str(ROOT / "policies" / "pengantar_kerja"), "--as-of", "2019-01-01",
+                                  "--max-examples", "1"])
+    assert r.exit_code == 2, r.output
+    assert "--as-of 2019-01-01 is outside policy pengantar_kerja" in r.stderr and "internal error" not in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_expand_on_full_output_says_it_is_not_compact_output(tmp_path, fmt):
+    full = tmp_path / f"full.{fmt}"
+    run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", fmt, "--layout", "full", "-q",
+        "--policies", POLICIES, "--backend", "reference", "-o", str(full))
+    r = CliRunner().invoke(main, ["expand", str(full)])
+    assert r.exit_code == 2
+    assert "this is full-layout output" in r.stderr and "not valid JSON" not in r.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["formation", str(ROOT / "examples" / "sumsel" / "workload.csv"), "--as-of", "2025-10-09",
+     "--policies", str(ROOT / "policies")],
+    ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", str(ROOT / "policies"), "-q"]])
+def test_an_output_in_a_missing_folder_is_a_message_not_a_bug(tmp_path, command):
+    r = CliRunner().invoke(main, [*command, "-o", str(tmp_path / "nowhere" / "out.txt")])
+    assert r.exit_code == 2, r.output
+    assert "the folder" in r.stderr and "does not exist" in r.stderr and "internal error" not in r.stderr
+
+
+def test_a_route_and_level_no_route_has_is_refused_with_the_pairs():
+    r = CliRunner().invoke(main, ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--route", "kenaikan_jenjang",
+                                  "--level", "ahli_pertama", "--policies", POLICIES, "--format", "table"])
+    assert r.exit_code == 2, r.output
+    assert "no route and level of policy pengantar_kerja matches kenaikan_jenjang/ahli_pertama" in r.stderr
+    assert "kenaikan_jenjang/ahli_muda" in r.stderr and r.stdout == ""
+
+
+def test_the_default_full_json_warns_of_its_size_once_a_batch_is_large(tmp_path, monkeypatch):
+    from formasi_rules.cli import _main
+    monkeypatch.setattr(_main, "SIZE_WARNING_AFTER", 20)
+    args = ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", POLICIES, "--backend", "reference", "-q",
+            "-o", str(tmp_path / "o.json")]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0 and r.stderr.count("warning: the full layout") == 1 and "KB each" in r.stderr
+    r = CliRunner().invoke(main, [*args, "--layout", "full"])  # asked for: no warning
+    assert r.exit_code == 0 and "warning" not in r.stderr

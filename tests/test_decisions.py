@@ -187,3 +187,23 @@ def test_routes_falling_due_together_are_ordered_by_the_policys_precedence(engin
                             formation={"Kota Lahat": {"ahli_muda": 1}})
     assert alone.outcomes["kenaikan_pangkat/ahli_pertama"] == "eligible" and alone.precedence is None
     assert "precedence" not in alone.to_dict()
+
+
+def test_a_filter_no_route_has_is_refused_with_the_pairs(default_engine):
+    import formasi_rules as fr
+    from conftest import AS_OF
+    for call in (lambda: default_engine.evaluate({"id": "a"}, as_of=AS_OF, route="kenaikan_jenjang",
+                                                 level="ahli_pertama"),
+                 lambda: next(default_engine.evaluate_many([{"id": "a"}], as_of=AS_OF, route="kenaikan_jenjang",
+                                                           level="ahli_pertama"))):
+        with pytest.raises(fr.InvalidArgument, match="the pairs are: .*kenaikan_jenjang/ahli_muda"):
+            call()
+
+
+def test_a_misspelt_decision_lookup_suggests_the_closest(default_engine):
+    import formasi_rules as fr
+    from conftest import AS_OF
+    result = default_engine.evaluate({"id": "a"}, as_of=AS_OF)
+    with pytest.raises(fr.InvalidArgument, match="did you mean 'perpindahan/ahli_pertama'") as info:
+        result.decision("perpindahan", "ahli_pertamaa")
+    assert isinstance(info.value, KeyError)  # as before, for code that caught KeyError

@@ -22,10 +22,24 @@ from formasi_rules.policy._model import Period
 pytest.importorskip("durable_rules_engine", reason="durable_rules does not import on this Python")
 
 KEYS = ("a", "b", "c")
+# text literals the engine must compare as the reference does: non-ASCII, U+2028/U+2029, control
+# characters, quotes and backslashes (a ruleset and a fact must be serialised alike); a few fixed
+# ones so that a rule literal and a fact value often coincide. Strings are only tested for
+# (in)equality: the compiler never orders them.
+_TEXT = ["Pengantár Kerja", "Pengantar Kerja", "a\u2028b", "a\u2029b", "x\x01y", "tab\there", 'q"u\\o',
+         "emoji\U0001F600", "\x7f", "é", "e\u0301"]
+texts = st.one_of(st.sampled_from(_TEXT), st.text(st.characters(codec="utf-8"), max_size=4))
 values = st.integers(-2, 2)
+# one type per field, as the encoder guarantees (durable_rules coerces '5' == 5, shared notes H6)
+NUMBER_KEYS, TEXT_KEY = KEYS[:2], KEYS[2]
+# lists may be empty: `in: []` is false and `not in: []` true, for a present key (the engine reads an
+# empty $or as matching every fact)
 tests = st.one_of(
-    st.builds(Cmp, st.sampled_from(KEYS), st.sampled_from(["eq", "ne", "lt", "le", "gt", "ge"]), values),
-    st.builds(In, st.sampled_from(KEYS), st.lists(values, min_size=1, max_size=3, unique=True).map(tuple),
+    st.builds(Cmp, st.sampled_from(NUMBER_KEYS), st.sampled_from(["eq", "ne", "lt", "le", "gt", "ge"]), values),
+    st.builds(Cmp, st.just(TEXT_KEY), st.sampled_from(["eq", "ne"]), texts),
+    st.builds(In, st.sampled_from(NUMBER_KEYS), st.lists(values, max_size=3, unique=True).map(tuple),
+              st.booleans()),
+    st.builds(In, st.just(TEXT_KEY), st.lists(texts, max_size=3, unique=True).map(tuple),
               st.booleans()))
 conditions = st.recursive(tests, lambda inner: st.one_of(
     st.builds(And, st.lists(inner, min_size=2, max_size=3).map(tuple)),
@@ -33,7 +47,7 @@ conditions = st.recursive(tests, lambda inner: st.one_of(
     st.builds(Neg, inner)), max_leaves=6).filter(
     # what the compiler accepts (a larger condition is refused with P080, tested in test_durable)
     lambda c: alpha_cost(positive(c))[1] + alpha_cost(negate(c))[1] + len(KEYS) + 2 <= ALPHA_BUDGET)
-facts = st.dictionaries(st.sampled_from(KEYS), values)
+facts = st.fixed_dictionaries({}, optional={**{k: values for k in NUMBER_KEYS}, TEXT_KEY: texts})
 
 
 @given(st.lists(conditions, min_size=1, max_size=6), st.lists(facts, min_size=1, max_size=4))
@@ -65,7 +79,7 @@ candidates = st.fixed_dictionaries({"id": st.just("h")}, optional={
     "rank": st.sampled_from(["III/a", "III/b", "III/c", "III/d", "IV/a", "IV/c", "IV/d", "IV/e"]),
     "position": st.fixed_dictionaries({}, optional={
         "type": st.sampled_from(["jf", "ja", "jpt", "none"]),
-        "name": st.sampled_from(["Pengantar Kerja", "Analis"]), "level": levels,
+        "name": st.sampled_from(["Pengantar Kerja", "Analis", "Pengantár Kerja", "Pengantar\u2028Kerja"]), "level": levels,
         "since": _date_near(3)}),
     "region": st.sampled_from(["Kota Palembang", "Kabupaten Lahat"]),
     "performance": st.lists(st.fixed_dictionaries({"year": st.integers(2021, 2025), "rating": ratings}),

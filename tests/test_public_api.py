@@ -7,8 +7,8 @@ def test_exported_members():
     assert sorted(fr.__all__) == sorted([
         "BackendUnavailable", "BackendWarning", "Candidate", "Decision", "Engine", "EngineError",
         "FormasiError", "InputError", "InvalidArgument", "Policy", "PolicyError", "Problem", "Reason",
-        "RecordError", "Result", "Text", "expand", "load_policy", "read_formation", "read_records",
-        "structure_candidate"])
+        "RecordError", "Result", "Text", "WorkerError", "expand", "load_policy", "read_formation",
+        "read_records", "structure_candidate"])
     for name in fr.__all__:
         assert getattr(fr, name) is not None
 
@@ -19,3 +19,4 @@ def test_exceptions_subclass_builtins():
     assert issubclass(fr.InvalidArgument, TypeError)
     assert issubclass(fr.BackendUnavailable, ImportError)
     assert issubclass(fr.EngineError, RuntimeError)
+    assert issubclass(fr.WorkerError, RuntimeError) and issubclass(fr.WorkerError, fr.FormasiError)

@@ -64,3 +64,36 @@ def test_formation_output_is_valid(default_engine):
                                    as_of=AS_OF).to_dict()
     jsonschema.validate(bad, schema("formation"))
     assert bad["problems"][0]["code"] == "W002"
+
+
+CASE_FILES = sorted((POLICY_DIR / "tests").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: p.name)
+def test_shipped_test_cases_are_valid_against_the_test_case_schema(path):
+    jsonschema.validate(yaml_as_json(path), schema("test-case"))
+
+
+@pytest.mark.parametrize("expected", [
+    {"perpindahan/ahli_pertama": {"outcome": "undetermined", "faild": ["x"]}},
+    {"perpindahan/ahli_pertama": "eligble"},
+    {},
+])
+def test_the_test_case_schema_refuses_what_load_cases_refuses(tmp_path, expected):
+    from formasi_rules import PolicyError
+    from formasi_rules.testing import load_cases
+
+    case = {"name": "c", "as_of": "2025-10-09", "input": {"candidate": {"id": "x"}}, "expected": expected}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate([case], schema("test-case"))
+    (tmp_path / "c.yaml").write_text(json.dumps([case]))
+    with pytest.raises(PolicyError):
+        load_cases(tmp_path / "c.yaml")
+
+
+def test_every_schema_has_a_stable_versioned_id():
+    names = sorted(p.name[:-len(".schema.json")] for p in files("formasi_rules.schemas").iterdir()
+                   if p.name.endswith(".schema.json"))
+    assert {"candidate", "policy", "result", "result-compact", "formation", "test-case"} <= set(names)
+    for name in names:
+        assert schema(name)["$id"] == f"urn:formasi-rules:schema:{name}:1"

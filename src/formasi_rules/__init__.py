@@ -10,6 +10,7 @@
 
 from ._errors import (
     BackendUnavailable, EngineError, FormasiError, InputError, InvalidArgument, PolicyError, Problem,
+    WorkerError,
 )
 from ._text import Text
 from .engine import (
@@ -24,5 +25,5 @@ __all__ = [
     "BackendUnavailable", "BackendWarning", "Candidate", "Decision", "Engine", "EngineError",
     "FormasiError", "InputError", "InvalidArgument", "Policy", "PolicyError", "Problem", "Reason",
     "RecordError", "Result", "Text", "expand", "load_policy", "read_formation", "read_records",
-    "structure_candidate",
+    "structure_candidate", "WorkerError",
 ]

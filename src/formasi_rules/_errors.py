@@ -8,7 +8,8 @@ and from the matching built-in, so callers may catch by category::
     ├── InputError(ValueError)           candidate or formation data is wrong; .problems
     ├── InvalidArgument(TypeError)       the Python API was called wrongly
     ├── BackendUnavailable(ImportError)  durable_rules cannot be imported here
-    └── EngineError(RuntimeError)        the rules engine misbehaved (a bug: please report)
+    ├── EngineError(RuntimeError)        the rules engine misbehaved (a bug: please report)
+    └── WorkerError(RuntimeError)        a worker process of a batch died (killed, out of memory)
 
 A :class:`Problem` is one finding: where it is (file, line and column, or a
 ``$.path`` into input data), which rule, what was expected (in Bahasa Indonesia
@@ -30,6 +31,7 @@ __all__ = [
     "InvalidArgument",
     "PolicyError",
     "Problem",
+    "WorkerError",
     "suggest",
 ]
 
@@ -114,6 +116,14 @@ class BackendUnavailable(FormasiError, ImportError):
 
 class EngineError(FormasiError, RuntimeError):
     """The rules engine did something it must never do. This is a bug: please report it."""
+
+
+class WorkerError(FormasiError, RuntimeError):
+    """A worker process of a ``jobs`` > 1 batch ended unexpectedly (killed by a signal, or for
+    memory). The batch stops; everything handed out before it is complete and in order.
+
+    Run the rest again, with fewer jobs if memory was short.
+    """
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:

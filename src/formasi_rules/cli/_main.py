@@ -7,6 +7,7 @@ internal error (a bug: set FORMASI_DEBUG=1 to see the traceback and please repor
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -19,8 +20,9 @@ from pathlib import Path
 
 import click
 
-from .._errors import FormasiError, InvalidArgument, Problem
+from .._errors import FormasiError, InvalidArgument, Problem, WorkerError
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
+from ..engine._engine import _check_filter as check_filter
 from ..formation._inputs import Located
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records
@@ -30,7 +32,9 @@ from ..schemas import schema as json_schema
 from ..sheets import is_workbook
 from . import _formation_output as fo
 from ._formation_output import FORMATS as FORMATION_FORMATS
-from ._output import FORMATS, Writer
+from ._policies import available, find_policy, policy_argument, roots
+from ._files import Interrupts, Output, cannot_write, exit_status
+from ._output import FORMATS, WriteFailed, Writer
 from ._progress import Progress, count_records
 
 
@@ -51,33 +55,59 @@ def _problems(problems: list[Problem]) -> None:
         click.echo(f"  {p}", err=True)
 
 
+SIZE_WARNING_AFTER = 1000  # records of the default full layout before the size is mentioned
+
+
+def _size_warning(writer: Writer, total: int | None) -> None:
+    each = writer.size / max(writer.count, 1)
+    text = (f"warning: the full layout (the default for --format json) has written {writer.size / 1e6:,.0f} MB "
+            f"for {writer.count:,} records, about {each / 1e3:,.0f} KB each")
+    if total:
+        text += f"; about {each * total / 1e9:,.1f} GB for the {total:,} records of this file"
+    click.echo(text + ". --layout compact is about 40x smaller, and 'formasi expand' gives back the full form "
+               "/ keluaran lengkap besar; pakai --layout compact", err=True)
+
+
 def _rejected(error: RecordError) -> None:
     click.echo(f"rejected {error.where}" + (f" (id {error.candidate})" if error.candidate else "") + ":", err=True)
     _problems(list(error.problems))
 
 
+_INTERRUPTS = Interrupts()
+
+
 def _run(fn):
-    """Run a command body: our errors become messages and exit 2, anything else exit 3."""
+    """Run a command body: our errors become messages and exit 2, anything else exit 3; Ctrl-C
+    and SIGTERM exit 130 and 143; a closed pipe on standard output is a quiet end (exit 0)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        _INTERRUPTS.install()
         try:
             return fn(*args, **kwargs)
         except click.ClickException:  # a usage error: click prints it and exits 2
             raise
+        except KeyboardInterrupt as exc:
+            sys.exit(exit_status(exc))
+        except BrokenPipeError:
+            # the reader stopped reading (| head -1), as it may: nothing more to say, and nothing
+            # to flush at exit either (that would fail on the closed pipe again)
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except FormasiError as exc:
             lines = str(exc).splitlines()
             click.echo(f"error: {lines[0]}", err=True)
             for line in lines[1:]:
                 click.echo(line, err=True)
             sys.exit(2)
-        except (KeyboardInterrupt, BrokenPipeError):
-            sys.exit(130)
         except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
             if os.environ.get("FORMASI_DEBUG"):
                 traceback.print_exc()
             click.echo(f"internal error (a bug in formasi_rules, please report it): "
                        f"{type(exc).__name__}: {exc}", err=True)
             sys.exit(3)
+        finally:
+            _INTERRUPTS.restore()
 
     return wrapper
 
@@ -88,19 +118,33 @@ def main() -> None:
     """formasi_rules: appointment and formation decisions from declarative rule files."""
 
 
-_POLICIES = click.option("--policies", type=click.Path(file_okay=False), default="policies",
-                         show_default=True, help="Folder holding the policy folders.")
+_POLICIES = click.option("--policies", type=click.Path(file_okay=False), default=None,
+                         help="Folder holding your policy folders [default: ./policies, then the policies "
+                              "shipped with formasi_rules; 'formasi policies' lists them].")
 _POLICY = click.option("--policy", "policy_name", default=None,
-                       help="Policy (a folder under --policies) [default: the one named in --policies/default].")
+                       help="Policy (a folder under --policies) [default: the one the folder's 'default' file names].")
 
 
-def _load(policies: str, name: str | None):
-    """The policy ``name`` under ``policies``, or the folder's default (see policy_folder)."""
-    try:
-        folder = policy_folder(policies, name)
-    except InvalidArgument as exc:
-        raise click.UsageError(str(exc)) from None
-    return load_policy(folder)
+def _load(policies: str | None, name: str | None):
+    """The policy ``name`` (found as find_policy says), or without a name the default of the first
+    policies folder that has one (see policy_folder)."""
+    if name is not None:
+        return load_policy(find_policy(policies, name))
+    for _, root in roots(policies):
+        if root.is_dir():
+            try:
+                return load_policy(policy_folder(root))
+            except InvalidArgument as exc:
+                raise click.UsageError(str(exc)) from None
+    raise click.UsageError("give --policy NAME (no policies folder was found) / sebutkan --policy NAMA")
+
+
+def _served_root() -> str:
+    """The folder ``formasi serve`` serves without --policies: the first that exists, as for _load."""
+    for _, root in roots(None):
+        if root.is_dir():
+            return str(root)
+    raise click.UsageError("give --policies DIR: no policies folder was found")
 
 
 def _delimiter(ctx, param, value):
@@ -131,8 +175,9 @@ def _located(path, delimiter):
                    "full form) [default: full for json, compact for jsonl].")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None,
               help="Input format [default: from the file name].")
-@click.option("--route", default=None, help="Only this route (one of the policy's routes).")
-@click.option("--level", default=None, help="Only this level (one of the policy's levels).")
+@click.option("--route", default=None, help="Only this route (one the policy has; a pair it lacks is refused "
+                                              "with the list of pairs).")
+@click.option("--level", default=None, help="Only this level.")
 @click.option("--formation", type=click.Path(dir_okay=False), default=None,
               help="Open places: a file of rows region, level, open (CSV, JSON or YAML).")
 @click.option("--workload", type=click.Path(dir_okay=False), default=None,
@@ -169,6 +214,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
         candidates = "/dev/stdin"
     if layout and fmt == "table":
         raise click.UsageError("--layout is for --format json or jsonl; the table has one layout")
+    watch_size = layout is None and fmt == "json"  # the full layout by default: say when it grows big
     layout = layout or ("compact" if fmt == "jsonl" else "full")
     policy = _load(policies, policy_name)
     as_of = as_of or dt.date.today()
@@ -187,46 +233,68 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
             click.echo("error: the workload has rejected rows; open places would be wrong", err=True)
             sys.exit(2)
         places = computed
-    rejected = total = 0
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    writer = Writer(out, fmt, layout, engine.catalogue(as_of) if layout == "compact" else None)
-    progress = Progress(enabled=not quiet)
-    if progress.enabled:  # only then is the file read twice
-        progress.total = count_records(candidates, input_format)
-    records = read_records(candidates, input_format, parse=jobs == 1,  # workers parse JSON Lines
-                           delimiter=delimiter)
-    try:
-        if fmt == "jsonl" and not allocate:  # the fast path: blocks of finished bytes, from workers too
-            for block in engine.evaluate_blocks(records, as_of=as_of, route=route, level=level,
-                                                formation=places, jobs=jobs, layout=layout):
-                writer.write_block(block.text)
-                for _, error in block.errors:
-                    _rejected(error)
-                total, rejected = total + block.count, rejected + len(block.errors)
-                progress.step(block.count)
-        else:
-            items = engine.evaluate_many(records, as_of=as_of, route=route, level=level, formation=places,
-                                         jobs=jobs)
-            if allocate:  # contested places can only be given once every candidate is known
-                items = engine.allocate(list(items), formation=places)
-            for item in items:
-                total += 1
-                if isinstance(item, RecordError):
-                    rejected += 1
-                    _rejected(item)
-                writer.write(item)
-                progress.step()
-    except KeyboardInterrupt:
-        progress.finish()
-        click.echo(f"interrupted after {total} record(s); the output holds those and is complete",
-                   err=True)
-        raise
-    finally:
-        progress.finish()
-        writer.close()
-        if output:
-            out.close()
+    try:  # a date outside the policy or a filter no route meets: said before any output
+        check_filter(policy, engine.plan(as_of), route, level)
+    except FormasiError:
         engine.close()
+        raise
+    rejected = total = 0
+    sink = Output(output) if output else None  # moved into place once the run produced output
+    out = sink.file if sink else sys.stdout
+    kept = False
+    stopped: BaseException | None = None  # an interruption or a lost worker: the output holds what was done
+    try:
+        writer = Writer(out, fmt, layout, engine.catalogue(as_of) if layout == "compact" else None)
+        progress = Progress(enabled=not quiet)
+        if progress.enabled:  # only then is the file read twice
+            progress.total = count_records(candidates, input_format)
+        records = read_records(candidates, input_format, parse=jobs == 1,  # workers parse JSON Lines
+                               delimiter=delimiter)
+        try:
+            if fmt == "jsonl" and not allocate:  # the fast path: blocks of finished bytes, from workers too
+                for block in engine.evaluate_blocks(records, as_of=as_of, route=route, level=level,
+                                                    formation=places, jobs=jobs, layout=layout):
+                    with _INTERRUPTS.held():  # never half a block: the output stays valid
+                        writer.write_block(block.text)
+                        total, rejected = total + block.count, rejected + len(block.errors)
+                    for _, error in block.errors:
+                        _rejected(error)
+                    progress.step(block.count)
+            else:
+                items = engine.evaluate_many(records, as_of=as_of, route=route, level=level, formation=places,
+                                             jobs=jobs)
+                if allocate:  # contested places can only be given once every candidate is known
+                    items = engine.allocate(list(items), formation=places)
+                for item in items:
+                    with _INTERRUPTS.held():  # the count says exactly what the output holds
+                        writer.write(item)
+                        total += 1
+                    if watch_size and total == SIZE_WARNING_AFTER:
+                        _size_warning(writer, progress.total)
+                    if isinstance(item, RecordError):
+                        rejected += 1
+                        _rejected(item)
+                    progress.step()
+        except (KeyboardInterrupt, WorkerError) as exc:
+            stopped = exc
+        finally:
+            progress.finish()
+        with _INTERRUPTS.held():  # a signal now is taken once the output is complete and kept
+            writer.close()
+            kept = True
+    except WriteFailed as exc:
+        raise cannot_write(output or "standard output", exc) from None
+    finally:
+        engine.close()
+        with _INTERRUPTS.held():  # never half moved into place
+            if sink and kept:
+                sink.commit()
+            elif sink:
+                sink.discard()
+    if isinstance(stopped, KeyboardInterrupt):
+        click.echo(f"interrupted after {total} record(s); the output holds those and is complete", err=True)
+    if stopped is not None:
+        raise stopped
     click.echo(f"{total} record(s): {total - rejected} evaluated, {rejected} rejected "
                f"(policy {policy.name} {policy.version}, {engine.backend.name}, as of {as_of})", err=True)
     sys.exit(1 if rejected else 0)
@@ -242,13 +310,22 @@ def expand_command(compact, output):
 
     JSON Lines in (the catalogue on the first line), JSON Lines out; or the compact JSON
     object {"catalogue", "results"} in, a JSON list out."""
-    with open(compact, encoding="utf-8") as f:
+    try:
+        f = open(compact, encoding="utf-8")
+    except OSError as exc:
+        raise FormasiError(f"cannot open {compact}: {exc.strerror} / berkas tidak dapat dibuka") from None
+    with f:
         first = f.readline()
         try:
             head = json.loads(first)
         except ValueError:
             head = None
-        out = open(output, "w", encoding="utf-8") if output else sys.stdout
+        if not (isinstance(head, dict) and "catalogue" in head):  # not JSON Lines: the compact JSON object?
+            whole = _json_line(compact, 1, first + f.read(), _looks_full(first))
+            if not isinstance(whole, dict) or "catalogue" not in whole or "results" not in whole:
+                raise _not_compact(compact, _looks_full(first) or isinstance(whole, list))
+        sink = Output(output) if output else None
+        out = sink.file if sink else sys.stdout
         writer = None
         try:
             if isinstance(head, dict) and "catalogue" in head:  # JSON Lines
@@ -257,24 +334,44 @@ def expand_command(compact, output):
                         writer = writer or Writer(out, "jsonl")
                         writer.write(expand(head, _json_line(compact, number, line)))
             else:
-                whole = _json_line(compact, 1, first + f.read())
-                if not isinstance(whole, dict) or "catalogue" not in whole or "results" not in whole:
-                    raise FormasiError(f"{compact}: not the output of a compact run (no catalogue at the "
-                                       "start) / bukan keluaran --layout compact")
                 writer = Writer(out, "json")
                 for record in whole["results"]:
                     writer.write(expand(whole, record))
-        finally:
             if writer:
                 writer.close()
-            if output:
-                out.close()
+            if sink:
+                sink.commit()
+        except WriteFailed as exc:
+            raise cannot_write(output or "standard output", exc) from None
+        finally:
+            if sink:
+                sink.discard()
 
 
-def _json_line(path: str, number: int, text: str):
+def _looks_full(first_line: str) -> bool:
+    """Whether a file's first line is a full-layout record (JSON Lines) or opens a JSON list."""
+    try:
+        head = json.loads(first_line)
+    except ValueError:
+        return first_line.strip() in ("[", "[]")
+    return isinstance(head, dict) and ("decisions" in head or "error" in head)
+
+
+def _not_compact(path: str, full: bool) -> FormasiError:
+    if full:
+        return FormasiError(f"{path}: this is full-layout output, which already holds every reason; "
+                            "'formasi expand' reads the output of --layout compact / ini keluaran lengkap, "
+                            "bukan --layout compact")
+    return FormasiError(f"{path}: not the output of a compact run (no catalogue at the start) / bukan "
+                        "keluaran --layout compact")
+
+
+def _json_line(path: str, number: int, text: str, full: bool = False):
     try:
         return json.loads(text)
     except ValueError as exc:
+        if full:
+            raise _not_compact(path, True) from None
         raise FormasiError(f"{path}:{number}: not valid JSON ({exc}) / bukan JSON yang sah") from None
 
 
@@ -345,7 +442,13 @@ def formation_compute(workload, existing, as_of, fmt, lang, delimiter, policies,
                   "table": fo.table, "csv": fo.to_csv, "html": lambda r: fo.to_html(r, policy, lang=lang)}[fmt]
         text = render(result)
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            sink = Output(output)
+            try:
+                sink.file.write(text)
+            except OSError as exc:
+                sink.discard()
+                raise cannot_write(output, exc) from None
+            sink.commit()
         else:
             click.echo(text, nl=False)
     click.echo(f"{len(result.rows)} region/level rows, {len(result.problems)} rejected input row(s) "
@@ -391,6 +494,7 @@ def check_policy(policy_dir, as_of, max_examples, static_only):
     """Check a policy for consistency: static checks, then property checks with a fixed seed."""
     from ..testing import cases_yaml, check
 
+    policy_dir = str(policy_argument(policy_dir))
     findings = check(policy_dir, as_of=as_of, max_examples=max_examples, properties=not static_only)
     for f in findings:
         place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
@@ -420,8 +524,10 @@ def check_policy(policy_dir, as_of, max_examples, static_only):
               help="The policy the cases test [default: the folder above TESTS].")
 @click.option("--coverage", "show_coverage", is_flag=True, help="List rules and table rows no case exercises.")
 @click.option("--backend", type=click.Choice(BACKENDS), default=None, help="Rules engine [default: durable].")
+@click.option("--allow-empty", is_flag=True, help="Pass when there are no cases (else an error: a suite that "
+                                                   "runs nothing checks nothing).")
 @_run
-def test_cases(tests, policy_dir, show_coverage, backend):
+def test_cases(tests, policy_dir, show_coverage, backend, allow_empty):
     """Run a policy's YAML test cases (a file, or a folder of them)."""
     from ..testing import coverage, load_cases, run_case
 
@@ -430,8 +536,10 @@ def test_cases(tests, policy_dir, show_coverage, backend):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BackendWarning)
         engine = Engine(policy, backend=backend)
-    results = [run_case(engine, case) for case in load_cases(tests)]
-    engine.close()
+    try:
+        results = [run_case(engine, case) for case in load_cases(tests, allow_empty=allow_empty)]
+    finally:
+        engine.close()
     for r in results:
         mark = "ok  " if r.passed else "FAIL"
         click.echo(f"{mark} {Path(r.case.file).name}:{r.case.line}  {r.case.name}")
@@ -458,8 +566,8 @@ def test_cases(tests, policy_dir, show_coverage, backend):
               help="Also compile the policy for this engine [default: durable where available].")
 @_run
 def validate(policy_dir, backend):
-    """Check a policy folder: every file, every rule, and that the engine can run it."""
-    policy = load_policy(policy_dir)
+    """Check a policy folder (or a policy's name): every file, every rule, and that the engine can run it."""
+    policy = load_policy(policy_argument(policy_dir))
     if policy.abstract:
         click.echo(f"ok: policy {policy.name} {policy.version} ({policy.digest[:19]}…) is a base for other "
                    f"policies (abstract): {len(policy.fields)} fields, {len(policy.rules)} rules, "
@@ -478,6 +586,26 @@ def validate(policy_dir, backend):
                    f"{len(plan.checks)} checks over {len(plan.targets)} route/level pairs")
 
 
+@main.command("policies")
+@_POLICIES
+@_run
+def list_policies(policies):
+    """List the policies found (in --policies DIR, or ./policies and those shipped with formasi_rules)."""
+    found = available(policies)
+    for name, folder in found:
+        try:
+            policy = load_policy(folder)
+            title = policy.title.en if hasattr(policy.title, "en") else str(policy.title)
+            click.echo(f"{name:<24} {policy.version:<10} {folder}")
+            click.echo(f"  {title}")
+        except FormasiError as exc:
+            click.echo(f"{name:<24} {'(invalid)':<10} {folder}")
+            click.echo(f"  {str(exc).splitlines()[0]}")
+    if not found:
+        looked = "; ".join(f"{what} ({root.resolve()})" for what, root in roots(policies))
+        raise FormasiError(f"no policies found; looked in {looked}")
+
+
 @main.command()
 @click.argument("which", type=click.Choice(SCHEMAS))
 @_POLICIES
@@ -486,7 +614,7 @@ def validate(policy_dir, backend):
 @_run
 def schema(which, policies, policy_name):
     """Print a JSON Schema: of policy files, candidate records, evaluation results (full or compact
-    layout) or formation output."""
+    layout), formation output or YAML test cases."""
     policy = _load(policies, policy_name) if policy_name else None
     click.echo(json.dumps(json_schema(which, policy), indent=2, ensure_ascii=False))
 
@@ -529,7 +657,7 @@ def serve(policies, host, port, workers, watch, token_file, max_body, max_record
         missing.exit_code = 2  # the command could not run
         raise missing from None
     try:
-        run(policies=policies, host=host, port=port, workers=workers, watch=watch, token_file=token_file,
+        run(policies=policies or _served_root(), host=host, port=port, workers=workers, watch=watch, token_file=token_file,
             limits=Limits(max_body=max_body, max_records=max_records, max_stream_records=max_stream_records,
                           timeout=timeout),
             backend=backend, cors_origins=list(cors_origins) or None, formations=formations, log_level=log_level)

@@ -1,13 +1,26 @@
 """Writing results: JSON (a list, streamed), JSON Lines, and a readable table.
 
+The table (rich) is written candidate by candidate as results come: a one-line summary (what
+the candidate is eligible for, else the closest decision and what it lacks), then its decisions
+with the reasons in words, wrapped to the terminal's width (``COLUMNS``, or 100 when the output
+is not a terminal), so long ids (18-digit NIPs) and long reasons never break the columns.
+
 In the compact layout the run's catalogue comes first: as the first line of JSON Lines,
 or as ``{"catalogue": ..., "results": [...]}`` in JSON.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import shutil
 from typing import IO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from ..engine import RecordError, Result
 from ..engine._result import dumps
@@ -15,9 +28,29 @@ from ..engine._result import dumps
 FORMATS = ("json", "jsonl", "table")
 
 
+class WriteFailed(OSError):
+    """Writing the output failed (a full disk, a closed pipe): the OSError, marked as the output's."""
+
+
+def _writing(method):
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        try:
+            return method(self, *args)
+        except WriteFailed:
+            raise
+        except BrokenPipeError:
+            raise  # not a failure: the reader went away
+        except OSError as exc:
+            raise WriteFailed(exc.errno, exc.strerror or str(exc)) from exc
+    return wrapper
+
+
 class Writer:
+    @_writing
     def __init__(self, out: IO[str], fmt: str, layout: str = "full", catalogue: dict | None = None):
         self.out, self.fmt, self.layout, self.count = out, fmt, layout, 0
+        self.size = 0  # characters of records written (about their bytes), for the size warning
         if layout == "compact" and fmt == "json":
             out.write(json.dumps(catalogue, ensure_ascii=False)[:-1] + ', "results": [')
         elif layout == "compact" and fmt == "jsonl":
@@ -25,19 +58,26 @@ class Writer:
         elif fmt == "json":
             out.write("[")
         elif fmt == "table":
-            out.write(f"{'candidate':<14} {'route':<21} {'level':<13} {'outcome':<13} why\n")
+            self.console = Console(file=out, width=_width(out), highlight=False, soft_wrap=False,
+                                   color_system="auto" if _isatty(out) else None, emoji=False)
 
+    @_writing
     def write(self, item: Result | RecordError | dict) -> None:
         """A result, an error record, or one already turned into a dict (as ``formasi expand`` has)."""
         if self.fmt == "table":
             self._table(item)
         elif self.fmt == "json":
             data = item if isinstance(item, dict) else item.to_dict(self.layout)
-            self.out.write(("," if self.count else "") + "\n" + json.dumps(data, ensure_ascii=False, indent=2))
+            text = ("," if self.count else "") + "\n" + json.dumps(data, ensure_ascii=False, indent=2)
+            self.out.write(text)
+            self.size += len(text)
         else:
-            self.out.write((dumps(item) if isinstance(item, dict) else item.to_json(self.layout)) + "\n")
+            text = (dumps(item) if isinstance(item, dict) else item.to_json(self.layout)) + "\n"
+            self.out.write(text)
+            self.size += len(text)
         self.count += 1
 
+    @_writing
     def write_block(self, text: bytes) -> None:
         """Records already rendered as JSON Lines (UTF-8, each line ending in a newline)."""
         self.out.flush()  # what was written as text goes first
@@ -47,6 +87,7 @@ class Writer:
         else:
             self.out.write(text.decode())
 
+    @_writing
     def close(self) -> None:
         if self.fmt == "json":
             end = "]}" if self.layout == "compact" else "]"
@@ -54,20 +95,64 @@ class Writer:
         self.out.flush()
 
     def _table(self, item: Result | RecordError) -> None:
+        console = self.console
         if isinstance(item, RecordError):
             first = item.problems[0] if item.problems else None
-            self.out.write(f"{item.candidate or item.where:<14} {'(rejected)':<21} {'':<13} {'error':<13} "
-                           f"{first.path or ''} {first.en if first else ''}\n")
+            console.print(f"{item.candidate or item.where} — rejected: "
+                          + (f"{first.path or ''} {first.en}".strip() if first else "")
+                          + (f" (and {len(item.problems) - 1} more)" if len(item.problems) > 1 else ""), markup=False)
+            console.print()
             return
         if not item.decisions:
-            self.out.write(f"{item.candidate:<14} {'—':<21} {'—':<13} {'—':<13} "
-                           "its request is outside --route/--level\n")
-        for d in item.decisions:
-            failed = [r.rule for r in d.reasons if r.passed is False]
-            why = ", ".join(failed) if failed else ("missing: " + ", ".join(d.missing) if d.missing else "")
-            if d.allocation:
-                a = d.allocation
-                why = {"allocated": f"place given (rank {a['rank']} of {a['competitors']})",
-                       "not_allocated": f"no place: rank {a['rank']} of {a['competitors']} for {a['places']}",
-                       "allocated_elsewhere": "place given at another level"}[a["status"]]
-            self.out.write(f"{item.candidate:<14} {d.route:<21} {d.level:<13} {d.outcome:<13} {why}\n")
+            console.print(f"{item.candidate} — its request is outside --route/--level", markup=False)
+            console.print()
+            return
+        console.print(f"{item.candidate} — {summary(item)}", markup=False)
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+        table.add_column("route", no_wrap=True)
+        table.add_column("level", no_wrap=True)
+        table.add_column("outcome", no_wrap=True)
+        table.add_column("why", overflow="fold")
+        for d in item.decisions:  # Text: data never read as rich markup ("∈ [PNS]")
+            table.add_row(Text(d.route), Text(d.level), Text(d.outcome), Text(_why(d)))
+        console.print(table)
+        console.print()
+
+
+def summary(result: Result) -> str:
+    """One line: the decisions the candidate is eligible for, else the closest and what it lacks."""
+    eligible = [f"{d.route}/{d.level}" for d in result.decisions if d.outcome == "eligible"]
+    if eligible:
+        return "eligible for: " + ", ".join(eligible)
+    closest = min(result.decisions, key=lambda d: (len(d.failed), len(d.missing)))
+    lacks = []
+    if closest.failed:
+        lacks.append(f"fails {len(closest.failed)} condition(s): {', '.join(closest.failed)}")
+    if closest.missing:
+        lacks.append(f"missing {len(closest.missing)} input(s): {', '.join(closest.missing)}")
+    return f"eligible for: none; closest: {closest.route}/{closest.level}, " + "; ".join(lacks)
+
+
+def _why(d) -> str:
+    if d.allocation:
+        a = d.allocation
+        return {"allocated": f"place given (rank {a['rank']} of {a['competitors']})",
+                "not_allocated": f"no place: rank {a['rank']} of {a['competitors']} for {a['places']}",
+                "allocated_elsewhere": "place given at another level"}[a["status"]]
+    failed = [f"{r.rule}: {r.message.en}" for r in d.reasons if r.passed is False]
+    if failed:
+        return "\n".join(failed)
+    return "missing: " + ", ".join(d.missing) if d.missing else ""
+
+
+def _isatty(out) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _width(out) -> int:
+    if os.environ.get("COLUMNS", "").isdigit():
+        return max(int(os.environ["COLUMNS"]), 40)
+    return shutil.get_terminal_size((100, 24)).columns if _isatty(out) else 100

@@ -30,6 +30,15 @@ def allocate(policy: Policy, results: list[Any], places: Formation) -> list[Any]
     settings = policy.allocation
     if settings is None:
         raise InvalidArgument(f"policy {policy.name} has no 'allocation:' section in policy.yaml")
+    first: dict[str, int] = {}
+    for i, res in enumerate(results):  # one place per person: the same id twice would get two
+        if isinstance(res, Result):
+            if res.candidate in first:
+                raise InvalidArgument(
+                    f"the results hold candidate {res.candidate!r} twice (items {first[res.candidate]} and {i}); "
+                    "allocation gives each candidate at most one place. Evaluate the records with "
+                    "evaluate_many, which makes a later record with the same id an error record (I031)")
+            first[res.candidate] = i
     route_rank = {r: i for i, r in enumerate(settings.routes)}
     level_rank = {lv: i for i, lv in enumerate(policy.levels)}
     # (region, level) -> candidate index -> that candidate's eligible decisions needing a place there

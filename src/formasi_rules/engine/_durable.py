@@ -23,6 +23,9 @@ How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
   synchronously, and the fact is retracted. The session slot is primed once so that
   deleting it on close is safe (H2). One fixed session id and one fact id per
   ruleset: no 32-bit hash collisions are possible (H4).
+- Rulesets and facts go through one serialiser (:func:`_json`, orjson): the engine compares
+  strings in their JSON-escaped form, so a rule literal escaped one way (``json.dumps``
+  writes ``\u00e1``) and a fact another (raw UTF-8) would never be equal.
 - Calls into the C engine hold the GIL and the session is shared, so a lock
   serialises evaluations on one backend; threads are safe, not faster.
 """
@@ -30,14 +33,13 @@ How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 from typing import Any
 
 import attrs
 import orjson
 
-from .._errors import BackendUnavailable, EngineError, PolicyError, Problem
+from .._errors import BackendUnavailable, EngineError, InputError, PolicyError, Problem
 from ._backend import Firings
 from ._encode import KIND
 from ._plan import And, Cmp, Cond, In, Or, Plan, negate, positive
@@ -47,10 +49,16 @@ from ._plan import And, Cmp, Cond, In, Or, Plan, negate, positive
 # a ruleset filled to this budget with every test matching is tested)
 ALPHA_BUDGET = 60
 MAX_RULES_PER_RULESET = 4000  # MAX_ACTIONS is 4096
+MAX_VALUE_BYTES = 16 * 1024 * 1024  # MAX_OBJECT_PROPERTY_SIZE: a longer value is error 314
 SID = "1"
 FACT_ID = "c"
 _OPS = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 _names = itertools.count(1)
+
+
+def _json(value: Any) -> str:
+    """The one JSON text of ``value`` the engine sees, for rulesets and facts alike (see above)."""
+    return orjson.dumps(value).decode()
 
 
 def load_engine():
@@ -70,6 +78,10 @@ def to_durable(cond: Cond) -> dict:
     if isinstance(cond, Cmp):
         return {cond.key: cond.value} if cond.op == "eq" else {_OPS[cond.op]: {cond.key: cond.value}}
     if isinstance(cond, In):
+        if not cond.values:  # in []: false, not in []: true, either only with the key present (the
+            # engine would read an empty $or or $and as matching every fact, the state fact included)
+            present = {"$ex": {cond.key: 1}}
+            return present if cond.negated else {"$and": [present, {"$nex": {cond.key: 1}}]}
         if cond.negated:
             parts = [{"$neq": {cond.key: v}} for v in cond.values]
             return parts[0] if len(parts) == 1 else {"$and": parts}
@@ -86,6 +98,8 @@ def alpha_cost(cond: Cond) -> tuple[int, int]:
         return 1, 1
     if isinstance(cond, In):
         n = len(cond.values)
+        if n == 0:
+            return 1, 1 if cond.negated else 2
         return (1, n) if cond.negated else (n, n)
     parts = [alpha_cost(c) for c in cond.items]
     if isinstance(cond, Or):
@@ -178,10 +192,10 @@ class _Ruleset:
         self.inferred = spec.inferred
         try:
             self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
-                                                json.dumps(spec.definition))
+                                                _json(spec.definition))
         except Exception as exc:
             raise EngineError(f"durable_rules refused a generated ruleset: {exc}") from exc
-        fired = self.fire(json.dumps({"sid": SID, "id": "prime", KIND: "prime"}))
+        fired = self.fire(_json({"sid": SID, "id": "prime", KIND: "prime"}))
         if fired != ["prime"]:
             raise EngineError(f"durable_rules did not run the priming rule (got {fired})")
 
@@ -230,7 +244,13 @@ class DurableBackend:
                 self._plans[id(plan)] = plan
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
-        payload = orjson.dumps({"sid": SID, "id": FACT_ID, **fact}).decode()
+        for key, value in fact.items():  # the engine refuses a value over 16 MiB (error 314)
+            if isinstance(value, str) and len(value) * 4 > MAX_VALUE_BYTES and \
+                    len(_json(value)) > MAX_VALUE_BYTES:
+                raise InputError([Problem(
+                    "I022", f"nilai {key} lebih dari 16 MiB", f"the value of {key} is longer than the rules "
+                    f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])
+        payload = _json({"sid": SID, "id": FACT_ID, **fact})
         passed, failed, missing = set(), set(), set()
         with self._lock:
             rulesets = self._rulesets.get(id(plan))

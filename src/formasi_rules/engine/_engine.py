@@ -27,8 +27,9 @@ from ._backend import Backend, ReferenceBackend
 from ._compact import catalogue
 from ._compiled import Compiled
 from ._parallel import chunk_size, evaluate_parallel
+from ._dedup import unique
 from ._durable import DurableBackend
-from ._encode import encode_fact, show
+from ._encode import encode, encode_fact, show
 from ._plan import Plan
 from ._result import Block, RecordError, Result, check_layout, render_block
 from ..formation._result import FormationResult
@@ -150,6 +151,7 @@ class Engine:
         compiled = self._pin()
         try:
             places = self.places if formation is None else _formation(formation, self.policy.levels)
+            _check_filter(compiled.policy, compiled.plan(_date(as_of)), route, level)
             return self._evaluate(compiled, candidate, _date(as_of), places, route, level)
         finally:
             compiled.release()
@@ -201,7 +203,7 @@ class Engine:
         """Results (``render`` None) or Blocks in that layout, on the version in service now."""
         _check_jobs(jobs)
         as_of = _date(as_of)
-        self.plan(as_of)  # a bad date fails once, up front
+        _check_filter(self.policy, self.plan(as_of), route, level)  # a bad date or filter fails once, up front
         places = self.places if formation is None else _formation(formation, self.policy.levels)
         compiled = self._pin()
         try:
@@ -210,14 +212,13 @@ class Engine:
 
             if jobs > 1:
                 backend = "reference" if compiled.backend.name == "reference" else "durable"
-                yield from evaluate_parallel(compiled.policy, backend, records, here, as_of, places, route, level,
-                                             jobs, render)
+                out = evaluate_parallel(compiled.policy, backend, records, here, as_of, places, route, level,
+                                        jobs, render)
             elif render is None:
-                yield from here(records)
+                out = here(records)
             else:
-                results = here(records)
-                while (block := render_block(itertools.islice(results, chunk_size(render)), render)).count:
-                    yield block
+                out = _blocks(here(records), render)
+            yield from unique(out, blocks=render is not None)  # one record per candidate id
         finally:
             compiled.release()
 
@@ -233,7 +234,7 @@ class Engine:
                 continue
             try:
                 if not isinstance(record, Candidate):
-                    record = structure_candidate(record, where.split()[0], compiled.policy)
+                    record = _structure(record, where.split()[0], compiled.policy)
                 yield self._evaluate(compiled, record, as_of, places, route, level)
             except InputError as exc:
                 yield RecordError(where, None if ident is None else str(ident),
@@ -286,10 +287,10 @@ class Engine:
         index = compiled.index(as_of)
         plan, explainer, policy = compiled.plans[index], compiled.explainers[index], compiled.policy
         if not isinstance(candidate, Candidate):
-            candidate = structure_candidate(candidate, policy=policy)
+            candidate = _structure(candidate, "$", policy)
         targets = _targets(policy, plan, candidate, route, level)
         derived = compiled.deriver.derive(candidate, as_of, places)
-        firings = compiled.backend.run(plan, encode_fact(derived, policy, plan.keys))
+        firings = compiled.backend.run(plan, _encoded(derived, policy, plan.keys))
         outcomes, checks, actual, explanation = explainer.decide(derived, firings, targets)
         echo = compiled.echo  # fields that only repeat a value of the record: "derived" shows what was computed
         shown = {k: show(v) for k, v in derived.values.items() if k not in echo}
@@ -298,6 +299,45 @@ class Engine:
         return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, outcomes,
                       checks, actual, decide=explanation.decisions, values={**derived.values, "region": candidate.region},
                       order=policy.precedence)
+
+
+def _blocks(results: Iterator[Any], render: str) -> Iterator[Block]:
+    while (block := render_block(itertools.islice(results, chunk_size(render)), render)).count:
+        yield block
+
+
+def _structure(record: Any, path: str, policy: Policy) -> Candidate:
+    try:
+        return structure_candidate(record, path, policy)
+    except RecursionError:  # a dict that holds itself (from Python), or nesting past the stack
+        raise InputError([Problem("I017", "data bersarang terlalu dalam atau memuat dirinya sendiri",
+                                  "the record is nested too deeply, or holds itself", path=path)]) from None
+
+
+def _encoded(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, Any]:
+    """The engine fact; a value the engine cannot hold exactly (more decimals than its field
+    declares, beyond 64 bits, infinite) is the record's error, naming the field."""
+    try:
+        return encode_fact(derived, policy, keys)
+    except (ArithmeticError, ValueError):  # NotRepresentable, Decimal's InvalidOperation, OverflowError
+        pass
+    problems = []
+    for name, value in derived.values.items():
+        if name in keys:
+            try:
+                encode(policy.fields[name], value, policy)
+            except (ArithmeticError, ValueError) as exc:
+                field = policy.fields[name]
+                decimals = getattr(field, "decimals", None)
+                problems.append(Problem(
+                    "I021", f"nilai {name} tidak dapat dipakai: {exc}",
+                    f"the value of {name} cannot be used: {exc}", path=f"$.{name}",
+                    hint=f"give at most {decimals} decimal(s), within 64-bit integers" if decimals is not None
+                    else None))
+    if not problems:  # a per-level value: say so without guessing which
+        problems.append(Problem("I021", "sebuah nilai turunan tidak dapat dipakai",
+                                "a derived value cannot be encoded for the rules engine", path="$"))
+    raise InputError(problems)
 
 
 def _new_backend(backend: str | None, policy: Policy) -> Backend:
@@ -312,6 +352,19 @@ def _new_backend(backend: str | None, policy: Policy) -> Backend:
                       "backend, which gives the same decisions. Pass backend='reference' to "
                       "silence this.", BackendWarning, stacklevel=4)
         return ReferenceBackend()
+
+
+def _check_filter(policy: Policy, plan: Plan, route: str | None, level: str | None) -> None:
+    """A route/level filter that no route of the policy in force can meet is a mistake: refuse it
+    with the pairs there are, rather than decide nothing for everyone."""
+    if route is None and level is None:
+        return
+    if any((route is None or r == route) and (level is None or lv == level) for r, lv in plan.targets):
+        return
+    pairs = ", ".join(f"{r}/{lv}" for r, lv in plan.targets)
+    asked = "/".join([route or "*", level or "*"])
+    raise InvalidArgument(f"no route and level of policy {policy.name} matches {asked} (route {route!r}, level "
+                          f"{level!r}); the pairs are: {pairs} / tidak ada jalur dan jenjang {asked}")
 
 
 def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None,

@@ -8,7 +8,18 @@ sends chunks to the workers while fewer than a few per worker are queued, and ot
 evaluates the next chunk itself; it yields results in the order the records came. On two
 cores this keeps both busy without a third process competing with them.
 
-Records and results cross processes cheaply: JSON Lines come unparsed
+The workers are plain processes, each with a pipe of its own to this one, not a process
+pool: a pool replaces a worker that dies and waits for its lost chunk forever
+(multiprocessing.Pool), or hangs at exit on a result half sent (concurrent.futures). Here
+a worker that dies (killed, out of memory) is seen at once through its process sentinel
+and ends the batch with a WorkerError: the results before the lost chunk have been handed
+out and nothing after it, so what was written is valid and in order. The other workers are
+ended with it; a worker whose calling process is gone reads the end of its pipe and ends
+too. Nothing runs in a thread of this process, so nothing can keep it from exiting.
+
+Bulk goes through files in a spool folder, and the pipes carry only a chunk's number:
+neither side ever waits for the other to read (a worker writing its results into a pipe
+would wait while this process evaluates a chunk of its own). JSON Lines come unparsed
 (``read_records(..., parse=False)``) and the workers parse them; rendered results come
 back as one Block of bytes per chunk, which the command line writes as it is.
 """
@@ -20,28 +31,51 @@ import datetime as dt
 import itertools
 import multiprocessing
 import os
+import pickle
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.pool import AsyncResult
+from multiprocessing.connection import wait
 from typing import Any
 
 import attrs
 
-from .._errors import EngineError, FormasiError, InputError
+from .._errors import EngineError, FormasiError, InputError, WorkerError, _ProblemsError
 from ._result import render_block
 
 CHUNK = 250  # records per chunk (see chunk_size)
 IN_FLIGHT_PER_JOB = 3
 
-_engine = None  # the worker's own Engine
-_failure: BaseException | None = None  # why the worker could not start
+
+def _portable(exc: BaseException) -> tuple:
+    """An exception as plain data: ours rebuilt with their problems, anything else as its text
+    (exceptions with extra constructor arguments do not survive pickling)."""
+    if isinstance(exc, _ProblemsError):
+        return type(exc), exc.problems
+    if isinstance(exc, FormasiError):
+        return type(exc), str(exc)
+    return EngineError, f"a worker process failed: {type(exc).__name__}: {exc}"
 
 
-def _start_worker(root: str, digest: str, backend: str, places: Any) -> None:
-    # an exception here would make the pool start the worker again, forever: it is kept and
-    # raised by the worker's tasks instead, so the calling process hears of it
-    global _engine, _failure
+def _spool_full(exc: OSError) -> FormasiError:
+    return FormasiError(f"cannot write the worker processes' files in {tempfile.gettempdir()} ({exc.strerror or exc}); "
+                        "set TMPDIR to a folder with room, or use one process (--jobs 1) / folder sementara penuh")
+
+
+def _rebuild(data: tuple) -> BaseException:
+    cls, arg = data
+    try:
+        return cls(arg)
+    except Exception:  # noqa: BLE001 - an odd subclass: its text still says what happened
+        return EngineError(str(arg))
+
+
+def _serve(conn, root: str, digest: str, backend: str, places: Any) -> None:
+    """A worker: build an engine, then evaluate each chunk it is sent, until told to stop or
+    its pipe closes (the calling process is gone)."""
+    # Ctrl-C reaches the whole process group: the calling process handles it and ends the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         from ..policy import load_policy
         from ._engine import Engine
@@ -50,31 +84,39 @@ def _start_worker(root: str, digest: str, backend: str, places: Any) -> None:
         if policy.digest != digest:
             raise EngineError(f"the policy in {root} changed after the batch started (its digest is now "
                               f"{policy.digest}); run the batch again")
-        _engine = Engine(policy, backend=backend, formation=places)
-    except Exception as exc:  # noqa: BLE001 - handed to the calling process by _up and _work
-        _failure = exc
-
-
-def _up() -> bool:
-    """A task that returns once a worker has started (loaded and compiled its policy)."""
-    if _failure is not None:
-        raise _failure
-    return True
-
-
-def _work(job: tuple) -> Any:
-    if _failure is not None:
-        raise _failure
-    items, as_of, route, level, render, spool = job
-    records = [(where, InputError(problems) if problems is not None else record)
-               for where, record, problems in items]
-    done = _finish(_engine.evaluate_many(records, as_of=as_of, route=route, level=level), render)
-    if render:  # the text goes through a file: a worker writing into a pipe would wait for the
-        # calling process's result thread, which waits for the GIL while that process evaluates
-        with open(spool, "wb") as f:
-            f.write(done.text)
-        done = attrs.evolve(done, text=b"")
-    return done
+        engine = Engine(policy, backend=backend, formation=places)
+    except Exception as exc:  # noqa: BLE001 - handed to the calling process
+        conn.send(("failed", _portable(exc)))
+        return
+    conn.send(("up", None))
+    try:
+        while True:
+            try:
+                job = conn.recv()
+            except EOFError:
+                return
+            if job is None:
+                return
+            number, inbox, outbox, as_of, route, level, render = job
+            try:
+                with open(inbox, "rb") as f:
+                    items = pickle.load(f)
+                os.unlink(inbox)
+                records = [(where, InputError(problems) if problems is not None else record)
+                           for where, record, problems in items]
+                done = _finish(engine.evaluate_many(records, as_of=as_of, route=route, level=level), render)
+                try:
+                    with open(outbox, "wb") as f:
+                        pickle.dump(done, f, protocol=pickle.HIGHEST_PROTOCOL)
+                except OSError as exc:  # a full TMPDIR: the user's to fix, not a bug
+                    raise _spool_full(exc) from None
+                conn.send(("done", number))
+            except Exception as exc:  # noqa: BLE001 - handed to the calling process
+                conn.send(("error", _portable(exc)))
+    except (BrokenPipeError, EOFError):  # the calling process is gone
+        return
+    finally:
+        engine.close()
 
 
 def chunk_size(render: str | None) -> int:
@@ -92,22 +134,138 @@ def _spool() -> str:
                            "(--jobs 1)") from None
 
 
-def _collect(job: Any, spool: str | None) -> Any:
-    """What a chunk came to: a worker's (its block's text read back from ``spool``) or ours."""
-    if not isinstance(job, AsyncResult):
-        return job
-    got = job.get()
-    if spool is not None:
-        with open(spool, "rb") as f:
-            got = attrs.evolve(got, text=f.read())
-        os.unlink(spool)
-    return got
-
-
 def _finish(results: Iterator[Any], render: str | None) -> Any:
     # finished text (in that layout) travels back far cheaper than result objects; each
     # result is rendered as it comes (holding a chunk of result objects is slow)
     return render_block(results, render) if render else list(results)
+
+
+@attrs.define(eq=False)
+class _Job:
+    """A chunk sent to a worker: done once the worker said so; its result is in ``outbox``."""
+
+    number: int
+    outbox: str
+    done: bool = False
+
+    def result(self) -> Any:
+        with open(self.outbox, "rb") as f:
+            got = pickle.load(f)
+        os.unlink(self.outbox)
+        return got
+
+
+class _Worker:
+    def __init__(self, ctx, args: tuple):
+        self.conn, there = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_serve, args=(there, *args), daemon=True, name="formasi-worker")
+        self.process.start()
+        there.close()  # only the worker holds its end: its death closes the pipe
+        self.up = False
+        self.jobs: collections.deque[_Job] = collections.deque()  # sent, not answered, in order
+
+
+class _Workers:
+    """The worker processes, and what each was sent."""
+
+    def __init__(self, count: int, args: tuple, spool: str):
+        ctx = multiprocessing.get_context("spawn")
+        self.spool = spool
+        self.numbers = itertools.count()
+        self.all: list[_Worker] = []
+        try:
+            for _ in range(count):
+                self.all.append(_Worker(ctx, args))
+        except BaseException:
+            self.end(force=True)
+            raise
+        self.done = 0  # records handed out, for the message if a worker dies
+
+    def poll(self, timeout: float | None) -> None:
+        """Take in what the workers said within ``timeout`` seconds (None: until one says
+        something); raise what a worker raised, or WorkerError if one died."""
+        conns = {w.conn: w for w in self.all}
+        sentinels = {w.process.sentinel: w for w in self.all}
+        for ready in wait([*conns, *sentinels], timeout):
+            if ready in conns:
+                self._hear(conns[ready])
+        for w in self.all:  # a dead worker: after reading what it said last
+            if w.process.exitcode is not None and not w.conn.poll():
+                raise WorkerError(_lost(w.process.exitcode, self.done))
+
+    def _hear(self, w: _Worker) -> None:
+        while w.conn.poll():
+            try:
+                kind, data = w.conn.recv()
+            except (EOFError, OSError):
+                w.process.join(1)
+                raise WorkerError(_lost(w.process.exitcode, self.done)) from None
+            if kind == "up":
+                w.up = True
+            elif kind == "done":
+                job = w.jobs.popleft()
+                if job.number != data:
+                    raise EngineError(f"a worker answered chunk {data} for chunk {job.number}")
+                job.done = True
+            else:  # "failed" (could not start) or "error"
+                raise _rebuild(data)
+
+    def idle(self, limit: int) -> _Worker | None:
+        """An up worker with fewer than ``limit`` chunks queued (the least busy), or None."""
+        up = [w for w in self.all if w.up and len(w.jobs) < limit]
+        return min(up, key=lambda w: len(w.jobs)) if up else None
+
+    def send(self, w: _Worker, items: list, as_of, route, level, render) -> _Job:
+        number = next(self.numbers)
+        inbox = os.path.join(self.spool, f"{number}.in")
+        job = _Job(number, os.path.join(self.spool, f"{number}.out"))
+        # exceptions pickle badly: an InputError goes as its problems
+        sent = [(where, None, r.problems) if isinstance(r, InputError) else (where, r, None) for where, r in items]
+        try:
+            with open(inbox, "wb") as f:
+                pickle.dump(sent, f, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as exc:
+            raise _spool_full(exc) from None
+        w.jobs.append(job)
+        w.conn.send((number, inbox, job.outbox, as_of, route, level, render))
+        return job
+
+    def end(self, force: bool) -> None:
+        """Stop every worker and make sure none outlives this call: asked to stop (``force``
+        False) and given a moment, else ended."""
+        if not force:
+            for w in self.all:
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+            for w in self.all:
+                w.process.join(5)
+        for w in self.all:
+            if w.process.is_alive():
+                w.process.terminate()
+        for w in self.all:
+            w.process.join(5)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+            w.conn.close()
+            w.process.close()
+        self.all = []
+
+
+def _lost(exitcode: int | None, done: int) -> str:
+    how = ""
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f" (killed by {signal.Signals(-exitcode).name})"
+        except ValueError:
+            how = f" (killed by signal {-exitcode})"
+    elif exitcode:
+        how = f" (exit status {exitcode})"
+    return (f"a worker process ended unexpectedly{how}; the batch stopped after {done} record(s), and the "
+            f"output holds those, in order / proses pekerja berhenti tiba-tiba; {done} rekaman selesai. "
+            "If it was killed for memory, use fewer --jobs or the compact layout")
 
 
 def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callable[[list], Iterator[Any]],
@@ -116,64 +274,57 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
     """Results (or RecordErrors) in input order; with ``render`` (a layout), Blocks of them.
     ``here`` evaluates a list of ``(where, record)`` in this process, on the caller's engine;
     the workers load ``policy`` from its folder for ``backend`` ("durable" or "reference")."""
-    spool = _spool() if render else None  # the workers' rendered blocks
+    spool = _spool()  # chunks to the workers and their results back
     size = chunk_size(render)
-    ctx = multiprocessing.get_context("spawn")
-    workers = jobs - 1
-    pool = ctx.Pool(workers, initializer=_start_worker, initargs=(policy.root, policy.digest, backend, places))
-    # until a worker is up (a few tenths of a second), this process works alone rather than
-    # queueing chunks it would then have to wait for
-    started = pool.apply_async(_up)
-    queued = workers * IN_FLIGHT_PER_JOB  # chunks the workers may have at once
-    cap = 2 * queued + 2  # chunks finished or under way, waiting to be handed out in order
-    pending: collections.deque = collections.deque()  # (records, AsyncResult or finished, spool file)
-    numbered = enumerate(records)
-    numbers = itertools.count()
-
-    def chunk() -> list:
-        return [item if isinstance(item, tuple) else (f"$[{i}]", item)
-                for i, item in itertools.islice(numbered, size)]
-
+    pool: _Workers | None = None
+    clean = False
     try:
+        pool = _Workers(jobs - 1, (policy.root, policy.digest, backend, places), spool)
+        # until a worker is up (a few tenths of a second), this process works alone rather than
+        # queueing chunks it would then have to wait for
+        cap = 2 * (jobs - 1) * IN_FLIGHT_PER_JOB + 2  # chunks finished or under way, handed out in order
+        pending: collections.deque = collections.deque()  # (records, _Job or finished)
+        numbered = enumerate(records)
+
+        def chunk() -> list:
+            return [item if isinstance(item, tuple) else (f"$[{i}]", item)
+                    for i, item in itertools.islice(numbered, size)]
+
         exhausted = False
         while True:
-            if started.ready():
-                started.get()  # a worker that could not start: its exception, here
-            # keep the workers' queues full (exceptions pickle badly: an InputError goes as its problems)
-            while not exhausted and len(pending) < cap and started.ready() and \
-                    sum(isinstance(job, AsyncResult) and not job.ready() for _, job, _ in pending) < queued:
+            pool.poll(0)
+            # keep the workers' queues full
+            while not exhausted and len(pending) < cap and (w := pool.idle(IN_FLIGHT_PER_JOB)) is not None:
                 items = chunk()
                 exhausted = not items
                 if items:
-                    sent = [(w, None, r.problems) if isinstance(r, InputError) else (w, r, None) for w, r in items]
-                    path = os.path.join(spool, str(next(numbers))) if render else None
-                    job = pool.apply_async(_work, ((sent, as_of, route, level, render, path),))
-                    pending.append((len(items), job, path))
+                    pending.append((len(items), pool.send(w, items, as_of, route, level, render)))
             # then evaluate one chunk here, unless enough is already waiting
             if not exhausted and len(pending) < cap:
                 items = chunk()
                 exhausted = not items
                 if items:
-                    pending.append((len(items), _finish(here(items), render), None))
+                    pending.append((len(items), _finish(here(items), render)))
             # hand out what is finished at the head, in order; wait for the head only when there
             # is nothing else to do
             while pending and (exhausted or len(pending) >= cap
-                               or not isinstance(pending[0][1], AsyncResult) or pending[0][1].ready()):
-                size, job, path = pending.popleft()
-                got = _collect(job, path)
-                if (got.count if render else len(got)) != size:
-                    raise EngineError(f"{size} records were evaluated into another number of results")
+                               or not isinstance(pending[0][1], _Job) or pending[0][1].done):
+                count, job = pending.popleft()
+                if isinstance(job, _Job):
+                    while not job.done:
+                        pool.poll(None)
+                    job = job.result()
+                if (job.count if render else len(job)) != count:
+                    raise EngineError(f"{count} records were evaluated into another number of results")
+                pool.done += count
                 if render:
-                    yield got
+                    yield job
                 else:
-                    yield from got
+                    yield from job
             if exhausted and not pending:
                 break
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
+        clean = True
     finally:
-        pool.join()
-        if spool is not None:
-            shutil.rmtree(spool, ignore_errors=True)
+        if pool is not None:
+            pool.end(force=not clean)
+        shutil.rmtree(spool, ignore_errors=True)

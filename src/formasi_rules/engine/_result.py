@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import orjson
 
-from .._errors import EngineError, InvalidArgument, Problem
+from .._errors import EngineError, InvalidArgument, Problem, suggest
 from .._text import Text
 
 ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED = "eligible", "not_eligible", "undetermined"
@@ -29,6 +29,13 @@ def outcome(any_failed: bool, any_undetermined: bool) -> str:
     """A decision's outcome from its checks: a failed check decides; else one that could not be
     tested leaves it undetermined; else it is eligible."""
     return NOT_ELIGIBLE if any_failed else UNDETERMINED if any_undetermined else ELIGIBLE
+
+
+class NoSuchDecision(InvalidArgument, KeyError):
+    """``Result.decision()`` for a route and level the result has no decision for."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 @attrs.frozen
@@ -150,10 +157,16 @@ class Result:
         return sorted(eligible, key=lambda t: rank.get(t.split("/")[0], len(rank)))
 
     def decision(self, route: str, level: str) -> Decision:
+        """The decision for ``route`` and ``level``; InvalidArgument (also a KeyError) with the
+        closest pair when the result has none."""
         for d in self.decisions:
             if (d.route, d.level) == (route, level):
                 return d
-        raise KeyError((route, level))
+        pairs = [f"{d.route}/{d.level}" for d in self.decisions]
+        close = suggest(f"{route}/{level}", pairs)
+        raise NoSuchDecision(
+            f"candidate {self.candidate} has no decision for route {route!r} and level {level!r}"
+            + (f"; {close}" if close else "") + f". Its decisions: {', '.join(pairs) or 'none'}")
 
     def to_json(self, layout: str = "full") -> str:
         """``to_dict(layout)`` as JSON text (see :func:`dumps`); the full layout is built from
@@ -214,11 +227,13 @@ class Block:
     """Consecutive records as finished JSON Lines: the fastest form to write or send.
 
     ``text`` is UTF-8, one line per record in order, each ending in a newline (orjson never
-    writes a raw newline inside one); ``errors`` gives the rejected records by their place."""
+    writes a raw newline inside one); ``errors`` gives the rejected records by their place,
+    ``ids`` the candidate of each line (None for a rejected record)."""
 
     text: bytes
     count: int
     errors: tuple[tuple[int, RecordError], ...] = ()
+    ids: tuple[str | None, ...] = ()
 
     def lines(self) -> Iterator[tuple[str, RecordError | None]]:
         """Each record's JSON text, with its RecordError if it was rejected."""
@@ -231,12 +246,15 @@ class Block:
 
 
 def render_block(results: Iterable[Result | RecordError], layout: str) -> Block:
-    texts, errors = [], []
+    texts, errors, ids = [], [], []
     for i, result in enumerate(results):
         texts.append(result.to_json(layout))
         if isinstance(result, RecordError):
             errors.append((i, result))
-    return Block("".join(t + "\n" for t in texts).encode(), len(texts), tuple(errors))
+            ids.append(None)
+        else:
+            ids.append(result.candidate)
+    return Block("".join(t + "\n" for t in texts).encode(), len(texts), tuple(errors), tuple(ids))
 
 
 @attrs.frozen

@@ -15,6 +15,9 @@ from ._read import read_records
 
 Formation = dict[str, dict[str, int]]  # region (case-folded) -> level -> open places
 
+MAX_OPEN = 1_000_000  # open places per region and level: far beyond any formation, and within what the
+# engine encodes (10**30 made every candidate's record an error)
+
 
 def region_key(name: str) -> str:
     """Regions are matched by name, ignoring case and spacing ("Kota Palembang" = "kota  palembang")."""
@@ -58,9 +61,9 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
             known = f"; expected one of: {', '.join(levels)}" if levels else ""
             problems.append(Problem("F003", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}{known}",
                                     file=name, path=f"{where}.level", hint=suggest(str(level), levels or ())))
-        elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            problems.append(Problem("F004", f"open harus bilangan bulat 0 atau lebih, bukan {count!r}",
-                                    f"open must be a whole number of 0 or more, got {count!r}",
+        elif isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_OPEN:
+            problems.append(Problem("F004", f"open harus bilangan bulat 0 sampai {MAX_OPEN:,}, bukan {count!r}",
+                                    f"open must be a whole number from 0 to {MAX_OPEN:,}, got {count!r}",
                                     file=name, path=f"{where}.open"))
         else:
             places = out.setdefault(region_key(region), {})

@@ -6,6 +6,15 @@ raw dict, or an InputError when that one record could not even be parsed. One
 bad record never stops the others. JSON Lines can also be read *unparsed*
 (``parse=False``): each record is then a :class:`JsonLine`, parsed where it is
 evaluated, so that worker processes, not the process reading, do the parsing.
+
+What a real file can hold is each one record's error where it can be, naming the line:
+invalid UTF-8 (in a JSON Lines or CSV record), a key given twice in one object, a number
+of more than 40 digits, nesting more than 64 levels deep, a CSV row with fewer or more
+cells than the header, a CSV cell over the csv module's 131,072 characters (often an
+unterminated quote, which the hint says). A flaw that spoils the whole file (a header
+with a column twice, invalid JSON or YAML in a single document, a YAML alias bomb) is an
+InputError naming the file and line. An Excel "CSV UTF-8" byte-order mark is skipped, and a
+header separated by ';' (Excel where the decimal separator is a comma) sets the separator.
 """
 
 from __future__ import annotations
@@ -14,23 +23,146 @@ import csv
 import itertools
 import json
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 import orjson
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .._errors import InputError, InvalidArgument, Problem
+from ..policy._yaml import not_utf8, read_text, yaml_loader
 
 FORMATS = ("json", "jsonl", "yaml", "csv")
+MAX_DEPTH = 64  # a candidate record nests about 3 levels
+MAX_DIGITS = 40  # far beyond any number a policy compares; Python refuses int() of 4,300
 
 
 def detect_format(path: str | os.PathLike) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     return {"yml": "yaml", "ndjson": "jsonl"}.get(suffix, suffix)
+
+
+# --- JSON: the standard library's parser with hooks, so that nothing it accepts is lost unsaid --
+
+_odd = threading.local()  # set by the hooks when a parse met something to report
+
+
+class _Twice(dict):
+    """An object that had a key more than once (the last value is kept, as JSON parsers do)."""
+
+    twice: tuple[str, ...] = ()
+
+
+class _Huge(str):
+    """A number literal too long to be a value (kept as its text, to be reported)."""
+
+
+def _pairs(pairs: list) -> dict:
+    d = dict(pairs)
+    if len(d) == len(pairs):
+        return d
+    _odd.seen = True
+    seen, twice = set(), []
+    for k, _ in pairs:
+        if k in seen and k not in twice:
+            twice.append(k)
+        seen.add(k)
+    marked = _Twice(d)
+    marked.twice = tuple(twice)
+    return marked
+
+
+def _int(text: str) -> Any:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        _odd.seen = True
+        return _Huge(text)
+    return int(text)
+
+
+def _float(text: str) -> Any:
+    if len(text) > MAX_DIGITS + 10:
+        _odd.seen = True
+        return _Huge(text)
+    return float(text)
+
+
+class _Constant(str):
+    """NaN, Infinity or -Infinity: not JSON, though Python's parser takes them."""
+
+
+def _constant(text: str) -> Any:
+    _odd.seen = True
+    return _Constant(text)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int, parse_float=_float,
+                            parse_constant=_constant)
+def _loads(text: str) -> Any:
+    """The JSON value, with what the hooks mark (see _flaws).
+
+    orjson parses first (four times faster than the standard library with hooks) and its value
+    is taken when it cannot hide anything, which writing it back shows: orjson keeps the last of
+    a key given twice, so the value written back has fewer ':' than the text (a ':' outside a
+    string separates a key; inside one it is kept as it was, since without a \\u escape in the
+    text orjson writes every string back as it read it, and the dropped value's only go); it
+    reads an integer beyond 64 bits as a float of at least 1.8e19, which it writes back with
+    'e+' (as every float from 1e16); it refuses NaN and numbers beyond a double. Anything else is parsed again with the standard library's hooks,
+    which say exactly what is wrong."""
+    _odd.seen = False
+    if "\\u" not in text:
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # a number too long for orjson, NaN, or not JSON: the slow parser says which
+        else:
+            try:
+                back = orjson.dumps(value)
+            except TypeError:  # nested past what orjson writes (254 levels): the slow path
+                back = b""
+            if back and back.count(b":") == text.count(":") and b"e+" not in back:
+                return value
+    return _DECODER.decode(text)
+
+
+def _flaws(value: Any, text: str = "", force: bool = False) -> list[Problem]:
+    """What the hooks marked in a parsed record, and nesting too deep, with their paths. Walks
+    the record only when a hook fired, or the text has enough brackets to nest that deep (or
+    ``force``)."""
+    if not force and not _odd.seen and text.count("{") + text.count("[") <= MAX_DEPTH:
+        return []
+    problems: list[Problem] = []
+    stack = [("$", value, 1)]
+    while stack:
+        path, v, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            problems.append(Problem("I017", f"data bersarang lebih dari {MAX_DEPTH} tingkat",
+                                    f"the record is nested more than {MAX_DEPTH} levels deep", path=path))
+            continue
+        if isinstance(v, _Twice):
+            for k in v.twice:
+                problems.append(Problem("I015", f"kunci {k!r} muncul lebih dari sekali",
+                                        f"the key {k!r} is given more than once in one object (which value "
+                                        "was meant?)", path=f"{path}.{k}", hint="give each field once"))
+        if isinstance(v, dict):
+            stack.extend((f"{path}.{k}", item, depth + 1) for k, item in v.items())
+        elif isinstance(v, list):
+            stack.extend((f"{path}[{i}]", item, depth + 1) for i, item in enumerate(v))
+        elif isinstance(v, _Constant):
+            problems.append(Problem("I011", f"{v} bukan JSON yang sah", f"{v} is not valid JSON (write a number, "
+                                    "or leave the field out)", path=path))
+        elif isinstance(v, _Huge):
+            problems.append(Problem("I016", f"angka terlalu panjang ({len(v)} karakter)",
+                                    f"a number of {len(v)} characters is too long to be a value "
+                                    f"(at most {MAX_DIGITS} digits)", path=path))
+    return sorted(problems, key=lambda p: p.path or "")
+
+
+def _rebase(problems: list[Problem], where: str, **extra: Any) -> list[Problem]:
+    base = where.split()[0]
+    return [attrs.evolve(p, path=base + (p.path or "$")[1:], **extra) for p in problems]
 
 
 @attrs.frozen
@@ -45,12 +177,19 @@ class JsonLine:
         return JsonLine, (self.text, self.file, self.line)
 
     def parse(self) -> Any:
-        """The record, or an InputError saying why the line is not JSON."""
+        """The record, or an InputError saying why the line cannot be one."""
         try:
-            return orjson.loads(self.text)
-        except orjson.JSONDecodeError as exc:
+            value = _loads(self.text)
+        except json.JSONDecodeError as exc:
             return InputError([Problem("I011", f"JSON tidak sah: {exc.msg}", f"invalid JSON: {exc.msg}",
                                        file=self.file, line=self.line, column=exc.colno)])
+        except RecursionError:
+            return InputError([Problem("I017", "data bersarang terlalu dalam", "the record is nested too deeply "
+                                       "to read", file=self.file, line=self.line)])
+        flaws = _flaws(value, self.text)
+        if flaws:
+            return InputError([attrs.evolve(p, file=self.file, line=self.line) for p in flaws])
+        return value
 
 
 def read_records(path: str | os.PathLike, fmt: str | None = None, *,
@@ -61,40 +200,57 @@ def read_records(path: str | os.PathLike, fmt: str | None = None, *,
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise InvalidArgument(f"cannot tell the format of {path}: use a .json, .jsonl, .yaml or .csv file")
+    if fmt in ("json", "yaml"):  # one document: read whole
+        yield from {"json": _json, "yaml": _yaml}[fmt](str(path))
+        return
     try:
-        handle = open(path, encoding="utf-8", newline="")
+        handle = open(path, "rb")
     except OSError as exc:
         raise InputError([Problem("I010", f"berkas tidak dapat dibuka: {exc.strerror}",
                                   f"cannot open the file: {exc.strerror}", file=str(path))]) from None
     with handle:
         if fmt == "jsonl":
             yield from _jsonl(handle, str(path), parse)
-        elif fmt == "csv":
-            yield from _csv(handle, str(path), delimiter)
         else:
-            yield from {"json": _json, "yaml": _yaml}[fmt](handle, str(path))
+            yield from _csv(handle, str(path), delimiter)
 
 
-def _json(handle, name: str):
+def _whole(name: str) -> str:
+    text = read_text(Path(name), name, "I010", InputError, utf8_code="I012")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _json(name: str):
+    text = _whole(name)
     try:
-        data = json.load(handle)
+        data = _loads(text)
     except json.JSONDecodeError as exc:
         raise InputError([Problem("I011", f"JSON tidak sah: {exc.msg}", f"invalid JSON: {exc.msg}",
                                   file=name, line=exc.lineno, column=exc.colno)]) from None
-    except UnicodeDecodeError:
-        raise InputError([Problem("I012", "berkas bukan teks UTF-8", "the file is not UTF-8 text",
+    except RecursionError:
+        raise InputError([Problem("I017", "JSON bersarang terlalu dalam", "the JSON is nested too deeply to read",
                                   file=name)]) from None
-    yield from _items(data)
+    # the whole file was parsed at once: look into every record if a hook fired or it could nest deep
+    walk = _odd.seen or text.count("{") + text.count("[") > MAX_DEPTH
+    for where, item in _items(data):
+        flaws = _flaws(item, force=True) if walk else []
+        yield where, InputError(_rebase(flaws, where, file=name)) if flaws else item
 
 
-def _yaml(handle, name: str):
+def _yaml(name: str):
+    text = _whole(name)
     try:
-        data = YAML(typ="safe").load(handle)
+        data = yaml_loader("safe").load(text)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem("I011", f"YAML tidak sah: {exc}", f"invalid YAML: {exc}", file=name,
-                                  line=mark.line + 1 if mark else None)]) from None
-    yield from _items(data)
+        mark = getattr(exc, "problem_mark", None) if isinstance(exc, MarkedYAMLError) else None
+        reason = (exc.problem if isinstance(exc, MarkedYAMLError) else None) or str(exc)
+        raise InputError([Problem("I011", f"YAML tidak sah: {reason}", f"invalid YAML: {reason}", file=name,
+                                  line=mark.line + 1 if mark else None,
+                                  column=mark.column + 1 if mark else None)]) from None
+    except RecursionError:
+        raise InputError([Problem("I017", "YAML bersarang terlalu dalam", "the YAML is nested too deeply to read",
+                                  file=name)]) from None
+    yield from _items(data)  # nesting and aliases are bounded by the loader
 
 
 def _items(data: Any):
@@ -105,13 +261,30 @@ def _items(data: Any):
         yield "$", data
 
 
+def _lines(handle, name: str, bad: dict[int, Problem]) -> Iterator[str]:
+    """The file's lines as text; a line that is not UTF-8 is noted in ``bad`` (by its number)
+    and given with the bad bytes replaced, so the records around it are still read."""
+    for number, raw in enumerate(handle, 1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):  # Excel's "CSV UTF-8" byte-order mark
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad[number] = not_utf8(name, raw, exc, "I012", line_offset=number - 1)
+            yield raw.decode("utf-8", errors="replace")
+
+
 def _jsonl(handle, name: str, parse: bool):
     index = 0
-    for lineno, line in enumerate(handle, 1):
+    bad: dict[int, Problem] = {}
+    for lineno, line in enumerate(_lines(handle, name, bad), 1):
         if not line.strip():
             continue
         where = f"$[{index}] (line {lineno})"
         index += 1
+        if lineno in bad:
+            yield where, InputError([bad.pop(lineno)])
+            continue
         record = JsonLine(line, name, lineno)
         yield where, record.parse() if parse else record
 
@@ -124,53 +297,107 @@ NUMERIC = {"credit_points", "experience_years"}
 CSV_DELIMITERS = ",;\t"
 
 
-def _csv_reader(handle, delimiter: str | None) -> csv.DictReader:
-    """A reader for CSV as spreadsheets write it: a UTF-8 byte-order mark is dropped, and the
-    separator (``,`` ``;`` or tab, as Excel writes in locales with a decimal comma) is told from
-    the header line unless given. CRLF line ends are read by the csv module itself."""
-    first = handle.readline().removeprefix("\ufeff")
-    if delimiter is None:
-        try:
-            delimiter = csv.Sniffer().sniff(first, delimiters=CSV_DELIMITERS).delimiter
-        except csv.Error:  # one column, or no header: nothing to tell
-            delimiter = ","
-    return csv.DictReader(itertools.chain([first], handle), delimiter=delimiter)
+def _delimiter(first: str) -> str:
+    """The separator the header line uses: ',' ';' (Excel where the decimal separator is a comma)
+    or tab; ',' when the line cannot tell (one column)."""
+    try:
+        return csv.Sniffer().sniff(first, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        return ";" if ";" in first and "," not in first else ","
 
 
 def _csv(handle, name: str, delimiter: str | None = None):
-    reader = _csv_reader(handle, delimiter)
-    for index, row in enumerate(reader):
-        where = f"$[{index}] (line {reader.line_num})"
-        if None in row:
-            yield where, InputError([Problem("I013", "baris memiliki sel lebih banyak dari judul kolom",
-                                             "the row has more cells than the header has columns",
-                                             file=name, line=reader.line_num)])
+    bad: dict[int, Problem] = {}
+    lines = _lines(handle, name, bad)
+    first = next(lines, "")
+    delimiter = delimiter or _delimiter(first)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+    header: list[str] | None = None
+    index = 0
+    last = 0  # the line the previous row ended on
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a cell over the field size limit, most often from an unterminated quote
+            line, last = last + 1, reader.line_num
+            if header is None:
+                raise InputError([Problem("I011", f"judul kolom tidak terbaca: {exc}",
+                                          f"cannot read the header row: {exc}", file=name, line=line)]) from None
+            where = f"$[{index}] (line {line})"
+            index += 1
+            yield where, InputError([Problem(
+                "I013", f"baris CSV tidak terbaca: {exc}", f"the CSV row cannot be read: {exc}", file=name,
+                line=line, hint="a quote (\") that is opened and never closed takes in the lines after it")])
             continue
-        record: dict[str, Any] = {}
-        problems = []
-        for key, cell in row.items():
-            cell = (cell or "").strip()
-            if cell == "":
+        first, last = last + 1, reader.line_num
+        spoilt = [bad.pop(n) for n in range(first, last + 1) if n in bad]
+        if header is None:
+            if spoilt:
+                raise InputError(spoilt)
+            if not row:
                 continue
-            value: Any = cell
-            if key in NUMERIC:
-                value = _number(cell)
-            elif key == "performance":
-                value, bad = _ratings(cell)
-                if bad:
-                    problems.append(Problem("I014", f"predikat kinerja tidak terbaca: {bad!r}",
-                                            f"cannot read the rating history cell part {bad!r}; "
-                                            "write it as YEAR:RATING;YEAR:RATING, one rating a year",
-                                            path=f"{where.split()[0]}.performance"))
-            target = record
-            *parents, leaf = key.split(".")
-            for parent in parents:
-                target = target.setdefault(parent, {})
-            target[leaf] = value
-        yield where, InputError(problems) if problems else record
+            header = [h.strip() for h in row]
+            twice = sorted({h for h in header if header.count(h) > 1})
+            if twice:
+                raise InputError([Problem("I018", f"kolom {twice} muncul lebih dari sekali di judul",
+                                          f"the header has the column(s) {twice} more than once (which one "
+                                          "holds the value?)", file=name, line=first)])
+            clash = sorted({h for h in header for other in header if other.startswith(h + ".")})
+            if clash:  # "position" and "position.level": one cell cannot be both text and a group
+                raise InputError([Problem("I018", f"kolom {clash} juga dipakai sebagai kelompok",
+                                          f"the column(s) {clash} are also used as a group of columns "
+                                          f"({clash[0]}.…); keep one of them", file=name, line=first)])
+            continue
+        if not row:  # a blank line
+            continue
+        where = f"$[{index}] (line {first})"
+        index += 1
+        if spoilt:
+            yield where, InputError(spoilt)
+            continue
+        if len(row) != len(header):
+            more = len(row) > len(header)
+            multiline = last > first
+            yield where, InputError([Problem(
+                "I013", f"baris memiliki {len(row)} sel, judul {len(header)} kolom",
+                f"the row has {len(row)} cells and the header {len(header)} columns ("
+                + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
+                hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed?" if multiline
+                      else "separate every cell with a comma, empty cells included"))])
+            continue
+        yield where, _record(dict(zip(header, row)), where)
+
+
+def _record(row: dict[str, str], where: str):
+    record: dict[str, Any] = {}
+    problems = []
+    for key, cell in row.items():
+        cell = (cell or "").strip()
+        if cell == "":
+            continue
+        value: Any = cell
+        if key in NUMERIC:
+            value = _number(cell)
+        elif key == "performance":
+            value, bad = _ratings(cell)
+            if bad:
+                problems.append(Problem("I014", f"predikat kinerja tidak terbaca: {bad!r}",
+                                        f"cannot read the rating history cell part {bad!r}; "
+                                        "write it as YEAR:RATING;YEAR:RATING, one rating a year",
+                                        path=f"{where.split()[0]}.performance"))
+        target = record
+        *parents, leaf = key.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = value
+    return InputError(problems) if problems else record
 
 
 def _number(cell: str) -> Any:
+    if len(cell) > MAX_DIGITS + 10:
+        return cell  # left as text: validation names it as "expected a number"
     try:
         return int(cell)
     except ValueError:
@@ -184,7 +411,7 @@ def _ratings(cell: str):
     out = []
     for part in filter(None, (p.strip() for p in cell.split(";"))):
         year, sep, rating = part.partition(":")
-        if not sep or not year.strip().isdigit():
+        if not sep or not year.strip().isdigit() or len(year.strip()) > 4:
             return None, part
         out.append({"year": int(year), "rating": rating.strip()})
     return out, None

@@ -1,8 +1,17 @@
-"""Reading YAML while keeping the line and column of every key and value.
+"""Reading YAML while keeping the line and column of every key and value, within bounds.
 
 ruamel.yaml's round-trip loader records positions on the mappings and
 sequences it builds; :func:`where` reads them back (1-based) so that every
 policy error can point at the exact spot in the file.
+
+Every YAML the library reads (policies, test cases, candidate files) goes through
+:func:`yaml_loader`, which bounds what a small file can make: aliases are counted, and
+the size and depth the document would have with every alias written out are counted as
+it is composed (a 700-byte "billion laughs" file would otherwise make a structure that
+every later walk copies or visits exponentially often), nesting is limited, an alias
+inside the node it names (a loop) is refused, and an impossible date such as
+2025-02-30 is an error at its line instead of a ValueError from the depths of the
+loader. Each is a YAML error with the position, reported like a syntax error.
 """
 
 from __future__ import annotations
@@ -12,19 +21,206 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer, ComposerError
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from .._errors import PolicyError, Problem
+
+MAX_DEPTH = 64  # nesting, aliases written out; candidate and policy files need about 6
+MAX_ALIASES = 10_000  # alias uses per document
+MAX_EXPANDED = 100_000  # values aliases may add per document, beyond ten times those written
+MAX_BYTES = 64 * 1024 * 1024  # a YAML file read whole
+
+
+class _BoundedComposer(Composer):
+    """A composer that keeps count of what aliases add (see the module docstring)."""
+
+    def compose_document(self) -> Any:
+        self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, height), aliased nodes only
+        self._open: set[str] = set()  # anchors of the nodes being composed
+        self._aliases = self._written = self._added = self._depth = 0
+        return super().compose_document()
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
+            if event.anchor in self._open:
+                raise ComposerError(None, None, f"the alias *{event.anchor} is inside the node it names (a loop)",
+                                    event.start_mark)
+            node = super().compose_node(parent, index)
+            values, height = self._measure(node)
+            self._aliases += 1
+            self._added += values
+            if self._aliases > MAX_ALIASES:
+                raise ComposerError(None, None, f"more than {MAX_ALIASES} aliases in one document",
+                                    event.start_mark)
+            if self._added > MAX_EXPANDED and self._added > 10 * self._written:
+                raise ComposerError(None, None, f"aliases expand this document to more than {self._added:,} "
+                                    f"values from {self._written:,} written (an alias bomb?)", event.start_mark)
+            if self._depth + height > MAX_DEPTH:
+                raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep (through the alias "
+                                    f"*{event.anchor})", event.start_mark)
+            return node
+        self._written += 1
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._open.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            if anchor is not None:
+                self._open.discard(anchor)
+
+    def _measure(self, node: Any) -> tuple[int, int]:
+        """(values, height) of a node with its aliases written out; without recursion, and
+        each node measured once."""
+        if not isinstance(node, (SequenceNode, MappingNode)):
+            return 1, 0
+        stack = [(node, False)]
+        while stack:
+            current, ready = stack.pop()
+            if id(current) in self._sizes:
+                continue
+            children = _children(current)
+            if not ready:
+                stack.append((current, True))
+                stack.extend((c, False) for c in children
+                             if isinstance(c, (SequenceNode, MappingNode)) and id(c) not in self._sizes)
+                continue
+            values, height = 1, 0
+            for c in children:
+                v, h = self._sizes.get(id(c), (1, 0))
+                values, height = values + v, max(height, h + 1)
+            self._sizes[id(current)] = (values, height)
+        return self._sizes[id(node)]
+
+
+def _children(node: Any) -> list:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value)
+
+
+def _strict_timestamp(base):
+    def construct(self, node: Any, values: Any = None) -> Any:
+        try:
+            return base.construct_yaml_timestamp(self, node, values)
+        except ValueError as exc:  # 2025-02-30: the pattern matches, the calendar does not
+            raise ConstructorError(None, None, f"{node.value!r} is not a date ({exc}); write a real date "
+                                   "such as 2025-02-28, or quote it to keep it as text", node.start_mark) from None
+    return construct
+
+
+def _text_if_not_a_date(base):
+    def construct(self, node: Any, values: Any = None) -> Any:
+        try:
+            return base.construct_yaml_timestamp(self, node, values)
+        except ValueError:  # kept as written: the record's validation says it is no date, at its path
+            return str(node.value)
+    return construct
+
+
+def _bounded_int(base):
+    def construct(self, node: Any) -> Any:
+        try:
+            return base.construct_yaml_int(self, node)
+        except ValueError as exc:  # more digits than Python converts (4,300)
+            raise ConstructorError(None, None, f"a number of {len(str(node.value))} characters is too long to "
+                                   f"be a value ({exc})", node.start_mark) from None
+    return construct
+
+
+class _SafeConstructor(SafeConstructor):
+    """For data (candidate files): a date the calendar lacks stays text, for its record to report."""
+
+    construct_yaml_timestamp = _text_if_not_a_date(SafeConstructor)
+    construct_yaml_int = _bounded_int(SafeConstructor)
+
+
+class _RoundTripConstructor(RoundTripConstructor):
+    """For policies and test cases: a date the calendar lacks is an error at its line."""
+
+    construct_yaml_timestamp = _strict_timestamp(RoundTripConstructor)
+    construct_yaml_int = _bounded_int(RoundTripConstructor)
+
+
+for _cls in (_SafeConstructor, _RoundTripConstructor):
+    _cls.add_constructor("tag:yaml.org,2002:timestamp", _cls.construct_yaml_timestamp)
+    _cls.add_constructor("tag:yaml.org,2002:int", _cls.construct_yaml_int)
+
+
+def yaml_loader(typ: str = "rt") -> YAML:
+    """A YAML loader with the bounds above: "rt" keeps positions (policies, test cases), "safe"
+    gives plain values (candidate files)."""
+    yaml = YAML(typ=typ, pure=True)
+    yaml.Composer = _BoundedComposer
+    yaml.Constructor = _RoundTripConstructor if typ == "rt" else _SafeConstructor
+    return yaml
+
+
+def read_bytes(path: Path, display: str, code: str, error=PolicyError) -> bytes:
+    """A file's bytes, at most MAX_BYTES (a symlink to /dev/zero is not read for ever), or
+    ``error`` naming the file."""
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        raise error([Problem(code, f"berkas tidak dapat dibuka: {exc.strerror}",
+                             f"cannot open the file: {exc.strerror}", file=display)]) from None
+    try:
+        with f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise error([Problem(code, f"berkas tidak dapat dibaca: {exc.strerror}",
+                             f"cannot read the file: {exc.strerror}", file=display)]) from None
+    if len(data) > MAX_BYTES:
+        raise error([Problem(code, f"berkas lebih dari {MAX_BYTES >> 20} MiB",
+                             f"the file is larger than {MAX_BYTES >> 20} MiB", file=display)])
+    return data
+
+
+def read_text(path: Path, display: str, code: str, error=PolicyError, utf8_code: str | None = None) -> str:
+    """A file's text, or ``error`` naming the file (and the line of invalid UTF-8, as ``utf8_code``)."""
+    return _decode(read_bytes(path, display, code, error), display, utf8_code or code, error)
+
+
+def _decode(data: bytes, display: str, code: str, error=PolicyError) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error([not_utf8(display, data, exc, code)]) from None
+
+
+def not_utf8(display: str, data: bytes, exc: UnicodeDecodeError, code: str, line_offset: int = 0) -> Problem:
+    """Invalid UTF-8 at its line and column."""
+    before = data[:exc.start]
+    line = before.count(b"\n") + 1 + line_offset
+    column = exc.start - (before.rfind(b"\n") + 1) + 1
+    return Problem(code, "berkas bukan teks UTF-8", f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                   "save it as UTF-8", file=display, line=line, column=column)
 
 
 def load_yaml(path: Path, display: str) -> Any:
     """Parse one YAML file; a syntax error becomes a PolicyError with its position."""
-    yaml = YAML(typ="rt")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError([Problem("P001", f"berkas tidak dapat dibaca: {exc}",
-                                   f"cannot read the file: {exc}", file=display)]) from None
+    return load_yaml_bytes(path, display)[0]
+
+
+def load_yaml_bytes(path: Path, display: str) -> tuple[Any, bytes]:
+    """Like :func:`load_yaml`, with the bytes that were parsed: a digest of a policy must be of
+    these, not of the file read again (it may have been replaced in between)."""
+    data = read_bytes(path, display, "P001")
+    return _parse(data, display), data
+
+
+def _parse(data: bytes, display: str) -> Any:
+    yaml = yaml_loader("rt")
+    text = _decode(data, display, "P001")
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
@@ -33,8 +229,12 @@ def load_yaml(path: Path, display: str) -> Any:
         raise PolicyError([Problem(
             "P002", f"YAML tidak sah: {reason}", f"invalid YAML: {reason}", file=display,
             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-            hint="check indentation and that every 'key: value' has a space after the colon",
+            hint=None if isinstance(exc, (ComposerError, ConstructorError)) else
+            "check indentation and that every 'key: value' has a space after the colon",
         )]) from None
+    except RecursionError:
+        raise PolicyError([Problem("P002", "YAML bersarang terlalu dalam", "the YAML is nested too deeply",
+                                   file=display)]) from None
     except Exception as exc:  # ruamel raises a few unmarked errors (duplicate keys, bad tags)
         raise PolicyError([Problem("P002", f"YAML tidak sah: {exc}", f"invalid YAML: {exc}",
                                    file=display)]) from None

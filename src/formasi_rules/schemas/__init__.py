@@ -11,7 +11,7 @@ import json
 from importlib.resources import files
 from typing import Any
 
-NAMES = ("policy", "candidate", "result", "result-compact", "formation")
+NAMES = ("policy", "candidate", "result", "result-compact", "formation", "test-case")
 _SLOTS = {  # where the record holds coded values: path -> vocabulary
     ("employment_status",): "employment_status", ("education",): "education", ("rank",): "rank",
     ("position", "type"): "position_type", ("position", "level"): "level",

@@ -33,12 +33,17 @@ from typing import Any
 import attrs
 from ruamel.yaml import YAML
 
-from .._errors import FormasiError, PolicyError, Problem
+from .._errors import FormasiError, PolicyError, Problem, suggest
 from ..engine import Engine, Result
-from ..policy._yaml import where
+from ..engine._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED
+from ..policy._yaml import load_yaml, where
 
 CASE_KEYS = ("name", "as_of", "input", "expected", "formation", "note")
 NUMBER_KEYS = ("workload_minutes", "need_exact", "need", "existing", "gap", "ej")
+OUTCOMES = (ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED)
+DECISION_KEYS = ("outcome", "failed", "missing")  # what a candidate case may expect of a decision
+ROW_KEYS = (*NUMBER_KEYS, "band")  # what a workload case may expect of a region and level
+INPUT_KEYS = {"candidate": ("candidate",), "workload": ("workload", "existing")}
 
 
 @attrs.frozen
@@ -64,40 +69,125 @@ class CaseResult:
         return not self.failures
 
 
-def load_cases(path: str | Path) -> list[Case]:
-    """Every case in a file, or in every ``*.yaml`` file of a folder; PolicyError lists bad cases."""
+def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
+    """Every case in a file, or in every ``*.yaml`` file of a folder; PolicyError lists bad cases.
+
+    Cases are validated strictly (schemas/test-case.schema.json says the same): an unknown key,
+    an outcome that does not exist, or an expectation that checks nothing is an error with a
+    "did you mean" where one is close, since a case that checks nothing would pass. No cases
+    at all is an error too, unless ``allow_empty``."""
     path = Path(path)
     files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     cases, problems = [], []
     for file in files:
-        data = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
+        data = load_yaml(file, str(file))  # a syntax error: a PolicyError with its line
         if not isinstance(data, list):
             problems.append(Problem("T001", "berkas uji harus berupa daftar kasus",
                                     "a test file must be a list of cases ('- name: ...')", file=str(file)))
             continue
         for i, raw in enumerate(data):
             line = (where(data, i)[0])
-            bad = [k for k in (raw or {}) if k not in CASE_KEYS] if isinstance(raw, dict) else ["(not a mapping)"]
-            missing = [k for k in ("name", "as_of", "input", "expected") if not isinstance(raw, dict) or k not in raw]
-            if bad or missing:
-                problems.append(Problem("T002", f"kasus uji tidak sah: {bad or missing}",
-                                        f"invalid test case: unknown {bad} / missing {missing}; a case has "
-                                        f"{', '.join(CASE_KEYS)}", file=str(file), line=line))
+            found = _case_problems(raw, str(file), line)
+            if found:
+                problems += found
                 continue
             as_of = raw["as_of"]
             if not isinstance(as_of, dt.date):
-                try:
-                    as_of = dt.date.fromisoformat(str(as_of))
-                except ValueError:
-                    problems.append(Problem("T003", "as_of harus tanggal seperti 2025-10-09",
-                                            f"as_of must be a date like 2025-10-09, got {as_of!r}",
-                                            file=str(file), line=line))
-                    continue
+                as_of = dt.date.fromisoformat(str(as_of))
             cases.append(Case(str(raw["name"]), str(file), line, as_of, _plain(raw["input"]),
                               _plain(raw["expected"]), _plain(raw.get("formation"))))
     if problems:
         raise PolicyError(problems, f"{len(problems)} problem(s) in the test cases")
+    if not cases and not allow_empty:
+        raise PolicyError([Problem("T006", "tidak ada kasus uji", "no test cases found (a suite that runs "
+                                   "nothing passes whatever the rules say)", file=str(path),
+                                   hint="add cases, or allow an empty suite (formasi test --allow-empty)")])
     return cases
+
+
+def _case_problems(raw: Any, file: str, line: int | None) -> list[Problem]:
+    """Everything wrong with one case, each at its line."""
+    def problem(code: str, id_: str, en: str, at: Any = None, key: Any = None, hint: str | None = None) -> Problem:
+        return Problem(code, id_, en, file=file, line=(where(at, key)[0] if at is not None else None) or line,
+                       hint=hint)
+
+    if not isinstance(raw, dict):
+        return [problem("T002", "kasus uji harus berupa pemetaan", "a test case must be a mapping "
+                        "('name: ...', 'as_of: ...', ...)")]
+    out = []
+    for key in raw:
+        if key not in CASE_KEYS:
+            out.append(problem("T002", f"kunci kasus tidak dikenal {key!r}", f"unknown key {key!r} in a test "
+                               f"case; a case has {', '.join(CASE_KEYS)}", raw, key, suggest(key, CASE_KEYS)))
+    missing = [k for k in ("name", "as_of", "input", "expected") if k not in raw]
+    if missing:
+        out.append(problem("T002", f"kasus uji tanpa {missing}", f"the test case has no {', '.join(missing)}"))
+    if "as_of" in raw and not isinstance(raw["as_of"], dt.date):
+        try:
+            dt.date.fromisoformat(str(raw["as_of"]))
+        except ValueError:
+            out.append(problem("T003", "as_of harus tanggal seperti 2025-10-09",
+                               f"as_of must be a date like 2025-10-09, got {raw['as_of']!r}", raw, "as_of"))
+    kind = None
+    given = raw.get("input")
+    if "input" in raw:
+        kinds = [k for k in INPUT_KEYS if isinstance(given, dict) and k in given]
+        if len(kinds) != 1:
+            out.append(problem("T004", "input harus memuat 'candidate' atau 'workload'",
+                               "input must hold either 'candidate' or 'workload'", raw, "input"))
+        else:
+            kind = kinds[0]
+            allowed = INPUT_KEYS[kind]
+            for key in given:
+                if key not in allowed:
+                    out.append(problem("T004", f"kunci input tidak dikenal {key!r}",
+                                       f"unknown key {key!r} in input; a {kind} case has {', '.join(allowed)}",
+                                       given, key, suggest(key, allowed)))
+    expected = raw.get("expected")
+    if "expected" in raw:
+        if not isinstance(expected, dict) or not expected:
+            out.append(problem("T005", "expected kosong: kasus ini tidak menguji apa pun",
+                               "expected is empty: the case checks nothing, so it would always pass",
+                               raw, "expected", "give route/level: outcome (or region/level: {need: ...})"))
+        elif kind is not None:
+            for key, want in expected.items():
+                out += _expectation_problems(kind, key, want, expected, problem)
+    return out
+
+
+def _expectation_problems(kind: str, key: Any, want: Any, expected: dict, problem) -> list[Problem]:
+    name, where_ = ("route/level", "decision") if kind == "candidate" else ("region/level", "row")
+    if kind == "candidate" and key == "derived":  # derived: {FIELD: VALUE or unknown}
+        if not isinstance(want, dict) or not want:
+            return [problem("T005", "derived harus {FIELD: NILAI}", "'derived' takes {FIELD: VALUE, ...} (a value "
+                            "the policy derives, or 'unknown')", expected, key)]
+        return []  # the field names are checked against the policy when the case runs
+    if "/" not in str(key):
+        return [problem("T005", f"kunci {key!r} harus berbentuk {name}", f"the expectation {key!r} must be "
+                        f"written {name}", expected, key)]
+    if kind == "candidate" and not isinstance(want, dict):
+        want = {"outcome": want}
+    if not isinstance(want, dict) or not want:
+        return [problem("T005", f"harapan untuk {key} kosong", f"the expectation for {key} checks nothing; give "
+                        + ("an outcome, failed or missing" if kind == "candidate" else ", ".join(ROW_KEYS)),
+                        expected, key)]
+    allowed = DECISION_KEYS if kind == "candidate" else ROW_KEYS
+    out = []
+    for field, value in want.items():
+        if field not in allowed:
+            out.append(problem("T005", f"kunci tidak dikenal {field!r} untuk {key}",
+                               f"unknown key {field!r} expected of the {where_} {key}; use {', '.join(allowed)}",
+                               want if hasattr(want, "lc") else expected, field if hasattr(want, "lc") else key,
+                               suggest(field, allowed)))
+        elif field == "outcome" and value not in OUTCOMES:
+            out.append(problem("T005", f"hasil tidak dikenal {value!r}", f"unknown outcome {value!r} for {key}; "
+                               f"an outcome is {', '.join(OUTCOMES)}", expected, key, suggest(value, OUTCOMES)))
+        elif field in ("failed", "missing") and (not isinstance(value, list)
+                                                  or not all(isinstance(v, str) for v in value)):
+            out.append(problem("T005", f"{field} harus berupa daftar", f"{field} must be a list of names, "
+                               f"like [rank.in_range]", want if hasattr(want, "lc") else expected,
+                               field if hasattr(want, "lc") else key))
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -135,8 +225,9 @@ def _run_candidate(engine: Engine, case: Case) -> CaseResult:
         route, _, level = str(key).partition("/")
         try:
             decision = result.decision(route, level)
-        except KeyError:
-            failures.append(f"{key}: no decision for this route and level")
+        except (KeyError, LookupError):
+            close = suggest(key, [f"{d.route}/{d.level}" for d in result.decisions])
+            failures.append(f"{key}: no decision for this route and level" + (f" ({close})" if close else ""))
             continue
         want = want if isinstance(want, dict) else {"outcome": want}
         if "outcome" in want and decision.outcome != want["outcome"]:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 from ruamel.yaml import YAML
 
-from .._errors import FormasiError, PolicyError
+from .._errors import FormasiError, InvalidArgument, PolicyError
 from ..engine import BackendWarning, Engine
 from ..policy import Policy, load_policy
 from . import _invariants as inv
@@ -36,6 +36,11 @@ def check(policy_dir, *, as_of: dt.date | None = None, max_examples: int = 300,
         return [Finding.from_problem(p) for p in exc.problems]
     if policy.abstract:  # a base: its files are valid; its rules are checked in the policies extending it
         return []
+    cov = policy.coverage
+    if as_of is not None and not cov.contains(as_of):  # the property checks need rules in force then
+        raise InvalidArgument(f"--as-of {as_of} is outside policy {policy.name}, which covers {cov.valid_from} "
+                              f"to {cov.valid_to or 'now'}; give a date in it, or leave --as-of out for its "
+                              "start / tanggal di luar cakupan kebijakan")
     findings = static_findings(policy)
     if properties and not any(f.code.startswith("P") for f in findings):
         findings += property_findings(policy, as_of or policy.coverage.valid_from, max_examples)
