@@ -411,3 +411,9 @@ def schema(which, policies, policy_name):
     layout) or formation output."""
     policy = _load(policies, policy_name) if policy_name else None
     click.echo(json.dumps(json_schema(which, policy), indent=2, ensure_ascii=False))
+
+
+# commands kept in modules of their own (imported last: they use _run from here)
+from ._book import book as _book  # noqa: E402
+
+main.add_command(_book)
