@@ -415,5 +415,7 @@ def schema(which, policies, policy_name):
 
 # commands kept in modules of their own (imported last: they use _run from here)
 from ._book import book as _book  # noqa: E402
+from ._diff import diff as _diff  # noqa: E402
 
 main.add_command(_book)
+main.add_command(_diff)
