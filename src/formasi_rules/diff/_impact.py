@@ -76,6 +76,8 @@ class Impact:
     flips: tuple[Flip, ...]
     rejected: tuple[str, ...]  # records either version could not read ("where: problem")
     need: tuple[NeedShift, ...] = ()
+    # decisions whose outcome stayed but a rule's verdict moved (another rule still decides)
+    masked: tuple[Flip, ...] = ()
 
     def counts(self) -> list[dict[str, Any]]:
         """How many decisions moved, per route, level and (old → new)."""
@@ -89,7 +91,7 @@ class Impact:
                                "decisions_changed": len(self.flips),
                                "candidates_changed": len({f.candidate for f in self.flips}),
                                "counts": self.counts(), "flips": [f.to_dict() for f in self.flips],
-                               "rejected": list(self.rejected)}
+                               "masked": [f.to_dict() for f in self.masked], "rejected": list(self.rejected)}
         if self.need:
             out["need"] = [n.to_dict() for n in self.need]
             out["need_total"] = {"old": sum(n.old_need or 0 for n in self.need),
@@ -142,7 +144,7 @@ def impact(old: Policy, new: Policy, records: Iterable[Any] | None = None, *, as
     finally:
         for e in engines:
             e.close()
-    flips, rejected, evaluated = [], [], 0
+    flips, masked, rejected, evaluated = [], [], [], 0
     for a, b in zip(*runs):
         if isinstance(a, RecordError) or isinstance(b, RecordError):
             error = a if isinstance(a, RecordError) else b
@@ -151,11 +153,15 @@ def impact(old: Policy, new: Policy, records: Iterable[Any] | None = None, *, as
         evaluated += 1
         for name in dict.fromkeys([*a.outcomes, *b.outcomes]):
             oa, ob = a.outcomes.get(name, "not decided"), b.outcomes.get(name, "not decided")
+            route, level = name.split("/", 1)
             if oa != ob:
-                route, level = name.split("/", 1)
                 flips.append(Flip(a.candidate, route, level, oa, ob, *_shifts(a, b, route, level)))
+            elif a.checks != b.checks:  # only then can a verdict have moved under the same outcome
+                rules, still = _shifts(a, b, route, level)
+                if rules:
+                    masked.append(Flip(a.candidate, route, level, oa, ob, rules, still))
     need = _need(*places) if workload is not None else ()
-    return Impact(as_of, evaluated, tuple(flips), tuple(rejected), need)
+    return Impact(as_of, evaluated, tuple(flips), tuple(rejected), need, tuple(masked))
 
 
 def _need(old, new) -> tuple[NeedShift, ...]:

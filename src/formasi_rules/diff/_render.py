@@ -99,6 +99,13 @@ def _impact_text(im: Impact) -> list[str]:
                 lines.append(f"        baru / new: {s.new_message['en']}")
         if f.still:
             lines.append("      tetap / unchanged: " + ", ".join(f"{r} {state}" for r, state in f.still))
+    if im.masked:
+        lines.append(f"  Aturan berubah tanpa mengubah keputusan / a rule's verdict moved but the decision "
+                     f"did not ({len(im.masked)}):")
+    for f in im.masked:
+        moved = ", ".join(f"{s.rule} {s.old} → {s.new}" for s in f.rules)
+        still = ", ".join(f"{r} {state}" for r, state in f.still)
+        lines.append(f"  {f.candidate} {f.route}/{f.level}: {f.new}; {moved}" + (f"; still: {still}" if still else ""))
     for r in im.rejected:
         lines.append(f"  ditolak / rejected: {r}")
     if im.need:
