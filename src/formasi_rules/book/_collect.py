@@ -68,6 +68,7 @@ class Requirement:
     level: str
     period: Period  # the period of the book (a cut of the coverage) it is shown for
     rows: tuple[tuple[str, TableRow | None], ...]  # (table, row read at this level and date)
+    since: str = ""  # "new": not in force in the period before; "changed": it read other rows then
 
     def cell(self, ref: TableRef) -> Any:
         for table, row in self.rows:
@@ -79,6 +80,7 @@ class Requirement:
 def requirements(policy: Policy, route: str, level: str) -> list[tuple[Period, list[Requirement]]]:
     """Per period of the policy, the rules a candidate for ``route``/``level`` must meet."""
     out = []
+    before: dict[str, Requirement] | None = None
     for period in periods(policy):
         day = day_of(period)
         found = []
@@ -89,8 +91,11 @@ def requirements(policy: Policy, route: str, level: str) -> list[tuple[Period, l
                 continue
             names = dict.fromkeys(ref.table for ref in table_refs(rule.condition))
             rows = tuple((t, row_for(policy, TableRef(t, ""), level, day)) for t in names)
-            found.append(Requirement(rule, level, period, rows))
+            since = "" if before is None else "new" if rule.id not in before else \
+                "changed" if before[rule.id].rows != rows else ""
+            found.append(Requirement(rule, level, period, rows, since))
         out.append((period, found))
+        before = {q.rule.id: q for q in found}
     return out
 
 

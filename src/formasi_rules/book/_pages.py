@@ -12,7 +12,8 @@ def write_pages(site: Any) -> None:
     p = site.policy
     targets = c.targets(p)
     used_by = _fields_used_by(p)
-    site.page("index.html", "index.html", p.title.id, targets=targets)
+    counts = {t: len(c.requirements(p, *t)[-1][1]) for t in targets}
+    site.page("index.html", "index.html", p.title.id, targets=counts)
     for route, level in targets:
         name = f"{route}.{level}"
         route_title = p.routes[route].title

@@ -37,8 +37,18 @@ def _env() -> jinja2.Environment:
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["plain"] = plain
+    env.filters["shortpath"] = _shortpath
     env.globals["CONFIDENCE"] = c.CONFIDENCE
     return env
+
+
+def _shortpath(file: str) -> str:
+    """A policy file as policy staff name it: from the folder that holds the policies."""
+    path = Path(file)
+    for parent in path.parents:
+        if (parent / "policy.yaml").is_file():
+            return str(path.relative_to(parent.parent))
+    return file
 
 
 class _Site:
