@@ -72,8 +72,10 @@ class Writer:
                 if resolved else ref
         return f"{plain(value)} ({label})" if resolved else label
 
-    def value(self, value: Any) -> str:
-        return Markup("<strong>{}</strong>").format(plain(value)) if self.html else plain(value)
+    def value(self, value: Any, lang: int | None = None) -> str:
+        shown = (("tidak", "no")[lang] if value is False else ("ya", "yes")[lang] if value is True else plain(value)) \
+            if lang is not None else plain(value)
+        return Markup("<strong>{}</strong>").format(shown) if self.html else shown
 
 
 def condition(cond: Any, w: Writer, lang: int, *, cells: Callable[[TableRef], Any] | None = None) -> str:
@@ -93,7 +95,7 @@ def condition(cond: Any, w: Writer, lang: int, *, cells: Callable[[TableRef], An
 def _test(test: Test, w: Writer, lang: int, cells) -> str:
     value = test.value
     if isinstance(value, Literal):
-        shown = w.value(value.value)
+        shown = w.value(value.value, lang)
     elif isinstance(value, ThisLevel):
         shown = w.text(("jenjang yang dituju", "the level applied for")[lang])
     elif isinstance(value, FieldValue):
@@ -120,7 +122,7 @@ def derivation(node: Any, w: Writer, lang: int) -> str:
     if isinstance(node, d.Ref):
         return w.field(node.name)
     if isinstance(node, d.Const):
-        return w.value(node.value)
+        return w.value(node.value, lang)
     if isinstance(node, d.Span):
         unit = {"years": ("tahun penuh", "completed years"), "months": ("bulan penuh", "completed months")}[node.unit]
         return w.join([t(f"{unit[lang]} {('dari', 'from')[lang]} "), r(node.start),
