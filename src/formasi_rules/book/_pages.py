@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..policy import Period
 from . import _collect as c
 from ._links import url as url_path
 
@@ -29,7 +30,7 @@ def write_pages(site: Any) -> None:
                   tables=list(dict.fromkeys(r.table for r in c.table_refs(rule.condition) + c.table_refs(rule.then))),
                   fields=c.fields_read(rule.condition) + [f for f in c.fields_read(rule.then)
                                                           if f not in c.fields_read(rule.condition)],
-                  per_level=_per_level(p, rule), biting=biting, checking=checking)
+                  cells=_per_level(p, rule), biting=biting, checking=checking)
         site.find("rule", rule.id, f"{rule.title.id}", f"{rule.id} {rule.title.en} {rule.note or ''}")
     for name, field in p.fields.items():
         site.page(url_path("field", name), "field.html", name, field=field, name=name,
@@ -58,11 +59,11 @@ def _level_title(p, level: str):
     return vocab.titles.get(level, Text(level, level)) if vocab else Text(level, level)
 
 
-def _per_level(p, rule) -> list[tuple[str, list]]:
-    """Per level of the rule, per period: the table rows its condition reads."""
-    refs = c.table_refs(rule.condition) + c.table_refs(rule.then)
+def _per_level(p, rule) -> tuple[list, list[tuple[str, list]]]:
+    """The table cells the rule reads, and per level of the rule and period their values."""
+    refs = list(dict.fromkeys(c.table_refs(rule.condition) + c.table_refs(rule.then)))
     if not refs:
-        return []
+        return [], []
     out = []
     levels = [lv for lv in p.levels if lv in rule.levels] or [None]
     for level in levels:
@@ -73,9 +74,12 @@ def _per_level(p, rule) -> list[tuple[str, list]]:
                 continue
             cells = {r: (lambda row, r=r: None if row is None else row.values.get(r.column))(
                 c.row_for(p, r, level, day)) for r in refs}
-            rows.append((period, cells))
+            if rows and rows[-1][1] == cells:  # the same values: one period, not two rows
+                rows[-1] = (Period(rows[-1][0].valid_from, period.valid_to), cells)
+            else:
+                rows.append((period, cells))
         out.append((level, rows))
-    return out
+    return refs, [(level, rows) for level, rows in out if rows]
 
 
 def _fields_used_by(p) -> dict[str, dict[str, list[str]]]:
