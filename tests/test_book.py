@@ -118,6 +118,14 @@ def test_a_derived_field_in_words(book):
     assert "completed years from" in text
 
 
+def test_every_derivation_of_the_shipped_policies_has_words(policy):
+    from formasi_rules.book._words import Writer, field_words
+    for name, field in policy.fields.items():
+        for lang in (0, 1):
+            text = field_words(policy, name, Writer(policy), lang)
+            assert not re.search(r"\b[A-Z][a-zA-Z]+\(", text), (name, text)  # no repr() of a node
+
+
 def test_an_abstract_base_has_a_book_too(tmp_path):
     base = fr.load_policy(ROOT / "policies" / "jf_umum")
     built = build_book(base, tmp_path)

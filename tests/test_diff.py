@@ -61,6 +61,7 @@ def test_transfer_age_limit_53_to_54(tmp_path, policy):
     (shift,) = result.impact.flips[0].rules
     assert (shift.old, shift.new) == ("not met", "met")
     assert "age = 54; required: age ≤ 53" in shift.old_message["en"]
+    assert (result.impact.gains, result.impact.losses) == (1, 0)
     assert all(not n.changed for n in result.impact.need)  # an age limit moves no need
     # without places, the age no longer decides: formation.available is undetermined for both
     result = diff(policy, new, candidates=candidates(), as_of=AS_OF)

@@ -79,6 +79,16 @@ class Impact:
     # decisions whose outcome stayed but a rule's verdict moved (another rule still decides)
     masked: tuple[Flip, ...] = ()
 
+    @property
+    def gains(self) -> int:
+        """Decisions that become eligible."""
+        return sum(f.new == "eligible" for f in self.flips)
+
+    @property
+    def losses(self) -> int:
+        """Decisions that were eligible and are no longer."""
+        return sum(f.old == "eligible" for f in self.flips)
+
     def counts(self) -> list[dict[str, Any]]:
         """How many decisions moved, per route, level and (old → new)."""
         tally = Counter((f.route, f.level, f.old, f.new) for f in self.flips)
@@ -90,6 +100,7 @@ class Impact:
         out: dict[str, Any] = {"as_of": self.as_of.isoformat(), "candidates": self.candidates,
                                "decisions_changed": len(self.flips),
                                "candidates_changed": len({f.candidate for f in self.flips}),
+                               "gains": self.gains, "losses": self.losses,
                                "counts": self.counts(), "flips": [f.to_dict() for f in self.flips],
                                "masked": [f.to_dict() for f in self.masked], "rejected": list(self.rejected)}
         if self.need:

@@ -85,7 +85,9 @@ def _name(p: Policy) -> str:
 def _impact_text(im: Impact) -> list[str]:
     people = len({f.candidate for f in im.flips})
     lines = [f"Dampak / Impact on {im.candidates} candidate(s) as of {im.as_of}: "
-             f"{len(im.flips)} keputusan berubah / decision(s) change, for {people} candidate(s)"]
+             f"{len(im.flips)} keputusan berubah / decision(s) change, for {people} candidate(s)",
+             f"  menjadi memenuhi syarat / become eligible: {im.gains}; "
+             f"tidak lagi memenuhi syarat / no longer eligible: {im.losses}"]
     for row in im.counts():
         lines.append(f"  {row['route']}/{row['level']}: {row['old']} → {row['new']}: {row['count']}  "
                      f"({', '.join(row['candidates'])})")
