@@ -159,7 +159,17 @@ def test_a_rejected_record_exits_1(tmp_path, policy):
     run = CliRunner().invoke(main, ["diff", policy.root, policy.root, "--candidates", str(bad), "--as-of",
                                     "2025-10-09"])
     assert run.exit_code == 1, run.output
-    assert "rejected" in run.stdout
+    assert "rejected" in run.stdout and "(by both)" in run.stdout
+
+
+def test_a_record_only_the_new_version_refuses(tmp_path, policy):
+    new = edited(tmp_path, ("jf_umum/policy.yaml", "      SMP: 2\n", ""))  # SMP no longer a value
+    record = {**json.loads((SUMSEL / "candidates.json").read_text(encoding="utf-8"))[0], "education": "SMP"}
+    result = diff(policy, new, candidates=[record], as_of=AS_OF)
+    assert result.impact.candidates == 0
+    (line,) = result.impact.rejected
+    assert "(by new)" in line and "SMP" in line
+    assert any(c.kind == "vocabulary" and c.old == ["SMP"] for c in result.changes)
 
 
 @pytest.mark.parametrize("fmt", ["text", "html"])

@@ -74,7 +74,7 @@ class Impact:
     as_of: dt.date
     candidates: int  # how many were evaluated under both versions
     flips: tuple[Flip, ...]
-    rejected: tuple[str, ...]  # records either version could not read ("where: problem")
+    rejected: tuple[str, ...]  # records a version could not read ("where (by old|new|both): problem")
     need: tuple[NeedShift, ...] = ()
     # decisions whose outcome stayed but a rule's verdict moved (another rule still decides)
     masked: tuple[Flip, ...] = ()
@@ -158,8 +158,11 @@ def impact(old: Policy, new: Policy, records: Iterable[Any] | None = None, *, as
     flips, masked, rejected, evaluated = [], [], [], 0
     for a, b in zip(*runs):
         if isinstance(a, RecordError) or isinstance(b, RecordError):
+            # a record one version reads and the other refuses is itself an impact: say which
             error = a if isinstance(a, RecordError) else b
-            rejected.append(f"{error.where}: " + "; ".join(p.en for p in error.problems))
+            side = "both" if isinstance(a, RecordError) and isinstance(b, RecordError) else \
+                "old" if isinstance(a, RecordError) else "new"
+            rejected.append(f"{error.where} (by {side}): " + "; ".join(p.en for p in error.problems))
             continue
         evaluated += 1
         for name in dict.fromkeys([*a.outcomes, *b.outcomes]):
