@@ -160,6 +160,13 @@ def test_in_a_real_browser(book):
     dom = chromium("--dump-dom", page + "?as_of=2024-05-01").stdout
     assert re.search(r'class="period dated out" data-from="2025-10-01"', dom), dom[-3000:]
     assert re.search(r'class="period dated" data-from="2023-01-12"', dom)
+    # printable: the page prints on A4 (the print CSS hides the search and date tools)
+    pdf = book.root / "route.pdf"
+    chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", page)
+    assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        assert "(A4)" in info, info
     search_shot = ROOT / "docs" / "img" / "book-search.png"
     chromium(f"--screenshot={search_shot}", "--window-size=1200,900", (book.root / "index.html").as_uri() + "?q=usia")
     assert search_shot.is_file()
