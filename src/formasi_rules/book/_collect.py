@@ -78,7 +78,8 @@ class Requirement:
 
 
 def requirements(policy: Policy, route: str, level: str) -> list[tuple[Period, list[Requirement]]]:
-    """Per period of the policy, the rules a candidate for ``route``/``level`` must meet."""
+    """Per period of the policy, the rules a candidate for ``route``/``level`` must meet; periods
+    in which nothing changes for this route and level are joined."""
     out = []
     before: dict[str, Requirement] | None = None
     for period in periods(policy):
@@ -94,6 +95,11 @@ def requirements(policy: Policy, route: str, level: str) -> list[tuple[Period, l
             since = "" if before is None else "new" if rule.id not in before else \
                 "changed" if before[rule.id].rows != rows else ""
             found.append(Requirement(rule, level, period, rows, since))
+        if before is not None and len(found) == len(before) and not any(q.since for q in found):
+            # nothing changes for this route and level at this cut: one period, not two
+            merged = Period(out[-1][0].valid_from, period.valid_to)
+            out[-1] = (merged, [attrs.evolve(q, period=merged) for q in out[-1][1]])
+            continue
         out.append((period, found))
         before = {q.rule.id: q for q in found}
     return out
