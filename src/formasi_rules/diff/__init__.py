@@ -17,7 +17,8 @@ import datetime as dt
 from typing import Any, Iterable
 
 from ..policy import Policy
-from ._changes import Change, policy_changes
+from ._change import Change
+from ._changes import policy_changes
 from ._impact import Flip, Impact, NeedShift, RuleShift, impact
 from ._render import FORMATS, PolicyDiff, to_html, to_json, to_text
 

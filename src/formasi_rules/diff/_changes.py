@@ -7,65 +7,13 @@ condition or derivation that changed is shown in words, old and new.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-from typing import Any
-
 import attrs
 
 from ..book._collect import periods
 from ..book._words import Writer, condition, derivation
-from ..policy import Citation, Period, Policy
-
-ADDED, REMOVED, CHANGED = "added", "removed", "changed"
-
-
-@attrs.frozen
-class Change:
-    """One difference. ``kind`` is rule, cell, row, table, field, vocabulary, source, route,
-    period or policy; ``name`` what it is (a rule id, ``table[key].column``); ``what`` the part
-    that changed (condition, levels, value ...), empty for an addition or removal."""
-
-    kind: str
-    action: str
-    name: str
-    what: str = ""
-    old: Any = None
-    new: Any = None
-    old_citation: dict[str, Any] | None = None
-    new_citation: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {"kind": self.kind, "action": self.action, "name": self.name}
-        if self.what:
-            out["what"] = self.what
-        for key in ("old", "new", "old_citation", "new_citation"):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = jsonable(value)
-        return out
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral() else float(value)
-    return value
-
-
-def period_text(p: Period) -> str:
-    if p.valid_from is None and p.valid_to is None:
-        return "always"
-    return f"{p.valid_from or '…'} – {p.valid_to or '…'}"
-
-
-def _cite(policy: Policy, citation: Citation | None) -> dict[str, Any] | None:
-    return citation.to_dict(policy) if citation else None
+from ..policy import Policy
+from ._change import ADDED, CHANGED, REMOVED, Change, cite, period_text
+from ._tables import table_changes
 
 
 def _words(policy: Policy, render, node) -> dict[str, str] | None:
@@ -78,7 +26,7 @@ def _words(policy: Policy, render, node) -> dict[str, str] | None:
 def policy_changes(old: Policy, new: Policy) -> list[Change]:
     """Every semantic difference from ``old`` to ``new``, rules first, then tables, fields,
     vocabularies, sources, routes and periods."""
-    return [*_rules(old, new), *_tables(old, new), *_fields(old, new), *_vocabularies(old, new),
+    return [*_rules(old, new), *table_changes(old, new), *_fields(old, new), *_vocabularies(old, new),
             *_sources(old, new), *_routes(old, new), *_periods(old, new)]
 
 
@@ -88,14 +36,14 @@ def _rules(old: Policy, new: Policy) -> list[Change]:
     for rid, rule in b.items():
         if rid not in a:
             out.append(Change("rule", ADDED, rid, new=_words(new, condition, rule.condition),
-                              new_citation=_cite(new, rule.citation)))
+                              new_citation=cite(new, rule.citation)))
     for rid, rule in a.items():
         if rid not in b:
             out.append(Change("rule", REMOVED, rid, old=_words(old, condition, rule.condition),
-                              old_citation=_cite(old, rule.citation)))
+                              old_citation=cite(old, rule.citation)))
             continue
         other = b[rid]
-        cites = {"old_citation": _cite(old, rule.citation), "new_citation": _cite(new, other.citation)}
+        cites = {"old_citation": cite(old, rule.citation), "new_citation": cite(new, other.citation)}
         if rule.condition != other.condition:
             out.append(Change("rule", CHANGED, rid, "condition", _words(old, condition, rule.condition),
                               _words(new, condition, other.condition), **cites))
@@ -111,66 +59,6 @@ def _rules(old: Policy, new: Policy) -> list[Change]:
             out.append(Change("rule", CHANGED, rid, "period", period_text(rule.period), period_text(other.period)))
         if cites["old_citation"] != cites["new_citation"]:
             out.append(Change("rule", CHANGED, rid, "citation", **cites))
-    return out
-
-
-def _tables(old: Policy, new: Policy) -> list[Change]:
-    out = []
-    for name, table in new.tables.items():
-        if name not in old.tables:
-            out.append(Change("table", ADDED, name, new=f"{len(table.rows)} row(s)",
-                              new_citation=_cite(new, table.citation)))
-    for name, table in old.tables.items():
-        if name not in new.tables:
-            out.append(Change("table", REMOVED, name, old=f"{len(table.rows)} row(s)",
-                              old_citation=_cite(old, table.citation)))
-            continue
-        other = new.tables[name]
-        for part in ("key", "columns"):
-            if getattr(table, part) != getattr(other, part):
-                out.append(Change("table", CHANGED, name, part, getattr(table, part), getattr(other, part)))
-        if _cite(old, table.citation) != _cite(new, other.citation):
-            out.append(Change("table", CHANGED, name, "citation", old_citation=_cite(old, table.citation),
-                              new_citation=_cite(new, other.citation)))
-        out += _rows(old, new, table, other)
-    return out
-
-
-def _rows(old: Policy, new: Policy, table, other) -> list[Change]:
-    """Rows matched by key, then by period (equal periods first, then in order)."""
-    out = []
-    keys = list(dict.fromkeys([r.key for r in table.rows] + [r.key for r in other.rows]))
-    for key in keys:
-        left = [r for r in table.rows if r.key == key]
-        right = [r for r in other.rows if r.key == key]
-        pairs = []
-        for row in list(left):
-            match = next((r for r in right if r.period == row.period), None)
-            if match is not None:
-                pairs.append((row, match))
-                left.remove(row)
-                right.remove(match)
-        pairs += list(zip(left, right))
-        base = f"{table.name}[{key}]" if key is not None else table.name
-        for row in left[min(len(left), len(right)):]:
-            out.append(Change("row", REMOVED, f"{base} {period_text(row.period)}", old=dict(row.values),
-                              old_citation=_cite(old, row.citation or table.citation)))
-        for row in right[min(len(left), len(right)):]:
-            out.append(Change("row", ADDED, f"{base} {period_text(row.period)}", new=dict(row.values),
-                              new_citation=_cite(new, row.citation or other.citation)))
-        dated = len(pairs) > 1 or any(r.period != Period() for pair in pairs for r in pair)
-        for a, b in pairs:
-            cites = {"old_citation": _cite(old, a.citation or table.citation),
-                     "new_citation": _cite(new, b.citation or other.citation)}
-            where = f" ({period_text(b.period)})" if dated else ""
-            if a.period != b.period:
-                out.append(Change("row", CHANGED, base, "period", period_text(a.period), period_text(b.period), **cites))
-            for column in dict.fromkeys([*a.values, *b.values]):
-                va, vb = a.values.get(column), b.values.get(column)
-                if va != vb:
-                    out.append(Change("cell", CHANGED, f"{base}.{column}{where}", "value", va, vb, **cites))
-            if cites["old_citation"] != cites["new_citation"]:
-                out.append(Change("row", CHANGED, base + where, "citation", **cites))
     return out
 
 

@@ -11,7 +11,7 @@ import jinja2
 
 from ..book._words import plain
 from ..policy import Policy
-from ._changes import Change, jsonable
+from ._change import Change, jsonable
 from ._impact import Impact
 
 FORMATS = ("text", "json", "html")
