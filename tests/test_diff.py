@@ -140,7 +140,8 @@ def test_outputs_and_cli(tmp_path, policy):
     assert "transfer_age_limit[ahli_pertama].max_age: 53 → 54" in to_text(result)
     data = json.loads(to_json(result))
     assert data["impact"]["candidates_changed"] == 2 and data["changes"][0]["new"] == 54
-    html = to_html(result)
+    html = to_html(result, book="../book")
+    assert '<a href="../book/rules/perpindahan.age.html"><code>perpindahan.age</code></a>' in html
     assert "SUMSEL-14-2" in html and not re.search(r'<(script|link)[^>]+(src|href)="https?:', html)
     run = CliRunner().invoke(main, ["diff", str(ROOT / "policies" / "pengantar_kerja"), new.root,
                                     "--candidates", str(SUMSEL / "candidates.json"), "--as-of", "2025-10-09",

@@ -6,7 +6,6 @@ Links are relative, so the folder can be copied anywhere or opened from disk (fi
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from importlib.resources import files
@@ -57,7 +56,6 @@ class _Site:
         self.pages: list[str] = []
         self.index: list[dict[str, str]] = []
         self.cases = c.test_cases(policy)
-        self.built = dt.date.today().isoformat()
 
     def writer(self, root: str) -> Writer:
         return Writer(self.policy, html=True, link=lambda kind, name: root + url(kind, name))
@@ -66,7 +64,7 @@ class _Site:
         root = "../" * path.count("/")
         html = self.env.get_template(template).render(
             p=self.policy, root=root, url=lambda kind, name: root + url(kind, name), title=title,
-            w=self.writer(root), cond=condition, field_words=field_words, built=self.built,
+            w=self.writer(root), cond=condition, field_words=field_words,
             cite=lambda citation: self.cite(citation), **context)
         target = self.out / path
         target.parent.mkdir(parents=True, exist_ok=True)

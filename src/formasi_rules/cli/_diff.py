@@ -25,10 +25,12 @@ from ._main import _Date, _run
 @click.option("--existing", type=click.Path(dir_okay=False), default=None,
               help="Officers in post (rows region, level, count), with --workload.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json", "html")), default="text", show_default=True)
+@click.option("--book", "book_url", default=None, metavar="URL",
+              help="With --format html: the address of the new policy's book (formasi book), to link rules to.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write here instead of standard output (an HTML page wants a file).")
 @_run
-def diff(old_dir, new_dir, candidates, as_of, workload, existing, fmt, output):
+def diff(old_dir, new_dir, candidates, as_of, workload, existing, fmt, book_url, output):
     """What changed from OLD_DIR to NEW_DIR (rules, table cells, fields, vocabularies, periods)
     and, with --candidates or --workload, which decisions and needs change.
 
@@ -43,7 +45,9 @@ def diff(old_dir, new_dir, candidates, as_of, workload, existing, fmt, output):
     as_of = as_of or dt.date.today()
     records = list(read_records(candidates)) if candidates else None
     result = policy_diff(old, new, candidates=records, as_of=as_of, workload=workload, existing=existing)
-    text = {"text": to_text, "json": to_json, "html": to_html}[fmt](result)
+    if book_url and fmt != "html":
+        raise click.UsageError("--book goes with --format html")
+    text = to_html(result, book=book_url) if fmt == "html" else {"text": to_text, "json": to_json}[fmt](result)
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:

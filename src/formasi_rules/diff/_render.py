@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 import jinja2
+from markupsafe import Markup
 
 from ..book._words import plain
 from ..policy import Policy
@@ -134,9 +135,19 @@ def to_json(d: PolicyDiff) -> str:
     return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def to_html(d: PolicyDiff) -> str:
+def to_html(d: PolicyDiff, *, book: str | None = None) -> str:
+    """The diff as one page; with ``book`` (the address of the new policy's ``formasi book``),
+    every rule id links to its page there."""
+    from ..book import url
+
+    def rule(rule_id: str) -> Markup:
+        code = Markup("<code>{}</code>").format(rule_id)
+        if not book:
+            return code
+        return Markup('<a href="{}">{}</a>').format(book.rstrip("/") + "/" + url("rule", rule_id), code)
+
     env = jinja2.Environment(loader=jinja2.PackageLoader("formasi_rules.diff", "templates"), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("diff.html").render(d=d, show=show, cite=cite, mark=MARK, arrow=_arrow,
+    return env.get_template("diff.html").render(d=d, show=show, cite=cite, mark=MARK, arrow=_arrow, rule=rule,
                                                 im=d.impact, people=len({f.candidate for f in d.impact.flips})
                                                 if d.impact else 0)
