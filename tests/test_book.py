@@ -30,11 +30,13 @@ def book(tmp_path_factory, policy):
 class Links(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.ids, self.hrefs, self.srcs = set(), [], []
+        self.ids, self.hrefs, self.srcs, self.twice = set(), [], [], []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if "id" in a:
+            if a["id"] in self.ids:
+                self.twice.append(a["id"])
             self.ids.add(a["id"])
         if tag == "a" and a.get("href"):
             self.hrefs.append(a["href"])
@@ -80,6 +82,7 @@ def test_every_local_link_and_anchor_resolves(book):
                 if parts.fragment not in ids:
                     broken.append(f"{page}: {href} (no anchor)")
     assert not broken, "\n".join(broken[:20])
+    assert not {p: links.twice for p, links in parsed.items() if links.twice}  # an anchor names one place
 
 
 def test_self_contained(book):
