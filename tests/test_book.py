@@ -135,11 +135,23 @@ def test_an_abstract_base_has_a_book_too(tmp_path):
     assert url("rule", "perpindahan.age") in built.pages
 
 
+def test_never_writes_into_a_folder_that_is_not_a_book(tmp_path, policy):
+    folder = tmp_path / "policy"
+    shutil.copytree(POLICY_DIR, folder)
+    with pytest.raises(fr.InvalidArgument):
+        build_book(policy, folder)
+    assert (folder / "rules").is_dir()  # untouched
+    built = build_book(policy, tmp_path / "book")
+    assert build_book(policy, built.root).pages == built.pages  # an earlier book is rebuilt in place
+
+
 def test_cli(tmp_path):
     result = CliRunner().invoke(main, ["book", str(POLICY_DIR), "-o", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "b" / "index.html").is_file()
     assert CliRunner().invoke(main, ["book", str(tmp_path / "nope"), "-o", str(tmp_path / "c")]).exit_code == 2
+    refused = CliRunner().invoke(main, ["book", str(POLICY_DIR), "-o", str(POLICY_DIR)])
+    assert refused.exit_code == 2 and "not empty" in refused.output
 
 
 def chromium(*args, timeout=90):

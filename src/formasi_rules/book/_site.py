@@ -15,12 +15,14 @@ from typing import Any
 import attrs
 import jinja2
 
+from .._errors import InvalidArgument
 from ..policy import Policy
 from . import _collect as c
 from ._links import url
 from ._pages import write_pages
 from ._words import Writer, condition, field_words, plain
 
+MARKER = "search-index.js"  # every book has it: a folder holding it may be rebuilt in place
 
 
 @attrs.frozen
@@ -89,11 +91,16 @@ class _Site:
 
 
 def build_book(policy: Policy, output: str | Path) -> Book:
-    """Write the policy as a static website into ``output`` (created; its old pages replaced).
+    """Write the policy as a static website into ``output``: a new or empty folder, or an earlier
+    book (whose pages are replaced). Any other folder is refused, so that replacing the pages
+    can never delete a policy's own ``rules/`` or ``tables/``.
 
     >>> build_book(load_policy("policies/pengantar_kerja"), "book")        # doctest: +SKIP
     """
     out = Path(output)
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise InvalidArgument(f"{out} is not empty and holds no earlier book ({MARKER}): write the book into "
+                              f"a new or empty folder / folder {out} tidak kosong dan bukan buku kebijakan")
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("rules", "fields", "tables", "routes"):
         shutil.rmtree(out / sub, ignore_errors=True)
@@ -105,5 +112,5 @@ def build_book(policy: Policy, output: str | Path) -> Book:
     data = json.dumps(site.index, ensure_ascii=False, separators=(",", ":"))
     (out / "search.json").write_text(data, encoding="utf-8")
     # file:// pages may not fetch(): the same index as a script the pages load
-    (out / "search-index.js").write_text(f"window.BOOK_INDEX = {data};\n", encoding="utf-8")
+    (out / MARKER).write_text(f"window.BOOK_INDEX = {data};\n", encoding="utf-8")
     return Book(out, tuple(site.pages))
