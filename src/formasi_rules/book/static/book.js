@@ -84,5 +84,9 @@
     if (ev.key === "Enter" && first) { location.href = first.href; }
     if (ev.key === "Escape") { box.value = ""; show(""); }
   });
+  document.addEventListener("click", function (ev) {
+    if (!list.contains(ev.target) && ev.target !== box) { list.hidden = true; }
+  });
+  box.addEventListener("focus", function () { if (box.value) { show(box.value); } });
   if (params.get("q")) { box.value = params.get("q"); show(box.value); }
 }());
