@@ -107,7 +107,7 @@ def test_validate_and_schema_commands():
 
 
 def test_internal_errors_are_one_line_not_a_traceback(monkeypatch):
-    import formasi_rules.cli._main as cli
+    import formasi_rules.cli._common as cli
 
     def boom(*a, **k):
         raise ZeroDivisionError("simulated bug")
@@ -187,8 +187,8 @@ def test_a_route_and_level_no_route_has_is_refused_with_the_pairs():
 
 
 def test_the_default_full_json_warns_of_its_size_once_a_batch_is_large(tmp_path, monkeypatch):
-    from formasi_rules.cli import _main
-    monkeypatch.setattr(_main, "SIZE_WARNING_AFTER", 20)
+    from formasi_rules.cli import _evaluate
+    monkeypatch.setattr(_evaluate, "SIZE_WARNING_AFTER", 20)
     args = ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", POLICIES, "--backend", "reference", "-q",
             "-o", str(tmp_path / "o.json")]
     r = CliRunner().invoke(main, args)

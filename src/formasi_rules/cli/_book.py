@@ -5,14 +5,14 @@ from __future__ import annotations
 import click
 
 from ..policy import load_policy
-from ._main import _run
+from ._common import command
 
 
 @click.command("book")
 @click.argument("policy_dir", type=click.Path(file_okay=False))
 @click.option("-o", "--output", type=click.Path(file_okay=False, writable=True), required=True,
               help="Folder to write the site into (created; its pages are replaced).")
-@_run
+@command
 def book(policy_dir, output):
     """Write POLICY_DIR as a website: every route and level, rule, field and table, in
     Bahasa Indonesia and English, with citations, test cases, an "as of" selector and search.

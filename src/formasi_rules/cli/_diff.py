@@ -11,7 +11,7 @@ import click
 
 from ..inputs import read_records
 from ..policy import load_policy
-from ._main import _Date, _run
+from ._common import Date, command
 
 
 @click.command("diff")
@@ -19,7 +19,7 @@ from ._main import _Date, _run
 @click.argument("new_dir", type=click.Path(file_okay=False))
 @click.option("--candidates", type=click.Path(dir_okay=False), default=None,
               help="Candidate records (JSON, JSON Lines, YAML, CSV): whose decisions change.")
-@click.option("--as-of", type=_Date(), default=None, help="Date of the decisions [default: today].")
+@click.option("--as-of", type=Date(), default=None, help="Date of the decisions [default: today].")
 @click.option("--workload", type=click.Path(dir_okay=False), default=None,
               help="Workload rows: the need per region and level before and after (and the open places).")
 @click.option("--existing", type=click.Path(dir_okay=False), default=None,
@@ -29,7 +29,7 @@ from ._main import _Date, _run
               help="With --format html: the address of the new policy's book (formasi book), to link rules to.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write here instead of standard output (an HTML page wants a file).")
-@_run
+@command
 def diff(old_dir, new_dir, candidates, as_of, workload, existing, fmt, book_url, output):
     """What changed from OLD_DIR to NEW_DIR (rules, table cells, fields, vocabularies, periods)
     and, with --candidates or --workload, which decisions and needs change.

@@ -1,0 +1,140 @@
+"""What every ``formasi`` command shares: the command group, running a command body (our errors
+become messages and exit codes), dates, and finding the policy to use.
+
+Exit status: 0 all went well; 1 some record was rejected (reported on stderr and in the
+output); 2 the command could not run (bad option, bad policy, unreadable file); 3 an
+internal error (a bug: set FORMASI_DEBUG=1 to see the traceback and please report it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import os
+import sys
+import traceback
+
+import click
+
+from .._errors import FormasiError, InvalidArgument, Problem
+from ..engine import RecordError
+from ..formation._inputs import Located
+from ..inputs import read_records
+from ..policy import load_policy, policy_folder
+from ..sheets import is_workbook
+from ._policies import find_policy, roots
+from ._files import Interrupts, exit_status
+
+
+class Date(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"expected a date like 2025-10-09, got {value!r} / tanggal seperti 2025-10-09", param, ctx)
+
+
+def echo_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        click.echo(f"  {p}", err=True)
+
+
+
+def echo_rejected(error: RecordError) -> None:
+    click.echo(f"rejected {error.where}" + (f" (id {error.candidate})" if error.candidate else "") + ":", err=True)
+    echo_problems(list(error.problems))
+
+
+INTERRUPTS = Interrupts()
+
+
+def command(fn):
+    """Run a command body: our errors become messages and exit 2, anything else exit 3; Ctrl-C
+    and SIGTERM exit 130 and 143; a closed pipe on standard output is a quiet end (exit 0)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        INTERRUPTS.install()
+        try:
+            return fn(*args, **kwargs)
+        except click.ClickException:  # a usage error: click prints it and exits 2
+            raise
+        except KeyboardInterrupt as exc:
+            sys.exit(exit_status(exc))
+        except BrokenPipeError:
+            # the reader stopped reading (| head -1), as it may: nothing more to say, and nothing
+            # to flush at exit either (that would fail on the closed pipe again)
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        except FormasiError as exc:
+            lines = str(exc).splitlines()
+            click.echo(f"error: {lines[0]}", err=True)
+            for line in lines[1:]:
+                click.echo(line, err=True)
+            sys.exit(2)
+        except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
+            if os.environ.get("FORMASI_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"internal error (a bug in formasi_rules, please report it): "
+                       f"{type(exc).__name__}: {exc}", err=True)
+            sys.exit(3)
+        finally:
+            INTERRUPTS.restore()
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="formasi-rules")
+def main() -> None:
+    """formasi_rules: appointment and formation decisions from declarative rule files."""
+
+
+POLICIES = click.option("--policies", type=click.Path(file_okay=False), default=None,
+                         help="Folder holding your policy folders [default: ./policies, then the policies "
+                              "shipped with formasi_rules; 'formasi policies' lists them].")
+POLICY = click.option("--policy", "policy_name", default=None,
+                       help="Policy (a folder under --policies) [default: the one the folder's 'default' file names].")
+
+
+def load(policies: str | None, name: str | None):
+    """The policy ``name`` (found as find_policy says), or without a name the default of the first
+    policies folder that has one (see policy_folder)."""
+    if name is not None:
+        return load_policy(find_policy(policies, name))
+    for _, root in roots(policies):
+        if root.is_dir():
+            try:
+                return load_policy(policy_folder(root))
+            except InvalidArgument as exc:
+                raise click.UsageError(str(exc)) from None
+    raise click.UsageError("give --policy NAME (no policies folder was found) / sebutkan --policy NAMA")
+
+
+def served_root() -> str:
+    """The folder ``formasi serve`` serves without --policies: the first that exists, as for load."""
+    for _, root in roots(None):
+        if root.is_dir():
+            return str(root)
+    raise click.UsageError("give --policies DIR: no policies folder was found")
+
+
+def delimiter_option(ctx, param, value):
+    return "\t" if value == "tab" else value
+
+
+DELIMITER = click.option("--delimiter", type=click.Choice([",", ";", "tab"]), default=None, callback=delimiter_option,
+                          help="CSV separator [default: told from the header line; a UTF-8 byte-order "
+                               "mark and CRLF are read as well].")
+
+
+def located(path, delimiter):
+    """A CSV path with an explicit separator is read here, so the rows keep their places."""
+    if path is None or delimiter is None or is_workbook(path):
+        return path
+    return Located(read_records(path, delimiter=delimiter))

@@ -1,0 +1,248 @@
+"""``formasi evaluate`` and ``formasi expand``: decisions for a file of candidates, and the full
+layout back from a compact run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import warnings
+
+import click
+
+from .._errors import FormasiError, WorkerError
+from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
+from ..engine._engine import _check_filter as check_filter
+from ..inputs import FORMATS as INPUT_FORMATS
+from ..inputs import read_records
+from ._files import Output, cannot_write
+from ._output import FORMATS, WriteFailed, Writer
+from ._progress import Progress, count_records
+from ._common import (
+    DELIMITER, INTERRUPTS, POLICIES, POLICY, Date, load, located, echo_rejected, command, main,
+)
+
+
+SIZE_WARNING_AFTER = 1000  # records of the default full layout before the size is mentioned
+
+
+def _size_warning(writer: Writer, total: int | None) -> None:
+    each = writer.size / max(writer.count, 1)
+    text = (f"warning: the full layout (the default for --format json) has written {writer.size / 1e6:,.0f} MB "
+            f"for {writer.count:,} records, about {each / 1e3:,.0f} KB each")
+    if total:
+        text += f"; about {each * total / 1e9:,.1f} GB for the {total:,} records of this file"
+    click.echo(text + ". --layout compact is about 40x smaller, and 'formasi expand' gives back the full form "
+               "/ keluaran lengkap besar; pakai --layout compact", err=True)
+
+
+@main.command()
+@click.argument("candidates", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--as-of", type=Date(), default=None,
+              help="Evaluation date, e.g. 2025-10-09 [default: today].")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--layout", type=click.Choice(LAYOUTS), default=None,
+              help="full: every reason with its text and citations; compact: the run's catalogue of "
+                   "checks first, then per candidate its outcomes, the checks that failed or could not "
+                   "be tested, and the values read (about 40x smaller; 'formasi expand' gives back the "
+                   "full form) [default: full for json, compact for jsonl].")
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None,
+              help="Input format [default: from the file name].")
+@click.option("--route", default=None, help="Only this route (one the policy has; a pair it lacks is refused "
+                                              "with the list of pairs).")
+@click.option("--level", default=None, help="Only this level.")
+@click.option("--formation", type=click.Path(dir_okay=False), default=None,
+              help="Open places: a file of rows region, level, open (CSV, JSON or YAML).")
+@click.option("--workload", type=click.Path(dir_okay=False), default=None,
+              help="Instead of --formation: compute open places (need - existing) from workload rows.")
+@click.option("--existing", type=click.Path(dir_okay=False), default=None,
+              help="With --workload: officers in post (rows region, level, count, or candidate records).")
+@click.option("--allocate", is_flag=True, default=False,
+              help="Give contested places in the policy's priority order (reads all records first).")
+@DELIMITER
+@POLICIES
+@POLICY
+@click.option("--backend", type=click.Choice(BACKENDS), default=None,
+              help="Rules engine [default: durable, or reference where durable_rules is unavailable].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the decisions here instead of standard output.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes in all: this one and N-1 workers (same results, same order).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on a terminal.")
+@command
+def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formation, workload, existing, allocate,
+             delimiter, policies, policy_name, backend, output, jobs, quiet):
+    """Decide, for every candidate in CANDIDATES, each route and level, with every reason.
+
+    CANDIDATES is a file, or - for standard input (with --input-format jsonl or csv)."""
+    if formation and workload:
+        raise click.UsageError("give either --formation or --workload, not both")
+    if existing and not workload:
+        raise click.UsageError("--existing goes with --workload")
+    if allocate and not (formation or workload):
+        raise click.UsageError("--allocate needs the open places: give --formation or --workload")
+    if candidates == "-":  # standard input: a stream, so its format must be said
+        if input_format not in ("jsonl", "csv"):
+            raise click.UsageError("reading standard input (-) needs --input-format jsonl or csv")
+        candidates = "/dev/stdin"
+    if layout and fmt == "table":
+        raise click.UsageError("--layout is for --format json or jsonl; the table has one layout")
+    watch_size = layout is None and fmt == "json"  # the full layout by default: say when it grows big
+    layout = layout or ("compact" if fmt == "jsonl" else "full")
+    policy = load(policies, policy_name)
+    as_of = as_of or dt.date.today()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BackendWarning)
+        engine = Engine(policy, backend=backend)
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
+    places = formation  # a file of open places, or (below) a formation computed from workload
+    if workload:
+        computed = engine.formation(located(workload, delimiter), located(existing, delimiter), as_of=as_of)
+        for problem in computed.problems:
+            click.echo(f"rejected workload row: {problem}", err=True)
+        if computed.problems:
+            engine.close()
+            click.echo("error: the workload has rejected rows; open places would be wrong", err=True)
+            sys.exit(2)
+        places = computed
+    try:  # a date outside the policy or a filter no route meets: said before any output
+        check_filter(policy, engine.plan(as_of), route, level)
+    except FormasiError:
+        engine.close()
+        raise
+    rejected = total = 0
+    sink = Output(output) if output else None  # moved into place once the run produced output
+    out = sink.file if sink else sys.stdout
+    kept = False
+    stopped: BaseException | None = None  # an interruption or a lost worker: the output holds what was done
+    try:
+        writer = Writer(out, fmt, layout, engine.catalogue(as_of) if layout == "compact" else None)
+        progress = Progress(enabled=not quiet)
+        if progress.enabled:  # only then is the file read twice
+            progress.total = count_records(candidates, input_format)
+        records = read_records(candidates, input_format, parse=jobs == 1,  # workers parse JSON Lines
+                               delimiter=delimiter)
+        try:
+            if fmt == "jsonl" and not allocate:  # the fast path: blocks of finished bytes, from workers too
+                for block in engine.evaluate_blocks(records, as_of=as_of, route=route, level=level,
+                                                    formation=places, jobs=jobs, layout=layout):
+                    with INTERRUPTS.held():  # never half a block: the output stays valid
+                        writer.write_block(block.text)
+                        total, rejected = total + block.count, rejected + len(block.errors)
+                    for _, error in block.errors:
+                        echo_rejected(error)
+                    progress.step(block.count)
+            else:
+                items = engine.evaluate_many(records, as_of=as_of, route=route, level=level, formation=places,
+                                             jobs=jobs)
+                if allocate:  # contested places can only be given once every candidate is known
+                    items = engine.allocate(list(items), formation=places)
+                for item in items:
+                    with INTERRUPTS.held():  # the count says exactly what the output holds
+                        writer.write(item)
+                        total += 1
+                    if watch_size and total == SIZE_WARNING_AFTER:
+                        _size_warning(writer, progress.total)
+                    if isinstance(item, RecordError):
+                        rejected += 1
+                        echo_rejected(item)
+                    progress.step()
+        except (KeyboardInterrupt, WorkerError) as exc:
+            stopped = exc
+        finally:
+            progress.finish()
+        with INTERRUPTS.held():  # a signal now is taken once the output is complete and kept
+            writer.close()
+            kept = True
+    except WriteFailed as exc:
+        raise cannot_write(output or "standard output", exc) from None
+    finally:
+        engine.close()
+        with INTERRUPTS.held():  # never half moved into place
+            if sink and kept:
+                sink.commit()
+            elif sink:
+                sink.discard()
+    if isinstance(stopped, KeyboardInterrupt):
+        click.echo(f"interrupted after {total} record(s); the output holds those and is complete", err=True)
+    if stopped is not None:
+        raise stopped
+    click.echo(f"{total} record(s): {total - rejected} evaluated, {rejected} rejected "
+               f"(policy {policy.name} {policy.version}, {engine.backend.name}, as of {as_of})", err=True)
+    sys.exit(1 if rejected else 0)
+
+
+@main.command(name="expand")
+@click.argument("compact", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write here instead of standard output.")
+@command
+def expand_command(compact, output):
+    """The full layout (every reason, both languages, citations) from a COMPACT run's output.
+
+    JSON Lines in (the catalogue on the first line), JSON Lines out; or the compact JSON
+    object {"catalogue", "results"} in, a JSON list out."""
+    try:
+        f = open(compact, encoding="utf-8")
+    except OSError as exc:
+        raise FormasiError(f"cannot open {compact}: {exc.strerror} / berkas tidak dapat dibuka") from None
+    with f:
+        first = f.readline()
+        try:
+            head = json.loads(first)
+        except ValueError:
+            head = None
+        if not (isinstance(head, dict) and "catalogue" in head):  # not JSON Lines: the compact JSON object?
+            whole = _json_line(compact, 1, first + f.read(), _looks_full(first))
+            if not isinstance(whole, dict) or "catalogue" not in whole or "results" not in whole:
+                raise _not_compact(compact, _looks_full(first) or isinstance(whole, list))
+        sink = Output(output) if output else None
+        out = sink.file if sink else sys.stdout
+        writer = None
+        try:
+            if isinstance(head, dict) and "catalogue" in head:  # JSON Lines
+                for number, line in enumerate(f, start=2):
+                    if line.strip():
+                        writer = writer or Writer(out, "jsonl")
+                        writer.write(expand(head, _json_line(compact, number, line)))
+            else:
+                writer = Writer(out, "json")
+                for record in whole["results"]:
+                    writer.write(expand(whole, record))
+            if writer:
+                writer.close()
+            if sink:
+                sink.commit()
+        except WriteFailed as exc:
+            raise cannot_write(output or "standard output", exc) from None
+        finally:
+            if sink:
+                sink.discard()
+
+
+def _looks_full(first_line: str) -> bool:
+    """Whether a file's first line is a full-layout record (JSON Lines) or opens a JSON list."""
+    try:
+        head = json.loads(first_line)
+    except ValueError:
+        return first_line.strip() in ("[", "[]")
+    return isinstance(head, dict) and ("decisions" in head or "error" in head)
+
+
+def _not_compact(path: str, full: bool) -> FormasiError:
+    if full:
+        return FormasiError(f"{path}: this is full-layout output, which already holds every reason; "
+                            "'formasi expand' reads the output of --layout compact / ini keluaran lengkap, "
+                            "bukan --layout compact")
+    return FormasiError(f"{path}: not the output of a compact run (no catalogue at the start) / bukan "
+                        "keluaran --layout compact")
+
+
+def _json_line(path: str, number: int, text: str, full: bool = False):
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        if full:
+            raise _not_compact(path, True) from None
+        raise FormasiError(f"{path}:{number}: not valid JSON ({exc}) / bukan JSON yang sah") from None

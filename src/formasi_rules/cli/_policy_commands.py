@@ -1,0 +1,156 @@
+"""Commands about a policy itself: ``check``, ``test``, ``validate``, ``policies`` and ``schema``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+from .._errors import FormasiError
+from ..engine import BACKENDS, BackendWarning, Engine
+from ..policy import load_policy
+from ..schemas import NAMES as SCHEMAS
+from ..schemas import schema as json_schema
+from ._policies import available, policy_argument, roots
+from ._common import (
+    POLICIES, Date, load, command, main,
+)
+
+
+@main.command("check")
+@click.argument("policy_dir", type=click.Path(file_okay=False))
+@click.option("--as-of", type=Date(), default=None, help="Date of the property checks [default: policy start].")
+@click.option("--max-examples", type=click.IntRange(1, 100_000), default=300, show_default=True,
+              help="Generated examples per property (the seed is fixed: the same run every time).")
+@click.option("--static-only", is_flag=True, help="Skip the property checks.")
+@command
+def check_policy(policy_dir, as_of, max_examples, static_only):
+    """Check a policy for consistency: static checks, then property checks with a fixed seed."""
+    from ..testing import cases_yaml, check
+
+    policy_dir = str(policy_argument(policy_dir))
+    findings = check(policy_dir, as_of=as_of, max_examples=max_examples, properties=not static_only)
+    for f in findings:
+        place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
+        rules = f" [rule {', '.join(f.rules)}]" if f.rules else ""
+        click.echo(f"{f.code} {place}{rules}" + (" (info)" if f.severity == "info" else ""))
+        click.echo(f"  {f.en}")
+        click.echo(f"  {f.id}")
+        for c in f.citations:
+            click.echo(f"  citation: {c['title']}" + (f", {c['article']}" if c.get("article") else ""))
+        if f.cases:
+            click.echo("  counterexample, as test cases to paste into the policy's tests/ folder:")
+            for line in cases_yaml(f.cases).splitlines():
+                click.echo(f"    {line}")
+    defects = [f for f in findings if f.severity != "info"]
+    if defects:
+        click.echo(f"{len(defects)} finding(s) in {policy_dir}" + (
+            f" (and {len(findings) - len(defects)} for information)" if len(findings) > len(defects) else ""))
+        sys.exit(1)
+    info = f"; {len(findings)} for information" if findings else ""
+    click.echo(f"ok: no defect findings in {policy_dir} (static checks" + ("" if static_only else
+               f", property checks with {max_examples} examples each, fixed seed") + f"{info})")
+
+
+@main.command("test")
+@click.argument("tests", type=click.Path(exists=True))
+@click.option("--policy-dir", type=click.Path(file_okay=False), default=None,
+              help="The policy the cases test [default: the folder above TESTS].")
+@click.option("--coverage", "show_coverage", is_flag=True, help="List rules and table rows no case exercises.")
+@click.option("--backend", type=click.Choice(BACKENDS), default=None, help="Rules engine [default: durable].")
+@click.option("--allow-empty", is_flag=True, help="Pass when there are no cases (else an error: a suite that "
+                                                   "runs nothing checks nothing).")
+@command
+def test_cases(tests, policy_dir, show_coverage, backend, allow_empty):
+    """Run a policy's YAML test cases (a file, or a folder of them)."""
+    from ..testing import coverage, load_cases, run_case
+
+    folder = Path(tests) if Path(tests).is_dir() else Path(tests).parent
+    policy = load_policy(policy_dir or folder.parent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BackendWarning)
+        engine = Engine(policy, backend=backend)
+    try:
+        results = [run_case(engine, case) for case in load_cases(tests, allow_empty=allow_empty)]
+    finally:
+        engine.close()
+    for r in results:
+        mark = "ok  " if r.passed else "FAIL"
+        click.echo(f"{mark} {Path(r.case.file).name}:{r.case.line}  {r.case.name}")
+        for failure in r.failures:
+            click.echo(f"       {failure}")
+    failed = sum(not r.passed for r in results)
+    if show_coverage:
+        gaps = coverage(policy, results)
+        ids = {r.id for r in policy.rules}
+        click.echo(f"coverage: {len(ids) - len(gaps['rules'])} of {len(ids)} "
+                   "rules shown failing (or adjusting) by some case; rows no case read: "
+                   f"{len(gaps['rows'])}")
+        for rule in gaps["rules"]:
+            click.echo(f"  rule not exercised: {rule}")
+        for row in gaps["rows"]:
+            click.echo(f"  table row not read: {row}")
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("policy_dir", type=click.Path(file_okay=False))
+@click.option("--backend", type=click.Choice(BACKENDS), default=None,
+              help="Also compile the policy for this engine [default: durable where available].")
+@command
+def validate(policy_dir, backend):
+    """Check a policy folder (or a policy's name): every file, every rule, and that the engine can run it."""
+    policy = load_policy(policy_argument(policy_dir))
+    if policy.abstract:
+        click.echo(f"ok: policy {policy.name} {policy.version} ({policy.digest[:19]}…) is a base for other "
+                   f"policies (abstract): {len(policy.fields)} fields, {len(policy.rules)} rules, "
+                   f"{len(policy.tables)} tables; it is compiled and run in the policies that extend it")
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BackendWarning)
+        engine = Engine(policy, backend=backend)
+    plans = engine.plans
+    engine.close()
+    click.echo(f"ok: policy {policy.name} {policy.version} ({policy.digest[:19]}…)")
+    click.echo(f"  {len(policy.rules)} rules, {len(policy.tables)} tables, {len(plans)} period(s) "
+               f"from {policy.coverage.valid_from}, compiled for {engine.backend.name}")
+    for plan in plans:
+        click.echo(f"  {plan.period.valid_from} – {plan.period.valid_to or '…'}: "
+                   f"{len(plan.checks)} checks over {len(plan.targets)} route/level pairs")
+
+
+@main.command("policies")
+@POLICIES
+@command
+def list_policies(policies):
+    """List the policies found (in --policies DIR, or ./policies and those shipped with formasi_rules)."""
+    found = available(policies)
+    for name, folder in found:
+        try:
+            policy = load_policy(folder)
+            title = policy.title.en if hasattr(policy.title, "en") else str(policy.title)
+            click.echo(f"{name:<24} {policy.version:<10} {folder}")
+            click.echo(f"  {title}")
+        except FormasiError as exc:
+            click.echo(f"{name:<24} {'(invalid)':<10} {folder}")
+            click.echo(f"  {str(exc).splitlines()[0]}")
+    if not found:
+        looked = "; ".join(f"{what} ({root.resolve()})" for what, root in roots(policies))
+        raise FormasiError(f"no policies found; looked in {looked}")
+
+
+@main.command()
+@click.argument("which", type=click.Choice(SCHEMAS))
+@POLICIES
+@click.option("--policy", "policy_name", default=None,
+              help="For 'candidate': the schema of this policy's records (its vocabularies and added fields).")
+@command
+def schema(which, policies, policy_name):
+    """Print a JSON Schema: of policy files, candidate records, evaluation results (full or compact
+    layout), formation output or YAML test cases."""
+    policy = load(policies, policy_name) if policy_name else None
+    click.echo(json.dumps(json_schema(which, policy), indent=2, ensure_ascii=False))
