@@ -19,9 +19,10 @@ import attrs
 
 from .._errors import InputError, Problem, suggest
 from ..inputs import Candidate, Formation, region_key
-from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test
+from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test, tests_of
 from ..policy import _derivations as d
 from ..policy._model import as_decimal
+from ._encode import show
 
 _ROUNDING = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}
 _CMP = {"equals": lambda a, b: a == b, "not_equals": lambda a, b: a != b, "at_least": lambda a, b: a >= b,
@@ -94,7 +95,7 @@ class _Ctx:
         if value is not None:
             self.values[name] = value
             if self.trace:  # an unknown value is explained by the reasons that read it
-                self.explain[name] = {"value": _plain(value), "steps": self.trace}
+                self.explain[name] = {"value": show(value), "steps": self.trace}
         self.trace = outer
         return value
 
@@ -286,7 +287,7 @@ class Deriver:
             row = table.row(k, ctx.as_of)
             value = row.values.get(column) if row is not None else None
             if ctx.trace is not None:
-                step = {"table": name, "key": k, "column": column, "value": _plain(value)}
+                step = {"table": name, "key": k, "column": column, "value": show(value)}
                 if row is not None and (row.citation or table.citation):
                     step["citation"] = (row.citation or table.citation).to_dict(self.policy)
                 ctx.trace.append(step)
@@ -387,19 +388,8 @@ _RECORD_ATTRS = frozenset(("employment_status", "birth_date", "education", "regi
 
 def _read_by_rules(policy: Policy) -> list[str]:
     """The fields the rules, properties and allocation order test, in the policy's order."""
-    found: list[str] = []
-
-    def visit(cond: Any) -> None:
-        if isinstance(cond, (All, AnyOf)):
-            for item in cond.items:
-                visit(item)
-        elif isinstance(cond, Not):
-            visit(cond.item)
-        elif isinstance(cond, Test):
-            found.append(cond.field)
-
-    for rule in (*policy.rules, *(p.rule for p in policy.properties)):
-        visit(rule.condition)
+    found = [t.field for rule in (*policy.rules, *(p.rule for p in policy.properties))
+             for t in tests_of(rule.condition)]
     if policy.allocation is not None:
         found += [name for name, _ in policy.allocation.order_by]
     return list(dict.fromkeys(found))
@@ -527,7 +517,7 @@ def _sum_months(start: Fn, end: Fn, amount: Fn) -> Fn:
                 ctx.trace = []
             value = amount(ctx)
             if rows is not None:
-                rows.append({"year": year, "months": months, "amount": _plain(value), "read": ctx.trace})
+                rows.append({"year": year, "months": months, "amount": show(value), "read": ctx.trace})
                 ctx.trace = outer
             if value is None:
                 ctx.vars = {}
@@ -550,10 +540,3 @@ def _explained(node: Any) -> bool:
         return any(_explained(v) for v in attrs.astuple(node, recurse=False))
     return False
 
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral() else float(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value

@@ -8,13 +8,17 @@ use each other in any order, but not in a circle.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from .._errors import Problem, suggest
+from .._text import Text
 from ._check import Reader
 from ._derivations import Cases, HistoryAt, HistoryExists, HistoryYear, OverYears, Parser, refs
 from ._fields import BASIC_TYPES, HISTORIES, RECORD, SYSTEM_FIELDS, Field, kind_of
-from ._model import All, AnyOf, FieldValue, Not, TableRef, Test, ThisLevel
+from ._model import FieldValue, TableRef, ThisLevel, tests_of
 from ._typecheck import literal_error, ops_for
 
 FIELD_KEYS = ("title", "type")
@@ -107,7 +111,6 @@ def build_fields(specs: list[tuple[Reader, str, Any, str]], header: dict, tables
         return None, problems
     problems += _check_case_conditions(fields, header, tables)
     # the record inputs a value depends on, in dependency order so each is complete when used
-    import attrs
     for name in order:
         f = fields[name]
         if f.derive is not None:
@@ -134,12 +137,10 @@ def _default(r: Reader, spec: Any, type_name: str, vocabularies: dict) -> Any:
         r.problem("P091", f"default {value!r} bukan {type_name}", f"default {value!r} is not a {type_name}",
                   spec, "default")
         return None
-    from decimal import Decimal
     return Decimal(str(value)) if type_name in ("number", "integer") else value
 
 
-def _untitled(name: str):
-    from .._text import Text
+def _untitled(name: str) -> Text:
     return Text(name, name)
 
 
@@ -167,7 +168,6 @@ def _input_path(r: Reader, spec: Any, name: str, type_name: str) -> str | None:
 
 
 def _histories(node: Any) -> list[str]:
-    import attrs
     found: list[str] = []
     if isinstance(node, (HistoryAt, HistoryExists, HistoryYear, OverYears)):
         found.append(node.history)
@@ -215,13 +215,8 @@ def _check_case_conditions(fields: dict[str, Field], header: dict, tables: dict)
     """The tests inside ``cases: - when:`` must fit their fields, like a rule's tests."""
     problems: list[Problem] = []
 
-    def visit(cond: Any, owner: Field) -> None:
-        if isinstance(cond, (All, AnyOf)):
-            for item in cond.items:
-                visit(item, owner)
-        elif isinstance(cond, Not):
-            visit(cond.item, owner)
-        elif isinstance(cond, Test):
+    def visit(condition: Any, owner: Field) -> None:
+        for cond in tests_of(condition):
             field = fields[cond.field]
             where = cond.where or owner.where
             error = None
@@ -252,7 +247,6 @@ def _check_case_conditions(fields: dict[str, Field], header: dict, tables: dict)
                                         file=where.file, line=where.line, column=where.column))
 
     def walk(node: Any, owner: Field) -> None:
-        import attrs
         if isinstance(node, Cases):
             for cond, _ in node.branches:
                 visit(cond, owner)

@@ -17,7 +17,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .._errors import InvalidArgument, PolicyError, Problem
+import attrs
+
+from .._errors import InvalidArgument, PolicyError, Problem, suggest
 from ._check import Reader
 from ._conditions import parse_condition
 from ._fields import SYSTEM_FIELDS, Field
@@ -96,7 +98,9 @@ class _Loader:
 
     def load(self) -> Policy:
         layers = self._chain(self.root)
-        fail = lambda: PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")  # noqa: E731
+        def fail() -> PolicyError:
+            return PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")
+
         header = self._merge_headers(layers)
         if header is None:
             raise fail()
@@ -437,7 +441,6 @@ class _Loader:
     # --- cross-file checks ------------------------------------------------------------------
 
     def _crosscheck(self, header: dict, tables: dict[str, Table], fields: dict, rules: list[Rule]) -> None:
-        from .._errors import suggest
         sources = header["sources"]
         for rule, cit, where in self._pending_citations:
             if cit.source not in sources:
@@ -472,5 +475,4 @@ def _resolve(here: Path, extends: str) -> Path:
 
 
 def _with_layer(vocab: Any, layer: str) -> Any:
-    import attrs
     return attrs.evolve(vocab, layer=layer)

@@ -150,6 +150,17 @@ class Not:
 
 Condition = Union[Test, All, AnyOf, Not]
 
+
+def tests_of(cond: Condition):
+    """Every Test of a condition tree, in order."""
+    if isinstance(cond, (All, AnyOf)):
+        for item in cond.items:
+            yield from tests_of(item)
+    elif isinstance(cond, Not):
+        yield from tests_of(cond.item)
+    else:
+        yield cond
+
 # --- tables, rules, routes, the policy ---------------------------------------------------
 
 

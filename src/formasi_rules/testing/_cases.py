@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from ruamel.yaml import YAML
 
 from .._errors import FormasiError, PolicyError, Problem, suggest
 from ..engine import Engine, Result
+from ..engine._encode import show
 from ..engine._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED
 from ..policy._yaml import load_yaml, where
 
@@ -254,20 +254,12 @@ def _derived_failure(fields: dict, result: Result, name: str, want: Any) -> list
         return [f"derived: the policy has no field {name!r}"]
     got = result.values.get(name)
     if want == "unknown":
-        return [] if got is None else [f"derived {name}: expected unknown, got {_plain_value(got)}"]
+        return [] if got is None else [f"derived {name}: expected unknown, got {show(got)}"]
     if got is None:
         return [f"derived {name}: expected {want}, got unknown"]
     same = (Decimal(str(got)) == Decimal(str(want))) if isinstance(got, (int, Decimal)) and not isinstance(got, bool) \
-        and isinstance(want, (int, float)) and not isinstance(want, bool) else _plain_value(got) == want
-    return [] if same else [f"derived {name}: expected {want}, got {_plain_value(got)}"]
-
-
-def _plain_value(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral() else float(value)
-    return value
+        and isinstance(want, (int, float)) and not isinstance(want, bool) else show(got) == want
+    return [] if same else [f"derived {name}: expected {want}, got {show(got)}"]
 
 
 def _run_workload(engine: Engine, case: Case) -> CaseResult:
