@@ -631,3 +631,11 @@ def test_a_client_that_goes_away_mid_stream_stops_the_work(served):
         assert streams()
     _wait(lambda: not streams(), 10)  # the evaluating thread ended with the connection
     assert served.client.get("/healthz").status_code == 200
+
+
+def test_the_candidate_schema_is_the_served_policys(served):
+    """GET /v1/schemas/candidate?policy=NAME gives the records the policy reads: its vocabularies' values
+    (and the aliases real exports use) and the fields it adds."""
+    body = served.client.get(f"/v1/schemas/candidate?policy={POLICY_DIR.name}").json()
+    assert "Baik" in body["properties"]["performance"]["oneOf"][0]["items"]["properties"]["rating"]["enum"]
+    assert "strategic_need" in body["properties"]

@@ -26,6 +26,7 @@ from ._evaluate import evaluate as evaluate_json
 from ._evaluate import parse_json
 from ._limits import Limits
 from ._metrics import CONTENT_TYPE as METRICS_TYPE
+from ..schemas import schema as json_schema
 from ._openapi import DOCS_HTML, SCHEMAS, document, schema
 from ._options import as_of as as_of_param
 from ._options import options, pick
@@ -159,7 +160,11 @@ class Endpoints:
         name = request.path_params["name"]
         if name not in SCHEMAS:
             raise errors.not_found(f"schema {name!r} (known: {', '.join(SCHEMAS)})")
-        return Response(orjson.dumps(schema(name), option=orjson.OPT_INDENT_2), media_type="application/schema+json")
+        body = schema(name)
+        if name == "candidate" and "policy" in request.query_params:
+            # the records that policy reads: its vocabularies' values (and aliases) and its added fields
+            body = json_schema(name, pick(self.registry, request.query_params["policy"]).engine.policy)
+        return Response(orjson.dumps(body, option=orjson.OPT_INDENT_2), media_type="application/schema+json")
 
     async def openapi(self, request: Request) -> Response:
         routes, levels = [], []
