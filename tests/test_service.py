@@ -639,3 +639,5 @@ def test_the_candidate_schema_is_the_served_policys(served):
     body = served.client.get(f"/v1/schemas/candidate?policy={POLICY_DIR.name}").json()
     assert "Baik" in body["properties"]["performance"]["oneOf"][0]["items"]["properties"]["rating"]["enum"]
     assert "strategic_need" in body["properties"]
+    (info,) = served.client.get("/v1/policies").json()["policies"]
+    assert info["in_service"]["layers"] == ["jf_umum", POLICY_DIR.name]  # the chain it was built from

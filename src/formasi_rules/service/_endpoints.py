@@ -129,7 +129,7 @@ class Endpoints:
             plans = engine.plans
             info["in_service"] = {
                 **policy.identity(), "since": slot.since, "backend": engine.backend.name,
-                "title": policy.title.to_dict(),
+                "title": policy.title.to_dict(), "layers": list(policy.layers),
                 "valid_from": policy.coverage.valid_from.isoformat() if policy.coverage.valid_from else None,
                 "valid_to": policy.coverage.valid_to.isoformat() if policy.coverage.valid_to else None,
                 "periods": [{"valid_from": _iso(p.period.valid_from), "valid_to": _iso(p.period.valid_to),
