@@ -149,3 +149,22 @@ def test_vocabulary_aliases_and_real_ranks_are_read(default_engine):
         default_engine.evaluate({"id": "w", "rank": "III/e"}, as_of=AS_OF)
     (p,) = info.value.problems
     assert p.path == "$.rank" and "III/" in (p.hint or "")
+
+
+def test_the_digest_is_of_the_bytes_that_were_parsed(policy_copy, monkeypatch):
+    """A file swapped after it was parsed must not lend its bytes to the digest (issue 10, F5)."""
+    from formasi_rules.policy import _load
+
+    first = fr.load_policy(policy_copy)
+    real = _load.load_yaml_bytes
+
+    def then_swapped(path, shown):
+        parsed = real(path, shown)
+        if path.name == "thresholds.yaml":  # swapped on disk just after it was read
+            path.write_text(path.read_text().replace("max_age: 55", "max_age: 56"))
+        return parsed
+
+    monkeypatch.setattr(_load, "load_yaml_bytes", then_swapped)
+    again = fr.load_policy(policy_copy)
+    assert again.digest == first.digest  # the version parsed is the one named
+    assert again.tables["transfer_age_limit"].row("ahli_madya", AS_OF).values["max_age"] == 55

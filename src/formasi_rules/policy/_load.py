@@ -29,7 +29,7 @@ from ._header import (
 from ._build_fields import build_fields
 from ._model import Citation, Period, Policy, Property, Route, Rule, Table, TableRow
 from ._typecheck import check_settings, typecheck_rule, typecheck_tables
-from ._yaml import load_yaml
+from ._yaml import load_yaml, load_yaml_bytes
 
 CONFIDENCE = ("P", "S", "C", "I")
 FOLDERS = ("fields", "tables", "rules")
@@ -86,6 +86,7 @@ class _Layer:
         self.root = root
         self.files = [root / "policy.yaml"] + [f for d in FOLDERS for f in sorted((root / d).glob("*.yaml"))]
         self.docs: dict[str, list[tuple[str, Any]]] = {d: [] for d in ("policy", *FOLDERS)}
+        self.parsed: dict[Path, bytes] = {}  # the bytes each file was parsed from: what the digest covers
         self.name = root.name
         self.header: dict | None = None
 
@@ -145,7 +146,9 @@ class _Loader:
             for path in layer.files:
                 kind = "policy" if path.name == "policy.yaml" and path.parent == here else path.parent.name
                 try:
-                    layer.docs[kind].append((display(path), load_yaml(path, display(path))))
+                    doc, data = load_yaml_bytes(path, display(path))
+                    layer.docs[kind].append((display(path), doc))
+                    layer.parsed[path] = data
                 except PolicyError as exc:
                     self.problems += exc.problems
             chain.append(layer)
@@ -172,7 +175,7 @@ class _Loader:
         for layer in layers:
             for path in layer.files:
                 h.update(f"{layer.name}/{path.relative_to(layer.root).as_posix()}".encode() + b"\0")
-                h.update(path.read_bytes() + b"\0")
+                h.update(layer.parsed[path] + b"\0")  # not read again: a file swapped since is not mixed in
         return "sha256:" + h.hexdigest()
 
     # --- policy.yaml of every layer -----------------------------------------------------------
