@@ -48,7 +48,7 @@ class Compiled:
         cov = self.policy.coverage
         if not cov.contains(as_of):
             raise InvalidArgument(
-                f"policy {self.policy.name} covers {cov.valid_from} to {cov.valid_to or 'now'}; "
+                f"policy {self.policy.name} covers {cov.valid_from} {'to ' + str(cov.valid_to) if cov.valid_to else 'onwards (no end date)'}; "
                 f"{as_of} is outside it / tanggal di luar cakupan kebijakan")
         return bisect.bisect_right(self.starts, as_of) - 1
 

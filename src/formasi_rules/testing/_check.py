@@ -39,7 +39,7 @@ def check(policy_dir, *, as_of: dt.date | None = None, max_examples: int = 300,
     cov = policy.coverage
     if as_of is not None and not cov.contains(as_of):  # the property checks need rules in force then
         raise InvalidArgument(f"--as-of {as_of} is outside policy {policy.name}, which covers {cov.valid_from} "
-                              f"to {cov.valid_to or 'now'}; give a date in it, or leave --as-of out for its "
+                              f"{'to ' + str(cov.valid_to) if cov.valid_to else 'onwards (no end date)'}; give a date in it, or leave --as-of out for its "
                               "start / tanggal di luar cakupan kebijakan")
     findings = static_findings(policy)
     if properties and not any(f.code.startswith("P") for f in findings):
