@@ -135,7 +135,7 @@ def test_existing_from_officer_records_and_region_typos(engine):
                 {"region": "Kota Contih", "level": "ahli_pertama", "count": 2}]
     result = need(engine, [row(volume=10, norm=1)], officers)
     assert result.row(X, "ahli_pertama").existing == 1
-    assert any("Kota Contih" in w and "kota contoh" in w for w in result.warnings)
+    assert any("Kota Contih" in w and repr(X) in w for w in result.warnings)  # suggested as written
 
 
 def test_example_data_totals(engine):
@@ -175,3 +175,18 @@ def test_adding_workload_never_lowers_the_need(default_engine, rows, index, extr
     for r in base.rows:
         bigger = grown.row(r.region, r.level)
         assert bigger.need_exact >= r.need_exact and bigger.need >= r.need
+
+
+def test_bad_rows_name_file_and_line_and_hints_keep_the_names_as_written(default_engine, tmp_path):
+    """Issue 10, item 13: a CSV row's problem names its file and line; a region near a known one is
+    suggested as it is written ("Kota Palembang", not "kota palembang")."""
+    workload = tmp_path / "w.csv"
+    workload.write_text("region,activity,level,volume\nKota Palembang,penempatan,ahli_pertama,10\n"
+                        "Kota Palembang,penempatan,ahli_pertama,x\n")
+    existing = tmp_path / "e.csv"
+    existing.write_text("region,level,count\nKota Palembng,ahli_pertama,1\n")
+    result = default_engine.formation(workload, existing, as_of=AS_OF)
+    (problem,) = result.problems
+    assert problem.file == str(workload) and problem.line == 3 and problem.path == "$[1].volume"
+    (warning,) = result.warnings
+    assert "'Kota Palembang'" in warning and "kota palembang" not in warning

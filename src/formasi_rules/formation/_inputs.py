@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 import difflib
+import re
 from .._errors import InputError, Problem, suggest
 from ..inputs import read_records, region_key, structure_candidate
 from ..sheets._layout import OFFICERS_SHEET, WORKLOAD_SHEET, is_workbook
@@ -72,6 +73,14 @@ def place(where: Any, field: str = "") -> str:
     return f"{path}.{field}" if field else path
 
 
+def _file_line(source: Any, where: Any) -> dict[str, Any]:
+    """The file and line of a row read from a text file ("$[4] (line 6)"), for its problems."""
+    if isinstance(where, SheetRow) or not isinstance(source, (str, os.PathLike)):
+        return {}
+    found = re.search(r"\(line (\d+)\)", str(where))
+    return {"file": os.fspath(source), "line": int(found.group(1)) if found else None}
+
+
 def _number(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -92,7 +101,8 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
             continue
 
         def bad(field: str, id_: str, en: str, hint: str | None = None, where: Any = where) -> None:
-            problems.append(Problem("W001", id_, en, path=place(where, field), hint=hint))
+            problems.append(Problem("W001", id_, en, path=place(where, field), hint=hint,
+                                    **_file_line(source, where)))
 
         if not isinstance(raw, dict):
             bad("", "baris beban kerja harus berupa objek", "a workload row must be an object with fields")
@@ -150,14 +160,16 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any
             if isinstance(count, str) and count.strip().isdigit():
                 count = int(count)
             if not isinstance(region, str) or not region.strip():
-                problems.append(Problem("W010", "region harus berupa nama", "region must be a name", path=place(where, "region")))
+                problems.append(Problem("W010", "region harus berupa nama", "region must be a name", path=place(where, "region"),
+                                        **_file_line(source, where)))
             elif level not in levels:
                 problems.append(Problem("W011", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}",
+                                        **_file_line(source, where),
                                         path=place(where, "level"), hint=suggest(str(level), levels)))
             elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
                 problems.append(Problem("W012", f"count harus bilangan bulat 0 atau lebih, bukan {count!r}",
                                         f"count must be a whole number of 0 or more, got {count!r}",
-                                        path=place(where, "count")))
+                                        path=place(where, "count"), **_file_line(source, where)))
             else:
                 key = region_key(region)
                 names.setdefault(key, " ".join(region.split()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 from collections.abc import Iterable
 
@@ -30,9 +31,10 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
     parts, more = contributions(params, rows)
     problems += more
     need = [apply_rules(r, plan, bounds, backend, policy) for r in need_rows(params, parts, counts, names)]
-    worked = {region_key(r.region) for r, _ in parts}
-    for key in sorted(set(counts) - worked):
-        hint = suggest(key, worked)
+    worked = {region_key(r.region): r.region for r, _ in parts}  # key -> the name as written
+    for key in sorted(set(counts) - set(worked)):
+        close = difflib.get_close_matches(key, list(worked), n=1, cutoff=0.6)
+        hint = suggest(worked[close[0]], list(worked.values())) if close else None  # the name as written
         warnings.append(f"region {names[key]!r} has officers but no workload rows"
                         + (f" ({hint})" if hint else "") + " / wilayah tanpa data beban kerja")
     return FormationResult(as_of, policy.identity(), backend.name, params.shown, tuple(need),
