@@ -26,7 +26,8 @@ def test_evaluate_json_is_one_object_per_candidate():
     out = json.loads(r.stdout)
     assert len(out) == 34
     first = out[0]
-    assert set(first) == {"candidate", "as_of", "policy", "backend", "derived", "decisions"}
+    assert set(first) == {"format", "candidate", "as_of", "policy", "backend", "derived", "decisions"}
+    assert first["format"] == 1  # the shape of a full result, versioned
     assert first["backend"] == ("durable_rules" if HAVE_DURABLE else "reference")
     assert first["as_of"] == "2025-10-09"
     assert "34 record(s): 34 evaluated, 0 rejected" in r.stderr

@@ -115,6 +115,9 @@ class Decision:
         return out
 
 
+FORMAT = 1  # the shape of a full result; changes when that shape does (the catalogue has its own)
+
+
 @attrs.frozen
 class Result:
     """Every decision for one candidate on one date."""
@@ -174,8 +177,8 @@ class Result:
         if layout == "compact":
             return dumps(self.to_dict(layout))
         check_layout(layout)
-        head = dumps({"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
-                       "backend": self.backend, "derived": self.derived})
+        head = dumps({"format": FORMAT, "candidate": self.candidate, "as_of": self.as_of.isoformat(),
+                       "policy": self.policy, "backend": self.backend, "derived": self.derived})
         first = self.precedence
         tail = f',"precedence":{dumps(first)}' if first else ""
         return f'{head[:-1]},"decisions":[{",".join(d.to_json() for d in self.decisions)}]{tail}}}'
@@ -196,7 +199,7 @@ class Result:
             if self.allocations:
                 out["allocation"] = self.allocations
             return out
-        out = {"candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
+        out = {"format": FORMAT, "candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
                "backend": self.backend, "derived": self.derived,
                "decisions": [d.to_dict() for d in self.decisions]}
         first = self.precedence
