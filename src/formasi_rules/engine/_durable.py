@@ -3,14 +3,17 @@
 How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
 
 - ``fail`` fires when the check's negation holds (negation pushed down to the tests);
-  a test on a missing field matches nothing. One ``missing`` rule per fact key
-  (``$nex``) reports which inputs were absent. A check *passes* when it did not fail
-  and none of its keys is missing: without an ``or`` across different keys, a
-  condition can only be true with every key present, and with every key present it
-  is either true or false. Only a check with such an ``or`` (true with a key
-  missing, as Kleene logic allows) gets a ``pass`` rule as well. Every fired rule is
-  an agenda action the host must drain, so leaving out the ``pass`` rules that
-  could be inferred halves the actions per candidate.
+  a test on a missing field matches nothing. Which fact keys are missing is a property
+  of the encoded fact itself (the plan's keys it lacks), read from it in Python as the
+  reference backend does: a ``$nex`` rule per key would cost an agenda action per
+  absent key and an alpha test per key (a third ruleset for the shipped policy) to
+  report the same set. A check *passes* when it did not fail and none of its keys is
+  missing: without an ``or`` across different keys, a condition can only be true with
+  every key present, and with every key present it is either true or false. Only a
+  check with such an ``or`` (true with a key missing, as Kleene logic allows) gets a
+  ``pass`` rule as well. Every fired rule is an agenda action the host must drain, so
+  leaving out the ``pass`` rules that could be inferred halves the actions per
+  candidate.
 - Every rule starts with the positive discriminator ``kind: candidate``, so the
   engine's own state fact ``{sid, id, $s}`` can never match one (H3). No ``any``, no
   ``$in``, no string ordering, only integers and plain strings (H6).
@@ -100,7 +103,7 @@ def alpha_cost(cond: Cond) -> tuple[int, int]:
 @attrs.frozen
 class RulesetSpec:
     definition: dict[str, Any]
-    meaning: dict[str, tuple[str, str]]  # rule name -> ("pass"|"fail"|"missing", check or fact key)
+    meaning: dict[str, tuple[str, str]]  # rule name -> ("pass"|"fail", check key)
     inferred: tuple[tuple[str, frozenset[str]], ...] = ()  # (check key, its fact keys): passed unless
     # it failed or one of its keys is missing
 
@@ -127,38 +130,32 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
     rules: dict[str, Any] = {}
     meaning: dict[str, tuple[str, str]] = {}
     inferred: list[tuple[str, frozenset[str]]] = []
-    missing_keys: set[str] = set()
     used = 2  # the discriminator test and the priming rule's test
 
     def flush():
-        nonlocal rules, meaning, inferred, missing_keys, used
+        nonlocal rules, meaning, inferred, used
         if rules:
-            for key in sorted(missing_keys):
-                _add(rules, meaning, ("missing", key), {"$nex": {key: 1}}, plan.kind)
             specs.append(RulesetSpec(rules, meaning, tuple(inferred)))
-        rules, meaning, inferred, missing_keys, used = {}, {}, [], set(), 2
+        rules, meaning, inferred, used = {}, {}, [], 2
 
     for key, check in plan.checks.items():
         pos, neg = positive(check.condition), negate(check.condition)
         infer = true_only_when_complete(pos)
         cost = alpha_cost(neg)[1] + (0 if infer else alpha_cost(pos)[1])
-        new_keys = check.keys - missing_keys
-        if cost + len(check.keys) + 2 > budget:
+        if cost + 2 > budget:
             raise PolicyError([Problem(
                 "P080", f"aturan terlalu rumit untuk mesin aturan ({cost} uji)",
                 f"the rule is too complex for the rules engine: it compiles to {cost} tests, and a "
-                f"ruleset holds at most {budget - len(check.keys) - 2} for it; split it into several rules",
+                f"ruleset holds at most {budget - 2} for it; split it into several rules",
                 file=check.rule.where.file, line=check.rule.where.line, rule=check.rule.id)])
-        if used + cost + len(new_keys) > budget or 2 * len(rules) + 2 > MAX_RULES_PER_RULESET:
+        if used + cost > budget or 2 * len(rules) + 2 > MAX_RULES_PER_RULESET:
             flush()
-            new_keys = check.keys
         if infer:
             inferred.append((key, frozenset(_keys(pos))))
         else:
             _add(rules, meaning, ("pass", key), to_durable(pos), plan.kind)
         _add(rules, meaning, ("fail", key), to_durable(neg), plan.kind)
-        missing_keys |= new_keys
-        used += cost + len(new_keys)
+        used += cost
     flush()
     for spec in specs:  # every session is primed through this rule (see module docstring)
         spec.definition["prime"] = {"all": [{"m": {KIND: "prime"}}]}
@@ -231,7 +228,7 @@ class DurableBackend:
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
         payload = orjson.dumps({"sid": SID, "id": FACT_ID, **fact}).decode()
-        passed, failed, missing = set(), set(), set()
+        passed, failed = set(), set()
         with self._lock:
             rulesets = self._rulesets.get(id(plan))
             if rulesets is None:
@@ -243,17 +240,21 @@ class DurableBackend:
                     raise
                 except Exception as exc:  # durable_rules_engine.error, MemoryError
                     raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
+                meaning = ruleset.meaning
                 for name in names:
-                    kind, key = ruleset.meaning[name]
-                    (passed if kind == "pass" else failed if kind == "fail" else missing).add(key)
+                    kind, key = meaning[name]
+                    (passed if kind == "pass" else failed).add(key)
+        missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
         for ruleset in rulesets:
-            for key, keys in ruleset.inferred:
-                if key not in failed and not (missing and keys & missing):
-                    passed.add(key)
-        both = passed & failed
-        if both:
-            raise EngineError(f"durable_rules fired both pass and fail for {sorted(both)}")
-        return Firings(frozenset(passed), frozenset(failed), frozenset(missing))
+            if missing:
+                for key, keys in ruleset.inferred:
+                    if key not in failed and keys.isdisjoint(missing):
+                        passed.add(key)
+            else:
+                passed.update(key for key, _ in ruleset.inferred if key not in failed)
+        if passed and failed and not passed.isdisjoint(failed):
+            raise EngineError(f"durable_rules fired both pass and fail for {sorted(passed & failed)}")
+        return Firings(frozenset(passed), frozenset(failed), missing)
 
     def close(self) -> None:
         with self._lock:
