@@ -263,21 +263,47 @@ def _fast_structurer(vocabularies: Mapping[str, Any]):
     """
     coded = _coded_hook(vocabularies)
 
+    def remembered(hook, kind: Any):
+        # the hooks are pure functions of a text: what they gave is kept (bounded) and given again
+        seen: dict[str, Any] = {}
+
+        def read(value: Any) -> Any:
+            if type(value) is str:
+                found = seen.get(value)
+                if found is not None:
+                    return found
+                if len(seen) >= 8192:
+                    seen.clear()
+                found = seen[value] = hook(value, kind)
+                return found
+            return hook(value, kind)
+        return read
+
     def code(kind: type[_Coded]):
-        return lambda value: coded(value, kind)
+        return remembered(coded, kind)
 
     def scalar(hook):
         return lambda value: hook(value, None)
 
-    date, text, decimal, whole, boolean = scalar(_date), scalar(_str), scalar(_decimal), scalar(_int), scalar(_bool)
+    date, text, decimal, whole, boolean = remembered(_date, None), scalar(_str), scalar(_decimal), scalar(_int), \
+        scalar(_bool)
 
     def obj(cls: type, spec: dict[str, Any]):
         assert set(spec) == {a.name for a in attrs.fields(cls)} - {"extra"}
         required = tuple(a.name for a in attrs.fields(cls) if a.default is attrs.NOTHING)
 
+        seen: dict[tuple, Any] = {}  # the objects are immutable: equal entries share one
+
         def structure(value: Any) -> Any:
             if not isinstance(value, dict):
                 raise _Refused
+            try:  # the type is in the key: True == 1 and 1.0 == 1, but they do not validate alike
+                key = tuple((k, type(v), v) for k, v in value.items())
+                found = seen.get(key)
+            except TypeError:  # an unhashable value: a list or object where a scalar belongs
+                key = found = None
+            if found is not None:
+                return found
             out = {}
             for k, v in value.items():
                 if v is None or v == "":
@@ -286,7 +312,12 @@ def _fast_structurer(vocabularies: Mapping[str, Any]):
             for k in required:
                 if k not in out:
                     raise _Refused
-            return cls(**out)
+            made = cls(**out)
+            if key is not None:
+                if len(seen) >= 4096:
+                    seen.clear()
+                seen[key] = made
+            return made
         return structure
 
     def many(structure):
