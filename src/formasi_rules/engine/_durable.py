@@ -200,6 +200,24 @@ class _Ruleset:
             self.engine.retract_fact(self.handle, payload)
         return fired
 
+    def fire_into(self, payload: str, passed: set[str], failed: set[str]) -> None:
+        """``fire``, with each fired rule's check added to ``passed`` or ``failed`` as it comes."""
+        engine, handle, meaning = self.engine, self.handle, self.meaning
+        code, state = engine.assert_fact(handle, payload)
+        if code == 1:  # matched no rule: nothing was stored
+            return
+        if code != 0:
+            raise EngineError(f"durable_rules answered code {code} to a fresh fact")
+        try:
+            result = engine.start_action_for_state(handle, state)
+            message = result[1] if result else None
+            while message:
+                kind, key = meaning[message[2:message.index('"', 2)]]  # '{"r12":{"m":{...}}}' -> r12
+                (failed if kind == "fail" else passed).add(key)
+                message = engine.complete_and_start_action(handle, state)
+        finally:
+            engine.retract_fact(handle, payload)
+
     def close(self) -> None:
         try:
             self.engine.delete_state(self.handle, SID)
@@ -235,15 +253,11 @@ class DurableBackend:
                 raise EngineError("plan was not prepared for the durable_rules backend")
             for ruleset in rulesets:
                 try:
-                    names = ruleset.fire(payload)
+                    ruleset.fire_into(payload, passed, failed)
                 except EngineError:
                     raise
                 except Exception as exc:  # durable_rules_engine.error, MemoryError
                     raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
-                meaning = ruleset.meaning
-                for name in names:
-                    kind, key = meaning[name]
-                    (passed if kind == "pass" else failed).add(key)
         missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
         for ruleset in rulesets:
             if missing:

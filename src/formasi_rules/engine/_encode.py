@@ -67,8 +67,13 @@ def decode(field: Field, value: Any) -> Any:
     return value
 
 
+_AS_IS = frozenset((str, int, bool, type(None)))
+
+
 def show(value: Any) -> Any:
     """A derived value as JSON shows it."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral() else float(value)
     if isinstance(value, dt.date):

@@ -57,11 +57,15 @@ class Explainer:
         read = self._read_by(targets)
         states = {k: True if k in passed else False if k in failed else None for k in read}
         unknown = frozenset(read).difference(passed, failed)
+        sets = self.__dict__.get("_target_sets")
+        if sets is None:  # each target's checks as a set, made once
+            sets = self.__dict__["_target_sets"] = {t: (self._names[t], frozenset(keys))
+                                                    for t, keys in self.plan.targets.items()}
         outcomes = {}
         for target in targets:
-            keys = self.plan.targets[target]
-            outcomes[self._names[target]] = outcome(bool(failed) and not failed.isdisjoint(keys),
-                                                    bool(unknown) and not unknown.isdisjoint(keys))
+            name, keys = sets[target]
+            outcomes[name] = outcome(bool(failed) and not failed.isdisjoint(keys),
+                                     bool(unknown) and not unknown.isdisjoint(keys))
         actual = self._actual(derived)
         return outcomes, states, actual, Explanation(self, tuple(targets), states, actual, failed, unknown,
                                                      firings.missing)
@@ -77,13 +81,32 @@ class Explainer:
         return found
 
     def _actual(self, derived: Derived) -> dict[str, Any]:
+        layout = self.__dict__.get("_layout")
+        if layout is None:  # [(field, None) | (field, (level, ...))] in the order of self._pairs
+            groups: dict[str, Any] = {}
+            for field, level in self._pairs:
+                groups.setdefault(field, None if level is None else [])
+                if level is not None and groups[field] is not None:
+                    groups[field].append(level)
+            layout = self.__dict__["_layout"] = tuple((f, None if lv is None else tuple(lv))
+                                                      for f, lv in groups.items())
+            if len({f for f, _ in self._pairs if _ is None} & {f for f, lv in self._pairs if lv is not None}):
+                layout = self.__dict__["_layout"] = False  # a field read both ways: pair by pair below
         values, per_level = derived.values, derived.per_level
         out: dict[str, Any] = {}
-        for field, level in self._pairs:
-            if level is None:
+        if layout is False:
+            for field, level in self._pairs:
+                if level is None:
+                    out[field] = show(values.get(field))
+                else:
+                    out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
+            return out
+        for field, levels in layout:
+            if levels is None:
                 out[field] = show(values.get(field))
             else:
-                out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
+                got = per_level.get(field, {})
+                out[field] = {level: show(got.get(level)) for level in levels}
         return out
 
     def reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:
