@@ -151,6 +151,7 @@ class Deriver:
         self.policy = policy
         self.fns: dict[str, tuple[Fn, bool]] = {}
         self.inputs: list[tuple[str, Fn]] = []  # read at once: cheaper than asking for each
+        self._input_names = frozenset(n for n, f in policy.fields.items() if f.input is not None)
         for name, field in policy.fields.items():
             if field.input is not None:
                 read = self._input(field.input)
@@ -161,15 +162,18 @@ class Deriver:
                 self.fns[name] = (self._compile(field.derive), _explained(field.derive))
         self.wanted = tuple(n for n in _read_by_rules(policy) if n in self.fns)
         self._dated = [f.input for f in policy.fields.values() if f.input in _DATED]
+        self._dated_get = [(name, _scalar_getter(name)) for name in self._dated]
 
     # --- running ------------------------------------------------------------------------------
 
     def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None) -> Derived:
-        problems = [Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
-                            f"{name} {when} is after the evaluation date {as_of}", path=f"$.{name}")
-                    for name in self._dated if (when := _scalar(c, name)) is not None and when > as_of]
-        if problems:
-            raise InputError(problems)
+        for _, get in self._dated_get:
+            when = get(c)
+            if when is not None and when > as_of:
+                problems = [Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
+                                    f"{name} {when} is after the evaluation date {as_of}", path=f"$.{name}")
+                            for name in self._dated if (when := _scalar(c, name)) is not None and when > as_of]
+                raise InputError(problems)
         ctx = _Ctx(c, as_of, self.fns)
         values, done = ctx.values, ctx.done
         for name, read in self.inputs:
@@ -199,9 +203,15 @@ class Deriver:
     def _input(self, path: str) -> Fn:
         head, _, attr = path.partition(".")
         if head == "position":
-            return lambda ctx: _text(getattr(ctx.current, attr)) if ctx.current is not None else None
+            def position(ctx: _Ctx) -> Any:
+                current = ctx.current
+                return _text(getattr(current, attr)) if current is not None else None
+            return position
         if head == "competency_test":
-            return lambda ctx: _text(getattr(ctx.c.competency_test, attr)) if ctx.c.competency_test else None
+            def test(ctx: _Ctx) -> Any:
+                held = ctx.c.competency_test
+                return _text(getattr(held, attr)) if held else None
+            return test
         if path in ("rank", "rank_since"):
             key = "rank" if path == "rank" else "since"
 
@@ -220,6 +230,8 @@ class Deriver:
             name = node.name
             if name in d.LOOP_VARIABLES:
                 return lambda ctx: ctx.vars.get(name)
+            if name == "as_of" or name in self._input_names:  # read before any derivation runs
+                return lambda ctx: ctx.values.get(name)
             return lambda ctx: ctx.get(name)
         if isinstance(node, d.Const):
             value = node.value
@@ -409,6 +421,18 @@ def _or_default(read: Fn, default: Any) -> Fn:
     return lambda ctx: value if (value := read(ctx)) is not None else default
 
 
+def _scalar_getter(path: str) -> Callable[[Candidate], Any]:
+    """``_scalar`` for one path, with the path split once."""
+    head, _, attr = path.partition(".")
+    if not attr:
+        return lambda c: getattr(c, head, None)
+
+    def inner(c: Candidate) -> Any:
+        obj = getattr(c, head, None)
+        return getattr(obj, attr, None) if obj is not None else None
+    return inner
+
+
 def _scalar(c: Candidate, path: str) -> Any:
     head, _, attr = path.partition(".")
     obj = getattr(c, head, None)
@@ -416,6 +440,8 @@ def _scalar(c: Candidate, path: str) -> Any:
 
 
 def _text(value: Any) -> Any:
+    if type(value) is str:  # the common case: str() would give it back as it is
+        return value
     return str(value) if isinstance(value, str) else value
 
 
