@@ -173,6 +173,12 @@ class _Ruleset:
         self.engine = engine
         self.meaning = spec.meaning
         self.inferred = spec.inferred
+        self.inferred_keys = frozenset(key for key, _ in spec.inferred)
+        by_key: dict[str, set[str]] = {}  # fact key -> the inferred checks that read it
+        for key, keys in spec.inferred:
+            for k in keys:
+                by_key.setdefault(k, set()).add(key)
+        self.inferred_by_key = {k: frozenset(v) for k, v in by_key.items()}
         try:
             self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
                                                 json.dumps(spec.definition))
@@ -259,13 +265,17 @@ class DurableBackend:
                 except Exception as exc:  # durable_rules_engine.error, MemoryError
                     raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
         missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
-        for ruleset in rulesets:
+        for ruleset in rulesets:  # an inferred check passed unless it failed or a key it reads is missing
             if missing:
-                for key, keys in ruleset.inferred:
-                    if key not in failed and keys.isdisjoint(missing):
-                        passed.add(key)
+                by_key = ruleset.inferred_by_key
+                blocked = set(failed)
+                for k in missing:
+                    found = by_key.get(k)
+                    if found is not None:
+                        blocked.update(found)
+                passed.update(ruleset.inferred_keys.difference(blocked))
             else:
-                passed.update(key for key, _ in ruleset.inferred if key not in failed)
+                passed.update(ruleset.inferred_keys.difference(failed))
         if passed and failed and not passed.isdisjoint(failed):
             raise EngineError(f"durable_rules fired both pass and fail for {sorted(passed & failed)}")
         return Firings(frozenset(passed), frozenset(failed), missing)

@@ -55,8 +55,15 @@ class Explainer:
         read, the values read, and the Explanation that builds the decisions when asked."""
         passed, failed = firings.passed, firings.failed
         read = self._read_by(targets)
-        states = {k: True if k in passed else False if k in failed else None for k in read}
-        unknown = frozenset(read).difference(passed, failed)
+        read_set = self.__dict__.setdefault("_read_sets", {}).get(read)
+        if read_set is None:
+            if len(self._read_sets) > 64:
+                self._read_sets.clear()
+            read_set = self._read_sets[read] = frozenset(read)
+        states = dict.fromkeys(read)  # in plan order; unknown unless passed or failed
+        states.update(dict.fromkeys(read_set.intersection(failed), False))
+        states.update(dict.fromkeys(read_set.intersection(passed), True))
+        unknown = read_set.difference(passed, failed)
         sets = self.__dict__.get("_target_sets")
         if sets is None:  # each target's checks as a set, made once
             sets = self.__dict__["_target_sets"] = {t: (self._names[t], frozenset(keys))

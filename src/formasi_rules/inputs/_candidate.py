@@ -478,11 +478,13 @@ def _checks(c: Candidate, contract: _Contract, path: str) -> list[Problem]:
                                         path=f"{path}.{key}"))
     years = [p.year for p in c.performance or ()]
     seen: set[int] = set()
-    twice = sorted({y for y in years if y in seen or seen.add(y)})
+    twice = sorted({y for y in years if y in seen or seen.add(y)}) if len(set(years)) != len(years) else None
     if twice:
         problems.append(Problem("I007", f"predikat kinerja tahun {twice} diberikan lebih dari sekali",
                                 f"the performance rating of year(s) {twice} is given more than once",
                                 path=f"{path}.performance", hint="give one rating per year"))
+    if c.positions is None and c.ranks is None:
+        return problems
     for name, entries in (("positions", c.positions), ("ranks", c.ranks)):
         starts = [e.since for e in entries or ()]
         if name == "positions" and any(s is None for s in starts):
