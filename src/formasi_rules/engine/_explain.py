@@ -54,27 +54,23 @@ class Explainer:
         """The outcome of each target ("route/level" -> outcome), the state of every check they
         read, the values read, and the Explanation that builds the decisions when asked."""
         passed, failed = firings.passed, firings.failed
-        read = self._read_by(targets)
-        read_set = self.__dict__.setdefault("_read_sets", {}).get(read)
-        if read_set is None:
-            if len(self._read_sets) > 64:
-                self._read_sets.clear()
-            read_set = self._read_sets[read] = frozenset(read)
+        # what depends on the targets only, made once for a run of candidates asking for the same
+        bundle = self.__dict__.get("_bundle")
+        if bundle is None or bundle[0] != targets:
+            read = self._read_by(targets)
+            pairs = tuple((self._names[t], frozenset(self.plan.targets[t])) for t in targets)
+            bundle = self.__dict__["_bundle"] = (list(targets), tuple(targets), read, frozenset(read), pairs,
+                                                 outcome(True, False), outcome(False, True), outcome(False, False))
+        _, as_tuple, read, read_set, pairs, not_eligible, undetermined, eligible = bundle
         states = dict.fromkeys(read)  # in plan order; unknown unless passed or failed
         states.update(dict.fromkeys(read_set.intersection(failed), False))
         states.update(dict.fromkeys(read_set.intersection(passed), True))
         unknown = read_set.difference(passed, failed)
-        sets = self.__dict__.get("_target_sets")
-        if sets is None:  # each target's checks as a set, made once
-            sets = self.__dict__["_target_sets"] = {t: (self._names[t], frozenset(keys))
-                                                    for t, keys in self.plan.targets.items()}
-        outcomes = {}
-        for target in targets:
-            name, keys = sets[target]
-            outcomes[name] = outcome(bool(failed) and not failed.isdisjoint(keys),
-                                     bool(unknown) and not unknown.isdisjoint(keys))
+        # as outcome(): a failed check decides; else one that could not be tested leaves it undetermined
+        outcomes = {name: not_eligible if failed and not failed.isdisjoint(keys) else
+                    undetermined if unknown and not unknown.isdisjoint(keys) else eligible for name, keys in pairs}
         actual = self._actual(derived)
-        return outcomes, states, actual, Explanation(self, tuple(targets), states, actual, failed, unknown,
+        return outcomes, states, actual, Explanation(self, as_tuple, states, actual, failed, unknown,
                                                      firings.missing)
 
     def _read_by(self, targets: list[tuple[str, str]]) -> tuple[str, ...]:
