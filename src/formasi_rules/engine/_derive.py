@@ -282,7 +282,7 @@ class Deriver:
             return lambda ctx: _both(day(ctx), months(ctx), _add_months)
         if isinstance(node, d.IsPosition):
             inner = self._compile(node.item)
-            names = self.policy.names_position
+            names = _remembered(self.policy.names_position)  # a pure function of the name
             return lambda ctx: names(v) if (v := inner(ctx)) is not None else None
         raise TypeError(f"not a derivation: {node!r}")  # the loader admits no other node
 
@@ -361,7 +361,7 @@ class Deriver:
         assert isinstance(cond, Test)
         field = self.policy.fields[cond.field]
         order = self.policy.scales.get(field.scale) if field.kind == "ordered" and field.scale else None
-        key = (lambda v: order[v]) if order else (lambda v: v)
+        key = (lambda v: order[v]) if order else None
         name, value = cond.field, cond.value
         if isinstance(value, FieldValue):
             other = value.name
@@ -382,6 +382,11 @@ class Deriver:
                 return None if a is None or b is None else (a in b) != negated
             return member
         compare = _CMP[cond.op]
+        if key is None:
+            def plain(ctx: _Ctx) -> bool | None:
+                a, b = ctx.get(name), get_b(ctx)
+                return None if a is None or b is None else compare(a, b)
+            return plain
 
         def test(ctx: _Ctx) -> bool | None:
             a, b = ctx.get(name), get_b(ctx)
@@ -415,6 +420,23 @@ def _read_by_rules(policy: Policy) -> list[str]:
     if policy.allocation is not None:
         found += [name for name, _ in policy.allocation.order_by]
     return list(dict.fromkeys(found))
+
+
+def _remembered(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    seen: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        key = (type(value), value)  # True == 1, but they are not the same input
+        try:
+            return seen[key]
+        except KeyError:
+            if len(seen) >= 4096:
+                seen.clear()
+            found = seen[key] = fn(value)
+            return found
+        except TypeError:  # unhashable
+            return fn(value)
+    return remembered
 
 
 def _or_default(read: Fn, default: Any) -> Fn:
