@@ -48,15 +48,22 @@ class _History:
         self.complete = complete
 
     def index_on(self, day: dt.date) -> int | None:
-        found = None
-        for i, e in enumerate(self.entries):
-            if e.since is not None and e.since <= day:
-                found = i
-            else:
-                break
-        if found is None:
-            return None
-        until = getattr(self.entries[found], "until", None)
+        entries = self.entries
+        if len(entries) == 1:  # the common case: the record's current position or rank alone
+            since = entries[0].since
+            if since is None or since > day:
+                return None
+            found = 0
+        else:
+            found = None
+            for i, e in enumerate(entries):
+                if e.since is not None and e.since <= day:
+                    found = i
+                else:
+                    break
+            if found is None:
+                return None
+        until = getattr(entries[found], "until", None)
         return None if until is not None and until < day else found
 
 
@@ -524,9 +531,9 @@ def _history_at(node: d.HistoryAt, on: Fn) -> Fn:
 
     def at(ctx: _Ctx) -> Any:
         day = on(ctx)
-        history: _History = getattr(ctx, name)
         if day is None:
             return None
+        history: _History = getattr(ctx, name)
         i = history.index_on(day)
         if i is None:
             return None

@@ -127,10 +127,11 @@ def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str,
     plain, per_level = _encoders(policy, keys)
     fact: dict[str, Any] = {KIND: CANDIDATE}
     name = None
+    values = derived.values  # known values only: absent means unknown
     try:
-        for name, value in derived.values.items():
-            enc = plain.get(name)
-            if enc is not None:
+        for name, enc in plain.items():
+            value = values.get(name)
+            if value is not None:
                 fact[name] = enc(value)
         for name, levels in derived.per_level.items():
             found = per_level.get(name)
@@ -142,6 +143,13 @@ def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str,
                 if key is not None:
                     fact[key] = enc(value)
     except NotRepresentable as exc:  # a value the engine cannot hold is the record's fault
+        for first, value in values.items():  # the first such value in the record's order is named
+            try:
+                if first in plain:
+                    plain[first](value)
+            except NotRepresentable as found:
+                name, exc = first, found
+                break
         field = policy.fields[name]
         raise InputError([Problem("I021", f"nilai {field.name} tidak dapat dipakai: {exc}",
                                   f"the value of {field.name} cannot be used: {exc}",
