@@ -227,7 +227,8 @@ class Engine:
             where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
             if isinstance(record, JsonLine):
                 record = record.parse()
-            ident = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
+            ident = record.get("id") if type(record) is dict or isinstance(record, Mapping) \
+                else getattr(record, "id", None)
             if isinstance(record, InputError):
                 yield RecordError(where, None, tuple(record.problems))
                 continue
