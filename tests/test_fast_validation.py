@@ -55,7 +55,8 @@ BAD = [None, "", "x", 0, -1, 1.5, float("nan"), True, False, [], {}, [None], [""
        [{"year": 2024, "rating": "baik"}], [{"year": "2024", "rating": "baik"}],
        [{"type": "jf", "since": "2020-01-01"}], [{"rank": "III/a", "since": "2020-01-01"}, None],
        {"type": "jf", "name": None, "level": "", "since": "2020-01-01"}, {"status": "passed", "date": ""},
-       {"route": "kenaikan_jenjang"}, {"route": "nope", "extra": 1}]
+       {"route": "kenaikan_jenjang"}, {"route": "nope", "extra": 1}, "ya", "Tidak", {"a": None}, [None, 1],
+       12.345, 12.3456, 1e17, "1.5"]
 
 
 def test_the_benchmark_records_agree(policy):
@@ -70,7 +71,8 @@ def test_the_benchmark_records_agree(policy):
 @pytest.mark.parametrize("with_policy", [True, False])
 def test_every_field_with_every_odd_value_agrees(policy, with_policy):
     base = next(iter(bench_candidates(1)))
-    keys = [*base, "name", "positions", "ranks", "agency", "credit_points", "request", "unknown_field"]
+    keys = [*base, "name", "positions", "ranks", "agency", "credit_points", "request", "unknown_field",
+            *_candidate._contract(policy).extra]  # and the fields the policy adds to the record
     for key in keys:
         for value in BAD:
             _same({**base, key: value}, policy if with_policy else None)
