@@ -13,7 +13,11 @@ How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
   check with such an ``or`` (true with a key missing, as Kleene logic allows) gets a
   ``pass`` rule as well. Every fired rule is an agenda action the host must drain, so
   leaving out the ``pass`` rules that could be inferred halves the actions per
-  candidate.
+  candidate. Where a check's negation, too, can be true only with every key present,
+  either side may fire and the other be inferred; after a plan's first facts
+  (``DurableBackend.ADAPT_AFTER``) the backend rebuilds its rulesets once so that
+  each such check fires the side it saw less often (same results, fewer actions),
+  unless that would take more rulesets.
 - Every rule starts with the positive discriminator ``kind: candidate``, so the
   engine's own state fact ``{sid, id, $s}`` can never match one (H3). No ``any``, no
   ``$in``, no string ordering, only integers and plain strings (H6).
@@ -32,6 +36,7 @@ How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import threading
@@ -106,6 +111,8 @@ class RulesetSpec:
     meaning: dict[str, tuple[str, str]]  # rule name -> ("pass"|"fail", check key)
     inferred: tuple[tuple[str, frozenset[str]], ...] = ()  # (check key, its fact keys): passed unless
     # it failed or one of its keys is missing
+    inferred_fail: tuple[tuple[str, frozenset[str]], ...] = ()  # the same for checks that fire their
+    # pass rule instead (see compile_plan's ``flip``): failed unless it passed or one of its keys is missing
 
 
 def true_only_when_complete(cond: Cond) -> bool:
@@ -124,24 +131,31 @@ def _keys(cond: Cond) -> set[str]:
     return {k for c in cond.items for k in _keys(c)}
 
 
-def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
-    """Split a plan into ruleset definitions that each stay within the engine's limits."""
+def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = frozenset()) -> list[RulesetSpec]:
+    """Split a plan into ruleset definitions that each stay within the engine's limits.
+
+    A check in ``flip`` whose condition and negation can both be true only with every key present
+    fires its pass rule instead of its fail rule, and its failure is inferred: the same results,
+    fewer agenda actions where passing is the rarer side (DurableBackend chooses from what it sees).
+    """
     specs: list[RulesetSpec] = []
     rules: dict[str, Any] = {}
     meaning: dict[str, tuple[str, str]] = {}
     inferred: list[tuple[str, frozenset[str]]] = []
+    inferred_fail: list[tuple[str, frozenset[str]]] = []
     used = 2  # the discriminator test and the priming rule's test
 
     def flush():
-        nonlocal rules, meaning, inferred, used
+        nonlocal rules, meaning, inferred, inferred_fail, used
         if rules:
-            specs.append(RulesetSpec(rules, meaning, tuple(inferred)))
-        rules, meaning, inferred, used = {}, {}, [], 2
+            specs.append(RulesetSpec(rules, meaning, tuple(inferred), tuple(inferred_fail)))
+        rules, meaning, inferred, inferred_fail, used = {}, {}, [], [], 2
 
     for key, check in plan.checks.items():
         pos, neg = positive(check.condition), negate(check.condition)
         infer = true_only_when_complete(pos)
-        cost = alpha_cost(neg)[1] + (0 if infer else alpha_cost(pos)[1])
+        flipped = key in flip and infer and true_only_when_complete(neg)
+        cost = alpha_cost(pos)[1] if flipped else alpha_cost(neg)[1] + (0 if infer else alpha_cost(pos)[1])
         if cost + 2 > budget:
             raise PolicyError([Problem(
                 "P080", f"aturan terlalu rumit untuk mesin aturan ({cost} uji)",
@@ -150,6 +164,11 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
                 file=check.rule.where.file, line=check.rule.where.line, rule=check.rule.id)])
         if used + cost > budget or 2 * len(rules) + 2 > MAX_RULES_PER_RULESET:
             flush()
+        if flipped:
+            inferred_fail.append((key, frozenset(_keys(neg))))
+            _add(rules, meaning, ("pass", key), to_durable(pos), plan.kind)
+            used += cost
+            continue
         if infer:
             inferred.append((key, frozenset(_keys(pos))))
         else:
@@ -179,6 +198,12 @@ class _Ruleset:
             for k in keys:
                 by_key.setdefault(k, set()).add(key)
         self.inferred_by_key = {k: frozenset(v) for k, v in by_key.items()}
+        self.inferred_fail_keys = frozenset(key for key, _ in spec.inferred_fail)
+        by_key = {}
+        for key, keys in spec.inferred_fail:
+            for k in keys:
+                by_key.setdefault(k, set()).add(key)
+        self.inferred_fail_by_key = {k: frozenset(v) for k, v in by_key.items()}
         try:
             self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
                                                 json.dumps(spec.definition))
@@ -236,12 +261,16 @@ class DurableBackend:
 
     name = "durable_rules"
 
-    def __init__(self, label: str = "policy"):
+    ADAPT_AFTER = 256  # facts of a plan seen before choosing which side of each check fires
+
+    def __init__(self, label: str = "policy", adapt_after: int | None = None):
         self._engine = load_engine()
         self._label = label
         self._lock = threading.Lock()
         self._rulesets: dict[int, list[_Ruleset]] = {}
         self._plans: dict[int, Plan] = {}  # keeps each plan alive while its id is a key
+        self._adapt_after = self.ADAPT_AFTER if adapt_after is None else adapt_after
+        self._tally: dict[int, list] = {}  # id(plan) -> [facts seen, passes per check, fails per check]
 
     def prepare(self, plan: Plan) -> None:
         with self._lock:
@@ -249,6 +278,36 @@ class DurableBackend:
                 specs = compile_plan(plan)
                 self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
                 self._plans[id(plan)] = plan
+                if self._adapt_after > 0:
+                    self._tally[id(plan)] = [0, collections.Counter(), collections.Counter()]
+
+    def _observe(self, plan: Plan, passed: set[str], failed: set[str]) -> None:
+        """Count each check's sides over a plan's first facts; then let the rarer side fire.
+
+        Every agenda action costs a round trip into the engine, and a check fires one side only
+        (the other is inferred), so where a check passes less often than it fails its pass rule
+        should be the one that fires. The results are the same either way; the rulesets are
+        rebuilt once, and kept as they are if the new ones would need more of them."""
+        with self._lock:
+            tally = self._tally.get(id(plan))
+            if tally is None:
+                return
+            tally[0] += 1
+            tally[1].update(passed)
+            tally[2].update(failed)
+            if tally[0] < self._adapt_after:
+                return
+            del self._tally[id(plan)]
+            old = self._rulesets.get(id(plan))
+            flip = frozenset(k for k in plan.checks if tally[1][k] < tally[2][k])
+            if old is None or not flip:
+                return
+            specs = compile_plan(plan, flip=flip)
+            if len(specs) > len(old):
+                return
+            self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
+            for ruleset in old:
+                ruleset.close()
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
         payload = orjson.dumps({"sid": SID, "id": FACT_ID, **fact}).decode()
@@ -265,19 +324,17 @@ class DurableBackend:
                 except Exception as exc:  # durable_rules_engine.error, MemoryError
                     raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
         missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
-        for ruleset in rulesets:  # an inferred check passed unless it failed or a key it reads is missing
-            if missing:
-                by_key = ruleset.inferred_by_key
-                blocked = set(failed)
-                for k in missing:
-                    found = by_key.get(k)
-                    if found is not None:
-                        blocked.update(found)
-                passed.update(ruleset.inferred_keys.difference(blocked))
-            else:
-                passed.update(ruleset.inferred_keys.difference(failed))
+        fired_pass, fired_fail = frozenset(passed), frozenset(failed)
+        for ruleset in rulesets:  # an inferred check passed unless it failed or a key it reads is missing,
+            # and one firing its pass rule failed unless it passed or a key it reads is missing
+            passed.update(_inferred(ruleset.inferred_keys, ruleset.inferred_by_key, fired_fail, missing))
+            if ruleset.inferred_fail_keys:
+                failed.update(_inferred(ruleset.inferred_fail_keys, ruleset.inferred_fail_by_key, fired_pass,
+                                        missing))
         if passed and failed and not passed.isdisjoint(failed):
             raise EngineError(f"durable_rules fired both pass and fail for {sorted(passed & failed)}")
+        if self._tally:
+            self._observe(plan, passed, failed)
         return Firings(frozenset(passed), frozenset(failed), missing)
 
     def close(self) -> None:
@@ -287,3 +344,19 @@ class DurableBackend:
                     ruleset.close()
             self._rulesets.clear()
             self._plans.clear()
+            self._tally.clear()
+
+
+def _inferred(keys: frozenset[str], by_key: dict[str, frozenset[str]], fired: frozenset[str],
+              missing: frozenset[str]) -> frozenset[str]:
+    """The inferred checks ``keys`` whose other side did not fire and none of whose keys is missing."""
+    if not keys:
+        return keys
+    if not missing:
+        return keys.difference(fired)
+    blocked = set(fired)
+    for k in missing:
+        found = by_key.get(k)
+        if found is not None:
+            blocked.update(found)
+    return keys.difference(blocked)
