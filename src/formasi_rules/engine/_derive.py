@@ -49,15 +49,22 @@ class _History:
         self.complete = complete
 
     def index_on(self, day: dt.date) -> int | None:
-        found = None
-        for i, e in enumerate(self.entries):
-            if e.since is not None and e.since <= day:
-                found = i
-            else:
-                break
-        if found is None:
-            return None
-        until = getattr(self.entries[found], "until", None)
+        entries = self.entries
+        if len(entries) == 1:  # the common case: the record's current position or rank alone
+            since = entries[0].since
+            if since is None or since > day:
+                return None
+            found = 0
+        else:
+            found = None
+            for i, e in enumerate(entries):
+                if e.since is not None and e.since <= day:
+                    found = i
+                else:
+                    break
+            if found is None:
+                return None
+        until = getattr(entries[found], "until", None)
         return None if until is not None and until < day else found
 
 
@@ -152,6 +159,7 @@ class Deriver:
         self.policy = policy
         self.fns: dict[str, tuple[Fn, bool]] = {}
         self.inputs: list[tuple[str, Fn]] = []  # read at once: cheaper than asking for each
+        self._input_names = frozenset(n for n, f in policy.fields.items() if f.input is not None)
         for name, field in policy.fields.items():
             if field.input is not None:
                 read = self._input(field.input)
@@ -162,15 +170,18 @@ class Deriver:
                 self.fns[name] = (self._compile(field.derive), _explained(field.derive))
         self.wanted = tuple(n for n in _read_by_rules(policy) if n in self.fns)
         self._dated = [f.input for f in policy.fields.values() if f.input in _DATED]
+        self._dated_get = [(name, _scalar_getter(name)) for name in self._dated]
 
     # --- running ------------------------------------------------------------------------------
 
     def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None) -> Derived:
-        problems = [Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
-                            f"{name} {when} is after the evaluation date {as_of}", path=f"$.{name}")
-                    for name in self._dated if (when := _scalar(c, name)) is not None and when > as_of]
-        if problems:
-            raise InputError(problems)
+        for _, get in self._dated_get:
+            when = get(c)
+            if when is not None and when > as_of:
+                problems = [Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
+                                    f"{name} {when} is after the evaluation date {as_of}", path=f"$.{name}")
+                            for name in self._dated if (when := _scalar(c, name)) is not None and when > as_of]
+                raise InputError(problems)
         ctx = _Ctx(c, as_of, self.fns)
         values, done = ctx.values, ctx.done
         for name, read in self.inputs:
@@ -200,9 +211,15 @@ class Deriver:
     def _input(self, path: str) -> Fn:
         head, _, attr = path.partition(".")
         if head == "position":
-            return lambda ctx: _text(getattr(ctx.current, attr)) if ctx.current is not None else None
+            def position(ctx: _Ctx) -> Any:
+                current = ctx.current
+                return _text(getattr(current, attr)) if current is not None else None
+            return position
         if head == "competency_test":
-            return lambda ctx: _text(getattr(ctx.c.competency_test, attr)) if ctx.c.competency_test else None
+            def test(ctx: _Ctx) -> Any:
+                held = ctx.c.competency_test
+                return _text(getattr(held, attr)) if held else None
+            return test
         if path in ("rank", "rank_since"):
             key = "rank" if path == "rank" else "since"
 
@@ -221,6 +238,8 @@ class Deriver:
             name = node.name
             if name in d.LOOP_VARIABLES:
                 return lambda ctx: ctx.vars.get(name)
+            if name == "as_of" or name in self._input_names:  # read before any derivation runs
+                return lambda ctx: ctx.values.get(name)
             return lambda ctx: ctx.get(name)
         if isinstance(node, d.Const):
             value = node.value
@@ -271,7 +290,7 @@ class Deriver:
             return lambda ctx: _both(day(ctx), months(ctx), _add_months)
         if isinstance(node, d.IsPosition):
             inner = self._compile(node.item)
-            names = self.policy.names_position
+            names = _remembered(self.policy.names_position)  # a pure function of the name
             return lambda ctx: names(v) if (v := inner(ctx)) is not None else None
         raise TypeError(f"not a derivation: {node!r}")  # the loader admits no other node
 
@@ -350,7 +369,7 @@ class Deriver:
         assert isinstance(cond, Test)
         field = self.policy.fields[cond.field]
         order = self.policy.scales.get(field.scale) if field.kind == "ordered" and field.scale else None
-        key = (lambda v: order[v]) if order else (lambda v: v)
+        key = (lambda v: order[v]) if order else None
         name, value = cond.field, cond.value
         if isinstance(value, FieldValue):
             other = value.name
@@ -371,6 +390,11 @@ class Deriver:
                 return None if a is None or b is None else (a in b) != negated
             return member
         compare = _CMP[cond.op]
+        if key is None:
+            def plain(ctx: _Ctx) -> bool | None:
+                a, b = ctx.get(name), get_b(ctx)
+                return None if a is None or b is None else compare(a, b)
+            return plain
 
         def test(ctx: _Ctx) -> bool | None:
             a, b = ctx.get(name), get_b(ctx)
@@ -395,8 +419,37 @@ def _read_by_rules(policy: Policy) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _remembered(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    seen: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        key = (type(value), value)  # True == 1, but they are not the same input
+        try:
+            return seen[key]
+        except KeyError:
+            if len(seen) >= 4096:
+                seen.clear()
+            found = seen[key] = fn(value)
+            return found
+        except TypeError:  # unhashable
+            return fn(value)
+    return remembered
+
+
 def _or_default(read: Fn, default: Any) -> Fn:
     return lambda ctx: value if (value := read(ctx)) is not None else default
+
+
+def _scalar_getter(path: str) -> Callable[[Candidate], Any]:
+    """``_scalar`` for one path, with the path split once."""
+    head, _, attr = path.partition(".")
+    if not attr:
+        return lambda c: getattr(c, head, None)
+
+    def inner(c: Candidate) -> Any:
+        obj = getattr(c, head, None)
+        return getattr(obj, attr, None) if obj is not None else None
+    return inner
 
 
 def _scalar(c: Candidate, path: str) -> Any:
@@ -406,6 +459,8 @@ def _scalar(c: Candidate, path: str) -> Any:
 
 
 def _text(value: Any) -> Any:
+    if type(value) is str:  # the common case: str() would give it back as it is
+        return value
     return str(value) if isinstance(value, str) else value
 
 
@@ -466,9 +521,9 @@ def _history_at(node: d.HistoryAt, on: Fn) -> Fn:
 
     def at(ctx: _Ctx) -> Any:
         day = on(ctx)
-        history: _History = getattr(ctx, name)
         if day is None:
             return None
+        history: _History = getattr(ctx, name)
         i = history.index_on(day)
         if i is None:
             return None

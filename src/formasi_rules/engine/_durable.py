@@ -3,14 +3,21 @@
 How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
 
 - ``fail`` fires when the check's negation holds (negation pushed down to the tests);
-  a test on a missing field matches nothing. One ``missing`` rule per fact key
-  (``$nex``) reports which inputs were absent. A check *passes* when it did not fail
-  and none of its keys is missing: without an ``or`` across different keys, a
-  condition can only be true with every key present, and with every key present it
-  is either true or false. Only a check with such an ``or`` (true with a key
-  missing, as Kleene logic allows) gets a ``pass`` rule as well. Every fired rule is
-  an agenda action the host must drain, so leaving out the ``pass`` rules that
-  could be inferred halves the actions per candidate.
+  a test on a missing field matches nothing. Which fact keys are missing is a property
+  of the encoded fact itself (the plan's keys it lacks), read from it in Python as the
+  reference backend does: a ``$nex`` rule per key would cost an agenda action per
+  absent key and an alpha test per key (a third ruleset for the shipped policy) to
+  report the same set. A check *passes* when it did not fail and none of its keys is
+  missing: without an ``or`` across different keys, a condition can only be true with
+  every key present, and with every key present it is either true or false. Only a
+  check with such an ``or`` (true with a key missing, as Kleene logic allows) gets a
+  ``pass`` rule as well. Every fired rule is an agenda action the host must drain, so
+  leaving out the ``pass`` rules that could be inferred halves the actions per
+  candidate. Where a check's negation, too, can be true only with every key present,
+  either side may fire and the other be inferred; after a plan's first facts
+  (``DurableBackend.ADAPT_AFTER``) the backend rebuilds its rulesets once so that
+  each such check fires the side it saw less often (same results, fewer actions),
+  unless that would take more rulesets.
 - Every rule starts with the positive discriminator ``kind: candidate``, so the
   engine's own state fact ``{sid, id, $s}`` can never match one (H3). No ``any``, no
   ``$in``, no string ordering, only integers and plain strings (H6).
@@ -32,6 +39,7 @@ How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
 
 from __future__ import annotations
 
+import collections
 import itertools
 import threading
 from typing import Any
@@ -114,9 +122,11 @@ def alpha_cost(cond: Cond) -> tuple[int, int]:
 @attrs.frozen
 class RulesetSpec:
     definition: dict[str, Any]
-    meaning: dict[str, tuple[str, str]]  # rule name -> ("pass"|"fail"|"missing", check or fact key)
+    meaning: dict[str, tuple[str, str]]  # rule name -> ("pass"|"fail", check key)
     inferred: tuple[tuple[str, frozenset[str]], ...] = ()  # (check key, its fact keys): passed unless
     # it failed or one of its keys is missing
+    inferred_fail: tuple[tuple[str, frozenset[str]], ...] = ()  # the same for checks that fire their
+    # pass rule instead (see compile_plan's ``flip``): failed unless it passed or one of its keys is missing
 
 
 def true_only_when_complete(cond: Cond) -> bool:
@@ -135,44 +145,50 @@ def _keys(cond: Cond) -> set[str]:
     return {k for c in cond.items for k in _keys(c)}
 
 
-def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET) -> list[RulesetSpec]:
-    """Split a plan into ruleset definitions that each stay within the engine's limits."""
+def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = frozenset()) -> list[RulesetSpec]:
+    """Split a plan into ruleset definitions that each stay within the engine's limits.
+
+    A check in ``flip`` whose condition and negation can both be true only with every key present
+    fires its pass rule instead of its fail rule, and its failure is inferred: the same results,
+    fewer agenda actions where passing is the rarer side (DurableBackend chooses from what it sees).
+    """
     specs: list[RulesetSpec] = []
     rules: dict[str, Any] = {}
     meaning: dict[str, tuple[str, str]] = {}
     inferred: list[tuple[str, frozenset[str]]] = []
-    missing_keys: set[str] = set()
+    inferred_fail: list[tuple[str, frozenset[str]]] = []
     used = 2  # the discriminator test and the priming rule's test
 
     def flush():
-        nonlocal rules, meaning, inferred, missing_keys, used
+        nonlocal rules, meaning, inferred, inferred_fail, used
         if rules:
-            for key in sorted(missing_keys):
-                _add(rules, meaning, ("missing", key), {"$nex": {key: 1}}, plan.kind)
-            specs.append(RulesetSpec(rules, meaning, tuple(inferred)))
-        rules, meaning, inferred, missing_keys, used = {}, {}, [], set(), 2
+            specs.append(RulesetSpec(rules, meaning, tuple(inferred), tuple(inferred_fail)))
+        rules, meaning, inferred, inferred_fail, used = {}, {}, [], [], 2
 
     for key, check in plan.checks.items():
         pos, neg = positive(check.condition), negate(check.condition)
         infer = true_only_when_complete(pos)
-        cost = alpha_cost(neg)[1] + (0 if infer else alpha_cost(pos)[1])
-        new_keys = check.keys - missing_keys
-        if cost + len(check.keys) + 2 > budget:
+        flipped = key in flip and infer and true_only_when_complete(neg)
+        cost = alpha_cost(pos)[1] if flipped else alpha_cost(neg)[1] + (0 if infer else alpha_cost(pos)[1])
+        if cost + 2 > budget:
             raise PolicyError([Problem(
                 "P080", f"aturan terlalu rumit untuk mesin aturan ({cost} uji)",
                 f"the rule is too complex for the rules engine: it compiles to {cost} tests, and a "
-                f"ruleset holds at most {budget - len(check.keys) - 2} for it; split it into several rules",
+                f"ruleset holds at most {budget - 2} for it; split it into several rules",
                 file=check.rule.where.file, line=check.rule.where.line, rule=check.rule.id)])
-        if used + cost + len(new_keys) > budget or 2 * len(rules) + 2 > MAX_RULES_PER_RULESET:
+        if used + cost > budget or 2 * len(rules) + 2 > MAX_RULES_PER_RULESET:
             flush()
-            new_keys = check.keys
+        if flipped:
+            inferred_fail.append((key, frozenset(_keys(neg))))
+            _add(rules, meaning, ("pass", key), to_durable(pos), plan.kind)
+            used += cost
+            continue
         if infer:
             inferred.append((key, frozenset(_keys(pos))))
         else:
             _add(rules, meaning, ("pass", key), to_durable(pos), plan.kind)
         _add(rules, meaning, ("fail", key), to_durable(neg), plan.kind)
-        missing_keys |= new_keys
-        used += cost + len(new_keys)
+        used += cost
     flush()
     for spec in specs:  # every session is primed through this rule (see module docstring)
         spec.definition["prime"] = {"all": [{"m": {KIND: "prime"}}]}
@@ -190,6 +206,18 @@ class _Ruleset:
         self.engine = engine
         self.meaning = spec.meaning
         self.inferred = spec.inferred
+        self.inferred_keys = frozenset(key for key, _ in spec.inferred)
+        by_key: dict[str, set[str]] = {}  # fact key -> the inferred checks that read it
+        for key, keys in spec.inferred:
+            for k in keys:
+                by_key.setdefault(k, set()).add(key)
+        self.inferred_by_key = {k: frozenset(v) for k, v in by_key.items()}
+        self.inferred_fail_keys = frozenset(key for key, _ in spec.inferred_fail)
+        by_key = {}
+        for key, keys in spec.inferred_fail:
+            for k in keys:
+                by_key.setdefault(k, set()).add(key)
+        self.inferred_fail_by_key = {k: frozenset(v) for k, v in by_key.items()}
         try:
             self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
                                                 _json(spec.definition))
@@ -217,6 +245,24 @@ class _Ruleset:
             self.engine.retract_fact(self.handle, payload)
         return fired
 
+    def fire_into(self, payload: str, passed: set[str], failed: set[str]) -> None:
+        """``fire``, with each fired rule's check added to ``passed`` or ``failed`` as it comes."""
+        engine, handle, meaning = self.engine, self.handle, self.meaning
+        code, state = engine.assert_fact(handle, payload)
+        if code == 1:  # matched no rule: nothing was stored
+            return
+        if code != 0:
+            raise EngineError(f"durable_rules answered code {code} to a fresh fact")
+        try:
+            result = engine.start_action_for_state(handle, state)
+            message = result[1] if result else None
+            while message:
+                kind, key = meaning[message[2:message.index('"', 2)]]  # '{"r12":{"m":{...}}}' -> r12
+                (failed if kind == "fail" else passed).add(key)
+                message = engine.complete_and_start_action(handle, state)
+        finally:
+            engine.retract_fact(handle, payload)
+
     def close(self) -> None:
         try:
             self.engine.delete_state(self.handle, SID)
@@ -229,12 +275,16 @@ class DurableBackend:
 
     name = "durable_rules"
 
-    def __init__(self, label: str = "policy"):
+    ADAPT_AFTER = 256  # facts of a plan seen before choosing which side of each check fires
+
+    def __init__(self, label: str = "policy", adapt_after: int | None = None):
         self._engine = load_engine()
         self._label = label
         self._lock = threading.Lock()
         self._rulesets: dict[int, list[_Ruleset]] = {}
         self._plans: dict[int, Plan] = {}  # keeps each plan alive while its id is a key
+        self._adapt_after = self.ADAPT_AFTER if adapt_after is None else adapt_after
+        self._tally: dict[int, list] = {}  # id(plan) -> [facts seen, passes per check, fails per check]
 
     def prepare(self, plan: Plan) -> None:
         with self._lock:
@@ -242,6 +292,36 @@ class DurableBackend:
                 specs = compile_plan(plan)
                 self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
                 self._plans[id(plan)] = plan
+                if self._adapt_after > 0:
+                    self._tally[id(plan)] = [0, collections.Counter(), collections.Counter()]
+
+    def _observe(self, plan: Plan, passed: set[str], failed: set[str]) -> None:
+        """Count each check's sides over a plan's first facts; then let the rarer side fire.
+
+        Every agenda action costs a round trip into the engine, and a check fires one side only
+        (the other is inferred), so where a check passes less often than it fails its pass rule
+        should be the one that fires. The results are the same either way; the rulesets are
+        rebuilt once, and kept as they are if the new ones would need more of them."""
+        with self._lock:
+            tally = self._tally.get(id(plan))
+            if tally is None:
+                return
+            tally[0] += 1
+            tally[1].update(passed)
+            tally[2].update(failed)
+            if tally[0] < self._adapt_after:
+                return
+            del self._tally[id(plan)]
+            old = self._rulesets.get(id(plan))
+            flip = frozenset(k for k in plan.checks if tally[1][k] < tally[2][k])
+            if old is None or not flip:
+                return
+            specs = compile_plan(plan, flip=flip)
+            if len(specs) > len(old):
+                return
+            self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
+            for ruleset in old:
+                ruleset.close()
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
         for key, value in fact.items():  # the engine refuses a value over 16 MiB (error 314)
@@ -251,29 +331,31 @@ class DurableBackend:
                     "I022", f"nilai {key} lebih dari 16 MiB", f"the value of {key} is longer than the rules "
                     f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])
         payload = _json({"sid": SID, "id": FACT_ID, **fact})
-        passed, failed, missing = set(), set(), set()
+        passed, failed = set(), set()
         with self._lock:
             rulesets = self._rulesets.get(id(plan))
             if rulesets is None:
                 raise EngineError("plan was not prepared for the durable_rules backend")
             for ruleset in rulesets:
                 try:
-                    names = ruleset.fire(payload)
+                    ruleset.fire_into(payload, passed, failed)
                 except EngineError:
                     raise
                 except Exception as exc:  # durable_rules_engine.error, MemoryError
                     raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
-                for name in names:
-                    kind, key = ruleset.meaning[name]
-                    (passed if kind == "pass" else failed if kind == "fail" else missing).add(key)
-        for ruleset in rulesets:
-            for key, keys in ruleset.inferred:
-                if key not in failed and not (missing and keys & missing):
-                    passed.add(key)
-        both = passed & failed
-        if both:
-            raise EngineError(f"durable_rules fired both pass and fail for {sorted(both)}")
-        return Firings(frozenset(passed), frozenset(failed), frozenset(missing))
+        missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
+        fired_pass, fired_fail = frozenset(passed), frozenset(failed)
+        for ruleset in rulesets:  # an inferred check passed unless it failed or a key it reads is missing,
+            # and one firing its pass rule failed unless it passed or a key it reads is missing
+            passed.update(_inferred(ruleset.inferred_keys, ruleset.inferred_by_key, fired_fail, missing))
+            if ruleset.inferred_fail_keys:
+                failed.update(_inferred(ruleset.inferred_fail_keys, ruleset.inferred_fail_by_key, fired_pass,
+                                        missing))
+        if passed and failed and not passed.isdisjoint(failed):
+            raise EngineError(f"durable_rules fired both pass and fail for {sorted(passed & failed)}")
+        if self._tally:
+            self._observe(plan, passed, failed)
+        return Firings(frozenset(passed), frozenset(failed), missing)
 
     def close(self) -> None:
         with self._lock:
@@ -282,3 +364,19 @@ class DurableBackend:
                     ruleset.close()
             self._rulesets.clear()
             self._plans.clear()
+            self._tally.clear()
+
+
+def _inferred(keys: frozenset[str], by_key: dict[str, frozenset[str]], fired: frozenset[str],
+              missing: frozenset[str]) -> frozenset[str]:
+    """The inferred checks ``keys`` whose other side did not fire and none of whose keys is missing."""
+    if not keys:
+        return keys
+    if not missing:
+        return keys.difference(fired)
+    blocked = set(fired)
+    for k in missing:
+        found = by_key.get(k)
+        if found is not None:
+            blocked.update(found)
+    return keys.difference(blocked)

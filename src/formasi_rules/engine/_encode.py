@@ -67,8 +67,13 @@ def decode(field: Field, value: Any) -> Any:
     return value
 
 
+_AS_IS = frozenset((str, int, bool, type(None)))
+
+
 def show(value: Any) -> Any:
     """A derived value as JSON shows it."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral() else float(value)
     if isinstance(value, dt.date):
@@ -76,21 +81,76 @@ def show(value: Any) -> Any:
     return value
 
 
+def _encoder(field: Field, policy: Policy):
+    """``encode`` for one field, with the field's kind decided once."""
+    if field.kind == "ordered":
+        return policy.scales[field.scale].__getitem__
+    if field.kind == "number":
+        scale = 10 ** field.decimals
+
+        def number(value: Any) -> int:
+            if type(value) is int:  # the same integer encode() reaches through Decimal
+                if abs(value * scale) > INT64:
+                    raise NotRepresentable(f"{value} is too large")
+                return value * scale
+            return encode(field, value, policy)
+        return number
+    if field.kind == "date":
+        return dt.date.toordinal
+    if field.kind == "boolean":
+        return lambda value: int(bool(value))
+    return str
+
+
+_ENCODERS: dict[tuple[int, frozenset[str]], tuple[Policy, dict, dict]] = {}
+
+
+def _encoders(policy: Policy, keys: frozenset[str]) -> tuple[dict, dict]:
+    """Per field the plan tests, its encoder; per per-level field, its levels' fact keys and encoder."""
+    found = _ENCODERS.get((id(policy), keys))
+    if found is None or found[0] is not policy:
+        if len(_ENCODERS) > 64:
+            _ENCODERS.clear()
+        plain = {name: _encoder(f, policy) for name, f in policy.fields.items() if name in keys}
+        levels = {}
+        for name, f in policy.fields.items():
+            pairs = {lv: fact_key(f, lv) for lv in policy.levels}
+            pairs = {lv: key for lv, key in pairs.items() if key in keys}
+            if pairs:
+                levels[name] = (pairs, _encoder(f, policy))
+        found = _ENCODERS[(id(policy), keys)] = (policy, plain, levels)
+    return found[1], found[2]
+
+
 def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, Any]:
     """The engine fact for one candidate: the encoded value of every field the plan tests."""
-    fields = policy.fields
+    plain, per_level = _encoders(policy, keys)
     fact: dict[str, Any] = {KIND: CANDIDATE}
+    name = None
+    values = derived.values  # known values only: absent means unknown
     try:
-        for name, value in derived.values.items():
-            if name in keys:
-                fact[name] = encode(fields[name], value, policy)
+        for name, enc in plain.items():
+            value = values.get(name)
+            if value is not None:
+                fact[name] = enc(value)
         for name, levels in derived.per_level.items():
+            found = per_level.get(name)
+            if found is None:
+                continue
+            pairs, enc = found
             for level, value in levels.items():
-                key = fact_key(fields[name], level)
-                if key in keys:
-                    fact[key] = encode(fields[name], value, policy)
+                key = pairs.get(level)
+                if key is not None:
+                    fact[key] = enc(value)
     except NotRepresentable as exc:  # a value the engine cannot hold is the record's fault
-        field = fields[name]
+        for first, value in values.items():  # the first such value in the record's order is named
+            try:
+                if first in plain:
+                    plain[first](value)
+            except NotRepresentable as found:
+                name, exc = first, found
+                break
+        field = policy.fields[name]
         raise InputError([Problem("I021", f"nilai {field.name} tidak dapat dipakai: {exc}",
                                   f"the value of {field.name} cannot be used: {exc}",
                                   path="$." + (field.inputs[0] if field.inputs else field.name))]) from None

@@ -228,7 +228,8 @@ class Engine:
             where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
             if isinstance(record, JsonLine):
                 record = record.parse()
-            ident = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
+            ident = record.get("id") if type(record) is dict or isinstance(record, Mapping) \
+                else getattr(record, "id", None)
             if isinstance(record, InputError):
                 yield RecordError(where, None, tuple(record.problems))
                 continue
@@ -375,6 +376,10 @@ def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None
     req = candidate.request
     want_route = req.route if req and req.route else None
     want_level = req.level if req and req.level else None
+    key = (id(plan), want_route, want_level, route, level)
+    found = _TARGETS.get(key)
+    if found is not None and found[0] is plan:
+        return list(found[1])
     requested = [t for t in plan.targets
                  if (want_route is None or t[0] == want_route) and (want_level is None or t[1] == want_level)]
     if not requested:
@@ -383,7 +388,14 @@ def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None
             f"the request ({want_route or 'any route'}, {want_level or 'any level'}) matches no "
             f"route and level of policy {policy.name}", path="$.request")])
     # a caller's filter narrows further; a request outside it leaves no decision, not an error
-    return [t for t in requested if (route is None or t[0] == route) and (level is None or t[1] == level)]
+    chosen = [t for t in requested if (route is None or t[0] == route) and (level is None or t[1] == level)]
+    if len(_TARGETS) > 256:
+        _TARGETS.clear()
+    _TARGETS[key] = (plan, tuple(chosen))
+    return chosen
+
+
+_TARGETS: dict[tuple, tuple[Plan, tuple[tuple[str, str], ...]]] = {}  # a batch asks for few target sets
 
 
 

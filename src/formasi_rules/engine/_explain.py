@@ -54,16 +54,23 @@ class Explainer:
         """The outcome of each target ("route/level" -> outcome), the state of every check they
         read, the values read, and the Explanation that builds the decisions when asked."""
         passed, failed = firings.passed, firings.failed
-        read = self._read_by(targets)
-        states = {k: True if k in passed else False if k in failed else None for k in read}
-        unknown = frozenset(read).difference(passed, failed)
-        outcomes = {}
-        for target in targets:
-            keys = self.plan.targets[target]
-            outcomes[self._names[target]] = outcome(bool(failed) and not failed.isdisjoint(keys),
-                                                    bool(unknown) and not unknown.isdisjoint(keys))
+        # what depends on the targets only, made once for a run of candidates asking for the same
+        bundle = self.__dict__.get("_bundle")
+        if bundle is None or bundle[0] != targets:
+            read = self._read_by(targets)
+            pairs = tuple((self._names[t], frozenset(self.plan.targets[t])) for t in targets)
+            bundle = self.__dict__["_bundle"] = (list(targets), tuple(targets), read, frozenset(read), pairs,
+                                                 outcome(True, False), outcome(False, True), outcome(False, False))
+        _, as_tuple, read, read_set, pairs, not_eligible, undetermined, eligible = bundle
+        states = dict.fromkeys(read)  # in plan order; unknown unless passed or failed
+        states.update(dict.fromkeys(read_set.intersection(failed), False))
+        states.update(dict.fromkeys(read_set.intersection(passed), True))
+        unknown = read_set.difference(passed, failed)
+        # as outcome(): a failed check decides; else one that could not be tested leaves it undetermined
+        outcomes = {name: not_eligible if failed and not failed.isdisjoint(keys) else
+                    undetermined if unknown and not unknown.isdisjoint(keys) else eligible for name, keys in pairs}
         actual = self._actual(derived)
-        return outcomes, states, actual, Explanation(self, tuple(targets), states, actual, failed, unknown,
+        return outcomes, states, actual, Explanation(self, as_tuple, states, actual, failed, unknown,
                                                      firings.missing)
 
     def _read_by(self, targets: list[tuple[str, str]]) -> tuple[str, ...]:
@@ -77,13 +84,32 @@ class Explainer:
         return found
 
     def _actual(self, derived: Derived) -> dict[str, Any]:
+        layout = self.__dict__.get("_layout")
+        if layout is None:  # [(field, None) | (field, (level, ...))] in the order of self._pairs
+            groups: dict[str, Any] = {}
+            for field, level in self._pairs:
+                groups.setdefault(field, None if level is None else [])
+                if level is not None and groups[field] is not None:
+                    groups[field].append(level)
+            layout = self.__dict__["_layout"] = tuple((f, None if lv is None else tuple(lv))
+                                                      for f, lv in groups.items())
+            if len({f for f, _ in self._pairs if _ is None} & {f for f, lv in self._pairs if lv is not None}):
+                layout = self.__dict__["_layout"] = False  # a field read both ways: pair by pair below
         values, per_level = derived.values, derived.per_level
         out: dict[str, Any] = {}
-        for field, level in self._pairs:
-            if level is None:
+        if layout is False:
+            for field, level in self._pairs:
+                if level is None:
+                    out[field] = show(values.get(field))
+                else:
+                    out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
+            return out
+        for field, levels in layout:
+            if levels is None:
                 out[field] = show(values.get(field))
             else:
-                out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
+                got = per_level.get(field, {})
+                out[field] = {level: show(got.get(level)) for level in levels}
         return out
 
     def reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:

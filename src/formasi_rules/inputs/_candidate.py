@@ -249,6 +249,115 @@ def _list_hook(conv: cattrs.Converter, cls: type, example: str) -> None:
     conv.register_structure_hook_func(lambda t, c=cls: t == tuple[c, ...], hook)
 
 
+class _Refused(Exception):
+    """The fast path declines a record; the cattrs path then structures it or says what is wrong."""
+
+
+def _fast_structurer(vocabularies: Mapping[str, Any]):
+    """A record structured with the same hooks as the converters, without cattrs' dispatch.
+
+    For a record the converters accept it builds the same Candidate; anything else (an unknown or
+    missing field, a bad value, a shape it does not expect) raises, and the caller runs the
+    cattrs path, which decides and words every problem with its path. Null and empty values are
+    skipped as ``_drop_nulls`` drops them. Returns (candidate, the record's policy-added values).
+    """
+    coded = _coded_hook(vocabularies)
+
+    def remembered(hook, kind: Any):
+        # the hooks are pure functions of a text: what they gave is kept (bounded) and given again
+        seen: dict[str, Any] = {}
+
+        def read(value: Any) -> Any:
+            if type(value) is str:
+                found = seen.get(value)
+                if found is not None:
+                    return found
+                if len(seen) >= 8192:
+                    seen.clear()
+                found = seen[value] = hook(value, kind)
+                return found
+            return hook(value, kind)
+        return read
+
+    def code(kind: type[_Coded]):
+        return remembered(coded, kind)
+
+    def scalar(hook):
+        return lambda value: hook(value, None)
+
+    date, text, decimal, whole, boolean = remembered(_date, None), scalar(_str), scalar(_decimal), scalar(_int), \
+        scalar(_bool)
+
+    def obj(cls: type, spec: dict[str, Any]):
+        assert set(spec) == {a.name for a in attrs.fields(cls)} - {"extra"}
+        required = tuple(a.name for a in attrs.fields(cls) if a.default is attrs.NOTHING)
+
+        seen: dict[tuple, Any] = {}  # the objects are immutable: equal entries share one
+
+        def structure(value: Any) -> Any:
+            if not isinstance(value, dict):
+                raise _Refused
+            try:  # the type is in the key: True == 1 and 1.0 == 1, but they do not validate alike
+                key = tuple((k, type(v), v) for k, v in value.items())
+                found = seen.get(key)
+            except TypeError:  # an unhashable value: a list or object where a scalar belongs
+                key = found = None
+            if found is not None:
+                return found
+            out = {}
+            for k, v in value.items():
+                if v is None or v == "":
+                    continue
+                out[k] = spec[k](v)  # KeyError: a field cattrs forbids
+            for k in required:
+                if k not in out:
+                    raise _Refused
+            made = cls(**out)
+            if key is not None:
+                if len(seen) >= 4096:
+                    seen.clear()
+                seen[key] = made
+            return made
+        return structure
+
+    def many(structure):
+        def each(value: Any) -> tuple:
+            if not isinstance(value, list):
+                raise _Refused
+            return tuple(structure(v) for v in value)
+        return each
+
+    position = obj(Position, {"type": code(PositionType), "name": text, "level": code(Level), "since": date,
+                              "until": date, "top_rank": boolean})
+    rank_held = obj(RankHeld, {"rank": code(Rank), "since": date})
+    rating = obj(PerformanceRating, {"year": whole, "rating": code(Rating)})
+    test = obj(CompetencyTest, {"status": code(TestStatus), "level": code(Level), "date": date})
+    request = obj(Request, {"route": code(Route), "level": code(Level)})
+    spec = {"id": text, "name": text, "employment_status": code(EmploymentStatus), "birth_date": date,
+            "education": code(Education), "rank": code(Rank), "rank_since": date, "position": position,
+            "positions": many(position), "ranks": many(rank_held), "region": text, "agency": text,
+            "performance": many(rating), "competency_test": test, "credit_points": decimal,
+            "experience_years": decimal, "request": request}
+    assert set(spec) == _RECORD_KEYS
+
+    def candidate(raw: dict, extra_keys: Mapping[str, Any]) -> tuple[Candidate, dict[str, Any]]:
+        out, extra = {}, {}
+        for k, v in raw.items():
+            if v is None or v == "":
+                continue
+            convert = spec.get(k)
+            if convert is not None:
+                out[k] = convert(v)
+            elif k in extra_keys:
+                extra[k] = _drop_nulls(v) if isinstance(v, (dict, list)) else v
+            else:
+                raise _Refused
+        if "id" not in out:
+            raise _Refused
+        return Candidate(**out), extra
+    return candidate
+
+
 class _Contract:
     """What the record may hold under one policy: its vocabularies, the fields the policy adds,
     and the decimals each number keeps."""
@@ -258,6 +367,7 @@ class _Contract:
         if policy is not None:
             vocabularies["route"] = _Routes(tuple(policy.routes))
         self.fast, self.detailed = _converter(False, vocabularies), _converter(True, vocabularies)
+        self.direct = _fast_structurer(vocabularies)
         self.vocabularies = vocabularies
         self.extra: dict[str, Any] = {}
         self.decimals: dict[str, int] = {}
@@ -315,17 +425,20 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None) -> Candid
     if isinstance(raw["id"], int) and not isinstance(raw["id"], bool):
         raw = {**raw, "id": str(raw["id"])}  # a numeric NIP is an id all the same
     contract = _contract(policy)
-    given = _drop_nulls(raw)
-    extra_raw = {k: given.pop(k) for k in list(given) if k in contract.extra}
     problems: list[Problem] = []
     try:
-        candidate = contract.fast.structure(given, Candidate)
-    except Exception:  # noqa: BLE001 - the detailed run below says what it was, with every path
+        candidate, extra_raw = contract.direct(raw, contract.extra)
+    except Exception:  # noqa: BLE001 - the cattrs runs below decide, and say what it was with every path
+        given = _drop_nulls(raw)
+        extra_raw = {k: given.pop(k) for k in list(given) if k in contract.extra}
         try:
-            candidate = contract.detailed.structure(given, Candidate)
-        except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError, BadValue) as exc:
-            problems += _problems(exc, path, tuple(contract.extra))
-            candidate = None
+            candidate = contract.fast.structure(given, Candidate)
+        except Exception:  # noqa: BLE001 - the detailed run below says what it was, with every path
+            try:
+                candidate = contract.detailed.structure(given, Candidate)
+            except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError, BadValue) as exc:
+                problems += _problems(exc, path, tuple(contract.extra))
+                candidate = None
     extra = {}
     for key, value in extra_raw.items():
         try:
@@ -365,11 +478,13 @@ def _checks(c: Candidate, contract: _Contract, path: str) -> list[Problem]:
                                         path=f"{path}.{key}"))
     years = [p.year for p in c.performance or ()]
     seen: set[int] = set()
-    twice = sorted({y for y in years if y in seen or seen.add(y)})
+    twice = sorted({y for y in years if y in seen or seen.add(y)}) if len(set(years)) != len(years) else None
     if twice:
         problems.append(Problem("I007", f"predikat kinerja tahun {twice} diberikan lebih dari sekali",
                                 f"the performance rating of year(s) {twice} is given more than once",
                                 path=f"{path}.performance", hint="give one rating per year"))
+    if c.positions is None and c.ranks is None:
+        return problems
     for name, entries in (("positions", c.positions), ("ranks", c.ranks)):
         starts = [e.since for e in entries or ()]
         if name == "positions" and any(s is None for s in starts):

@@ -1,0 +1,113 @@
+"""Which side of a check fires: the pass rule, with failure inferred, gives the same results.
+
+DurableBackend counts each check's passes and fails over a plan's first facts and then lets the
+rarer side fire (compile_plan's ``flip``). These tests force every check that can be flipped, on
+random conditions and facts and on the shipped policy, and compare with the reference backend.
+"""
+
+import datetime as dt
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import AS_OF, ROOT
+from formasi_rules.engine._backend import ReferenceBackend
+from formasi_rules.engine._durable import ALPHA_BUDGET, DurableBackend, _Ruleset, compile_plan, load_engine
+from formasi_rules.engine._encode import encode_fact
+from formasi_rules.engine._plan import Check, Plan
+from formasi_rules.inputs import structure_candidate
+from formasi_rules.policy._model import Period
+from formasi_rules.testing._strategies import candidates
+from test_differential import KEYS, conditions, facts
+from test_durable import _count
+
+pytest.importorskip("durable_rules_engine", reason="durable_rules does not import on this Python")
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from evaluate import candidates as bench_candidates  # noqa: E402
+
+
+def _flipped(plan: Plan) -> DurableBackend:
+    backend = DurableBackend("flip", adapt_after=0)
+    backend.prepare(plan)
+    old = backend._rulesets[id(plan)]
+    backend._rulesets[id(plan)] = [_Ruleset(load_engine(), s, "flip")
+                                   for s in compile_plan(plan, flip=frozenset(plan.checks))]
+    for ruleset in old:
+        ruleset.close()
+    return backend
+
+
+@given(st.lists(conditions, min_size=1, max_size=6), st.lists(facts, min_size=1, max_size=4))
+def test_every_check_flipped_agrees_with_three_valued_logic(conds, fact_list):
+    checks = {f"c{i}": Check(f"c{i}", None, None, c, {}, (), frozenset(KEYS), ()) for i, c in enumerate(conds)}
+    plan = Plan(Period(), checks, {}, frozenset(KEYS))
+    durable, reference = _flipped(plan), ReferenceBackend()
+    try:
+        for fact in fact_list:
+            fact = {"kind": "candidate", **fact}
+            assert durable.run(plan, fact) == reference.run(plan, fact), fact
+    finally:
+        durable.close()
+
+
+def _facts(engine, records):
+    compiled = engine._current
+    plan = compiled.plans[compiled.index(AS_OF)]
+    out = []
+    for raw in records:
+        try:
+            c = structure_candidate(raw, policy=engine.policy)
+            derived = compiled.deriver.derive(c, AS_OF, engine.places)
+        except Exception:  # noqa: BLE001 - a record the engine rejects has no fact
+            continue
+        out.append(encode_fact(derived, engine.policy, plan.keys))
+    return plan, out
+
+
+def test_the_shipped_plan_flipped_agrees_and_stays_within_budget(engines):
+    plan, fact_list = _facts(engines["durable"], bench_candidates(400))
+    for spec in compile_plan(plan, flip=frozenset(plan.checks)):
+        tests = 0
+        for name, rule in spec.definition.items():
+            if name != "prime":
+                (cond,) = rule["all"]
+                first, test = cond["m"]["$and"]
+                assert first == {"kind": "candidate"}  # the state fact can never match (H3)
+                tests += _count(test)
+        assert tests + 2 <= ALPHA_BUDGET
+    assert any(spec.inferred_fail for spec in compile_plan(plan, flip=frozenset(plan.checks)))
+    durable, reference = _flipped(plan), ReferenceBackend()
+    try:
+        for fact in fact_list:
+            assert durable.run(plan, fact) == reference.run(plan, fact), fact
+    finally:
+        durable.close()
+
+
+def test_the_backend_adapts_once_and_gives_the_same_results(engines):
+    plan, fact_list = _facts(engines["durable"], bench_candidates(300))
+    durable, reference = DurableBackend("adapt", adapt_after=50), ReferenceBackend()
+    durable.prepare(plan)
+    before = durable._rulesets[id(plan)]
+    try:
+        for fact in fact_list:
+            assert durable.run(plan, fact) == reference.run(plan, fact), fact
+        after = durable._rulesets[id(plan)]
+        assert after is not before and len(after) <= len(before)
+        assert any(r.inferred_fail_keys for r in after)  # on this data some checks pass less than they fail
+        assert not durable._tally  # counted once, then no more
+    finally:
+        durable.close()
+
+
+@given(st.data())
+def test_generated_candidates_agree_after_adapting(engines, policy, data):
+    plan, fact_list = _facts(engines["durable"], [data.draw(candidates(policy, AS_OF)) for _ in range(5)])
+    durable, reference = _flipped(plan), ReferenceBackend()
+    try:
+        for fact in fact_list:
+            assert durable.run(plan, fact) == reference.run(plan, fact), fact
+    finally:
+        durable.close()

@@ -1,0 +1,91 @@
+"""The fast validation path builds exactly what the cattrs path builds, and refuses what it refuses.
+
+structure_candidate first tries a direct structurer (the same hooks, without cattrs' dispatch);
+anything it declines goes to cattrs, which decides and words every problem. Here both are run
+on the same records, good and bad, and must agree: the same Candidate, or the same problems.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import AS_OF, ROOT
+from formasi_rules import InputError
+from formasi_rules.inputs import _candidate
+from formasi_rules.inputs._candidate import structure_candidate
+from formasi_rules.testing._strategies import candidates
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from evaluate import candidates as bench_candidates  # noqa: E402
+
+
+def _slow(raw, policy):
+    contract = _candidate._contract(policy)
+    direct = contract.direct
+    contract.direct = _refuse
+    try:
+        return _outcome(raw, policy)
+    finally:
+        contract.direct = direct
+
+
+def _refuse(*_):
+    raise _candidate._Refused
+
+
+def _outcome(raw, policy):
+    try:
+        return structure_candidate(raw, "$[0]", policy)
+    except InputError as exc:
+        return list(exc.problems)
+
+
+def _same(raw, policy):
+    fast = _outcome(raw, policy)
+    assert fast == _slow(raw, policy), json.dumps(raw, default=str)
+
+
+BAD = [None, "", "x", 0, -1, 1.5, float("nan"), True, False, [], {}, [None], [""], ["x"], [{}], {"x": 1},
+       " 2020-01-01 ", "2020-13-01", "30/04/85", "PNS", "pns", "III/a", "iii/A", "Baik", "baik", "S1", "jf",
+       "ahli_muda", "Ahli Muda", "passed", "__import__('os').system('true')", 10**30, {"year": 2024},
+       [{"year": 2024, "rating": "baik"}], [{"year": "2024", "rating": "baik"}],
+       [{"type": "jf", "since": "2020-01-01"}], [{"rank": "III/a", "since": "2020-01-01"}, None],
+       {"type": "jf", "name": None, "level": "", "since": "2020-01-01"}, {"status": "passed", "date": ""},
+       {"route": "kenaikan_jenjang"}, {"route": "nope", "extra": 1}, "ya", "Tidak", {"a": None}, [None, 1],
+       12.345, 12.3456, 1e17, "1.5"]
+
+
+def test_the_benchmark_records_agree(policy):
+    contract = _candidate._contract(policy)
+    for raw in bench_candidates(300):
+        contract.direct(raw, contract.extra)  # the fast path takes every one of them
+        _same(raw, policy)
+    for raw in json.loads((ROOT / "examples" / "sumsel" / "candidates.json").read_text(encoding="utf-8")):
+        _same(raw, policy)
+
+
+@pytest.mark.parametrize("with_policy", [True, False])
+def test_every_field_with_every_odd_value_agrees(policy, with_policy):
+    base = next(iter(bench_candidates(1)))
+    keys = [*base, "name", "positions", "ranks", "agency", "credit_points", "request", "unknown_field",
+            *_candidate._contract(policy).extra]  # and the fields the policy adds to the record
+    for key in keys:
+        for value in BAD:
+            _same({**base, key: value}, policy if with_policy else None)
+    for value in BAD:
+        for inner in ("type", "name", "level", "since", "until", "top_rank", "bogus"):
+            _same({**base, "position": {**base["position"], inner: value}}, policy)
+        _same({**base, "competency_test": {"status": "passed", "level": value}}, policy)
+        _same({**base, "performance": [{"year": 2024, "rating": value}]}, policy)
+        _same({**base, "performance": [{"year": value, "rating": "baik"}]}, policy)
+        _same({**base, "id": value}, policy)
+
+
+@given(st.data())
+def test_generated_records_agree(policy, data):
+    raw = data.draw(candidates(policy, AS_OF))
+    _same(raw, policy)
