@@ -33,7 +33,7 @@ from typing import Any
 import attrs
 
 from .._errors import suggest
-from ._fields import BASIC_TYPES, HISTORIES
+from ._fields import HISTORIES
 from ._model import All, AnyOf, Condition, FieldValue, Not, Test, Where
 
 
@@ -180,7 +180,6 @@ class Parser:
         self.tables = tables
         self.parse_condition = parse_condition
         self.scope: dict[str, str] = {}
-        self.per_level = False
 
     def parse(self, node: Any, key: Any) -> tuple[Any, str] | None:
         value = node[key]
@@ -498,7 +497,3 @@ class Parser:
             return None
         item = self._typed(node, "is_position", ("text",), "is_position")
         return None if item is None else (IsPosition(item[0]), "boolean")
-
-
-def declared_type_ok(type_name: Any, vocabularies: dict) -> bool:
-    return isinstance(type_name, str) and (type_name in BASIC_TYPES or type_name in vocabularies)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .._errors import suggest
 from .._text import Text
 from ._check import Reader
 from ._model import AllocationSettings, FormationSettings, Identity, Period, Route, Source
@@ -70,61 +69,85 @@ def read_vocabularies(r: Reader, doc: Any) -> dict[str, Vocabulary]:
         if not isinstance(ordered, bool):
             r.problem("P024", "ordered harus true atau false", "ordered must be true or false", spec, "ordered")
             continue
-        values, ranks, aliases, categories, titles = [], {}, {}, {}, {}
-        listed = spec["values"]
-        if isinstance(listed, list):
-            for i, value in enumerate(listed):
-                if not isinstance(value, str) or not value.strip():
-                    r.problem("P025", "nilai kosakata harus teks", f"a value of {what} must be text", listed, i)
-                    continue
-                values.append(str(value))
-                ranks[str(value)] = i + 1
-        elif isinstance(listed, dict):
-            for value, item in listed.items():
-                value = str(value)
-                values.append(value)
-                if isinstance(item, bool) or item is None:
-                    ranks[value] = len(values)
-                elif isinstance(item, int):
-                    ranks[value] = item
-                elif isinstance(item, dict) and r.keys(item, (), ("rank", "aliases", "category", "title"),
-                                                       f"value {value!r} of {what}"):
-                    rank = item.get("rank", len(values))
-                    if isinstance(rank, bool) or not isinstance(rank, int) or abs(rank) > 10**6:
-                        r.problem("P020", f"peringkat {value!r} harus bilangan bulat",
-                                  f"the rank of {value!r} must be a whole number (at most a million)", item, "rank")
-                        continue
-                    ranks[value] = rank
-                    for alias in item.get("aliases") or ():
-                        if not isinstance(alias, str) or not alias.strip():
-                            r.problem("P025", "alias harus teks", f"an alias of {value!r} must be text", item, "aliases")
-                        else:
-                            aliases[str(alias)] = value
-                    if "category" in item:
-                        categories[value] = str(item["category"])
-                    if "title" in item:
-                        title_of = r.text(item, "title", "title")
-                        if title_of:
-                            titles[value] = title_of
-                else:
-                    r.problem("P026", f"nilai {value!r}: beri peringkat atau {{rank, aliases, category, title}}",
-                              f"value {value!r} of {what}: give its rank, or {{rank, aliases, category, title}}",
-                              listed, value)
-        else:
-            r.problem("P011", f"values {what} harus daftar atau pemetaan",
-                      f"the values of {what} must be a list (in order) or a mapping of value to rank", spec, "values")
+        parts = _values(r, spec, what)
+        if parts is None:
             continue
-        if not values:
-            r.problem("P027", f"{what} tidak punya nilai", f"{what} has no values", spec, "values")
-            continue
-        clash = [a for a, v in aliases.items() if a in ranks and a != v]
-        if clash:
-            r.problem("P028", f"alias {clash} juga nilai lain", f"alias(es) {clash} of {what} are values themselves",
-                      spec, "values")
         better = r.choice(spec, "better", "better", ("higher", "lower")) if "better" in spec else None
-        out[str(name)] = Vocabulary(str(name), title, tuple(values), ordered, ranks, aliases, categories, titles,
+        values, ranks, aliases, categories, titles = parts
+        out[str(name)] = Vocabulary(str(name), title, values, ordered, ranks, aliases, categories, titles,
                                     better=better)
     return out
+
+
+class _Values:
+    """What a vocabulary's ``values:`` gives, collected value by value."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self.ranks: dict[str, int] = {}
+        self.aliases: dict[str, str] = {}
+        self.categories: dict[str, str] = {}
+        self.titles: dict[str, Text] = {}
+
+
+def _values(r: Reader, spec: Any, what: str) -> tuple | None:
+    """(values, ranks, aliases, categories, titles) from a list (in order) or a mapping of each
+    value to its rank or to {rank, aliases, category, title}; None when they cannot be read."""
+    got = _Values()
+    listed = spec["values"]
+    if isinstance(listed, list):
+        for i, value in enumerate(listed):
+            if not isinstance(value, str) or not value.strip():
+                r.problem("P025", "nilai kosakata harus teks", f"a value of {what} must be text", listed, i)
+                continue
+            got.values.append(str(value))
+            got.ranks[str(value)] = i + 1
+    elif isinstance(listed, dict):
+        for value, item in listed.items():
+            _value(r, listed, str(value), item, what, got)
+    else:
+        r.problem("P011", f"values {what} harus daftar atau pemetaan",
+                  f"the values of {what} must be a list (in order) or a mapping of value to rank", spec, "values")
+        return None
+    if not got.values:
+        r.problem("P027", f"{what} tidak punya nilai", f"{what} has no values", spec, "values")
+        return None
+    clash = [a for a, v in got.aliases.items() if a in got.ranks and a != v]
+    if clash:
+        r.problem("P028", f"alias {clash} juga nilai lain", f"alias(es) {clash} of {what} are values themselves",
+                  spec, "values")
+    return tuple(got.values), got.ranks, got.aliases, got.categories, got.titles
+
+
+def _value(r: Reader, listed: Any, value: str, item: Any, what: str, got: _Values) -> None:
+    got.values.append(value)
+    if isinstance(item, bool) or item is None:
+        got.ranks[value] = len(got.values)
+        return
+    if isinstance(item, int):
+        got.ranks[value] = item
+        return
+    if not isinstance(item, dict):
+        r.problem("P026", f"nilai {value!r}: beri peringkat atau {{rank, aliases, category, title}}",
+                  f"value {value!r} of {what}: give its rank, or {{rank, aliases, category, title}}", listed, value)
+        return
+    if not r.keys(item, (), ("rank", "aliases", "category", "title"), f"value {value!r} of {what}"):
+        return
+    rank = item.get("rank", len(got.values))
+    if isinstance(rank, bool) or not isinstance(rank, int) or abs(rank) > 10**6:
+        r.problem("P020", f"peringkat {value!r} harus bilangan bulat",
+                  f"the rank of {value!r} must be a whole number (at most a million)", item, "rank")
+        return
+    got.ranks[value] = rank
+    for alias in item.get("aliases") or ():
+        if not isinstance(alias, str) or not alias.strip():
+            r.problem("P025", "alias harus teks", f"an alias of {value!r} must be text", item, "aliases")
+        else:
+            got.aliases[str(alias)] = value
+    if "category" in item:
+        got.categories[value] = str(item["category"])
+    if "title" in item and (title := r.text(item, "title", "title")):
+        got.titles[value] = title
 
 
 def read_levels(r: Reader, doc: Any, level_vocab: Vocabulary | None) -> tuple[str, ...] | None:
@@ -228,8 +251,3 @@ def build_allocation(r: Reader, node: Any, routes: tuple[str, ...], fields: dict
     if picked is None or order is None or citation is None:
         return None
     return AllocationSettings(picked, tuple(keys), citation, node.get("note"))
-
-
-def unknown_name(r: Reader, node: Any, key: Any, what: str, known: Any) -> None:
-    r.problem("P019", f"{what} {node[key]!r} tidak dikenal", f"{what} {node[key]!r} is not known; expected one of: "
-              f"{', '.join(known)}", node, key, hint=suggest(node[key], known))
