@@ -179,3 +179,20 @@ def test_a_list_column_of_an_enum_field_can_be_read(policy_copy):
     edit(policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml", "        - position_type: {equals: jf}",
          "        - position_type: {in: {table: jpt_types, column: types}}")
     assert fr.load_policy(policy_copy).tables["jpt_types"].rows[0].values["types"] == ("jpt",)
+
+
+@pytest.mark.parametrize("old, new, code", [
+    ("      baik: {rank: 4, aliases: [Baik]}", "      baik: {rank: empat, aliases: [Baik]}", "P020"),
+    ("      baik: {rank: 4, aliases: [Baik]}", "      baik: {rank: 4, alias: [Baik]}", "P012"),
+    ("      baik: {rank: 4, aliases: [Baik]}", "      baik: {rank: 4, aliases: [Baik, kurang]}", "P028"),
+    ("      baik: {rank: 4, aliases: [Baik]}", "      baik: [4]", "P026"),
+    ("    ordered: true\n    better: higher\n    values:\n      sangat_kurang",
+     "    ordered: yes please\n    better: higher\n    values:\n      sangat_kurang", "P024"),
+])
+def test_a_broken_vocabulary_names_its_place(policy_copy, old, new, code):
+    path = policy_copy.parent / "jf_umum" / "policy.yaml"
+    edit(path, old, new)
+    problems = load_problems(policy_copy)
+    assert code in [p.code for p in problems]
+    p = next(p for p in problems if p.code == code)
+    assert p.file.endswith("jf_umum/policy.yaml") and p.line
