@@ -80,9 +80,12 @@ def test_two_rules_that_contradict(policy_copy):
     citation: {source: formasi_policy_choice}
 """)
     findings = check(policy_copy, properties=False)
-    assert codes(findings) == ["C011"]
-    assert "perpindahan at ahli_madya" in findings[0].en
-    assert set(findings[0].rules) == {"perpindahan.senior_only", "perpindahan.age"}
+    # and the new lower bound on age goes against every other test of age in the policy (C015)
+    assert codes(findings) == ["C011", "C015"]
+    (f,) = [f for f in findings if f.code == "C011"]
+    assert "perpindahan at ahli_madya" in f.en
+    assert set(f.rules) == {"perpindahan.senior_only", "perpindahan.age"}
+    assert f.rules[0] == "perpindahan.senior_only"  # the rule that causes it (the more specific) first
 
 
 def test_a_rule_that_can_never_pass(policy_copy):

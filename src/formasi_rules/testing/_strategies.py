@@ -62,19 +62,27 @@ def places(policy: Policy, open_: int = 1) -> dict[str, dict[str, int]]:
 def seeds(policy: Policy, as_of: dt.date) -> list[dict]:
     """For each route and level, a candidate record that meets every rule (where one exists).
 
-    The fact values come from solving the rules (see _static.witness) and are turned back
-    into record fields: an age into a birth date, a worst rating into a rating history.
+    The fact values come from solving the rules (see _solver) and are turned back into record
+    fields: an age into a birth date, a worst rating into a rating history.
     """
-    from ._static import samples, witness
+    from ._solver import Space
 
     plan = _plan(policy, as_of)
-    pts = samples(plan, policy)
+    space = Space(policy, plan)
+    day = space.add_key("as_of")
     out = []
     for keys in plan.targets.values():
-        found = witness([plan.checks[k] for k in keys], pts)
-        if isinstance(found, dict):
-            out.append(_record(policy, found, as_of))
+        found = space.solve(day == as_of.toordinal(), *[space.passes(plan.checks[k]) for k in keys])
+        if found.status == "sat":
+            out.append(record_from(policy, found.model, as_of))
     return [dict(s) for s in {repr(sorted(s.items())): s for s in out}.values()]
+
+
+def record_from(policy: Policy, values: dict, as_of: dt.date) -> dict:
+    """A candidate record whose derived facts are ``values`` (fact key -> encoded value), as far as
+    the derivations can be turned around (see _place)."""
+    return _record(policy, {k: ("Lain" if v == "\0other" else v) for k, v in values.items()
+                            if "'" not in k and k != "as_of" and not k.startswith("formation_open")}, as_of)
 
 
 def _record(policy: Policy, values: dict, as_of: dt.date) -> dict:

@@ -1,0 +1,255 @@
+"""What the rules of one period say, decided exactly by the solver (see _solver).
+
+- C010 a rule that can never pass (its own condition contradicts itself);
+- C011 a route and level no candidate can be eligible for (a smallest set of its rules that
+  contradict, the most specific first: the likely cause);
+- C012 a rule masked by another: whenever the other passes it passes too, on the same decisions
+  (one finding for a pair; two rules that pass on exactly the same candidates are one finding);
+- C016 a rule that passes for every candidate (it decides nothing);
+- C014 a rule that turns a candidate from eligible to not eligible when a field whose vocabulary
+  declares ``better:`` improves (with the two test cases, evaluated on every backend);
+- C013 two formation rules that can fire together with bounds that contradict;
+- C090 (information) a rule on the date alone that its dates close in this period: a window;
+- C099 a question the solver could not settle, with its reason (never silence).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import z3
+
+from ..engine._plan import Check, Plan, evaluate
+from ..policy import Policy
+from ._findings import Finding, for_rules, period_text
+from ._solver import Space
+from ._witness import Confirmer
+
+
+def _undecided(what: str, reason: str, checks: list[Check], policy: Policy, when: str) -> Finding:
+    return for_rules("C099", f"tidak dapat diputuskan: {what} ({reason})",
+                     f"undecided: {what} (the solver gave up: {reason})", [c.rule for c in checks], policy,
+                     severity="undecided", periods=(when,))
+
+
+def date_only(check: Check) -> bool:
+    return check.keys <= {"as_of"}
+
+
+def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[str, list[str]]) -> list[Finding]:
+    space = Space(policy, plan)
+    when = period_text(plan.period)
+    out: list[Finding] = []
+    dead: set[str] = set()
+    terms = {k: space.passes(c) for k, c in plan.checks.items()}
+    for key, check in plan.checks.items():
+        if date_only(check):  # a window: its open days, judged over all periods
+            closed.setdefault(check.rule.id, []).append((plan.period, open_days(check, plan.period)))
+        answer = space.solve(terms[key])
+        if answer.status == "unknown":
+            out.append(_undecided(f"can rule {check.rule.id} pass", answer.reason, [check], policy, when))
+            dead.add(key)
+        elif answer.status == "unsat":
+            dead.add(key)
+            if not date_only(check):
+                out.append(for_rules("C010", f"aturan {check.rule.id} tidak pernah terpenuhi",
+                                     f"rule {check.rule.id} can never pass: its condition contradicts itself",
+                                     [check.rule], policy, periods=(when,)))
+    targets_of: dict[str, set] = {}
+    for t, keys in plan.targets.items():
+        for k in keys:
+            targets_of.setdefault(k, set()).add(t)
+    for (route, level), keys in plan.targets.items():
+        if any(k in dead for k in keys):
+            continue
+        checks = [plan.checks[k] for k in keys]
+        answer = space.solve(*[terms[k] for k in keys])
+        if answer.status == "unknown":
+            out.append(_undecided(f"can anyone be eligible for {route} at {level}", answer.reason, checks,
+                                  policy, when))
+        elif answer.status == "unsat":
+            core = _core(space, [(k, terms[k]) for k in keys])
+            core.sort(key=lambda k: (len(targets_of.get(k, ())), -list(plan.checks).index(k)))
+            out.append(for_rules(
+                "C011", f"tidak ada kandidat yang dapat memenuhi {route} {level}: aturannya saling bertentangan",
+                f"no candidate can be eligible for {route} at {level}: rules "
+                f"{', '.join(dict.fromkeys(plan.checks[k].rule.id for k in core))} contradict each other",
+                [plan.checks[k].rule for k in core], policy, periods=(when,)))
+        else:
+            out += _monotone(policy, plan, space, (route, level), keys, terms, confirm, when)
+    out += _masking(policy, plan, space, terms, targets_of, dead, when)
+    return out
+
+
+def open_days(check: Check, period) -> list[tuple[int, int]]:
+    """The days of ``period`` (day numbers) on which a check on the date alone passes, as intervals.
+    The condition is constant between the dates it names, so testing each named date, the days
+    either side and the ends of the period finds every interval exactly."""
+    lo = period.valid_from.toordinal()
+    hi = period.valid_to.toordinal() if period.valid_to else lo + 365 * 200
+    points = {lo, hi}
+    for node in _leaves(check.condition):
+        for v in (node.values if hasattr(node, "values") else (node.value,)):
+            points |= {p for p in (v - 1, v, v + 1) if lo <= p <= hi}
+    points = sorted(points)
+    out: list[tuple[int, int]] = []
+    for i, p in enumerate(points):
+        if evaluate(check.condition, {"as_of": p}) is True:
+            # constant from p up to the next point (exclusive), which is itself tested
+            end = points[i + 1] - 1 if i + 1 < len(points) else p
+            if out and out[-1][1] >= p - 1:
+                out[-1] = (out[-1][0], max(out[-1][1], end))
+            else:
+                out.append((p, end))
+    return out
+
+
+def _leaves(cond):
+    if hasattr(cond, "items"):
+        for c in cond.items:
+            yield from _leaves(c)
+    elif hasattr(cond, "item"):
+        yield from _leaves(cond.item)
+    else:
+        yield cond
+
+
+def _core(space: Space, named: list[tuple[str, object]]) -> list[str]:
+    """A smallest set of the named terms that cannot hold together (deletion-minimal)."""
+    keep = [k for k, _ in named]
+    terms = dict(named)
+    for k in list(keep):
+        trial = [x for x in keep if x != k]
+        if trial and space.solve(*[terms[x] for x in trial]).status == "unsat":
+            keep = trial
+    return keep
+
+
+def _masking(policy: Policy, plan: Plan, space: Space, terms: dict, targets_of: dict, dead: set,
+             when: str) -> list[Finding]:
+    out = []
+    live = [c for k, c in plan.checks.items() if k not in dead and not date_only(c)]
+    valid = set()
+    for a in live:
+        answer = space.solve(z3.Not(terms[a.key]))
+        if answer.status == "unsat":
+            valid.add(a.key)
+            out.append(for_rules("C016", f"aturan {a.rule.id} selalu terpenuhi",
+                                 f"rule {a.rule.id} passes for every candidate: it decides nothing",
+                                 [a.rule], policy, periods=(when,)))
+    groups = {c.key: space.group(c.keys) for c in live}
+    masked: dict[tuple[str, str], bool] = {}
+    for a, b in itertools.permutations(live, 2):
+        if a.rule.id == b.rule.id or a.key in valid or b.key in valid:
+            continue
+        if not targets_of.get(a.key) or not targets_of[a.key] <= targets_of.get(b.key, set()):
+            continue
+        if not groups[a.key] & groups[b.key]:
+            continue
+        answer = space.solve(terms[b.key], z3.Not(terms[a.key]))
+        if answer.status == "unsat":
+            masked[(a.key, b.key)] = True
+        elif answer.status == "unknown":
+            out.append(_undecided(f"is {a.rule.id} masked by {b.rule.id}", answer.reason, [a, b], policy, when))
+    said: set[frozenset] = set()
+    for (ak, bk) in masked:
+        a, b = plan.checks[ak], plan.checks[bk]
+        pair = frozenset((a.rule.id, b.rule.id))
+        if pair in said:
+            continue
+        said.add(pair)
+        if (bk, ak) in masked:  # the same candidates pass both: the later one is the repeat
+            first, later = sorted((a, b), key=lambda c: (c.rule.where.file, c.rule.where.line or 0))
+            out.append(for_rules("C012", f"aturan {later.rule.id} sama dengan {first.rule.id}",
+                                 f"rule {later.rule.id} passes exactly when {first.rule.id} does: one of them is a "
+                                 "repeat and never decides an outcome", [later.rule, first.rule], policy,
+                                 periods=(when,)))
+        else:
+            out.append(for_rules(
+                "C012", f"aturan {a.rule.id} tertutup oleh {b.rule.id}",
+                f"rule {a.rule.id} is masked by {b.rule.id}: whenever {b.rule.id} passes, {a.rule.id} passes "
+                f"too, on the same decisions, so it never decides an outcome", [a.rule, b.rule], policy,
+                periods=(when,)))
+    return out
+
+
+def better_keys(policy: Policy, keys) -> list[tuple[str, str]]:
+    """The fact keys whose vocabulary declares which way is better, with that way."""
+    out = []
+    for key in sorted(keys):
+        field = policy.fields[key.split("__")[0]]
+        vocab = policy.vocabularies.get(field.scale) if field.kind == "ordered" else None
+        if vocab is not None and vocab.better in ("higher", "lower"):
+            out.append((key, vocab.better))
+    return out
+
+
+def _monotone(policy: Policy, plan: Plan, space: Space, target: tuple[str, str], keys, terms: dict,
+              confirm: Confirmer, when: str) -> list[Finding]:
+    out = []
+    checks = [plan.checks[k] for k in keys]
+    read = set().union(*(c.keys for c in checks))
+    for key, way in better_keys(policy, read):
+        twin = space.copy_key(key)
+        old, new = space.vars[key], space.vars[twin]
+        after = {k: space.term(plan.checks[k].condition, {key: twin}) for k in keys}
+        answer = space.solve(*[terms[k] for k in keys], new > old if way == "higher" else new < old,
+                             z3.Not(z3.And(*after.values())))
+        if answer.status == "unknown":
+            out.append(_undecided(f"is {target[0]}/{target[1]} monotone in {key}", answer.reason, checks,
+                                  policy, when))
+            continue
+        if answer.status != "sat":
+            continue
+        model = answer.model
+        failed = [plan.checks[k] for k in keys if model.get(twin) is not None
+                  and _fails(plan.checks[k], model, key, twin)]
+        field = policy.fields[key.split("__")[0]]
+        scale = policy.scales[field.scale]
+        name = lambda r: min((n for n, v in scale.items() if v == r), default=str(r))  # noqa: E731
+        route, level = target
+        before_case, _ = confirm.show(model, plan.period.valid_from, target, "eligible",
+                                      f"eligible with {field.name} {name(model[key])}")
+        changed = {**model, key: model[twin]}
+        after_case, _ = confirm.show(changed, plan.period.valid_from, target, "not_eligible",
+                                     f"not eligible with a better {field.name} ({name(model[twin])})")
+        cases = tuple(c for c in (before_case, after_case) if c is not None) if before_case and after_case else ()
+        if before_case and after_case:  # the expectation of a correct policy: still eligible
+            cases = (before_case, {**after_case, "name": f"still eligible with a better {field.name}",
+                                   "expected": {f"{route}/{level}": "eligible"}})
+        out.append(for_rules(
+            "C014", f"aturan {', '.join(c.rule.id for c in failed)} tidak monoton pada {field.name}",
+            f"{route}/{level}: a candidate eligible with {field.name} {name(model[key])} is not eligible with "
+            f"the better {name(model[twin])} (failed: {', '.join(c.rule.id for c in failed)}); the vocabulary "
+            f"says {way} is better", [c.rule for c in failed] or [c.rule for c in checks], policy,
+            cases=cases, periods=(when,)))
+    return out
+
+
+def _fails(check: Check, model: dict, key: str, twin: str) -> bool:
+    """Whether ``check`` fails on the solver's facts with ``key`` changed (texts are their names)."""
+    fact = {k: v for k, v in model.items() if "'" not in k}
+    fact[key] = model[twin]
+    return evaluate(check.condition, fact) is False
+
+
+def formation_conflicts(policy: Policy, plan: Plan, bounds, when: str) -> list[Finding]:
+    out = []
+    if not plan.checks:
+        return out
+    space = Space(policy, plan)
+    for a, b in itertools.combinations(plan.checks.values(), 2):
+        lows = [x.value for x in bounds[a.key] + bounds[b.key] if x.op == "ge"]
+        highs = [x.value for x in bounds[a.key] + bounds[b.key] if x.op == "le"]
+        if not (lows and highs and max(lows) > min(highs)):
+            continue
+        answer = space.solve(space.passes(a), space.passes(b))
+        if answer.status == "sat":
+            out.append(for_rules("C013", f"aturan formasi {a.rule.id} dan {b.rule.id} bertentangan",
+                                 f"formation rules {a.rule.id} and {b.rule.id} can apply together and ask a need "
+                                 f"of at least {max(lows)} and at most {min(highs)}", [a.rule, b.rule], policy,
+                                 periods=(when,)))
+        elif answer.status == "unknown":
+            out.append(_undecided(f"can {a.rule.id} and {b.rule.id} apply together", answer.reason, [a, b],
+                                  policy, when))
+    return out
