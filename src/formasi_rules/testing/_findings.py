@@ -27,6 +27,7 @@ class Finding:
     cases: tuple[dict, ...] = ()  # test cases that show it, in the YAML case format (verified on the engine)
     severity: str = "defect"  # "undecided": the reasoner could not settle it (with why); "info": not a mistake
     periods: tuple[str, ...] = ()  # the periods it holds in ("2023-01-12 – 2023-12-31"); () for the whole policy
+    topic: tuple = attrs.field(default=(), eq=False, repr=False)  # what makes two findings one (else the message)
 
     @classmethod
     def from_problem(cls, p: Problem) -> Finding:
@@ -52,7 +53,7 @@ def merge(findings: list[Finding], all_periods: int) -> list[Finding]:
     message unless it holds in every period."""
     out: dict[tuple, Finding] = {}
     for f in findings:
-        key = (f.code, f.rules, f.en)
+        key = (f.code, f.rules, f.topic or f.en)
         if key in out:
             old = out[key]
             out[key] = attrs.evolve(old, periods=tuple(dict.fromkeys(old.periods + f.periods)),

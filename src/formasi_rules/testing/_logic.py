@@ -76,7 +76,7 @@ def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[s
                 f"{', '.join(dict.fromkeys(plan.checks[k].rule.id for k in core))} contradict each other",
                 [plan.checks[k].rule for k in core], policy, periods=(when,)))
         else:
-            out += _monotone(policy, plan, space, (route, level), keys, terms, confirm, when)
+            out += _monotone(policy, plan, space, (route, level), keys, terms, confirm, when, out)
     out += _masking(policy, plan, space, terms, targets_of, dead, when)
     return out
 
@@ -185,11 +185,16 @@ def better_keys(policy: Policy, keys) -> list[tuple[str, str]]:
 
 
 def _monotone(policy: Policy, plan: Plan, space: Space, target: tuple[str, str], keys, terms: dict,
-              confirm: Confirmer, when: str) -> list[Finding]:
+              confirm: Confirmer, when: str, earlier: list[Finding]) -> list[Finding]:
+    """C014, once per rule and field: the first route and level where it shows gives the case."""
     out = []
     checks = [plan.checks[k] for k in keys]
     read = set().union(*(c.keys for c in checks))
+    said = {f.topic for f in earlier if f.code == "C014"}
     for key, way in better_keys(policy, read):
+        if any(t[1] == key.split("__")[0] and set(t[2]) <= {c.rule.id for c in checks
+                                                              if key in c.keys} for t in said):
+            continue
         twin = space.copy_key(key)
         old, new = space.vars[key], space.vars[twin]
         after = {k: space.term(plan.checks[k].condition, {key: twin}) for k in keys}
@@ -217,12 +222,13 @@ def _monotone(policy: Policy, plan: Plan, space: Space, target: tuple[str, str],
         if before_case and after_case:  # the expectation of a correct policy: still eligible
             cases = (before_case, {**after_case, "name": f"still eligible with a better {field.name}",
                                    "expected": {f"{route}/{level}": "eligible"}})
+        culprits = [c.rule for c in failed] or [c.rule for c in checks]
         out.append(for_rules(
             "C014", f"aturan {', '.join(c.rule.id for c in failed)} tidak monoton pada {field.name}",
-            f"{route}/{level}: a candidate eligible with {field.name} {name(model[key])} is not eligible with "
-            f"the better {name(model[twin])} (failed: {', '.join(c.rule.id for c in failed)}); the vocabulary "
-            f"says {way} is better", [c.rule for c in failed] or [c.rule for c in checks], policy,
-            cases=cases, periods=(when,)))
+            f"rule {', '.join(r.id for r in culprits)} is not monotone in {field.name}: at {route}/{level} a "
+            f"candidate eligible with {field.name} {name(model[key])} is not eligible with the better "
+            f"{name(model[twin])}; the vocabulary says {way} is better", culprits, policy,
+            cases=cases, periods=(when,), topic=("C014", field.name, tuple(r.id for r in culprits))))
     return out
 
 

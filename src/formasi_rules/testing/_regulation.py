@@ -263,11 +263,7 @@ def directions(policy: Policy) -> list[Finding]:
     votes: dict[str, list] = {}
     for rule in _candidate_rules(policy):
         tests = list(tests_of(rule.condition))
-        ways: dict[str, set] = {}
-        for test, neg in tests:
-            if test.op in LOWER + UPPER:
-                way = (test.op in LOWER) != neg
-                ways.setdefault(test.field, set()).add(way)
+        ranged = _ranged(rule.condition)
         for test, neg in tests:
             if test.op not in LOWER + UPPER:
                 continue
@@ -286,7 +282,7 @@ def directions(policy: Policy) -> list[Finding]:
                         f"{'an upper' if not lower else 'a lower'} bound", (rule.id,),
                         (test.where or rule.where).file, (test.where or rule.where).line, _cite(policy, rule)))
                     continue
-            if len(ways.get(test.field, ())) == 1:  # both ways in one rule is a range: no vote
+            if id(test) not in ranged:  # both ways in one conjunction is a range: no vote
                 votes.setdefault(test.field, []).append((lower, rule, test))
     for prop in policy.properties:  # "when FIELD above N, never eligible": FIELD is limited from above
         if prop.never and prop.outcome == "eligible":
@@ -305,6 +301,32 @@ def directions(policy: Policy) -> list[Finding]:
                     f"rule {rule.id} tests {field} {test.op}: a {'lower' if few is lows else 'upper'} bound, where "
                     f"{len(many)} other tests and properties of the policy bound {field} from "
                     f"{'above' if few is lows else 'below'}", (rule.id,), where.file, where.line, _cite(policy, rule)))
+    return out
+
+
+def _ranged(cond) -> set[int]:
+    """The tests (by id) that bound a field both ways together with another test of the same
+    conjunction (``between``, ``at_least`` and ``below`` in one requirement)."""
+    out: set[int] = set()
+
+    def conj(c) -> list:
+        if isinstance(c, All):
+            return [t for x in c.items for t in conj(x)]
+        return [c] if isinstance(c, Test) else []
+
+    def visit(c):
+        if isinstance(c, (All, AnyOf)):
+            if isinstance(c, All):
+                group = [t for t in conj(c) if t.op in LOWER + UPPER]
+                for t in group:
+                    if any(u.field == t.field and (u.op in LOWER) != (t.op in LOWER) for u in group):
+                        out.add(id(t))
+            for x in c.items:
+                visit(x)
+        elif isinstance(c, Not):
+            visit(c.item)
+
+    visit(cond)
     return out
 
 
