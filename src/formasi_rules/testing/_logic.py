@@ -52,9 +52,11 @@ def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[s
         elif answer.status == "unsat":
             dead.add(key)
             if not date_only(check):
+                target = next((t for t, ks in plan.targets.items() if key in ks), None)
+                shown = _blocked(policy, plan, space, terms, target, key, confirm) if target else ()
                 out.append(for_rules("C010", f"aturan {check.rule.id} tidak pernah terpenuhi",
                                      f"rule {check.rule.id} can never pass: its condition contradicts itself",
-                                     [check.rule], policy, periods=(when,)))
+                                     [check.rule], policy, periods=(when,), cases=shown))
     targets_of: dict[str, set] = {}
     for t, keys in plan.targets.items():
         for k in keys:
@@ -70,15 +72,32 @@ def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[s
         elif answer.status == "unsat":
             core = _core(space, [(k, terms[k]) for k in keys])
             core.sort(key=lambda k: (len(targets_of.get(k, ())), -list(plan.checks).index(k)))
+            shown = _blocked(policy, plan, space, terms, (route, level), core[0], confirm)
             out.append(for_rules(
                 "C011", f"tidak ada kandidat yang dapat memenuhi {route} {level}: aturannya saling bertentangan",
                 f"no candidate can be eligible for {route} at {level}: rules "
                 f"{', '.join(dict.fromkeys(plan.checks[k].rule.id for k in core))} contradict each other",
-                [plan.checks[k].rule for k in core], policy, periods=(when,)))
+                [plan.checks[k].rule for k in core], policy, periods=(when,), cases=shown))
         else:
             out += _monotone(policy, plan, space, (route, level), keys, terms, confirm, when, out)
     out += _masking(policy, plan, space, terms, targets_of, dead, when)
     return out
+
+
+def _blocked(policy: Policy, plan: Plan, space: Space, terms: dict, target, culprit: str,
+             confirm: Confirmer) -> tuple[dict, ...]:
+    """A test case showing a rule blocks a route and level: a candidate meeting every other rule of
+    it, not eligible on every backend (expected eligible: the case fails until the rule is fixed)."""
+    others = [terms[k] for k in plan.targets[target] if k != culprit]
+    answer = space.solve(*others, z3.Not(terms[culprit]))
+    if answer.status != "sat":
+        return ()
+    route, level = target
+    shown, _ = confirm.show(answer.model, plan.period.valid_from, target, "not_eligible",
+                            f"meets every rule of {route}/{level} but {plan.checks[culprit].rule.id}")
+    if shown is None:
+        return ()
+    return ({**shown, "expected": {f"{route}/{level}": "eligible"}},)
 
 
 def open_days(check: Check, period) -> list[tuple[int, int]]:
