@@ -298,7 +298,7 @@ def directions(policy: Policy) -> list[Finding]:
                 where = test.where or rule.where
                 out.append(Finding(
                     "C015", f"aturan {rule.id}: arah uji {field} berlawanan dengan aturan lain",
-                    f"rule {rule.id} tests {field} {test.op}: a {'lower' if few is lows else 'upper'} bound, where "
+                    f"rule {rule.id} tests {field} {test.op}: {'a lower' if few is lows else 'an upper'} bound, where "
                     f"{len(many)} other tests and properties of the policy bound {field} from "
                     f"{'above' if few is lows else 'below'}", (rule.id,), where.file, where.line, _cite(policy, rule)))
     return out

@@ -88,7 +88,12 @@ def record_from(policy: Policy, values: dict, as_of: dt.date) -> dict:
 def _record(policy: Policy, values: dict, as_of: dt.date) -> dict:
     rec: dict = {"id": "cx", "region": REGION}
     ratings: dict[int, str] = {}
-    for key, encoded in sorted(values.items()):
+
+    def order(item):  # a window of more years first, so that a shorter one writes its later years over it
+        node = policy.fields[item[0].split("__")[0]].derive
+        return (-node.years if isinstance(node, d.OverYears) else 0, item[0])
+
+    for key, encoded in sorted(values.items(), key=order):
         field = policy.fields[key.split("__")[0]]
         if field.kind == "ordered":
             names = policy.scales[field.scale]
