@@ -159,6 +159,15 @@ DEFECTS = {
     "a rule excluding the highest education": ([append(COMMON, rule("education.not_doctorate", "perpindahan",
                                                                       "not:\n  education: {at_least: S3}"))],
                                                {"C014"}, "education.not_doctorate", False),
+    "experience at_least turned into equals": (
+        [sub(PERPINDAHAN, "- experience_years: {at_least: {table: transfer_requirements, column: min_experience_years}}",
+             "- experience_years: {equals: {table: transfer_requirements, column: min_experience_years}}")],
+        {"C015"}, "perpindahan.experience", False),
+    "age at_most turned into equals": ([sub(PERPINDAHAN, "age: {at_most: {table: transfer_age_limit, column: max_age}}",
+                                            "age: {equals: {table: transfer_age_limit, column: max_age}}")],
+                                       {"C014", "C015"}, "perpindahan.age", False),
+    "a rating listed out of its order": ([sub(POLICY, "kurang: {rank: 2, aliases: [Kurang]}", "kurang: {rank: 6, aliases: [Kurang]}")],
+                                         {"C025"}, None, False),
     # --- rules that contradict, mask or never pass ---------------------------------------
     "a rule that can never pass": ([sub(PERPINDAHAN, "      age: {at_most: {table: transfer_age_limit, column: max_age}}",
                                         "      age: {at_most: {table: transfer_age_limit, column: max_age}, above: 70}")],

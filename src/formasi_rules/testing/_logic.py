@@ -19,6 +19,7 @@ import itertools
 
 import z3
 
+from ..engine._encode import decode
 from ..engine._plan import Check, Plan, evaluate
 from ..policy import Policy
 from ._findings import Finding, for_rules, period_text
@@ -193,13 +194,18 @@ def _masking(policy: Policy, plan: Plan, space: Space, terms: dict, targets_of: 
 
 
 def better_keys(policy: Policy, keys) -> list[tuple[str, str]]:
-    """The fact keys whose vocabulary declares which way is better, with that way."""
+    """The fact keys whose vocabulary declares which way is better, with that way; and numeric
+    fields that every test and property of the policy bounds the same way (see _regulation)."""
+    from ._regulation import inferred_directions
+    inferred = inferred_directions(policy)
     out = []
     for key in sorted(keys):
         field = policy.fields[key.split("__")[0]]
         vocab = policy.vocabularies.get(field.scale) if field.kind == "ordered" else None
         if vocab is not None and vocab.better in ("higher", "lower"):
             out.append((key, vocab.better))
+        elif field.name in inferred:
+            out.append((key, inferred[field.name]))
     return out
 
 
@@ -217,8 +223,12 @@ def _monotone(policy: Policy, plan: Plan, space: Space, target: tuple[str, str],
         twin = space.copy_key(key)
         old, new = space.vars[key], space.vars[twin]
         after = {k: space.term(plan.checks[k].condition, {key: twin}) for k in keys}
-        answer = space.solve(*[terms[k] for k in keys], new > old if way == "higher" else new < old,
-                             z3.Not(z3.And(*after.values())))
+        fails_after = z3.Not(z3.And(*after.values()))
+        step = new == old + 1 if way == "higher" else new == old - 1  # the smallest improvement first
+        answer = space.solve(*[terms[k] for k in keys], step, fails_after)
+        if answer.status != "sat":
+            answer = space.solve(*[terms[k] for k in keys], new > old if way == "higher" else new < old,
+                                 fails_after)
         if answer.status == "unknown":
             out.append(_undecided(f"is {target[0]}/{target[1]} monotone in {key}", answer.reason, checks,
                                   policy, when))
@@ -229,8 +239,11 @@ def _monotone(policy: Policy, plan: Plan, space: Space, target: tuple[str, str],
         failed = [plan.checks[k] for k in keys if model.get(twin) is not None
                   and _fails(plan.checks[k], model, key, twin)]
         field = policy.fields[key.split("__")[0]]
-        scale = policy.scales[field.scale]
-        name = lambda r: min((n for n, v in scale.items() if v == r), default=str(r))  # noqa: E731
+        if field.kind == "ordered":
+            scale = policy.scales[field.scale]
+            name = lambda r, s=scale: min((n for n, v in s.items() if v == r), default=str(r))  # noqa: E731
+        else:
+            name = lambda r, f=field: str(decode(f, r))  # noqa: E731
         route, level = target
         before_case, _ = confirm.show(model, plan.period.valid_from, target, "eligible",
                                       f"eligible with {field.name} {name(model[key])}")
@@ -246,7 +259,8 @@ def _monotone(policy: Policy, plan: Plan, space: Space, target: tuple[str, str],
             "C014", f"aturan {', '.join(c.rule.id for c in failed)} tidak monoton pada {field.name}",
             f"rule {', '.join(r.id for r in culprits)} is not monotone in {field.name}: at {route}/{level} a "
             f"candidate eligible with {field.name} {name(model[key])} is not eligible with the better "
-            f"{name(model[twin])}; the vocabulary says {way} is better", culprits, policy,
+            f"{name(model[twin])}; {'the vocabulary says' if field.kind == 'ordered' else 'every other test of it says'} "
+            f"{way} is better", culprits, policy,
             cases=cases, periods=(when,), topic=("C014", field.name, tuple(r.id for r in culprits))))
     return out
 

@@ -258,13 +258,71 @@ def _vocab_file(policy: Policy, name: str) -> str | None:
     return "policy.yaml"
 
 
+def scale_order(policy: Policy) -> list[Finding]:
+    """C025 too: an ordered vocabulary whose ranks go down somewhere in the order it is written."""
+    out = []
+    for name, vocab in policy.vocabularies.items():
+        if not vocab.ordered:
+            continue
+        ranks = [(v, vocab.ranks.get(v)) for v in vocab.values]
+        for (a, ra), (b, rb) in zip(ranks, ranks[1:], strict=False):
+            if ra is not None and rb is not None and rb < ra:
+                out.append(Finding(
+                    "C025", f"skala {name}: {b} ditulis setelah {a} tetapi berperingkat lebih rendah",
+                    f"vocabulary {name}: {b} is written after {a} but ranks lower ({rb} < {ra}); values are "
+                    "listed lowest first", (), "policy.yaml", None, ()))
+    return out
+
+
 def directions(policy: Policy) -> list[Finding]:
+    out, votes = _votes(policy)
+    for field, items in votes.items():
+        lows = [x for x in items if x[0]]
+        highs = [x for x in items if not x[0]]
+        for few, many in ((lows, highs), (highs, lows)):
+            if len(few) == 1 and len(many) >= 2 and few[0][1] is not None:
+                _, rule, test = few[0]
+                where = test.where or rule.where
+                out.append(Finding(
+                    "C015", f"aturan {rule.id}: arah uji {field} berlawanan dengan aturan lain",
+                    f"rule {rule.id} tests {field} {test.op}: {'a lower' if few is lows else 'an upper'} bound, where "
+                    f"{len(many)} other tests and properties of the policy bound {field} from "
+                    f"{'above' if few is lows else 'below'}", (rule.id,), where.file, where.line, _cite(policy, rule)))
+    return out
+
+
+def inferred_directions(policy: Policy) -> dict[str, str]:
+    """Numeric fields every test and property of the policy bounds one way (two or more of them):
+    'higher' is better for a field only ever bounded from below, 'lower' for one bounded from above."""
+    _, votes = _votes(policy)
+    out = {}
+    for field, items in votes.items():
+        f = policy.fields.get(field)
+        if f is None or f.kind != "number" or len(items) < 2:
+            continue
+        ways = {x[0] for x in items}
+        if len(ways) == 1:
+            out[field] = "higher" if ways == {True} else "lower"
+    return out
+
+
+def _votes(policy: Policy):
     out = []
     votes: dict[str, list] = {}
     for rule in _candidate_rules(policy):
         tests = list(tests_of(rule.condition))
         ranged = _ranged(rule.condition)
         for test, neg in tests:
+            ref = test.value
+            if test.op in ("equals", "not_equals") and isinstance(ref, TableRef) \
+                    and ref.column.startswith(("min_", "max_")):
+                what = "minimum" if ref.column.startswith("min_") else "maximum"
+                out.append(Finding(
+                    "C015", f"aturan {rule.id}: {test.field} {test.op} kolom {ref.column}",
+                    f"rule {rule.id} tests {test.field} {test.op} {ref.table}.{ref.column}: a {what} compared "
+                    f"for {'equality' if test.op == 'equals' else 'inequality'}, not as a bound", (rule.id,),
+                    (test.where or rule.where).file, (test.where or rule.where).line, _cite(policy, rule)))
+                continue
             if test.op not in LOWER + UPPER:
                 continue
             field = policy.fields.get(test.field)
@@ -289,19 +347,7 @@ def directions(policy: Policy) -> list[Finding]:
             for test, neg in tests_of(prop.rule.condition):
                 if test.op in LOWER + UPPER:
                     votes.setdefault(test.field, []).append(((test.op in UPPER) != neg, None, test))
-    for field, items in votes.items():
-        lows = [x for x in items if x[0]]
-        highs = [x for x in items if not x[0]]
-        for few, many in ((lows, highs), (highs, lows)):
-            if len(few) == 1 and len(many) >= 2 and few[0][1] is not None:
-                _, rule, test = few[0]
-                where = test.where or rule.where
-                out.append(Finding(
-                    "C015", f"aturan {rule.id}: arah uji {field} berlawanan dengan aturan lain",
-                    f"rule {rule.id} tests {field} {test.op}: {'a lower' if few is lows else 'an upper'} bound, where "
-                    f"{len(many)} other tests and properties of the policy bound {field} from "
-                    f"{'above' if few is lows else 'below'}", (rule.id,), where.file, where.line, _cite(policy, rule)))
-    return out
+    return out, votes
 
 
 def _ranged(cond) -> set[int]:
@@ -388,4 +434,4 @@ def titles(policy: Policy) -> list[Finding]:
 
 def regulation_findings(policy: Policy) -> list[Finding]:
     return (ordering(policy) + ranges(policy) + promotion_thresholds(policy) + steps(policy)
-            + scale_ties(policy) + directions(policy) + titles(policy))
+            + scale_ties(policy) + scale_order(policy) + directions(policy) + titles(policy))
