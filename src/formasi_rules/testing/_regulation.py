@@ -76,7 +76,7 @@ def ordering(policy: Policy) -> list[Finding]:
                     if _rank(policy, table, ref.column, hi.values[ref.column]) >= _rank(
                             policy, table, ref.column, lo.values[ref.column]):
                         continue
-                    key = (ref.table, ref.column, hi_lv, hi.values[ref.column], lo.values[ref.column])
+                    key = (ref.table, ref.column, hi_lv, hi.values[ref.column], lo.values[ref.column], period)
                     if key in seen:
                         continue
                     seen.add(key)
@@ -116,9 +116,9 @@ def ranges(policy: Policy) -> list[Finding]:
                             code, what, kata = "C022", "leaves a gap after", "menyisakan celah setelah"
                         else:
                             continue
-                        if (code, table.name, a, b, rule.id) in seen:
+                        if (code, table.name, a, b, rule.id, period) in seen:
                             continue
-                        seen.add((code, table.name, a, b, rule.id))
+                        seen.add((code, table.name, a, b, rule.id, period))
                         out.append(Finding(code, f"tabel {table.name}: rentang {b} {kata} rentang {a}",
                                            f"table {table.name}: the range of {b} {what} the range of {a}",
                                            (rule.id,), row.where.file, row.where.line, _cite(policy, rule),
@@ -163,9 +163,9 @@ def steps(policy: Policy) -> list[Finding]:
                 if row is None:
                     continue
                 got, want = row.values.get(test.value.column), _level_below(policy, lv)
-                if got == want or (table.name, lv, got) in seen:
+                if got == want or (table.name, lv, got, period) in seen:
                     continue
-                seen.add((table.name, lv, got))
+                seen.add((table.name, lv, got, period))
                 why = "itself" if got == lv else (f"{got}, not the level just below ({want})" if want
                                                   else f"{got}, although no level is below it")
                 out.append(Finding("C024", f"tabel {table.name}: {lv} dinaikkan dari {got}",
@@ -207,9 +207,9 @@ def promotion_thresholds(policy: Policy) -> list[Finding]:
                         if brow is None or arow.values.get(col_a) is None or brow.values.get(col_b) is None:
                             continue
                         up, within = arow.values[col_a], brow.values[col_b]
-                        if up >= within or (table_a, lv, up, within) in seen:
+                        if up >= within or (table_a, lv, up, within, period) in seen:
                             continue
-                        seen.add((table_a, lv, up, within))
+                        seen.add((table_a, lv, up, within, period))
                         out.append(Finding(
                             "C023", f"tabel {table_a}: naik ke {lv} meminta lebih sedikit dari naik dalam {below}",
                             f"table {table_a}: promotion to {lv} asks {field} {up}, less than {within} that a "
