@@ -250,12 +250,25 @@ def scale_ties(policy: Policy) -> list[Finding]:
                             "membedakannya",
                             f"vocabulary {name}: {a} and {b} rank equal ({scale[a]}), yet table {table.name} gives "
                             f"them different values: a rule comparing {name} treats them alike, the table does not",
-                            (), policy.vocabularies[name].title and _vocab_file(policy, name), None, ()))
+                            (), *_vocab_place(policy, name, b), ()))
     return out
 
 
-def _vocab_file(policy: Policy, name: str) -> str | None:
-    return "policy.yaml"
+def _vocab_place(policy: Policy, name: str, value: str) -> tuple[str | None, int | None]:
+    """The policy.yaml of the layer that declared a vocabulary, and the line of one of its values."""
+    from pathlib import Path
+    layer = policy.vocabularies[name].layer
+    where = next((r.where.file for r in policy.rules if r.layer == layer and r.where and r.where.file), None)
+    if where is None:
+        return "policy.yaml", None
+    path = Path(where).parent.parent / "policy.yaml"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return str(path), None
+    start = next((i for i, line in enumerate(lines) if line.strip() == f"{name}:"), 0)
+    line = next((i + 1 for i, text in enumerate(lines) if i >= start and text.strip().startswith(f"{value}:")), None)
+    return str(path), line
 
 
 def scale_order(policy: Policy) -> list[Finding]:
@@ -270,7 +283,7 @@ def scale_order(policy: Policy) -> list[Finding]:
                 out.append(Finding(
                     "C025", f"skala {name}: {b} ditulis setelah {a} tetapi berperingkat lebih rendah",
                     f"vocabulary {name}: {b} is written after {a} but ranks lower ({rb} < {ra}); values are "
-                    "listed lowest first", (), "policy.yaml", None, ()))
+                    "listed lowest first", (), *_vocab_place(policy, name, b), ()))
     return out
 
 

@@ -71,11 +71,40 @@ def seeds(policy: Policy, as_of: dt.date) -> list[dict]:
     space = Space(policy, plan)
     day = space.add_key("as_of")
     out = []
+    bounds_done: set = set()
     for keys in plan.targets.values():
-        found = space.solve(day == as_of.toordinal(), *[space.passes(plan.checks[k]) for k in keys])
-        if found.status == "sat":
-            out.append(record_from(policy, found.model, as_of))
+        rules = [space.passes(plan.checks[k]) for k in keys]
+        found = space.solve(day == as_of.toordinal(), *rules)
+        if found.status != "sat":
+            continue
+        out.append(record_from(policy, found.model, as_of))
+        # and an eligible candidate at every threshold its rules compare a number with, where one exists
+        for key, value in _numeric_tests(policy, [plan.checks[k].condition for k in keys]):
+            if (key, value) in bounds_done:
+                continue
+            bounds_done.add((key, value))
+            at = space.solve(day == as_of.toordinal(), space.add_key(key) == value, *rules)
+            if at.status == "sat":
+                out.append(record_from(policy, at.model, as_of))
     return [dict(s) for s in {repr(sorted(s.items())): s for s in out}.values()]
+
+
+def _numeric_tests(policy: Policy, conds) -> list[tuple[str, int]]:
+    out = []
+
+    def visit(c):
+        if isinstance(c, (And, Or)):
+            for x in c.items:
+                visit(x)
+        elif isinstance(c, Neg):
+            visit(c.item)
+        elif isinstance(c, Cmp) and policy.fields[c.key.split("__")[0]].kind == "number" \
+                and isinstance(c.value, int) and not c.key.startswith("formation_open"):
+            out.append((c.key, c.value))
+
+    for cond in conds:
+        visit(cond)
+    return out
 
 
 def record_from(policy: Policy, values: dict, as_of: dt.date) -> dict:
