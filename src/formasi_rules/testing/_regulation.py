@@ -300,7 +300,8 @@ def directions(policy: Policy) -> list[Finding]:
                     "C015", f"aturan {rule.id}: arah uji {field} berlawanan dengan aturan lain",
                     f"rule {rule.id} tests {field} {test.op}: {'a lower' if few is lows else 'an upper'} bound, where "
                     f"{len(many)} other tests and properties of the policy bound {field} from "
-                    f"{'above' if few is lows else 'below'}", (rule.id,), where.file, where.line, _cite(policy, rule)))
+                    f"{'above' if few is lows else 'below'}", (rule.id,), where.file, where.line, _cite(policy, rule),
+                    topic=("C015", field, rule.id)))
     return out
 
 
@@ -334,7 +335,8 @@ def _votes(policy: Policy):
                     "C015", f"aturan {rule.id}: {test.field} {test.op} kolom {ref.column}",
                     f"rule {rule.id} tests {test.field} {test.op} {ref.table}.{ref.column}: a {what} compared "
                     f"for {'equality' if test.op == 'equals' else 'inequality'}, not as a bound", (rule.id,),
-                    (test.where or rule.where).file, (test.where or rule.where).line, _cite(policy, rule)))
+                    (test.where or rule.where).file, (test.where or rule.where).line, _cite(policy, rule),
+                        topic=("C015", test.field, rule.id)))
                 continue
             if test.op not in LOWER + UPPER:
                 continue
@@ -351,7 +353,8 @@ def _votes(policy: Policy):
                         f"rule {rule.id} tests {test.field} {test.op} {ref.table}.{col}: a "
                         f"{'minimum' if col.startswith('min_') else 'maximum'} read as "
                         f"{'an upper' if not lower else 'a lower'} bound", (rule.id,),
-                        (test.where or rule.where).file, (test.where or rule.where).line, _cite(policy, rule)))
+                        (test.where or rule.where).file, (test.where or rule.where).line, _cite(policy, rule),
+                        topic=("C015", test.field, rule.id)))
                     continue
             if id(test) not in ranged:  # both ways in one conjunction is a range: no vote
                 votes.setdefault(test.field, []).append((lower, rule, test))

@@ -40,6 +40,7 @@ def _static(policy: Policy, confirm: Confirmer) -> list[Finding]:
     closed: dict[str, list[str]] = {}  # rule -> the periods in which its dates shut it
     first_check = {}
     loaded = 0
+    plans = []
     for period in spans:
         when = period_text(period)
         try:
@@ -48,6 +49,7 @@ def _static(policy: Policy, confirm: Confirmer) -> list[Finding]:
             findings += [Finding.from_problem(p) for p in exc.problems]
             plan = None
         if plan is not None:
+            plans.append(plan)
             loaded += 1
             for check in plan.checks.values():
                 first_check.setdefault(check.rule.id, check)
@@ -60,7 +62,47 @@ def _static(policy: Policy, confirm: Confirmer) -> list[Finding]:
     for rid, spans_open in closed.items():
         findings += _window(policy, first_check[rid].rule, spans_open)
     findings += regulation_findings(policy) + lapses(policy)
-    return merge(findings, len(spans))
+    return _one_per_defect(policy, merge(findings, len(spans)), plans, confirm)
+
+
+def _one_per_defect(policy: Policy, findings: list[Finding], plans, confirm: Confirmer) -> list[Finding]:
+    """A test in the wrong direction (C015) is also non-monotone (C014): one finding, the C015 that
+    says why, with the C014's cases (or a case of a candidate the rule refuses)."""
+    import attrs
+    mono = {(f.topic[1], r): f for f in findings if f.code == "C014" and f.topic for r in f.rules}
+    out, dropped = [], set()
+    for f in findings:
+        if f.code == "C015" and f.topic:
+            twin = mono.get((f.topic[1], f.topic[2]))
+            if twin is not None:
+                dropped.add(id(twin))
+                f = attrs.evolve(f, cases=twin.cases, periods=twin.periods)
+            if not f.cases:
+                f = _with_case(policy, f, plans, confirm)
+        out.append(f)
+    return [f for f in out if id(f) not in dropped]
+
+
+def _with_case(policy: Policy, finding: Finding, plans, confirm: Confirmer) -> Finding:
+    """A test whose direction is wrong (C015) comes with a candidate it refuses although every other
+    rule of a route and level accepts them (verified on every backend)."""
+    if finding.code != "C015" or not plans or not finding.rules:
+        return finding
+    import attrs
+
+    from ._logic import _blocked
+    from ._solver import Space
+    for plan in plans:
+        for target, keys in plan.targets.items():
+            culprit = next((k for k in keys if plan.checks[k].rule.id == finding.rules[0]), None)
+            if culprit is None:
+                continue
+            space = Space(policy, plan)
+            terms = {k: space.passes(plan.checks[k]) for k in keys}
+            cases = _blocked(policy, plan, space, terms, target, culprit, confirm)
+            if cases:
+                return attrs.evolve(finding, cases=cases)
+    return finding
 
 
 def _window(policy: Policy, rule, spans_open) -> list[Finding]:
