@@ -301,7 +301,7 @@ def directions(policy: Policy) -> list[Finding]:
                     f"rule {rule.id} tests {field} {test.op}: {'a lower' if few is lows else 'an upper'} bound, where "
                     f"{len(many)} other tests and properties of the policy bound {field} from "
                     f"{'above' if few is lows else 'below'}", (rule.id,), where.file, where.line, _cite(policy, rule),
-                    topic=("C015", field, rule.id)))
+                    topic=("C015", field, rule.id, "majority")))
     return out
 
 
@@ -431,11 +431,13 @@ def _decimal(v: Any) -> bool:
 
 def titles(policy: Policy) -> list[Finding]:
     out = []
-    rules = list(_candidate_rules(policy)) + [p.rule for p in policy.properties]
+    rules = list(_candidate_rules(policy))
     for rule in rules:
         stated = _numbers(rule.title.en) | _numbers(rule.title.id)
         if not stated:
             continue
+        if not any(isinstance(t.value, TableRef) for t, _ in tests_of(rule.condition)):
+            continue  # a title describes the cells a rule reads; a literal is in the rule itself
         known = _values_read(policy, rule)
         wrong = sorted(n for n in stated if n not in known)
         if wrong and known:

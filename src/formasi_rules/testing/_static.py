@@ -70,8 +70,11 @@ def _one_per_defect(policy: Policy, findings: list[Finding], plans, confirm: Con
     says why, with the C014's cases (or a case of a candidate the rule refuses)."""
     import attrs
     mono = {(f.topic[1], r): f for f in findings if f.code == "C014" and f.topic for r in f.rules}
+    blocking = {r for f in findings if f.code in ("C010", "C011") for r in f.rules[:1]}
     out, dropped = [], set()
     for f in findings:
+        if f.code == "C015" and f.topic and f.topic[-1] == "majority" and f.topic[2] in blocking:
+            continue  # a new rule that blocks a level: the contradiction is the finding
         if f.code == "C015" and f.topic:
             twin = mono.get((f.topic[1], f.topic[2]))
             if twin is not None:
