@@ -6,7 +6,7 @@
 - C012 a rule masked by another: whenever the other passes it passes too, on the same decisions
   (one finding for a pair; two rules that pass on exactly the same candidates are one finding);
 - C016 a rule that passes for every candidate (it decides nothing);
-- C014 a rule that turns a candidate from eligible to not eligible when a field whose vocabulary
+- C041 (monotonicity) a rule that turns a candidate from eligible to not eligible when a field whose vocabulary
   declares ``better:`` improves (with the two test cases, evaluated on every backend);
 - C013 two formation rules that can fire together with bounds that contradict;
 - C090 (information) a rule on the date alone that its dates close in this period: a window;
@@ -211,11 +211,11 @@ def better_keys(policy: Policy, keys) -> list[tuple[str, str]]:
 
 def _monotone(policy: Policy, plan: Plan, space: Space, target: tuple[str, str], keys, terms: dict,
               confirm: Confirmer, when: str, earlier: list[Finding]) -> list[Finding]:
-    """C014, once per rule and field: the first route and level where it shows gives the case."""
+    """C041 (monotonicity), once per rule and field: the first route and level where it shows gives the case."""
     out = []
     checks = [plan.checks[k] for k in keys]
     read = set().union(*(c.keys for c in checks))
-    said = {f.topic for f in earlier if f.code == "C014"}
+    said = {f.topic for f in earlier if f.topic[:1] == ("C041",)}
     for key, way in better_keys(policy, read):
         if any(t[1] == key.split("__")[0] and set(t[2]) <= {c.rule.id for c in checks
                                                               if key in c.keys} for t in said):
@@ -256,12 +256,14 @@ def _monotone(policy: Policy, plan: Plan, space: Space, target: tuple[str, str],
                                    "expected": {f"{route}/{level}": "eligible"}})
         culprits = [c.rule for c in failed] or [c.rule for c in checks]
         out.append(for_rules(
-            "C014", f"aturan {', '.join(c.rule.id for c in failed)} tidak monoton pada {field.name}",
-            f"rule {', '.join(r.id for r in culprits)} is not monotone in {field.name}: at {route}/{level} a "
-            f"candidate eligible with {field.name} {name(model[key])} is not eligible with the better "
-            f"{name(model[twin])}; {'the vocabulary says' if field.kind == 'ordered' else 'every other test of it says'} "
-            f"{way} is better", culprits, policy,
-            cases=cases, periods=(when,), topic=("C014", field.name, tuple(r.id for r in culprits))))
+            "C041", f"sifat 'monotonicity' dilanggar: aturan {', '.join(r.id for r in culprits)} tidak monoton "
+            f"pada {field.name}",
+            f"monotonicity is broken: rule {', '.join(r.id for r in culprits)} is not monotone in {field.name}: at "
+            f"{route}/{level} a candidate eligible with {field.name} {name(model[key])} is not eligible after a "
+            f"{way} {field.name} ({name(model[twin])}); "
+            f"{'the vocabulary says' if field.kind == 'ordered' else 'every other test of it says'} {way} is better",
+            culprits, policy,
+            cases=cases, periods=(when,), topic=("C041", field.name, tuple(r.id for r in culprits))))
     return out
 
 

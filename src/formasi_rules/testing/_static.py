@@ -1,7 +1,7 @@
 """Static checks of a policy: no generated candidates, only the rules and tables themselves, on
 every period of the policy's timeline (the dates on which some rule or row starts or stops).
 
-- the reasoning over each period's plan (C010-C016, C090, C099): _logic, with the solver of _solver;
+- the reasoning over each period's plan (C010-C016, C041 monotonicity, C090, C099): _logic, with the solver of _solver;
 - the regulation's invariants over tables and rules (C015, C020-C026): _regulation;
 - rules that lapse (C030): _dates;
 - every load problem (P0xx) and every date on which the rules cannot be applied (P070/P071).
@@ -66,10 +66,10 @@ def _static(policy: Policy, confirm: Confirmer) -> list[Finding]:
 
 
 def _one_per_defect(policy: Policy, findings: list[Finding], plans, confirm: Confirmer) -> list[Finding]:
-    """A test in the wrong direction (C015) is also non-monotone (C014): one finding, the C015 that
-    says why, with the C014's cases (or a case of a candidate the rule refuses)."""
+    """A test in the wrong direction (C015) is also non-monotone (C041): one finding, the C015 that
+    says why, with the monotonicity cases (or a case of a candidate the rule refuses)."""
     import attrs
-    mono = {(f.topic[1], r): f for f in findings if f.code == "C014" and f.topic for r in f.rules}
+    mono = {(f.topic[1], r): f for f in findings if f.topic[:1] == ("C041",) for r in f.rules}
     blocking = {r for f in findings if f.code in ("C010", "C011") for r in f.rules[:1]}
     out, dropped = [], set()
     for f in findings:
