@@ -1,4 +1,6 @@
-"""``formasi check``: static checks, then property checks with Hypothesis on a fixed seed.
+"""``formasi check``: static checks on every period (see _static), then property checks on
+every period: declared properties solved and confirmed on both backends (_properties), then
+searched with Hypothesis on a fixed seed.
 
 Property checks search, among candidates derived from the policy, for one that breaks an
 invariant (determinism, one outcome per route and level, monotonicity, agreement of the
@@ -11,26 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import warnings
-
-import attrs
 from collections.abc import Callable
 
+import attrs
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 from ruamel.yaml import YAML
 
 from .._errors import FormasiError, PolicyError
-from ..engine import BackendWarning, Engine
+from ..engine._plan import build_plan, periods
 from ..policy import Policy, load_policy
 from . import _invariants as inv
-from ..engine._plan import build_plan, periods
 from ._findings import Finding, merge, period_text
 from ._properties import solved_properties
 from ._static import static_findings
-from ._witness import Confirmer
 from ._strategies import candidates, places, workloads
+from ._witness import Confirmer
 
 
 def check(policy_dir, *, as_of: dt.date | None = None, max_examples: int = 300,
