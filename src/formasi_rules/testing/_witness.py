@@ -33,17 +33,24 @@ class Confirmer:
     @property
     def engines(self) -> dict[str, Engine]:
         if self._engines is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", BackendWarning)
-                first = Engine(self.policy)
-                self._engines = {first.backend.name: first}
-                if first.backend.name != "reference":
-                    self._engines["reference"] = Engine(self.policy, backend="reference")
+            self._engines = {}
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", BackendWarning)
+                    first = Engine(self.policy)
+                    self._engines[first.backend.name] = first
+                    if first.backend.name != "reference":
+                        self._engines["reference"] = Engine(self.policy, backend="reference")
+            except FormasiError:  # a policy that cannot be applied on some date (P070): no cases
+                self.close()
+                self._engines = {}
         return self._engines
 
     def outcomes(self, record: dict, as_of: dt.date, formation: Any, target: tuple[str, str]) -> set[str] | None:
         """The outcome of ``target`` on every backend (a set: more than one means they disagree)."""
         out = set()
+        if not self.engines:
+            return None
         try:
             for engine in self.engines.values():
                 out.add(engine.evaluate(record, as_of=as_of, formation=formation).decision(*target).outcome)
@@ -69,6 +76,8 @@ class Confirmer:
         return case(name, record, as_of, formation, {key: want}), record
 
     def _keys(self, target, model, period_start) -> set[str]:
+        if not self.engines:
+            return set()
         plan = next(iter(self.engines.values())).plan(as_of_of(model, period_start))
         return {k for c in plan.targets.get(target, ()) for k in plan.checks[c].keys}
 
