@@ -82,7 +82,8 @@ def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[s
         else:
             out += _monotone(policy, plan, space, (route, level), keys, terms, confirm, when, out)
     out += _masking(policy, plan, space, terms, targets_of, dead, when)
-    return out
+    shown = {f.topic[1:] for f in out if f.topic[:1] == ("C041",)}
+    return [f for f in out if not (f.topic[:1] == ("C041?",) and f.topic[1:] in shown)]
 
 
 def _blocked(policy: Policy, plan: Plan, space: Space, terms: dict, target, culprit: str,
@@ -255,6 +256,14 @@ def _monotone(policy: Policy, plan: Plan, space: Space, target: tuple[str, str],
             cases = (before_case, {**after_case, "name": f"still eligible with a better {field.name}",
                                    "expected": {f"{route}/{level}": "eligible"}})
         culprits = [c.rule for c in failed] or [c.rule for c in checks]
+        if not cases:  # the facts may be ones no record has (a relation the solver does not know): not a defect yet
+            out.append(for_rules(
+                "C099", f"tidak dapat diputuskan: monotonisitas {', '.join(r.id for r in culprits)} pada {field.name}",
+                f"undecided: rule {', '.join(r.id for r in culprits)} looks not monotone in {field.name} at "
+                f"{route}/{level} ({field.name} {name(model[key])} -> {name(model[twin])}), but no candidate record "
+                "built from those facts shows it on the engine", culprits, policy, severity="undecided",
+                periods=(when,), topic=("C041?", field.name, tuple(r.id for r in culprits))))
+            continue
         out.append(for_rules(
             "C041", f"sifat 'monotonicity' dilanggar: aturan {', '.join(r.id for r in culprits)} tidak monoton "
             f"pada {field.name}",

@@ -71,8 +71,11 @@ def _one_per_defect(policy: Policy, findings: list[Finding], plans, confirm: Con
     import attrs
     mono = {(f.topic[1], r): f for f in findings if f.topic[:1] == ("C041",) for r in f.rules}
     blocking = {r for f in findings if f.code in ("C010", "C011") for r in f.rules[:1]}
+    shown = {f.topic[1:] for f in findings if f.topic[:1] == ("C041",)}
     out, dropped = [], set()
     for f in findings:
+        if f.topic[:1] == ("C041?",) and f.topic[1:] in shown:
+            continue  # shown with a verified case in another period
         if f.code == "C015" and f.topic and f.topic[-1] == "majority" and f.topic[2] in blocking:
             continue  # a new rule that blocks a level: the contradiction is the finding
         if f.code == "C015" and f.topic:
