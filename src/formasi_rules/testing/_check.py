@@ -97,7 +97,7 @@ def _property_findings(policy: Policy, as_of: dt.date, max_examples: int, confir
     cfg = _settings(max_examples)
     period = next(p for p in periods(policy) if p.contains(as_of))
     plan = build_plan(policy, period.valid_from, period)
-    solved, decided = solved_properties(policy, plan, confirm)
+    solved, decided, unconfirmed = solved_properties(policy, plan, confirm)
     when = period_text(period)
     already = {r for f in static if f.topic[:1] == ("C041",) for r in f.rules}
     engines = confirm.engines
@@ -126,6 +126,8 @@ def _property_findings(policy: Policy, as_of: dt.date, max_examples: int, confir
     out = list(solved)
     for name, strategy, violates in searches:
         violation = _search(strategy, violates, cfg)
+        if violation is None and name in unconfirmed:
+            out.append(unconfirmed[name])  # the solver says broken, nothing confirms it: undecided
         if violation is None or (name == "monotonicity" and set(violation.rules) & already):
             continue  # (a rule found non-monotone by the reasoner is said once, there)
         out.append(attrs.evolve(_as_finding(policy, violation), periods=(when,)))

@@ -26,9 +26,11 @@ def bad_outcome(prop: Property) -> str:
     return "not_eligible"
 
 
-def solved_properties(policy: Policy, plan: Plan, confirm: Confirmer) -> tuple[list[Finding], set[str]]:
-    """Findings, and the properties that were decided (broken or shown to hold) in this plan."""
-    out, decided = [], set()
+def solved_properties(policy: Policy, plan: Plan, confirm: Confirmer) -> tuple[list[Finding], set[str], dict]:
+    """Findings, the properties that were decided (broken or shown to hold) in this plan, and those
+    the solver breaks with facts no record built from them confirms (id -> an undecided finding,
+    to report if the search does not find a counterexample either)."""
+    out, decided, unconfirmed = [], set(), {}
     when = period_text(plan.period)
     for prop in policy.properties:
         target = (prop.route, prop.level)
@@ -58,8 +60,14 @@ def solved_properties(policy: Policy, plan: Plan, confirm: Confirmer) -> tuple[l
         if shown is None and bad == "not_eligible":
             shown, _record = confirm.show(answer.model, plan.period.valid_from, target, "undetermined",
                                           f"property {prop.id}")
-        if shown is None:
-            continue  # left to the search below, which reports what it confirms
+        if shown is None:  # left to the search, which reports what it confirms; else undecided
+            facts = ", ".join(f"{k} {v}" for k, v in sorted(answer.model.items()) if "'" not in k)
+            unconfirmed[prop.id] = for_rules(
+                "C099", f"sifat {prop.id} tidak dapat diputuskan",
+                f"undecided: property {prop.id} is broken by the facts {facts}, but no candidate record built "
+                "from them shows it on the engine, and the search found none", [prop.rule], policy,
+                severity="undecided", periods=(when,))
+            continue
         decided.add(prop.id)
         expected = {key: "not_eligible"} if bad == "eligible" else {key: "eligible"}
         got = shown["expected"][key]
@@ -68,4 +76,4 @@ def solved_properties(policy: Policy, plan: Plan, confirm: Confirmer) -> tuple[l
             "C040", f"sifat '{prop.id}' dilanggar",
             f"property {prop.id} is broken: {prop.rule.title.en}: {key} is {got} for a candidate matching "
             f"'when' (expected {want})", [prop.rule], policy, cases=(shown,), periods=(when,)))
-    return out, decided
+    return out, decided, unconfirmed
