@@ -97,3 +97,22 @@ def test_the_shipped_policy_is_decided_in_every_period(policy):
             assert answer.status in ("sat", "unsat")
     assert fr.load_policy(POLICY_DIR).name == policy.name
     assert z3.get_version_string()
+
+
+def test_a_date_the_rules_cannot_be_applied_on_leaves_the_other_findings(policy_copy):
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "{level: ahli_madya, max_age: 55}",
+         "{level: ahli_madya, max_age: 55, valid_to: 2024-12-31}")
+    path = policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml"
+    path.write_text(path.read_text() + """
+  - id: perpindahan.young_only
+    title: {id: Muda, en: Young}
+    routes: [perpindahan]
+    levels: [ahli_muda]
+    require:
+      experience_years: {below: 1}
+    citation: {source: jf_policy_choice}
+""")
+    findings = check_all(policy_copy)
+    assert {f.code for f in findings} == {"C011", "P070", "C090"}
+    (window,) = [f for f in findings if f.code == "C090"]
+    assert "not known in 2025-01-01 – 2025-09-30" in window.en

@@ -41,6 +41,7 @@ def _static(policy: Policy, confirm: Confirmer) -> list[Finding]:
     first_check = {}
     loaded = 0
     plans = []
+    unchecked: list[str] = []  # periods whose plan cannot be built (P070/P071 said)
     for period in spans:
         when = period_text(period)
         try:
@@ -48,6 +49,7 @@ def _static(policy: Policy, confirm: Confirmer) -> list[Finding]:
         except PolicyError as exc:
             findings += [Finding.from_problem(p) for p in exc.problems]
             plan = None
+            unchecked.append(when)
         if plan is not None:
             plans.append(plan)
             loaded += 1
@@ -60,7 +62,7 @@ def _static(policy: Policy, confirm: Confirmer) -> list[Finding]:
         except PolicyError as exc:
             findings += [Finding.from_problem(p) for p in exc.problems]
     for rid, spans_open in closed.items():
-        findings += _window(policy, first_check[rid].rule, spans_open)
+        findings += _window(policy, first_check[rid].rule, spans_open, unchecked)
     findings += regulation_findings(policy) + lapses(policy)
     return _one_per_defect(policy, merge(findings, len(spans)), plans, confirm)
 
@@ -111,7 +113,7 @@ def _with_case(policy: Policy, finding: Finding, plans, confirm: Confirmer) -> F
     return finding
 
 
-def _window(policy: Policy, rule, spans_open) -> list[Finding]:
+def _window(policy: Policy, rule, spans_open, unchecked: list[str] = ()) -> list[Finding]:
     """A rule on the date alone: never open is a mistake (C010); closed on some days is a window,
     said once for information with the days it is closed (C090)."""
     opened = [iv for _, ivs in spans_open for iv in ivs]
@@ -142,6 +144,8 @@ def _window(policy: Policy, rule, spans_open) -> list[Finding]:
         return []
     day = dt.date.fromordinal
     text = "; ".join(f"from {day(a)}" + (f" to {day(b)}" if b is not None else "") for a, b in joined)
+    if unchecked:
+        text += f"; not known in {', '.join(unchecked)}, where the rules cannot be applied"
     kata = "; ".join(f"sejak {day(a)}" + (f" sampai {day(b)}" if b is not None else "") for a, b in joined)
     return [for_rules("C090", f"aturan {rule.id} tertutup menurut tanggalnya {kata}",
                       f"rule {rule.id} is closed by its dates {text} (a window, on purpose)",
