@@ -82,6 +82,7 @@ def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[s
         else:
             out += _monotone(policy, plan, space, (route, level), keys, terms, confirm, when, out)
     out += _masking(policy, plan, space, terms, targets_of, dead, when)
+    out += _redundant(policy, plan, space, terms, targets_of, dead, when, out)
     shown = {f.topic[1:] for f in out if f.topic[:1] == ("C041",)}
     return [f for f in out if not (f.topic[:1] == ("C041?",) and f.topic[1:] in shown)]
 
@@ -191,6 +192,41 @@ def _masking(policy: Policy, plan: Plan, space: Space, terms: dict, targets_of: 
                 f"rule {a.rule.id} is masked by {b.rule.id}: whenever {b.rule.id} passes, {a.rule.id} passes "
                 f"too, on the same decisions, so it never decides an outcome", [a.rule, b.rule], policy,
                 periods=(when,)))
+    return out
+
+
+def _redundant(policy: Policy, plan: Plan, space: Space, terms: dict, targets_of: dict, dead: set, when: str,
+               earlier: list[Finding]) -> list[Finding]:
+    """C012 too: a rule that two or more other rules of each route and level it belongs to imply
+    together (no single one does: that is masking, said above), so it never decides an outcome."""
+    said = {r for f in earlier if f.code in ("C012", "C016") for r in f.rules[:1]}
+    pairs = {frozenset(f.rules[:2]) for f in earlier if f.code == "C012"}
+    out = []
+    for key, check in plan.checks.items():
+        if key in dead or date_only(check) or check.rule.id in said or not targets_of.get(key):
+            continue
+        cores = []
+        for target in targets_of[key]:
+            others = [k for k in plan.targets[target] if k != key and k not in dead and not date_only(plan.checks[k])]
+            if any(k in dead for k in plan.targets[target]) or not others:
+                cores = []
+                break
+            answer = space.solve(*[terms[k] for k in others], z3.Not(terms[key]))
+            if answer.status != "unsat" or space.solve(*[terms[k] for k in others]).status != "sat":
+                cores = []  # (others that cannot pass together are a contradiction, said as C011)
+                break
+            cores.append(_core(space, [(k, terms[k]) for k in others] + [("¬", z3.Not(terms[key]))]))
+        if not cores:
+            continue
+        by = list(dict.fromkeys(plan.checks[k].rule.id for core in cores for k in core if k != "¬"))
+        if len(by) < 2 or any(frozenset((check.rule.id, b)) in pairs for b in by):
+            continue  # (a pair already said between this rule and one of them is the finding)
+        out.append(for_rules(
+            "C012", f"aturan {check.rule.id} tertutup oleh {', '.join(by)} bersama-sama",
+            f"rule {check.rule.id} is implied by {', '.join(by)} together: whenever they pass it passes too, on "
+            "the same decisions, so it never decides an outcome", [check.rule] + [plan.checks[k].rule for core in cores
+                                                                               for k in core if k != "¬"],
+            policy, periods=(when,)))
     return out
 
 
