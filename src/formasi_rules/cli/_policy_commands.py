@@ -22,7 +22,7 @@ from ._common import (
 
 @main.command("check")
 @click.argument("policy_dir", type=click.Path(file_okay=False))
-@click.option("--as-of", type=Date(), default=None, help="Date of the property checks [default: policy start].")
+@click.option("--as-of", type=Date(), default=None, help="Date of the property checks [default: every period of the policy].")
 @click.option("--max-examples", type=click.IntRange(1, 100_000), default=300, show_default=True,
               help="Generated examples per property (the seed is fixed: the same run every time).")
 @click.option("--static-only", is_flag=True, help="Skip the property checks.")
@@ -31,28 +31,41 @@ def check_policy(policy_dir, as_of, max_examples, static_only):
     """Check a policy for consistency: static checks, then property checks with a fixed seed."""
     from ..testing import cases_yaml, check
 
-    policy_dir = str(policy_argument(policy_dir))
-    findings = check(policy_dir, as_of=as_of, max_examples=max_examples, properties=not static_only)
+    findings = check(policy_argument(policy_dir), as_of=as_of, max_examples=max_examples, properties=not static_only)
     for f in findings:
         place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
         rules = f" [rule {', '.join(f.rules)}]" if f.rules else ""
-        click.echo(f"{f.code} {place}{rules}" + (" (info)" if f.severity == "info" else ""))
+        mark = {"info": " (info)", "undecided": " (undecided)"}.get(f.severity, "")
+        click.echo(f"{f.code} {place}{rules}{mark}")
         click.echo(f"  {f.en}")
         click.echo(f"  {f.id}")
         for c in f.citations:
             click.echo(f"  citation: {c['title']}" + (f", {c['article']}" if c.get("article") else ""))
         if f.cases:
-            click.echo("  counterexample, as test cases to paste into the policy's tests/ folder:")
+            click.echo("  test cases (evaluated on every backend) to paste into the policy's tests/ folder:")
             for line in cases_yaml(f.cases).splitlines():
                 click.echo(f"    {line}")
-    defects = [f for f in findings if f.severity != "info"]
-    if defects:
-        click.echo(f"{len(defects)} finding(s) in {policy_dir}" + (
-            f" (and {len(findings) - len(defects)} for information)" if len(findings) > len(defects) else ""))
+    # exit 1 for a defect or a question the reasoner could not settle, as `formasi validate` exits 1
+    # for a policy with problems; information alone (a window closed by its dates) exits 0
+    defects = [f for f in findings if f.severity == "defect"]
+    undecided = [f for f in findings if f.severity == "undecided"]
+    info = [f for f in findings if f.severity == "info"]
+    if defects or undecided:
+        parts = [f"{len(defects)} finding(s)"] + ([f"{len(undecided)} undecided"] if undecided else []) + (
+            [f"{len(info)} for information"] if info else [])
+        click.echo(f"{parts[0]} in {policy_dir}" + (f" ({', '.join(parts[1:])})" if parts[1:] else ""))
         sys.exit(1)
-    info = f"; {len(findings)} for information" if findings else ""
-    click.echo(f"ok: no defect findings in {policy_dir} (static checks" + ("" if static_only else
-               f", property checks with {max_examples} examples each, fixed seed") + f"{info})")
+    note = f"; {len(info)} for information" if info else ""
+    try:
+        base = load_policy(policy_argument(policy_dir)).abstract
+    except FormasiError:
+        base = False
+    if base:
+        click.echo(f"ok: {policy_dir} is a base (abstract: true): its files load and type-check; its rules "
+                   "are checked in the policies that extend it")
+        return
+    click.echo(f"ok: no defect findings in {policy_dir} (static checks on every period, exact" + ("" if static_only else
+               f"; property checks with {max_examples} examples, fixed seed") + f"{note})")
 
 
 @main.command("test")

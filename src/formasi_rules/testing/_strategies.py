@@ -62,25 +62,67 @@ def places(policy: Policy, open_: int = 1) -> dict[str, dict[str, int]]:
 def seeds(policy: Policy, as_of: dt.date) -> list[dict]:
     """For each route and level, a candidate record that meets every rule (where one exists).
 
-    The fact values come from solving the rules (see _static.witness) and are turned back
-    into record fields: an age into a birth date, a worst rating into a rating history.
+    The fact values come from solving the rules (see _solver) and are turned back into record
+    fields: an age into a birth date, a worst rating into a rating history.
     """
-    from ._static import samples, witness
+    from ._solver import Space
 
     plan = _plan(policy, as_of)
-    pts = samples(plan, policy)
+    space = Space(policy, plan)
+    day = space.add_key("as_of")
     out = []
+    bounds_done: set = set()
     for keys in plan.targets.values():
-        found = witness([plan.checks[k] for k in keys], pts)
-        if isinstance(found, dict):
-            out.append(_record(policy, found, as_of))
+        rules = [space.passes(plan.checks[k]) for k in keys]
+        found = space.solve(day == as_of.toordinal(), *rules)
+        if found.status != "sat":
+            continue
+        out.append(record_from(policy, found.model, as_of))
+        # and an eligible candidate at every threshold its rules compare a number with, where one exists
+        for key, value in _numeric_tests(policy, [plan.checks[k].condition for k in keys]):
+            if (key, value) in bounds_done:
+                continue
+            bounds_done.add((key, value))
+            at = space.solve(day == as_of.toordinal(), space.add_key(key) == value, *rules)
+            if at.status == "sat":
+                out.append(record_from(policy, at.model, as_of))
     return [dict(s) for s in {repr(sorted(s.items())): s for s in out}.values()]
+
+
+def _numeric_tests(policy: Policy, conds) -> list[tuple[str, int]]:
+    out = []
+
+    def visit(c):
+        if isinstance(c, (And, Or)):
+            for x in c.items:
+                visit(x)
+        elif isinstance(c, Neg):
+            visit(c.item)
+        elif isinstance(c, Cmp) and policy.fields[c.key.split("__")[0]].kind == "number" \
+                and isinstance(c.value, int) and not c.key.startswith("formation_open"):
+            out.append((c.key, c.value))
+
+    for cond in conds:
+        visit(cond)
+    return out
+
+
+def record_from(policy: Policy, values: dict, as_of: dt.date) -> dict:
+    """A candidate record whose derived facts are ``values`` (fact key -> encoded value), as far as
+    the derivations can be turned around (see _place)."""
+    return _record(policy, {k: ("Lain" if v == "\0other" else v) for k, v in values.items()
+                            if "'" not in k and k != "as_of" and not k.startswith("formation_open")}, as_of)
 
 
 def _record(policy: Policy, values: dict, as_of: dt.date) -> dict:
     rec: dict = {"id": "cx", "region": REGION}
     ratings: dict[int, str] = {}
-    for key, encoded in sorted(values.items()):
+
+    def order(item):  # a window of more years first, so that a shorter one writes its later years over it
+        node = policy.fields[item[0].split("__")[0]].derive
+        return (-node.years if isinstance(node, d.OverYears) else 0, item[0])
+
+    for key, encoded in sorted(values.items(), key=order):
         field = policy.fields[key.split("__")[0]]
         if field.kind == "ordered":
             names = policy.scales[field.scale]
@@ -185,9 +227,10 @@ def candidates(policy: Policy, as_of: dt.date):
         return anything
     # the seeds themselves, each with one field changed, with several changed, and anything at all
     exact = st.sampled_from(found)
-    one = exact.flatmap(lambda seed: st.sampled_from(sorted(fields)).flatmap(
-        lambda key: fields[key].map(lambda value: {**seed, key: value})))
-    near = exact.flatmap(lambda seed: changes.map(lambda c: {**seed, **c}))
+    # (tuples and map, not flatmap: a flatmap costs Hypothesis far more per draw)
+    one = st.one_of([st.tuples(exact, fields[key]).map(lambda t, key=key: {**t[0], key: t[1]})
+                     for key in sorted(fields)])
+    near = st.tuples(exact, changes).map(lambda t: {**t[0], **t[1]})
     return st.one_of(exact, one, near, anything)
 
 
