@@ -196,3 +196,12 @@ def test_a_broken_vocabulary_names_its_place(policy_copy, old, new, code):
     assert code in [p.code for p in problems]
     p = next(p for p in problems if p.code == code)
     assert p.file.endswith("jf_umum/policy.yaml") and p.line
+
+
+def test_a_citation_to_an_article_the_source_does_not_list(policy_copy):
+    """PermenPANRB 21/2025 lists the articles seen; 'Pasal 12' is none of them (Pasal 1 is not a
+    prefix of it either). A source that lists no articles is not judged."""
+    edit(policy_copy / "rules" / "pedoman.yaml", "article: Pasal 11 ayat (3)", "article: Pasal 12 ayat (3)")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P059" and p.rule == "pengangkatan.pedoman_ditetapkan" and "Pasal 12" in p.en
+    assert p.file.endswith("pedoman.yaml") and p.line

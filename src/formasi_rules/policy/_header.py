@@ -200,8 +200,13 @@ def _sources(r: Reader, doc: Any) -> dict[str, Source]:
         if not r.keys(spec, ("title",), ("url", "confidence", "note", "articles", "replaces"), f"source {key!r}"):
             continue
         conf = r.choice(spec, "confidence", "confidence", CONFIDENCE) if "confidence" in spec else None
-        out[str(key)] = Source(str(key), r.string(spec, "title", "title") or "",
-                               spec.get("url"), conf, spec.get("note"))
+        articles = spec.get("articles")
+        if articles is not None and (not isinstance(articles, list) or not all(isinstance(a, str) for a in articles)):
+            r.problem("P011", "articles harus daftar pasal", "articles must be a list of the source's articles, "
+                      "such as [Pasal 1, Pasal 11]", spec, "articles")
+            articles = None
+        out[str(key)] = Source(str(key), r.string(spec, "title", "title") or "", spec.get("url"), conf,
+                               spec.get("note"), tuple(map(str, articles)) if articles is not None else None)
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -452,6 +453,13 @@ class _Loader:
                     f"citation source {cit.source!r} is not defined under 'sources:' in policy.yaml",
                     file=where.file, line=where.line, column=where.column, rule=rule,
                     hint=suggest(cit.source, sources)))
+            elif not _cites_a_listed_article(sources[cit.source], cit.article):
+                listed = sources[cit.source].articles
+                self.problems.append(Problem(
+                    "P059", f"{cit.source} tidak memuat {cit.article!r}",
+                    f"citation of {cit.source} names {cit.article!r}, which is not among the articles the source "
+                    f"lists ({', '.join(listed)})", file=where.file, line=where.line, column=where.column,
+                    rule=rule, hint=suggest(cit.article or "", listed)))
         if "allocation_node" in header:
             r, node = header["allocation_node"]
             header["allocation"] = build_allocation(r, node, tuple(header["routes"]), fields, self._citation(r, node))
@@ -470,6 +478,14 @@ class _Loader:
                         file=rule.where.file, line=rule.where.line, column=rule.where.column,
                         rule=rule.id, hint="give the older version a valid_to before the newer valid_from"))
             versions.setdefault(rule.id, []).append(rule)
+
+
+def _cites_a_listed_article(source: Any, article: str | None) -> bool:
+    """Whether a citation's article is one the source lists ("Pasal 11 ayat (3)" is Pasal 11; not
+    Pasal 1). A source that lists none, or a citation without an article, is not judged."""
+    if source.articles is None or not article:
+        return True
+    return any(re.match(re.escape(a) + r"(?![0-9A-Za-z])", article.strip()) for a in source.articles)
 
 
 def _resolve(here: Path, extends: str) -> Path:

@@ -59,6 +59,7 @@ class Source:
     url: str | None = None
     confidence: str | None = None  # P, S, C or I, as in the fact sheet
     note: str | None = None
+    articles: tuple[str, ...] | None = None  # where known, the articles it has: a citation names one
 
 
 @attrs.frozen
