@@ -25,3 +25,15 @@ def is_workbook(source) -> bool:
     import os
 
     return isinstance(source, (str, os.PathLike)) and os.fspath(source).lower().endswith(WORKBOOK_SUFFIXES)
+
+
+def citation_text(citation: dict | None, confidence: str = "[{}]") -> str:
+    """A citation as one cell's text: title, article, and the confidence in ``confidence``'s form."""
+    if not citation:
+        return ""
+    text = citation.get("title") or citation.get("source", "")
+    if citation.get("article"):
+        text += f", {citation['article']}"
+    if citation.get("confidence"):
+        text += " " + confidence.format(citation["confidence"])
+    return text

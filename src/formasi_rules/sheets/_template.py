@@ -21,7 +21,7 @@ from ..inputs import region_key
 from ..policy import Policy
 from ._layout import (
     CATALOGUE_SHEET, GUIDE_SHEET, LISTS_SHEET, NOTE_COLUMN, OFFICERS_COLUMNS, OFFICERS_SHEET,
-    WORKLOAD_COLUMNS, WORKLOAD_SHEET,
+    WORKLOAD_COLUMNS, WORKLOAD_SHEET, citation_text,
 )
 from ._style import BOLD, LOCKED_FILL, TITLE_FONT, WRAP, header, widths
 
@@ -150,7 +150,7 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
     for i, (label, value, citation) in enumerate(facts, start=2):
         lists.cell(row=i, column=8, value=label)
         lists.cell(row=i, column=9, value=value)
-        lists.cell(row=i, column=10, value=_citation(citation))
+        lists.cell(row=i, column=10, value=citation_text(citation))
     lists.cell(row=len(facts) + 3, column=8,
                value=f"Kebijakan / policy: {policy.name} {policy.version}, berlaku / in force {as_of.isoformat()}")
     widths(lists, (16, 2, 10, 10, 2, 38, 2, 52, 22, 70))
@@ -167,7 +167,7 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
     table = policy.tables[policy.formation.activities_table]
     cat.cell(row=last + 2, column=1, value="Norma waktu: menit per satuan hasil; kosong = kegiatan tidak "
              "dilakukan pada jenjang itu. / Norm minutes per unit of output; empty: not done at that level.")
-    cat.cell(row=last + 3, column=1, value=f"Dasar / citation: {_citation(shown['activities']['citation'])}")
+    cat.cell(row=last + 3, column=1, value=f"Dasar / citation: {citation_text(shown['activities']['citation'])}")
     if table.note:
         cat.cell(row=last + 4, column=1, value=f"Catatan / note: {' '.join(table.note.split())}")
     widths(cat, (26, 48, 16, *(13,) * len(levels)))
@@ -225,17 +225,6 @@ def _plain(value):
     if value is None:
         return None
     return int(value) if value == int(value) else float(value)
-
-
-def _citation(citation: dict | None) -> str:
-    if not citation:
-        return ""
-    text = citation.get("title") or citation.get("source", "")
-    if citation.get("article"):
-        text += f", {citation['article']}"
-    if citation.get("confidence"):
-        text += f" [{citation['confidence']}]"
-    return text
 
 
 def _lookup(row: int, last: int, levels: int) -> str:

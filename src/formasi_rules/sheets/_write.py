@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from ..formation import FormationResult
 from ..formation._summary import summarise
+from ._layout import citation_text
 from ._style import BOLD, SHORT_FILL, SURPLUS_FILL, TITLE_FONT, WRAP, header, widths
 
 SUMMARY, DETAIL, PARAMS, PROBLEMS = "ringkasan", "rincian", "parameter", "tidak_dihitung"
@@ -154,17 +155,6 @@ def _region_sheet(ws, region) -> None:
     widths(ws, (14, 26, 44, 10, 8, 9, 13, 10, 12, 30))
 
 
-def _cite(citation) -> str:
-    if not citation:
-        return ""
-    text = citation.get("title") or citation.get("source", "")
-    if citation.get("article"):
-        text += f", {citation['article']}"
-    if citation.get("confidence"):
-        text += f" [keyakinan / confidence {citation['confidence']}]"
-    return text
-
-
 def _parameters(ws, result: FormationResult) -> None:
     header(ws, 1, ("parameter", "nilai / value", "tabel / table", "dasar / citation", "catatan / note"))
     p = result.parameters
@@ -180,7 +170,8 @@ def _parameters(ws, result: FormationResult) -> None:
         value = item.get("value")
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
-        for c, v in enumerate((label, value, item.get("table"), _cite(item.get("citation")),
+        cite = citation_text(item.get("citation"), "[keyakinan / confidence {}]")
+        for c, v in enumerate((label, value, item.get("table"), cite,
                                " ".join((item.get("note") or "").split()) or None), start=1):
             ws.cell(row=r, column=c, value=v).alignment = WRAP
         r += 1
