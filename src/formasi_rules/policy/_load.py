@@ -57,7 +57,7 @@ def policy_folder(policies: str | os.PathLike, name: str | None = None) -> Path:
     marker = root / "default"
     if marker.is_file():
         return root / marker.read_text(encoding="utf-8").strip()
-    concrete = [p.parent for p in sorted(root.glob("*/policy.yaml")) if not _declares_abstract(p)]
+    concrete = [p.parent for p in sorted(root.glob("*/policy.yaml")) if not is_base_policy(p.parent)]
     if len(concrete) == 1:
         return concrete[0]
     names = ", ".join(p.name for p in concrete) or "none"
@@ -65,7 +65,10 @@ def policy_folder(policies: str | os.PathLike, name: str | None = None) -> Path:
                           f"in {marker} / sebutkan kebijakan yang dipakai")
 
 
-def _declares_abstract(policy_yaml: Path) -> bool:
+def is_base_policy(folder: str | os.PathLike) -> bool:
+    """Whether the policy in ``folder`` is a base (``abstract: true``), used only through the
+    policies that extend it. Reads policy.yaml alone; a file that does not parse is not a base."""
+    policy_yaml = Path(folder) / "policy.yaml"
     try:
         doc = load_yaml(policy_yaml, display(policy_yaml))
     except PolicyError:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import BackendWarning, Engine, FormasiError, InputError, PolicyError, Problem, load_policy, read_formation
-from ..policy import policy_folder
+from ..policy import is_base_policy, policy_folder
 from ._metrics import Metrics
 
 log = logging.getLogger("formasi.service")
@@ -57,7 +57,7 @@ class Registry:
         if not self.dir.is_dir():
             raise FormasiError(f"policies folder not found: {self.dir} / folder kebijakan tidak ditemukan")
         self.slots = {p.parent.name: Slot(p.parent.name, p.parent)
-                      for p in sorted(self.dir.glob("*/policy.yaml")) if not _is_base(p.parent)}
+                      for p in sorted(self.dir.glob("*/policy.yaml")) if not is_base_policy(p.parent)}
         if not self.slots:
             raise FormasiError(f"no policy folder (one holding policy.yaml) under {self.dir} "
                                f"/ tidak ada folder kebijakan di {self.dir}")
@@ -145,14 +145,6 @@ class Registry:
 
 
 _FORMATION_FILES = (".csv", ".json", ".jsonl", ".yaml", ".yml")
-
-
-def _is_base(folder: Path) -> bool:
-    """A base policy (``abstract: true``) is served through the policies that extend it."""
-    try:
-        return load_policy(folder).abstract
-    except (PolicyError, OSError):
-        return False  # a broken one is served as refused, with its problems
 
 
 def _formations(folder: str | os.PathLike) -> dict[str, Path]:
