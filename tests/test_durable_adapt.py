@@ -5,7 +5,6 @@ rarer side fire (compile_plan's ``flip``). These tests force every check that ca
 random conditions and facts and on the shipped policy, and compare with the reference backend.
 """
 
-import datetime as dt
 import sys
 
 import pytest

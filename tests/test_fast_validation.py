@@ -7,7 +7,6 @@ on the same records, good and bad, and must agree: the same Candidate, or the sa
 
 import json
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given

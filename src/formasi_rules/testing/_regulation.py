@@ -255,7 +255,6 @@ def scale_ties(policy: Policy) -> list[Finding]:
                     if a >= b or scale[a] != scale[b] or a not in rows or b not in rows:
                         continue
                     if rows[a].values != rows[b].values:
-                        row = rows[b]
                         out.append(Finding(
                             "C025", f"skala {name}: {a} dan {b} berperingkat sama, tetapi tabel {table.name} "
                             "membedakannya",
