@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ._plan import Plan, evaluate
+from ._plan import Plan, compile_condition
 
 
 @attrs.frozen
@@ -41,18 +41,30 @@ class ReferenceBackend:
 
     name = "reference"
 
+    def __init__(self) -> None:
+        self._tests: dict[int, tuple[Plan, tuple]] = {}  # id(plan) -> (plan, ((check key, test), ...))
+
     def prepare(self, plan: Plan) -> None:
-        pass
+        self._compiled(plan)
+
+    def _compiled(self, plan: Plan) -> tuple:
+        found = self._tests.get(id(plan))
+        if found is None or found[0] is not plan:  # a plan not prepared is compiled when first run
+            if len(self._tests) > 256:  # plans made on the fly (tests, checks) do not pile up
+                self._tests.clear()
+            found = self._tests[id(plan)] = (plan, tuple(
+                (key, compile_condition(check.condition)) for key, check in plan.checks.items()))
+        return found[1]
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
         passed, failed = [], []
-        for key, check in plan.checks.items():
-            result = evaluate(check.condition, fact)
+        for key, test in self._compiled(plan):
+            result = test(fact)
             if result is True:
                 passed.append(key)
             elif result is False:
                 failed.append(key)
-        return Firings(frozenset(passed), frozenset(failed), plan.keys - fact.keys())
+        return Firings(frozenset(passed), frozenset(failed), plan.keys.difference(fact))
 
     def close(self) -> None:
-        pass
+        self._tests.clear()

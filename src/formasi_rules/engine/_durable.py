@@ -60,6 +60,8 @@ MAX_RULES_PER_RULESET = 4000  # MAX_ACTIONS is 4096
 MAX_VALUE_BYTES = 16 * 1024 * 1024  # MAX_OBJECT_PROPERTY_SIZE: a longer value is error 314
 SID = "1"
 FACT_ID = "c"
+_HEAD = f'{{"sid":"{SID}","id":"{FACT_ID}",'  # how every fact the backend asserts begins
+_RETRACT = f'{{"sid":"{SID}","id":"{FACT_ID}"}}'
 _OPS = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 _names = itertools.count(1)
 
@@ -206,18 +208,9 @@ class _Ruleset:
         self.engine = engine
         self.meaning = spec.meaning
         self.inferred = spec.inferred
+        self.inferred_fail = spec.inferred_fail
         self.inferred_keys = frozenset(key for key, _ in spec.inferred)
-        by_key: dict[str, set[str]] = {}  # fact key -> the inferred checks that read it
-        for key, keys in spec.inferred:
-            for k in keys:
-                by_key.setdefault(k, set()).add(key)
-        self.inferred_by_key = {k: frozenset(v) for k, v in by_key.items()}
         self.inferred_fail_keys = frozenset(key for key, _ in spec.inferred_fail)
-        by_key = {}
-        for key, keys in spec.inferred_fail:
-            for k in keys:
-                by_key.setdefault(k, set()).add(key)
-        self.inferred_fail_by_key = {k: frozenset(v) for k, v in by_key.items()}
         try:
             self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
                                                 _json(spec.definition))
@@ -229,25 +222,21 @@ class _Ruleset:
 
     def fire(self, payload: str) -> list[str]:
         """Assert one fact, drain the agenda synchronously, retract the fact; the rules that fired."""
-        code, state = self.engine.assert_fact(self.handle, payload)
-        if code == 1:  # matched no rule: nothing was stored
-            return []
-        if code != 0:
-            raise EngineError(f"durable_rules answered code {code} to a fresh fact")
-        fired = []
-        try:
-            result = self.engine.start_action_for_state(self.handle, state)
-            message = result[1] if result else None
-            while message:
-                fired.append(message[2:message.index('"', 2)])  # '{"r12":{"m":{...}}}' -> r12
-                message = self.engine.complete_and_start_action(self.handle, state)
-        finally:
-            self.engine.retract_fact(self.handle, payload)
+        fired: list[str] = []
+        self._drain(payload, fired.append)
         return fired
 
     def fire_into(self, payload: str, passed: set[str], failed: set[str]) -> None:
         """``fire``, with each fired rule's check added to ``passed`` or ``failed`` as it comes."""
-        engine, handle, meaning = self.engine, self.handle, self.meaning
+        meaning = self.meaning
+
+        def sort(name: str) -> None:
+            kind, key = meaning[name]
+            (failed if kind == "fail" else passed).add(key)
+        self._drain(payload, sort)
+
+    def _drain(self, payload: str, take) -> None:
+        engine, handle = self.engine, self.handle
         code, state = engine.assert_fact(handle, payload)
         if code == 1:  # matched no rule: nothing was stored
             return
@@ -257,17 +246,44 @@ class _Ruleset:
             result = engine.start_action_for_state(handle, state)
             message = result[1] if result else None
             while message:
-                kind, key = meaning[message[2:message.index('"', 2)]]  # '{"r12":{"m":{...}}}' -> r12
-                (failed if kind == "fail" else passed).add(key)
+                take(message[2:message.index('"', 2)])  # '{"r12":{"m":{...}}}' -> r12
                 message = engine.complete_and_start_action(handle, state)
         finally:
-            engine.retract_fact(handle, payload)
+            # the engine finds a fact to retract by its session and id alone (events.c,
+            # handleMessageCore): parsing the whole fact a second time would buy nothing
+            engine.retract_fact(handle, _RETRACT if payload.startswith(_HEAD) else payload)
 
     def close(self) -> None:
         try:
             self.engine.delete_state(self.handle, SID)
         finally:
             self.engine.delete_ruleset(self.handle)
+
+
+@attrs.frozen
+class _Inference:
+    """What a plan's rulesets leave to be inferred, over all of them: (checks, fact key -> the
+    checks that read it) for those passed unless they failed, and for those failed unless they
+    passed (see the module docstring). Built once per set of rulesets."""
+
+    rulesets: list[_Ruleset]
+    passes: frozenset[str]
+    passes_by_key: dict[str, frozenset[str]]
+    fails: frozenset[str]
+    fails_by_key: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, rulesets: list[_Ruleset]) -> _Inference:
+        def by_key(pairs) -> dict[str, frozenset[str]]:
+            found: dict[str, set[str]] = {}
+            for key, keys in pairs:
+                for k in keys:
+                    found.setdefault(k, set()).add(key)
+            return {k: frozenset(v) for k, v in found.items()}
+        passes = [p for r in rulesets for p in r.inferred]
+        fails = [p for r in rulesets for p in r.inferred_fail]
+        return cls(rulesets, frozenset(k for k, _ in passes), by_key(passes), frozenset(k for k, _ in fails),
+                   by_key(fails))
 
 
 class DurableBackend:
@@ -282,6 +298,7 @@ class DurableBackend:
         self._label = label
         self._lock = threading.Lock()
         self._rulesets: dict[int, list[_Ruleset]] = {}
+        self._inference: dict[int, _Inference] = {}  # id(plan) -> over its rulesets now
         self._plans: dict[int, Plan] = {}  # keeps each plan alive while its id is a key
         self._adapt_after = self.ADAPT_AFTER if adapt_after is None else adapt_after
         self._tally: dict[int, list] = {}  # id(plan) -> [facts seen, passes per check, fails per check]
@@ -324,18 +341,18 @@ class DurableBackend:
                 ruleset.close()
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
-        for key, value in fact.items():  # the engine refuses a value over 16 MiB (error 314)
-            if isinstance(value, str) and len(value) * 4 > MAX_VALUE_BYTES and \
-                    len(_json(value)) > MAX_VALUE_BYTES:
-                raise InputError([Problem(
-                    "I022", f"nilai {key} lebih dari 16 MiB", f"the value of {key} is longer than the rules "
-                    f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])
         payload = _json({"sid": SID, "id": FACT_ID, **fact})
-        passed, failed = set(), set()
+        if len(payload) > MAX_VALUE_BYTES:  # no single value can be longer than the whole fact
+            _check_sizes(fact)
+        passed: set[str] = set()
+        failed: set[str] = set()
         with self._lock:
             rulesets = self._rulesets.get(id(plan))
             if rulesets is None:
                 raise EngineError("plan was not prepared for the durable_rules backend")
+            inference = self._inference.get(id(plan))
+            if inference is None or inference.rulesets is not rulesets:  # rebuilt (adapted) since
+                inference = self._inference[id(plan)] = _Inference.of(rulesets)
             for ruleset in rulesets:
                 try:
                     ruleset.fire_into(payload, passed, failed)
@@ -344,13 +361,12 @@ class DurableBackend:
                 except Exception as exc:  # durable_rules_engine.error, MemoryError
                     raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
         missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
-        fired_pass, fired_fail = frozenset(passed), frozenset(failed)
-        for ruleset in rulesets:  # an inferred check passed unless it failed or a key it reads is missing,
-            # and one firing its pass rule failed unless it passed or a key it reads is missing
-            passed.update(_inferred(ruleset.inferred_keys, ruleset.inferred_by_key, fired_fail, missing))
-            if ruleset.inferred_fail_keys:
-                failed.update(_inferred(ruleset.inferred_fail_keys, ruleset.inferred_fail_by_key, fired_pass,
-                                        missing))
+        # an inferred check passed unless it failed or a key it reads is missing, and one firing its
+        # pass rule failed unless it passed or a key it reads is missing (the two sets are disjoint)
+        if inference.passes:
+            passed.update(_inferred(inference.passes, inference.passes_by_key, failed, missing))
+        if inference.fails:
+            failed.update(_inferred(inference.fails, inference.fails_by_key, passed, missing))
         if passed and failed and not passed.isdisjoint(failed):
             raise EngineError(f"durable_rules fired both pass and fail for {sorted(passed & failed)}")
         if self._tally:
@@ -363,11 +379,21 @@ class DurableBackend:
                 for ruleset in rulesets:
                     ruleset.close()
             self._rulesets.clear()
+            self._inference.clear()
             self._plans.clear()
             self._tally.clear()
 
 
-def _inferred(keys: frozenset[str], by_key: dict[str, frozenset[str]], fired: frozenset[str],
+def _check_sizes(fact: dict[str, Any]) -> None:
+    """The engine refuses a value over 16 MiB (error 314): the record's error, naming the field."""
+    for key, value in fact.items():
+        if isinstance(value, str) and len(value) * 4 > MAX_VALUE_BYTES and len(_json(value)) > MAX_VALUE_BYTES:
+            raise InputError([Problem(
+                "I022", f"nilai {key} lebih dari 16 MiB", f"the value of {key} is longer than the rules "
+                f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])
+
+
+def _inferred(keys: frozenset[str], by_key: dict[str, frozenset[str]], fired: set[str],
               missing: frozenset[str]) -> frozenset[str]:
     """The inferred checks ``keys`` whose other side did not fire and none of whose keys is missing."""
     if not keys:
