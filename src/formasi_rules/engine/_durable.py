@@ -198,7 +198,8 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
 
 
 def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: str) -> None:
-    name = f"r{len(rules)}"
+    # the name says the side (p/f), so the host sorts a fired rule by one character
+    name = f"{what[0][0]}{len(rules)}"
     rules[name] = {"all": [{"m": {"$and": [{KIND: kind}, test]}}]}
     meaning[name] = what
 
@@ -207,6 +208,7 @@ class _Ruleset:
     def __init__(self, engine, spec: RulesetSpec, label: str):
         self.engine = engine
         self.meaning = spec.meaning
+        self.checks = {name: key for name, (_, key) in spec.meaning.items()}
         self.inferred = spec.inferred
         self.inferred_fail = spec.inferred_fail
         self.inferred_keys = frozenset(key for key, _ in spec.inferred)
@@ -222,36 +224,33 @@ class _Ruleset:
 
     def fire(self, payload: str) -> list[str]:
         """Assert one fact, drain the agenda synchronously, retract the fact; the rules that fired."""
-        fired: list[str] = []
-        self._drain(payload, fired.append)
-        return fired
+        return self._drain(payload)
 
     def fire_into(self, payload: str, passed: set[str], failed: set[str]) -> None:
-        """``fire``, with each fired rule's check added to ``passed`` or ``failed`` as it comes."""
-        meaning = self.meaning
+        """``fire``, with each fired rule's check added to ``passed`` or ``failed``."""
+        checks = self.checks
+        for name in self._drain(payload):
+            (passed if name[0] == "p" else failed).add(checks[name])
 
-        def sort(name: str) -> None:
-            kind, key = meaning[name]
-            (failed if kind == "fail" else passed).add(key)
-        self._drain(payload, sort)
-
-    def _drain(self, payload: str, take) -> None:
+    def _drain(self, payload: str) -> list[str]:
         engine, handle = self.engine, self.handle
         code, state = engine.assert_fact(handle, payload)
         if code == 1:  # matched no rule: nothing was stored
-            return
+            return []
         if code != 0:
             raise EngineError(f"durable_rules answered code {code} to a fresh fact")
+        fired = []
         try:
             result = engine.start_action_for_state(handle, state)
             message = result[1] if result else None
             while message:
-                take(message[2:message.index('"', 2)])  # '{"r12":{"m":{...}}}' -> r12
+                fired.append(message)
                 message = engine.complete_and_start_action(handle, state)
         finally:
             # the engine finds a fact to retract by its session and id alone (events.c,
             # handleMessageCore): parsing the whole fact a second time would buy nothing
             engine.retract_fact(handle, _RETRACT if payload.startswith(_HEAD) else payload)
+        return [m[2:m.index('"', 2)] for m in fired]  # '{"f12":{"m":{...}}}' -> f12
 
     def close(self) -> None:
         try:
