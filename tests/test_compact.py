@@ -73,6 +73,23 @@ def test_a_pickled_result_carries_its_reasons_not_the_engine(default_engine):
     assert back == result and back.to_json() == result.to_json()
 
 
+@pytest.mark.parametrize("narrow", [{}, {"route": "kenaikan_jenjang"}, {"level": "ahli_muda"}])
+def test_compact_blocks_are_the_compact_text_of_each_result(engine, narrow):
+    """Blocks in the compact layout are written straight from the firings, without Results: the
+    text must be what each Result gives, for every outcome, unknowns and bad records included."""
+    records = json.loads((EXAMPLES / "candidates.json").read_text()) + list(candidates(300))
+    records += [{"id": "bad", "birth_date": "1990-02-30"}, {"id": "nodata"}]
+    for formation in (None, EXAMPLES / "formation.csv"):
+        pairs = [(f"$[{i}]", r) for i, r in enumerate(records)]
+        blocks = [line for block in engine.evaluate_blocks(pairs, as_of=AS_OF, formation=formation,
+                                                           layout="compact", **narrow)
+                  for line, _ in block.lines()]
+        results = [r.to_json("compact") for r in engine.evaluate_many(pairs, as_of=AS_OF, formation=formation,
+                                                                      **narrow)]
+        assert blocks == results
+        assert any('"undetermined":["' in t for t in blocks) and any('"failed":[]' in t for t in blocks)
+
+
 def test_jobs_give_the_same_compact_text(default_engine):
     records = [(f"$[{i}]", r) for i, r in enumerate(candidates(300))]
     one = [t for t, _ in default_engine.evaluate_lines(records, as_of=AS_OF, layout="compact")]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .._errors import Problem
-from ._result import Block, RecordError, Result
+from ._result import Block, RecordError, Rendered, Result
 
 
 class SeenIds:
@@ -88,7 +88,7 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
     index = 0
     for item in items:
         if not blocks:
-            if isinstance(item, Result):
+            if isinstance(item, (Result, Rendered)):
                 first = seen.add(item.candidate, index)
                 if first is not None:
                     item = duplicate(item.candidate, index, first)

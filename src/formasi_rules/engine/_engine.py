@@ -31,7 +31,7 @@ from ._dedup import unique
 from ._durable import DurableBackend
 from ._encode import encode, encode_fact, show
 from ._plan import Plan
-from ._result import Block, RecordError, Result, check_layout, render_block
+from ._result import Block, RecordError, Rendered, Result, check_layout, render_block
 from ..formation._result import FormationResult
 from ..formation._run import run_formation
 
@@ -180,8 +180,7 @@ class Engine:
         beside it when the record was rejected. A compact run's text refers to
         :meth:`catalogue` for the same date."""
         if _check_jobs(jobs) == 1:
-            check_layout(layout)
-            for item in self.evaluate_many(records, as_of=as_of, formation=formation, route=route, level=level):
+            for item in self._batch(records, as_of, formation, route, level, 1, check_layout(layout), blocks=False):
                 yield item.to_json(layout), item if isinstance(item, RecordError) else None
             return
         for block in self.evaluate_blocks(records, as_of=as_of, formation=formation, route=route, level=level,
@@ -199,31 +198,36 @@ class Engine:
         yield from self._batch(records, as_of, formation, route, level, jobs, render=check_layout(layout))
 
     def _batch(self, records: Iterable[Any], as_of: dt.date, formation: Any, route: str | None,
-               level: str | None, jobs: int, render: str | None) -> Iterator[Any]:
-        """Results (``render`` None) or Blocks in that layout, on the version in service now."""
+               level: str | None, jobs: int, render: str | None, blocks: bool = True) -> Iterator[Any]:
+        """On the version in service now: Results (``render`` None), or Blocks in that layout, or
+        (``blocks`` False, one process) each record ready to be written in that layout."""
         _check_jobs(jobs)
         as_of = _date(as_of)
         _check_filter(self.policy, self.plan(as_of), route, level)  # a bad date or filter fails once, up front
         places = self.places if formation is None else _formation(formation, self.policy.levels)
         compiled = self._pin()
         try:
-            def here(items: Iterable[Any]) -> Iterator[Result | RecordError]:
-                return self._records(compiled, items, as_of, places, route, level)
+            def here(items: Iterable[Any]) -> Iterator[Result | Rendered | RecordError]:
+                return self._records(compiled, items, as_of, places, route, level, render)
 
             if jobs > 1:
                 backend = "reference" if compiled.backend.name == "reference" else "durable"
                 out = evaluate_parallel(compiled.policy, backend, records, here, as_of, places, route, level,
                                         jobs, render)
-            elif render is None:
+            elif render is None or not blocks:
                 out = here(records)
             else:
                 out = _blocks(here(records), render)
-            yield from unique(out, blocks=render is not None)  # one record per candidate id
+            yield from unique(out, blocks=render is not None and blocks)  # one record per candidate id
         finally:
             compiled.release()
 
     def _records(self, compiled: Compiled, records: Iterable[Any], as_of: dt.date, places: Formation | None,
-                 route: str | None, level: str | None) -> Iterator[Result | RecordError]:
+                 route: str | None, level: str | None, render: str | None = None,
+                 ) -> Iterator[Result | Rendered | RecordError]:
+        """Each record evaluated (an error record where it cannot be); rendered as text straight
+        away where only the compact layout's text is wanted."""
+        evaluate = self._compact if render == "compact" else self._evaluate
         for index, item in enumerate(records):
             where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
             if isinstance(record, JsonLine):
@@ -236,10 +240,21 @@ class Engine:
             try:
                 if not isinstance(record, Candidate):
                     record = _structure(record, where.split()[0], compiled.policy)
-                yield self._evaluate(compiled, record, as_of, places, route, level)
+                yield evaluate(compiled, record, as_of, places, route, level)
             except InputError as exc:
                 yield RecordError(where, None if ident is None else str(ident),
                                   tuple(_at(p, where) for p in exc.problems))
+
+    def _rendered(self, records: Iterable[Any], as_of: dt.date, route: str | None, level: str | None,
+                  render: str | None) -> Iterator[Result | Rendered | RecordError]:
+        """A worker's chunk: ``(where, record)`` pairs evaluated on the version in service, each
+        made ready for ``render`` (a layout, or None for Results); no check of duplicates (the
+        calling process does that over the whole batch)."""
+        compiled = self._pin()
+        try:
+            yield from self._records(compiled, records, as_of, self.places, route, level, render)
+        finally:
+            compiled.release()
 
     def allocate(self, results: Iterable[Result | RecordError],
                  formation: Mapping | str | os.PathLike | FormationResult | None = None) -> list[Result | RecordError]:
@@ -285,21 +300,37 @@ class Engine:
 
     def _evaluate(self, compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
                   places: Formation | None, route: str | None, level: str | None) -> Result:
-        index = compiled.index(as_of)
-        plan, explainer, policy = compiled.plans[index], compiled.explainers[index], compiled.policy
-        if not isinstance(candidate, Candidate):
-            candidate = _structure(candidate, "$", policy)
-        targets = _targets(policy, plan, candidate, route, level)
-        derived = compiled.deriver.derive(candidate, as_of, places)
-        firings = compiled.backend.run(plan, _encoded(derived, policy, plan.keys))
-        outcomes, checks, actual, explanation = explainer.decide(derived, firings, targets)
-        echo = compiled.echo  # fields that only repeat a value of the record: "derived" shows what was computed
-        shown = {k: show(v) for k, v in derived.values.items() if k not in echo}
-        shown.update({k: dict(v) for k, v in derived.per_level.items()})
-        shown["explain"] = derived.explain
+        candidate, derived, shown, firings, targets, index = _decided(compiled, candidate, as_of, places, route, level)
+        policy = compiled.policy
+        outcomes, checks, actual, explanation = compiled.explainers[index].decide(derived, firings, targets)
         return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, outcomes,
                       checks, actual, decide=explanation.decisions, values={**derived.values, "region": candidate.region},
                       order=policy.precedence)
+
+    def _compact(self, compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
+                 places: Formation | None, route: str | None, level: str | None) -> Rendered:
+        """What ``_evaluate(...).to_json("compact")`` gives, without the Result in between."""
+        candidate, derived, shown, firings, targets, index = _decided(compiled, candidate, as_of, places, route, level)
+        return Rendered(candidate.id, compiled.explainers[index].compact(candidate.id, shown, derived, firings,
+                                                                         targets))
+
+
+def _decided(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date, places: Formation | None,
+             route: str | None, level: str | None) -> tuple:
+    """Everything an evaluation finds, before it is put as a Result or as text: the candidate,
+    its derived values (and those shown), the backend's firings, the targets, the plan's index."""
+    index = compiled.index(as_of)
+    plan, policy = compiled.plans[index], compiled.policy
+    if not isinstance(candidate, Candidate):
+        candidate = _structure(candidate, "$", policy)
+    targets = _targets(policy, plan, candidate, route, level)
+    derived = compiled.deriver.derive(candidate, as_of, places)
+    firings = compiled.backend.run(plan, _encoded(derived, policy, plan.keys))
+    echo = compiled.echo  # fields that only repeat a value of the record: "derived" shows what was computed
+    shown = {k: show(v) for k, v in derived.values.items() if k not in echo}
+    shown.update({k: dict(v) for k, v in derived.per_level.items()})
+    shown["explain"] = derived.explain
+    return candidate, derived, shown, firings, targets, index
 
 
 def _blocks(results: Iterator[Any], render: str) -> Iterator[Block]:

@@ -54,24 +54,37 @@ class Explainer:
         """The outcome of each target ("route/level" -> outcome), the state of every check they
         read, the values read, and the Explanation that builds the decisions when asked."""
         passed, failed = firings.passed, firings.failed
-        # what depends on the targets only, made once for a run of candidates asking for the same
-        bundle = self.__dict__.get("_bundle")
-        if bundle is None or bundle[0] != targets:
-            read = self._read_by(targets)
-            pairs = tuple((self._names[t], frozenset(self.plan.targets[t])) for t in targets)
-            bundle = self.__dict__["_bundle"] = (list(targets), tuple(targets), read, frozenset(read), pairs,
-                                                 outcome(True, False), outcome(False, True), outcome(False, False))
-        _, as_tuple, read, read_set, pairs, not_eligible, undetermined, eligible = bundle
+        as_tuple, read, read_set, _ = bundle = self._bundle(targets)
         states = dict.fromkeys(read)  # in plan order; unknown unless passed or failed
         states.update(dict.fromkeys(read_set.intersection(failed), False))
         states.update(dict.fromkeys(read_set.intersection(passed), True))
         unknown = read_set.difference(passed, failed)
-        # as outcome(): a failed check decides; else one that could not be tested leaves it undetermined
-        outcomes = {name: not_eligible if failed and not failed.isdisjoint(keys) else
-                    undetermined if unknown and not unknown.isdisjoint(keys) else eligible for name, keys in pairs}
         actual = self._actual(derived)
-        return outcomes, states, actual, Explanation(self, as_tuple, states, actual, failed, unknown,
-                                                     firings.missing)
+        return _outcomes(bundle, failed, unknown), states, actual, Explanation(
+            self, as_tuple, states, actual, failed, unknown, firings.missing)
+
+    def compact(self, candidate: str, shown: dict[str, Any], derived: Derived, firings: Firings,
+                targets: list[tuple[str, str]]) -> str:
+        """The candidate's record in the compact layout, straight from the firings: the same text
+        as ``Result.to_json("compact")`` of the Result :meth:`decide` would make (tested), without
+        building the Result, the check states or the values ``shown`` already holds."""
+        passed, failed = firings.passed, firings.failed
+        _, read, read_set, _ = bundle = self._bundle(targets)
+        unknown = read_set.difference(passed, failed)
+        return dumps({"candidate": candidate, "derived": shown, "actual": self._actual(derived, shown),
+                      "failed": [k for k in read if k in failed] if failed else [],
+                      "undetermined": [k for k in read if k in unknown] if unknown else [],
+                      "decisions": _outcomes(bundle, failed, unknown)})
+
+    def _bundle(self, targets: list[tuple[str, str]]) -> tuple:
+        """What depends on the targets only, made once for a run of candidates asking for the same:
+        (targets, the checks they read in plan order, those as a set, per target its name and checks)."""
+        bundle = self.__dict__.get("_last")
+        if bundle is None or bundle[0] != targets:
+            read = self._read_by(targets)
+            pairs = tuple((self._names[t], frozenset(self.plan.targets[t])) for t in targets)
+            bundle = self.__dict__["_last"] = (list(targets), (tuple(targets), read, frozenset(read), pairs))
+        return bundle[1]
 
     def _read_by(self, targets: list[tuple[str, str]]) -> tuple[str, ...]:
         """The checks the targets read, in plan order (remembered: a batch asks for few target sets)."""
@@ -83,7 +96,8 @@ class Explainer:
             found = self._read[key] = tuple(dict.fromkeys(k for t in targets for k in self.plan.targets[t]))
         return found
 
-    def _actual(self, derived: Derived) -> dict[str, Any]:
+    def _actual(self, derived: Derived, shown: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The values the checks read, by field (and level); those in ``shown`` left out."""
         layout = self.__dict__.get("_layout")
         if layout is None:  # [(field, None) | (field, (level, ...))] in the order of self._pairs
             groups: dict[str, Any] = {}
@@ -99,12 +113,16 @@ class Explainer:
         out: dict[str, Any] = {}
         if layout is False:
             for field, level in self._pairs:
+                if shown is not None and field in shown:
+                    continue
                 if level is None:
                     out[field] = show(values.get(field))
                 else:
                     out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
             return out
         for field, levels in layout:
+            if shown is not None and field in shown:
+                continue
             if levels is None:
                 out[field] = show(values.get(field))
             else:
@@ -125,6 +143,16 @@ class Explainer:
             reason = _reason(self.policy, check, passed, dict(zip(check.fields, read, strict=True)), gone)
             self._cache[cache_key] = reason
         return reason
+
+
+_NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE = outcome(True, False), outcome(False, True), outcome(False, False)
+
+
+def _outcomes(bundle: tuple, failed: frozenset[str], unknown: frozenset[str]) -> dict[str, str]:
+    """Per target, as outcome(): a failed check decides; else one that could not be tested
+    leaves it undetermined."""
+    return {name: _NOT_ELIGIBLE if failed and not failed.isdisjoint(keys) else
+            _UNDETERMINED if unknown and not unknown.isdisjoint(keys) else _ELIGIBLE for name, keys in bundle[3]}
 
 
 @attrs.frozen

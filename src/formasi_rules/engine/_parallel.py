@@ -104,7 +104,7 @@ def _serve(conn, root: str, digest: str, backend: str, places: Any) -> None:
                 os.unlink(inbox)
                 records = [(where, InputError(problems) if problems is not None else record)
                            for where, record, problems in items]
-                done = _finish(engine.evaluate_many(records, as_of=as_of, route=route, level=level), render)
+                done = _finish(engine._rendered(records, as_of, route, level, render), render)
                 try:
                     with open(outbox, "wb") as f:
                         pickle.dump(done, f, protocol=pickle.HIGHEST_PROTOCOL)

@@ -209,6 +209,20 @@ class Result:
 
 
 @attrs.frozen
+class Rendered:
+    """One candidate's record already written in the compact layout (a batch that only writes
+    text needs no Result object in between)."""
+
+    candidate: str
+    text: str
+
+    def to_json(self, layout: str = "compact") -> str:
+        if layout != "compact":
+            raise InvalidArgument(f"this record was rendered in the compact layout, not {layout!r}")
+        return self.text
+
+
+@attrs.frozen
 class RecordError:
     """A record that could not be evaluated; batch evaluation reports it and goes on."""
 
@@ -248,7 +262,7 @@ class Block:
             yield line, errors.get(i)
 
 
-def render_block(results: Iterable[Result | RecordError], layout: str) -> Block:
+def render_block(results: Iterable[Result | Rendered | RecordError], layout: str) -> Block:
     texts, errors, ids = [], [], []
     for i, result in enumerate(results):
         texts.append(result.to_json(layout))
