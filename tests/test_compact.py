@@ -73,21 +73,34 @@ def test_a_pickled_result_carries_its_reasons_not_the_engine(default_engine):
     assert back == result and back.to_json() == result.to_json()
 
 
+@pytest.mark.parametrize("layout", ["compact", "full"])
 @pytest.mark.parametrize("narrow", [{}, {"route": "kenaikan_jenjang"}, {"level": "ahli_muda"}])
-def test_compact_blocks_are_the_compact_text_of_each_result(engine, narrow):
-    """Blocks in the compact layout are written straight from the firings, without Results: the
-    text must be what each Result gives, for every outcome, unknowns and bad records included."""
+def test_blocks_are_the_text_of_each_result(engine, narrow, layout):
+    """Blocks are written straight from the firings, without Results or Decisions: the bytes
+    must be what each Result gives, for every outcome, unknowns and bad records included."""
     records = json.loads((EXAMPLES / "candidates.json").read_text()) + list(candidates(300))
-    records += [{"id": "bad", "birth_date": "1990-02-30"}, {"id": "nodata"}]
-    for formation in (None, EXAMPLES / "formation.csv"):
+    records += [{"id": "bad", "birth_date": "1990-02-30"}, {"id": "nodata"}, {  # due by two routes at once
+        "id": "kj-kp", "employment_status": "PNS", "education": "S1", "rank": "III/a", "region": "Kota Lahat",
+        "credit_points": 100, "position": {"type": "jf", "name": "Pengantar Kerja", "level": "ahli_pertama",
+                                           "since": "2018-01-01"},
+        "performance": [{"year": 2024, "rating": "baik"}], "competency_test": {"status": "passed",
+                                                                              "level": "ahli_muda"}}]
+    for formation in (None, {"Kota Lahat": {"ahli_muda": 1}}, EXAMPLES / "formation.csv"):
         pairs = [(f"$[{i}]", r) for i, r in enumerate(records)]
-        blocks = [line for block in engine.evaluate_blocks(pairs, as_of=AS_OF, formation=formation,
-                                                           layout="compact", **narrow)
-                  for line, _ in block.lines()]
-        results = [r.to_json("compact") for r in engine.evaluate_many(pairs, as_of=AS_OF, formation=formation,
-                                                                      **narrow)]
-        assert blocks == results
-        assert any('"undetermined":["' in t for t in blocks) and any('"failed":[]' in t for t in blocks)
+        blocks = b"".join(block.text for block in engine.evaluate_blocks(
+            pairs, as_of=AS_OF, formation=formation, layout=layout, **narrow))
+        results = [r.to_bytes(layout) for r in engine.evaluate_many(pairs, as_of=AS_OF, formation=formation,
+                                                                    **narrow)]
+        assert blocks == b"".join(r + b"\n" for r in results)
+        lines = [t for t, _ in engine.evaluate_lines(pairs, as_of=AS_OF, formation=formation, layout=layout,
+                                                     **narrow)]
+        assert lines == [r.decode() for r in results]
+        outcomes = [json.loads(t) for t in lines]
+        if layout == "compact":
+            assert any(o.get("undetermined") for o in outcomes) and any(o.get("failed") == [] for o in outcomes)
+        else:
+            assert any(d["missing"] for o in outcomes for d in o.get("decisions", ()))
+            assert any(o.get("precedence") for o in outcomes) or narrow or formation is None
 
 
 def test_jobs_give_the_same_compact_text(default_engine):

@@ -106,10 +106,10 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
 
 
 def _replaced(block: Block, twice: list[tuple[int, RecordError]]) -> Block:
-    lines = [line for line, _ in block.lines()]
+    lines = block.text.split(b"\n")  # the last is the empty one after the final newline
     ids = list(block.ids)
     for offset, error in twice:
-        lines[offset] = error.to_json()
+        lines[offset] = error.to_bytes()
         ids[offset] = None
     errors = tuple(sorted((*block.errors, *twice), key=lambda e: e[0]))
-    return Block("".join(line + "\n" for line in lines).encode(), block.count, errors, tuple(ids))
+    return Block(b"\n".join(lines), block.count, errors, tuple(ids))

@@ -31,7 +31,9 @@ from ._dedup import unique
 from ._durable import DurableBackend
 from ._encode import encode, encode_fact, show
 from ._plan import Plan
-from ._result import Block, RecordError, Rendered, Result, check_layout, render_block
+from ._result import (
+    Block, RecordError, Rendered, Result, check_layout, full_bytes, precedence_of, render_block,
+)
 from ..formation._result import FormationResult
 from ..formation._run import run_formation
 
@@ -227,7 +229,7 @@ class Engine:
                  ) -> Iterator[Result | Rendered | RecordError]:
         """Each record evaluated (an error record where it cannot be); rendered as text straight
         away where only the compact layout's text is wanted."""
-        evaluate = self._compact if render == "compact" else self._evaluate
+        evaluate = {"compact": self._compact, "full": self._full}.get(render, self._evaluate)
         for index, item in enumerate(records):
             where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
             if isinstance(record, JsonLine):
@@ -309,10 +311,21 @@ class Engine:
 
     def _compact(self, compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
                  places: Formation | None, route: str | None, level: str | None) -> Rendered:
-        """What ``_evaluate(...).to_json("compact")`` gives, without the Result in between."""
+        """What ``_evaluate(...).to_bytes("compact")`` gives, without the Result in between."""
         candidate, derived, shown, firings, targets, index = _decided(compiled, candidate, as_of, places, route, level)
         return Rendered(candidate.id, compiled.explainers[index].compact(candidate.id, shown, derived, firings,
-                                                                         targets))
+                                                                         targets), "compact")
+
+    def _full(self, compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
+              places: Formation | None, route: str | None, level: str | None) -> Rendered:
+        """What ``_evaluate(...).to_bytes("full")`` gives, without the Result and Decisions in between."""
+        candidate, derived, shown, firings, targets, index = _decided(compiled, candidate, as_of, places, route, level)
+        outcomes, _, _, explanation = compiled.explainers[index].decide(derived, firings, targets)
+        policy = compiled.policy
+        return Rendered(candidate.id, full_bytes(
+            candidate.id, as_of, policy.identity(), compiled.backend.name, shown,
+            lambda parts: explanation.put_decisions(parts, outcomes), precedence_of(outcomes, policy.precedence)),
+            "full")
 
 
 def _decided(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date, places: Formation | None,

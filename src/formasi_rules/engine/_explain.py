@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import orjson
 
 from .._text import Text
 from ..policy import Policy
 from ._encode import fact_key, show
-from ._result import Decision, Reason, Result, dumps, outcome
+from ._result import Decision, Reason, Result, outcome, put_decision
 
 if TYPE_CHECKING:
     from ._backend import Firings
@@ -64,14 +65,14 @@ class Explainer:
             self, as_tuple, states, actual, failed, unknown, firings.missing)
 
     def compact(self, candidate: str, shown: dict[str, Any], derived: Derived, firings: Firings,
-                targets: list[tuple[str, str]]) -> str:
-        """The candidate's record in the compact layout, straight from the firings: the same text
-        as ``Result.to_json("compact")`` of the Result :meth:`decide` would make (tested), without
+                targets: list[tuple[str, str]]) -> bytes:
+        """The candidate's record in the compact layout, straight from the firings: the same bytes
+        as ``Result.to_bytes("compact")`` of the Result :meth:`decide` would make (tested), without
         building the Result, the check states or the values ``shown`` already holds."""
         passed, failed = firings.passed, firings.failed
         _, read, read_set, _ = bundle = self._bundle(targets)
         unknown = read_set.difference(passed, failed)
-        return dumps({"candidate": candidate, "derived": shown, "actual": self._actual(derived, shown),
+        return orjson.dumps({"candidate": candidate, "derived": shown, "actual": self._actual(derived, shown),
                       "failed": [k for k in read if k in failed] if failed else [],
                       "undetermined": [k for k in read if k in unknown] if unknown else [],
                       "decisions": _outcomes(bundle, failed, unknown)})
@@ -166,22 +167,49 @@ class Explanation:
     failed: frozenset[str]
     unknown: frozenset[str]
     absent: frozenset[str]
+    # check -> its reason for this candidate: most checks are read by several decisions
+    _reasons: dict[str, Reason] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def decisions(self, result: Result) -> tuple[Decision, ...]:
-        plan_targets, inputs, unknown = self.explainer.plan.targets, self.explainer.inputs, self.unknown
+        plan_targets = self.explainer.plan.targets
         out = []
         for route, level in self.targets:
             keys, name = plan_targets[(route, level)], f"{route}/{level}"
-            missing = tuple(dict.fromkeys(i for k in keys if k in unknown for key, _, given in inputs[k]
-                                          if key in self.absent for i in given))
             out.append(Decision(route, level, result.outcomes[name], tuple(k for k in keys if k in self.failed),
-                                missing, result.allocations.get(name), explain=self.reasons))
+                                self._missing(keys), result.allocations.get(name), explain=self.reasons))
         return tuple(out)
 
+    def put_decisions(self, parts: list[bytes], outcomes: dict[str, str]) -> None:
+        """The decisions' JSON pieces (as ``decisions`` would give them, rendered), straight from
+        the check states: no Decision objects, each reason looked up once for the candidate."""
+        plan_targets, names = self.explainer.plan.targets, self.explainer._names
+        for i, target in enumerate(self.targets):
+            if i:
+                parts.append(b",")
+            keys = plan_targets[target]
+            put_decision(parts, target[0], target[1], outcomes[names[target]], self._reasons_of(keys),
+                         self._missing(keys), None)
+
+    def _missing(self, keys: tuple[str, ...]) -> tuple[str, ...]:
+        """The inputs that would settle the decision's undetermined checks."""
+        unknown, absent, inputs = self.unknown, self.absent, self.explainer.inputs
+        if not unknown:
+            return ()
+        return tuple(dict.fromkeys(i for k in keys if k in unknown for key, _, given in inputs[k]
+                                   if key in absent for i in given))
+
     def reasons(self, decision: Decision) -> tuple[Reason, ...]:
-        reason = self.explainer.reason_for
-        return tuple(reason(k, self.states[k], self.actual, self.absent)
-                     for k in self.explainer.plan.targets[(decision.route, decision.level)])
+        return tuple(self._reasons_of(self.explainer.plan.targets[(decision.route, decision.level)]))
+
+    def _reasons_of(self, keys: tuple[str, ...]) -> list[Reason]:
+        made, reason = self._reasons, self.explainer.reason_for
+        out = []
+        for k in keys:
+            found = made.get(k)
+            if found is None:
+                found = made[k] = reason(k, self.states[k], self.actual, self.absent)
+            out.append(found)
+        return out
 
 
 @attrs.frozen
@@ -215,7 +243,7 @@ def _reason(policy: Policy, check: Check, passed: bool | None, actual: dict[str,
     rule, text = check.rule, check.text
     reason = Reason(rule.id, rule.title, passed, actual, check.required, message(rule.title, passed, actual, text.need),
                     text.citation, text.values_from, missing, rule.note, rule.layer)
-    return attrs.evolve(reason, json=dumps(reason.to_dict()))
+    return attrs.evolve(reason, raw=orjson.dumps(reason.to_dict()))
 
 
 def message(title: Text, passed: bool | None, actual: dict[str, Any], need: str) -> Text:

@@ -53,10 +53,13 @@ class Reason:
     missing: tuple[str, ...] = ()
     note: str | None = None
     layer: str = ""  # the policy (of a chain of extends) that wrote the rule
-    json: str | None = attrs.field(default=None, eq=False, repr=False)  # to_dict() as JSON, rendered once
+    raw: bytes | None = attrs.field(default=None, eq=False, repr=False)  # to_dict() as UTF-8 JSON, made once
 
     def to_json(self) -> str:
-        return self.json if self.json is not None else dumps(self.to_dict())
+        return self.to_bytes().decode()
+
+    def to_bytes(self) -> bytes:
+        return self.raw if self.raw is not None else orjson.dumps(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         out = {"rule": self.rule, "title": self.title.to_dict(), "passed": self.passed,
@@ -99,13 +102,17 @@ class Decision:
                                self.allocation, self.reasons)
 
     def to_json(self) -> str:
-        # route, level, outcome and missing input names are fixed vocabulary: no escaping needed
-        missing = ",".join(f'"{m}"' for m in self.missing)
-        text = (f'{{"route":"{self.route}","level":"{self.level}","outcome":"{self.outcome}",'
-                f'"reasons":[{",".join([r.json or r.to_json() for r in self.reasons])}],"missing":[{missing}]')
-        if self.allocation is not None:
-            text += f',"allocation":{dumps(self.allocation)}'
-        return text + "}"
+        return self.to_bytes().decode()
+
+    def to_bytes(self) -> bytes:
+        """``to_dict()`` as UTF-8 JSON, joined from the reasons' JSON made once (never decoded)."""
+        parts: list[bytes] = []
+        self.put(parts)
+        return b"".join(parts)
+
+    def put(self, parts: list[bytes]) -> None:
+        """Append the pieces of ``to_bytes()`` to ``parts``, to be joined once with the rest."""
+        put_decision(parts, self.route, self.level, self.outcome, self.reasons, self.missing, self.allocation)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"route": self.route, "level": self.level, "outcome": self.outcome,
@@ -153,11 +160,7 @@ class Result:
         """Where the candidate is eligible by two routes or more, the eligible decisions in the
         order the policy's ``precedence`` says they go (kenaikan jenjang before kenaikan
         pangkat, for example); else None."""
-        eligible = [t for t, o in self.outcomes.items() if o == "eligible"]
-        if not self.order or len({t.split("/")[0] for t in eligible}) < 2:
-            return None
-        rank = {route: i for i, route in enumerate(self.order)}
-        return sorted(eligible, key=lambda t: rank.get(t.split("/")[0], len(rank)))
+        return precedence_of(self.outcomes, self.order)
 
     def decision(self, route: str, level: str) -> Decision:
         """The decision for ``route`` and ``level``; InvalidArgument (also a KeyError) with the
@@ -172,16 +175,23 @@ class Result:
             + (f"; {close}" if close else "") + f". Its decisions: {', '.join(pairs) or 'none'}")
 
     def to_json(self, layout: str = "full") -> str:
-        """``to_dict(layout)`` as JSON text (see :func:`dumps`); the full layout is built from
-        reasons rendered once."""
+        """``to_dict(layout)`` as JSON text (see :func:`dumps`)."""
+        return self.to_bytes(layout).decode()
+
+    def to_bytes(self, layout: str = "full") -> bytes:
+        """``to_json(layout)`` as UTF-8, as it is written: the full layout is joined from reasons
+        rendered once, as bytes, with no text decoded and encoded again on the way."""
         if layout == "compact":
-            return dumps(self.to_dict(layout))
+            return orjson.dumps(self.to_dict(layout))
         check_layout(layout)
-        head = dumps({"format": FORMAT, "candidate": self.candidate, "as_of": self.as_of.isoformat(),
-                       "policy": self.policy, "backend": self.backend, "derived": self.derived})
-        first = self.precedence
-        tail = f',"precedence":{dumps(first)}' if first else ""
-        return f'{head[:-1]},"decisions":[{",".join(d.to_json() for d in self.decisions)}]{tail}}}'
+
+        def decisions(parts: list[bytes]) -> None:
+            for i, d in enumerate(self.decisions):
+                if i:
+                    parts.append(b",")
+                d.put(parts)
+        return full_bytes(self.candidate, self.as_of, self.policy, self.backend, self.derived, decisions,
+                          self.precedence)
 
     def to_dict(self, layout: str = "full") -> dict[str, Any]:
         """``full``: every decision with every reason. ``compact``: each decision's outcome, the
@@ -208,18 +218,62 @@ class Result:
         return out
 
 
+def precedence_of(outcomes: dict[str, str], order: tuple[str, ...]) -> list[str] | None:
+    """Where the outcomes are eligible by two routes or more, those decisions in the order of the
+    policy's ``precedence``; else None (see Result.precedence)."""
+    eligible = [t for t, o in outcomes.items() if o == ELIGIBLE]
+    if not order or len({t.split("/")[0] for t in eligible}) < 2:
+        return None
+    rank = {route: i for i, route in enumerate(order)}
+    return sorted(eligible, key=lambda t: rank.get(t.split("/")[0], len(rank)))
+
+
+def full_bytes(candidate: str, as_of: dt.date, policy: dict[str, str], backend: str, derived: dict[str, Any],
+               decisions: Callable[[list[bytes]], None], first: list[str] | None) -> bytes:
+    """A result in the full layout as UTF-8 JSON; ``decisions`` appends the decisions' pieces
+    (comma-separated, see :func:`put_decision`). Every piece is joined once, here."""
+    parts = [orjson.dumps({"format": FORMAT, "candidate": candidate, "as_of": as_of.isoformat(), "policy": policy,
+                           "backend": backend, "derived": derived})[:-1], b',"decisions":[']
+    decisions(parts)
+    parts.append(b"]")
+    if first:
+        parts += (b',"precedence":', orjson.dumps(first))
+    parts.append(b"}")
+    return b"".join(parts)
+
+
+def put_decision(parts: list[bytes], route: str, level: str, outcome: str, reasons: Iterable[Reason],
+                 missing: tuple[str, ...], allocation: dict[str, Any] | None) -> None:
+    """Append the pieces of one decision's JSON (as Decision.to_dict gives it) to ``parts``: the
+    reasons' JSON is made once per reason and shared, never re-encoded."""
+    parts.append(orjson.dumps({"route": route, "level": level, "outcome": outcome})[:-1])
+    parts.append(b',"reasons":[')
+    for i, r in enumerate(reasons):
+        if i:
+            parts.append(b",")
+        parts.append(r.raw or r.to_bytes())
+    parts += (b'],"missing":', orjson.dumps(list(missing)))
+    if allocation is not None:
+        parts += (b',"allocation":', orjson.dumps(allocation))
+    parts.append(b"}")
+
+
 @attrs.frozen
 class Rendered:
-    """One candidate's record already written in the compact layout (a batch that only writes
-    text needs no Result object in between)."""
+    """One candidate's record already written in one layout (a batch that only writes text needs
+    no Result object in between)."""
 
     candidate: str
-    text: str
+    raw: bytes  # UTF-8 JSON
+    layout: str
 
-    def to_json(self, layout: str = "compact") -> str:
-        if layout != "compact":
-            raise InvalidArgument(f"this record was rendered in the compact layout, not {layout!r}")
-        return self.text
+    def to_json(self, layout: str) -> str:
+        return self.to_bytes(layout).decode()
+
+    def to_bytes(self, layout: str) -> bytes:
+        if layout != self.layout:
+            raise InvalidArgument(f"this record was rendered in the {self.layout} layout, not {layout!r}")
+        return self.raw
 
 
 @attrs.frozen
@@ -237,6 +291,9 @@ class RecordError:
 
     def to_json(self, layout: str = "full") -> str:
         return dumps(self.to_dict(layout))
+
+    def to_bytes(self, layout: str = "full") -> bytes:
+        return orjson.dumps(self.to_dict(layout))
 
 
 @attrs.frozen
@@ -265,13 +322,14 @@ class Block:
 def render_block(results: Iterable[Result | Rendered | RecordError], layout: str) -> Block:
     texts, errors, ids = [], [], []
     for i, result in enumerate(results):
-        texts.append(result.to_json(layout))
+        texts.append(result.to_bytes(layout))
         if isinstance(result, RecordError):
             errors.append((i, result))
             ids.append(None)
         else:
             ids.append(result.candidate)
-    return Block("".join(t + "\n" for t in texts).encode(), len(texts), tuple(errors), tuple(ids))
+    texts.append(b"")  # every line ends in a newline
+    return Block(b"\n".join(texts), len(texts) - 1, tuple(errors), tuple(ids))
 
 
 @attrs.frozen

@@ -134,7 +134,7 @@ class Stream:
                     self.rejected += 1
                 else:
                     self.evaluated += 1
-                self._add(item.to_json(layout).encode())
+                self._add(item.to_bytes(layout))
             self._flush()
         except Exception:
             log.exception("stream evaluation failed [request %s]", self.request_id)
