@@ -184,25 +184,26 @@ class Deriver:
                 raise InputError(problems)
         ctx = _Ctx(c, as_of, self.fns)
         values, done = ctx.values, ctx.done
-        for name, read in self.inputs:
+        for name, read in self.inputs:  # every input is read: cheaper than asking for each
             value = read(ctx)
             if value is not None:
                 values[name] = value
-            done.add(name)
+        done.update(self._input_names)
+        get = ctx.get
         for name in self.wanted:
             if name not in done:
-                ctx.get(name)
-        values, explain = ctx.values, ctx.explain
+                get(name)
+        explain = ctx.explain
         per_level: dict[str, dict[str, Any]] = {}
         if formation is None:
             explain["formation"] = "no formation data given / data formasi tidak diberikan"
         elif not c.region:
             explain["formation"] = "the candidate has no region / wilayah kandidat tidak diisi"
-        elif region_key(c.region) not in formation:
-            hint = suggest(region_key(c.region), formation)
+        elif (region := region_key(c.region)) not in formation:
+            hint = suggest(region, formation)
             explain["formation"] = f"region {c.region!r} is not in the formation data" + (f" ({hint})" if hint else "")
         else:
-            places = formation[region_key(c.region)]
+            places = formation[region]
             per_level["formation_open"] = {lv: places.get(lv, 0) for lv in self.policy.levels}
         return Derived(values, per_level, explain)
 
