@@ -133,8 +133,8 @@ class Explainer:
 
     def reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:
         """The reason of check ``k`` for a candidate, shared with every candidate that gives the same."""
-        read = tuple(actual[f] if level is None else actual[f][level] for f, level in self._reads[k])
-        gone = tuple(f for key, f, _ in self.inputs[k] if key in absent) if passed is None else ()
+        read = tuple([actual[f] if level is None else actual[f][level] for f, level in self._reads[k]])
+        gone = tuple([f for key, f, _ in self.inputs[k] if key in absent]) if passed is None else ()
         cache_key = (k, passed, read, gone)
         reason = self._cache.get(cache_key)
         if reason is None:

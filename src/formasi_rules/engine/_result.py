@@ -246,16 +246,25 @@ def put_decision(parts: list[bytes], route: str, level: str, outcome: str, reaso
                  missing: tuple[str, ...], allocation: dict[str, Any] | None) -> None:
     """Append the pieces of one decision's JSON (as Decision.to_dict gives it) to ``parts``: the
     reasons' JSON is made once per reason and shared, never re-encoded."""
-    parts.append(orjson.dumps({"route": route, "level": level, "outcome": outcome})[:-1])
-    parts.append(b',"reasons":[')
-    for i, r in enumerate(reasons):
-        if i:
-            parts.append(b",")
-        parts.append(r.raw or r.to_bytes())
+    key = (route, level, outcome)
+    head = _HEADS.get(key)
+    if head is None:  # a policy has a few dozen: made once each
+        if len(_HEADS) >= 4096:
+            _HEADS.clear()
+        head = _HEADS[key] = orjson.dumps({"route": route, "level": level, "outcome": outcome})[:-1] + \
+            b',"reasons":['
+    parts.append(head)
+    parts.append(b",".join([r.raw or r.to_bytes() for r in reasons]))  # few large pieces join fastest
+    if not missing and allocation is None:
+        parts.append(b'],"missing":[]}')
+        return
     parts += (b'],"missing":', orjson.dumps(list(missing)))
     if allocation is not None:
         parts += (b',"allocation":', orjson.dumps(allocation))
     parts.append(b"}")
+
+
+_HEADS: dict[tuple[str, str, str], bytes] = {}  # (route, level, outcome) -> the decision's JSON up to its reasons
 
 
 @attrs.frozen
