@@ -57,6 +57,8 @@ from ._plan import And, Cmp, Cond, In, Or, Plan, negate, positive
 # a ruleset filled to this budget with every test matching is tested)
 ALPHA_BUDGET = 60
 MAX_RULES_PER_RULESET = 4000  # MAX_ACTIONS is 4096
+_NAME_DIGITS = len(str(MAX_RULES_PER_RULESET))  # rule names: side letter + this many digits
+_NAME = slice(2, 3 + _NAME_DIGITS)  # where an agenda message '{"f0012":{"m":{...}}}' names its rule
 MAX_VALUE_BYTES = 16 * 1024 * 1024  # MAX_OBJECT_PROPERTY_SIZE: a longer value is error 314
 SID = "1"
 FACT_ID = "c"
@@ -198,8 +200,9 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
 
 
 def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: str) -> None:
-    # the name says the side (p/f), so the host sorts a fired rule by one character
-    name = f"{what[0][0]}{len(rules)}"
+    # the name says the side (p/f) and has a fixed width, so the host reads a fired rule's check
+    # from a fixed slice of the agenda message (see _Ruleset.fire_into)
+    name = f"{what[0][0]}{len(rules):0{_NAME_DIGITS}d}"
     rules[name] = {"all": [{"m": {"$and": [{KIND: kind}, test]}}]}
     meaning[name] = what
 
@@ -224,15 +227,16 @@ class _Ruleset:
 
     def fire(self, payload: str) -> list[str]:
         """Assert one fact, drain the agenda synchronously, retract the fact; the rules that fired."""
-        return self._drain(payload)
+        return [m[2:m.index('"', 2)] for m in self._drain(payload)]
 
     def fire_into(self, payload: str, passed: set[str], failed: set[str]) -> None:
         """``fire``, with each fired rule's check added to ``passed`` or ``failed``."""
-        checks = self.checks
-        for name in self._drain(payload):
-            (passed if name[0] == "p" else failed).add(checks[name])
+        checks, name = self.checks, _NAME
+        for message in self._drain(payload):
+            (passed if message[2] == "p" else failed).add(checks[message[name]])
 
     def _drain(self, payload: str) -> list[str]:
+        """The agenda messages ('{"f0012":{"m":{...}}}') of the rules one fact fires."""
         engine, handle = self.engine, self.handle
         code, state = engine.assert_fact(handle, payload)
         if code == 1:  # matched no rule: nothing was stored
@@ -250,7 +254,7 @@ class _Ruleset:
             # the engine finds a fact to retract by its session and id alone (events.c,
             # handleMessageCore): parsing the whole fact a second time would buy nothing
             engine.retract_fact(handle, _RETRACT if payload.startswith(_HEAD) else payload)
-        return [m[2:m.index('"', 2)] for m in fired]  # '{"f12":{"m":{...}}}' -> f12
+        return fired
 
     def close(self) -> None:
         try:
