@@ -299,6 +299,7 @@ class Deriver:
         table = self.policy.tables[node.table]
         key = self._compile(node.key) if node.key is not None else (lambda ctx: None)
         column, name = node.column, node.table
+        cited: dict[int, dict[str, Any]] = {}  # id(row) -> its citation as shown: the rows live as long as the policy
 
         def lookup(ctx: _Ctx) -> Any:
             k = key(ctx)
@@ -309,7 +310,10 @@ class Deriver:
             if ctx.trace is not None:
                 step = {"table": name, "key": k, "column": column, "value": show(value)}
                 if row is not None and (row.citation or table.citation):
-                    step["citation"] = (row.citation or table.citation).to_dict(self.policy)
+                    citation = cited.get(id(row))
+                    if citation is None:
+                        citation = cited[id(row)] = (row.citation or table.citation).to_dict(self.policy)
+                    step["citation"] = citation
                 ctx.trace.append(step)
             return value
         return lookup
