@@ -122,6 +122,26 @@ def test_a_killed_worker_ends_the_run_with_a_clear_error_and_valid_output(many, 
     assert_gone([proc.pid, *everyone])
 
 
+def test_a_starved_worker_has_its_chunks_taken_back_and_the_output_is_whole(many, tmp_path):
+    """A worker that gets no processor time (stopped here, as a busy machine starves it) must
+    not hold the run back by more than the chunk it has started: the calling process takes the
+    others back. When the worker runs again it finds them taken and skips them; the output has
+    every record once, in order."""
+    out = tmp_path / "out.jsonl"
+    proc = start("evaluate", str(many), "--format", "jsonl", "--jobs", "2", "-o", str(out))
+    worker = workers(proc.pid)[0]
+    wait_for_output(out, 200_000)
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        time.sleep(3)  # the calling process works on; a stopped worker holds at most the chunk it took
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    code, err = finish(proc)
+    assert code == 0, err
+    lines = out.read_text().splitlines()
+    assert [json.loads(line)["candidate"] for line in lines[1:]] == [f"x{i}" for i in range(120_000)]
+
+
 def test_sigterm_to_the_main_process_leaves_valid_json_holding_what_it_says(many, tmp_path):
     out = tmp_path / "out.json"
     proc = start("evaluate", str(many), "--format", "json", "--layout", "compact", "--jobs", "2",

@@ -22,6 +22,13 @@ neither side ever waits for the other to read (a worker writing its results into
 would wait while this process evaluates a chunk of its own). JSON Lines come unparsed
 (``read_records(..., parse=False)``) and the workers parse them; rendered results come
 back as one Block of bytes per chunk, which the command line writes as it is.
+
+When the calling process would wait for a worker's chunk (its own share is done, or enough
+is finished ahead of that chunk), it takes back the last chunk sent to a worker that no
+worker has started and evaluates it itself. A chunk's file is claimed by renaming it, by
+whichever side renames it first, so no chunk is evaluated twice or lost. On a machine whose
+other cores are busy the workers get little time, and the calling process then does most
+of the work, as with one job; on a quiet one the workers keep their chunks.
 """
 
 from __future__ import annotations
@@ -99,9 +106,14 @@ def _serve(conn, root: str, digest: str, backend: str, places: Any) -> None:
                 return
             number, inbox, outbox, as_of, route, level, render = job
             try:
-                with open(inbox, "rb") as f:
+                try:  # claimed by renaming: the calling process may have taken the chunk back
+                    os.rename(inbox, inbox + ".taken")
+                except FileNotFoundError:
+                    conn.send(("skipped", number))
+                    continue
+                with open(inbox + ".taken", "rb") as f:
                     items = pickle.load(f)
-                os.unlink(inbox)
+                os.unlink(inbox + ".taken")
                 records = [(where, InputError(problems) if problems is not None else record)
                            for where, record, problems in items]
                 done = _finish(engine._rendered(records, as_of, route, level, render), render)
@@ -145,10 +157,15 @@ class _Job:
     """A chunk sent to a worker: done once the worker said so; its result is in ``outbox``."""
 
     number: int
+    inbox: str
     outbox: str
+    items: list  # the chunk, kept to be evaluated here if it is taken back (see steal)
     done: bool = False
+    given: Any = None  # the result, when this process evaluated the chunk itself
 
     def result(self) -> Any:
+        if self.given is not None:
+            return self.given
         with open(self.outbox, "rb") as f:
             got = pickle.load(f)
         os.unlink(self.outbox)
@@ -180,6 +197,7 @@ class _Workers:
             self.end(force=True)
             raise
         self.done = 0  # records handed out, for the message if a worker dies
+        self.stolen = 0  # chunks taken back from the workers' queues
 
     def poll(self, timeout: float | None) -> None:
         """Take in what the workers said within ``timeout`` seconds (None: until one says
@@ -202,11 +220,11 @@ class _Workers:
                 raise WorkerError(_lost(w.process.exitcode, self.done)) from None
             if kind == "up":
                 w.up = True
-            elif kind == "done":
+            elif kind in ("done", "skipped"):  # skipped: a chunk this process took back (see steal)
                 job = w.jobs.popleft()
                 if job.number != data:
                     raise EngineError(f"a worker answered chunk {data} for chunk {job.number}")
-                job.done = True
+                job.done = job.done or kind == "done"
             else:  # "failed" (could not start) or "error"
                 raise _rebuild(data)
 
@@ -215,10 +233,26 @@ class _Workers:
         up = [w for w in self.all if w.up and len(w.jobs) < limit]
         return min(up, key=lambda w: len(w.jobs)) if up else None
 
+    def steal(self) -> _Job | None:
+        """The last chunk sent to a worker that no worker has started, claimed for this process
+        (its file renamed before the worker could), or None."""
+        for w in sorted(self.all, key=lambda w: -len(w.jobs)):
+            for job in reversed(w.jobs):
+                if job.done or job.given is not None:
+                    continue
+                try:
+                    os.rename(job.inbox, job.inbox + ".back")
+                except FileNotFoundError:  # the worker has it: so it has every earlier one too
+                    break
+                os.unlink(job.inbox + ".back")
+                self.stolen += 1
+                return job
+        return None
+
     def send(self, w: _Worker, items: list, as_of, route, level, render) -> _Job:
         number = next(self.numbers)
         inbox = os.path.join(self.spool, f"{number}.in")
-        job = _Job(number, os.path.join(self.spool, f"{number}.out"))
+        job = _Job(number, inbox, os.path.join(self.spool, f"{number}.out"), items)
         # exceptions pickle badly: an InputError goes as its problems
         sent = [(where, None, r.problems) if isinstance(r, InputError) else (where, r, None) for where, r in items]
         try:
@@ -311,8 +345,14 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
                                or not isinstance(pending[0][1], _Job) or pending[0][1].done):
                 count, job = pending.popleft()
                 if isinstance(job, _Job):
-                    while not job.done:
-                        pool.poll(None)
+                    while not job.done and job.given is None:
+                        # rather than wait, evaluate a chunk no worker has started (this one, or a later one)
+                        taken = pool.steal()
+                        if taken is None:
+                            pool.poll(None)
+                        else:
+                            taken.given = _finish(here(taken.items), render)
+                            pool.poll(0)
                     job = job.result()
                 if (job.count if render else len(job)) != count:
                     raise EngineError(f"{count} records were evaluated into another number of results")
