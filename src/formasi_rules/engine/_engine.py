@@ -227,8 +227,8 @@ class Engine:
     def _records(self, compiled: Compiled, records: Iterable[Any], as_of: dt.date, places: Formation | None,
                  route: str | None, level: str | None, render: str | None = None,
                  ) -> Iterator[Result | Rendered | RecordError]:
-        """Each record evaluated (an error record where it cannot be); rendered as text straight
-        away where only the compact layout's text is wanted."""
+        """Each record evaluated (an error record where it cannot be): a Result, or with ``render``
+        its bytes in that layout, written straight from the evaluation (no Result in between)."""
         evaluate = {"compact": self._compact, "full": self._full}.get(render, self._evaluate)
         for index, item in enumerate(records):
             where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)

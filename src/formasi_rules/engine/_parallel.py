@@ -24,11 +24,14 @@ would wait while this process evaluates a chunk of its own). JSON Lines come unp
 back as one Block of bytes per chunk, which the command line writes as it is.
 
 When the calling process would wait for a worker's chunk (its own share is done, or enough
-is finished ahead of that chunk), it takes back the last chunk sent to a worker that no
-worker has started and evaluates it itself. A chunk's file is claimed by renaming it, by
-whichever side renames it first, so no chunk is evaluated twice or lost. On a machine whose
-other cores are busy the workers get little time, and the calling process then does most
-of the work, as with one job; on a quiet one the workers keep their chunks.
+is finished ahead of that chunk), it first takes back the last chunk sent to a worker that no
+worker has started, and evaluates it itself; a chunk's file is claimed by renaming it, by
+whichever side renames it first, so such a chunk is evaluated once. If the chunk it waits for
+is still not done after half the time this process takes for a chunk of its own, the worker
+is starved (a machine whose other cores are busy): this process evaluates that chunk too, and
+whichever result comes first is used (the other is thrown away). So a batch with workers is
+never held back by them for longer than that, and is not slower than one job; on a quiet
+machine the workers finish their chunks first and keep them.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import pickle
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import wait
 from typing import Any
@@ -198,6 +202,7 @@ class _Workers:
             raise
         self.done = 0  # records handed out, for the message if a worker dies
         self.stolen = 0  # chunks taken back from the workers' queues
+        self.duplicated = 0  # chunks a starved worker was on that this process did as well
 
     def poll(self, timeout: float | None) -> None:
         """Take in what the workers said within ``timeout`` seconds (None: until one says
@@ -224,6 +229,8 @@ class _Workers:
                 job = w.jobs.popleft()
                 if job.number != data:
                     raise EngineError(f"a worker answered chunk {data} for chunk {job.number}")
+                if kind == "done" and job.given is not None:  # this process did it first: not needed
+                    _discard(job.outbox)
                 job.done = job.done or kind == "done"
             else:  # "failed" (could not start) or "error"
                 raise _rebuild(data)
@@ -288,6 +295,13 @@ class _Workers:
         self.all = []
 
 
+def _discard(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 def _lost(exitcode: int | None, done: int) -> str:
     how = ""
     if exitcode is not None and exitcode < 0:
@@ -325,6 +339,7 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
                     for i, item in itertools.islice(numbered, size)]
 
         exhausted = False
+        patience = 0.05  # seconds; then half the time this process takes for a chunk (see the docstring)
         while True:
             pool.poll(0)
             # keep the workers' queues full
@@ -338,21 +353,31 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
                 items = chunk()
                 exhausted = not items
                 if items:
+                    started = time.monotonic()
                     pending.append((len(items), _finish(here(items), render)))
+                    # how long to wait for a worker's chunk before doing it here: half of ours
+                    patience = 0.8 * patience + 0.2 * (time.monotonic() - started) / 2
             # hand out what is finished at the head, in order; wait for the head only when there
             # is nothing else to do
-            while pending and (exhausted or len(pending) >= cap
-                               or not isinstance(pending[0][1], _Job) or pending[0][1].done):
+            while pending and (exhausted or len(pending) >= cap or not isinstance(pending[0][1], _Job)
+                               or pending[0][1].done or pending[0][1].given is not None):
                 count, job = pending.popleft()
                 if isinstance(job, _Job):
+                    deadline = time.monotonic() + patience
                     while not job.done and job.given is None:
-                        # rather than wait, evaluate a chunk no worker has started (this one, or a later one)
+                        # rather than wait: a chunk no worker has started (this one, or a later one) ...
                         taken = pool.steal()
-                        if taken is None:
-                            pool.poll(None)
-                        else:
+                        if taken is not None:
                             taken.given = _finish(here(taken.items), render)
                             pool.poll(0)
+                            continue
+                        left = deadline - time.monotonic()
+                        if left > 0:
+                            pool.poll(left)
+                            continue
+                        # ... or, once it is overdue, the chunk a starved worker is still on
+                        job.given = _finish(here(job.items), render)
+                        pool.duplicated += 1
                     job = job.result()
                 if (job.count if render else len(job)) != count:
                     raise EngineError(f"{count} records were evaluated into another number of results")
