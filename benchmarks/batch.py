@@ -1,13 +1,15 @@
 """The national batch, measured through the command line as a user runs it.
 
-    python benchmarks/batch.py [N] [--rounds R] [--memory-to M]
-        (defaults: N = 200000, R = 3, M = 0: skip the long memory run)
+    python benchmarks/batch.py [N] [--rounds R] [--busy B] [--memory-to M]
+        (defaults: N = 200000, R = 3, B = 0, M = 0: skip the long memory run)
 
 1. Writes N synthetic candidates (the generator of benchmarks/evaluate.py) to a JSON Lines
    file and runs, alternately R times each,
        formasi evaluate FILE --as-of 2025-10-09 --format jsonl --jobs J -q -o /dev/null
    for J = 1 and J = 2, and prints the best and median rate of each and their ratios.
    The median matters: timings on this shared 2-core machine vary by 10-30 % from run to run.
+   With --busy B, B processes spin on the processor during every run, the same load for both
+   (a busy machine, made repeatable): --jobs 2 must then be no slower than --jobs 1.
 2. With --memory-to M: streams 10,000 and then M candidates through standard input
    (formasi evaluate - --input-format jsonl, so no file of M records is written) and prints
    the peak RSS of each run and the difference.
@@ -63,23 +65,36 @@ def peak_rss_mb(n: int) -> float:
     return int(err[-1]) / 1024
 
 
+def spinning(count: int) -> list[subprocess.Popen]:
+    """``count`` processes that keep a processor busy until they are ended."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="?", default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--busy", type=int, default=0, help="processes spinning beside every run")
     parser.add_argument("--memory-to", type=int, default=0)
     opts = parser.parse_args()
     print(f"python {sys.version.split()[0]}, formasi evaluate FILE --format jsonl (compact), "
-          f"{opts.n} candidates, {opts.rounds} rounds")
+          f"{opts.n} candidates, {opts.rounds} rounds" + (f", {opts.busy} spinning processes beside" if opts.busy
+                                                          else ""))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "candidates.jsonl"
         with open(path, "w") as f:
             for rec in candidates(opts.n):
                 f.write(json.dumps(rec) + "\n")
         times: dict[int, list[float]] = {1: [], 2: []}
-        for _ in range(opts.rounds):
-            for jobs in (1, 2):
-                times[jobs].append(timed_run(path, jobs))
+        load = spinning(opts.busy)
+        try:
+            for _ in range(opts.rounds):
+                for jobs in (1, 2):
+                    times[jobs].append(timed_run(path, jobs))
+        finally:
+            for p in load:
+                p.kill()
+                p.wait()
     for jobs, seconds in times.items():
         print(f"jobs={jobs}: best {opts.n / min(seconds):7.0f} candidates/s, median "
               f"{opts.n / statistics.median(seconds):7.0f}/s   (runs: {', '.join(f'{s:.1f}' for s in seconds)} s)")
