@@ -174,7 +174,7 @@ def sized_copy(k: int, into: Path, vary: bool = True) -> Path:
 
 # each measuring process reads its arguments from sys.argv: source folder, policy folder, data, backend
 PRELUDE = """
-import datetime as dt, json, sys, time
+import datetime as dt, json, os, sys, time
 SRC, FOLDER, DATA, BACKEND = sys.argv[1:5]
 sys.path.insert(0, SRC)
 import orjson
@@ -192,11 +192,16 @@ def keep(self, engine, spec, label):  # each ruleset keeps its definition, for c
     made(self, engine, spec, label)
     self.spec = spec
 _durable._Ruleset.__init__ = keep
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+rss0 = rss_mb()
 t0 = time.perf_counter()
 policy = fr.load_policy(FOLDER)
 t1 = time.perf_counter()
 engine = fr.Engine(policy, backend="durable", formation=FORMATION)
 t2 = time.perf_counter()
+rss_engine = rss_mb()
 fr.Engine(policy, backend="reference", formation=FORMATION).close()
 t3 = time.perf_counter()
 compiled = engine._current
@@ -246,7 +251,7 @@ print(json.dumps({"checks": len(plan.checks), "checks_all_periods": sum(len(p.ch
                   "periods": len(compiled.plans), "decisions": len(plan.targets),
                   "rulesets_first": len(specs_before), "rulesets": len(rulesets), "tests": total,
                   "distinct_tests": distinct, "actions": fired[0] / max(len(rest), 1), "errors": errors,
-                  "load_ms": 1000 * (t1 - t0), "durable_ms": 1000 * (t2 - t1), "reference_ms": 1000 * (t3 - t2)}))
+                  "rss_mb": rss_engine - rss0, "load_ms": 1000 * (t1 - t0), "durable_ms": 1000 * (t2 - t1), "reference_ms": 1000 * (t3 - t2)}))
 engine.close()
 """
 
@@ -315,7 +320,7 @@ def main() -> None:
         data.write_text("".join(json.dumps(c) + "\n" for c in candidates(opts.n)), encoding="utf-8")
         folders, info = {}, {}
         print(f"\n{'size':>5} {'checks':>7} {'tests':>6} {'distinct':>8} {'rulesets':>8} {'actions':>8} "
-              f"{'load ms':>8} {'durable ms':>10} {'ref ms':>7}  validate")
+              f"{'load ms':>8} {'durable ms':>10} {'ref ms':>7} {'RSS MB':>6}  validate")
         for k in sizes:
             folder = sized_copy(k, Path(tmp) / f"x{k}", vary=not opts.identical)
             ok, said = validate(folder)
@@ -330,7 +335,7 @@ def main() -> None:
                         else f"{got['rulesets_first']}->{got['rulesets']}")
             print(f"{k:>4}x {got['checks']:>7} {got['tests']:>6} {got['distinct_tests']:>8} {rulesets:>8} "
                   f"{got['actions']:>8.1f} {got['load_ms']:>8.0f} {got['durable_ms']:>10.0f} "
-                  f"{got['reference_ms']:>7.0f}  {'ok' if ok else 'FAILED'}")
+                  f"{got['reference_ms']:>7.0f} {got['rss_mb']:>6.1f}  {'ok' if ok else 'FAILED'}")
             if not ok:
                 print("       " + "\n       ".join(said.splitlines()[:6]))
             if got["errors"]:
