@@ -28,7 +28,7 @@ of µs per candidate, µs per check per candidate, the ratio to 1x (ideal linear
 whole is at most k; of the backend part, k), and the marginal cost of an added check between
 sizes (constant when growth is linear, rising when it is worse). Before the rounds, the checks,
 rulesets, tests (and distinct tests), agenda actions per candidate and load/compile times of
-each size are printed.
+each size are printed, with what loading and compiling it added to the RSS.
 """
 
 from __future__ import annotations
