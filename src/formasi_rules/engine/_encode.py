@@ -67,12 +67,12 @@ def decode(field: Field, value: Any) -> Any:
     return value
 
 
-_AS_IS = frozenset((str, int, bool, type(None)))
+AS_IS = frozenset((str, int, bool, type(None)))  # the types show() gives back as they are
 
 
 def show(value: Any) -> Any:
     """A derived value as JSON shows it."""
-    if type(value) in _AS_IS:
+    if type(value) in AS_IS:
         return value
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral() else float(value)

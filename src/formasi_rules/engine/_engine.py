@@ -29,7 +29,7 @@ from ._compiled import Compiled
 from ._parallel import chunk_size, evaluate_parallel
 from ._dedup import unique
 from ._durable import DurableBackend
-from ._encode import encode, encode_fact, show
+from ._encode import AS_IS, encode, encode_fact, show
 from ._plan import Plan
 from ._result import (
     Block, RecordError, Rendered, Result, check_layout, full_bytes, precedence_of, render_block,
@@ -340,7 +340,7 @@ def _decided(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
     derived = compiled.deriver.derive(candidate, as_of, places)
     firings = compiled.backend.run(plan, _encoded(derived, policy, plan.keys))
     echo = compiled.echo  # fields that only repeat a value of the record: "derived" shows what was computed
-    shown = {k: show(v) for k, v in derived.values.items() if k not in echo}
+    shown = {k: v if type(v) in AS_IS else show(v) for k, v in derived.values.items() if k not in echo}
     shown.update({k: dict(v) for k, v in derived.per_level.items()})
     shown["explain"] = derived.explain
     return candidate, derived, shown, firings, targets, index

@@ -9,7 +9,7 @@ import orjson
 
 from .._text import Text
 from ..policy import Policy
-from ._encode import fact_key, show
+from ._encode import AS_IS, fact_key, show
 from ._result import Decision, Reason, Result, outcome, put_decision
 
 if TYPE_CHECKING:
@@ -125,7 +125,8 @@ class Explainer:
             if shown is not None and field in shown:
                 continue
             if levels is None:
-                out[field] = show(values.get(field))
+                value = values.get(field)
+                out[field] = value if type(value) in AS_IS else show(value)
             else:
                 got = per_level.get(field, {})
                 out[field] = {level: show(got.get(level)) for level in levels}
