@@ -2,6 +2,7 @@
 process, error records and duplicate ids across partitions included, and a worker that holds
 another policy, or another formasi_rules, refused."""
 
+import functools
 import itertools
 import json
 import logging
@@ -18,6 +19,7 @@ distributed = pytest.importorskip("distributed", reason="the dask extra is not i
 import formasi_rules as fr  # noqa: E402
 from conftest import AS_OF, POLICY_DIR, ROOT, edit  # noqa: E402
 from formasi_rules.extra import dask as frd  # noqa: E402
+from formasi_rules.extra import partitions  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from evaluate import candidates  # noqa: E402  the benchmark's synthetic generator
@@ -31,7 +33,9 @@ BAD = {  # index -> how the record is spoilt: each must come out as an error rec
 FIRST, AGAIN = 120, 15_678  # a duplicate id, in another partition (and, as JSON Lines, another file)
 
 
+@functools.cache
 def records() -> list[dict]:
+    """The 20,000 records (built once: read, never changed)."""
     out = list(candidates(N))
     for index, (field, value) in BAD.items():
         out[index][field] = value
@@ -72,7 +76,7 @@ def test_a_bag_of_records_gives_the_bytes_of_one_process(client, one_process):
     assert found[17]["where"] == "$[17]" and found[AGAIN]["problems"][0]["code"] == "I031"
     assert f"$[{FIRST}]" in found[AGAIN]["problems"][0]["en"]
     # each worker process loaded the policy once, for the batch's digest
-    loaded = client.run(lambda: [digest for _, digest in frd._POLICIES])
+    loaded = client.run(lambda: [digest for _, digest in partitions._POLICIES])
     assert sorted(loaded.values()) == [[batch.digest], [batch.digest]]
 
 
@@ -147,10 +151,24 @@ def test_mistakes_are_said_plainly(client, one_process):
         frd.Batch.of(one_process.policy, as_of="2025-10-09")
 
 
-def test_without_dask_the_import_names_the_extra():
-    code = "import sys; sys.modules['dask'] = None; import formasi_rules.extra.dask"
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+def test_without_dask_the_import_names_the_extra_and_the_contract_still_imports():
+    code = "import sys; sys.modules['dask'] = None; import formasi_rules.extra.{}"
+    run = subprocess.run([sys.executable, "-c", code.format("dask")], capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "pip install 'formasi-rules[dask]'" in run.stderr
+    run = subprocess.run([sys.executable, "-c", code.format("partitions")], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+
+
+def test_the_contract_by_hand_as_spark_would_use_it(one_process):
+    """What docs/distributed.md sketches for Spark's mapPartitions, in this process: parts with
+    their global places, one Block each, duplicates marked over them in order."""
+    data = records()[:400] + [records()[FIRST]]
+    batch = partitions.Batch.of(one_process.policy, as_of=AS_OF, backend="durable")
+    placed = [(f"$[{i}]", r) for i, r in enumerate(data)]
+    parts = [placed[i:i + 150] for i in range(0, len(placed), 150)]
+    got = joined(partitions.mark_duplicates(partitions.evaluate_partition(batch, part) for part in parts))
+    assert got == joined(one_process.evaluate_blocks(data, as_of=AS_OF, layout="compact"))
+    assert errors(got)[400]["problems"][0]["code"] == "I031"
 
 
 def test_errors_pickle_whole():  # as a worker's error reaches the client
