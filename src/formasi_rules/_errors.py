@@ -88,7 +88,13 @@ class _ProblemsError(FormasiError):
         self.problems = list(problems)
         lines = [str(p) for p in self.problems]
         head = summary or f"{len(self.problems)} problem(s)"
+        self._summary = summary
         super().__init__("\n".join([head, *("  " + line for line in lines)]))
+
+    def __reduce__(self):
+        # rebuilt from its problems when sent between processes (a Dask worker's error reaches the
+        # client so), not from its message, which would be read as a list of problems
+        return type(self), (self.problems, self._summary)
 
 
 class PolicyError(_ProblemsError, ValueError):

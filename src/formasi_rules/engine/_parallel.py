@@ -53,6 +53,7 @@ from typing import Any
 import attrs
 
 from .._errors import EngineError, FormasiError, InputError, WorkerError, _ProblemsError
+from ..policy import Policy, load_policy
 from ._result import render_block
 
 CHUNK = 250  # records per chunk (see chunk_size)
@@ -82,20 +83,28 @@ def _rebuild(data: tuple) -> BaseException:
         return EngineError(str(arg))
 
 
+def load_checked(root: str, digest: str) -> Policy:
+    """The policy in folder ``root``, refused unless its digest is ``digest``: a process that
+    evaluates part of a batch (a worker here, or a Dask worker in formasi_rules.extra.dask)
+    loads the policy by its folder, and must decide by exactly the version the batch began with."""
+    policy = load_policy(root)
+    if policy.digest != digest:
+        raise EngineError(f"the policy in {root} changed after the batch started, or this machine holds another "
+                          f"copy of it (its digest here is {policy.digest}, the batch's {digest}); run the batch "
+                          f"again on the same policy files / kebijakan di {root} tidak sama dengan yang dipakai "
+                          "saat batch dimulai")
+    return policy
+
+
 def _serve(conn, root: str, digest: str, backend: str, places: Any) -> None:
     """A worker: build an engine, then evaluate each chunk it is sent, until told to stop or
     its pipe closes (the calling process is gone)."""
     # Ctrl-C reaches the whole process group: the calling process handles it and ends the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        from ..policy import load_policy
         from ._engine import Engine
 
-        policy = load_policy(root)
-        if policy.digest != digest:
-            raise EngineError(f"the policy in {root} changed after the batch started (its digest is now "
-                              f"{policy.digest}); run the batch again")
-        engine = Engine(policy, backend=backend, formation=places)
+        engine = Engine(load_checked(root, digest), backend=backend, formation=places)
     except Exception as exc:  # noqa: BLE001 - handed to the calling process
         conn.send(("failed", _portable(exc)))
         return
