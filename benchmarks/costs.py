@@ -2,11 +2,12 @@
 
     python benchmarks/costs.py [N]          (default N = 10000)
 
-Streams N synthetic candidates through the stages of Engine.evaluate one by one, timing
-each inline (the stages, not a profiler, so the figures add up to the real rate), and
-prints microseconds per candidate and each stage's share. The reference backend's run is
-timed beside the durable_rules one as the baseline. The stages mirror Engine._evaluate;
-the script stops if what they produce differs from Engine.evaluate.
+Streams N synthetic candidates through the stages of a compact JSON Lines batch
+(Engine.evaluate_blocks) one by one, timing each inline (the stages, not a profiler, so the
+figures add up to the real rate), and prints microseconds per candidate and each stage's
+share. The reference backend's run is timed beside the durable_rules one as the baseline.
+The stages mirror Engine._compact; the script stops if what they produce differs from the
+record evaluate_blocks writes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from evaluate import AS_OF, LEVELS, candidates
 from formasi_rules.engine._backend import ReferenceBackend
 from formasi_rules.engine._encode import encode_fact, show
 from formasi_rules.engine._engine import _targets
-from formasi_rules.engine._result import Result
 from formasi_rules.inputs import structure_candidate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,21 +57,19 @@ def main() -> None:
             t5 = clock()
             reference.run(plan, fact)
             t6 = clock()
-            outcomes, checks, actual, explanation = explainer.decide(derived, firings, targets)
-            t7 = clock()
             shown = {k: show(v) for k, v in derived.values.items() if k not in compiled.echo}
             shown.update({k: dict(v) for k, v in derived.per_level.items()})
             shown["explain"] = derived.explain
-            result = Result(candidate.id, AS_OF, policy.identity(), "durable_rules", shown, outcomes, checks, actual,
-                            decide=explanation.decisions, values={**derived.values, "region": candidate.region})
+            t7 = clock()
+            text = explainer.compact(candidate.id, shown, derived, firings, targets)
             t8 = clock()
-            text = result.to_json("compact")
-            t9 = clock()
-            if line is lines[0] and text != engine.evaluate(raw, as_of=AS_OF).to_json("compact"):
-                raise SystemExit("the stages no longer match Engine.evaluate: update this script")
-            for stage, a, b in (("parse JSON", t0, t1), ("validate (cattrs)", t1, t2), ("derive", t2, t3),
+            if line is lines[0]:
+                block = next(engine.evaluate_blocks([raw], as_of=AS_OF, layout="compact"))
+                if text + b"\n" != block.text:
+                    raise SystemExit("the stages no longer match Engine.evaluate_blocks: update this script")
+            for stage, a, b in (("parse JSON", t0, t1), ("validate", t1, t2), ("derive", t2, t3),
                                 ("encode the fact", t3, t4), ("durable_rules", t4, t5), ("(reference)", t5, t6),
-                                ("decide", t6, t7), ("build the result", t7, t8), ("render compact", t8, t9)):
+                                ("values shown", t6, t7), ("write the record", t7, t8)):
                 spent[stage] += b - a
     total = sum(v for k, v in spent.items() if k != "(reference)")
     print(f"python {sys.version.split()[0]}, {n} candidates, per candidate:")
