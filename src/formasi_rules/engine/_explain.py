@@ -184,12 +184,19 @@ class Explanation:
         """The decisions' JSON pieces (as ``decisions`` would give them, rendered), straight from
         the check states: no Decision objects, each reason looked up once for the candidate."""
         plan_targets, names = self.explainer.plan.targets, self.explainer._names
+        raw: dict[str, bytes] = {}  # check -> its reason's JSON, for the decisions that read it after
+        reason, states, actual, absent = self.explainer.reason_for, self.states, self.actual, self.absent
         for i, target in enumerate(self.targets):
             if i:
                 parts.append(b",")
             keys = plan_targets[target]
-            put_decision(parts, target[0], target[1], outcomes[names[target]], self._reasons_of(keys),
-                         self._missing(keys), None)
+            texts = []
+            for k in keys:
+                found = raw.get(k)
+                if found is None:
+                    found = raw[k] = reason(k, states[k], actual, absent).to_bytes()
+                texts.append(found)
+            put_decision(parts, target[0], target[1], outcomes[names[target]], texts, self._missing(keys), None)
 
     def _missing(self, keys: tuple[str, ...]) -> tuple[str, ...]:
         """The inputs that would settle the decision's undetermined checks."""

@@ -112,7 +112,8 @@ class Decision:
 
     def put(self, parts: list[bytes]) -> None:
         """Append the pieces of ``to_bytes()`` to ``parts``, to be joined once with the rest."""
-        put_decision(parts, self.route, self.level, self.outcome, self.reasons, self.missing, self.allocation)
+        put_decision(parts, self.route, self.level, self.outcome, [r.to_bytes() for r in self.reasons],
+                     self.missing, self.allocation)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"route": self.route, "level": self.level, "outcome": self.outcome,
@@ -242,10 +243,10 @@ def full_bytes(candidate: str, as_of: dt.date, policy: dict[str, str], backend: 
     return b"".join(parts)
 
 
-def put_decision(parts: list[bytes], route: str, level: str, outcome: str, reasons: Iterable[Reason],
+def put_decision(parts: list[bytes], route: str, level: str, outcome: str, reasons: list[bytes],
                  missing: tuple[str, ...], allocation: dict[str, Any] | None) -> None:
-    """Append the pieces of one decision's JSON (as Decision.to_dict gives it) to ``parts``: the
-    reasons' JSON is made once per reason and shared, never re-encoded."""
+    """Append the pieces of one decision's JSON (as Decision.to_dict gives it) to ``parts``;
+    ``reasons`` is each reason's JSON (made once per reason and shared, never re-encoded)."""
     key = (route, level, outcome)
     head = _HEADS.get(key)
     if head is None:  # a policy has a few dozen: made once each
@@ -254,7 +255,7 @@ def put_decision(parts: list[bytes], route: str, level: str, outcome: str, reaso
         head = _HEADS[key] = orjson.dumps({"route": route, "level": level, "outcome": outcome})[:-1] + \
             b',"reasons":['
     parts.append(head)
-    parts.append(b",".join([r.raw or r.to_bytes() for r in reasons]))  # few large pieces join fastest
+    parts.append(b",".join(reasons))
     if not missing and allocation is None:
         parts.append(b'],"missing":[]}')
         return
