@@ -5,6 +5,7 @@ import pickle
 import sys
 
 import jsonschema
+import orjson
 import pytest
 from click.testing import CliRunner
 
@@ -89,8 +90,9 @@ def test_blocks_are_the_text_of_each_result(engine, narrow, layout):
         pairs = [(f"$[{i}]", r) for i, r in enumerate(records)]
         blocks = b"".join(block.text for block in engine.evaluate_blocks(
             pairs, as_of=AS_OF, formation=formation, layout=layout, **narrow))
-        results = [r.to_bytes(layout) for r in engine.evaluate_many(pairs, as_of=AS_OF, formation=formation,
-                                                                    **narrow)]
+        made = list(engine.evaluate_many(pairs, as_of=AS_OF, formation=formation, **narrow))
+        results = [r.to_bytes(layout) for r in made]
+        assert results == [orjson.dumps(r.to_dict(layout)) for r in made]  # the shape, not only the pieces
         assert blocks == b"".join(r + b"\n" for r in results)
         lines = [t for t, _ in engine.evaluate_lines(pairs, as_of=AS_OF, formation=formation, layout=layout,
                                                      **narrow)]
@@ -101,6 +103,20 @@ def test_blocks_are_the_text_of_each_result(engine, narrow, layout):
         else:
             assert any(d["missing"] for o in outcomes for d in o.get("decisions", ()))
             assert any(o.get("precedence") for o in outcomes) or narrow or formation is None
+
+
+@pytest.mark.parametrize("layout", ["compact", "full"])
+def test_workers_write_the_same_bytes_duplicates_and_filters_included(default_engine, layout):
+    """A worker's chunk goes the same way as this process's: the same bytes with a level filter, and
+    a duplicate id inside a chunk a worker evaluates is named by its place in the whole input."""
+    records = list(candidates(1200))
+    for first, later in ((5, 6), (300, 301), (610, 640), (1000, 1180)):  # within and across chunks
+        records[later] = {**records[later], "id": records[first]["id"]}
+    pairs = [(f"$[{i}]", r) for i, r in enumerate(records)]
+    one, two = (b"".join(b.text for b in default_engine.evaluate_blocks(
+        pairs, as_of=AS_OF, layout=layout, level="ahli_muda", jobs=jobs)) for jobs in (1, 2))
+    assert one == two
+    assert one.count(b'"I031"') == 4 and b"$[1180]" in one and b"$[301]" in one
 
 
 def test_jobs_give_the_same_compact_text(default_engine):

@@ -89,6 +89,12 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def written(path: Path) -> int:
+    """Bytes written so far: to the file, or to the temporary file beside it that becomes it."""
+    sizes = [p.stat().st_size for p in path.parent.iterdir() if p == path or p.name.startswith(f".{path.name}.")]
+    return max(sizes, default=0)
+
+
 def wait_for_output(path: Path, size: int = 1) -> None:
     for _ in range(600):
         if path.exists() and path.stat().st_size >= size or any(
@@ -130,16 +136,22 @@ def test_a_starved_worker_has_its_chunks_taken_back_and_the_output_is_whole(many
     out = tmp_path / "out.jsonl"
     proc = start("evaluate", str(many), "--format", "jsonl", "--jobs", "2", "-o", str(out))
     worker = workers(proc.pid)[0]
-    wait_for_output(out, 200_000)
+    wait_for_output(out, 10_000_000)  # well into the run: the worker is up and has chunks queued
     os.kill(worker, signal.SIGSTOP)
     try:
-        time.sleep(3)  # the calling process works on; a stopped worker holds at most the chunk it took
+        before = written(out)
+        time.sleep(3)  # the calling process works on, the stopped worker's chunks included
+        during = written(out) - before
     finally:
         os.kill(worker, signal.SIGCONT)
     code, err = finish(proc)
     assert code == 0, err
     lines = out.read_text().splitlines()
     assert [json.loads(line)["candidate"] for line in lines[1:]] == [f"x{i}" for i in range(120_000)]
+    # waiting for the stopped worker, the output would stop within the chunks handed out ahead of its
+    # own (8 at most); taking them back, it grows by far more than that while the worker is stopped
+    per_chunk = out.stat().st_size / 120_000 * 250
+    assert during > 16 * per_chunk, (during, per_chunk)
 
 
 def test_sigterm_to_the_main_process_leaves_valid_json_holding_what_it_says(many, tmp_path):

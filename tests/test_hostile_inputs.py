@@ -225,9 +225,12 @@ rules:
 """)
     with fr.Engine(fr.load_policy(policy_copy), backend="durable") as engine:
         record = {**BASE, "position": {"type": "jf", "name": "y" * (17 << 20)}}
-        first, second = engine.evaluate_many([record, {**BASE, "id": "b"}], as_of=AS_OF)
+        # the limit is in bytes: 4.2 million characters of 4 bytes each are 16.8 MB of UTF-8
+        wide = {**BASE, "id": "w", "position": {"type": "jf", "name": "\U0001F600" * (4_200_000)}}
+        first, second, third = engine.evaluate_many([record, {**BASE, "id": "b"}, wide], as_of=AS_OF)
     assert isinstance(second, fr.Result)
     assert [p.code for p in first.problems] == ["I022"]
+    assert [p.code for p in third.problems] == ["I022"]
 
 
 # --- fuzz: every reader, over bytes and over near-valid records --------------------------------

@@ -3,7 +3,9 @@
 A backend prepares a :class:`Plan` once and then, for each encoded fact, reports
 which checks passed, which failed, and which fact keys were missing. The
 durable_rules backend (``_durable``) does this with rulesets; the reference
-backend below does it with :func:`_plan.evaluate`. The two must agree exactly:
+backend below with each condition compiled once into a closure
+(:func:`_plan.compile_condition`), of the three-valued semantics :func:`_plan.evaluate`
+writes down and the tests hold it to. The two backends must agree exactly:
 the reference is the oracle the durable backend is tested against, and the
 fallback where durable_rules cannot be imported.
 """

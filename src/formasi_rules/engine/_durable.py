@@ -202,6 +202,8 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
 def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: str) -> None:
     # the name says the side (p/f) and has a fixed width, so the host reads a fired rule's check
     # from a fixed slice of the agenda message (see _Ruleset.fire_into)
+    if len(rules) >= 10 ** _NAME_DIGITS:
+        raise EngineError(f"a ruleset of more than {10 ** _NAME_DIGITS} rules cannot be named")
     name = f"{what[0][0]}{len(rules):0{_NAME_DIGITS}d}"
     rules[name] = {"all": [{"m": {"$and": [{KIND: kind}, test]}}]}
     meaning[name] = what
@@ -210,12 +212,9 @@ def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: st
 class _Ruleset:
     def __init__(self, engine, spec: RulesetSpec, label: str):
         self.engine = engine
-        self.meaning = spec.meaning
-        self.checks = {name: key for name, (_, key) in spec.meaning.items()}
+        self.checks = {name: key for name, (_, key) in spec.meaning.items()}  # rule name -> its check
         self.inferred = spec.inferred
         self.inferred_fail = spec.inferred_fail
-        self.inferred_keys = frozenset(key for key, _ in spec.inferred)
-        self.inferred_fail_keys = frozenset(key for key, _ in spec.inferred_fail)
         try:
             self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
                                                 _json(spec.definition))
@@ -345,8 +344,8 @@ class DurableBackend:
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
         payload = _json({"sid": SID, "id": FACT_ID, **fact})
-        if len(payload) > MAX_VALUE_BYTES:  # no single value can be longer than the whole fact
-            _check_sizes(fact)
+        if len(payload) * 4 >= MAX_VALUE_BYTES:  # a character is at most 4 bytes of UTF-8: no value of
+            _check_sizes(fact)  # a shorter fact can reach the engine's limit
         passed: set[str] = set()
         failed: set[str] = set()
         with self._lock:
@@ -388,9 +387,11 @@ class DurableBackend:
 
 
 def _check_sizes(fact: dict[str, Any]) -> None:
-    """The engine refuses a value over 16 MiB (error 314): the record's error, naming the field."""
+    """The engine refuses a value of 16 MiB of UTF-8 or more (error 314, ``state.c``): the record's
+    error, naming the field. Measured in bytes as the engine reads them, escapes included."""
     for key, value in fact.items():
-        if isinstance(value, str) and len(value) * 4 > MAX_VALUE_BYTES and len(_json(value)) > MAX_VALUE_BYTES:
+        if isinstance(value, str) and len(value) * 4 >= MAX_VALUE_BYTES and \
+                len(orjson.dumps(value)) - 2 >= MAX_VALUE_BYTES:
             raise InputError([Problem(
                 "I022", f"nilai {key} lebih dari 16 MiB", f"the value of {key} is longer than the rules "
                 f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])

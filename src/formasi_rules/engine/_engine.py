@@ -203,7 +203,8 @@ class Engine:
                level: str | None, jobs: int, render: str | None, blocks: bool = True) -> Iterator[Any]:
         """On the version in service now: Results (``render`` None), or Blocks in that layout, or
         (``blocks`` False, one process) each record ready to be written in that layout."""
-        _check_jobs(jobs)
+        if _check_jobs(jobs) > 1 and not blocks:
+            raise InvalidArgument("records one by one come from one process; with jobs > 1 ask for Blocks")
         as_of = _date(as_of)
         _check_filter(self.policy, self.plan(as_of), route, level)  # a bad date or filter fails once, up front
         places = self.places if formation is None else _formation(formation, self.policy.levels)

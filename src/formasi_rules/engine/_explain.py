@@ -10,7 +10,7 @@ import orjson
 from .._text import Text
 from ..policy import Policy
 from ._encode import AS_IS, fact_key, show
-from ._result import Decision, Reason, Result, outcome, put_decision
+from ._result import Decision, Reason, Result, compact_record, outcome, put_decision
 
 if TYPE_CHECKING:
     from ._backend import Firings
@@ -72,10 +72,9 @@ class Explainer:
         passed, failed = firings.passed, firings.failed
         _, read, read_set, _ = bundle = self._bundle(targets)
         unknown = read_set.difference(passed, failed)
-        return orjson.dumps({"candidate": candidate, "derived": shown, "actual": self._actual(derived, shown),
-                      "failed": [k for k in read if k in failed] if failed else [],
-                      "undetermined": [k for k in read if k in unknown] if unknown else [],
-                      "decisions": _outcomes(bundle, failed, unknown)})
+        return orjson.dumps(compact_record(
+            candidate, shown, self._actual(derived, shown), [k for k in read if k in failed] if failed else [],
+            [k for k in read if k in unknown] if unknown else [], _outcomes(bundle, failed, unknown)))
 
     def _bundle(self, targets: list[tuple[str, str]]) -> tuple:
         """What depends on the targets only, made once for a run of candidates asking for the same:
@@ -184,19 +183,12 @@ class Explanation:
         """The decisions' JSON pieces (as ``decisions`` would give them, rendered), straight from
         the check states: no Decision objects, each reason looked up once for the candidate."""
         plan_targets, names = self.explainer.plan.targets, self.explainer._names
-        raw: dict[str, bytes] = {}  # check -> its reason's JSON, for the decisions that read it after
-        reason, states, actual, absent = self.explainer.reason_for, self.states, self.actual, self.absent
         for i, target in enumerate(self.targets):
             if i:
                 parts.append(b",")
             keys = plan_targets[target]
-            texts = []
-            for k in keys:
-                found = raw.get(k)
-                if found is None:
-                    found = raw[k] = reason(k, states[k], actual, absent).to_bytes()
-                texts.append(found)
-            put_decision(parts, target[0], target[1], outcomes[names[target]], texts, self._missing(keys), None)
+            put_decision(parts, target[0], target[1], outcomes[names[target]],
+                         [r.to_bytes() for r in self._reasons_of(keys)], self._missing(keys), None)
 
     def _missing(self, keys: tuple[str, ...]) -> tuple[str, ...]:
         """The inputs that would settle the decision's undetermined checks."""

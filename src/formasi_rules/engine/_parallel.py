@@ -28,10 +28,11 @@ is finished ahead of that chunk), it first takes back the last chunk sent to a w
 worker has started, and evaluates it itself; a chunk's file is claimed by renaming it, by
 whichever side renames it first, so such a chunk is evaluated once. If the chunk it waits for
 is still not done after half the time this process takes for a chunk of its own, the worker
-is starved (a machine whose other cores are busy): this process evaluates that chunk too, and
-whichever result comes first is used (the other is thrown away). So a batch with workers is
-never held back by them for longer than that, and is not slower than one job; on a quiet
-machine the workers finish their chunks first and keep them.
+is starved (a machine whose other cores are busy): this process evaluates that chunk too and
+uses its own result (the worker's, when it comes, is thrown away). So a batch with workers is
+never held back by them for much longer than that; on a quiet machine the workers finish their
+chunks in time and keep them. A worker that dies still ends the batch with WorkerError, even
+when this process holds everything it was sent: a worker lost is a fault to report, not to hide.
 """
 
 from __future__ import annotations
@@ -256,11 +257,10 @@ class _Workers:
             for job in reversed(w.jobs):
                 if job.done or job.given is not None:
                     continue
-                try:
-                    os.rename(job.inbox, job.inbox + ".back")
+                try:  # as atomic a claim as the worker's rename: exactly one of the two succeeds
+                    os.unlink(job.inbox)
                 except FileNotFoundError:  # the worker has it: so it has every earlier one too
                     break
-                os.unlink(job.inbox + ".back")
                 self.stolen += 1
                 return job
         return None
@@ -379,6 +379,7 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
                         if taken is not None:
                             taken.given = _finish(here(taken.items), render)
                             pool.poll(0)
+                            deadline = time.monotonic() + patience  # the worker had that time too
                             continue
                         left = deadline - time.monotonic()
                         if left > 0:

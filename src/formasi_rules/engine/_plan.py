@@ -242,8 +242,9 @@ _ABSENT = object()
 
 def compile_condition(cond: Cond) -> Callable[[dict[str, Any]], bool | None]:
     """:func:`evaluate` for one condition, as a closure built once: the same three-valued answer
-    for every fact, without walking the tree (the reference backend runs these). Only the
-    condition's own keys, operators and encoded literals go in; nothing is generated as text."""
+    for every encoded fact (one type per key, as the encoder guarantees), without walking the
+    tree (the reference backend runs these). Only the condition's own keys, operators and
+    encoded literals go in; nothing is generated as text."""
     if isinstance(cond, Cmp):
         key, op, value = cond.key, _PY_OPS[cond.op], cond.value
 

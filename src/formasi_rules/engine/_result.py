@@ -5,8 +5,12 @@ check instead of repeating its text (see _compact and docs/decisions.md).
 
 A result's outcomes, check states and values are settled when it is made; its Decision
 objects are built the first time ``decisions`` is read, and a decision's reasons, with
-their bilingual messages and citations, the first time they are read (most of a batch
-is written in the compact layout, which needs neither).
+their bilingual messages and citations, the first time they are read. ``to_bytes(layout)``
+is the JSON as UTF-8, joined once from pieces rendered once (a reason's JSON is kept).
+
+A batch written as JSON Lines builds no Result at all: each record is written straight from
+its evaluation (``Rendered``, by ``compact_record`` / ``full_bytes`` / ``put_decision``, the
+same functions ``to_bytes`` uses) and gathered into ``Block``s.
 """
 
 from __future__ import annotations
@@ -202,14 +206,10 @@ class Result:
         :func:`formasi_rules.expand` gives back the full form."""
         if check_layout(layout) == "compact":
             derived = self.derived
-            out = {"candidate": self.candidate, "derived": derived,
-                   "actual": {k: v for k, v in self.actual.items() if k not in derived},
-                   "failed": [k for k, state in self.checks.items() if state is False],
-                   "undetermined": [k for k, state in self.checks.items() if state is None],
-                   "decisions": self.outcomes}
-            if self.allocations:
-                out["allocation"] = self.allocations
-            return out
+            return compact_record(self.candidate, derived, {k: v for k, v in self.actual.items() if k not in derived},
+                                  [k for k, state in self.checks.items() if state is False],
+                                  [k for k, state in self.checks.items() if state is None], self.outcomes,
+                                  self.allocations)
         out = {"format": FORMAT, "candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
                "backend": self.backend, "derived": self.derived,
                "decisions": [d.to_dict() for d in self.decisions]}
@@ -217,6 +217,19 @@ class Result:
         if first:
             out["precedence"] = first
         return out
+
+
+def compact_record(candidate: str, derived: dict[str, Any], actual: dict[str, Any], failed: list[str],
+                   undetermined: list[str], decisions: dict[str, str],
+                   allocation: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A candidate's record in the compact layout (schemas/result-compact.schema.json): ``actual``
+    holds only the values ``derived`` does not show; every check of the decisions not failed or
+    undetermined passed."""
+    out = {"candidate": candidate, "derived": derived, "actual": actual, "failed": failed,
+           "undetermined": undetermined, "decisions": decisions}
+    if allocation:
+        out["allocation"] = allocation
+    return out
 
 
 def precedence_of(outcomes: dict[str, str], order: tuple[str, ...]) -> list[str] | None:

@@ -98,15 +98,15 @@ _LOCK = threading.Lock()  # a worker with several threads loads a policy once, n
 def _engine(batch: Batch) -> Engine:
     """This process's engine for ``batch``: built on first use, from the folder, after checking the
     formasi_rules version and the policy's digest."""
+    if batch.version != __version__:  # every batch, a cached engine's too
+        raise EngineError(f"this worker has formasi_rules {__version__} and the client {batch.version}; "
+                          "install the same version everywhere / versi formasi_rules pada pekerja berbeda")
     places = orjson.dumps(batch.formation, option=orjson.OPT_SORT_KEYS) if batch.formation else b""
     key = (batch.folder, batch.digest, batch.backend, places)
     with _LOCK:
         engine = _ENGINES.get(key)
         if engine is not None:
             return engine
-        if batch.version != __version__:
-            raise EngineError(f"this worker has formasi_rules {__version__} and the client {batch.version}; "
-                              "install the same version everywhere / versi formasi_rules pada pekerja berbeda")
         policy = _POLICIES.get((batch.folder, batch.digest))
         if policy is None:
             policy = load_checked(batch.folder, batch.digest)
