@@ -65,8 +65,10 @@ def _places(value: Any) -> dict | None:
     return places
 
 
-def begin(options: Options, begin_lock, records: Iterable, places: Any, compact: bool):
-    """Start a batch on one version: ``(identity, catalogue or None, iterator of results)``.
+def begin(options: Options, begin_lock, records: Iterable, places: Any, compact: bool, written: bool = False):
+    """Start a batch on one version: ``(identity, catalogue or None, iterator of results)``;
+    with ``written``, each record comes already written in the options' layout (its
+    ``to_bytes(layout)`` is the same as a Result's, without the Result: for streams).
 
     The version's identity, the compact catalogue and the batch's pin are taken while no
     reload can swap the version (the batch pins when its first item is asked for)."""
@@ -74,8 +76,12 @@ def begin(options: Options, begin_lock, records: Iterable, places: Any, compact:
     with begin_lock:
         identity = engine.policy.identity()
         catalogue = engine.catalogue(options.as_of) if compact else None
-        items = engine.evaluate_many(records, as_of=options.as_of, route=options.route, level=options.level,
-                                     formation=places)
+        if written:
+            items = engine._batch(records, options.as_of, places, options.route, options.level, 1,
+                                  options.layout, blocks=False)
+        else:
+            items = engine.evaluate_many(records, as_of=options.as_of, route=options.route, level=options.level,
+                                         formation=places)
         first = next(items, None)
     return identity, catalogue, _chain(first, items)
 

@@ -121,7 +121,7 @@ class Stream:
             try:
                 self.identity, catalogue, items = begin(self.options, self.begin_lock, self._records(),
                                                         self.options.formation,
-                                                        layout == "compact")
+                                                        layout == "compact", written=True)
             except BaseException as exc:
                 self.failure = exc
                 return
