@@ -39,3 +39,19 @@ def test_reference_backend_reports_each_check_as_the_interpreter_does(conds, fac
     assert firings.passed == {k for k, c in checks.items() if evaluate(c.condition, fact) is True}
     assert firings.failed == {k for k, c in checks.items() if evaluate(c.condition, fact) is False}
     assert firings.missing == frozenset("xyt") - fact.keys()
+
+
+def test_a_plan_is_compiled_once_and_a_new_plan_is_never_taken_for_an_old_one():
+    backend = ReferenceBackend()
+    x_is_1 = Plan(Period(), {"c": Check("c", None, None, Cmp("x", "eq", 1), {}, (), frozenset("x"), ())}, {},
+                  frozenset("x"))
+    backend.prepare(x_is_1)
+    compiled = backend._compiled(x_is_1)
+    assert backend._compiled(x_is_1) is compiled  # prepared once, then reused
+    assert backend.run(x_is_1, {"x": 1}).passed == {"c"}
+    for value in range(300):  # plans made and dropped: ids come back, and the cache is bounded
+        other = Plan(Period(), {"c": Check("c", None, None, Cmp("x", "eq", value), {}, (), frozenset("x"), ())},
+                     {}, frozenset("x"))
+        assert backend.run(other, {"x": value}).passed == {"c"}
+        assert backend.run(other, {"x": value + 1}).failed == {"c"}
+    assert len(backend._tests) <= 257
