@@ -20,7 +20,7 @@ from typing import Any
 from .._errors import InvalidArgument
 from .._text import Text
 from ..policy import Policy
-from ._explain import message
+from ._words import message
 from ._plan import Plan
 from ._result import Decision, Given, Reason, Result
 from ._result import outcome as outcome_of

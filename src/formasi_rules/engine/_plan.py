@@ -24,7 +24,7 @@ from .._errors import PolicyError, Problem
 from ..policy import All, AnyOf, Literal, Not, Policy, Rule, TableRef, Test, ThisLevel
 from ..policy._model import Condition, Period, TableRow
 from ._encode import CANDIDATE, NotRepresentable, encode, fact_key
-from ._explain import describe
+from ._words import describe
 
 # operator names of the policy language -> comparison on encoded values
 CMP = {"equals": "eq", "not_equals": "ne", "at_least": "ge", "at_most": "le",
@@ -77,7 +77,7 @@ class Check:
     fields: tuple[str, ...]  # field names the condition reads
     keys: frozenset[str]  # fact keys the condition reads
     rows: tuple[tuple[str, TableRow], ...]  # the table rows it read, for their citations
-    text: Any = None  # _explain.CheckText: the candidate-independent part of its reasons
+    text: Any = None  # _words.CheckText: the candidate-independent part of its reasons
 
 
 @attrs.frozen

@@ -18,7 +18,7 @@ import attrs
 from .._errors import PolicyError, Problem
 from ..engine._backend import Backend
 from ..engine._encode import FORMATION, KIND, encode
-from ..engine._explain import describe
+from ..engine._words import describe
 from ..engine._plan import And, Check, Cmp, Plan, Unresolved, resolve_check
 from ..policy import Policy
 from ..policy._model import Period
