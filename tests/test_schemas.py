@@ -56,6 +56,31 @@ def test_example_candidates_and_results_are_valid(default_engine):
     assert "error" in out[-1]
 
 
+@pytest.mark.parametrize("name", ["pengantar_kerja", "instruktur"])
+def test_results_of_every_position_fit_the_generic_schemas_and_their_policys(name):
+    """The published schemas name no position's routes or levels: a position with other levels
+    (Instruktur's keterampilan ones) fits them, and ``schema(name, policy)`` lists that policy's."""
+    import datetime as dt
+
+    import formasi_rules as fr
+    policy = fr.load_policy(ROOT / "policies" / name)
+    records = json.loads((ROOT / "examples" / ("sumsel" if name == "pengantar_kerja" else name)
+                          / "candidates.json").read_text())
+    with fr.Engine(policy) as engine:
+        results = list(engine.evaluate_many(records, as_of=dt.date(2025, 10, 9)))
+        catalogue = engine.catalogue(dt.date(2025, 10, 9))
+    compact = {"catalogue": catalogue["catalogue"], "results": [r.to_dict("compact") for r in results]}
+    for out, which in (([r.to_dict() for r in results], "result"), (compact, "result-compact")):
+        jsonschema.validate(out, schema(which))
+        jsonschema.validate(out, schema(which, policy))
+    full = [r.to_dict() for r in results]
+    levels = schema("result", policy)["items"]["oneOf"][0]["properties"]["decisions"]["items"]["properties"]["level"]
+    assert levels["enum"] == list(policy.levels)
+    full[0]["decisions"][0]["level"] = "no_such_level"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(full, schema("result", policy))
+
+
 def test_formation_output_is_valid(default_engine):
     here = ROOT / "examples" / "sumsel"
     out = default_engine.formation(here / "workload.csv", here / "officers.csv", as_of=AS_OF).to_dict()

@@ -639,5 +639,9 @@ def test_the_candidate_schema_is_the_served_policys(served):
     body = served.client.get(f"/v1/schemas/candidate?policy={POLICY_DIR.name}").json()
     assert "Baik" in body["properties"]["performance"]["oneOf"][0]["items"]["properties"]["rating"]["enum"]
     assert "strategic_need" in body["properties"]
+    result = served.client.get(f"/v1/schemas/result?policy={POLICY_DIR.name}").json()  # its routes and levels
+    decision = result["items"]["oneOf"][0]["properties"]["decisions"]["items"]["properties"]
+    assert decision["route"]["enum"] and "enum" not in served.client.get("/v1/schemas/result").json()[
+        "items"]["oneOf"][0]["properties"]["decisions"]["items"]["properties"]["route"]
     (info,) = served.client.get("/v1/policies").json()["policies"]
     assert info["in_service"]["layers"] == ["jf_umum", POLICY_DIR.name]  # the chain it was built from

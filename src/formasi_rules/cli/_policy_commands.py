@@ -160,7 +160,8 @@ def list_policies(policies):
 @click.argument("which", type=click.Choice(SCHEMAS))
 @POLICIES
 @click.option("--policy", "policy_name", default=None,
-              help="For 'candidate': the schema of this policy's records (its vocabularies and added fields).")
+              help="The schema for this policy: its routes and levels; for 'candidate' also its vocabularies "
+                   "and added fields.")
 @command
 def schema(which, policies, policy_name):
     """Print a JSON Schema: of policy files, candidate records, evaluation results (full or compact

@@ -1,7 +1,9 @@
 """The JSON Schemas of policy files, candidate records, results and formation output.
 
-The files are the generic schemas; :func:`schema` with a policy specialises the candidate
-schema to it: the values (and aliases) of its vocabularies, and the fields it adds to the record.
+The files are the generic schemas: they name no position's routes or levels (a node that holds
+one is a string marked ``"x-vocabulary": "route"`` or ``"level"``). :func:`schema` with a policy
+specialises any of them to it: every marked node lists the policy's routes or levels, and the
+candidate schema also the values (and aliases) of its vocabularies and the fields it adds.
 """
 
 from __future__ import annotations
@@ -29,9 +31,27 @@ def schema(name: str, policy: Any = None) -> dict[str, Any]:
     if name not in NAMES:
         raise ValueError(f"no schema {name!r}; there are: {', '.join(NAMES)}")
     out = json.loads(files(__name__).joinpath(f"{name}.schema.json").read_text(encoding="utf-8"))
-    if name == "candidate" and policy is not None:
-        out = _candidate(out, policy)
+    if policy is None:
+        return out
+    _vocabulary(out, {"route": list(policy.routes), "level": list(policy.levels)})
+    if name == "candidate":
+        return _candidate(out, policy)
+    out["title"] = f"{out.get('title', name)} ({policy.name} {policy.version})"
     return out
+
+
+def _vocabulary(node: Any, values: dict[str, list[str]]) -> None:
+    """Every node marked ``x-vocabulary`` made an enum of the policy's values."""
+    if isinstance(node, dict):
+        vocab = node.get("x-vocabulary")
+        if vocab in values:
+            node.pop("type", None)
+            node["enum"] = values[vocab]
+        for value in node.values():
+            _vocabulary(value, values)
+    elif isinstance(node, list):
+        for value in node:
+            _vocabulary(value, values)
 
 
 def _candidate(base: dict[str, Any], policy: Any) -> dict[str, Any]:

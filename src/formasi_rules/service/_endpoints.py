@@ -161,8 +161,8 @@ class Endpoints:
         if name not in SCHEMAS:
             raise errors.not_found(f"schema {name!r} (known: {', '.join(SCHEMAS)})")
         body = schema(name)
-        if name == "candidate" and "policy" in request.query_params:
-            # the records that policy reads: its vocabularies' values (and aliases) and its added fields
+        if "policy" in request.query_params:
+            # that policy's routes and levels; for records also its vocabularies and added fields
             body = json_schema(name, pick(self.registry, request.query_params["policy"]).engine.policy)
         return Response(orjson.dumps(body, option=orjson.OPT_INDENT_2), media_type="application/schema+json")
 
