@@ -110,20 +110,14 @@ class _Ctx:
     def positions(self) -> _History:
         if self._positions is None:
             c = self.c
-            if c.positions is not None:
-                self._positions = _History(tuple(sorted(c.positions, key=lambda p: p.since)), True)
-            else:
-                self._positions = _History((c.position,) if c.position and c.position.since else (), False)
+            self._positions = _history(c.positions, c.position if c.position and c.position.since else None)
         return self._positions
 
     @property
     def ranks(self) -> _History:
         if self._ranks is None:
             c = self.c
-            if c.ranks is not None:
-                self._ranks = _History(tuple(sorted(c.ranks, key=lambda r: r.since)), True)
-            else:
-                self._ranks = _History((_Rank(c.rank, c.rank_since),) if c.rank and c.rank_since else (), False)
+            self._ranks = _history(c.ranks, _Rank(c.rank, c.rank_since) if c.rank and c.rank_since else None)
         return self._ranks
 
     @property
@@ -142,6 +136,14 @@ class _Ctx:
                 i = self.positions.index_on(self.as_of) if self.positions.entries else None
                 self._current = self.positions.entries[i] if i is not None else False
         return self._current or None
+
+
+def _history(given: tuple | None, current: Any) -> _History:
+    """The record's history in time order, complete when given whole; else only what the record
+    holds now (``current``, or nothing), which says nothing of what came before."""
+    if given is not None:
+        return _History(tuple(sorted(given, key=lambda e: e.since)), True)
+    return _History((current,) if current is not None else (), False)
 
 
 @attrs.frozen
