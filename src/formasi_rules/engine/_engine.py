@@ -215,8 +215,8 @@ class Engine:
 
             if jobs > 1:
                 backend = "reference" if compiled.backend.name == "reference" else "durable"
-                out = evaluate_parallel(compiled.policy, backend, records, here, as_of, places, route, level,
-                                        jobs, render)
+                out = evaluate_parallel(compiled.policy, backend, records, lambda items: _part(here(items), render),
+                                        as_of, places, route, level, jobs, render, factory=Engine)
             elif render is None or not blocks:
                 out = here(records)
             else:
@@ -248,14 +248,14 @@ class Engine:
                 yield RecordError(where, None if ident is None else str(ident),
                                   tuple(_at(p, where) for p in exc.problems))
 
-    def _rendered(self, records: Iterable[Any], as_of: dt.date, route: str | None, level: str | None,
-                  render: str | None) -> Iterator[Result | Rendered | RecordError]:
-        """A worker's chunk: ``(where, record)`` pairs evaluated on the version in service, each
-        made ready for ``render`` (a layout, or None for Results); no check of duplicates (the
-        calling process does that over the whole batch)."""
+    def _part(self, records: Iterable[Any], as_of: dt.date, route: str | None, level: str | None,
+              render: str | None) -> Block | list[Result | RecordError]:
+        """A part of a batch (a worker's chunk, a Dask partition): ``(where, record)`` pairs
+        evaluated on the version in service into one Block in ``render`` (a layout), or with None
+        a list of Results; no check of duplicates (whoever holds the whole batch does that)."""
         compiled = self._pin()
         try:
-            yield from self._records(compiled, records, as_of, self.places, route, level, render)
+            return _part(self._records(compiled, records, as_of, self.places, route, level, render), render)
         finally:
             compiled.release()
 
@@ -345,6 +345,12 @@ def _decided(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
     shown.update({k: dict(v) for k, v in derived.per_level.items()})
     shown["explain"] = derived.explain
     return candidate, derived, shown, firings, targets, index
+
+
+def _part(results: Iterator[Any], render: str | None) -> Block | list:
+    # finished text (in that layout) travels back far cheaper than result objects; each
+    # result is rendered as it comes (holding a chunk of result objects is slow)
+    return render_block(results, render) if render else list(results)
 
 
 def _blocks(results: Iterator[Any], render: str) -> Iterator[Block]:

@@ -53,22 +53,20 @@ from typing import Any
 
 import attrs
 
-from .._errors import EngineError, FormasiError, InputError, WorkerError, _ProblemsError
-from ..policy import Policy, load_policy
-from ._result import render_block
+from .._errors import EngineError, FormasiError, InputError, WorkerError
+from ..policy import load_checked
 
 CHUNK = 250  # records per chunk (see chunk_size)
 IN_FLIGHT_PER_JOB = 3
 
 
-def _portable(exc: BaseException) -> tuple:
-    """An exception as plain data: ours rebuilt with their problems, anything else as its text
-    (exceptions with extra constructor arguments do not survive pickling)."""
-    if isinstance(exc, _ProblemsError):
-        return type(exc), exc.problems
+def _portable(exc: BaseException) -> FormasiError:
+    """An exception fit to send: ours as they are (they pickle whole, problems and all), anything
+    else as an EngineError with its text (exceptions with extra constructor arguments do not
+    survive pickling)."""
     if isinstance(exc, FormasiError):
-        return type(exc), str(exc)
-    return EngineError, f"a worker process failed: {type(exc).__name__}: {exc}"
+        return exc
+    return EngineError(f"a worker process failed: {type(exc).__name__}: {exc}")
 
 
 def _spool_full(exc: OSError) -> FormasiError:
@@ -76,36 +74,14 @@ def _spool_full(exc: OSError) -> FormasiError:
                         "set TMPDIR to a folder with room, or use one process (--jobs 1) / folder sementara penuh")
 
 
-def _rebuild(data: tuple) -> BaseException:
-    cls, arg = data
-    try:
-        return cls(arg)
-    except Exception:  # noqa: BLE001 - an odd subclass: its text still says what happened
-        return EngineError(str(arg))
-
-
-def load_checked(root: str, digest: str) -> Policy:
-    """The policy in folder ``root``, refused unless its digest is ``digest``: a process that
-    evaluates part of a batch (a worker here, or a Dask worker in formasi_rules.extra.dask)
-    loads the policy by its folder, and must decide by exactly the version the batch began with."""
-    policy = load_policy(root)
-    if policy.digest != digest:
-        raise EngineError(f"the policy in {root} changed after the batch started, or this machine holds another "
-                          f"copy of it (its digest here is {policy.digest}, the batch's {digest}); run the batch "
-                          f"again on the same policy files / kebijakan di {root} tidak sama dengan yang dipakai "
-                          "saat batch dimulai")
-    return policy
-
-
-def _serve(conn, root: str, digest: str, backend: str, places: Any) -> None:
-    """A worker: build an engine, then evaluate each chunk it is sent, until told to stop or
-    its pipe closes (the calling process is gone)."""
+def _serve(conn, factory: Callable[..., Any], root: str, digest: str, backend: str, places: Any) -> None:
+    """A worker: build an engine with ``factory`` (the Engine class, passed in so that this module
+    never imports the one that starts it), then evaluate each chunk it is sent, until told to stop
+    or its pipe closes (the calling process is gone)."""
     # Ctrl-C reaches the whole process group: the calling process handles it and ends the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        from ._engine import Engine
-
-        engine = Engine(load_checked(root, digest), backend=backend, formation=places)
+        engine = factory(load_checked(root, digest), backend=backend, formation=places)
     except Exception as exc:  # noqa: BLE001 - handed to the calling process
         conn.send(("failed", _portable(exc)))
         return
@@ -130,7 +106,7 @@ def _serve(conn, root: str, digest: str, backend: str, places: Any) -> None:
                 os.unlink(inbox + ".taken")
                 records = [(where, InputError(problems) if problems is not None else record)
                            for where, record, problems in items]
-                done = _finish(engine._rendered(records, as_of, route, level, render), render)
+                done = engine._part(records, as_of, route, level, render)
                 try:
                     with open(outbox, "wb") as f:
                         pickle.dump(done, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -158,12 +134,6 @@ def _spool() -> str:
         raise FormasiError(f"cannot make a folder for the worker processes' output in {tempfile.gettempdir()} "
                            f"({exc.strerror}); set TMPDIR to a writable folder, or use one process "
                            "(--jobs 1)") from None
-
-
-def _finish(results: Iterator[Any], render: str | None) -> Any:
-    # finished text (in that layout) travels back far cheaper than result objects; each
-    # result is rendered as it comes (holding a chunk of result objects is slow)
-    return render_block(results, render) if render else list(results)
 
 
 @attrs.define(eq=False)
@@ -243,7 +213,7 @@ class _Workers:
                     _discard(job.outbox)
                 job.done = job.done or kind == "done"
             else:  # "failed" (could not start) or "error"
-                raise _rebuild(data)
+                raise data
 
     def idle(self, limit: int) -> _Worker | None:
         """An up worker with fewer than ``limit`` chunks queued (the least busy), or None."""
@@ -325,18 +295,19 @@ def _lost(exitcode: int | None, done: int) -> str:
             "If it was killed for memory, use fewer --jobs or the compact layout")
 
 
-def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callable[[list], Iterator[Any]],
+def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callable[[list], Any],
                       as_of: dt.date, places: Any, route: str | None, level: str | None, jobs: int,
-                      render: str | None = None) -> Iterator[Any]:
+                      render: str | None, factory: Callable[..., Any]) -> Iterator[Any]:
     """Results (or RecordErrors) in input order; with ``render`` (a layout), Blocks of them.
-    ``here`` evaluates a list of ``(where, record)`` in this process, on the caller's engine;
-    the workers load ``policy`` from its folder for ``backend`` ("durable" or "reference")."""
+    ``here`` evaluates a list of ``(where, record)`` in this process, on the caller's engine, into
+    what a worker sends back for it (``Engine._part``); the workers build their engines with
+    ``factory`` from ``policy``'s folder for ``backend`` ("durable" or "reference")."""
     spool = _spool()  # chunks to the workers and their results back
     size = chunk_size(render)
     pool: _Workers | None = None
     clean = False
     try:
-        pool = _Workers(jobs - 1, (policy.root, policy.digest, backend, places), spool)
+        pool = _Workers(jobs - 1, (factory, policy.root, policy.digest, backend, places), spool)
         # until a worker is up (a few tenths of a second), this process works alone rather than
         # queueing chunks it would then have to wait for
         cap = 2 * (jobs - 1) * IN_FLIGHT_PER_JOB + 2  # chunks finished or under way, handed out in order
@@ -363,7 +334,7 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
                 exhausted = not items
                 if items:
                     started = time.monotonic()
-                    pending.append((len(items), _finish(here(items), render)))
+                    pending.append((len(items), here(items)))
                     # how long to wait for a worker's chunk before doing it here: half of ours
                     patience = 0.8 * patience + 0.2 * (time.monotonic() - started) / 2
             # hand out what is finished at the head, in order; wait for the head only when there
@@ -377,7 +348,7 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
                         # rather than wait: a chunk no worker has started (this one, or a later one) ...
                         taken = pool.steal()
                         if taken is not None:
-                            taken.given = _finish(here(taken.items), render)
+                            taken.given = here(taken.items)
                             pool.poll(0)
                             deadline = time.monotonic() + patience  # the worker had that time too
                             continue
@@ -386,7 +357,7 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
                             pool.poll(left)
                             continue
                         # ... or, once it is overdue, the chunk a starved worker is still on
-                        job.given = _finish(here(job.items), render)
+                        job.given = here(job.items)
                         pool.duplicated += 1
                     job = job.result()
                 if (job.count if render else len(job)) != count:

@@ -30,9 +30,8 @@ from .. import __version__
 from .._errors import BackendUnavailable, EngineError, InvalidArgument
 from ..engine._dedup import unique
 from ..engine._engine import BackendWarning, Engine, _check_filter, _date, _formation
-from ..engine._parallel import load_checked
-from ..engine._result import Block, check_layout, render_block
-from ..policy import Policy
+from ..engine._result import Block, check_layout
+from ..policy import Policy, load_checked
 
 __all__ = ["Batch", "catalogue_line", "evaluate_partition", "mark_duplicates"]
 
@@ -128,8 +127,7 @@ def evaluate_partition(batch: Batch, records: Iterable[tuple[str, Any]]) -> Bloc
     ``mapPartitions``, in this process."""
     engine = _engine(batch)
     _check_filter(engine.policy, engine.plan(batch.as_of), batch.route, batch.level)
-    return render_block(engine._rendered(records, batch.as_of, batch.route, batch.level, batch.layout),
-                        batch.layout)
+    return engine._part(records, batch.as_of, batch.route, batch.level, batch.layout)
 
 
 def mark_duplicates(blocks: Iterable[Block]) -> Iterator[Block]:

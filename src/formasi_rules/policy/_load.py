@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import InvalidArgument, PolicyError, Problem, suggest
+from .._errors import EngineError, InvalidArgument, PolicyError, Problem, suggest
 from ._check import Reader
 from ._conditions import parse_condition
 from ._fields import SYSTEM_FIELDS, Field
@@ -46,6 +46,19 @@ def load_policy(path: str | os.PathLike) -> Policy:
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidArgument(f"load_policy() takes a folder path, got {type(path).__name__}")
     return _Loader(Path(path)).load()
+
+
+def load_checked(root: str | os.PathLike, digest: str) -> Policy:
+    """The policy in folder ``root``, refused unless its digest is ``digest``: a process that
+    evaluates part of a batch (a ``--jobs`` worker, or a Dask worker in formasi_rules.extra.dask)
+    loads the policy by its folder, and must decide by exactly the version the batch began with."""
+    policy = load_policy(root)
+    if policy.digest != digest:
+        raise EngineError(f"the policy in {root} changed after the batch started, or this machine holds another "
+                          f"copy of it (its digest here is {policy.digest}, the batch's {digest}); run the batch "
+                          f"again on the same policy files / kebijakan di {root} tidak sama dengan yang dipakai "
+                          "saat batch dimulai")
+    return policy
 
 
 def policy_folder(policies: str | os.PathLike, name: str | None = None) -> Path:
