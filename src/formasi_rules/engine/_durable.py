@@ -228,11 +228,25 @@ class _Ruleset:
         """Assert one fact, drain the agenda synchronously, retract the fact; the rules that fired."""
         return [m[2:m.index('"', 2)] for m in self._drain(payload)]
 
-    def fire_into(self, payload: str, passed: set[str], failed: set[str]) -> None:
-        """``fire``, with each fired rule's check added to ``passed`` or ``failed``."""
-        checks, name = self.checks, _NAME
-        for message in self._drain(payload):
-            (passed if message[2] == "p" else failed).add(checks[message[name]])
+    def fire_into(self, payload: str, passed: set[str], failed: set[str], retract: str) -> None:
+        """``fire``, with each fired rule's check added to ``passed`` or ``failed`` as its agenda
+        message comes (no list in between: this runs for every fact and ruleset). ``retract`` is the
+        fact as :meth:`_drain` retracts it."""
+        engine, handle = self.engine, self.handle
+        code, state = engine.assert_fact(handle, payload)
+        if code == 1:  # matched no rule: nothing was stored
+            return
+        if code != 0:
+            raise EngineError(f"durable_rules answered code {code} to a fresh fact")
+        checks, name, complete = self.checks, _NAME, engine.complete_and_start_action
+        try:
+            result = engine.start_action_for_state(handle, state)
+            message = result[1] if result else None
+            while message:
+                (passed if message[2] == "p" else failed).add(checks[message[name]])
+                message = complete(handle, state)
+        finally:
+            engine.retract_fact(handle, retract)
 
     def _drain(self, payload: str) -> list[str]:
         """The agenda messages ('{"f0012":{"m":{...}}}') of the rules one fact fires."""
@@ -250,9 +264,7 @@ class _Ruleset:
                 fired.append(message)
                 message = engine.complete_and_start_action(handle, state)
         finally:
-            # the engine finds a fact to retract by its session and id alone (events.c,
-            # handleMessageCore): parsing the whole fact a second time would buy nothing
-            engine.retract_fact(handle, _RETRACT if payload.startswith(_HEAD) else payload)
+            engine.retract_fact(handle, _retraction(payload))
         return fired
 
     def close(self) -> None:
@@ -264,15 +276,18 @@ class _Ruleset:
 
 @attrs.frozen
 class _Inference:
-    """What a plan's rulesets leave to be inferred, over all of them: (checks, fact key -> the
-    checks that read it) for those passed unless they failed, and for those failed unless they
-    passed (see the module docstring). Built once per set of rulesets."""
+    """What a plan's rulesets leave to be inferred, over all of them (see the module docstring):
+    the checks passed unless they failed or a key they read is missing (``passes``), those failed
+    unless they passed or a key they read is missing (``fails``), and which checks read each fact
+    key. Built once per set of rulesets."""
 
     rulesets: list[_Ruleset]
     passes: frozenset[str]
     passes_by_key: dict[str, frozenset[str]]
     fails: frozenset[str]
     fails_by_key: dict[str, frozenset[str]]
+    # missing keys -> (passes, fails) none of whose keys is missing: a batch meets few such sets
+    _open: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = attrs.field(factory=dict, eq=False)
 
     @classmethod
     def of(cls, rulesets: list[_Ruleset]) -> _Inference:
@@ -286,6 +301,16 @@ class _Inference:
         fails = [p for r in rulesets for p in r.inferred_fail]
         return cls(rulesets, frozenset(k for k, _ in passes), by_key(passes), frozenset(k for k, _ in fails),
                    by_key(fails))
+
+    def open(self, missing: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """The inferred checks (passes, fails) that no missing key keeps from being decided."""
+        found = self._open.get(missing)
+        if found is None:
+            if len(self._open) >= 1024:
+                self._open.clear()
+            found = self._open[missing] = (_unblocked(self.passes, self.passes_by_key, missing),
+                                           _unblocked(self.fails, self.fails_by_key, missing))
+        return found
 
 
 class DurableBackend:
@@ -355,9 +380,10 @@ class DurableBackend:
             inference = self._inference.get(id(plan))
             if inference is None or inference.rulesets is not rulesets:  # rebuilt (adapted) since
                 inference = self._inference[id(plan)] = _Inference.of(rulesets)
+            retract = _retraction(payload)
             for ruleset in rulesets:
                 try:
-                    ruleset.fire_into(payload, passed, failed)
+                    ruleset.fire_into(payload, passed, failed, retract)
                 except EngineError:
                     raise
                 except Exception as exc:  # durable_rules_engine.error, MemoryError
@@ -365,15 +391,16 @@ class DurableBackend:
         missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
         # an inferred check passed unless it failed or a key it reads is missing, and one firing its
         # pass rule failed unless it passed or a key it reads is missing (the two sets are disjoint)
-        if inference.passes:
-            passed.update(_inferred(inference.passes, inference.passes_by_key, failed, missing))
-        if inference.fails:
-            failed.update(_inferred(inference.fails, inference.fails_by_key, passed, missing))
+        passes, fails = inference.open(missing)
+        if passes:
+            passed.update(passes.difference(failed))
+        if fails:
+            failed.update(fails.difference(passed))
         if passed and failed and not passed.isdisjoint(failed):
             raise EngineError(f"durable_rules fired both pass and fail for {sorted(passed & failed)}")
         if self._tally:
             self._observe(plan, passed, failed)
-        return Firings(frozenset(passed), frozenset(failed), missing)
+        return Firings(passed, failed, missing)
 
     def close(self) -> None:
         with self._lock:
@@ -384,6 +411,12 @@ class DurableBackend:
             self._inference.clear()
             self._plans.clear()
             self._tally.clear()
+
+
+def _retraction(payload: str) -> str:
+    # the engine finds a fact to retract by its session and id alone (events.c, handleMessageCore):
+    # parsing the whole fact a second time would buy nothing
+    return _RETRACT if payload.startswith(_HEAD) else payload
 
 
 def _check_sizes(fact: dict[str, Any]) -> None:
@@ -397,14 +430,11 @@ def _check_sizes(fact: dict[str, Any]) -> None:
                 f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])
 
 
-def _inferred(keys: frozenset[str], by_key: dict[str, frozenset[str]], fired: set[str],
-              missing: frozenset[str]) -> frozenset[str]:
-    """The inferred checks ``keys`` whose other side did not fire and none of whose keys is missing."""
-    if not keys:
+def _unblocked(keys: frozenset[str], by_key: dict[str, frozenset[str]], missing: frozenset[str]) -> frozenset[str]:
+    """The checks ``keys`` none of whose fact keys is ``missing``."""
+    if not keys or not missing:
         return keys
-    if not missing:
-        return keys.difference(fired)
-    blocked = set(fired)
+    blocked: set[str] = set()
     for k in missing:
         found = by_key.get(k)
         if found is not None:
