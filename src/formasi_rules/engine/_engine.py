@@ -33,7 +33,7 @@ from ._durable import DurableBackend
 from ._encode import AS_IS, encode, encode_fact, show
 from ._plan import Plan
 from ._result import (
-    Block, RecordError, Rendered, Result, check_layout, full_bytes, precedence_of, render_block,
+    Block, RecordError, Rendered, Result, check_layout, full_parts, precedence_of, render_block,
 )
 from ..formation._result import FormationResult
 from ..formation._run import run_formation
@@ -316,8 +316,8 @@ class Engine:
                  places: Formation | None, route: str | None, level: str | None) -> Rendered:
         """What ``_evaluate(...).to_bytes("compact")`` gives, without the Result in between."""
         candidate, derived, shown, firings, targets, index = _decided(compiled, candidate, as_of, places, route, level)
-        return Rendered(candidate.id, compiled.explainers[index].compact(candidate.id, shown, derived, firings,
-                                                                         targets), "compact")
+        return Rendered(candidate.id, [compiled.explainers[index].compact(candidate.id, shown, derived, firings,
+                                                                          targets)], "compact")
 
     def _full(self, compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
               places: Formation | None, route: str | None, level: str | None) -> Rendered:
@@ -325,7 +325,7 @@ class Engine:
         candidate, derived, shown, firings, targets, index = _decided(compiled, candidate, as_of, places, route, level)
         outcomes, _, _, explanation = compiled.explainers[index].decide(derived, firings, targets)
         policy = compiled.policy
-        return Rendered(candidate.id, full_bytes(
+        return Rendered(candidate.id, full_parts(
             candidate.id, as_of, policy.identity(), compiled.backend.name, shown,
             lambda parts: explanation.put_decisions(parts, outcomes), precedence_of(outcomes, policy.precedence)),
             "full")

@@ -69,8 +69,8 @@ class Explainer:
         _, read, read_set, _ = bundle = self._bundle(targets)
         unknown = read_set.difference(passed, failed)
         return orjson.dumps(compact_record(
-            candidate, shown, self._actual(derived, shown), [k for k in read if k in failed] if failed else [],
-            [k for k in read if k in unknown] if unknown else [], _outcomes(bundle, failed, unknown)))
+            candidate, shown, self._actual(derived, shown), list(filter(failed.__contains__, read)) if failed else [],
+            list(filter(unknown.__contains__, read)) if unknown else [], _outcomes(bundle, failed, unknown)))
 
     def _bundle(self, targets: list[tuple[str, str]]) -> tuple:
         """What depends on the targets only, made once for a run of candidates asking for the same:
@@ -116,15 +116,16 @@ class Explainer:
                 else:
                     out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
             return out
+        skip = shown if shown is not None else ()
         for field, levels in layout:
-            if shown is not None and field in shown:
+            if field in skip:
                 continue
             if levels is None:
                 value = values.get(field)
                 out[field] = value if type(value) in AS_IS else show(value)
             else:
-                got = per_level.get(field, {})
-                out[field] = {level: show(got.get(level)) for level in levels}
+                got = per_level.get(field)
+                out[field] = dict.fromkeys(levels) if got is None else {level: show(got.get(level)) for level in levels}
         return out
 
     def reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:

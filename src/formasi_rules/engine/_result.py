@@ -246,6 +246,13 @@ def full_bytes(candidate: str, as_of: dt.date, policy: dict[str, str], backend: 
                decisions: Callable[[list[bytes]], None], first: list[str] | None) -> bytes:
     """A result in the full layout as UTF-8 JSON; ``decisions`` appends the decisions' pieces
     (comma-separated, see :func:`put_decision`). Every piece is joined once, here."""
+    return b"".join(full_parts(candidate, as_of, policy, backend, derived, decisions, first))
+
+
+def full_parts(candidate: str, as_of: dt.date, policy: dict[str, str], backend: str, derived: dict[str, Any],
+               decisions: Callable[[list[bytes]], None], first: list[str] | None) -> list[bytes]:
+    """The pieces of :func:`full_bytes`, not joined yet: a batch joins a whole block's at once (a
+    record of the full layout is over 100 KB, so every copy of it counts)."""
     parts = [orjson.dumps({"format": FORMAT, "candidate": candidate, "as_of": as_of.isoformat(), "policy": policy,
                            "backend": backend, "derived": derived})[:-1], b',"decisions":[']
     decisions(parts)
@@ -253,7 +260,7 @@ def full_bytes(candidate: str, as_of: dt.date, policy: dict[str, str], backend: 
     if first:
         parts += (b',"precedence":', orjson.dumps(first))
     parts.append(b"}")
-    return b"".join(parts)
+    return parts
 
 
 def put_decision(parts: list[bytes], route: str, level: str, outcome: str, reasons: list[bytes],
@@ -281,14 +288,19 @@ def put_decision(parts: list[bytes], route: str, level: str, outcome: str, reaso
 _HEADS: dict[tuple[str, str, str], bytes] = {}  # (route, level, outcome) -> the decision's JSON up to its reasons
 
 
-@attrs.frozen
+@attrs.frozen(hash=False)  # its pieces are a list
 class Rendered:
     """One candidate's record already written in one layout (a batch that only writes text needs
-    no Result object in between)."""
+    no Result object in between), as the pieces of its UTF-8 JSON: a block joins every record's
+    pieces at once."""
 
     candidate: str
-    raw: bytes  # UTF-8 JSON
+    pieces: list[bytes]  # joined, the record's UTF-8 JSON
     layout: str
+
+    @property
+    def raw(self) -> bytes:
+        return self.pieces[0] if len(self.pieces) == 1 else b"".join(self.pieces)
 
     def to_json(self, layout: str) -> str:
         return self.to_bytes(layout).decode()
@@ -343,16 +355,23 @@ class Block:
 
 
 def render_block(results: Iterable[Result | Rendered | RecordError], layout: str) -> Block:
-    texts, errors, ids = [], [], []
+    texts: list[bytes] = []
+    errors, ids = [], []
     for i, result in enumerate(results):
-        texts.append(result.to_bytes(layout))
-        if isinstance(result, RecordError):
-            errors.append((i, result))
-            ids.append(None)
-        else:
+        if type(result) is Rendered:
+            if result.layout != layout:
+                result.to_bytes(layout)  # says which layout it was rendered in
+            texts += result.pieces
             ids.append(result.candidate)
-    texts.append(b"")  # every line ends in a newline
-    return Block(b"\n".join(texts), len(texts) - 1, tuple(errors), tuple(ids))
+        else:
+            texts.append(result.to_bytes(layout))
+            if isinstance(result, RecordError):
+                errors.append((i, result))
+                ids.append(None)
+            else:
+                ids.append(result.candidate)
+        texts.append(b"\n")  # every line ends in a newline
+    return Block(b"".join(texts), len(ids), tuple(errors), tuple(ids))
 
 
 @attrs.frozen
