@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from conftest import AS_OF, ROOT
 from formasi_rules import Engine, InputError
 from formasi_rules.inputs import JsonLine, structure_candidate
-from formasi_rules.inputs._candidate import _contract
-from formasi_rules.inputs._decode import lane
+from formasi_rules.inputs._structure import _contract
 from formasi_rules.testing._strategies import candidates
 from test_fast_validation import BAD
 
@@ -35,6 +34,10 @@ def _detailed(text, policy):
         return exc
     except RecursionError as exc:  # the engine's own guard words this one (I017)
         return exc
+
+
+def lane(policy):
+    return _contract(policy).lane
 
 
 def _agree(text, policy):

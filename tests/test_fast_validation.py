@@ -1,8 +1,9 @@
-"""The fast validation path builds exactly what the cattrs path builds, and refuses what it refuses.
+"""The one-pass lane builds exactly what the cattrs path builds, and refuses what it refuses.
 
-structure_candidate first tries a direct structurer (the same hooks, without cattrs' dispatch);
-anything it declines goes to cattrs, which decides and words every problem. Here both are run
-on the same records, good and bad, and must agree: the same Candidate, or the same problems.
+structure_candidate first tries the lane (inputs/_decode.py: msgspec's conversion, then the
+policy's checks); anything it declines goes to cattrs, which decides and words every problem.
+Here both are run on the same parsed records, good and bad, and must agree: the same Candidate,
+or the same problems. (tests/test_decode.py does the same for JSON lines.)
 """
 
 import json
@@ -14,8 +15,8 @@ from hypothesis import strategies as st
 
 from conftest import AS_OF, ROOT
 from formasi_rules import InputError
-from formasi_rules.inputs import _candidate
-from formasi_rules.inputs._candidate import structure_candidate
+from formasi_rules.inputs import _structure
+from formasi_rules.inputs._structure import structure_candidate
 from formasi_rules.testing._strategies import candidates
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -23,17 +24,18 @@ from evaluate import candidates as bench_candidates  # noqa: E402
 
 
 def _slow(raw, policy):
-    contract = _candidate._contract(policy)
-    direct = contract.direct
-    contract.direct = _refuse
+    contract = _structure._contract(policy)
+    lane = contract.lane
+    contract.lane = _Declining()
     try:
         return _outcome(raw, policy)
     finally:
-        contract.direct = direct
+        contract.lane = lane
 
 
-def _refuse(*_):
-    raise _candidate._Refused
+class _Declining:
+    def structure(self, raw):
+        return None
 
 
 def _outcome(raw, policy):
@@ -59,9 +61,9 @@ BAD = [None, "", "x", 0, -1, 1.5, float("nan"), True, False, [], {}, [None], [""
 
 
 def test_the_benchmark_records_agree(policy):
-    contract = _candidate._contract(policy)
+    contract = _structure._contract(policy)
     for raw in bench_candidates(300):
-        contract.direct(raw, contract.extra)  # the fast path takes every one of them
+        assert contract.lane.structure(raw) is not None  # the lane takes every one of them
         _same(raw, policy)
     for raw in json.loads((ROOT / "examples" / "sumsel" / "candidates.json").read_text(encoding="utf-8")):
         _same(raw, policy)
@@ -71,7 +73,7 @@ def test_the_benchmark_records_agree(policy):
 def test_every_field_with_every_odd_value_agrees(policy, with_policy):
     base = next(iter(bench_candidates(1)))
     keys = [*base, "name", "positions", "ranks", "agency", "credit_points", "request", "unknown_field",
-            *_candidate._contract(policy).extra]  # and the fields the policy adds to the record
+            *_structure._contract(policy).extra]  # and the fields the policy adds to the record
     for key in keys:
         for value in BAD:
             _same({**base, key: value}, policy if with_policy else None)
@@ -88,3 +90,25 @@ def test_every_field_with_every_odd_value_agrees(policy, with_policy):
 def test_generated_records_agree(policy, data):
     raw = data.draw(candidates(policy, AS_OF))
     _same(raw, policy)
+
+
+def test_python_values_agree(policy):
+    # what a Python caller (or the YAML reader) passes: not JSON's types, and msgspec would convert
+    # some of them (a Decimal to a float, losing its digits, or its decimals)
+    import collections
+    import datetime as dt
+    import enum
+    import types
+    from decimal import Decimal
+
+    class Rank(str, enum.Enum):
+        A = "III/a"
+
+    base = next(iter(bench_candidates(1)))
+    for key, value in [("credit_points", Decimal("1.10")), ("credit_points", Decimal("12.345678901234567890")),
+                       ("experience_years", Decimal("2")), ("birth_date", dt.date(1985, 4, 30)),
+                       ("birth_date", dt.datetime(1985, 4, 30, 12)), ("rank", Rank.A), ("id", 198501012010011001),
+                       ("performance", ({"year": 2024, "rating": "baik"},)), ("credit_points", 2**70),
+                       ("rank_since", dt.date(2030, 1, 1)), ("position", types.MappingProxyType(base["position"])),
+                       ("competency_test", collections.OrderedDict(status="passed")), ("ranks", [["III/a"]])]:
+        _same({**base, key: value}, policy)

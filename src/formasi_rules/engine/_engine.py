@@ -19,9 +19,8 @@ import attrs
 
 from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument, Problem
 from ..inputs import (
-    Candidate, Formation, JsonLine, formation_from_mapping, read_formation, structure_candidate,
+    Candidate, Formation, JsonLine, formation_from_mapping, read_formation, read_line, structure_candidate,
 )
-from ..inputs._decode import lane
 from ..policy import Policy, load_policy
 from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
@@ -232,11 +231,11 @@ class Engine:
         """Each record evaluated (an error record where it cannot be): a Result, or with ``render``
         its bytes in that layout, written straight from the evaluation (no Result in between)."""
         evaluate = {"compact": self._compact, "full": self._full}.get(render, self._evaluate)
-        read = lane(compiled.policy).read
+        policy = compiled.policy
         for index, item in enumerate(records):
             where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
             if isinstance(record, JsonLine):  # parsed and validated in one pass, or else the detailed way
-                record = read(record.text) or record.parse()
+                record = read_line(record.text, policy) or record.parse()
             ident = record.get("id") if type(record) is dict or isinstance(record, Mapping) \
                 else getattr(record, "id", None)
             if isinstance(record, InputError):

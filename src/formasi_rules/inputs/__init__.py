@@ -1,13 +1,12 @@
 """Input data: candidate records and formation places, read and validated."""
 
-from ._candidate import (
-    Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request, structure_candidate,
-)
+from ._candidate import Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request
+from ._structure import read_line, structure_candidate
 from ._formation import Formation, formation_from_mapping, read_formation, region_key
 from ._read import FORMATS, JsonLine, detect_format, read_records
 
 __all__ = [
     "FORMATS", "Candidate", "JsonLine", "CompetencyTest", "Formation", "PerformanceRating",
     "Position", "RankHeld", "Request", "detect_format", "formation_from_mapping", "read_formation",
-    "read_records", "region_key", "structure_candidate",
+    "read_line", "read_records", "region_key", "structure_candidate",
 ]

@@ -19,6 +19,7 @@ that on generated records, malformed ones included).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Union
 
@@ -27,8 +28,8 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from ._candidate import (
-    Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request, _checks, _Contract, _contract,
-    _drop_nulls, _extra_value, BadValue,
+    BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request, drop_nulls, extra_value,
+    record_problems,
 )
 
 LARGE = 1e15  # a number this large or larger takes the detailed path (msgspec reads some such as floats)
@@ -76,6 +77,8 @@ class _Request(msgspec.Struct, **_Config):
 
 
 _NUMBER = Union[int, float]
+_NUMBERS = ("credit_points", "experience_years")  # the record's fields of that type
+_JSON_NUMBER = (int, float, type(None))
 _RECORD = (  # the record's own fields (inputs/_candidate.Candidate), typed as JSON gives them
     ("id", Union[str, int]), ("name", str), ("employment_status", str), ("birth_date", dt.date),
     ("education", str), ("rank", str), ("rank_since", dt.date), ("position", _Position),
@@ -87,18 +90,20 @@ assert {name for name, _ in _RECORD} == {a.name for a in attrs.fields(Candidate)
 
 
 class Lane:
-    """The one-pass reading of one policy's records (its vocabularies and added fields)."""
+    """The one-pass reading of one policy's records: ``vocabularies`` (name -> Vocabulary), the
+    fields the policy adds to the record (``extra``: record key -> Field) and the decimals each
+    number keeps (``decimals``), as :class:`._structure.Contract` holds them."""
 
-    def __init__(self, contract: _Contract):
-        self.contract = contract
+    def __init__(self, vocabularies: Mapping[str, Any], extra: Mapping[str, Any], decimals: Mapping[str, int]):
+        self.vocabularies, self.decimals = vocabularies, decimals
         fields = [(name, _opt(kind), UNSET) for name, kind in _RECORD]
-        fields += [(key, _opt(Any), UNSET) for key in contract.extra]
+        fields += [(key, _opt(Any), UNSET) for key in extra]
         self._struct = msgspec.defstruct("Record", fields, forbid_unknown_fields=True, omit_defaults=True)
         self._decoder = msgspec.json.Decoder(self._struct)
         self._encoder = msgspec.json.Encoder()
-        self._added = tuple(contract.extra.items())
+        self._added = tuple(extra.items())
         self._parts = _remembered(self._part)
-        vocab = contract.vocabularies
+        vocab = vocabularies
 
         def coded(name: str):
             found = vocab.get(name)
@@ -134,6 +139,17 @@ class Lane:
         except (_Decline, BadValue):
             return None
 
+    def structure(self, raw: dict) -> Candidate | None:
+        """The Candidate of one record already parsed (a dict of JSON values), or None: the
+        record must take the detailed path."""
+        for key in _NUMBERS:  # msgspec would take a Decimal as a float, and lose its digits
+            if type(raw.get(key)) not in _JSON_NUMBER:
+                return None
+        try:
+            return self._candidate(msgspec.convert(raw, self._struct, strict=True))
+        except (msgspec.ValidationError, _Decline, BadValue):
+            return None
+
     def _candidate(self, record: Any) -> Candidate:
         code, parts = self._code, self._parts
         ident = record.id
@@ -151,21 +167,21 @@ class Lane:
             parts(performance) if performance or performance == () else None, parts(test) if test else None,
             _decimal(record.credit_points), _decimal(record.experience_years),
             parts(request) if request else None, self._extra(record) if self._added else {})
-        if _checks(candidate, self.contract, "$"):
+        if record_problems(candidate, self.decimals, "$"):
             raise _Decline
         return candidate
 
     def _extra(self, record: Any) -> dict[str, Any]:
-        contract, extra = self.contract, {}
+        extra = {}
         for key, field in self._added:
             value = getattr(record, key)
             if value is UNSET or value is None or value == "":
                 continue
-            if isinstance(value, (dict, list)):
-                value = _drop_nulls(value)
+            if isinstance(value, (Mapping, list, tuple)):  # as drop_nulls takes them
+                value = drop_nulls(value)
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) < LARGE:
                 raise _Decline
-            extra[key] = _extra_value(field, value, contract.vocabularies)
+            extra[key] = extra_value(field, value, self.vocabularies)
         return extra
 
     def _part(self, value: Any) -> Any:
@@ -227,17 +243,3 @@ def _decimal(value: Any) -> Decimal | None:
     if not 0 <= value < LARGE:  # negative, NaN or too large: the detailed path words it
         raise _Decline
     return Decimal(str(value))
-
-
-_LANES: dict[int, tuple[_Contract, Lane]] = {}
-
-
-def lane(policy: Any) -> Lane:
-    """The lane of ``policy`` (built once per policy version, as its contract is)."""
-    contract = _contract(policy)
-    found = _LANES.get(id(contract))
-    if found is None or found[0] is not contract:
-        if len(_LANES) > 16:
-            _LANES.clear()
-        found = _LANES[id(contract)] = (contract, Lane(contract))
-    return found[1]

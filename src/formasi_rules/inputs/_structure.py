@@ -1,0 +1,108 @@
+"""Structuring a record: one pass where it can, the detailed path where it must.
+
+:func:`structure_candidate` (a record already parsed) and :func:`read_line` (a JSON line) first
+try the one-pass lane (:mod:`._decode`, msgspec), which builds the Candidate of a plain record in a
+few microseconds or declines; a record it declines goes through cattrs (:mod:`._convert`), which
+builds the same Candidate or finds every problem of the record with its path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+
+from .._errors import InputError, Problem
+from ._candidate import RECORD_KEYS, BadValue, Candidate, _Routes, drop_nulls, extra_value, record_problems, shown
+from ._convert import converter
+from ._convert import problems as convert_problems
+from ._decode import Lane
+
+
+class Contract:
+    """What the record may hold under one policy: its vocabularies, the fields the policy adds,
+    and the decimals each number keeps; and the structurers made for them."""
+
+    def __init__(self, policy: Any):
+        vocabularies = dict(policy.vocabularies) if policy is not None else {}
+        if policy is not None:
+            vocabularies["route"] = _Routes(tuple(policy.routes))
+        self.vocabularies = vocabularies
+        self.extra: dict[str, Any] = {}
+        self.decimals: dict[str, int] = {}
+        for f in (policy.fields.values() if policy is not None else ()):
+            if f.input is None:
+                continue
+            if f.input not in RECORD_KEYS and "." not in f.input:
+                self.extra[f.input] = f
+            if f.kind == "number":
+                self.decimals[f.input] = min(self.decimals.get(f.input, 99), f.decimals)
+        self.lane = Lane(vocabularies, self.extra, self.decimals)
+        # the same hooks either way; the detailed one collects every problem of a record with its path
+        # (and costs about twice the time), so it is run only on a record the fast one refused
+        self.fast, self.detailed = converter(False, vocabularies), converter(True, vocabularies)
+
+
+_CONTRACTS: dict[Any, Contract] = {}
+
+
+def _contract(policy: Any) -> Contract:
+    key = policy.digest if policy is not None else None
+    found = _CONTRACTS.get(key)
+    if found is None:
+        if len(_CONTRACTS) > 16:  # reloads bring new versions; keep the recent ones
+            _CONTRACTS.pop(next(iter(_CONTRACTS)))
+        found = _CONTRACTS[key] = Contract(policy)
+    return found
+
+
+def read_line(text: str, policy: Any) -> Candidate | None:
+    """The Candidate of one JSON line in one pass, or None: parse the line and call
+    :func:`structure_candidate`, which finds what is wrong with it, or reads what the lane leaves."""
+    return _contract(policy).lane.read(text)
+
+
+def structure_candidate(raw: Any, path: str = "$", policy: Any = None) -> Candidate:
+    """Validate one raw record (a dict from JSON, YAML or CSV) into a Candidate.
+
+    With ``policy``, coded values (ranks, ratings, levels ...) must be values of its
+    vocabularies (aliases such as ``Baik`` are read as the value they name), numbers keep at
+    most the decimals its fields declare, and the fields it adds to the record are read.
+    Raises InputError listing every problem in the record, each with its path.
+    """
+    if not isinstance(raw, dict):
+        raise InputError([Problem("I001", f"rekaman harus berupa objek, bukan {shown(raw)[:40]}",
+                                  f"a record must be an object with fields, got {shown(raw)[:40]}",
+                                  path=path)])
+    if "id" not in raw or raw.get("id") in (None, ""):
+        raise InputError([Problem("I002", "field wajib 'id' tidak ada", "the required field 'id' is missing",
+                                  path=path, hint="give every record a unique id (for example the NIP)")])
+    if isinstance(raw["id"], int) and not isinstance(raw["id"], bool):
+        raw = {**raw, "id": str(raw["id"])}  # a numeric NIP is an id all the same
+    contract = _contract(policy)
+    fast = contract.lane.structure(raw)
+    if fast is not None:
+        return fast
+    problems: list[Problem] = []
+    given = drop_nulls(raw)
+    extra_raw = {k: given.pop(k) for k in list(given) if k in contract.extra}
+    try:
+        candidate = contract.fast.structure(given, Candidate)
+    except Exception:  # noqa: BLE001 - the detailed run below says what it was, with every path
+        try:
+            candidate = contract.detailed.structure(given, Candidate)
+        except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError, BadValue) as exc:
+            problems += convert_problems(exc, path, tuple(contract.extra))
+            candidate = None
+    extra = {}
+    for key, value in extra_raw.items():
+        try:
+            extra[key] = extra_value(contract.extra[key], value, contract.vocabularies)
+        except BadValue as exc:
+            problems.append(Problem("I005", f"nilai salah: {exc.id}", str(exc), path=f"{path}.{key}", hint=exc.hint))
+    if candidate is not None:
+        problems += record_problems(candidate, contract.decimals, path)
+    if problems:
+        raise InputError(problems)
+    return attrs.evolve(candidate, extra=extra) if extra else candidate
