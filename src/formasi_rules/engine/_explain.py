@@ -180,12 +180,14 @@ class Explanation:
         """The decisions' JSON pieces (as ``decisions`` would give them, rendered), straight from
         the check states: no Decision objects, each reason looked up once for the candidate."""
         plan_targets, names = self.explainer.plan.targets, self.explainer._names
+        # every reason the decisions show, as its JSON, once: each decision then takes its own in C
+        raw = {k: r.to_bytes() for k, r in zip(self.states, self._reasons_of(self.states))}.__getitem__
         for i, target in enumerate(self.targets):
             if i:
                 parts.append(b",")
             keys = plan_targets[target]
-            put_decision(parts, target[0], target[1], outcomes[names[target]],
-                         [r.to_bytes() for r in self._reasons_of(keys)], self._missing(keys), None)
+            put_decision(parts, target[0], target[1], outcomes[names[target]], list(map(raw, keys)),
+                         self._missing(keys), None)
 
     def _missing(self, keys: tuple[str, ...]) -> tuple[str, ...]:
         """The inputs that would settle the decision's undetermined checks."""
