@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -42,6 +44,7 @@ class Explainer:
         self._reads = {k: tuple((f, c.level if fields[f].per_level else None) for f in c.fields)
                        for k, c in plan.checks.items()}
         self._pairs = tuple(dict.fromkeys(pair for reads in self._reads.values() for pair in reads))
+        self._readers = {k: _reader(reads) for k, reads in self._reads.items()}  # actual -> the values read
         # per check: (fact key, field, the inputs that give it) for each field it reads
         self.inputs = {k: tuple((fact_key(fields[f], c.level), f, fields[f].inputs) for f in c.fields)
                         for k, c in plan.checks.items()}
@@ -130,7 +133,7 @@ class Explainer:
 
     def reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:
         """The reason of check ``k`` for a candidate, shared with every candidate that gives the same."""
-        read = tuple([actual[f] if level is None else actual[f][level] for f, level in self._reads[k]])
+        read = self._readers[k](actual)
         gone = tuple([f for key, f, _ in self.inputs[k] if key in absent]) if passed is None else ()
         cache_key = (k, passed, read, gone)
         reason = self._cache.get(cache_key)
@@ -138,9 +141,22 @@ class Explainer:
             if len(self._cache) >= self.MAX_CACHED:
                 self._cache.clear()
             check = self.plan.checks[k]
-            reason = _reason(self.policy, check, passed, dict(zip(check.fields, read, strict=True)), gone)
+            values = (read,) if len(check.fields) == 1 else read
+            reason = _reason(self.policy, check, passed, dict(zip(check.fields, values, strict=True)), gone)
             self._cache[cache_key] = reason
         return reason
+
+
+def _reader(reads: tuple[tuple[str, str | None], ...]):
+    """The values a check reads from a candidate's ``actual`` values (by field, and by level for a
+    per-level field): in C where no field is per-level. A tuple, or the value itself where the
+    check reads one field (a value is never a tuple)."""
+    if all(level is None for _, level in reads):
+        return operator.itemgetter(*(f for f, _ in reads))
+    if len(reads) == 1:
+        (field, level), = reads
+        return lambda actual: actual[field][level]
+    return lambda actual: tuple([actual[f] if level is None else actual[f][level] for f, level in reads])
 
 
 _NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE = outcome(True, False), outcome(False, True), outcome(False, False)
@@ -166,6 +182,7 @@ class Explanation:
     absent: frozenset[str]
     # check -> its reason for this candidate: most checks are read by several decisions
     _reasons: dict[str, Reason] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    _wanted: dict[str, tuple[str, ...]] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def decisions(self, result: Result) -> tuple[Decision, ...]:
         plan_targets = self.explainer.plan.targets
@@ -191,11 +208,18 @@ class Explanation:
 
     def _missing(self, keys: tuple[str, ...]) -> tuple[str, ...]:
         """The inputs that would settle the decision's undetermined checks."""
-        unknown, absent, inputs = self.unknown, self.absent, self.explainer.inputs
-        if not unknown:
+        if not self.unknown:
             return ()
-        return tuple(dict.fromkeys(i for k in keys if k in unknown for key, _, given in inputs[k]
-                                   if key in absent for i in given))
+        wanted = self._wanted
+        if wanted is None:  # per undetermined check, the inputs it lacks: made once for the candidate
+            absent, inputs = self.absent, self.explainer.inputs
+            wanted = {k: tuple(dict.fromkeys(i for key, _, given in inputs[k] if key in absent for i in given))
+                      for k in self.unknown}
+            object.__setattr__(self, "_wanted", wanted)
+        found = [wanted[k] for k in keys if k in wanted]
+        if not found:
+            return ()
+        return found[0] if len(found) == 1 else tuple(dict.fromkeys(itertools.chain.from_iterable(found)))
 
     def reasons(self, decision: Decision) -> tuple[Reason, ...]:
         return tuple(self._reasons_of(self.explainer.plan.targets[(decision.route, decision.level)]))
