@@ -85,6 +85,9 @@ def test_the_lane_takes_the_plain_records(policy):
     '{"id": "a", "ranks": [{"rank": "", "since": "2020-01-01"}]}', '{"id": "a", "rank": "III/z"}',
     '{"id": "a", "experience_years": 1.123456789}', '{"id": "a", "strategic_need": "perhaps"}',
     '{"id": "a", "strategic_need": 1e300}', "{" * 70 + "}" * 70,
+    # number literals longer than the reader takes (I016), which msgspec would read
+    '{"id": %s}' % ("1" * 41), '{"id": "a", "performance": [{"year": %s, "rating": "baik"}]}' % ("2" * 45),
+    '{"id": "a", "strategic_need": {"x": 0.%s1}}' % ("0" * 60), '{"id": "a", "credit_points": 0.%s1}' % ("0" * 60),
 ])
 def test_what_the_detailed_path_refuses_the_lane_declines(policy, text):
     assert _agree(text, policy) is None

@@ -19,6 +19,7 @@ that on generated records, malformed ones included).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Union
@@ -31,9 +32,13 @@ from ._candidate import (
     BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request, drop_nulls, extra_value,
     record_problems,
 )
+from ._read import MAX_DEPTH, MAX_DIGITS
 
 LARGE = 1e15  # a number this large or larger takes the detailed path (msgspec reads some such as floats)
-MAX_BRACKETS = 64  # more brackets than this may nest past the reader's depth limit: the detailed path says
+MAX_BRACKETS = MAX_DEPTH  # more brackets than this may nest past the reader's depth limit: the detailed path says
+# a number literal longer than the reader allows (I016) is a run of this many number characters at least
+_LONG_NUMBER = re.compile(r"[0-9.eE+\-]{%d,}" % (MAX_DIGITS + 1))
+_HUGE = 10 ** MAX_DIGITS  # the smallest integer of more digits than that
 
 
 def _opt(kind: Any) -> Any:
@@ -134,10 +139,37 @@ class Lane:
         # a key given twice: msgspec keeps the last, as orjson does; writing the struct back loses it
         if self._encoder.encode(record).count(b":") != text.count(":"):
             return None
+        # a number literal longer than the reader takes (I016): msgspec reads it. An integer that
+        # long is one of 10**40 or more; a float's length only the text tells (a search costs 4 µs,
+        # so it is made only for a record with a fraction in it)
+        numbers = self._numbers(record)
+        if numbers and (numbers == 2 or _LONG_NUMBER.search(text)):
+            return None
         try:
             return self._candidate(record)
         except (_Decline, BadValue):
             return None
+
+    def _numbers(self, record: Any) -> int:
+        """What the record's numbers need: 0 nothing, 1 a look at the text (a float is there, whose
+        literal only the text shows), 2 the detailed path (an integer of more than 40 digits)."""
+        ident = record.id
+        if type(ident) is int and not -_HUGE < ident < _HUGE:
+            return 2
+        if record.performance:
+            for p in record.performance:
+                if not -_HUGE < p.year < _HUGE:
+                    return 2
+        need = 1 if type(record.credit_points) is float or type(record.experience_years) is float else 0
+        for key, _ in self._added:
+            value = getattr(record, key)
+            for number in _nested_numbers(value) if isinstance(value, (dict, list)) else (value,):
+                kind = type(number)
+                if kind is float:
+                    need = 1
+                elif kind is int and not -_HUGE < number < _HUGE:
+                    return 2
+        return need
 
     def structure(self, raw: dict) -> Candidate | None:
         """The Candidate of one record already parsed (a dict of JSON values), or None: the
@@ -220,6 +252,20 @@ def _remembered(make):
 
 class _Decline(Exception):
     """The lane does not decide this record: the detailed path does."""
+
+
+def _nested_numbers(value: Any) -> list:
+    """The numbers anywhere in a JSON value."""
+    out, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif type(item) in (int, float):
+            out.append(item)
+    return out
 
 
 def _given(code, value: Any) -> Any:
