@@ -95,7 +95,8 @@ def test_what_the_detailed_path_refuses_the_lane_declines(policy, text):
 
 
 @pytest.mark.parametrize("text", ['{"id": "a", "birth_date": " 1985-04-30"}', '{"id": "a", "rank_since": "2019-04-01 "}',
-                                  '{"id": "a", "rank": "III/a", "name": "caf\\u00e9"}'])
+                                  '{"id": "a", "rank": "III/a", "name": "caf\\u00e9"}',
+                                  '{"id": "a", "name": "\udcff"}'])  # a lone surrogate (msgspec cannot encode it)
 def test_what_the_lane_leaves_to_the_detailed_path_is_read_there(policy, text):
     # spaces around a date, an escape: not the lane's to read, but valid
     assert lane(policy).read(text) is None
@@ -117,7 +118,8 @@ def test_every_field_with_every_odd_value_agrees(policy):
         _agree(_dumps({**base, "id": value}), policy)
 
 
-_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.integers(10**39, 10**42) |
+                     st.floats(allow_nan=False) | st.text(max_size=8),
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
                                                                                   max_size=3), max_leaves=6)
 

@@ -134,7 +134,7 @@ class Lane:
             return None  # an escape could hide a key given twice from the count below
         try:
             record = self._decoder.decode(text)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except Exception:  # noqa: BLE001 - not JSON, not this shape, a lone surrogate: the detailed path says which
             return None
         # a key given twice: msgspec keeps the last, as orjson does; writing the struct back loses it
         if self._encoder.encode(record).count(b":") != text.count(":"):
@@ -178,8 +178,12 @@ class Lane:
             if type(raw.get(key)) not in _JSON_NUMBER:
                 return None
         try:
-            return self._candidate(msgspec.convert(raw, self._struct, strict=True))
-        except (msgspec.ValidationError, _Decline, BadValue):
+            record = msgspec.convert(raw, self._struct, strict=True)
+        except Exception:  # noqa: BLE001 - a value of another shape or type: the detailed path says which
+            return None
+        try:
+            return self._candidate(record)
+        except (_Decline, BadValue):
             return None
 
     def _candidate(self, record: Any) -> Candidate:
