@@ -180,7 +180,7 @@ class Explanation:
     failed: frozenset[str]
     unknown: frozenset[str]
     absent: frozenset[str]
-    # check -> its reason for this candidate: most checks are read by several decisions
+    # check -> its reason for this candidate (see _every_reason)
     _reasons: dict[str, Reason] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     _wanted: dict[str, tuple[str, ...]] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
@@ -189,7 +189,7 @@ class Explanation:
         out = []
         for route, level in self.targets:
             keys, name = plan_targets[(route, level)], f"{route}/{level}"
-            out.append(Decision(route, level, result.outcomes[name], tuple(k for k in keys if k in self.failed),
+            out.append(Decision(route, level, result.outcomes[name], tuple(filter(self.failed.__contains__, keys)),
                                 self._missing(keys), result.allocations.get(name), explain=self.reasons))
         return tuple(out)
 
@@ -198,7 +198,7 @@ class Explanation:
         the check states: no Decision objects, each reason looked up once for the candidate."""
         plan_targets, names = self.explainer.plan.targets, self.explainer._names
         # every reason the decisions show, as its JSON, once: each decision then takes its own in C
-        raw = {k: r.to_bytes() for k, r in zip(self.states, self._reasons_of(self.states))}.__getitem__
+        raw = {k: r.to_bytes() for k, r in self._every_reason().items()}.__getitem__
         for i, target in enumerate(self.targets):
             if i:
                 parts.append(b",")
@@ -222,17 +222,17 @@ class Explanation:
         return found[0] if len(found) == 1 else tuple(dict.fromkeys(itertools.chain.from_iterable(found)))
 
     def reasons(self, decision: Decision) -> tuple[Reason, ...]:
-        return tuple(self._reasons_of(self.explainer.plan.targets[(decision.route, decision.level)]))
+        return tuple(map(self._every_reason().__getitem__,
+                         self.explainer.plan.targets[(decision.route, decision.level)]))
 
-    def _reasons_of(self, keys: tuple[str, ...]) -> list[Reason]:
-        made, reason = self._reasons, self.explainer.reason_for
-        out = []
-        for k in keys:
-            found = made.get(k)
-            if found is None:
-                found = made[k] = reason(k, self.states[k], self.actual, self.absent)
-            out.append(found)
-        return out
+    def _every_reason(self) -> dict[str, Reason]:
+        """check -> its reason, for every check the decisions read, looked up once for the candidate
+        (when the first decision's reasons are read): a check is read by up to 18 decisions."""
+        made = self._reasons
+        if not made:
+            reason, actual, absent = self.explainer.reason_for, self.actual, self.absent
+            made.update({k: reason(k, passed, actual, absent) for k, passed in self.states.items()})
+        return made
 
 
 def _reason(policy: Policy, check: Check, passed: bool | None, actual: dict[str, Any],
