@@ -104,11 +104,19 @@ def test_python_values_agree(policy):
     class Rank(str, enum.Enum):
         A = "III/a"
 
+    class Code(str, enum.Enum):  # str() gives "Code.A", the value is the id
+        A = "199001012020011001"
+
+    class Number(enum.IntEnum):
+        A = 199001012020011001
+
     base = next(iter(bench_candidates(1)))
     for key, value in [("credit_points", Decimal("1.10")), ("credit_points", Decimal("12.345678901234567890")),
                        ("experience_years", Decimal("2")), ("birth_date", dt.date(1985, 4, 30)),
                        ("birth_date", dt.datetime(1985, 4, 30, 12)), ("rank", Rank.A), ("id", 198501012010011001),
                        ("performance", ({"year": 2024, "rating": "baik"},)), ("credit_points", 2**70),
                        ("rank_since", dt.date(2030, 1, 1)), ("position", types.MappingProxyType(base["position"])),
-                       ("competency_test", collections.OrderedDict(status="passed")), ("ranks", [["III/a"]])]:
+                       ("competency_test", collections.OrderedDict(status="passed")), ("ranks", [["III/a"]]),
+                       ("ranks", frozenset()), ("performance", set()), ("id", Code.A), ("id", Number.A),
+                       ("region", Code.A)]:
         _same({**base, key: value}, policy)

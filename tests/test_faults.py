@@ -256,3 +256,47 @@ def test_workers_end_when_the_main_process_is_killed(many, tmp_path):
     proc.kill()  # SIGKILL: no handler, no cleanup in the main process
     proc.communicate(timeout=TIMEOUT)
     assert_gone(everyone)
+
+
+def _odd_engine():
+    import formasi_rules as fr
+
+    class OddEngine(fr.Engine):
+        def _part(self, *args, **kwargs):
+            raise _OddFormasi("boom", "worker")
+    return OddEngine
+
+
+def _make_odd(*args, **kwargs):  # the factory a worker calls: an Engine whose every chunk fails oddly
+    return _odd_engine()(*args, **kwargs)
+
+
+def _formasi_odd():  # an error that pickles in the worker but cannot be rebuilt in the calling process
+    from formasi_rules import FormasiError
+
+    class OddFormasi(FormasiError):
+        def __init__(self, what, where):
+            super().__init__(f"{what} at {where}")
+    return OddFormasi
+
+
+_OddFormasi = _formasi_odd()
+_OddFormasi.__qualname__ = _OddFormasi.__name__ = "_OddFormasi"  # picklable by reference from this module
+
+
+def test_a_worker_error_that_cannot_be_read_back_is_a_clear_engine_error(policy):
+    import datetime as dt
+
+    from formasi_rules import EngineError
+    from formasi_rules.engine._parallel import evaluate_parallel
+
+    records = [(f"$[{i}]", {"id": f"a{i}", "rank": "III/a"}) for i in range(3000)]
+
+    def here(items):  # the calling process is slow, so the workers get chunks
+        time.sleep(0.3)
+        return [None] * len(items)
+
+    with pytest.raises(EngineError, match="cannot be read back"):
+        for _ in evaluate_parallel(policy, "reference", iter(records), here, dt.date(2025, 10, 9), None, None,
+                                   None, 2, None, factory=_make_odd):
+            pass

@@ -203,6 +203,9 @@ class _Workers:
             except (EOFError, OSError):
                 w.process.join(1)
                 raise WorkerError(_lost(w.process.exitcode, self.done)) from None
+            except Exception as exc:  # noqa: BLE001 - an error that pickled but cannot be rebuilt here
+                raise EngineError(f"a worker process sent what cannot be read back ({type(exc).__name__}: "
+                                  f"{exc})") from None
             if kind == "up":
                 w.up = True
             elif kind in ("done", "skipped"):  # skipped: a chunk this process took back (see steal)

@@ -84,6 +84,8 @@ class _Request(msgspec.Struct, **_Config):
 _NUMBER = Union[int, float]
 _NUMBERS = ("credit_points", "experience_years")  # the record's fields of that type
 _JSON_NUMBER = (int, float, type(None))
+_LISTS = ("positions", "ranks", "performance")  # the record's fields that hold lists
+_LIST = (list, tuple, type(None))
 _RECORD = (  # the record's own fields (inputs/_candidate.Candidate), typed as JSON gives them
     ("id", Union[str, int]), ("name", str), ("employment_status", str), ("birth_date", dt.date),
     ("education", str), ("rank", str), ("rank_since", dt.date), ("position", _Position),
@@ -177,6 +179,9 @@ class Lane:
         for key in _NUMBERS:  # msgspec would take a Decimal as a float, and lose its digits
             if type(raw.get(key)) not in _JSON_NUMBER:
                 return None
+        for key in _LISTS:  # and a set as a list, which the detailed path refuses
+            if not isinstance(raw.get(key), _LIST):
+                return None
         try:
             record = msgspec.convert(raw, self._struct, strict=True)
         except Exception:  # noqa: BLE001 - a value of another shape or type: the detailed path says which
@@ -194,7 +199,7 @@ class Lane:
         rank, position, positions, ranks = record.rank, record.position, record.positions, record.ranks
         performance, test, request = record.performance, record.competency_test, record.request
         candidate = Candidate(
-            ident if type(ident) is str else str(ident), record.name or None,
+            ident if isinstance(ident, str) else str(ident), record.name or None,
             code["employment_status"](record.employment_status) if record.employment_status else None,
             record.birth_date or None, code["education"](record.education) if record.education else None,
             code["rank"](rank) if rank else None, record.rank_since or None,
