@@ -198,7 +198,7 @@ class Explanation:
         the check states: no Decision objects, each reason looked up once for the candidate."""
         plan_targets, names = self.explainer.plan.targets, self.explainer._names
         # every reason the decisions show, as its JSON, once: each decision then takes its own in C
-        raw = {k: r.to_bytes() for k, r in self._every_reason().items()}.__getitem__
+        raw = {k: r.raw or r.to_bytes() for k, r in self._every_reason().items()}.__getitem__
         for i, target in enumerate(self.targets):
             if i:
                 parts.append(b",")

@@ -279,7 +279,7 @@ def put_decision(parts: list[bytes], route: str, level: str, outcome: str, reaso
     if not missing and allocation is None:
         parts.append(b'],"missing":[]}')
         return
-    parts += (b'],"missing":', orjson.dumps(list(missing)))
+    parts += (b'],"missing":', orjson.dumps(missing))  # a tuple is an array to orjson
     if allocation is not None:
         parts += (b',"allocation":', orjson.dumps(allocation))
     parts.append(b"}")
