@@ -29,6 +29,7 @@ import attrs
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from .._json import leaves
 from ._candidate import (
     BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request, drop_nulls, extra_value,
     record_problems,
@@ -174,7 +175,7 @@ class Lane:
         need = 1 if type(record.credit_points) is float or type(record.experience_years) is float else 0
         for key, _ in self._added:
             value = getattr(record, key)
-            for number in _nested_numbers(value) if isinstance(value, (dict, list)) else (value,):
+            for number in leaves(value):
                 kind = type(number)
                 if kind is float:
                     need = 1
@@ -270,20 +271,6 @@ def _remembered(make):
 
 class _Decline(Exception):
     """The lane does not decide this record: the detailed path does."""
-
-
-def _nested_numbers(value: Any) -> list:
-    """The numbers anywhere in a JSON value."""
-    out, stack = [], [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif type(item) in (int, float):
-            out.append(item)
-    return out
 
 
 def _given(code, value: Any) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from .. import InputError, InvalidArgument, RecordError, Result
+from .._json import leaves
 from ._errors import ServiceError, bad_body, not_json, too_many_records
 from ._options import Options
 
@@ -173,13 +174,4 @@ def indented(value: Any) -> str:
 
 
 def _floats_differ(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, float) and repr(item) != orjson.dumps(item).decode():
-            return True
-    return False
+    return any(isinstance(item, float) and repr(item) != orjson.dumps(item).decode() for item in leaves(value))
