@@ -157,10 +157,7 @@ class Lane:
         numbers = self._numbers(record)
         if numbers and (numbers == 2 or _LONG_NUMBER.search(text)):
             return None
-        try:
-            return self._candidate(record)
-        except (_Decline, BadValue):
-            return None
+        return self._candidate(record)
 
     def _numbers(self, record: Any) -> int:
         """What the record's numbers need: 0 nothing, 1 a look at the text (a float is there, whose
@@ -196,12 +193,16 @@ class Lane:
             record = msgspec.convert(raw, self._struct, strict=True)
         except Exception:  # noqa: BLE001 - a value of another shape or type: the detailed path says which
             return None
+        return self._candidate(record)
+
+    def _candidate(self, record: Any) -> Candidate | None:
+        """The Candidate of a decoded record, or None where the detailed path must decide."""
         try:
-            return self._candidate(record)
+            return self._build(record)
         except (_Decline, BadValue):
             return None
 
-    def _candidate(self, record: Any) -> Candidate:
+    def _build(self, record: Any) -> Candidate:
         code, parts = self._code, self._parts
         ident = record.id
         if not ident and ident != 0:  # absent, null or ""
