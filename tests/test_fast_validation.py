@@ -112,7 +112,10 @@ def test_python_values_agree(policy):
 
     base = next(iter(bench_candidates(1)))
     for key, value in [("credit_points", Decimal("1.10")), ("credit_points", Decimal("12.345678901234567890")),
-                       ("experience_years", Decimal("2")), ("birth_date", dt.date(1985, 4, 30)),
+                       ("experience_years", Decimal("2")), ("credit_points", Decimal("NaN")),
+                       ("credit_points", Decimal("-1")), ("credit_points", Decimal("1E+50")),
+                       ("credit_points", Decimal("Infinity")), ("experience_years", Decimal("-0")),
+                       ("credit_points", Decimal("100.125")), ("birth_date", dt.date(1985, 4, 30)),
                        ("birth_date", dt.datetime(1985, 4, 30, 12)), ("rank", Rank.A), ("id", 198501012010011001),
                        ("performance", ({"year": 2024, "rating": "baik"},)), ("credit_points", 2**70),
                        ("rank_since", dt.date(2030, 1, 1)), ("position", types.MappingProxyType(base["position"])),

@@ -183,26 +183,33 @@ class Lane:
     def structure(self, raw: dict) -> Candidate | None:
         """The Candidate of one record already parsed (a dict of JSON values), or None: the
         record must take the detailed path."""
-        for key in _NUMBERS:  # msgspec would take a Decimal as a float, and lose its digits
-            if type(raw.get(key)) not in _JSON_NUMBER:
+        given = None  # Decimals (from a database, say): msgspec would make them floats and lose digits
+        for key in _NUMBERS:
+            value = raw.get(key)
+            if type(value) is Decimal:
+                given = given or {}
+                given[key] = value
+            elif type(value) not in _JSON_NUMBER:
                 return None
-        for key in _LISTS:  # and a set as a list, which the detailed path refuses
+        for key in _LISTS:  # a set would become a list, which the detailed path refuses
             if not isinstance(raw.get(key), _LIST):
                 return None
         try:
-            record = msgspec.convert(raw, self._struct, strict=True)
+            record = msgspec.convert({k: v for k, v in raw.items() if k not in given} if given else raw,
+                                     self._struct, strict=True)
         except Exception:  # noqa: BLE001 - a value of another shape or type: the detailed path says which
             return None
-        return self._candidate(record)
+        return self._candidate(record, given)
 
-    def _candidate(self, record: Any) -> Candidate | None:
-        """The Candidate of a decoded record, or None where the detailed path must decide."""
+    def _candidate(self, record: Any, given: dict[str, Decimal] | None = None) -> Candidate | None:
+        """The Candidate of a decoded record (with the Decimals ``given`` for its numbers), or None
+        where the detailed path must decide."""
         try:
-            return self._build(record)
+            return self._build(record, given or {})
         except (_Decline, BadValue):
             return None
 
-    def _build(self, record: Any) -> Candidate:
+    def _build(self, record: Any, given: dict[str, Decimal]) -> Candidate:
         code, parts = self._code, self._parts
         ident = record.id
         if not ident and ident != 0:  # absent, null or ""
@@ -217,7 +224,8 @@ class Lane:
             parts(position) if position else None, parts(positions) if positions or positions == () else None,
             parts(ranks) if ranks or ranks == () else None, record.region or None, record.agency or None,
             parts(performance) if performance or performance == () else None, parts(test) if test else None,
-            _decimal(record.credit_points), _decimal(record.experience_years),
+            _decimal(given.get("credit_points", record.credit_points)),
+            _decimal(given.get("experience_years", record.experience_years)),
             parts(request) if request else None, self._extra(record) if self._added else {})
         if record_problems(candidate, self.decimals, "$"):
             raise _Decline
@@ -288,6 +296,10 @@ def _required(code, value: str) -> str:
 def _decimal(value: Any) -> Decimal | None:
     if value is UNSET or value is None:
         return None
+    if type(value) is Decimal:
+        if not value.is_finite() or value < 0 or value >= LARGE:
+            raise _Decline
+        return value
     if type(value) is int:
         if value < 0 or value >= LARGE:
             raise _Decline
