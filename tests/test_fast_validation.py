@@ -92,6 +92,17 @@ def test_generated_records_agree(policy, data):
     _same(raw, policy)
 
 
+def test_a_decimal_is_read_where_float_operations_are_trapped(policy):
+    # strict database code sets this trap; comparing a Decimal with a float then raises
+    import decimal
+
+    with decimal.localcontext() as context:
+        context.traps[decimal.FloatOperation] = True
+        candidate = structure_candidate({"id": "x", "credit_points": decimal.Decimal("12.5"),
+                                         "experience_years": decimal.Decimal("2")}, "$", policy)
+    assert candidate.credit_points == decimal.Decimal("12.5") and candidate.experience_years == 2
+
+
 def test_python_values_agree(policy):
     # what a Python caller (or the YAML reader) passes: not JSON's types, and msgspec would convert
     # some of them (a Decimal to a float, losing its digits, or its decimals)
@@ -115,7 +126,9 @@ def test_python_values_agree(policy):
                        ("experience_years", Decimal("2")), ("credit_points", Decimal("NaN")),
                        ("credit_points", Decimal("-1")), ("credit_points", Decimal("1E+50")),
                        ("credit_points", Decimal("Infinity")), ("experience_years", Decimal("-0")),
-                       ("credit_points", Decimal("100.125")), ("birth_date", dt.date(1985, 4, 30)),
+                       ("credit_points", Decimal("100.125")), ("credit_points", Decimal("1E+1000000")),
+                       ("credit_points", Decimal("999999999999999")), ("credit_points", Decimal("1E+15")),
+                       ("credit_points", Decimal("0E+50")), ("birth_date", dt.date(1985, 4, 30)),
                        ("birth_date", dt.datetime(1985, 4, 30, 12)), ("rank", Rank.A), ("id", 198501012010011001),
                        ("performance", ({"year": 2024, "rating": "baik"},)), ("credit_points", 2**70),
                        ("rank_since", dt.date(2030, 1, 1)), ("position", types.MappingProxyType(base["position"])),

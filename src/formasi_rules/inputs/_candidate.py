@@ -237,7 +237,8 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
                     "I008", f"{key} {value} lebih dari {keep} desimal", f"{key} {value} has more than the "
                     f"{keep} decimal(s) the policy keeps for it", path=f"{path}.{key}",
                     hint=f"round it to {keep} decimal(s) as the PAK states it, or ask policy staff to allow more"))
-            elif abs(value) >= Decimal(10) ** (18 - keep):
+            elif not value.is_finite() or (value != 0 and value.adjusted() >= 18 - keep):  # |value| >= 10**(18-keep),
+                # told from its exponent: abs() of 1E+1000000 overflows the context
                 problems.append(Problem("I008", f"{key} {value} terlalu besar", f"{key} {value} is too large",
                                         path=f"{path}.{key}"))
     years = [p.year for p in c.performance or ()]

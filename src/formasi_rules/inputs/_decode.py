@@ -41,6 +41,7 @@ MAX_BRACKETS = MAX_DEPTH  # more brackets than this may nest past the reader's d
 # a number literal longer than the reader allows (I016) is a run of this many number characters at least
 _LONG_NUMBER = re.compile(r"[0-9.eE+\-]{%d,}" % (MAX_DIGITS + 1))
 _HUGE = 10 ** MAX_DIGITS  # the smallest integer of more digits than that
+_LARGE_DECIMAL = Decimal(10) ** 15  # LARGE, exactly
 
 
 def _opt(kind: Any) -> Any:
@@ -296,8 +297,8 @@ def _required(code, value: str) -> str:
 def _decimal(value: Any) -> Decimal | None:
     if value is UNSET or value is None:
         return None
-    if type(value) is Decimal:
-        if not value.is_finite() or value < 0 or value >= LARGE:
+    if type(value) is Decimal:  # compared exactly: a float would raise where FloatOperation is trapped
+        if not value.is_finite() or value < 0 or value >= _LARGE_DECIMAL:
             raise _Decline
         return value
     if type(value) is int:
