@@ -205,6 +205,7 @@ class _Routes:
 
     def __init__(self, values: tuple[str, ...]):
         self.values = values
+        self.exact = {v: v for v in values}  # as Vocabulary.exact: routes have no other spellings
 
     def read(self, raw: Any) -> str | None:
         return raw if raw in self.values else None

@@ -119,7 +119,7 @@ class Lane:
             found = vocab.get(name)
             if found is None:
                 return lambda value: value
-            exact, read = dict(getattr(found, "_exact", {})), found.read  # the routes have no aliases
+            exact, read = dict(found.exact), found.read
 
             def code(value: str) -> str:
                 hit = exact.get(value)

@@ -64,6 +64,12 @@ class Vocabulary:
         """Every value and alias, for suggestions."""
         return (*self.values, *self.aliases)
 
+    @property
+    def exact(self) -> dict[str, str]:
+        """Each value and alias as written -> the value it names: :meth:`read` without the
+        spelling-insensitive step, for a reader that tries it first (do not change it)."""
+        return self._exact
+
     def merged(self, other: Vocabulary) -> Vocabulary:
         """This vocabulary extended by a later layer: new values after ours, its aliases added."""
         values = self.values + tuple(v for v in other.values if v not in self.values)
