@@ -12,7 +12,7 @@ import click
 
 from .._errors import FormasiError, WorkerError
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
-from ..engine._engine import _check_filter as check_filter
+from ..engine._engine import check_filter
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records
 from ._files import Output, cannot_write

@@ -69,7 +69,7 @@ class Engine:
                 f"policy that extends it / kebijakan dasar tidak dievaluasi sendiri")
         if backend not in (None, *BACKENDS):
             raise InvalidArgument(f"backend must be one of {BACKENDS} or None, got {backend!r}")
-        self.places = _formation(formation, policy.levels)
+        self.places = open_places_of(formation, policy.levels)
         self._lock = threading.Lock()
         self._closed = False
         self._current = Compiled(policy, _new_backend(backend, policy))
@@ -94,7 +94,7 @@ class Engine:
 
     def plan(self, as_of: dt.date) -> Plan:
         """The resolved rules in force on ``as_of``."""
-        return self._current.plan(_date(as_of))
+        return self._current.plan(as_date(as_of))
 
     def catalogue(self, as_of: dt.date) -> dict[str, Any]:
         """What compact results (``Result.to_dict("compact")``) made on ``as_of`` refer to: every
@@ -102,7 +102,7 @@ class Engine:
         The first item of a compact run; :func:`formasi_rules.expand` needs it."""
         compiled = self._pin()
         try:
-            return catalogue(compiled.policy, compiled.plan(_date(as_of)), _date(as_of), compiled.backend.name)
+            return catalogue(compiled.policy, compiled.plan(as_date(as_of)), as_date(as_of), compiled.backend.name)
         finally:
             compiled.release()
 
@@ -141,7 +141,7 @@ class Engine:
         """
         compiled = self._pin()
         try:
-            plan, bounds = compiled.formation_plans[compiled.index(_date(as_of))]
+            plan, bounds = compiled.formation_plans[compiled.index(as_date(as_of))]
             return run_formation(compiled.policy, compiled.backend, plan, bounds, workload, existing, as_of)
         finally:
             compiled.release()
@@ -152,9 +152,9 @@ class Engine:
         """Every decision for one candidate on ``as_of``; raises InputError for a bad record."""
         compiled = self._pin()
         try:
-            places = self.places if formation is None else _formation(formation, self.policy.levels)
-            _check_filter(compiled.policy, compiled.plan(_date(as_of)), route, level)
-            return self._evaluate(compiled, candidate, _date(as_of), places, route, level)
+            places = self.places if formation is None else open_places_of(formation, self.policy.levels)
+            check_filter(compiled.policy, compiled.plan(as_date(as_of)), route, level)
+            return self._evaluate(compiled, candidate, as_date(as_of), places, route, level)
         finally:
             compiled.release()
 
@@ -205,9 +205,9 @@ class Engine:
         (``blocks`` False, one process) each record ready to be written in that layout."""
         if _check_jobs(jobs) > 1 and not blocks:
             raise InvalidArgument("records one by one come from one process; with jobs > 1 ask for Blocks")
-        as_of = _date(as_of)
-        _check_filter(self.policy, self.plan(as_of), route, level)  # a bad date or filter fails once, up front
-        places = self.places if formation is None else _formation(formation, self.policy.levels)
+        as_of = as_date(as_of)
+        check_filter(self.policy, self.plan(as_of), route, level)  # a bad date or filter fails once, up front
+        places = self.places if formation is None else open_places_of(formation, self.policy.levels)
         compiled = self._pin()
         try:
             def here(items: Iterable[Any]) -> Iterator[Result | Rendered | RecordError]:
@@ -268,7 +268,7 @@ class Engine:
         that needed a place gets ``allocation``: allocated, not_allocated (with rank) or
         allocated_elsewhere. Deterministic: the same results give the same allocation in any order.
         """
-        places = self.places if formation is None else _formation(formation, self.policy.levels)
+        places = self.places if formation is None else open_places_of(formation, self.policy.levels)
         if places is None:
             raise InvalidArgument("allocation needs the open places: give formation= here or to Engine()")
         return allocate(self.policy, list(results), places)
@@ -407,7 +407,7 @@ def _new_backend(backend: str | None, policy: Policy) -> Backend:
         return ReferenceBackend()
 
 
-def _check_filter(policy: Policy, plan: Plan, route: str | None, level: str | None) -> None:
+def check_filter(policy: Policy, plan: Plan, route: str | None, level: str | None) -> None:
     """A route/level filter that no route of the policy in force can meet is a mistake: refuse it
     with the pairs there are, rather than decide nothing for everyone."""
     if route is None and level is None:
@@ -467,7 +467,8 @@ def _check_jobs(jobs: Any) -> int:
     return jobs
 
 
-def _date(value: Any) -> dt.date:
+def as_date(value: Any) -> dt.date:
+    """``as_of`` as a date (a datetime's day), or InvalidArgument."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -475,8 +476,10 @@ def _date(value: Any) -> dt.date:
     raise InvalidArgument(f"as_of must be a datetime.date, got {value!r}")
 
 
-def _formation(value: Mapping | str | os.PathLike | FormationResult | None,
-               levels: tuple[str, ...] | None = None) -> Formation | None:
+def open_places_of(value: Mapping | str | os.PathLike | FormationResult | None,
+                   levels: tuple[str, ...] | None = None) -> Formation | None:
+    """The open places a ``formation=`` argument gives: a mapping, a file, or a computed formation's
+    shortfall; None for none."""
     if value is None:
         return None
     if isinstance(value, FormationResult):  # a computed formation: its shortfall is open

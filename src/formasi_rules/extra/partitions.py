@@ -29,7 +29,7 @@ import orjson
 from .. import __version__
 from .._errors import BackendUnavailable, EngineError, InvalidArgument
 from ..engine._dedup import unique
-from ..engine._engine import BackendWarning, Engine, _check_filter, _date, _formation
+from ..engine._engine import BackendWarning, Engine, as_date, check_filter, open_places_of
 from ..engine._result import Block, check_layout
 from ..policy import Policy, load_checked
 
@@ -71,8 +71,8 @@ class Batch:
             raise InvalidArgument(f"backend must be 'durable', 'reference' or None, got {backend!r}")
         return cls(folder=os.fspath(folder) if folder is not None else os.path.abspath(policy.root),
                    digest=policy.digest, version=__version__, backend=backend or _default_backend(),
-                   as_of=_date(as_of), layout=check_layout(layout), route=route, level=level,
-                   formation=_formation(formation, policy.levels))
+                   as_of=as_date(as_of), layout=check_layout(layout), route=route, level=level,
+                   formation=open_places_of(formation, policy.levels))
 
 
 def _default_backend() -> str:
@@ -126,7 +126,7 @@ def evaluate_partition(batch: Batch, records: Iterable[tuple[str, Any]]) -> Bloc
     :func:`mark_duplicates`). Runs wherever it is called: on a Dask worker, in a Spark
     ``mapPartitions``, in this process."""
     engine = _engine(batch)
-    _check_filter(engine.policy, engine.plan(batch.as_of), batch.route, batch.level)
+    check_filter(engine.policy, engine.plan(batch.as_of), batch.route, batch.level)
     return engine._part(records, batch.as_of, batch.route, batch.level, batch.layout)
 
 
