@@ -4,7 +4,7 @@
     >>> policy = fr.load_policy("policies/pengantar_kerja")
     >>> engine = fr.Engine(policy)                    # durable_rules backend by default
     >>> result = engine.evaluate(candidate, as_of=date(2025, 10, 9))
-    >>> result.decision("perpindahan", "ahli_pertama").outcome
+    >>> result.decision(route, level).outcome       # a route and level of the policy
     'eligible'
 """
 

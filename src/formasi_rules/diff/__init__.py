@@ -6,7 +6,7 @@ loses, how many places?
     >>> d = diff(load_policy("old/pengantar_kerja"), load_policy("new/pengantar_kerja"),
     ...          candidates=read_records("candidates.json"), as_of=date(2025, 10, 9))
     >>> [c.name for c in d.changes]
-    ['transfer_age_limit[ahli_pertama].max_age']
+    ['TABLE[LEVEL].COLUMN']                       # e.g. an age limit's row for one level
     >>> [(f.candidate, f.old, f.new) for f in d.impact.flips]
     [('SUMSEL-14-2', 'not_eligible', 'eligible')]
 """

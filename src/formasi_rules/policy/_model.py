@@ -306,8 +306,8 @@ class Policy:
 
     def names_position(self, text: str) -> bool | None:
         """Whether a position name in a record names this policy's position: its name or an
-        alias, in any capitals and spacing, optionally followed by a level ("Pengantar Kerja
-        Ahli Muda" in a record of the national system). None when the policy names no position."""
+        alias, in any capitals and spacing, optionally followed by a level (the position's
+        name, then a level's title, as records of the national system write it). None when the policy names no position."""
         from ._vocabulary import fold
         if self.position is None:
             return None

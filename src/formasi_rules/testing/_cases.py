@@ -1,26 +1,27 @@
 """YAML test cases written by policy staff, and running them.
 
-A case file holds a list of cases. A case for candidates::
+A case file holds a list of cases (ROUTE, LEVEL, RULE_ID and FIELD stand for names the policy
+declares; see policies/*/tests for real ones). A case for candidates::
 
-    - name: Perpindahan at age 53 is still allowed (fact sheet example 13)
+    - name: a transfer at age 53 is still allowed
       as_of: 2025-10-09
-      formation: {Kota Palembang: {ahli_pertama: 1}}        # optional open places
+      formation: {Kota A: {LEVEL: 1}}                       # optional open places
       input:
         candidate: {id: t1, employment_status: PNS, birth_date: 1972-10-09, ...}
       expected:
-        perpindahan/ahli_pertama: eligible                  # an outcome, or:
-        perpindahan/ahli_muda: {outcome: not_eligible, failed: [rank.in_range]}
-        derived: {credit_points: 175, entry_route: perpindahan, held_jpt: unknown}
+        ROUTE/LEVEL: eligible                               # an outcome, or:
+        ROUTE/OTHER_LEVEL: {outcome: not_eligible, failed: [RULE_ID]}
+        derived: {FIELD: 175, OTHER_FIELD: unknown}         # derived values, or unknown
 
 and for workload (numbers per region and level)::
 
     - name: Two activities give 0.288
       as_of: 2025-10-09
       input:
-        workload: [{region: Kota A, activity: x, level: ahli_pertama, volume: 12, norm_minutes: 900}]
-        existing: [{region: Kota A, level: ahli_pertama, count: 0}]
+        workload: [{region: Kota A, activity: x, level: LEVEL, volume: 12, norm_minutes: 900}]
+        existing: [{region: Kota A, level: LEVEL, count: 0}]
       expected:
-        Kota A/ahli_pertama: {need_exact: 0.288, need: 1}
+        Kota A/LEVEL: {need_exact: 0.288, need: 1}
 """
 
 from __future__ import annotations
