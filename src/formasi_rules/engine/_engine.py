@@ -215,7 +215,7 @@ class Engine:
 
             if jobs > 1:
                 backend = "reference" if compiled.backend.name == "reference" else "durable"
-                out = evaluate_parallel(compiled.policy, backend, records, lambda items: _part(here(items), render),
+                out = evaluate_parallel(compiled.policy, backend, records, lambda items: _finished(here(items), render),
                                         as_of, places, route, level, jobs, render, factory=Engine)
             elif render is None or not blocks:
                 out = here(records)
@@ -256,7 +256,7 @@ class Engine:
         a list of Results; no check of duplicates (whoever holds the whole batch does that)."""
         compiled = self._pin()
         try:
-            return _part(self._records(compiled, records, as_of, self.places, route, level, render), render)
+            return _finished(self._records(compiled, records, as_of, self.places, route, level, render), render)
         finally:
             compiled.release()
 
@@ -348,7 +348,7 @@ def _decided(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
     return candidate, derived, shown, firings, targets, index
 
 
-def _part(results: Iterator[Any], render: str | None) -> Block | list:
+def _finished(results: Iterator[Any], render: str | None) -> Block | list:
     # finished text (in that layout) travels back far cheaper than result objects; each
     # result is rendered as it comes (holding a chunk of result objects is slow)
     return render_block(results, render) if render else list(results)

@@ -182,7 +182,8 @@ class Explanation:
     absent: frozenset[str]
     # check -> its reason for this candidate (see _every_reason)
     _reasons: dict[str, Reason] = attrs.field(factory=dict, init=False, eq=False, repr=False)
-    _wanted: dict[str, tuple[str, ...]] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    # undetermined check -> the inputs it lacks (see _missing)
+    _wanted: dict[str, tuple[str, ...]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def decisions(self, result: Result) -> tuple[Decision, ...]:
         plan_targets = self.explainer.plan.targets
@@ -211,11 +212,10 @@ class Explanation:
         if not self.unknown:
             return ()
         wanted = self._wanted
-        if wanted is None:  # per undetermined check, the inputs it lacks: made once for the candidate
+        if not wanted:  # made once for the candidate, the first time a decision asks
             absent, inputs = self.absent, self.explainer.inputs
-            wanted = {k: tuple(dict.fromkeys(i for key, _, given in inputs[k] if key in absent for i in given))
-                      for k in self.unknown}
-            object.__setattr__(self, "_wanted", wanted)
+            wanted.update({k: tuple(dict.fromkeys(i for key, _, given in inputs[k] if key in absent for i in given))
+                           for k in self.unknown})
         found = [wanted[k] for k in keys if k in wanted]
         if not found:
             return ()

@@ -53,7 +53,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import EngineError, FormasiError, InputError, WorkerError
+from .._errors import EngineError, FormasiError, WorkerError
 from ..policy import load_checked
 
 CHUNK = 250  # records per chunk (see chunk_size)
@@ -102,10 +102,8 @@ def _serve(conn, factory: Callable[..., Any], root: str, digest: str, backend: s
                     conn.send(("skipped", number))
                     continue
                 with open(inbox + ".taken", "rb") as f:
-                    items = pickle.load(f)
+                    records = pickle.load(f)
                 os.unlink(inbox + ".taken")
-                records = [(where, InputError(problems) if problems is not None else record)
-                           for where, record, problems in items]
                 done = engine._part(records, as_of, route, level, render)
                 try:
                     with open(outbox, "wb") as f:
@@ -242,11 +240,9 @@ class _Workers:
         number = next(self.numbers)
         inbox = os.path.join(self.spool, f"{number}.in")
         job = _Job(number, inbox, os.path.join(self.spool, f"{number}.out"), items)
-        # exceptions pickle badly: an InputError goes as its problems
-        sent = [(where, None, r.problems) if isinstance(r, InputError) else (where, r, None) for where, r in items]
-        try:
+        try:  # an InputError (a line that could not be read) pickles whole, problems and all
             with open(inbox, "wb") as f:
-                pickle.dump(sent, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(items, f, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError as exc:
             raise _spool_full(exc) from None
         w.jobs.append(job)
