@@ -28,6 +28,7 @@ from ._compact import catalogue
 from ._compiled import Compiled
 from ._parallel import chunk_size, evaluate_parallel
 from ._dedup import unique
+from . import _durable
 from ._durable import DurableBackend
 from ._encode import AS_IS, encode, encode_fact, show
 from ._plan import Plan
@@ -394,17 +395,25 @@ def _encoded(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, An
 
 
 def _new_backend(backend: str | None, policy: Policy) -> Backend:
-    if backend == "reference":
+    if resolve_backend(backend, stacklevel=3) == "reference":  # the warning names the line making the Engine
         return ReferenceBackend()
+    return DurableBackend(policy.name)  # BackendUnavailable if it was asked for and cannot be imported
+
+
+def resolve_backend(backend: str | None, stacklevel: int = 2) -> str:
+    """The backend ``backend`` names ("durable" or "reference"); None is durable_rules where it
+    imports, else the reference backend, announced with a BackendWarning (``stacklevel`` as for
+    warnings.warn, counted from the caller)."""
+    if backend is not None:
+        return backend
     try:
-        return DurableBackend(policy.name)
+        _durable.load_engine()
     except BackendUnavailable:
-        if backend == "durable":
-            raise
         warnings.warn("durable_rules is not available on this Python; using the reference "
                       "backend, which gives the same decisions. Pass backend='reference' to "
-                      "silence this.", BackendWarning, stacklevel=4)
-        return ReferenceBackend()
+                      "silence this.", BackendWarning, stacklevel=stacklevel + 1)
+        return "reference"
+    return "durable"
 
 
 def check_filter(policy: Policy, plan: Plan, route: str | None, level: str | None) -> None:

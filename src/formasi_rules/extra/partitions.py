@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -27,9 +26,9 @@ import attrs
 import orjson
 
 from .. import __version__
-from .._errors import BackendUnavailable, EngineError, InvalidArgument
+from .._errors import EngineError, InvalidArgument
 from ..engine._dedup import unique
-from ..engine._engine import BackendWarning, Engine, as_date, check_filter, open_places_of
+from ..engine._engine import Engine, as_date, check_filter, open_places_of, resolve_backend
 from ..engine._result import Block, check_layout
 from ..policy import Policy, load_checked
 
@@ -70,22 +69,9 @@ class Batch:
         if backend not in (None, "durable", "reference"):
             raise InvalidArgument(f"backend must be 'durable', 'reference' or None, got {backend!r}")
         return cls(folder=os.fspath(folder) if folder is not None else os.path.abspath(policy.root),
-                   digest=policy.digest, version=__version__, backend=backend or _default_backend(),
+                   digest=policy.digest, version=__version__, backend=resolve_backend(backend, stacklevel=2),
                    as_of=as_date(as_of), layout=check_layout(layout), route=route, level=level,
                    formation=open_places_of(formation, policy.levels))
-
-
-def _default_backend() -> str:
-    from ..engine._durable import load_engine
-
-    try:
-        load_engine()
-    except BackendUnavailable:
-        warnings.warn("durable_rules is not available on this Python; the batch uses the reference backend, "
-                      "which gives the same decisions. Pass backend='reference' to silence this.",
-                      BackendWarning, stacklevel=3)
-        return "reference"
-    return "durable"
 
 
 _POLICIES: dict[tuple[str, str], Policy] = {}  # (folder, digest) -> the policy loaded from there
