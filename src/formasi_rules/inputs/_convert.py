@@ -59,7 +59,7 @@ def _list_hook(conv: cattrs.Converter, cls: type, example: str) -> None:
     inner = conv.get_structure_hook(tuple[cls, ...])
 
     def hook(value: Any, type_: Any):
-        if not isinstance(value, (list, tuple)):  # a tuple from Python is a list all the same
+        if not isinstance(value, list):  # drop_nulls has made a tuple from Python a list already
             raise BadValue(f"expected a list like {example}, got {shown(value)}",
                            f"harus daftar seperti {example}, bukan {shown(value)}")
         return inner(value, type_)

@@ -78,12 +78,12 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None) -> Candid
     if "id" not in raw or raw.get("id") in (None, ""):
         raise InputError([Problem("I002", "field wajib 'id' tidak ada", "the required field 'id' is missing",
                                   path=path, hint="give every record a unique id (for example the NIP)")])
-    if isinstance(raw["id"], int) and not isinstance(raw["id"], bool):
-        raw = {**raw, "id": str(raw["id"])}  # a numeric NIP is an id all the same
     contract = _contract(policy)
-    fast = contract.lane.structure(raw)
+    fast = contract.lane.structure(raw)  # (it reads a numeric id as its text itself)
     if fast is not None:
         return fast
+    if isinstance(raw["id"], int) and not isinstance(raw["id"], bool):
+        raw = {**raw, "id": str(raw["id"])}  # a numeric NIP is an id all the same
     problems: list[Problem] = []
     given = drop_nulls(raw)
     extra_raw = {k: given.pop(k) for k in list(given) if k in contract.extra}
