@@ -23,7 +23,7 @@ import formasi_rules as fr
 from evaluate import AS_OF, LEVELS, candidates
 from formasi_rules.engine._backend import ReferenceBackend
 from formasi_rules.engine._encode import encode_fact, show
-from formasi_rules.engine._engine import _targets
+from formasi_rules.engine._stages import _targets
 from formasi_rules.inputs import read_line
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,9 @@
 """The backend seam: what an engine backend does, and the plain-Python reference backend.
 
 A backend prepares a :class:`Plan` once and then, for each encoded fact, reports
-which checks passed, which failed, and which fact keys were missing. The
+which checks passed, which failed, and which fact keys were missing: one fact at a time
+(``run``), or a batch's chunk of facts at once (``run_many``, where durable_rules takes each
+ruleset over the whole chunk). The
 durable_rules backend (``_durable``) does this with rulesets; the reference
 backend below with each condition compiled once into a closure
 (:func:`_plan.compile_condition`), of the three-valued semantics :func:`_plan.evaluate`
@@ -12,11 +14,12 @@ fallback where durable_rules cannot be imported.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from typing import Any, Protocol
 
 import attrs
 
+from .._errors import InputError
 from ._plan import Plan, compile_condition
 
 
@@ -36,6 +39,11 @@ class Backend(Protocol):
     def prepare(self, plan: Plan) -> None: ...
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings: ...
+
+    def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
+        """Each fact's Firings, in order, or the InputError that fact alone raises (a value the
+        backend cannot hold): one bad fact does not stop the others."""
+        ...
 
     def close(self) -> None: ...
 
@@ -69,6 +77,9 @@ class ReferenceBackend:
             elif result is False:
                 failed.append(key)
         return Firings(frozenset(passed), frozenset(failed), plan.keys.difference(fact))
+
+    def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
+        return [self.run(plan, fact) for fact in facts]
 
     def close(self) -> None:
         self._tests.clear()

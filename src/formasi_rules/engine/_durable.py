@@ -42,6 +42,7 @@ from __future__ import annotations
 import collections
 import itertools
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -368,26 +369,62 @@ class DurableBackend:
                 ruleset.close()
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
-        payload = _json({"sid": SID, "id": FACT_ID, **fact})
-        if len(payload) * 4 >= MAX_VALUE_BYTES:  # a character is at most 4 bytes of UTF-8: no value of
-            _check_sizes(fact)  # a shorter fact can reach the engine's limit
+        payload = _payload(fact)  # InputError for a value the engine cannot hold
         passed: set[str] = set()
         failed: set[str] = set()
         with self._lock:
-            rulesets = self._rulesets.get(id(plan))
-            if rulesets is None:
-                raise EngineError("plan was not prepared for the durable_rules backend")
-            inference = self._inference.get(id(plan))
-            if inference is None or inference.rulesets is not rulesets:  # rebuilt (adapted) since
-                inference = self._inference[id(plan)] = _Inference.of(rulesets)
+            rulesets, inference = self._ready(plan)
             retract = _retraction(payload)
-            for ruleset in rulesets:
-                try:
+            try:
+                for ruleset in rulesets:
                     ruleset.fire_into(payload, passed, failed, retract)
-                except EngineError:
-                    raise
-                except Exception as exc:  # durable_rules_engine.error, MemoryError
-                    raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
+            except EngineError:
+                raise
+            except Exception as exc:  # durable_rules_engine.error, MemoryError
+                raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
+        return self._firings(plan, inference, fact, passed, failed)
+
+    def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
+        """Each ruleset takes the whole chunk of facts in turn: one ruleset's C state stays in the
+        processor's caches while it runs, where fact by fact the rulesets pushed each other out.
+        Each fact is asserted, its agenda drained and the fact retracted before the next, as alone."""
+        payloads: list[tuple[str, str] | InputError] = []
+        for fact in facts:
+            try:
+                payload = _payload(fact)
+            except InputError as exc:
+                payloads.append(exc)
+                continue
+            payloads.append((payload, _retraction(payload)))
+        sides = [(set(), set()) for _ in payloads]  # (passed, failed) per fact
+        with self._lock:
+            rulesets, inference = self._ready(plan)
+            try:
+                for ruleset in rulesets:
+                    fire = ruleset.fire_into
+                    for given, (passed, failed) in zip(payloads, sides):
+                        if type(given) is tuple:
+                            fire(given[0], passed, failed, given[1])
+            except EngineError:
+                raise
+            except Exception as exc:  # durable_rules_engine.error, MemoryError
+                raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
+        return [self._firings(plan, inference, fact, passed, failed) if type(given) is tuple else given
+                for fact, given, (passed, failed) in zip(facts, payloads, sides)]
+
+    def _ready(self, plan: Plan) -> tuple[list[_Ruleset], _Inference]:
+        """The plan's rulesets now, and what they leave to inference (called holding the lock)."""
+        rulesets = self._rulesets.get(id(plan))
+        if rulesets is None:
+            raise EngineError("plan was not prepared for the durable_rules backend")
+        inference = self._inference.get(id(plan))
+        if inference is None or inference.rulesets is not rulesets:  # rebuilt (adapted) since
+            inference = self._inference[id(plan)] = _Inference.of(rulesets)
+        return rulesets, inference
+
+    def _firings(self, plan: Plan, inference: _Inference, fact: dict[str, Any], passed: set[str],
+                 failed: set[str]) -> Firings:
+        """What the fired rules and the inference say of one fact."""
         missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
         # an inferred check passed unless it failed or a key it reads is missing, and one firing its
         # pass rule failed unless it passed or a key it reads is missing (the two sets are disjoint)
@@ -411,6 +448,14 @@ class DurableBackend:
             self._inference.clear()
             self._plans.clear()
             self._tally.clear()
+
+
+def _payload(fact: dict[str, Any]) -> str:
+    """The fact as the engine reads it; InputError for a value longer than the engine holds."""
+    payload = _json({"sid": SID, "id": FACT_ID, **fact})
+    if len(payload) * 4 >= MAX_VALUE_BYTES:  # a character is at most 4 bytes of UTF-8: no value of
+        _check_sizes(fact)  # a shorter fact can reach the engine's limit
+    return payload
 
 
 def _retraction(payload: str) -> str:

@@ -15,12 +15,8 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-import attrs
-
-from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument, Problem
-from ..inputs import (
-    Candidate, Formation, JsonLine, formation_from_mapping, read_formation, read_line, structure_candidate,
-)
+from .._errors import BackendUnavailable, FormasiError, InvalidArgument
+from ..inputs import Candidate, Formation, formation_from_mapping, read_formation
 from ..policy import Policy, load_policy
 from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
@@ -30,11 +26,9 @@ from ._parallel import chunk_size, evaluate_parallel
 from ._dedup import unique
 from . import _durable
 from ._durable import DurableBackend
-from ._encode import AS_IS, encode, encode_fact, show
 from ._plan import Plan
-from ._result import (
-    Block, RecordError, Rendered, Result, check_layout, full_parts, precedence_of, render_block,
-)
+from ._result import Block, RecordError, Rendered, Result, check_layout, render_block
+from ._stages import CHUNK, evaluate_one, evaluate_records
 from ..formation._result import FormationResult
 from ..formation._run import run_formation
 
@@ -155,7 +149,7 @@ class Engine:
         try:
             places = self.places if formation is None else open_places_of(formation, self.policy.levels)
             check_filter(compiled.policy, compiled.plan(as_date(as_of)), route, level)
-            return self._evaluate(compiled, candidate, as_date(as_of), places, route, level)
+            return evaluate_one(compiled, candidate, as_date(as_of), places, route, level)
         finally:
             compiled.release()
 
@@ -201,9 +195,13 @@ class Engine:
         yield from self._batch(records, as_of, formation, route, level, jobs, render=check_layout(layout))
 
     def _batch(self, records: Iterable[Any], as_of: dt.date, formation: Any, route: str | None,
-               level: str | None, jobs: int, render: str | None, blocks: bool = True) -> Iterator[Any]:
+               level: str | None, jobs: int, render: str | None, blocks: bool = True,
+               chunk: int = CHUNK) -> Iterator[Any]:
         """On the version in service now: Results (``render`` None), or Blocks in that layout, or
-        (``blocks`` False, one process) each record ready to be written in that layout."""
+        (``blocks`` False, one process) each record ready to be written in that layout. ``chunk``
+        records are read ahead and evaluated stage by stage (1: each answered before the next is
+        read, as a stream whose records come slowly needs)."""
+        _many(records, "records", "records (dicts, Candidates or (where, record) pairs)")
         if _check_jobs(jobs) > 1 and not blocks:
             raise InvalidArgument("records one by one come from one process; with jobs > 1 ask for Blocks")
         as_of = as_date(as_of)
@@ -212,7 +210,7 @@ class Engine:
         compiled = self._pin()
         try:
             def here(items: Iterable[Any]) -> Iterator[Result | Rendered | RecordError]:
-                return self._records(compiled, items, as_of, places, route, level, render)
+                return evaluate_records(compiled, items, as_of, places, route, level, render, chunk)
 
             if jobs > 1:
                 backend = "reference" if compiled.backend.name == "reference" else "durable"
@@ -226,30 +224,6 @@ class Engine:
         finally:
             compiled.release()
 
-    def _records(self, compiled: Compiled, records: Iterable[Any], as_of: dt.date, places: Formation | None,
-                 route: str | None, level: str | None, render: str | None = None,
-                 ) -> Iterator[Result | Rendered | RecordError]:
-        """Each record evaluated (an error record where it cannot be): a Result, or with ``render``
-        its bytes in that layout, written straight from the evaluation (no Result in between)."""
-        evaluate = {"compact": self._compact, "full": self._full}.get(render, self._evaluate)
-        policy = compiled.policy
-        for index, item in enumerate(records):
-            where, record = item if isinstance(item, tuple) else (f"$[{index}]", item)
-            if isinstance(record, JsonLine):  # parsed and validated in one pass, or else the detailed way
-                record = read_line(record.text, policy) or record.parse()
-            ident = record.get("id") if type(record) is dict or isinstance(record, Mapping) \
-                else getattr(record, "id", None)
-            if isinstance(record, InputError):
-                yield RecordError(where, None, tuple(record.problems))
-                continue
-            try:
-                if not isinstance(record, Candidate):
-                    record = _structure(record, where.split()[0], compiled.policy)
-                yield evaluate(compiled, record, as_of, places, route, level)
-            except InputError as exc:
-                yield RecordError(where, None if ident is None else str(ident),
-                                  tuple(_at(p, where) for p in exc.problems))
-
     def _part(self, records: Iterable[Any], as_of: dt.date, route: str | None, level: str | None,
               render: str | None) -> Block | list[Result | RecordError]:
         """A part of a batch (a worker's chunk, a Dask partition): ``(where, record)`` pairs
@@ -257,7 +231,7 @@ class Engine:
         a list of Results; no check of duplicates (whoever holds the whole batch does that)."""
         compiled = self._pin()
         try:
-            return _finished(self._records(compiled, records, as_of, self.places, route, level, render), render)
+            return _finished(evaluate_records(compiled, records, as_of, self.places, route, level, render), render)
         finally:
             compiled.release()
 
@@ -272,7 +246,7 @@ class Engine:
         places = self.places if formation is None else open_places_of(formation, self.policy.levels)
         if places is None:
             raise InvalidArgument("allocation needs the open places: give formation= here or to Engine()")
-        return allocate(self.policy, list(results), places)
+        return allocate(self.policy, list(_many(results, "results", "what evaluate_many returned")), places)
 
     def close(self) -> None:
         """Release the engine's rulesets. The Engine cannot be used afterwards."""
@@ -303,52 +277,6 @@ class Engine:
         if self._closed:
             raise InvalidArgument("this Engine is closed")
 
-    def _evaluate(self, compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
-                  places: Formation | None, route: str | None, level: str | None) -> Result:
-        candidate, derived, shown, firings, targets, index = _decided(compiled, candidate, as_of, places, route, level)
-        policy = compiled.policy
-        outcomes, checks, actual, explanation = compiled.explainers[index].decide(derived, firings, targets)
-        return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, shown, outcomes,
-                      checks, actual, decide=explanation.decisions, values={**derived.values, "region": candidate.region},
-                      order=policy.precedence)
-
-    def _compact(self, compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
-                 places: Formation | None, route: str | None, level: str | None) -> Rendered:
-        """What ``_evaluate(...).to_bytes("compact")`` gives, without the Result in between."""
-        candidate, derived, shown, firings, targets, index = _decided(compiled, candidate, as_of, places, route, level)
-        return Rendered(candidate.id, [compiled.explainers[index].compact(candidate.id, shown, derived, firings,
-                                                                          targets)], "compact")
-
-    def _full(self, compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date,
-              places: Formation | None, route: str | None, level: str | None) -> Rendered:
-        """What ``_evaluate(...).to_bytes("full")`` gives, without the Result and Decisions in between."""
-        candidate, derived, shown, firings, targets, index = _decided(compiled, candidate, as_of, places, route, level)
-        outcomes, _, _, explanation = compiled.explainers[index].decide(derived, firings, targets)
-        policy = compiled.policy
-        return Rendered(candidate.id, full_parts(
-            candidate.id, as_of, policy.identity(), compiled.backend.name, shown,
-            lambda parts: explanation.put_decisions(parts, outcomes), precedence_of(outcomes, policy.precedence)),
-            "full")
-
-
-def _decided(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date, places: Formation | None,
-             route: str | None, level: str | None) -> tuple:
-    """Everything an evaluation finds, before it is put as a Result or as text: the candidate,
-    its derived values (and those shown), the backend's firings, the targets, the plan's index."""
-    index = compiled.index(as_of)
-    plan, policy = compiled.plans[index], compiled.policy
-    if not isinstance(candidate, Candidate):
-        candidate = _structure(candidate, "$", policy)
-    targets = _targets(policy, plan, candidate, route, level)
-    derived = compiled.deriver.derive(candidate, as_of, places)
-    firings = compiled.backend.run(plan, _encoded(derived, policy, plan.keys))
-    echo = compiled.echo  # fields that only repeat a value of the record: "derived" shows what was computed
-    shown = {k: v if type(v) in AS_IS else show(v) for k, v in derived.values.items() if k not in echo}
-    shown.update({k: dict(v) for k, v in derived.per_level.items()})
-    shown["explain"] = derived.explain
-    return candidate, derived, shown, firings, targets, index
-
-
 def _finished(results: Iterator[Any], render: str | None) -> Block | list:
     # finished text (in that layout) travels back far cheaper than result objects; each
     # result is rendered as it comes (holding a chunk of result objects is slow)
@@ -358,40 +286,6 @@ def _finished(results: Iterator[Any], render: str | None) -> Block | list:
 def _blocks(results: Iterator[Any], render: str) -> Iterator[Block]:
     while (block := render_block(itertools.islice(results, chunk_size(render)), render)).count:
         yield block
-
-
-def _structure(record: Any, path: str, policy: Policy) -> Candidate:
-    try:
-        return structure_candidate(record, path, policy)
-    except RecursionError:  # a dict that holds itself (from Python), or nesting past the stack
-        raise InputError([Problem("I017", "data bersarang terlalu dalam atau memuat dirinya sendiri",
-                                  "the record is nested too deeply, or holds itself", path=path)]) from None
-
-
-def _encoded(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, Any]:
-    """The engine fact; a value the engine cannot hold exactly (more decimals than its field
-    declares, beyond 64 bits, infinite) is the record's error, naming the field."""
-    try:
-        return encode_fact(derived, policy, keys)
-    except (ArithmeticError, ValueError):  # NotRepresentable, Decimal's InvalidOperation, OverflowError
-        pass
-    problems = []
-    for name, value in derived.values.items():
-        if name in keys:
-            try:
-                encode(policy.fields[name], value, policy)
-            except (ArithmeticError, ValueError) as exc:
-                field = policy.fields[name]
-                decimals = getattr(field, "decimals", None)
-                problems.append(Problem(
-                    "I021", f"nilai {name} tidak dapat dipakai: {exc}",
-                    f"the value of {name} cannot be used: {exc}", path=f"$.{name}",
-                    hint=f"give at most {decimals} decimal(s), within 64-bit integers" if decimals is not None
-                    else None))
-    if not problems:  # a per-level value: say so without guessing which
-        problems.append(Problem("I021", "sebuah nilai turunan tidak dapat dipakai",
-                                "a derived value cannot be encoded for the rules engine", path="$"))
-    raise InputError(problems)
 
 
 def _new_backend(backend: str | None, policy: Policy) -> Backend:
@@ -429,45 +323,13 @@ def check_filter(policy: Policy, plan: Plan, route: str | None, level: str | Non
                           f"{level!r}); the pairs are: {pairs} / tidak ada jalur dan jenjang {asked}")
 
 
-def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None,
-             level: str | None) -> list[tuple[str, str]]:
-    for name, value, vocab in (("route", route, tuple(policy.routes)), ("level", level, policy.levels)):
-        if value is not None and value not in vocab:
-            raise InvalidArgument(f"{name} must be one of {', '.join(vocab)}, got {value!r}")
-    req = candidate.request
-    want_route = req.route if req and req.route else None
-    want_level = req.level if req and req.level else None
-    key = (id(plan), want_route, want_level, route, level)
-    found = _TARGETS.get(key)
-    if found is not None and found[0] is plan:
-        return list(found[1])
-    requested = [t for t in plan.targets
-                 if (want_route is None or t[0] == want_route) and (want_level is None or t[1] == want_level)]
-    if not requested:
-        raise InputError([Problem(
-            "I030", f"permohonan {want_route or ''} {want_level or ''} tidak ada dalam kebijakan",
-            f"the request ({want_route or 'any route'}, {want_level or 'any level'}) matches no "
-            f"route and level of policy {policy.name}", path="$.request")])
-    # a caller's filter narrows further; a request outside it leaves no decision, not an error
-    chosen = [t for t in requested if (route is None or t[0] == route) and (level is None or t[1] == level)]
-    if len(_TARGETS) > 256:
-        _TARGETS.clear()
-    _TARGETS[key] = (plan, tuple(chosen))
-    return chosen
-
-
-_TARGETS: dict[tuple, tuple[Plan, tuple[tuple[str, str], ...]]] = {}  # a batch asks for few target sets
-
-
-
-
-def _at(problem: Problem, where: str) -> Problem:
-    """Re-anchor a problem found inside one record ("$.birth_date") at the record ("$[3].birth_date")."""
-    base = where.split()[0]
-    path = problem.path or "$"
-    if path.startswith("$.") or path == "$":
-        path = base + path[1:]
-    return attrs.evolve(problem, path=path)
+def _many(value: Any, name: str, what: str) -> Iterable[Any]:
+    """``value`` if it is an iterable of items; one record (a mapping), a text or a number is a mistake
+    that iterating would hide (a dict gives its keys, a text its letters)."""
+    if isinstance(value, (str, bytes, Mapping, Candidate)) or not isinstance(value, Iterable):
+        one = " (for one record use evaluate())" if isinstance(value, (Mapping, Candidate)) else ""
+        raise InvalidArgument(f"{name} must be an iterable of {what}, got {type(value).__name__}{one}")
+    return value
 
 
 def _check_jobs(jobs: Any) -> int:

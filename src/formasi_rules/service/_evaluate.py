@@ -78,8 +78,10 @@ def begin(options: Options, begin_lock, records: Iterable, places: Any, compact:
         identity = engine.policy.identity()
         catalogue = engine.catalogue(options.as_of) if compact else None
         if written:
+            # one record at a time: a stream's answers go out as its records come, and the reader's
+            # own error lines (written beside the answers) stay in their place
             items = engine._batch(records, options.as_of, places, options.route, options.level, 1,
-                                  options.layout, blocks=False)
+                                  options.layout, blocks=False, chunk=1)
         else:
             items = engine.evaluate_many(records, as_of=options.as_of, route=options.route, level=options.level,
                                          formation=places)

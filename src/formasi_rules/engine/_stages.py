@@ -1,0 +1,266 @@
+"""An evaluation, stage by stage: read the record, derive and encode, decide, finish as a Result
+or as text; a batch in chunks, each stage over the whole chunk before the next begins.
+
+Run record by record, each stage finds the processor's caches full of the others' code and data
+(the C engine's sessions most of all); run over a chunk, a stage's code stays warm and
+durable_rules takes each ruleset over the chunk's facts in turn (``Backend.run_many``). The
+results, their order and their errors are those of one record at a time: a record that fails at
+any stage becomes its RecordError and the others in its chunk go on; an error that ends the batch
+(an EngineError, or one the records' iterable raises) ends it after every record before it was
+given out, as it would one by one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Callable
+
+import attrs
+
+from .._errors import EngineError, InputError, InvalidArgument, Problem
+from ..inputs import Candidate, Formation, JsonLine, read_line, structure_candidate
+from ..policy import Policy
+from ._backend import Firings
+from ._compiled import Compiled
+from ._derive import Derived
+from ._encode import AS_IS, encode, encode_fact, show
+from ._plan import Plan
+from ._result import RecordError, Rendered, Result, full_parts, precedence_of
+
+CHUNK = 64  # records per chunk: past a few dozen the stages gain nothing more (benchmarks/stages.py)
+
+
+@attrs.define(slots=True)
+class _Case:
+    """One record on its way through the stages of a chunk."""
+
+    where: str
+    ident: Any  # the record's id as given, for its RecordError
+    candidate: Candidate | None = None
+    targets: list[tuple[str, str]] | None = None
+    derived: Derived | None = None
+    fact: dict[str, Any] | None = None
+    found: Firings | InputError | None = None  # what the backend found
+    error: RecordError | None = None
+
+
+Finish = Callable[[Compiled, int, Candidate, dt.date, Derived, Firings, list], Any]
+
+
+def evaluate_one(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date, places: Formation | None,
+                 route: str | None, level: str | None, render: str | None = None) -> Result | Rendered:
+    """One record through every stage: a Result (``render`` None) or its text in that layout;
+    InputError for a bad record, its problems at ``$``."""
+    index = compiled.index(as_of)
+    plan, policy = compiled.plans[index], compiled.policy
+    if not isinstance(candidate, Candidate):
+        candidate = _structure(candidate, "$", policy)
+    targets, derived, fact = _prepared(compiled, plan, candidate, as_of, places, route, level)
+    firings = compiled.backend.run(plan, fact)
+    return FINISH[render](compiled, index, candidate, as_of, derived, firings, targets)
+
+
+def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date, places: Formation | None,
+                     route: str | None, level: str | None, render: str | None = None, chunk: int = CHUNK,
+                     ) -> Iterator[Result | Rendered | RecordError]:
+    """Each record evaluated, in order (an error record where it cannot be): a Result, or with
+    ``render`` its bytes in that layout, written straight from the evaluation (no Result in between).
+    ``chunk`` records at a time go through each stage."""
+    index = compiled.index(as_of)
+    plan, policy, backend, finish = compiled.plans[index], compiled.policy, compiled.backend, FINISH[render]
+    for part in _chunks(records, chunk):
+        cases = [_read(item, policy) for item in part]
+        ready = []
+        for case in cases:
+            if case.error is None:
+                try:
+                    case.targets, case.derived, case.fact = _prepared(compiled, plan, case.candidate, as_of, places,
+                                                                      route, level)
+                    ready.append(case)
+                except InputError as exc:
+                    case.error = _error(case, exc)
+        try:
+            for case, found in zip(ready, backend.run_many(plan, [case.fact for case in ready])):
+                case.found = found
+        except EngineError:  # one by one below: every record before the one that fails is given out
+            for case in ready:
+                case.found = None
+        for case in cases:
+            if case.error is None:
+                found = case.found
+                if found is None:
+                    try:
+                        found = backend.run(plan, case.fact)
+                    except InputError as exc:
+                        found = exc
+                if type(found) is Firings:
+                    yield finish(compiled, index, case.candidate, as_of, case.derived, found, case.targets)
+                    continue
+                case.error = _error(case, found)
+            yield case.error
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]:
+    """``(index, item)`` in lists of ``size``. Where the iterable raises, the items taken before
+    are given out first, then the error."""
+    pairs = enumerate(items)
+    while True:
+        chunk: list[tuple[int, Any]] = []
+        try:
+            for pair in pairs:
+                chunk.append(pair)
+                if len(chunk) == size:
+                    break
+        except BaseException:  # the iterable's own error, or an interrupt while it reads
+            if chunk:
+                yield chunk
+            raise
+        if not chunk:
+            return
+        yield chunk
+
+
+def _read(item: tuple[int, Any], policy: Policy) -> _Case:
+    index, given = item
+    where, record = given if isinstance(given, tuple) else (f"$[{index}]", given)
+    if isinstance(record, JsonLine):  # parsed and validated in one pass, or else the detailed way
+        record = read_line(record.text, policy) or record.parse()
+    if isinstance(record, InputError):
+        return _Case(where, None, error=RecordError(where, None, tuple(record.problems)))
+    ident = record.get("id") if type(record) is dict or isinstance(record, Mapping) else getattr(record, "id", None)
+    case = _Case(where, ident)
+    try:
+        case.candidate = record if isinstance(record, Candidate) else _structure(record, where.split()[0], policy)
+    except InputError as exc:
+        case.error = _error(case, exc)
+    return case
+
+
+def _error(case: _Case, exc: InputError) -> RecordError:
+    return RecordError(case.where, None if case.ident is None else str(case.ident),
+                       tuple(_at(p, case.where) for p in exc.problems))
+
+
+def _prepared(compiled: Compiled, plan: Plan, candidate: Candidate, as_of: dt.date, places: Formation | None,
+              route: str | None, level: str | None) -> tuple[list[tuple[str, str]], Derived, dict[str, Any]]:
+    """What the backend needs of a candidate: its targets, its derived values, and the fact."""
+    policy = compiled.policy
+    targets = _targets(policy, plan, candidate, route, level)
+    derived = compiled.deriver.derive(candidate, as_of, places)
+    return targets, derived, _encoded(derived, policy, plan.keys)
+
+
+def _shown(compiled: Compiled, derived: Derived) -> dict[str, Any]:
+    echo = compiled.echo  # fields that only repeat a value of the record: "derived" shows what was computed
+    shown = {k: v if type(v) in AS_IS else show(v) for k, v in derived.values.items() if k not in echo}
+    shown.update({k: dict(v) for k, v in derived.per_level.items()})
+    shown["explain"] = derived.explain
+    return shown
+
+
+# --- the last stage: a Result, or the record's text in one layout ----------------------------------
+
+def _as_result(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
+               firings: Firings, targets: list) -> Result:
+    policy = compiled.policy
+    outcomes, checks, actual, explanation = compiled.explainers[index].decide(derived, firings, targets)
+    return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, _shown(compiled, derived),
+                  outcomes, checks, actual, decide=explanation.decisions,
+                  values={**derived.values, "region": candidate.region}, order=policy.precedence)
+
+
+def _as_compact(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
+                firings: Firings, targets: list) -> Rendered:
+    """What ``_as_result(...).to_bytes("compact")`` gives, without the Result in between."""
+    return Rendered(candidate.id, [compiled.explainers[index].compact(
+        candidate.id, _shown(compiled, derived), derived, firings, targets)], "compact")
+
+
+def _as_full(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
+             firings: Firings, targets: list) -> Rendered:
+    """What ``_as_result(...).to_bytes("full")`` gives, without the Result and Decisions in between."""
+    outcomes, _, _, explanation = compiled.explainers[index].decide(derived, firings, targets)
+    policy = compiled.policy
+    return Rendered(candidate.id, full_parts(
+        candidate.id, as_of, policy.identity(), compiled.backend.name, _shown(compiled, derived),
+        lambda parts: explanation.put_decisions(parts, outcomes), precedence_of(outcomes, policy.precedence)),
+        "full")
+
+
+FINISH: dict[str | None, Finish] = {None: _as_result, "compact": _as_compact, "full": _as_full}
+
+
+# --- the stages' parts ---------------------------------------------------------------------------
+
+def _structure(record: Any, path: str, policy: Policy) -> Candidate:
+    try:
+        return structure_candidate(record, path, policy)
+    except RecursionError:  # a dict that holds itself (from Python), or nesting past the stack
+        raise InputError([Problem("I017", "data bersarang terlalu dalam atau memuat dirinya sendiri",
+                                  "the record is nested too deeply, or holds itself", path=path)]) from None
+
+
+def _encoded(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, Any]:
+    """The engine fact; a value the engine cannot hold exactly (more decimals than its field
+    declares, beyond 64 bits, infinite) is the record's error, naming the field."""
+    try:
+        return encode_fact(derived, policy, keys)
+    except (ArithmeticError, ValueError):  # NotRepresentable, Decimal's InvalidOperation, OverflowError
+        pass
+    problems = []
+    for name, value in derived.values.items():
+        if name in keys:
+            try:
+                encode(policy.fields[name], value, policy)
+            except (ArithmeticError, ValueError) as exc:
+                field = policy.fields[name]
+                decimals = getattr(field, "decimals", None)
+                problems.append(Problem(
+                    "I021", f"nilai {name} tidak dapat dipakai: {exc}",
+                    f"the value of {name} cannot be used: {exc}", path=f"$.{name}",
+                    hint=f"give at most {decimals} decimal(s), within 64-bit integers" if decimals is not None
+                    else None))
+    if not problems:  # a per-level value: say so without guessing which
+        problems.append(Problem("I021", "sebuah nilai turunan tidak dapat dipakai",
+                                "a derived value cannot be encoded for the rules engine", path="$"))
+    raise InputError(problems)
+
+
+def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None,
+             level: str | None) -> list[tuple[str, str]]:
+    for name, value, vocab in (("route", route, tuple(policy.routes)), ("level", level, policy.levels)):
+        if value is not None and value not in vocab:
+            raise InvalidArgument(f"{name} must be one of {', '.join(vocab)}, got {value!r}")
+    req = candidate.request
+    want_route = req.route if req and req.route else None
+    want_level = req.level if req and req.level else None
+    key = (id(plan), want_route, want_level, route, level)
+    found = _TARGETS.get(key)
+    if found is not None and found[0] is plan:
+        return list(found[1])
+    requested = [t for t in plan.targets
+                 if (want_route is None or t[0] == want_route) and (want_level is None or t[1] == want_level)]
+    if not requested:
+        raise InputError([Problem(
+            "I030", f"permohonan {want_route or ''} {want_level or ''} tidak ada dalam kebijakan",
+            f"the request ({want_route or 'any route'}, {want_level or 'any level'}) matches no "
+            f"route and level of policy {policy.name}", path="$.request")])
+    # a caller's filter narrows further; a request outside it leaves no decision, not an error
+    chosen = [t for t in requested if (route is None or t[0] == route) and (level is None or t[1] == level)]
+    if len(_TARGETS) > 256:
+        _TARGETS.clear()
+    _TARGETS[key] = (plan, tuple(chosen))
+    return chosen
+
+
+_TARGETS: dict[tuple, tuple[Plan, tuple[tuple[str, str], ...]]] = {}  # a batch asks for few target sets
+
+
+def _at(problem: Problem, where: str) -> Problem:
+    """Re-anchor a problem found inside one record ("$.birth_date") at the record ("$[3].birth_date")."""
+    base = where.split()[0]
+    path = problem.path or "$"
+    if path.startswith("$.") or path == "$":
+        path = base + path[1:]
+    return attrs.evolve(problem, path=path)
