@@ -266,6 +266,50 @@ def test_not_json_is_400_with_place(served):
     assert body["title_id"] and body["request_id"] == r.headers["x-request-id"]
 
 
+JSON = {"content-type": "application/json"}
+
+
+def test_a_key_given_twice_is_the_records_error_as_on_the_command_line(served):
+    """orjson keeps the last of a key given twice; the service, as the CLI, says so instead."""
+    twice = b'{"id": "A", "education": "S1", "education": "S3"}'
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=twice, headers=JSON)
+    assert r.status_code == 422
+    (problem,) = r.json()["problems"]
+    assert problem["code"] == "I015" and problem["path"] == "$.education"
+    # in a list: that record is rejected, the others answered
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b"[" + twice + b', {"id": "B"}]', headers=JSON)
+    assert r.status_code == 207 and r.headers["formasi-rejected"] == "1"
+    first, second = r.json()
+    assert first["error"]["problems"][0]["code"] == "I015" and first["error"]["problems"][0]["path"] == "$[0].education"
+    assert second["candidate"] == "B"
+    # in a stream: that line's error record, as `formasi evaluate` writes for a JSON Lines file
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}&layout=full", content=twice + b'\n{"id": "B"}\n',
+                           headers={"content-type": "application/x-ndjson"})
+    first, second = [json.loads(line) for line in r.content.splitlines()]
+    assert first["error"]["problems"][0]["code"] == "I015" and second["candidate"] == "B"
+    # in the envelope, or a formation request: the request's error
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b'{"candidates": [], "candidates": []}', headers=JSON)
+    assert r.status_code == 422 and r.json()["problems"][0]["path"] == "$.candidates"
+    r = served.client.post(f"/v1/formation?as_of={AS_OF}", headers=JSON, content=b'{"workload": [{"region": "X", '
+                           b'"region": "Y", "activity": "penempatan", "level": "ahli_pertama", "volume": 1}]}')
+    assert r.status_code == 400 and r.json()["problems"][0]["path"] == "$.workload[0].region"
+
+
+def test_a_byte_order_mark_is_read_as_the_command_line_reads_it(served):
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b"\xef\xbb\xbf" + json.dumps(CANDIDATES[0]).encode(),
+                           headers=JSON)
+    assert r.status_code == 200 and r.json()[0]["candidate"] == CANDIDATES[0]["id"]
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b"\xff{}", headers=JSON)
+    assert r.status_code == 400 and "UTF-8" in r.json()["problems"][0]["en"]
+
+
+def test_a_query_parameter_given_twice_is_refused(served):
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}&as_of=2020-01-01", json=CANDIDATES[0])
+    assert r.status_code == 422
+    problem = r.json()["problems"][0]
+    assert problem["path"] == "query.as_of" and "more than once" in problem["en"] and problem["id"]
+
+
 def test_bad_single_record_is_422_naming_the_path(served):
     bad = dict(CANDIDATES[0], birth_date="30/04/85")
     r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", json=bad)

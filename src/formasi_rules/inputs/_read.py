@@ -170,7 +170,7 @@ class JsonLine:
     """One line of a JSON Lines file, not parsed yet."""
 
     text: str
-    file: str
+    file: str | None  # None: not from a file (a request's stream)
     line: int
 
     def __reduce__(self):  # sent to worker processes by the thousand: pickle it as a plain tuple
@@ -223,18 +223,34 @@ def _whole(name: str) -> str:
 def _json(name: str):
     text = _whole(name)
     try:
-        data = _loads(text)
+        data, walk = loads_document(text)
     except json.JSONDecodeError as exc:
         raise InputError([Problem("I011", f"JSON tidak sah: {exc.msg}", f"invalid JSON: {exc.msg}",
                                   file=name, line=exc.lineno, column=exc.colno)]) from None
     except RecursionError:
         raise InputError([Problem("I017", "JSON bersarang terlalu dalam", "the JSON is nested too deeply to read",
                                   file=name)]) from None
-    # the whole file was parsed at once: look into every record if a hook fired or it could nest deep
-    walk = _odd.seen or text.count("{") + text.count("[") > MAX_DEPTH
     for where, item in _items(data):
-        flaws = _flaws(item, force=True) if walk else []
-        yield where, InputError(_rebase(flaws, where, file=name)) if flaws else item
+        found = flaws(item, where, file=name) if walk else []
+        yield where, InputError(found) if found else item
+
+
+def loads_document(text: str) -> tuple[Any, bool]:
+    """A whole JSON document parsed at once (a .json file, a request body): its value, and whether
+    any part of it may be flawed (a key given twice, a number too long, NaN, nesting too deep), in
+    which case :func:`flaws` says what and where, part by part. Raises json.JSONDecodeError."""
+    value = _loads(text)
+    return value, _odd.seen or text.count("{") + text.count("[") > MAX_DEPTH
+
+
+def flaws(part: Any, where: str = "$", **extra: Any) -> list[Problem]:
+    """The flaws of one part of a document :func:`loads_document` read, at ``where`` (its path)."""
+    return _rebase(_flaws(part, force=True), where, **extra)
+
+
+def keys_twice(part: Any) -> tuple[str, ...]:
+    """The keys an object of a document :func:`loads_document` read gives more than once (itself only)."""
+    return getattr(part, "twice", ())
 
 
 def _yaml(name: str):

@@ -23,13 +23,13 @@ from . import _errors as errors
 from ._body import read_body
 from ._errors import ServiceError
 from ._evaluate import evaluate as evaluate_json
-from ._evaluate import parse_json
+from ._evaluate import parse_json, whole
 from ._limits import Limits
 from ._metrics import CONTENT_TYPE as METRICS_TYPE
 from ..schemas import schema as json_schema
 from ._openapi import DOCS_HTML, SCHEMAS, document, schema
 from ._options import as_of as as_of_param
-from ._options import options, pick
+from ._options import options, pick, query
 from ._policies import Registry
 from ._stream import MEDIA as NDJSON
 from ._stream import Stream
@@ -83,7 +83,7 @@ class Endpoints:
         return await self.evaluate(request, allocate=True)
 
     async def formation(self, request: Request) -> Response:
-        q = request.query_params
+        q = query(request)
         unknown = set(q) - {"as_of", "format", "policy"}
         if unknown:
             raise errors.bad_parameter(sorted(unknown)[0], "unknown parameter; known: as_of, format, policy",
@@ -94,7 +94,7 @@ class Endpoints:
                                        f"harus json, csv atau html, bukan {fmt!r}")
         slot = pick(self.registry, q.get("policy"))
         day = as_of_param(request)
-        data = parse_json(await read_body(request, self.limits.max_body))
+        data = whole(*parse_json(await read_body(request, self.limits.max_body)))
         if not isinstance(data, dict) or "workload" not in data or set(data) - {"workload", "existing"}:
             raise errors.bad_body('expected {"workload": [rows], "existing": [rows]}',
                                   'harus {"workload": [baris], "existing": [baris]}')
@@ -161,7 +161,7 @@ class Endpoints:
         if name not in SCHEMAS:
             raise errors.not_found(f"schema {name!r} (known: {', '.join(SCHEMAS)})")
         body = schema(name)
-        if "policy" in request.query_params:
+        if "policy" in query(request):
             # that policy's routes and levels; for records also its vocabularies and added fields
             body = json_schema(name, pick(self.registry, request.query_params["policy"]).engine.policy)
         return Response(orjson.dumps(body, option=orjson.OPT_INDENT_2), media_type="application/schema+json")

@@ -18,21 +18,57 @@ import orjson
 
 from .. import InputError, InvalidArgument, RecordError, Result
 from .._json import leaves
+from ..inputs._read import flaws, keys_twice, loads_document
 from ._errors import ServiceError, bad_body, not_json, too_many_records
 from ._options import Options
 
 
-def parse_json(body: bytes) -> Any:
+def parse_json(body: bytes) -> tuple[Any, bool]:
+    """The body's JSON value, read as ``formasi evaluate`` reads a .json file (a byte-order mark is
+    skipped), and whether a part of it may be flawed: a key given twice, a number too long, NaN
+    (:func:`inputs._read.flaws` says what and where)."""
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise not_json(f"the body is not UTF-8 (byte {exc.start + 1})") from None
+    try:
+        return loads_document(text[1:] if text.startswith("\ufeff") else text)
+    except json.JSONDecodeError as exc:
         raise not_json(exc.msg, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise not_json("nested too deeply to read") from None
 
 
-def unpack(data: Any, *, max_records: int) -> tuple[list[tuple[str, Any]], bool, Any]:
-    """``(records as (where, record) pairs, whether one candidate was sent, places or None)``."""
+def whole(data: Any, marked: bool, where: str = "$") -> Any:
+    """A body (or the part at ``where``) read by :func:`parse_json` that must be right as a whole
+    (a formation request, the places): any flaw in it is the request's error."""
+    found = flaws(data, where) if marked else []
+    if found:
+        raise ServiceError(400, "S400", "the request body is not valid JSON", "isi permintaan bukan JSON yang sah",
+                           problems=found)
+    return data
+
+
+def unpack(data: Any, *, max_records: int, marked: bool = False) -> tuple[list[tuple[str, Any]], bool, Any]:
+    """``(records as (where, record) pairs, whether one candidate was sent, places or None)``;
+    with ``marked`` (see :func:`parse_json`), a record with a flaw comes as its InputError, and
+    the others go on."""
+    records, single, places = _unpacked(data, max_records, marked)
+    if marked:
+        records = [(where, InputError(found) if (found := flaws(record, where)) else record)
+                   for where, record in records]
+    return records, single, places
+
+
+def _unpacked(data: Any, max_records: int, marked: bool) -> tuple[list[tuple[str, Any]], bool, Any]:
     places = None
     if isinstance(data, dict) and "candidates" in data:
+        twice = keys_twice(data) if marked else ()
+        if twice:
+            raise bad_body(f"the key {twice[0]!r} is given more than once in the envelope",
+                           f"kunci {twice[0]!r} muncul lebih dari sekali", f"$.{twice[0]}")
+        if marked and data.get("formation") is not None:
+            whole(data["formation"], marked, "$.formation")
         extra = sorted(set(data) - {"candidates", "formation"})
         if extra:
             raise bad_body(f"unknown key {extra[0]!r} in the envelope; known: candidates, formation",
@@ -97,7 +133,8 @@ def _chain(first: Any, rest: Iterator) -> Iterator:
 
 def evaluate(options: Options, begin_lock, body: bytes, *, max_records: int, allocate: bool = False):
     """The answer to a JSON evaluation: ``(status, bytes, identity, evaluated, rejected)``."""
-    records, single, places = unpack(parse_json(body), max_records=max_records)
+    data, marked = parse_json(body)
+    records, single, places = unpack(data, max_records=max_records, marked=marked)
     if options.formation is not None:
         if places is not None:
             raise bad_body("give the places inline or by name (?formation=), not both",

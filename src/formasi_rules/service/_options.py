@@ -44,8 +44,19 @@ def pick(registry: Registry, name: str | None) -> Slot:
     return slot
 
 
+def query(request: Request):
+    """The request's query parameters, each given once: of ``?as_of=A&as_of=B`` any one taken
+    would be a guess."""
+    q = request.query_params
+    for name in q:
+        if len(q.getlist(name)) > 1:
+            raise bad_parameter(name, "given more than once; give it once", "diberikan lebih dari sekali; "
+                                "berikan sekali saja")
+    return q
+
+
 def as_of(request: Request, *, required: bool = True) -> dt.date | None:
-    value = request.query_params.get("as_of")
+    value = query(request).get("as_of")
     if value is None:
         if required:
             raise bad_parameter("as_of", "required, a date like 2025-10-09", "wajib, tanggal seperti 2025-10-09")
@@ -58,7 +69,7 @@ def as_of(request: Request, *, required: bool = True) -> dt.date | None:
 
 
 def options(request: Request, registry: Registry, *, default_layout: str = "full") -> Options:
-    q = request.query_params
+    q = query(request)
     known = ("as_of", "route", "level", "layout", "policy", "formation")
     unknown = set(q) - set(known)
     if unknown:

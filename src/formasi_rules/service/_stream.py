@@ -24,11 +24,14 @@ import threading
 from typing import Any
 
 import anyio
+import attrs
 import orjson
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
 from .. import InputError, Problem, RecordError
+from ..inputs import JsonLine
+from ..policy._yaml import not_utf8
 from ._body import Lines, Spool
 from ._errors import ServiceError, too_many_records
 from ._evaluate import begin
@@ -45,12 +48,15 @@ class _Stop(Exception):
 
 
 def _parse(where: str, raw: bytes) -> Any:
+    """One line of the stream as ``formasi evaluate`` reads a JSON Lines file's: a JsonLine the
+    engine reads in one pass or the detailed way (a key given twice, a number too long, NaN, each
+    the record's error), or the InputError of a line that is not UTF-8."""
+    line = int(where.rsplit(" ", 1)[1].rstrip(")"))
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        line = int(where.rsplit(" ", 1)[1].rstrip(")"))
-        return InputError([Problem("I011", f"JSON tidak sah: {exc.msg}", f"invalid JSON: {exc.msg}",
-                                   line=line, column=exc.colno)])
+        return JsonLine(raw.decode("utf-8"), None, line)
+    except UnicodeDecodeError as exc:
+        problem = not_utf8("", raw, exc, "I012", line_offset=line - 1)
+        return InputError([attrs.evolve(problem, file=None)])
 
 
 def _error_line(error: ServiceError, where: str) -> bytes:
