@@ -205,3 +205,43 @@ def test_a_citation_to_an_article_the_source_does_not_list(policy_copy):
     (p,) = load_problems(policy_copy)
     assert p.code == "P059" and p.rule == "pengangkatan.pedoman_ditetapkan" and "Pasal 12" in p.en
     assert p.file.endswith("pedoman.yaml") and p.line
+
+
+@pytest.mark.parametrize("rename", ["perpindahan.yml", "Perpindahan.YAML", "extra/perpindahan.yaml"])
+def test_a_rule_file_the_loader_would_not_read_is_refused(policy_copy, rename):
+    """A rule file named .yml, in capitals, or moved into a subfolder would be left out without a
+    word, and the decisions would change: the loader names it and says how to fix it."""
+    rules = policy_copy.parent / "jf_umum" / "rules"
+    (rules / rename).parent.mkdir(exist_ok=True)
+    (rules / "perpindahan.yaml").rename(rules / rename)
+    problems = load_problems(policy_copy)
+    assert [p.code for p in problems] == ["P004"]
+    stray = rename.split("/")[0]
+    assert problems[0].file.endswith(f"rules/{stray}") and stray in problems[0].en and problems[0].id
+    assert problems[0].hint
+
+
+def test_editor_files_beside_the_rules_are_left_alone(policy, policy_copy):
+    rules = policy_copy.parent / "jf_umum" / "rules"
+    (rules / ".perpindahan.yaml.swp").write_bytes(b"\x00")
+    (rules / "perpindahan.yaml~").write_text("not: [yaml", encoding="utf-8")
+    assert fr.load_policy(policy_copy).digest == fr.load_policy(policy_copy).digest
+    assert {r.id for r in fr.load_policy(policy_copy).rules} == {r.id for r in policy.rules}
+
+
+@pytest.mark.parametrize("old, new, column", [
+    ("effective_minutes_per_year: 75000", "effective_minutes_per_year: 0", "effective_minutes_per_year"),
+    ("effective_minutes_per_year: 75000", "effective_minutes_per_year: -75000", "effective_minutes_per_year"),
+    ("{period: month, per_year: 12}", "{period: month, per_year: 0}", "per_year"),
+    ("{rounding: half_up,", "{rounding: halfup,", "rounding"),
+    ("ej_bands: ej_bands_variant_1}", "ej_bands: ej_bands_variant_9}", "ej_bands"),
+    ("ej_bands: ej_bands_variant_1}", "ej_bands: volume_periods}", "ej_bands"),
+])
+def test_a_formation_value_that_cannot_be_computed_with_is_refused(policy_copy, old, new, column):
+    """A zero or negative working time or period factor, an unknown rounding or band table: the
+    loader names the row, where the formation would fail or give needs that mean nothing."""
+    path = policy_copy / "tables" / "formation.yaml"
+    edit(path, old, new)
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P049" and column in p.en and p.id
+    assert p.file.endswith("tables/formation.yaml") and p.line == line_of(path, new)

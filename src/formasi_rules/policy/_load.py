@@ -102,10 +102,28 @@ class _Layer:
     def __init__(self, root: Path):
         self.root = root
         self.files = [root / "policy.yaml"] + [f for d in FOLDERS for f in sorted((root / d).glob("*.yaml"))]
+        # anything else in those folders would be left out without a word: a rule file named .yml, or
+        # moved into a subfolder, changes the decisions (editor files, hidden or ending in ~, are left)
+        self.strays = [f for d in FOLDERS if (root / d).is_dir() for f in sorted((root / d).iterdir())
+                       if not (f.suffix == ".yaml" and f.is_file()) and not f.name.startswith(".")
+                       and not f.name.endswith("~")]
         self.docs: dict[str, list[tuple[str, Any]]] = {d: [] for d in ("policy", *FOLDERS)}
         self.parsed: dict[Path, bytes] = {}  # the bytes each file was parsed from: what the digest covers
         self.name = root.name
         self.header: dict | None = None
+
+
+def _stray(path: Path) -> Problem:
+    folder = path.parent.name
+    if path.is_dir():
+        return Problem("P004", f"subfolder {path.name!r} di {folder}/ tidak dibaca; pindahkan berkasnya ke {folder}/",
+                       f"the subfolder {path.name!r} in {folder}/ is not read: only {folder}/*.yaml are, so its files "
+                       f"would be left out", file=display(path), hint=f"move its .yaml files up into {folder}/")
+    fix = path.with_suffix(".yaml").name if path.suffix.lower() in (".yml", ".yaml") else f"{path.stem}.yaml"
+    return Problem("P004", f"berkas {path.name!r} di {folder}/ tidak dibaca: hanya berkas .yaml yang dibaca",
+                   f"the file {path.name!r} in {folder}/ is not read: only files ending in .yaml (lower case) are, "
+                   f"so what it holds would be left out", file=display(path),
+                   hint=f"rename it to {fix!r}, or move it out of {folder}/ if it is not part of the policy")
 
 
 class _Loader:
@@ -160,6 +178,7 @@ class _Loader:
                                            file=display(here / "policy.yaml"))])
             seen.add(here.resolve())
             layer = _Layer(here)
+            self.problems += [_stray(path) for path in layer.strays]
             for path in layer.files:
                 kind = "policy" if path.name == "policy.yaml" and path.parent == here else path.parent.name
                 try:
