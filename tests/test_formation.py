@@ -190,3 +190,16 @@ def test_bad_rows_name_file_and_line_and_hints_keep_the_names_as_written(default
     assert problem.file == str(workload) and problem.line == 3 and problem.path == "$[1].volume"
     (warning,) = result.warnings
     assert "'Kota Palembang'" in warning and "kota palembang" not in warning
+
+
+@pytest.mark.parametrize("volume", ["1e30", "123456789012345678901"])
+def test_a_workload_too_large_to_compute_is_reported_and_the_rest_computed(engine, volume):
+    """A volume so large that the minutes pass Decimal's 28 digits or the engine's 64 bits: that
+    region and level are reported (W013, naming the rows), not a crash, and the others computed."""
+    rows = [{"region": "Kota Palembang", "activity": "penempatan", "level": "ahli_muda", "volume": volume,
+             "period": "month"},
+            {"region": "Kota Palembang", "activity": "penempatan", "level": "ahli_pertama", "volume": 10}]
+    result = engine.formation(rows, [], as_of=AS_OF)
+    (problem,) = result.problems
+    assert problem.code == "W013" and "ahli_muda" in problem.en and problem.path == "$[0]" and problem.id
+    assert [(r.region, r.level) for r in result.rows] == [("Kota Palembang", "ahli_pertama")]

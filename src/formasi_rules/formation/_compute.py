@@ -16,7 +16,7 @@ from ..policy._model import as_decimal
 from ._inputs import WorkloadRow, place
 from ._result import Contribution, NeedRow
 
-ROUNDING = {"half_up": ROUND_HALF_UP, "ceil": ROUND_CEILING, "floor": ROUND_FLOOR}
+ROUNDING = {"half_up": ROUND_HALF_UP, "ceil": ROUND_CEILING, "floor": ROUND_FLOOR}  # the loader admits no other
 
 
 class Parameters:

@@ -7,7 +7,7 @@ import difflib
 import os
 from collections.abc import Iterable
 
-from .._errors import suggest
+from .._errors import Problem, suggest
 from ..inputs import region_key
 from ..policy import Policy
 from ..sheets._layout import OFFICERS_SHEET, is_workbook
@@ -30,7 +30,12 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
     problems += more
     parts, more = contributions(params, rows)
     problems += more
-    need = [apply_rules(r, plan, bounds, backend, policy) for r in need_rows(params, parts, counts, names)]
+    need = []
+    for row in need_rows(params, parts, counts, names):
+        try:
+            need.append(apply_rules(row, plan, bounds, backend, policy))
+        except (ArithmeticError, ValueError):  # beyond what Decimal's 28 digits or the engine's 64 bits hold
+            problems.append(_too_large(row))
     worked = {region_key(r.region): r.region for r, _ in parts}  # key -> the name as written
     for key in sorted(set(counts) - set(worked)):
         close = difflib.get_close_matches(key, list(worked), n=1, cutoff=0.6)
@@ -39,3 +44,11 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
                         + (f" ({hint})" if hint else "") + " / wilayah tanpa data beban kerja")
     return FormationResult(as_of, policy.identity(), backend.name, params.shown, tuple(need),
                            tuple(problems), tuple(warnings))
+
+
+def _too_large(row) -> Problem:
+    rows = ", ".join(c.where for c in row.contributions[:5]) + (" ..." if len(row.contributions) > 5 else "")
+    return Problem("W013", f"beban kerja {row.region} {row.level} terlalu besar untuk dihitung ({row.workload_minutes} "
+                   "menit)", f"the workload of {row.region} at {row.level} is too large to compute "
+                   f"({row.workload_minutes} minutes a year); it is left out", path=rows or None,
+                   hint="check the volumes and their unit (a volume per year, month, week or day)")

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .._errors import Problem, suggest
+from ._derivations import ROUNDING
 from ._fields import COLUMN_TYPES, Field, column_type_ok
 from ._model import (
     EQ_OPS, ORDER_OPS, SET_OPS, All, AnyOf, Condition, FieldValue, Literal, Not, Rule, Table, TableRef,
@@ -302,6 +303,8 @@ def check_settings(header: dict, tables: dict[str, Table]) -> list[Problem]:
                 f"{', '.join(f'{c}: {t}' for c, t in columns.items())}",
                 file=table.where.file, line=table.where.line, column=table.where.column))
     formation = header.get("formation")
+    if formation:
+        problems += _formation_values(formation, tables)
     if formation and formation.activities_table in tables:
         table = tables[formation.activities_table]
         bad = [lv for lv in header["levels"] if table.columns.get(lv) not in (None, "optional number")]
@@ -311,4 +314,43 @@ def check_settings(header: dict, tables: dict[str, Table]) -> list[Problem]:
                 "the activity catalogue needs norm-minute columns named after levels, of type "
                 "'optional number' (leave a cell out where a level does not do the activity)",
                 file=table.where.file, line=table.where.line))
+    return problems
+
+
+_BANDS = {"name": "text", "lower": "number", "inclusive": "boolean"}
+
+
+def _formation_values(formation: Any, tables: dict[str, Table]) -> list[Problem]:
+    """The values the formation computation divides by, multiplies with or chooses from: a zero or
+    negative working time or period factor, an unknown rounding, a band table that is not there,
+    each named at its row (the computation would fail, or give needs that mean nothing)."""
+    problems = []
+
+    def bad(row: Any, table: str, column: str, id_: str, en: str, hint: str | None = None) -> None:
+        problems.append(Problem("P049", f"tabel {table!r}, kolom {column}: {id_}", f"table {table!r}, column "
+                                f"{column}: {en}", file=row.where.file, line=row.where.line,
+                                column=row.where.column, hint=hint))
+
+    for attr, column in (("working_time_table", "effective_minutes_per_year"), ("periods_table", "per_year")):
+        name = getattr(formation, attr)
+        for row in tables[name].rows if name in tables else ():
+            value = row.values.get(column)
+            if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and not value > 0:
+                bad(row, name, column, f"harus lebih dari 0, bukan {value}", f"must be above 0, got {value}: "
+                    "the need is divided or multiplied by it")
+    name = formation.choices_table
+    for row in tables[name].rows if name in tables else ():
+        rounding, bands = row.values.get("rounding"), row.values.get("ej_bands")
+        if isinstance(rounding, str) and rounding not in ROUNDING:
+            bad(row, name, "rounding", f"pembulatan tidak dikenal {rounding!r}", f"unknown rounding {rounding!r}; "
+                f"expected one of: {', '.join(ROUNDING)}", suggest(rounding, ROUNDING))
+        if isinstance(bands, str):
+            table = tables.get(bands)
+            if table is None:
+                bad(row, name, "ej_bands", f"tabel {bands!r} tidak ada", f"names table {bands!r}, which does not "
+                    "exist", suggest(bands, tables))
+            elif any(table.columns.get(c) != t for c, t in _BANDS.items()):
+                bad(row, name, "ej_bands", f"tabel {bands!r} bukan tabel predikat",
+                    f"names table {bands!r}, which is not a band table (columns "
+                    f"{', '.join(f'{c}: {t}' for c, t in _BANDS.items())})")
     return problems
