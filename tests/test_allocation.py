@@ -149,3 +149,35 @@ def test_seen_ids_remember_every_first_index(ids):
     for i, ident in enumerate(ids):
         assert seen.add(ident, i) == oracle.get(ident)
         oracle.setdefault(ident, i)
+
+
+def test_allocate_refuses_what_is_not_results_of_this_engine_on_one_date(default_engine, policy):
+    import datetime as dt
+
+    import formasi_rules as fr
+    from conftest import AS_OF, ROOT
+    places = {"Kota Palembang": {"ahli_pertama": 1}}
+    for wrong in (42, None, {"id": "a"}):
+        with pytest.raises(fr.InvalidArgument, match="results must be an iterable"):
+            default_engine.allocate(wrong, formation=places)
+    with pytest.raises(fr.InvalidArgument, match="item 0 of the results is str"):
+        default_engine.allocate(["x"], formation=places)
+    a = default_engine.evaluate({"id": "a"}, as_of=AS_OF)
+    b = default_engine.evaluate({"id": "b"}, as_of=AS_OF - dt.timedelta(days=1))
+    with pytest.raises(fr.InvalidArgument, match="different dates"):
+        default_engine.allocate([a, b], formation=places)
+    with fr.Engine(fr.load_policy(ROOT / "policies" / "instruktur"), backend="reference") as other:
+        c = other.evaluate({"id": "c"}, as_of=AS_OF)
+    with pytest.raises(fr.InvalidArgument, match="evaluated on policy instruktur"):
+        default_engine.allocate([a, c], formation=places)
+
+
+@pytest.mark.parametrize("records", [{"id": "a"}, "abc", 42, b"{}"])
+def test_a_batch_is_an_iterable_of_records(default_engine, records):
+    """A dict would be taken key by key, a text letter by letter: each a mistake to name."""
+    import formasi_rules as fr
+    from conftest import AS_OF
+    with pytest.raises(fr.InvalidArgument, match="records must be an iterable"):
+        list(default_engine.evaluate_many(records, as_of=AS_OF))
+    with pytest.raises(fr.InvalidArgument, match="records must be an iterable"):
+        list(default_engine.evaluate_lines(records, as_of=AS_OF))

@@ -18,7 +18,7 @@ from .._errors import InvalidArgument
 from ..inputs import Formation, region_key
 from ..policy import Policy
 from ._encode import encode
-from ._result import ELIGIBLE, Decision, Result
+from ._result import ELIGIBLE, Decision, RecordError, Result
 
 
 def consumes_place(decision: Decision) -> bool:
@@ -31,14 +31,27 @@ def allocate(policy: Policy, results: list[Any], places: Formation) -> list[Any]
     if settings is None:
         raise InvalidArgument(f"policy {policy.name} has no 'allocation:' section in policy.yaml")
     first: dict[str, int] = {}
+    dates: set = set()
     for i, res in enumerate(results):  # one place per person: the same id twice would get two
+        if not isinstance(res, (Result, RecordError)):
+            raise InvalidArgument(f"item {i} of the results is {type(res).__name__}, not a Result or RecordError: "
+                                  "give allocate what evaluate / evaluate_many returned")
+        if isinstance(res, Result) and res.policy.get("digest") != policy.digest:
+            raise InvalidArgument(f"item {i} (candidate {res.candidate!r}) was evaluated on policy "
+                                  f"{res.policy.get('name')} {res.policy.get('version')}, not on this engine's "
+                                  f"{policy.name} {policy.version} (digest {policy.digest[:15]}...): evaluate "
+                                  "the records again with this engine")
         if isinstance(res, Result):
+            dates.add(res.as_of)
             if res.candidate in first:
                 raise InvalidArgument(
                     f"the results hold candidate {res.candidate!r} twice (items {first[res.candidate]} and {i}); "
                     "allocation gives each candidate at most one place. Evaluate the records with "
                     "evaluate_many, which makes a later record with the same id an error record (I031)")
             first[res.candidate] = i
+    if len(dates) > 1:
+        raise InvalidArgument(f"the results were evaluated on different dates ({', '.join(map(str, sorted(dates)))}): "
+                              "places are allocated among candidates decided on one date")
     route_rank = {r: i for i, r in enumerate(settings.routes)}
     level_rank = {lv: i for i, lv in enumerate(policy.levels)}
     # (region, level) -> candidate index -> that candidate's eligible decisions needing a place there
