@@ -196,3 +196,13 @@ def test_the_default_full_json_warns_of_its_size_once_a_batch_is_large(tmp_path,
     assert r.exit_code == 0 and r.stderr.count("warning: the full layout") == 1 and "KB each" in r.stderr
     r = CliRunner().invoke(main, [*args, "--layout", "full"])  # asked for: no warning
     assert r.exit_code == 0 and "warning" not in r.stderr
+
+
+@pytest.mark.parametrize("content, fmt", [("", "json"), ("", "yaml"), ("{", "json")])
+def test_a_file_that_cannot_be_read_leaves_no_half_document_on_stdout(tmp_path, content, fmt):
+    path = tmp_path / f"c.{fmt}"
+    path.write_text(content, encoding="utf-8")
+    r = run("evaluate", str(path), "--as-of", "2025-10-09", "--policies", POLICIES)
+    assert r.exit_code == 2 and r.stdout == "" and "I011" in r.stderr
+    if not content:
+        assert "empty" in r.stderr and "kosong" in r.stderr

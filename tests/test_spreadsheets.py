@@ -297,3 +297,13 @@ def test_csv_read_back_whatever_the_separator(tmp_path, rows, delimiter, bom, cr
         writer.writeheader()
         writer.writerows(rows)
     assert [record for _, record in read_records(path)] == rows
+
+
+def test_a_regions_file_that_is_not_utf8_names_its_line(tmp_path):
+    bad = tmp_path / "r.txt"
+    bad.write_bytes("Kota A\n".encode() + "Kota Prabumulih \xe9\n".encode("latin-1"))
+    from formasi_rules import InputError
+    with pytest.raises(InputError) as info:
+        read_regions(bad)
+    (problem,) = info.value.problems
+    assert problem.code == "I012" and problem.line == 2 and problem.file == str(bad)

@@ -134,5 +134,18 @@ class WorkerError(FormasiError, RuntimeError):
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:
     """A "did you mean ...?" hint for a misspelt key or value, or None."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    choices = [str(c) for c in choices]
+    by_form: dict[str, str] = {}
+    for c in choices:  # "EDUCATION", "Education " or "birth date" for "education", "birth_date"
+        by_form.setdefault(_form(c), c)
+    same = by_form.get(_form(str(word)))
+    if same is not None and same != word:
+        return f"did you mean {same!r}? / maksud Anda {same!r}?"
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6) or \
+        [by_form[c] for c in difflib.get_close_matches(_form(str(word)), list(by_form), n=1, cutoff=0.6)]
     return f"did you mean {close[0]!r}? / maksud Anda {close[0]!r}?" if close else None
+
+
+def _form(text: str) -> str:
+    """A name as it is meant, whatever its capitals and spacing."""
+    return "_".join(text.lower().replace("-", " ").split())

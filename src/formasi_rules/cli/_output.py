@@ -51,12 +51,15 @@ class Writer:
     def __init__(self, out: IO[str], fmt: str, layout: str = "full", catalogue: dict | None = None):
         self.out, self.fmt, self.layout, self.count = out, fmt, layout, 0
         self.size = 0  # characters of records written (about their bytes), for the size warning
+        # the opening is written with the first record (or at the end): a batch that fails before
+        # it has read one leaves no half-begun document on the terminal
+        self._head = ""
         if layout == "compact" and fmt == "json":
-            out.write(json.dumps(catalogue, ensure_ascii=False)[:-1] + ', "results": [')
+            self._head = json.dumps(catalogue, ensure_ascii=False)[:-1] + ', "results": ['
         elif layout == "compact" and fmt == "jsonl":
-            out.write(dumps(catalogue) + "\n")
+            self._head = dumps(catalogue) + "\n"
         elif fmt == "json":
-            out.write("[")
+            self._head = "["
         elif fmt == "table":
             self.console = Console(file=out, width=_width(out), highlight=False, soft_wrap=False,
                                    color_system="auto" if _isatty(out) else None, emoji=False)
@@ -64,6 +67,7 @@ class Writer:
     @_writing
     def write(self, item: Result | RecordError | dict) -> None:
         """A result, an error record, or one already turned into a dict (as ``formasi expand`` has)."""
+        self._begin()
         if self.fmt == "table":
             self._table(item)
         elif self.fmt == "json":
@@ -80,6 +84,7 @@ class Writer:
     @_writing
     def write_block(self, text: bytes) -> None:
         """Records already rendered as JSON Lines (UTF-8, each line ending in a newline)."""
+        self._begin()
         self.out.flush()  # what was written as text goes first
         buffer = getattr(self.out, "buffer", None)
         if buffer is not None:
@@ -87,8 +92,14 @@ class Writer:
         else:
             self.out.write(text.decode())
 
+    def _begin(self) -> None:
+        if self._head:
+            self.out.write(self._head)
+            self._head = ""
+
     @_writing
     def close(self) -> None:
+        self._begin()
         if self.fmt == "json":
             end = "]}" if self.layout == "compact" else "]"
             self.out.write(f"\n{end}\n" if self.count else f"{end}\n")

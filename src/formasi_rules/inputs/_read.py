@@ -217,7 +217,11 @@ def read_records(path: str | os.PathLike, fmt: str | None = None, *,
 
 def _whole(name: str) -> str:
     text = read_text(Path(name), name, "I010", InputError, utf8_code="I012")
-    return text[1:] if text.startswith("\ufeff") else text
+    text = text[1:] if text.startswith("\ufeff") else text
+    if not text.strip():  # the parser would say "Expecting value" (JSON) or give null (YAML)
+        raise InputError([Problem("I011", "berkas kosong: tidak ada rekaman", "the file is empty: it holds no "
+                                  "record", file=name, hint="give a list of records, [] for none")])
+    return text
 
 
 def _json(name: str):

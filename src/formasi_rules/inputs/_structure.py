@@ -75,16 +75,21 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None) -> Candid
         raise InputError([Problem("I001", f"rekaman harus berupa objek, bukan {shown(raw)[:40]}",
                                   f"a record must be an object with fields, got {shown(raw)[:40]}",
                                   path=path)])
-    if "id" not in raw or raw.get("id") in (None, ""):
-        raise InputError([Problem("I002", "field wajib 'id' tidak ada", "the required field 'id' is missing",
-                                  path=path, hint="give every record a unique id (for example the NIP)")])
     contract = _contract(policy)
-    fast = contract.lane.structure(raw)  # (it reads a numeric id as its text itself)
-    if fast is not None:
-        return fast
+    no_id = []
+    if "id" not in raw or raw.get("id") in (None, ""):  # said first; the rest of the record is read all the same
+        like = [k for k in raw if isinstance(k, str) and k.strip().lower() == "id" and k != "id"]
+        no_id.append(Problem("I002", "field wajib 'id' tidak ada", "the required field 'id' is missing", path=path,
+                             hint=f"the field is written {like[0]!r}: names are lower case, write 'id'" if like
+                             else "give every record a unique id (for example the NIP)"))
+        raw = {**raw, "id": "-"}
+    else:
+        fast = contract.lane.structure(raw)  # (it reads a numeric id as its text itself)
+        if fast is not None:
+            return fast
     if isinstance(raw["id"], int) and not isinstance(raw["id"], bool):
         raw = {**raw, "id": str(raw["id"])}  # a numeric NIP is an id all the same
-    problems: list[Problem] = []
+    problems: list[Problem] = no_id
     given = drop_nulls(raw)
     extra_raw = {k: given.pop(k) for k in list(given) if k in contract.extra}
     try:

@@ -19,6 +19,7 @@ from .._errors import InputError, Problem
 from ..formation._compute import Parameters
 from ..inputs import region_key
 from ..policy import Policy
+from ..policy._yaml import read_text
 from ._layout import (
     CATALOGUE_SHEET, GUIDE_SHEET, LISTS_SHEET, NOTE_COLUMN, OFFICERS_COLUMNS, OFFICERS_SHEET,
     WORKLOAD_COLUMNS, WORKLOAD_SHEET, citation_text,
@@ -46,12 +47,8 @@ def read_regions(path: str | os.PathLike) -> list[str]:
     """Region names from a text file (one a line; # starts a comment) or a CSV file with a
     ``region`` column. Raises InputError for a file without names or with a name twice."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError([Problem("I010", f"berkas tidak dapat dibuka: {exc.strerror}",
-                                  f"cannot open the file: {exc.strerror}", file=str(path))]) from None
-    lines = text.splitlines()
+    text = read_text(path, str(path), "I010", InputError, utf8_code="I012")
+    lines = (text[1:] if text.startswith("\ufeff") else text).splitlines()
     if path.suffix.lower() == ".csv":
         try:
             dialect = csv.Sniffer().sniff(lines[0], ",;\t") if lines else "excel"
