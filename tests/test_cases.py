@@ -126,3 +126,34 @@ def test_a_route_level_without_a_decision_suggests_the_closest(default_engine, t
     path = write(tmp_path, "- name: c\n" + CANDIDATE + "  expected:\n    perpindahan/ahli_pertamaa: eligible\n")
     (result,) = [run_case(default_engine, c) for c in load_cases(path)]
     assert "did you mean 'perpindahan/ahli_pertama'" in result.failures[0]
+
+
+def test_a_misspelt_rule_in_failed_is_named_with_the_closest(default_engine, tmp_path):
+    """'got []' alone would not say the expectation names no rule at all."""
+    (tmp_path / "c.yaml").write_text("""
+- name: a rule id misspelt
+  as_of: 2025-10-09
+  input:
+    candidate: {id: x, employment_status: PNS, birth_date: 1960-01-01}
+  expected:
+    perpindahan/ahli_pertama: {failed: [perpindahan.agee]}
+""", encoding="utf-8")
+    (result,) = [run_case(default_engine, c) for c in load_cases(tmp_path)]
+    assert not result.passed
+    named = [f for f in result.failures if "'perpindahan.agee'" in f]
+    assert named and "no rule of policy" in named[0] and "'perpindahan.age'" in named[0]
+
+
+def test_two_cases_of_one_name_are_an_error(tmp_path):
+    case = """
+- name: the same name
+  as_of: 2025-10-09
+  input: {candidate: {id: x}}
+  expected: {perpindahan/ahli_pertama: undetermined}
+"""
+    (tmp_path / "a.yaml").write_text(case, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(case, encoding="utf-8")
+    with pytest.raises(fr.PolicyError) as info:
+        load_cases(tmp_path)
+    (problem,) = info.value.problems
+    assert problem.code == "T007" and problem.file.endswith("b.yaml") and "a.yaml" in problem.en and problem.line

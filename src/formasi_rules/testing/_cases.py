@@ -80,6 +80,7 @@ def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
     path = Path(path)
     files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     cases, problems = [], []
+    names: dict[str, tuple[str, int | None]] = {}  # case name -> where it is first used
     for file in files:
         data = load_yaml(file, str(file))  # a syntax error: a PolicyError with its line
         if not isinstance(data, list):
@@ -91,6 +92,13 @@ def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
             found = _case_problems(raw, str(file), line)
             if found:
                 problems += found
+                continue
+            first = names.setdefault(str(raw["name"]), (str(file), line))
+            if first != (str(file), line):
+                problems.append(Problem("T007", f"nama kasus {raw['name']!r} sudah dipakai ({first[0]}:{first[1]})",
+                                        f"the case name {raw['name']!r} is used before ({first[0]}:{first[1]}): "
+                                        "a failure would not say which case it is", file=str(file), line=line,
+                                        hint="give each case its own name"))
                 continue
             as_of = raw["as_of"]
             if not isinstance(as_of, dt.date):
@@ -237,6 +245,11 @@ def _run_candidate(engine: Engine, case: Case) -> CaseResult:
                             + (f" (failed: {', '.join(failed)})" if failed else "")
                             + (f" (missing: {', '.join(decision.missing)})" if decision.missing else ""))
         if "failed" in want:
+            known = [r.id for r in engine.policy.rules]
+            for rule in (r for r in want["failed"] if r not in known):
+                close = suggest(str(rule), known)
+                failures.append(f"{key}: failed names {rule!r}, which is no rule of policy {engine.policy.name}"
+                                + (f" ({close})" if close else ""))
             got = sorted(r.rule for r in decision.reasons if r.passed is False)
             if got != sorted(want["failed"]):
                 failures.append(f"{key}: expected failed rules {sorted(want['failed'])}, got {got}")
