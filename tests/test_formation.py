@@ -203,3 +203,10 @@ def test_a_workload_too_large_to_compute_is_reported_and_the_rest_computed(engin
     (problem,) = result.problems
     assert problem.code == "W013" and "ahli_muda" in problem.en and problem.path == "$[0]" and problem.id
     assert [(r.region, r.level) for r in result.rows] == [("Kota Palembang", "ahli_pertama")]
+
+
+def test_no_officers_in_post_is_said(engine):
+    rows = [{"region": "Kota Palembang", "activity": "penempatan", "level": "ahli_pertama", "volume": 10}]
+    (warning,) = engine.formation(rows, None, as_of=AS_OF).warnings
+    assert "no officers in post" in warning and "tidak ada data pejabat" in warning
+    assert not engine.formation(rows, [], as_of=AS_OF).warnings  # given, and empty: nothing to say

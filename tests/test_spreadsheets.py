@@ -307,3 +307,17 @@ def test_a_regions_file_that_is_not_utf8_names_its_line(tmp_path):
         read_regions(bad)
     (problem,) = info.value.problems
     assert problem.code == "I012" and problem.line == 2 and problem.file == str(bad)
+
+
+def test_a_formula_saved_without_its_value_is_reported_not_read_as_empty(tmp_path, default_engine):
+    """openpyxl (or a script) saves formulas without computing them: data_only reads None, and the
+    row would drop out as if the volume were left empty."""
+    book = openpyxl.load_workbook(SUMSEL / "abk.xlsx")
+    book[WORKLOAD_SHEET]["D7"] = "=2*3"
+    path = tmp_path / "abk.xlsx"
+    book.save(path)
+    result = default_engine.formation(path, None, as_of=AS_OF)
+    (problem,) = result.problems
+    assert problem.code == "I023" and problem.path.endswith(f"{WORKLOAD_SHEET}:7:D") and "=2*3" in problem.en
+    untouched = default_engine.formation(SUMSEL / "abk.xlsx", None, as_of=AS_OF)
+    assert not untouched.problems and len(untouched.rows) == len(result.rows)

@@ -26,7 +26,14 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
     periods_table = policy.tables[policy.formation.periods_table] if policy.formation else None
     periods = tuple(dict.fromkeys(r.key for r in periods_table.rows)) if periods_table else ()
     rows, problems = read_workload(workload, policy.levels, periods)
-    counts, names, more, warnings = read_existing(existing, policy) if existing is not None else ({}, {}, [], [])
+    if existing is not None:
+        counts, names, more, warnings = read_existing(existing, policy)
+    else:  # said, so that a workbook without its officers' sheet does not read as none in post anywhere
+        counts, names, more = {}, {}, []
+        where = f"the workbook has no {OFFICERS_SHEET!r} sheet" if is_workbook(workload) else \
+            "no existing officers: --existing, or existing= in Python"
+        warnings = [f"no officers in post were given ({where}): existing is 0 everywhere, and the gap is the "
+                    "whole need / tidak ada data pejabat: jumlah yang ada dianggap 0"]
     problems += more
     parts, more = contributions(params, rows)
     problems += more

@@ -59,11 +59,11 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _open(path: str | os.PathLike):
+def _open(path: str | os.PathLike, data_only: bool = True):
     from openpyxl import load_workbook
 
     try:
-        return load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=data_only)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise InputError([Problem("I015", f"buku kerja tidak dapat dibuka: {exc}",
                                   f"cannot open the workbook: {exc} (is it an .xlsx file?)",
@@ -93,6 +93,7 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
                                       f"the workbook has no sheet {sheet!r} (it has: "
                                       f"{', '.join(book.sheetnames)})", file=str(path))])
         rows = ws.iter_rows(values_only=True)
+        formulas = _formulas(path, ws.title)  # the same rows as written: a formula where a value is missing
         header = [_cell(v) for v in next(rows, ())]
         columns = tuple((str(h), _letter(i)) for i, h in enumerate(header) if h is not None and h != NOTE_COLUMN)
         keep = [i for i, h in enumerate(header) if h is not None and h != NOTE_COLUMN]
@@ -106,6 +107,17 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
             extra = [i for i, v in enumerate(values)  # a value under no column name
                      if (i >= len(header) or header[i] is None) and _cell(v) is not None]
             where = SheetRow(name, ws.title, number, columns)
+            written = next(formulas, ())
+            uncomputed = [i for i in keep if (values[i] if i < len(values) else None) is None and i < len(written)
+                          and isinstance(written[i], str) and written[i].startswith("=")]
+            if uncomputed:  # the file was saved by a program that does not compute (openpyxl, a script)
+                yield where, InputError([Problem(
+                    "I023", "sel berisi rumus tanpa nilai terhitung", f"the cell holds the formula "
+                    f"{written[uncomputed[0]]} with no computed value saved, so its value is not known",
+                    path=f"{where}:{_letter(uncomputed[0])}",
+                    hint="open the workbook in Excel or LibreOffice and save it (that stores the values), "
+                    "or type the value")])
+                continue
             if extra:
                 yield where, InputError([Problem(
                     "I013", "sel berisi di kolom tanpa judul", "a cell holds a value in a column with no "
@@ -114,5 +126,16 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
             if set(record) <= prefilled:
                 continue  # an empty row, or a template row not filled in
             yield where, record
+    finally:
+        book.close()
+
+
+def _formulas(path: str | os.PathLike, sheet: str) -> Iterator[tuple]:
+    """The rows of ``sheet`` as written (formulas as their text), after the header."""
+    book = _open(path, data_only=False)
+    try:
+        rows = book[sheet].iter_rows(values_only=True)
+        next(rows, None)
+        yield from rows
     finally:
         book.close()
