@@ -17,7 +17,11 @@ How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
   either side may fire and the other be inferred; after a plan's first facts
   (``DurableBackend.ADAPT_AFTER``) the backend rebuilds its rulesets once so that
   each such check fires the side it saw less often (same results, fewer actions),
-  unless that would take more rulesets.
+  unless that would take more rulesets. A check whose negation can be true with a key
+  missing (``not (a and b)``), failing far more often than it passes, can fire its pass
+  rule too: its fail rule then lives in a fallback ruleset that only facts lacking one of
+  its keys are asserted into (``compile_plan``'s ``fallback``, chosen where the actions
+  saved outweigh the extra asserts).
 - Every rule starts with the positive discriminator ``kind: candidate``, so the
   engine's own state fact ``{sid, id, $s}`` can never match one (H3). No ``any``, no
   ``$in``, no string ordering, only integers and plain strings (H6).
@@ -132,6 +136,8 @@ class RulesetSpec:
     # it failed or one of its keys is missing
     inferred_fail: tuple[tuple[str, frozenset[str]], ...] = ()  # the same for checks that fire their
     # pass rule instead (see compile_plan's ``flip``): failed unless it passed or one of its keys is missing
+    only_missing: frozenset[str] = frozenset()  # not empty: only a fact lacking one of these keys is
+    # asserted into this ruleset (it decides the checks of ``fallback`` for such facts; see compile_plan)
 
 
 def true_only_when_complete(cond: Cond) -> bool:
@@ -150,54 +156,100 @@ def _keys(cond: Cond) -> set[str]:
     return {k for c in cond.items for k in _keys(c)}
 
 
-def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = frozenset()) -> list[RulesetSpec]:
+def fallback_able(cond: Cond) -> bool:
+    """Whether a check may fire its pass rule with its fail rule in a fallback ruleset: its condition
+    can be true only with every key present, its negation with one missing too (else ``flip`` serves)."""
+    return true_only_when_complete(positive(cond)) and not true_only_when_complete(negate(cond))
+
+
+class _Packer:
+    """Rules packed into ruleset definitions that each stay within the engine's limits."""
+
+    def __init__(self, budget: int, kind: str):
+        self.budget, self.kind = budget, kind
+        self.specs: list[RulesetSpec] = []
+        self.only_missing = False  # the rulesets being packed now are fallback rulesets
+        self._new()
+
+    def _new(self) -> None:
+        self.rules: dict[str, Any] = {}
+        self.meaning: dict[str, tuple[str, str]] = {}
+        self.inferred: list[tuple[str, frozenset[str]]] = []
+        self.inferred_fail: list[tuple[str, frozenset[str]]] = []
+        self.keys: set[str] = set()
+        self.used = 2  # the discriminator test and the priming rule's test
+
+    def room(self, cost: int, check: Any) -> None:
+        """Start a new ruleset unless this one holds ``cost`` more tests (and a check's rules)."""
+        if cost + 2 > self.budget:
+            raise PolicyError([Problem(
+                "P080", f"aturan terlalu rumit untuk mesin aturan ({cost} uji)",
+                f"the rule is too complex for the rules engine: it compiles to {cost} tests, and a "
+                f"ruleset holds at most {self.budget - 2} for it; split it into several rules",
+                file=check.rule.where.file, line=check.rule.where.line, rule=check.rule.id)])
+        if self.used + cost > self.budget or 2 * len(self.rules) + 2 > MAX_RULES_PER_RULESET:
+            self.flush()
+        self.used += cost
+
+    def add(self, what: tuple[str, str], cond: Cond) -> None:
+        _add(self.rules, self.meaning, what, to_durable(cond), self.kind)
+
+    def flush(self) -> None:
+        if self.rules:
+            self.specs.append(RulesetSpec(self.rules, self.meaning, tuple(self.inferred), tuple(self.inferred_fail),
+                                          frozenset(self.keys) if self.only_missing else frozenset()))
+        self._new()
+
+
+def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = frozenset(),
+                 fallback: frozenset[str] = frozenset()) -> list[RulesetSpec]:
     """Split a plan into ruleset definitions that each stay within the engine's limits.
 
     A check in ``flip`` whose condition and negation can both be true only with every key present
     fires its pass rule instead of its fail rule, and its failure is inferred: the same results,
     fewer agenda actions where passing is the rarer side (DurableBackend chooses from what it sees).
+
+    A check in ``fallback`` whose condition can be true only with every key present, but whose
+    negation can be true with one missing (``not (a and b)`` is true when ``a`` is false and ``b``
+    unknown), fires its pass rule too, and its failure is inferred where none of its keys is
+    missing. Its fail rule goes to a ruleset of its own after the others, one for each set of keys
+    such checks read (``only_missing``): only a fact that lacks one of those keys is asserted into
+    it, to tell failed from unknown.
     """
-    specs: list[RulesetSpec] = []
-    rules: dict[str, Any] = {}
-    meaning: dict[str, tuple[str, str]] = {}
-    inferred: list[tuple[str, frozenset[str]]] = []
-    inferred_fail: list[tuple[str, frozenset[str]]] = []
-    used = 2  # the discriminator test and the priming rule's test
-
-    def flush():
-        nonlocal rules, meaning, inferred, inferred_fail, used
-        if rules:
-            specs.append(RulesetSpec(rules, meaning, tuple(inferred), tuple(inferred_fail)))
-        rules, meaning, inferred, inferred_fail, used = {}, {}, [], [], 2
-
+    main = _Packer(budget, plan.kind)
+    backed: list[tuple[str, Cond, Any]] = []
     for key, check in plan.checks.items():
         pos, neg = positive(check.condition), negate(check.condition)
         infer = true_only_when_complete(pos)
         flipped = key in flip and infer and true_only_when_complete(neg)
+        if key in fallback and fallback_able(check.condition):
+            backed.append((key, neg, check))
+            flipped = True
         cost = alpha_cost(pos)[1] if flipped else alpha_cost(neg)[1] + (0 if infer else alpha_cost(pos)[1])
-        if cost + 2 > budget:
-            raise PolicyError([Problem(
-                "P080", f"aturan terlalu rumit untuk mesin aturan ({cost} uji)",
-                f"the rule is too complex for the rules engine: it compiles to {cost} tests, and a "
-                f"ruleset holds at most {budget - 2} for it; split it into several rules",
-                file=check.rule.where.file, line=check.rule.where.line, rule=check.rule.id)])
-        if used + cost > budget or 2 * len(rules) + 2 > MAX_RULES_PER_RULESET:
-            flush()
+        main.room(cost, check)
         if flipped:
-            inferred_fail.append((key, frozenset(_keys(neg))))
-            _add(rules, meaning, ("pass", key), to_durable(pos), plan.kind)
-            used += cost
+            main.inferred_fail.append((key, frozenset(_keys(neg))))
+            main.add(("pass", key), pos)
             continue
         if infer:
-            inferred.append((key, frozenset(_keys(pos))))
+            main.inferred.append((key, frozenset(_keys(pos))))
         else:
-            _add(rules, meaning, ("pass", key), to_durable(pos), plan.kind)
-        _add(rules, meaning, ("fail", key), to_durable(neg), plan.kind)
-        used += cost
-    flush()
-    for spec in specs:  # every session is primed through this rule (see module docstring)
+            main.add(("pass", key), pos)
+        main.add(("fail", key), neg)
+    main.flush()
+    main.only_missing = True
+    group = None
+    for key, neg, check in sorted(backed, key=lambda b: sorted(_keys(b[1]))):  # a ruleset per set of keys
+        if group != _keys(neg):
+            main.flush()
+            group = _keys(neg)
+        main.room(alpha_cost(neg)[1], check)
+        main.add(("fail", key), neg)
+        main.keys.update(group)
+    main.flush()
+    for spec in main.specs:  # every session is primed through this rule (see module docstring)
         spec.definition["prime"] = {"all": [{"m": {KIND: "prime"}}]}
-    return specs
+    return main.specs
 
 
 def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: str) -> None:
@@ -216,6 +268,7 @@ class _Ruleset:
         self.checks = {name: key for name, (_, key) in spec.meaning.items()}  # rule name -> its check
         self.inferred = spec.inferred
         self.inferred_fail = spec.inferred_fail
+        self.only_missing = spec.only_missing
         try:
             self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
                                                 _json(spec.definition))
@@ -329,7 +382,7 @@ class DurableBackend:
         self._inference: dict[int, _Inference] = {}  # id(plan) -> over its rulesets now
         self._plans: dict[int, Plan] = {}  # keeps each plan alive while its id is a key
         self._adapt_after = self.ADAPT_AFTER if adapt_after is None else adapt_after
-        self._tally: dict[int, list] = {}  # id(plan) -> [facts seen, passes per check, fails per check]
+        self._tally: dict[int, list] = {}  # id(plan) -> what _observe counts
 
     def prepare(self, plan: Plan) -> None:
         with self._lock:
@@ -338,14 +391,17 @@ class DurableBackend:
                 self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
                 self._plans[id(plan)] = plan
                 if self._adapt_after > 0:
-                    self._tally[id(plan)] = [0, collections.Counter(), collections.Counter()]
+                    # [facts seen, passes per check, fails per check, facts per set of missing keys,
+                    #  fails per check with one of its keys missing]
+                    self._tally[id(plan)] = [0, *(collections.Counter() for _ in range(4))]
 
-    def _observe(self, plan: Plan, passed: set[str], failed: set[str]) -> None:
+    def _observe(self, plan: Plan, passed: set[str], failed: set[str], missing: frozenset[str]) -> None:
         """Count each check's sides over a plan's first facts; then let the rarer side fire.
 
         Every agenda action costs a round trip into the engine, and a check fires one side only
         (the other is inferred), so where a check passes less often than it fails its pass rule
-        should be the one that fires. The results are the same either way; the rulesets are
+        should be the one that fires (``flip``, or ``fallback`` where its failure can show with a
+        key missing: see compile_plan). The results are the same either way; the rulesets are
         rebuilt once, and kept as they are if the new ones would need more of them."""
         with self._lock:
             tally = self._tally.get(id(plan))
@@ -354,6 +410,10 @@ class DurableBackend:
             tally[0] += 1
             tally[1].update(passed)
             tally[2].update(failed)
+            tally[3][missing] += 1
+            if missing:
+                checks = plan.checks
+                tally[4].update(k for k in failed if not checks[k].keys.isdisjoint(missing))
             if tally[0] < self._adapt_after:
                 return
             del self._tally[id(plan)]
@@ -361,8 +421,11 @@ class DurableBackend:
             flip = frozenset(k for k in plan.checks if tally[1][k] < tally[2][k])
             if old is None or not flip:
                 return
-            specs = compile_plan(plan, flip=flip)
-            if len(specs) > len(old):
+            for specs in (compile_plan(plan, flip=flip, fallback=_fallback(plan, tally)),
+                          compile_plan(plan, flip=flip)):
+                if sum(not s.only_missing for s in specs) <= len(old):
+                    break
+            else:
                 return
             self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
             for ruleset in old:
@@ -370,6 +433,7 @@ class DurableBackend:
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
         payload = _payload(fact)  # InputError for a value the engine cannot hold
+        missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
         passed: set[str] = set()
         failed: set[str] = set()
         with self._lock:
@@ -377,12 +441,13 @@ class DurableBackend:
             retract = _retraction(payload)
             try:
                 for ruleset in rulesets:
-                    ruleset.fire_into(payload, passed, failed, retract)
+                    if not ruleset.only_missing or not ruleset.only_missing.isdisjoint(missing):
+                        ruleset.fire_into(payload, passed, failed, retract)
             except EngineError:
                 raise
             except Exception as exc:  # durable_rules_engine.error, MemoryError
                 raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
-        return self._firings(plan, inference, fact, passed, failed)
+        return self._firings(plan, inference, missing, passed, failed)
 
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         """Each ruleset takes the whole chunk of facts in turn: one ruleset's C state stays in the
@@ -396,21 +461,23 @@ class DurableBackend:
                 payloads.append(exc)
                 continue
             payloads.append((payload, _retraction(payload)))
+        keys = plan.keys
+        missing = [keys.difference(fact) for fact in facts]  # the keys the plan reads that each fact lacks
         sides = [(set(), set()) for _ in payloads]  # (passed, failed) per fact
         with self._lock:
             rulesets, inference = self._ready(plan)
             try:
                 for ruleset in rulesets:
-                    fire = ruleset.fire_into
-                    for given, (passed, failed) in zip(payloads, sides):
-                        if type(given) is tuple:
+                    fire, only = ruleset.fire_into, ruleset.only_missing
+                    for given, (passed, failed), lacks in zip(payloads, sides, missing):
+                        if type(given) is tuple and (not only or not only.isdisjoint(lacks)):
                             fire(given[0], passed, failed, given[1])
             except EngineError:
                 raise
             except Exception as exc:  # durable_rules_engine.error, MemoryError
                 raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
-        return [self._firings(plan, inference, fact, passed, failed) if type(given) is tuple else given
-                for fact, given, (passed, failed) in zip(facts, payloads, sides)]
+        return [self._firings(plan, inference, lacks, passed, failed) if type(given) is tuple else given
+                for lacks, given, (passed, failed) in zip(missing, payloads, sides)]
 
     def _ready(self, plan: Plan) -> tuple[list[_Ruleset], _Inference]:
         """The plan's rulesets now, and what they leave to inference (called holding the lock)."""
@@ -422,10 +489,9 @@ class DurableBackend:
             inference = self._inference[id(plan)] = _Inference.of(rulesets)
         return rulesets, inference
 
-    def _firings(self, plan: Plan, inference: _Inference, fact: dict[str, Any], passed: set[str],
+    def _firings(self, plan: Plan, inference: _Inference, missing: frozenset[str], passed: set[str],
                  failed: set[str]) -> Firings:
-        """What the fired rules and the inference say of one fact."""
-        missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
+        """What the fired rules and the inference say of one fact, which lacks the keys ``missing``."""
         # an inferred check passed unless it failed or a key it reads is missing, and one firing its
         # pass rule failed unless it passed or a key it reads is missing (the two sets are disjoint)
         passes, fails = inference.open(missing)
@@ -435,8 +501,8 @@ class DurableBackend:
             failed.update(fails.difference(passed))
         if passed and failed and not passed.isdisjoint(failed):
             raise EngineError(f"durable_rules fired both pass and fail for {sorted(passed & failed)}")
-        if self._tally:
-            self._observe(plan, passed, failed)
+        if id(plan) in self._tally:  # (no lock to look: _observe looks again holding it)
+            self._observe(plan, passed, failed, missing)
         return Firings(passed, failed, missing)
 
     def close(self) -> None:
@@ -448,6 +514,30 @@ class DurableBackend:
             self._inference.clear()
             self._plans.clear()
             self._tally.clear()
+
+
+FALLBACK_ASSERT = 8  # what asserting a fact into one more ruleset costs, in agenda actions (measured: ~4.5 µs
+# against ~0.55 µs an action, benchmarks/costs.py)
+
+
+def _fallback(plan: Plan, tally: list) -> frozenset[str]:
+    """The checks that should fire their pass rule, with their fail rule in a fallback ruleset
+    (compile_plan), from what ``_observe`` counted: a set of keys' checks are taken together where
+    the actions they save (a fail rule that fired on a fact with every key of its check, where now
+    only a pass fires) outweigh asserting the facts that lack one of those keys into the fallback
+    ruleset (where their fail rules still fire)."""
+    _, passes, fails, gaps, fails_lacking = tally
+    groups: dict[frozenset[str], list[str]] = {}
+    for key, check in plan.checks.items():
+        if passes[key] < fails[key] and fallback_able(check.condition):
+            groups.setdefault(frozenset(check.keys), []).append(key)
+    chosen: list[str] = []
+    for keys, members in groups.items():
+        saved = sum(fails[k] - fails_lacking[k] - passes[k] for k in members)
+        asserted = sum(n for lacks, n in gaps.items() if not keys.isdisjoint(lacks))
+        if saved > FALLBACK_ASSERT * asserted:
+            chosen += members
+    return frozenset(chosen)
 
 
 def _payload(fact: dict[str, Any]) -> str:
