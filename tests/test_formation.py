@@ -210,3 +210,14 @@ def test_no_officers_in_post_is_said(engine):
     (warning,) = engine.formation(rows, None, as_of=AS_OF).warnings
     assert "no officers in post" in warning and "tidak ada data pejabat" in warning
     assert not engine.formation(rows, [], as_of=AS_OF).warnings  # given, and empty: nothing to say
+
+
+@pytest.mark.parametrize("volume, hint", [("2.400", "2400"), ("1.250.000", "2400"), ("1,5", "write 1.5")])
+def test_a_volume_in_indonesian_number_marks_is_refused_not_read_a_thousand_times_small(engine, volume, hint):
+    """'2.400' (thousands with a dot, as Indonesian spreadsheets write them) would be 2.4 minutes'
+    worth of work; a decimal comma is not a number at all. Each is the row's error, with the fix."""
+    rows = [row(volume=volume, norm=10), row(volume=10, norm=10)]
+    result = need(engine, rows)
+    (problem,) = result.problems
+    assert problem.code == "W001" and problem.path == "$[0].volume" and hint in problem.hint
+    assert result.row(X, "ahli_pertama").workload_minutes == 100  # the good row alone

@@ -13,15 +13,15 @@ sheets), an iterable of row dicts, or :class:`Located` pairs already read with t
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
 
-import difflib
-import re
 from .._errors import InputError, Problem, suggest
 from ..inputs import read_records, region_key, structure_candidate
 from ..sheets._layout import OFFICERS_SHEET, WORKLOAD_SHEET, is_workbook
@@ -91,6 +91,23 @@ def _number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+# "2.400" or "1.250.000" as Indonesian spreadsheets write thousands: read as 2.4 it would be a
+# thousand times too small, without a word. A volume counts things, so it is refused, not guessed.
+_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+")
+_MARKS = ("write the number without a thousands separator, with '.' as the decimal mark: 2400 for "
+          "two thousand four hundred, 2.4 for two and four tenths")
+
+
+def _grouped(value: Any) -> bool:
+    return isinstance(value, str) and _GROUPED.fullmatch(value.strip()) is not None
+
+
+def _comma_hint(value: Any) -> str | None:
+    if isinstance(value, str) and re.fullmatch(r"\d+,\d+", value.strip()):
+        return f"the decimal mark is '.': write {value.strip().replace(',', '.')}"
+    return None
+
+
 def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...], periods: tuple[str, ...]
                   ) -> tuple[list[WorkloadRow], list[Problem]]:
     rows: list[WorkloadRow] = []
@@ -123,15 +140,24 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
             bad("period", f"periode tidak dikenal {period!r}", f"unknown period {period!r}; expected one of: "
                 f"{', '.join(periods)}", suggest(str(period), periods))
         volume = _number(raw.get("volume"))
-        if raw.get("volume") not in (None, "") and (volume is None or volume < 0):
+        if _grouped(raw.get("volume")):
+            bad("volume", f"volume {raw['volume']!r} ambigu: pemisah ribuan atau desimal?",
+                f"the volume {raw['volume']!r} is ambiguous: thousands written with dots, or a decimal?",
+                _MARKS)
+        elif raw.get("volume") not in (None, "") and (volume is None or volume < 0):
             bad("volume", f"volume harus angka 0 atau lebih, bukan {raw.get('volume')!r}",
-                f"volume must be a number of 0 or more, got {raw.get('volume')!r}")
+                f"volume must be a number of 0 or more, got {raw.get('volume')!r}", _comma_hint(raw.get("volume")))
         norm = None
-        if raw.get("norm_minutes") not in (None, ""):
+        if _grouped(raw.get("norm_minutes")):
+            bad("norm_minutes", f"norm_minutes {raw['norm_minutes']!r} ambigu: pemisah ribuan atau desimal?",
+                f"norm_minutes {raw['norm_minutes']!r} is ambiguous: thousands written with dots, or a decimal?",
+                _MARKS)
+        elif raw.get("norm_minutes") not in (None, ""):
             norm = _number(raw["norm_minutes"])
             if norm is None or norm <= 0:
                 bad("norm_minutes", f"norm_minutes harus angka lebih dari 0, bukan {raw['norm_minutes']!r}",
-                    f"norm_minutes must be a number above 0, got {raw['norm_minutes']!r}")
+                    f"norm_minutes must be a number above 0, got {raw['norm_minutes']!r}",
+                    _comma_hint(raw["norm_minutes"]))
         for key in ("region", "activity"):
             if raw.get(key) not in (None, "") and not isinstance(raw[key], str):
                 bad(key, f"{key} harus berupa teks", f"{key} must be text, got {raw[key]!r}")
