@@ -6,8 +6,9 @@ Streams N synthetic candidates (JSON lines) through the stages of a compact JSON
 (Engine.evaluate_blocks) one by one, timing each inline (the stages, not a profiler, so the
 figures add up to the real rate), and prints microseconds per candidate and each stage's
 share. The reference backend's run is timed beside the durable_rules one as the baseline.
-The stages mirror Engine._compact; the script stops if what they produce differs from the
-record evaluate_blocks writes.
+The stages mirror engine/_stages.py taken one record at a time (a batch takes them a chunk at a
+time, which benchmarks/stages.py measures); the script stops if what they produce differs from
+the record evaluate_blocks writes.
 """
 
 from __future__ import annotations

@@ -216,7 +216,7 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
     such checks read (``only_missing``): only a fact that lacks one of those keys is asserted into
     it, to tell failed from unknown.
     """
-    main = _Packer(budget, plan.kind)
+    packer = _Packer(budget, plan.kind)
     backed: list[tuple[str, Cond, Any]] = []
     for key, check in plan.checks.items():
         pos, neg = positive(check.condition), negate(check.condition)
@@ -226,30 +226,30 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
             backed.append((key, neg, check))
             flipped = True
         cost = alpha_cost(pos)[1] if flipped else alpha_cost(neg)[1] + (0 if infer else alpha_cost(pos)[1])
-        main.room(cost, check)
+        packer.room(cost, check)
         if flipped:
-            main.inferred_fail.append((key, frozenset(_keys(neg))))
-            main.add(("pass", key), pos)
+            packer.inferred_fail.append((key, frozenset(_keys(neg))))
+            packer.add(("pass", key), pos)
             continue
         if infer:
-            main.inferred.append((key, frozenset(_keys(pos))))
+            packer.inferred.append((key, frozenset(_keys(pos))))
         else:
-            main.add(("pass", key), pos)
-        main.add(("fail", key), neg)
-    main.flush()
-    main.only_missing = True
+            packer.add(("pass", key), pos)
+        packer.add(("fail", key), neg)
+    packer.flush()
+    packer.only_missing = True
     group = None
     for key, neg, check in sorted(backed, key=lambda b: sorted(_keys(b[1]))):  # a ruleset per set of keys
         if group != _keys(neg):
-            main.flush()
+            packer.flush()
             group = _keys(neg)
-        main.room(alpha_cost(neg)[1], check)
-        main.add(("fail", key), neg)
-        main.keys.update(group)
-    main.flush()
-    for spec in main.specs:  # every session is primed through this rule (see module docstring)
+        packer.room(alpha_cost(neg)[1], check)
+        packer.add(("fail", key), neg)
+        packer.keys.update(group)
+    packer.flush()
+    for spec in packer.specs:  # every session is primed through this rule (see module docstring)
         spec.definition["prime"] = {"all": [{"m": {KIND: "prime"}}]}
-    return main.specs
+    return packer.specs
 
 
 def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: str) -> None:
