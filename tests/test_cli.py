@@ -206,3 +206,11 @@ def test_a_file_that_cannot_be_read_leaves_no_half_document_on_stdout(tmp_path, 
     assert r.exit_code == 2 and r.stdout == "" and "I011" in r.stderr
     if not content:
         assert "empty" in r.stderr and "kosong" in r.stderr
+
+
+@pytest.mark.parametrize("name, content", [("c.jsonl", ""), ("c.csv", "id,education\n"), ("c.json", "[]")])
+def test_an_input_without_records_is_warned_about(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    r = run("evaluate", str(path), "--as-of", "2025-10-09", "--policies", POLICIES, "--format", "jsonl")
+    assert r.exit_code == 0 and "holds no records" in r.stderr and "0 record(s)" in r.stderr

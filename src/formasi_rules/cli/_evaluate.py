@@ -168,6 +168,8 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
         click.echo(f"interrupted after {total} record(s); the output holds those and is complete", err=True)
     if stopped is not None:
         raise stopped
+    if not total:  # an empty file, or a CSV of its header alone: most likely not the file meant
+        click.echo("warning: the input holds no records / masukan tidak berisi rekaman", err=True)
     click.echo(f"{total} record(s): {total - rejected} evaluated, {rejected} rejected "
                f"(policy {policy.name} {policy.version}, {engine.backend.name}, as of {as_of})", err=True)
     sys.exit(1 if rejected else 0)
