@@ -135,7 +135,8 @@ class _Loader:
     def load(self) -> Policy:
         layers = self._chain(self.root)
         def fail() -> PolicyError:
-            return PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")
+            problems = list(dict.fromkeys(self.problems))  # two tests of one line on one table: said once
+            return PolicyError(problems, f"{len(problems)} problem(s) in the policy")
 
         header = self._merge_headers(layers)
         if header is None:
