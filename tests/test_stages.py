@@ -149,3 +149,23 @@ def test_durable_run_many_is_run_fact_by_fact(policy):
                     assert many[i] == durable.run(plan, fact) == compiled.backend.run(plan, fact)
         finally:
             durable.close()
+
+
+def test_a_bug_in_a_stage_gives_out_the_records_before(policy, monkeypatch):
+    """Not only an EngineError: whatever stops the batch at a record (a bug in a derivation, an
+    interrupt) stops it after every record before was given out, as one by one."""
+    records = [dict(r) for r in candidates(20)]
+    with fr.Engine(policy, backend="reference") as engine:
+        deriver = engine._current.deriver
+        real = deriver.derive
+
+        def derive(candidate, as_of, places):
+            if candidate.id == records[10]["id"]:
+                raise ZeroDivisionError("a bug")
+            return real(candidate, as_of, places)
+        monkeypatch.setattr(deriver, "derive", derive)
+        got = []
+        with pytest.raises(ZeroDivisionError):
+            for item in engine.evaluate_many(records, as_of=AS_OF):
+                got.append(item)
+        assert [r.candidate for r in got] == [r["id"] for r in records[:10]]

@@ -402,7 +402,8 @@ class DurableBackend:
         (the other is inferred), so where a check passes less often than it fails its pass rule
         should be the one that fires (``flip``, or ``fallback`` where its failure can show with a
         key missing: see compile_plan). The results are the same either way; the rulesets are
-        rebuilt once, and kept as they are if the new ones would need more of them."""
+        rebuilt once, and kept as they are if more rulesets would take every fact (a fallback
+        ruleset takes only facts lacking its keys, and is weighed by :func:`_fallback`)."""
         with self._lock:
             tally = self._tally.get(id(plan))
             if tally is None:
@@ -432,22 +433,10 @@ class DurableBackend:
                 ruleset.close()
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
-        payload = _payload(fact)  # InputError for a value the engine cannot hold
-        missing = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
-        passed: set[str] = set()
-        failed: set[str] = set()
-        with self._lock:
-            rulesets, inference = self._ready(plan)
-            retract = _retraction(payload)
-            try:
-                for ruleset in rulesets:
-                    if not ruleset.only_missing or not ruleset.only_missing.isdisjoint(missing):
-                        ruleset.fire_into(payload, passed, failed, retract)
-            except EngineError:
-                raise
-            except Exception as exc:  # durable_rules_engine.error, MemoryError
-                raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
-        return self._firings(plan, inference, missing, passed, failed)
+        (found,) = self.run_many(plan, (fact,))
+        if isinstance(found, InputError):
+            raise found
+        return found
 
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         """Each ruleset takes the whole chunk of facts in turn: one ruleset's C state stays in the

@@ -6,8 +6,8 @@ Run record by record, each stage finds the processor's caches full of the others
 durable_rules takes each ruleset over the chunk's facts in turn (``Backend.run_many``). The
 results, their order and their errors are those of one record at a time: a record that fails at
 any stage becomes its RecordError and the others in its chunk go on; an error that ends the batch
-(an EngineError, or one the records' iterable raises) ends it after every record before it was
-given out, as it would one by one.
+(an EngineError, one the records' iterable raises, a bug, an interrupt) ends it after every record
+before it was given out, as it would one by one.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import attrs
 
-from .._errors import EngineError, InputError, InvalidArgument, Problem
+from .._errors import InputError, InvalidArgument, Problem
 from ..inputs import Candidate, Formation, JsonLine, read_line, structure_candidate
 from ..policy import Policy
 from ._backend import Firings
@@ -70,20 +70,26 @@ def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date,
     index = compiled.index(as_of)
     plan, policy, backend, finish = compiled.plans[index], compiled.policy, compiled.backend, FINISH[render]
     for part in _chunks(records, chunk):
-        cases = [_read(item, policy) for item in part]
-        ready = []
-        for case in cases:
-            if case.error is None:
-                try:
-                    case.targets, case.derived, case.fact = _prepared(compiled, plan, case.candidate, as_of, places,
-                                                                      route, level)
-                    ready.append(case)
-                except InputError as exc:
-                    case.error = _error(case, exc)
+        cases: list[_Case] = []
+        stop: BaseException | None = None  # what ends the batch at the record after the last case
+        try:
+            for item in part:
+                cases.append(case := _read(item, policy))
+                if case.error is None:
+                    try:
+                        case.targets, case.derived, case.fact = _prepared(compiled, plan, case.candidate, as_of,
+                                                                          places, route, level)
+                    except InputError as exc:
+                        case.error = _error(case, exc)
+        except BaseException as exc:  # a bug, an interrupt: the records before it are given out first
+            stop = exc
+            if cases and cases[-1].fact is None and cases[-1].error is None:
+                cases.pop()  # the record it stopped at
+        ready = [case for case in cases if case.error is None]
         try:
             for case, found in zip(ready, backend.run_many(plan, [case.fact for case in ready])):
                 case.found = found
-        except EngineError:  # one by one below: every record before the one that fails is given out
+        except Exception:  # noqa: BLE001 - one by one below: every record before the one that fails is given out
             for case in ready:
                 case.found = None
         for case in cases:
@@ -99,6 +105,8 @@ def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date,
                     continue
                 case.error = _error(case, found)
             yield case.error
+        if stop is not None:
+            raise stop
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]:
