@@ -221,3 +221,9 @@ def test_a_volume_in_indonesian_number_marks_is_refused_not_read_a_thousand_time
     (problem,) = result.problems
     assert problem.code == "W001" and problem.path == "$[0].volume" and hint in problem.hint
     assert result.row(X, "ahli_pertama").workload_minutes == 100  # the good row alone
+
+
+def test_a_volume_below_one_with_three_decimals_is_read(engine):
+    """0.250 cannot be thousands written with a dot: it is a quarter."""
+    assert not need(engine, [row(volume="0.250", norm=40)]).problems
+    assert need(engine, [row(volume="0.250", norm=40)]).row(X, "ahli_pertama").workload_minutes == 10

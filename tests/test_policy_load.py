@@ -225,6 +225,8 @@ def test_editor_files_beside_the_rules_are_left_alone(policy, policy_copy):
     rules = policy_copy.parent / "jf_umum" / "rules"
     (rules / ".perpindahan.yaml.swp").write_bytes(b"\x00")
     (rules / "perpindahan.yaml~").write_text("not: [yaml", encoding="utf-8")
+    for name in ("#perpindahan.yaml#", "perpindahan.yaml.bak", "perpindahan.yaml.orig", "Thumbs.db", "desktop.ini"):
+        (rules / name).write_text("not: [yaml", encoding="utf-8")
     assert fr.load_policy(policy_copy).digest == fr.load_policy(policy_copy).digest
     assert {r.id for r in fr.load_policy(policy_copy).rules} == {r.id for r in policy.rules}
 

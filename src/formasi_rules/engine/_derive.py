@@ -12,7 +12,7 @@ that held.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 import attrs
@@ -24,7 +24,6 @@ from ..policy import _derivations as d
 from ..policy._model import as_decimal
 from ._encode import show
 
-_ROUNDING = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}
 _CMP = {"equals": lambda a, b: a == b, "not_equals": lambda a, b: a != b, "at_least": lambda a, b: a >= b,
         "at_most": lambda a, b: a <= b, "above": lambda a, b: a > b, "below": lambda a, b: a < b}
 Fn = Callable[["_Ctx"], Any]
@@ -254,7 +253,8 @@ class Deriver:
         if isinstance(node, d.Arith):
             return _arith(node.op, [self._compile(i) for i in node.items])
         if isinstance(node, d.Round):
-            inner, step, mode = self._compile(node.item), Decimal(1).scaleb(-node.decimals), _ROUNDING[node.mode]
+            inner, step = self._compile(node.item), Decimal(1).scaleb(-node.decimals)
+            mode = d.ROUNDING_MODES[node.mode]
 
             def rounded(ctx: _Ctx) -> Any:
                 value = inner(ctx)

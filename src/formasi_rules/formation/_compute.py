@@ -7,16 +7,16 @@ comes from the policy's tables in force on the date, and is reported with its ci
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from .._errors import InvalidArgument, Problem, suggest
 from ..inputs import region_key
 from ..policy import Policy, Table
+from ..policy._derivations import ROUNDING_MODES
 from ..policy._model import as_decimal
 from ._inputs import WorkloadRow, place
 from ._result import Contribution, NeedRow
 
-ROUNDING = {"half_up": ROUND_HALF_UP, "ceil": ROUND_CEILING, "floor": ROUND_FLOOR}  # the loader admits no other
 
 
 class Parameters:
@@ -39,15 +39,8 @@ class Parameters:
         wt = row(tables[settings.working_time_table])
         choices = row(tables[settings.choices_table])
         self.wke = as_decimal(wt.values["effective_minutes_per_year"])
-        self.rounding = choices.values["rounding"]
-        if self.rounding not in ROUNDING:
-            raise InvalidArgument(f"rounding {self.rounding!r} in table {settings.choices_table!r} must be one "
-                                  f"of {', '.join(ROUNDING)}")
-        band_table = tables.get(choices.values["ej_bands"])
-        if band_table is None:
-            hint = suggest(choices.values["ej_bands"], tables)
-            raise InvalidArgument(f"ej_bands names table {choices.values['ej_bands']!r}, which does not exist"
-                                  + (f" ({hint})" if hint else ""))
+        self.rounding = choices.values["rounding"]  # a rounding the loader knows, and a band table
+        band_table = tables[choices.values["ej_bands"]]  # it found (policy/_typecheck.py, P049)
         self.bands = sorted(((r.key, as_decimal(r.values["lower"]), r.values["inclusive"], r.values["name"])
                              for r in band_table.rows if r.period.contains(as_of)),
                             key=lambda b: b[1], reverse=True)
@@ -81,7 +74,7 @@ class Parameters:
         return None
 
     def round(self, need: Decimal) -> int:
-        return int(need.to_integral_value(rounding=ROUNDING[self.rounding]))
+        return int(need.to_integral_value(rounding=ROUNDING_MODES[self.rounding]))
 
 
 def contributions(params: Parameters, rows: list[WorkloadRow]) -> tuple[list[tuple[WorkloadRow, Contribution]], list[Problem]]:

@@ -93,7 +93,7 @@ def _number(value: Any) -> Decimal | None:
 
 # "2.400" or "1.250.000" as Indonesian spreadsheets write thousands: read as 2.4 it would be a
 # thousand times too small, without a word. A volume counts things, so it is refused, not guessed.
-_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+")
+_GROUPED = re.compile(r"[1-9]\d{0,2}(\.\d{3})+")  # (0.250 cannot be thousands)
 _MARKS = ("write the number without a thousands separator, with '.' as the decimal mark: 2400 for "
           "two thousand four hundred, 2.4 for two and four tenths")
 

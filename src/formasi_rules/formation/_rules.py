@@ -10,14 +10,14 @@ passes, the rule's ``then`` bounds the need (``need: {at_least: 1}``), in rule o
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import attrs
 
 from .._errors import PolicyError, Problem
 from ..engine._backend import Backend
-from ..engine._encode import FORMATION, KIND, encode
+from ..engine._encode import FORMATION, KIND, NotRepresentable, encode
 from ..engine._words import describe
 from ..engine._plan import And, Check, Cmp, Plan, Unresolved, resolve_check
 from ..policy import Policy
@@ -60,18 +60,29 @@ def build_formation_plan(policy: Policy, day: dt.date, period: Period) -> tuple[
     return Plan(period, checks, {}, keys, kind=FORMATION), bounds
 
 
+class TooLarge(ArithmeticError):
+    """A region and level's workload beyond what the computation holds: Decimal's 28 digits, or the
+    rules engine's 64-bit integers."""
+
+
 def formation_fact(row: NeedRow, policy: Policy) -> dict[str, Any]:
-    values = {"workload_minutes": row.workload_minutes.quantize(Decimal("0.01"), ROUND_HALF_UP),
-              "need_exact": row.need_exact.quantize(Decimal("0.0001"), ROUND_HALF_UP),
-              "need": row.need, "existing": row.existing, "level": row.level}
-    return {KIND: FORMATION, **{k: encode(policy.fields[k], v, policy) for k, v in values.items()}}
+    try:
+        values = {"workload_minutes": row.workload_minutes.quantize(Decimal("0.01"), ROUND_HALF_UP),
+                  "need_exact": row.need_exact.quantize(Decimal("0.0001"), ROUND_HALF_UP),
+                  "need": row.need, "existing": row.existing, "level": row.level}
+        return {KIND: FORMATION, **{k: encode(policy.fields[k], v, policy) for k, v in values.items()}}
+    except (InvalidOperation, NotRepresentable) as exc:
+        raise TooLarge(str(exc)) from None
 
 
 def apply_rules(row: NeedRow, plan: Plan, bounds: dict[str, tuple[Bound, ...]], backend: Backend,
                 policy: Policy) -> NeedRow:
+    """``row`` with its need bounded by the formation rules that hold; TooLarge for a workload beyond
+    what the computation holds (found with or without rules, so every policy reports it alike)."""
+    fact = formation_fact(row, policy)
     if not plan.checks:
         return row
-    firings = backend.run(plan, formation_fact(row, policy))
+    firings = backend.run(plan, fact)
     values_from = {key: c.text.values_from for key, c in plan.checks.items()}
     need, adjustments = row.need, []
     for key, check in plan.checks.items():  # in rule order, so a cap written last wins

@@ -15,7 +15,7 @@ from ..sheets._read import sheet_names
 from ._compute import Parameters, contributions, need_rows
 from ._inputs import read_existing, read_workload
 from ._result import FormationResult
-from ._rules import apply_rules
+from ._rules import TooLarge, apply_rules
 
 
 def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.PathLike | Iterable,
@@ -41,7 +41,7 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
     for row in need_rows(params, parts, counts, names):
         try:
             need.append(apply_rules(row, plan, bounds, backend, policy))
-        except (ArithmeticError, ValueError):  # beyond what Decimal's 28 digits or the engine's 64 bits hold
+        except TooLarge:
             problems.append(_too_large(row))
     worked = {region_key(r.region): r.region for r, _ in parts}  # key -> the name as written
     for key in sorted(set(counts) - set(worked)):

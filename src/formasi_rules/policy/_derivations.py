@@ -27,6 +27,7 @@ A value any of whose inputs is unknown is unknown; the loader checks every opera
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP
 from decimal import Decimal
 from typing import Any
 
@@ -142,7 +143,8 @@ class IsPosition:
 OPERATORS = ("years_between", "months_between", "add", "subtract", "multiply", "divide", "min", "max",
              "round", "lookup", "history", "over_years", "sum_months", "cases", "first_known",
              "start_of_year", "add_months", "is_position", "text")
-ROUNDING = ("half_up", "floor", "ceil")
+ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}  # a policy's word -> Decimal's
+ROUNDING = tuple(ROUNDING_MODES)
 TAKE = ("min", "max", "sum", "count")
 LOOP_VARIABLES = {"year": "integer", "months": "integer"}
 NUMERIC = ("number", "integer")

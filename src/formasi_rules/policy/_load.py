@@ -103,14 +103,18 @@ class _Layer:
         self.root = root
         self.files = [root / "policy.yaml"] + [f for d in FOLDERS for f in sorted((root / d).glob("*.yaml"))]
         # anything else in those folders would be left out without a word: a rule file named .yml, or
-        # moved into a subfolder, changes the decisions (editor files, hidden or ending in ~, are left)
+        # moved into a subfolder, changes the decisions (what editors and systems leave is let be)
         self.strays = [f for d in FOLDERS if (root / d).is_dir() for f in sorted((root / d).iterdir())
-                       if not (f.suffix == ".yaml" and f.is_file()) and not f.name.startswith(".")
-                       and not f.name.endswith("~")]
+                       if not (f.suffix == ".yaml" and f.is_file()) and not _LEFT_BY_TOOLS.match(f.name)]
         self.docs: dict[str, list[tuple[str, Any]]] = {d: [] for d in ("policy", *FOLDERS)}
         self.parsed: dict[Path, bytes] = {}  # the bytes each file was parsed from: what the digest covers
         self.name = root.name
         self.header: dict | None = None
+
+
+# hidden files, editors' backups and autosaves (name~, #name#, .bak, .orig, .swp, .tmp), what
+# Windows and macOS put in folders
+_LEFT_BY_TOOLS = re.compile(r"(\..*|#.*|.*[~#]|.*\.(bak|orig|swp|tmp)|thumbs\.db|desktop\.ini)", re.IGNORECASE)
 
 
 def _stray(path: Path) -> Problem:
@@ -119,11 +123,13 @@ def _stray(path: Path) -> Problem:
         return Problem("P004", f"subfolder {path.name!r} di {folder}/ tidak dibaca; pindahkan berkasnya ke {folder}/",
                        f"the subfolder {path.name!r} in {folder}/ is not read: only {folder}/*.yaml are, so its files "
                        f"would be left out", file=display(path), hint=f"move its .yaml files up into {folder}/")
-    fix = path.with_suffix(".yaml").name if path.suffix.lower() in (".yml", ".yaml") else f"{path.stem}.yaml"
+    if path.suffix.lower() in (".yml", ".yaml"):
+        hint = f"rename it to {path.with_suffix('.yaml').name!r}"
+    else:
+        hint = f"move it out of {folder}/ (only the policy's .yaml files belong there), or save it as a .yaml file"
     return Problem("P004", f"berkas {path.name!r} di {folder}/ tidak dibaca: hanya berkas .yaml yang dibaca",
                    f"the file {path.name!r} in {folder}/ is not read: only files ending in .yaml (lower case) are, "
-                   f"so what it holds would be left out", file=display(path),
-                   hint=f"rename it to {fix!r}, or move it out of {folder}/ if it is not part of the policy")
+                   f"so what it holds would be left out", file=display(path), hint=hint)
 
 
 class _Loader:
@@ -135,8 +141,7 @@ class _Loader:
     def load(self) -> Policy:
         layers = self._chain(self.root)
         def fail() -> PolicyError:
-            problems = list(dict.fromkeys(self.problems))  # two tests of one line on one table: said once
-            return PolicyError(problems, f"{len(problems)} problem(s) in the policy")
+            return PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")
 
         header = self._merge_headers(layers)
         if header is None:

@@ -127,8 +127,10 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
 
     def report(where: Where | None, code: str, id_: str, en: str, hint: str | None = None):
         where = where or rule.where
-        problems.append(Problem(code, id_, en, file=where.file, line=where.line,
-                                column=where.column, rule=rule.id, hint=hint))
+        problem = Problem(code, id_, en, file=where.file, line=where.line, column=where.column, rule=rule.id,
+                          hint=hint)
+        if problem not in problems:  # two tests of one line on one table: said once
+            problems.append(problem)
 
     for route in rule.routes:
         if route not in header["routes"]:
