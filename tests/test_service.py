@@ -292,7 +292,7 @@ def test_a_key_given_twice_is_the_records_error_as_on_the_command_line(served):
     assert r.status_code == 422 and r.json()["problems"][0]["path"] == "$.candidates"
     r = served.client.post(f"/v1/formation?as_of={AS_OF}", headers=JSON, content=b'{"workload": [{"region": "X", '
                            b'"region": "Y", "activity": "penempatan", "level": "ahli_pertama", "volume": 1}]}')
-    assert r.status_code == 400 and r.json()["problems"][0]["path"] == "$.workload[0].region"
+    assert r.status_code == 422 and r.json()["problems"][0]["path"] == "$.workload[0].region"
 
 
 def test_a_byte_order_mark_is_read_as_the_command_line_reads_it(served):
@@ -301,6 +301,11 @@ def test_a_byte_order_mark_is_read_as_the_command_line_reads_it(served):
     assert r.status_code == 200 and r.json()[0]["candidate"] == CANDIDATES[0]["id"]
     r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b"\xff{}", headers=JSON)
     assert r.status_code == 400 and "UTF-8" in r.json()["problems"][0]["en"]
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}&layout=full", headers={"content-type": "application/x-ndjson"},
+                           content=b"\xef\xbb\xbf" + json.dumps(CANDIDATES[0]).encode() + b"\n\xff\n")
+    first, second = [json.loads(line) for line in r.content.splitlines()]
+    assert first["candidate"] == CANDIDATES[0]["id"]
+    assert second["error"]["problems"][0]["code"] == "I012" and "line" in second["error"]["problems"][0]["en"]
 
 
 def test_a_query_parameter_given_twice_is_refused(served):

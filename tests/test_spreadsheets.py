@@ -321,3 +321,31 @@ def test_a_formula_saved_without_its_value_is_reported_not_read_as_empty(tmp_pat
     assert problem.code == "I023" and problem.path.endswith(f"{WORKLOAD_SHEET}:7:D") and "=2*3" in problem.en
     untouched = default_engine.formation(SUMSEL / "abk.xlsx", None, as_of=AS_OF)
     assert not untouched.problems and len(untouched.rows) == len(result.rows)
+
+
+def test_a_formula_that_computed_an_empty_text_is_an_empty_cell(tmp_path):
+    """=IF(A2>5,"x","") saved by Excel keeps "" as its value: that is a value (the cell is empty),
+    not a formula left uncomputed."""
+    import zipfile
+
+    from formasi_rules.sheets._read import read_sheet
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "S"
+    sheet.append(["a", "b"])
+    sheet.append([1, '=IF(A2>5,"x","")'])
+    saved = tmp_path / "saved.xlsx"
+    book.save(saved)
+    computed = tmp_path / "computed.xlsx"  # as Excel writes it: the formula, its type and its value ""
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(computed, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                start = text.index('<c r="B2"')
+                end = text.index("</c>", start) + len("</c>")
+                data = (text[:start] + '<c r="B2" t="str"><f>IF(A2&gt;5,"x","")</f><v></v></c>' + text[end:]).encode()
+            out.writestr(item, data)
+    assert [record for _, record in read_sheet(computed, "S")] == [{"a": 1}]
+    ((_, error),) = read_sheet(saved, "S")  # saved by openpyxl: never computed
+    assert error.problems[0].code == "I023"

@@ -18,6 +18,8 @@ import orjson
 
 from .. import InputError, InvalidArgument, RecordError, Result
 from .._json import leaves
+from ..engine._allocate import allocate as allocate_places
+from ..engine._engine import open_places_of
 from ..inputs._read import flaws, keys_twice, loads_document
 from ._errors import ServiceError, bad_body, not_json, too_many_records
 from ._options import Options
@@ -44,8 +46,8 @@ def whole(data: Any, marked: bool, where: str = "$") -> Any:
     (a formation request, the places): any flaw in it is the request's error."""
     found = flaws(data, where) if marked else []
     if found:
-        raise ServiceError(400, "S400", "the request body is not valid JSON", "isi permintaan bukan JSON yang sah",
-                           problems=found)
+        raise ServiceError(422, "S423", "the request body has a flaw: " + found[0].en,
+                           "isi permintaan bercacat: " + found[0].id, problems=found)
     return data
 
 
@@ -103,7 +105,7 @@ def _places(value: Any) -> dict | None:
 
 
 def begin(options: Options, begin_lock, records: Iterable, places: Any, compact: bool, written: bool = False):
-    """Start a batch on one version: ``(identity, catalogue or None, iterator of results)``;
+    """Start a batch on one version: ``(identity, catalogue or None, iterator of results, policy)``;
     with ``written``, each record comes already written in the options' layout (its
     ``to_bytes(layout)`` is the same as a Result's, without the Result: for streams).
 
@@ -111,7 +113,8 @@ def begin(options: Options, begin_lock, records: Iterable, places: Any, compact:
     reload can swap the version (the batch pins when its first item is asked for)."""
     engine = options.engine
     with begin_lock:
-        identity = engine.policy.identity()
+        policy = engine.policy
+        identity = policy.identity()
         catalogue = engine.catalogue(options.as_of) if compact else None
         if written:
             # one record at a time: a stream's answers go out as its records come, and the reader's
@@ -122,7 +125,7 @@ def begin(options: Options, begin_lock, records: Iterable, places: Any, compact:
             items = engine.evaluate_many(records, as_of=options.as_of, route=options.route, level=options.level,
                                          formation=places)
         first = next(items, None)
-    return identity, catalogue, _chain(first, items)
+    return identity, catalogue, _chain(first, items), policy
 
 
 def _chain(first: Any, rest: Iterator) -> Iterator:
@@ -147,10 +150,10 @@ def evaluate(options: Options, begin_lock, body: bytes, *, max_records: int, all
                        "atau sebut namanya dengan ?formation=", "$.formation")
     compact = options.layout == "compact"
     try:
-        identity, catalogue, items = begin(options, begin_lock, records, places, compact)
+        identity, catalogue, items, policy = begin(options, begin_lock, records, places, compact)
         items = list(items)
-        if allocate:
-            items = options.engine.allocate(items, formation=places)
+        if allocate:  # on the version the records were evaluated on, though a reload came in between
+            items = allocate_places(policy, items, open_places_of(places, policy.levels))
     except InputError as exc:  # the places themselves are wrong
         raise ServiceError(422, "S424", "the formation places are invalid", "data formasi tidak sah",
                            problems=exc.problems) from None

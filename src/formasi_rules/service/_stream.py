@@ -24,14 +24,12 @@ import threading
 from typing import Any
 
 import anyio
-import attrs
 import orjson
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
 from .. import InputError, Problem, RecordError
 from ..inputs import JsonLine
-from ..policy._yaml import not_utf8
 from ._body import Lines, Spool
 from ._errors import ServiceError, too_many_records
 from ._evaluate import begin
@@ -52,11 +50,13 @@ def _parse(where: str, raw: bytes) -> Any:
     engine reads in one pass or the detailed way (a key given twice, a number too long, NaN, each
     the record's error), or the InputError of a line that is not UTF-8."""
     line = int(where.rsplit(" ", 1)[1].rstrip(")"))
+    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as formasi evaluate skips it
+        raw = raw[3:]
     try:
         return JsonLine(raw.decode("utf-8"), None, line)
     except UnicodeDecodeError as exc:
-        problem = not_utf8("", raw, exc, "I012", line_offset=line - 1)
-        return InputError([attrs.evolve(problem, file=None)])
+        return InputError([Problem("I012", "baris bukan teks UTF-8", f"the line is not UTF-8 text (byte "
+                                   f"0x{raw[exc.start]:02x}); send UTF-8", line=line, column=exc.start + 1)])
 
 
 def _error_line(error: ServiceError, where: str) -> bytes:
@@ -125,7 +125,7 @@ class Stream:
         layout = self.options.layout
         try:
             try:
-                self.identity, catalogue, items = begin(self.options, self.begin_lock, self._records(),
+                self.identity, catalogue, items, _ = begin(self.options, self.begin_lock, self._records(),
                                                         self.options.formation,
                                                         layout == "compact", written=True)
             except BaseException as exc:

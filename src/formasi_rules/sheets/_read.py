@@ -92,13 +92,15 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
             raise InputError([Problem("I016", f"lembar {sheet!r} tidak ada di buku kerja",
                                       f"the workbook has no sheet {sheet!r} (it has: "
                                       f"{', '.join(book.sheetnames)})", file=str(path))])
-        rows = ws.iter_rows(values_only=True)
+        rows = ws.iter_rows()  # cells: a computed empty text and a formula never computed both read None,
+        # and only the cell's type tells them apart ("str" against "n")
         formulas = _formulas(path, ws.title)  # the same rows as written: a formula where a value is missing
-        header = [_cell(v) for v in next(rows, ())]
+        header = [_cell(c.value) for c in next(rows, ())]
         columns = tuple((str(h), _letter(i)) for i, h in enumerate(header) if h is not None and h != NOTE_COLUMN)
         keep = [i for i, h in enumerate(header) if h is not None and h != NOTE_COLUMN]
         prefilled = PREFILLED.get(ws.title, frozenset())
-        for number, values in enumerate(rows, start=2):
+        for number, cells in enumerate(rows, start=2):
+            values = [c.value for c in cells]
             record = {}
             for i in keep:
                 value = _cell(values[i]) if i < len(values) else None
@@ -108,8 +110,9 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
                      if (i >= len(header) or header[i] is None) and _cell(v) is not None]
             where = SheetRow(name, ws.title, number, columns)
             written = next(formulas, ())
-            uncomputed = [i for i in keep if (values[i] if i < len(values) else None) is None and i < len(written)
-                          and isinstance(written[i], str) and written[i].startswith("=")]
+            uncomputed = [i for i in keep if i < len(written) and isinstance(written[i], str)
+                          and written[i].startswith("=") and (i >= len(cells) or cells[i].value is None
+                                                              and getattr(cells[i], "data_type", "n") == "n")]
             if uncomputed:  # the file was saved by a program that does not compute (openpyxl, a script)
                 yield where, InputError([Problem(
                     "I023", "sel berisi rumus tanpa nilai terhitung", f"the cell holds the formula "
