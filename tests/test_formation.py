@@ -227,3 +227,11 @@ def test_a_volume_below_one_with_three_decimals_is_read(engine):
     """0.250 cannot be thousands written with a dot: it is a quarter."""
     assert not need(engine, [row(volume="0.250", norm=40)]).problems
     assert need(engine, [row(volume="0.250", norm=40)]).row(X, "ahli_pertama").workload_minutes == 10
+
+
+def test_an_activity_problem_names_the_file_and_line(default_engine, tmp_path):
+    workload = tmp_path / "w.csv"
+    workload.write_text("region,activity,level,volume\nKota Palembang,penempatan,ahli_pertama,10\n"
+                        "Kota Palembang,penempatn,ahli_pertama,10\n", encoding="utf-8")
+    (problem,) = default_engine.formation(workload, [], as_of=AS_OF).problems
+    assert problem.code == "W002" and problem.file == str(workload) and problem.line == 3

@@ -87,14 +87,16 @@ def contributions(params: Parameters, rows: list[WorkloadRow]) -> tuple[list[tup
             problems.append(Problem(
                 "W002", f"kegiatan tidak dikenal {row.activity!r}",
                 f"unknown activity {row.activity!r}: it is not in the catalogue; give norm_minutes for a local "
-                f"activity", path=place(row.where, "activity"), hint=suggest(row.activity, params.activities)))
+                f"activity", path=place(row.where, "activity"), hint=suggest(row.activity, params.activities),
+                **row.located))
             continue
         elif entry.values.get(row.level) is None:
             done_at = [lv for lv in params.policy.levels if entry.values.get(lv) is not None]
             problems.append(Problem(
                 "W003", f"kegiatan {row.activity!r} tidak dilakukan pada jenjang {row.level}",
                 f"activity {row.activity!r} is not done at {row.level} per the catalogue (it is at: "
-                f"{', '.join(done_at) or 'no level'}); give norm_minutes to override", path=place(row.where, "level")))
+                f"{', '.join(done_at) or 'no level'}); give norm_minutes to override", path=place(row.where, "level"),
+                **row.located))
             continue
         else:
             norm, source = as_decimal(entry.values[row.level]), "catalogue"

@@ -39,6 +39,7 @@ class WorkloadRow:
     volume: Decimal
     period: str
     norm_minutes: Decimal | None
+    located: dict[str, Any] = attrs.field(factory=dict, eq=False)  # file and line, for a row of a text file
 
 
 @attrs.frozen
@@ -163,7 +164,7 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
                 bad(key, f"{key} harus berupa teks", f"{key} must be text, got {raw[key]!r}")
         if len(problems) == before:
             rows.append(WorkloadRow(where, " ".join(raw["region"].split()), raw["activity"].strip(), level,
-                                    volume, period, norm))
+                                    volume, period, norm, _file_line(source, where)))
     return rows, problems
 
 
