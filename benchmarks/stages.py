@@ -6,8 +6,8 @@ Each round runs the same N synthetic JSON lines (benchmarks/evaluate.py) through
 JSON Lines path (the blocks `formasi evaluate --format jsonl` writes) once per chunk size, the
 sizes interleaved so that this shared machine's load falls on all alike; chunk 1 is each record
 through every stage before the next is read (how the engine ran before), the baseline. Prints
-candidates/s (CPU time) per round, then the best (the least CPU time) and the median per size and the ratio of the medians
-to chunk 1. Every size must write the same bytes, or the script stops.
+candidates/s (CPU time) per round, then the best (the least CPU time) and the median per size,
+and the ratio of the medians to chunk 1. Every size must write the same bytes, or the script stops.
 """
 
 from __future__ import annotations
