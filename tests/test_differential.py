@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 import formasi_rules as fr
 from conftest import AS_OF
 from formasi_rules.engine._backend import ReferenceBackend
-from formasi_rules.engine._durable import ALPHA_BUDGET, DurableBackend, alpha_cost
+from formasi_rules.engine._durable import DurableBackend
+from formasi_rules.engine._rulesets import ALPHA_BUDGET, alpha_cost
 from formasi_rules.engine._plan import And, Check, Cmp, In, Neg, Or, Plan, negate, positive
 from formasi_rules.policy._model import Period
 

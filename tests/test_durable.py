@@ -9,9 +9,8 @@ import pytest
 import formasi_rules as fr
 from conftest import AS_OF, edit
 from formasi_rules.engine import _durable
-from formasi_rules.engine._durable import (
-    ALPHA_BUDGET, DurableBackend, _Ruleset, alpha_cost, compile_plan, load_engine, to_durable,
-)
+from formasi_rules.engine._durable import DurableBackend, _Ruleset, load_engine
+from formasi_rules.engine._rulesets import ALPHA_BUDGET, alpha_cost, compile_plan, to_durable
 from formasi_rules.engine._plan import And, Check, Cmp, In, Or, Plan
 from formasi_rules.policy._model import Period
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from conftest import AS_OF, ROOT
 from formasi_rules.engine._backend import ReferenceBackend
-from formasi_rules.engine._durable import ALPHA_BUDGET, DurableBackend, _Ruleset, compile_plan, load_engine
+from formasi_rules.engine._durable import DurableBackend, _Ruleset, load_engine
+from formasi_rules.engine._rulesets import ALPHA_BUDGET, compile_plan
 from formasi_rules.engine._encode import encode_fact
 from formasi_rules.engine._plan import Check, Plan
 from formasi_rules.inputs import structure_candidate

@@ -1,0 +1,224 @@
+"""A plan compiled into durable_rules rulesets: the rules each check becomes, packed within the
+engine's limits (``_durable`` drives them).
+
+How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
+
+- ``fail`` fires when the check's negation holds (negation pushed down to the tests);
+  a test on a missing field matches nothing. Which fact keys are missing is a property
+  of the encoded fact itself (the plan's keys it lacks), read from it in Python as the
+  reference backend does: a ``$nex`` rule per key would cost an agenda action per
+  absent key and an alpha test per key (a third ruleset for the shipped policy) to
+  report the same set. A check *passes* when it did not fail and none of its keys is
+  missing: without an ``or`` across different keys, a condition can only be true with
+  every key present, and with every key present it is either true or false. Only a
+  check with such an ``or`` (true with a key missing, as Kleene logic allows) gets a
+  ``pass`` rule as well. Every fired rule is an agenda action the host must drain, so
+  leaving out the ``pass`` rules that could be inferred halves the actions per
+  candidate. Where a check's negation, too, can be true only with every key present,
+  either side may fire and the other be inferred; after a plan's first facts
+  (``DurableBackend.ADAPT_AFTER``) the backend rebuilds its rulesets once so that
+  each such check fires the side it saw less often (same results, fewer actions),
+  unless that would take more rulesets. A check whose negation can be true with a key
+  missing (``not (a and b)``), failing far more often than it passes, can fire its pass
+  rule too: its fail rule then lives in a fallback ruleset that only facts lacking one of
+  its keys are asserted into (``compile_plan``'s ``fallback``, chosen where the actions
+  saved outweigh the extra asserts).
+- Every rule starts with the positive discriminator ``kind: candidate``, so the
+  engine's own state fact ``{sid, id, $s}`` can never match one (H3). No ``any``, no
+  ``$in``, no string ordering, only integers and plain strings (H6).
+- Rules are packed into several rulesets so that no ruleset has more alpha tests than
+  ``ALPHA_BUDGET``: a fact matching 65 tests at once raises error 303 and 513 tests
+  under one node hang the compiler (H5). A single rule too large for a ruleset is a
+  PolicyError naming it, raised when the engine is built, never a hang.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .._errors import EngineError, PolicyError, Problem
+from ._encode import KIND
+from ._plan import And, Cmp, Cond, In, Or, Plan, negate, positive
+
+# alpha tests per ruleset, counted on the expanded paths: a fact can match no more tests than a
+# ruleset holds, and the engine fails only at 65 matched at once (MAX_STACK_SIZE 64; probed, and
+# a ruleset filled to this budget with every test matching is tested)
+ALPHA_BUDGET = 60
+MAX_RULES_PER_RULESET = 4000  # MAX_ACTIONS is 4096
+_NAME_DIGITS = len(str(MAX_RULES_PER_RULESET))  # rule names: side letter + this many digits
+RULE_NAME = slice(2, 3 + _NAME_DIGITS)  # where an agenda message '{"f0012":{"m":{...}}}' names its rule
+_OPS = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+
+
+def to_durable(cond: Cond) -> dict:
+    """A condition (negations already pushed down) in durable_rules' native JSON."""
+    if isinstance(cond, Cmp):
+        return {cond.key: cond.value} if cond.op == "eq" else {_OPS[cond.op]: {cond.key: cond.value}}
+    if isinstance(cond, In):
+        if not cond.values:  # in []: false, not in []: true, either only with the key present (the
+            # engine would read an empty $or or $and as matching every fact, the state fact included)
+            present = {"$ex": {cond.key: 1}}
+            return present if cond.negated else {"$and": [present, {"$nex": {cond.key: 1}}]}
+        if cond.negated:
+            parts = [{"$neq": {cond.key: v}} for v in cond.values]
+            return parts[0] if len(parts) == 1 else {"$and": parts}
+        parts = [{cond.key: v} for v in cond.values]
+        return parts[0] if len(parts) == 1 else {"$or": parts}
+    op = "$and" if isinstance(cond, And) else "$or"
+    return {op: [to_durable(c) for c in cond.items]}
+
+
+def alpha_cost(cond: Cond) -> tuple[int, int]:
+    """(terms, tests) of the condition's disjunctive normal form: an upper bound on the
+    alpha nodes durable_rules builds for it, since it expands ``$or`` into paths."""
+    if isinstance(cond, Cmp):
+        return 1, 1
+    if isinstance(cond, In):
+        n = len(cond.values)
+        if n == 0:
+            return 1, 1 if cond.negated else 2
+        return (1, n) if cond.negated else (n, n)
+    parts = [alpha_cost(c) for c in cond.items]
+    if isinstance(cond, Or):
+        return sum(t for t, _ in parts), sum(n for _, n in parts)
+    terms = 1
+    for t, _ in parts:
+        terms *= t
+    tests = sum(n * terms // t for t, n in parts)
+    return terms, tests
+
+
+@attrs.frozen
+class RulesetSpec:
+    definition: dict[str, Any]
+    meaning: dict[str, tuple[str, str]]  # rule name -> ("pass"|"fail", check key)
+    inferred: tuple[tuple[str, frozenset[str]], ...] = ()  # (check key, its fact keys): passed unless
+    # it failed or one of its keys is missing
+    inferred_fail: tuple[tuple[str, frozenset[str]], ...] = ()  # the same for checks that fire their
+    # pass rule instead (see compile_plan's ``flip``): failed unless it passed or one of its keys is missing
+    only_missing: frozenset[str] = frozenset()  # not empty: only a fact lacking one of these keys is
+    # asserted into this ruleset (it decides the checks of ``fallback`` for such facts; see compile_plan)
+
+
+def true_only_when_complete(cond: Cond) -> bool:
+    """Whether the condition (negations pushed down) can be true only with every key it reads
+    present: so unless its only ``or`` nodes test one key each."""
+    if isinstance(cond, (Cmp, In)):
+        return True
+    if isinstance(cond, Or) and len({k for item in cond.items for k in _keys(item)}) > 1:
+        return False
+    return all(true_only_when_complete(c) for c in cond.items)
+
+
+def _keys(cond: Cond) -> set[str]:
+    if isinstance(cond, (Cmp, In)):
+        return {cond.key}
+    return {k for c in cond.items for k in _keys(c)}
+
+
+def fallback_able(cond: Cond) -> bool:
+    """Whether a check may fire its pass rule with its fail rule in a fallback ruleset: its condition
+    can be true only with every key present, its negation with one missing too (else ``flip`` serves)."""
+    return true_only_when_complete(positive(cond)) and not true_only_when_complete(negate(cond))
+
+
+class _Packer:
+    """Rules packed into ruleset definitions that each stay within the engine's limits."""
+
+    def __init__(self, budget: int, kind: str):
+        self.budget, self.kind = budget, kind
+        self.specs: list[RulesetSpec] = []
+        self.only_missing = False  # the rulesets being packed now are fallback rulesets
+        self._new()
+
+    def _new(self) -> None:
+        self.rules: dict[str, Any] = {}
+        self.meaning: dict[str, tuple[str, str]] = {}
+        self.inferred: list[tuple[str, frozenset[str]]] = []
+        self.inferred_fail: list[tuple[str, frozenset[str]]] = []
+        self.keys: set[str] = set()
+        self.used = 2  # the discriminator test and the priming rule's test
+
+    def room(self, cost: int, check: Any) -> None:
+        """Start a new ruleset unless this one holds ``cost`` more tests (and a check's rules)."""
+        if cost + 2 > self.budget:
+            raise PolicyError([Problem(
+                "P080", f"aturan terlalu rumit untuk mesin aturan ({cost} uji)",
+                f"the rule is too complex for the rules engine: it compiles to {cost} tests, and a "
+                f"ruleset holds at most {self.budget - 2} for it; split it into several rules",
+                file=check.rule.where.file, line=check.rule.where.line, rule=check.rule.id)])
+        if self.used + cost > self.budget or 2 * len(self.rules) + 2 > MAX_RULES_PER_RULESET:
+            self.flush()
+        self.used += cost
+
+    def add(self, what: tuple[str, str], cond: Cond) -> None:
+        _add(self.rules, self.meaning, what, to_durable(cond), self.kind)
+
+    def flush(self) -> None:
+        if self.rules:
+            self.specs.append(RulesetSpec(self.rules, self.meaning, tuple(self.inferred), tuple(self.inferred_fail),
+                                          frozenset(self.keys) if self.only_missing else frozenset()))
+        self._new()
+
+
+def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = frozenset(),
+                 fallback: frozenset[str] = frozenset()) -> list[RulesetSpec]:
+    """Split a plan into ruleset definitions that each stay within the engine's limits.
+
+    A check in ``flip`` whose condition and negation can both be true only with every key present
+    fires its pass rule instead of its fail rule, and its failure is inferred: the same results,
+    fewer agenda actions where passing is the rarer side (DurableBackend chooses from what it sees).
+
+    A check in ``fallback`` whose condition can be true only with every key present, but whose
+    negation can be true with one missing (``not (a and b)`` is true when ``a`` is false and ``b``
+    unknown), fires its pass rule too, and its failure is inferred where none of its keys is
+    missing. Its fail rule goes to a ruleset of its own after the others, one for each set of keys
+    such checks read (``only_missing``): only a fact that lacks one of those keys is asserted into
+    it, to tell failed from unknown.
+    """
+    packer = _Packer(budget, plan.kind)
+    backed: list[tuple[str, Cond, Any]] = []
+    for key, check in plan.checks.items():
+        pos, neg = positive(check.condition), negate(check.condition)
+        infer = true_only_when_complete(pos)
+        flipped = key in flip and infer and true_only_when_complete(neg)
+        if key in fallback and fallback_able(check.condition):
+            backed.append((key, neg, check))
+            flipped = True
+        cost = alpha_cost(pos)[1] if flipped else alpha_cost(neg)[1] + (0 if infer else alpha_cost(pos)[1])
+        packer.room(cost, check)
+        if flipped:
+            packer.inferred_fail.append((key, frozenset(_keys(neg))))
+            packer.add(("pass", key), pos)
+            continue
+        if infer:
+            packer.inferred.append((key, frozenset(_keys(pos))))
+        else:
+            packer.add(("pass", key), pos)
+        packer.add(("fail", key), neg)
+    packer.flush()
+    packer.only_missing = True
+    group = None
+    for key, neg, check in sorted(backed, key=lambda b: sorted(_keys(b[1]))):  # a ruleset per set of keys
+        if group != _keys(neg):
+            packer.flush()
+            group = _keys(neg)
+        packer.room(alpha_cost(neg)[1], check)
+        packer.add(("fail", key), neg)
+        packer.keys.update(group)
+    packer.flush()
+    for spec in packer.specs:  # every session is primed through this rule (see module docstring)
+        spec.definition["prime"] = {"all": [{"m": {KIND: "prime"}}]}
+    return packer.specs
+
+
+def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: str) -> None:
+    # the name says the side (p/f) and has a fixed width, so the host reads a fired rule's check
+    # from a fixed slice of the agenda message (see _Ruleset.fire_into)
+    if len(rules) >= 10 ** _NAME_DIGITS:
+        raise EngineError(f"a ruleset of more than {10 ** _NAME_DIGITS} rules cannot be named")
+    name = f"{what[0][0]}{len(rules):0{_NAME_DIGITS}d}"
+    rules[name] = {"all": [{"m": {"$and": [{KIND: kind}, test]}}]}
+    meaning[name] = what
