@@ -127,7 +127,7 @@ def test_rows_not_computed_and_region_warnings(default_engine, policy, tmp_path)
     officers.write_text("region,level,count\nKota B,ahli_pertama,1\n")
     page = render(default_engine.formation(workload, officers, as_of=AS_OF), policy)
     problems = page[page.index('id="problems"'):page.index('id="detail"')]
-    assert "<code>$[1].activity</code>" in problems and "kegiatan tidak dikenal" in problems
+    assert f"<code>{workload}:3 $[1].activity</code>" in problems and "kegiatan tidak dikenal" in problems
     assert "did you mean &#39;penempatan&#39;" in problems
     assert "Kota B" in page[page.index('id="warnings"'):page.index('id="problems"')]
     # 100 x 20 minutes rounds to 0 officers; the policy's minimum-staffing rule makes it 1, and says so
