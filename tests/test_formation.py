@@ -235,3 +235,9 @@ def test_an_activity_problem_names_the_file_and_line(default_engine, tmp_path):
                         "Kota Palembang,penempatn,ahli_pertama,10\n", encoding="utf-8")
     (problem,) = default_engine.formation(workload, [], as_of=AS_OF).problems
     assert problem.code == "W002" and problem.file == str(workload) and problem.line == 3
+
+
+@pytest.mark.parametrize("volume", ["1_000", "١٢"])
+def test_a_volume_python_would_read_but_no_export_means_is_refused(engine, volume):
+    (problem,) = need(engine, [row(volume=volume, norm=10)]).problems
+    assert problem.code == "W001" and problem.path == "$[0].volume"

@@ -106,3 +106,15 @@ def test_formation_rows(tmp_path):
     codes = [p.code for p in info.value.problems]
     assert codes == ["F003", "F004", "F004"]
     assert "'ahli_pertama'" in info.value.problems[0].hint
+
+
+@pytest.mark.parametrize("cell", ["1_5", "١٢", "1_000.5", "nan"])
+def test_a_csv_number_python_would_read_but_no_export_means_is_refused(tmp_path, cell):
+    """int() and float() take '1_5' as 15 and Arabic-Indic digits as 12: a silent wrong number."""
+    path = tmp_path / "c.csv"
+    path.write_text(f"id,credit_points\nA,{cell}\nB,12.5\n", encoding="utf-8")
+    (_, first), (_, second) = list(read_records(path))
+    with pytest.raises(fr.InputError) as info:
+        structure_candidate(first)
+    assert info.value.problems[0].path == "$.credit_points" and cell in info.value.problems[0].en
+    assert structure_candidate(second).credit_points == Decimal("12.5")

@@ -24,6 +24,7 @@ import attrs
 
 from .._errors import InputError, Problem, suggest
 from ..inputs import read_records, region_key, structure_candidate
+from ..inputs._read import PLAIN_NUMBER
 from ..sheets._layout import OFFICERS_SHEET, WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
 
@@ -85,6 +86,8 @@ def _file_line(source: Any, where: Any) -> dict[str, Any]:
 def _number(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
+    if isinstance(value, str) and not PLAIN_NUMBER.fullmatch(value.strip()):
+        return None  # "1_000", other scripts' digits: Decimal would take them
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:

@@ -23,6 +23,7 @@ import csv
 import itertools
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -415,8 +416,13 @@ def _record(row: dict[str, str], where: str):
     return InputError(problems) if problems else record
 
 
+# a number as a spreadsheet writes it, in ASCII digits: Python's int() and float() also take "1_5"
+# (15) and other scripts' digits ("١٢", 12), which no export means as a number
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
 def _number(cell: str) -> Any:
-    if len(cell) > MAX_DIGITS + 10:
+    if len(cell) > MAX_DIGITS + 10 or not PLAIN_NUMBER.fullmatch(cell):
         return cell  # left as text: validation names it as "expected a number"
     try:
         return int(cell)
