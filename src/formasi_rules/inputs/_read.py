@@ -218,7 +218,6 @@ def read_records(path: str | os.PathLike, fmt: str | None = None, *,
 
 def _whole(name: str) -> str:
     text = read_text(Path(name), name, "I010", InputError, utf8_code="I012")
-    text = text[1:] if text.startswith("\ufeff") else text
     if not text.strip():  # the parser would say "Expecting value" (JSON) or give null (YAML)
         raise InputError([Problem("I011", "berkas kosong: tidak ada rekaman", "the file is empty: it holds no "
                                   "record", file=name, hint="give a list of records, [] for none")])

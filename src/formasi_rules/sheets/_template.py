@@ -47,8 +47,7 @@ def read_regions(path: str | os.PathLike) -> list[str]:
     """Region names from a text file (one a line; # starts a comment) or a CSV file with a
     ``region`` column. Raises InputError for a file without names or with a name twice."""
     path = Path(path)
-    text = read_text(path, str(path), "I010", InputError, utf8_code="I012")
-    lines = (text[1:] if text.startswith("\ufeff") else text).splitlines()
+    lines = read_text(path, str(path), "I010", InputError, utf8_code="I012").splitlines()
     if path.suffix.lower() == ".csv":
         try:
             dialect = csv.Sniffer().sniff(lines[0], ",;\t") if lines else "excel"
