@@ -83,6 +83,7 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
     sheet, a workbook of one sheet is read from that one (``fallback``); otherwise InputError."""
     book = _open(path)
     name = Path(path).name
+    formulas = None
     try:
         if sheet in book.sheetnames:
             ws = book[sheet]
@@ -110,9 +111,8 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
                      if (i >= len(header) or header[i] is None) and _cell(v) is not None]
             where = SheetRow(name, ws.title, number, columns)
             written = next(formulas, ())
-            uncomputed = [i for i in keep if i < len(written) and isinstance(written[i], str)
-                          and written[i].startswith("=") and (i >= len(cells) or cells[i].value is None
-                                                              and getattr(cells[i], "data_type", "n") == "n")]
+            uncomputed = [i for i in keep if i < len(written) and _uncomputed(cells[i] if i < len(cells) else None,
+                                                                             written[i])]
             if uncomputed:  # the file was saved by a program that does not compute (openpyxl, a script)
                 yield where, InputError([Problem(
                     "I023", "sel berisi rumus tanpa nilai terhitung", f"the cell holds the formula "
@@ -130,7 +130,16 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
                 continue  # an empty row, or a template row not filled in
             yield where, record
     finally:
+        if formulas is not None:
+            formulas.close()  # a reader that stops early leaves no workbook open behind it
         book.close()
+
+
+def _uncomputed(cell: Any, written: Any) -> bool:
+    """Whether a cell holds a formula whose value was never computed: it reads None and is typed
+    "n", where a formula that computed an empty text reads None too but is typed "str"."""
+    return isinstance(written, str) and written.startswith("=") and (
+        cell is None or cell.value is None and getattr(cell, "data_type", "n") == "n")
 
 
 def _formulas(path: str | os.PathLike, sheet: str) -> Iterator[tuple]:
