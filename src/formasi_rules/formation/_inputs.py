@@ -112,6 +112,25 @@ def _comma_hint(value: Any) -> str | None:
     return None
 
 
+def _amount(raw: dict, key: str, bad: Any, above_zero: bool) -> Decimal | None:
+    """The number a workload row gives in ``key`` (None when it gives none); one written with
+    Indonesian thousands, or outside its range, is reported through ``bad``."""
+    given = raw.get(key)
+    if given in (None, ""):
+        return None
+    subject = "the volume" if key == "volume" else key
+    if _grouped(given):
+        bad(key, f"{key} {given!r} ambigu: pemisah ribuan atau desimal?",
+            f"{subject} {given!r} is ambiguous: thousands written with dots, or a decimal?", _MARKS)
+        return None
+    number = _number(given)
+    if number is None or number < 0 or (above_zero and number == 0):
+        limit_id, limit_en = ("lebih dari 0", "above 0") if above_zero else ("0 atau lebih", "of 0 or more")
+        bad(key, f"{key} harus angka {limit_id}, bukan {given!r}", f"{key} must be a number {limit_en}, got {given!r}",
+            _comma_hint(given))
+    return number
+
+
 def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...], periods: tuple[str, ...]
                   ) -> tuple[list[WorkloadRow], list[Problem]]:
     rows: list[WorkloadRow] = []
@@ -143,25 +162,8 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
         if period not in periods:
             bad("period", f"periode tidak dikenal {period!r}", f"unknown period {period!r}; expected one of: "
                 f"{', '.join(periods)}", suggest(str(period), periods))
-        volume = _number(raw.get("volume"))
-        if _grouped(raw.get("volume")):
-            bad("volume", f"volume {raw['volume']!r} ambigu: pemisah ribuan atau desimal?",
-                f"the volume {raw['volume']!r} is ambiguous: thousands written with dots, or a decimal?",
-                _MARKS)
-        elif raw.get("volume") not in (None, "") and (volume is None or volume < 0):
-            bad("volume", f"volume harus angka 0 atau lebih, bukan {raw.get('volume')!r}",
-                f"volume must be a number of 0 or more, got {raw.get('volume')!r}", _comma_hint(raw.get("volume")))
-        norm = None
-        if _grouped(raw.get("norm_minutes")):
-            bad("norm_minutes", f"norm_minutes {raw['norm_minutes']!r} ambigu: pemisah ribuan atau desimal?",
-                f"norm_minutes {raw['norm_minutes']!r} is ambiguous: thousands written with dots, or a decimal?",
-                _MARKS)
-        elif raw.get("norm_minutes") not in (None, ""):
-            norm = _number(raw["norm_minutes"])
-            if norm is None or norm <= 0:
-                bad("norm_minutes", f"norm_minutes harus angka lebih dari 0, bukan {raw['norm_minutes']!r}",
-                    f"norm_minutes must be a number above 0, got {raw['norm_minutes']!r}",
-                    _comma_hint(raw["norm_minutes"]))
+        volume = _amount(raw, "volume", bad, above_zero=False)
+        norm = _amount(raw, "norm_minutes", bad, above_zero=True)
         for key in ("region", "activity"):
             if raw.get(key) not in (None, "") and not isinstance(raw[key], str):
                 bad(key, f"{key} harus berupa teks", f"{key} must be text, got {raw[key]!r}")
