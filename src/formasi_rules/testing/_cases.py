@@ -80,7 +80,7 @@ def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
     path = Path(path)
     files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     cases, problems = [], []
-    names: dict[str, tuple[str, int, int | None]] = {}  # case name -> (file, index, line) of its first use
+    names: dict[str, tuple[str, int | None]] = {}  # case name -> (file, line) of its first use
     for file in files:
         data = load_yaml(file, str(file))  # a syntax error: a PolicyError with its line
         if not isinstance(data, list):
@@ -93,13 +93,14 @@ def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
             if found:
                 problems += found
                 continue
-            first = names.setdefault(str(raw["name"]), (str(file), i, line))
-            if first[:2] != (str(file), i):
-                problems.append(Problem("T007", f"nama kasus {raw['name']!r} sudah dipakai ({first[0]}:{first[2]})",
-                                        f"the case name {raw['name']!r} is used before ({first[0]}:{first[2]}): "
+            first = names.get(str(raw["name"]))
+            if first is not None:
+                problems.append(Problem("T007", f"nama kasus {raw['name']!r} sudah dipakai ({first[0]}:{first[1]})",
+                                        f"the case name {raw['name']!r} is used before ({first[0]}:{first[1]}): "
                                         "a failure would not say which case it is", file=str(file), line=line,
                                         hint="give each case its own name"))
                 continue
+            names[str(raw["name"])] = (str(file), line)
             as_of = raw["as_of"]
             if not isinstance(as_of, dt.date):
                 as_of = dt.date.fromisoformat(str(as_of))
