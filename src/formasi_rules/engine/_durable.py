@@ -162,6 +162,18 @@ class _Inference:
         return found
 
 
+@attrs.define
+class _Tally:
+    """What a plan's first facts showed (DurableBackend._observe): how many, each check's passes and
+    fails, the facts per set of missing keys, and each check's fails with one of its keys missing."""
+
+    seen: int = 0
+    passes: collections.Counter = attrs.field(factory=collections.Counter)
+    fails: collections.Counter = attrs.field(factory=collections.Counter)
+    gaps: collections.Counter = attrs.field(factory=collections.Counter)
+    fails_lacking: collections.Counter = attrs.field(factory=collections.Counter)
+
+
 class DurableBackend:
     """Evaluates plans with durable_rules. ``label`` names its rulesets (the policy's name)."""
 
@@ -177,7 +189,7 @@ class DurableBackend:
         self._inference: dict[int, _Inference] = {}  # id(plan) -> over its rulesets now
         self._plans: dict[int, Plan] = {}  # keeps each plan alive while its id is a key
         self._adapt_after = self.ADAPT_AFTER if adapt_after is None else adapt_after
-        self._tally: dict[int, list] = {}  # id(plan) -> what _observe counts
+        self._tally: dict[int, _Tally] = {}  # id(plan) -> what _observe counts of its first facts
 
     def prepare(self, plan: Plan) -> None:
         with self._lock:
@@ -186,9 +198,7 @@ class DurableBackend:
                 self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
                 self._plans[id(plan)] = plan
                 if self._adapt_after > 0:
-                    # [facts seen, passes per check, fails per check, facts per set of missing keys,
-                    #  fails per check with one of its keys missing]
-                    self._tally[id(plan)] = [0, *(collections.Counter() for _ in range(4))]
+                    self._tally[id(plan)] = _Tally()
 
     def _observe(self, plan: Plan, passed: set[str], failed: set[str], missing: frozenset[str]) -> None:
         """Count each check's sides over a plan's first facts; then let the rarer side fire.
@@ -203,18 +213,18 @@ class DurableBackend:
             tally = self._tally.get(id(plan))
             if tally is None:
                 return
-            tally[0] += 1
-            tally[1].update(passed)
-            tally[2].update(failed)
-            tally[3][missing] += 1
+            tally.seen += 1
+            tally.passes.update(passed)
+            tally.fails.update(failed)
+            tally.gaps[missing] += 1
             if missing:
                 checks = plan.checks
-                tally[4].update(k for k in failed if not checks[k].keys.isdisjoint(missing))
-            if tally[0] < self._adapt_after:
+                tally.fails_lacking.update(k for k in failed if not checks[k].keys.isdisjoint(missing))
+            if tally.seen < self._adapt_after:
                 return
             del self._tally[id(plan)]
             old = self._rulesets.get(id(plan))
-            flip = frozenset(k for k in plan.checks if tally[1][k] < tally[2][k])
+            flip = frozenset(k for k in plan.checks if tally.passes[k] < tally.fails[k])
             if old is None or not flip:
                 return
             for specs in (compile_plan(plan, flip=flip, fallback=_fallback(plan, tally)),
@@ -304,13 +314,13 @@ FALLBACK_ASSERT = 8  # what asserting a fact into one more ruleset costs, in age
 # against ~0.55 µs an action, benchmarks/costs.py)
 
 
-def _fallback(plan: Plan, tally: list) -> frozenset[str]:
+def _fallback(plan: Plan, tally: _Tally) -> frozenset[str]:
     """The checks that should fire their pass rule, with their fail rule in a fallback ruleset
     (compile_plan), from what ``_observe`` counted: a set of keys' checks are taken together where
     the actions they save (a fail rule that fired on a fact with every key of its check, where now
     only a pass fires) outweigh asserting the facts that lack one of those keys into the fallback
     ruleset (where their fail rules still fire)."""
-    _, passes, fails, gaps, fails_lacking = tally
+    passes, fails, gaps, fails_lacking = tally.passes, tally.fails, tally.gaps, tally.fails_lacking
     groups: dict[frozenset[str], list[str]] = {}
     for key, check in plan.checks.items():
         if passes[key] < fails[key] and fallback_able(check.condition):
