@@ -67,43 +67,16 @@ class _History:
         return None if until is not None and until < day else found
 
 
-class _Ctx:
-    """One candidate on one date: the fields computed so far, and the record's histories (built
-    the first time a derivation reads them)."""
+class RecordView:
+    """One candidate on one date, and the record's histories (built the first time a derivation
+    reads them). The interpreter's context and the generated code's frame both build on it."""
 
-    __slots__ = ("c", "as_of", "values", "done", "fns", "explain", "vars", "trace", "_positions", "_ranks",
-                 "_ratings", "_current")
+    __slots__ = ("c", "as_of", "_positions", "_ranks", "_ratings", "_current")
 
-    def __init__(self, c: Candidate, as_of: dt.date, fns: dict[str, tuple[Fn, bool]]):
+    def __init__(self, c: Candidate, as_of: dt.date):
         self.c = c
         self.as_of = as_of
-        self.values: dict[str, Any] = {"as_of": as_of}  # known values only
-        self.done: set[str] = {"as_of"}
-        self.fns = fns
-        self.explain: dict[str, Any] = {}
-        self.vars: dict[str, Any] = {}
-        self.trace: list | None = None
         self._positions = self._ranks = self._ratings = self._current = None
-
-    def get(self, name: str) -> Any:
-        """The value of field ``name`` (None: unknown), computed the first time it is asked for."""
-        if name in self.done:
-            return self.values.get(name)
-        self.done.add(name)
-        fn, explained = self.fns[name]
-        if not explained:
-            value = fn(self)
-            if value is not None:
-                self.values[name] = value
-            return value
-        outer, self.trace = self.trace, []
-        value = fn(self)
-        if value is not None:
-            self.values[name] = value
-            if self.trace:  # an unknown value is explained by the reasons that read it
-                self.explain[name] = {"value": show(value), "steps": self.trace}
-        self.trace = outer
-        return value
 
     @property
     def positions(self) -> _History:
@@ -137,6 +110,41 @@ class _Ctx:
         return self._current or None
 
 
+class _Ctx(RecordView):
+    """The interpreter's context: the fields computed so far, on top of the record's view."""
+
+    __slots__ = ("values", "done", "fns", "explain", "vars", "trace")
+
+    def __init__(self, c: Candidate, as_of: dt.date, fns: dict[str, tuple[Fn, bool]]):
+        super().__init__(c, as_of)
+        self.values: dict[str, Any] = {"as_of": as_of}  # known values only
+        self.done: set[str] = {"as_of"}
+        self.fns = fns
+        self.explain: dict[str, Any] = {}
+        self.vars: dict[str, Any] = {}
+        self.trace: list | None = None
+
+    def get(self, name: str) -> Any:
+        """The value of field ``name`` (None: unknown), computed the first time it is asked for."""
+        if name in self.done:
+            return self.values.get(name)
+        self.done.add(name)
+        fn, explained = self.fns[name]
+        if not explained:
+            value = fn(self)
+            if value is not None:
+                self.values[name] = value
+            return value
+        outer, self.trace = self.trace, []
+        value = fn(self)
+        if value is not None:
+            self.values[name] = value
+            if self.trace:  # an unknown value is explained by the reasons that read it
+                self.explain[name] = {"value": show(value), "steps": self.trace}
+        self.trace = outer
+        return value
+
+
 def _history(given: tuple | None, current: Any) -> _History:
     """The record's history in time order, complete when given whole; else only what the record
     holds now (``current``, or nothing), which says nothing of what came before."""
@@ -149,6 +157,60 @@ def _history(given: tuple | None, current: Any) -> _History:
 class _Rank:
     rank: str
     since: dt.date
+
+
+class Dates:
+    """The record's dates a policy reads that may not lie after the evaluation date."""
+
+    def __init__(self, policy: Policy):
+        self.paths = [f.input for f in policy.fields.values() if f.input in _DATED]
+        self._getters = [_scalar_getter(path) for path in self.paths]
+
+    def check(self, c: Candidate, as_of: dt.date) -> None:
+        """InputError (I020) naming each such date after ``as_of``."""
+        for get in self._getters:
+            when = get(c)
+            if when is not None and when > as_of:
+                raise InputError([Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
+                                          f"{name} {when} is after the evaluation date {as_of}", path=f"$.{name}")
+                                  for name in self.paths if (when := _scalar(c, name)) is not None and when > as_of])
+
+
+def formation_open(policy: Policy, c: Candidate, formation: Formation | None,
+                   explain: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The per-level values: the open places of the candidate's region (``formation_open``), or
+    in ``explain`` why there are none."""
+    if formation is None:
+        explain["formation"] = "no formation data given / data formasi tidak diberikan"
+    elif not c.region:
+        explain["formation"] = "the candidate has no region / wilayah kandidat tidak diisi"
+    elif (region := region_key(c.region)) not in formation:
+        hint = suggest(region, formation)
+        explain["formation"] = f"region {c.region!r} is not in the formation data" + (f" ({hint})" if hint else "")
+    else:
+        places = formation[region]
+        return {"formation_open": {lv: places.get(lv, 0) for lv in policy.levels}}
+    return {}
+
+
+def read_position(view: RecordView, attr: str) -> Any:
+    current = view.current
+    return text(getattr(current, attr)) if current is not None else None
+
+
+def read_test(c: Candidate, attr: str) -> Any:
+    held = c.competency_test
+    return text(getattr(held, attr)) if held else None
+
+
+def read_rank(view: RecordView, key: str) -> Any:
+    """The rank (``key`` "rank") or its start ("since") on the date: the record's, else the history's."""
+    c = view.c
+    if c.rank is not None:
+        return text(c.rank) if key == "rank" else c.rank_since
+    ranks = view.ranks
+    i = ranks.index_on(view.as_of) if ranks.complete else None
+    return text(getattr(ranks.entries[i], key)) if i is not None else None
 
 
 class Deriver:
@@ -170,19 +232,12 @@ class Deriver:
             elif field.derive is not None:
                 self.fns[name] = (self._compile(field.derive), _explained(field.derive))
         self.wanted = tuple(n for n in _read_by_rules(policy) if n in self.fns)
-        self._dated = [f.input for f in policy.fields.values() if f.input in _DATED]
-        self._dated_get = [(name, _scalar_getter(name)) for name in self._dated]
+        self.dates = Dates(policy)
 
     # --- running ------------------------------------------------------------------------------
 
     def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None) -> Derived:
-        for _, get in self._dated_get:
-            when = get(c)
-            if when is not None and when > as_of:
-                problems = [Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
-                                    f"{name} {when} is after the evaluation date {as_of}", path=f"$.{name}")
-                            for name in self._dated if (when := _scalar(c, name)) is not None and when > as_of]
-                raise InputError(problems)
+        self.dates.check(c, as_of)
         ctx = _Ctx(c, as_of, self.fns)
         values, done = ctx.values, ctx.done
         for name, read in self.inputs:  # every input is read: cheaper than asking for each
@@ -194,45 +249,21 @@ class Deriver:
         for name in self.wanted:
             if name not in done:
                 get(name)
-        explain = ctx.explain
-        per_level: dict[str, dict[str, Any]] = {}
-        if formation is None:
-            explain["formation"] = "no formation data given / data formasi tidak diberikan"
-        elif not c.region:
-            explain["formation"] = "the candidate has no region / wilayah kandidat tidak diisi"
-        elif (region := region_key(c.region)) not in formation:
-            hint = suggest(region, formation)
-            explain["formation"] = f"region {c.region!r} is not in the formation data" + (f" ({hint})" if hint else "")
-        else:
-            places = formation[region]
-            per_level["formation_open"] = {lv: places.get(lv, 0) for lv in self.policy.levels}
-        return Derived(values, per_level, explain)
+        return Derived(values, formation_open(self.policy, c, formation, ctx.explain), ctx.explain)
 
     # --- compiling -------------------------------------------------------------------------
 
     def _input(self, path: str) -> Fn:
         head, _, attr = path.partition(".")
         if head == "position":
-            def position(ctx: _Ctx) -> Any:
-                current = ctx.current
-                return _text(getattr(current, attr)) if current is not None else None
-            return position
+            return lambda ctx: read_position(ctx, attr)
         if head == "competency_test":
-            def test(ctx: _Ctx) -> Any:
-                held = ctx.c.competency_test
-                return _text(getattr(held, attr)) if held else None
-            return test
+            return lambda ctx: read_test(ctx.c, attr)
         if path in ("rank", "rank_since"):
             key = "rank" if path == "rank" else "since"
-
-            def rank(ctx: _Ctx) -> Any:
-                if ctx.c.rank is not None:
-                    return _text(ctx.c.rank) if key == "rank" else ctx.c.rank_since
-                i = ctx.ranks.index_on(ctx.as_of) if ctx.ranks.complete else None
-                return _text(getattr(ctx.ranks.entries[i], key)) if i is not None else None
-            return rank
-        if path in _RECORD_ATTRS:
-            return lambda ctx: _text(getattr(ctx.c, path))
+            return lambda ctx: read_rank(ctx, key)
+        if path in RECORD_ATTRS:
+            return lambda ctx: text(getattr(ctx.c, path))
         return lambda ctx: ctx.c.extra.get(path)
 
     def _compile(self, node: Any) -> Fn:  # noqa: C901 - one branch per operator, each small
@@ -248,7 +279,7 @@ class Deriver:
             return lambda ctx: value
         if isinstance(node, d.Span):
             a, b = self._compile(node.start), self._compile(node.end)
-            span = _years if node.unit == "years" else _months
+            span = years_between if node.unit == "years" else months_between
             return lambda ctx: _both(a(ctx), b(ctx), span)
         if isinstance(node, d.Arith):
             return _arith(node.op, [self._compile(i) for i in node.items])
@@ -263,12 +294,15 @@ class Deriver:
         if isinstance(node, d.Lookup):
             return self._lookup(node)
         if isinstance(node, d.HistoryAt):
-            return _history_at(node, self._compile(node.on))
+            on, name = self._compile(node.on), node.history
+            args = (node.value, node.previous, node.same)
+            return lambda ctx: None if (day := on(ctx)) is None else history_at(getattr(ctx, name), day, *args)
         if isinstance(node, d.HistoryExists):
-            return _history_exists(node, self._compile(node.before))
+            before, name, match = self._compile(node.before), node.history, node.match
+            return lambda ctx: None if (day := before(ctx)) is None else history_exists(getattr(ctx, name), day, match)
         if isinstance(node, d.HistoryYear):
             year = self._compile(node.year)
-            return lambda ctx: _text(ctx.ratings.get(int(y))) if (y := year(ctx)) is not None else None
+            return lambda ctx: text(ctx.ratings.get(int(y))) if (y := year(ctx)) is not None else None
         if isinstance(node, d.OverYears):
             return self._over_years(node)
         if isinstance(node, d.SumMonths):
@@ -290,7 +324,7 @@ class Deriver:
             return lambda ctx: dt.date(v.year, 1, 1) if (v := inner(ctx)) is not None else None
         if isinstance(node, d.AddMonths):
             day, months = self._compile(node.date), self._compile(node.months)
-            return lambda ctx: _both(day(ctx), months(ctx), _add_months)
+            return lambda ctx: _both(day(ctx), months(ctx), add_months)
         if isinstance(node, d.IsPosition):
             inner = self._compile(node.item)
             names = _remembered(self.policy.names_position)  # a pure function of the name
@@ -321,20 +355,8 @@ class Deriver:
         return lookup
 
     def _over_years(self, node: d.OverYears) -> Fn:
-        take, n = node.take, node.years
-        rank = self.policy.scales.get("rating", {}) if node.value == "rating" else None
-
-        def over(ctx: _Ctx) -> Any:
-            got = [ctx.ratings.get(y) for y in range(ctx.as_of.year - n, ctx.as_of.year)]
-            if take == "count":
-                return sum(v is not None for v in got)
-            if None in got or not got:
-                return None
-            if take == "sum":
-                return sum(as_decimal(v) for v in got)
-            pick = min if take == "min" else max
-            return pick(got, key=rank.__getitem__) if rank else pick(got)
-        return over
+        args = (node.years, node.take, self.policy.scales.get("rating", {}) if node.value == "rating" else None)
+        return lambda ctx: over_years(ctx.ratings, ctx.as_of.year, *args)
 
     def _cases(self, node: d.Cases) -> Fn:
         branches = [(self._condition(c), self._compile(e)) for c, e in node.branches]
@@ -413,8 +435,8 @@ class Deriver:
 # --- the operators' arithmetic ---------------------------------------------------------------
 
 _DATED = ("birth_date", "rank_since", "position.since")
-_RECORD_ATTRS = frozenset(("employment_status", "birth_date", "education", "region", "agency", "name",
-                           "credit_points", "experience_years"))
+RECORD_ATTRS = frozenset(("employment_status", "birth_date", "education", "region", "agency", "name",
+                          "credit_points", "experience_years"))
 
 
 def _read_by_rules(policy: Policy) -> list[str]:
@@ -465,7 +487,7 @@ def _scalar(c: Candidate, path: str) -> Any:
     return getattr(obj, attr, None) if attr and obj is not None else (obj if not attr else None)
 
 
-def _text(value: Any) -> Any:
+def text(value: Any) -> Any:
     if type(value) is str:  # the common case: str() would give it back as it is
         return value
     return str(value) if isinstance(value, str) else value
@@ -475,16 +497,16 @@ def _both(a: Any, b: Any, fn: Callable[[Any, Any], Any]) -> Any:
     return None if a is None or b is None else fn(a, b)
 
 
-def _years(start: dt.date, end: dt.date) -> int:
+def years_between(start: dt.date, end: dt.date) -> int:
     years = end.year - start.year
     return years - 1 if (end.month, end.day) < (start.month, start.day) else years
 
 
-def _months(start: dt.date, end: dt.date) -> int:
+def months_between(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
 
 
-def _add_months(day: dt.date, months: Any) -> dt.date:
+def add_months(day: dt.date, months: Any) -> dt.date:
     index = day.year * 12 + day.month - 1 + int(months)
     year, month = divmod(index, 12)
     for last in (31, 30, 29, 28):
@@ -523,42 +545,42 @@ def _arith(op: str, items: list[Fn]) -> Fn:
     return run
 
 
-def _history_at(node: d.HistoryAt, on: Fn) -> Fn:
-    name, attr, previous, same = node.history, node.value, node.previous, node.same
-
-    def at(ctx: _Ctx) -> Any:
-        day = on(ctx)
-        if day is None:
+def history_at(history: _History, day: dt.date, attr: str, previous: bool, same: tuple[str, ...]) -> Any:
+    """The ``attr`` of the history's entry in force on ``day`` (``previous``: of the entry before it),
+    entries equal in every attribute of ``same`` joined into one."""
+    i = history.index_on(day)
+    if i is None:
+        return None
+    entries = history.entries
+    start = i
+    while same and start > 0 and all(getattr(entries[start - 1], a) == getattr(entries[i], a) for a in same):
+        start -= 1
+    if previous:
+        if start == 0:
             return None
-        history: _History = getattr(ctx, name)
-        i = history.index_on(day)
-        if i is None:
-            return None
-        entries = history.entries
-        start = i
-        while same and start > 0 and all(getattr(entries[start - 1], a) == getattr(entries[i], a) for a in same):
-            start -= 1
-        if previous:
-            if start == 0:
-                return None
-            return _text(getattr(entries[start - 1], attr))
-        return _text(getattr(entries[start] if attr == "since" else entries[i], attr))
-    return at
+        return text(getattr(entries[start - 1], attr))
+    return text(getattr(entries[start] if attr == "since" else entries[i], attr))
 
 
-def _history_exists(node: d.HistoryExists, before: Fn) -> Fn:
-    name, match = node.history, node.match
+def history_exists(history: _History, day: dt.date, match: tuple[tuple[str, tuple], ...]) -> bool | None:
+    """Whether an entry begun before ``day`` matches; unknown where the history is not whole."""
+    for e in history.entries:
+        if e.since is not None and e.since < day and all(getattr(e, a) in values for a, values in match):
+            return True
+    return False if history.complete else None
 
-    def exists(ctx: _Ctx) -> bool | None:
-        day = before(ctx)
-        if day is None:
-            return None
-        history: _History = getattr(ctx, name)
-        for e in history.entries:
-            if e.since is not None and e.since < day and all(getattr(e, a) in values for a, values in match):
-                return True
-        return False if history.complete else None
-    return exists
+
+def over_years(ratings: dict[int, str], year: int, n: int, take: str, rank: dict[str, int] | None) -> Any:
+    """The ``take`` of the ratings of the ``n`` years before ``year``."""
+    got = [ratings.get(y) for y in range(year - n, year)]
+    if take == "count":
+        return sum(v is not None for v in got)
+    if None in got or not got:
+        return None
+    if take == "sum":
+        return sum(as_decimal(v) for v in got)
+    pick = min if take == "min" else max
+    return pick(got, key=rank.__getitem__) if rank else pick(got)
 
 
 def _sum_months(start: Fn, end: Fn, amount: Fn) -> Fn:
