@@ -1,10 +1,11 @@
 """No text from a policy or a record can ever be run as code: nothing in the library names
 ``exec``, ``eval``, the builtin ``compile`` or ``__import__`` (called, passed, fetched from
-``builtins`` or by ``getattr``), nor imports a module by a computed name.
+``builtins`` or by ``getattr``), nor imports a module by a computed name, but for one place.
 
-The plans are compiled into closures and tables built from the validated policy (issue 12
-chose this over generating Python source), so this test guards the choice: a change that
-starts generating code must come with its own hostile-text tests, and must change this one.
+``engine/_source.py`` compiles code the library writes from a validated policy: once, after
+:func:`verify` has held the source to generated names, allowed attributes and integer constants
+(tests/test_derive_code.py plants hostile text in a policy and checks none of it reaches the code).
+Any other use, or a second one there, fails this test.
 """
 
 import ast
@@ -28,10 +29,23 @@ def _uses(tree: ast.AST):
             yield "getattr", node.lineno
 
 
+ALLOWED = SRC / "engine" / "_source.py"  # the verified compile of generated code
+
+
 def test_nothing_in_the_library_runs_text_as_code():
     found = [f"{path.relative_to(SRC.parent)}:{line} {name}"
-             for path in sorted(SRC.rglob("*.py")) for name, line in _uses(ast.parse(path.read_text()))]
+             for path in sorted(SRC.rglob("*.py")) if path != ALLOWED
+             for name, line in _uses(ast.parse(path.read_text()))]
     assert found == []
+
+
+def test_the_one_place_that_compiles_code_verifies_it_first():
+    tree = ast.parse(ALLOWED.read_text())
+    uses = sorted(name for name, _ in _uses(tree))
+    assert uses == ["compile", "exec"]  # one exec(compile(...)), nothing else
+    build = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "build")
+    line = {n.func.id: n.lineno for n in ast.walk(build) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    assert line["verify"] < line["exec"]
 
 
 def test_the_guard_sees_every_way_it_forbids():

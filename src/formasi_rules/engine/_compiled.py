@@ -15,7 +15,7 @@ from .._errors import InvalidArgument
 from ..formation._rules import build_formation_plan
 from ..policy import Policy
 from ._backend import Backend
-from ._derive import Deriver
+from ._derive_code import deriver_for
 from ._explain import Explainer
 from ._plan import Plan, build_plan, periods
 
@@ -24,7 +24,7 @@ class Compiled:
     def __init__(self, policy: Policy, backend: Backend):
         self.policy = policy
         self.backend = backend
-        self.deriver = Deriver(policy)
+        self.deriver = deriver_for(policy)  # generated code; the interpreter where it does not reach
         # fields that only repeat a value of the record (and the date): results show the others
         self.echo = frozenset(["as_of", *(n for n, f in policy.fields.items() if f.input is not None)])
         try:

@@ -1,0 +1,531 @@
+"""A policy's derivations written as Python code: the same values as the interpreter
+(:class:`._derive.Deriver`), without a closure call per node.
+
+Each derived field becomes one generated function over a list of slots (``V``, a slot per field),
+whose body is its derivation as straight-line statements; one more function reads the inputs and
+asks for the fields the rules read. What the interpreter does lazily happens in the same order
+here (a field is computed where it is first asked for, its value entered into ``values`` then), so
+``values``, its order, and every explanation are the interpreter's, byte for byte
+(``tests/test_derive_code.py`` holds the two to that on generated records).
+
+The text of the code comes from :class:`._source.Source`: no name, literal or other string of
+the policy is ever written into it; each is bound to a generated name. A derivation this writer
+does not cover (:class:`Unsupported`) leaves the policy to the interpreter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+import attrs
+
+from ..inputs import Candidate, Formation
+from ..inputs._candidate import CompetencyTest, Position
+from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test
+from ..policy import _derivations as d
+from ..policy._model import Table, TableRow, as_decimal
+from ._derive import (
+    RECORD_ATTRS, Dates, Derived, Deriver, RecordView, add_months, formation_open, history_at, history_exists,
+    months_between, over_years, read_rank, text, years_between, _explained, _read_by_rules, _remembered,
+)
+from ._encode import show
+from ._source import Source
+
+_OPS = {"equals": "==", "not_equals": "!=", "at_least": ">=", "at_most": "<=", "above": ">", "below": "<"}
+_ARITH = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
+_HISTORIES = ("positions", "ranks")  # the record's dated histories, as the frame names them
+
+
+class Unsupported(Exception):
+    """A derivation the writer does not cover: the interpreter computes the policy's fields."""
+
+
+class _Missing:
+    """A slot not computed yet (None is a value computed and unknown)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_YET"
+
+
+NOT_YET = _Missing()
+
+
+class Frame(RecordView):
+    """One candidate on one date as the generated code reads it: a slot per field, the known
+    values in the order they were computed, and the explanations."""
+
+    __slots__ = ("V", "values", "explain")
+
+    def __init__(self, c: Candidate, as_of: dt.date, slots: int):
+        super().__init__(c, as_of)
+        self.V = [NOT_YET] * slots
+        self.values: dict[str, Any] = {"as_of": as_of}
+        self.explain: dict[str, Any] = {}
+
+
+# the attribute names the generated code may read (_source.verify holds it to these)
+ATTRIBUTES = frozenset((
+    *(a.name for a in attrs.fields(Candidate)), *(a.name for a in attrs.fields(Position)),
+    *(a.name for a in attrs.fields(CompetencyTest)), *Frame.__slots__, *RecordView.__slots__,
+    "positions", "ranks", "ratings", "current", "year", "month", "isoformat", "quantize", "get", "append",
+))
+
+
+class GeneratedDeriver:
+    """:class:`._derive.Deriver`'s ``derive``, from generated code."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.dates = Dates(policy)
+        writer = _Writer(policy)
+        self.source = writer.src.text()  # kept for reading (tests/test_derive_code.py)
+        namespace = writer.src.build(f"<formasi_rules derivations of {policy.digest[:12]}>")
+        self._run: Callable[[Frame], None] = namespace[writer.main]
+        self._slots = len(writer.slot)
+
+    def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None) -> Derived:
+        self.dates.check(c, as_of)
+        frame = Frame(c, as_of, self._slots)
+        self._run(frame)
+        return Derived(frame.values, formation_open(self.policy, c, formation, frame.explain), frame.explain)
+
+
+def deriver_for(policy: Policy) -> GeneratedDeriver | Deriver:
+    """The generated deriver of a policy, or the interpreter where the writer does not cover it."""
+    try:
+        return GeneratedDeriver(policy)
+    except Unsupported:
+        return Deriver(policy)
+
+
+@attrs.frozen
+class _Env:
+    """Where a derivation is being written: the local its explanation steps go to (None: the
+    field explains nothing) and the locals of sum_months' variables, if inside one."""
+
+    trace: str | None = None
+    loop: dict[str, str] | None = None
+
+
+class _Writer:
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.src = w = Source(ATTRIBUTES)
+        fields = policy.fields
+        self.inputs = [n for n, f in fields.items() if f.input is not None]
+        wanted = [n for n in _read_by_rules(policy) if fields[n].input is None and fields[n].derive is not None]
+        self.derived = _needed(policy, wanted)
+        self.slot = {name: i for i, name in enumerate([*self.inputs, *self.derived])}
+        self.fn = {name: w.function_name() for name in self.derived}
+        self.not_yet = w.bind(NOT_YET)
+        self.show = w.bind(show)
+        self._row_finders: dict[str, tuple[str, str]] = {}
+        self._names = None
+        for name in self.derived:
+            self._field(name)
+        self.main = w.function_name()
+        self._main(wanted)
+
+    # --- functions -------------------------------------------------------------------------
+
+    def _main(self, wanted: list[str]) -> None:
+        w, fields = self.src, self.policy.fields
+        with w.block(f"def {self.main}(F)"):
+            w("c = F.c")
+            w("V = F.V")
+            w("values = F.values")
+            if any(fields[n].input.startswith("position.") for n in self.inputs):
+                w("cur = F.current")
+            for name in self.inputs:
+                t = self._input(fields[name])
+                if fields[name].default is not None:
+                    w(f"{t} = {w.bind(fields[name].default)} if {t} is None else {t}")
+                w(f"V[{self.slot[name]}] = {t}")
+                with w.block(f"if {t} is not None"):
+                    w(f"values[{w.bind(name)}] = {t}")
+            for name in wanted:
+                with w.block(f"if V[{self.slot[name]}] is {self.not_yet}"):
+                    w(f"{self.fn[name]}(F)")
+
+    def _input(self, field: Any) -> str:
+        w, t = self.src, self.src.temp()
+        head, _, attr = field.input.partition(".")
+        if head == "position":
+            w(f"{t} = cur.{_allowed(attr, Position)} if cur is not None else None")
+        elif head == "competency_test":
+            w(f"{t} = c.competency_test")
+            w(f"{t} = {t}.{_allowed(attr, CompetencyTest)} if {t} else None")
+        elif field.input == "rank":
+            w(f"{t} = c.rank")
+            with w.block(f"if {t} is None"):
+                w(f"{t} = {w.bind(read_rank)}(F, {w.bind('rank')})")
+        elif field.input == "rank_since":
+            w(f"{t} = c.rank_since if c.rank is not None else {w.bind(read_rank)}(F, {w.bind('since')})")
+            return t
+        elif field.input in RECORD_ATTRS:
+            w(f"{t} = c.{_allowed(field.input, Candidate)}")
+        else:
+            w(f"{t} = c.extra.get({w.bind(field.input)})")
+            return t
+        self._plain(t)
+        return t
+
+    def _plain(self, t: str) -> None:
+        """A coded value (a str subclass) as plain text, as ``_derive.text`` makes it."""
+        with self.src.block(f"if {t} is not None and type({t}) is not {self.src.bind(str)}"):
+            self.src(f"{t} = {self.src.bind(text)}({t})")
+
+    def _field(self, name: str) -> None:
+        w, i = self.src, self.slot[name]
+        field = self.policy.fields[name]
+        explained = _explained(field.derive)
+        with w.block(f"def {self.fn[name]}(F)"):
+            w("V = F.V")
+            w("as_of = F.as_of")
+            w(f"V[{i}] = None")  # asked for again while being computed: unknown, as the interpreter says
+            if explained:
+                w("tr = []")
+            x = self._value(field.derive, _Env("tr" if explained else None))
+            with w.block(f"if {x} is not None"):
+                w(f"V[{i}] = {x}")
+                w(f"F.values[{w.bind(name)}] = {x}")
+                if explained:
+                    with w.block("if tr"):
+                        w(f"F.explain[{w.bind(name)}] = {{{w.bind('value')}: {self.show}({x}), "
+                          f"{w.bind('steps')}: tr}}")
+            w(f"return {x}")
+
+    # --- values ------------------------------------------------------------------------------
+
+    def _get(self, name: str) -> str:
+        """The value of field ``name`` where it is read (computing it the first time)."""
+        if name == "as_of":
+            return "as_of"
+        if name in self.inputs:
+            return f"V[{self.slot[name]}]"
+        if name not in self.fn:
+            raise Unsupported(f"{name} is neither an input nor a derived field")
+        w, t = self.src, self.src.temp()
+        w(f"{t} = V[{self.slot[name]}]")
+        with w.block(f"if {t} is {self.not_yet}"):
+            w(f"{t} = {self.fn[name]}(F)")
+        return t
+
+    def _value(self, node: Any, env: _Env) -> str:  # noqa: C901 - one branch per operator, each small
+        """Write the statements computing ``node``: the name (or slot) that then holds its value."""
+        w = self.src
+        if isinstance(node, d.Ref):
+            if node.name in d.LOOP_VARIABLES:
+                if env.loop is None:
+                    raise Unsupported(f"{node.name} read outside sum_months")
+                return env.loop[node.name]
+            return self._get(node.name)
+        if isinstance(node, d.Const):
+            return w.bind(node.value)
+        t = w.temp()
+        if isinstance(node, d.Span):
+            a, b = self._value(node.start, env), self._value(node.end, env)
+            span = w.bind(years_between if node.unit == "years" else months_between)
+            w(f"{t} = None if {a} is None or {b} is None else {span}({a}, {b})")
+        elif isinstance(node, d.Arith):
+            self._arith(node, env, t)
+        elif isinstance(node, d.Round):
+            x = self._value(node.item, env)
+            step, mode = w.bind(Decimal(1).scaleb(-node.decimals)), w.bind(d.ROUNDING_MODES[node.mode])
+            w(f"{t} = None if {x} is None else {w.bind(as_decimal)}({x}).quantize({step}, {mode})")
+        elif isinstance(node, d.Lookup):
+            self._lookup(node, env, t)
+        elif isinstance(node, d.HistoryAt):
+            day = self._value(node.on, env)
+            args = ", ".join(map(w.bind, (node.value, node.previous, node.same)))
+            w(f"{t} = None if {day} is None else {w.bind(history_at)}(F.{_history(node.history)}, {day}, {args})")
+        elif isinstance(node, d.HistoryExists):
+            day = self._value(node.before, env)
+            w(f"{t} = None if {day} is None else "
+              f"{w.bind(history_exists)}(F.{_history(node.history)}, {day}, {w.bind(node.match)})")
+        elif isinstance(node, d.HistoryYear):
+            year = self._value(node.year, env)
+            w(f"{t} = None if {year} is None else {w.bind(text)}(F.ratings.get(int({year})))")
+        elif isinstance(node, d.OverYears):
+            rank = self.policy.scales.get("rating", {}) if node.value == "rating" else None
+            args = ", ".join(map(w.bind, (node.years, node.take, rank)))
+            w(f"{t} = {w.bind(over_years)}(F.ratings, as_of.year, {args})")
+        elif isinstance(node, d.SumMonths):
+            self._sum_months(node, env, t)
+        elif isinstance(node, d.Cases):
+            self._cases(node, env, t)
+        elif isinstance(node, d.FirstKnown):
+            with w.block("while True"):
+                for item in node.items:
+                    w(f"{t} = {self._value(item, env)}")
+                    with w.block(f"if {t} is not None"):
+                        w("break")
+                w("break")
+        elif isinstance(node, d.StartOfYear):
+            x = self._value(node.item, env)
+            w(f"{t} = None if {x} is None else {w.bind(dt.date)}({x}.year, 1, 1)")
+        elif isinstance(node, d.AddMonths):
+            a, b = self._value(node.date, env), self._value(node.months, env)
+            w(f"{t} = None if {a} is None or {b} is None else {w.bind(add_months)}({a}, {b})")
+        elif isinstance(node, d.IsPosition):
+            x = self._value(node.item, env)
+            if self._names is None:
+                self._names = w.bind(_remembered(self.policy.names_position))  # a pure function of the name
+            w(f"{t} = None if {x} is None else {self._names}({x})")
+        else:
+            raise Unsupported(f"no code for {type(node).__name__}")
+        return t
+
+    def _arith(self, node: d.Arith, env: _Env, t: str) -> None:
+        w = self.src
+        items = [self._value(i, env) for i in node.items]  # every operand, as the interpreter computes each
+        with w.block(f"if {' or '.join(f'{x} is None' for x in items)}"):
+            w(f"{t} = None")
+        with w.block("else"):
+            numbers = []
+            for x in items:
+                n = w.temp()
+                w(f"{n} = {x} if type({x}) is {w.bind(Decimal)} else {w.bind(_number)}({x})")
+                numbers.append(n)
+            if node.op in ("min", "max"):
+                w(f"{t} = {node.op}([{', '.join(numbers)}])")
+                return
+            with w.block("try"):
+                w(f"{t} = {numbers[0]}")
+                for n in numbers[1:]:
+                    w(f"{t} = {t} {_ARITH[node.op]} {n}")
+            with w.block(f"except ({w.bind(ZeroDivisionError)}, {w.bind(InvalidOperation)})"):
+                w(f"{t} = None")
+
+    def _lookup(self, node: d.Lookup, env: _Env, t: str) -> None:
+        w = self.src
+        table = self.policy.tables[node.table]
+        key = self._value(node.key, env) if node.key is not None else "None"
+        find, cite = self._finders(table)
+        block = w.block(f"if {key} is None") if table.key is not None else None
+        if block is not None:
+            with block:
+                w(f"{t} = None")
+        with w.block("else") if block is not None else _same():
+            row, step, citation = w.temp(), w.temp(), w.temp()
+            w(f"{row} = {find}({key}, as_of)")
+            w(f"{t} = {row}.values.get({w.bind(node.column)}) if {row} is not None else None")
+            if env.trace is None:
+                raise Unsupported("a table read outside an explained field")
+            w(f"{step} = {{{w.bind('table')}: {w.bind(node.table)}, {w.bind('key')}: {key}, "
+              f"{w.bind('column')}: {w.bind(node.column)}, {w.bind('value')}: {self.show}({t})}}")
+            with w.block(f"if {row} is not None"):
+                w(f"{citation} = {cite}({row})")
+                with w.block(f"if {citation} is not None"):
+                    w(f"{step}[{w.bind('citation')}] = {citation}")
+            w(f"{env.trace}.append({step})")
+
+    def _finders(self, table: Table) -> tuple[str, str]:
+        """Bound names of the table's row finder and citation of a row, made once per table."""
+        found = self._row_finders.get(table.name)
+        if found is None:
+            w = self.src
+            found = self._row_finders[table.name] = (w.bind(_row_finder(table)),
+                                                     w.bind(_citer(table, self.policy)))
+        return found
+
+    def _sum_months(self, node: d.SumMonths, env: _Env, t: str) -> None:
+        w = self.src
+        if env.loop is not None:
+            raise Unsupported("sum_months inside sum_months")
+        if env.trace is None:
+            raise Unsupported("sum_months outside an explained field")
+        if any(_sums(self.policy, name) for name in d.refs(node.amount)):
+            # the interpreter's loop variables are dynamic: a sum_months first computed inside the
+            # amount would end them for the rest of it
+            raise Unsupported("sum_months whose amount reads a field computed by sum_months")
+        a, b = self._value(node.start, env), self._value(node.end, env)
+        with w.block(f"if {a} is None or {b} is None"):
+            w(f"{t} = None")
+        with w.block("else"):
+            lo, hi, rows, year, months, read = (w.temp() for _ in range(6))
+            w(f"{lo} = {a}.year * 12 + {a}.month - 1")
+            w(f"{hi} = {b}.year * 12 + {b}.month - 1")
+            w(f"{t} = {w.bind(Decimal(0))}")
+            w(f"{rows} = []")
+            with w.block(f"for {year} in range({a}.year, ({hi} - 1) // 12 + 1 if {hi} > {lo} else {a}.year)"):
+                w(f"{months} = min({hi}, ({year} + 1) * 12) - max({lo}, {year} * 12)")
+                with w.block(f"if {months} <= 0"):
+                    w("continue")
+                w(f"{read} = []")
+                x = self._value(node.amount, _Env(read, {"year": year, "months": months}))
+                w(f"{rows}.append({{{w.bind('year')}: {year}, {w.bind('months')}: {months}, "
+                  f"{w.bind('amount')}: {self.show}({x}), {w.bind('read')}: {read}}})")
+                with w.block(f"if {x} is None"):
+                    w(f"{t} = None")
+                    w("break")
+                w(f"{t} = {t} + {w.bind(as_decimal)}({x})")
+            with w.block(f"if {t} is not None"):
+                w(f"{env.trace}.append({{{w.bind('sum_months')}: [{a}.isoformat(), {b}.isoformat()], "
+                  f"{w.bind('years')}: {rows}}})")
+
+    def _cases(self, node: d.Cases, env: _Env, t: str) -> None:
+        w = self.src
+        if env.trace is None:
+            raise Unsupported("cases outside an explained field")
+        with w.block("while True"):
+            for i, (condition, then) in enumerate(node.branches):
+                verdict = self._verdict(condition, env)
+                with w.block(f"if {verdict} is None"):
+                    w(f"{t} = None")
+                    w("break")
+                with w.block(f"if {verdict}"):
+                    w(f"{env.trace}.append({{{w.bind('case')}: {i + 1}}})")
+                    w(f"{t} = {self._value(then, env)}")
+                    w("break")
+            w(f"{env.trace}.append({{{w.bind('case')}: {w.bind('else')}}})")
+            w(f"{t} = {self._value(node.otherwise, env) if node.otherwise is not None else 'None'}")
+            w("break")
+
+    # --- conditions (three-valued, as Deriver._condition) -------------------------------------
+
+    def _verdict(self, cond: Any, env: _Env) -> str:
+        w, t = self.src, self.src.temp()
+        if isinstance(cond, (All, AnyOf)):
+            decisive = isinstance(cond, AnyOf)
+            unknown = w.temp()
+            w(f"{unknown} = False")
+            with w.block("while True"):
+                for part in cond.items:
+                    v = self._verdict(part, env)
+                    with w.block(f"if {v} is {decisive}"):
+                        w(f"{t} = {decisive}")
+                        w("break")
+                    with w.block(f"if {v} is None"):
+                        w(f"{unknown} = True")
+                w(f"{t} = None if {unknown} else {not decisive}")
+                w("break")
+            return t
+        if isinstance(cond, Not):
+            v = self._verdict(cond.item, env)
+            w(f"{t} = None if {v} is None else not {v}")
+            return t
+        if not isinstance(cond, Test):
+            raise Unsupported(f"no code for the condition {type(cond).__name__}")
+        a = self._get(cond.field)
+        value = cond.value
+        if isinstance(value, FieldValue):
+            b = self._get(value.name)
+        elif isinstance(value, TableRef):
+            b = w.temp()
+            w(f"{b} = {w.bind(_cell)}({w.bind(self.policy.tables[value.table])}, {w.bind(value.column)}, as_of)")
+        elif isinstance(value, Literal):
+            b = w.bind(value.value)
+        else:
+            raise Unsupported(f"no code for the value {type(value).__name__}")
+        unknown = f"{a} is None or {b} is None"
+        if cond.op in ("in", "not_in"):
+            w(f"{t} = None if {unknown} else (({a} in {b}) != {cond.op == 'not_in'})")
+            return t
+        field = self.policy.fields[cond.field]
+        order = self.policy.scales.get(field.scale) if field.kind == "ordered" and field.scale else None
+        if order:
+            rank = w.bind(order)
+            a, b = f"{rank}[{a}]", f"{rank}[{b}]"
+        w(f"{t} = None if {unknown} else ({a} {_OPS[cond.op]} {b})")
+        return t
+
+
+class _same:
+    """A ``with`` that writes no block (the statements stay at the current depth)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def _needed(policy: Policy, wanted: list[str]) -> list[str]:
+    """The derived fields the wanted ones read, directly or through others, in a stable order."""
+    fields, found, todo = policy.fields, {}, list(wanted)
+    while todo:
+        name = todo.pop()
+        if name in found or name not in fields or fields[name].derive is None or fields[name].input is not None:
+            continue
+        found[name] = None
+        todo.extend(d.refs(fields[name].derive))
+    return [n for n in fields if n in found]
+
+
+def _sums(policy: Policy, name: str, seen: set[str] | None = None) -> bool:
+    """Whether field ``name``'s derivation, or one it reads, holds a sum_months."""
+    seen = set() if seen is None else seen
+    field = policy.fields.get(name)
+    if name in seen or field is None or field.derive is None:
+        return False
+    seen.add(name)
+    return _holds(field.derive, d.SumMonths) or any(_sums(policy, n, seen) for n in d.refs(field.derive))
+
+
+def _holds(node: Any, kind: type) -> bool:
+    if isinstance(node, kind):
+        return True
+    if isinstance(node, tuple):
+        return any(_holds(i, kind) for i in node)
+    return attrs.has(type(node)) and any(_holds(v, kind) for v in attrs.astuple(node, recurse=False))
+
+
+def _allowed(attr: str, cls: type) -> str:
+    """An attribute of the record's class ``cls`` as the code reads it; nothing else is written."""
+    if attr not in attrs.fields_dict(cls):
+        raise Unsupported(f"{cls.__name__} has no {attr!r}")
+    return attr
+
+
+def _history(name: str) -> str:
+    if name not in _HISTORIES:
+        raise Unsupported(f"no dated history {name!r}")
+    return name
+
+
+def _number(value: Any) -> Any:
+    """An operand of arithmetic as the interpreter takes it: a date as it is, else a Decimal."""
+    return value if isinstance(value, dt.date) else as_decimal(value)
+
+
+def _cell(table: Table, column: str, day: dt.date) -> Any:
+    row = table.row(None, day)
+    return row.values.get(column) if row else None
+
+
+def _row_finder(table: Table) -> Callable[[Any, dt.date], TableRow | None]:
+    """``table.row`` remembered per key and date (a table never changes; bounded)."""
+    seen: dict[tuple, TableRow | None] = {}
+    row = table.row
+
+    def find(key: Any, day: dt.date) -> TableRow | None:
+        memo = (type(key), key, day)  # True == 1, but they are not the same key
+        try:
+            return seen[memo]
+        except KeyError:
+            if len(seen) >= 4096:
+                seen.clear()
+            found = seen[memo] = row(key, day)
+            return found
+        except TypeError:  # unhashable
+            return row(key, day)
+    return find
+
+
+def _citer(table: Table, policy: Policy) -> Callable[[TableRow], dict[str, Any] | None]:
+    """A row's citation as explanations show it (its own, else the table's), made once per row."""
+    cited: dict[int, dict[str, Any] | None] = {}  # id(row) -> citation: the rows live as long as the policy
+
+    def cite(row: TableRow) -> dict[str, Any] | None:
+        try:
+            return cited[id(row)]
+        except KeyError:
+            source = row.citation or table.citation
+            found = cited[id(row)] = source.to_dict(policy) if source else None
+            return found
+    return cite

@@ -1,0 +1,243 @@
+"""The generated derivations (engine/_derive_code.py): the interpreter's values, order and
+explanations exactly, and no text of a policy ever written into the code they run."""
+
+import ast
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import formasi_rules as fr
+from conftest import AS_OF, POLICY_DIR, ROOT
+from formasi_rules.engine._derive import Deriver
+from formasi_rules.engine._derive_code import ATTRIBUTES, GeneratedDeriver, Unsupported, deriver_for
+from formasi_rules.engine._source import Source, SourceRefused, verify
+from formasi_rules import InputError
+from formasi_rules.inputs import region_key, structure_candidate
+
+HOSTILE = ["x'); import os; os.system('echo pwned') #", 'a"b\\"c', "\n__import__('os')\n", "{0}{!r}%s",
+           "F.c.__class__", "é\u202eŧ", "'''", 'x" + "y']
+
+
+def _same(a, b, c, as_of, places):
+    """Both derivers' answers for one record: values in order with their types, per-level values,
+    explanations, or the error each raised."""
+    def run(deriver):
+        try:
+            got = deriver.derive(c, as_of, places)
+        except InputError as exc:
+            return ("error", [p.to_dict() for p in exc.problems])
+        return ([(k, type(v).__name__, v) for k, v in got.values.items()], got.per_level,
+                json.dumps(got.explain, default=str))
+    return run(a), run(b)
+
+
+# --- what the code is held to --------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "def f1(F):\n    return 'text'\n",                 # a string constant
+    "def f1(F):\n    return 1.5\n",                    # a float constant
+    "def f1(F):\n    import os\n",                     # an import
+    "def f1(F):\n    return F.__class__\n",            # an attribute not allowed
+    "def f1(F):\n    return open\n",                   # a name neither generated nor allowed
+    "def f1(F):\n    return k9\n",                     # a constant name never bound
+    "def f1(F):\n    return lambda: 0\n",              # a node the writer never makes
+    "def f1(F, text):\n    return 0\n",                # a parameter not the writer's
+    "def name(F):\n    return 0\n",                    # a function not named by the writer
+    "def f1(F):\n    try:\n        pass\n    except k0 as e:\n        pass\n",  # a named exception
+])
+def test_the_verifier_refuses_what_the_writer_never_writes(line):
+    with pytest.raises(SourceRefused):
+        verify(ast.parse(line), ATTRIBUTES, frozenset({"k0"}))
+
+
+def test_the_verifier_lets_the_writers_own_shapes_through():
+    source = Source(ATTRIBUTES)
+    name = source.bind("a field's name")
+    with source.block("def f1(F)"):
+        source(f"t2 = F.values.get({name})")
+        source("return None if t2 is None else -t2 + 1")
+    namespace = source.build("<test>")
+    assert "a field's name" not in source.text()
+    assert namespace["f1"].__code__.co_filename == "<test>"
+
+
+def test_the_code_runs_without_the_builtins_it_does_not_need():
+    source = Source(ATTRIBUTES)
+    with source.block("def f1(F)"):
+        source("return len")
+    assert source.build("<test>")["f1"](None) is len
+    assert "open" not in source.build("<test>")["__builtins__"]
+
+
+def test_equal_constants_of_other_exponents_are_not_shared():
+    from decimal import Decimal
+    source = Source(ATTRIBUTES)
+    assert source.bind(Decimal("1")) != source.bind(Decimal("1.0"))
+    assert source.bind("a") == source.bind("a") and source.bind(1) != source.bind(True)
+
+
+# --- hostile text in a policy ----------------------------------------------------------------
+
+def _hostile_policy(root):
+    """The shipped policy, with hostile text in every string the derivations can hold: field
+    names, text literals, a vocabulary's aliases, the position's name, table rows."""
+    fields = root / "fields"
+    fields.mkdir()
+    lines = ["fields:"]
+    for i, text in enumerate(HOSTILE):
+        literal = json.dumps(text)
+        lines += [f"  hostile_{i}:",
+                  f"    title: {{id: {json.dumps('t' + str(i))}, en: {literal}}}",
+                  "    type: text",
+                  "    derive:",
+                  "      cases:",
+                  f"        - when: {{position_name: {{equals: {literal}}}}}",
+                  f"          then: {{text: {literal}}}",
+                  f"      else: {{text: {json.dumps(text[::-1])}}}"]
+    (fields / "hostile.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = (root / "policy.yaml").read_text(encoding="utf-8")
+    aliases = ", ".join(json.dumps(t) for t in HOSTILE)
+    (root / "policy.yaml").write_text(text.replace("aliases: [JF Pengantar Kerja,", f"aliases: [{aliases}, JF Pengantar Kerja,"),
+                                      encoding="utf-8")
+    rules = root / "rules" / "hostile.yaml"
+    rules.write_text("rules:\n" + "".join(
+        f"  - id: hostile.rule_{i}\n    title: {{id: h{i}, en: h{i}}}\n    routes: [perpindahan]\n"
+        f"    citation: {{source: formasi_policy_choice}}\n    require: {{hostile_{i}: {{not_equals: {json.dumps(t)}}}}}\n"
+        for i, t in enumerate(HOSTILE)), encoding="utf-8")
+    return fr.load_policy(root)
+
+
+def test_no_text_of_a_policy_reaches_the_code(policy_copy):
+    policy = _hostile_policy(policy_copy)
+    generated = GeneratedDeriver(policy)
+    for text in HOSTILE:
+        assert text not in generated.source and text[::-1] not in generated.source
+    strings = [n for n in ast.walk(ast.parse(generated.source)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    assert strings == []
+    # and the values are the interpreter's: the hostile text comes out as data
+    for i, text in enumerate(HOSTILE):
+        c = structure_candidate({"id": "x", "position": {"type": "ja", "name": text, "since": "2020-01-01"}},
+                                policy=policy)
+        got = generated.derive(c, AS_OF, None)
+        assert got.values[f"hostile_{i}"] == text
+        assert got.values == Deriver(policy).derive(c, AS_OF, None).values
+
+
+def test_a_policy_the_writer_does_not_cover_is_left_to_the_interpreter(policy_copy, monkeypatch):
+    from formasi_rules.engine import _derive_code
+    monkeypatch.setattr(_derive_code, "_HISTORIES", ())  # as if no dated history could be written
+    assert isinstance(deriver_for(fr.load_policy(policy_copy)), Deriver)
+    with pytest.raises(Unsupported):
+        GeneratedDeriver(fr.load_policy(policy_copy))
+
+
+# --- the interpreter's values exactly -----------------------------------------------------------
+
+LEVELS = ["ahli_pertama", "ahli_muda", "ahli_madya", "ahli_utama", "terampil", "mahir", None, ""]
+RANKS = ["III/a", "III/b", "III/c", "III/d", "IV/a", "IV/b", "II/d", None]
+RATINGS = ["sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang", "Baik"]
+NAMES = ["Pengantar Kerja", "pengantar kerja ahli muda", "JF Pengantar Kerja", "Analis", "Instruktur", None]
+days = st.dates(dt.date(2010, 1, 1), dt.date(2026, 12, 31)).map(dt.date.isoformat)
+recent = st.dates(dt.date(2020, 1, 1), dt.date(2025, 9, 30)).map(dt.date.isoformat)
+
+
+@st.composite
+def positions(draw):
+    return {k: v for k, v in {
+        "type": draw(st.sampled_from(["jf", "jf", "jf", "ja", "jpt", "none", None])),
+        "name": draw(st.sampled_from(NAMES[:3] * 2 + NAMES)),
+        "level": draw(st.sampled_from(LEVELS)), "since": draw(st.one_of(recent, days)),
+        "until": draw(st.one_of(st.none(), days)), "top_rank": draw(st.sampled_from([None, True, False])),
+    }.items() if v is not None}
+
+
+@st.composite
+def records(draw):
+    rec = {"id": "r", "birth_date": draw(st.one_of(st.none(), st.dates(dt.date(1960, 1, 1), dt.date(2000, 1, 1))
+                                                      .map(dt.date.isoformat))),
+           "employment_status": draw(st.sampled_from(["PNS", "CPNS", "PPPK", None])),
+           "education": draw(st.sampled_from(["S1", "S2", "D3", "SMA", None])),
+           "rank": draw(st.sampled_from(RANKS)), "rank_since": draw(st.one_of(st.none(), days)),
+           "region": draw(st.sampled_from(["Region 1", "Region 2", "Elsewhere", None])),
+           "credit_points": draw(st.sampled_from([None] * 6 + [0, 12.5, 100, 250.125])),
+           "experience_years": draw(st.sampled_from([None, 0, 1, 2.5])),
+           "strategic_need": draw(st.sampled_from([None, True, False]))}
+    shape = draw(st.sampled_from(["position", "positions", "both", "none"]))
+    if shape in ("position", "both"):
+        rec["position"] = draw(positions())
+    if shape in ("positions", "both"):
+        rec["positions"] = draw(st.lists(positions(), max_size=4, unique_by=lambda p: p["since"]))
+    if draw(st.booleans()):
+        rec["ranks"] = [{"rank": r, "since": s} for r, s in zip(
+            draw(st.lists(st.sampled_from([r for r in RANKS if r]), min_size=1, max_size=3)),
+            draw(st.lists(days, min_size=3, max_size=3, unique=True)))]
+    years = draw(st.lists(st.integers(2012, 2026), max_size=6, unique=True))
+    rec["performance"] = [{"year": y, "rating": draw(st.sampled_from(RATINGS))} for y in years]
+    if draw(st.booleans()):
+        rec["competency_test"] = {"status": draw(st.sampled_from(["passed", "failed", "not_taken"])),
+                                  "level": draw(st.sampled_from([lv for lv in LEVELS if lv]))}
+    return {k: v for k, v in rec.items() if v is not None}
+
+
+@st.composite
+def officers(draw):
+    """Officers in the position without a stated credit-point figure, rated every year: the credit
+    points are derived (conversion at entry, the years in the level)."""
+    rec = draw(records())
+    rec.pop("credit_points", None)
+    level = draw(st.sampled_from(LEVELS[:4]))
+    entry = draw(recent)
+    history = [{"type": draw(st.sampled_from(["ja", "jf"])), "name": draw(st.sampled_from(NAMES)),
+                "level": draw(st.sampled_from(LEVELS[:4])), "since": draw(st.sampled_from(["2012-02-01", "2016-07-15"])),
+                "top_rank": draw(st.booleans())}, {"type": "jf", "name": "Pengantar Kerja", "level": level, "since": entry}]
+    rec["positions" if draw(st.booleans()) else "position"] = history if draw(st.booleans()) else history[1]
+    rec["ranks"] = [{"rank": draw(st.sampled_from(["III/c", "III/d"])), "since": "2014-04-01"}]
+    rec.pop("rank", None)
+    rec["performance"] = [{"year": y, "rating": draw(st.sampled_from(RATINGS))} for y in range(2011, 2027)]
+    return rec
+
+
+SHIPPED = {p.name: fr.load_policy(p) for p in (POLICY_DIR, ROOT / "policies" / "instruktur")}
+PAIRS = {name: (Deriver(p), GeneratedDeriver(p)) for name, p in SHIPPED.items()}
+PLACES = {region_key("Region 1"): {"ahli_muda": 2}, region_key("Region 2"): {}}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+@settings(max_examples=300)
+@given(rec=st.one_of(records(), officers()), as_of=st.dates(dt.date(2025, 10, 1), dt.date(2030, 12, 31)), places=st.sampled_from([None, PLACES]))
+def test_generated_code_gives_the_interpreters_values(name, rec, as_of, places):
+    policy = SHIPPED[name]
+    try:
+        c = structure_candidate(rec, policy=policy)
+    except InputError:
+        return
+    interpreted, generated = _same(*PAIRS[name], c, as_of, places)
+    assert generated == interpreted
+
+
+def test_the_examples_and_the_benchmark_records_give_the_interpreters_values():
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from evaluate import candidates
+    policy = SHIPPED[POLICY_DIR.name]
+    recs = json.loads((ROOT / "examples" / "sumsel" / "candidates.json").read_text()) + list(candidates(1500))
+    compared = 0
+    for rec in recs:
+        try:
+            c = structure_candidate(rec, policy=policy)
+        except InputError:
+            continue
+        interpreted, generated = _same(*PAIRS[POLICY_DIR.name], c, AS_OF, None)
+        assert generated == interpreted, rec
+        compared += 1
+    assert compared > 1500 and any(  # the credit-point derivation ran, explained
+        "credit_points_in_level" in GeneratedDeriver(policy).derive(structure_candidate(r, policy=policy), AS_OF, None)
+        .explain for r in recs[:200] if "credit_points" not in r and r.get("position", {}).get("type") == "jf")
+
+
+def test_the_shipped_policies_are_generated_not_interpreted():
+    for policy in SHIPPED.values():
+        assert isinstance(deriver_for(policy), GeneratedDeriver)
