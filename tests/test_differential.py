@@ -59,7 +59,6 @@ def test_compiled_conditions_agree_with_three_valued_logic(conds, fact_list):
     durable.prepare(plan)
     try:
         for fact in fact_list:
-            fact = {"kind": "candidate", **fact}
             assert durable.run(plan, fact) == reference.run(plan, fact), fact
     finally:
         durable.close()

@@ -26,10 +26,10 @@ def flat_plan(n, rule=None):
 def test_the_engine_limit_is_real_and_splitting_avoids_it():
     n = 70  # 70 tests (the fail rules) matched by one fact at once: past the engine's stack of 64
     plan = flat_plan(n)
-    fact = {"kind": "candidate", **{f"k{i}": -1 for i in range(n)}}
+    fact = {f"k{i}": -1 for i in range(n)}
     (single,) = compile_plan(plan, budget=10_000)
     with pytest.raises(Exception, match="303"):
-        _Ruleset(load_engine(), single, "unsplit").fire(json.dumps({"sid": "1", "id": "c", **fact}))
+        _Ruleset(load_engine(), single, "unsplit").fire(json.dumps({"sid": "1", "id": "c", "kind": "candidate", **fact}))
     specs = compile_plan(plan)
     assert len(specs) > 1
     backend = DurableBackend("split")
@@ -44,7 +44,7 @@ def test_a_ruleset_filled_to_the_budget_runs_with_every_test_matching():
     plan = flat_plan(n // 2)  # each check: one fail test and one $nex test
     (spec,) = compile_plan(plan)
     fact = {"kind": "candidate", **{f"k{i}": -1 for i in range(n // 2)}}
-    matched = _Ruleset(load_engine(), spec, "full").fire(json.dumps({"sid": "1", "id": "c", **fact}))
+    matched = _Ruleset(load_engine(), spec, "full").fire(json.dumps({"sid": "1", "id": "c", **fact}))  # as asserted
     assert len(matched) == n // 2
     plan = flat_plan(n)  # n fail tests alone, all matching: what the budget allows at most
     fact = {"kind": "candidate", **{f"k{i}": -1 for i in range(n)}}
@@ -64,9 +64,9 @@ def test_a_pass_rule_only_where_kleene_allows_true_with_a_key_missing():
     backend = DurableBackend("infer")
     backend.prepare(plan)
     try:
-        only_b = backend.run(plan, {"kind": "candidate", "b": 1})
+        only_b = backend.run(plan, {"b": 1})
         assert only_b.passed == {"two_key_or"} and only_b.missing == {"a"} and not only_b.failed
-        both = backend.run(plan, {"kind": "candidate", "a": 3, "b": 1})
+        both = backend.run(plan, {"a": 3, "b": 1})
         assert both.passed == {"and", "two_key_or"} and both.failed == {"one_key_or"}
     finally:
         backend.close()
@@ -182,3 +182,23 @@ def test_default_backend_is_durable_rules(policy):
     engine = fr.Engine(policy)
     assert engine.backend.name == "durable_rules"
     engine.close()
+
+
+@pytest.mark.parametrize("key", ["kind", "id", "sid", "a.b", "$s", "Upper", "x-y", "_0"])
+def test_a_fact_key_the_engine_reads_its_own_way_is_renamed(key):
+    """sid and id name the engine's session and fact, kind the backend's discriminator, a '.' a
+    nested object: a field of such a name once silently took that meaning (nothing fired, every
+    check passed). The backend renames it, in its rules and in every fact, and decides as the
+    reference backend does."""
+    from formasi_rules.engine._backend import ReferenceBackend
+    checks = {"c": Check("c", None, None, Cmp(key, "ge", 30), {}, (key,), frozenset({key}), ()),
+              "d": Check("d", None, None, Cmp("plain", "eq", 1), {}, ("plain",), frozenset({"plain"}), ())}
+    plan = Plan(Period(), checks, {}, frozenset({key, "plain"}))
+    backend = DurableBackend("names")
+    backend.prepare(plan)
+    try:
+        for fact in ({key: 29, "plain": 1}, {key: 30, "plain": 0}, {"plain": 1}, {key: 31}):
+            got, want = backend.run(plan, fact), ReferenceBackend().run(plan, fact)
+            assert (got.passed, got.failed, got.missing) == (want.passed, want.failed, want.missing), fact
+    finally:
+        backend.close()

@@ -30,12 +30,14 @@ from .._errors import BackendUnavailable, EngineError, InputError, Problem
 from ._backend import Firings
 from ._encode import KIND
 from ._plan import Plan
-from ._rulesets import RULE_NAME, RulesetSpec, compile_plan, fallback_able
+from ._rulesets import RULE_NAME, RulesetSpec, compile_plan, engine_names, fallback_able
 
 MAX_VALUE_BYTES = 16 * 1024 * 1024  # MAX_OBJECT_PROPERTY_SIZE: a longer value is error 314
 SID = "1"
 FACT_ID = "c"
-_HEAD = f'{{"sid":"{SID}","id":"{FACT_ID}",'  # how every fact the backend asserts begins
+_HEAD = f'{{"sid":"{SID}","id":"{FACT_ID}","{KIND}":'  # how every fact the backend asserts begins
+# the engine finds a fact to retract by its session and id alone (events.c, handleMessageCore):
+# parsing the whole fact a second time would buy nothing
 _RETRACT = f'{{"sid":"{SID}","id":"{FACT_ID}"}}'
 _names = itertools.count(1)
 
@@ -61,6 +63,8 @@ class _Ruleset:
     def __init__(self, engine, spec: RulesetSpec, label: str):
         self.engine = engine
         self.checks = {name: key for name, (_, key) in spec.meaning.items()}  # rule name -> its check
+        # a fallback ruleset (only_missing) fires nothing for a fact lacking every one of its keys: each of
+        # its rules tests those keys only, and a test on a missing key does not match
         self.inferred = spec.inferred
         self.inferred_fail = spec.inferred_fail
         self.only_missing = spec.only_missing
@@ -76,26 +80,6 @@ class _Ruleset:
     def fire(self, payload: str) -> list[str]:
         """Assert one fact, drain the agenda synchronously, retract the fact; the rules that fired."""
         return [m[2:m.index('"', 2)] for m in self._drain(payload)]
-
-    def fire_into(self, payload: str, passed: set[str], failed: set[str], retract: str) -> None:
-        """``fire``, with each fired rule's check added to ``passed`` or ``failed`` as its agenda
-        message comes (no list in between: this runs for every fact and ruleset). ``retract`` is the
-        fact as :meth:`_drain` retracts it."""
-        engine, handle = self.engine, self.handle
-        code, state = engine.assert_fact(handle, payload)
-        if code == 1:  # matched no rule: nothing was stored
-            return
-        if code != 0:
-            raise EngineError(f"durable_rules answered code {code} to a fresh fact")
-        checks, name, complete = self.checks, RULE_NAME, engine.complete_and_start_action
-        try:
-            result = engine.start_action_for_state(handle, state)
-            message = result[1] if result else None
-            while message:
-                (passed if message[2] == "p" else failed).add(checks[message[name]])
-                message = complete(handle, state)
-        finally:
-            engine.retract_fact(handle, retract)
 
     def _drain(self, payload: str) -> list[str]:
         """The agenda messages ('{"f0012":{"m":{...}}}') of the rules one fact fires."""
@@ -113,7 +97,7 @@ class _Ruleset:
                 fired.append(message)
                 message = engine.complete_and_start_action(handle, state)
         finally:
-            engine.retract_fact(handle, _retraction(payload))
+            engine.retract_fact(handle, _RETRACT)
         return fired
 
     def close(self) -> None:
@@ -190,6 +174,9 @@ class DurableBackend:
         self._plans: dict[int, Plan] = {}  # keeps each plan alive while its id is a key
         self._adapt_after = self.ADAPT_AFTER if adapt_after is None else adapt_after
         self._tally: dict[int, _Tally] = {}  # id(plan) -> what _observe counts of its first facts
+        # id(plan) -> how its facts begin (session, fact id, kind) and the engine name of each key
+        # (None: every key is its own; see _rulesets.engine_names)
+        self._heads: dict[int, tuple[str, dict[str, str] | None]] = {}
 
     def prepare(self, plan: Plan) -> None:
         with self._lock:
@@ -197,6 +184,7 @@ class DurableBackend:
                 specs = compile_plan(plan)
                 self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
                 self._plans[id(plan)] = plan
+                self._heads[id(plan)] = (_HEAD + _json(plan.kind) + ",", engine_names(plan.keys))
                 if self._adapt_after > 0:
                     self._tally[id(plan)] = _Tally()
 
@@ -246,32 +234,51 @@ class DurableBackend:
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         """Each ruleset takes the whole chunk of facts in turn: one ruleset's C state stays in the
         processor's caches while it runs, where fact by fact the rulesets pushed each other out.
-        Each fact is asserted, its agenda drained and the fact retracted before the next, as alone."""
-        payloads: list[tuple[str, str] | InputError] = []
+        Each fact is asserted, its agenda drained (each fired rule's check added to its side as the
+        message comes) and the fact retracted before the next, as alone."""
+        found = self._heads.get(id(plan))
+        if found is None:
+            raise EngineError("plan was not prepared for the durable_rules backend")
+        head, names = found
+        payloads: list[str | InputError] = []
         for fact in facts:
             try:
-                payload = _payload(fact)
+                payloads.append(_payload(fact, head, names))
             except InputError as exc:
                 payloads.append(exc)
-                continue
-            payloads.append((payload, _retraction(payload)))
         keys = plan.keys
         missing = [keys.difference(fact) for fact in facts]  # the keys the plan reads that each fact lacks
         sides = [(set(), set()) for _ in payloads]  # (passed, failed) per fact
+        engine = self._engine
+        assert_fact, start, complete, retract = (engine.assert_fact, engine.start_action_for_state,
+                                                 engine.complete_and_start_action, engine.retract_fact)
         with self._lock:
             rulesets, inference = self._ready(plan)
             try:
                 for ruleset in rulesets:
-                    fire, only = ruleset.fire_into, ruleset.only_missing
-                    for given, (passed, failed), lacks in zip(payloads, sides, missing):
-                        if type(given) is tuple and (not only or not only.isdisjoint(lacks)):
-                            fire(given[0], passed, failed, given[1])
+                    handle, checks, only = ruleset.handle, ruleset.checks, ruleset.only_missing
+                    for payload, (passed, failed), lacks in zip(payloads, sides, missing):
+                        if type(payload) is not str or (only and (only.isdisjoint(lacks) or only <= lacks)):
+                            continue
+                        code, state = assert_fact(handle, payload)
+                        if code == 1:  # matched no rule: nothing was stored
+                            continue
+                        if code != 0:
+                            raise EngineError(f"durable_rules answered code {code} to a fresh fact")
+                        try:
+                            result = start(handle, state)
+                            message = result[1] if result else None
+                            while message:
+                                (passed if message[2] == "p" else failed).add(checks[message[RULE_NAME]])
+                                message = complete(handle, state)
+                        finally:
+                            retract(handle, _RETRACT)
             except EngineError:
                 raise
             except Exception as exc:  # durable_rules_engine.error, MemoryError
                 raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
-        return [self._firings(plan, inference, lacks, passed, failed) if type(given) is tuple else given
-                for lacks, given, (passed, failed) in zip(missing, payloads, sides)]
+        return [self._firings(plan, inference, lacks, passed, failed) if type(payload) is str else payload
+                for lacks, payload, (passed, failed) in zip(missing, payloads, sides)]
 
     def _ready(self, plan: Plan) -> tuple[list[_Ruleset], _Inference]:
         """The plan's rulesets now, and what they leave to inference (called holding the lock)."""
@@ -308,6 +315,7 @@ class DurableBackend:
             self._inference.clear()
             self._plans.clear()
             self._tally.clear()
+            self._heads.clear()
 
 
 FALLBACK_ASSERT = 8  # what asserting a fact into one more ruleset costs, in agenda actions (measured: ~4.5 µs
@@ -334,18 +342,15 @@ def _fallback(plan: Plan, tally: _Tally) -> frozenset[str]:
     return frozenset(chosen)
 
 
-def _payload(fact: dict[str, Any]) -> str:
-    """The fact as the engine reads it; InputError for a value longer than the engine holds."""
-    payload = _json({"sid": SID, "id": FACT_ID, **fact})
+def _payload(fact: dict[str, Any], head: str, names: dict[str, str] | None) -> str:
+    """The fact as the engine reads it: ``head`` (the session, fact id and kind of fact) then the
+    fact's keys, under their engine names (``names``, where some differ); InputError for a value
+    longer than the engine holds."""
+    text = orjson.dumps(fact if names is None else {names[k]: v for k, v in fact.items() if k in names}).decode()
+    payload = head + text[1:] if len(text) > 2 else head[:-1] + "}"
     if len(payload) * 4 >= MAX_VALUE_BYTES:  # a character is at most 4 bytes of UTF-8: no value of
         _check_sizes(fact)  # a shorter fact can reach the engine's limit
     return payload
-
-
-def _retraction(payload: str) -> str:
-    # the engine finds a fact to retract by its session and id alone (events.c, handleMessageCore):
-    # parsing the whole fact a second time would buy nothing
-    return _RETRACT if payload.startswith(_HEAD) else payload
 
 
 def _check_sizes(fact: dict[str, Any]) -> None:

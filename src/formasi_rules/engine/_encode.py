@@ -24,7 +24,7 @@ from ..policy._fields import Field
 from ..policy._model import as_decimal
 
 INT64 = 2**63 - 1
-KIND = "kind"  # the discriminator every fact carries; never a field name
+KIND = "kind"  # the durable_rules backend's discriminator of a fact's kind (it renames a field of that name)
 CANDIDATE = "candidate"
 FORMATION = "formation"
 
@@ -123,9 +123,10 @@ def _encoders(policy: Policy, keys: frozenset[str]) -> tuple[dict, dict]:
 
 
 def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, Any]:
-    """The engine fact for one candidate: the encoded value of every field the plan tests."""
+    """The engine fact for one candidate: the encoded value of every field the plan tests (by fact
+    key; a backend adds what it needs of its own, such as durable_rules' kind of fact)."""
     plain, per_level = _encoders(policy, keys)
-    fact: dict[str, Any] = {KIND: CANDIDATE}
+    fact: dict[str, Any] = {}
     name = None
     values = derived.values  # known values only: absent means unknown
     try:

@@ -34,6 +34,7 @@ How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
@@ -52,22 +53,44 @@ RULE_NAME = slice(2, 3 + _NAME_DIGITS)  # where an agenda message '{"f0012":{"m"
 _OPS = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 
 
-def to_durable(cond: Cond) -> dict:
-    """A condition (negations already pushed down) in durable_rules' native JSON."""
+_PLAIN = re.compile(r"[a-z][a-z0-9_]*\Z")  # a fact key the engine reads as it is
+_RESERVED = frozenset(("sid", "id", KIND))  # the engine's session and fact ids, and the backend's kind of fact
+
+
+def engine_names(keys: frozenset[str]) -> dict[str, str] | None:
+    """The property name the engine sees for each fact key, or None where every key is its own.
+
+    The engine gives some names a meaning of their own (``sid`` and ``id`` identify the session and
+    the fact, ``kind`` is the backend's discriminator, a ``.`` addresses a nested object, ``$`` an
+    operator): a field named so would silently take that meaning. Such a key is renamed ``_N``,
+    which no plain key can be (a plain key begins with a letter)."""
+    odd = sorted(k for k in keys if not _PLAIN.match(k) or k in _RESERVED)
+    if not odd:
+        return None
+    names = {k: k for k in keys}
+    names.update({k: f"_{i}" for i, k in enumerate(odd)})
+    return names
+
+
+def to_durable(cond: Cond, names: dict[str, str] | None = None) -> dict:
+    """A condition (negations already pushed down) in durable_rules' native JSON, each fact key
+    under its engine name (``names``; None: as it is)."""
+    if isinstance(cond, (Cmp, In)):
+        key = cond.key if names is None else names[cond.key]
     if isinstance(cond, Cmp):
-        return {cond.key: cond.value} if cond.op == "eq" else {_OPS[cond.op]: {cond.key: cond.value}}
+        return {key: cond.value} if cond.op == "eq" else {_OPS[cond.op]: {key: cond.value}}
     if isinstance(cond, In):
         if not cond.values:  # in []: false, not in []: true, either only with the key present (the
             # engine would read an empty $or or $and as matching every fact, the state fact included)
-            present = {"$ex": {cond.key: 1}}
-            return present if cond.negated else {"$and": [present, {"$nex": {cond.key: 1}}]}
+            present = {"$ex": {key: 1}}
+            return present if cond.negated else {"$and": [present, {"$nex": {key: 1}}]}
         if cond.negated:
-            parts = [{"$neq": {cond.key: v}} for v in cond.values]
+            parts = [{"$neq": {key: v}} for v in cond.values]
             return parts[0] if len(parts) == 1 else {"$and": parts}
-        parts = [{cond.key: v} for v in cond.values]
+        parts = [{key: v} for v in cond.values]
         return parts[0] if len(parts) == 1 else {"$or": parts}
     op = "$and" if isinstance(cond, And) else "$or"
-    return {op: [to_durable(c) for c in cond.items]}
+    return {op: [to_durable(c, names) for c in cond.items]}
 
 
 def alpha_cost(cond: Cond) -> tuple[int, int]:
@@ -127,8 +150,8 @@ def fallback_able(cond: Cond) -> bool:
 class _Packer:
     """Rules packed into ruleset definitions that each stay within the engine's limits."""
 
-    def __init__(self, budget: int, kind: str):
-        self.budget, self.kind = budget, kind
+    def __init__(self, budget: int, kind: str, names: dict[str, str] | None):
+        self.budget, self.kind, self.names = budget, kind, names
         self.specs: list[RulesetSpec] = []
         self.only_missing = False  # the rulesets being packed now are fallback rulesets
         self._new()
@@ -154,7 +177,7 @@ class _Packer:
         self.used += cost
 
     def add(self, what: tuple[str, str], cond: Cond) -> None:
-        _add(self.rules, self.meaning, what, to_durable(cond), self.kind)
+        _add(self.rules, self.meaning, what, to_durable(cond, self.names), self.kind)
 
     def flush(self) -> None:
         if self.rules:
@@ -178,7 +201,7 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
     such checks read (``only_missing``): only a fact that lacks one of those keys is asserted into
     it, to tell failed from unknown.
     """
-    packer = _Packer(budget, plan.kind)
+    packer = _Packer(budget, plan.kind, engine_names(plan.keys))
     backed: list[tuple[str, Cond, Any]] = []
     for key, check in plan.checks.items():
         pos, neg = positive(check.condition), negate(check.condition)

@@ -17,7 +17,7 @@ import attrs
 
 from .._errors import PolicyError, Problem
 from ..engine._backend import Backend
-from ..engine._encode import FORMATION, KIND, NotRepresentable, encode
+from ..engine._encode import FORMATION, NotRepresentable, encode
 from ..engine._words import describe
 from ..engine._plan import And, Check, Cmp, Plan, Unresolved, resolve_check
 from ..policy import Policy
@@ -70,7 +70,7 @@ def formation_fact(row: NeedRow, policy: Policy) -> dict[str, Any]:
         values = {"workload_minutes": row.workload_minutes.quantize(Decimal("0.01"), ROUND_HALF_UP),
                   "need_exact": row.need_exact.quantize(Decimal("0.0001"), ROUND_HALF_UP),
                   "need": row.need, "existing": row.existing, "level": row.level}
-        return {KIND: FORMATION, **{k: encode(policy.fields[k], v, policy) for k, v in values.items()}}
+        return {k: encode(policy.fields[k], v, policy) for k, v in values.items()}
     except (InvalidOperation, NotRepresentable) as exc:
         raise TooLarge(str(exc)) from None
 
