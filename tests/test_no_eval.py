@@ -4,7 +4,7 @@
 
 ``engine/_source.py`` compiles code the library writes from a validated policy: once, after
 :func:`verify` has held the source to generated names, allowed attributes and integer constants
-(tests/test_derive_code.py plants hostile text in a policy and checks none of it reaches the code).
+(tests/test_generated_code.py plants hostile text in a policy and checks none of it reaches the code).
 Any other use, or a second one there, fails this test.
 """
 

@@ -129,15 +129,16 @@ def test_durable_run_many_is_run_fact_by_fact(policy):
 
     with fr.Engine(policy, backend="reference") as engine:
         compiled = engine._current
-        plan = compiled.plans[compiled.index(AS_OF)]
+        index = compiled.index(AS_OF)
+        plan = compiled.plans[index]
         facts = []
         for record in candidates(40):
             candidate = structure_candidate(record, "$", policy)
             try:
-                facts.append(_stages._prepared(compiled, plan, candidate, AS_OF, None, None, None)[2])
+                facts.append(_stages._prepared(compiled, index, candidate, AS_OF, None, None, None)[2])
             except fr.InputError:
                 continue
-        text_key = next(k for k, v in facts[0].items() if isinstance(v, str) and k != "kind")
+        text_key = next(k for k, v in facts[0].items() if isinstance(v, str))
         facts.insert(3, {**facts[3], text_key: "x" * (MAX_VALUE_BYTES + 1)})
         durable = DurableBackend(adapt_after=0)
         try:

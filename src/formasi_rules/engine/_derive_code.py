@@ -6,7 +6,7 @@ whose body is its derivation as straight-line statements; one more function read
 asks for the fields the rules read. What the interpreter does lazily happens in the same order
 here (a field is computed where it is first asked for, its value entered into ``values`` then), so
 ``values``, its order, and every explanation are the interpreter's, byte for byte
-(``tests/test_derive_code.py`` holds the two to that on generated records).
+(``tests/test_generated_code.py`` holds the two to that on generated records).
 
 The text of the code comes from :class:`._source.Source`: no name, literal or other string of
 the policy is ever written into it; each is bound to a generated name. A derivation this writer
@@ -82,7 +82,7 @@ class GeneratedDeriver:
         self.policy = policy
         self.dates = Dates(policy)
         writer = _Writer(policy)
-        self.source = writer.src.text()  # kept for reading (tests/test_derive_code.py)
+        self.source = writer.src.text()  # kept for reading (tests/test_generated_code.py)
         namespace = writer.src.build(f"<formasi_rules derivations of {policy.digest[:12]}>")
         self._run: Callable[[Frame], None] = namespace[writer.main]
         self._slots = len(writer.slot)

@@ -30,7 +30,7 @@ from typing import Any
 
 GENERATED = re.compile(r"[kft][0-9]+\Z")  # the names the writer makes
 BUILTINS = frozenset(("range", "min", "max", "int", "type", "isinstance", "len"))
-PARAMS = frozenset(("F", "V", "c", "as_of", "values", "tr", "cur"))  # the writer's fixed local names
+PARAMS = frozenset(("F", "V", "c", "as_of", "values", "per_level", "tr", "cur"))  # the writer's fixed local names
 NAMES = BUILTINS | PARAMS
 _NODES = (  # every kind of node the writer emits; anything else is refused
     ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Return, ast.Assign, ast.If, ast.While, ast.For,

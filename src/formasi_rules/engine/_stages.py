@@ -56,7 +56,7 @@ def evaluate_one(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.d
     plan, policy = compiled.plans[index], compiled.policy
     if not isinstance(candidate, Candidate):
         candidate = _structure(candidate, "$", policy)
-    targets, derived, fact = _prepared(compiled, plan, candidate, as_of, places, route, level)
+    targets, derived, fact = _prepared(compiled, index, candidate, as_of, places, route, level)
     firings = compiled.backend.run(plan, fact)
     return FINISH[render](compiled, index, candidate, as_of, derived, firings, targets)
 
@@ -77,7 +77,7 @@ def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date,
                 cases.append(case := _read(item, policy))
                 if case.error is None:
                     try:
-                        case.targets, case.derived, case.fact = _prepared(compiled, plan, case.candidate, as_of,
+                        case.targets, case.derived, case.fact = _prepared(compiled, index, case.candidate, as_of,
                                                                           places, route, level)
                     except InputError as exc:
                         case.error = _error(case, exc)
@@ -150,13 +150,16 @@ def _error(case: _Case, exc: InputError) -> RecordError:
                        tuple(_at(p, case.where) for p in exc.problems))
 
 
-def _prepared(compiled: Compiled, plan: Plan, candidate: Candidate, as_of: dt.date, places: Formation | None,
+def _prepared(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, places: Formation | None,
               route: str | None, level: str | None) -> tuple[list[tuple[str, str]], Derived, dict[str, Any]]:
     """What the backend needs of a candidate: its targets, its derived values, and the fact."""
-    policy = compiled.policy
+    policy, plan = compiled.policy, compiled.plans[index]
     targets = _targets(policy, plan, candidate, route, level)
     derived = compiled.deriver.derive(candidate, as_of, places)
-    return targets, derived, _encoded(derived, policy, plan.keys)
+    try:
+        return targets, derived, compiled.encoders[index](derived.values, derived.per_level)
+    except (ArithmeticError, ValueError):  # a value the engine cannot hold: the slow path words it
+        return targets, derived, _encoded(derived, policy, plan.keys)
 
 
 def _shown(compiled: Compiled, derived: Derived) -> dict[str, Any]:

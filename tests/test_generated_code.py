@@ -1,5 +1,5 @@
-"""The generated derivations (engine/_derive_code.py): the interpreter's values, order and
-explanations exactly, and no text of a policy ever written into the code they run."""
+"""The generated code (engine/_source.py, _derive_code.py, _encode_code.py): the interpreter's values,
+values, explanations and facts exactly, and no text of a policy ever written into the code they run."""
 
 import ast
 import datetime as dt
@@ -241,3 +241,46 @@ def test_the_examples_and_the_benchmark_records_give_the_interpreters_values():
 def test_the_shipped_policies_are_generated_not_interpreted():
     for policy in SHIPPED.values():
         assert isinstance(deriver_for(policy), GeneratedDeriver)
+
+
+# --- the engine fact -------------------------------------------------------------------------
+
+ENGINES = {name: fr.Engine(p, backend="reference") for name, p in SHIPPED.items()}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+@settings(max_examples=200)
+@given(rec=st.one_of(records(), officers()), places=st.sampled_from([None, PLACES]))
+def test_the_generated_fact_is_encode_facts(name, rec, places):
+    from formasi_rules.engine._encode import encode_fact
+    policy, compiled = SHIPPED[name], ENGINES[name]._current
+    try:
+        derived = compiled.deriver.derive(structure_candidate(rec, policy=policy), AS_OF, places)
+    except InputError:
+        return
+    for plan, encoder in zip(compiled.plans, compiled.encoders):
+        fact = encoder(derived.values, derived.per_level)
+        assert list(fact.items()) == list(encode_fact(derived, policy, plan.keys).items())
+
+
+def test_a_value_the_engine_cannot_hold_is_worded_as_before(policy):
+    from decimal import Decimal
+    from formasi_rules.engine._derive import Derived
+    from formasi_rules.engine._encode import NotRepresentable
+    from formasi_rules.engine._stages import _prepared
+    engine = fr.Engine(policy, backend="reference")
+    compiled = engine._current
+    index = compiled.index(AS_OF)
+    encoder = compiled.encoders[index]
+    too_fine = Derived({"as_of": AS_OF, "credit_points": Decimal("1.2345")}, {}, {})
+    with pytest.raises(NotRepresentable):
+        encoder(too_fine.values, too_fine.per_level)
+    c = structure_candidate({"id": "x", "credit_points": 1.25}, policy=policy)
+    compiled.deriver, real = type("D", (), {"derive": lambda *a: too_fine})(), compiled.deriver
+    try:
+        with pytest.raises(InputError) as caught:
+            _prepared(compiled, index, c, AS_OF, None, None, None)
+    finally:
+        compiled.deriver = real
+    (problem,) = caught.value.problems
+    assert problem.code == "I021" and "credit_points" in problem.path and "decimal" in problem.en
