@@ -14,7 +14,7 @@ fallback where durable_rules cannot be imported.
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -25,12 +25,22 @@ from ._plan import Plan, compile_condition
 
 @attrs.frozen(hash=False)
 class Firings:
-    """What the backend found for one fact. The sets are the backend's own, made for this fact and
-    never changed after (copying them into frozensets cost more than a tenth of the backend's time)."""
+    """What the backend found for one fact: the checks whose condition holds and those whose
+    condition does not, as bit masks over the plan's checks (``Plan.order``), and the fact keys
+    the plan reads that the fact lacks."""
 
-    passed: Set[str]  # check keys whose condition holds
-    failed: Set[str]  # check keys whose condition does not hold
-    missing: frozenset[str]  # fact keys the plan reads that the fact lacks
+    passed_bits: int
+    failed_bits: int
+    missing: frozenset[str]
+    plan: Plan = attrs.field(eq=False, repr=False)
+
+    @property
+    def passed(self) -> frozenset[str]:
+        return self.plan.names(self.passed_bits)
+
+    @property
+    def failed(self) -> frozenset[str]:
+        return self.plan.names(self.failed_bits)
 
 
 class Backend(Protocol):
@@ -65,18 +75,18 @@ class ReferenceBackend:
             if len(self._tests) > 256:  # plans made on the fly (tests, checks) do not pile up
                 self._tests.clear()
             found = self._tests[id(plan)] = (plan, tuple(
-                (key, compile_condition(check.condition)) for key, check in plan.checks.items()))
+                (plan.bit[key], compile_condition(check.condition)) for key, check in plan.checks.items()))
         return found[1]
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
-        passed, failed = [], []
-        for key, test in self._compiled(plan):
+        passed = failed = 0
+        for bit, test in self._compiled(plan):
             result = test(fact)
             if result is True:
-                passed.append(key)
+                passed |= bit
             elif result is False:
-                failed.append(key)
-        return Firings(frozenset(passed), frozenset(failed), plan.keys.difference(fact))
+                failed |= bit
+        return Firings(passed, failed, plan.keys.difference(fact), plan)
 
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         return [self.run(plan, fact) for fact in facts]

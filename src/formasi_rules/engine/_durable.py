@@ -62,7 +62,8 @@ def load_engine():
 class _Ruleset:
     def __init__(self, engine, spec: RulesetSpec, label: str):
         self.engine = engine
-        self.checks = {name: key for name, (_, key) in spec.meaning.items()}  # rule name -> its check
+        self.meaning = spec.meaning  # rule name -> (side, its check)
+        self.bits: dict[str, int] | None = None  # rule name -> its check's bit on its side (_ready sets it)
         # a fallback ruleset (only_missing) fires nothing for a fact lacking every one of its keys: each of
         # its rules tests those keys only, and a test on a missing key does not match
         self.inferred = spec.inferred
@@ -109,33 +110,34 @@ class _Ruleset:
 
 @attrs.frozen
 class _Inference:
-    """What a plan's rulesets leave to be inferred, over all of them (see the module docstring):
-    the checks passed unless they failed or a key they read is missing (``passes``), those failed
-    unless they passed or a key they read is missing (``fails``), and which checks read each fact
-    key. Built once per set of rulesets."""
+    """What a plan's rulesets leave to be inferred, over all of them (see the module docstring), as
+    bit masks over the plan's checks: those passed unless they failed or a key they read is missing
+    (``passes``), those failed unless they passed or a key they read is missing (``fails``), and
+    per fact key the checks that read it. Built once per set of rulesets."""
 
     rulesets: list[_Ruleset]
-    passes: frozenset[str]
-    passes_by_key: dict[str, frozenset[str]]
-    fails: frozenset[str]
-    fails_by_key: dict[str, frozenset[str]]
+    passes: int
+    passes_by_key: dict[str, int]
+    fails: int
+    fails_by_key: dict[str, int]
     # missing keys -> (passes, fails) none of whose keys is missing: a batch meets few such sets
-    _open: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = attrs.field(factory=dict, eq=False)
+    _open: dict[frozenset[str], tuple[int, int]] = attrs.field(factory=dict, eq=False)
 
     @classmethod
-    def of(cls, rulesets: list[_Ruleset]) -> _Inference:
-        def by_key(pairs) -> dict[str, frozenset[str]]:
-            found: dict[str, set[str]] = {}
-            for key, keys in pairs:
+    def of(cls, rulesets: list[_Ruleset], plan: Plan) -> _Inference:
+        def masks(pairs) -> tuple[int, dict[str, int]]:
+            every, by_key = 0, {}
+            for check, keys in pairs:
+                bit = plan.bit[check]
+                every |= bit
                 for k in keys:
-                    found.setdefault(k, set()).add(key)
-            return {k: frozenset(v) for k, v in found.items()}
-        passes = [p for r in rulesets for p in r.inferred]
-        fails = [p for r in rulesets for p in r.inferred_fail]
-        return cls(rulesets, frozenset(k for k, _ in passes), by_key(passes), frozenset(k for k, _ in fails),
-                   by_key(fails))
+                    by_key[k] = by_key.get(k, 0) | bit
+            return every, by_key
+        passes = masks(p for r in rulesets for p in r.inferred)
+        fails = masks(p for r in rulesets for p in r.inferred_fail)
+        return cls(rulesets, *passes, *fails)
 
-    def open(self, missing: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    def open(self, missing: frozenset[str]) -> tuple[int, int]:
         """The inferred checks (passes, fails) that no missing key keeps from being decided."""
         found = self._open.get(missing)
         if found is None:
@@ -188,7 +190,7 @@ class DurableBackend:
                 if self._adapt_after > 0:
                     self._tally[id(plan)] = _Tally()
 
-    def _observe(self, plan: Plan, passed: set[str], failed: set[str], missing: frozenset[str]) -> None:
+    def _observe(self, plan: Plan, passed: frozenset[str], failed: frozenset[str], missing: frozenset[str]) -> None:
         """Count each check's sides over a plan's first facts; then let the rarer side fire.
 
         Every agenda action costs a round trip into the engine, and a check fires one side only
@@ -248,7 +250,7 @@ class DurableBackend:
                 payloads.append(exc)
         keys = plan.keys
         missing = [keys.difference(fact) for fact in facts]  # the keys the plan reads that each fact lacks
-        sides = [(set(), set()) for _ in payloads]  # (passed, failed) per fact
+        found_bits = [0] * len(payloads)  # per fact: the bits of the checks fired passed, and failed << checks
         engine = self._engine
         assert_fact, start, complete, retract = (engine.assert_fact, engine.start_action_for_state,
                                                  engine.complete_and_start_action, engine.retract_fact)
@@ -256,29 +258,31 @@ class DurableBackend:
             rulesets, inference = self._ready(plan)
             try:
                 for ruleset in rulesets:
-                    handle, checks, only = ruleset.handle, ruleset.checks, ruleset.only_missing
-                    for payload, (passed, failed), lacks in zip(payloads, sides, missing):
-                        if type(payload) is not str or (only and (only.isdisjoint(lacks) or only <= lacks)):
+                    handle, bits, only = ruleset.handle, ruleset.bits, ruleset.only_missing
+                    for i, payload in enumerate(payloads):
+                        if type(payload) is not str or (only and (only.isdisjoint(lacks := missing[i]) or only <= lacks)):
                             continue
                         code, state = assert_fact(handle, payload)
                         if code == 1:  # matched no rule: nothing was stored
                             continue
                         if code != 0:
                             raise EngineError(f"durable_rules answered code {code} to a fresh fact")
+                        got = 0
                         try:
                             result = start(handle, state)
                             message = result[1] if result else None
                             while message:
-                                (passed if message[2] == "p" else failed).add(checks[message[RULE_NAME]])
+                                got |= bits[message[RULE_NAME]]
                                 message = complete(handle, state)
                         finally:
                             retract(handle, _RETRACT)
+                        found_bits[i] |= got
             except EngineError:
                 raise
             except Exception as exc:  # durable_rules_engine.error, MemoryError
                 raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
-        return [self._firings(plan, inference, lacks, passed, failed) if type(payload) is str else payload
-                for lacks, payload, (passed, failed) in zip(missing, payloads, sides)]
+        return [self._firings(plan, inference, lacks, got) if type(payload) is str else payload
+                for lacks, payload, got in zip(missing, payloads, found_bits)]
 
     def _ready(self, plan: Plan) -> tuple[list[_Ruleset], _Inference]:
         """The plan's rulesets now, and what they leave to inference (called holding the lock)."""
@@ -287,24 +291,30 @@ class DurableBackend:
             raise EngineError("plan was not prepared for the durable_rules backend")
         inference = self._inference.get(id(plan))
         if inference is None or inference.rulesets is not rulesets:  # rebuilt (adapted) since
-            inference = self._inference[id(plan)] = _Inference.of(rulesets)
+            shift = len(plan.order)  # a fail rule's bit is its check's, above every pass bit
+            for ruleset in rulesets:
+                ruleset.bits = {name: plan.bit[key] << (0 if side == "pass" else shift)
+                                for name, (side, key) in ruleset.meaning.items()}
+            inference = self._inference[id(plan)] = _Inference.of(rulesets, plan)
         return rulesets, inference
 
-    def _firings(self, plan: Plan, inference: _Inference, missing: frozenset[str], passed: set[str],
-                 failed: set[str]) -> Firings:
-        """What the fired rules and the inference say of one fact, which lacks the keys ``missing``."""
+    def _firings(self, plan: Plan, inference: _Inference, missing: frozenset[str], got: int) -> Firings:
+        """What the fired rules (``got``: pass bits, then fail bits above them) and the inference
+        say of one fact, which lacks the keys ``missing``."""
+        shift = len(plan.order)
+        passed, failed = got & ((1 << shift) - 1), got >> shift
         # an inferred check passed unless it failed or a key it reads is missing, and one firing its
         # pass rule failed unless it passed or a key it reads is missing (the two sets are disjoint)
         passes, fails = inference.open(missing)
         if passes:
-            passed.update(passes.difference(failed))
+            passed |= passes & ~failed
         if fails:
-            failed.update(fails.difference(passed))
-        if passed and failed and not passed.isdisjoint(failed):
-            raise EngineError(f"durable_rules fired both pass and fail for {sorted(passed & failed)}")
+            failed |= fails & ~passed
+        if passed & failed:
+            raise EngineError(f"durable_rules fired both pass and fail for {sorted(plan.names(passed & failed))}")
         if id(plan) in self._tally:  # (no lock to look: _observe looks again holding it)
-            self._observe(plan, passed, failed, missing)
-        return Firings(passed, failed, missing)
+            self._observe(plan, plan.names(passed), plan.names(failed), missing)
+        return Firings(passed, failed, missing, plan)
 
     def close(self) -> None:
         with self._lock:
@@ -364,13 +374,11 @@ def _check_sizes(fact: dict[str, Any]) -> None:
                 f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])
 
 
-def _unblocked(keys: frozenset[str], by_key: dict[str, frozenset[str]], missing: frozenset[str]) -> frozenset[str]:
-    """The checks ``keys`` none of whose fact keys is ``missing``."""
-    if not keys or not missing:
-        return keys
-    blocked: set[str] = set()
+def _unblocked(checks: int, by_key: dict[str, int], missing: frozenset[str]) -> int:
+    """The checks (a mask) none of whose fact keys is ``missing``."""
+    if not checks or not missing:
+        return checks
+    blocked = 0
     for k in missing:
-        found = by_key.get(k)
-        if found is not None:
-            blocked.update(found)
-    return keys.difference(blocked)
+        blocked |= by_key.get(k, 0)
+    return checks & ~blocked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ import orjson
 
 from ..policy import Policy
 from ._encode import AS_IS, fact_key, show
+from ._plan import bit_tables
 from ._result import Decision, Reason, Result, compact_record, outcome, put_decision
 from ._words import message
 
@@ -37,7 +39,7 @@ class Explainer:
         self.policy = policy
         self.plan = plan
         self._cache: dict[tuple, Reason] = {}
-        self._read: dict[tuple, tuple[str, ...]] = {}
+        self._bundles: dict[tuple, tuple] = {}  # targets -> what depends on them only (see _bundle)
         self._names = {t: f"{t[0]}/{t[1]}" for t in plan.targets}
         # per check: (field, level it is read at, or None) for each field it reads
         fields = policy.fields
@@ -54,7 +56,7 @@ class Explainer:
         """The outcome of each target ("route/level" -> outcome), the state of every check they
         read, the values read, and the Explanation that builds the decisions when asked."""
         passed, failed = firings.passed, firings.failed
-        as_tuple, read, read_set, _ = bundle = self._bundle(targets)
+        as_tuple, read, read_set, _, _ = bundle = self._bundle(targets)
         states = dict.fromkeys(read)  # in plan order; unknown unless passed or failed
         states.update(dict.fromkeys(read_set.intersection(failed), False))
         states.update(dict.fromkeys(read_set.intersection(passed), True))
@@ -68,32 +70,42 @@ class Explainer:
         """The candidate's record in the compact layout, straight from the firings: the same bytes
         as ``Result.to_bytes("compact")`` of the Result :meth:`decide` would make (tested), without
         building the Result, the check states or the values ``shown`` already holds."""
+        bundle = self._bundle(targets)
+        pieces: _Pieces | None = bundle[4]
+        actual = self._actual(derived, shown)
+        if pieces is not None:  # the lists and decisions from pieces rendered once (see _Pieces)
+            return pieces.record(candidate, shown, actual, firings.passed_bits, firings.failed_bits)
         passed, failed = firings.passed, firings.failed
-        _, read, read_set, _ = bundle = self._bundle(targets)
+        _, read, read_set, _, _ = bundle
         unknown = read_set.difference(passed, failed)
         return orjson.dumps(compact_record(
-            candidate, shown, self._actual(derived, shown), list(filter(failed.__contains__, read)) if failed else [],
+            candidate, shown, actual, list(filter(failed.__contains__, read)) if failed else [],
             list(filter(unknown.__contains__, read)) if unknown else [], _outcomes(bundle, failed, unknown)))
 
     def _bundle(self, targets: list[tuple[str, str]]) -> tuple:
-        """What depends on the targets only, made once for a run of candidates asking for the same:
-        (targets, the checks they read in plan order, those as a set, per target its name and checks)."""
-        bundle = self.__dict__.get("_last")
-        if bundle is None or bundle[0] != targets:
-            read = self._read_by(targets)
-            pairs = tuple((self._names[t], frozenset(self.plan.targets[t])) for t in targets)
-            bundle = self.__dict__["_last"] = (list(targets), (tuple(targets), read, frozenset(read), pairs))
-        return bundle[1]
-
-    def _read_by(self, targets: list[tuple[str, str]]) -> tuple[str, ...]:
-        """The checks the targets read, in plan order (remembered: a batch asks for few target sets)."""
+        """What depends on the targets only, made once per set of targets (a batch asks for few):
+        (targets, the checks they read in plan order, those as a set, per target its name and checks,
+        the record's pieces where those checks are read in ``Plan.order``'s order, else None)."""
+        last = self.__dict__.get("_last")
+        if last is not None and last[0] == targets:
+            return last[1]
         key = tuple(targets)
-        found = self._read.get(key)
-        if found is None:
-            if len(self._read) > 64:
-                self._read.clear()
-            found = self._read[key] = tuple(dict.fromkeys(k for t in targets for k in self.plan.targets[t]))
-        return found
+        bundle = self._bundles.get(key)
+        if bundle is None:
+            if len(self._bundles) > 64:
+                self._bundles.clear()
+            read = tuple(dict.fromkeys(k for t in targets for k in self.plan.targets[t]))
+            pairs = tuple((self._names[t], frozenset(self.plan.targets[t])) for t in targets)
+            in_order = list(read) == [k for k in self.plan.order if k in frozenset(read)]
+            bundle = self._bundles[key] = (key, read, frozenset(read), pairs,
+                                           _Pieces(self, key, read) if in_order else None)
+        self.__dict__["_last"] = (list(targets), bundle)
+        return bundle
+
+    @functools.cached_property
+    def _check_names(self) -> tuple:
+        """Each check's name as JSON followed by a comma, by bit mask eight checks at a time."""
+        return bit_tables(self.plan.order, lambda names: b"".join(orjson.dumps(n) + b"," for n in names))
 
     def _actual(self, derived: Derived, shown: dict[str, Any] | None = None) -> dict[str, Any]:
         """The values the checks read, by field (and level); those in ``shown`` left out."""
@@ -160,6 +172,36 @@ def _reader(reads: tuple[tuple[str, str | None], ...]):
 
 
 _NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE = outcome(True, False), outcome(False, True), outcome(False, False)
+
+
+class _Pieces:
+    """A compact record's parts that depend only on which checks passed and failed, rendered once
+    for a plan and a set of targets: each check's name as JSON (eight checks at a time, by bit
+    mask: ``Plan.order``'s bits, which these targets read in their order), and each decision's
+    name with each of its outcomes. The record is then joined from them and orjson's text of the
+    values (``compact_record`` gives the same bytes, key for key; tests/test_compact.py)."""
+
+    def __init__(self, explainer: Explainer, targets: tuple[tuple[str, str], ...], read: tuple[str, ...]):
+        plan = explainer.plan
+        self.read = sum(plan.bit[k] for k in read)
+        self.names = explainer._check_names
+        self.decisions = tuple(
+            (sum(plan.bit[k] for k in plan.targets[t]),
+             *(orjson.dumps(explainer._names[t]) + b":" + orjson.dumps(o) for o in (_NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE)))
+            for t in targets)
+
+    def _list(self, bits: int) -> bytes:
+        return b"".join([table[bits >> shift & 255] for shift, table in self.names])[:-1]
+
+    def record(self, candidate: str, shown: dict[str, Any], actual: dict[str, Any], passed: int, failed: int) -> bytes:
+        failed &= self.read
+        unknown = self.read & ~(passed | failed)
+        decisions = b",".join([no if failed & keys else unknown_ if unknown & keys else yes
+                               for keys, no, unknown_, yes in self.decisions])
+        return b"".join((b'{"candidate":', orjson.dumps(candidate), b',"derived":', orjson.dumps(shown),
+                         b',"actual":', orjson.dumps(actual), b',"failed":[', self._list(failed) if failed else b"",
+                         b'],"undetermined":[', self._list(unknown) if unknown else b"", b'],"decisions":{',
+                         decisions, b"}}"))
 
 
 def _outcomes(bundle: tuple, failed: frozenset[str], unknown: frozenset[str]) -> dict[str, str]:

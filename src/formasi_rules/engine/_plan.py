@@ -87,6 +87,33 @@ class Plan:
     targets: dict[tuple[str, str], tuple[str, ...]]  # (route, level) -> check keys
     keys: frozenset[str]  # every fact key any check reads
     kind: str = CANDIDATE  # the kind of fact the plan's checks test
+    # the checks in the order every target together reads them, then any other: check ``order[i]``
+    # is bit ``1 << i`` of what a backend finds (Firings), and ``bit`` maps a check to its bit
+    order: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    bit: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
+    _tables: tuple = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        order = tuple(dict.fromkeys([*(k for keys in self.targets.values() for k in keys), *self.checks]))
+        object.__setattr__(self, "order", order)
+        object.__setattr__(self, "bit", {k: 1 << i for i, k in enumerate(order)})
+        object.__setattr__(self, "_tables", bit_tables(order, lambda names: frozenset(names)))
+
+    def names(self, bits: int) -> frozenset[str]:
+        """The checks whose bits are set in ``bits``."""
+        return frozenset().union(*[table[bits >> shift & 255] for shift, table in self._tables if bits >> shift & 255])
+
+
+def bit_tables(items: tuple, make: Callable[[tuple], Any]) -> tuple[tuple[int, tuple], ...]:
+    """Lookup tables that turn a bit mask over ``items`` into ``make`` of the items it holds, eight
+    bits at a time: ``(shift, table)`` pairs, where ``table[byte]`` is ``make`` of the items of
+    ``items[shift:shift + 8]`` whose bits are set in ``byte``."""
+    tables = []
+    for shift in range(0, len(items), 8):
+        part = items[shift:shift + 8]
+        tables.append((shift, tuple(make(tuple(x for j, x in enumerate(part) if byte >> j & 1))
+                                    for byte in range(1 << len(part)))))
+    return tuple(tables)
 
 
 def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
