@@ -140,8 +140,18 @@ LEVELS = ["ahli_pertama", "ahli_muda", "ahli_madya", "ahli_utama", "terampil", "
 RANKS = ["III/a", "III/b", "III/c", "III/d", "IV/a", "IV/b", "II/d", None]
 RATINGS = ["sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang", "Baik"]
 NAMES = ["Pengantar Kerja", "pengantar kerja ahli muda", "JF Pengantar Kerja", "Analis", "Instruktur", None]
-days = st.dates(dt.date(2010, 1, 1), dt.date(2026, 12, 31)).map(dt.date.isoformat)
-recent = st.dates(dt.date(2020, 1, 1), dt.date(2025, 9, 30)).map(dt.date.isoformat)
+
+
+def _dates(low: dt.date, high: dt.date):
+    """Dates, most on a few days of the month, so that two dates often share their day or month
+    (where completed years and months turn)."""
+    shared = st.builds(dt.date, st.integers(low.year, high.year), st.integers(1, 12), st.sampled_from([1, 15, 28]))
+    return st.one_of(shared, shared, st.dates(low, high)).filter(lambda d: low <= d <= high)
+
+
+days = _dates(dt.date(2010, 1, 1), dt.date(2026, 12, 31)).map(dt.date.isoformat)
+recent = _dates(dt.date(2020, 1, 1), dt.date(2025, 9, 30)).map(dt.date.isoformat)
+as_of_dates = _dates(dt.date(2025, 10, 1), dt.date(2030, 12, 31))
 
 
 @st.composite
@@ -156,7 +166,7 @@ def positions(draw):
 
 @st.composite
 def records(draw):
-    rec = {"id": "r", "birth_date": draw(st.one_of(st.none(), st.dates(dt.date(1960, 1, 1), dt.date(2000, 1, 1))
+    rec = {"id": "r", "birth_date": draw(st.one_of(st.none(), _dates(dt.date(1960, 1, 1), dt.date(2000, 1, 1))
                                                       .map(dt.date.isoformat))),
            "employment_status": draw(st.sampled_from(["PNS", "CPNS", "PPPK", None])),
            "education": draw(st.sampled_from(["S1", "S2", "D3", "SMA", None])),
@@ -207,7 +217,7 @@ PLACES = {region_key("Region 1"): {"ahli_muda": 2}, region_key("Region 2"): {}}
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))
 @settings(max_examples=300)
-@given(rec=st.one_of(records(), officers()), as_of=st.dates(dt.date(2025, 10, 1), dt.date(2030, 12, 31)), places=st.sampled_from([None, PLACES]))
+@given(rec=st.one_of(records(), officers()), as_of=as_of_dates, places=st.sampled_from([None, PLACES]))
 def test_generated_code_gives_the_interpreters_values(name, rec, as_of, places):
     policy = SHIPPED[name]
     try:
@@ -236,6 +246,95 @@ def test_the_examples_and_the_benchmark_records_give_the_interpreters_values():
     assert compared > 1500 and any(  # the credit-point derivation ran, explained
         "credit_points_in_level" in GeneratedDeriver(policy).derive(structure_candidate(r, policy=policy), AS_OF, None)
         .explain for r in recs[:200] if "credit_points" not in r and r.get("position", {}).get("type") == "jf")
+
+
+EVERY_OPERATOR = """
+fields:
+  best_2y: {title: {id: a, en: a}, type: rating, derive: {over_years: 2, of: performance, value: rating, take: max}}
+  best_4y: {title: {id: a, en: a}, type: rating, derive: {over_years: 4, of: performance, value: rating, take: max}}
+  worst_5y: {title: {id: a, en: a}, type: rating, derive: {over_years: 5, of: performance, value: rating, take: min}}
+  rated_3y: {title: {id: a, en: a}, type: integer, derive: {over_years: 3, of: performance, value: rating, take: count}}
+  months_in_rank: {title: {id: a, en: a}, type: integer, derive: {months_between: [rank_since, as_of]}}
+  rank_then: {title: {id: a, en: a}, type: rank, derive: {history: ranks, on: {add_months: [as_of, -30]}, value: rank}}
+  was_iiid: {title: {id: a, en: a}, type: boolean, derive: {history: ranks, before: as_of, exists: {rank: [III/d, IV/a]}}}
+  year_start: {title: {id: a, en: a}, type: date, derive: {start_of_year: birth_date}}
+  earliest: {title: {id: a, en: a}, type: date, derive: {min: [birth_date, rank_since, position_since]}}
+  latest: {title: {id: a, en: a}, type: date, derive: {max: [rank_since, position_since]}}
+  spread: {title: {id: a, en: a}, type: number, decimals: 6, derive: {subtract: [experience_years, {divide: [age, 7]}]}}
+  ratio: {title: {id: a, en: a}, type: number, decimals: 2, derive: {round: {divide: [experience_years, years_in_rank]}, decimals: 2, mode: floor}}
+  up: {title: {id: a, en: a}, type: number, decimals: 1, derive: {round: {multiply: [experience_years, 1.05]}, decimals: 1, mode: ceil}}
+  least: {title: {id: a, en: a}, type: number, decimals: 2, derive: {min: [experience_years, 3, {add: [age, -50]}]}}
+  rating_2024: {title: {id: a, en: a}, type: rating, derive: {history: performance, year: 2024, value: rating}}
+  band:
+    title: {id: a, en: a}
+    type: text
+    derive:
+      cases:
+        - when: {any: [{age: {below: 30}}, {not: {education: {at_least: S1}}}]}
+          then: {text: young}
+        - when: {all: [{best_2y: {at_least: baik}}, {rank: {in: [III/c, III/d]}}]}
+          then: {text: good}
+      else: {first_known: [position_name, {text: none}]}
+rules:
+  - id: every.operator
+    title: {id: a, en: a}
+    routes: [perpindahan]
+    citation: {source: formasi_policy_choice}
+    require: {best_2y: {at_least: baik}, rated_3y: {at_least: 1}, months_in_rank: {at_least: 0}, rank_then: {at_least: III/a},
+              was_iiid: {equals: false}, year_start: {at_least: 1960-01-01}, earliest: {at_least: 1960-01-01},
+              latest: {at_least: 1960-01-01}, spread: {at_least: -100}, ratio: {at_least: 0}, up: {at_least: 0},
+              least: {at_most: 100}, band: {not_in: [x]}, best_4y: {at_least: kurang}, worst_5y: {at_least: kurang},
+              rating_2024: {at_least: kurang}}
+"""
+
+
+@pytest.fixture(scope="module")
+def every_operator(tmp_path_factory):
+    """The shipped policy with a field for each operator and option the writer writes out."""
+    import shutil
+    root = tmp_path_factory.mktemp("every")
+    for folder in POLICY_DIR.parent.iterdir():
+        if folder.is_dir():
+            shutil.copytree(folder, root / folder.name, ignore=shutil.ignore_patterns("tests"))
+    fields, rules = EVERY_OPERATOR.split("rules:\n")
+    (root / POLICY_DIR.name / "fields").mkdir()
+    (root / POLICY_DIR.name / "fields" / "every.yaml").write_text(fields, encoding="utf-8")
+    (root / POLICY_DIR.name / "rules" / "every.yaml").write_text("rules:\n" + rules, encoding="utf-8")
+    policy = fr.load_policy(root / POLICY_DIR.name)
+    return Deriver(policy), GeneratedDeriver(policy), policy
+
+
+@settings(max_examples=300)
+@given(rec=st.one_of(records(), officers()), as_of=as_of_dates)
+def test_every_operator_gives_the_interpreters_values(every_operator, rec, as_of):
+    interpreter, generated, policy = every_operator
+    try:
+        c = structure_candidate(rec, policy=policy)
+    except InputError:
+        return
+    interpreted, written = _same(interpreter, generated, c, as_of, None)
+    assert written == interpreted
+
+
+def test_every_operator_is_reached(every_operator):
+    """The generated records reach every field of the policy above with a known value."""
+    interpreter, generated, policy = every_operator
+    known: set[str] = set()
+
+    @settings(max_examples=300, database=None)
+    @given(rec=st.one_of(records(), officers()))
+    def collect(rec):
+        try:
+            known.update(generated.derive(structure_candidate(rec, policy=policy), AS_OF, None).values)
+        except InputError:
+            pass
+    collect()
+    assert set(yaml_fields(EVERY_OPERATOR)) <= known
+
+
+def yaml_fields(text):
+    return [line.split(":")[0].strip() for line in text.split("rules:")[0].splitlines()[2:]
+            if line.startswith("  ") and not line.startswith("   ")]
 
 
 def test_the_shipped_policies_are_generated_not_interpreted():

@@ -176,21 +176,46 @@ class Dates:
                                   for name in self.paths if (when := _scalar(c, name)) is not None and when > as_of])
 
 
-def formation_open(policy: Policy, c: Candidate, formation: Formation | None,
-                   explain: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The per-level values: the open places of the candidate's region (``formation_open``), or
-    in ``explain`` why there are none."""
-    if formation is None:
-        explain["formation"] = "no formation data given / data formasi tidak diberikan"
-    elif not c.region:
-        explain["formation"] = "the candidate has no region / wilayah kandidat tidak diisi"
-    elif (region := region_key(c.region)) not in formation:
-        hint = suggest(region, formation)
-        explain["formation"] = f"region {c.region!r} is not in the formation data" + (f" ({hint})" if hint else "")
-    else:
-        places = formation[region]
-        return {"formation_open": {lv: places.get(lv, 0) for lv in policy.levels}}
-    return {}
+class OpenPlaces:
+    """The per-level values of a candidate: the open places of its region (``formation_open``), or
+    in ``explain`` why there are none. A batch meets the same few regions again and again, so each
+    region as written is looked up (and any hint for a region not found made) once per formation."""
+
+    MAX_REMEMBERED = 4096
+
+    def __init__(self, policy: Policy):
+        self.levels = policy.levels
+        # (id(formation), region as written) -> (the formation, its places by level, or why there are none)
+        self._seen: dict[tuple[int, str], tuple[Formation, dict[str, Any] | None, str | None]] = {}
+
+    def __call__(self, c: Candidate, formation: Formation | None, explain: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        if formation is None:
+            explain["formation"] = "no formation data given / data formasi tidak diberikan"
+            return {}
+        if not c.region:
+            explain["formation"] = "the candidate has no region / wilayah kandidat tidak diisi"
+            return {}
+        found = self._seen.get((id(formation), c.region))
+        if found is None or found[0] is not formation:  # (held here, a formation's id is not reused)
+            found = self._look_up(c.region, formation)
+        if found[1] is None:
+            explain["formation"] = found[2]
+            return {}
+        return {"formation_open": dict(found[1])}
+
+    def _look_up(self, region_as_written: str, formation: Formation) -> tuple:
+        region = region_key(region_as_written)
+        if region not in formation:
+            hint = suggest(region, formation)
+            found = (formation, None, f"region {region_as_written!r} is not in the formation data"
+                                      + (f" ({hint})" if hint else ""))
+        else:
+            places = formation[region]
+            found = (formation, {lv: places.get(lv, 0) for lv in self.levels}, None)
+        if len(self._seen) >= self.MAX_REMEMBERED:
+            self._seen.clear()
+        self._seen[(id(formation), region_as_written)] = found
+        return found
 
 
 def read_position(view: RecordView, attr: str) -> Any:
@@ -233,6 +258,7 @@ class Deriver:
                 self.fns[name] = (self._compile(field.derive), _explained(field.derive))
         self.wanted = tuple(n for n in _read_by_rules(policy) if n in self.fns)
         self.dates = Dates(policy)
+        self.open_places = OpenPlaces(policy)
 
     # --- running ------------------------------------------------------------------------------
 
@@ -249,7 +275,7 @@ class Deriver:
         for name in self.wanted:
             if name not in done:
                 get(name)
-        return Derived(values, formation_open(self.policy, c, formation, ctx.explain), ctx.explain)
+        return Derived(values, self.open_places(c, formation, ctx.explain), ctx.explain)
 
     # --- compiling -------------------------------------------------------------------------
 

@@ -22,13 +22,13 @@ from typing import Any, Callable
 import attrs
 
 from ..inputs import Candidate, Formation
-from ..inputs._candidate import CompetencyTest, Position
+from ..inputs._candidate import CompetencyTest, Position, RankHeld
 from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test
 from ..policy import _derivations as d
 from ..policy._model import Table, TableRow, as_decimal
 from ._derive import (
-    RECORD_ATTRS, Dates, Derived, Deriver, RecordView, add_months, formation_open, history_at, history_exists,
-    months_between, over_years, read_rank, text, years_between, _explained, _read_by_rules, _remembered,
+    RECORD_ATTRS, Dates, Derived, Deriver, OpenPlaces, RecordView, add_months, history_at, over_years, read_rank, text,
+    _explained, _read_by_rules, _remembered,
 )
 from ._encode import show
 from ._source import Source
@@ -70,8 +70,9 @@ class Frame(RecordView):
 # the attribute names the generated code may read (_source.verify holds it to these)
 ATTRIBUTES = frozenset((
     *(a.name for a in attrs.fields(Candidate)), *(a.name for a in attrs.fields(Position)),
-    *(a.name for a in attrs.fields(CompetencyTest)), *Frame.__slots__, *RecordView.__slots__,
-    "positions", "ranks", "ratings", "current", "year", "month", "isoformat", "quantize", "get", "append",
+    *(a.name for a in attrs.fields(CompetencyTest)), *(a.name for a in attrs.fields(RankHeld)), *Frame.__slots__,
+    *RecordView.__slots__, "positions", "ranks", "ratings", "current", "entries", "complete", "year", "month", "day",
+    "isoformat", "quantize", "get", "append",
 ))
 
 
@@ -81,6 +82,7 @@ class GeneratedDeriver:
     def __init__(self, policy: Policy):
         self.policy = policy
         self.dates = Dates(policy)
+        self.open_places = OpenPlaces(policy)
         writer = _Writer(policy)
         self.source = writer.src.text()  # kept for reading (tests/test_generated_code.py)
         namespace = writer.src.build(f"<formasi_rules derivations of {policy.digest[:12]}>")
@@ -91,7 +93,7 @@ class GeneratedDeriver:
         self.dates.check(c, as_of)
         frame = Frame(c, as_of, self._slots)
         self._run(frame)
-        return Derived(frame.values, formation_open(self.policy, c, formation, frame.explain), frame.explain)
+        return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain)
 
 
 def deriver_for(policy: Policy) -> GeneratedDeriver | Deriver:
@@ -229,8 +231,14 @@ class _Writer:
         t = w.temp()
         if isinstance(node, d.Span):
             a, b = self._value(node.start, env), self._value(node.end, env)
-            span = w.bind(years_between if node.unit == "years" else months_between)
-            w(f"{t} = None if {a} is None or {b} is None else {span}({a}, {b})")
+            with w.block(f"if {a} is None or {b} is None"):
+                w(f"{t} = None")
+            with w.block("else"):  # _derive.years_between / months_between, written out
+                earlier = f"({b}.month < {a}.month or ({b}.month == {a}.month and {b}.day < {a}.day))"
+                if node.unit == "years":
+                    w(f"{t} = {b}.year - {a}.year - {earlier}")
+                else:
+                    w(f"{t} = ({b}.year - {a}.year) * 12 + {b}.month - {a}.month - ({b}.day < {a}.day)")
         elif isinstance(node, d.Arith):
             self._arith(node, env, t)
         elif isinstance(node, d.Round):
@@ -244,16 +252,12 @@ class _Writer:
             args = ", ".join(map(w.bind, (node.value, node.previous, node.same)))
             w(f"{t} = None if {day} is None else {w.bind(history_at)}(F.{_history(node.history)}, {day}, {args})")
         elif isinstance(node, d.HistoryExists):
-            day = self._value(node.before, env)
-            w(f"{t} = None if {day} is None else "
-              f"{w.bind(history_exists)}(F.{_history(node.history)}, {day}, {w.bind(node.match)})")
+            self._history_exists(node, env, t)
         elif isinstance(node, d.HistoryYear):
             year = self._value(node.year, env)
             w(f"{t} = None if {year} is None else {w.bind(text)}(F.ratings.get(int({year})))")
         elif isinstance(node, d.OverYears):
-            rank = self.policy.scales.get("rating", {}) if node.value == "rating" else None
-            args = ", ".join(map(w.bind, (node.years, node.take, rank)))
-            w(f"{t} = {w.bind(over_years)}(F.ratings, as_of.year, {args})")
+            self._over_years(node, t)
         elif isinstance(node, d.SumMonths):
             self._sum_months(node, env, t)
         elif isinstance(node, d.Cases):
@@ -279,6 +283,49 @@ class _Writer:
         else:
             raise Unsupported(f"no code for {type(node).__name__}")
         return t
+
+    def _history_exists(self, node: d.HistoryExists, env: _Env, t: str) -> None:
+        """_derive.history_exists, written out: whether an entry begun before the day matches."""
+        w = self.src
+        day = self._value(node.before, env)
+        history, entry = w.temp(), w.temp()
+        with w.block(f"if {day} is None"):
+            w(f"{t} = None")
+        with w.block("else"):
+            w(f"{history} = F.{_history(node.history)}")
+            w(f"{t} = False if {history}.complete else None")
+            tests = [f"{entry}.since is not None", f"{entry}.since < {day}"]
+            tests += [f"{entry}.{_allowed(attr, Position if node.history == 'positions' else RankHeld)} in "
+                      f"{w.bind(values)}" for attr, values in node.match]
+            with w.block(f"for {entry} in {history}.entries"):
+                with w.block(f"if {' and '.join(tests)}"):
+                    w(f"{t} = True")
+                    w("break")
+
+    def _over_years(self, node: d.OverYears, t: str) -> None:
+        """_derive.over_years; the least or greatest of a few years written out (the first such, as
+        min and max give it, each value's rank looked up as their key is)."""
+        w = self.src
+        rank = self.policy.scales.get("rating", {}) if node.value == "rating" else None
+        if node.take not in ("min", "max") or not 1 <= node.years <= 4:
+            args = ", ".join(map(w.bind, (node.years, node.take, rank)))
+            w(f"{t} = {w.bind(over_years)}(F.ratings, as_of.year, {args})")
+            return
+        ratings, got = w.temp(), [w.temp() for _ in range(node.years)]
+        w(f"{ratings} = F.ratings")
+        for back, g in zip(range(node.years, 0, -1), got):  # range(year - n, year), oldest first
+            w(f"{g} = {ratings}.get(as_of.year - {back})")
+        with w.block(f"if {' or '.join(f'{g} is None' for g in got)}"):
+            w(f"{t} = None")
+        with w.block("else"):
+            key = (lambda g: f"{w.bind(rank)}[{g}]") if rank else (lambda g: g)
+            if rank:
+                for g in got:  # min and max call their key on every value
+                    w(f"{key(g)}")
+            w(f"{t} = {got[0]}")
+            better = "<" if node.take == "min" else ">"
+            for g in got[1:]:
+                w(f"{t} = {g} if {key(g)} {better} {key(t)} else {t}")
 
     def _arith(self, node: d.Arith, env: _Env, t: str) -> None:
         w = self.src
