@@ -89,8 +89,9 @@ def test_the_shipped_plan_flipped_agrees_and_stays_within_budget(engines):
 
 
 def test_the_backend_adapts_once_and_gives_the_same_results(engines):
+    """With a rule per check (regions=False: a policy whose groups the regions do not cover)."""
     plan, fact_list = _facts(engines["durable"], bench_candidates(300))
-    durable, reference = DurableBackend("adapt", adapt_after=50), ReferenceBackend()
+    durable, reference = DurableBackend("adapt", adapt_after=50, regions=False), ReferenceBackend()
     durable.prepare(plan)
     before = durable._rulesets[id(plan)]
     try:
@@ -145,7 +146,7 @@ def test_the_shipped_plan_with_fallback_rulesets_agrees_and_stays_within_budget(
 
 def test_adapting_chooses_fallback_rulesets_where_they_save_actions(engines):
     plan, fact_list = _facts(engines["durable"], bench_candidates(400))
-    durable, reference = DurableBackend("adapt", adapt_after=100), ReferenceBackend()
+    durable, reference = DurableBackend("adapt", adapt_after=100, regions=False), ReferenceBackend()
     durable.prepare(plan)
     try:
         for fact in fact_list:

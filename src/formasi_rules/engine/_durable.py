@@ -26,11 +26,11 @@ from typing import Any
 import attrs
 import orjson
 
-from .._errors import BackendUnavailable, EngineError, InputError, Problem
+from .._errors import BackendUnavailable, EngineError, InputError, PolicyError, Problem
 from ._backend import Firings
 from ._encode import KIND
 from ._plan import Plan
-from ._rulesets import RULE_NAME, RulesetSpec, compile_plan, engine_names, fallback_able
+from ._rulesets import RULE_NAME, RulesetSpec, compile_plan, engine_names, fallback_able, groups
 
 MAX_VALUE_BYTES = 16 * 1024 * 1024  # MAX_OBJECT_PROPERTY_SIZE: a longer value is error 314
 SID = "1"
@@ -63,7 +63,8 @@ class _Ruleset:
     def __init__(self, engine, spec: RulesetSpec, label: str):
         self.engine = engine
         self.meaning = spec.meaning  # rule name -> (side, its check)
-        self.bits: dict[str, int] | None = None  # rule name -> its check's bit on its side (_ready sets it)
+        self.regions, self.defaults = spec.regions, spec.defaults  # region rules and their groups' defaults
+        self.bits: dict[str, int] | None = None  # rule name -> the bits it sets (_ready sets it)
         # a fallback ruleset (only_missing) fires nothing for a fact lacking every one of its keys: each of
         # its rules tests those keys only, and a test on a missing key does not match
         self.inferred = spec.inferred
@@ -120,6 +121,9 @@ class _Inference:
     passes_by_key: dict[str, int]
     fails: int
     fails_by_key: dict[str, int]
+    # what the groups compiled as regions that fired no rule give (passed, failed), by the bits of the
+    # groups that did fire, eight groups at a time (as _plan.bit_tables)
+    defaults: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()
     # missing keys -> (passes, fails) none of whose keys is missing: a batch meets few such sets
     _open: dict[frozenset[str], tuple[int, int]] = attrs.field(factory=dict, eq=False)
 
@@ -135,7 +139,7 @@ class _Inference:
             return every, by_key
         passes = masks(p for r in rulesets for p in r.inferred)
         fails = masks(p for r in rulesets for p in r.inferred_fail)
-        return cls(rulesets, *passes, *fails)
+        return cls(rulesets, *passes, *fails, _default_tables(plan, [d for r in rulesets for d in r.defaults]))
 
     def open(self, missing: frozenset[str]) -> tuple[int, int]:
         """The inferred checks (passes, fails) that no missing key keeps from being decided."""
@@ -150,10 +154,13 @@ class _Inference:
 
 @attrs.define
 class _Tally:
-    """What a plan's first facts showed (DurableBackend._observe): how many, each check's passes and
-    fails, the facts per set of missing keys, and each check's fails with one of its keys missing."""
+    """What a plan's first facts showed (DurableBackend._observe): how many, the outcomes of each group
+    of checks, each check's passes and fails, the facts per set of missing keys, and each check's
+    fails with one of its keys missing."""
 
+    groups: dict[tuple[str, ...], tuple[str, ...]]  # the plan's checks by the keys they read
     seen: int = 0
+    outcomes: collections.defaultdict = attrs.field(factory=lambda: collections.defaultdict(collections.Counter))
     passes: collections.Counter = attrs.field(factory=collections.Counter)
     fails: collections.Counter = attrs.field(factory=collections.Counter)
     gaps: collections.Counter = attrs.field(factory=collections.Counter)
@@ -167,9 +174,10 @@ class DurableBackend:
 
     ADAPT_AFTER = 256  # facts of a plan seen before choosing which side of each check fires
 
-    def __init__(self, label: str = "policy", adapt_after: int | None = None):
+    def __init__(self, label: str = "policy", adapt_after: int | None = None, regions: bool = True):
         self._engine = load_engine()
         self._label = label
+        self._regions = regions  # compile checks reading the same keys into region rules (_regions)
         self._lock = threading.Lock()
         self._rulesets: dict[int, list[_Ruleset]] = {}
         self._inference: dict[int, _Inference] = {}  # id(plan) -> over its rulesets now
@@ -183,27 +191,32 @@ class DurableBackend:
     def prepare(self, plan: Plan) -> None:
         with self._lock:
             if id(plan) not in self._rulesets:
-                specs = compile_plan(plan)
+                specs = compile_plan(plan, regions=dict.fromkeys(groups(plan)) if self._regions else None)
                 self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
                 self._plans[id(plan)] = plan
                 self._heads[id(plan)] = (_HEAD + _json(plan.kind) + ",", engine_names(plan.keys))
                 if self._adapt_after > 0:
-                    self._tally[id(plan)] = _Tally()
+                    self._tally[id(plan)] = _Tally(groups(plan))
 
     def _observe(self, plan: Plan, passed: frozenset[str], failed: frozenset[str], missing: frozenset[str]) -> None:
-        """Count each check's sides over a plan's first facts; then let the rarer side fire.
+        """Count the outcomes over a plan's first facts; then let the rules that fire be the rarer ones.
 
-        Every agenda action costs a round trip into the engine, and a check fires one side only
-        (the other is inferred), so where a check passes less often than it fails its pass rule
-        should be the one that fires (``flip``, or ``fallback`` where its failure can show with a
-        key missing: see compile_plan). The results are the same either way; the rulesets are
-        rebuilt once, and kept as they are if more rulesets would take every fact (a fallback
-        ruleset takes only facts lacking its keys, and is weighed by :func:`_fallback`)."""
+        Every agenda action costs a round trip into the engine. A group of checks compiled as
+        regions fires no rule where its outcome is the group's default: the one seen most often
+        becomes it. A check with a rule of its own fires one side only (the other is inferred), so
+        where it passes less often than it fails its pass rule should be the one that fires
+        (``flip``, or ``fallback`` where its failure can show with a key missing: see
+        compile_plan). The results are the same either way; the rulesets are rebuilt once, and
+        kept as they are if more rulesets would take every fact (a fallback ruleset takes only
+        facts lacking its keys, and is weighed by :func:`_fallback`)."""
         with self._lock:
             tally = self._tally.get(id(plan))
             if tally is None:
                 return
             tally.seen += 1
+            for keys, checks in tally.groups.items():
+                tally.outcomes[keys][tuple(True if k in passed else False if k in failed else None
+                                           for k in checks)] += 1
             tally.passes.update(passed)
             tally.fails.update(failed)
             tally.gaps[missing] += 1
@@ -215,13 +228,18 @@ class DurableBackend:
             del self._tally[id(plan)]
             old = self._rulesets.get(id(plan))
             flip = frozenset(k for k in plan.checks if tally.passes[k] < tally.fails[k])
-            if old is None or not flip:
+            regions = {keys: seen.most_common(1)[0][0] for keys, seen in tally.outcomes.items()} \
+                if self._regions else None
+            if old is None or (not flip and regions is None):
                 return
-            for specs in (compile_plan(plan, flip=flip, fallback=_fallback(plan, tally)),
-                          compile_plan(plan, flip=flip)):
-                if sum(not s.only_missing for s in specs) <= len(old):
-                    break
-            else:
+            try:
+                for specs in (compile_plan(plan, flip=flip, fallback=_fallback(plan, tally), regions=regions),
+                              compile_plan(plan, flip=flip, regions=regions)):
+                    if sum(not s.only_missing for s in specs) <= len(old):
+                        break
+                else:
+                    return
+            except PolicyError:  # a choice that no longer fits the engine (P080): the rulesets stay as they are
                 return
             self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
             for ruleset in old:
@@ -291,9 +309,12 @@ class DurableBackend:
             raise EngineError("plan was not prepared for the durable_rules backend")
         inference = self._inference.get(id(plan))
         if inference is None or inference.rulesets is not rulesets:  # rebuilt (adapted) since
-            shift = len(plan.order)  # a fail rule's bit is its check's, above every pass bit
+            shift = len(plan.order)  # a fail rule's bit is its check's above every pass bit; a region
+            # rule sets its checks' bits on both sides, and its group's bit above all of them
             for ruleset in rulesets:
-                ruleset.bits = {name: plan.bit[key] << (0 if side == "pass" else shift)
+                ruleset.bits = {name: plan.bit[key] << (0 if side == "pass" else shift) if side != "region" else
+                                _mask(plan, ruleset.regions[name][1]) | _mask(plan, ruleset.regions[name][2]) << shift
+                                | 1 << (2 * shift + ruleset.regions[name][0])
                                 for name, (side, key) in ruleset.meaning.items()}
             inference = self._inference[id(plan)] = _Inference.of(rulesets, plan)
         return rulesets, inference
@@ -302,7 +323,14 @@ class DurableBackend:
         """What the fired rules (``got``: pass bits, then fail bits above them) and the inference
         say of one fact, which lacks the keys ``missing``."""
         shift = len(plan.order)
-        passed, failed = got & ((1 << shift) - 1), got >> shift
+        every = (1 << shift) - 1
+        passed, failed = got & every, got >> shift & every
+        if inference.defaults:  # each group compiled as regions that fired no rule: its default outcome
+            fired = got >> 2 * shift
+            for at, table in inference.defaults:
+                default_passed, default_failed = table[fired >> at & 255]
+                passed |= default_passed
+                failed |= default_failed
         # an inferred check passed unless it failed or a key it reads is missing, and one firing its
         # pass rule failed unless it passed or a key it reads is missing (the two sets are disjoint)
         passes, fails = inference.open(missing)
@@ -372,6 +400,32 @@ def _check_sizes(fact: dict[str, Any]) -> None:
             raise InputError([Problem(
                 "I022", f"nilai {key} lebih dari 16 MiB", f"the value of {key} is longer than the rules "
                 f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])
+
+
+def _mask(plan: Plan, checks: frozenset[str]) -> int:
+    return sum(plan.bit[k] for k in checks)
+
+
+def _default_tables(plan: Plan, defaults: list[tuple[int, frozenset[str], frozenset[str]]]) -> tuple:
+    """(shift, table) pairs over the groups' bits, eight at a time: ``table[byte]`` is the default
+    (passed, failed) of every group of those eight whose bit ``byte`` does not set (it fired no rule)."""
+    if not defaults:
+        return ()
+    by_group = {g: (_mask(plan, passed), _mask(plan, failed)) for g, passed, failed in defaults}
+    size = max(by_group) + 1
+    tables = []
+    for at in range(0, size, 8):
+        chunk = range(at, min(size, at + 8))
+        table = []
+        for byte in range(1 << len(chunk)):
+            passed = failed = 0
+            for j, g in enumerate(chunk):
+                if not byte >> j & 1 and g in by_group:
+                    passed |= by_group[g][0]
+                    failed |= by_group[g][1]
+            table.append((passed, failed))
+        tables.append((at, tuple(table)))
+    return tuple(tables)
 
 
 def _unblocked(checks: int, by_key: dict[str, int], missing: frozenset[str]) -> int:

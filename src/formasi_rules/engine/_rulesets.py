@@ -42,6 +42,7 @@ import attrs
 from .._errors import EngineError, PolicyError, Problem
 from ._encode import KIND
 from ._plan import And, Cmp, Cond, In, Or, Plan, negate, positive
+from ._regions import Group, compile_group
 
 # alpha tests per ruleset, counted on the expanded paths: a fact can match no more tests than a
 # ruleset holds, and the engine fails only at 65 matched at once (MAX_STACK_SIZE 64; probed, and
@@ -123,6 +124,10 @@ class RulesetSpec:
     # pass rule instead (see compile_plan's ``flip``): failed unless it passed or one of its keys is missing
     only_missing: frozenset[str] = frozenset()  # not empty: only a fact lacking one of these keys is
     # asserted into this ruleset (it decides the checks of ``fallback`` for such facts; see compile_plan)
+    regions: dict[str, tuple[int, frozenset[str], frozenset[str]]] = attrs.field(factory=dict)  # region
+    # rule name -> (its group, the checks passed there, those failed there; see _regions)
+    defaults: tuple[tuple[int, frozenset[str], frozenset[str]], ...] = ()  # (group, passed, failed) where
+    # no rule of the group fires
 
 
 def true_only_when_complete(cond: Cond) -> bool:
@@ -152,6 +157,7 @@ class _Packer:
 
     def __init__(self, budget: int, kind: str, names: dict[str, str] | None):
         self.budget, self.kind, self.names = budget, kind, names
+        self.group_count = 0
         self.specs: list[RulesetSpec] = []
         self.only_missing = False  # the rulesets being packed now are fallback rulesets
         self._new()
@@ -162,6 +168,8 @@ class _Packer:
         self.inferred: list[tuple[str, frozenset[str]]] = []
         self.inferred_fail: list[tuple[str, frozenset[str]]] = []
         self.keys: set[str] = set()
+        self.regions: dict[str, tuple[int, frozenset[str], frozenset[str]]] = {}
+        self.defaults: list[tuple[int, frozenset[str], frozenset[str]]] = []
         self.used = 2  # the discriminator test and the priming rule's test
 
     def room(self, cost: int, check: Any) -> None:
@@ -179,15 +187,28 @@ class _Packer:
     def add(self, what: tuple[str, str], cond: Cond) -> None:
         _add(self.rules, self.meaning, what, to_durable(cond, self.names), self.kind)
 
+    def add_group(self, group: Group) -> None:
+        """A group's region rules (within ``group.bound`` matched tests) and its default."""
+        if self.used + group.bound > self.budget or 2 * (len(self.rules) + len(group.regions)) + 2 > MAX_RULES_PER_RULESET:
+            self.flush()
+        self.used += group.bound
+        index, self.group_count = self.group_count, self.group_count + 1
+        for region in group.regions:
+            name = _add(self.rules, self.meaning, ("region", ""), {"$and": list(region.tests)}, self.kind)
+            self.regions[name] = (index, region.passed, region.failed)
+        self.defaults.append((index, *group.default))
+
     def flush(self) -> None:
-        if self.rules:
+        if self.rules or self.defaults:
             self.specs.append(RulesetSpec(self.rules, self.meaning, tuple(self.inferred), tuple(self.inferred_fail),
-                                          frozenset(self.keys) if self.only_missing else frozenset()))
+                                          frozenset(self.keys) if self.only_missing else frozenset(),
+                                          self.regions, tuple(self.defaults)))
         self._new()
 
 
 def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = frozenset(),
-                 fallback: frozenset[str] = frozenset()) -> list[RulesetSpec]:
+                 fallback: frozenset[str] = frozenset(), regions: dict[tuple[str, ...], tuple | None] | None = None,
+                 ) -> list[RulesetSpec]:
     """Split a plan into ruleset definitions that each stay within the engine's limits.
 
     A check in ``flip`` whose condition and negation can both be true only with every key present
@@ -200,10 +221,29 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
     missing. Its fail rule goes to a ruleset of its own after the others, one for each set of keys
     such checks read (``only_missing``): only a fact that lacks one of those keys is asserted into
     it, to tell failed from unknown.
+
+    The checks of a group in ``regions`` (the checks reading the keys it names, :func:`groups`)
+    become one rule per region of those keys' values (``_regions``), the outcome given for the
+    group (None: the one of most combinations of values) firing none; a group the regions do not
+    cover keeps a rule per check as above.
     """
-    packer = _Packer(budget, plan.kind, engine_names(plan.keys))
+    names = engine_names(plan.keys)
+    packer = _Packer(budget, plan.kind, names)
+    as_regions: set[str] = set()
+    for keys, checks in groups(plan).items():
+        if regions is None or keys not in regions:
+            continue
+        conditions = {k: plan.checks[k].condition for k in checks}
+        group = compile_group(conditions, keys, regions[keys], names)
+        if group is not None and group.bound + 2 > budget and regions[keys] is not None:
+            group = compile_group(conditions, keys, None, names)  # the default of most combinations of values
+        if group is not None and group.bound + 2 <= budget:
+            packer.add_group(group)
+            as_regions.update(checks)
     backed: list[tuple[str, Cond, Any]] = []
     for key, check in plan.checks.items():
+        if key in as_regions:
+            continue
         pos, neg = positive(check.condition), negate(check.condition)
         infer = true_only_when_complete(pos)
         flipped = key in flip and infer and true_only_when_complete(neg)
@@ -237,7 +277,15 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
     return packer.specs
 
 
-def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: str) -> None:
+def groups(plan: Plan) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The plan's checks grouped by the fact keys they read (sorted), each group in plan order."""
+    found: dict[tuple[str, ...], list[str]] = {}
+    for key, check in plan.checks.items():
+        found.setdefault(tuple(sorted(check.keys)), []).append(key)
+    return {keys: tuple(checks) for keys, checks in found.items()}
+
+
+def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: str) -> str:
     # the name says the side (p/f) and has a fixed width, so the host reads a fired rule's check
     # from a fixed slice of the agenda message (see _Ruleset.fire_into)
     if len(rules) >= 10 ** _NAME_DIGITS:
@@ -245,3 +293,4 @@ def _add(rules: dict, meaning: dict, what: tuple[str, str], test: dict, kind: st
     name = f"{what[0][0]}{len(rules):0{_NAME_DIGITS}d}"
     rules[name] = {"all": [{"m": {"$and": [{KIND: kind}, test]}}]}
     meaning[name] = what
+    return name
