@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import formasi_rules as fr
 from conftest import AS_OF, POLICY_DIR, ROOT
 from formasi_rules.engine._derive import Deriver
+from formasi_rules.engine._encode import show
 from formasi_rules.engine._derive_code import ATTRIBUTES, GeneratedDeriver, Unsupported, deriver_for
 from formasi_rules.engine._source import Source, SourceRefused, verify
 from formasi_rules import InputError
@@ -29,6 +30,9 @@ def _same(a, b, c, as_of, places):
             got = deriver.derive(c, as_of, places)
         except InputError as exc:
             return ("error", [p.to_dict() for p in exc.problems])
+        if got.shown is not None:  # kept as it went: what the values give, in their order
+            echo = {"as_of", *(n for n, f in deriver.policy.fields.items() if f.input is not None)}
+            assert list(got.shown.items()) == [(k, show(v)) for k, v in got.values.items() if k not in echo]
         return ([(k, type(v).__name__, v) for k, v in got.values.items()], got.per_level,
                 json.dumps(got.explain, default=str))
     return run(a), run(b)
@@ -383,3 +387,30 @@ def test_a_value_the_engine_cannot_hold_is_worded_as_before(policy):
         compiled.deriver = real
     (problem,) = caught.value.problems
     assert problem.code == "I021" and "credit_points" in problem.path and "decimal" in problem.en
+
+
+def test_the_values_a_plan_reads_are_written_as_the_plain_loop_writes_them():
+    """The generated ``actual`` (each field the checks read, as JSON shows it; a per-level field as
+    its levels; those ``derived`` shows left out) against the loop it replaced, written out here."""
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from evaluate import candidates
+    from formasi_rules.engine._stages import _shown
+    engine = ENGINES[POLICY_DIR.name]
+    compiled = engine._current
+    explainer = compiled.explainers[compiled.index(AS_OF)]
+    pairs = explainer._pairs
+    for places in (None, PLACES):
+        for rec in candidates(300):
+            derived = compiled.deriver.derive(structure_candidate(rec, policy=engine.policy), AS_OF, places)
+            for shown in (None, _shown(compiled, derived)):
+                want: dict = {}
+                for field, level in pairs:
+                    if shown is not None and field in shown:
+                        continue
+                    if level is None:
+                        want[field] = show(derived.values.get(field))
+                    else:
+                        got = derived.per_level.get(field)
+                        want.setdefault(field, {})[level] = None if got is None else show(got.get(level))
+                assert list(explainer._actual(derived, shown).items()) == list(want.items())

@@ -3,13 +3,13 @@ an error record naming the first (docs/input-format.md says why).
 
 The ids seen are kept as 64-bit digests with the index of their first record, in tables of
 arrays: 15-23 bytes per record (about 18 MB per million distinct ids), rather than a set of
-strings (over 100 bytes each). Two different ids share a digest with a
-probability of about n²/2⁶⁵ (3·10⁻⁸ for a million records).
+strings (over 100 bytes each). The digest is Python's own hash of the text (SipHash, keyed afresh
+in every process, so ids cannot be chosen to collide; a batch is told apart in one process). Two
+different ids share a digest with a probability of about n²/2⁶⁵ (3·10⁻⁸ for a million records).
 """
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -34,8 +34,7 @@ class SeenIds:
 
     def add(self, ident: str, index: int) -> int | None:
         """None if ``ident`` is new (it is then kept with ``index``), else the index of its first record."""
-        key = int.from_bytes(hashlib.blake2b(ident.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
-                             "little") or 1
+        key = hash(ident) & 0xFFFFFFFFFFFFFFFF or 1
         part = key >> 56
         keys = self._keys[part]
         size = len(keys)

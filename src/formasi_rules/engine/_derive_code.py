@@ -30,7 +30,7 @@ from ._derive import (
     RECORD_ATTRS, Dates, Derived, Deriver, OpenPlaces, RecordView, add_months, history_at, over_years, read_rank, text,
     _explained, _read_by_rules, _remembered,
 )
-from ._encode import show
+from ._encode import AS_IS, show
 from ._source import Source
 
 _OPS = {"equals": "==", "not_equals": "!=", "at_least": ">=", "at_most": "<=", "above": ">", "below": "<"}
@@ -58,12 +58,13 @@ class Frame(RecordView):
     """One candidate on one date as the generated code reads it: a slot per field, the known
     values in the order they were computed, and the explanations."""
 
-    __slots__ = ("V", "values", "explain")
+    __slots__ = ("V", "values", "shown", "explain")
 
     def __init__(self, c: Candidate, as_of: dt.date, slots: int):
         super().__init__(c, as_of)
         self.V = [NOT_YET] * slots
         self.values: dict[str, Any] = {"as_of": as_of}
+        self.shown: dict[str, Any] = {}  # the derived values as JSON shows them (Derived.shown)
         self.explain: dict[str, Any] = {}
 
 
@@ -93,7 +94,7 @@ class GeneratedDeriver:
         self.dates.check(c, as_of)
         frame = Frame(c, as_of, self._slots)
         self._run(frame)
-        return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain)
+        return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain, frame.shown)
 
 
 def deriver_for(policy: Policy) -> GeneratedDeriver | Deriver:
@@ -195,6 +196,7 @@ class _Writer:
             with w.block(f"if {x} is not None"):
                 w(f"V[{i}] = {x}")
                 w(f"F.values[{w.bind(name)}] = {x}")
+                w(f"F.shown[{w.bind(name)}] = {x} if type({x}) in {w.bind(AS_IS)} else {self.show}({x})")
                 if explained:
                     with w.block("if tr"):
                         w(f"F.explain[{w.bind(name)}] = {{{w.bind('value')}: {self.show}({x}), "

@@ -9,13 +9,14 @@ words it (the caller, ``_stages._encoded``, runs it again on the slow path).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Callable
 
 from ..policy import Policy
 from ._encode import INT64, _encoder, fact_key
 from ._source import Source
 
-ATTRIBUTES = frozenset(("get", "items"))
+ATTRIBUTES = frozenset(("get", "items", "scaleb"))
 
 
 def fact_encoder(policy: Policy, keys: frozenset[str]) -> Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]:
@@ -50,15 +51,31 @@ def fact_encoder(policy: Policy, keys: frozenset[str]) -> Callable[[dict[str, An
     return w.build(f"<formasi_rules fact of {policy.digest[:12]}>")[name]
 
 
+def _number(w: Source, field: Any, policy: Policy, t: str) -> str:
+    """A number scaled to an integer (``_encode._encoder``): an int or a Decimal written out; anything
+    else, or a value that is not whole once scaled or does not fit 64 bits, through the field's
+    encoder, which takes it or says why not."""
+    scale, limit, slow = 10 ** field.decimals, w.bind(INT64), w.bind(_encoder(field, policy))
+    scaled, whole = w.temp(), w.temp()
+    with w.block(f"if type({t}) is {w.bind(int)}"):
+        w(f"{scaled} = {t} * {scale}")
+    with w.block(f"elif type({t}) is {w.bind(Decimal)}"):
+        w(f"{whole} = {t}.scaleb({field.decimals})")
+        w(f"{scaled} = int({whole})")
+        with w.block(f"if {scaled} != {whole}"):
+            w(f"{scaled} = {slow}({t})")
+    with w.block("else"):
+        w(f"{scaled} = {slow}({t})")
+    return f"{scaled} if -{limit} <= {scaled} <= {limit} else {slow}({t})"
+
+
 def _inline(w: Source, field: Any, policy: Policy, t: str) -> str:
-    """The expression encoding ``t`` as ``_encode._encoder(field)`` does."""
+    """The expression encoding ``t`` as ``_encode._encoder(field)`` does (after any statements it
+    needs, written first)."""
     if field.kind == "ordered":
         return f"{w.bind(policy.scales[field.scale])}[{t}]"
     if field.kind == "number":
-        scale, limit = 10 ** field.decimals, w.bind(INT64)
-        scaled = f"{t} * {scale}"
-        return (f"{scaled} if type({t}) is {w.bind(int)} and -{limit} <= {scaled} <= {limit} "
-                f"else {w.bind(_encoder(field, policy))}({t})")
+        return _number(w, field, policy, t)
     if field.kind == "date":
         return f"{w.bind(dt.date.toordinal)}({t})"
     if field.kind == "boolean":

@@ -13,6 +13,7 @@ import orjson
 from ..policy import Policy
 from ._encode import AS_IS, fact_key, show
 from ._plan import bit_tables
+from ._source import Source
 from ._result import Decision, Reason, Result, compact_record, outcome, put_decision
 from ._words import message
 
@@ -50,6 +51,18 @@ class Explainer:
         # per check: (fact key, field, the inputs that give it) for each field it reads
         self.inputs = {k: tuple((fact_key(fields[f], c.level), f, fields[f].inputs) for f in c.fields)
                         for k, c in plan.checks.items()}
+        # the values the checks read as results show them: [(field, None) | (field, (level, ...))] in the
+        # order of self._pairs, written as code (made here: never while an evaluation runs); False where a
+        # field is read both ways, pair by pair in _actual
+        groups: dict[str, Any] = {}
+        for field, level in self._pairs:
+            groups.setdefault(field, None if level is None else [])
+            if level is not None and groups[field] is not None:
+                groups[field].append(level)
+        self._layout = tuple((f, None if lv is None else tuple(lv)) for f, lv in groups.items())
+        if {f for f, lv in self._pairs if lv is None} & {f for f, lv in self._pairs if lv is not None}:
+            self._layout = False
+        self._write_actual = _actual_writer(self._layout) if self._layout is not False else None
 
     def decide(self, derived: Derived, firings: Firings, targets: list[tuple[str, str]],
                ) -> tuple[dict[str, str], dict[str, bool | None], dict[str, Any], Explanation]:
@@ -109,20 +122,10 @@ class Explainer:
 
     def _actual(self, derived: Derived, shown: dict[str, Any] | None = None) -> dict[str, Any]:
         """The values the checks read, by field (and level); those in ``shown`` left out."""
-        layout = self.__dict__.get("_layout")
-        if layout is None:  # [(field, None) | (field, (level, ...))] in the order of self._pairs
-            groups: dict[str, Any] = {}
-            for field, level in self._pairs:
-                groups.setdefault(field, None if level is None else [])
-                if level is not None and groups[field] is not None:
-                    groups[field].append(level)
-            layout = self.__dict__["_layout"] = tuple((f, None if lv is None else tuple(lv))
-                                                      for f, lv in groups.items())
-            if len({f for f, _ in self._pairs if _ is None} & {f for f, lv in self._pairs if lv is not None}):
-                layout = self.__dict__["_layout"] = False  # a field read both ways: pair by pair below
+        layout = self._layout
         values, per_level = derived.values, derived.per_level
-        out: dict[str, Any] = {}
         if layout is False:
+            out: dict[str, Any] = {}
             for field, level in self._pairs:
                 if shown is not None and field in shown:
                     continue
@@ -131,17 +134,7 @@ class Explainer:
                 else:
                     out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
             return out
-        skip = shown if shown is not None else ()
-        for field, levels in layout:
-            if field in skip:
-                continue
-            if levels is None:
-                value = values.get(field)
-                out[field] = value if type(value) in AS_IS else show(value)
-            else:
-                got = per_level.get(field)
-                out[field] = dict.fromkeys(levels) if got is None else {level: show(got.get(level)) for level in levels}
-        return out
+        return self._write_actual(values, per_level, shown if shown is not None else ())
 
     def reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:
         """The reason of check ``k`` for a candidate, shared with every candidate that gives the same."""
@@ -157,6 +150,30 @@ class Explainer:
             reason = _reason(self.policy, check, passed, dict(zip(check.fields, values, strict=True)), gone)
             self._cache[cache_key] = reason
         return reason
+
+
+def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
+    """``actual(values, per_level, shown)``: each field of ``layout`` not in ``shown`` as JSON shows it
+    (a per-level field as a mapping of its levels), written as code for one plan (engine/_source.py)."""
+    w = Source(frozenset(("get",)))
+    name, out, as_is, shown_as = w.function_name(), w.temp(), w.bind(AS_IS), w.bind(show)
+    with w.block(f"def {name}(values, per_level, shown)"):
+        w(f"{out} = {{}}")
+        for field, levels in layout:
+            key, t = w.bind(field), w.temp()
+            with w.block(f"if {key} not in shown"):
+                if levels is None:
+                    w(f"{t} = values.get({key})")
+                    w(f"{out}[{key}] = {t} if type({t}) in {as_is} else {shown_as}({t})")
+                    continue
+                w(f"{t} = per_level.get({key})")
+                with w.block(f"if {t} is None"):
+                    w(f"{out}[{key}] = {w.bind(dict.fromkeys)}({w.bind(levels)})")
+                with w.block("else"):
+                    items = ", ".join(f"{(lv := w.bind(level))}: {shown_as}({t}.get({lv}))" for level in levels)
+                    w(f"{out}[{key}] = {{{items}}}")
+        w(f"return {out}")
+    return w.build("<formasi_rules actual values>")[name]
 
 
 def _reader(reads: tuple[tuple[str, str | None], ...]):

@@ -25,12 +25,13 @@ import builtins
 import contextlib
 import itertools
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 GENERATED = re.compile(r"[kft][0-9]+\Z")  # the names the writer makes
 BUILTINS = frozenset(("range", "min", "max", "int", "type", "isinstance", "len"))
-PARAMS = frozenset(("F", "V", "c", "as_of", "values", "per_level", "tr", "cur"))  # the writer's fixed local names
+PARAMS = frozenset(("F", "V", "c", "as_of", "values", "per_level", "shown", "tr", "cur"))  # the writer's fixed local names
 NAMES = BUILTINS | PARAMS
 _NODES = (  # every kind of node the writer emits; anything else is refused
     ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Return, ast.Assign, ast.If, ast.While, ast.For,
@@ -42,6 +43,7 @@ _NODES = (  # every kind of node the writer emits; anything else is refused
 
 
 _SHARED = (str, int, bool, type(None))
+_PARSING = threading.Lock()
 
 
 class SourceRefused(Exception):
@@ -100,10 +102,11 @@ class Source:
     def build(self, filename: str) -> dict[str, Any]:
         """Verify the source, compile it and run it (it only defines functions): its namespace."""
         text = self.text()
-        verify(ast.parse(text), self.attributes, frozenset(self.namespace))
         namespace = dict(self.namespace)
         namespace["__builtins__"] = {name: getattr(builtins, name) for name in BUILTINS}
-        exec(compile(text, filename, "exec"), namespace)  # noqa: S102 - verified above: generated names only
+        with _PARSING:  # CPython 3.11 and 3.12 can fail parsing in two threads at once (gh-106905)
+            verify(ast.parse(text), self.attributes, frozenset(self.namespace))
+            exec(compile(text, filename, "exec"), namespace)  # noqa: S102 - verified above: generated names only
         return namespace
 
 

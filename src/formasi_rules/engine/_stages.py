@@ -163,8 +163,11 @@ def _prepared(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.da
 
 
 def _shown(compiled: Compiled, derived: Derived) -> dict[str, Any]:
-    echo = compiled.echo  # fields that only repeat a value of the record: "derived" shows what was computed
-    shown = {k: v if type(v) in AS_IS else show(v) for k, v in derived.values.items() if k not in echo}
+    if derived.shown is not None:  # kept by the deriver as it went
+        shown = dict(derived.shown)
+    else:
+        echo = compiled.echo  # fields that only repeat a value of the record: "derived" shows what was computed
+        shown = {k: v if type(v) in AS_IS else show(v) for k, v in derived.values.items() if k not in echo}
     shown.update({k: dict(v) for k, v in derived.per_level.items()})
     shown["explain"] = derived.explain
     return shown
