@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -64,7 +65,7 @@ class Explainer:
             self._layout = False
         self._write_actual = _actual_writer(self._layout) if self._layout is not False else None
 
-    def decide(self, derived: Derived, firings: Firings, targets: list[tuple[str, str]],
+    def decide(self, derived: Derived, firings: Firings, targets: Sequence[tuple[str, str]],
                ) -> tuple[dict[str, str], dict[str, bool | None], dict[str, Any], Explanation]:
         """The outcome of each target ("route/level" -> outcome), the state of every check they
         read, the values read, and the Explanation that builds the decisions when asked."""
@@ -79,7 +80,7 @@ class Explainer:
             self, as_tuple, states, actual, failed, unknown, firings.missing)
 
     def compact(self, candidate: str, shown: dict[str, Any], derived: Derived, firings: Firings,
-                targets: list[tuple[str, str]]) -> bytes:
+                targets: Sequence[tuple[str, str]]) -> bytes:
         """The candidate's record in the compact layout, straight from the firings: the same bytes
         as ``Result.to_bytes("compact")`` of the Result :meth:`decide` would make (tested), without
         building the Result, the check states or the values ``shown`` already holds."""
@@ -95,12 +96,12 @@ class Explainer:
             candidate, shown, actual, list(filter(failed.__contains__, read)) if failed else [],
             list(filter(unknown.__contains__, read)) if unknown else [], _outcomes(bundle, failed, unknown)))
 
-    def _bundle(self, targets: list[tuple[str, str]]) -> tuple:
+    def _bundle(self, targets: Sequence[tuple[str, str]]) -> tuple:
         """What depends on the targets only, made once per set of targets (a batch asks for few):
         (targets, the checks they read in plan order, those as a set, per target its name and checks,
         the record's pieces where those checks are read in ``Plan.order``'s order, else None)."""
         last = self.__dict__.get("_last")
-        if last is not None and last[0] == targets:
+        if last is not None and (last[0] is targets or last[0] == targets):
             return last[1]
         key = tuple(targets)
         bundle = self._bundles.get(key)
@@ -112,7 +113,7 @@ class Explainer:
             in_order = list(read) == [k for k in self.plan.order if k in frozenset(read)]
             bundle = self._bundles[key] = (key, read, frozenset(read), pairs,
                                            _Pieces(self, key, read) if in_order else None)
-        self.__dict__["_last"] = (list(targets), bundle)
+        self.__dict__["_last"] = (targets if type(targets) is tuple else list(targets), bundle)
         return bundle
 
     @functools.cached_property

@@ -38,7 +38,7 @@ class _Case:
     where: str
     ident: Any  # the record's id as given, for its RecordError
     candidate: Candidate | None = None
-    targets: list[tuple[str, str]] | None = None
+    targets: tuple[tuple[str, str], ...] | None = None
     derived: Derived | None = None
     fact: dict[str, Any] | None = None
     found: Firings | InputError | None = None  # what the backend found
@@ -136,6 +136,10 @@ def _read(item: tuple[int, Any], policy: Policy) -> _Case:
         record = read_line(record.text, policy) or record.parse()
     if isinstance(record, InputError):
         return _Case(where, None, error=RecordError(where, None, tuple(record.problems)))
+    if type(record) is Candidate:  # the common case (a JSON line read in one pass), asked first
+        case = _Case(where, record.id)
+        case.candidate = record
+        return case
     ident = record.get("id") if type(record) is dict or isinstance(record, Mapping) else getattr(record, "id", None)
     case = _Case(where, ident)
     try:
@@ -242,7 +246,7 @@ def _encoded(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, An
 
 
 def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None,
-             level: str | None) -> list[tuple[str, str]]:
+             level: str | None) -> tuple[tuple[str, str], ...]:
     for name, value, vocab in (("route", route, tuple(policy.routes)), ("level", level, policy.levels)):
         if value is not None and value not in vocab:
             raise InvalidArgument(f"{name} must be one of {', '.join(vocab)}, got {value!r}")
@@ -252,7 +256,7 @@ def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None
     key = (id(plan), want_route, want_level, route, level)
     found = _TARGETS.get(key)
     if found is not None and found[0] is plan:
-        return list(found[1])
+        return found[1]  # the same tuple for the same targets: the explainer knows it by identity
     requested = [t for t in plan.targets
                  if (want_route is None or t[0] == want_route) and (want_level is None or t[1] == want_level)]
     if not requested:
@@ -265,7 +269,7 @@ def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None
     if len(_TARGETS) > 256:
         _TARGETS.clear()
     _TARGETS[key] = (plan, tuple(chosen))
-    return chosen
+    return _TARGETS[key][1]
 
 
 _TARGETS: dict[tuple, tuple[Plan, tuple[tuple[str, str], ...]]] = {}  # a batch asks for few target sets
