@@ -23,8 +23,7 @@ import orjson
 import formasi_rules as fr
 from evaluate import AS_OF, LEVELS, candidates
 from formasi_rules.engine._backend import ReferenceBackend
-from formasi_rules.engine._encode import encode_fact, show
-from formasi_rules.engine._stages import _targets
+from formasi_rules.engine._stages import _shown, _targets
 from formasi_rules.inputs import read_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +35,8 @@ def main() -> None:
     engine = fr.Engine(policy, backend="durable",
                        formation={f"Region {i}": {lv: i % 2 for lv in LEVELS} for i in range(17)})
     compiled = engine._current
-    plan, explainer = compiled.plans[compiled.index(AS_OF)], compiled.explainers[compiled.index(AS_OF)]
+    index = compiled.index(AS_OF)
+    plan, explainer, encoder = compiled.plans[index], compiled.explainers[index], compiled.encoders[index]
     reference = ReferenceBackend()
     lines = [orjson.dumps(r).decode() for r in candidates(n)]
     def read(line):  # as Engine._records reads a JSON line (each benchmark record takes the one pass)
@@ -52,15 +52,13 @@ def main() -> None:
             targets = _targets(policy, plan, candidate, None, None)
             derived = compiled.deriver.derive(candidate, AS_OF, engine.places)
             t3 = clock()
-            fact = encode_fact(derived, policy, plan.keys)
+            fact = encoder(derived.values, derived.per_level)
             t4 = clock()
             firings = compiled.backend.run(plan, fact)
             t5 = clock()
             reference.run(plan, fact)
             t6 = clock()
-            shown = {k: show(v) for k, v in derived.values.items() if k not in compiled.echo}
-            shown.update({k: dict(v) for k, v in derived.per_level.items()})
-            shown["explain"] = derived.explain
+            shown = _shown(compiled, derived)
             t7 = clock()
             text = explainer.compact(candidate.id, shown, derived, firings, targets)
             t8 = clock()
