@@ -65,10 +65,10 @@ class _Ruleset:
         self.meaning = spec.meaning  # rule name -> (side, its check)
         self.regions, self.defaults = spec.regions, spec.defaults  # region rules and their groups' defaults
         self.bits: dict[str, int] | None = None  # rule name -> the bits it sets (_ready sets it)
-        # a fallback ruleset (only_missing) fires nothing for a fact lacking every one of its keys: each of
-        # its rules tests those keys only, and a test on a missing key does not match
         self.inferred = spec.inferred
         self.inferred_fail = spec.inferred_fail
+        # a fallback ruleset (only_missing) fires nothing for a fact lacking every one of its keys: each of
+        # its rules tests those keys only, and a test on a missing key does not match (run_many skips it)
         self.only_missing = spec.only_missing
         try:
             self.handle = engine.create_ruleset(f"formasi_{label}_{next(_names)}",
@@ -254,8 +254,8 @@ class DurableBackend:
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         """Each ruleset takes the whole chunk of facts in turn: one ruleset's C state stays in the
         processor's caches while it runs, where fact by fact the rulesets pushed each other out.
-        Each fact is asserted, its agenda drained (each fired rule's check added to its side as the
-        message comes) and the fact retracted before the next, as alone."""
+        Each fact is asserted, its agenda drained (each fired rule's bits ORed into the fact's as its
+        message comes, see _ready) and the fact retracted before the next, as alone."""
         found = self._heads.get(id(plan))
         if found is None:
             raise EngineError("plan was not prepared for the durable_rules backend")
@@ -278,7 +278,9 @@ class DurableBackend:
                 for ruleset in rulesets:
                     handle, bits, only = ruleset.handle, ruleset.bits, ruleset.only_missing
                     for i, payload in enumerate(payloads):
-                        if type(payload) is not str or (only and (only.isdisjoint(lacks := missing[i]) or only <= lacks)):
+                        if type(payload) is not str:
+                            continue
+                        if only and (only.isdisjoint(lacks := missing[i]) or only <= lacks):
                             continue
                         code, state = assert_fact(handle, payload)
                         if code == 1:  # matched no rule: nothing was stored

@@ -205,7 +205,8 @@ class _Pieces:
         self.names = explainer._check_names
         self.decisions = tuple(
             (sum(plan.bit[k] for k in plan.targets[t]),
-             *(orjson.dumps(explainer._names[t]) + b":" + orjson.dumps(o) for o in (_NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE)))
+             *(orjson.dumps(explainer._names[t]) + b":" + orjson.dumps(o)
+               for o in (_NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE)))
             for t in targets)
 
     def _list(self, bits: int) -> bytes:

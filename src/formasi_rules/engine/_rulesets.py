@@ -189,8 +189,8 @@ class _Packer:
 
     def add_group(self, group: Group) -> None:
         """A group's region rules (within ``group.bound`` matched tests) and its default."""
-        if self.used + group.bound > self.budget or 2 * (len(self.rules) + len(group.regions)) + 2 > MAX_RULES_PER_RULESET:
-            self.flush()
+        if self.used + group.bound > self.budget or len(self.rules) + len(group.regions) + 1 > MAX_RULES_PER_RULESET:
+            self.flush()  # (the 1: the priming rule)
         self.used += group.bound
         index, self.group_count = self.group_count, self.group_count + 1
         for region in group.regions:
