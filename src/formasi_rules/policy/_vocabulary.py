@@ -4,17 +4,17 @@ and the other spellings real exports use for them.
 A vocabulary is declared in a policy file::
 
     vocabularies:
-      rating:
-        title: {id: predikat kinerja, en: performance rating}
+      grade:
+        title: {id: nilai, en: grade}
         ordered: true                       # "at least" compares by rank
         values:
-          butuh_perbaikan: {rank: 3, aliases: [Butuh Perbaikan, Cukup]}
-          baik: {rank: 4, aliases: [Baik]}
+          fair: {rank: 3, aliases: [Fair, Average]}
+          good: {rank: 4, aliases: [Good]}
 
 ``values`` is a list (in order, lowest first) or a mapping of value to its rank (equal ranks
-are equal for "at least", as D4 and S1 are), or to ``{rank, aliases, category, title}``.
-A record's value is read when it is a value, an alias, or either of them written with other
-capitals or spaces ("SANGAT BAIK", "sangat baik"); anything else is refused with a suggestion.
+are equal for "at least"), or to ``{rank, aliases, category, title}``. A record's value is read
+when it is a value, an alias, or either of them written with other capitals or spaces ("GOOD",
+" good "); anything else is refused with a suggestion. (policies/jf_umum declares the real ones.)
 """
 
 from __future__ import annotations
