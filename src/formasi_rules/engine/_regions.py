@@ -19,7 +19,9 @@ under the same parent, ``rete.c`` findAlpha).
 
 from __future__ import annotations
 
+import collections
 import itertools
+import math
 from typing import Any
 
 import attrs
@@ -80,14 +82,40 @@ def outcomes(conditions: dict[str, Cond], keys: tuple[str, ...]) -> dict[tuple, 
     """Every combination of classes of ``keys`` (a tuple of class indexes) -> the outcome of each
     check there (True, False or None, in the order of ``conditions``); None where the group is
     not one this module compiles (mixed types, too many combinations)."""
-    classes = {k: _classes(k, conditions.values()) for k in keys}
-    if any(c is None for c in classes.values()):
+    classes = _classes_of(conditions, keys)
+    return None if classes is None else _table(conditions, keys, classes)
+
+
+def compile_group(conditions: dict[str, Cond], keys: tuple[str, ...], default: tuple | None,
+                  names: dict[str, str] | None = None) -> Group | None:
+    """The group's rules, with ``default`` (an outcome tuple as :func:`outcomes` gives) firing no
+    rule; None where the group is not one this module compiles, or ``default`` never occurs."""
+    classes = _classes_of(conditions, keys, names)
+    if classes is None:
         return None
-    cells = 1
-    for k in keys:
-        cells *= len(classes[k])
-    if cells > MAX_CELLS:
+    table = _table(conditions, keys, classes)
+    if default is None:  # the outcome of most combinations of values
+        default = collections.Counter(table.values()).most_common(1)[0][0]
+    elif default not in table.values():
         return None
+    checks = tuple(conditions)
+    regions = tuple(Region(path, *_sides(checks, outcome))
+                    for path, outcome in _leaves(_tree(keys, classes, table, ()), ()) if outcome != default)
+    return Group(checks, regions, _sides(checks, default), bound(regions, keys, classes))
+
+
+def _classes_of(conditions: dict[str, Cond], keys: tuple[str, ...],
+                names: dict[str, str] | None = None) -> dict[str, list[_Class]] | None:
+    """Each key's classes, or None where a key's are not to be had or the combinations are too many."""
+    classes = {k: _classes(k, conditions.values(), names) for k in keys}
+    if any(c is None for c in classes.values()) or math.prod(len(c) for c in classes.values()) > MAX_CELLS:
+        return None
+    return classes
+
+
+def _table(conditions: dict[str, Cond], keys: tuple[str, ...], classes: dict[str, list[_Class]]) -> dict[tuple, tuple]:
+    """The outcome of each check at one value of every combination of classes (plan keys, as the
+    conditions read them; a class's tests may name the key otherwise)."""
     out = {}
     for cell in itertools.product(*(range(len(classes[k])) for k in keys)):
         fact = {k: classes[k][i].value for k, i in zip(keys, cell) if classes[k][i].value is not _ABSENT}
@@ -95,32 +123,12 @@ def outcomes(conditions: dict[str, Cond], keys: tuple[str, ...]) -> dict[tuple, 
     return out
 
 
-def compile_group(conditions: dict[str, Cond], keys: tuple[str, ...], default: tuple | None,
-                  names: dict[str, str] | None = None) -> Group | None:
-    """The group's rules, with ``default`` (an outcome tuple as :func:`outcomes` gives) firing no
-    rule; None where the group is not one this module compiles, or ``default`` never occurs."""
-    table = outcomes(conditions, keys)
-    if table is None or (default is not None and default not in table.values()):
-        return None
-    classes = {k: _classes(k, conditions.values(), names) for k in keys}
-    tree = _tree(keys, classes, table, ())
-    checks = tuple(conditions)
-    if default is None:
-        default = max(set(table.values()), key=list(table.values()).count)
-    regions = []
-    for path, outcome in _leaves(tree, ()):
-        if outcome != default:
-            regions.append(Region(path, *_sides(checks, outcome)))
-    group = Group(checks, tuple(regions), _sides(checks, default), 0)
-    return attrs.evolve(group, bound=bound(group, keys, classes))
-
-
 def _sides(checks: tuple[str, ...], outcome: tuple) -> tuple[frozenset[str], frozenset[str]]:
     return (frozenset(k for k, o in zip(checks, outcome) if o is True),
             frozenset(k for k, o in zip(checks, outcome) if o is False))
 
 
-def _constants(key: str, conds: Any) -> set | None:
+def _constants(key: str, conds: Any) -> set:
     found: set = set()
 
     def visit(c: Cond) -> None:
@@ -199,12 +207,12 @@ def _leaves(tree: Any, path: tuple[dict, ...]) -> Any:
         yield from _leaves(child, path + tests)
 
 
-def bound(group: Group, keys: tuple[str, ...], classes: dict[str, list[_Class]]) -> int:
+def bound(regions: tuple[Region, ...], keys: tuple[str, ...], classes: dict[str, list[_Class]]) -> int:
     """The most alpha nodes of the group's rules one fact can match: the rules' tests as the trie
     the engine builds of them (a test shared under the same parent), walked for one value of every
     combination of classes (every fact is in one)."""
     trie: dict = {}
-    for region in group.regions:
+    for region in regions:
         node = trie
         for test in region.tests:
             node = node.setdefault(_frozen(test), {})
