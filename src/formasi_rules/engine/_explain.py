@@ -41,7 +41,7 @@ class Explainer:
         self.policy = policy
         self.plan = plan
         self._cache: dict[tuple, Reason] = {}
-        self._bundles: dict[tuple, tuple] = {}  # targets -> what depends on them only (see _bundle)
+        self._bundles: dict[tuple, _Bundle] = {}  # targets -> what depends on them only
         self._names = {t: f"{t[0]}/{t[1]}" for t in plan.targets}
         # per check: (field, level it is read at, or None) for each field it reads
         fields = policy.fields
@@ -70,14 +70,24 @@ class Explainer:
         """The outcome of each target ("route/level" -> outcome), the state of every check they
         read, the values read, and the Explanation that builds the decisions when asked."""
         passed, failed = firings.passed, firings.failed
-        as_tuple, read, read_set, _, _ = bundle = self._bundle(targets)
-        states = dict.fromkeys(read)  # in plan order; unknown unless passed or failed
+        bundle = self._bundle(targets)
+        read_set = bundle.read_set
+        states = dict.fromkeys(bundle.read)  # in plan order; unknown unless passed or failed
         states.update(dict.fromkeys(read_set.intersection(failed), False))
         states.update(dict.fromkeys(read_set.intersection(passed), True))
         unknown = read_set.difference(passed, failed)
         actual = self._actual(derived)
-        return _outcomes(bundle, failed, unknown), states, actual, Explanation(
-            self, as_tuple, states, actual, failed, unknown, firings.missing)
+        return self.outcomes(firings, targets), states, actual, Explanation(
+            self, bundle.targets, states, actual, failed, unknown, firings.missing)
+
+    def outcomes(self, firings: Firings, targets: Sequence[tuple[str, str]]) -> dict[str, str]:
+        """The outcome of each target ("route/level" -> outcome), as :func:`outcome` gives it from
+        the target's checks: straight from the bit masks."""
+        bundle = self._bundle(targets)
+        failed = firings.failed_bits & bundle.read_bits
+        unknown = bundle.read_bits & ~(firings.passed_bits | failed)
+        return {name: _NOT_ELIGIBLE if failed & bits else _UNDETERMINED if unknown & bits else _ELIGIBLE
+                for name, bits in bundle.bits}
 
     def compact(self, candidate: str, shown: dict[str, Any], derived: Derived, firings: Firings,
                 targets: Sequence[tuple[str, str]]) -> bytes:
@@ -85,21 +95,19 @@ class Explainer:
         as ``Result.to_bytes("compact")`` of the Result :meth:`decide` would make (tested), without
         building the Result, the check states or the values ``shown`` already holds."""
         bundle = self._bundle(targets)
-        pieces: _Pieces | None = bundle[4]
+        pieces = bundle.pieces
         actual = self._actual(derived, shown)
         if pieces is not None:  # the lists and decisions from pieces rendered once (see _Pieces)
             return pieces.record(candidate, shown, actual, firings.passed_bits, firings.failed_bits)
         passed, failed = firings.passed, firings.failed
-        _, read, read_set, _, _ = bundle
-        unknown = read_set.difference(passed, failed)
+        read = bundle.read
+        unknown = bundle.read_set.difference(passed, failed)
         return orjson.dumps(compact_record(
             candidate, shown, actual, list(filter(failed.__contains__, read)) if failed else [],
-            list(filter(unknown.__contains__, read)) if unknown else [], _outcomes(bundle, failed, unknown)))
+            list(filter(unknown.__contains__, read)) if unknown else [], self.outcomes(firings, targets)))
 
-    def _bundle(self, targets: Sequence[tuple[str, str]]) -> tuple:
-        """What depends on the targets only, made once per set of targets (a batch asks for few):
-        (targets, the checks they read in plan order, those as a set, per target its name and checks,
-        the record's pieces where those checks are read in ``Plan.order``'s order, else None)."""
+    def _bundle(self, targets: Sequence[tuple[str, str]]) -> _Bundle:
+        """What depends on the targets only, made once per set of targets (a batch asks for few)."""
         last = self.__dict__.get("_last")
         if last is not None and (last[0] is targets or last[0] == targets):
             return last[1]
@@ -108,11 +116,13 @@ class Explainer:
         if bundle is None:
             if len(self._bundles) > 64:
                 self._bundles.clear()
-            read = tuple(dict.fromkeys(k for t in targets for k in self.plan.targets[t]))
-            pairs = tuple((self._names[t], frozenset(self.plan.targets[t])) for t in targets)
-            in_order = list(read) == [k for k in self.plan.order if k in frozenset(read)]
-            bundle = self._bundles[key] = (key, read, frozenset(read), pairs,
-                                           _Pieces(self, key, read) if in_order else None)
+            plan = self.plan
+            read = tuple(dict.fromkeys(k for t in targets for k in plan.targets[t]))
+            in_order = list(read) == [k for k in plan.order if k in frozenset(read)]
+            bundle = self._bundles[key] = _Bundle(
+                key, read, frozenset(read), sum(plan.bit[k] for k in read),
+                tuple((self._names[t], sum(plan.bit[k] for k in plan.targets[t])) for t in targets),
+                _Pieces(self, key, read) if in_order else None)
         self.__dict__["_last"] = (targets if type(targets) is tuple else list(targets), bundle)
         return bundle
 
@@ -192,6 +202,18 @@ def _reader(reads: tuple[tuple[str, str | None], ...]):
 _NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE = outcome(True, False), outcome(False, True), outcome(False, False)
 
 
+@attrs.frozen
+class _Bundle:
+    """What an Explainer needs of a set of targets, made once for it."""
+
+    targets: tuple[tuple[str, str], ...]
+    read: tuple[str, ...]  # the checks they read, in plan order
+    read_set: frozenset[str]
+    read_bits: int  # the same as a bit mask (Plan.bit)
+    bits: tuple[tuple[str, int], ...]  # per target: its name ("route/level") and its checks' mask
+    pieces: _Pieces | None  # the compact record's pieces, where ``read`` is in Plan.order's order
+
+
 class _Pieces:
     """A compact record's parts that depend only on which checks passed and failed, rendered once
     for a plan and a set of targets: each check's name as JSON (eight checks at a time, by bit
@@ -221,13 +243,6 @@ class _Pieces:
                          b',"actual":', orjson.dumps(actual), b',"failed":[', self._list(failed) if failed else b"",
                          b'],"undetermined":[', self._list(unknown) if unknown else b"", b'],"decisions":{',
                          decisions, b"}}"))
-
-
-def _outcomes(bundle: tuple, failed: frozenset[str], unknown: frozenset[str]) -> dict[str, str]:
-    """Per target, as outcome(): a failed check decides; else one that could not be tested
-    leaves it undetermined."""
-    return {name: _NOT_ELIGIBLE if failed and not failed.isdisjoint(keys) else
-            _UNDETERMINED if unknown and not unknown.isdisjoint(keys) else _ELIGIBLE for name, keys in bundle[3]}
 
 
 @attrs.frozen

@@ -127,6 +127,7 @@ class Decision:
         return out
 
 
+DEFERRED = frozenset(("derived", "checks", "actual", "values"))  # see Result.deferred
 FORMAT = 1  # the shape of a full result; changes when that shape does (the catalogue has its own)
 
 
@@ -149,6 +150,32 @@ class Result:
     # builds the decisions (from the candidate's evaluation, or the decisions themselves)
     _decide: Callable[[Result], tuple[Decision, ...]] = attrs.field(eq=False, repr=False, alias="decide",
                                                                     kw_only=True)
+    # a result made by ``deferred``: what computes its DEFERRED fields, the first time one is read
+    _later: Callable[[], dict[str, Any]] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+    @classmethod
+    def deferred(cls, candidate: str, as_of: dt.date, policy: dict[str, str], backend: str,
+                 outcomes: dict[str, str], order: tuple[str, ...], decide: Callable[[Result], tuple[Decision, ...]],
+                 later: Callable[[], dict[str, Any]]) -> Result:
+        """A Result whose outcomes are known and whose DEFERRED fields (``derived``, ``checks``,
+        ``actual``, ``values``) ``later()`` gives, as a dict, when one of them is first read: a
+        caller after the outcomes alone pays for nothing else. Read, compared, copied or pickled,
+        it is the Result the constructor would make of the same values."""
+        self = object.__new__(cls)
+        put = object.__setattr__
+        for name, value in (("candidate", candidate), ("as_of", as_of), ("policy", policy), ("backend", backend),
+                            ("outcomes", outcomes), ("allocations", {}), ("order", order), ("_decide", decide),
+                            ("_later", later)):
+            put(self, name, value)
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        # called only for a slot not set: a DEFERRED field of a result made by ``deferred``
+        if name in DEFERRED:
+            for key, value in object.__getattribute__(self, "_later")().items():
+                object.__setattr__(self, key, value)
+            return object.__getattribute__(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @functools.cached_property
     def decisions(self) -> tuple[Decision, ...]:
@@ -158,7 +185,7 @@ class Result:
     def __reduce__(self):
         # a pickled result (sent back by a worker process) carries its decisions, not the
         # explainer that would build them
-        return _with_decisions, (attrs.astuple(self, recurse=False)[:-1], self.decisions)
+        return _with_decisions, (tuple(getattr(self, a.name) for a in _GIVEN), self.decisions)
 
     @property
     def precedence(self) -> list[str] | None:
@@ -387,6 +414,9 @@ class Given:
 
 def _with_reasons(route, level, outcome, failed, missing, allocation, reasons) -> Decision:
     return Decision(route, level, outcome, failed, missing, allocation, explain=Given(reasons))
+
+
+_GIVEN = tuple(a for a in attrs.fields(Result) if a.init and a.alias != "decide")  # in the constructor's order
 
 
 def _with_decisions(fields: tuple, decisions: tuple[Decision, ...]) -> Result:

@@ -181,11 +181,35 @@ def _shown(compiled: Compiled, derived: Derived) -> dict[str, Any]:
 
 def _as_result(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
                firings: Firings, targets: list) -> Result:
-    policy = compiled.policy
-    outcomes, checks, actual, explanation = compiled.explainers[index].decide(derived, firings, targets)
-    return Result(candidate.id, as_of, policy.identity(), compiled.backend.name, _shown(compiled, derived),
-                  outcomes, checks, actual, decide=explanation.decisions,
-                  values={**derived.values, "region": candidate.region}, order=policy.precedence)
+    """The Result, its outcomes settled now and the rest when first read (``Result.deferred``)."""
+    explainer, policy = compiled.explainers[index], compiled.policy
+    later = _Later(compiled, explainer, candidate, derived, firings, targets)
+    return Result.deferred(candidate.id, as_of, policy.identity(), compiled.backend.name,
+                           explainer.outcomes(firings, targets), policy.precedence, later.decisions, later)
+
+
+class _Later:
+    """What a Result of :func:`_as_result` computes only when read: its derived values, check
+    states and values read (called once, by ``Result.deferred``), then its decisions."""
+
+    __slots__ = ("compiled", "explainer", "candidate", "derived", "firings", "targets", "explanation")
+
+    def __init__(self, compiled: Compiled, explainer: Any, candidate: Candidate, derived: Derived, firings: Firings,
+                 targets: list):
+        self.compiled, self.explainer, self.candidate = compiled, explainer, candidate
+        self.derived, self.firings, self.targets = derived, firings, targets
+        self.explanation: Any = None
+
+    def __call__(self) -> dict[str, Any]:
+        derived = self.derived
+        _, checks, actual, self.explanation = self.explainer.decide(derived, self.firings, self.targets)
+        return {"derived": _shown(self.compiled, derived), "checks": checks, "actual": actual,
+                "values": {**derived.values, "region": self.candidate.region}}
+
+    def decisions(self, result: Result) -> tuple:
+        if self.explanation is None:
+            result.checks  # noqa: B018 - reading a deferred field computes them all, the explanation with them
+        return self.explanation.decisions(result)
 
 
 def _as_compact(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,

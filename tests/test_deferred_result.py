@@ -1,0 +1,103 @@
+"""A Result's outcomes are settled when it is made; its derived values, check states and values
+read are computed the first time one is read (``Result.deferred``). Read, compared, copied,
+evolved or pickled, it is the Result the constructor makes of the same values."""
+
+import pickle
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import formasi_rules as fr
+from conftest import AS_OF
+from formasi_rules.engine._result import DEFERRED, outcome
+
+OFFICER = {"id": "o-1", "employment_status": "PNS", "education": "S1", "rank": "III/a",
+           "position": {"type": "jf", "name": "Pengantar Kerja", "level": "ahli_pertama", "since": "2018-01-01"},
+           "region": "Kota Palembang", "credit_points": 100,
+           "performance": [{"year": 2023, "rating": "baik"}, {"year": 2024, "rating": "baik"}],
+           "competency_test": {"status": "passed", "level": "ahli_muda"}}
+
+
+def _unread(result):
+    """The deferred fields whose slot is still empty."""
+    left = set()
+    for name in DEFERRED:
+        try:
+            object.__getattribute__(result, name)
+        except AttributeError:
+            left.add(name)
+    return left
+
+
+def _eager(result):
+    """The same result made by the constructor, every field given."""
+    return fr.Result(*(getattr(result, a.name) for a in attrs.fields(fr.Result) if a.init and a.alias != "decide"),
+                     decide=lambda r: result.decisions)
+
+
+def test_outcomes_are_read_without_computing_the_rest(engine):
+    result = engine.evaluate(OFFICER, as_of=AS_OF)
+    assert result.outcomes["kenaikan_jenjang/ahli_muda"] in ("eligible", "not_eligible", "undetermined")
+    assert _unread(result) == set(DEFERRED)
+    assert result.checks  # one read computes them all
+    assert _unread(result) == set()
+
+
+def test_a_deferred_result_is_the_eager_one(engine):
+    lazy = engine.evaluate(OFFICER, as_of=AS_OF)
+    eager = _eager(engine.evaluate(OFFICER, as_of=AS_OF))
+    other = engine.evaluate(OFFICER, as_of=AS_OF)
+    assert other == eager and eager == other  # compared before any field was read
+    assert lazy.to_dict() == eager.to_dict() and lazy.to_bytes("compact") == eager.to_bytes("compact")
+    assert repr(engine.evaluate(OFFICER, as_of=AS_OF)) == repr(eager)
+    assert lazy.values["region"] == "Kota Palembang" and lazy.derived["explain"] == eager.derived["explain"]
+
+
+def test_decisions_first_then_fields(engine):
+    """Reading the decisions before any deferred field computes what they need."""
+    result = engine.evaluate(OFFICER, as_of=AS_OF)
+    reasons = result.decision("kenaikan_jenjang", "ahli_muda").reasons
+    assert _unread(result) == set()
+    eager = _eager(engine.evaluate(OFFICER, as_of=AS_OF)).decision("kenaikan_jenjang", "ahli_muda").reasons
+    assert reasons == eager and {r.passed for r in reasons} <= {True, False, None} and len(reasons) > 3
+
+
+def test_pickled_and_evolved_results_carry_every_field(engine):
+    result = engine.evaluate(OFFICER, as_of=AS_OF)
+    back = pickle.loads(pickle.dumps(result))
+    assert back == result and back.values == result.values and back.to_dict() == result.to_dict()
+    moved = attrs.evolve(engine.evaluate(OFFICER, as_of=AS_OF), allocations={"x/y": {"rank": 1}})
+    assert moved.checks == result.checks and moved.allocations == {"x/y": {"rank": 1}}
+    assert moved.decisions[0].route == result.decisions[0].route
+
+
+def test_an_unknown_attribute_is_still_an_attribute_error(engine):
+    result = engine.evaluate(OFFICER, as_of=AS_OF)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        result.nothing  # noqa: B018
+    assert not hasattr(result, "nothing")
+
+
+@settings(max_examples=80)
+@given(data=st.data())
+def test_outcomes_from_the_masks_are_those_of_the_checks(default_engine, data):
+    """The outcome of every target from the bit masks is what outcome() gives of its checks' states."""
+    from formasi_rules.engine._backend import Firings
+    from formasi_rules.engine._derive import Derived
+    compiled = default_engine._current
+    index = compiled.index(AS_OF)
+    plan, explainer = compiled.plans[index], compiled.explainers[index]
+    targets = data.draw(st.sampled_from([list(plan.targets)] + [
+        [t for t in plan.targets if t[0] == route] for route in {r for r, _ in plan.targets}]))
+    states = data.draw(st.lists(st.sampled_from([True, False, None]), min_size=len(plan.order),
+                                max_size=len(plan.order)))
+    firings = Firings(sum(1 << i for i, s in enumerate(states) if s is True),
+                      sum(1 << i for i, s in enumerate(states) if s is False), frozenset(), plan)
+    state = dict(zip(plan.order, states))
+    expected = {f"{r}/{lv}": outcome(any(state[k] is False for k in plan.targets[(r, lv)]),
+                                     any(state[k] is None for k in plan.targets[(r, lv)])) for r, lv in targets}
+    assert explainer.outcomes(firings, targets) == expected
+    decided, checks, _, _ = explainer.decide(Derived({"as_of": AS_OF}, {}, {}), firings, targets)
+    assert decided == expected and all(checks[k] is state[k] for k in checks)
