@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import formasi_rules as fr
-from conftest import AS_OF
+from conftest import AS_OF, BACKENDS
 from formasi_rules.engine._result import DEFERRED, outcome
 
 OFFICER = {"id": "o-1", "employment_status": "PNS", "education": "S1", "rank": "III/a",
@@ -101,3 +101,40 @@ def test_outcomes_from_the_masks_are_those_of_the_checks(default_engine, data):
     assert explainer.outcomes(firings, targets) == expected
     decided, checks, _, _ = explainer.decide(Derived({"as_of": AS_OF}, {}, {}), firings, targets)
     assert decided == expected and all(checks[k] is state[k] for k in checks)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_decisions_are_those_of_their_reasons(engines, policy, backend, data):
+    """Each decision, shared between candidates or not, is what its own reasons say: its outcome,
+    its failed checks (in the rules' order) and the inputs its undetermined checks lack."""
+    from formasi_rules.testing._strategies import candidates
+    record, engine = data.draw(candidates(policy, AS_OF)), engines[backend]
+    plan = engine._current.plan(AS_OF)
+    try:
+        result = engine.evaluate(record, as_of=AS_OF)
+    except fr.InputError:
+        return
+    for d in result.decisions:
+        reasons = d.reasons
+        assert d.outcome == result.outcomes[f"{d.route}/{d.level}"] == outcome(
+            any(r.passed is False for r in reasons), any(r.passed is None for r in reasons))
+        keys = plan.targets[(d.route, d.level)]
+        assert [r.rule for r in reasons] == [plan.checks[k].rule.id for k in keys]
+        assert d.failed == tuple(k for k, r in zip(keys, reasons, strict=True) if r.passed is False)
+        assert d.missing == tuple(dict.fromkeys(i for r in reasons if r.passed is None for i in r.missing))
+        assert all(result.checks[k] is r.passed for k, r in zip(keys, reasons, strict=True))
+
+
+def test_equal_decisions_are_shared_and_an_allocation_is_the_candidates_own(engine):
+    first = engine.evaluate(OFFICER, as_of=AS_OF).decisions
+    again = engine.evaluate({**OFFICER, "id": "o-2"}, as_of=AS_OF).decisions
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    older = engine.evaluate({**OFFICER, "birth_date": "1960-01-01"}, as_of=AS_OF).decisions
+    assert [a == b for a, b in zip(first, older)] == [a is b for a, b in zip(first, older)]
+    assert any(a != b for a, b in zip(first, older))  # the age rule now fails for some
+    given = attrs.evolve(engine.evaluate(OFFICER, as_of=AS_OF),
+                         allocations={f"{first[0].route}/{first[0].level}": {"rank": 2}})
+    assert given.decisions[0].allocation == {"rank": 2} and given.decisions[0] is not first[0]
+    assert first[0].allocation is None and given.decisions[1] is first[1]

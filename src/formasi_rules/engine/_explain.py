@@ -15,7 +15,7 @@ from ..policy import Policy
 from ._encode import AS_IS, fact_key, show
 from ._plan import bit_tables
 from ._source import Source
-from ._result import Decision, Reason, Result, compact_record, outcome, put_decision
+from ._result import Decision, Given, Reason, Result, compact_record, outcome, put_decision
 from ._words import message
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class Explainer:
         self.policy = policy
         self.plan = plan
         self._cache: dict[tuple, Reason] = {}
+        self._decisions: dict[tuple, Decision] = {}  # (target, outcome, its reasons' ids) -> the Decision
         self._bundles: dict[tuple, _Bundle] = {}  # targets -> what depends on them only
         self._names = {t: f"{t[0]}/{t[1]}" for t in plan.targets}
         # per check: (field, level it is read at, or None) for each field it reads
@@ -69,13 +70,15 @@ class Explainer:
                ) -> tuple[dict[str, str], dict[str, bool | None], dict[str, Any], Explanation]:
         """The outcome of each target ("route/level" -> outcome), the state of every check they
         read, the values read, and the Explanation that builds the decisions when asked."""
-        passed, failed = firings.passed, firings.failed
         bundle = self._bundle(targets)
-        read_set = bundle.read_set
-        states = dict.fromkeys(bundle.read)  # in plan order; unknown unless passed or failed
-        states.update(dict.fromkeys(read_set.intersection(failed), False))
-        states.update(dict.fromkeys(read_set.intersection(passed), True))
-        unknown = read_set.difference(passed, failed)
+        failed_bits = firings.failed_bits & bundle.read_bits
+        failed = self.plan.names(failed_bits)
+        unknown = self.plan.names(bundle.read_bits & ~(firings.passed_bits | failed_bits))
+        states: dict[str, bool | None] = dict.fromkeys(bundle.read, True)  # in plan order: passed, unless
+        if failed:
+            states.update(dict.fromkeys(failed, False))
+        if unknown:
+            states.update(dict.fromkeys(unknown, None))
         actual = self._actual(derived)
         return self.outcomes(firings, targets), states, actual, Explanation(
             self, bundle.targets, states, actual, failed, unknown, firings.missing)
@@ -147,20 +150,26 @@ class Explainer:
             return out
         return self._write_actual(values, per_level, shown if shown is not None else ())
 
-    def reason_for(self, k: str, passed: bool | None, actual: dict[str, Any], absent: frozenset[str]) -> Reason:
-        """The reason of check ``k`` for a candidate, shared with every candidate that gives the same."""
-        read = self._readers[k](actual)
-        gone = tuple([f for key, f, _ in self.inputs[k] if key in absent]) if passed is None else ()
-        cache_key = (k, passed, read, gone)
-        reason = self._cache.get(cache_key)
-        if reason is None:
-            if len(self._cache) >= self.MAX_CACHED:
-                self._cache.clear()
-            check = self.plan.checks[k]
-            values = (read,) if len(check.fields) == 1 else read
-            reason = _reason(self.policy, check, passed, dict(zip(check.fields, values, strict=True)), gone)
-            self._cache[cache_key] = reason
-        return reason
+    def reasons(self, states: dict[str, bool | None], actual: dict[str, Any], absent: frozenset[str],
+                ) -> dict[str, Reason]:
+        """The reason of each check of ``states`` for a candidate (check -> passed, the values it
+        read, the fact keys it lacks), each shared with every candidate that gives the same."""
+        cache, readers, inputs = self._cache, self._readers, self.inputs
+        found = {}
+        for k, passed in states.items():
+            read = readers[k](actual)
+            gone = tuple([f for key, f, _ in inputs[k] if key in absent]) if passed is None else ()
+            reason = cache.get(cache_key := (k, passed, read, gone))
+            if reason is None:
+                if len(cache) >= self.MAX_CACHED:
+                    cache.clear()
+                    self._decisions.clear()  # they hold reasons too: memory stays bounded by the two
+                check = self.plan.checks[k]
+                values = (read,) if len(check.fields) == 1 else read
+                reason = cache[cache_key] = _reason(self.policy, check, passed,
+                                                    dict(zip(check.fields, values, strict=True)), gone)
+            found[k] = reason
+        return found
 
 
 def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
@@ -262,12 +271,30 @@ class Explanation:
     _wanted: dict[str, tuple[str, ...]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def decisions(self, result: Result) -> tuple[Decision, ...]:
-        plan_targets = self.explainer.plan.targets
+        """A Decision per target, with its reasons. A decision is a function of its target, its
+        outcome and its checks' reasons (its failed checks and missing inputs are theirs), and
+        the reasons are shared between candidates: so are equal decisions, made once (but one
+        with an allocation, which is the candidate's own)."""
+        explainer = self.explainer
+        plan_targets, names, made, allocations = explainer.plan.targets, explainer._names, explainer._decisions, \
+            result.allocations
+        every = self._every_reason().__getitem__
         out = []
-        for route, level in self.targets:
-            keys, name = plan_targets[(route, level)], f"{route}/{level}"
-            out.append(Decision(route, level, result.outcomes[name], tuple(filter(self.failed.__contains__, keys)),
-                                self._missing(keys), result.allocations.get(name), explain=self.reasons))
+        for target in self.targets:
+            keys, name = plan_targets[target], names[target]
+            reasons = tuple(map(every, keys))
+            allocation = allocations.get(name) if allocations else None
+            # the reasons' ids name them: a decision kept holds its reasons, so no other can take their ids
+            key = (target, result.outcomes[name], *map(id, reasons))
+            decision = made.get(key) if allocation is None else None
+            if decision is None:
+                decision = Decision(target[0], target[1], key[1], tuple(filter(self.failed.__contains__, keys)),
+                                    self._missing(keys), allocation, explain=Given(reasons))
+                if allocation is None:
+                    if len(made) >= explainer.MAX_CACHED:  # bounded as the reasons are
+                        made.clear()
+                    made[key] = decision
+            out.append(decision)
         return tuple(out)
 
     def put_decisions(self, parts: list[bytes], outcomes: dict[str, str]) -> None:
@@ -297,17 +324,12 @@ class Explanation:
             return ()
         return found[0] if len(found) == 1 else tuple(dict.fromkeys(itertools.chain.from_iterable(found)))
 
-    def reasons(self, decision: Decision) -> tuple[Reason, ...]:
-        return tuple(map(self._every_reason().__getitem__,
-                         self.explainer.plan.targets[(decision.route, decision.level)]))
-
     def _every_reason(self) -> dict[str, Reason]:
         """check -> its reason, for every check the decisions read, looked up once for the candidate
-        (when the first decision's reasons are read): a check is read by up to 18 decisions."""
+        (when its decisions are first read): a check is read by up to 18 decisions."""
         made = self._reasons
         if not made:
-            reason, actual, absent = self.explainer.reason_for, self.actual, self.absent
-            made.update({k: reason(k, passed, actual, absent) for k, passed in self.states.items()})
+            made.update(self.explainer.reasons(self.states, self.actual, self.absent))
         return made
 
 
