@@ -136,3 +136,22 @@ def test_python_values_agree(policy):
                        ("ranks", frozenset()), ("performance", set()), ("id", Code.A), ("id", Number.A),
                        ("region", Code.A)]:
         _same({**base, key: value}, policy)
+
+
+def test_other_spellings_are_remembered_within_a_bound(policy, monkeypatch):
+    """The lane remembers a spelling it had to fold (so the next is a lookup), up to a bound, and
+    reads every spelling the same with or without it."""
+    from formasi_rules.inputs import _decode
+    vocabularies = _structure._contract(policy).lane.vocabularies
+    own = len(vocabularies["rank"].exact)
+    monkeypatch.setattr(_decode, "MAX_SPELLINGS", own + 5)
+    lane = _decode.Lane(vocabularies, {}, {})
+    base = {"id": "s", "employment_status": "PNS", "rank": "III/a"}
+    spellings = ["".join(ch.upper() if bits >> i & 1 else ch.lower() for i, ch in enumerate("iii/a"))
+                 for bits in range(32)] * 2
+    for spelling in spellings:
+        assert lane.structure({**base, "rank": spelling}).rank == "III/a"
+        _same({**base, "rank": spelling}, policy)
+    assert lane.structure({**base, "rank": "iii/z"}) is None  # not a rank: the detailed path says so
+    exact = next(c.cell_contents for c in lane._code["rank"].__closure__ if isinstance(c.cell_contents, dict))
+    assert len(exact) == own + 5  # five spellings learned, then no more

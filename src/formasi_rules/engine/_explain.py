@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -267,8 +267,6 @@ class Explanation:
     absent: frozenset[str]
     # check -> its reason for this candidate (see _every_reason)
     _reasons: dict[str, Reason] = attrs.field(factory=dict, init=False, eq=False, repr=False)
-    # undetermined check -> the inputs it lacks (see _missing)
-    _wanted: dict[str, tuple[str, ...]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def decisions(self, result: Result) -> tuple[Decision, ...]:
         """A Decision per target, with its reasons. A decision is a function of its target, its
@@ -289,7 +287,7 @@ class Explanation:
             decision = made.get(key) if allocation is None else None
             if decision is None:
                 decision = Decision(target[0], target[1], key[1], tuple(filter(self.failed.__contains__, keys)),
-                                    self._missing(keys), allocation, explain=Given(reasons))
+                                    _missing(reasons), allocation, explain=Given(reasons))
                 if allocation is None:
                     if len(made) >= explainer.MAX_CACHED:  # bounded as the reasons are
                         made.clear()
@@ -302,27 +300,14 @@ class Explanation:
         the check states: no Decision objects, each reason looked up once for the candidate."""
         plan_targets, names = self.explainer.plan.targets, self.explainer._names
         # every reason the decisions show, as its JSON, once: each decision then takes its own in C
-        raw = {k: r.raw or r.to_bytes() for k, r in self._every_reason().items()}.__getitem__
+        every = self._every_reason()
+        raw = {k: r.raw or r.to_bytes() for k, r in every.items()}.__getitem__
         for i, target in enumerate(self.targets):
             if i:
                 parts.append(b",")
             keys = plan_targets[target]
             put_decision(parts, target[0], target[1], outcomes[names[target]], list(map(raw, keys)),
-                         self._missing(keys), None)
-
-    def _missing(self, keys: tuple[str, ...]) -> tuple[str, ...]:
-        """The inputs that would settle the decision's undetermined checks."""
-        if not self.unknown:
-            return ()
-        wanted = self._wanted
-        if not wanted:  # made once for the candidate, the first time a decision asks
-            absent, inputs = self.absent, self.explainer.inputs
-            wanted.update({k: tuple(dict.fromkeys(i for key, _, given in inputs[k] if key in absent for i in given))
-                           for k in self.unknown})
-        found = [wanted[k] for k in keys if k in wanted]
-        if not found:
-            return ()
-        return found[0] if len(found) == 1 else tuple(dict.fromkeys(itertools.chain.from_iterable(found)))
+                         _missing(map(every.__getitem__, keys)) if self.unknown else (), None)
 
     def _every_reason(self) -> dict[str, Reason]:
         """check -> its reason, for every check the decisions read, looked up once for the candidate
@@ -331,6 +316,14 @@ class Explanation:
         if not made:
             made.update(self.explainer.reasons(self.states, self.actual, self.absent))
         return made
+
+
+def _missing(reasons: Iterable[Reason]) -> tuple[str, ...]:
+    """The inputs that would settle a decision's undetermined checks, from their reasons."""
+    found = [r.missing for r in reasons if r.passed is None]
+    if not found:
+        return ()
+    return found[0] if len(found) == 1 else tuple(dict.fromkeys(itertools.chain.from_iterable(found)))
 
 
 def _reason(policy: Policy, check: Check, passed: bool | None, actual: dict[str, Any],

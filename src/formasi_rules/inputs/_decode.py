@@ -41,6 +41,7 @@ MAX_BRACKETS = MAX_DEPTH  # more brackets than this may nest past the reader's d
 # a number literal longer than the reader allows (I016) is a run of this many number characters at least
 _LONG_NUMBER = re.compile(r"[0-9.eE+\-]{%d,}" % (MAX_DIGITS + 1))
 _HUGE = 10 ** MAX_DIGITS  # the smallest integer of more digits than that
+MAX_SPELLINGS = 4096  # per vocabulary: the other spellings the lane remembers (memory stays flat)
 _LARGE_DECIMAL = Decimal(10) ** 15  # LARGE, exactly
 
 
@@ -119,7 +120,7 @@ class Lane:
             found = vocab.get(name)
             if found is None:
                 return lambda value: value
-            exact, read = dict(found.exact), found.read
+            exact, read = dict(found.exact), found.read  # exact: also the other spellings read so far
 
             def code(value: str) -> str:
                 hit = exact.get(value)
@@ -127,6 +128,8 @@ class Lane:
                     hit = read(value)
                     if hit is None:
                         raise _Decline
+                    if len(exact) < MAX_SPELLINGS:
+                        exact[value] = hit
                 return hit
             return code
         self._code = {name: coded(name) for name in
