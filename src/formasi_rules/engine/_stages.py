@@ -271,9 +271,10 @@ def _encoded(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, An
 
 def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None,
              level: str | None) -> tuple[tuple[str, str], ...]:
-    for name, value, vocab in (("route", route, tuple(policy.routes)), ("level", level, policy.levels)):
-        if value is not None and value not in vocab:
-            raise InvalidArgument(f"{name} must be one of {', '.join(vocab)}, got {value!r}")
+    if route is not None or level is not None:  # a caller's filter
+        for name, value, vocab in (("route", route, tuple(policy.routes)), ("level", level, policy.levels)):
+            if value is not None and value not in vocab:
+                raise InvalidArgument(f"{name} must be one of {', '.join(vocab)}, got {value!r}")
     req = candidate.request
     want_route = req.route if req and req.route else None
     want_level = req.level if req and req.level else None
