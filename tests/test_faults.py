@@ -242,7 +242,9 @@ def test_a_full_spool_folder_is_a_clear_error(default_engine, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(_parallel.pickle, "dump", full)  # what a filling TMPDIR does to the writes
-    records = [{"id": f"a{i}"} for i in range(3000)]
+    # enough records that a worker is up before this process (which works alone until one is) is
+    # through them, however busy the machine: 3,000 were done here before the workers started
+    records = ({"id": f"a{i}"} for i in range(300_000))
     with pytest.raises(fr.FormasiError, match="set TMPDIR to a folder with room"):
         list(default_engine.evaluate_blocks(records, as_of=AS_OF, jobs=2))
 

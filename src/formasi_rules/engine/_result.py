@@ -3,9 +3,11 @@ a Reason per checked rule. ``to_dict()`` gives the stable JSON shape
 (schemas/result.schema.json); ``to_dict("compact")`` the compact one, which names each
 check instead of repeating its text (see _compact and docs/decisions.md).
 
-A result's outcomes, check states and values are settled when it is made; its Decision
-objects are built the first time ``decisions`` is read, and a decision's reasons, with
-their bilingual messages and citations, the first time they are read. ``to_bytes(layout)``
+A result's outcomes are settled when it is made; an evaluation's result computes its
+derived values, check states and values read the first time one of them is read
+(``Result.deferred``), its Decision objects the first time ``decisions`` is read, and a
+decision's reasons, with their bilingual messages and citations, the first time they are
+read. Equal reasons, and equal decisions without an allocation, are shared between results. ``to_bytes(layout)``
 is the JSON as UTF-8, joined once from pieces rendered once (a reason's JSON is kept).
 
 A batch written as JSON Lines builds no Result at all: each record is written straight from
