@@ -28,14 +28,14 @@ if TYPE_CHECKING:
 class Explainer:
     """Makes the decisions for one plan, and their reasons when asked for.
 
-    A decision's outcome, failed checks and missing inputs come straight from the
-    firings. Its reasons are built on demand; a reason depends only on its check, whether
-    it passed, the values it read and the inputs missing, and is immutable, so equal
-    reasons are built (and rendered as JSON) once and shared between candidates. The
-    cache is bounded, so memory stays flat however many candidates pass through.
+    A decision's outcome comes straight from the firings' bit masks. Its reasons are built on
+    demand; a reason depends only on its check, whether it passed, the values it read and the
+    inputs missing, and is immutable, so equal reasons are built (and rendered as JSON) once and
+    shared between candidates, and so are equal decisions (Explanation.decisions). The caches
+    are bounded, so memory stays flat however many candidates pass through.
     """
 
-    MAX_CACHED = 20_000  # reasons; about 1 KB each with their JSON
+    MAX_CACHED = 20_000  # reasons, and decisions; a reason is about 1 KB with its JSON
 
     def __init__(self, policy: Policy, plan: Plan):
         self.policy = policy
@@ -74,7 +74,8 @@ class Explainer:
         failed_bits = firings.failed_bits & bundle.read_bits
         failed = self.plan.names(failed_bits)
         unknown = self.plan.names(bundle.read_bits & ~(firings.passed_bits | failed_bits))
-        states: dict[str, bool | None] = dict.fromkeys(bundle.read, True)  # in plan order: passed, unless
+        # in plan order: passed, unless failed or not tested
+        states: dict[str, bool | None] = dict.fromkeys(bundle.read, True)
         if failed:
             states.update(dict.fromkeys(failed, False))
         if unknown:
@@ -273,9 +274,8 @@ class Explanation:
         outcome and its checks' reasons (its failed checks and missing inputs are theirs), and
         the reasons are shared between candidates: so are equal decisions, made once (but one
         with an allocation, which is the candidate's own)."""
-        explainer = self.explainer
-        plan_targets, names, made, allocations = explainer.plan.targets, explainer._names, explainer._decisions, \
-            result.allocations
+        explainer, allocations = self.explainer, result.allocations
+        plan_targets, names, made = explainer.plan.targets, explainer._names, explainer._decisions
         every = self._every_reason().__getitem__
         out = []
         for target in self.targets:

@@ -7,8 +7,9 @@ A result's outcomes are settled when it is made; an evaluation's result computes
 derived values, check states and values read the first time one of them is read
 (``Result.deferred``), its Decision objects the first time ``decisions`` is read, and a
 decision's reasons, with their bilingual messages and citations, the first time they are
-read. Equal reasons, and equal decisions without an allocation, are shared between results. ``to_bytes(layout)``
-is the JSON as UTF-8, joined once from pieces rendered once (a reason's JSON is kept).
+read. Equal reasons, and equal decisions without an allocation, are shared between results.
+``to_bytes(layout)`` is the JSON as UTF-8, joined once from pieces rendered once (a reason's
+JSON is kept).
 
 A batch written as JSON Lines builds no Result at all: each record is written straight from
 its evaluation (``Rendered``, by ``compact_record`` / ``full_bytes`` / ``put_decision``, the
