@@ -143,8 +143,7 @@ def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str,
                 key = pairs.get(level)
                 if key is not None:
                     fact[key] = enc(value)
-    except NotRepresentable as error:  # a value the engine cannot hold is the record's fault
-        name, exc = None, error
+    except NotRepresentable as exc:  # a value the engine cannot hold is the record's fault
         for first, value in values.items():  # the first such value in the record's order is named
             try:
                 if first in plain:
@@ -152,8 +151,6 @@ def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str,
             except NotRepresentable as found:
                 name, exc = first, found
                 break
-        if name is None:  # a per-level value: the caller words it (_stages._encoded)
-            raise
         field = policy.fields[name]
         raise InputError([Problem("I021", f"nilai {field.name} tidak dapat dipakai: {exc}",
                                   f"the value of {field.name} cannot be used: {exc}",
