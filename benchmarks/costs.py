@@ -58,7 +58,7 @@ def main() -> None:
             t5 = clock()
             reference.run(plan, fact)
             t6 = clock()
-            shown = _shown(compiled, derived)
+            shown = _shown(compiled.echo, derived)
             t7 = clock()
             text = explainer.compact(candidate.id, shown, derived, firings, targets)
             t8 = clock()

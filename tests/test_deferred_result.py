@@ -138,3 +138,38 @@ def test_equal_decisions_are_shared_and_an_allocation_is_the_candidates_own(engi
                          allocations={f"{first[0].route}/{first[0].level}": {"rank": 2}})
     assert given.decisions[0].allocation == {"rank": 2} and given.decisions[0] is not first[0]
     assert first[0].allocation is None and given.decisions[1] is first[1]
+
+
+def test_two_threads_reading_at_once_compute_the_fields_once(default_engine, monkeypatch):
+    import threading
+    import time
+    compiled = default_engine._current
+    explainer = compiled.explainers[compiled.index(AS_OF)]
+    calls, real = [], type(explainer).decide
+
+    def slow(self, *args):
+        calls.append(threading.get_ident())
+        time.sleep(0.05)  # the other thread arrives while this one computes
+        return real(self, *args)
+    monkeypatch.setattr(type(explainer), "decide", slow)
+    result, seen = default_engine.evaluate(OFFICER, as_of=AS_OF), {}
+    threads = [threading.Thread(target=lambda i=i: seen.__setitem__(i, result.checks)) for i in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(calls) == 1 and seen[0] is seen[1] is result.checks
+
+
+def test_a_result_keeps_the_explanation_not_the_engine(default_engine):
+    """Unread, a Result holds what computes its fields, not the compiled engine version (a reload
+    or close frees it); read, it forgets that too, and holds what a Result made at once holds."""
+    import gc
+
+    from formasi_rules.engine._compiled import Compiled
+    from formasi_rules.engine._derive import Derived
+    result = default_engine.evaluate(OFFICER, as_of=AS_OF)
+    later = object.__getattribute__(result, "_later")
+    assert not any(isinstance(x, Compiled) for x in gc.get_referents(later))
+    result.actual  # noqa: B018
+    assert object.__getattribute__(result, "_later") is None
+    assert not any(isinstance(x, (Compiled, Derived)) for x in gc.get_referents(later))
+    assert attrs.asdict(result, recurse=False)["_later"] is None  # as a Result made at once has it

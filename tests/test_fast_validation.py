@@ -144,14 +144,17 @@ def test_other_spellings_are_remembered_within_a_bound(policy, monkeypatch):
     from formasi_rules.inputs import _decode
     vocabularies = _structure._contract(policy).lane.vocabularies
     own = len(vocabularies["rank"].exact)
-    monkeypatch.setattr(_decode, "MAX_SPELLINGS", own + 5)
+    monkeypatch.setattr(_decode, "MAX_SPELLINGS", 5)
     lane = _decode.Lane(vocabularies, {}, {})
     base = {"id": "s", "employment_status": "PNS", "rank": "III/a"}
     spellings = ["".join(ch.upper() if bits >> i & 1 else ch.lower() for i, ch in enumerate("iii/a"))
                  for bits in range(32)] * 2
+    padded = " " * 70 + "iii/a"
+    assert lane.structure({**base, "rank": padded}).rank == "III/a"  # read, and not kept: too long
+    _same({**base, "rank": padded}, policy)
     for spelling in spellings:
         assert lane.structure({**base, "rank": spelling}).rank == "III/a"
         _same({**base, "rank": spelling}, policy)
     assert lane.structure({**base, "rank": "iii/z"}) is None  # not a rank: the detailed path says so
     exact = next(c.cell_contents for c in lane._code["rank"].__closure__ if isinstance(c.cell_contents, dict))
-    assert len(exact) == own + 5  # five spellings learned, then no more
+    assert len(exact) == own + 5 and padded not in exact  # five spellings learned, then no more

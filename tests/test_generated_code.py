@@ -403,7 +403,7 @@ def test_the_values_a_plan_reads_are_written_as_the_plain_loop_writes_them():
     for places in (None, PLACES):
         for rec in candidates(300):
             derived = compiled.deriver.derive(structure_candidate(rec, policy=engine.policy), AS_OF, places)
-            for shown in (None, _shown(compiled, derived)):
+            for shown in (None, _shown(compiled.echo, derived)):
                 want: dict = {}
                 for field, level in pairs:
                     if shown is not None and field in shown:

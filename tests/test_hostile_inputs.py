@@ -318,3 +318,18 @@ def test_json_parsing_is_exact_on_the_fast_path_and_off_it(text, expected, flawe
     value = _loads(text)
     assert value == expected and type(value["a"]) is type(expected["a"])
     assert bool(_flaws(value, text)) is flawed
+
+
+def test_a_per_level_value_the_engine_cannot_hold_is_named(engines, policy):
+    """A per-level derived value past 64 bits is the record's I021, naming that field and its input."""
+    from formasi_rules.engine._derive import Derived
+    from formasi_rules.engine._encode import encode_fact
+    name = next(n for n, f in policy.fields.items() if f.per_level)
+    derived = Derived({}, {name: {level: 10 ** 40 for level in policy.levels}}, {})
+    plan = engines["reference"]._current.plan(AS_OF)
+    with pytest.raises(fr.InputError) as caught:
+        encode_fact(derived, policy, plan.keys)
+    (problem,) = caught.value.problems
+    field = policy.fields[name]
+    assert problem.code == "I021" and name in problem.en
+    assert problem.path == "$." + (field.inputs[0] if field.inputs else name)

@@ -71,9 +71,8 @@ class Explainer:
         """The outcome of each target ("route/level" -> outcome), the state of every check they
         read, the values read, and the Explanation that builds the decisions when asked."""
         bundle = self._bundle(targets)
-        failed_bits = firings.failed_bits & bundle.read_bits
-        failed = self.plan.names(failed_bits)
-        unknown = self.plan.names(bundle.read_bits & ~(firings.passed_bits | failed_bits))
+        failed_bits, unknown_bits = bundle.masks(firings)
+        failed, unknown = self.plan.names(failed_bits), self.plan.names(unknown_bits)
         # in plan order: passed, unless failed or not tested
         states: dict[str, bool | None] = dict.fromkeys(bundle.read, True)
         if failed:
@@ -88,8 +87,7 @@ class Explainer:
         """The outcome of each target ("route/level" -> outcome), as :func:`outcome` gives it from
         the target's checks: straight from the bit masks."""
         bundle = self._bundle(targets)
-        failed = firings.failed_bits & bundle.read_bits
-        unknown = bundle.read_bits & ~(firings.passed_bits | failed)
+        failed, unknown = bundle.masks(firings)
         return {name: _NOT_ELIGIBLE if failed & bits else _UNDETERMINED if unknown & bits else _ELIGIBLE
                 for name, bits in bundle.bits}
 
@@ -222,6 +220,11 @@ class _Bundle:
     read_bits: int  # the same as a bit mask (Plan.bit)
     bits: tuple[tuple[str, int], ...]  # per target: its name ("route/level") and its checks' mask
     pieces: _Pieces | None  # the compact record's pieces, where ``read`` is in Plan.order's order
+
+    def masks(self, firings: Firings) -> tuple[int, int]:
+        """The checks read that failed, and those not tested (neither passed nor failed), as masks."""
+        failed = firings.failed_bits & self.read_bits
+        return failed, self.read_bits & ~(firings.passed_bits | failed)
 
 
 class _Pieces:

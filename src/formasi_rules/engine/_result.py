@@ -5,9 +5,9 @@ check instead of repeating its text (see _compact and docs/decisions.md).
 
 A result's outcomes are settled when it is made; an evaluation's result computes its
 derived values, check states and values read the first time one of them is read
-(``Result.deferred``), its Decision objects the first time ``decisions`` is read, and a
-decision's reasons, with their bilingual messages and citations, the first time they are
-read. Equal reasons, and equal decisions without an allocation, are shared between results.
+(``Result.deferred``), and its Decision objects, with their reasons (bilingual messages and
+citations), the first time ``decisions`` is read. Equal reasons, and equal decisions without
+an allocation, are shared between results.
 ``to_bytes(layout)`` is the JSON as UTF-8, joined once from pieces rendered once (a reason's
 JSON is kept).
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -131,6 +132,7 @@ class Decision:
 
 
 DEFERRED = frozenset(("derived", "checks", "actual", "values"))  # see Result.deferred
+_FILLING = threading.RLock()  # a deferred Result's fields are computed by one thread
 FORMAT = 1  # the shape of a full result; changes when that shape does (the catalogue has its own)
 
 
@@ -174,11 +176,18 @@ class Result:
 
     def __getattr__(self, name: str) -> Any:
         # called only for a slot not set: a DEFERRED field of a result made by ``deferred``
-        if name in DEFERRED:
-            for key, value in object.__getattribute__(self, "_later")().items():
-                object.__setattr__(self, key, value)
-            return object.__getattribute__(self, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if name not in DEFERRED:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        with _FILLING:  # one thread computes them; another reading at once gets the same objects
+            if object.__getattribute__(self, "_later") is not None:
+                try:
+                    values = object.__getattribute__(self, "_later")()
+                except AttributeError as exc:  # not "no such field": a fault while computing it
+                    raise RuntimeError(f"computing the result's {name} failed: {exc}") from exc
+                for key, value in values.items():
+                    object.__setattr__(self, key, value)
+                object.__setattr__(self, "_later", None)
+        return object.__getattribute__(self, name)
 
     @functools.cached_property
     def decisions(self) -> tuple[Decision, ...]:

@@ -166,11 +166,12 @@ def _prepared(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.da
         return targets, derived, _encoded(derived, policy, plan.keys)
 
 
-def _shown(compiled: Compiled, derived: Derived) -> dict[str, Any]:
+def _shown(echo: frozenset[str], derived: Derived) -> dict[str, Any]:
+    """The derived values as a result shows them; ``echo`` (``Compiled.echo``): the fields that only
+    repeat a value of the record."""
     if derived.shown is not None:  # kept by the deriver as it went
         shown = dict(derived.shown)
     else:
-        echo = compiled.echo  # fields that only repeat a value of the record: "derived" shows what was computed
         shown = {k: v if type(v) in AS_IS else show(v) for k, v in derived.values.items() if k not in echo}
     shown.update({k: dict(v) for k, v in derived.per_level.items()})
     shown["explain"] = derived.explain
@@ -190,21 +191,26 @@ def _as_result(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.d
 
 class _Later:
     """What a Result of :func:`_as_result` computes only when read: its derived values, check
-    states and values read (called once, by ``Result.deferred``), then its decisions."""
+    states and values read (called once, by ``Result.deferred``), then its decisions. Once called it
+    keeps only the Explanation, as a Result made at once would."""
 
-    __slots__ = ("compiled", "explainer", "candidate", "derived", "firings", "targets", "explanation")
+    __slots__ = ("explainer", "echo", "region", "derived", "firings", "targets", "explanation")
 
     def __init__(self, compiled: Compiled, explainer: Any, candidate: Candidate, derived: Derived, firings: Firings,
                  targets: list):
-        self.compiled, self.explainer, self.candidate = compiled, explainer, candidate
-        self.derived, self.firings, self.targets = derived, firings, targets
+        self.explainer, self.echo, self.region = explainer, compiled.echo, candidate.region
+        self.derived: Any = derived
+        self.firings: Any = firings
+        self.targets = targets
         self.explanation: Any = None
 
     def __call__(self) -> dict[str, Any]:
-        derived = self.derived
+        derived = self.derived  # (called once: Result.deferred holds a lock and forgets it after)
         _, checks, actual, self.explanation = self.explainer.decide(derived, self.firings, self.targets)
-        return {"derived": _shown(self.compiled, derived), "checks": checks, "actual": actual,
-                "values": {**derived.values, "region": self.candidate.region}}
+        values = {"derived": _shown(self.echo, derived), "checks": checks, "actual": actual,
+                  "values": {**derived.values, "region": self.region}}
+        self.derived = self.firings = None
+        return values
 
     def decisions(self, result: Result) -> tuple:
         if self.explanation is None:
@@ -216,7 +222,7 @@ def _as_compact(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.
                 firings: Firings, targets: list) -> Rendered:
     """What ``_as_result(...).to_bytes("compact")`` gives, without the Result in between."""
     return Rendered(candidate.id, [compiled.explainers[index].compact(
-        candidate.id, _shown(compiled, derived), derived, firings, targets)], "compact")
+        candidate.id, _shown(compiled.echo, derived), derived, firings, targets)], "compact")
 
 
 def _as_full(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
@@ -225,7 +231,7 @@ def _as_full(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.dat
     outcomes, _, _, explanation = compiled.explainers[index].decide(derived, firings, targets)
     policy = compiled.policy
     return Rendered(candidate.id, full_parts(
-        candidate.id, as_of, policy.identity(), compiled.backend.name, _shown(compiled, derived),
+        candidate.id, as_of, policy.identity(), compiled.backend.name, _shown(compiled.echo, derived),
         lambda parts: explanation.put_decisions(parts, outcomes), precedence_of(outcomes, policy.precedence)),
         "full")
 

@@ -41,7 +41,8 @@ MAX_BRACKETS = MAX_DEPTH  # more brackets than this may nest past the reader's d
 # a number literal longer than the reader allows (I016) is a run of this many number characters at least
 _LONG_NUMBER = re.compile(r"[0-9.eE+\-]{%d,}" % (MAX_DIGITS + 1))
 _HUGE = 10 ** MAX_DIGITS  # the smallest integer of more digits than that
-MAX_SPELLINGS = 4096  # per vocabulary: the other spellings the lane remembers (memory stays flat)
+MAX_SPELLINGS = 4096  # per vocabulary: the other spellings the lane remembers (memory stays flat) ...
+MAX_SPELLING_LENGTH = 64  # ... each at most this long (a value padded with spaces is read, not kept)
 _LARGE_DECIMAL = Decimal(10) ** 15  # LARGE, exactly
 
 
@@ -121,6 +122,7 @@ class Lane:
             if found is None:
                 return lambda value: value
             exact, read = dict(found.exact), found.read  # exact: also the other spellings read so far
+            limit = len(exact) + MAX_SPELLINGS
 
             def code(value: str) -> str:
                 hit = exact.get(value)
@@ -128,7 +130,7 @@ class Lane:
                     hit = read(value)
                     if hit is None:
                         raise _Decline
-                    if len(exact) < MAX_SPELLINGS:
+                    if len(exact) < limit and len(value) <= MAX_SPELLING_LENGTH:
                         exact[value] = hit
                 return hit
             return code
