@@ -73,6 +73,24 @@ def test_bad_records_are_reported_and_the_rest_evaluated(tmp_path):
     assert "4 record(s): 2 evaluated, 2 rejected" in r.stderr
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_a_misspelt_column_is_said_once_at_the_end(tmp_path, fmt):
+    """Each record it spoils is rejected and said, as any; the end of the run names the column once,
+    with the field meant, where more than one record gave it."""
+    path = tmp_path / "c.csv"
+    path.write_text("id,employment_status,birthdate,education,catatan\na1,PNS,1980-01-01,S1,\n"
+                    "a2,PNS,1981-01-01,S1,ada\na3,PNS,1982-01-01,S1,\n")
+    r = run("evaluate", str(path), "--as-of", "2025-10-09", "--format", fmt, "--policies", POLICIES,
+            "--backend", "reference")
+    assert r.exit_code == 1
+    assert r.stderr.count("I003: unknown field 'birthdate'") == 3
+    notes = [line for line in r.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "3 records were rejected for the field 'birthdate'" in notes[0]
+    assert "did you mean 'birth_date'?" in notes[0] and "perbaiki kolom itu" in notes[0]
+    assert "'catatan'" not in notes[0]  # in one record only: said with it, not again
+    assert "3 record(s): 0 evaluated, 3 rejected" in r.stderr
+
+
 def test_broken_policy_exits_2_with_file_and_line(tmp_path):
     import shutil
 

@@ -8,10 +8,12 @@ internal error (a bug: set FORMASI_DEBUG=1 to see the traceback and please repor
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import functools
 import os
+import re
 import sys
 import traceback
 
@@ -48,6 +50,47 @@ def echo_problems(problems: list[Problem]) -> None:
 def echo_rejected(error: RecordError) -> None:
     click.echo(f"rejected {error.where}" + (f" (id {error.candidate})" if error.candidate else "") + ":", err=True)
     echo_problems(list(error.problems))
+
+
+class Rejections:
+    """The rejected records of a run, each said as it comes (:func:`echo_rejected`), and the
+    fields no record has counted: one misspelt key (a CSV header's column, a name a system writes
+    in every record) spoils every record that gives it, so the end of the run says it once."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.unknown: collections.Counter[str] = collections.Counter()  # field -> records
+        self.hints: dict[str, str | None] = {}
+
+    def add(self, error: RecordError) -> None:
+        self.count += 1
+        echo_rejected(error)
+        seen = set()
+        for p in error.problems:
+            if p.code == UNKNOWN_FIELD and p.path and (field := _field(p.path)) not in seen:
+                seen.add(field)
+                self.unknown[field] += 1
+                self.hints.setdefault(field, p.hint)
+
+    def summary(self) -> None:
+        for field, records in self.unknown.most_common():
+            if records < 2:
+                continue
+            hint = self.hints.get(field)
+            click.echo(f"note: {records} records were rejected for the field {field!r}, which a record does not "
+                       f"have{f' ({hint})' if hint else ''}; in a CSV file, correct that column of the header "
+                       f"/ catatan: {records} rekaman ditolak karena field {field!r} tidak dikenal; pada berkas CSV, "
+                       "perbaiki kolom itu di baris judul", err=True)
+
+
+UNKNOWN_FIELD = "I003"
+
+
+def _field(path: str) -> str:
+    """The field a record's problem names, whichever record: "$[3].position.typ" -> "position.typ",
+    "$[3].positions[0].x" -> "positions[].x"."""
+    rest = path.split("]", 1)[1] if path.startswith("$[") else path[1:]
+    return re.sub(r"\[\d+\]", "[]", rest).lstrip(".")
 
 
 INTERRUPTS = Interrupts()

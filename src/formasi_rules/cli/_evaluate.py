@@ -19,7 +19,7 @@ from ._files import Output, cannot_write
 from ._output import FORMATS, WriteFailed, Writer
 from ._progress import Progress, count_records
 from ._common import (
-    DELIMITER, INTERRUPTS, POLICIES, POLICY, Date, load, located, echo_rejected, command, main,
+    DELIMITER, INTERRUPTS, POLICIES, POLICY, Date, Rejections, load, located, command, main,
 )
 
 
@@ -111,7 +111,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
     except FormasiError:
         engine.close()
         raise
-    rejected = total = 0
+    total, rejected = 0, Rejections()
     sink = Output(output) if output else None  # moved into place once the run produced output
     out = sink.file if sink else sys.stdout
     kept = False
@@ -129,9 +129,9 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
                                                     formation=places, jobs=jobs, layout=layout):
                     with INTERRUPTS.held():  # never half a block: the output stays valid
                         writer.write_block(block.text)
-                        total, rejected = total + block.count, rejected + len(block.errors)
+                        total += block.count
                     for _, error in block.errors:
-                        echo_rejected(error)
+                        rejected.add(error)
                     progress.step(block.count)
             else:
                 items = engine.evaluate_many(records, as_of=as_of, route=route, level=level, formation=places,
@@ -145,8 +145,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
                     if watch_size and total == SIZE_WARNING_AFTER:
                         _size_warning(writer, progress.total)
                     if isinstance(item, RecordError):
-                        rejected += 1
-                        echo_rejected(item)
+                        rejected.add(item)
                     progress.step()
         except (KeyboardInterrupt, WorkerError) as exc:
             stopped = exc
@@ -170,9 +169,10 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
         raise stopped
     if not total:  # an empty file, or a CSV of its header alone: most likely not the file meant
         click.echo("warning: the input holds no records / masukan tidak berisi rekaman", err=True)
-    click.echo(f"{total} record(s): {total - rejected} evaluated, {rejected} rejected "
+    rejected.summary()
+    click.echo(f"{total} record(s): {total - rejected.count} evaluated, {rejected.count} rejected "
                f"(policy {policy.name} {policy.version}, {engine.backend.name}, as of {as_of})", err=True)
-    sys.exit(1 if rejected else 0)
+    sys.exit(1 if rejected.count else 0)
 
 
 @main.command(name="expand")
