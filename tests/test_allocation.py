@@ -113,6 +113,25 @@ def test_a_later_record_with_a_seen_id_is_an_error_naming_the_first(default_engi
         assert '"I031"' in lines[2][0]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("layout", ["compact", "full"])
+def test_a_later_record_with_a_seen_id_names_its_line(default_engine, tmp_path, jobs, layout):
+    """In a file, the error record of an id given twice is placed as its other errors would be: by its
+    record and line."""
+    from conftest import AS_OF
+    from formasi_rules.inputs import read_records
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "a"}\n\n{"id": "b"}\n{"id": "a", "education": "S1"}\n')
+    blocks = list(default_engine.evaluate_blocks(read_records(path, parse=jobs == 1), as_of=AS_OF, jobs=jobs,
+                                                 layout=layout))
+    errors = [error for block in blocks for _, error in block.errors]
+    (error,) = errors
+    assert error.where == "$[2] (line 4)" and error.candidate == "a"
+    (problem,) = error.problems
+    assert problem.code == "I031" and problem.path == "$[2].id" and "$[0]" in problem.en
+    assert [w for block in blocks for w in block.wheres] == ["$[0] (line 1)", "$[1] (line 3)", "$[2] (line 4)"]
+
+
 def test_allocate_refuses_the_same_candidate_twice(default_engine):
     import formasi_rules as fr
     from conftest import AS_OF

@@ -64,12 +64,15 @@ class SeenIds:
         self._keys[part], self._first[part] = keys, first
 
 
-def duplicate(ident: str, index: int, first: int) -> RecordError:
-    return RecordError(f"$[{index}]", ident, (Problem(
+def duplicate(ident: str, index: int, first: int, where: str = "") -> RecordError:
+    """The error record of a later record with id ``ident``, at ``where`` in the input ("$[5] (line 7)";
+    by default ``$[index]``), naming the first record with it."""
+    where = where or f"$[{index}]"
+    return RecordError(where, ident, (Problem(
         "I031", f"id {ident!r} sudah dipakai oleh rekaman $[{first}]",
         f"the id {ident!r} was already given to the record at $[{first}]; each candidate has one record "
         "in an input (a later one with the same id is not evaluated, so no one is counted or given a "
-        "place twice)", path=f"$[{index}].id", hint=f"merge it into $[{first}], or give it its own id"),))
+        "place twice)", path=f"{where.split()[0]}.id", hint=f"merge it into $[{first}], or give it its own id"),))
 
 
 def unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
@@ -90,16 +93,17 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
             if isinstance(item, (Result, Rendered)):
                 first = seen.add(item.candidate, index)
                 if first is not None:
-                    item = duplicate(item.candidate, index, first)
+                    item = duplicate(item.candidate, index, first, getattr(item, "where", ""))
             index += 1
             yield item
             continue
         twice = []
+        wheres = item.wheres
         for offset, ident in enumerate(item.ids):
             if ident is not None:
                 first = seen.add(ident, index + offset)
                 if first is not None:
-                    twice.append((offset, duplicate(ident, index + offset, first)))
+                    twice.append((offset, duplicate(ident, index + offset, first, wheres[offset] if wheres else "")))
         index += item.count
         yield _replaced(item, twice) if twice else item
 
@@ -111,4 +115,4 @@ def _replaced(block: Block, twice: list[tuple[int, RecordError]]) -> Block:
         lines[offset] = error.to_bytes()
         ids[offset] = None
     errors = tuple(sorted((*block.errors, *twice), key=lambda e: e[0]))
-    return Block(b"\n".join(lines), block.count, errors, tuple(ids))
+    return Block(b"\n".join(lines), block.count, errors, tuple(ids), block.wheres)

@@ -336,6 +336,7 @@ class Rendered:
     candidate: str
     pieces: list[bytes]  # joined, the record's UTF-8 JSON
     layout: str
+    where: str = ""  # the record's place in the input ("$[3] (line 5)"), for an error found later (an id twice)
 
     @property
     def raw(self) -> bytes:
@@ -376,12 +377,14 @@ class Block:
 
     ``text`` is UTF-8, one line per record in order, each ending in a newline (orjson never
     writes a raw newline inside one); ``errors`` gives the rejected records by their place,
-    ``ids`` the candidate of each line (None for a rejected record)."""
+    ``ids`` the candidate of each line (None for a rejected record), ``wheres`` each line's record's
+    place in the input ("$[3] (line 5)"; "" where not known)."""
 
     text: bytes
     count: int
     errors: tuple[tuple[int, RecordError], ...] = ()
     ids: tuple[str | None, ...] = ()
+    wheres: tuple[str, ...] = ()
 
     def lines(self) -> Iterator[tuple[str, RecordError | None]]:
         """Each record's JSON text, with its RecordError if it was rejected."""
@@ -395,22 +398,25 @@ class Block:
 
 def render_block(results: Iterable[Result | Rendered | RecordError], layout: str) -> Block:
     texts: list[bytes] = []
-    errors, ids = [], []
+    errors, ids, wheres = [], [], []
     for i, result in enumerate(results):
         if type(result) is Rendered:
             if result.layout != layout:
                 result.to_bytes(layout)  # says which layout it was rendered in
             texts += result.pieces
             ids.append(result.candidate)
+            wheres.append(result.where)
         else:
             texts.append(result.to_bytes(layout))
             if isinstance(result, RecordError):
                 errors.append((i, result))
                 ids.append(None)
+                wheres.append(result.where)
             else:
                 ids.append(result.candidate)
+                wheres.append("")
         texts.append(b"\n")  # every line ends in a newline
-    return Block(b"".join(texts), len(ids), tuple(errors), tuple(ids))
+    return Block(b"".join(texts), len(ids), tuple(errors), tuple(ids), tuple(wheres))
 
 
 @attrs.frozen

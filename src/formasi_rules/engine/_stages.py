@@ -45,7 +45,7 @@ class _Case:
     error: RecordError | None = None
 
 
-Finish = Callable[[Compiled, int, Candidate, dt.date, Derived, Firings, list], Any]
+Finish = Callable[[Compiled, int, Candidate, dt.date, Derived, Firings, list, str], Any]
 
 
 def evaluate_one(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date, places: Formation | None,
@@ -58,7 +58,7 @@ def evaluate_one(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.d
         candidate = _structure(candidate, "$", policy)
     targets, derived, fact = _prepared(compiled, index, candidate, as_of, places, route, level)
     firings = compiled.backend.run(plan, fact)
-    return FINISH[render](compiled, index, candidate, as_of, derived, firings, targets)
+    return FINISH[render](compiled, index, candidate, as_of, derived, firings, targets, "$")
 
 
 def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date, places: Formation | None,
@@ -101,7 +101,8 @@ def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date,
                     except InputError as exc:
                         found = exc
                 if type(found) is Firings:
-                    yield finish(compiled, index, case.candidate, as_of, case.derived, found, case.targets)
+                    yield finish(compiled, index, case.candidate, as_of, case.derived, found, case.targets,
+                                 case.where)
                     continue
                 case.error = _error(case, found)
             yield case.error
@@ -181,7 +182,7 @@ def _shown(echo: frozenset[str], derived: Derived) -> dict[str, Any]:
 # --- the last stage: a Result, or the record's text in one layout ----------------------------------
 
 def _as_result(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
-               firings: Firings, targets: list) -> Result:
+               firings: Firings, targets: list, where: str) -> Result:
     """The Result, its outcomes settled now and the rest when first read (``Result.deferred``)."""
     explainer, policy = compiled.explainers[index], compiled.policy
     later = _Later(compiled, explainer, candidate, derived, firings, targets)
@@ -219,21 +220,21 @@ class _Later:
 
 
 def _as_compact(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
-                firings: Firings, targets: list) -> Rendered:
+                firings: Firings, targets: list, where: str) -> Rendered:
     """What ``_as_result(...).to_bytes("compact")`` gives, without the Result in between."""
     return Rendered(candidate.id, [compiled.explainers[index].compact(
-        candidate.id, _shown(compiled.echo, derived), derived, firings, targets)], "compact")
+        candidate.id, _shown(compiled.echo, derived), derived, firings, targets)], "compact", where)
 
 
 def _as_full(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
-             firings: Firings, targets: list) -> Rendered:
+             firings: Firings, targets: list, where: str) -> Rendered:
     """What ``_as_result(...).to_bytes("full")`` gives, without the Result and Decisions in between."""
     outcomes, _, _, explanation = compiled.explainers[index].decide(derived, firings, targets)
     policy = compiled.policy
     return Rendered(candidate.id, full_parts(
         candidate.id, as_of, policy.identity(), compiled.backend.name, _shown(compiled.echo, derived),
         lambda parts: explanation.put_decisions(parts, outcomes), precedence_of(outcomes, policy.precedence)),
-        "full")
+        "full", where)
 
 
 FINISH: dict[str | None, Finish] = {None: _as_result, "compact": _as_compact, "full": _as_full}
