@@ -315,7 +315,7 @@ class DurableBackend:
             # rule sets its checks' bits on both sides, and its group's bit above all of them
             for ruleset in rulesets:
                 ruleset.bits = {name: plan.bit[key] << (0 if side == "pass" else shift) if side != "region" else
-                                _mask(plan, ruleset.regions[name][1]) | _mask(plan, ruleset.regions[name][2]) << shift
+                                plan.mask(ruleset.regions[name][1]) | plan.mask(ruleset.regions[name][2]) << shift
                                 | 1 << (2 * shift + ruleset.regions[name][0])
                                 for name, (side, key) in ruleset.meaning.items()}
             inference = self._inference[id(plan)] = _Inference.of(rulesets, plan)
@@ -404,16 +404,12 @@ def _check_sizes(fact: dict[str, Any]) -> None:
                 f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])
 
 
-def _mask(plan: Plan, checks: frozenset[str]) -> int:
-    return sum(plan.bit[k] for k in checks)
-
-
 def _default_tables(plan: Plan, defaults: list[tuple[int, frozenset[str], frozenset[str]]]) -> tuple:
     """(shift, table) pairs over the groups' bits, eight at a time: ``table[byte]`` is the default
     (passed, failed) of every group of those eight whose bit ``byte`` does not set (it fired no rule)."""
     if not defaults:
         return ()
-    by_group = {g: (_mask(plan, passed), _mask(plan, failed)) for g, passed, failed in defaults}
+    by_group = {g: (plan.mask(passed), plan.mask(failed)) for g, passed, failed in defaults}
     size = max(by_group) + 1
     tables = []
     for at in range(0, size, 8):

@@ -80,16 +80,14 @@ class Explainer:
         if unknown:
             states.update(dict.fromkeys(unknown, None))
         actual = self._actual(derived)
-        return self.outcomes(firings, targets), states, actual, Explanation(
+        return bundle.outcomes(failed_bits, unknown_bits), states, actual, Explanation(
             self, bundle.targets, states, actual, failed, unknown, firings.missing)
 
     def outcomes(self, firings: Firings, targets: Sequence[tuple[str, str]]) -> dict[str, str]:
         """The outcome of each target ("route/level" -> outcome), as :func:`outcome` gives it from
         the target's checks: straight from the bit masks."""
         bundle = self._bundle(targets)
-        failed, unknown = bundle.masks(firings)
-        return {name: _NOT_ELIGIBLE if failed & bits else _UNDETERMINED if unknown & bits else _ELIGIBLE
-                for name, bits in bundle.bits}
+        return bundle.outcomes(*bundle.masks(firings))
 
     def compact(self, candidate: str, shown: dict[str, Any], derived: Derived, firings: Firings,
                 targets: Sequence[tuple[str, str]]) -> bytes:
@@ -100,7 +98,7 @@ class Explainer:
         pieces = bundle.pieces
         actual = self._actual(derived, shown)
         if pieces is not None:  # the lists and decisions from pieces rendered once (see _Pieces)
-            return pieces.record(candidate, shown, actual, firings.passed_bits, firings.failed_bits)
+            return pieces.record(candidate, shown, actual, *bundle.masks(firings))
         passed, failed = firings.passed, firings.failed
         read = bundle.read
         unknown = bundle.read_set.difference(passed, failed)
@@ -121,10 +119,9 @@ class Explainer:
             plan = self.plan
             read = tuple(dict.fromkeys(k for t in targets for k in plan.targets[t]))
             in_order = list(read) == [k for k in plan.order if k in frozenset(read)]
-            bundle = self._bundles[key] = _Bundle(
-                key, read, frozenset(read), sum(plan.bit[k] for k in read),
-                tuple((self._names[t], sum(plan.bit[k] for k in plan.targets[t])) for t in targets),
-                _Pieces(self, key, read) if in_order else None)
+            bits = tuple((self._names[t], plan.mask(plan.targets[t])) for t in key)
+            bundle = self._bundles[key] = _Bundle(key, read, frozenset(read), plan.mask(read), bits,
+                                                  _Pieces(self._check_names, bits) if in_order else None)
         self.__dict__["_last"] = (targets if type(targets) is tuple else list(targets), bundle)
         return bundle
 
@@ -226,6 +223,11 @@ class _Bundle:
         failed = firings.failed_bits & self.read_bits
         return failed, self.read_bits & ~(firings.passed_bits | failed)
 
+    def outcomes(self, failed: int, unknown: int) -> dict[str, str]:
+        """Each target's outcome (as :func:`outcome`) from :meth:`masks`."""
+        return {name: _NOT_ELIGIBLE if failed & bits else _UNDETERMINED if unknown & bits else _ELIGIBLE
+                for name, bits in self.bits}
+
 
 class _Pieces:
     """A compact record's parts that depend only on which checks passed and failed, rendered once
@@ -234,22 +236,17 @@ class _Pieces:
     name with each of its outcomes. The record is then joined from them and orjson's text of the
     values (``compact_record`` gives the same bytes, key for key; tests/test_compact.py)."""
 
-    def __init__(self, explainer: Explainer, targets: tuple[tuple[str, str], ...], read: tuple[str, ...]):
-        plan = explainer.plan
-        self.read = sum(plan.bit[k] for k in read)
-        self.names = explainer._check_names
-        self.decisions = tuple(
-            (sum(plan.bit[k] for k in plan.targets[t]),
-             *(orjson.dumps(explainer._names[t]) + b":" + orjson.dumps(o)
-               for o in (_NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE)))
-            for t in targets)
+    def __init__(self, names: tuple, bits: tuple[tuple[str, int], ...]):
+        self.names = names  # Explainer._check_names
+        self.decisions = tuple((mask, *(orjson.dumps(name) + b":" + orjson.dumps(o)
+                                        for o in (_NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE))) for name, mask in bits)
 
     def _list(self, bits: int) -> bytes:
         return b"".join([table[bits >> shift & 255] for shift, table in self.names])[:-1]
 
-    def record(self, candidate: str, shown: dict[str, Any], actual: dict[str, Any], passed: int, failed: int) -> bytes:
-        failed &= self.read
-        unknown = self.read & ~(passed | failed)
+    def record(self, candidate: str, shown: dict[str, Any], actual: dict[str, Any], failed: int, unknown: int,
+               ) -> bytes:
+        """The record, from the masks of the checks read that failed and that were not tested."""
         decisions = b",".join([no if failed & keys else unknown_ if unknown & keys else yes
                                for keys, no, unknown_, yes in self.decisions])
         return b"".join((b'{"candidate":', orjson.dumps(candidate), b',"derived":', orjson.dumps(shown),

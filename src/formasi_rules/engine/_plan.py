@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Callable, Union
 
@@ -98,6 +99,11 @@ class Plan:
         object.__setattr__(self, "order", order)
         object.__setattr__(self, "bit", {k: 1 << i for i, k in enumerate(order)})
         object.__setattr__(self, "_tables", bit_tables(order, lambda names: frozenset(names)))
+
+    def mask(self, checks: Iterable[str]) -> int:
+        """The bit mask of ``checks`` (the inverse of :meth:`names`)."""
+        bit = self.bit
+        return sum(bit[k] for k in checks)
 
     def names(self, bits: int) -> frozenset[str]:
         """The checks whose bits are set in ``bits``."""
