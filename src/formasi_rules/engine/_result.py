@@ -179,9 +179,10 @@ class Result:
         if name not in DEFERRED:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         with _FILLING:  # one thread computes them; another reading at once gets the same objects
-            if object.__getattribute__(self, "_later") is not None:
+            later = object.__getattribute__(self, "_later")
+            if later is not None:  # (another thread may have computed them while this one waited)
                 try:
-                    values = object.__getattribute__(self, "_later")()
+                    values = later()
                 except AttributeError as exc:  # not "no such field": a fault while computing it
                     raise RuntimeError(f"computing the result's {name} failed: {exc}") from exc
                 for key, value in values.items():
