@@ -236,13 +236,21 @@ class _Pieces:
     name with each of its outcomes. The record is then joined from them and orjson's text of the
     values (``compact_record`` gives the same bytes, key for key; tests/test_compact.py)."""
 
+    MAX_LISTS = 4096  # lists of check names kept (about 1 KB each at most for the shipped policy)
+
     def __init__(self, names: tuple, bits: tuple[tuple[str, int], ...]):
         self.names = names  # Explainer._check_names
         self.decisions = tuple((mask, *(orjson.dumps(name) + b":" + orjson.dumps(o)
                                         for o in (_NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE))) for name, mask in bits)
+        self._lists: dict[int, bytes] = {}  # mask -> its list: a batch meets few sets of untested checks
 
     def _list(self, bits: int) -> bytes:
-        return b"".join([table[bits >> shift & 255] for shift, table in self.names])[:-1]
+        found = self._lists.get(bits)
+        if found is None:
+            if len(self._lists) >= self.MAX_LISTS:
+                self._lists.clear()
+            found = self._lists[bits] = b"".join([table[bits >> shift & 255] for shift, table in self.names])[:-1]
+        return found
 
     def record(self, candidate: str, shown: dict[str, Any], actual: dict[str, Any], failed: int, unknown: int,
                ) -> bytes:
