@@ -471,7 +471,9 @@ class _Writer:
             b = w.bind(value.value)
         else:
             raise Unsupported(f"no code for the value {type(value).__name__}")
-        unknown = f"{a} is None or {b} is None"
+        # a literal is known when the code is written: only the field's value can be unknown
+        unknown = f"{a} is None" if isinstance(value, Literal) and value.value is not None else \
+            f"{a} is None or {b} is None"
         if cond.op in ("in", "not_in"):
             w(f"{t} = None if {unknown} else (({a} in {b}) != {cond.op == 'not_in'})")
             return t
