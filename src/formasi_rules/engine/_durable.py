@@ -102,6 +102,26 @@ class _Ruleset:
             engine.retract_fact(handle, _RETRACT)
         return fired
 
+    def bits_of(self, payload: str) -> int:
+        """Assert one fact, drain the agenda synchronously (each fired rule's bits ORed in as its
+        message comes, see DurableBackend._ready), retract the fact: the bits of the rules that fired."""
+        engine, handle = self.engine, self.handle
+        code, state = engine.assert_fact(handle, payload)
+        if code == 1:  # matched no rule: nothing was stored
+            return 0
+        if code != 0:
+            raise EngineError(f"durable_rules answered code {code} to a fresh fact")
+        got, bits, complete = 0, self.bits, engine.complete_and_start_action
+        try:
+            result = engine.start_action_for_state(handle, state)
+            message = result[1] if result else None
+            while message:
+                got |= bits[message[RULE_NAME]]
+                message = complete(handle, state)
+        finally:
+            engine.retract_fact(handle, _RETRACT)
+        return got
+
     def close(self) -> None:
         try:
             self.engine.delete_state(self.handle, SID)
@@ -246,10 +266,25 @@ class DurableBackend:
                 ruleset.close()
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
-        (found,) = self.run_many(plan, (fact,))
-        if isinstance(found, InputError):
-            raise found
-        return found
+        """One fact, as :meth:`run_many` takes each (without its lists: one evaluation is often all)."""
+        found = self._heads.get(id(plan))
+        if found is None:
+            raise EngineError("plan was not prepared for the durable_rules backend")
+        payload = _payload(fact, *found)
+        lacks = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
+        got = 0
+        with self._lock:
+            rulesets, inference = self._ready(plan)
+            try:
+                for ruleset in rulesets:
+                    only = ruleset.only_missing
+                    if not only or not (only.isdisjoint(lacks) or only <= lacks):
+                        got |= ruleset.bits_of(payload)
+            except EngineError:
+                raise
+            except Exception as exc:  # durable_rules_engine.error, MemoryError
+                raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
+        return self._firings(plan, inference, lacks, got)
 
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         """Each ruleset takes the whole chunk of facts in turn: one ruleset's C state stays in the
@@ -269,34 +304,17 @@ class DurableBackend:
         keys = plan.keys
         missing = [keys.difference(fact) for fact in facts]  # the keys the plan reads that each fact lacks
         found_bits = [0] * len(payloads)  # per fact: the bits of the checks fired passed, and failed << checks
-        engine = self._engine
-        assert_fact, start, complete, retract = (engine.assert_fact, engine.start_action_for_state,
-                                                 engine.complete_and_start_action, engine.retract_fact)
         with self._lock:
             rulesets, inference = self._ready(plan)
             try:
                 for ruleset in rulesets:
-                    handle, bits, only = ruleset.handle, ruleset.bits, ruleset.only_missing
+                    bits_of, only = ruleset.bits_of, ruleset.only_missing
                     for i, payload in enumerate(payloads):
                         if type(payload) is not str:
                             continue
                         if only and (only.isdisjoint(lacks := missing[i]) or only <= lacks):
                             continue
-                        code, state = assert_fact(handle, payload)
-                        if code == 1:  # matched no rule: nothing was stored
-                            continue
-                        if code != 0:
-                            raise EngineError(f"durable_rules answered code {code} to a fresh fact")
-                        got = 0
-                        try:
-                            result = start(handle, state)
-                            message = result[1] if result else None
-                            while message:
-                                got |= bits[message[RULE_NAME]]
-                                message = complete(handle, state)
-                        finally:
-                            retract(handle, _RETRACT)
-                        found_bits[i] |= got
+                        found_bits[i] |= bits_of(payload)
             except EngineError:
                 raise
             except Exception as exc:  # durable_rules_engine.error, MemoryError
