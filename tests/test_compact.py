@@ -220,3 +220,20 @@ def test_records_asking_each_for_their_own_target_reuse_the_pieces(policy, monke
         blocks = list(engine.evaluate_blocks(records, as_of=AS_OF, layout="compact"))
     assert sum(b.count for b in blocks) == 90
     assert len(made) == len(set(made)) <= 3
+
+
+def test_the_lists_of_check_names_kept_are_bounded(default_engine, monkeypatch):
+    """The pieces keep each list of check names they render, by its mask, up to MAX_LISTS: past
+    that the lists are made afresh, and every record is the same text either way."""
+    from formasi_rules.engine import _explain
+    records = list(candidates(300))
+    before = [b.text for b in default_engine.evaluate_blocks(records, as_of=AS_OF, layout="compact")]
+    monkeypatch.setattr(_explain._Pieces, "MAX_LISTS", 3)
+    compiled = default_engine._current
+    for explainer in compiled.explainers:
+        explainer._bundles.clear()
+        explainer.__dict__.pop("_last", None)
+    after = [b.text for b in default_engine.evaluate_blocks(records, as_of=AS_OF, layout="compact")]
+    assert after == before
+    kept = [bundle.pieces._lists for e in compiled.explainers for bundle in e._bundles.values() if bundle.pieces]
+    assert kept and all(0 < len(lists) <= 3 for lists in kept)
