@@ -76,7 +76,7 @@ def test_an_impossible_yaml_date_is_that_records_error(engines, tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("- {id: a, birth_date: 1980-01-01}\n- {id: b, birth_date: 2025-02-30}\n- {id: c}\n")
     ok, bad = evaluated(engines, path)
-    assert ok == ["a", "c"] and bad == {"$[1]": ["I005"]}
+    assert ok == ["a", "c"] and bad == {"$[1] (line 2)": ["I005"]}
 
 
 def test_an_impossible_date_in_a_policy_names_its_line(policy_copy):

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 import formasi_rules as fr
+from conftest import AS_OF, ROOT
 from formasi_rules.inputs import read_formation, read_records, structure_candidate
 
 
@@ -87,6 +88,23 @@ def test_readers_stream_every_format_and_isolate_bad_lines(tmp_path):
     assert structure_candidate(first).position.level == "ahli_muda"
     assert isinstance(csv_rows[1][1], fr.InputError)
     assert "2024-baik" in csv_rows[1][1].problems[0].en
+
+
+def test_yaml_records_are_placed_by_their_line(tmp_path):
+    """Each record of a YAML list is named by its line, as JSON Lines and CSV records are, so a
+    policy officer finds the one an error is about; a file of one record is ``$``."""
+    (tmp_path / "c.yaml").write_text("# candidates\n- id: a\n  education: S1\n\n-   id: b\n    rank: X/z\n"
+                                     "- {id: c}\n")
+    assert [w for w, _ in read_records(tmp_path / "c.yaml")] == ["$[0] (line 2)", "$[1] (line 5)", "$[2] (line 7)"]
+    (tmp_path / "one.yaml").write_text("id: a\neducation: S1\n")
+    assert [w for w, _ in read_records(tmp_path / "one.yaml")] == ["$"]
+    (tmp_path / "empty.yaml").write_text("[]\n")
+    assert list(read_records(tmp_path / "empty.yaml")) == []
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    with fr.Engine(policy, backend="reference") as engine:
+        out = list(engine.evaluate_many(read_records(tmp_path / "c.yaml"), as_of=AS_OF))
+    assert isinstance(out[1], fr.RecordError) and out[1].where == "$[1] (line 5)"
+    assert out[1].problems[0].path == "$[1].rank"
 
 
 def test_unreadable_json_file(tmp_path):

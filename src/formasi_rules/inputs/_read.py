@@ -259,8 +259,9 @@ def keys_twice(part: Any) -> tuple[str, ...]:
 
 def _yaml(name: str):
     text = _whole(name)
+    loader = yaml_loader("safe")
     try:
-        data = yaml_loader("safe").load(text)
+        data = loader.load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) if isinstance(exc, MarkedYAMLError) else None
         reason = (exc.problem if isinstance(exc, MarkedYAMLError) else None) or str(exc)
@@ -270,13 +271,15 @@ def _yaml(name: str):
     except RecursionError:
         raise InputError([Problem("I017", "YAML bersarang terlalu dalam", "the YAML is nested too deeply to read",
                                   file=name)]) from None
-    yield from _items(data)  # nesting and aliases are bounded by the loader
+    yield from _items(data, loader.constructor.item_lines)  # nesting and aliases are bounded by the loader
 
 
-def _items(data: Any):
+def _items(data: Any, lines: tuple[int, ...] = ()):
+    """Each record of a whole document with its place: ``$[i]``, and ``(line n)`` where the
+    document's reader told the line each item of a list begins on (YAML)."""
     if isinstance(data, list):
         for i, item in enumerate(data):
-            yield f"$[{i}]", item
+            yield (f"$[{i}] (line {lines[i]})" if len(lines) == len(data) else f"$[{i}]"), item
     else:
         yield "$", data
 

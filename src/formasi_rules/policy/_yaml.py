@@ -138,10 +138,17 @@ def _bounded_int(base):
 
 
 class _SafeConstructor(SafeConstructor):
-    """For data (candidate files): a date the calendar lacks stays text, for its record to report."""
+    """For data (candidate files): a date the calendar lacks stays text, for its record to report.
+    ``item_lines``: the line each item of a document that is a list begins on (a record's place)."""
 
     construct_yaml_timestamp = _text_if_not_a_date(SafeConstructor)
     construct_yaml_int = _bounded_int(SafeConstructor)
+    item_lines: tuple[int, ...] = ()
+
+    def construct_document(self, node: Any) -> Any:
+        self.item_lines = tuple(item.start_mark.line + 1 for item in node.value) \
+            if isinstance(node, SequenceNode) else ()
+        return super().construct_document(node)
 
 
 class _RoundTripConstructor(RoundTripConstructor):
