@@ -111,6 +111,31 @@ def test_bad_options_are_explained(args, message):
     assert r.exit_code == 2 and message in r.stderr
 
 
+@pytest.mark.parametrize("args, english, indonesian", [
+    (["evaluate", EXAMPLE, "--as-off", "2025-10-09"], "No such option '--as-off'",
+     "opsi '--as-off' tidak ada; maksud Anda '--as-of'?"),
+    (["evaluate"], "Missing argument 'CANDIDATES'", "argumen 'CANDIDATES' wajib diberikan"),
+    (["evaluate", EXAMPLE, "--as-of"], "requires an argument", "opsi '--as-of' memerlukan nilai"),
+    (["evaluate", EXAMPLE, "--format", "xml"], "'xml' is not one of", "nilai tidak sah untuk '--format'; pilihan:"),
+    (["evaluat"], "No such command 'evaluat'", "perintah 'evaluat' tidak ada (maksud Anda 'evaluate'"),
+    (["evaluate", EXAMPLE, "extra.json"], "unexpected extra argument", "argumen berlebih: extra.json"),
+    (["--nope"], "No such option '--nope'", "opsi '--nope' tidak ada"),
+])
+def test_usage_errors_are_said_in_both_languages(args, english, indonesian):
+    """click words a usage error in English; the command adds it in Bahasa Indonesia, as every
+    other message it writes, and still exits 2."""
+    r = run(*args)
+    assert r.exit_code == 2
+    assert english in r.stderr and indonesian in r.stderr, r.stderr
+    assert r.stderr.count(" / ") == 1  # once: a message with both already is not translated again
+
+
+def test_a_message_already_in_both_languages_is_left_as_it_is():
+    r = run("evaluate", EXAMPLE, "--as-of", "09/10/2025", "--policies", POLICIES)
+    assert r.exit_code == 2
+    assert r.stderr.strip().endswith("/ tanggal seperti 2025-10-09") and r.stderr.count(" / ") == 1
+
+
 def test_missing_input_file_and_date_outside_policy():
     r = run("evaluate", "nope.json", "--as-of", "2025-10-09", "--policies", POLICIES)
     assert r.exit_code == 2 and "cannot open the file" in r.stderr

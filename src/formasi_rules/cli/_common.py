@@ -27,6 +27,7 @@ from ..policy import load_policy, policy_folder
 from ..sheets import is_workbook
 from ._policies import find_policy, roots
 from ._files import Interrupts, exit_status
+from ._usage import BilingualGroup
 
 
 class Date(click.ParamType):
@@ -132,7 +133,7 @@ def command(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=BilingualGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="formasi-rules")
 def main() -> None:
     """formasi_rules: appointment and formation decisions from declarative rule files."""
