@@ -90,6 +90,18 @@ def test_readers_stream_every_format_and_isolate_bad_lines(tmp_path):
     assert "2024-baik" in csv_rows[1][1].problems[0].en
 
 
+def test_json_array_records_are_placed_by_their_line(tmp_path):
+    """A JSON file of one array written over several lines places each record by the line it
+    begins on; written on one line, by its index alone. A flaw keeps its path without the line."""
+    text = '[\n  {"id": "a", "note": "[not, an] item"},\n\n  {"id": "b",\n   "id": "b2"},\n  {"id": "c"}]\n'
+    (tmp_path / "c.json").write_text(text)
+    got = list(read_records(tmp_path / "c.json"))
+    assert [w for w, _ in got] == ["$[0] (line 2)", "$[1] (line 4)", "$[2] (line 6)"]
+    assert isinstance(got[1][1], fr.InputError) and got[1][1].problems[0].path == "$[1].id"
+    (tmp_path / "one.json").write_text(json.dumps([{"id": "a"}, {"id": "b"}]))
+    assert [w for w, _ in read_records(tmp_path / "one.json")] == ["$[0]", "$[1]"]
+
+
 def test_yaml_records_are_placed_by_their_line(tmp_path):
     """Each record of a YAML list is named by its line, as JSON Lines and CSV records are, so a
     policy officer finds the one an error is about; a file of one record is ``$``."""

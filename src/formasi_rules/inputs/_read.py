@@ -234,9 +234,29 @@ def _json(name: str):
     except RecursionError:
         raise InputError([Problem("I017", "JSON bersarang terlalu dalam", "the JSON is nested too deeply to read",
                                   file=name)]) from None
-    for where, item in _items(data):
-        found = flaws(item, where, file=name) if walk else []
+    for where, item in _items(data, item_lines(text) if isinstance(data, list) else ()):
+        found = flaws(item, where.split()[0], file=name) if walk else []
         yield where, InputError(found) if found else item
+
+
+_BETWEEN = re.compile(r"[\s,]*")  # what may separate the items of an array (the text is valid JSON)
+
+
+def item_lines(text: str) -> tuple[int, ...]:
+    """The line each item of the JSON array ``text`` (parsed already) begins on, found by reading
+    the items again with the standard library's scanner, which says where each ends; () where
+    they are all on one line, which says nothing the index does not."""
+    scan, lines, line, at = json.JSONDecoder().raw_decode, [], 1, 0
+    try:
+        end = _BETWEEN.match(text, text.index("[") + 1).end()
+        while text[end] != "]":
+            line += text.count("\n", at, end)
+            lines.append(line)
+            at = end
+            end = _BETWEEN.match(text, scan(text, end)[1]).end()
+    except (ValueError, IndexError, RecursionError):  # not an array as expected: no lines
+        return ()
+    return tuple(lines) if lines and lines[0] != lines[-1] else ()
 
 
 def loads_document(text: str) -> tuple[Any, bool]:
