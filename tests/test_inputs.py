@@ -148,3 +148,29 @@ def test_a_csv_number_python_would_read_but_no_export_means_is_refused(tmp_path,
         structure_candidate(first)
     assert info.value.problems[0].path == "$.credit_points" and cell in info.value.problems[0].en
     assert structure_candidate(second).credit_points == Decimal("12.5")
+
+
+@pytest.mark.parametrize("field, given, hint", [
+    ("birth_date", "01/02/1980", "write it as year-month-day: 1980-02-01 if that is the day meant"),
+    ("birth_date", "1980/02/01", "write it as year-month-day: 1980-02-01"),
+    ("birth_date", "31/02/1980", "write it as year-month-day (YYYY-MM-DD)"),
+    ("birth_date", 29221, "a spreadsheet's day number? it would be 1980-01-01"),
+    ("birth_date", "29221", "a spreadsheet's day number? it would be 1980-01-01"),
+    ("credit_points", "12,5", "write the decimals after a point: 12.5"),
+])
+def test_a_spreadsheets_way_of_writing_is_refused_with_how_to_write_it(field, given, hint):
+    """A date written day first or as a spreadsheet's day number, a decimal comma: each is the
+    record's error (never read as a guess), with the value it would be, for the user to check."""
+    with pytest.raises(fr.InputError) as info:
+        structure_candidate({"id": "a", field: given})
+    (problem,) = info.value.problems
+    assert problem.code == "I005" and problem.path == f"$.{field}"
+    assert problem.hint.startswith(hint) and " / " in problem.hint  # in both languages
+
+
+@pytest.mark.parametrize("field, given", [("birth_date", "30 April 1985"), ("birth_date", 12),
+                                          ("credit_points", "dua belas"), ("credit_points", "1,234,5")])
+def test_other_bad_values_get_no_guess(field, given):
+    with pytest.raises(fr.InputError) as info:
+        structure_candidate({"id": "a", field: given})
+    assert info.value.problems[0].hint is None

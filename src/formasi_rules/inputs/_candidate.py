@@ -144,12 +144,44 @@ def _date(value: Any, _type: Any) -> dt.date:
         except ValueError:
             pass
     raise BadValue(f"expected a date like 1985-04-30, got {shown(value)}",
-                   f"harus tanggal seperti 1985-04-30, bukan {shown(value)}")
+                   f"harus tanggal seperti 1985-04-30, bukan {shown(value)}", _date_hint(value))
+
+
+_DAY_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
+_DECIMAL_COMMA = re.compile(r"\s*\d+,\d+\s*")
+
+
+_YEAR_FIRST = re.compile(r"\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})\s*")
+_SHEET_EPOCH = dt.date(1899, 12, 30)  # day 0 of a spreadsheet's date numbers (Excel, LibreOffice)
+
+
+def _date_hint(value: Any) -> str | None:
+    """How to write a date given as a spreadsheet shows it (day first, as set to Indonesian;
+    with slashes; as the sheet's day number): the year-month-day it would be, for the user to
+    check. The value itself is never read as that date."""
+    if isinstance(value, str) and (found := _DAY_FIRST.fullmatch(value) or _YEAR_FIRST.fullmatch(value)):
+        parts = [int(p) for p in found.groups()]
+        year, month, day = parts if found.re is _YEAR_FIRST else parts[::-1]
+        try:
+            meant = dt.date(year, month, day).isoformat()
+        except ValueError:
+            return "write it as year-month-day (YYYY-MM-DD) / tulis sebagai tahun-bulan-tanggal"
+        return (f"write it as year-month-day: {meant} if that is the day meant / "
+                f"tulis sebagai tahun-bulan-tanggal: {meant} bila itu tanggal yang dimaksud")
+    number = int(value) if isinstance(value, str) and value.strip().isdigit() and len(value) < 9 else value
+    if type(number) is int and 3653 <= number <= 73050:  # a spreadsheet's day number, 1910 to 2099
+        meant = (_SHEET_EPOCH + dt.timedelta(days=number)).isoformat()
+        return (f"a spreadsheet's day number? it would be {meant}: format the column as text "
+                f"YYYY-MM-DD / nomor hari dari lembar kerja? itu {meant}: format kolom sebagai teks YYYY-MM-DD")
+    return None
 
 
 def _decimal(value: Any, _type: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise BadValue(f"expected a number, got {shown(value)}", f"harus angka, bukan {shown(value)}")
+        comma = isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value)
+        raise BadValue(f"expected a number, got {shown(value)}", f"harus angka, bukan {shown(value)}",
+                       f"write the decimals after a point: {value.strip().replace(',', '.')} / tulis desimal "
+                       f"dengan titik: {value.strip().replace(',', '.')}" if comma else None)
     if isinstance(value, float) and not math.isfinite(value):
         raise BadValue(f"expected a finite number, got {value}", f"harus angka terhingga, bukan {value}")
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
