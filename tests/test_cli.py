@@ -150,6 +150,25 @@ def test_validate_and_schema_commands():
     assert r.exit_code == 0 and json.loads(r.stdout)["title"] == "formasi_rules candidate record"
 
 
+def test_policy_commands_find_a_policy_by_name_in_policies(tmp_path, monkeypatch):
+    """validate, check and book take --policies DIR as evaluate does: a policy named there is
+    found from any folder, and a name not there is an error saying where it looked."""
+    import shutil
+    shutil.copytree(ROOT / "policies", tmp_path / "mine")
+    (tmp_path / "mine" / "pengantar_kerja" / "policy.yaml").write_text(
+        (tmp_path / "mine" / "pengantar_kerja" / "policy.yaml").read_text().replace(
+            'version: "2025.10"', 'version: "9.mine"', 1))
+    monkeypatch.chdir(tmp_path)
+    r = run("validate", "pengantar_kerja", "--policies", str(tmp_path / "mine"), "--backend", "reference")
+    assert r.exit_code == 0 and r.stdout.startswith("ok: policy pengantar_kerja 9.mine"), r.output
+    r = run("check", "pengantar_kerja", "--policies", str(tmp_path / "mine"), "--static-only")
+    assert r.exit_code in (0, 1) and "no policy named" not in r.output
+    r = run("book", "pengantar_kerja", "--policies", str(tmp_path / "mine"), "-o", str(tmp_path / "site"))
+    assert r.exit_code == 0 and (tmp_path / "site" / "index.html").exists()
+    r = run("validate", "nope", "--policies", str(tmp_path / "mine"))
+    assert r.exit_code == 2 and "no policy named 'nope'" in r.stderr and str(tmp_path / "mine") in r.stderr
+
+
 def test_internal_errors_are_one_line_not_a_traceback(monkeypatch):
     import formasi_rules.cli._common as cli
 

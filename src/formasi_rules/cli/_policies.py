@@ -72,12 +72,15 @@ def find_policy(given: str | None, name: str) -> Path:
                        f"/ kebijakan {name!r} tidak ditemukan")
 
 
-def policy_argument(value: str) -> Path:
-    """A POLICY_DIR argument: a folder, or the name of a policy found as above."""
+def policy_argument(value: str, policies: str | None = None) -> Path:
+    """A POLICY_DIR argument: a folder, or the name of a policy found as above (in ``policies``,
+    a --policies DIR, where given: then a name not found there is the error saying where it looked)."""
     path = Path(value)
     if path.exists() or "/" in value or "\\" in value:
         return path
     try:
-        return find_policy(None, value)
+        return find_policy(policies, value)
     except FormasiError:
+        if policies is not None:
+            raise
         return path  # load_policy says what is wrong with it

@@ -22,16 +22,18 @@ from ._common import (
 
 @main.command("check")
 @click.argument("policy_dir", type=click.Path(file_okay=False))
+@POLICIES
 @click.option("--as-of", type=Date(), default=None, help="Date of the property checks [default: every period of the policy].")
 @click.option("--max-examples", type=click.IntRange(1, 100_000), default=300, show_default=True,
               help="Generated examples per property (the seed is fixed: the same run every time).")
 @click.option("--static-only", is_flag=True, help="Skip the property checks.")
 @command
-def check_policy(policy_dir, as_of, max_examples, static_only):
+def check_policy(policy_dir, policies, as_of, max_examples, static_only):
     """Check a policy for consistency: static checks, then property checks with a fixed seed."""
     from ..testing import cases_yaml, check
 
-    findings = check(policy_argument(policy_dir), as_of=as_of, max_examples=max_examples, properties=not static_only)
+    folder = policy_argument(policy_dir, policies)
+    findings = check(folder, as_of=as_of, max_examples=max_examples, properties=not static_only)
     for f in findings:
         place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
         rules = f" [rule {', '.join(f.rules)}]" if f.rules else ""
@@ -57,7 +59,7 @@ def check_policy(policy_dir, as_of, max_examples, static_only):
         sys.exit(1)
     note = f"; {len(info)} for information" if info else ""
     try:
-        base = load_policy(policy_argument(policy_dir)).abstract
+        base = load_policy(folder).abstract
     except FormasiError:
         base = False
     if base:
@@ -112,12 +114,13 @@ def test_cases(tests, policy_dir, show_coverage, backend, allow_empty):
 
 @main.command()
 @click.argument("policy_dir", type=click.Path(file_okay=False))
+@POLICIES
 @click.option("--backend", type=click.Choice(BACKENDS), default=None,
               help="Also compile the policy for this engine [default: durable where available].")
 @command
-def validate(policy_dir, backend):
+def validate(policy_dir, policies, backend):
     """Check a policy folder (or a policy's name): every file, every rule, and that the engine can run it."""
-    policy = load_policy(policy_argument(policy_dir))
+    policy = load_policy(policy_argument(policy_dir, policies))
     if policy.abstract:
         click.echo(f"ok: policy {policy.name} {policy.version} ({policy.digest[:19]}…) is a base for other "
                    f"policies (abstract): {len(policy.fields)} fields, {len(policy.rules)} rules, "
