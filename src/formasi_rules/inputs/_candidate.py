@@ -147,11 +147,11 @@ def _date(value: Any, _type: Any) -> dt.date:
                    f"harus tanggal seperti 1985-04-30, bukan {shown(value)}", _date_hint(value))
 
 
+# how a spreadsheet may write what a record gives otherwise: a date day first or with slashes, a
+# decimal comma (said in the hint, never read)
 _DAY_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
-_DECIMAL_COMMA = re.compile(r"\s*\d+,\d+\s*")
-
-
 _YEAR_FIRST = re.compile(r"\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})\s*")
+_DECIMAL_COMMA = re.compile(r"\s*\d+,\d+\s*")
 _SHEET_EPOCH = dt.date(1899, 12, 30)  # day 0 of a spreadsheet's date numbers (Excel, LibreOffice)
 
 

@@ -234,7 +234,7 @@ def _json(name: str):
     except RecursionError:
         raise InputError([Problem("I017", "JSON bersarang terlalu dalam", "the JSON is nested too deeply to read",
                                   file=name)]) from None
-    for where, item in _items(data, item_lines(text) if isinstance(data, list) else ()):
+    for where, item in _items(data, _item_lines(text) if isinstance(data, list) else ()):
         found = flaws(item, where.split()[0], file=name) if walk else []
         yield where, InputError(found) if found else item
 
@@ -242,7 +242,7 @@ def _json(name: str):
 _BETWEEN = re.compile(r"[\s,]*")  # what may separate the items of an array (the text is valid JSON)
 
 
-def item_lines(text: str) -> tuple[int, ...]:
+def _item_lines(text: str) -> tuple[int, ...]:
     """The line each item of the JSON array ``text`` (parsed already) begins on, found by reading
     the items again with the standard library's scanner, which says where each ends; () where
     they are all on one line, which says nothing the index does not."""
@@ -296,7 +296,7 @@ def _yaml(name: str):
 
 def _items(data: Any, lines: tuple[int, ...] = ()):
     """Each record of a whole document with its place: ``$[i]``, and ``(line n)`` where the
-    document's reader told the line each item of a list begins on (YAML)."""
+    document's reader told the line each item of a list begins on (YAML, JSON)."""
     if isinstance(data, list):
         for i, item in enumerate(data):
             yield (f"$[{i}] (line {lines[i]})" if len(lines) == len(data) else f"$[{i}]"), item
