@@ -125,7 +125,8 @@ def command(fn):
             if os.environ.get("FORMASI_DEBUG"):
                 traceback.print_exc()
             click.echo(f"internal error (a bug in formasi_rules, please report it): "
-                       f"{type(exc).__name__}: {exc}", err=True)
+                       f"{type(exc).__name__}: {exc} / galat internal (kesalahan pada formasi_rules, mohon "
+                       "laporkan; FORMASI_DEBUG=1 menampilkan jejaknya)", err=True)
             sys.exit(3)
         finally:
             INTERRUPTS.restore()
