@@ -104,7 +104,7 @@ class Explainer:
         unknown = bundle.read_set.difference(passed, failed)
         return orjson.dumps(compact_record(
             candidate, shown, actual, list(filter(failed.__contains__, read)) if failed else [],
-            list(filter(unknown.__contains__, read)) if unknown else [], self.outcomes(firings, targets)))
+            list(filter(unknown.__contains__, read)) if unknown else [], bundle.outcomes(*bundle.masks(firings))))
 
     def _bundle(self, targets: Sequence[tuple[str, str]]) -> _Bundle:
         """What depends on the targets only, made once per set of targets (a batch asks for few)."""
