@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .._errors import Problem
+from ..inputs import path_of
 from ._result import Block, RecordError, Rendered, Result
 
 
@@ -72,7 +73,7 @@ def duplicate(ident: str, index: int, first: int, where: str = "") -> RecordErro
         "I031", f"id {ident!r} sudah dipakai oleh rekaman $[{first}]",
         f"the id {ident!r} was already given to the record at $[{first}]; each candidate has one record "
         "in an input (a later one with the same id is not evaluated, so no one is counted or given a "
-        "place twice)", path=f"{where.split()[0]}.id", hint=f"merge it into $[{first}], or give it its own id"),))
+        "place twice)", path=f"{path_of(where)}.id", hint=f"merge it into $[{first}], or give it its own id"),))
 
 
 def unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:

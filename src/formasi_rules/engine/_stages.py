@@ -19,7 +19,7 @@ from typing import Any, Callable
 import attrs
 
 from .._errors import InputError, InvalidArgument, Problem
-from ..inputs import Candidate, Formation, JsonLine, read_line, structure_candidate
+from ..inputs import Candidate, Formation, JsonLine, path_of, read_line, structure_candidate
 from ..policy import Policy
 from ._backend import Firings
 from ._compiled import Compiled
@@ -144,7 +144,7 @@ def _read(item: tuple[int, Any], policy: Policy) -> _Case:
     ident = record.get("id") if type(record) is dict or isinstance(record, Mapping) else getattr(record, "id", None)
     case = _Case(where, ident)
     try:
-        case.candidate = record if isinstance(record, Candidate) else _structure(record, where.split()[0], policy)
+        case.candidate = record if isinstance(record, Candidate) else _structure(record, path_of(where), policy)
     except InputError as exc:
         case.error = _error(case, exc)
     return case
@@ -309,7 +309,7 @@ _TARGETS: dict[tuple, tuple[Plan, tuple[tuple[str, str], ...]]] = {}  # a batch 
 
 def _at(problem: Problem, where: str) -> Problem:
     """Re-anchor a problem found inside one record ("$.birth_date") at the record ("$[3].birth_date")."""
-    base = where.split()[0]
+    base = path_of(where)
     path = problem.path or "$"
     if path.startswith("$.") or path == "$":
         path = base + path[1:]

@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from .._errors import InputError, Problem, suggest
-from ..inputs import read_records, region_key, structure_candidate
+from ..inputs import path_of, read_records, region_key, structure_candidate
 from ..inputs._read import PLAIN_NUMBER
 from ..sheets._layout import OFFICERS_SHEET, WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
@@ -71,7 +71,7 @@ def place(where: Any, field: str = "") -> str:
     ``abk.xlsx!beban_kerja:7:D`` (workbooks)."""
     if isinstance(where, SheetRow):
         return where.field(field) if field else str(where)
-    path = str(where).split()[0]
+    path = path_of(str(where))
     return f"{path}.{field}" if field else path
 
 

@@ -3,10 +3,10 @@
 from ._candidate import Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request
 from ._structure import read_line, structure_candidate
 from ._formation import Formation, formation_from_mapping, read_formation, region_key
-from ._read import FORMATS, JsonLine, detect_format, read_records
+from ._read import FORMATS, JsonLine, detect_format, path_of, read_records
 
 __all__ = [
     "FORMATS", "Candidate", "JsonLine", "CompetencyTest", "Formation", "PerformanceRating",
     "Position", "RankHeld", "Request", "detect_format", "formation_from_mapping", "read_formation",
-    "read_line", "read_records", "region_key", "structure_candidate",
+    "path_of", "read_line", "read_records", "region_key", "structure_candidate",
 ]

@@ -161,8 +161,14 @@ def _flaws(value: Any, text: str = "", force: bool = False) -> list[Problem]:
     return sorted(problems, key=lambda p: p.path or "")
 
 
+def path_of(where: str) -> str:
+    """The path part of a record's place: "$[3] (line 5)" -> "$[3]" (a problem inside the record
+    is at "$[3].birth_date")."""
+    return where.split()[0]
+
+
 def _rebase(problems: list[Problem], where: str, **extra: Any) -> list[Problem]:
-    base = where.split()[0]
+    base = path_of(where)
     return [attrs.evolve(p, path=base + (p.path or "$")[1:], **extra) for p in problems]
 
 
@@ -235,7 +241,7 @@ def _json(name: str):
         raise InputError([Problem("I017", "JSON bersarang terlalu dalam", "the JSON is nested too deeply to read",
                                   file=name)]) from None
     for where, item in _items(data, _item_lines(text) if isinstance(data, list) else ()):
-        found = flaws(item, where.split()[0], file=name) if walk else []
+        found = flaws(item, path_of(where), file=name) if walk else []
         yield where, InputError(found) if found else item
 
 
@@ -429,7 +435,7 @@ def _record(row: dict[str, str], where: str):
                 problems.append(Problem("I014", f"predikat kinerja tidak terbaca: {bad!r}",
                                         f"cannot read the rating history cell part {bad!r}; "
                                         "write it as YEAR:RATING;YEAR:RATING, one rating a year",
-                                        path=f"{where.split()[0]}.performance"))
+                                        path=f"{path_of(where)}.performance"))
         target = record
         *parents, leaf = key.split(".")
         for parent in parents:

@@ -29,7 +29,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
 from .. import InputError, Problem, RecordError
-from ..inputs import JsonLine
+from ..inputs import JsonLine, path_of
 from ._body import Lines, Spool
 from ._errors import ServiceError, too_many_records
 from ._evaluate import begin
@@ -60,7 +60,7 @@ def _parse(where: str, raw: bytes) -> Any:
 
 
 def _error_line(error: ServiceError, where: str) -> bytes:
-    problem = Problem(error.code, error.id, error.en, path=where.split()[0])
+    problem = Problem(error.code, error.id, error.en, path=path_of(where))
     return orjson.dumps(RecordError(where, None, (problem,)).to_dict()) + b"\n"
 
 
