@@ -13,6 +13,7 @@ import attrs
 import pytest
 
 pytest.importorskip("durable_rules_engine", reason="durable_rules does not import on this Python")
+dask = pytest.importorskip("dask", reason="the dask extra is not installed")
 dask_bag = pytest.importorskip("dask.bag", reason="the dask extra is not installed")
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 
@@ -100,6 +101,71 @@ def test_json_lines_files_give_the_bytes_of_one_process(client, one_process, tmp
     assert len(found) == len(BAD) + 2  # the bad records, the duplicate, the line that is not JSON
     assert any(e["where"] == "$[5000] (line 5001)" and e["problems"][0]["file"] == str(first) for e in found.values())
     assert any(e["problems"][0]["code"] == "I031" for e in found.values())
+
+
+def flat(record: dict, ratings_as_text: bool = True) -> dict:
+    """A record as a table's row: nested fields as dotted columns, the rating history as a CSV
+    writes it (YEAR:RATING;...) or left a list."""
+    row = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            row.update({f"{key}.{k}": v for k, v in value.items()})
+        elif key == "performance" and ratings_as_text:
+            row[key] = ";".join(f"{r['year']}:{r['rating']}" for r in value)
+        else:
+            row[key] = value
+    return row
+
+
+def test_a_data_frame_gives_the_bytes_of_one_process(client, one_process):
+    """Rows as a CSV's (dotted columns), typed as pandas types them: dates as datetime64, a
+    column of whole numbers with a gap as floats, missing cells as NaN/NaT/None."""
+    pandas = pytest.importorskip("pandas")
+    dask_frame = pytest.importorskip("dask.dataframe")
+    data = [dict(r) for r in records()[:2_000]]
+    data[17].update(birth_date="1990-02-20", rank="IX/z")  # a date pandas can hold; no such rank: an error record
+    del data[50]["experience_years"]  # a gap: the column becomes float64
+    data[60].pop("position")  # NaN/None in every position.* column
+    data[1_500]["id"] = data[3]["id"]  # a duplicate in another partition
+    frame = pandas.DataFrame([flat(r) for r in data])
+    frame["birth_date"] = pandas.to_datetime(frame["birth_date"])
+    assert frame["experience_years"].dtype.kind == "f"
+    batch = frd.Batch.of(one_process.policy, as_of=AS_OF, backend="durable")
+    got = joined(frd.evaluate_frame(dask_frame.from_pandas(frame, npartitions=5), batch))
+    assert got == joined(one_process.evaluate_blocks(data, as_of=AS_OF, layout="compact"))
+    found = errors(got)
+    assert set(found) == {17, 1_500}
+    assert found[17]["where"] == "$[17]" and found[17]["problems"][0]["path"] == "$[17].rank"
+    assert found[1_500]["problems"][0]["code"] == "I031"
+    assert b'"experience_years":5.0' not in got  # a whole number, not a float
+
+
+def test_a_data_frame_cell_may_hold_a_list_as_json_does(client, one_process):
+    """A history in an object column, as from Parquet; dask turns object columns into text unless
+    told not to (docs/distributed.md says so)."""
+    pandas = pytest.importorskip("pandas")
+    dask_frame = pytest.importorskip("dask.dataframe")
+    data = [dict(r) for r in records()[:200]]
+    frame = pandas.DataFrame([flat(r, ratings_as_text=False) for r in data])
+    batch = frd.Batch.of(one_process.policy, as_of=AS_OF, backend="durable")
+    with dask.config.set({"dataframe.convert-string": False}):
+        got = joined(frd.evaluate_frame(dask_frame.from_pandas(frame, npartitions=2), batch))
+    assert got == joined(one_process.evaluate_blocks(data, as_of=AS_OF, layout="compact"))
+    assert set(errors(got)) == {17}  # the bad date of records(), and nothing else
+
+
+def test_a_data_frame_that_cannot_make_records_is_refused_plainly(client, one_process):
+    pandas = pytest.importorskip("pandas")
+    dask_frame = pytest.importorskip("dask.dataframe")
+    batch = frd.Batch.of(one_process.policy, as_of=AS_OF, backend="durable")
+    with pytest.raises(fr.InvalidArgument, match="from_pandas"):
+        frd.evaluate_frame(pandas.DataFrame({"id": ["a"]}), batch)
+    clash = pandas.DataFrame({"id": ["a"], "position": ["jf"], "position.level": ["ahli_muda"]})
+    with pytest.raises(fr.InputError, match="I018.*position"):
+        frd.evaluate_frame(dask_frame.from_pandas(clash, npartitions=1), batch)
+    unnamed = pandas.DataFrame([["a", "PNS"]])
+    with pytest.raises(fr.InvalidArgument, match="named by text"):
+        frd.evaluate_frame(dask_frame.from_pandas(unnamed, npartitions=1), batch)
 
 
 def test_the_full_layout_too(client, one_process):

@@ -52,11 +52,11 @@ except ImportError as exc:  # the optional extra is not installed
 
 from .._errors import InvalidArgument
 from ..engine._result import Block
-from ..inputs import JsonLine
+from ..inputs import JsonLine, check_columns, flat_record
 from .partitions import Batch, catalogue_line, evaluate_partition, mark_duplicates
 
-__all__ = ["Batch", "catalogue_line", "evaluate_jsonl", "evaluate_partition", "evaluate_records",
-           "mark_duplicates"]
+__all__ = ["Batch", "catalogue_line", "evaluate_frame", "evaluate_jsonl", "evaluate_partition",
+           "evaluate_records", "mark_duplicates"]
 
 
 def _records_part(batch: Batch, part: Iterable[Any], start: int) -> Block:
@@ -66,6 +66,46 @@ def _records_part(batch: Batch, part: Iterable[Any], start: int) -> Block:
 
 def _lines_part(batch: Batch, part: Iterable[Any], starts: dict[str, tuple[int, int]]) -> Block:
     return evaluate_partition(batch, _placed(part, starts))
+
+
+def _frame_part(batch: Batch, frame: Any, start: int) -> Block:
+    """A pandas partition's rows as records: a row's cells by column name, as a CSV row's
+    (:func:`..inputs.flat_record`), with what pandas writes for a missing cell (NaN, NaT, NA)
+    not given, and a whole number in a float column (pandas turns a column of whole numbers
+    with a gap into floats) that whole number."""
+    import pandas  # wherever a dask DataFrame's partition is, pandas is
+
+    columns = [str(c) for c in frame.columns]
+    floats = [kind.kind == "f" for kind in frame.dtypes]
+    missing = (None, pandas.NaT, pandas.NA)
+
+    def cell(value: Any, in_floats: bool) -> Any:
+        if any(value is m for m in missing):
+            return None
+        if isinstance(value, float):
+            if value != value:  # NaN: pandas' missing number, and a missing text in a text column
+                return None
+            return int(value) if in_floats and value.is_integer() else value
+        return _nested(value)
+
+    def records() -> Iterator[tuple[str, Any]]:
+        for i, row in enumerate(frame.itertuples(index=False, name=None)):
+            where = f"$[{start + i}]"
+            yield where, flat_record({c: cell(v, f) for c, v, f in zip(columns, row, floats)}, where)
+
+    return evaluate_partition(batch, records())
+
+
+def _nested(value: Any) -> Any:
+    """A cell's value with numpy's arrays and scalars (a nested column read from Parquet or
+    Arrow) as Python's lists and numbers."""
+    if hasattr(value, "tolist"):  # a numpy array or scalar
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {k: _nested(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_nested(v) for v in value]
+    return value
 
 
 def _line(item: Any) -> tuple[str, str]:
@@ -126,6 +166,33 @@ def evaluate_records(records: Any, batch: Batch, *, ahead: int | None = None) ->
     parts = records.to_delayed()
     return _run(parts, _records_part, batch, ahead, lambda: list(itertools.accumulate(
         dask.compute(*[dask.delayed(_count)(p) for p in parts]), initial=0)))
+
+
+def evaluate_frame(frame: Any, batch: Batch, *, ahead: int | None = None) -> Iterator[Block]:
+    """The Blocks of a Dask DataFrame whose rows are records, in order: the bytes of
+    ``Engine.evaluate_blocks`` over the same rows read as a CSV file's (dotted column names for
+    nested fields, ``performance`` as ``YEAR:RATING;...`` or a mapping), each placed ``$[i]`` by
+    its position in the whole frame. A missing cell (None, NaN, NaT, NA) is not given. A cell
+    may also hold a list or mapping (a history read from Parquet), taken as a JSON record's.
+    ``ahead`` as for :func:`evaluate_records`. Needs ``dask[dataframe]``."""
+    _check_batch(batch)
+    try:
+        import dask.dataframe
+    except ImportError as exc:
+        raise ImportError(f"evaluate_frame() needs dask's dataframe part ({exc.name} is missing): "
+                          "pip install 'dask[dataframe]'", name=exc.name) from None
+    if not isinstance(frame, dask.dataframe.DataFrame):
+        raise InvalidArgument(f"evaluate_frame() takes a dask DataFrame, got {type(frame).__name__} "
+                              "(a pandas DataFrame: dask.dataframe.from_pandas(frame, npartitions=...))")
+    columns = list(frame.columns)
+    named = [c for c in columns if not isinstance(c, str)]
+    if named:
+        raise InvalidArgument(f"a record's fields are named by text; the frame has the column(s) {named!r:.200} "
+                              "(give the columns the fields' names, as a CSV header does)")
+    check_columns(columns)
+    parts = frame.to_delayed()
+    return _run(parts, _frame_part, batch, ahead, lambda: list(itertools.accumulate(
+        dask.compute(*[dask.delayed(len)(p) for p in parts]), initial=0)))
 
 
 def evaluate_jsonl(lines: Any, batch: Batch, *, ahead: int | None = None) -> Iterator[Block]:

@@ -25,7 +25,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -388,16 +388,7 @@ def _csv(handle, name: str, delimiter: str | None = None):
             if not row:
                 continue
             header = [h.strip() for h in row]
-            twice = sorted({h for h in header if header.count(h) > 1})
-            if twice:
-                raise InputError([Problem("I018", f"kolom {twice} muncul lebih dari sekali di judul",
-                                          f"the header has the column(s) {twice} more than once (which one "
-                                          "holds the value?)", file=name, line=first)])
-            clash = sorted({h for h in header for other in header if other.startswith(h + ".")})
-            if clash:  # "position" and "position.level": one cell cannot be both text and a group
-                raise InputError([Problem("I018", f"kolom {clash} juga dipakai sebagai kelompok",
-                                          f"the column(s) {clash} are also used as a group of columns "
-                                          f"({clash[0]}.…); keep one of them", file=name, line=first)])
+            check_columns(header, file=name, line=first)
             continue
         if not row:  # a blank line
             continue
@@ -416,32 +407,58 @@ def _csv(handle, name: str, delimiter: str | None = None):
                 hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed?" if multiline
                       else "separate every cell with a comma, empty cells included"))])
             continue
-        yield where, _record(dict(zip(header, row)), where)
+        yield where, flat_record(dict(zip(header, row)), where)
 
 
-def _record(row: dict[str, str], where: str):
+def check_columns(header: list[str], **place: Any) -> None:
+    """InputError (I018) for a row of column names that cannot make records: a name twice, or a
+    name that is also a group (``position`` and ``position.level``)."""
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise InputError([Problem("I018", f"kolom {twice} muncul lebih dari sekali di judul",
+                                  f"the header has the column(s) {twice} more than once (which one "
+                                  "holds the value?)", **place)])
+    clash = sorted({h for h in header for other in header if other.startswith(h + ".")})
+    if clash:  # "position" and "position.level": one cell cannot be both text and a group
+        raise InputError([Problem("I018", f"kolom {clash} juga dipakai sebagai kelompok",
+                                  f"the column(s) {clash} are also used as a group of columns "
+                                  f"({clash[0]}.…); keep one of them", **place)])
+
+
+def flat_record(row: Mapping[str, Any], where: str) -> dict[str, Any] | InputError:
+    """The record of one flat row (a CSV row, a data frame's row): dotted column names make
+    nested fields, a cell of None or only spaces is not given; a text cell is read as a
+    spreadsheet writes it (numbers, the rating history ``YEAR:RATING;...``), any other value is
+    taken as it is."""
     record: dict[str, Any] = {}
     problems = []
     for key, cell in row.items():
-        cell = (cell or "").strip()
-        if cell == "":
+        if cell is None:
             continue
         value: Any = cell
-        if key in NUMERIC:
-            value = _number(cell)
-        elif key == "performance":
-            value, bad = _ratings(cell)
-            if bad:
-                problems.append(Problem("I014", f"predikat kinerja tidak terbaca: {bad!r}",
-                                        f"cannot read the rating history cell part {bad!r}; "
-                                        "write it as YEAR:RATING;YEAR:RATING, one rating a year",
-                                        path=f"{path_of(where)}.performance"))
-        target = record
-        *parents, leaf = key.split(".")
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[leaf] = value
+        if isinstance(cell, str):
+            cell = value = cell.strip()
+            if cell == "":
+                continue
+            if key in NUMERIC:
+                value = _number(cell)
+            elif key == "performance":
+                value, bad = _ratings(cell)
+                if bad:
+                    problems.append(Problem("I014", f"predikat kinerja tidak terbaca: {bad!r}",
+                                            f"cannot read the rating history cell part {bad!r}; "
+                                            "write it as YEAR:RATING;YEAR:RATING, one rating a year",
+                                            path=f"{path_of(where)}.performance"))
+        _place(record, key, value)
     return InputError(problems) if problems else record
+
+
+def _place(record: dict[str, Any], key: str, value: Any) -> None:
+    target = record
+    *parents, leaf = key.split(".")
+    for parent in parents:
+        target = target.setdefault(parent, {})
+    target[leaf] = value
 
 
 # a number as a spreadsheet writes it, in ASCII digits: Python's int() and float() also take "1_5"
