@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import math
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -83,7 +84,7 @@ def _frame_part(batch: Batch, frame: Any, start: int) -> Block:
         if any(value is m for m in missing):
             return None
         if isinstance(value, float):
-            if value != value:  # NaN: pandas' missing number, and a missing text in a text column
+            if math.isnan(value):  # NaN: pandas' missing number, and a missing text in a text column
                 return None
             return int(value) if in_floats and value.is_integer() else value
         return _nested(value)
