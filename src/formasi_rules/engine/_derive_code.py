@@ -16,6 +16,7 @@ does not cover (:class:`Unsupported`) leaves the policy to the interpreter.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
@@ -159,22 +160,27 @@ class _Writer:
         head, _, attr = field.input.partition(".")
         if head == "position":
             w(f"{t} = cur.{_allowed(attr, Position)} if cur is not None else None")
+            cls = Position
         elif head == "competency_test":
             w(f"{t} = c.competency_test")
             w(f"{t} = {t}.{_allowed(attr, CompetencyTest)} if {t} else None")
+            cls = CompetencyTest
         elif field.input == "rank":
             w(f"{t} = c.rank")
             with w.block(f"if {t} is None"):
                 w(f"{t} = {w.bind(read_rank)}(F, {w.bind('rank')})")
+            cls, attr = Candidate, "rank"
         elif field.input == "rank_since":
             w(f"{t} = c.rank_since if c.rank is not None else {w.bind(read_rank)}(F, {w.bind('since')})")
             return t
         elif field.input in RECORD_ATTRS:
             w(f"{t} = c.{_allowed(field.input, Candidate)}")
+            cls, attr = Candidate, field.input
         else:
             w(f"{t} = c.extra.get({w.bind(field.input)})")
             return t
-        self._plain(t)
+        if _may_be_text(cls, attr):  # a date or a number is given back by text() as it is
+            self._plain(t)
         return t
 
     def _plain(self, t: str) -> None:
@@ -524,6 +530,13 @@ def _holds(node: Any, kind: type) -> bool:
     if isinstance(node, tuple):
         return any(_holds(i, kind) for i in node)
     return attrs.has(type(node)) and any(_holds(v, kind) for v in attrs.astuple(node, recurse=False))
+
+
+def _may_be_text(cls: type, attr: str) -> bool:
+    """Whether the record's ``cls.attr`` may hold text (a coded value, a str subclass, which
+    ``_derive.text`` makes plain), by its type."""
+    hint = typing.get_type_hints(cls)[attr]
+    return any(isinstance(a, type) and issubclass(a, str) for a in typing.get_args(hint) or (hint,))
 
 
 def _allowed(attr: str, cls: type) -> str:
