@@ -138,6 +138,52 @@ def test_existing_from_officer_records_and_region_typos(engine):
     assert any("Kota Contih" in w and repr(X) in w for w in result.warnings)  # suggested as written
 
 
+def officer(ident, level="ahli_pertama", region=X, **position):
+    return {"id": ident, "region": region,
+            "position": {"type": "jf", "name": "Pengantar Kerja", "level": level, "since": "2020-01-01", **position}}
+
+
+def test_officers_are_counted_once_in_post_on_the_date(engine):
+    """An officer counts once, where the post is held on as_of (from the record's position or its
+    history), at the level given or named; the rest is said, never silently dropped."""
+    ended = officer("ended", until="2024-12-31")
+    later = officer("later", since="2026-01-01")
+    named = {"id": "named", "region": X, "position": {"type": "jf", "name": "Pengantar Kerja Ahli Muda"}}
+    history = {"id": "history", "region": X, "positions": [
+        {"type": "ja", "name": "Pengadministrasi", "since": "2010-01-01"},
+        {"type": "jf", "name": "Pengantar Kerja", "level": "ahli_muda", "since": "2022-01-01"}]}
+    no_region = officer("no_region", region=None)
+    no_region.pop("region")
+    no_level = {"id": "no_level", "region": X, "position": {"type": "jf", "name": "Pengantar Kerja"}}
+    officers = [officer("a"), officer("a"), ended, later, named, history, no_region, no_level]
+    result = need(engine, [row(volume=10, norm=1), row(level="ahli_muda", volume=10, norm=1)], officers)
+    assert result.row(X, "ahli_pertama").existing == 1  # "a" once
+    assert result.row(X, "ahli_muda").existing == 2  # the level in the name, the history's entry on the date
+    by_code = {p.code: p for p in result.problems}
+    assert set(by_code) == {"W014", "W015", "W016"}
+    assert by_code["W014"].path == "$[1]" and "$[0]" in by_code["W014"].en
+    assert by_code["W015"].path == "$[7].position" and by_code["W016"].path == "$[6].region"
+    assert any("2 officer record(s) not counted" in w and "$[2]" in w for w in result.warnings)
+    # before the history's jf entry began, that officer held no Pengantar Kerja post
+    history["positions"][1]["since"] = "2025-11-01"
+    early = need(engine, [row(level="ahli_muda", volume=10, norm=1)], [history])
+    assert early.row(X, "ahli_muda").existing == 0
+
+
+def test_rows_of_counts_are_not_summed_twice_nor_guessed(engine, tmp_path):
+    rows = [{"region": X, "level": "ahli_muda", "count": 2}, {"region": "kota  contoh", "level": "ahli_muda", "count": 1}]
+    result = need(engine, [row(level="ahli_muda", volume=10, norm=1)], rows)
+    assert result.row(X, "ahli_muda").existing == 2
+    assert [(p.code, p.path) for p in result.problems] == [("W014", "$[1]")]
+    wrong = tmp_path / "officers.csv"
+    wrong.write_text(f"region,level,jumlah\n{X},ahli_muda,2\n", encoding="utf-8")
+    result = need(engine, [row(level="ahli_muda", volume=10, norm=1)], wrong)
+    problem, = result.problems  # one problem for the one row, at its file and line
+    assert problem.code == "W017" and problem.file == str(wrong) and problem.line == 2
+    assert "count missing" in problem.en and "'jumlah'" in problem.en
+    assert result.row(X, "ahli_muda").existing == 0
+
+
 def test_example_data_totals(engine):
     here = ROOT / "examples" / "sumsel"
     result = engine.formation(here / "workload.csv", here / "officers.csv", as_of=AS_OF)

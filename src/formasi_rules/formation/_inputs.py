@@ -13,6 +13,7 @@ sheets), an iterable of row dicts, or :class:`Located` pairs already read with t
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import re
@@ -23,6 +24,7 @@ from typing import Any
 import attrs
 
 from .._errors import InputError, Problem, suggest
+from ..engine._derive import RecordView
 from ..inputs import path_of, read_records, region_key, structure_candidate
 from ..inputs._read import PLAIN_NUMBER
 from ..sheets._layout import OFFICERS_SHEET, WORKLOAD_SHEET, is_workbook
@@ -173,37 +175,65 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
     return rows, problems
 
 
-def read_existing(source: str | os.PathLike | Iterable, policy: Any
+COUNT_COLUMNS = frozenset(("region", "level", "count"))  # a row of counts of officers in post
+
+
+def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.date | None = None
                   ) -> tuple[dict[str, dict[str, int]], dict[str, str], list[Problem], list[str]]:
-    """Counts per region key and level, display names, problems, and warnings about officer
-    records whose position name is close to the policy's but not it (not counted)."""
+    """Counts per region key and level, display names, problems, and warnings (officer records
+    whose position name is close to the policy's but not it, and those not in post on ``as_of``:
+    none of them counted).
+
+    A row of counts (``region, level, count``) counts as given; a region and level given twice is
+    a problem (W014), not a sum. An officer record counts where it holds the policy's position on
+    ``as_of`` (its ``position``, or its ``positions`` history's entry then; None: its ``position``
+    as given), at the level it gives or its position's name ends with; the same id twice is a
+    problem (W014), as is a holder without a level (W015) or a region (W016)."""
     levels = policy.levels
     warnings: list[str] = []
     counts: dict[str, dict[str, int]] = {}
     names: dict[str, str] = {}
     problems: list[Problem] = []
+    rows: dict[tuple[str, str], str] = {}  # (region key, level) -> the row that gave its count
+    officers: dict[str, str] = {}  # officer id -> the record that counted it
+    out_of_post: list[str] = []
     for where, raw in _records(source, OFFICERS_SHEET):
         if isinstance(raw, InputError):
             problems += raw.problems
             continue
-        path = place(where)
-        if isinstance(raw, dict) and {"region", "level", "count"} == set(raw):
+        path, located = place(where), _file_line(source, where)
+        if isinstance(raw, dict) and "id" not in raw and not COUNT_COLUMNS.isdisjoint(raw):
+            missing, unknown = sorted(COUNT_COLUMNS.difference(raw)), sorted(set(raw) - COUNT_COLUMNS)
+            if missing or unknown:  # a row of counts, not an officer's record (which has an id)
+                problems.append(Problem(
+                    "W017", "baris jumlah pejabat berisi region, level, count"
+                    + (f"; tidak ada {', '.join(missing)}" if missing else "")
+                    + (f"; kolom tidak dikenal {', '.join(map(repr, unknown))}" if unknown else ""),
+                    "a row of counts has region, level and count" + (f"; {', '.join(missing)} missing" if missing else "")
+                    + (f"; unknown column(s) {', '.join(map(repr, unknown))}" if unknown else ""), path=path,
+                    hint=(unknown and missing and suggest(str(unknown[0]), sorted(COUNT_COLUMNS)))
+                    or "name the columns region, level, count (or give officers' records, each with its id)",
+                    **located))
+                continue
             region, level, count = raw["region"], raw["level"], raw["count"]
             if isinstance(count, str) and count.strip().isdigit():
                 count = int(count)
             if not isinstance(region, str) or not region.strip():
-                problems.append(Problem("W010", "region harus berupa nama", "region must be a name", path=place(where, "region"),
-                                        **_file_line(source, where)))
+                problems.append(Problem("W010", "region harus berupa nama", "region must be a name",
+                                        path=place(where, "region"), **located))
             elif level not in levels:
                 problems.append(Problem("W011", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}",
-                                        **_file_line(source, where),
-                                        path=place(where, "level"), hint=suggest(str(level), levels)))
+                                        path=place(where, "level"), hint=suggest(str(level), levels), **located))
             elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
                 problems.append(Problem("W012", f"count harus bilangan bulat 0 atau lebih, bukan {count!r}",
                                         f"count must be a whole number of 0 or more, got {count!r}",
-                                        path=place(where, "count"), **_file_line(source, where)))
+                                        path=place(where, "count"), **located))
+            elif (first := rows.get((key := region_key(region), level))) is not None:
+                problems.append(Problem("W014", f"{region} {level} sudah diberikan di {first}; baris ini tidak dihitung",
+                                        f"{region} at {level} was already given at {first}; this row is not counted "
+                                        "(give each region and level once, with its whole count)", path=path, **located))
             else:
-                key = region_key(region)
+                rows[key, level] = path
                 names.setdefault(key, " ".join(region.split()))
                 counts.setdefault(key, {}).setdefault(level, 0)
                 counts[key][level] += count
@@ -211,20 +241,45 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any
         try:  # otherwise a candidate/officer record: count the ones holding the position
             officer = structure_candidate(raw, path, policy)
         except InputError as exc:
-            problems += exc.problems
+            problems += [p if p.file else attrs.evolve(p, **located) for p in exc.problems]
             continue
-        pos = officer.position
-        if not (pos and pos.name and pos.level and officer.region):
+        pos = RecordView(officer, as_of).current if as_of is not None else officer.position
+        if not (pos and pos.name):
             continue
         identity = policy.position
-        if (identity is None or identity.type is None or pos.type == identity.type) and policy.names_position(pos.name):
+        if not ((identity is None or identity.type is None or pos.type == identity.type)
+                and policy.names_position(pos.name)):
+            if identity is not None and difflib.get_close_matches(
+                    pos.name.casefold(), [n.casefold() for n in (identity.name, *identity.aliases)], n=1, cutoff=0.75):
+                warnings.append(f"{path} (id {officer.id}): position {pos.name!r} is not counted: it is close to "
+                                f"{identity.name!r} but is not it; correct the name or add it to the policy's "
+                                f"position aliases / jabatan tidak dihitung")
+            continue
+        if as_of is not None and ((pos.until is not None and pos.until <= as_of)
+                                  or (pos.since is not None and pos.since > as_of)):
+            out_of_post.append(path)
+            continue
+        level = pos.level or policy.position_level(pos.name)
+        if level is None:
+            problems.append(Problem("W015", f"pejabat {officer.id} tanpa jenjang: tidak dihitung",
+                                    f"officer {officer.id} holds {pos.name!r} at no level: not counted",
+                                    path=f"{path}.position", hint="give position.level (ahli_muda, ...)", **located))
+        elif not officer.region:
+            problems.append(Problem("W016", f"pejabat {officer.id} tanpa wilayah: tidak dihitung",
+                                    f"officer {officer.id} has no region: not counted",
+                                    path=f"{path}.region", hint="give the region the officer works in", **located))
+        elif (first := officers.get(officer.id)) is not None:
+            problems.append(Problem("W014", f"pejabat {officer.id} sudah dihitung di {first}",
+                                    f"officer {officer.id} was already counted at {first}; this record is not counted",
+                                    path=path, **located))
+        else:
+            officers[officer.id] = path
             key = region_key(officer.region)
             names.setdefault(key, " ".join(officer.region.split()))
-            counts.setdefault(key, {}).setdefault(str(pos.level), 0)
-            counts[key][str(pos.level)] += 1
-        elif identity is not None and difflib.get_close_matches(
-                pos.name.casefold(), [n.casefold() for n in (identity.name, *identity.aliases)], n=1, cutoff=0.75):
-            warnings.append(f"{path} (id {officer.id}): position {pos.name!r} is not counted: it is close to "
-                            f"{identity.name!r} but is not it; correct the name or add it to the policy's "
-                            f"position aliases / jabatan tidak dihitung")
+            counts.setdefault(key, {}).setdefault(str(level), 0)
+            counts[key][str(level)] += 1
+    if out_of_post:
+        warnings.append(f"{len(out_of_post)} officer record(s) not counted: not in post on {as_of} (the post ended "
+                        f"or begins later; first: {out_of_post[0]}) / pejabat tidak dihitung: tidak menjabat pada "
+                        "tanggal itu")
     return counts, names, problems, warnings

@@ -27,7 +27,7 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
     periods = tuple(dict.fromkeys(r.key for r in periods_table.rows)) if periods_table else ()
     rows, problems = read_workload(workload, policy.levels, periods)
     if existing is not None:
-        counts, names, more, warnings = read_existing(existing, policy)
+        counts, names, more, warnings = read_existing(existing, policy, as_of)
     else:  # said, so that a workbook without its officers' sheet does not read as none in post anywhere
         counts, names, more = {}, {}, []
         where = f"the workbook has no {OFFICERS_SHEET!r} sheet" if is_workbook(workload) else \

@@ -317,14 +317,30 @@ class Policy:
             return True
         return any(folded.startswith(n + " ") and folded[len(n) + 1:] in words for n in names)
 
+    def position_level(self, text: str) -> str | None:
+        """The level a position name in a record ends with, where it names this policy's position
+        (``"Pengantar Kerja Ahli Muda"`` -> ``"ahli_muda"``); None if it names no level."""
+        from ._vocabulary import fold
+        if self.position is None:
+            return None
+        names, words = self._position_words
+        folded = fold(text)
+        return next((words[folded[len(n) + 1:]] for n in names
+                     if folded.startswith(n + " ") and folded[len(n) + 1:] in words), None)
+
     @functools.cached_property
-    def _position_words(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The position's names and the level words that may follow them, folded, computed once."""
+    def _position_words(self) -> tuple[frozenset[str], dict[str, str]]:
+        """The position's names, and the level words that may follow them with the level each
+        names, folded, computed once."""
         from ._vocabulary import fold
         names = frozenset(fold(n) for n in (self.position.name, *self.position.aliases))
         level = self.vocabularies.get("level")
-        words = frozenset(fold(w) for w in (*level.values, *level.aliases, *(t.id for t in level.titles.values()),
-                                            *(t.en for t in level.titles.values()))) if level else frozenset()
+        words: dict[str, str] = {}
+        if level:
+            for spelling, value in ((*((v, v) for v in level.values), *level.aliases.items(),
+                                     *((t.id, v) for v, t in level.titles.items()),
+                                     *((t.en, v) for v, t in level.titles.items()))):
+                words.setdefault(fold(spelling), value)
         return names, words
 
     def rules_in_force(self, day: dt.date) -> list[Rule]:
