@@ -174,3 +174,28 @@ def test_other_bad_values_get_no_guess(field, given):
     with pytest.raises(fr.InputError) as info:
         structure_candidate({"id": "a", field: given})
     assert info.value.problems[0].hint is None
+
+
+@pytest.mark.parametrize("given", ["A1 ", " A1", "\tA1\n"])
+def test_an_id_with_spaces_around_it_is_that_id_in_every_format(given, tmp_path):
+    """A CSV cell is trimmed; so is a JSON, JSON Lines or YAML id, or "A1 " would get past the
+    duplicate check and give one person two places."""
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    assert structure_candidate({"id": given}, "$", policy).id == "A1"  # a dict: the detailed way
+    line, = read_records(_write(tmp_path / "one.jsonl", json.dumps({"id": given}) + "\n"), parse=False)
+    assert fr.inputs.read_line(line[1].text, policy).id == "A1"  # a JSON line: the one-pass lane
+    engine = fr.Engine(policy, backend="reference")
+    records = [{"id": "A1"}, {"id": given}]
+    second = list(engine.evaluate_many(records, as_of=AS_OF))[1]
+    assert isinstance(second, fr.RecordError) and second.problems[0].code == "I031"
+
+
+def test_an_id_of_spaces_is_missing():
+    with pytest.raises(fr.InputError) as caught:
+        structure_candidate({"id": "   "}, "$")
+    assert caught.value.problems[0].code == "I002"
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path

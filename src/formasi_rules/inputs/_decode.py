@@ -218,7 +218,9 @@ class Lane:
     def _build(self, record: Any, given: dict[str, Decimal]) -> Candidate:
         code, parts = self._code, self._parts
         ident = record.id
-        if not ident and ident != 0:  # absent, null or ""
+        if type(ident) is str:
+            ident = ident.strip()  # "A1 " is A1, as a CSV cell is read
+        if not ident and ident != 0:  # absent, null, "" or spaces
             raise _Decline
         rank, position, positions, ranks = record.rank, record.position, record.positions, record.ranks
         performance, test, request = record.performance, record.competency_test, record.request

@@ -77,6 +77,9 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None) -> Candid
                                   path=path)])
     contract = _contract(policy)
     no_id = []
+    ident = raw.get("id")
+    if type(ident) is str and ident != (trimmed := ident.strip()):  # "A1 " is A1, as a CSV cell is read
+        raw = {**raw, "id": trimmed}
     if "id" not in raw or raw.get("id") in (None, ""):  # said first; the rest of the record is read all the same
         like = [k for k in raw if isinstance(k, str) and k.strip().lower() == "id" and k != "id"]
         no_id.append(Problem("I002", "field wajib 'id' tidak ada", "the required field 'id' is missing", path=path,
