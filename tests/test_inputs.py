@@ -199,3 +199,23 @@ def test_an_id_of_spaces_is_missing():
 def _write(path, text):
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_yaml_data_reads_numbers_and_dates_as_json_would(tmp_path):
+    """YAML's other ways of writing an integer (0123, 0x1F, 1_000, +5) and a date with a time are
+    kept as written: an id keeps its zeros, a number field or a date field says what is wrong."""
+    path = _write(tmp_path / "c.yaml", "- {id: 0123}\n- {id: 0x1F}\n- {id: Y3, experience_years: 1_0}\n"
+                  "- {id: Y4, birth_date: 1980-05-01 10:00:00}\n- {id: 5, experience_years: 12}\n"
+                  "- {id: Y6, birth_date: 1980-05-01}\n")
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    got = {}
+    for where, record in read_records(path):
+        try:
+            got[where] = structure_candidate(record, where.split()[0], policy)
+        except fr.InputError as exc:
+            got[where] = exc.problems[0]
+    first, second, third, fourth, fifth, sixth = got.values()
+    assert (first.id, second.id, fifth.id, fifth.experience_years) == ("0123", "0x1F", "5", Decimal(12))
+    assert third.code == "I005" and '"1_0"' in third.en and third.path == "$[2].experience_years"
+    assert fourth.code == "I005" and fourth.path == "$[3].birth_date" and "1980-05-01 10:00:00" in fourth.en
+    assert str(sixth.birth_date) == "1980-05-01"

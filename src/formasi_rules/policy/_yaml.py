@@ -16,6 +16,7 @@ loader. Each is a YAML error with the position, reported like a syntax error.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +119,13 @@ def _strict_timestamp(base):
     return construct
 
 
+_PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date as a JSON record writes it
+
+
 def _text_if_not_a_date(base):
     def construct(self, node: Any, values: Any = None) -> Any:
+        if not _PLAIN_DATE.fullmatch(str(node.value)):  # with a time, or 1980-5-1: as in JSON, no date
+            return str(node.value)
         try:
             return base.construct_yaml_timestamp(self, node, values)
         except ValueError:  # kept as written: the record's validation says it is no date, at its path
@@ -137,12 +143,27 @@ def _bounded_int(base):
     return construct
 
 
+_PLAIN_INT = re.compile(r"-?(0|[1-9][0-9]*)")  # an integer as JSON writes it
+
+
+def _text_if_not_plain(base):
+    construct_int = _bounded_int(base)
+
+    def construct(self, node: Any) -> Any:
+        if not _PLAIN_INT.fullmatch(str(node.value)):  # 0123, 0x1F, 0o17, 1_000, +5: kept as written, so
+            return str(node.value)  # an id keeps its zeros and a number field says it is no number
+        return construct_int(self, node)
+    return construct
+
+
 class _SafeConstructor(SafeConstructor):
-    """For data (candidate files): a date the calendar lacks stays text, for its record to report.
+    """For data (candidate files): a date the calendar lacks, or one not written as JSON records
+    write dates (with a time: ``1980-05-01 10:00:00``), stays text, for its record to report, and
+    so does an integer not written as JSON writes one (``0123`` is an id's text, not 123).
     ``item_lines``: the line each item of a document that is a list begins on (a record's place)."""
 
     construct_yaml_timestamp = _text_if_not_a_date(SafeConstructor)
-    construct_yaml_int = _bounded_int(SafeConstructor)
+    construct_yaml_int = _text_if_not_plain(SafeConstructor)
     item_lines: tuple[int, ...] = ()
 
     def construct_document(self, node: Any) -> Any:
