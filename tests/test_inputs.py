@@ -219,3 +219,23 @@ def test_yaml_data_reads_numbers_and_dates_as_json_would(tmp_path):
     assert third.code == "I005" and '"1_0"' in third.en and third.path == "$[2].experience_years"
     assert fourth.code == "I005" and fourth.path == "$[3].birth_date" and "1980-05-01 10:00:00" in fourth.en
     assert str(sixth.birth_date) == "1980-05-01"
+
+
+def test_a_record_cannot_say_what_had_not_happened_by_the_date():
+    """A test's result dated after the evaluation date, a post ending before it begins, a post that
+    ended before the date: never taken as the record's state on the date."""
+    engine = fr.Engine(fr.load_policy(ROOT / "policies" / "pengantar_kerja"), backend="reference")
+    post = {"type": "jf", "name": "Pengantar Kerja", "level": "ahli_pertama", "since": "2020-01-01"}
+    with pytest.raises(fr.InputError) as caught:
+        engine.evaluate({"id": "t", "competency_test": {"status": "passed", "level": "ahli_pertama",
+                                                        "date": "2030-01-01"}}, as_of=AS_OF)
+    assert [(p.code, p.path) for p in caught.value.problems] == [("I020", "$.competency_test.date")]
+    for record, path in (({"position": {**post, "until": "2019-12-31"}}, "$.position.until"),
+                         ({"positions": [{**post, "until": "2019-12-31"}]}, "$.positions[0].until")):
+        with pytest.raises(fr.InputError) as caught:
+            engine.evaluate({"id": "p", **record}, as_of=AS_OF)
+        assert [(p.code, p.path) for p in caught.value.problems] == [("I009", path)]
+    held = engine.evaluate({"id": "h", "position": {**post, "until": str(AS_OF)}}, as_of=AS_OF)  # its last day
+    ended = engine.evaluate({"id": "e", "position": {**post, "until": "2021-01-01"}}, as_of=AS_OF)
+    assert held.values.get("position_level") == "ahli_pertama"
+    assert ended.values.get("position_level") is None  # not the post held on the date

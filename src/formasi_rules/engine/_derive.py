@@ -105,8 +105,9 @@ class RecordView:
     def current(self) -> Any:
         """The position held on the date: the record's ``position``, or the history's entry then."""
         if self._current is None:
-            if self.c.position is not None:
-                self._current = self.c.position
+            given = self.c.position
+            if given is not None and (given.until is None or given.until >= self.as_of):  # (until: its last day)
+                self._current = given
             else:
                 i = self.positions.index_on(self.as_of) if self.positions.entries else None
                 self._current = self.positions.entries[i] if i is not None else False
@@ -167,6 +168,8 @@ class Dates:
 
     def __init__(self, policy: Policy):
         self.paths = [f.input for f in policy.fields.values() if f.input in _DATED]
+        parts = {f.input.partition(".")[0] for f in policy.fields.values() if f.input}
+        self.paths += [path for part, path in _PART_DATES.items() if part in parts and path not in self.paths]
         self._getters = [_scalar_getter(path) for path in self.paths]
 
     def check(self, c: Candidate, as_of: dt.date) -> None:
@@ -464,6 +467,9 @@ class Deriver:
 # --- the operators' arithmetic ---------------------------------------------------------------
 
 _DATED = ("birth_date", "rank_since", "position.since")
+# the date of a part of the record whose other fields a policy reads: a competency test's status is
+# its result on that date, which cannot lie after the evaluation date
+_PART_DATES = {"competency_test": "competency_test.date"}
 RECORD_ATTRS = frozenset(("employment_status", "birth_date", "education", "region", "agency", "name",
                           "credit_points", "experience_years"))
 

@@ -255,7 +255,7 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.d
                                 f"{identity.name!r} but is not it; correct the name or add it to the policy's "
                                 f"position aliases / jabatan tidak dihitung")
             continue
-        if as_of is not None and ((pos.until is not None and pos.until <= as_of)
+        if as_of is not None and ((pos.until is not None and pos.until < as_of)  # (until: the last day)
                                   or (pos.since is not None and pos.since > as_of)):
             out_of_post.append(path)
             continue

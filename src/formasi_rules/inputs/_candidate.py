@@ -281,8 +281,13 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
         problems.append(Problem("I007", f"predikat kinerja tahun {twice} diberikan lebih dari sekali",
                                 f"the performance rating of year(s) {twice} is given more than once",
                                 path=f"{path}.performance", hint="give one rating per year"))
+    if c.position is not None and c.position.until is not None:
+        problems += _ends_before(c.position, f"{path}.position")
     if c.positions is None and c.ranks is None:
         return problems
+    for i, entry in enumerate(c.positions or ()):
+        if entry.until is not None:
+            problems += _ends_before(entry, f"{path}.positions[{i}]")
     for name, entries in (("positions", c.positions), ("ranks", c.ranks)):
         starts = [e.since for e in entries or ()]
         if name == "positions" and any(s is None for s in starts):
@@ -293,6 +298,14 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
             problems.append(Problem("I009", f"dua entri {name} mulai pada tanggal yang sama",
                                     f"two entries of {name} start on the same date", path=f"{path}.{name}"))
     return problems
+
+
+def _ends_before(post: Position, path: str) -> list[Problem]:
+    if post.since is None or post.until >= post.since:
+        return []
+    return [Problem("I009", f"jabatan berakhir ({post.until}) sebelum mulai ({post.since})",
+                    f"the post ends ({post.until}) before it begins ({post.since})", path=f"{path}.until",
+                    hint="until is the post's last day, on or after since")]
 
 
 def drop_nulls(value: Any) -> Any:
