@@ -247,3 +247,14 @@ def test_a_formation_value_that_cannot_be_computed_with_is_refused(policy_copy, 
     (p,) = load_problems(policy_copy)
     assert p.code == "P049" and column in p.en and p.id
     assert p.file.endswith("tables/formation.yaml") and p.line == line_of(path, new)
+
+
+def test_a_version_yaml_would_read_as_a_number_is_refused_at_its_line(policy_copy):
+    """version: 2025.10 unquoted is the number 2025.1 to YAML: every decision would record 2025.1."""
+    path = policy_copy / "policy.yaml"
+    edit(path, 'version: "2025.10"', "version: 2025.10")
+    problem, = [p for p in load_problems(policy_copy) if p.code == "P014"]
+    assert problem.line == line_of(path, "version: 2025.10") and "quotes" in problem.en
+    assert problem.hint == 'version: "2025.10"'
+    edit(path, "version: 2025.10", "version: 3")  # a whole number loses nothing
+    assert fr.load_policy(policy_copy).version == "3"

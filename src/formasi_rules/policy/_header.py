@@ -31,6 +31,11 @@ def read_header(r: Reader, doc: Any) -> dict | None:
     version = doc["version"]
     if not isinstance(version, (str, int, float)) or isinstance(version, bool):
         r.problem("P014", "version harus berupa teks", "version must be text", doc, "version")
+    elif isinstance(version, float):  # 2025.10 is the number 2025.1 to YAML: 2025.10 and 2025.1 would be one
+        r.problem("P014", f"version {version} dibaca YAML sebagai angka; tulis dalam tanda kutip",
+                  f"YAML reads this version as the number {version}, which loses what was written (2025.10 "
+                  "and 2025.1 would be one version); write it in quotes", doc, "version",
+                  hint='version: "2025.10"')
     out["version"] = str(version)
     out["title"] = r.text(doc, "title", "title")
     out["coverage"] = Period(r.date(doc, "valid_from", "valid_from"),
