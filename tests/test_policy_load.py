@@ -258,3 +258,14 @@ def test_a_version_yaml_would_read_as_a_number_is_refused_at_its_line(policy_cop
     assert problem.hint == 'version: "2025.10"'
     edit(path, "version: 2025.10", "version: 3")  # a whole number loses nothing
     assert fr.load_policy(policy_copy).version == "3"
+
+
+def test_a_table_value_a_rule_cannot_use_names_the_table_row(policy_copy):
+    """The rule reads the value, but it is the table's row that needs correcting: both are named."""
+    path = policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml"
+    edit(path, "- {level: ahli_pertama, max_age: 53}", "- {level: ahli_pertama, max_age: 53.5}")
+    with pytest.raises(fr.PolicyError) as caught:
+        fr.Engine(fr.load_policy(policy_copy), backend="reference")
+    problem = next(p for p in caught.value.problems if p.code == "P070")
+    assert problem.rule == "perpindahan.age"
+    assert f"{path}:{line_of(path, 'ahli_pertama, max_age: 53.5')}" in problem.en and "correct it there" in problem.en

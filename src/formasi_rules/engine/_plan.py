@@ -216,6 +216,11 @@ def resolve_check(policy: Policy, rule: Rule, level: str, day: dt.date,
             else:
                 node = Cmp(key, CMP[cond.op], encode(field, raw, policy))
         except NotRepresentable as exc:
+            ref = cond.value
+            if isinstance(ref, TableRef):  # the value to correct is in the table, not in the rule
+                row = rows[(ref.table, level if policy.tables[ref.table].key == "level" else None)]
+                raise Unresolved(f"{cond.field}: {exc} (the value of table {ref.table!r}, column {ref.column!r}, "
+                                 f"at {row.where.file}:{row.where.line}: correct it there)") from None
             raise Unresolved(f"{cond.field}: {exc}") from None
         shown = list(raw) if isinstance(raw, tuple) else raw
         return node, {cond.field: {cond.op: shown.isoformat() if isinstance(shown, dt.date) else shown}}
