@@ -239,3 +239,15 @@ def test_a_record_cannot_say_what_had_not_happened_by_the_date():
     ended = engine.evaluate({"id": "e", "position": {**post, "until": "2021-01-01"}}, as_of=AS_OF)
     assert held.values.get("position_level") == "ahli_pertama"
     assert ended.values.get("position_level") is None  # not the post held on the date
+
+
+@pytest.mark.parametrize("year", [-5, 0, 99999])
+def test_a_rating_of_no_calendar_year_is_refused_in_every_format(year, tmp_path):
+    """A CSV cell refuses more than four digits; a JSON rating of year 99999 was taken and never read."""
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    record = {"id": "r", "performance": [{"year": 2024, "rating": "baik"}, {"year": year, "rating": "baik"}]}
+    with pytest.raises(fr.InputError) as caught:
+        structure_candidate(record, "$", policy)
+    assert [(p.code, p.path) for p in caught.value.problems] == [("I005", "$.performance[1].year")]
+    line, = read_records(_write(tmp_path / "r.jsonl", json.dumps(record) + "\n"), parse=False)
+    assert fr.inputs.read_line(line[1].text, policy) is None  # the lane leaves it to the detailed path

@@ -257,6 +257,9 @@ def extra_value(field: Any, value: Any, vocabularies: Mapping[str, Any]) -> Any:
     return _coded_hook(vocabularies)(value, kind)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9999  # a rating's year: a calendar year (as a CSV cell's four digits)
+
+
 def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> list[Problem]:
     """What cattrs cannot see: decimals beyond what the policy keeps, a year rated twice,
     history entries on the same date."""
@@ -275,6 +278,10 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
                 problems.append(Problem("I008", f"{key} {value} terlalu besar", f"{key} {value} is too large",
                                         path=f"{path}.{key}"))
     years = [p.year for p in c.performance or ()]
+    if years and (min(years) < FIRST_YEAR or max(years) > LAST_YEAR):
+        problems += [Problem("I005", f"nilai salah: harus tahun seperti 2024, bukan {y}",
+                             f"expected a year like 2024, got {y}", path=f"{path}.performance[{i}].year")
+                     for i, y in enumerate(years) if not FIRST_YEAR <= y <= LAST_YEAR]
     seen: set[int] = set()
     twice = sorted({y for y in years if y in seen or seen.add(y)}) if len(set(years)) != len(years) else None
     if twice:
