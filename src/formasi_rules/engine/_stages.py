@@ -135,8 +135,9 @@ def _read(item: tuple[int, Any], policy: Policy) -> _Case:
     where, record = given if isinstance(given, tuple) else (f"$[{index}]", given)
     if isinstance(record, JsonLine):  # parsed and validated in one pass, or else the detailed way
         record = read_line(record.text, policy) or record.parse()
-    if isinstance(record, InputError):
-        return _Case(where, None, error=RecordError(where, None, tuple(record.problems)))
+    if isinstance(record, InputError):  # a line that is no record: a problem inside it at the record's place
+        return _Case(where, None, error=RecordError(where, None, tuple(
+            p if p.path is None else _at(p, where) for p in record.problems)))
     if type(record) is Candidate:  # the common case (a JSON line read in one pass), asked first
         case = _Case(where, record.id)
         case.candidate = record

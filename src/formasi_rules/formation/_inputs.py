@@ -243,7 +243,8 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.d
         except InputError as exc:
             problems += [p if p.file else attrs.evolve(p, **located) for p in exc.problems]
             continue
-        pos = RecordView(officer, as_of).current if as_of is not None else officer.position
+        # the post held on the date; else the position given, to say below that it was not held then
+        pos = (RecordView(officer, as_of).current if as_of is not None else None) or officer.position
         if not (pos and pos.name):
             continue
         identity = policy.position
@@ -263,7 +264,7 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.d
         if level is None:
             problems.append(Problem("W015", f"pejabat {officer.id} tanpa jenjang: tidak dihitung",
                                     f"officer {officer.id} holds {pos.name!r} at no level: not counted",
-                                    path=f"{path}.position", hint="give position.level (ahli_muda, ...)", **located))
+                                    path=f"{path}.position", hint=f"give position.level: one of {', '.join(levels)}", **located))
         elif not officer.region:
             problems.append(Problem("W016", f"pejabat {officer.id} tanpa wilayah: tidak dihitung",
                                     f"officer {officer.id} has no region: not counted",
