@@ -276,3 +276,18 @@ def test_an_input_without_records_is_warned_about(tmp_path, name, content):
     path.write_text(content, encoding="utf-8")
     r = run("evaluate", str(path), "--as-of", "2025-10-09", "--policies", POLICIES, "--format", "jsonl")
     assert r.exit_code == 0 and "holds no records" in r.stderr and "0 record(s)" in r.stderr
+
+
+def test_expand_says_what_is_wrong_with_what_it_was_given(tmp_path):
+    compact = tmp_path / "compact.jsonl"
+    run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", "jsonl", "-q", "--policies", POLICIES,
+        "--backend", "reference", "-o", str(compact))
+    headless = tmp_path / "headless.jsonl"
+    headless.write_text("".join(compact.read_text(encoding="utf-8").splitlines(keepends=True)[1:]), encoding="utf-8")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    for path, said in ((headless, "compact records without their catalogue"), (empty, "the file is empty")):
+        r = CliRunner().invoke(main, ["expand", str(path)])
+        assert r.exit_code == 2 and said in r.stderr, r.output
+        assert "full-layout" not in r.stderr and "not valid JSON" not in r.stderr
+    assert CliRunner().invoke(main, ["expand", str(compact)]).exit_code == 0

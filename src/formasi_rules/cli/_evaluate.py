@@ -196,7 +196,16 @@ def expand_command(compact, output):
         except ValueError:
             head = None
         if not (isinstance(head, dict) and "catalogue" in head):  # not JSON Lines: the compact JSON object?
-            whole = _json_line(compact, 1, first + f.read(), _looks_full(first))
+            rest = first + f.read()
+            if not rest.strip():
+                raise FormasiError(f"{compact}: the file is empty; give the output of a compact run / berkas kosong")
+            if isinstance(head, dict):  # JSON Lines with no catalogue first
+                if "failed" in head and isinstance(head.get("decisions"), dict):
+                    raise FormasiError(f"{compact}: compact records without their catalogue: a compact run's "
+                                       "output begins with a catalogue line, which expand needs; give the whole "
+                                       "output / baris katalog di awal keluaran tidak ada")
+                raise _not_compact(compact, _looks_full(first))
+            whole = _json_line(compact, 1, rest, _looks_full(first))
             if not isinstance(whole, dict) or "catalogue" not in whole or "results" not in whole:
                 raise _not_compact(compact, _looks_full(first) or isinstance(whole, list))
         sink = Output(output) if output else None
@@ -229,7 +238,7 @@ def _looks_full(first_line: str) -> bool:
         head = json.loads(first_line)
     except ValueError:
         return first_line.strip() in ("[", "[]")
-    return isinstance(head, dict) and ("decisions" in head or "error" in head)
+    return isinstance(head, dict) and isinstance(head.get("decisions"), list)  # (a compact record's is a mapping)
 
 
 def _not_compact(path: str, full: bool) -> FormasiError:
