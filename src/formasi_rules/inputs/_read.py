@@ -206,7 +206,9 @@ def read_records(path: str | os.PathLike, fmt: str | None = None, *,
     ``delimiter`` is the CSV separator; by default it is told from the header line."""
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
-        raise InvalidArgument(f"cannot tell the format of {path}: use a .json, .jsonl, .yaml or .csv file")
+        raise InvalidArgument(f"cannot tell the format of {path}: use a .json, .jsonl, .yaml or .csv file, or say "
+                              "which it is (--input-format on the command line, fmt= in Python) / format berkas "
+                              "tidak dikenali")
     if fmt in ("json", "yaml"):  # one document: read whole
         yield from {"json": _json, "yaml": _yaml}[fmt](str(path))
         return
