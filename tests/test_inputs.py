@@ -138,6 +138,18 @@ def test_formation_rows(tmp_path):
     assert "'ahli_pertama'" in info.value.problems[0].hint
 
 
+def test_formation_rows_say_which_field_is_missing_or_not_a_place(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("region,level,open\nKota A,ahli_pertama,\n,ahli_muda,2\nKota B,ahli_muda,1\n")
+    with pytest.raises(fr.InputError) as info:
+        read_formation(path, POLICY.levels)
+    assert [(p.code, p.en.split("; ")[1]) for p in info.value.problems] == [
+        ("F001", "open missing (an empty cell is missing)"), ("F001", "region missing (an empty cell is missing)")]
+    with pytest.raises(fr.InputError) as info:
+        fr.inputs.formation_from_mapping({"Kota A": 2}, POLICY.levels)  # the level left out
+    assert [(p.code, p.path) for p in info.value.problems] == [("F006", "$['Kota A']")]
+
+
 @pytest.mark.parametrize("cell", ["1_5", "١٢", "1_000.5", "nan"])
 def test_a_csv_number_python_would_read_but_no_export_means_is_refused(tmp_path, cell):
     """int() and float() take '1_5' as 15 and Arabic-Indic digits as 12: a silent wrong number."""

@@ -8,6 +8,7 @@ a mapping ``{region: {level: open}}`` given in Python.
 from __future__ import annotations
 
 import os
+from typing import Any
 from collections.abc import Mapping
 
 from .._errors import InputError, InvalidArgument, Problem, suggest
@@ -24,12 +25,22 @@ def region_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+_COLUMNS = frozenset(("region", "level", "open"))
+
+
 def formation_from_mapping(mapping: Mapping, levels: tuple[str, ...] | None = None) -> Formation:
     if not isinstance(mapping, Mapping):
         raise InvalidArgument("formation must be a mapping {region: {level: open_places}}")
-    rows = [(f"$[{region!r}][{level!r}]", {"region": region, "level": level, "open": count})
-            for region, places in mapping.items()
-            for level, count in (places.items() if isinstance(places, Mapping) else [(None, places)])]
+    rows: list[tuple[str, Any]] = []
+    for region, places in mapping.items():
+        if not isinstance(places, Mapping):
+            rows.append((f"$[{region!r}]", InputError([Problem(
+                "F006", f"tempat terbuka {region!r} harus berupa {{jenjang: jumlah}}",
+                f"the open places of {region!r} must be a mapping {{level: open_places}}, got {places!r:.60}",
+                file="formation", path=f"$[{region!r}]", hint=f"for example {{{region!r}: {{level: 2}}}}")])))
+            continue
+        rows += [(f"$[{region!r}][{level!r}]", {"region": region, "level": level, "open": count})
+                 for level, count in places.items()]
     return _build(rows, "formation", levels)
 
 
@@ -46,10 +57,17 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
         if isinstance(row, InputError):
             problems += row.problems
             continue
-        if not isinstance(row, Mapping) or set(row) != {"region", "level", "open"}:
-            problems.append(Problem("F001", "baris formasi harus berisi region, level, open",
-                                    "a formation row must have exactly the fields region, level, open",
-                                    file=name, path=where))
+        if not isinstance(row, Mapping) or set(row) != _COLUMNS:
+            missing = sorted(_COLUMNS.difference(row)) if isinstance(row, Mapping) else []
+            unknown = sorted(map(str, set(row) - _COLUMNS)) if isinstance(row, Mapping) else []
+            said = (f"; {', '.join(missing)} missing (an empty cell is missing)" if missing else "") + \
+                (f"; unknown field(s) {', '.join(map(repr, unknown))}" if unknown else "")
+            kata = (f"; tidak ada {', '.join(missing)} (sel kosong)" if missing else "") + \
+                (f"; field tidak dikenal {', '.join(map(repr, unknown))}" if unknown else "")
+            problems.append(Problem("F001", "baris formasi harus berisi region, level, open" + kata,
+                                    "a formation row must have exactly the fields region, level, open" + said,
+                                    file=name, path=where,
+                                    hint=suggest(unknown[0], sorted(_COLUMNS)) if unknown and missing else None))
             continue
         region, level, count = row["region"], row["level"], row["open"]
         if isinstance(count, str) and count.strip().isdigit():
