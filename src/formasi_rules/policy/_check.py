@@ -164,7 +164,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if value is None:
         return "nothing (empty)"
     return f"{type(value).__name__} {value!r}"
