@@ -287,3 +287,11 @@ def test_an_activity_problem_names_the_file_and_line(default_engine, tmp_path):
 def test_a_volume_python_would_read_but_no_export_means_is_refused(engine, volume):
     (problem,) = need(engine, [row(volume=volume, norm=10)]).problems
     assert problem.code == "W001" and problem.path == "$[0].volume"
+
+
+def test_a_period_in_other_capitals_is_read_and_a_repeated_activity_is_said(engine):
+    result = need(engine, [row(volume=10, norm=1, period="Month"), row(volume=10, norm=1, period=" month")])
+    assert not result.problems
+    assert result.row(X, "ahli_pertama").workload_minutes == 2 * 10 * 12  # both counted, each monthly
+    repeated, = [w for w in result.warnings if "also given" in w]
+    assert repeated.startswith("$[1]:") and "at $[0]" in repeated

@@ -158,6 +158,8 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
             if raw.get(key) in (None, ""):
                 bad(key, f"field wajib {key!r} kosong", f"the required field {key!r} is missing")
         level, period = raw.get("level"), raw.get("period") or "year"
+        if isinstance(period, str) and period not in periods:  # "Year", " month": as coded values are read
+            period = next((p for p in periods if p.casefold() == period.strip().casefold()), period)
         if level not in (None, "") and level not in levels:
             bad("level", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}; expected one of: {', '.join(levels)}",
                 suggest(str(level), levels))

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import os
 from collections.abc import Iterable
+from typing import Any
 
 from .._errors import Problem, suggest
 from ..inputs import region_key
@@ -13,7 +14,7 @@ from ..policy import Policy
 from ..sheets._layout import OFFICERS_SHEET, is_workbook
 from ..sheets._read import sheet_names
 from ._compute import Parameters, contributions, need_rows
-from ._inputs import read_existing, read_workload
+from ._inputs import place, read_existing, read_workload
 from ._result import FormationResult
 from ._rules import TooLarge, apply_rules
 
@@ -35,6 +36,7 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
         warnings = [f"no officers in post were given ({where}): existing is 0 everywhere, and the gap is the "
                     "whole need / tidak ada data pejabat: jumlah yang ada dianggap 0"]
     problems += more
+    warnings += _repeated(rows)
     parts, more = contributions(params, rows)
     problems += more
     need = []
@@ -51,6 +53,28 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
                         + (f" ({hint})" if hint else "") + " / wilayah tanpa data beban kerja")
     return FormationResult(as_of, policy.identity(), backend.name, params.shown, tuple(need),
                            tuple(problems), tuple(warnings))
+
+
+def _repeated(rows) -> list[str]:
+    """A warning per activity a region gives twice at one level: both rows are counted (an activity
+    done by two units is two rows), but a row pasted twice would double its workload unseen."""
+    first: dict[tuple, Any] = {}
+    said = []
+    for row in rows:
+        key = (region_key(row.region), row.activity, row.level)
+        if key in first:
+            said.append(f"{_at(row)}: {row.activity} at {row.level} in {row.region} is also given at "
+                        f"{_at(first[key])}; both rows are counted (merge them if one is a copy) / kegiatan "
+                        "yang sama diberikan dua kali, keduanya dihitung")
+        else:
+            first[key] = row
+    return said
+
+
+def _at(row) -> str:
+    """A workload row's place: its file and line where it has them, and its record."""
+    file, line = row.located.get("file"), row.located.get("line")
+    return f"{file}:{line} {place(row.where)}" if file and line else place(row.where)
 
 
 def _too_large(row) -> Problem:
