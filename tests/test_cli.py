@@ -291,3 +291,10 @@ def test_expand_says_what_is_wrong_with_what_it_was_given(tmp_path):
         assert r.exit_code == 2 and said in r.stderr, r.output
         assert "full-layout" not in r.stderr and "not valid JSON" not in r.stderr
     assert CliRunner().invoke(main, ["expand", str(compact)]).exit_code == 0
+
+
+@pytest.mark.parametrize("given", ["20251009", "2025-W41-4"])
+def test_a_date_option_is_year_month_day_as_in_a_record(given):
+    """Python reads 20251009 and week dates as dates since 3.11; a record refuses them, so does --as-of."""
+    r = CliRunner().invoke(main, ["evaluate", EXAMPLE, "--as-of", given, "--policies", POLICIES, "-q"])
+    assert r.exit_code == 2 and "expected a date like 2025-10-09" in r.stderr, r.output

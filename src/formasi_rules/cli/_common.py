@@ -19,6 +19,7 @@ import traceback
 
 import click
 
+from .._dates import iso_date
 from .._errors import FormasiError, InvalidArgument, Problem
 from ..engine import RecordError
 from ..formation._inputs import Located
@@ -37,7 +38,7 @@ class Date(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(value)
+            return iso_date(value)
         except ValueError:
             self.fail(f"expected a date like 2025-10-09, got {value!r} / tanggal seperti 2025-10-09", param, ctx)
 

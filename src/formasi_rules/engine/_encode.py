@@ -143,7 +143,7 @@ def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str,
                 key = pairs.get(level)
                 if key is not None:
                     fact[key] = enc(value)
-    except NotRepresentable as exc:  # a value the engine cannot hold is the record's fault
+    except NotRepresentable:  # a value the engine cannot hold is the record's fault
         for first, value in values.items():  # the first such value in the record's order is named
             try:
                 if first in plain:

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from .._dates import iso_date
 from .._errors import Problem, suggest
 
 
@@ -130,17 +131,14 @@ def shown(value: Any) -> str:
         return repr(value)
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def _date(value: Any, _type: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+    if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            return iso_date(value)
         except ValueError:
             pass
     raise BadValue(f"expected a date like 1985-04-30, got {shown(value)}",

@@ -12,6 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .._dates import iso_date
 from .._errors import Problem, suggest
 from .._text import Text
 from ._model import Where
@@ -112,7 +113,7 @@ class Reader:
             return value
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip())
+                return iso_date(value)
             except ValueError:
                 pass
         self.problem("P017", f"{what} harus tanggal seperti 2023-01-12, bukan {value!r}",

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .._dates import iso_date
 from .._errors import Problem, suggest
 from ._derivations import ROUNDING
 from ._fields import COLUMN_TYPES, Field, column_type_ok
@@ -44,7 +45,7 @@ def _cell(type_name: str, value: Any, header: dict) -> tuple[Any, tuple[str, str
         if isinstance(value, dt.date):
             return value, None
         try:
-            return dt.date.fromisoformat(str(value)), None
+            return iso_date(str(value)), None
         except ValueError:
             return None, (f"harus tanggal seperti 2023-01-12, bukan {value!r}",
                           f"expected a date like 2023-01-12, got {value!r}")

@@ -12,6 +12,7 @@ import attrs
 from starlette.requests import Request
 
 from .. import Engine, InvalidArgument
+from .._dates import iso_date
 from ._errors import bad_parameter, not_found, unavailable
 from ._policies import Registry, Slot
 
@@ -62,7 +63,7 @@ def as_of(request: Request, *, required: bool = True) -> dt.date | None:
             raise bad_parameter("as_of", "required, a date like 2025-10-09", "wajib, tanggal seperti 2025-10-09")
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return iso_date(value)
     except ValueError:
         raise bad_parameter("as_of", f"expected a date like 2025-10-09, got {value!r}",
                             f"harus tanggal seperti 2025-10-09, bukan {value!r}") from None

@@ -33,6 +33,7 @@ from typing import Any
 
 import attrs
 
+from .._dates import iso_date
 from .._errors import FormasiError, PolicyError, Problem, suggest
 from ..engine import Engine, Result
 from ..engine._encode import show
@@ -103,7 +104,7 @@ def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
             names[str(raw["name"])] = (str(file), line)
             as_of = raw["as_of"]
             if not isinstance(as_of, dt.date):
-                as_of = dt.date.fromisoformat(str(as_of))
+                as_of = iso_date(str(as_of))
             cases.append(Case(str(raw["name"]), str(file), line, as_of, _plain(raw["input"]),
                               _plain(raw["expected"]), _plain(raw.get("formation"))))
     if problems:
@@ -134,7 +135,7 @@ def _case_problems(raw: Any, file: str, line: int | None) -> list[Problem]:
         out.append(problem("T002", f"kasus uji tanpa {missing}", f"the test case has no {', '.join(missing)}"))
     if "as_of" in raw and not isinstance(raw["as_of"], dt.date):
         try:
-            dt.date.fromisoformat(str(raw["as_of"]))
+            iso_date(str(raw["as_of"]))
         except ValueError:
             out.append(problem("T003", "as_of harus tanggal seperti 2025-10-09",
                                f"as_of must be a date like 2025-10-09, got {raw['as_of']!r}", raw, "as_of"))
