@@ -1,7 +1,8 @@
 """Formation needs from workload (analisis beban kerja): officers needed per region and level."""
 
 from ._compute import Parameters
-from ._inputs import WorkloadRow, read_existing, read_workload
+from ._existing import read_existing
+from ._inputs import WorkloadRow, read_workload
 from ._result import Adjustment, Contribution, FormationResult, NeedRow
 
 __all__ = ["Adjustment", "Contribution", "FormationResult", "NeedRow", "Parameters", "WorkloadRow",

@@ -1,11 +1,10 @@
-"""Workload rows and existing officers, read and validated row by row.
+"""Workload rows, read and validated row by row, and where the formation's inputs come from
+(``records_of``, ``place``, ``file_line``: the existing officers of ``_existing`` too).
 
 A workload row: ``region, activity, level, volume`` with optional ``period`` (year by
 default, month, week, day) and ``norm_minutes`` (overrides the catalogue; with it the
-activity may be a local one not in the catalogue). Existing officers: rows of
-``region, level, count``, or candidate records (those holding the policy's position are
-counted at their level: the policy's ``position`` says how records name it). A bad row is
-reported with its number; the others go on.
+activity may be a local one not in the catalogue). A bad row is reported with its number; the
+others go on.
 
 Either may be a file (CSV, JSON, YAML, or an .xlsx workbook: its ``beban_kerja`` and ``pejabat``
 sheets), an iterable of row dicts, or :class:`Located` pairs already read with their places.
@@ -13,8 +12,6 @@ sheets), an iterable of row dicts, or :class:`Located` pairs already read with t
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
 import os
 import re
 from collections.abc import Iterable
@@ -24,10 +21,9 @@ from typing import Any
 import attrs
 
 from .._errors import InputError, Problem, suggest
-from ..engine._derive import RecordView
-from ..inputs import path_of, read_records, region_key, structure_candidate
+from ..inputs import path_of, read_records
 from ..inputs._read import PLAIN_NUMBER
-from ..sheets._layout import OFFICERS_SHEET, WORKLOAD_SHEET, is_workbook
+from ..sheets._layout import WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
 
 WORKLOAD_FIELDS = ("region", "activity", "level", "volume", "period", "norm_minutes")
@@ -55,7 +51,7 @@ class Located:
 OTHER_WORKBOOKS = (".xls", ".ods", ".numbers")  # read only as .xlsx
 
 
-def _records(source: str | os.PathLike | Iterable | Located, sheet: str) -> Iterable[tuple[Any, Any]]:
+def records_of(source: str | os.PathLike | Iterable | Located, sheet: str) -> Iterable[tuple[Any, Any]]:
     if isinstance(source, Located):
         return source.pairs
     if is_workbook(source):
@@ -77,7 +73,7 @@ def place(where: Any, field: str = "") -> str:
     return f"{path}.{field}" if field else path
 
 
-def _file_line(source: Any, where: Any) -> dict[str, Any]:
+def file_line(source: Any, where: Any) -> dict[str, Any]:
     """The file and line of a row read from a text file ("$[4] (line 6)"), for its problems."""
     if isinstance(where, SheetRow) or not isinstance(source, (str, os.PathLike)):
         return {}
@@ -137,14 +133,14 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
                   ) -> tuple[list[WorkloadRow], list[Problem]]:
     rows: list[WorkloadRow] = []
     problems: list[Problem] = []
-    for where, raw in _records(source, WORKLOAD_SHEET):
+    for where, raw in records_of(source, WORKLOAD_SHEET):
         if isinstance(raw, InputError):
             problems.extend(raw.problems)
             continue
 
         def bad(field: str, id_: str, en: str, hint: str | None = None, where: Any = where) -> None:
             problems.append(Problem("W001", id_, en, path=place(where, field), hint=hint,
-                                    **_file_line(source, where)))
+                                    **file_line(source, where)))
 
         if not isinstance(raw, dict):
             bad("", "baris beban kerja harus berupa objek", "a workload row must be an object with fields")
@@ -173,116 +169,7 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
                 bad(key, f"{key} harus berupa teks", f"{key} must be text, got {raw[key]!r}")
         if len(problems) == before:
             rows.append(WorkloadRow(where, " ".join(raw["region"].split()), raw["activity"].strip(), level,
-                                    volume, period, norm, _file_line(source, where)))
+                                    volume, period, norm, file_line(source, where)))
     return rows, problems
 
 
-COUNT_COLUMNS = frozenset(("region", "level", "count"))  # a row of counts of officers in post
-
-
-def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.date | None = None
-                  ) -> tuple[dict[str, dict[str, int]], dict[str, str], list[Problem], list[str]]:
-    """Counts per region key and level, display names, problems, and warnings (officer records
-    whose position name is close to the policy's but not it, and those not in post on ``as_of``:
-    none of them counted).
-
-    A row of counts (``region, level, count``) counts as given; a region and level given twice is
-    a problem (W014), not a sum. An officer record counts where it holds the policy's position on
-    ``as_of`` (its ``position``, or its ``positions`` history's entry then; None: its ``position``
-    as given), at the level it gives or its position's name ends with; the same id twice is a
-    problem (W014), as is a holder without a level (W015) or a region (W016)."""
-    levels = policy.levels
-    warnings: list[str] = []
-    counts: dict[str, dict[str, int]] = {}
-    names: dict[str, str] = {}
-    problems: list[Problem] = []
-    rows: dict[tuple[str, str], str] = {}  # (region key, level) -> the row that gave its count
-    officers: dict[str, str] = {}  # officer id -> the record that counted it
-    out_of_post: list[str] = []
-    for where, raw in _records(source, OFFICERS_SHEET):
-        if isinstance(raw, InputError):
-            problems += raw.problems
-            continue
-        path, located = place(where), _file_line(source, where)
-        if isinstance(raw, dict) and "id" not in raw and not COUNT_COLUMNS.isdisjoint(raw):
-            missing, unknown = sorted(COUNT_COLUMNS.difference(raw)), sorted(set(raw) - COUNT_COLUMNS)
-            if missing or unknown:  # a row of counts, not an officer's record (which has an id)
-                problems.append(Problem(
-                    "W017", "baris jumlah pejabat berisi region, level, count"
-                    + (f"; tidak ada {', '.join(missing)}" if missing else "")
-                    + (f"; kolom tidak dikenal {', '.join(map(repr, unknown))}" if unknown else ""),
-                    "a row of counts has region, level and count" + (f"; {', '.join(missing)} missing" if missing else "")
-                    + (f"; unknown column(s) {', '.join(map(repr, unknown))}" if unknown else ""), path=path,
-                    hint=(unknown and missing and suggest(str(unknown[0]), sorted(COUNT_COLUMNS)))
-                    or "name the columns region, level, count (or give officers' records, each with its id)",
-                    **located))
-                continue
-            region, level, count = raw["region"], raw["level"], raw["count"]
-            if isinstance(count, str) and count.strip().isdigit():
-                count = int(count)
-            if not isinstance(region, str) or not region.strip():
-                problems.append(Problem("W010", "region harus berupa nama", "region must be a name",
-                                        path=place(where, "region"), **located))
-            elif level not in levels:
-                problems.append(Problem("W011", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}",
-                                        path=place(where, "level"), hint=suggest(str(level), levels), **located))
-            elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                problems.append(Problem("W012", f"count harus bilangan bulat 0 atau lebih, bukan {count!r}",
-                                        f"count must be a whole number of 0 or more, got {count!r}",
-                                        path=place(where, "count"), **located))
-            elif (first := rows.get((key := region_key(region), level))) is not None:
-                problems.append(Problem("W014", f"{region} {level} sudah diberikan di {first}; baris ini tidak dihitung",
-                                        f"{region} at {level} was already given at {first}; this row is not counted "
-                                        "(give each region and level once, with its whole count)", path=path, **located))
-            else:
-                rows[key, level] = path
-                names.setdefault(key, " ".join(region.split()))
-                counts.setdefault(key, {}).setdefault(level, 0)
-                counts[key][level] += count
-            continue
-        try:  # otherwise a candidate/officer record: count the ones holding the position
-            officer = structure_candidate(raw, path, policy)
-        except InputError as exc:
-            problems += [p if p.file else attrs.evolve(p, **located) for p in exc.problems]
-            continue
-        # the post held on the date; else the position given, to say below that it was not held then
-        pos = (RecordView(officer, as_of).current if as_of is not None else None) or officer.position
-        if not (pos and pos.name):
-            continue
-        identity = policy.position
-        if not ((identity is None or identity.type is None or pos.type == identity.type)
-                and policy.names_position(pos.name)):
-            if identity is not None and difflib.get_close_matches(
-                    pos.name.casefold(), [n.casefold() for n in (identity.name, *identity.aliases)], n=1, cutoff=0.75):
-                warnings.append(f"{path} (id {officer.id}): position {pos.name!r} is not counted: it is close to "
-                                f"{identity.name!r} but is not it; correct the name or add it to the policy's "
-                                f"position aliases / jabatan tidak dihitung")
-            continue
-        if as_of is not None and ((pos.until is not None and pos.until < as_of)  # (until: the last day)
-                                  or (pos.since is not None and pos.since > as_of)):
-            out_of_post.append(path)
-            continue
-        level = pos.level or policy.position_level(pos.name)
-        if level is None:
-            problems.append(Problem("W015", f"pejabat {officer.id} tanpa jenjang: tidak dihitung",
-                                    f"officer {officer.id} holds {pos.name!r} at no level: not counted",
-                                    path=f"{path}.position", hint=f"give position.level: one of {', '.join(levels)}", **located))
-        elif not officer.region:
-            problems.append(Problem("W016", f"pejabat {officer.id} tanpa wilayah: tidak dihitung",
-                                    f"officer {officer.id} has no region: not counted",
-                                    path=f"{path}.region", hint="give the region the officer works in", **located))
-        elif (first := officers.get(officer.id)) is not None:
-            problems.append(Problem("W014", f"pejabat {officer.id} sudah dihitung di {first}",
-                                    f"officer {officer.id} was already counted at {first}; this record is not counted",
-                                    path=path, **located))
-        else:
-            officers[officer.id] = path
-            key = region_key(officer.region)
-            names.setdefault(key, " ".join(officer.region.split()))
-            counts.setdefault(key, {}).setdefault(str(level), 0)
-            counts[key][str(level)] += 1
-    if out_of_post:
-        warnings.append(f"{len(out_of_post)} officer record(s) not counted: not in post on {as_of} (the post ended "
-                        f"or begins later; first: {out_of_post[0]}) / pejabat tidak dihitung: tidak menjabat pada "
-                        "tanggal itu")
-    return counts, names, problems, warnings

@@ -14,7 +14,8 @@ from ..policy import Policy
 from ..sheets._layout import OFFICERS_SHEET, is_workbook
 from ..sheets._read import sheet_names
 from ._compute import Parameters, contributions, need_rows
-from ._inputs import place, read_existing, read_workload
+from ._existing import read_existing
+from ._inputs import place, read_workload
 from ._result import FormationResult
 from ._rules import TooLarge, apply_rules
 

@@ -1,0 +1,146 @@
+"""Officers in post per region and level (``--existing``): rows of counts as given, or officers'
+records, each counted once where it holds the policy's position on the date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from .._errors import InputError, Problem, suggest
+from ..engine._derive import RecordView
+from ..inputs import region_key, structure_candidate
+from ..sheets._layout import OFFICERS_SHEET
+from ._inputs import file_line, place, records_of
+
+COUNT_COLUMNS = frozenset(("region", "level", "count"))  # a row of counts of officers in post
+
+
+def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.date | None = None
+                  ) -> tuple[dict[str, dict[str, int]], dict[str, str], list[Problem], list[str]]:
+    """Counts per region key and level, display names, problems, and warnings (officer records
+    whose position name is close to the policy's but not it, and those not in post on ``as_of``:
+    none of them counted).
+
+    A row of counts (``region, level, count``) counts as given; a region and level given twice is
+    a problem (W014), not a sum. An officer record counts where it holds the policy's position on
+    ``as_of`` (its ``position``, or its ``positions`` history's entry then; None: its ``position``
+    as given), at the level it gives or its position's name ends with; the same id twice is a
+    problem (W014), as is a holder without a level (W015) or a region (W016)."""
+    tally = _Tally(policy, as_of)
+    for where, raw in records_of(source, OFFICERS_SHEET):
+        if isinstance(raw, InputError):
+            tally.problems += raw.problems
+        elif isinstance(raw, dict) and "id" not in raw and not COUNT_COLUMNS.isdisjoint(raw):
+            tally.row(where, raw, file_line(source, where))
+        else:
+            tally.officer(where, raw, file_line(source, where))
+    if tally.out_of_post:
+        tally.warnings.append(
+            f"{len(tally.out_of_post)} officer record(s) not counted: not in post on {as_of} (the post ended or "
+            f"begins later; first: {tally.out_of_post[0]}) / pejabat tidak dihitung: tidak menjabat pada tanggal itu")
+    return tally.counts, tally.names, tally.problems, tally.warnings
+
+
+@attrs.define
+class _Tally:
+    policy: Any
+    as_of: dt.date | None
+    counts: dict[str, dict[str, int]] = attrs.field(factory=dict)  # region key -> level -> officers
+    names: dict[str, str] = attrs.field(factory=dict)  # region key -> its name as first written
+    problems: list[Problem] = attrs.field(factory=list)
+    warnings: list[str] = attrs.field(factory=list)
+    given: dict[tuple[str, str], str] = attrs.field(factory=dict)  # (region key, level) -> its row of counts
+    officers: dict[str, str] = attrs.field(factory=dict)  # officer id -> the record that counted it
+    out_of_post: list[str] = attrs.field(factory=list)
+
+    def _add(self, region: str, level: str, n: int) -> None:
+        key = region_key(region)
+        self.names.setdefault(key, " ".join(region.split()))
+        by_level = self.counts.setdefault(key, {})
+        by_level[level] = by_level.get(level, 0) + n
+
+    def row(self, where: Any, raw: dict, located: dict[str, Any]) -> None:
+        """A row of counts: region, level, count."""
+        path, levels = place(where), self.policy.levels
+        missing, unknown = sorted(COUNT_COLUMNS.difference(raw)), sorted(set(raw) - COUNT_COLUMNS)
+        if missing or unknown:
+            self.problems.append(Problem(
+                "W017", "baris jumlah pejabat berisi region, level, count"
+                + (f"; tidak ada {', '.join(missing)}" if missing else "")
+                + (f"; kolom tidak dikenal {', '.join(map(repr, unknown))}" if unknown else ""),
+                "a row of counts has region, level and count" + (f"; {', '.join(missing)} missing" if missing else "")
+                + (f"; unknown column(s) {', '.join(map(repr, unknown))}" if unknown else ""), path=path,
+                hint=(unknown and missing and suggest(str(unknown[0]), sorted(COUNT_COLUMNS)))
+                or "name the columns region, level, count (or give officers' records, each with its id)", **located))
+            return
+        region, level, count = raw["region"], raw["level"], raw["count"]
+        if isinstance(count, str) and count.strip().isdigit():
+            count = int(count)
+        if not isinstance(region, str) or not region.strip():
+            self.problems.append(Problem("W010", "region harus berupa nama", "region must be a name",
+                                         path=place(where, "region"), **located))
+        elif level not in levels:
+            self.problems.append(Problem("W011", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}",
+                                         path=place(where, "level"), hint=suggest(str(level), levels), **located))
+        elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            self.problems.append(Problem("W012", f"count harus bilangan bulat 0 atau lebih, bukan {count!r}",
+                                         f"count must be a whole number of 0 or more, got {count!r}",
+                                         path=place(where, "count"), **located))
+        elif (first := self.given.get((region_key(region), level))) is not None:
+            self.problems.append(Problem(
+                "W014", f"{region} {level} sudah diberikan di {first}; baris ini tidak dihitung",
+                f"{region} at {level} was already given at {first}; this row is not counted (give each region "
+                "and level once, with its whole count)", path=path, **located))
+        else:
+            self.given[region_key(region), level] = path
+            self._add(region, level, count)
+
+    def officer(self, where: Any, raw: Any, located: dict[str, Any]) -> None:
+        """An officer's record: counted where it holds the policy's position on the date."""
+        path, policy, as_of = place(where), self.policy, self.as_of
+        try:
+            officer = structure_candidate(raw, path, policy)
+        except InputError as exc:
+            self.problems += [p if p.file else attrs.evolve(p, **located) for p in exc.problems]
+            return
+        # the post held on the date; else the position given, to say below that it was not held then
+        pos = (RecordView(officer, as_of).current if as_of is not None else None) or officer.position
+        if not (pos and pos.name):
+            return
+        identity = policy.position
+        if not ((identity is None or identity.type is None or pos.type == identity.type)
+                and policy.names_position(pos.name)):
+            if identity is not None and difflib.get_close_matches(
+                    pos.name.casefold(), [n.casefold() for n in (identity.name, *identity.aliases)], n=1, cutoff=0.75):
+                self.warnings.append(f"{path} (id {officer.id}): position {pos.name!r} is not counted: it is close to "
+                                     f"{identity.name!r} but is not it; correct the name or add it to the policy's "
+                                     f"position aliases / jabatan tidak dihitung")
+            return
+        if as_of is not None and ((pos.until is not None and pos.until < as_of)  # (until: the last day)
+                                  or (pos.since is not None and pos.since > as_of)):
+            self.out_of_post.append(path)
+            return
+        level = pos.level or policy.position_level(pos.name)
+        if level is None:
+            self.problems.append(Problem(
+                "W015", f"pejabat {officer.id} tanpa jenjang: tidak dihitung",
+                f"officer {officer.id} holds {pos.name!r} at no level: not counted", path=f"{path}.position",
+                hint=f"give position.level: one of {', '.join(policy.levels)}", **located))
+        elif not officer.region:
+            self.problems.append(Problem(
+                "W016", f"pejabat {officer.id} tanpa wilayah: tidak dihitung",
+                f"officer {officer.id} has no region: not counted", path=f"{path}.region",
+                hint="give the region the officer works in", **located))
+        elif (first := self.officers.get(officer.id)) is not None:
+            self.problems.append(Problem(
+                "W014", f"pejabat {officer.id} sudah dihitung di {first}",
+                f"officer {officer.id} was already counted at {first}; this record is not counted",
+                path=path, **located))
+        else:
+            self.officers[officer.id] = path
+            self._add(officer.region, str(level), 1)
