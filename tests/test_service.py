@@ -252,6 +252,27 @@ def test_stream_limits(tmp_path):
         assert json.loads(answered[-1])["error"]["where"].startswith("$[5]")
         r = server.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b"", headers=headers)
         assert r.status_code == 200 and len(r.content.splitlines()) == 1  # the catalogue alone
+        # the long line in the same chunk as good lines, or cut over chunks: every line before it
+        # is answered, and the error names the long line's own place
+        for chunks in ([b"".join(_lines(3)) + long_line], [b"".join(_lines(3)) + long_line[:100], long_line[100:]]):
+            r = server.client.post(f"/v1/evaluate?as_of={AS_OF}", content=iter(chunks), headers=headers)
+            answered = r.content.splitlines()
+            assert r.status_code == 200 and len(answered) == 1 + 3 + 1, r.content[:300]
+            assert json.loads(answered[-1])["error"]["where"] == "$[3] (line 4)"
+    finally:
+        server.stop()
+
+
+def test_a_stream_past_its_record_limit_in_the_first_chunk_answers_those_within(tmp_path):
+    limits = Limits(max_stream_records=3)
+    server = Server(create_app(str(_policies(tmp_path)), limits=limits))
+    try:
+        r = server.client.post(f"/v1/evaluate?as_of={AS_OF}", content=b"".join(_lines(5)),
+                               headers={"content-type": "application/x-ndjson"})
+        answered = r.content.splitlines()
+        assert r.status_code == 200 and len(answered) == 1 + 3 + 1, r.content[:300]
+        last = json.loads(answered[-1])["error"]
+        assert last["where"] == "$[3]" and last["problems"][0]["code"] == "S414"
     finally:
         server.stop()
 

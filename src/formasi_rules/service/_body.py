@@ -50,10 +50,12 @@ class Lines:
         self.index = 0  # records seen (blank lines are not records)
         self._lineno = 0
         self.done = False
+        self._over: LineTooLong | None = None  # a line over the limit, met after lines still to give out
 
     async def batch(self) -> list[tuple[str, bytes]]:
-        """The complete lines of the next chunk(s): at least one, or [] at the end of the body."""
-        while not self.done:
+        """The complete lines of the next chunk(s): at least one, or [] at the end of the body.
+        A line over the limit raises LineTooLong, once every line before it has been given out."""
+        while not self.done and self._over is None:
             try:
                 chunk = await self._stream.__anext__()
             except StopAsyncIteration:
@@ -61,18 +63,23 @@ class Lines:
                 chunk = b"\n" if self._rest else b""
             parts = (self._rest + chunk).split(b"\n")
             self._rest = parts.pop()
-            if len(self._rest) > self._max:
-                raise LineTooLong(self._max, f"$[{self.index}] (line {self._lineno + len(parts) + 1})")
             out = []
             for line in parts:
                 self._lineno += 1
                 if len(line) > self._max:
-                    raise LineTooLong(self._max, f"$[{self.index}] (line {self._lineno})")
+                    self._over = LineTooLong(self._max, f"$[{self.index}] (line {self._lineno})")
+                    break
                 if line.strip():
                     out.append((f"$[{self.index}] (line {self._lineno})", line))
                     self.index += 1
+            else:
+                if len(self._rest) > self._max:  # the line still coming is over the limit already
+                    self._over = LineTooLong(self._max, f"$[{self.index}] (line {self._lineno + 1})")
             if out:
                 return out
+        if self._over is not None:
+            self.done = True
+            raise self._over
         return []
 
 

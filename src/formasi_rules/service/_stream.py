@@ -86,10 +86,13 @@ class Stream:
         """Read up to the first record and evaluate it; a ServiceError here is the answer."""
         first = await self.lines.batch()
         first, over = self._cut(first)
-        if over is not None:
+        if over is not None and not first:
             raise over
         self.inbox.put_nowait(first if first else _END)
-        if first and self.lines.done:
+        if over is not None:  # the records within the limit are answered, then this (as in _read)
+            self.inbox.put_nowait(_error_line(over, f"$[{self.max_records}]"))
+            self.lines.done = True
+        elif first and self.lines.done:
             self.inbox.put_nowait(_END)
         threading.Thread(target=self._work, name="formasi-stream", daemon=True).start()
         await anyio.to_thread.run_sync(self.started.wait)
