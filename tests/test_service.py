@@ -158,6 +158,17 @@ def test_allocate_and_inline_places_match_the_cli(served, policies_dir, tmp_path
     r = served.client.post(f"/v1/evaluate?as_of={AS_OF}&formation=atlantis", json=CANDIDATES)
     assert r.status_code == 422 and "sumsel" in r.json()["title"]
     assert served.client.get("/v1/policies").json()["formations"] == ["sumsel"]
+    # rows of places as a formation file's: a region and level twice, a region that is no name, a region
+    # given a number: each the request's error at its place, never the last row's count or a crash
+    row = {"region": "Kota Palembang", "level": "ahli_pertama", "open": 2}
+    for places, path in (([row, {**row, "open": 0}], "$.formation[1]"),
+                         ([{**row, "region": ["Kota Palembang"]}], "$.formation[0].region"),
+                         ([{**row, "level": {"a": 1}}], "$.formation[0].level")):
+        r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", json={"candidates": CANDIDATES[:1], "formation": places})
+        assert r.status_code == 422 and r.json()["problems"][0]["path"] == path, r.text
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", json={"candidates": CANDIDATES[:1],
+                                                                "formation": {"Kota Palembang": 2}})
+    assert r.status_code == 422 and "F006" in r.text, r.text
 
 
 def test_formation_json_csv_html(served):

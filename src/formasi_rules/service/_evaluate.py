@@ -20,6 +20,8 @@ from .. import InputError, InvalidArgument, RecordError, Result
 from .._json import leaves
 from ..engine._allocate import allocate as allocate_places
 from ..engine._engine import open_places_of
+from ..inputs import region_key
+from ..inputs._candidate import shown
 from ..inputs._read import flaws, keys_twice, loads_document
 from ._errors import ServiceError, bad_body, not_json, too_many_records
 from ._options import Options
@@ -100,7 +102,16 @@ def _places(value: Any) -> dict | None:
         if not isinstance(row, dict) or set(row) - {"region", "level", "open"} or {"region", "level", "open"} - set(row):
             raise bad_body("each formation row has exactly region, level and open",
                            "setiap baris formasi berisi tepat region, level dan open", f"$.formation[{i}]")
-        places.setdefault(row["region"], {})[row["level"]] = row["open"]
+        region, level = row["region"], row["level"]
+        for key, part in (("region", region), ("level", level)):
+            if not isinstance(part, str) or not part.strip():
+                raise bad_body(f"a formation row's {key} is a name, got {shown(part)}",
+                               f"{key} baris formasi harus berupa nama, bukan {shown(part)}", f"$.formation[{i}].{key}")
+        same = places.setdefault(region_key(region), {})
+        if level in same:  # as a formation file's row given twice (F005): which count was meant?
+            raise bad_body(f"{region} {level} is given twice in formation", f"{region} {level} muncul dua kali "
+                           "dalam formation", f"$.formation[{i}]")
+        same[level] = row["open"]
     return places
 
 
