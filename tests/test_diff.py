@@ -178,3 +178,24 @@ def test_cli_writes_a_file(tmp_path, policy, fmt):
     out = tmp_path / f"d.{fmt}"
     run = CliRunner().invoke(main, ["diff", policy.root, policy.root, "--format", fmt, "-o", str(out)])
     assert run.exit_code == 0 and out.read_text(encoding="utf-8")
+
+
+def test_a_workload_with_rejected_rows_gives_no_places_to_decide_by(tmp_path, policy):
+    """A rejected row's workload is missing from the need, so the places computed from it would be
+    wrong: diff, like evaluate --workload and an Engine given the formation, refuses them."""
+    rows = (SUMSEL / "workload.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = tmp_path / "workload.csv"
+    bad.write_text(rows[0] + rows[1].replace(",2400,", ",2.400 orang,") + "".join(rows[2:]), encoding="utf-8")
+    assert ",2.400 orang," in bad.read_text(encoding="utf-8")
+    with pytest.raises(fr.InputError) as caught:
+        diff(policy, policy, candidates=candidates(), as_of=AS_OF, workload=bad)
+    assert caught.value.problems[0].path == "$[0].volume" and "open places would be wrong" in str(caught.value)
+    r = CliRunner().invoke(main, ["diff", str(ROOT / "policies" / "pengantar_kerja"),
+                                  str(ROOT / "policies" / "pengantar_kerja"), "--workload", str(bad),
+                                  "--candidates", str(SUMSEL / "candidates.json"), "--as-of", str(AS_OF)])
+    assert r.exit_code == 2 and "$[0].volume" in r.stderr, r.output
+    engine = fr.Engine(policy, backend="reference")
+    computed = engine.formation(bad, as_of=AS_OF)
+    assert computed.problems
+    with pytest.raises(fr.InputError):
+        list(engine.evaluate_many(candidates(), as_of=AS_OF, formation=computed))

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .._errors import BackendUnavailable, FormasiError, InvalidArgument
+from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument
 from ..inputs import Candidate, Formation, formation_from_mapping, read_formation
 from ..policy import Policy, load_policy
 from ._allocate import allocate
@@ -354,6 +354,9 @@ def open_places_of(value: Mapping | str | os.PathLike | FormationResult | None,
     if value is None:
         return None
     if isinstance(value, FormationResult):  # a computed formation: its shortfall is open
+        if value.problems:  # a rejected row's workload is missing from the need: the places would be wrong
+            raise InputError(list(value.problems), f"the formation has {len(value.problems)} rejected input "
+                             "problem(s); its open places would be wrong / data formasi berisi baris yang ditolak")
         return formation_from_mapping(value.open_places(), levels)
     if isinstance(value, Mapping):
         return formation_from_mapping(value, levels)
