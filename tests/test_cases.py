@@ -101,6 +101,24 @@ def test_case_structure_is_checked_strictly(tmp_path, text, code):
     assert code in [p.code for p in info.value.problems]
 
 
+WORKLOAD_CASE = "- name: c\n  as_of: 2025-10-09\n  input: {workload: []}\n"
+
+
+@pytest.mark.parametrize("expected, said", [
+    ("{Kota A/ahli_muda: {need_exact: abc}}", "need_exact must be a number, got 'abc'"),
+    ("{Kota A/ahli_muda: {need: true}}", "need must be a number, got True"),
+    ("{Kota A/ahli_muda: {gap: [1]}}", "gap must be a number, got a list"),
+    ("{Kota A/ahli_muda: 1}", "names what it checks: {need: 1}"),
+    ("[perpindahan/ahli_pertama]", "expected must be a mapping"),
+])
+def test_an_expectation_of_the_wrong_kind_is_said_before_the_case_runs(tmp_path, expected, said):
+    """They crashed formasi test (a number read from text), or were said to be empty."""
+    with pytest.raises(fr.PolicyError) as info:
+        load_cases(write(tmp_path, WORKLOAD_CASE + f"  expected: {expected}\n"))
+    problem, = info.value.problems
+    assert problem.code == "T005" and said in problem.en and problem.line is not None
+
+
 def test_a_yaml_syntax_error_in_a_case_file_is_a_message_with_the_line(tmp_path):
     write(tmp_path, "- name: c\n  as_of: [2025\n")
     with pytest.raises(fr.PolicyError) as info:

@@ -156,7 +156,11 @@ def _case_problems(raw: Any, file: str, line: int | None) -> list[Problem]:
                                        given, key, suggest(key, allowed)))
     expected = raw.get("expected")
     if "expected" in raw:
-        if not isinstance(expected, dict) or not expected:
+        if not isinstance(expected, dict):
+            out.append(problem("T005", "expected harus berupa pemetaan", "expected must be a mapping "
+                               f"{{route/level: outcome}} (or {{region/level: {{need: ...}}}}), got {_kind(expected)}",
+                               raw, "expected", "write each expectation as KEY: VALUE, not as a list item"))
+        elif not expected:
             out.append(problem("T005", "expected kosong: kasus ini tidak menguji apa pun",
                                "expected is empty: the case checks nothing, so it would always pass",
                                raw, "expected", "give route/level: outcome (or region/level: {need: ...})"))
@@ -178,7 +182,11 @@ def _expectation_problems(kind: str, key: Any, want: Any, expected: dict, proble
                         f"written {name}", expected, key)]
     if kind == "candidate" and not isinstance(want, dict):
         want = {"outcome": want}
-    if not isinstance(want, dict) or not want:
+    if not isinstance(want, dict):  # a region/level given a number: which of the row's numbers?
+        return [problem("T005", f"harapan untuk {key} harus {{nama: nilai}}", f"the expectation for {key} "
+                        f"names what it checks: {{need: {want}}} or another of {', '.join(ROW_KEYS)}; got "
+                        f"{_kind(want)}", expected, key)]
+    if not want:
         return [problem("T005", f"harapan untuk {key} kosong", f"the expectation for {key} checks nothing; give "
                         + ("an outcome, failed or missing" if kind == "candidate" else ", ".join(ROW_KEYS)),
                         expected, key)]
@@ -193,12 +201,26 @@ def _expectation_problems(kind: str, key: Any, want: Any, expected: dict, proble
         elif field == "outcome" and value not in OUTCOMES:
             out.append(problem("T005", f"hasil tidak dikenal {value!r}", f"unknown outcome {value!r} for {key}; "
                                f"an outcome is {', '.join(OUTCOMES)}", expected, key, suggest(value, OUTCOMES)))
+        elif field in NUMBER_KEYS and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                       or value != value or value in (float("inf"), float("-inf"))):
+            out.append(problem("T005", f"{field} harus berupa angka", f"{field} must be a number, got "
+                               f"{_kind(value)}", want if hasattr(want, "lc") else expected,
+                               field if hasattr(want, "lc") else key))
         elif field in ("failed", "missing") and (not isinstance(value, list)
                                                   or not all(isinstance(v, str) for v in value)):
             out.append(problem("T005", f"{field} harus berupa daftar", f"{field} must be a list of names, "
                                f"like [rank.in_range]", want if hasattr(want, "lc") else expected,
                                field if hasattr(want, "lc") else key))
     return out
+
+
+def _kind(value: Any) -> str:
+    """A value as a message names it: a list, a mapping, or the value as written."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else repr(value) if isinstance(value, str) else str(value)
 
 
 def _plain(value: Any) -> Any:
