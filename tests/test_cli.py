@@ -234,9 +234,15 @@ def test_expand_on_full_output_says_it_is_not_compact_output(tmp_path, fmt):
 @pytest.mark.parametrize("command", [
     ["formation", str(ROOT / "examples" / "sumsel" / "workload.csv"), "--as-of", "2025-10-09",
      "--policies", str(ROOT / "policies")],
-    ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", str(ROOT / "policies"), "-q"]])
+    ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", str(ROOT / "policies"), "-q"],
+    ["formation", str(ROOT / "examples" / "sumsel" / "workload.csv"), "--as-of", "2025-10-09",
+     "--policies", str(ROOT / "policies"), "--format", "xlsx"],
+    ["formation", "template", "--regions", str(ROOT / "examples" / "sumsel" / "regions.txt"),
+     "--policies", str(ROOT / "policies")],
+    ["diff", str(ROOT / "policies" / "pengantar_kerja"), str(ROOT / "policies" / "pengantar_kerja")]])
 def test_an_output_in_a_missing_folder_is_a_message_not_a_bug(tmp_path, command):
-    r = CliRunner().invoke(main, [*command, "-o", str(tmp_path / "nowhere" / "out.txt")])
+    out = "out.xlsx" if "xlsx" in command or "template" in command else "out.txt"
+    r = CliRunner().invoke(main, [*command, "-o", str(tmp_path / "nowhere" / out)])
     assert r.exit_code == 2, r.output
     assert "the folder" in r.stderr and "does not exist" in r.stderr and "internal error" not in r.stderr
 

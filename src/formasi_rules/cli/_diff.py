@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
 
 import click
 
 from ..inputs import read_records
 from ..policy import load_policy
 from ._common import Date, command
+from ._files import write_text
 
 
 @click.command("diff")
@@ -49,7 +49,7 @@ def diff(old_dir, new_dir, candidates, as_of, workload, existing, fmt, book_url,
         raise click.UsageError("--book goes with --format html")
     text = to_html(result, book=book_url) if fmt == "html" else {"text": to_text, "json": to_json}[fmt](result)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_text(output, text)
     else:
         click.echo(text, nl=False)
     im = result.impact

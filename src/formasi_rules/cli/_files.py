@@ -88,6 +88,27 @@ def cannot_write(path: str | os.PathLike, exc: OSError) -> FormasiError:
     return FormasiError(f"cannot write {path}: {reason}{hint} / berkas keluaran tidak dapat ditulis")
 
 
+@contextlib.contextmanager
+def writing(path: str | os.PathLike) -> Iterator[None]:
+    """An OSError while ``path`` is written (a missing folder, no permission) as the user's error."""
+    try:
+        yield
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """``text`` as the whole of ``path``, which it replaces only once written (:class:`Output`)."""
+    sink = Output(path)
+    try:
+        with writing(path):
+            sink.file.write(text)
+    except BaseException:
+        sink.discard()
+        raise
+    sink.commit()
+
+
 class Output:
     """An output file written in full before it replaces ``path``.
 

@@ -15,7 +15,7 @@ from ..engine import BACKENDS, BackendWarning, Engine
 from ..sheets import is_workbook
 from . import _formation_output as fo
 from ._formation_output import FORMATS as FORMATION_FORMATS
-from ._files import Output, cannot_write
+from ._files import write_text, writing
 from ._common import (
     DELIMITER, POLICIES, POLICY, Date, load, located, command, main,
 )
@@ -82,19 +82,14 @@ def formation_compute(workload, existing, as_of, fmt, lang, delimiter, policies,
         click.echo(f"warning: no row of {Path(workload).name} has a volume or a count filled in "
                    "/ belum ada volume yang diisi", err=True)
     if fmt in fo.BINARY:
-        fo.write_binary(fmt, result, policy, output, lang=lang)
+        with writing(output):
+            fo.write_binary(fmt, result, policy, output, lang=lang)
     else:
         render = {"json": lambda r: json.dumps(r.to_dict(), indent=2, ensure_ascii=False) + "\n",
                   "table": fo.table, "csv": fo.to_csv, "html": lambda r: fo.to_html(r, policy, lang=lang)}[fmt]
         text = render(result)
         if output:
-            sink = Output(output)
-            try:
-                sink.file.write(text)
-            except OSError as exc:
-                sink.discard()
-                raise cannot_write(output, exc) from None
-            sink.commit()
+            write_text(output, text)
         else:
             click.echo(text, nl=False)
     click.echo(f"{len(result.rows)} region/level rows, {len(result.problems)} rejected input row(s) "
@@ -123,7 +118,9 @@ def formation_template(regions, output, as_of, policies, policy_name):
         raise click.UsageError("-o must name an .xlsx file")
     policy = load(policies, policy_name)
     as_of = as_of or dt.date.today()
-    made = write_template(policy, output, read_regions(regions), as_of=as_of)
+    regions = read_regions(regions)
+    with writing(output):
+        made = write_template(policy, output, regions, as_of=as_of)
     click.echo(f"wrote {output}: {made['regions']} regions, {made['activities']} activities, "
                f"{made['workload_rows']} workload rows and {made['officer_rows']} officer rows to fill in "
                f"(policy {policy.name} {policy.version}, as of {as_of})", err=True)
