@@ -20,3 +20,26 @@ def test_exceptions_subclass_builtins():
     assert issubclass(fr.BackendUnavailable, ImportError)
     assert issubclass(fr.EngineError, RuntimeError)
     assert issubclass(fr.WorkerError, RuntimeError) and issubclass(fr.WorkerError, fr.FormasiError)
+
+
+def test_arguments_of_the_wrong_kind_are_invalid_arguments_said_plainly(default_engine):
+    """A wrong type at the Python API is InvalidArgument naming the argument, never a TypeError or
+    AttributeError from deep inside (and said when called, not when the first record is read)."""
+    import datetime as dt
+
+    import pytest
+
+    day = dt.date(2025, 10, 9)
+    calls = [
+        (lambda: default_engine.evaluate({"id": "a"}, as_of=day, route=1), "route is one name"),
+        (lambda: default_engine.evaluate({"id": "a"}, as_of=day, level=["ahli_muda"]), "level is one name"),
+        (lambda: fr.read_records(None), "takes a file's path"),
+        (lambda: fr.read_records([{"id": "a"}]), "takes a file's path"),
+        (lambda: default_engine.formation(None, as_of=day), "workload is a file's path or a list of rows"),
+        (lambda: default_engine.formation({"region": "A"}, as_of=day), "one row: put it in a list"),
+        (lambda: default_engine.formation([], 5, as_of=day), "existing is a file's path or a list of rows"),
+        (lambda: fr.expand(None, None), "both mappings"),
+    ]
+    for call, said in calls:
+        with pytest.raises(fr.InvalidArgument, match=said):
+            call()

@@ -54,6 +54,9 @@ def catalogue(policy: Policy, plan: Plan, as_of: dt.date, backend: str) -> dict[
 def expand(catalogue: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]:
     """The full result (as ``Result.to_dict()`` gives it) from a compact record and its run's
     catalogue. An error record is the same in both layouts and comes back as it is."""
+    if not isinstance(catalogue, Mapping) or not isinstance(record, Mapping):
+        raise InvalidArgument(f"expand() takes the catalogue and a record, both mappings (parsed JSON), got "
+                              f"{type(catalogue).__name__} and {type(record).__name__}")
     cat = catalogue.get("catalogue", catalogue)
     if not isinstance(cat, Mapping) or cat.get("layout") != "compact" or "checks" not in cat:
         raise InvalidArgument("expand() needs the catalogue: the first item of a compact run")

@@ -143,7 +143,8 @@ def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str,
                 key = pairs.get(level)
                 if key is not None:
                     fact[key] = enc(value)
-    except NotRepresentable:  # a value the engine cannot hold is the record's fault
+    except NotRepresentable as error:  # a value the engine cannot hold is the record's fault
+        exc = error  # (name: the field being encoded; a per-level one's unless a plain value fails below)
         for first, value in values.items():  # the first such value in the record's order is named
             try:
                 if first in plain:

@@ -315,6 +315,9 @@ def check_filter(policy: Policy, plan: Plan, route: str | None, level: str | Non
     with the pairs there are, rather than decide nothing for everyone."""
     if route is None and level is None:
         return
+    for name, value in (("route", route), ("level", level)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidArgument(f"{name} is one name (a str) or None, got {type(value).__name__} {value!r:.60}")
     if any((route is None or r == route) and (level is None or lv == level) for r, lv in plan.targets):
         return
     pairs = ", ".join(f"{r}/{lv}" for r, lv in plan.targets)

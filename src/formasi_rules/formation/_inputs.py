@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
 
-from .._errors import InputError, Problem, suggest
+from .._errors import InputError, InvalidArgument, Problem, suggest
 from ..inputs import path_of, read_records
 from ..inputs._read import PLAIN_NUMBER
 from ..sheets._layout import WORKLOAD_SHEET, is_workbook
@@ -61,6 +61,10 @@ def records_of(source: str | os.PathLike | Iterable | Located, sheet: str) -> It
                                   "save the workbook as .xlsx (Excel Workbook) to read it", file=os.fspath(source))])
     if isinstance(source, (str, os.PathLike)):
         return read_records(source)
+    if isinstance(source, (Mapping, bytes)) or not isinstance(source, Iterable):
+        one = " (one row: put it in a list)" if isinstance(source, Mapping) else ""
+        what = "workload" if sheet == WORKLOAD_SHEET else "existing"
+        raise InvalidArgument(f"{what} is a file's path or a list of rows, got {type(source).__name__}{one}")
     return ((f"$[{i}]", item) for i, item in enumerate(source))
 
 

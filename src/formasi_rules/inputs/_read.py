@@ -204,11 +204,18 @@ def read_records(path: str | os.PathLike, fmt: str | None = None, *,
     """Yield ``(where, raw_record_or_InputError)`` for every record in the file; with
     ``parse=False``, JSON Lines records come as :class:`JsonLine` (other formats are parsed).
     ``delimiter`` is the CSV separator; by default it is told from the header line."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidArgument(f"read_records() takes a file's path, got {type(path).__name__} (records already "
+                              "in Python go to Engine.evaluate_many as they are)")
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise InvalidArgument(f"cannot tell the format of {path}: use a .json, .jsonl, .yaml or .csv file, or say "
                               "which it is (--input-format on the command line, fmt= in Python) / format berkas "
                               "tidak dikenali")
+    return _records(path, fmt, parse, delimiter)  # (said now, not when the first record is asked for)
+
+
+def _records(path: str | os.PathLike, fmt: str, parse: bool, delimiter: str | None) -> Iterator[tuple[str, Any]]:
     if fmt in ("json", "yaml"):  # one document: read whole
         yield from {"json": _json, "yaml": _yaml}[fmt](str(path))
         return
