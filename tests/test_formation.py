@@ -295,3 +295,16 @@ def test_a_period_in_other_capitals_is_read_and_a_repeated_activity_is_said(engi
     assert result.row(X, "ahli_pertama").workload_minutes == 2 * 10 * 12  # both counted, each monthly
     repeated, = [w for w in result.warnings if "also given" in w]
     assert repeated.startswith("$[1]:") and "at $[0]" in repeated
+
+
+def test_rejected_rows_are_counted_as_rows_and_values_said_as_written(engine):
+    """A row with two problems is one rejected row (the CLI's summary, the service's
+    Formasi-Rejected); a value is said as written, not as Python's repr."""
+    import datetime as dt_
+
+    rows = [row(volume=-5, period="decade", norm=1), row(volume=dt_.date(2024, 3, 1), norm=1), row(volume=True, norm=1),
+            row(volume=3, norm=1)]
+    result = need(engine, rows)
+    assert len(result.problems) == 4 and result.rejected_rows == 3
+    text = " ".join(p.en for p in result.problems)
+    assert "got 2024-03-01" in text and "got true" in text and "datetime" not in text

@@ -18,8 +18,11 @@ and English) and, where we can guess, how to fix it.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -130,6 +133,22 @@ class WorkerError(FormasiError, RuntimeError):
 
     Run the rest again, with fewer jobs if memory was short.
     """
+
+
+def said(value: Any) -> str:
+    """A value as a message names it: text in quotes, a date as written (2024-03-01), true or false,
+    a number as written; not Python's repr (``datetime.date(2024, 3, 1)``, ``Decimal('1.0')``)."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing"
+    if isinstance(value, (dt.date, Decimal)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(said(v) for v in value) + "]"
+    return str(value)
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:

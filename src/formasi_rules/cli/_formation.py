@@ -92,7 +92,7 @@ def formation_compute(workload, existing, as_of, fmt, lang, delimiter, policies,
             write_text(output, text)
         else:
             click.echo(text, nl=False)
-    click.echo(f"{len(result.rows)} region/level rows, {len(result.problems)} rejected input row(s) "
+    click.echo(f"{len(result.rows)} region/level rows, {result.rejected_rows} rejected input row(s) "
                f"(policy {policy.name} {policy.version}, as of {as_of})", err=True)
     sys.exit(1 if result.problems else 0)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import InputError, Problem, suggest
+from .._errors import InputError, Problem, said, suggest
 from ..engine._derive import RecordView
 from ..inputs import region_key, structure_candidate
 from ..sheets._layout import OFFICERS_SHEET
@@ -85,11 +85,11 @@ class _Tally:
             self.problems.append(Problem("W010", "region harus berupa nama", "region must be a name",
                                          path=place(where, "region"), **located))
         elif level not in levels:
-            self.problems.append(Problem("W011", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}",
+            self.problems.append(Problem("W011", f"jenjang tidak dikenal {said(level)}", f"unknown level {said(level)}",
                                          path=place(where, "level"), hint=suggest(str(level), levels), **located))
         elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            self.problems.append(Problem("W012", f"count harus bilangan bulat 0 atau lebih, bukan {count!r}",
-                                         f"count must be a whole number of 0 or more, got {count!r}",
+            self.problems.append(Problem("W012", f"count harus bilangan bulat 0 atau lebih, bukan {said(count)}",
+                                         f"count must be a whole number of 0 or more, got {said(count)}",
                                          path=place(where, "count"), **located))
         elif (first := self.given.get((region_key(region), level))) is not None:
             self.problems.append(Problem(

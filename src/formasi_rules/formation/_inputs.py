@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import InputError, InvalidArgument, Problem, suggest
+from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ..inputs import path_of, read_records
 from ..inputs._read import PLAIN_NUMBER
 from ..sheets._layout import WORKLOAD_SHEET, is_workbook
@@ -128,7 +128,7 @@ def _amount(raw: dict, key: str, bad: Any, above_zero: bool) -> Decimal | None:
     number = _number(given)
     if number is None or number < 0 or (above_zero and number == 0):
         limit_id, limit_en = ("lebih dari 0", "above 0") if above_zero else ("0 atau lebih", "of 0 or more")
-        bad(key, f"{key} harus angka {limit_id}, bukan {given!r}", f"{key} must be a number {limit_en}, got {given!r}",
+        bad(key, f"{key} harus angka {limit_id}, bukan {said(given)}", f"{key} must be a number {limit_en}, got {said(given)}",
             _comma_hint(given))
     return number
 
@@ -170,7 +170,7 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
         norm = _amount(raw, "norm_minutes", bad, above_zero=True)
         for key in ("region", "activity"):
             if raw.get(key) not in (None, "") and not isinstance(raw[key], str):
-                bad(key, f"{key} harus berupa teks", f"{key} must be text, got {raw[key]!r}")
+                bad(key, f"{key} harus berupa teks", f"{key} must be text, got {said(raw[key])}")
         if len(problems) == before:
             rows.append(WorkloadRow(where, " ".join(raw["region"].split()), raw["activity"].strip(), level,
                                     volume, period, norm, file_line(source, where)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -96,6 +97,9 @@ def _totals(rows) -> dict[str, Any]:
             "existing": sum(r.existing for r in rows), "gap": sum(r.gap for r in rows)}
 
 
+_ROW = re.compile(r"\$\[\d+\]|[^!]+![^:]+:\d+")  # a row's place at the start of a problem's path
+
+
 @attrs.frozen
 class FormationResult:
     """Need per region and level, with totals, the parameters used and every problem met."""
@@ -115,6 +119,13 @@ class FormationResult:
             if region_key(r.region) == region_key(region) and r.level == level:
                 return r
         raise KeyError((region, level))
+
+    @property
+    def rejected_rows(self) -> int:
+        """How many input rows the problems reject (a row with two problems is one row): by file and
+        row, ``$[3]`` of ``$[3].volume``, ``book!sheet:7`` of ``book!sheet:7:D``."""
+        return len({(p.file, _ROW.match(p.path).group(0) if p.path and _ROW.match(p.path) else (p.path, p.line))
+                    for p in self.problems})
 
     def open_places(self) -> dict[str, dict[str, int]]:
         """Places open for appointment: the shortfall (need - existing), never negative."""

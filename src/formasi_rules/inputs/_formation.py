@@ -11,7 +11,7 @@ import os
 from typing import Any
 from collections.abc import Mapping
 
-from .._errors import InputError, InvalidArgument, Problem, suggest
+from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ._read import read_records
 
 Formation = dict[str, dict[str, int]]  # region (case-folded) -> level -> open places
@@ -36,7 +36,7 @@ def formation_from_mapping(mapping: Mapping, levels: tuple[str, ...] | None = No
         if not isinstance(places, Mapping):
             rows.append((f"$[{region!r}]", InputError([Problem(
                 "F006", f"tempat terbuka {region!r} harus berupa {{jenjang: jumlah}}",
-                f"the open places of {region!r} must be a mapping {{level: open_places}}, got {places!r:.60}",
+                f"the open places of {region!r} must be a mapping {{level: open_places}}, got {said(places):.60}",
                 file="formation", path=f"$[{region!r}]", hint=f"for example {{{region!r}: {{level: 2}}}}")])))
             continue
         rows += [(f"$[{region!r}][{level!r}]", {"region": region, "level": level, "open": count})
@@ -60,12 +60,12 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
         if not isinstance(row, Mapping) or set(row) != _COLUMNS:
             missing = sorted(_COLUMNS.difference(row)) if isinstance(row, Mapping) else []
             unknown = sorted(map(str, set(row) - _COLUMNS)) if isinstance(row, Mapping) else []
-            said = (f"; {', '.join(missing)} missing (an empty cell is missing)" if missing else "") + \
+            told = (f"; {', '.join(missing)} missing (an empty cell is missing)" if missing else "") + \
                 (f"; unknown field(s) {', '.join(map(repr, unknown))}" if unknown else "")
             kata = (f"; tidak ada {', '.join(missing)} (sel kosong)" if missing else "") + \
                 (f"; field tidak dikenal {', '.join(map(repr, unknown))}" if unknown else "")
             problems.append(Problem("F001", "baris formasi harus berisi region, level, open" + kata,
-                                    "a formation row must have exactly the fields region, level, open" + said,
+                                    "a formation row must have exactly the fields region, level, open" + told,
                                     file=name, path=where,
                                     hint=suggest(unknown[0], sorted(_COLUMNS)) if unknown and missing else None))
             continue
@@ -77,11 +77,11 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
                                     file=name, path=f"{where}.region"))
         elif not isinstance(level, str) or (levels is not None and level not in levels):
             known = f"; expected one of: {', '.join(levels)}" if levels else ""
-            problems.append(Problem("F003", f"jenjang tidak dikenal {level!r}", f"unknown level {level!r}{known}",
+            problems.append(Problem("F003", f"jenjang tidak dikenal {said(level)}", f"unknown level {said(level)}{known}",
                                     file=name, path=f"{where}.level", hint=suggest(str(level), levels or ())))
         elif isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_OPEN:
-            problems.append(Problem("F004", f"open harus bilangan bulat 0 sampai {MAX_OPEN:,}, bukan {count!r}",
-                                    f"open must be a whole number from 0 to {MAX_OPEN:,}, got {count!r}",
+            problems.append(Problem("F004", f"open harus bilangan bulat 0 sampai {MAX_OPEN:,}, bukan {said(count)}",
+                                    f"open must be a whole number from 0 to {MAX_OPEN:,}, got {said(count)}",
                                     file=name, path=f"{where}.open"))
         else:
             places = out.setdefault(region_key(region), {})

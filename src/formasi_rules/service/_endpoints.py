@@ -118,7 +118,7 @@ class Endpoints:
         media = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
         return Response(text.encode(), status_code=207 if result.problems else 200, media_type=media[fmt],
                         headers={"Formasi-Policy": _policy_header(result.to_dict()["policy"]),
-                                 "Formasi-Rejected": str(len(result.problems))})
+                                 "Formasi-Rejected": str(result.rejected_rows)})
 
     def _policy_info(self, name: str) -> dict[str, Any]:
         slot = self.registry.slots[name]
