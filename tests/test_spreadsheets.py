@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import formasi_rules as fr
 from conftest import AS_OF, ROOT
 from formasi_rules.cli import main
 from formasi_rules.sheets import OFFICERS_SHEET, WORKLOAD_SHEET, write_template
@@ -171,6 +172,18 @@ def test_bad_cells_name_sheet_row_and_column_and_the_rest_is_computed(filled, tm
     assert places[f"abk.xlsx!beban_kerja:{bad_activity}:B"].code == "W002"
     assert "Kota Palembang" in {r.region for r in result.rows}
     assert len(result.rows) == len(engine.formation(WORKLOAD, OFFICERS, as_of=AS_OF).rows)
+
+
+def test_a_renamed_column_of_the_workload_sheet_is_said_once_at_its_cell(filled, tmp_path, engine):
+    """Not once per row (and a template row left empty is still an empty row, not a rejected one)."""
+    book = openpyxl.load_workbook(filled)
+    book[WORKLOAD_SHEET].cell(1, 1, "wilayah")
+    path = tmp_path / "abk.xlsx"
+    book.save(path)
+    with pytest.raises(fr.InputError) as caught:
+        engine.formation(path, as_of=AS_OF)
+    problem, = caught.value.problems
+    assert problem.code == "I018" and problem.path == "abk.xlsx!beban_kerja:1:A" and "'wilayah'" in problem.en
 
 
 def test_cli_reads_a_workbook_and_reports_cells(filled, tmp_path):

@@ -23,10 +23,10 @@ import attrs
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ..inputs import path_of, read_records
 from ..inputs._read import PLAIN_NUMBER
-from ..sheets._layout import WORKLOAD_SHEET, is_workbook
+from ..sheets._layout import WORKLOAD_COLUMNS, WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
 
-WORKLOAD_FIELDS = ("region", "activity", "level", "volume", "period", "norm_minutes")
+WORKLOAD_FIELDS = WORKLOAD_COLUMNS  # a workload row, in a file or in the workbook's sheet
 
 
 @attrs.frozen
@@ -55,7 +55,7 @@ def records_of(source: str | os.PathLike | Iterable | Located, sheet: str) -> It
     if isinstance(source, Located):
         return source.pairs
     if is_workbook(source):
-        return read_sheet(source, sheet)
+        return read_sheet(source, sheet, columns=WORKLOAD_COLUMNS if sheet == WORKLOAD_SHEET else None)
     if isinstance(source, (str, os.PathLike)) and os.fspath(source).lower().endswith(OTHER_WORKBOOKS):
         raise InputError([Problem("I020", "simpan buku kerja sebagai .xlsx (Excel Workbook)",
                                   "save the workbook as .xlsx (Excel Workbook) to read it", file=os.fspath(source))])

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import InputError, Problem
+from .._errors import InputError, Problem, suggest
 from ._layout import NOTE_COLUMN, PREFILLED
 
 
@@ -78,9 +78,12 @@ def sheet_names(path: str | os.PathLike) -> list[str]:
         book.close()
 
 
-def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) -> Iterator[tuple[Any, Any]]:
+def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True,
+               columns: tuple[str, ...] | None = None) -> Iterator[tuple[Any, Any]]:
     """Yield ``(SheetRow, record)`` for the rows of ``sheet`` (the header is row 1). Without such a
-    sheet, a workbook of one sheet is read from that one (``fallback``); otherwise InputError."""
+    sheet, a workbook of one sheet is read from that one (``fallback``); otherwise InputError.
+    With ``columns``, a header naming another column is the sheet's InputError (I018), said once
+    at its cell, rather than every row's."""
     book = _open(path)
     name = Path(path).name
     formulas = None
@@ -97,8 +100,10 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
         # and only the cell's type tells them apart ("str" against "n")
         formulas = _formulas(path, ws.title)  # the same rows as written: a formula where a value is missing
         header = [_cell(c.value) for c in next(rows, ())]
-        columns = tuple((str(h), _letter(i)) for i, h in enumerate(header) if h is not None and h != NOTE_COLUMN)
         keep = [i for i, h in enumerate(header) if h is not None and h != NOTE_COLUMN]
+        if columns is not None:
+            _check_header(name, ws.title, [(str(header[i]), _letter(i)) for i in keep], columns)
+        columns = tuple((str(header[i]), _letter(i)) for i in keep)
         prefilled = PREFILLED.get(ws.title, frozenset())
         for number, cells in enumerate(rows, start=2):
             values = [c.value for c in cells]
@@ -133,6 +138,16 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True) ->
         if formulas is not None:
             formulas.close()  # a reader that stops early leaves no workbook open behind it
         book.close()
+
+
+def _check_header(book: str, sheet: str, named: list[tuple[str, str]], columns: tuple[str, ...]) -> None:
+    unknown = [(h, letter) for h, letter in named if h not in columns]
+    if unknown:
+        listed = ", ".join(columns)
+        raise InputError([Problem(
+            "I018", f"kolom {h!r} bukan kolom lembar {sheet} ({listed})", f"the column {h!r} is not a column of "
+            f"the sheet {sheet} ({listed}); every row is read by its header, so none can be", path=f"{book}!{sheet}:1:{letter}",
+            hint=suggest(h, columns) or f"restore the template's header: {listed}") for h, letter in unknown])
 
 
 def _uncomputed(cell: Any, written: Any) -> bool:
