@@ -347,6 +347,15 @@ def test_a_query_parameter_given_twice_is_refused(served):
     assert problem["path"] == "query.as_of" and "more than once" in problem["en"] and problem["id"]
 
 
+def test_an_unknown_query_parameter_is_refused_on_reads_too(served):
+    """A misspelt parameter (polcy=) would otherwise give the answer without it, unnoticed."""
+    for url in ("/v1/schemas/result?polcy=pengantar_kerja", "/v1/policies?x=1", "/openapi.json?v=2",
+                f"/v1/policies/pengantar_kerja?asof={AS_OF}"):
+        r = served.client.get(url)
+        assert r.status_code == 422 and r.json()["problems"][0]["path"].startswith("query."), (url, r.text)
+    assert served.client.get("/v1/schemas/result?policy=pengantar_kerja").status_code == 200
+
+
 def test_bad_single_record_is_422_naming_the_path(served):
     bad = dict(CANDIDATES[0], birth_date="30/04/85")
     r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", json=bad)

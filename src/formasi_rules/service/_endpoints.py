@@ -83,11 +83,7 @@ class Endpoints:
         return await self.evaluate(request, allocate=True)
 
     async def formation(self, request: Request) -> Response:
-        q = query(request)
-        unknown = set(q) - {"as_of", "format", "policy"}
-        if unknown:
-            raise errors.bad_parameter(sorted(unknown)[0], "unknown parameter; known: as_of, format, policy",
-                                       "parameter tidak dikenal; yang dikenal: as_of, format, policy")
+        q = query(request, ("as_of", "format", "policy"))
         fmt = q.get("format", "json")
         if fmt not in ("json", "csv", "html"):
             raise errors.bad_parameter("format", f"expected json, csv or html, got {fmt!r}",
@@ -138,6 +134,7 @@ class Endpoints:
         return info
 
     async def policies(self, request: Request) -> Response:
+        query(request, ())
         return _json({"policies": [self._policy_info(n) for n in self.registry.slots],
                       "formations": sorted(self.registry.formations)})
 
@@ -145,6 +142,7 @@ class Endpoints:
         name = request.path_params["name"]
         if name not in self.registry.slots:
             raise errors.not_found(f"policy {name!r}")
+        query(request, ("as_of",))
         info = self._policy_info(name)
         engine = self.registry.slots[name].engine
         day = as_of_param(request, required=False)
@@ -161,12 +159,13 @@ class Endpoints:
         if name not in SCHEMAS:
             raise errors.not_found(f"schema {name!r} (known: {', '.join(SCHEMAS)})")
         body = schema(name)
-        if "policy" in query(request):
+        if "policy" in query(request, ("policy",)):
             # that policy's routes and levels; for records also its vocabularies and added fields
             body = json_schema(name, pick(self.registry, request.query_params["policy"]).engine.policy)
         return Response(orjson.dumps(body, option=orjson.OPT_INDENT_2), media_type="application/schema+json")
 
     async def openapi(self, request: Request) -> Response:
+        query(request, ())
         routes, levels = [], []
         for slot in self.registry.slots.values():
             if slot.engine is not None:

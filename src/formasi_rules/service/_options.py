@@ -45,14 +45,19 @@ def pick(registry: Registry, name: str | None) -> Slot:
     return slot
 
 
-def query(request: Request):
-    """The request's query parameters, each given once: of ``?as_of=A&as_of=B`` any one taken
-    would be a guess."""
+def query(request: Request, known: tuple[str, ...] | None = None):
+    """The request's query parameters, each given once (of ``?as_of=A&as_of=B`` any one taken
+    would be a guess), and with ``known`` none other than those (a misspelt one would be ignored)."""
     q = request.query_params
     for name in q:
         if len(q.getlist(name)) > 1:
             raise bad_parameter(name, "given more than once; give it once", "diberikan lebih dari sekali; "
                                 "berikan sekali saja")
+    unknown = sorted(set(q) - set(known)) if known is not None else []
+    if unknown:
+        listed = ", ".join(known) or "none"
+        raise bad_parameter(unknown[0], f"unknown parameter; known: {listed}",
+                            f"parameter tidak dikenal; yang dikenal: {listed}")
     return q
 
 
@@ -70,13 +75,7 @@ def as_of(request: Request, *, required: bool = True) -> dt.date | None:
 
 
 def options(request: Request, registry: Registry, *, default_layout: str = "full") -> Options:
-    q = query(request)
-    known = ("as_of", "route", "level", "layout", "policy", "formation")
-    unknown = set(q) - set(known)
-    if unknown:
-        name = sorted(unknown)[0]
-        raise bad_parameter(name, f"unknown parameter; known: {', '.join(known)}",
-                            f"parameter tidak dikenal; yang dikenal: {', '.join(known)}")
+    q = query(request, ("as_of", "route", "level", "layout", "policy", "formation"))
     formation = q.get("formation")
     if formation is not None and formation not in registry.formations:
         held = ", ".join(registry.formations) or "none (start with --formations DIR)"
