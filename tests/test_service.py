@@ -356,6 +356,16 @@ def test_an_unknown_query_parameter_is_refused_on_reads_too(served):
     assert served.client.get("/v1/schemas/result?policy=pengantar_kerja").status_code == 200
 
 
+def test_a_body_said_to_be_in_another_charset_is_refused(served):
+    body = json.dumps(CANDIDATES[0]).encode()
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=body,
+                           headers={"content-type": "application/json; charset=latin-1"})
+    assert r.status_code == 415 and "UTF-8" in r.json()["title"]
+    r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", content=body,
+                           headers={"content-type": "application/json; charset=UTF-8"})
+    assert r.status_code == 200
+
+
 def test_bad_single_record_is_422_naming_the_path(served):
     bad = dict(CANDIDATES[0], birth_date="30/04/85")
     r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", json=bad)

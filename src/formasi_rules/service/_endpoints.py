@@ -58,7 +58,7 @@ class Endpoints:
     # --- endpoints --------------------------------------------------------------------------
 
     async def evaluate(self, request: Request, *, allocate: bool = False) -> Any:
-        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        kind = _media_type(request)
         if kind in _NDJSON_TYPES and not allocate:
             opts = options(request, self.registry, default_layout="compact")
             stream = Stream(request, opts, self.registry.begin, max_line=self.limits.max_body,
@@ -259,3 +259,16 @@ class _StreamAnswer:
                    (b"formasi-policy", _policy_header(self.stream.identity).encode()),
                    (b"cache-control", b"no-store")]
         await self.stream(scope, receive, send, headers)
+
+
+def _media_type(request: Request) -> str:
+    """The body's media type; a charset other than UTF-8 is refused (415), since the body is read
+    as UTF-8 whatever it says (JSON is UTF-8: RFC 8259)."""
+    kind, *params = request.headers.get("content-type", "").split(";")
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower().replace("_", "-") not in (
+                "utf-8", "utf8"):
+            raise ServiceError(415, "S415", f"the body must be UTF-8, not {value.strip()} (JSON is UTF-8)",
+                                      f"isi harus UTF-8, bukan {value.strip()}")
+    return kind.strip().lower()
