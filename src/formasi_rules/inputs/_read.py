@@ -463,6 +463,9 @@ def flat_record(row: Mapping[str, Any], where: str) -> dict[str, Any] | InputErr
 
 
 def _place(record: dict[str, Any], key: str, value: Any) -> None:
+    if "." not in key:  # most columns
+        record[key] = value
+        return
     target = record
     *parents, leaf = key.split(".")
     for parent in parents:
