@@ -106,7 +106,7 @@ WORKLOAD_CASE = "- name: c\n  as_of: 2025-10-09\n  input: {workload: []}\n"
 
 @pytest.mark.parametrize("expected, said", [
     ("{Kota A/ahli_muda: {need_exact: abc}}", "need_exact must be a number, got 'abc'"),
-    ("{Kota A/ahli_muda: {need: true}}", "need must be a number, got True"),
+    ("{Kota A/ahli_muda: {need: true}}", "need must be a number, got true"),
     ("{Kota A/ahli_muda: {gap: [1]}}", "gap must be a number, got a list"),
     ("{Kota A/ahli_muda: 1}", "names what it checks: {need: 1}"),
     ("[perpindahan/ahli_pertama]", "expected must be a mapping"),

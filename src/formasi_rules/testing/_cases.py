@@ -34,7 +34,7 @@ from typing import Any
 import attrs
 
 from .._dates import iso_date
-from .._errors import FormasiError, PolicyError, Problem, suggest
+from .._errors import FormasiError, PolicyError, Problem, said, suggest
 from ..engine import Engine, Result
 from ..engine._encode import show
 from ..engine._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED
@@ -215,12 +215,8 @@ def _expectation_problems(kind: str, key: Any, want: Any, expected: dict, proble
 
 
 def _kind(value: Any) -> str:
-    """A value as a message names it: a list, a mapping, or the value as written."""
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "nothing" if value is None else repr(value) if isinstance(value, str) else str(value)
+    """A value as a message names it: a list or a mapping by its kind, any other as written."""
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else said(value)
 
 
 def _plain(value: Any) -> Any:
