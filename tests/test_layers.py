@@ -168,3 +168,31 @@ def test_the_digest_is_of_the_bytes_that_were_parsed(policy_copy, monkeypatch):
     again = fr.load_policy(policy_copy)
     assert again.digest == first.digest  # the version parsed is the one named
     assert again.tables["transfer_age_limit"].row("ahli_madya", AS_OF).values["max_age"] == 55
+
+
+@pytest.mark.parametrize("added, said", [
+    ("vocabularies:\n  rating:\n    values: {kurang: 4}\n", "kurang has rank 2 here and 4 in the layer"),
+    ("vocabularies:\n  rating:\n    values: {sangat_baik: {rank: 5, aliases: [Baik]}}\n",
+     "'Baik' is read as baik here and given to sangat_baik"),
+    ("vocabularies:\n  rank:\n    values: [III/a, III/b, III/c, III/d]\n", "III/a has rank"),
+])
+def test_a_layer_cannot_renumber_or_respell_the_base_vocabulary(policy_copy, added, said):
+    """Ranks decide every comparison: a layer restating a base value with another rank (or a list,
+    whose positions are ranks) made a rating of kurang pass at_least baik, without a word."""
+    edit(policy_copy / "policy.yaml", "levels: [ahli_pertama", added + "levels: [ahli_pertama")
+    problem, = [p for p in problems(policy_copy) if p.code == "P021"]
+    assert said in problem.en and problem.file == str(policy_copy / "policy.yaml") and problem.line
+
+
+def test_a_layer_adding_a_value_keeps_the_base_title(policy_copy):
+    edit(policy_copy / "policy.yaml", "levels: [ahli_pertama",
+         "vocabularies:\n  rating:\n    values: {istimewa: 6}\nlevels: [ahli_pertama")
+    rating = fr.load_policy(policy_copy).vocabularies["rating"]
+    assert rating.values[-1] == "istimewa" and rating.title.en == "performance rating"
+
+
+def test_one_spelling_for_two_values_is_refused(policy_copy):
+    base = policy_copy.parent / "jf_umum" / "policy.yaml"
+    edit(base, "sangat_baik: {rank: 5, aliases: [Sangat Baik]}", "sangat_baik: {rank: 5, aliases: [Sangat Baik, Baik]}")
+    problem, = [p for p in problems(policy_copy) if p.code == "P028"]
+    assert "'Baik'" in problem.en and problem.file.endswith("jf_umum/policy.yaml")

@@ -13,7 +13,7 @@ from typing import Any
 from .._text import Text
 from ._check import Reader
 from ._model import AllocationSettings, FormationSettings, Identity, Period, Route, Source
-from ._vocabulary import Vocabulary
+from ._vocabulary import Vocabulary, fold
 
 ID_PATTERN = r"[a-z0-9][a-z0-9_.\-]*"
 CONFIDENCE = ("P", "S", "C", "I")
@@ -93,6 +93,7 @@ class _Values:
         self.aliases: dict[str, str] = {}
         self.categories: dict[str, str] = {}
         self.titles: dict[str, Text] = {}
+        self.spellings: list[tuple[str, str]] = []  # (alias, value) as written, a repeated alias too
 
 
 def _values(r: Reader, spec: Any, what: str) -> tuple | None:
@@ -117,10 +118,18 @@ def _values(r: Reader, spec: Any, what: str) -> tuple | None:
     if not got.values:
         r.problem("P027", f"{what} tidak punya nilai", f"{what} has no values", spec, "values")
         return None
-    clash = [a for a, v in got.aliases.items() if a in got.ranks and a != v]
+    # an alias is read in any capitals and spacing, as records are: one that is another value's
+    # spelling, or given to two values, would read a record's word as one of them without a word
+    named = {fold(v): v for v in got.values}
+    clash = []
+    for alias, value in got.spellings:
+        other = named.setdefault(fold(alias), value)
+        if other != value and alias not in clash:
+            clash.append(alias)
     if clash:
-        r.problem("P028", f"alias {clash} juga nilai lain", f"alias(es) {clash} of {what} are values themselves",
-                  spec, "values")
+        r.problem("P028", f"alias {clash} juga nilai lain atau alias nilai lain",
+                  f"alias(es) {clash} of {what} also spell another value (in any capitals), so a record's "
+                  "word would be read as one of them", spec, "values", hint="give each spelling to one value")
     return tuple(got.values), got.ranks, got.aliases, got.categories, got.titles
 
 
@@ -149,6 +158,7 @@ def _value(r: Reader, listed: Any, value: str, item: Any, what: str, got: _Value
             r.problem("P025", "alias harus teks", f"an alias of {value!r} must be text", item, "aliases")
         else:
             got.aliases[str(alias)] = value
+            got.spellings.append((str(alias), value))
     if "category" in item:
         got.categories[value] = str(item["category"])
     if "title" in item and (title := r.text(item, "title", "title")):

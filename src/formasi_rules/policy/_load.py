@@ -236,8 +236,15 @@ class _Loader:
                 return None
             for name, vocab in (part.get("vocabularies") or {}).items():
                 vocab = _with_layer(vocab, layer.name)
-                merged["vocabularies"][name] = merged["vocabularies"][name].merged(vocab) \
-                    if name in merged["vocabularies"] else vocab
+                base = merged["vocabularies"].get(name)
+                changed = base.changed_by(vocab) if base is not None else []
+                if changed:
+                    r.problem("P021", f"kosakata {name!r} mengubah nilai dari lapisan di bawahnya: {'; '.join(changed)}",
+                              f"vocabulary {name!r} changes what the policy it extends defines: {'; '.join(changed)}; a "
+                              "layer adds values and aliases, it does not renumber or respell the base's",
+                              doc["vocabularies"], name,
+                              hint="list only the new values (with ranks that fit among the base's) and new aliases")
+                merged["vocabularies"][name] = base.merged(vocab) if base is not None else vocab
             for key, source in (part.get("sources") or {}).items():
                 spec = doc["sources"][key]
                 if (key in merged["sources"]) != bool(spec.get("replaces")):

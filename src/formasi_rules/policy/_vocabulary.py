@@ -70,10 +70,23 @@ class Vocabulary:
         spelling-insensitive step, for a reader that tries it first (do not change it)."""
         return self._exact
 
+    def changed_by(self, other: Vocabulary) -> list[str]:
+        """What a later layer's ``other`` would change of this vocabulary rather than add to it:
+        a value's rank (ranks decide every comparison), or a spelling this one reads as another
+        value. A layer adds values and aliases only (docs/policy-language.md)."""
+        out = [f"{v} has rank {self.ranks[v]} here and {other.ranks[v]} in the layer"
+               for v in other.values if v in self.ranks and other.ranks.get(v) != self.ranks[v]]
+        for alias, value in other.aliases.items():
+            meant = self.read(alias)
+            if meant is not None and meant != value:
+                out.append(f"{alias!r} is read as {meant} here and given to {value} in the layer")
+        return out
+
     def merged(self, other: Vocabulary) -> Vocabulary:
         """This vocabulary extended by a later layer: new values after ours, its aliases added."""
         values = self.values + tuple(v for v in other.values if v not in self.values)
-        return Vocabulary(self.name, other.title or self.title, values, self.ordered or other.ordered,
+        title = self.title if other.title == Text(other.name, other.name) else other.title  # (none given)
+        return Vocabulary(self.name, title, values, self.ordered or other.ordered,
                           {**self.ranks, **other.ranks}, {**self.aliases, **other.aliases},
                           {**self.categories, **other.categories}, {**self.titles, **other.titles},
                           other.layer, other.better or self.better)
