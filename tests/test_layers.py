@@ -42,6 +42,14 @@ def test_replacing_what_does_not_exist_is_an_error(policy_copy):
     edit(policy_copy / "tables" / "position.yaml", "    replaces: adjustment_window\n", "    replaces: adjustment_windw\n")
     (p,) = [p for p in problems(policy_copy) if p.code == "P047"]
     assert "adjustment_window" in p.en and p.file.endswith("position.yaml") and p.line
+    assert "replaces 'adjustment_windw'" in p.en and "'adjustment_window'" in p.hint  # the typo, and the name meant
+
+
+def test_a_rule_the_base_has_is_named_by_its_id_not_its_place_in_the_list(policy_copy):
+    edit(policy_copy / "rules" / "pedoman.yaml", "  - id: pengangkatan.pedoman_ditetapkan",
+         "  - id: perpindahan.age")
+    (p,) = [p for p in problems(policy_copy) if p.code == "P046"]
+    assert "rule 'perpindahan.age' already exists" in p.en and "replaces: perpindahan.age" in p.en
 
 
 def test_a_base_is_not_evaluated_on_its_own(policy_copy):

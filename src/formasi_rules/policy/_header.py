@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .._errors import suggest
 from .._text import Text
 from ._check import Reader
 from ._model import AllocationSettings, FormationSettings, Identity, Period, Route, Source
@@ -196,14 +197,23 @@ def read_routes(r: Reader, doc: Any, level_values: tuple[str, ...], known: dict[
     return out
 
 
-def _replace_problem(r: Reader, node: Any, name: Any, kind: str, exists: bool) -> None:
+def _replace_problem(r: Reader, node: Any, key: Any, kind: str, exists: bool, name: Any = None,
+                     target: Any = None, known: Any = ()) -> None:
+    """P046 (``name`` exists below, no ``replaces:``) or P047 (``replaces:`` names nothing below);
+    ``key`` places it in ``node`` (a rule's index in its list), ``name`` says it (default: key),
+    ``target`` is what ``replaces:`` names where it is not the item's own name."""
+    name = key if name is None else name
     if exists:
         r.problem("P046", f"{kind} {name!r} sudah ada di kebijakan dasar; tulis 'replaces' untuk menggantinya",
                   f"{kind} {name!r} already exists in the policy this one extends; say 'replaces: {name}' "
-                  f"(or 'replaces: true') to replace it, or choose another name", node, name)
+                  f"(or 'replaces: true') to replace it, or choose another name", node, key)
+    elif isinstance(target, str) and target != name:
+        r.problem("P047", f"{kind} {name!r} mengganti {target!r}, yang tidak ada di kebijakan dasar",
+                  f"{kind} {name!r} says it replaces {target!r}, which no policy below defines", node, key,
+                  hint=suggest(target, known))
     else:
         r.problem("P047", f"{kind} {name!r} tidak ada untuk diganti",
-                  f"{kind} {name!r} says it replaces something, but no policy below defines it", node, name)
+                  f"{kind} {name!r} says it replaces something, but no policy below defines it", node, key)
 
 
 def _sources(r: Reader, doc: Any) -> dict[str, Source]:

@@ -302,7 +302,7 @@ class _Loader:
                 for name, (item, node, key, replaces) in read(r, doc, layer.name).items():
                     target = replaces if isinstance(replaces, str) else name
                     if replaces and target not in out:
-                        _replace_problem(r, node, key, kind, False)
+                        _replace_problem(r, node, key, kind, False, target=target, known=out)
                     elif not replaces and name in out:
                         _replace_problem(r, node, key, kind, True)
                     else:
@@ -385,10 +385,10 @@ class _Loader:
             target = replaces if isinstance(replaces, str) else rid
             if rid not in own:  # the first version of an id in this layer decides what it replaces
                 if replaces and target not in rules:
-                    _replace_problem(r, node, i, "rule", False)
+                    _replace_problem(r, node, i, "rule", False, rid, target, rules)
                     continue
                 if not replaces and rid in rules:
-                    _replace_problem(r, node, i, "rule", True)
+                    _replace_problem(r, node, i, "rule", True, rid)
                     continue
                 if replaces:
                     rules.pop(target)
