@@ -269,3 +269,35 @@ def test_a_table_value_a_rule_cannot_use_names_the_table_row(policy_copy):
     problem = next(p for p in caught.value.problems if p.code == "P070")
     assert problem.rule == "perpindahan.age"
     assert f"{path}:{line_of(path, 'ahli_pertama, max_age: 53.5')}" in problem.en and "correct it there" in problem.en
+
+
+def test_a_rule_of_the_policy_that_could_never_apply_is_refused(policy_copy):
+    """No route has the level, or no day the policy covers: validate said ok and the requirement was
+    silently gone (a base's rules serve other positions too, and are left out where they do not fit)."""
+    path = policy_copy / "rules" / "pedoman.yaml"
+    edit(path, "    routes: [pengangkatan_pertama, perpindahan, penyesuaian, kenaikan_jenjang]\n",
+         "    routes: [kenaikan_jenjang]\n    levels: [ahli_pertama]\n")
+    problem, = [p for p in load_problems(policy_copy) if p.code == "P038"]
+    assert problem.rule == "pengangkatan.pedoman_ditetapkan" and "kenaikan_jenjang: ahli_muda" in problem.en
+
+
+def test_a_rule_of_the_policy_in_force_on_no_day_it_covers_is_refused(policy_copy):
+    edit(policy_copy / "rules" / "pedoman.yaml", "    valid_from: 2025-10-01\n",
+         "    valid_from: 2019-01-01\n    valid_to: 2020-01-01\n")
+    problem, = [p for p in load_problems(policy_copy) if p.code == "P039"]
+    assert problem.rule == "pengangkatan.pedoman_ditetapkan" and "2020-01-01" in problem.en
+
+
+@pytest.mark.parametrize("number", [".inf", "-.inf", ".nan", "1e400"])
+def test_a_number_that_is_not_finite_is_refused_at_its_line(policy_copy, number):
+    path = policy_copy.parent / "jf_umum" / "fields" / "derived.yaml"
+    edit(path, "{divide: [months, 12]}", f"{{divide: [months, {number}]}}")
+    problem, = load_problems(policy_copy)
+    assert problem.code == "P002" and "not a finite number" in problem.en and problem.line == line_of(path, number)
+
+
+def test_dividing_by_the_number_zero_is_refused(policy_copy):
+    path = policy_copy.parent / "jf_umum" / "fields" / "derived.yaml"
+    edit(path, "{divide: [months, 12]}", "{divide: [months, 0]}")
+    problem = next(p for p in load_problems(policy_copy) if p.code == "D020")
+    assert problem.line == line_of(path, "{divide: [months, 0]}")

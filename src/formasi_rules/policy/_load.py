@@ -393,6 +393,8 @@ class _Loader:
                 if replaces:
                     rules.pop(target)
             kept = tuple(lv for lv in levels if lv in header["levels"])
+            if top and not header["abstract"] and not _applies(r, node, i, routes, levels, period, formation, header):
+                continue
             if not top:  # a base rule for levels or routes this position does not have is left out
                 routes = tuple(rt for rt in routes if rt in header["routes"]) if routes != "all" else routes
                 if not kept or (not formation and not routes):
@@ -543,3 +545,26 @@ def _resolve(here: Path, extends: str) -> Path:
 
 def _with_layer(vocab: Any, layer: str) -> Any:
     return attrs.evolve(vocab, layer=layer)
+
+
+def _applies(r: Reader, node: Any, i: int, routes: tuple, levels: tuple, period: Period | None, formation: bool,
+             header: dict) -> bool:
+    """Whether a rule of the policy itself (not of a base, whose rules serve other positions too)
+    can ever apply: on a route and level the policy has (P038), on a day the policy covers (P039).
+    One that cannot would pass validation and never be asked, its requirement silently gone."""
+    if not formation and not any(lv in header["routes"][rt].levels for rt in routes for lv in levels
+                                 if rt in header["routes"]):
+        pairs = "; ".join(f"{rt}: {', '.join(header['routes'][rt].levels)}" for rt in routes if rt in header["routes"])
+        r.problem("P038", "aturan tidak berlaku pada jalur dan jenjang mana pun",
+                  f"the rule applies to no route and level: none of its routes has its levels "
+                  f"({', '.join(levels)}); the routes' levels are {pairs}", node, i,
+                  hint="correct routes: or levels:")
+        return False
+    cover = header["coverage"]
+    if period is not None and not period.overlaps(cover):
+        r.problem("P039", "aturan tidak pernah berlaku dalam cakupan kebijakan",
+                  f"the rule is never in force while the policy is ({cover.valid_from} to "
+                  f"{cover.valid_to or 'no end'}): its valid_from/valid_to ({period.valid_from} to "
+                  f"{period.valid_to or 'no end'}) lie outside", node, i, hint="correct its dates")
+        return False
+    return True

@@ -172,16 +172,29 @@ class _SafeConstructor(SafeConstructor):
         return super().construct_document(node)
 
 
+def _finite_float(base):
+    def construct(self, node: Any) -> Any:
+        value = base.construct_yaml_float(self, node)
+        if value != value or value in (float("inf"), float("-inf")):  # .inf, .nan, 1e400
+            raise ConstructorError(None, None, f"{node.value!r} is not a finite number; a policy's numbers are "
+                                   "finite (write the bound the regulation gives)", node.start_mark)
+        return value
+    return construct
+
+
 class _RoundTripConstructor(RoundTripConstructor):
-    """For policies and test cases: a date the calendar lacks is an error at its line."""
+    """For policies and test cases: a date the calendar lacks, and a number that is not finite
+    (``.inf``, ``.nan``, ``1e400``), are errors at their line."""
 
     construct_yaml_timestamp = _strict_timestamp(RoundTripConstructor)
     construct_yaml_int = _bounded_int(RoundTripConstructor)
+    construct_yaml_float = _finite_float(RoundTripConstructor)
 
 
 for _cls in (_SafeConstructor, _RoundTripConstructor):
     _cls.add_constructor("tag:yaml.org,2002:timestamp", _cls.construct_yaml_timestamp)
     _cls.add_constructor("tag:yaml.org,2002:int", _cls.construct_yaml_int)
+_RoundTripConstructor.add_constructor("tag:yaml.org,2002:float", _RoundTripConstructor.construct_yaml_float)
 
 
 def yaml_loader(typ: str = "rt") -> YAML:
