@@ -47,8 +47,8 @@ def check_policy(policy_dir, policies, as_of, max_examples, static_only):
             click.echo("  test cases (evaluated on every backend) to paste into the policy's tests/ folder:")
             for line in cases_yaml(f.cases).splitlines():
                 click.echo(f"    {line}")
-    # exit 1 for a defect or a question the reasoner could not settle, as `formasi validate` exits 1
-    # for a policy with problems; information alone (a window closed by its dates) exits 0
+    # exit 1 for a defect or a question the reasoner could not settle; information alone (a window
+    # closed by its dates) exits 0; a policy that does not load has exited 2 already, as in validate
     defects = [f for f in findings if f.severity == "defect"]
     undecided = [f for f in findings if f.severity == "undecided"]
     info = [f for f in findings if f.severity == "info"]
