@@ -333,3 +333,21 @@ def test_a_per_level_value_the_engine_cannot_hold_is_named(engines, policy):
     field = policy.fields[name]
     assert problem.code == "I021" and name in problem.en
     assert problem.path == "$." + (field.inputs[0] if field.inputs else name)
+
+
+def test_a_derivation_giving_more_decimals_than_its_field_keeps_is_said_as_the_policys_error(policy_copy):
+    """The record gives no credit_points; the policy derives 20.83 for a field it keeps to 1 decimal.
+    The record's error says so, instead of asking the record for a field it does not have."""
+    from conftest import edit
+
+    edit(policy_copy.parent / "jf_umum" / "fields" / "derived.yaml", "    type: number\n    decimals: 3\n    derive:",
+         "    type: number\n    decimals: 1\n    derive:")
+    engine = fr.Engine(fr.load_policy(policy_copy), backend="reference")
+    record = {"id": "ak", "employment_status": "PNS", "birth_date": "1990-01-01", "education": "S1",
+              "region": "Kota Lahat", "ranks": [{"rank": "III/a", "since": "2023-11-01"}],
+              "positions": [{"type": "jf", "name": "Pengantar Kerja", "level": "ahli_pertama", "since": "2023-11-01"}],
+              "performance": [{"year": 2023, "rating": "baik"}, {"year": 2024, "rating": "sangat_baik"}]}
+    error, = engine.evaluate_many([record], as_of=AS_OF)
+    problem, = error.problems
+    assert problem.code == "I021" and "the policy derives for credit_points" in problem.en
+    assert "policy's error" in problem.en and "tell policy staff" in problem.hint

@@ -152,8 +152,22 @@ def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str,
             except NotRepresentable as found:
                 name, exc = first, found
                 break
-        field = policy.fields[name]
-        raise InputError([Problem("I021", f"nilai {field.name} tidak dapat dipakai: {exc}",
-                                  f"the value of {field.name} cannot be used: {exc}",
-                                  path="$." + (field.inputs[0] if field.inputs else field.name))]) from None
+        raise InputError([unusable(policy.fields[name], exc, derived)]) from None
     return fact
+
+
+def unusable(field: Field, exc: Exception, derived: Any) -> Problem:
+    """I021 for a value of ``field`` the rules engine cannot hold: the record's value, or, where the
+    policy derived it (a derivation giving more decimals than its field keeps), the policy's error,
+    said as such (the record has no such field to correct)."""
+    decimals = getattr(field, "decimals", None)
+    if field.derive is not None and (field.input is None or field.name in derived.explain):
+        return Problem("I021", f"nilai turunan {field.name} tidak dapat dipakai: {exc}; kesalahan kebijakan",
+                       f"the value the policy derives for {field.name} cannot be used: {exc}; this is the "
+                       "policy's error, not the record's", path=f"$.{field.name}",
+                       hint=f"tell policy staff: the field keeps {decimals} decimal(s); round the derivation "
+                       "or allow more decimals" if decimals is not None else "tell policy staff")
+    return Problem("I021", f"nilai {field.name} tidak dapat dipakai: {exc}",
+                   f"the value of {field.name} cannot be used: {exc}",
+                   path="$." + (field.inputs[0] if field.inputs else field.name),
+                   hint=f"give at most {decimals} decimal(s), within 64-bit integers" if decimals is not None else None)

@@ -24,7 +24,7 @@ from ..policy import Policy
 from ._backend import Firings
 from ._compiled import Compiled
 from ._derive import Derived
-from ._encode import AS_IS, encode, encode_fact, show
+from ._encode import AS_IS, encode, encode_fact, show, unusable
 from ._plan import Plan
 from ._result import RecordError, Rendered, Result, full_parts, precedence_of
 
@@ -264,13 +264,7 @@ def _encoded(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, An
             try:
                 encode(policy.fields[name], value, policy)
             except (ArithmeticError, ValueError) as exc:
-                field = policy.fields[name]
-                decimals = getattr(field, "decimals", None)
-                problems.append(Problem(
-                    "I021", f"nilai {name} tidak dapat dipakai: {exc}",
-                    f"the value of {name} cannot be used: {exc}", path=f"$.{name}",
-                    hint=f"give at most {decimals} decimal(s), within 64-bit integers" if decimals is not None
-                    else None))
+                problems.append(unusable(policy.fields[name], exc, derived))
     if not problems:  # a per-level value: say so without guessing which
         problems.append(Problem("I021", "sebuah nilai turunan tidak dapat dipakai",
                                 "a derived value cannot be encoded for the rules engine", path="$"))
