@@ -204,3 +204,12 @@ def test_one_spelling_for_two_values_is_refused(policy_copy):
     edit(base, "sangat_baik: {rank: 5, aliases: [Sangat Baik]}", "sangat_baik: {rank: 5, aliases: [Sangat Baik, Baik]}")
     problem, = [p for p in problems(policy_copy) if p.code == "P028"]
     assert "'Baik'" in problem.en and problem.file.endswith("jf_umum/policy.yaml")
+
+
+def test_a_new_name_one_letter_from_the_base_is_taken_for_a_typo(policy_copy):
+    """Without replaces:, 'appointment_statuses' stood beside the base's 'appointment_status', read
+    by nothing, and the base's table stayed in force: validate said ok."""
+    edit(policy_copy / "tables" / "position.yaml", "  appointment_status:\n    replaces: appointment_status\n",
+         "  appointment_statuses:\n")
+    problem, = [p for p in problems(policy_copy) if p.code == "P072"]
+    assert "'appointment_statuses'" in problem.en and "'appointment_status'" in problem.en and problem.line == 6

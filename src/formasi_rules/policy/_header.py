@@ -7,6 +7,7 @@ Each part is read on its own and returned as data; the loader merges the parts o
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -190,11 +191,29 @@ def read_routes(r: Reader, doc: Any, level_values: tuple[str, ...], known: dict[
         if (name in known) != bool(spec.get("replaces")):
             _replace_problem(r, node, name, "route", name in known)
             continue
+        if not spec.get("replaces") and not near_miss(r, node, name, "route", known):
+            continue
         title = r.text(spec, "title", "title")
         levels = r.choices(spec, "levels", "levels", level_values)
         if title and levels:
             out[str(name)] = Route(str(name), title, levels)
     return out
+
+
+def near_miss(r: Reader, node: Any, name: str, kind: str, below: Any) -> bool:
+    """False, with P072, where a new ``name`` is one or two letters from a name the policies below
+    define: most likely that name misspelt, meant to replace it, which would otherwise stand
+    beside it unused (a typo'd table) or open a route of its own."""
+    close = [b for b in below if b != name and difflib.SequenceMatcher(None, name, b).ratio() >= 0.9
+             and re.sub(r"\d+", "", b) != re.sub(r"\d+", "", name)]  # (variant_1 and variant_2 are meant)
+    if not close:
+        return True
+    r.problem("P072", f"{kind} baru {name!r} hampir sama dengan {close[0]!r} di kebijakan dasar",
+              f"the new {kind} {name!r} is nearly the name {close[0]!r} the policy it extends defines: a typo? As "
+              f"written it would stand beside {close[0]!r}, not replace it", node, name,
+              hint=f"to replace it, name it {close[0]!r} and say 'replaces: true'; for a new {kind}, choose a "
+              "name further from it")
+    return False
 
 
 def _replace_problem(r: Reader, node: Any, key: Any, kind: str, exists: bool, name: Any = None,

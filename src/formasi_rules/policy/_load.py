@@ -25,7 +25,7 @@ from ._check import Reader
 from ._conditions import parse_condition
 from ._fields import SYSTEM_FIELDS, Field
 from ._header import (
-    ID_PATTERN, _replace_problem, build_allocation, read_header, read_levels, read_routes,
+    ID_PATTERN, _replace_problem, build_allocation, near_miss, read_header, read_levels, read_routes,
 )
 from ._build_fields import build_fields
 from ._model import Citation, Period, Policy, Property, Route, Rule, Table, TableRow
@@ -297,6 +297,7 @@ class _Loader:
         """Named items of every layer, a later layer's replacing an earlier one's only by name."""
         out: dict[str, Any] = {}
         for layer in layers:
+            below = tuple(out)  # what the policies this layer extends define
             for file, doc in layer.docs[folder]:
                 r = Reader(file)
                 for name, (item, node, key, replaces) in read(r, doc, layer.name).items():
@@ -305,6 +306,8 @@ class _Loader:
                         _replace_problem(r, node, key, kind, False, target=target, known=out)
                     elif not replaces and name in out:
                         _replace_problem(r, node, key, kind, True)
+                    elif not replaces and not near_miss(r, node, key, kind, below):
+                        pass
                     else:
                         out.pop(target, None)
                         out[name] = item
