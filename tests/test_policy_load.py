@@ -301,3 +301,13 @@ def test_dividing_by_the_number_zero_is_refused(policy_copy):
     edit(path, "{divide: [months, 12]}", "{divide: [months, 0]}")
     problem = next(p for p in load_problems(policy_copy) if p.code == "D020")
     assert problem.line == line_of(path, "{divide: [months, 0]}")
+
+
+def test_not_over_a_list_must_say_none_or_not_all(policy_copy):
+    """`not: [a, b]` was read as "not both", where an officer most often means "neither"."""
+    path = policy_copy / "rules" / "pedoman.yaml"
+    edit(path, "      as_of: {above: {table: pedoman_kebutuhan, column: set_on}}\n",
+         "      as_of: {above: {table: pedoman_kebutuhan, column: set_on}}\n"
+         "      not: [{education: {equals: S1}}, {education: {equals: S2}}]\n")
+    problem, = [p for p in load_problems(policy_copy) if p.code == "P032"]
+    assert "not: {any: [...]}" in problem.hint and problem.line == line_of(path, "not: [")

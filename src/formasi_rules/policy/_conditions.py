@@ -59,6 +59,13 @@ def _condition(p: _Parser, node: Any, key: Any) -> Condition | None:
             part = _combine(p, value, name, All)
         elif name == "any":
             part = _combine(p, value, name, AnyOf)
+        elif name == "not" and isinstance(value[name], list) and len(value[name]) > 1:
+            # a list under not: reads "not all of these", where "neither" is as likely meant
+            r.problem("P032", "'not' berisi satu syarat; tulis not: {any: [...]} atau not: {all: [...]}",
+                      "'not' takes one condition: a list under it could mean 'not all of these' or 'none of "
+                      "these'; say which", value, name,
+                      hint="none of them: not: {any: [...]}; not every one of them: not: {all: [...]}")
+            part = None
         elif name == "not":
             inner = _condition(p, value, name)
             part = Not(inner) if inner is not None else None
