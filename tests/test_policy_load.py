@@ -311,3 +311,14 @@ def test_not_over_a_list_must_say_none_or_not_all(policy_copy):
          "      not: [{education: {equals: S1}}, {education: {equals: S2}}]\n")
     problem, = [p for p in load_problems(policy_copy) if p.code == "P032"]
     assert "not: {any: [...]}" in problem.hint and problem.line == line_of(path, "not: [")
+
+
+def test_a_misspelt_table_key_is_said_once_at_the_key(policy_copy):
+    """Not once per row, telling the officer to rename every row's 'level' to the typo."""
+    path = policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("  transfer_age_limit:")
+    key_at = text.index("key: level", at)
+    path.write_text(text[:key_at] + "key: levl" + text[key_at + len("key: level"):], encoding="utf-8")
+    found = load_problems(policy_copy)
+    assert [p.code for p in found] == ["P012"] and "'levl'" in found[0].en and found[0].hint.startswith("write key: level")

@@ -458,6 +458,14 @@ class _Loader:
             if None in (key, columns, rows_node, title):
                 continue
             cols = {str(c): str(t) for c, t in columns.items()}
+            given = [set(row) for row in rows_node if isinstance(row, dict)]
+            other = set.intersection(*given) - {*cols, "valid_from", "valid_to", "citation", "note"} if given else set()
+            if key != "none" and given and not any(key in g for g in given) and len(other) == 1:
+                written = other.pop()  # every row is keyed by one other name: the key: line is the typo
+                r.problem("P012", f"kunci tabel {key!r}, tetapi barisnya memakai {written!r}",
+                          f"the table's key is {key!r} but every row gives {written!r} instead", spec, "key",
+                          hint=f"write key: {written}, as the rows do")
+                key = written  # read on as the rows say, so that the rules reading it say nothing more
             rows = []
             for i, row in enumerate(rows_node):
                 if r.mapping(rows_node, i, f"row {i + 1} of table {name!r}") is None:
