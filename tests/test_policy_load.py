@@ -322,3 +322,14 @@ def test_a_misspelt_table_key_is_said_once_at_the_key(policy_copy):
     path.write_text(text[:key_at] + "key: levl" + text[key_at + len("key: level"):], encoding="utf-8")
     found = load_problems(policy_copy)
     assert [p.code for p in found] == ["P012"] and "'levl'" in found[0].en and found[0].hint.startswith("write key: level")
+
+
+def test_a_mistake_in_an_anchored_block_is_said_once(policy_copy):
+    """The block is read once per alias that repeats it; the same problem at the same place, in the
+    same rule, is one problem."""
+    (policy_copy / "rules" / "anchored.yaml").write_text(
+        "rules:\n  - id: pk.one\n    title: {id: aturan, en: rule}\n    routes: [perpindahan]\n"
+        "    citation: {source: permenpanrb_21_2025}\n"
+        "    require: {all: [&when {as_of: {abov: 2024-01-01}}, *when]}\n", encoding="utf-8")
+    found = [p for p in load_problems(policy_copy) if "abov" in p.en]
+    assert len(found) == 1, found

@@ -140,8 +140,9 @@ class _Loader:
 
     def load(self) -> Policy:
         layers = self._chain(self.root)
-        def fail() -> PolicyError:
-            return PolicyError(self.problems, f"{len(self.problems)} problem(s) in the policy")
+        def fail() -> PolicyError:  # a problem in a YAML anchor's block is met once per alias: said once
+            problems = list(dict.fromkeys(self.problems))
+            return PolicyError(problems, f"{len(problems)} problem(s) in the policy")
 
         header = self._merge_headers(layers)
         if header is None:
