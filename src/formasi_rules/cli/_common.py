@@ -167,7 +167,8 @@ def served_root() -> str:
     for _, root in roots(None):
         if root.is_dir():
             return str(root)
-    raise click.UsageError("give --policies DIR: no policies folder was found")
+    raise click.UsageError("give --policies DIR: no policies folder was found / "
+                           "berikan --policies DIR: folder kebijakan tidak ditemukan")
 
 
 def delimiter_option(ctx, param, value):

@@ -40,13 +40,13 @@ def diff(old_dir, new_dir, candidates, as_of, workload, existing, fmt, book_url,
     from ..diff import to_html, to_json, to_text
 
     if existing and not workload:
-        raise click.UsageError("--existing goes with --workload")
+        raise click.UsageError("--existing goes with --workload / --existing dipakai bersama --workload")
     old, new = load_policy(old_dir), load_policy(new_dir)
     as_of = as_of or dt.date.today()
     records = list(read_records(candidates)) if candidates else None
     result = policy_diff(old, new, candidates=records, as_of=as_of, workload=workload, existing=existing)
     if book_url and fmt != "html":
-        raise click.UsageError("--book goes with --format html")
+        raise click.UsageError("--book goes with --format html / --book dipakai bersama --format html")
     text = to_html(result, book=book_url) if fmt == "html" else {"text": to_text, "json": to_json}[fmt](result)
     if output:
         write_text(output, text)

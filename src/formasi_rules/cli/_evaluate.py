@@ -76,17 +76,21 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
 
     CANDIDATES is a file, or - for standard input (with --input-format jsonl or csv)."""
     if formation and workload:
-        raise click.UsageError("give either --formation or --workload, not both")
+        raise click.UsageError("give either --formation or --workload, not both / "
+                               "berikan --formation atau --workload, bukan keduanya")
     if existing and not workload:
-        raise click.UsageError("--existing goes with --workload")
+        raise click.UsageError("--existing goes with --workload / --existing dipakai bersama --workload")
     if allocate and not (formation or workload):
-        raise click.UsageError("--allocate needs the open places: give --formation or --workload")
+        raise click.UsageError("--allocate needs the open places: give --formation or --workload / "
+                               "--allocate memerlukan formasi terbuka: berikan --formation atau --workload")
     if candidates == "-":  # standard input: a stream, so its format must be said
         if input_format not in ("jsonl", "csv"):
-            raise click.UsageError("reading standard input (-) needs --input-format jsonl or csv")
+            raise click.UsageError("reading standard input (-) needs --input-format jsonl or csv / "
+                                   "membaca masukan standar (-) memerlukan --input-format jsonl atau csv")
         candidates = "/dev/stdin"
     if layout and fmt == "table":
-        raise click.UsageError("--layout is for --format json or jsonl; the table has one layout")
+        raise click.UsageError("--layout is for --format json or jsonl; the table has one layout / "
+                               "--layout untuk --format json atau jsonl; tabel hanya punya satu tata letak")
     watch_size = layout is None and fmt == "json"  # the full layout by default: say when it grows big
     layout = layout or ("compact" if fmt == "jsonl" else "full")
     policy = load(policies, policy_name)

@@ -62,7 +62,8 @@ def formation_compute(workload, existing, as_of, fmt, lang, delimiter, policies,
     WORKLOAD is a CSV, JSON or YAML file, or a filled-in workbook (.xlsx): for one to fill in, run
     'formasi formation template --regions FILE -o abk.xlsx'."""
     if fmt in fo.BINARY and not output:
-        raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
+        raise click.UsageError(f"--format {fmt} writes a file: give -o FILE / "
+                               f"--format {fmt} menulis berkas: berikan -o BERKAS")
     policy = load(policies, policy_name)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)
@@ -115,7 +116,7 @@ def formation_template(regions, output, as_of, policies, policy_name):
     from ..sheets._template import read_regions
 
     if not output.lower().endswith(".xlsx"):
-        raise click.UsageError("-o must name an .xlsx file")
+        raise click.UsageError("-o must name an .xlsx file / -o harus berkas .xlsx")
     policy = load(policies, policy_name)
     as_of = as_of or dt.date.today()
     regions = read_regions(regions)
