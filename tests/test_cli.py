@@ -299,6 +299,21 @@ def test_expand_says_what_is_wrong_with_what_it_was_given(tmp_path):
     assert CliRunner().invoke(main, ["expand", str(compact)]).exit_code == 0
 
 
+
+def test_expand_of_a_run_with_no_records_is_the_full_runs_empty_list(tmp_path):
+    """The compact JSON of no records is one line, catalogue and results together; it was taken for
+    a JSON Lines catalogue and expanded to an empty file."""
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]\n", encoding="utf-8")
+    compact, full, expanded = tmp_path / "c.json", tmp_path / "f.json", tmp_path / "x.json"
+    for args in ((compact, "--layout", "compact"), (full, "--layout", "full")):
+        run("evaluate", str(empty), "--as-of", "2025-10-09", "--format", "json", "-q", "--policies", POLICIES,
+            "--backend", "reference", "-o", str(args[0]), *args[1:])
+    r = CliRunner().invoke(main, ["expand", str(compact), "-o", str(expanded)])
+    assert r.exit_code == 0, r.output
+    assert expanded.read_bytes() == full.read_bytes() == b"[]\n"
+
+
 @pytest.mark.parametrize("given", ["20251009", "2025-W41-4"])
 def test_a_date_option_is_year_month_day_as_in_a_record(given):
     """Python reads 20251009 and week dates as dates since 3.11; a record refuses them, so does --as-of."""

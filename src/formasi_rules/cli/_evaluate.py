@@ -199,7 +199,12 @@ def expand_command(compact, output):
             head = json.loads(first)
         except ValueError:
             head = None
-        if not (isinstance(head, dict) and "catalogue" in head):  # not JSON Lines: the compact JSON object?
+        lines = isinstance(head, dict) and "catalogue" in head and "results" not in head
+        if isinstance(head, dict) and "results" in head:  # the compact JSON object, all on its first line
+            whole = head
+            if "catalogue" not in whole:
+                raise _not_compact(compact, False)
+        elif not lines:  # not JSON Lines: the compact JSON object?
             rest = first + f.read()
             if not rest.strip():
                 raise FormasiError(f"{compact}: the file is empty; give the output of a compact run / berkas kosong")
@@ -216,7 +221,7 @@ def expand_command(compact, output):
         out = sink.file if sink else sys.stdout
         writer = None
         try:
-            if isinstance(head, dict) and "catalogue" in head:  # JSON Lines
+            if lines:  # JSON Lines
                 for number, line in enumerate(f, start=2):
                     if line.strip():
                         writer = writer or Writer(out, "jsonl")
