@@ -20,7 +20,7 @@ from typing import Any
 from .._errors import InvalidArgument
 from .._text import Text
 from ..policy import Policy
-from ._words import message
+from ._words import message, requirement_text
 from ._plan import Plan
 from ._result import Decision, Given, Reason, Result
 from ._result import outcome as outcome_of
@@ -105,5 +105,5 @@ def _reason(check: Mapping[str, Any], fields: Mapping[str, Any], passed: bool | 
         i for f, v in read.items() if v is None for i in fields[f]["inputs"]))
     title = Text(**check["title"])
     return Reason(check["rule"], title, passed, read, check["required"],
-                  message(title, passed, read, check["requirement"]), check["citation"],
+                  message(title, passed, read, requirement_text(check["required"])), check["citation"],
                   tuple(check["values_from"]), missing, check.get("note"), check.get("layer", ""))

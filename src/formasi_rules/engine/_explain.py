@@ -338,6 +338,6 @@ def _reason(policy: Policy, check: Check, passed: bool | None, actual: dict[str,
             absent: tuple[str, ...]) -> Reason:
     missing = tuple(dict.fromkeys(i for f in absent for i in policy.fields[f].inputs))
     rule, text = check.rule, check.text
-    reason = Reason(rule.id, rule.title, passed, actual, check.required, message(rule.title, passed, actual, text.need),
+    reason = Reason(rule.id, rule.title, passed, actual, check.required, message(rule.title, passed, actual, text.need_text),
                     text.citation, text.values_from, missing, rule.note, rule.layer)
     return attrs.evolve(reason, raw=orjson.dumps(reason.to_dict()))

@@ -23,9 +23,10 @@ _OP_TEXT = {"equals": "=", "not_equals": "≠", "in": "∈", "not_in": "∉", "a
 class CheckText:
     """The parts of a reason that are the same for every candidate, built once per plan."""
 
-    need: str  # the requirement as text: "age ≤ 53"
+    need: str  # the requirement as text: "age ≤ 53", its joining words in both languages ("dan/and")
     citation: dict[str, Any]
     values_from: tuple[dict[str, Any], ...]
+    need_text: Text  # the same in each language, for a reason's message ("dan" in id, "and" in en)
 
 
 def describe(policy: Policy, check: Any) -> CheckText:
@@ -42,32 +43,44 @@ def describe(policy: Policy, check: Any) -> CheckText:
         if row.note:
             entry["note"] = row.note
         values_from.append(entry)
-    return CheckText(_render(check.required), check.rule.citation.to_dict(policy), tuple(values_from))
+    return CheckText(_render(check.required, _BOTH), check.rule.citation.to_dict(policy), tuple(values_from),
+                     requirement_text(check.required))
 
 
-def message(title: Text, passed: bool | None, actual: dict[str, Any], need: str) -> Text:
+def requirement_text(required: Any) -> Text:
+    """A requirement (a check's ``required``) as text in each language: "age ≤ 53 dan …" / "… and …"."""
+    return Text(_render(required, _ID), _render(required, _EN))
+
+
+def message(title: Text, passed: bool | None, actual: dict[str, Any], need: Text) -> Text:
     """The sentence of a reason: "<title>: met (actual: age = 45; required: age ≤ 53)"."""
     state_id, state_en = _STATUS[passed]
     got = "; ".join(f"{k} = {_txt(v)}" for k, v in actual.items())
-    return Text(f"{title.id}: {state_id} (nilai: {got}; syarat: {need})",
-                f"{title.en}: {state_en} (actual: {got}; required: {need})")
+    return Text(f"{title.id}: {state_id} (nilai: {got}; syarat: {need.id})",
+                f"{title.en}: {state_en} (actual: {got}; required: {need.en})")
 
 
 def _txt(value: Any) -> str:
     if value is None:
         return "—"
+    if isinstance(value, bool):  # as the JSON beside the message writes it
+        return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(map(str, value)) + "]"
     return str(value)
 
 
-def _render(required: Any) -> str:
+_ID, _EN, _BOTH = ("dan", "atau", "bukan"), ("and", "or", "not"), ("dan/and", "atau/or", "bukan/not")
+
+
+def _render(required: Any, words: tuple[str, str, str]) -> str:
+    and_, or_, not_ = words
     if "all" in required:
-        return " dan/and ".join(_render(r) for r in required["all"])
+        return f" {and_} ".join(_render(r, words) for r in required["all"])
     if "any" in required:
-        return "(" + " atau/or ".join(_render(r) for r in required["any"]) + ")"
+        return "(" + f" {or_} ".join(_render(r, words) for r in required["any"]) + ")"
     if "not" in required:
-        return f"bukan/not ({_render(required['not'])})"
+        return f"{not_} ({_render(required['not'], words)})"
     (field, test), = required.items()
     (op, value), = test.items()
     return f"{field} {_OP_TEXT[op]} {_txt(value)}"
