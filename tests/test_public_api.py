@@ -43,3 +43,13 @@ def test_arguments_of_the_wrong_kind_are_invalid_arguments_said_plainly(default_
     for call, said in calls:
         with pytest.raises(fr.InvalidArgument, match=said):
             call()
+
+
+def test_a_result_says_it_is_not_hashable(default_engine):
+    """Compared by value and holding dicts, it claimed to be Hashable and then raised on hash()."""
+    import collections.abc
+    import datetime as dt
+
+    result = default_engine.evaluate({"id": "a"}, as_of=dt.date(2025, 10, 9))
+    assert not isinstance(result, collections.abc.Hashable)
+    assert result == default_engine.evaluate({"id": "a"}, as_of=dt.date(2025, 10, 9))

@@ -136,7 +136,7 @@ _FILLING = threading.RLock()  # a deferred Result's fields are computed by one t
 FORMAT = 1  # the shape of a full result; changes when that shape does (the catalogue has its own)
 
 
-@attrs.frozen
+@attrs.frozen(unsafe_hash=False)  # compared by value and holding dicts: not hashable, and says so
 class Result:
     """Every decision for one candidate on one date."""
 
