@@ -308,3 +308,11 @@ def test_rejected_rows_are_counted_as_rows_and_values_said_as_written(engine):
     assert len(result.problems) == 4 and result.rejected_rows == 3
     text = " ".join(p.en for p in result.problems)
     assert "got 2024-03-01" in text and "got true" in text and "datetime" not in text
+
+
+def test_rejected_workload_rows_are_listed_in_input_order(engine):
+    """Problems found reading a row and those found computing with it (an activity the catalogue
+    does not have) come out by row, not by the stage that found them."""
+    rows = [row(volume=1, norm=1), row(activity="nope", volume=1), row(volume=-1, norm=1), row(activity="nope", volume=2)]
+    result = need(engine, rows)
+    assert [p.path.split(".")[0] for p in result.problems] == ["$[1]", "$[2]", "$[3]"]

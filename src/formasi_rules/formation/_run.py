@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -36,10 +37,9 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
             "no existing officers: --existing, or existing= in Python"
         warnings = [f"no officers in post were given ({where}): existing is 0 everywhere, and the gap is the "
                     "whole need / tidak ada data pejabat: jumlah yang ada dianggap 0"]
-    problems += more
     warnings += _repeated(rows)
-    parts, more = contributions(params, rows)
-    problems += more
+    parts, found = contributions(params, rows)
+    problems = sorted(problems + found, key=_in_input_order) + more  # the workload's, row by row; then the officers'
     need = []
     for row in need_rows(params, parts, counts, names):
         try:
@@ -54,6 +54,13 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
                         + (f" ({hint})" if hint else "") + " / wilayah tanpa data beban kerja")
     return FormationResult(as_of, policy.identity(), backend.name, params.shown, tuple(need),
                            tuple(problems), tuple(warnings))
+
+
+def _in_input_order(problem: Problem) -> tuple:
+    """A workload problem's place in its input: its line, else its row in the path (``$[12]``,
+    ``book!sheet:12:D``), numbers compared as numbers."""
+    parts = re.split(r"(\d+)", problem.path or "")
+    return problem.line or 0, [int(x) if x.isdigit() else x for x in parts]
 
 
 def _repeated(rows) -> list[str]:
