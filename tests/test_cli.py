@@ -300,6 +300,15 @@ def test_expand_says_what_is_wrong_with_what_it_was_given(tmp_path):
 
 
 
+def test_expand_reads_standard_input(tmp_path):
+    compact, full = tmp_path / "c.jsonl", tmp_path / "f.jsonl"
+    for path, layout in ((compact, "compact"), (full, "full")):
+        run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", "jsonl", "--layout", layout, "-q",
+            "--policies", POLICIES, "--backend", "reference", "-o", str(path))
+    r = CliRunner().invoke(main, ["expand", "-"], input=compact.read_text(encoding="utf-8"))
+    assert r.exit_code == 0 and r.stdout == full.read_text(encoding="utf-8")
+
+
 def test_expand_of_a_run_with_no_records_is_the_full_runs_empty_list(tmp_path):
     """The compact JSON of no records is one line, catalogue and results together; it was taken for
     a JSON Lines catalogue and expanded to an empty file."""

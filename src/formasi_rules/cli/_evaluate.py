@@ -3,6 +3,7 @@ layout back from a compact run."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -188,12 +189,13 @@ def expand_command(compact, output):
     """The full layout (every reason, both languages, citations) from a COMPACT run's output.
 
     JSON Lines in (the catalogue on the first line), JSON Lines out; or the compact JSON
-    object {"catalogue", "results"} in, a JSON list out."""
+    object {"catalogue", "results"} in, a JSON list out. COMPACT may be - for standard input
+    (formasi evaluate ... | formasi expand -)."""
     try:
-        f = open(compact, encoding="utf-8")
+        f = contextlib.nullcontext(_stdin()) if compact == "-" else open(compact, encoding="utf-8")
     except OSError as exc:
         raise FormasiError(f"cannot open {compact}: {exc.strerror} / berkas tidak dapat dibuka") from None
-    with f:
+    with f as f:
         first = f.readline()
         try:
             head = json.loads(first)
@@ -239,6 +241,13 @@ def expand_command(compact, output):
         finally:
             if sink:
                 sink.discard()
+
+
+def _stdin():
+    """Standard input as UTF-8 text, whatever the locale (the output of a run is UTF-8)."""
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(encoding="utf-8")
+    return sys.stdin
 
 
 def _looks_full(first_line: str) -> bool:
