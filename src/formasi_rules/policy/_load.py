@@ -307,9 +307,7 @@ class _Loader:
                         _replace_problem(r, node, key, kind, False, target=target, known=out)
                     elif not replaces and name in out:
                         _replace_problem(r, node, key, kind, True)
-                    elif not replaces and not near_miss(r, node, key, kind, below):
-                        pass
-                    else:
+                    elif replaces or near_miss(r, node, key, kind, below):  # (a near miss is said there)
                         out.pop(target, None)
                         out[name] = item
                 self.problems += r.problems

@@ -311,20 +311,17 @@ class Policy:
         from ._vocabulary import fold
         if self.position is None:
             return None
-        names, words = self._position_words
         folded = fold(text)
-        if folded in names:
-            return True
-        return any(folded.startswith(n + " ") and folded[len(n) + 1:] in words for n in names)
+        return folded in self._position_words[0] or self._level_after_name(folded) is not None
 
     def position_level(self, text: str) -> str | None:
         """The level a position name in a record ends with, where it names this policy's position
-        (``"Pengantar Kerja Ahli Muda"`` -> ``"ahli_muda"``); None if it names no level."""
+        (the position's name, then a level's title); None if it names no level."""
         from ._vocabulary import fold
-        if self.position is None:
-            return None
+        return None if self.position is None else self._level_after_name(fold(text))
+
+    def _level_after_name(self, folded: str) -> str | None:
         names, words = self._position_words
-        folded = fold(text)
         return next((words[folded[len(n) + 1:]] for n in names
                      if folded.startswith(n + " ") and folded[len(n) + 1:] in words), None)
 
