@@ -26,7 +26,6 @@ from ..inputs._read import PLAIN_NUMBER
 from ..sheets._layout import WORKLOAD_COLUMNS, WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
 
-WORKLOAD_FIELDS = WORKLOAD_COLUMNS  # a workload row, in a file or in the workbook's sheet
 
 
 @attrs.frozen
@@ -151,9 +150,9 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
             continue
         before = len(problems)
         for key in raw:
-            if key not in WORKLOAD_FIELDS:
-                bad(key, f"field tidak dikenal {key!r}", f"unknown field {key!r}; expected: {', '.join(WORKLOAD_FIELDS)}",
-                    suggest(key, WORKLOAD_FIELDS))
+            if key not in WORKLOAD_COLUMNS:
+                bad(key, f"field tidak dikenal {key!r}", f"unknown field {key!r}; expected: {', '.join(WORKLOAD_COLUMNS)}",
+                    suggest(key, WORKLOAD_COLUMNS))
         for key in ("region", "activity", "level", "volume"):
             if raw.get(key) in (None, ""):
                 bad(key, f"field wajib {key!r} kosong", f"the required field {key!r} is missing")
