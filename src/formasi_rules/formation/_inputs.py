@@ -27,7 +27,6 @@ from ..sheets._layout import WORKLOAD_COLUMNS, WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
 
 
-
 @attrs.frozen
 class WorkloadRow:
     where: Any  # str, or a SheetRow: see place()
