@@ -128,7 +128,8 @@ def test_decisions_are_those_of_their_reasons(engines, policy, backend, data):
 
 
 def test_equal_decisions_are_shared_and_an_allocation_is_the_candidates_own(engine):
-    first = engine.evaluate(OFFICER, as_of=AS_OF).decisions
+    engine.evaluate({**OFFICER, "id": "o-0"}, as_of=AS_OF).decisions  # noqa: B018 - a decision met once is not kept
+    first = engine.evaluate(OFFICER, as_of=AS_OF).decisions  # met twice: kept, and shared from then on
     again = engine.evaluate({**OFFICER, "id": "o-2"}, as_of=AS_OF).decisions
     assert all(a is b for a, b in zip(first, again, strict=True))
     older = engine.evaluate({**OFFICER, "birth_date": "1960-01-01"}, as_of=AS_OF).decisions
@@ -138,6 +139,21 @@ def test_equal_decisions_are_shared_and_an_allocation_is_the_candidates_own(engi
                          allocations={f"{first[0].route}/{first[0].level}": {"rank": 2}})
     assert given.decisions[0].allocation == {"rank": 2} and given.decisions[0] is not first[0]
     assert first[0].allocation is None and given.decisions[1] is first[1]
+
+
+def test_a_decision_met_once_is_not_kept(policy):
+    """Most decisions a batch makes are never met again: kept, each would stay in memory for the
+    garbage collector to walk in every full collection. One is kept when it is met a second time."""
+    engine = fr.Engine(policy, backend="reference")
+    compiled = engine._current
+    kept = compiled.explainers[compiled.index(AS_OF)]._decisions
+    once = engine.evaluate(OFFICER, as_of=AS_OF).decisions
+    assert not kept
+    twice = engine.evaluate({**OFFICER, "id": "o-2"}, as_of=AS_OF).decisions
+    assert once == twice and not any(a is b for a, b in zip(once, twice))
+    assert sorted(map(id, kept.values())) == sorted(map(id, twice))
+    third = engine.evaluate({**OFFICER, "id": "o-3"}, as_of=AS_OF).decisions
+    assert all(a is b for a, b in zip(twice, third, strict=True))
 
 
 def test_two_threads_reading_at_once_compute_the_fields_once(default_engine, monkeypatch):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +40,8 @@ class Explainer:
         self.policy = policy
         self.plan = plan
         self._cache: dict[tuple, Reason] = {}
-        self._decisions: dict[tuple, Decision] = {}  # (target, outcome, its reasons' ids) -> the Decision
+        self._decisions: dict[tuple, Decision] = {}  # (target, its reasons' ids) -> the Decision
+        self._seen: set[tuple] = set()  # the keys of decisions made once (see _keep)
         self._bundles: dict[tuple, _Bundle] = {}  # targets -> what depends on them only
         self._names = {t: f"{t[0]}/{t[1]}" for t in plan.targets}
         # per check: (field, level it is read at, or None) for each field it reads
@@ -49,10 +49,14 @@ class Explainer:
         self._reads = {k: tuple((f, c.level if fields[f].per_level else None) for f in c.fields)
                        for k, c in plan.checks.items()}
         self._pairs = tuple(dict.fromkeys(pair for reads in self._reads.values() for pair in reads))
-        self._readers = {k: _reader(reads) for k, reads in self._reads.items()}  # actual -> the values read
         # per check: (fact key, field, the inputs that give it) for each field it reads
         self.inputs = {k: tuple((fact_key(fields[f], c.level), f, fields[f].inputs) for f in c.fields)
                         for k, c in plan.checks.items()}
+        # the reasons of a candidate's checks, looked up in _cache (see _lookup_writer); per target, its
+        # place in what that gives and its checks' places in Plan.order
+        self._lookup = _lookup_writer(plan, self._reads, self.inputs, self._cache.get, self._make)
+        place = {k: i for i, k in enumerate(plan.order)}
+        self._places = {t: (i, tuple(place[k] for k in keys)) for i, (t, keys) in enumerate(plan.targets.items())}
         # the values the checks read as results show them: [(field, None) | (field, (level, ...))] in the
         # order of self._pairs, written as code (made here: never while an evaluation runs); False where a
         # field is read both ways, pair by pair in _actual
@@ -81,7 +85,7 @@ class Explainer:
             states.update(dict.fromkeys(unknown, None))
         actual = self._actual(derived)
         return bundle.outcomes(failed_bits, unknown_bits), states, actual, Explanation(
-            self, bundle.targets, states, actual, failed, unknown, firings.missing)
+            self, bundle.targets, states, actual, failed, unknown, firings.missing, failed_bits, unknown_bits)
 
     def outcomes(self, firings: Firings, targets: Sequence[tuple[str, str]]) -> dict[str, str]:
         """The outcome of each target ("route/level" -> outcome), as :func:`outcome` gives it from
@@ -146,26 +150,34 @@ class Explainer:
             return out
         return self._write_actual(values, per_level, shown if shown is not None else ())
 
-    def reasons(self, states: dict[str, bool | None], actual: dict[str, Any], absent: frozenset[str],
-                ) -> dict[str, Reason]:
-        """The reason of each check of ``states`` for a candidate (check -> passed, the values it
-        read, the fact keys it lacks), each shared with every candidate that gives the same."""
-        cache, readers, inputs = self._cache, self._readers, self.inputs
-        found = {}
-        for k, passed in states.items():
-            read = readers[k](actual)
-            gone = tuple([f for key, f, _ in inputs[k] if key in absent]) if passed is None else ()
-            reason = cache.get(cache_key := (k, passed, read, gone))
-            if reason is None:
-                if len(cache) >= self.MAX_CACHED:
-                    cache.clear()
-                    self._decisions.clear()  # they hold reasons too: memory stays bounded by the two
-                check = self.plan.checks[k]
-                values = (read,) if len(check.fields) == 1 else read
-                reason = cache[cache_key] = _reason(self.policy, check, passed,
-                                                    dict(zip(check.fields, values, strict=True)), gone)
-            found[k] = reason
-        return found
+    def _keep(self, key: tuple, decision: Decision) -> None:
+        """Keep a decision made for the second time, for every candidate after: one made once stays
+        the candidate's own. Most decisions made are never met again; kept, each would live
+        long enough for the garbage collector to walk it in every full collection, a cost
+        which grew with each kept (measured: a fifth of the reasons path's time)."""
+        made, seen = self._decisions, self._seen
+        if key in seen:
+            if len(made) >= self.MAX_CACHED:  # bounded as the reasons are
+                made.clear()
+            made[key] = decision
+        else:
+            if len(seen) >= self.MAX_CACHED:
+                seen.clear()
+            seen.add(key)
+
+    def _make(self, key: tuple[str, bool | None, Any, tuple[str, ...]]) -> Reason:
+        """The reason of ``key`` (check, passed, the values it read, the fields absent), kept in the
+        cache for every candidate that gives the same."""
+        cache = self._cache
+        if len(cache) >= self.MAX_CACHED:
+            cache.clear()
+            self._decisions.clear()  # they hold reasons too: memory stays bounded by the two
+            self._seen.clear()
+        k, passed, read, gone = key
+        check = self.plan.checks[k]
+        values = (read,) if len(check.fields) == 1 else read
+        reason = cache[key] = _reason(self.policy, check, passed, dict(zip(check.fields, values, strict=True)), gone)
+        return reason
 
 
 def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
@@ -192,16 +204,43 @@ def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
     return w.build("<formasi_rules actual values>")[name]
 
 
-def _reader(reads: tuple[tuple[str, str | None], ...]):
-    """The values a check reads from a candidate's ``actual`` values (by field, and by level for a
-    per-level field): in C where no field is per-level. A tuple, or the value itself where the
-    check reads one field (a value is never a tuple)."""
-    if all(level is None for _, level in reads):
-        return operator.itemgetter(*(f for f, _ in reads))
-    if len(reads) == 1:
-        (field, level), = reads
-        return lambda actual: actual[field][level]
-    return lambda actual: tuple([actual[f] if level is None else actual[f][level] for f, level in reads])
+def _lookup_writer(plan: Plan, reads: dict[str, tuple[tuple[str, str | None], ...]],
+                   inputs: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]], get, make):
+    """``lookup(failed, unknown, values, absent)``: for a candidate whose checks failed and were
+    not tested as the bit masks ``failed`` and ``unknown`` say, read the values ``values`` (the
+    result's ``actual``) and lack the fact keys ``absent``, the reason of each check in
+    ``Plan.order`` (``get(key)``, else ``make(key)``; key: check, passed, the values read (one, or
+    a tuple), the fields absent where it was not tested), and per target the ids of its checks'
+    reasons. Written as code for one plan (engine/_source.py)."""
+    w = Source(frozenset())
+    name, local, reason, ident = w.function_name(), {}, {}, {}
+    with w.block(f"def {name}(failed, unknown, values, absent)"):
+        for field in dict.fromkeys(f for k in plan.order for f, _ in reads[k]):
+            local[field] = w.temp()
+            w(f"{local[field]} = values[{w.bind(field)}]")
+        for k in plan.order:
+            state, key, reason[k], ident[k] = w.temp(), w.temp(), w.temp(), w.temp()
+            w(f"{state} = None if unknown & {plan.bit[k]} else not failed & {plan.bit[k]}")
+            parts = [local[f] if level is None else f"{local[f]}[{w.bind(level)}]" for f, level in reads[k]]
+            gone = w.bind(functools.partial(_gone, tuple((fact, f) for fact, f, _ in inputs[k])))
+            w(f"{key} = ({w.bind(k)}, {state}, {parts[0] if len(parts) == 1 else _tuple(parts)}, "
+              f"() if {state} is not None else {gone}(absent))")
+            w(f"{reason[k]} = {w.bind(get)}({key})")
+            with w.block(f"if {reason[k]} is None"):
+                w(f"{reason[k]} = {w.bind(make)}({key})")
+            w(f"{ident[k]} = {w.bind(id)}({reason[k]})")
+        targets = [_tuple([ident[k] for k in keys]) for keys in plan.targets.values()]
+        w(f"return {_tuple([reason[k] for k in plan.order])}, {_tuple(targets)}")
+    return w.build("<formasi_rules reasons of a plan>")[name]
+
+
+def _tuple(items: list[str]) -> str:
+    return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
+
+
+def _gone(keys: tuple[tuple[str, str], ...], absent: frozenset[str]) -> tuple[str, ...]:
+    """The fields of a check not tested whose fact keys the candidate lacks."""
+    return tuple([field for key, field in keys if key in absent])
 
 
 _NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE = outcome(True, False), outcome(False, True), outcome(False, False)
@@ -274,56 +313,56 @@ class Explanation:
     failed: frozenset[str]
     unknown: frozenset[str]
     absent: frozenset[str]
-    # check -> its reason for this candidate (see _every_reason)
-    _reasons: dict[str, Reason] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    failed_bits: int  # ``failed`` and ``unknown`` as the plan's bit masks
+    unknown_bits: int
+    # what _looked gives, once looked up
+    _found: list = attrs.field(factory=list, init=False, eq=False, repr=False)
 
     def decisions(self, result: Result) -> tuple[Decision, ...]:
-        """A Decision per target, with its reasons. A decision is a function of its target, its
-        outcome and its checks' reasons (its failed checks and missing inputs are theirs), and
-        the reasons are shared between candidates: so are equal decisions, made once (but one
-        with an allocation, which is the candidate's own)."""
+        """A Decision per target, with its reasons. A decision is a function of its target and its
+        checks' reasons (its outcome, failed checks and missing inputs are theirs), and the
+        reasons are shared between candidates: so are equal decisions, made once (but one with an
+        allocation, which is the candidate's own)."""
         explainer, allocations = self.explainer, result.allocations
-        plan_targets, names, made = explainer.plan.targets, explainer._names, explainer._decisions
-        every = self._every_reason().__getitem__
+        plan_targets, names, made, places = explainer.plan.targets, explainer._names, explainer._decisions, explainer._places
+        reasons, ids = self._looked()
         out = []
         for target in self.targets:
-            keys, name = plan_targets[target], names[target]
-            reasons = tuple(map(every, keys))
-            allocation = allocations.get(name) if allocations else None
+            at, where = places[target]
+            allocation = allocations.get(names[target]) if allocations else None
             # the reasons' ids name them: a decision kept holds its reasons, so no other can take their ids
-            key = (target, result.outcomes[name], *map(id, reasons))
+            key = (target, ids[at])
             decision = made.get(key) if allocation is None else None
             if decision is None:
-                decision = Decision(target[0], target[1], key[1], tuple(filter(self.failed.__contains__, keys)),
-                                    _missing(reasons), allocation, explain=Given(reasons))
+                own = tuple(map(reasons.__getitem__, where))
+                decision = Decision(target[0], target[1], result.outcomes[names[target]],
+                                    tuple(filter(self.failed.__contains__, plan_targets[target])), _missing(own),
+                                    allocation, explain=Given(own))
                 if allocation is None:
-                    if len(made) >= explainer.MAX_CACHED:  # bounded as the reasons are
-                        made.clear()
-                    made[key] = decision
+                    explainer._keep(key, decision)
             out.append(decision)
         return tuple(out)
 
     def put_decisions(self, parts: list[bytes], outcomes: dict[str, str]) -> None:
         """The decisions' JSON pieces (as ``decisions`` would give them, rendered), straight from
         the check states: no Decision objects, each reason looked up once for the candidate."""
-        plan_targets, names = self.explainer.plan.targets, self.explainer._names
-        # every reason the decisions show, as its JSON, once: each decision then takes its own in C
-        every = self._every_reason()
-        raw = {k: r.raw or r.to_bytes() for k, r in every.items()}.__getitem__
+        places, names = self.explainer._places, self.explainer._names
+        reasons, _ = self._looked()
+        raw = [r.raw or r.to_bytes() for r in reasons]  # each reason's JSON, once: each decision takes its own
         for i, target in enumerate(self.targets):
             if i:
                 parts.append(b",")
-            keys = plan_targets[target]
-            put_decision(parts, target[0], target[1], outcomes[names[target]], list(map(raw, keys)),
-                         _missing(map(every.__getitem__, keys)) if self.unknown else (), None)
+            where = places[target][1]
+            put_decision(parts, target[0], target[1], outcomes[names[target]], [raw[j] for j in where],
+                         _missing([reasons[j] for j in where]) if self.unknown else (), None)
 
-    def _every_reason(self) -> dict[str, Reason]:
-        """check -> its reason, for every check the decisions read, looked up once for the candidate
-        (when its decisions are first read): a check is read by up to 18 decisions."""
-        made = self._reasons
-        if not made:
-            made.update(self.explainer.reasons(self.states, self.actual, self.absent))
-        return made
+    def _looked(self) -> tuple[tuple[Reason, ...], tuple[tuple[int, ...], ...]]:
+        """Every check's reason (in Plan.order) and each target's reasons' ids, looked up once for
+        the candidate, when its decisions are first read (a check is read by up to 18 decisions)."""
+        found = self._found
+        if not found:
+            found.append(self.explainer._lookup(self.failed_bits, self.unknown_bits, self.actual, self.absent))
+        return found[0]
 
 
 def _missing(reasons: Iterable[Reason]) -> tuple[str, ...]:

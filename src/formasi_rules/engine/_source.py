@@ -32,7 +32,7 @@ from typing import Any
 GENERATED = re.compile(r"[kft][0-9]+\Z")  # the names the writer makes
 BUILTINS = frozenset(("range", "min", "max", "int", "type", "isinstance", "len"))
 # the writer's fixed parameter and local names
-PARAMS = frozenset(("F", "V", "c", "as_of", "values", "per_level", "shown", "tr", "cur"))
+PARAMS = frozenset(("F", "V", "c", "as_of", "values", "per_level", "shown", "tr", "cur", "failed", "unknown", "absent"))
 NAMES = BUILTINS | PARAMS
 _NODES = (  # every kind of node the writer emits; anything else is refused
     ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Return, ast.Assign, ast.If, ast.While, ast.For,
@@ -40,6 +40,7 @@ _NODES = (  # every kind of node the writer emits; anything else is refused
     ast.UnaryOp, ast.Call, ast.Attribute, ast.Subscript, ast.Name, ast.Constant, ast.Tuple, ast.List, ast.Dict,
     ast.IfExp, ast.Load, ast.Store, ast.Is, ast.IsNot, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE,
     ast.In, ast.NotIn, ast.And, ast.Or, ast.Not, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.USub,
+    ast.BitAnd,
 )
 
 
