@@ -76,16 +76,15 @@ class Explainer:
         read, the values read, and the Explanation that builds the decisions when asked."""
         bundle = self._bundle(targets)
         failed_bits, unknown_bits = bundle.masks(firings)
-        failed, unknown = self.plan.names(failed_bits), self.plan.names(unknown_bits)
-        # in plan order: passed, unless failed or not tested
-        states: dict[str, bool | None] = dict.fromkeys(bundle.read, True)
-        if failed:
-            states.update(dict.fromkeys(failed, False))
-        if unknown:
-            states.update(dict.fromkeys(unknown, None))
+        if bundle.groups is not None:
+            states = bundle.states(failed_bits, unknown_bits)
+        else:  # in plan order: passed, unless failed or not tested
+            states = dict.fromkeys(bundle.read, True)
+            states.update(dict.fromkeys(self.plan.names(failed_bits), False))
+            states.update(dict.fromkeys(self.plan.names(unknown_bits), None))
         actual = self._actual(derived)
         return bundle.outcomes(failed_bits, unknown_bits), states, actual, Explanation(
-            self, bundle.targets, states, actual, failed, unknown, firings.missing, failed_bits, unknown_bits)
+            self, bundle.targets, states, actual, firings.missing, failed_bits, unknown_bits)
 
     def outcomes(self, firings: Firings, targets: Sequence[tuple[str, str]]) -> dict[str, str]:
         """The outcome of each target ("route/level" -> outcome), as :func:`outcome` gives it from
@@ -124,8 +123,11 @@ class Explainer:
             read = tuple(dict.fromkeys(k for t in targets for k in plan.targets[t]))
             in_order = list(read) == [k for k in plan.order if k in frozenset(read)]
             bits = tuple((self._names[t], plan.mask(plan.targets[t])) for t in key)
+            groups = tuple((shift, tuple((j, k) for j, k in enumerate(plan.order[shift:shift + 8]) if k in read))
+                           for shift in range(0, len(plan.order), 8))
             bundle = self._bundles[key] = _Bundle(key, read, frozenset(read), plan.mask(read), bits,
-                                                  _Pieces(self._check_names, bits) if in_order else None)
+                                                  _Pieces(self._check_names, bits) if in_order else None,
+                                                  tuple(g for g in groups if g[1]) if in_order else None)
         self.__dict__["_last"] = (targets if type(targets) is tuple else list(targets), bundle)
         return bundle
 
@@ -256,6 +258,28 @@ class _Bundle:
     read_bits: int  # the same as a bit mask (Plan.bit)
     bits: tuple[tuple[str, int], ...]  # per target: its name ("route/level") and its checks' mask
     pieces: _Pieces | None  # the compact record's pieces, where ``read`` is in Plan.order's order
+    # there too: Plan.order eight checks at a time, (its first bit, (bit, check) for each check read)
+    groups: tuple[tuple[int, tuple[tuple[int, str], ...]], ...] | None
+    # (first bit, failed byte, untested byte) -> the states of the checks of its group
+    _states: dict[tuple[int, int, int], tuple] = attrs.field(factory=dict, init=False, eq=False)
+
+    MAX_STATES = 4096  # parts of states kept (a part is at most 8 pairs)
+
+    def states(self, failed: int, unknown: int) -> dict[str, bool | None]:
+        """check -> passed (True), failed (False) or not tested (None), in ``read``'s order, from
+        :meth:`masks`: joined from each group's part, made once for its bits (a batch meets few)."""
+        made, parts = self._states, []
+        for shift, group in self.groups:
+            key = (shift, failed >> shift & 255, unknown >> shift & 255)
+            part = made.get(key)
+            if part is None:
+                if len(made) >= self.MAX_STATES:
+                    made.clear()
+                _, no, unknown_ = key
+                part = made[key] = tuple((k, False if no >> j & 1 else None if unknown_ >> j & 1 else True)
+                                         for j, k in group)
+            parts.append(part)
+        return dict(itertools.chain.from_iterable(parts))
 
     def masks(self, firings: Firings) -> tuple[int, int]:
         """The checks read that failed, and those not tested (neither passed nor failed), as masks."""
@@ -310,10 +334,8 @@ class Explanation:
     targets: tuple[tuple[str, str], ...]
     states: dict[str, bool | None]
     actual: dict[str, Any]
-    failed: frozenset[str]
-    unknown: frozenset[str]
     absent: frozenset[str]
-    failed_bits: int  # ``failed`` and ``unknown`` as the plan's bit masks
+    failed_bits: int  # the checks read that failed, and those not tested, as the plan's bit masks
     unknown_bits: int
     # what _looked gives, once looked up
     _found: list = attrs.field(factory=list, init=False, eq=False, repr=False)
@@ -326,7 +348,7 @@ class Explanation:
         explainer, allocations = self.explainer, result.allocations
         plan_targets, names, made, places = explainer.plan.targets, explainer._names, explainer._decisions, explainer._places
         reasons, ids = self._looked()
-        out = []
+        states, out = self.states, []
         for target in self.targets:
             at, where = places[target]
             allocation = allocations.get(names[target]) if allocations else None
@@ -336,7 +358,7 @@ class Explanation:
             if decision is None:
                 own = tuple(map(reasons.__getitem__, where))
                 decision = Decision(target[0], target[1], result.outcomes[names[target]],
-                                    tuple(filter(self.failed.__contains__, plan_targets[target])), _missing(own),
+                                    tuple([k for k in plan_targets[target] if states[k] is False]), _missing(own),
                                     allocation, explain=Given(own))
                 if allocation is None:
                     explainer._keep(key, decision)
@@ -354,7 +376,7 @@ class Explanation:
                 parts.append(b",")
             where = places[target][1]
             put_decision(parts, target[0], target[1], outcomes[names[target]], [raw[j] for j in where],
-                         _missing([reasons[j] for j in where]) if self.unknown else (), None)
+                         _missing([reasons[j] for j in where]) if self.unknown_bits else (), None)
 
     def _looked(self) -> tuple[tuple[Reason, ...], tuple[tuple[int, ...], ...]]:
         """Every check's reason (in Plan.order) and each target's reasons' ids, looked up once for
