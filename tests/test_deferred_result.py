@@ -156,6 +156,36 @@ def test_a_decision_met_once_is_not_kept(policy):
     assert all(a is b for a, b in zip(twice, third, strict=True))
 
 
+def test_an_untested_check_has_one_reason_whatever_else_is_absent(policy):
+    """A check not tested names the fields it lacks; other absent inputs do not make it another reason."""
+    engine = fr.Engine(policy, backend="reference")
+    no_birth = engine.evaluate(OFFICER, as_of=AS_OF)  # no birth_date: the age checks are not tested
+    also_no_test = engine.evaluate({k: v for k, v in OFFICER.items() if k != "competency_test"}, as_of=AS_OF)
+    ages = [[r for d in result.decisions for r in d.reasons if r.rule.endswith(".age")]
+            for result in (no_birth, also_no_test)]
+    assert ages[0] and all(r.passed is None and r.missing == ("birth_date",) for r in ages[0])
+    assert all(a is b for a, b in zip(*ages, strict=True))
+
+
+def test_reasons_stay_right_when_the_kept_ones_are_let_go(policy, monkeypatch):
+    """The reasons and decisions kept are bounded: past the bound they are let go, and every
+    result after is still the one a fresh engine gives."""
+    import copy
+    records = [OFFICER, {**OFFICER, "id": "o-2", "birth_date": "1960-01-01"},
+               {**OFFICER, "id": "o-3", "education": "D3", "credit_points": 20},
+               {k: v for k, v in OFFICER.items() if k != "performance"}, {**OFFICER, "id": "o-5", "rank": "IV/a"}]
+    expected = [fr.Engine(policy, backend="reference").evaluate(r, as_of=AS_OF).to_dict() for r in records]
+    from formasi_rules.engine._explain import Explainer
+    monkeypatch.setattr(Explainer, "MAX_CACHED", 7)
+    engine = fr.Engine(policy, backend="reference")
+    explainer = engine._current.explainers[engine._current.index(AS_OF)]
+    for _ in range(3):
+        for record, want in zip(copy.deepcopy(records), expected, strict=True):
+            assert engine.evaluate(record, as_of=AS_OF).to_dict() == want
+            assert explainer._count <= 7 + 2 * len(explainer.plan.order)  # let go once past the bound
+            assert len(explainer._decisions) <= 7 and len(explainer._seen) <= 7
+
+
 def test_two_threads_reading_at_once_compute_the_fields_once(default_engine, monkeypatch):
     import threading
     import time

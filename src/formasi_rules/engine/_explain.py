@@ -39,8 +39,12 @@ class Explainer:
     def __init__(self, policy: Policy, plan: Plan):
         self.policy = policy
         self.plan = plan
-        self._cache: dict[tuple, Reason] = {}
-        self._decisions: dict[tuple, Decision] = {}  # (target, its reasons' ids) -> the Decision
+        # per check and state (passed, failed, not tested): the reasons made, by the values read (and, not
+        # tested, the fields absent); _count of them all
+        self._kept: dict[tuple[str, bool | None], dict[Any, Reason]] = {
+            (k, state): {} for k in plan.order for state in (True, False, None)}
+        self._count = 0
+        self._decisions: dict[tuple, Decision] = {}  # (target's place, its reasons' ids) -> the Decision
         self._seen: set[tuple] = set()  # the keys of decisions made once (see _keep)
         self._bundles: dict[tuple, _Bundle] = {}  # targets -> what depends on them only
         self._names = {t: f"{t[0]}/{t[1]}" for t in plan.targets}
@@ -52,9 +56,9 @@ class Explainer:
         # per check: (fact key, field, the inputs that give it) for each field it reads
         self.inputs = {k: tuple((fact_key(fields[f], c.level), f, fields[f].inputs) for f in c.fields)
                         for k, c in plan.checks.items()}
-        # the reasons of a candidate's checks, looked up in _cache (see _lookup_writer); per target, its
+        # the reasons of a candidate's checks, looked up in _kept (see _lookup_writer); per target, its
         # place in what that gives and its checks' places in Plan.order
-        self._lookup = _lookup_writer(plan, self._reads, self.inputs, self._cache.get, self._make)
+        self._lookup = _lookup_writer(plan, self._reads, self._kept, self._make)
         place = {k: i for i, k in enumerate(plan.order)}
         self._places = {t: (i, tuple(place[k] for k in keys)) for i, (t, keys) in enumerate(plan.targets.items())}
         # the values the checks read as results show them: [(field, None) | (field, (level, ...))] in the
@@ -167,18 +171,33 @@ class Explainer:
                 seen.clear()
             seen.add(key)
 
-    def _make(self, key: tuple[str, bool | None, Any, tuple[str, ...]]) -> Reason:
-        """The reason of ``key`` (check, passed, the values it read, the fields absent), kept in the
-        cache for every candidate that gives the same."""
-        cache = self._cache
-        if len(cache) >= self.MAX_CACHED:
-            cache.clear()
+    def _make(self, k: str, passed: bool | None, read: Any, absent: frozenset[str]) -> Reason:
+        """The reason of check ``k`` that ``passed`` (None: not tested, for a candidate lacking the
+        fact keys ``absent``), having read ``read`` (a value, or a tuple where it reads several),
+        kept for every candidate that gives the same."""
+        if self._count >= self.MAX_CACHED:
+            for kept in self._kept.values():
+                kept.clear()
+            self._count = 0
             self._decisions.clear()  # they hold reasons too: memory stays bounded by the two
             self._seen.clear()
-        k, passed, read, gone = key
+        kept = self._kept[k, passed]
+        if passed is not None:
+            key, gone = read, ()
+        else:  # the same reason for every set of absent keys that leaves the check the same fields
+            key, gone = (read, absent), tuple([f for fact, f, _ in self.inputs[k] if fact in absent])
+            reason = kept.get((read, gone))
+            if reason is not None:
+                kept[key] = reason
+                self._count += 1
+                return reason
+            self._count += 1  # (the entry by the fields, below)
         check = self.plan.checks[k]
         values = (read,) if len(check.fields) == 1 else read
-        reason = cache[key] = _reason(self.policy, check, passed, dict(zip(check.fields, values, strict=True)), gone)
+        reason = kept[key] = _reason(self.policy, check, passed, dict(zip(check.fields, values, strict=True)), gone)
+        if passed is None:
+            kept[read, gone] = reason
+        self._count += 1
         return reason
 
 
@@ -207,42 +226,43 @@ def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
 
 
 def _lookup_writer(plan: Plan, reads: dict[str, tuple[tuple[str, str | None], ...]],
-                   inputs: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]], get, make):
+                   kept: dict[tuple[str, bool | None], dict[Any, Reason]], make):
     """``lookup(failed, unknown, values, absent)``: for a candidate whose checks failed and were
     not tested as the bit masks ``failed`` and ``unknown`` say, read the values ``values`` (the
     result's ``actual``) and lack the fact keys ``absent``, the reason of each check in
-    ``Plan.order`` (``get(key)``, else ``make(key)``; key: check, passed, the values read (one, or
-    a tuple), the fields absent where it was not tested), and per target the ids of its checks'
-    reasons. Written as code for one plan (engine/_source.py)."""
+    ``Plan.order`` (in ``kept[check, passed]`` by the values read, or by those and the fact keys
+    absent where not tested; else ``make(check, passed, read, absent)``), and per target its place
+    and the ids of its checks' reasons. Written as code for one plan (engine/_source.py)."""
     w = Source(frozenset())
     name, local, reason, ident = w.function_name(), {}, {}, {}
+    make = w.bind(make)
     with w.block(f"def {name}(failed, unknown, values, absent)"):
         for field in dict.fromkeys(f for k in plan.order for f, _ in reads[k]):
             local[field] = w.temp()
             w(f"{local[field]} = values[{w.bind(field)}]")
         for k in plan.order:
-            state, key, reason[k], ident[k] = w.temp(), w.temp(), w.temp(), w.temp()
-            w(f"{state} = None if unknown & {plan.bit[k]} else not failed & {plan.bit[k]}")
+            bit, check, reason[k], ident[k] = plan.bit[k], w.bind(k), w.temp(), w.temp()
             parts = [local[f] if level is None else f"{local[f]}[{w.bind(level)}]" for f, level in reads[k]]
-            gone = w.bind(functools.partial(_gone, tuple((fact, f) for fact, f, _ in inputs[k])))
-            w(f"{key} = ({w.bind(k)}, {state}, {parts[0] if len(parts) == 1 else _tuple(parts)}, "
-              f"() if {state} is not None else {gone}(absent))")
-            w(f"{reason[k]} = {w.bind(get)}({key})")
-            with w.block(f"if {reason[k]} is None"):
-                w(f"{reason[k]} = {w.bind(make)}({key})")
+            read = parts[0] if len(parts) == 1 and parts[0] in local.values() else w.temp()
+            if read not in local.values():
+                w(f"{read} = {parts[0] if len(parts) == 1 else _tuple(parts)}")
+            with w.block(f"if unknown & {bit}"):
+                w(f"{reason[k]} = {w.bind(kept[k, None].get)}(({read}, absent))")
+                with w.block(f"if {reason[k]} is None"):
+                    w(f"{reason[k]} = {make}({check}, None, {read}, absent)")
+            for header, passed in ((f"elif failed & {bit}", False), ("else", True)):
+                with w.block(header):
+                    w(f"{reason[k]} = {w.bind(kept[k, passed].get)}({read})")
+                    with w.block(f"if {reason[k]} is None"):
+                        w(f"{reason[k]} = {make}({check}, {passed}, {read}, ())")
             w(f"{ident[k]} = {w.bind(id)}({reason[k]})")
-        targets = [_tuple([ident[k] for k in keys]) for keys in plan.targets.values()]
+        targets = [_tuple([str(i), *(ident[k] for k in keys)]) for i, keys in enumerate(plan.targets.values())]
         w(f"return {_tuple([reason[k] for k in plan.order])}, {_tuple(targets)}")
     return w.build("<formasi_rules reasons of a plan>")[name]
 
 
 def _tuple(items: list[str]) -> str:
     return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
-
-
-def _gone(keys: tuple[tuple[str, str], ...], absent: frozenset[str]) -> tuple[str, ...]:
-    """The fields of a check not tested whose fact keys the candidate lacks."""
-    return tuple([field for key, field in keys if key in absent])
 
 
 _NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE = outcome(True, False), outcome(False, True), outcome(False, False)
@@ -352,8 +372,8 @@ class Explanation:
         for target in self.targets:
             at, where = places[target]
             allocation = allocations.get(names[target]) if allocations else None
-            # the reasons' ids name them: a decision kept holds its reasons, so no other can take their ids
-            key = (target, ids[at])
+            # its place and its reasons' ids: a decision kept holds its reasons, so no other can take their ids
+            key = ids[at]
             decision = made.get(key) if allocation is None else None
             if decision is None:
                 own = tuple(map(reasons.__getitem__, where))
@@ -379,7 +399,7 @@ class Explanation:
                          _missing([reasons[j] for j in where]) if self.unknown_bits else (), None)
 
     def _looked(self) -> tuple[tuple[Reason, ...], tuple[tuple[int, ...], ...]]:
-        """Every check's reason (in Plan.order) and each target's reasons' ids, looked up once for
+        """Every check's reason (in Plan.order) and each target's place and reasons' ids, looked up once for
         the candidate, when its decisions are first read (a check is read by up to 18 decisions)."""
         found = self._found
         if not found:
