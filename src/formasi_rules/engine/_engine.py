@@ -148,8 +148,10 @@ class Engine:
         compiled = self._pin()
         try:
             places = self.places if formation is None else open_places_of(formation, self.policy.levels)
-            check_filter(compiled.policy, compiled.plan(as_date(as_of)), route, level)
-            return evaluate_one(compiled, candidate, as_date(as_of), places, route, level)
+            day = as_date(as_of)
+            if route is not None or level is not None:
+                check_filter(compiled.policy, compiled.plan(day), route, level)
+            return evaluate_one(compiled, candidate, day, places, route, level)
         finally:
             compiled.release()
 

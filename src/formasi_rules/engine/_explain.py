@@ -75,9 +75,9 @@ class Explainer:
         self._write_actual = _actual_writer(self._layout) if self._layout is not False else None
 
     def decide(self, derived: Derived, firings: Firings, targets: Sequence[tuple[str, str]],
-               ) -> tuple[dict[str, str], dict[str, bool | None], dict[str, Any], Explanation]:
-        """The outcome of each target ("route/level" -> outcome), the state of every check they
-        read, the values read, and the Explanation that builds the decisions when asked."""
+               ) -> tuple[dict[str, bool | None], dict[str, Any], Explanation]:
+        """The state of every check the targets read, the values read, and the Explanation that
+        builds the decisions when asked (the outcomes are :meth:`outcomes`)."""
         bundle = self._bundle(targets)
         failed_bits, unknown_bits = bundle.masks(firings)
         if bundle.groups is not None:
@@ -87,8 +87,8 @@ class Explainer:
             states.update(dict.fromkeys(self.plan.names(failed_bits), False))
             states.update(dict.fromkeys(self.plan.names(unknown_bits), None))
         actual = self._actual(derived)
-        return bundle.outcomes(failed_bits, unknown_bits), states, actual, Explanation(
-            self, bundle.targets, states, actual, firings.missing, failed_bits, unknown_bits)
+        return states, actual, Explanation(self, bundle.targets, states, actual, firings.missing, failed_bits,
+                                           unknown_bits)
 
     def outcomes(self, firings: Firings, targets: Sequence[tuple[str, str]]) -> dict[str, str]:
         """The outcome of each target ("route/level" -> outcome), as :func:`outcome` gives it from

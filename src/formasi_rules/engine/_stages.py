@@ -208,7 +208,7 @@ class _Later:
 
     def __call__(self) -> dict[str, Any]:
         derived = self.derived  # (called once: Result.deferred holds a lock and forgets it after)
-        _, checks, actual, self.explanation = self.explainer.decide(derived, self.firings, self.targets)
+        checks, actual, self.explanation = self.explainer.decide(derived, self.firings, self.targets)
         values = {"derived": _shown(self.echo, derived), "checks": checks, "actual": actual,
                   "values": {**derived.values, "region": self.region}}
         self.derived = self.firings = None
@@ -230,7 +230,9 @@ def _as_compact(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.
 def _as_full(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
              firings: Firings, targets: list, where: str) -> Rendered:
     """What ``_as_result(...).to_bytes("full")`` gives, without the Result and Decisions in between."""
-    outcomes, _, _, explanation = compiled.explainers[index].decide(derived, firings, targets)
+    explainer = compiled.explainers[index]
+    _, _, explanation = explainer.decide(derived, firings, targets)
+    outcomes = explainer.outcomes(firings, targets)
     policy = compiled.policy
     return Rendered(candidate.id, full_parts(
         candidate.id, as_of, policy.identity(), compiled.backend.name, _shown(compiled.echo, derived),
