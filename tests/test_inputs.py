@@ -1,6 +1,7 @@
 """Candidate records and formation rows: every bad value is named with its path."""
 
 import json
+import pickle
 from decimal import Decimal
 
 import pytest
@@ -88,6 +89,10 @@ def test_readers_stream_every_format_and_isolate_bad_lines(tmp_path):
     assert structure_candidate(first).position.level == "ahli_muda"
     assert isinstance(csv_rows[1][1], fr.InputError)
     assert "2024-baik" in csv_rows[1][1].problems[0].en
+    assert csv_rows[1][1].record_id == "b"  # the error record names the row's candidate
+    error = next(fr.Engine(POLICY, backend="reference").evaluate_many([csv_rows[1]], as_of=AS_OF))
+    assert isinstance(error, fr.RecordError) and error.candidate == "b" and error.problems[0].code == "I014"
+    assert pickle.loads(pickle.dumps(csv_rows[1][1])).record_id == "b"
 
 
 def test_json_array_records_are_placed_by_their_line(tmp_path):

@@ -108,7 +108,15 @@ class PolicyError(_ProblemsError, ValueError):
 
 
 class InputError(_ProblemsError, ValueError):
-    """Input data (candidates, formation rows) is invalid. ``.problems`` lists every finding."""
+    """Input data (candidates, formation rows) is invalid. ``.problems`` lists every finding;
+    ``.record_id`` is the id of the record they are in, where it could be read."""
+
+    def __init__(self, problems: Iterable[Problem], summary: str | None = None, record_id: str | None = None):
+        super().__init__(problems, summary)
+        self.record_id = record_id
+
+    def __reduce__(self):
+        return type(self), (self.problems, self._summary, self.record_id)
 
 
 class InvalidArgument(FormasiError, TypeError):

@@ -136,7 +136,7 @@ def _read(item: tuple[int, Any], policy: Policy) -> _Case:
     if isinstance(record, JsonLine):  # parsed and validated in one pass, or else the detailed way
         record = read_line(record.text, policy) or record.parse()
     if isinstance(record, InputError):  # a line that is no record: a problem inside it at the record's place
-        return _Case(where, None, error=RecordError(where, None, tuple(
+        return _Case(where, None, error=RecordError(where, record.record_id, tuple(
             p if p.path is None else _at(p, where) for p in record.problems)))
     if type(record) is Candidate:  # the common case (a JSON line read in one pass), asked first
         case = _Case(where, record.id)

@@ -459,7 +459,10 @@ def flat_record(row: Mapping[str, Any], where: str) -> dict[str, Any] | InputErr
                                             "write it as YEAR:RATING;YEAR:RATING, one rating a year",
                                             path=f"{path_of(where)}.performance"))
         _place(record, key, value)
-    return InputError(problems) if problems else record
+    if not problems:
+        return record
+    ident = record.get("id")  # said with the error, so the row can be found by it
+    return InputError(problems, record_id=None if ident is None or isinstance(ident, dict) else str(ident))
 
 
 def _place(record: dict[str, Any], key: str, value: Any) -> None:
