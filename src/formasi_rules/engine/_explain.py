@@ -265,6 +265,7 @@ def _tuple(items: list[str]) -> str:
     return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
 
 
+_SET = object.__setattr__
 _NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE = outcome(True, False), outcome(False, True), outcome(False, False)
 
 
@@ -380,6 +381,7 @@ class Explanation:
                 decision = Decision(target[0], target[1], result.outcomes[names[target]],
                                     tuple([k for k in plan_targets[target] if states[k] is False]), _missing(own),
                                     allocation, explain=Given(own))
+                _SET(decision, "reasons", own)  # its cached_property, known already
                 if allocation is None:
                     explainer._keep(key, decision)
             out.append(decision)
