@@ -147,7 +147,7 @@ def test_a_decision_met_once_is_not_kept(policy):
     garbage collector to walk in every full collection. One is kept when it is met a second time."""
     engine = fr.Engine(policy, backend="reference")
     compiled = engine._current
-    kept = compiled.explainers[compiled.index(AS_OF)]._decisions
+    kept = compiled.explainers[compiled.index(AS_OF)]._kept.decisions
     once = engine.evaluate(OFFICER, as_of=AS_OF).decisions
     assert not kept
     twice = engine.evaluate({**OFFICER, "id": "o-2"}, as_of=AS_OF).decisions
@@ -176,15 +176,43 @@ def test_reasons_stay_right_when_the_kept_ones_are_let_go(policy, monkeypatch):
                {**OFFICER, "id": "o-3", "education": "D3", "credit_points": 20},
                {k: v for k, v in OFFICER.items() if k != "performance"}, {**OFFICER, "id": "o-5", "rank": "IV/a"}]
     expected = [fr.Engine(policy, backend="reference").evaluate(r, as_of=AS_OF).to_dict() for r in records]
-    from formasi_rules.engine._explain import Explainer
-    monkeypatch.setattr(Explainer, "MAX_CACHED", 7)
+    from formasi_rules.engine._explain import _Kept
+    monkeypatch.setattr(_Kept, "MAX_CACHED", 7)
     engine = fr.Engine(policy, backend="reference")
-    explainer = engine._current.explainers[engine._current.index(AS_OF)]
+    kept = engine._current.explainers[engine._current.index(AS_OF)]._kept
     for _ in range(3):
         for record, want in zip(copy.deepcopy(records), expected, strict=True):
             assert engine.evaluate(record, as_of=AS_OF).to_dict() == want
-            assert explainer._count <= 7 + 2 * len(explainer.plan.order)  # let go once past the bound
-            assert len(explainer._decisions) <= 7 and len(explainer._seen) <= 7
+            assert kept.count <= 7 + 1  # let go once past the bound
+            assert len(kept.decisions) <= 7 and len(kept.seen) <= 7
+
+
+def test_a_narrowed_request_looks_up_only_the_reasons_it_reads(policy):
+    engine = fr.Engine(policy, backend="reference")
+    compiled = engine._current
+    explainer = compiled.explainers[compiled.index(AS_OF)]
+    result = engine.evaluate(OFFICER, as_of=AS_OF, route="kenaikan_pangkat", level="ahli_pertama")
+    (decision,) = result.decisions
+    read = explainer.plan.targets["kenaikan_pangkat", "ahli_pertama"]
+    assert [r.rule for r in decision.reasons] == [explainer.plan.checks[k].rule.id for k in read]
+    made = {r.rule for kept in explainer._kept.reasons.values() for r in kept.values()}
+    assert made == {explainer.plan.checks[k].rule.id for k in read}
+
+
+def test_a_closed_engine_lets_its_reasons_go_without_the_garbage_collector(policy):
+    import gc
+    import weakref
+    engine = fr.Engine(policy, backend="reference")
+    engine.evaluate(OFFICER, as_of=AS_OF).decisions  # noqa: B018
+    kept = weakref.ref(engine._current.explainers[engine._current.index(AS_OF)]._kept)
+    gc.collect()
+    gc.disable()
+    try:
+        engine.close()
+        del engine
+        assert kept() is None  # freed by reference counting: no cycle holds it
+    finally:
+        gc.enable()
 
 
 def test_two_threads_reading_at_once_compute_the_fields_once(default_engine, monkeypatch):

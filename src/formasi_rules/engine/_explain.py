@@ -30,22 +30,12 @@ class Explainer:
     A decision's outcome comes straight from the firings' bit masks. Its reasons are built on
     demand; a reason depends only on its check, whether it passed, the values it read and the
     inputs missing, and is immutable, so equal reasons are built (and rendered as JSON) once and
-    shared between candidates, and so are equal decisions (Explanation.decisions). The caches
-    are bounded, so memory stays flat however many candidates pass through.
+    shared between candidates, and so are equal decisions met more than once (:class:`_Kept`).
     """
-
-    MAX_CACHED = 20_000  # reasons, and decisions; a reason is about 1 KB with its JSON
 
     def __init__(self, policy: Policy, plan: Plan):
         self.policy = policy
         self.plan = plan
-        # per check and state (passed, failed, not tested): the reasons made, by the values read (and, not
-        # tested, the fields absent); _count of them all
-        self._kept: dict[tuple[str, bool | None], dict[Any, Reason]] = {
-            (k, state): {} for k in plan.order for state in (True, False, None)}
-        self._count = 0
-        self._decisions: dict[tuple, Decision] = {}  # (target's place, its reasons' ids) -> the Decision
-        self._seen: set[tuple] = set()  # the keys of decisions made once (see _keep)
         self._bundles: dict[tuple, _Bundle] = {}  # targets -> what depends on them only
         self._names = {t: f"{t[0]}/{t[1]}" for t in plan.targets}
         # per check: (field, level it is read at, or None) for each field it reads
@@ -56,9 +46,10 @@ class Explainer:
         # per check: (fact key, field, the inputs that give it) for each field it reads
         self.inputs = {k: tuple((fact_key(fields[f], c.level), f, fields[f].inputs) for f in c.fields)
                         for k, c in plan.checks.items()}
-        # the reasons of a candidate's checks, looked up in _kept (see _lookup_writer); per target, its
-        # place in what that gives and its checks' places in Plan.order
-        self._lookup = _lookup_writer(plan, self._reads, self._kept, self._make)
+        # the reasons and decisions kept for every candidate; the reasons of a candidate's checks, looked
+        # up there (see _lookup_writer); per target, its place in what that gives and its checks' places
+        self._kept = _Kept(policy, plan, self.inputs)
+        self._lookup = _lookup_writer(plan, self._reads, self._kept)
         place = {k: i for i, k in enumerate(plan.order)}
         self._places = {t: (i, tuple(place[k] for k in keys)) for i, (t, keys) in enumerate(plan.targets.items())}
         # the values the checks read as results show them: [(field, None) | (field, (level, ...))] in the
@@ -87,8 +78,8 @@ class Explainer:
             states.update(dict.fromkeys(self.plan.names(failed_bits), False))
             states.update(dict.fromkeys(self.plan.names(unknown_bits), None))
         actual = self._actual(derived)
-        return states, actual, Explanation(self, bundle.targets, states, actual, firings.missing, failed_bits,
-                                           unknown_bits)
+        return states, actual, Explanation(self, bundle.targets, states, actual, firings.missing, bundle.read_bits,
+                                           failed_bits, unknown_bits)
 
     def outcomes(self, firings: Firings, targets: Sequence[tuple[str, str]]) -> dict[str, str]:
         """The outcome of each target ("route/level" -> outcome), as :func:`outcome` gives it from
@@ -156,32 +147,56 @@ class Explainer:
             return out
         return self._write_actual(values, per_level, shown if shown is not None else ())
 
-    def _keep(self, key: tuple, decision: Decision) -> None:
+
+class _Kept:
+    """The reasons and decisions of a plan kept for every candidate, bounded: past MAX_CACHED
+    entries they are all let go, so memory stays flat however many candidates pass through.
+
+    A reason is kept per check and state (passed, failed, not tested) by the values its check read;
+    one not tested also by the set of fact keys the candidate lacks (each such set an entry: a
+    frozenset keeps its hash), made once per set of fields those leave it without. A decision is
+    kept once it is made a second time (:meth:`keep`). The code that looks reasons up holds this,
+    not the Explainer, and nothing here holds the code: no cycle keeps a closed engine's reasons."""
+
+    MAX_CACHED = 20_000  # reasons' entries, and decisions; a reason is about 1 KB with its JSON
+
+    def __init__(self, policy: Policy, plan: Plan, inputs: dict[str, tuple]):
+        self.policy, self.plan, self.inputs = policy, plan, inputs
+        self.reasons: dict[tuple[str, bool | None], dict[Any, Reason]] = {
+            (k, state): {} for k in plan.order for state in (True, False, None)}
+        self.count = 0  # entries in reasons
+        self.decisions: dict[tuple, Decision] = {}  # (target's place, its reasons' ids) -> the Decision
+        # the keys of decisions made once; a key may name reasons let go since (and a new reason take
+        # an id of one): it only decides whether the next decision is kept, never which one is given
+        self.seen: set[tuple] = set()
+
+    def keep(self, key: tuple, decision: Decision) -> None:
         """Keep a decision made for the second time, for every candidate after: one made once stays
         the candidate's own. Most decisions made are never met again; kept, each would live
         long enough for the garbage collector to walk it in every full collection, a cost
         which grew with each kept (measured: a fifth of the reasons path's time)."""
-        made, seen = self._decisions, self._seen
+        made, seen = self.decisions, self.seen
         if key in seen:
             if len(made) >= self.MAX_CACHED:  # bounded as the reasons are
                 made.clear()
-            made[key] = decision
+            made[key] = decision  # it holds its reasons: no other can take their ids while it is kept
         else:
             if len(seen) >= self.MAX_CACHED:
                 seen.clear()
             seen.add(key)
 
-    def _make(self, k: str, passed: bool | None, read: Any, absent: frozenset[str]) -> Reason:
+    def make(self, k: str, passed: bool | None, read: Any, absent: frozenset[str]) -> Reason:
         """The reason of check ``k`` that ``passed`` (None: not tested, for a candidate lacking the
         fact keys ``absent``), having read ``read`` (a value, or a tuple where it reads several),
         kept for every candidate that gives the same."""
-        if self._count >= self.MAX_CACHED:
-            for kept in self._kept.values():
+        if self.count >= self.MAX_CACHED:
+            for kept in self.reasons.values():
                 kept.clear()
-            self._count = 0
-            self._decisions.clear()  # they hold reasons too: memory stays bounded by the two
-            self._seen.clear()
-        kept = self._kept[k, passed]
+            self.count = 0
+            self.decisions.clear()  # they hold reasons too: memory stays bounded by the two
+            self.seen.clear()
+        kept = self.reasons[k, passed]
+        self.count += 1
         if passed is not None:
             key, gone = read, ()
         else:  # the same reason for every set of absent keys that leaves the check the same fields
@@ -189,15 +204,13 @@ class Explainer:
             reason = kept.get((read, gone))
             if reason is not None:
                 kept[key] = reason
-                self._count += 1
                 return reason
-            self._count += 1  # (the entry by the fields, below)
+            self.count += 1  # (the entry by the fields, below)
         check = self.plan.checks[k]
         values = (read,) if len(check.fields) == 1 else read
         reason = kept[key] = _reason(self.policy, check, passed, dict(zip(check.fields, values, strict=True)), gone)
         if passed is None:
             kept[read, gone] = reason
-        self._count += 1
         return reason
 
 
@@ -225,40 +238,43 @@ def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
     return w.build("<formasi_rules actual values>")[name]
 
 
-def _lookup_writer(plan: Plan, reads: dict[str, tuple[tuple[str, str | None], ...]],
-                   kept: dict[tuple[str, bool | None], dict[Any, Reason]], make):
-    """``lookup(failed, unknown, values, absent)``: for a candidate whose checks failed and were
-    not tested as the bit masks ``failed`` and ``unknown`` say, read the values ``values`` (the
-    result's ``actual``) and lack the fact keys ``absent``, the reason of each check in
-    ``Plan.order`` (in ``kept[check, passed]`` by the values read, or by those and the fact keys
-    absent where not tested; else ``make(check, passed, read, absent)``), and per target its place
-    and the ids of its checks' reasons. Written as code for one plan (engine/_source.py)."""
+def _lookup_writer(plan: Plan, reads: dict[str, tuple[tuple[str, str | None], ...]], kept: _Kept):
+    """``lookup(read, failed, unknown, values, absent)``: for a candidate whose checks ``read``
+    failed and were not tested as the bit masks say, read the values ``values`` (the result's
+    ``actual``) and lack the fact keys ``absent``, the reason of each check read, in
+    ``Plan.order`` (None for one not read), found in ``kept`` or made there; and per target its
+    place and the ids of its checks' reasons. Written as code for one plan (engine/_source.py)."""
     w = Source(frozenset())
     name, local, reason, ident = w.function_name(), {}, {}, {}
-    make = w.bind(make)
-    with w.block(f"def {name}(failed, unknown, values, absent)"):
+    make = w.bind(kept.make)
+    with w.block(f"def {name}(read, failed, unknown, values, absent)"):
         for field in dict.fromkeys(f for k in plan.order for f, _ in reads[k]):
             local[field] = w.temp()
             w(f"{local[field]} = values[{w.bind(field)}]")
         for k in plan.order:
             bit, check, reason[k], ident[k] = plan.bit[k], w.bind(k), w.temp(), w.temp()
-            parts = [local[f] if level is None else f"{local[f]}[{w.bind(level)}]" for f, level in reads[k]]
-            read = parts[0] if len(parts) == 1 and parts[0] in local.values() else w.temp()
-            if read not in local.values():
-                w(f"{read} = {parts[0] if len(parts) == 1 else _tuple(parts)}")
-            with w.block(f"if unknown & {bit}"):
-                w(f"{reason[k]} = {w.bind(kept[k, None].get)}(({read}, absent))")
-                with w.block(f"if {reason[k]} is None"):
-                    w(f"{reason[k]} = {make}({check}, None, {read}, absent)")
-            for header, passed in ((f"elif failed & {bit}", False), ("else", True)):
-                with w.block(header):
-                    w(f"{reason[k]} = {w.bind(kept[k, passed].get)}({read})")
+            with w.block(f"if read & {bit}"):
+                parts = [local[f] if level is None else f"{local[f]}[{w.bind(level)}]" for f, level in reads[k]]
+                value = parts[0] if len(parts) == 1 and parts[0] in local.values() else w.temp()
+                if value not in local.values():
+                    w(f"{value} = {parts[0] if len(parts) == 1 else _tuple(parts)}")
+                with w.block(f"if unknown & {bit}"):
+                    w(f"{reason[k]} = {w.bind(kept.reasons[k, None].get)}(({value}, absent))")
                     with w.block(f"if {reason[k]} is None"):
-                        w(f"{reason[k]} = {make}({check}, {passed}, {read}, ())")
-            w(f"{ident[k]} = {w.bind(id)}({reason[k]})")
+                        w(f"{reason[k]} = {make}({check}, None, {value}, absent)")
+                for header, passed in ((f"elif failed & {bit}", False), ("else", True)):
+                    with w.block(header):
+                        w(f"{reason[k]} = {w.bind(kept.reasons[k, passed].get)}({value})")
+                        with w.block(f"if {reason[k]} is None"):
+                            w(f"{reason[k]} = {make}({check}, {passed}, {value}, ())")
+                w(f"{ident[k]} = {w.bind(id)}({reason[k]})")
+            with w.block("else"):
+                w(f"{reason[k]} = None")
+                w(f"{ident[k]} = 0")
         targets = [_tuple([str(i), *(ident[k] for k in keys)]) for i, keys in enumerate(plan.targets.values())]
         w(f"return {_tuple([reason[k] for k in plan.order])}, {_tuple(targets)}")
-    return w.build("<formasi_rules reasons of a plan>")[name]
+    namespace = w.build("<formasi_rules reasons of a plan>")
+    return namespace.pop(name)  # (it calls no function of its own: its namespace need not hold it)
 
 
 def _tuple(items: list[str]) -> str:
@@ -356,7 +372,8 @@ class Explanation:
     states: dict[str, bool | None]
     actual: dict[str, Any]
     absent: frozenset[str]
-    failed_bits: int  # the checks read that failed, and those not tested, as the plan's bit masks
+    read_bits: int  # the checks the targets read, those that failed, and those not tested, as the plan's masks
+    failed_bits: int
     unknown_bits: int
     # what _looked gives, once looked up
     _found: list = attrs.field(factory=list, init=False, eq=False, repr=False)
@@ -364,10 +381,11 @@ class Explanation:
     def decisions(self, result: Result) -> tuple[Decision, ...]:
         """A Decision per target, with its reasons. A decision is a function of its target and its
         checks' reasons (its outcome, failed checks and missing inputs are theirs), and the
-        reasons are shared between candidates: so are equal decisions, made once (but one with an
-        allocation, which is the candidate's own)."""
+        reasons are shared between candidates: so are equal decisions met more than once
+        (:meth:`_Kept.keep`), but for one with an allocation, which is the candidate's own."""
         explainer, allocations = self.explainer, result.allocations
-        plan_targets, names, made, places = explainer.plan.targets, explainer._names, explainer._decisions, explainer._places
+        plan_targets, names, kept, places = explainer.plan.targets, explainer._names, explainer._kept, explainer._places
+        made = kept.decisions
         reasons, ids = self._looked()
         states, out = self.states, []
         for target in self.targets:
@@ -383,7 +401,7 @@ class Explanation:
                                     allocation, explain=Given(own))
                 _SET(decision, "reasons", own)  # its cached_property, known already
                 if allocation is None:
-                    explainer._keep(key, decision)
+                    kept.keep(key, decision)
             out.append(decision)
         return tuple(out)
 
@@ -405,7 +423,8 @@ class Explanation:
         the candidate, when its decisions are first read (a check is read by up to 18 decisions)."""
         found = self._found
         if not found:
-            found.append(self.explainer._lookup(self.failed_bits, self.unknown_bits, self.actual, self.absent))
+            found.append(self.explainer._lookup(self.read_bits, self.failed_bits, self.unknown_bits, self.actual,
+                                                self.absent))
         return found[0]
 
 
