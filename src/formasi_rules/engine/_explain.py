@@ -410,7 +410,8 @@ class Explanation:
         the check states: no Decision objects, each reason looked up once for the candidate."""
         places, names = self.explainer._places, self.explainer._names
         reasons, _ = self._looked()
-        raw = [r.raw or r.to_bytes() for r in reasons]  # each reason's JSON, once: each decision takes its own
+        # each reason's JSON, once (a check no target reads has none): each decision takes its own
+        raw = [None if r is None else r.raw or r.to_bytes() for r in reasons]
         for i, target in enumerate(self.targets):
             if i:
                 parts.append(b",")
