@@ -143,6 +143,27 @@ def officer(ident, level="ahli_pertama", region=X, **position):
             "position": {"type": "jf", "name": "Pengantar Kerja", "level": level, "since": "2020-01-01", **position}}
 
 
+def test_an_officer_at_a_level_the_position_lacks_is_reported_not_a_crash(engine):
+    """A level of the vocabulary the position does not have (terampil) used to crash the
+    computation; it is the record's W011, and the other officers count."""
+    officers = [officer("a"), officer("t", level="terampil")]
+    result = need(engine, [row(volume=10, norm=1)], officers)
+    assert result.row(X, "ahli_pertama").existing == 1
+    (problem,) = result.problems
+    assert problem.code == "W011" and problem.path == "$[1].position.level" and "terampil" in problem.en
+
+
+def test_officers_of_other_posts_are_said_and_a_name_against_its_level_warned(engine):
+    acting = {"id": "plt", "region": X, "position": {"type": "jf", "name": "Pengantar Kerja Ahli Pertama (Plt)"}}
+    other = {"id": "sdm", "region": X, "position": {"type": "jf", "name": "Analis SDM Aparatur", "level": "ahli_muda"}}
+    clash = officer("clash", level="ahli_muda", name="Pengantar Kerja Ahli Pertama")
+    result = need(engine, [row(volume=10, norm=1)], [acting, other, clash])
+    assert result.row(X, "ahli_muda").existing == 1  # at the level given, and said
+    assert any("$[0]" in w and "(Plt)" in w and "not counted" in w for w in result.warnings)
+    assert any("1 officer record(s) not counted" in w and "Analis SDM" in w for w in result.warnings)
+    assert any("$[2]" in w and "ahli_pertama" in w and "counted at ahli_muda" in w for w in result.warnings)
+
+
 def test_officers_are_counted_once_in_post_on_the_date(engine):
     """An officer counts once, where the post is held on as_of (from the record's position or its
     history), at the level given or named; the rest is said, never silently dropped."""

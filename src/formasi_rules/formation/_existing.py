@@ -43,7 +43,19 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.d
         tally.warnings.append(
             f"{len(tally.out_of_post)} officer record(s) not counted: not in post on {as_of} (the post ended or "
             f"begins later; first: {tally.out_of_post[0]}) / pejabat tidak dihitung: tidak menjabat pada tanggal itu")
+    if tally.other_post:
+        tally.warnings.append(
+            f"{len(tally.other_post)} officer record(s) not counted: their position is not "
+            f"{getattr(policy.position, 'name', None) or policy.name} (first: {tally.other_post[0]}) / pejabat tidak "
+            "dihitung: jabatannya bukan jabatan ini")
     return tally.counts, tally.names, tally.problems, tally.warnings
+
+
+def _close(name: str, known: tuple[str, ...]) -> bool:
+    """Whether a position's name is near one of ``known`` (a typo), or begins with one (a name
+    with more after it: "(Plt)", "pada Dinas ...")."""
+    folded, names = " ".join(name.casefold().split()), [" ".join(n.casefold().split()) for n in known]
+    return any(folded.startswith(n) for n in names) or bool(difflib.get_close_matches(folded, names, n=1, cutoff=0.75))
 
 
 @attrs.define
@@ -57,6 +69,7 @@ class _Tally:
     given: dict[tuple[str, str], str] = attrs.field(factory=dict)  # (region key, level) -> its row of counts
     officers: dict[str, str] = attrs.field(factory=dict)  # officer id -> the record that counted it
     out_of_post: list[str] = attrs.field(factory=list)
+    other_post: list[str] = attrs.field(factory=list)  # records holding another position
 
     def _add(self, region: str, level: str, n: int) -> None:
         key = region_key(region)
@@ -115,18 +128,30 @@ class _Tally:
         identity = policy.position
         if not ((identity is None or identity.type is None or pos.type == identity.type)
                 and policy.names_position(pos.name)):
-            if identity is not None and difflib.get_close_matches(
-                    pos.name.casefold(), [n.casefold() for n in (identity.name, *identity.aliases)], n=1, cutoff=0.75):
+            if identity is not None and _close(pos.name, (identity.name, *identity.aliases)):
                 self.warnings.append(f"{path} (id {officer.id}): position {pos.name!r} is not counted: it is close to "
                                      f"{identity.name!r} but is not it; correct the name or add it to the policy's "
                                      f"position aliases / jabatan tidak dihitung")
+            else:
+                self.other_post.append(f"{path} {pos.name!r}")
             return
         if as_of is not None and ((pos.until is not None and pos.until < as_of)  # (until: the last day)
                                   or (pos.since is not None and pos.since > as_of)):
             self.out_of_post.append(path)
             return
-        level = pos.level or policy.position_level(pos.name)
-        if level is None:
+        named = policy.position_level(pos.name)
+        level = pos.level or named
+        if pos.level and named and named != pos.level:
+            self.warnings.append(f"{path} (id {officer.id}): position {pos.name!r} names level {named} but "
+                                 f"position.level is {pos.level}: counted at {pos.level} / nama jabatan dan "
+                                 f"jenjangnya berbeda")
+        if level is not None and level not in policy.levels:
+            self.problems.append(Problem(
+                "W011", f"pejabat {officer.id}: jenjang {said(level)} bukan jenjang jabatan ini; tidak dihitung",
+                f"officer {officer.id} holds {pos.name!r} at level {said(level)}, which the position does not have: "
+                "not counted", path=f"{path}.position.level", hint=f"the levels are {', '.join(policy.levels)}",
+                **located))
+        elif level is None:
             self.problems.append(Problem(
                 "W015", f"pejabat {officer.id} tanpa jenjang: tidak dihitung",
                 f"officer {officer.id} holds {pos.name!r} at no level: not counted", path=f"{path}.position",
