@@ -19,9 +19,10 @@ import attrs
 
 from .._errors import InputError, Problem, suggest
 from ..inputs import Candidate, Formation, region_key
-from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test, tests_of
+from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test, fold, tests_of
 from ..policy import _derivations as d
 from ..policy._model import as_decimal
+
 from ._encode import show
 
 _CMP = {"equals": lambda a, b: a == b, "not_equals": lambda a, b: a != b, "at_least": lambda a, b: a >= b,
@@ -327,7 +328,7 @@ class Deriver:
             return self._lookup(node)
         if isinstance(node, d.HistoryAt):
             on, name = self._compile(node.on), node.history
-            args = (node.value, node.previous, node.same)
+            args = (node.value, node.previous, node.same, self.policy.names_position)
             return lambda ctx: None if (day := on(ctx)) is None else history_at(getattr(ctx, name), day, *args)
         if isinstance(node, d.HistoryExists):
             before, name, match = self._compile(node.before), node.history, node.match
@@ -580,21 +581,33 @@ def _arith(op: str, items: list[Fn]) -> Fn:
     return run
 
 
-def history_at(history: _History, day: dt.date, attr: str, previous: bool, same: tuple[str, ...]) -> Any:
+def history_at(history: _History, day: dt.date, attr: str, previous: bool, same: tuple[str, ...],
+               position: Callable[[str], bool | None]) -> Any:
     """The ``attr`` of the history's entry in force on ``day`` (``previous``: of the entry before it),
-    entries equal in every attribute of ``same`` joined into one."""
+    entries equal in every attribute of ``same`` joined into one. Two names are equal as positions
+    (``position``: ``Policy.names_position``): in any capitals and spacing, and where both name the
+    policy's position (an alias, or the name followed by a level, as the national system writes it)."""
     i = history.index_on(day)
     if i is None:
         return None
     entries = history.entries
     start = i
-    while same and start > 0 and all(getattr(entries[start - 1], a) == getattr(entries[i], a) for a in same):
+    while same and start > 0 and all(_same(a, getattr(entries[start - 1], a), getattr(entries[i], a), position)
+                                     for a in same):
         start -= 1
     if previous:
         if start == 0:
             return None
         return text(getattr(entries[start - 1], attr))
     return text(getattr(entries[start] if attr == "since" else entries[i], attr))
+
+
+def _same(attr: str, a: Any, b: Any, position: Callable[[str], bool | None]) -> bool:
+    if a == b:
+        return True
+    if attr != "name" or not a or not b:
+        return False
+    return fold(a) == fold(b) or bool(position(a) and position(b))
 
 
 def history_exists(history: _History, day: dt.date, match: tuple[tuple[str, tuple], ...]) -> bool | None:
