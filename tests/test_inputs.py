@@ -1,5 +1,6 @@
 """Candidate records and formation rows: every bad value is named with its path."""
 
+import datetime as dt
 import json
 import pickle
 from decimal import Decimal
@@ -236,6 +237,29 @@ def test_yaml_data_reads_numbers_and_dates_as_json_would(tmp_path):
     assert third.code == "I005" and '"1_0"' in third.en and third.path == "$[2].experience_years"
     assert fourth.code == "I005" and fourth.path == "$[3].birth_date" and "1980-05-01 10:00:00" in fourth.en
     assert str(sixth.birth_date) == "1980-05-01"
+
+
+@pytest.mark.parametrize("record, found", [
+    ({"birth_date": "1900-01-01"}, [("I024", "$.birth_date")]),  # SIMPEG's empty date: an age of 125
+    ({"birth_date": "1985-01-01", "rank_since": "1899-12-30"}, [("I024", "$.rank_since")]),  # Excel's day 0
+    ({"birth_date": "1985-01-01", "rank_since": "1970-01-01"}, [("I025", "$.rank_since")]),
+    ({"birth_date": "1985-01-01", "ranks": [{"rank": "III/a", "since": "2010-01-01"},
+                                            {"rank": "III/b", "since": "1984-12-31"}]}, [("I025", "$.ranks[1].since")]),
+    ({"birth_date": "1985-01-01", "competency_test": {"status": "passed", "date": "1980-05-05"}},
+     [("I025", "$.competency_test.date")]),
+    ({"birth_date": "1985-01-01", "position": {"type": "jf", "since": "1900-01-01"}}, [("I024", "$.position.since")]),
+])
+def test_a_date_no_record_can_hold_is_refused_not_read_as_a_fact(record, found, tmp_path):
+    """An empty date as spreadsheets and personnel systems export it (1900-01-01 or before), and a
+    date before the birth date, are the record's errors: read, they decided (an age of 125 is not
+    eligible) without a word. Both readings of a JSON line say so."""
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    with pytest.raises(fr.InputError) as caught:
+        structure_candidate({"id": "d", **record}, "$", policy)
+    assert [(p.code, p.path) for p in caught.value.problems] == found
+    assert fr.inputs.read_line(json.dumps({"id": "d", **record}), policy) is None
+    born = {"id": "d", "birth_date": "1985-01-01", "rank_since": "2010-01-01", "competency_test": {"date": "2020-01-01"}}
+    assert structure_candidate(born, "$", policy).rank_since == dt.date(2010, 1, 1)
 
 
 def test_a_record_cannot_say_what_had_not_happened_by_the_date():

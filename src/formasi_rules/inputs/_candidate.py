@@ -256,6 +256,8 @@ def extra_value(field: Any, value: Any, vocabularies: Mapping[str, Any]) -> Any:
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 9999  # a rating's year: a calendar year (as a CSV cell's four digits)
+# a date on or before it is how spreadsheets and personnel systems write a date not known
+EMPTY_DATE = dt.date(FIRST_YEAR, 1, 1)
 
 
 def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> list[Problem]:
@@ -288,6 +290,19 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
                                 path=f"{path}.performance", hint="give one rating per year"))
     if c.position is not None and c.position.until is not None:
         problems += _ends_before(c.position, f"{path}.position")
+    born, post, test = c.birth_date, c.position, c.competency_test
+    seen = [born, c.rank_since]  # the earliest date is all there is to look at, unless it is wrong
+    if post is not None:
+        seen += (post.since, post.until)
+    if test is not None:
+        seen.append(test.date)
+    if c.positions:
+        seen += [p.since for p in c.positions]
+    if c.ranks:
+        seen += [r.since for r in c.ranks]
+    first = min(filter(None, seen), default=None)
+    if first is not None and (first <= EMPTY_DATE or (born is not None and first < born)):
+        problems += _impossible_dates(_dates(c), born, path)
     if c.positions is None and c.ranks is None:
         return problems
     for i, entry in enumerate(c.positions or ()):
@@ -302,6 +317,36 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
         if len(set(starts)) != len(starts):
             problems.append(Problem("I009", f"dua entri {name} mulai pada tanggal yang sama",
                                     f"two entries of {name} start on the same date", path=f"{path}.{name}"))
+    return problems
+
+
+def _dates(c: Candidate) -> list[tuple[str, dt.date]]:
+    """Every date of the record, with its place after ``$``."""
+    dated = [(name, d) for name, d in (("birth_date", c.birth_date), ("rank_since", c.rank_since)) if d is not None]
+    for where, post in (("position", c.position), *((f"positions[{i}]", p) for i, p in enumerate(c.positions or ()))):
+        if post is not None:
+            dated += [(f"{where}.{name}", d) for name, d in (("since", post.since), ("until", post.until)) if d is not None]
+    dated += [(f"ranks[{i}].since", r.since) for i, r in enumerate(c.ranks or ())]
+    if c.competency_test is not None and c.competency_test.date is not None:
+        dated.append(("competency_test.date", c.competency_test.date))
+    return dated
+
+
+def _impossible_dates(dated: list[tuple[str, dt.date]], born: dt.date | None, path: str) -> list[Problem]:
+    """A date written as a spreadsheet writes one not known (1900-01-01 or before: I024), and one
+    before the candidate was born (I025): each would be read as a fact (an age of 125 years, years
+    in rank from before birth) and decide without a word."""
+    problems = []
+    for name, when in dated:
+        if when <= EMPTY_DATE:
+            problems.append(Problem(
+                "I024", f"{name} {when} adalah tanggal kosong dari spreadsheet atau SIMPEG, bukan tanggal sebenarnya",
+                f"{name} {when} is how a spreadsheet or personnel system writes a date not known, not a real date",
+                path=f"{path}.{name}", hint="leave the field empty (or out) where the date is not known"))
+        elif born is not None and when < born and name != "birth_date":
+            problems.append(Problem(
+                "I025", f"{name} {when} sebelum tanggal lahir {born}", f"{name} {when} is before the birth date {born}",
+                path=f"{path}.{name}", hint="one of the two dates is wrong: check both against the personnel file"))
     return problems
 
 
