@@ -262,6 +262,23 @@ def test_a_date_no_record_can_hold_is_refused_not_read_as_a_fact(record, found, 
     assert structure_candidate(born, "$", policy).rank_since == dt.date(2010, 1, 1)
 
 
+@pytest.mark.parametrize("ident, hint", [("1.98501E+17", "format the id column as text"),
+                                          ("1.98501e17", "format the id column as text"),
+                                          ("'198501012010011001", "198501012010011001")])
+def test_an_id_a_spreadsheet_changed_is_refused(ident, hint, tmp_path):
+    """A NIP shortened to scientific notation has lost its digits (two officers would share it);
+    the apostrophe is the spreadsheet's, not the id's. CSV and JSON alike; other ids are taken."""
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    (path := tmp_path / "ids.csv").write_text(f"id,employment_status\n{ident},PNS\nemp-1e5x,PNS\n", encoding="utf-8")
+    (_, record), (_, fine) = read_records(path)
+    with pytest.raises(fr.InputError) as caught:
+        structure_candidate(record, "$", policy)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.path) == ("I026", "$.id") and hint in problem.hint
+    assert fr.inputs.read_line(json.dumps(record), policy) is None
+    assert structure_candidate(fine, "$", policy).id == "emp-1e5x"
+
+
 def test_a_record_cannot_say_what_had_not_happened_by_the_date():
     """A test's result dated after the evaluation date, a post ending before it begins, a post that
     ended before the date: never taken as the record's state on the date."""

@@ -264,6 +264,9 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
     """What cattrs cannot see: decimals beyond what the policy keeps, a year rated twice,
     history entries on the same date."""
     problems = []
+    ident = c.id
+    if ident[:1] == "'" or (("e" in ident or "E" in ident) and _SCIENTIFIC.fullmatch(ident)):
+        problems.append(_spreadsheet_id(ident, path))
     for key, keep in decimals.items():
         value = getattr(c, key, None) if "." not in key else None
         if isinstance(value, Decimal):
@@ -318,6 +321,22 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
             problems.append(Problem("I009", f"dua entri {name} mulai pada tanggal yang sama",
                                     f"two entries of {name} start on the same date", path=f"{path}.{name}"))
     return problems
+
+
+_SCIENTIFIC = re.compile(r"[0-9]+(\.[0-9]*)?[eE][+-]?[0-9]+")  # a number as a spreadsheet shortens it: 1.98501E+17
+
+
+def _spreadsheet_id(ident: str, path: str) -> Problem:
+    """I026: an id a spreadsheet changed: a long number (an 18-digit NIP) shortened to scientific
+    notation, its digits lost; or the apostrophe that tells a spreadsheet to keep digits as text."""
+    if ident[:1] == "'":
+        return Problem("I026", f"id {ident} diawali tanda petik dari spreadsheet", f"the id {ident} begins with the "
+                       "apostrophe a spreadsheet uses to keep digits as text", path=f"{path}.id",
+                       hint=f"write it without the apostrophe: {ident[1:]}")
+    return Problem("I026", f"id {ident} adalah angka yang dipendekkan spreadsheet; digit NIP hilang",
+                   f"the id {ident} is a number a spreadsheet shortened to scientific notation: the NIP's digits "
+                   "are lost", path=f"{path}.id",
+                   hint="format the id column as text in the spreadsheet and export it again")
 
 
 def _dates(c: Candidate) -> list[tuple[str, dt.date]]:
