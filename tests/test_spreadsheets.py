@@ -220,6 +220,32 @@ def test_a_workbook_without_the_sheet_is_an_error_naming_the_sheets(tmp_path):
     assert "no sheet 'beban_kerja' (it has: satu, dua)" in r.stderr
 
 
+def test_a_sheet_header_naming_a_column_twice_is_refused_not_read_last_wins(tmp_path):
+    """The CSV reader refused a column named twice; a workbook kept the last cell silently (a
+    second volume column's 99999 replaced the first's 100)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = WORKLOAD_SHEET
+    sheet.append(["region", "activity", "level", "volume", "period", "volume"])
+    sheet.append(["Kota Palembang", "penempatan", "ahli_pertama", 100, "year", 99999])
+    path = tmp_path / "twice.xlsx"
+    book.save(path)
+    r = run("formation", path, "--as-of", "2025-10-09", "--policies", POLICIES)
+    assert r.exit_code == 2 and "I018" in r.stderr and "['volume'] more than once" in r.stderr
+    assert "twice.xlsx!beban_kerja:1" in r.stderr
+
+
+def test_a_csv_with_trailing_unnamed_columns_is_read(tmp_path):
+    """Spreadsheets export trailing separators ("rank;;"): columns with no name and nothing in them
+    are no error; a value under one is that row's."""
+    path = tmp_path / "c.csv"
+    path.write_text("id;employment_status;rank;;\nA1;PNS;III/a;;\nA2;PNS;III/b;;x\n", encoding="utf-8")
+    (_, first), (_, second) = fr.inputs.read_records(path)
+    assert first == {"id": "A1", "employment_status": "PNS", "rank": "III/a"}
+    assert isinstance(second, fr.InputError) and second.problems[0].code == "I013"
+    assert "column 5" in second.problems[0].en and second.record_id == "A2"
+
+
 def test_not_a_workbook_is_an_error_not_a_crash(tmp_path):
     path = tmp_path / "x.xlsx"
     path.write_text("region,activity\n")

@@ -371,6 +371,7 @@ def _csv(handle, name: str, delimiter: str | None = None):
     delimiter = delimiter or _delimiter(first)
     reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     header: list[str] | None = None
+    blank: list[int] = []  # the columns with no name
     index = 0
     last = 0  # the line the previous row ended on
     while True:
@@ -397,7 +398,9 @@ def _csv(handle, name: str, delimiter: str | None = None):
             if not row:
                 continue
             header = [h.strip() for h in row]
-            check_columns(header, file=name, line=first)
+            # a column with no name (a spreadsheet's trailing separators: "rank;;") holds nothing to read
+            blank = [i for i, h in enumerate(header) if not h]
+            check_columns([h for h in header if h], file=name, line=first)
             continue
         if not row:  # a blank line
             continue
@@ -415,6 +418,17 @@ def _csv(handle, name: str, delimiter: str | None = None):
                 + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
                 hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed?" if multiline
                       else "separate every cell with a comma, empty cells included"))])
+            continue
+        if blank:
+            filled = [i for i in blank if i < len(row) and row[i].strip()]
+            if filled:
+                yield where, InputError([Problem(
+                    "I013", f"sel berisi di kolom tanpa judul (kolom {filled[0] + 1})",
+                    f"a cell holds a value in a column with no name (column {filled[0] + 1})", file=name,
+                    line=first, hint="name the column in the header, or empty the cell")],
+                    record_id=row[header.index("id")].strip() or None if "id" in header else None)
+                continue
+            yield where, flat_record({h: cell for h, cell in zip(header, row) if h}, where)
             continue
         yield where, flat_record(dict(zip(header, row)), where)
 
