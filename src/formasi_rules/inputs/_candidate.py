@@ -174,12 +174,19 @@ def _date_hint(value: Any) -> str | None:
     return None
 
 
+_THOUSANDS_COMMA = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")  # as a thousands separator writes one thousand
+
+
 def _decimal(value: Any, _type: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         comma = isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value)
-        raise BadValue(f"expected a number, got {shown(value)}", f"harus angka, bukan {shown(value)}",
-                       f"write the decimals after a point: {value.strip().replace(',', '.')} / tulis desimal "
-                       f"dengan titik: {value.strip().replace(',', '.')}" if comma else None)
+        point = value.strip().replace(",", ".") if comma else ""
+        if comma and _THOUSANDS_COMMA.fullmatch(value.strip()):  # "1,250": a thousand and more, or 1.25?
+            hint = (f"write {point.replace('.', '')} if a thousands separator is meant, {point} if decimals / "
+                    f"tulis {point.replace('.', '')} bila itu pemisah ribuan, {point} bila desimal")
+        else:
+            hint = f"write the decimals after a point: {point} / tulis desimal dengan titik: {point}" if comma else None
+        raise BadValue(f"expected a number, got {shown(value)}", f"harus angka, bukan {shown(value)}", hint)
     if isinstance(value, float) and not math.isfinite(value):
         raise BadValue(f"expected a finite number, got {value}", f"harus angka terhingga, bukan {value}")
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
