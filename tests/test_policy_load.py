@@ -296,6 +296,18 @@ def test_a_number_that_is_not_finite_is_refused_at_its_line(policy_copy, number)
     assert problem.code == "P002" and "not a finite number" in problem.en and problem.line == line_of(path, number)
 
 
+def test_a_number_written_with_a_thousands_dot_is_refused_at_its_line(policy_copy):
+    """75.000 minutes as Indonesian writes seventy-five thousand read as 75: every need a thousand
+    times too large, and the policy validated."""
+    path = policy_copy / "tables" / "formation.yaml"
+    edit(path, "      - effective_minutes_per_year: 75000\n", "      - effective_minutes_per_year: 75.000\n")
+    problem, = load_problems(policy_copy)
+    assert problem.code == "P002" and "write 75000 if a thousands separator is meant" in problem.en
+    assert problem.line == line_of(path, "75.000")
+    edit(path, "effective_minutes_per_year: 75.000\n", "effective_minutes_per_year: 75000.0\n")  # decimals: read
+    assert fr.load_policy(policy_copy).name
+
+
 def test_dividing_by_the_number_zero_is_refused(policy_copy):
     path = policy_copy.parent / "jf_umum" / "fields" / "derived.yaml"
     edit(path, "{divide: [months, 12]}", "{divide: [months, 0]}")

@@ -172,12 +172,20 @@ class _SafeConstructor(SafeConstructor):
         return super().construct_document(node)
 
 
+_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}\.000")  # "75.000": zero decimals written out, or a thousands dot?
+
+
 def _finite_float(base):
     def construct(self, node: Any) -> Any:
         value = base.construct_yaml_float(self, node)
         if value != value or value in (float("inf"), float("-inf")):  # .inf, .nan, 1e400
             raise ConstructorError(None, None, f"{node.value!r} is not a finite number; a policy's numbers are "
                                    "finite (write the bound the regulation gives)", node.start_mark)
+        if _THOUSANDS.fullmatch(node.value):  # 75.000 as Indonesian writes 75,000: read as 75, a thousand times less
+            whole = node.value.replace(".", "")
+            raise ConstructorError(None, None, f"{node.value} reads as {value:g}: write {whole} if a thousands "
+                                   f"separator is meant, {value:g} if not (a policy's numbers use '.' for decimals "
+                                   "only)", node.start_mark)
         return value
     return construct
 
