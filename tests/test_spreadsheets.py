@@ -246,6 +246,20 @@ def test_a_csv_with_trailing_unnamed_columns_is_read(tmp_path):
     assert "column 5" in second.problems[0].en and second.record_id == "A2"
 
 
+def test_a_name_beginning_with_an_equals_sign_is_written_as_text_not_a_formula(tmp_path):
+    """A region named '=1+1' (or '=HYPERLINK(...)') in a workload file was written into the result
+    workbook as a formula, which Excel would run."""
+    workload = tmp_path / "w.csv"
+    workload.write_text("region,activity,level,volume,period,norm_minutes\n"
+                        "=1+1,registrasi_pencari_kerja,ahli_pertama,9600,year,\n", encoding="utf-8")
+    out = tmp_path / "hasil.xlsx"
+    r = run("formation", workload, "--as-of", "2025-10-09", "--policies", POLICIES, "--format", "xlsx", "-o", out)
+    assert r.exit_code == 0, r.stderr
+    cells = [c for ws in openpyxl.load_workbook(out).worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
 def test_not_a_workbook_is_an_error_not_a_crash(tmp_path):
     path = tmp_path / "x.xlsx"
     path.write_text("region,activity\n")

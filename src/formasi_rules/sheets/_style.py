@@ -26,3 +26,15 @@ def header(ws, row: int, labels, *, freeze: bool = True) -> None:
 def widths(ws, sizes) -> None:
     for col, size in enumerate(sizes, start=1):
         ws.column_dimensions[get_column_letter(col)].width = size
+
+
+def save(book, path) -> None:
+    """Save ``book``, every text a cell holds kept as text: openpyxl takes a text beginning with
+    "=" for a formula, and a region or activity named so by its file would run as one in Excel.
+    The library writes no formula into a cell (a list's source is a data validation's)."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    book.save(path)

@@ -24,7 +24,7 @@ from ._layout import (
     CATALOGUE_SHEET, GUIDE_SHEET, LISTS_SHEET, NOTE_COLUMN, OFFICERS_COLUMNS, OFFICERS_SHEET,
     WORKLOAD_COLUMNS, WORKLOAD_SHEET, citation_text,
 )
-from ._style import BOLD, LOCKED_FILL, TITLE_FONT, WRAP, header, widths
+from ._style import BOLD, LOCKED_FILL, TITLE_FONT, WRAP, header, save, widths
 
 SPARE_ROWS = 500  # rows below the pre-filled ones that still carry the lists
 
@@ -212,7 +212,7 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
     _guide(guide, policy, as_of, regions, levels, periods)
     for ws in (cat, lists):
         ws.protection.sheet = True  # against slips, not a secret: no password
-    book.save(path)
+    save(book, path)
     return {"regions": len(regions), "activities": len(catalogue), "workload_rows": filled,
             "officer_rows": len(regions) * len(levels)}
 

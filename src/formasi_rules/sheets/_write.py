@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from ..formation import FormationResult
 from ..formation._summary import summarise
 from ._layout import citation_text
-from ._style import BOLD, SHORT_FILL, SURPLUS_FILL, TITLE_FONT, WRAP, header, widths
+from ._style import BOLD, SHORT_FILL, SURPLUS_FILL, TITLE_FONT, WRAP, header, save, widths
 
 SUMMARY, DETAIL, PARAMS, PROBLEMS = "ringkasan", "rincian", "parameter", "tidak_dihitung"
 INT, MINUTES, EXACT = "#,##0", "#,##0.##", "0.0000"
@@ -104,7 +104,7 @@ def write_result(result: FormationResult, path: str | os.PathLike, *, levels: tu
 
     _parameters(book.create_sheet(PARAMS), result)
     _problems(book.create_sheet(PROBLEMS), result)
-    book.save(path)
+    save(book, path)
 
 
 def _row(ws, r: int, values) -> None:
