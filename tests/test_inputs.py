@@ -280,6 +280,18 @@ def test_an_id_a_spreadsheet_changed_is_refused(ident, hint, tmp_path):
     assert structure_candidate(fine, "$", policy).id == "emp-1e5x"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_utf16_file_is_named_as_such(encoding, tmp_path):
+    """Excel's "Unicode Text" is UTF-16: with its byte-order mark the CSV reader stopped on a Python
+    message; without, every column name came out with NUL characters in it."""
+    path = tmp_path / "c.csv"
+    path.write_bytes("id,employment_status\nA1,PNS\n".encode(encoding))
+    with pytest.raises(fr.InputError) as caught:
+        list(read_records(path))
+    (problem,) = caught.value.problems
+    assert problem.code == "I012" and "UTF-16" in problem.en and "CSV UTF-8" in problem.hint
+
+
 def test_a_record_cannot_say_what_had_not_happened_by_the_date():
     """A test's result dated after the evaluation date, a post ending before it begins, a post that
     ended before the date: never taken as the record's state on the date."""

@@ -325,6 +325,11 @@ def _lines(handle, name: str, bad: dict[int, Problem]) -> Iterator[str]:
     for number, raw in enumerate(handle, 1):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):  # Excel's "CSV UTF-8" byte-order mark
             raw = raw[3:]
+        elif number == 1 and (raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw):  # every other byte 0
+            raise InputError([Problem(
+                "I012", "berkas ini UTF-16 (\"Unicode Text\" dari Excel), bukan UTF-8",
+                "the file is UTF-16 (Excel's \"Unicode Text\"), not UTF-8", file=name, line=1,
+                hint="save it from the spreadsheet as \"CSV UTF-8\" (or as .xlsx, which is read as it is)")])
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
