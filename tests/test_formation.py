@@ -164,6 +164,21 @@ def test_officers_of_other_posts_are_said_and_a_name_against_its_level_warned(en
     assert any("$[2]" in w and "ahli_pertama" in w and "counted at ahli_muda" in w for w in result.warnings)
 
 
+def test_rows_of_counts_with_their_header_in_capitals_or_bahasa(engine, tmp_path):
+    """A header 'Region;Level;Count' made every row an officer's record without an id; one in Bahasa
+    Indonesia did too. Capitals are read; Bahasa names are W017 naming the columns; an empty count
+    asks for the count, not for other column names."""
+    caps, bahasa, empty = tmp_path / "caps.csv", tmp_path / "bahasa.csv", tmp_path / "empty.csv"
+    caps.write_text(f"Region;Level;Count\n{X};ahli_pertama;2\n", encoding="utf-8")
+    bahasa.write_text(f"wilayah,jenjang,jumlah\n{X},ahli_pertama,2\n", encoding="utf-8")
+    empty.write_text(f"region,level,count\n{X},ahli_pertama,\n", encoding="utf-8")
+    assert need(engine, [row(volume=10, norm=1)], str(caps)).row(X, "ahli_pertama").existing == 2
+    (problem,) = need(engine, [row(volume=10, norm=1)], str(bahasa)).problems
+    assert problem.code == "W017" and "name the columns region, level, count" in problem.hint
+    (problem,) = need(engine, [row(volume=10, norm=1)], str(empty)).problems
+    assert problem.code == "W017" and problem.hint.startswith("give count in this row")
+
+
 def test_officers_are_counted_once_in_post_on_the_date(engine):
     """An officer counts once, where the post is held on as_of (from the record's position or its
     history), at the level given or named; the rest is said, never silently dropped."""

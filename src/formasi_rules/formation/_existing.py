@@ -18,6 +18,16 @@ from ..sheets._layout import OFFICERS_SHEET
 from ._inputs import file_line, place, records_of
 
 COUNT_COLUMNS = frozenset(("region", "level", "count"))  # a row of counts of officers in post
+_IN_BAHASA = frozenset(("wilayah", "jenjang", "jumlah"))  # the same, as a header in Bahasa Indonesia names them
+
+
+def _as_counts(raw: dict) -> dict | None:
+    """A row of counts with its column names in lower case (a header in capitals is one too), or
+    None where the row is an officer's record."""
+    folded = {k.strip().casefold() if isinstance(k, str) else k: v for k, v in raw.items()}
+    if "id" in folded or (COUNT_COLUMNS.isdisjoint(folded) and _IN_BAHASA.isdisjoint(folded)):
+        return None
+    return folded
 
 
 def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.date | None = None
@@ -35,8 +45,8 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.d
     for where, raw in records_of(source, OFFICERS_SHEET):
         if isinstance(raw, InputError):
             tally.problems += raw.problems
-        elif isinstance(raw, dict) and "id" not in raw and not COUNT_COLUMNS.isdisjoint(raw):
-            tally.row(where, raw, file_line(source, where))
+        elif isinstance(raw, dict) and "id" not in raw and (counts := _as_counts(raw)) is not None:
+            tally.row(where, counts, file_line(source, where))
         else:
             tally.officer(where, raw, file_line(source, where))
     if tally.out_of_post:
@@ -89,7 +99,9 @@ class _Tally:
                 "a row of counts has region, level and count" + (f"; {', '.join(missing)} missing" if missing else "")
                 + (f"; unknown column(s) {', '.join(map(repr, unknown))}" if unknown else ""), path=path,
                 hint=(unknown and missing and suggest(str(unknown[0]), sorted(COUNT_COLUMNS)))
-                or "name the columns region, level, count (or give officers' records, each with its id)", **located))
+                or (f"give {' and '.join(missing)} in this row (a count of 0 where there is no officer)"
+                    if missing and not unknown else
+                    "name the columns region, level, count (or give officers' records, each with its id)"), **located))
             return
         region, level, count = raw["region"], raw["level"], raw["count"]
         if isinstance(count, str) and count.strip().isdigit():
