@@ -179,6 +179,16 @@ def test_rows_of_counts_with_their_header_in_capitals_or_bahasa(engine, tmp_path
     assert problem.code == "W017" and problem.hint.startswith("give count in this row")
 
 
+def test_one_region_written_two_ways_is_warned_about_and_others_are_not(engine):
+    """'Kab. Banyuasin' and 'Kabupaten Banyuasin' were two regions without a word, each given its
+    own need; regions whose names only share words (the OKU family) are not warned about."""
+    names = ["Kabupaten Banyuasin", "Kab. Banyuasin", "Kabupaten Ogan Komering Ulu",
+             "Kabupaten Ogan Komering Ulu Selatan", "Kabupaten Ogan Ilir", "Kabupaten Ogan Komering Ilir"]
+    result = need(engine, [row(region=name, volume=10, norm=1) for name in names])
+    said = [w for w in result.warnings if "computed apart" in w]
+    assert len(said) == 1 and "'Kab. Banyuasin'" in said[0] and "'Kabupaten Banyuasin'" in said[0]
+
+
 def test_officers_are_counted_once_in_post_on_the_date(engine):
     """An officer counts once, where the post is held on as_of (from the record's position or its
     history), at the level given or named; the rest is said, never silently dropped."""

@@ -38,6 +38,7 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
         warnings = [f"no officers in post were given ({where}): existing is 0 everywhere, and the gap is the "
                     "whole need / tidak ada data pejabat: jumlah yang ada dianggap 0"]
     warnings += _repeated(rows)
+    warnings += _one_region_two_ways([r.region for r in rows] + list(names.values()))
     parts, found = contributions(params, rows)
     problems = sorted(problems + found, key=_in_input_order) + more  # the workload's, row by row; then the officers'
     need = []
@@ -61,6 +62,24 @@ def _in_input_order(problem: Problem) -> tuple:
     ``book!sheet:12:D``), numbers compared as numbers."""
     parts = re.split(r"(\d+)", problem.path or "")
     return problem.line or 0, [int(x) if x.isdigit() else x for x in parts]
+
+
+def _one_region_two_ways(written: list[str]) -> list[str]:
+    """A warning per two names that may be one region written two ways: word for word the same, or
+    one word short for the other's ("Kab. Banyuasin", "Kabupaten Banyuasin"). Each is computed as a
+    region of its own, so a need would be counted twice (and a minimum staffing given twice)."""
+    names = {region_key(name): name for name in reversed(written)}  # key -> the name as first written
+    words = {key: re.findall(r"\w+", key) for key in names}
+    said = []
+    keys = sorted(names)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            wa, wb = words[a], words[b]
+            if len(wa) == len(wb) and wa != wb and all(x.startswith(y) or y.startswith(x) for x, y in zip(wa, wb)) \
+                    and all(min(len(x), len(y)) >= 3 or x == y for x, y in zip(wa, wb)):
+                said.append(f"regions {names[a]!r} and {names[b]!r} are computed apart: if they are one region, "
+                            f"write it one way / {names[a]!r} dan {names[b]!r} dihitung sebagai dua wilayah")
+    return said
 
 
 def _repeated(rows) -> list[str]:
