@@ -224,14 +224,27 @@ def candidates(policy: Policy, as_of: dt.date):
     found = seeds(policy, as_of)
     anything = st.fixed_dictionaries({"id": st.just("cx"), "region": st.just(REGION)}, optional=fields)
     if not found:
-        return anything
+        return anything.map(_born_first)
     # the seeds themselves, each with one field changed, with several changed, and anything at all
     exact = st.sampled_from(found)
     # (tuples and map, not flatmap: a flatmap costs Hypothesis far more per draw)
     one = st.one_of([st.tuples(exact, fields[key]).map(lambda t, key=key: {**t[0], key: t[1]})
                      for key in sorted(fields)])
     near = st.tuples(exact, changes).map(lambda t: {**t[0], **t[1]})
-    return st.one_of(exact, one, near, anything)
+    return st.one_of(exact, one, near, anything).map(_born_first)
+
+
+def _born_first(record: dict) -> dict:
+    """The record with its birth date before its other dates, as every record a reader accepts has it
+    (I025): a seed meeting a rule with an age of 0 would else be born after its rank was held."""
+    born = record.get("birth_date")
+    dates = [record.get("rank_since"), (record.get("position") or {}).get("since"),
+             *((p.get("since") for p in record.get("positions") or ()))]
+    first = min((d for d in dates if d), default=None)
+    if born is None or first is None or first >= born:
+        return record
+    day = dt.date.fromisoformat(first)
+    return {**record, "birth_date": day.replace(year=day.year - 18, day=min(day.day, 28)).isoformat()}
 
 
 def workloads(policy: Policy, as_of: dt.date, regions: tuple[str, ...] = ("R1", "R2")):
