@@ -189,6 +189,15 @@ def test_one_region_written_two_ways_is_warned_about_and_others_are_not(engine):
     assert len(said) == 1 and "'Kab. Banyuasin'" in said[0] and "'Kabupaten Banyuasin'" in said[0]
 
 
+def test_values_shown_never_cross_the_threshold_they_were_decided_at(engine):
+    """Shown rounded, 37,499.997 minutes read as a need of 0.5 beside a need of 0 (half up), and an
+    EJ just over 1 (band A) read 1. They are cut off, not rounded."""
+    below = need(engine, [row(volume=1, norm=37499.997)]).row(X, "ahli_pertama")
+    assert below.need_exact < Decimal("0.5") and below.to_dict()["need_exact"] < 0.5
+    over = need(engine, [row(volume=1, norm=75001)], [officer("a")]).row(X, "ahli_pertama")
+    assert over.to_dict()["ej"] > 1 and over.band == "A"
+
+
 def test_officers_are_counted_once_in_post_on_the_date(engine):
     """An officer counts once, where the post is held on as_of (from the record's position or its
     history), at the level given or named; the rest is said, never silently dropped."""

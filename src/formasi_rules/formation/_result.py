@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import attrs
@@ -13,10 +13,12 @@ from .._errors import Problem
 
 
 def num(value: Decimal | None, places: int = 6) -> int | float | None:
-    """A Decimal as a JSON number, exact up to ``places`` decimals."""
+    """A Decimal as a JSON number, exact up to ``places`` decimals, the rest cut off: shown rounded,
+    a value just under a threshold the computation rounds or bands at (0.49999996 of an officer, to
+    be rounded half up) would read as the threshold itself (0.5) beside a result that is not."""
     if value is None:
         return None
-    q = value.quantize(Decimal(1).scaleb(-places)).normalize()
+    q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN).normalize()
     return int(q) if q == q.to_integral() else float(q)
 
 
@@ -85,7 +87,7 @@ class NeedRow:
         return {"region": self.region, "level": self.level,
                 "workload_minutes": num(self.workload_minutes), "need_exact": num(self.need_exact),
                 "need": self.need, "existing": self.existing, "gap": self.gap,
-                "ej": num(self.ej, 4), "band": self.band,
+                "ej": num(self.ej), "band": self.band,
                 "contributions": [c.to_dict() for c in self.contributions],
                 "adjustments": [a.to_dict() for a in self.adjustments]}
 
