@@ -117,7 +117,7 @@ def test_rule_field_vocabulary_and_period_changes(tmp_path, policy):
          "performance_worst_2y: {at_least: sangat_baik}"),
         ("jf_umum/fields/derived.yaml", "derive: {over_years: 3, of: performance, value: rating, take: min}",
          "derive: {over_years: 3, of: performance, value: rating, take: max}"),
-        ("jf_umum/policy.yaml", "S3: 9", "S3: 9\n      S4: 10"),
+        ("jf_umum/policy.yaml", "S3: {rank: 9, aliases: [S-3]}", "S3: {rank: 9, aliases: [S-3]}\n      S4: 10"),
         (THRESHOLDS, "      - {level: ahli_pertama, max_age: 53}",
          "      - {level: ahli_pertama, max_age: 53, valid_to: 2025-12-31}\n"
          "      - {level: ahli_pertama, max_age: 58, valid_from: 2026-01-01}"))
