@@ -198,6 +198,12 @@ def test_values_shown_never_cross_the_threshold_they_were_decided_at(engine):
     assert over.to_dict()["ej"] > 1 and over.band == "A"
 
 
+def test_a_volume_with_a_thousands_comma_gets_both_readings(engine):
+    """'2,400' was answered 'write 2.400', which is then refused as ambiguous."""
+    (problem,) = need(engine, [row(volume="2,400", norm=1)]).problems
+    assert "2400 for two thousand four hundred" in problem.hint
+
+
 def test_officers_are_counted_once_in_post_on_the_date(engine):
     """An officer counts once, where the post is held on as_of (from the record's position or its
     history), at the level given or named; the rest is said, never silently dropped."""

@@ -292,6 +292,16 @@ def test_a_utf16_file_is_named_as_such(encoding, tmp_path):
     assert problem.code == "I012" and "UTF-16" in problem.en and "CSV UTF-8" in problem.hint
 
 
+def test_a_row_with_a_cell_too_many_names_the_files_own_separator(tmp_path):
+    """A ';' file whose rating history (2023:baik;2024:baik) is not quoted was told to 'separate
+    every cell with a comma'."""
+    path = tmp_path / "c.csv"
+    path.write_text("id;employment_status;performance\nA1;PNS;2023:baik;2024:baik\n", encoding="utf-8")
+    ((_, error),) = read_records(path)
+    assert error.problems[0].code == "I013" and "with a semicolon" in error.problems[0].hint
+    assert '"2023:baik;2024:baik"' in error.problems[0].hint
+
+
 def test_a_record_cannot_say_what_had_not_happened_by_the_date():
     """A test's result dated after the evaluation date, a post ending before it begins, a post that
     ended before the date: never taken as the record's state on the date."""

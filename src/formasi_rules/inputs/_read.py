@@ -358,6 +358,7 @@ NUMERIC = {"credit_points", "experience_years"}
 
 
 CSV_DELIMITERS = ",;\t"
+_SEPARATORS = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
 
 
 def _delimiter(first: str) -> str:
@@ -422,7 +423,8 @@ def _csv(handle, name: str, delimiter: str | None = None):
                 f"the row has {len(row)} cells and the header {len(header)} columns ("
                 + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
                 hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed?" if multiline
-                      else "separate every cell with a comma, empty cells included"))])
+                      else f"separate every cell with {_SEPARATORS[delimiter]}, empty cells included, and put a "
+                      f"cell holding {_SEPARATORS[delimiter]} in quotes (\"2023:baik;2024:baik\")"))])
             continue
         if blank:
             filled = [i for i in blank if i < len(row) and row[i].strip()]
