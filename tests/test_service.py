@@ -366,6 +366,17 @@ def test_a_body_said_to_be_in_another_charset_is_refused(served):
     assert r.status_code == 200
 
 
+def test_a_compressed_body_is_refused_naming_its_encoding(served):
+    """A gzip body was answered 'the body is not UTF-8 (byte 2)'."""
+    import gzip
+    body = gzip.compress(json.dumps(CANDIDATES[0]).encode())
+    for path, kind in ((f"/v1/evaluate?as_of={AS_OF}", "application/json"),
+                       (f"/v1/evaluate?as_of={AS_OF}", "application/x-ndjson"),
+                       (f"/v1/formation?as_of={AS_OF}", "application/json")):
+        r = served.client.post(path, content=body, headers={"content-type": kind, "content-encoding": "gzip"})
+        assert r.status_code == 415 and "Content-Encoding gzip" in r.json()["title"], (path, kind, r.text)
+
+
 def test_bad_single_record_is_422_naming_the_path(served):
     bad = dict(CANDIDATES[0], birth_date="30/04/85")
     r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", json=bad)

@@ -22,7 +22,18 @@ from starlette.requests import Request
 from ._errors import BodyTooLarge, ServiceError
 
 
+def check_encoding(request: Request) -> None:
+    """A compressed body (``Content-Encoding: gzip``) is refused (415) naming the encoding: read as
+    it is, it would be reported as text that is not UTF-8."""
+    coding = request.headers.get("content-encoding", "").strip().lower()
+    if coding and coding != "identity":
+        raise ServiceError(415, "S415", f"the body is sent with Content-Encoding {coding}, which the service does not "
+                           "decode: send it uncompressed", f"isi dikirim dengan Content-Encoding {coding}, yang tidak "
+                           "dibaca layanan: kirim tanpa kompresi")
+
+
 async def read_body(request: Request, limit: int) -> bytes:
+    check_encoding(request)
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit)
