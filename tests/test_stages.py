@@ -22,7 +22,7 @@ def _mixed(n: int, policy) -> list:
     targets = set(fr.Engine(policy, backend="reference").plan(AS_OF).targets)
     route, level = next((r, lv) for r in policy.routes for lv in policy.levels if (r, lv) not in targets)
     for i in range(0, n, 7):
-        records[i]["birth_date"] = "2030-01-01"  # after the evaluation date: derivation's error (I020)
+        records[i]["rank_since"] = "2030-01-01"  # after the evaluation date: derivation's error (I020)
     for i in range(3, n, 11):
         records[i]["education"] = "S9"  # unknown value: reading's error
     for i in range(5, n, 13):
