@@ -424,7 +424,7 @@ def _csv(handle, name: str, delimiter: str | None = None):
                 + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
                 hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed?" if multiline
                       else f"separate every cell with {_SEPARATORS[delimiter]}, empty cells included, and put a "
-                      f"cell holding {_SEPARATORS[delimiter]} in quotes (\"2023:baik;2024:baik\")"))])
+                      f"cell holding {_SEPARATORS[delimiter]} in quotes (\"YEAR:RATING;YEAR:RATING\")"))])
             continue
         if blank:
             filled = [i for i in blank if i < len(row) and row[i].strip()]
