@@ -188,6 +188,8 @@ def test_formation_json_csv_html(served):
     r = served.client.post(f"/v1/formation?as_of={AS_OF}", json={"workload": bad})
     assert r.status_code == 207 and r.headers["formasi-rejected"] == "1"
     assert r.json()["rows"]  # the rest is computed
+    r = served.client.post(f"/v1/formation?as_of={AS_OF}", json={"workload": None, "existing": []})
+    assert r.status_code == 422 and r.json()["problems"][0]["path"] == "$.workload"  # not "query.as_of"
 
 
 # --- streaming ------------------------------------------------------------------------------------

@@ -94,8 +94,8 @@ class Endpoints:
         if not isinstance(data, dict) or "workload" not in data or set(data) - {"workload", "existing"}:
             raise errors.bad_body('expected {"workload": [rows], "existing": [rows]}',
                                   'harus {"workload": [baris], "existing": [baris]}')
-        for key in ("workload", "existing"):
-            if data.get(key) is not None and not isinstance(data[key], list):
+        for key in ("workload", "existing"):  # (existing may be left out, or null: no officers given)
+            if (key == "workload" or data.get(key) is not None) and not isinstance(data.get(key), list):
                 raise errors.bad_body(f"{key} must be a list of rows", f"{key} harus daftar baris", f"$.{key}")
         engine = slot.engine
 
