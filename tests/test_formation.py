@@ -204,6 +204,15 @@ def test_a_volume_with_a_thousands_comma_gets_both_readings(engine):
     assert "2400 for two thousand four hundred" in problem.hint
 
 
+def test_a_count_of_officers_too_large_is_the_rows_error(engine):
+    """A count of 10**23 officers was blamed on the workload ('too large to compute') and the region
+    dropped; it is the count's W012, and the region is computed with the rest."""
+    result = need(engine, [row(volume=10, norm=1)], [{"region": X, "level": "ahli_pertama", "count": 10 ** 23}])
+    (problem,) = result.problems
+    assert problem.code == "W012" and problem.path == "$[0].count"
+    assert result.row(X, "ahli_pertama").existing == 0
+
+
 def test_officers_are_counted_once_in_post_on_the_date(engine):
     """An officer counts once, where the post is held on as_of (from the record's position or its
     history), at the level given or named; the rest is said, never silently dropped."""

@@ -18,6 +18,7 @@ from ..sheets._layout import OFFICERS_SHEET
 from ._inputs import file_line, place, records_of
 
 COUNT_COLUMNS = frozenset(("region", "level", "count"))  # a row of counts of officers in post
+MAX_COUNT = 10 ** 9  # officers at one level of one region: more is a typing slip, and past 64 bits for the engine
 _IN_BAHASA = frozenset(("wilayah", "jenjang", "jumlah"))  # the same, as a header in Bahasa Indonesia names them
 
 
@@ -112,9 +113,9 @@ class _Tally:
         elif level not in levels:
             self.problems.append(Problem("W011", f"jenjang tidak dikenal {said(level)}", f"unknown level {said(level)}",
                                          path=place(where, "level"), hint=suggest(str(level), levels), **located))
-        elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            self.problems.append(Problem("W012", f"count harus bilangan bulat 0 atau lebih, bukan {said(count)}",
-                                         f"count must be a whole number of 0 or more, got {said(count)}",
+        elif isinstance(count, bool) or not isinstance(count, int) or not 0 <= count < MAX_COUNT:
+            self.problems.append(Problem("W012", f"count harus bilangan bulat 0 sampai {MAX_COUNT - 1}, bukan {said(count)}",
+                                         f"count must be a whole number from 0 to {MAX_COUNT - 1}, got {said(count)}",
                                          path=place(where, "count"), **located))
         elif (first := self.given.get((region_key(region), level))) is not None:
             self.problems.append(Problem(
