@@ -270,14 +270,15 @@ def test_an_id_a_spreadsheet_changed_is_refused(ident, hint, tmp_path):
     """A NIP shortened to scientific notation has lost its digits (two officers would share it);
     the apostrophe is the spreadsheet's, not the id's. CSV and JSON alike; other ids are taken."""
     policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
-    (path := tmp_path / "ids.csv").write_text(f"id,employment_status\n{ident},PNS\nemp-1e5x,PNS\n", encoding="utf-8")
+    (path := tmp_path / "ids.csv").write_text(f"id,employment_status\n{ident},PNS\n2019E001,PNS\n", encoding="utf-8")
     (_, record), (_, fine) = read_records(path)
     with pytest.raises(fr.InputError) as caught:
         structure_candidate(record, "$", policy)
     (problem,) = caught.value.problems
     assert (problem.code, problem.path) == ("I026", "$.id") and hint in problem.hint
     assert fr.inputs.read_line(json.dumps(record), policy) is None
-    assert structure_candidate(fine, "$", policy).id == "emp-1e5x"
+    assert structure_candidate(fine, "$", policy).id == "2019E001"  # a code, not a shortened number
+    assert structure_candidate({"id": "12e5"}, "$", policy).id == "12e5"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])

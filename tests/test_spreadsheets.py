@@ -258,6 +258,11 @@ def test_a_name_beginning_with_an_equals_sign_is_written_as_text_not_a_formula(t
     cells = [c for ws in openpyxl.load_workbook(out).worksheets for row in ws.iter_rows() for c in row
              if isinstance(c.value, str) and c.value.startswith("=")]
     assert cells and all(c.data_type == "s" for c in cells)
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    write_template(policy, tmp_path / "t.xlsx", ["=1+1"], as_of=AS_OF)
+    work = openpyxl.load_workbook(tmp_path / "t.xlsx")[WORKLOAD_SHEET]
+    assert work["A2"].value == "=1+1" and work["A2"].data_type == "s"  # the region: text
+    assert work["G2"].value.startswith("=IFERROR(") and work["G2"].data_type == "f"  # the template's own formula
 
 
 def test_not_a_workbook_is_an_error_not_a_crash(tmp_path):

@@ -328,7 +328,7 @@ class Deriver:
             return self._lookup(node)
         if isinstance(node, d.HistoryAt):
             on, name = self._compile(node.on), node.history
-            args = (node.value, node.previous, node.same, self.policy.names_position)
+            args = (node.value, node.previous, node.same, self.policy.same_position)
             return lambda ctx: None if (day := on(ctx)) is None else history_at(getattr(ctx, name), day, *args)
         if isinstance(node, d.HistoryExists):
             before, name, match = self._compile(node.before), node.history, node.match
@@ -582,11 +582,12 @@ def _arith(op: str, items: list[Fn]) -> Fn:
 
 
 def history_at(history: _History, day: dt.date, attr: str, previous: bool, same: tuple[str, ...],
-               position: Callable[[str], bool | None]) -> Any:
+               position: Callable[[str, str], bool]) -> Any:
     """The ``attr`` of the history's entry in force on ``day`` (``previous``: of the entry before it),
-    entries equal in every attribute of ``same`` joined into one. Two names are equal as positions
-    (``position``: ``Policy.names_position``): in any capitals and spacing, and where both name the
-    policy's position (an alias, or the name followed by a level, as the national system writes it)."""
+    entries equal in every attribute of ``same`` joined into one. Two names are equal in any capitals
+    and spacing, and where both name the policy's position at no two different levels (``position``:
+    ``Policy.same_position``: an alias, or the name followed by a level, as the national system
+    writes it)."""
     i = history.index_on(day)
     if i is None:
         return None
@@ -602,12 +603,12 @@ def history_at(history: _History, day: dt.date, attr: str, previous: bool, same:
     return text(getattr(entries[start] if attr == "since" else entries[i], attr))
 
 
-def _same(attr: str, a: Any, b: Any, position: Callable[[str], bool | None]) -> bool:
+def _same(attr: str, a: Any, b: Any, position: Callable[[str, str], bool]) -> bool:
     if a == b:
         return True
     if attr != "name" or not a or not b:
         return False
-    return fold(a) == fold(b) or bool(position(a) and position(b))
+    return fold(a) == fold(b) or position(a, b)
 
 
 def history_exists(history: _History, day: dt.date, match: tuple[tuple[str, tuple], ...]) -> bool | None:

@@ -257,7 +257,7 @@ class _Writer:
             self._lookup(node, env, t)
         elif isinstance(node, d.HistoryAt):
             day = self._value(node.on, env)
-            args = ", ".join(map(w.bind, (node.value, node.previous, node.same, self.policy.names_position)))
+            args = ", ".join(map(w.bind, (node.value, node.previous, node.same, self.policy.same_position)))
             w(f"{t} = None if {day} is None else {w.bind(history_at)}(F.{_history(node.history)}, {day}, {args})")
         elif isinstance(node, d.HistoryExists):
             self._history_exists(node, env, t)

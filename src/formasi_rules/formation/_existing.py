@@ -14,6 +14,7 @@ import attrs
 from .._errors import InputError, Problem, said, suggest
 from ..engine._derive import RecordView
 from ..inputs import region_key, structure_candidate
+from ..inputs._candidate import SUSPECT, record_problems
 from ..sheets._layout import OFFICERS_SHEET
 from ._inputs import file_line, place, records_of
 
@@ -129,11 +130,15 @@ class _Tally:
     def officer(self, where: Any, raw: Any, located: dict[str, Any]) -> None:
         """An officer's record: counted where it holds the policy's position on the date."""
         path, policy, as_of = place(where), self.policy, self.as_of
-        try:
-            officer = structure_candidate(raw, path, policy)
+        try:  # a date or an id that looks wrong does not keep an officer in post from being counted
+            officer = structure_candidate(raw, path, policy, strict=False)
         except InputError as exc:
             self.problems += [p if p.file else attrs.evolve(p, **located) for p in exc.problems]
             return
+        suspect = [p for p in record_problems(officer, {}, path) if p.code in SUSPECT]
+        if suspect:
+            self.warnings.append(f"{path} (id {officer.id}): counted, but check " + "; ".join(
+                f"{p.path}: {p.code} {p.en}" for p in suspect) + " / dihitung, tetapi periksa datanya")
         # the post held on the date; else the position given, to say below that it was not held then
         pos = (RecordView(officer, as_of).current if as_of is not None else None) or officer.position
         if not (pos and pos.name):

@@ -109,7 +109,9 @@ def _grouped(value: Any) -> bool:
 def _comma_hint(value: Any) -> str | None:
     if isinstance(value, str) and re.fullmatch(r"\d+,\d+", value.strip()):
         if re.fullmatch(r"[1-9]\d{0,2},\d{3}", value.strip()):  # 2,400: a thousands comma, or decimals?
-            return _MARKS
+            whole, point = value.strip().replace(",", ""), value.strip().replace(",", ".")
+            return (f"write {whole} if a thousands separator is meant, {point} if decimals / tulis {whole} bila "
+                    f"itu pemisah ribuan, {point} bila desimal")
         return f"the decimal mark is '.': write {value.strip().replace(',', '.')}"
     return None
 

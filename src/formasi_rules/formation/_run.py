@@ -66,7 +66,7 @@ def _in_input_order(problem: Problem) -> tuple:
 
 def _one_region_two_ways(written: list[str]) -> list[str]:
     """A warning per two names that may be one region written two ways: word for word the same, or
-    one word short for the other's ("Kab. Banyuasin", "Kabupaten Banyuasin"). Each is computed as a
+    a word short for the other's ("Kab. Banyuasin", "Kabupaten Banyuasin"). Each is computed as a
     region of its own, so a need would be counted twice (and a minimum staffing given twice)."""
     names = {region_key(name): name for name in reversed(written)}  # key -> the name as first written
     words = {key: re.findall(r"\w+", key) for key in names}
@@ -75,11 +75,18 @@ def _one_region_two_ways(written: list[str]) -> list[str]:
     for i, a in enumerate(keys):
         for b in keys[i + 1:]:
             wa, wb = words[a], words[b]
-            if len(wa) == len(wb) and wa != wb and all(x.startswith(y) or y.startswith(x) for x, y in zip(wa, wb)) \
-                    and all(min(len(x), len(y)) >= 3 or x == y for x, y in zip(wa, wb)):
+            if len(wa) == len(wb) and wa != wb and all(x == y or _short_for(x, y) or _short_for(y, x)
+                                                       for x, y in zip(wa, wb)):
                 said.append(f"regions {names[a]!r} and {names[b]!r} are computed apart: if they are one region, "
                             f"write it one way / {names[a]!r} dan {names[b]!r} dihitung sebagai dua wilayah")
     return said
+
+
+def _short_for(short: str, word: str) -> bool:
+    """Whether ``short`` abbreviates ``word`` (kab, kot for kabupaten, kota): a word of three or
+    four letters beginning it. Longer words that begin another are names of their own (Banjar,
+    Banjarbaru; Sumba, Sumbawa)."""
+    return 3 <= len(short) <= 4 < len(word) and word.startswith(short)
 
 
 def _repeated(rows) -> list[str]:

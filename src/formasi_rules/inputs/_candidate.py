@@ -265,6 +265,7 @@ def extra_value(field: Any, value: Any, vocabularies: Mapping[str, Any]) -> Any:
 FIRST_YEAR, LAST_YEAR = 1900, 9999  # a rating's year: a calendar year (as a CSV cell's four digits)
 # a date on or before it is how spreadsheets and personnel systems write a date not known
 EMPTY_DATE = dt.date(FIRST_YEAR, 1, 1)
+SUSPECT = frozenset(("I024", "I025", "I026"))  # dates and ids that look wrong (record_problems)
 
 
 def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> list[Problem]:
@@ -330,7 +331,8 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
     return problems
 
 
-_SCIENTIFIC = re.compile(r"[0-9]+(\.[0-9]*)?[eE][+-]?[0-9]+")  # a number as a spreadsheet shortens it: 1.98501E+17
+# a number as a spreadsheet shortens it: 1.98501E+17 (not a code such as 2019E001)
+_SCIENTIFIC = re.compile(r"[0-9]\.[0-9]+[eE]\+?[0-9]+|[0-9]+[eE]\+[0-9]+")
 
 
 def _spreadsheet_id(ident: str, path: str) -> Problem:

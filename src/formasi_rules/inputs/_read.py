@@ -329,7 +329,7 @@ def _lines(handle, name: str, bad: dict[int, Problem]) -> Iterator[str]:
             raise InputError([Problem(
                 "I012", "berkas ini UTF-16 (\"Unicode Text\" dari Excel), bukan UTF-8",
                 "the file is UTF-16 (Excel's \"Unicode Text\"), not UTF-8", file=name, line=1,
-                hint="save it from the spreadsheet as \"CSV UTF-8\" (or as .xlsx, which is read as it is)")])
+                hint="save it as UTF-8 (from a spreadsheet: \"CSV UTF-8\", or .xlsx, which is read as it is)")])
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -423,8 +423,9 @@ def _csv(handle, name: str, delimiter: str | None = None):
                 f"the row has {len(row)} cells and the header {len(header)} columns ("
                 + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
                 hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed?" if multiline
-                      else f"separate every cell with {_SEPARATORS[delimiter]}, empty cells included, and put a "
-                      f"cell holding {_SEPARATORS[delimiter]} in quotes (\"YEAR:RATING;YEAR:RATING\")"))])
+                      else f"separate every cell with {_SEPARATORS[delimiter]}, empty cells included"
+                      + (f", and put a cell holding {_SEPARATORS[delimiter]} in quotes (\"YEAR:RATING;YEAR:RATING\")"
+                         if more else "")))])
             continue
         if blank:
             filled = [i for i in blank if i < len(row) and row[i].strip()]

@@ -14,7 +14,9 @@ import attrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
 from .._errors import InputError, Problem
-from ._candidate import RECORD_KEYS, BadValue, Candidate, _Routes, drop_nulls, extra_value, record_problems, shown
+from ._candidate import (
+    RECORD_KEYS, SUSPECT, BadValue, Candidate, _Routes, drop_nulls, extra_value, record_problems, shown,
+)
 from ._convert import converter
 from ._convert import problems as convert_problems
 from ._decode import Lane
@@ -63,8 +65,12 @@ def read_line(text: str, policy: Any) -> Candidate | None:
     return _contract(policy).lane.read(text)
 
 
-def structure_candidate(raw: Any, path: str = "$", policy: Any = None) -> Candidate:
+def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict: bool = True) -> Candidate:
     """Validate one raw record (a dict from JSON, YAML or CSV) into a Candidate.
+
+    ``strict=False`` keeps dates and an id that look wrong (``SUSPECT``: an empty date as exported,
+    a date before the birth date, an id a spreadsheet changed) as given, for a reader that does not
+    decide on them (counting officers in post); every other problem is raised all the same.
 
     With ``policy``, coded values (ranks, ratings, levels ...) must be values of its
     vocabularies (aliases such as ``Baik`` are read as the value they name), numbers keep at
@@ -110,7 +116,8 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None) -> Candid
         except BadValue as exc:
             problems.append(Problem("I005", f"nilai salah: {exc.id}", str(exc), path=f"{path}.{key}", hint=exc.hint))
     if candidate is not None:
-        problems += record_problems(candidate, contract.decimals, path)
+        problems += [p for p in record_problems(candidate, contract.decimals, path)
+                     if strict or p.code not in SUSPECT]
     if problems:
         raise InputError(problems)
     return attrs.evolve(candidate, extra=extra) if extra else candidate

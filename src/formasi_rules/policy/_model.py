@@ -320,6 +320,15 @@ class Policy:
         from ._vocabulary import fold
         return None if self.position is None else self._level_after_name(fold(text))
 
+    def same_position(self, a: str, b: str) -> bool:
+        """Whether two position names both name this policy's position, at no two different levels:
+        its name and its name followed by a level do (as the national system writes it); its name
+        followed by two different levels do not (a level promotion)."""
+        if not (self.names_position(a) and self.names_position(b)):
+            return False
+        first, second = self.position_level(a), self.position_level(b)
+        return first is None or second is None or first == second
+
     def _level_after_name(self, folded: str) -> str | None:
         names, words = self._position_words
         return next((words[folded[len(n) + 1:]] for n in names

@@ -172,7 +172,7 @@ class _SafeConstructor(SafeConstructor):
         return super().construct_document(node)
 
 
-_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}\.000")  # "75.000": zero decimals written out, or a thousands dot?
+_THOUSANDS = re.compile(r"[1-9][0-9]{1,2}\.000")  # "75.000": zero decimals written out, or a thousands dot?
 
 
 def _finite_float(base):

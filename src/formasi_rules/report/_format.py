@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
           "Oktober", "November", "Desember")
@@ -12,10 +12,12 @@ MINUS = "−"  # U+2212, the typographic minus
 
 def number(value, places: int = 0, *, lang: str = "id", sign: bool = False) -> str:
     """``number(75000)`` is ``75.000``; ``number(Decimal("0.288"), 3)`` is ``0,288``; English
-    style with ``lang="en"``. ``sign`` writes ``+3`` for a positive value."""
+    style with ``lang="en"``. ``sign`` writes ``+3`` for a positive value. Digits past ``places``
+    are cut off, not rounded: a value just under a threshold (an EJ of 0.99998 against a band's
+    1.00) is never shown as the threshold beside a result decided below it."""
     if value is None:
         return "—"
-    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), ROUND_DOWN)
     text = f"{abs(d):,.{places}f}"
     if lang == "id":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")

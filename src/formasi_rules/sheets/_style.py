@@ -28,13 +28,14 @@ def widths(ws, sizes) -> None:
         ws.column_dimensions[get_column_letter(col)].width = size
 
 
-def save(book, path) -> None:
-    """Save ``book``, every text a cell holds kept as text: openpyxl takes a text beginning with
-    "=" for a formula, and a region or activity named so by its file would run as one in Excel.
-    The library writes no formula into a cell (a list's source is a data validation's)."""
+def save(book, path, formulas=()) -> None:
+    """Save ``book``, every text a cell holds kept as text but the cells of ``formulas`` (the
+    library's own): openpyxl takes a text beginning with "=" for a formula, and a region or
+    activity named so by its file would run as one in Excel."""
+    own = {id(cell) for cell in formulas}
     for ws in book.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if cell.data_type == "f":
+                if cell.data_type == "f" and id(cell) not in own:
                     cell.data_type = "s"
     book.save(path)

@@ -173,7 +173,7 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
     columns = (*WORKLOAD_COLUMNS, NOTE_COLUMN)
     header(work, 1, columns)
     _notes(work, columns)
-    r = 2
+    r, formulas = 2, []  # the template's own formulas (every other text is kept as text)
     for region in regions:
         for key, row in catalogue.items():
             for level in levels:
@@ -181,7 +181,7 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
                     continue
                 for c, value in enumerate((region, key, level, None, periods[0], None), start=1):
                     work.cell(row=r, column=c, value=value)
-                work.cell(row=r, column=len(columns), value=_lookup(r, last, len(levels)))
+                formulas.append(work.cell(row=r, column=len(columns), value=_lookup(r, last, len(levels))))
                 r += 1
     filled = r - 2
     end = r - 1 + SPARE_ROWS
@@ -212,7 +212,7 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
     _guide(guide, policy, as_of, regions, levels, periods)
     for ws in (cat, lists):
         ws.protection.sheet = True  # against slips, not a secret: no password
-    save(book, path)
+    save(book, path, formulas)
     return {"regions": len(regions), "activities": len(catalogue), "workload_rows": filled,
             "officer_rows": len(regions) * len(levels)}
 
