@@ -21,10 +21,10 @@ def _cells(result: FormationResult):
 
 def table(result: FormationResult) -> str:
     out = [f"{'region':<38} {'level':<13} {'workload min':>13} {'need exact':>11} {'need':>5} "
-           f"{'existing':>8} {'gap':>5} {'EJ':>7} band"]
+           f"{'existing':>8} {'gap':>5} {'EJ':>9} band"]
     for region, level, minutes, exact, need, have, gap, ej, band in _cells(result):
         out.append(f"{region:<38} {level:<13} {minutes:>13} {exact:>11} {need:>5} {have:>8} {gap:>5} "
-                   f"{ej!s:>7} {band}")
+                   f"{ej!s:>9} {band}")
     total = result.to_dict()["totals"]["all"]
     out.append(f"{'total':<38} {'':<13} {total['workload_minutes']:>13} {total['need_exact']:>11} "
                f"{total['need']:>5} {total['existing']:>8} {total['gap']:>5}")
