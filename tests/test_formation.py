@@ -226,6 +226,20 @@ def test_an_officer_with_a_suspect_date_or_id_is_counted_and_said(engine):
     assert any("I026" in w for w in result.warnings)
 
 
+def test_a_period_whose_factor_ended_is_the_rows_error_not_a_crash(policy_copy):
+    """A volume_periods row given a valid_to before the date passed validate, and every monthly row
+    then crashed the computation (KeyError)."""
+    path = policy_copy / "tables" / "formation.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{period: month, per_year: 12}", "{period: month, per_year: 12, valid_to: 2024-12-31}"),
+                    encoding="utf-8")
+    engine = fr.Engine(fr.load_policy(policy_copy), backend="reference")
+    result = need(engine, [row(volume=10, norm=1), row(activity="bulanan", volume=1, period="month", norm=1)])
+    (problem,) = result.problems
+    assert problem.path == "$[1].period" and "month" in problem.en
+    assert result.row(X, "ahli_pertama").workload_minutes == 10
+
+
 def test_officers_are_counted_once_in_post_on_the_date(engine):
     """An officer counts once, where the post is held on as_of (from the record's position or its
     history), at the level given or named; the rest is said, never silently dropped."""

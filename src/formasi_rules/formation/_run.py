@@ -26,8 +26,7 @@ def run_formation(policy: Policy, backend, plan, bounds, workload: str | os.Path
     params = Parameters(policy, as_of)
     if existing is None and is_workbook(workload) and OFFICERS_SHEET in sheet_names(workload):
         existing = workload  # a filled-in template holds the officers in post on its own sheet
-    periods_table = policy.tables[policy.formation.periods_table] if policy.formation else None
-    periods = tuple(dict.fromkeys(r.key for r in periods_table.rows)) if periods_table else ()
+    periods = tuple(params.per_year)  # the periods with a factor in force on the date (a row may end before it)
     rows, problems = read_workload(workload, policy.levels, periods)
     if existing is not None:
         counts, names, more, warnings = read_existing(existing, policy, as_of)
