@@ -296,6 +296,16 @@ def test_a_number_that_is_not_finite_is_refused_at_its_line(policy_copy, number)
     assert problem.code == "P002" and "not a finite number" in problem.en and problem.line == line_of(path, number)
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "data:text/html,<b>x</b>", "{a: 1}"])
+def test_a_source_url_that_is_no_web_address_is_refused(policy_copy, url):
+    """The book links every citation to its source's url: a javascript: address ran in the reader's
+    browser on 34 pages, and a mapping became href="{'a': 1}"."""
+    path = policy_copy / "policy.yaml"
+    edit(path, "    confidence: S\n    note: 1,250 effective hours", f"    url: {url}\n    confidence: S\n    note: 1,250 effective hours")
+    problem = next(p for p in load_problems(policy_copy) if p.code == "P011")
+    assert "http:// or https://" in problem.en and problem.line == line_of(path, f"url: {url}")
+
+
 def test_a_number_written_with_a_thousands_dot_is_refused_at_its_line(policy_copy):
     """75.000 minutes as Indonesian writes seventy-five thousand read as 75: every need a thousand
     times too large, and the policy validated."""

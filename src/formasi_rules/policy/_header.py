@@ -11,7 +11,7 @@ import difflib
 import re
 from typing import Any
 
-from .._errors import suggest
+from .._errors import said, suggest
 from .._text import Text
 from ._check import Reader
 from ._model import AllocationSettings, FormationSettings, Identity, Period, Route, Source
@@ -249,8 +249,20 @@ def _sources(r: Reader, doc: Any) -> dict[str, Source]:
             r.problem("P011", "articles harus daftar pasal", "articles must be a list of the source's articles, "
                       "such as [Pasal 1, Pasal 11]", spec, "articles")
             articles = None
-        out[str(key)] = Source(str(key), r.string(spec, "title", "title") or "", spec.get("url"), conf,
-                               spec.get("note"), tuple(map(str, articles)) if articles is not None else None)
+        url = spec.get("url")
+        if url is not None and not (isinstance(url, str) and re.fullmatch(r"https?://\S+", url.strip())):
+            # the book links to it: a javascript: or data: address would run in the reader's browser
+            r.problem("P011", f"url sumber {key!r} harus alamat http(s)", f"the url of source {key!r} must be an "
+                      f"http:// or https:// address, got {said(url)}", spec, "url",
+                      hint="copy the address from the browser's address bar, or leave url out")
+            url = None
+        note = spec.get("note")
+        if note is not None and not isinstance(note, str):
+            r.problem("P014", f"catatan sumber {key!r} harus berupa teks", f"the note of source {key!r} must be text, "
+                      f"got {said(note)}", spec, "note", hint="write the note as one text (use > for several lines)")
+            note = None
+        out[str(key)] = Source(str(key), r.string(spec, "title", "title") or "", url.strip() if url else None, conf,
+                               note, tuple(map(str, articles)) if articles is not None else None)
     return out
 
 
