@@ -51,6 +51,18 @@ def test_malformed_case_files_are_reported(tmp_path):
     assert [p.line for p in info.value.problems][3:] == [6, 5]  # the unknown key's line, then the case's
 
 
+def test_a_case_file_the_folder_would_skip_is_named(tmp_path):
+    """A file renamed to .yml, or moved into a folder inside, was skipped: '23 passed, 0 failed' with
+    15 cases dropped unsaid."""
+    shutil.copytree(CASES, tmp_path / "tests")
+    (tmp_path / "tests" / "perpindahan.yaml").rename(tmp_path / "tests" / "perpindahan.yml")
+    (tmp_path / "tests" / "sub").mkdir()
+    with pytest.raises(fr.PolicyError) as info:
+        load_cases(tmp_path / "tests")
+    named = {(p.code, p.file.rsplit("/", 1)[-1]) for p in info.value.problems}
+    assert named == {("T008", "perpindahan.yml"), ("T008", "sub")}
+
+
 def test_formasi_test_command(tmp_path):
     shutil.copytree(POLICY_DIR.parent, tmp_path / "policies")
     target = tmp_path / "policies" / POLICY_DIR.name

@@ -81,6 +81,15 @@ def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
     path = Path(path)
     files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     cases, problems = [], []
+    if path.is_dir():  # a file of cases named otherwise, or in a folder inside, would be skipped unsaid
+        for other in sorted(path.iterdir()):
+            if other.name.startswith("."):
+                continue
+            if other.is_dir() or other.suffix.lower() in (".yml", ".yaml", ".json") and other.suffix != ".yaml":
+                problems.append(Problem(
+                    "T008", f"{other.name} tidak dibaca: kasus uji ada di berkas *.yaml folder ini",
+                    f"{other.name} is not read: test cases are the *.yaml files of this folder", file=str(other),
+                    hint="rename it to end in .yaml" if other.is_file() else "move its files into this folder"))
     names: dict[str, tuple[str, int | None]] = {}  # case name -> (file, line) of its first use
     for file in files:
         data = load_yaml(file, str(file))  # a syntax error: a PolicyError with its line
