@@ -281,6 +281,15 @@ def test_a_rule_of_the_policy_that_could_never_apply_is_refused(policy_copy):
     assert problem.rule == "pengangkatan.pedoman_ditetapkan" and "kenaikan_jenjang: ahli_muda" in problem.en
 
 
+def test_a_property_of_the_policy_about_a_level_it_lacks_is_refused(policy_copy):
+    """A property of the position's own about terampil validated, and formasi check said 'no defect
+    findings': it was never tested."""
+    path = policy_copy / "rules" / "properties.yaml"
+    edit(path, "    route: perpindahan\n    level: ahli_pertama\n", "    route: perpindahan\n    level: terampil\n")
+    problem, = [p for p in load_problems(policy_copy) if p.code == "P038"]
+    assert problem.rule == "no_transfer_to_pertama_after_53" and problem.file.endswith("properties.yaml")
+
+
 def test_a_rule_of_the_policy_in_force_on_no_day_it_covers_is_refused(policy_copy):
     edit(policy_copy / "rules" / "pedoman.yaml", "    valid_from: 2025-10-01\n",
          "    valid_from: 2019-01-01\n    valid_to: 2020-01-01\n")

@@ -352,7 +352,7 @@ class _Loader:
                     if "rules" in doc:
                         self._rule_list(r, doc, header, fields, layer.name, layer.name == top, rules, own)
                     if "properties" in doc:
-                        self._properties(r, doc, header, fields, layer.name, properties)
+                        self._properties(r, doc, header, fields, layer.name, layer.name == top, properties)
                 self.problems += r.problems
             for rid, versions in own.items():
                 rules[rid] = versions
@@ -406,7 +406,7 @@ class _Loader:
                 r.at(node, i), subject="formation" if formation else "candidate", then=then, layer=layer))
         r.rule = None
 
-    def _properties(self, r: Reader, doc: Any, header: dict, fields: dict, layer: str,
+    def _properties(self, r: Reader, doc: Any, header: dict, fields: dict, layer: str, top: bool,
                     out: dict[str, Property]) -> None:
         """``properties:``: invariants of the regulation that ``formasi check`` tests."""
         node = r.sequence(doc, "properties", "properties")
@@ -431,6 +431,8 @@ class _Loader:
             if None in (pid, title, route, level, outcome, when, citation):
                 continue
             if level not in header["levels"] or level not in header["routes"][route].levels:
+                if top and not header["abstract"]:  # the policy's own: it would never be checked, unsaid
+                    _applies(r, node, i, (route,), (level,), None, False, header)
                 continue  # a base property about a level this position does not have
             rule = Rule(pid, title, (route,), (level,), when, citation, Period(), spec.get("note"), r.at(node, i),
                         layer=layer)
