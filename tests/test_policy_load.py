@@ -238,6 +238,8 @@ def test_editor_files_beside_the_rules_are_left_alone(policy, policy_copy):
     ("{rounding: half_up,", "{rounding: halfup,", "rounding"),
     ("ej_bands: ej_bands_variant_1}", "ej_bands: ej_bands_variant_9}", "ej_bands"),
     ("ej_bands: ej_bands_variant_1}", "ej_bands: volume_periods}", "ej_bands"),
+    ("unit: pencari kerja, ahli_pertama: 20}", "unit: pencari kerja, ahli_pertama: -20}", "ahli_pertama"),
+    ("unit: pencari kerja, ahli_pertama: 20}", "unit: pencari kerja, ahli_pertama: 0}", "ahli_pertama"),
 ])
 def test_a_formation_value_that_cannot_be_computed_with_is_refused(policy_copy, old, new, column):
     """A zero or negative working time or period factor, an unknown rounding or band table: the

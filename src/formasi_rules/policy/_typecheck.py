@@ -341,6 +341,14 @@ def _formation_values(formation: Any, tables: dict[str, Table]) -> list[Problem]
             if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and not value > 0:
                 bad(row, name, column, f"harus lebih dari 0, bukan {value}", f"must be above 0, got {value}: "
                     "the need is divided or multiplied by it")
+    name = formation.activities_table  # norm minutes a unit of output takes: a negative one lowers the need
+    for row in tables[name].rows if name in tables else ():
+        for column, value in row.values.items():
+            if column not in ("name", "unit") and isinstance(value, (int, Decimal)) and not isinstance(value, bool) \
+                    and not value > 0:
+                bad(row, name, column, f"norma menit harus lebih dari 0, bukan {value}",
+                    f"norm minutes must be above 0, got {value}: the workload is volume x norm",
+                    "leave the cell out where the level does not do the activity")
     name = formation.choices_table
     for row in tables[name].rows if name in tables else ():
         rounding, bands = row.values.get("rounding"), row.values.get("ej_bands")
