@@ -292,6 +292,15 @@ def test_a_property_of_the_policy_about_a_level_it_lacks_is_refused(policy_copy)
     assert problem.rule == "no_transfer_to_pertama_after_53" and problem.file.endswith("properties.yaml")
 
 
+def test_an_input_a_letter_from_a_record_field_is_refused(policy_copy):
+    """input: birthdate validated as a new field of the policy's own: no record gives it, and every
+    age decision became undetermined while the records' birth_date was ignored."""
+    path = policy_copy.parent / "jf_umum" / "fields" / "record.yaml"
+    edit(path, "input: birth_date", "input: birthdate")
+    problem, = [p for p in load_problems(policy_copy) if p.code == "P088"]
+    assert "nearly the record field 'birth_date'" in problem.en and problem.line == line_of(path, "input: birthdate")
+
+
 def test_a_rule_of_the_policy_in_force_on_no_day_it_covers_is_refused(policy_copy):
     edit(policy_copy / "rules" / "pedoman.yaml", "    valid_from: 2025-10-01\n",
          "    valid_from: 2019-01-01\n    valid_to: 2020-01-01\n")

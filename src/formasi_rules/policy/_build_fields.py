@@ -7,6 +7,7 @@ use each other in any order, but not in a circle.
 
 from __future__ import annotations
 
+import difflib
 import re
 from decimal import Decimal
 from typing import Any
@@ -163,6 +164,13 @@ def _input_path(r: Reader, spec: Any, name: str, type_name: str) -> str | None:
         r.problem("P088", f"{path!r} bukan field rekaman", f"{path!r} is not a field of the record; record fields "
                   f"are {', '.join(RECORD)}, or a new top-level name (lower case) that records then may carry",
                   spec, "input", hint=suggest(path, RECORD))
+        return None
+    close = [k for k in RECORD if difflib.SequenceMatcher(None, path, k).ratio() >= 0.85]
+    if close:  # birthdate for birth_date: a field of its own, which no record gives, and every rule on it undetermined
+        r.problem("P088", f"{path!r} hampir sama dengan field rekaman {close[0]!r}", f"{path!r} is nearly the record "
+                  f"field {close[0]!r}: as written it would be a new field of this policy, which records do not give, "
+                  f"and every rule reading it undetermined", spec, "input",
+                  hint=f"write {close[0]!r}; for a field of the policy's own, choose a name further from it")
         return None
     return path  # a record field this policy adds (for example a flag)
 
