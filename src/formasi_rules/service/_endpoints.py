@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from .. import InputError, InvalidArgument, __version__
 from . import _errors as errors
-from ._body import check_encoding, read_body
+from ._body import read_body
 from ._errors import ServiceError
 from ._evaluate import evaluate as evaluate_json
 from ._evaluate import parse_json, whole
@@ -263,8 +263,7 @@ class _StreamAnswer:
 
 def _media_type(request: Request) -> str:
     """The body's media type; a charset other than UTF-8 is refused (415), since the body is read
-    as UTF-8 whatever it says (JSON is UTF-8: RFC 8259), as is a compressed body."""
-    check_encoding(request)
+    as UTF-8 whatever it says (JSON is UTF-8: RFC 8259)."""
     kind, *params = request.headers.get("content-type", "").split(";")
     for param in params:
         name, _, value = param.partition("=")

@@ -30,7 +30,7 @@ from starlette.types import Receive, Scope, Send
 
 from .. import InputError, Problem, RecordError
 from ..inputs import JsonLine, path_of
-from ._body import Lines, Spool
+from ._body import Lines, Spool, check_encoding
 from ._errors import ServiceError, too_many_records
 from ._evaluate import begin
 from ._options import Options
@@ -70,6 +70,7 @@ class Stream:
     def __init__(self, request: Request, options: Options, begin_lock: threading.Lock, *,
                  max_line: int, max_records: int | None, spool_memory: int, metrics, request_id: str):
         self.request, self.options, self.begin_lock = request, options, begin_lock
+        check_encoding(request)
         self.lines = Lines(request.stream(), max_line)
         self.max_records = max_records
         self.inbox: queue.Queue = queue.Queue(maxsize=8)
