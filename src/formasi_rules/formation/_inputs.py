@@ -22,6 +22,7 @@ import attrs
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ..inputs import path_of, read_records
+from ..inputs._candidate import thousands_hint
 from ..inputs._read import PLAIN_NUMBER
 from ..sheets._layout import WORKLOAD_COLUMNS, WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
@@ -107,12 +108,8 @@ def _grouped(value: Any) -> bool:
 
 
 def _comma_hint(value: Any) -> str | None:
-    if isinstance(value, str) and re.fullmatch(r"\d+,\d+", value.strip()):
-        if re.fullmatch(r"[1-9]\d{0,2},\d{3}", value.strip()):  # 2,400: a thousands comma, or decimals?
-            whole, point = value.strip().replace(",", ""), value.strip().replace(",", ".")
-            return (f"write {whole} if a thousands separator is meant, {point} if decimals / tulis {whole} bila "
-                    f"itu pemisah ribuan, {point} bila desimal")
-        return f"the decimal mark is '.': write {value.strip().replace(',', '.')}"
+    if isinstance(value, str) and re.fullmatch(r"\d+,\d+", value.strip()):  # 2,400: a thousands comma, or decimals?
+        return thousands_hint(value) or f"the decimal mark is '.': write {value.strip().replace(',', '.')}"
     return None
 
 

@@ -177,15 +177,22 @@ def _date_hint(value: Any) -> str | None:
 _THOUSANDS_COMMA = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")  # as a thousands separator writes one thousand
 
 
+def thousands_hint(text: str) -> str | None:
+    """For a number written like ``1,250`` (a thousand and more, or 1.25?), both readings; else None."""
+    given = text.strip()
+    if not _THOUSANDS_COMMA.fullmatch(given):
+        return None
+    whole, point = given.replace(",", ""), given.replace(",", ".")
+    return (f"write {whole} if a thousands separator is meant, {point} if decimals / tulis {whole} bila itu "
+            f"pemisah ribuan, {point} bila desimal")
+
+
 def _decimal(value: Any, _type: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         comma = isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value)
         point = value.strip().replace(",", ".") if comma else ""
-        if comma and _THOUSANDS_COMMA.fullmatch(value.strip()):  # "1,250": a thousand and more, or 1.25?
-            hint = (f"write {point.replace('.', '')} if a thousands separator is meant, {point} if decimals / "
-                    f"tulis {point.replace('.', '')} bila itu pemisah ribuan, {point} bila desimal")
-        else:
-            hint = f"write the decimals after a point: {point} / tulis desimal dengan titik: {point}" if comma else None
+        hint = (thousands_hint(value) or f"write the decimals after a point: {point} / tulis desimal dengan titik: "
+                f"{point}") if comma else None
         raise BadValue(f"expected a number, got {shown(value)}", f"harus angka, bukan {shown(value)}", hint)
     if isinstance(value, float) and not math.isfinite(value):
         raise BadValue(f"expected a finite number, got {value}", f"harus angka terhingga, bukan {value}")
