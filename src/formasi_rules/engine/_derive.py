@@ -22,7 +22,6 @@ from ..inputs import Candidate, Formation, region_key
 from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test, fold, tests_of
 from ..policy import _derivations as d
 from ..policy._model import as_decimal
-
 from ._encode import show
 
 _CMP = {"equals": lambda a, b: a == b, "not_equals": lambda a, b: a != b, "at_least": lambda a, b: a >= b,

@@ -15,6 +15,7 @@ from .._errors import InputError, Problem, said, suggest
 from ..engine._derive import RecordView
 from ..inputs import region_key, structure_candidate
 from ..inputs._candidate import SUSPECT, record_problems
+from ..policy import fold
 from ..sheets._layout import OFFICERS_SHEET
 from ._inputs import file_line, place, records_of
 
@@ -47,7 +48,7 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.d
     for where, raw in records_of(source, OFFICERS_SHEET):
         if isinstance(raw, InputError):
             tally.problems += raw.problems
-        elif isinstance(raw, dict) and "id" not in raw and (counts := _as_counts(raw)) is not None:
+        elif isinstance(raw, dict) and (counts := _as_counts(raw)) is not None:
             tally.row(where, counts, file_line(source, where))
         else:
             tally.officer(where, raw, file_line(source, where))
@@ -66,7 +67,7 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.d
 def _close(name: str, known: tuple[str, ...]) -> bool:
     """Whether a position's name is near one of ``known`` (a typo), or begins with one (a name
     with more after it: "(Plt)", "pada Dinas ...")."""
-    folded, names = " ".join(name.casefold().split()), [" ".join(n.casefold().split()) for n in known]
+    folded, names = fold(name), [fold(n) for n in known]
     return any(folded.startswith(n) for n in names) or bool(difflib.get_close_matches(folded, names, n=1, cutoff=0.75))
 
 

@@ -436,9 +436,8 @@ def _csv(handle, name: str, delimiter: str | None = None):
                     line=first, hint="name the column in the header, or empty the cell")],
                     record_id=row[header.index("id")].strip() or None if "id" in header else None)
                 continue
-            yield where, flat_record({h: cell for h, cell in zip(header, row) if h}, where)
-            continue
-        yield where, flat_record(dict(zip(header, row)), where)
+        yield where, flat_record({h: cell for h, cell in zip(header, row) if h} if blank else dict(zip(header, row)),
+                                 where)
 
 
 def check_columns(header: list[str], **place: Any) -> None:
