@@ -43,12 +43,10 @@ class Explainer:
         self._reads = {k: tuple((f, c.level if fields[f].per_level else None) for f in c.fields)
                        for k, c in plan.checks.items()}
         self._pairs = tuple(dict.fromkeys(pair for reads in self._reads.values() for pair in reads))
-        # per check: (fact key, field, the inputs that give it) for each field it reads
-        self.inputs = {k: tuple((fact_key(fields[f], c.level), f, fields[f].inputs) for f in c.fields)
-                        for k, c in plan.checks.items()}
         # the reasons and decisions kept for every candidate; the reasons of a candidate's checks, looked
         # up there (see _lookup_writer); per target, its place in what that gives and its checks' places
-        self._kept = _Kept(policy, plan, self.inputs)
+        self._kept = _Kept(policy, plan, {k: tuple((fact_key(fields[f], c.level), f) for f in c.fields)
+                                          for k, c in plan.checks.items()})
         self._lookup = _lookup_writer(plan, self._reads, self._kept)
         place = {k: i for i, k in enumerate(plan.order)}
         self._places = {t: (i, tuple(place[k] for k in keys)) for i, (t, keys) in enumerate(plan.targets.items())}
@@ -160,8 +158,9 @@ class _Kept:
 
     MAX_CACHED = 20_000  # reasons' entries, and decisions; a reason is about 1 KB with its JSON
 
-    def __init__(self, policy: Policy, plan: Plan, inputs: dict[str, tuple]):
-        self.policy, self.plan, self.inputs = policy, plan, inputs
+    def __init__(self, policy: Policy, plan: Plan, reads: dict[str, tuple[tuple[str, str], ...]]):
+        # per check: (fact key, field) for each field it reads, to say which a candidate lacks
+        self.policy, self.plan, self.reads = policy, plan, reads
         self.reasons: dict[tuple[str, bool | None], dict[Any, Reason]] = {
             (k, state): {} for k in plan.order for state in (True, False, None)}
         self.count = 0  # entries in reasons
@@ -200,7 +199,7 @@ class _Kept:
         if passed is not None:
             key, gone = read, ()
         else:  # the same reason for every set of absent keys that leaves the check the same fields
-            key, gone = (read, absent), tuple([f for fact, f, _ in self.inputs[k] if fact in absent])
+            key, gone = (read, absent), tuple([f for fact, f in self.reads[k] if fact in absent])
             reason = kept.get((read, gone))
             if reason is not None:
                 kept[key] = reason
