@@ -251,6 +251,31 @@ def test_a_formation_value_that_cannot_be_computed_with_is_refused(policy_copy, 
     assert p.file.endswith("tables/formation.yaml") and p.line == line_of(path, new)
 
 
+@pytest.mark.parametrize("old, new, given", [
+    ("{band: B, name: Baik, lower: 0.90, inclusive: true}", "{band: B, name: Baik, lower: 1.90, inclusive: true}",
+     "above those of band A"),
+    ("{band: B, name: Baik, lower: 0.90, inclusive: true}", "{band: B, name: Baik, lower: 1.00, inclusive: false}",
+     "never be given"),
+    ("{band: D, name: Sedang, lower: 0.50, inclusive: true}", "{band: D, name: Sedang, lower: 0.75, inclusive: true}",
+     "above those of band C"),
+])
+def test_a_band_bound_out_of_order_is_refused_at_its_row(policy_copy, old, new, given):
+    """The computation gives the band of the highest bound an EJ passes: a bound above the band
+    before it would give "Baik" to an EJ above those called "Sangat Baik", without a word."""
+    path = policy_copy / "tables" / "formation.yaml"
+    edit(path, old, new)
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P049" and given in p.en and p.id and p.hint
+    assert p.file.endswith("tables/formation.yaml") and p.line == line_of(path, new)
+
+
+def test_bands_with_an_equal_bound_excluded_then_included_are_in_order(policy_copy):
+    """A > 1.00 then B >= 1.00 is an order (B is exactly 1.00): nothing to refuse."""
+    path = policy_copy / "tables" / "formation.yaml"
+    edit(path, "{band: B, name: Baik, lower: 0.90, inclusive: true}", "{band: B, name: Baik, lower: 1.00, inclusive: true}")
+    assert fr.load_policy(policy_copy).tables["ej_bands_variant_1"].rows[1].values["lower"] == 1
+
+
 def test_a_version_yaml_would_read_as_a_number_is_refused_at_its_line(policy_copy):
     """version: 2025.10 unquoted is the number 2025.1 to YAML: every decision would record 2025.1."""
     path = policy_copy / "policy.yaml"

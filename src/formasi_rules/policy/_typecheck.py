@@ -13,7 +13,7 @@ from ._derivations import ROUNDING
 from ._fields import COLUMN_TYPES, Field, column_type_ok
 from ._model import (
     EQ_OPS, ORDER_OPS, SET_OPS, All, AnyOf, Condition, FieldValue, Literal, Not, Rule, Table, TableRef,
-    Test, ThisLevel, Where,
+    Test, ThisLevel, Where, as_decimal,
 )
 
 
@@ -349,7 +349,7 @@ def _formation_values(formation: Any, tables: dict[str, Table]) -> list[Problem]
                 bad(row, name, column, f"norma menit harus lebih dari 0, bukan {value}",
                     f"norm minutes must be above 0, got {value}: the workload is volume x norm",
                     "leave the cell out where the level does not do the activity")
-    name = formation.choices_table
+    name, checked = formation.choices_table, set()
     for row in tables[name].rows if name in tables else ():
         rounding, bands = row.values.get("rounding"), row.values.get("ej_bands")
         if isinstance(rounding, str) and rounding not in ROUNDING:
@@ -364,4 +364,34 @@ def _formation_values(formation: Any, tables: dict[str, Table]) -> list[Problem]
                 bad(row, name, "ej_bands", f"tabel {bands!r} bukan tabel predikat",
                     f"names table {bands!r}, which is not a band table (columns "
                     f"{', '.join(f'{c}: {t}' for c, t in _BANDS.items())})")
+            elif bands not in checked:
+                checked.add(bands)
+                problems += _band_order(table)
+    return problems
+
+
+def _band_order(table: Table) -> list[Problem]:
+    """A band table lists its bands best first, each lower bound below the one before (an equal one
+    only where the first excludes it and the next includes it). The computation gives the band of
+    the highest bound an EJ passes, so a bound out of order gives a band the wrong name (a lower
+    band for a higher EJ) or never gives one, without a word."""
+    problems = []
+    rows = [r for r in table.rows if isinstance(r.values.get("lower"), (int, Decimal))
+            and isinstance(r.values.get("inclusive"), bool)]
+    for j, later in enumerate(rows):
+        for earlier in rows[:j]:
+            if not earlier.period.overlaps(later.period):
+                continue
+            hi, lo = as_decimal(earlier.values["lower"]), as_decimal(later.values["lower"])
+            if lo < hi or (lo == hi and not earlier.values["inclusive"] and later.values["inclusive"]):
+                continue
+            problems.append(Problem(
+                "P049", f"tabel {table.name!r}: batas bawah predikat {later.key} ({lo}) harus di bawah batas "
+                f"predikat {earlier.key} ({hi}) di atasnya",
+                f"table {table.name!r}: band {later.key}'s lower bound {lo} must be below that of band "
+                f"{earlier.key} above it ({hi}): bands are listed best first, and as written band {later.key} "
+                f"would {'never be given' if lo == hi else f'be given to EJs above those of band {earlier.key}'}",
+                file=later.where.file, line=later.where.line, column=later.where.column,
+                hint="list the bands from the highest lower bound down, and check each bound against the citation"))
+            break
     return problems
