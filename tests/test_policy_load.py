@@ -276,6 +276,19 @@ def test_bands_with_an_equal_bound_excluded_then_included_are_in_order(policy_co
     assert fr.load_policy(policy_copy).tables["ej_bands_variant_1"].rows[1].values["lower"] == 1
 
 
+@pytest.mark.parametrize("file, old, new", [
+    ("rules/formation.yaml", "need: {at_least: {table: formation_limits, column: min_officers}}", "need: {at_most: -1}"),
+    ("tables/formation.yaml", "{level: ahli_pertama, min_officers: 1}", "{level: ahli_pertama, min_officers: -2}"),
+])
+def test_a_formation_bound_below_zero_is_refused_where_it_is_written(policy_copy, file, old, new):
+    """need: {at_most: -1} would give a region a need of -1 officers."""
+    path = policy_copy / file
+    edit(path, old, new)
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P057" and "below 0" in p.en and p.rule == "formation.minimum_staffing"
+    assert p.file.endswith(file) and p.line == line_of(path, new)
+
+
 def test_a_version_yaml_would_read_as_a_number_is_refused_at_its_line(policy_copy):
     """version: 2025.10 unquoted is the number 2025.1 to YAML: every decision would record 2025.1."""
     path = policy_copy / "policy.yaml"

@@ -236,7 +236,25 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
                        "need: {at_most: N}")
             else:
                 visit(bound)
+                _negative_bound(bound, applies_at, tables, report)
     return problems
+
+
+def _negative_bound(bound: Test, levels: list[str], tables: dict[str, Table], report: Any) -> None:
+    """A formation rule's bound below 0: ``need: {at_most: -1}`` would make a need of -1 officers."""
+    value = bound.value
+    if isinstance(value, Literal):
+        found = [(bound.where, value.value)]
+    elif isinstance(value, TableRef) and value.table in tables:
+        found = [(row.where, row.values.get(value.column)) for row in tables[value.table].rows
+                 if row.key in levels]
+    else:
+        return
+    for where, number in found:
+        if isinstance(number, (int, Decimal)) and not isinstance(number, bool) and number < 0:
+            report(where, "P057", f"batas kebutuhan tidak boleh negatif ({number})",
+                   f"a bound on the need cannot be below 0, got {number}: the need is a number of officers",
+                   "write 0 or more")
 
 
 def ops_for(field: Field) -> tuple[str, ...]:
