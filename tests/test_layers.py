@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 import formasi_rules as fr
-from conftest import POLICY_DIR, edit
+from conftest import POLICY_DIR, edit, line_of
 
 AS_OF = dt.date(2025, 10, 9)
 
@@ -68,7 +68,15 @@ def test_extends_that_loops_is_refused(policy_copy):
 def test_extending_a_missing_folder_says_so(policy_copy):
     edit(policy_copy / "policy.yaml", "extends: jf_umum", "extends: jf_umumm")
     (p,) = problems(policy_copy)
-    assert p.code == "P000" and "extends" in p.en
+    assert p.code == "P000" and "extends: jf_umumm" in p.en
+    assert p.file.endswith("policy.yaml") and p.line == line_of(policy_copy / "policy.yaml", "extends: jf_umumm")
+    assert "'jf_umum'" in p.hint
+
+
+def test_extending_a_folder_nothing_is_near_lists_the_policy_folders(policy_copy):
+    edit(policy_copy / "policy.yaml", "extends: jf_umum", "extends: xyz")
+    (p,) = problems(policy_copy)
+    assert p.code == "P000" and "jf_umum" in p.hint and policy_copy.name not in p.hint.split(": ", 1)[1].split(", ")
 
 
 def test_the_digest_covers_the_base(policy_copy):

@@ -31,6 +31,7 @@ from ._build_fields import build_fields
 from ._model import Citation, Period, Policy, Property, Route, Rule, Table, TableRow
 from ._typecheck import check_settings, typecheck_rule, typecheck_tables
 from ._yaml import load_yaml, load_yaml_bytes
+from ._yaml import where as place_in
 
 CONFIDENCE = ("P", "S", "C", "I")
 FOLDERS = ("fields", "tables", "rules")
@@ -174,10 +175,10 @@ class _Loader:
         here: Path | None = root
         while here is not None:
             if not (here / "policy.yaml").is_file():
-                what = "not a policy folder (no policy.yaml in it)" if not chain else \
-                    f"policy {chain[-1].name!r} extends {here}, which is not a policy folder (no policy.yaml in it)"
+                if chain:
+                    raise PolicyError([_extends_nothing(chain[-1], here)])
                 raise PolicyError([Problem("P000", f"folder kebijakan tidak berisi policy.yaml: {here}",
-                                           f"{what}: {here}", file=str(here),
+                                           f"not a policy folder (no policy.yaml in it): {here}", file=str(here),
                                            hint="point at a policy folder: one that holds policy.yaml")])
             if here.resolve() in seen or len(chain) >= MAX_LAYERS:
                 raise PolicyError([Problem("P003", f"rantai 'extends' berputar atau terlalu panjang di {here}",
@@ -548,6 +549,21 @@ def _cites_a_listed_article(source: Any, article: str | None) -> bool:
     if source.articles is None or not article:
         return True
     return any(re.match(re.escape(a) + r"(?![0-9A-Za-z])", article.strip()) for a in source.articles)
+
+
+def _extends_nothing(layer: _Layer, target: Path) -> Problem:
+    """P000 at the ``extends:`` line of a policy whose base is not a policy folder, with the policy
+    folders beside it that the name may have meant."""
+    path, doc = layer.docs["policy"][0]
+    line, column = place_in(doc, "extends")
+    name = str(doc.get("extends"))
+    beside = sorted(p.parent.name for p in target.parent.glob("*/policy.yaml")
+                    if p.parent.resolve() != layer.root.resolve()) if target.parent.is_dir() else []
+    return Problem("P000", f"'extends: {name}' bukan folder kebijakan (tidak ada policy.yaml di {target})",
+                   f"'extends: {name}' names no policy folder: there is no policy.yaml in {target}",
+                   file=path, line=line, column=column,
+                   hint=suggest(name, beside) or (f"policy folders beside it: {', '.join(beside)}" if beside else
+                                                  "name the folder of the policy this one builds on"))
 
 
 def _resolve(here: Path, extends: str) -> Path:
