@@ -77,6 +77,30 @@ def test_formasi_test_command(tmp_path):
     assert r.exit_code == 1 and "FAIL perpindahan.yaml" in r.output and f"{shipped - 1} passed, 1 failed" in r.output
 
 
+def test_formasi_test_of_a_policy_folder_runs_its_own_cases(tmp_path, monkeypatch):
+    """What policy staff type first: the policy's folder (or, inside it, "."), not its tests/."""
+    shutil.copytree(POLICY_DIR.parent, tmp_path / "policies")
+    target = tmp_path / "policies" / POLICY_DIR.name
+    shipped = sum(len(yaml.safe_load(f.read_text(encoding="utf-8"))) for f in (target / "tests").glob("*.yaml"))
+    r = CliRunner().invoke(main, ["test", str(target)])
+    assert r.exit_code == 0 and r.output.rstrip().endswith(f"{shipped} passed, 0 failed"), r.output
+    monkeypatch.chdir(target / "tests")  # "." and ".." have no folder name: the base beside it is found all the same
+    for args in (["test", "."], ["test", ".."], ["test", "../tests/formation.yaml"]):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 0 and " 0 failed" in r.output, (args, r.output)
+
+
+@pytest.mark.parametrize("given, said", [
+    ("policy.yaml", "is a policy file, not test cases: run `formasi test"),
+    ("../jf_umum", "has no tests/ folder"),
+    ("../../docs", "no policy holds"),
+])
+def test_formasi_test_of_something_else_says_what_to_give(given, said, monkeypatch):
+    monkeypatch.chdir(POLICY_DIR)
+    r = CliRunner().invoke(main, ["test", given])
+    assert r.exit_code == 2 and said in r.stderr and "internal error" not in r.stderr, r.output
+
+
 def write(tmp_path, text):
     (tmp_path / "c.yaml").write_text(text)
     return tmp_path / "c.yaml"

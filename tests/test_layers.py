@@ -221,3 +221,12 @@ def test_a_new_name_one_letter_from_the_base_is_taken_for_a_typo(policy_copy):
          "  appointment_statuses:\n")
     problem, = [p for p in problems(policy_copy) if p.code == "P072"]
     assert "'appointment_statuses'" in problem.en and "'appointment_status'" in problem.en and problem.line == 6
+
+
+def test_a_policy_loaded_from_inside_its_folder_is_the_same_policy(policy, monkeypatch):
+    """load_policy(".") (a command run inside the folder) found no base beside "." and named its layer ""."""
+    monkeypatch.chdir(POLICY_DIR / "tests")
+    for path in ("..", "../../" + POLICY_DIR.name):
+        assert fr.load_policy(path).digest == policy.digest
+    monkeypatch.chdir(POLICY_DIR)
+    assert fr.load_policy(".").digest == policy.digest and fr.load_policy(".").layers == policy.layers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -83,8 +84,8 @@ def test_cases(tests, policy_dir, show_coverage, backend, allow_empty):
     """Run a policy's YAML test cases (a file, or a folder of them)."""
     from ..testing import coverage, load_cases, run_case
 
-    folder = Path(tests) if Path(tests).is_dir() else Path(tests).parent
-    policy = load_policy(policy_dir or folder.parent)
+    tests, policy_dir = _cases_and_policy(Path(tests), policy_dir)
+    policy = load_policy(policy_dir)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BackendWarning)
         engine = Engine(policy, backend=backend)
@@ -110,6 +111,28 @@ def test_cases(tests, policy_dir, show_coverage, backend, allow_empty):
             click.echo(f"  table row not read: {row}")
     click.echo(f"{len(results) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+def _cases_and_policy(tests: Path, policy_dir: str | None) -> tuple[Path, Path]:
+    """The cases to run and the policy they test. A policy folder given as TESTS runs its own
+    ``tests/``; without --policy-dir the policy is the folder that holds the cases' folder."""
+    if tests.is_dir() and (tests / "policy.yaml").is_file():
+        if not (tests / "tests").is_dir():
+            raise FormasiError(f"the policy {tests} has no tests/ folder: write its cases in {tests / 'tests'} "
+                               f"(docs/checking.md) / kebijakan {tests} belum punya folder tests/")
+        return tests / "tests", Path(policy_dir) if policy_dir else tests
+    if tests.name == "policy.yaml":
+        raise FormasiError(f"{tests} is a policy file, not test cases: run `formasi test {tests.parent}` for the "
+                           f"policy's own tests / {tests} adalah berkas kebijakan, bukan kasus uji")
+    if policy_dir:
+        return tests, Path(policy_dir)
+    folder = tests if tests.is_dir() else tests.parent
+    above = Path(os.path.normpath(folder / ".."))  # "." is inside tests/: its policy is ".."
+    if not (above / "policy.yaml").is_file():
+        raise FormasiError(f"no policy holds {folder}: cases live in a policy's tests/ folder; put them there, or "
+                           f"name the policy with --policy-dir / tidak ada kebijakan di atas {folder}; "
+                           "pakai --policy-dir")
+    return tests, above
 
 
 @main.command()

@@ -109,7 +109,7 @@ class _Layer:
                        if not (f.suffix == ".yaml" and f.is_file()) and not _LEFT_BY_TOOLS.match(f.name)]
         self.docs: dict[str, list[tuple[str, Any]]] = {d: [] for d in ("policy", *FOLDERS)}
         self.parsed: dict[Path, bytes] = {}  # the bytes each file was parsed from: what the digest covers
-        self.name = root.name
+        self.name = _named(root).name
         self.header: dict | None = None
 
 
@@ -566,9 +566,18 @@ def _extends_nothing(layer: _Layer, target: Path) -> Problem:
                                                   "name the folder of the policy this one builds on"))
 
 
+def _named(folder: Path) -> Path:
+    """``folder`` as it is, or absolute where it has no name of its own: "." (a policy loaded from
+    inside its folder) or a path through "..". Its name is the layer's, in the digest and the
+    results, and its parent holds the policies it may extend; symbolic links are not followed."""
+    return folder if folder.name and ".." not in folder.parts else Path(os.path.abspath(folder))
+
+
 def _resolve(here: Path, extends: str) -> Path:
     """``extends: jf_umum`` is a sibling folder; a value with a '/' is a path from this folder."""
-    return (here / extends) if ("/" in extends or extends.startswith(".")) else here.parent / extends
+    if "/" in extends or extends.startswith("."):
+        return here / extends
+    return _named(here).parent / extends
 
 
 def _with_layer(vocab: Any, layer: str) -> Any:
