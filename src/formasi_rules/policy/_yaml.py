@@ -71,6 +71,10 @@ class _BoundedComposer(Composer):
             raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
+            first = self.anchors.get(anchor)
+            if first is not None:  # YAML lets a later &name replace the first; a copied block's aliases then move
+                raise ComposerError(None, None, f"the anchor &{anchor} is defined twice (first on line "
+                                    f"{first.start_mark.line + 1}); give each anchor its own name", event.start_mark)
             self._open.add(anchor)
         try:
             return super().compose_node(parent, index)
