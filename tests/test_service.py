@@ -188,6 +188,11 @@ def test_formation_json_csv_html(served):
     r = served.client.post(f"/v1/formation?as_of={AS_OF}", json={"workload": bad})
     assert r.status_code == 207 and r.headers["formasi-rejected"] == "1"
     assert r.json()["rows"]  # the rest is computed
+    assert [p["path"] for p in r.json()["problems"]] == ["$.workload[0].volume"]  # which list, which row
+    officers = [dict(existing[0], count="two"), *existing[1:]]
+    r = served.client.post(f"/v1/formation?as_of={AS_OF}", json={"workload": bad, "existing": officers})
+    paths = [p["path"] for p in r.json()["problems"]]
+    assert "$.workload[0].volume" in paths and any(p.startswith("$.existing[0]") for p in paths), paths
     r = served.client.post(f"/v1/formation?as_of={AS_OF}", json={"workload": None, "existing": []})
     assert r.status_code == 422 and r.json()["problems"][0]["path"] == "$.workload"  # not "query.as_of"
 

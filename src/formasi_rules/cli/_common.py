@@ -22,7 +22,7 @@ import click
 from .._dates import iso_date
 from .._errors import FormasiError, InvalidArgument, Problem
 from ..engine import RecordError
-from ..formation._inputs import Located
+from ..formation import Located
 from ..inputs import read_records
 from ..policy import load_policy, policy_folder
 from ..sheets import is_workbook

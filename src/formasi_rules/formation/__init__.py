@@ -2,8 +2,8 @@
 
 from ._compute import Parameters
 from ._existing import read_existing
-from ._inputs import WorkloadRow, read_workload
+from ._inputs import Located, WorkloadRow, read_workload
 from ._result import Adjustment, Contribution, FormationResult, NeedRow
 
-__all__ = ["Adjustment", "Contribution", "FormationResult", "NeedRow", "Parameters", "WorkloadRow",
+__all__ = ["Adjustment", "Contribution", "FormationResult", "Located", "NeedRow", "Parameters", "WorkloadRow",
            "read_existing", "read_workload"]

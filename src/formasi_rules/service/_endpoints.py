@@ -26,6 +26,7 @@ from ._evaluate import evaluate as evaluate_json
 from ._evaluate import parse_json, whole
 from ._limits import Limits
 from ._metrics import CONTENT_TYPE as METRICS_TYPE
+from ..formation import Located
 from ..schemas import schema as json_schema
 from ._openapi import DOCS_HTML, SCHEMAS, document, schema
 from ._options import as_of as as_of_param
@@ -99,8 +100,13 @@ class Endpoints:
                 raise errors.bad_body(f"{key} must be a list of rows", f"{key} harus daftar baris", f"$.{key}")
         engine = slot.engine
 
+        # each row's problems at its place in the body ($.workload[3].volume), so the two lists are told apart
+        workload, existing = (None if data.get(key) is None else
+                              Located([(f"$.{key}[{i}]", row) for i, row in enumerate(data[key])])
+                              for key in ("workload", "existing"))
+
         def compute():
-            result = engine.formation(data["workload"], data.get("existing"), as_of=day)
+            result = engine.formation(workload, existing, as_of=day)
             return result, _render_formation(result, fmt)
 
         try:
