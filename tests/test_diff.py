@@ -199,3 +199,53 @@ def test_a_workload_with_rejected_rows_gives_no_places_to_decide_by(tmp_path, po
     assert computed.problems
     with pytest.raises(fr.InputError):
         list(engine.evaluate_many(candidates(), as_of=AS_OF, formation=computed))
+
+
+PEDOMAN = "pengantar_kerja/rules/pedoman.yaml"
+TWO_VERSIONS = ("    valid_from: 2025-10-01\n    require:\n      as_of: {above: {table: pedoman_kebutuhan, column: set_on}}\n",
+                "    valid_from: 2025-10-01\n    valid_to: 2026-06-30\n    require:\n"
+                "      as_of: {above: {table: pedoman_kebutuhan, column: set_on}}\n"
+                "    citation: {source: permenpanrb_21_2025, article: Pasal 11 ayat (3)}\n"
+                "  - id: pengangkatan.pedoman_ditetapkan\n    title: {id: Pedoman, en: The guideline}\n"
+                "    routes: [pengangkatan_pertama]\n    valid_from: 2026-07-01\n    require:\n"
+                "      as_of: {above: {table: pedoman_kebutuhan, column: set_on}}\n")
+
+
+def test_a_change_to_one_dated_version_of_a_rule_is_reported(tmp_path):
+    """Rules were matched by id alone: the last version hid the others, so a change to the older
+    version showed "0 changes"."""
+    old = edited(tmp_path / "a", (PEDOMAN, *TWO_VERSIONS))
+    new = edited(tmp_path / "b", (PEDOMAN, TWO_VERSIONS[0], TWO_VERSIONS[1].replace("{above:", "{at_least:", 1)))
+    (change,) = policy_changes(old, new)
+    assert (change.kind, change.action, change.what) == ("rule", "changed", "condition")
+    assert change.name == "pengangkatan.pedoman_ditetapkan (2025-10-01 – 2026-06-30)"
+    added = policy_changes(fr.load_policy(ROOT / "policies" / "pengantar_kerja"), old)
+    assert {(c.action, c.name, c.what) for c in added if c.kind == "rule"} >= {
+        ("changed", "pengangkatan.pedoman_ditetapkan (2025-10-01 – 2026-06-30)", "period"),
+        ("added", "pengangkatan.pedoman_ditetapkan (2026-07-01 – …)", "")}
+
+
+def test_what_policy_yaml_decides_beyond_rules_is_reported(tmp_path, policy):
+    """The position records are matched against, which route goes first, who gets a place first,
+    the invariants formasi check holds: each changes results and was missed."""
+    new = edited(tmp_path, ("pengantar_kerja/policy.yaml", "  name: Pengantar Kerja\n", "  name: Pengantar Kerjaa\n"),
+                 ("pengantar_kerja/policy.yaml", "- {field: credit_points, order: descending}",
+                  "- {field: credit_points, order: ascending}"),
+                 ("jf_umum/policy.yaml", "precedence: [kenaikan_jenjang, kenaikan_pangkat,",
+                  "precedence: [kenaikan_pangkat, kenaikan_jenjang,"),
+                 ("pengantar_kerja/rules/properties.yaml", "      age: {above: 53}", "      age: {above: 54}"))
+    got = {(c.kind, c.name, c.what): (c.old, c.new) for c in policy_changes(policy, new)}
+    assert got[("policy", "position", "name")] == ("Pengantar Kerja", "Pengantar Kerjaa")
+    assert got[("policy", "precedence", "order")][1][:2] == ["kenaikan_pangkat", "kenaikan_jenjang"]
+    assert "credit_points ascending" in got[("policy", "allocation", "order_by")][1]
+    old_words, new_words = got[("property", "no_transfer_to_pertama_after_53", "statement")]
+    assert "53" in old_words["en"] and "54" in new_words["en"] and "never" in new_words["en"]
+    assert len(got) == 4
+
+
+def test_a_table_note_change_is_reported(tmp_path, policy):
+    new = edited(tmp_path, ("jf_umum/tables/credit_points.yaml",
+                            "    note: Public code swaps Muda and Madya; that is a bug in the code, not a source (fact sheet 3a).",
+                            "    note: Public code swaps Muda and Madya."))
+    (change,) = policy_changes(policy, new)
+    assert (change.kind, change.what, change.new) == ("table", "note", "Public code swaps Muda and Madya.")

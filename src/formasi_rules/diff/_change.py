@@ -59,3 +59,19 @@ def period_text(p: Period) -> str:
 
 def cite(policy: Policy, citation: Citation | None) -> dict[str, Any] | None:
     return citation.to_dict(policy) if citation else None
+
+
+def paired(left: list[Any], right: list[Any]) -> list[tuple[Any, Any]]:
+    """Versions of one thing (a rule's, a table row's) matched by period: equal periods first,
+    then the rest in order. Removes the matched ones from ``left`` and ``right``, whose
+    leftovers (beyond the pairs' count) are then removed and added."""
+    pairs = []
+    for item in list(left):
+        match = next((r for r in right if r.period == item.period), None)
+        if match is not None:
+            pairs.append((item, match))
+            left.remove(item)
+            right.remove(match)
+    rest = list(zip(left, right))
+    del left[:len(rest)], right[:len(rest)]
+    return pairs + rest

@@ -12,7 +12,7 @@ import attrs
 from ..book._collect import periods
 from ..book._words import Writer, condition, derivation
 from ..policy import Policy
-from ._change import ADDED, CHANGED, REMOVED, Change, cite, period_text
+from ._change import ADDED, CHANGED, REMOVED, Change, cite, paired, period_text
 from ._tables import table_changes
 
 
@@ -27,38 +27,73 @@ def policy_changes(old: Policy, new: Policy) -> list[Change]:
     """Every semantic difference from ``old`` to ``new``, rules first, then tables, fields,
     vocabularies, sources, routes and periods."""
     return [*_rules(old, new), *table_changes(old, new), *_fields(old, new), *_vocabularies(old, new),
-            *_sources(old, new), *_routes(old, new), *_periods(old, new)]
+            *_sources(old, new), *_routes(old, new), *_settings(old, new), *_properties(old, new),
+            *_periods(old, new)]
 
 
 def _rules(old: Policy, new: Policy) -> list[Change]:
-    a, b = {r.id: r for r in old.rules}, {r.id: r for r in new.rules}
+    """Rules matched by id, then the dated versions of one id by period (equal periods first, then
+    in order), as table rows are: a second version of a rule is a rule of its own."""
     out = []
-    for rid, rule in b.items():
-        if rid not in a:
-            out.append(Change("rule", ADDED, rid, new=_words(new, condition, rule.condition),
+    for rid in dict.fromkeys([*(r.id for r in old.rules), *(r.id for r in new.rules)]):
+        left, right = [r for r in old.rules if r.id == rid], [r for r in new.rules if r.id == rid]
+        dated = len(left) > 1 or len(right) > 1
+        pairs = paired(left, right)
+
+        def name(rule) -> str:
+            return f"{rid} ({period_text(rule.period)})" if dated else rid
+
+        for rule in right:
+            out.append(Change("rule", ADDED, name(rule), new=_words(new, condition, rule.condition),
                               new_citation=cite(new, rule.citation)))
-    for rid, rule in a.items():
-        if rid not in b:
-            out.append(Change("rule", REMOVED, rid, old=_words(old, condition, rule.condition),
+        for rule in left:
+            out.append(Change("rule", REMOVED, name(rule), old=_words(old, condition, rule.condition),
                               old_citation=cite(old, rule.citation)))
-            continue
-        other = b[rid]
-        cites = {"old_citation": cite(old, rule.citation), "new_citation": cite(new, other.citation)}
-        if rule.condition != other.condition:
-            out.append(Change("rule", CHANGED, rid, "condition", _words(old, condition, rule.condition),
-                              _words(new, condition, other.condition), **cites))
-        if rule.then != other.then:
-            out.append(Change("rule", CHANGED, rid, "then", _words(old, condition, rule.then),
-                              _words(new, condition, other.then), **cites))
-        for part in ("routes", "levels", "subject", "note", "layer"):
-            if getattr(rule, part) != getattr(other, part):
-                out.append(Change("rule", CHANGED, rid, part, getattr(rule, part), getattr(other, part)))
-        if rule.title != other.title:
-            out.append(Change("rule", CHANGED, rid, "title", rule.title.to_dict(), other.title.to_dict()))
-        if rule.period != other.period:
-            out.append(Change("rule", CHANGED, rid, "period", period_text(rule.period), period_text(other.period)))
-        if cites["old_citation"] != cites["new_citation"]:
-            out.append(Change("rule", CHANGED, rid, "citation", **cites))
+        for rule, other in pairs:
+            out += _rule_changes(old, new, rule, other, name(other))
+    return out
+
+
+def _rule_changes(old: Policy, new: Policy, rule, other, rid: str) -> list[Change]:
+    out = []
+    cites = {"old_citation": cite(old, rule.citation), "new_citation": cite(new, other.citation)}
+    if rule.condition != other.condition:
+        out.append(Change("rule", CHANGED, rid, "condition", _words(old, condition, rule.condition),
+                          _words(new, condition, other.condition), **cites))
+    if rule.then != other.then:
+        out.append(Change("rule", CHANGED, rid, "then", _words(old, condition, rule.then),
+                          _words(new, condition, other.then), **cites))
+    for part in ("routes", "levels", "subject", "note", "layer"):
+        if getattr(rule, part) != getattr(other, part):
+            out.append(Change("rule", CHANGED, rid, part, getattr(rule, part), getattr(other, part)))
+    if rule.title != other.title:
+        out.append(Change("rule", CHANGED, rid, "title", rule.title.to_dict(), other.title.to_dict()))
+    if rule.period != other.period:
+        out.append(Change("rule", CHANGED, rid, "period", period_text(rule.period), period_text(other.period)))
+    if cites["old_citation"] != cites["new_citation"]:
+        out.append(Change("rule", CHANGED, rid, "citation", **cites))
+    return out
+
+
+def _properties(old: Policy, new: Policy) -> list[Change]:
+    """The invariants ``formasi check`` holds the policy to, by id."""
+    a, b = {p.id: p for p in old.properties}, {p.id: p for p in new.properties}
+
+    def said(policy: Policy, prop) -> dict[str, str]:
+        when = _words(policy, condition, prop.rule.condition)
+        verb = ("never", "tidak pernah") if prop.never else ("always", "selalu")
+        target = f"{prop.route}/{prop.level} {prop.outcome}"
+        return {"id": f"{when['id']}: {verb[1]} {target}", "en": f"{when['en']}: {verb[0]} {target}"}
+
+    out = []
+    for pid in dict.fromkeys([*a, *b]):
+        p, q = a.get(pid), b.get(pid)
+        if p is None or q is None:
+            out.append(Change("property", ADDED if p is None else REMOVED, pid,
+                              old=said(old, p) if p else None, new=said(new, q) if q else None))
+        elif (p.never, p.outcome, p.rule.condition, p.rule.routes, p.rule.levels) != \
+                (q.never, q.outcome, q.rule.condition, q.rule.routes, q.rule.levels):
+            out.append(Change("property", CHANGED, pid, "statement", said(old, p), said(new, q)))
     return out
 
 
@@ -133,6 +168,36 @@ def _routes(old: Policy, new: Policy) -> list[Change]:
                               old=list(a.levels) if a else None, new=list(b.levels) if b else None))
         elif a.levels != b.levels:
             out.append(Change("route", CHANGED, name, "levels", list(a.levels), list(b.levels)))
+    return out
+
+
+def _settings(old: Policy, new: Policy) -> list[Change]:
+    """What policy.yaml says beyond routes and levels: the position records are matched against,
+    which route goes first, who gets a place first, which tables the formation reads."""
+    out = []
+    a, b = old.position, new.position
+    for part in ("name", "type", "aliases"):
+        va, vb = getattr(a, part, None), getattr(b, part, None)
+        if va != vb:
+            out.append(Change("policy", CHANGED, "position", part, list(va) if isinstance(va, tuple) else va,
+                              list(vb) if isinstance(vb, tuple) else vb))
+    if old.precedence != new.precedence:
+        out.append(Change("policy", CHANGED, "precedence", "order", list(old.precedence), list(new.precedence)))
+    a, b = old.allocation, new.allocation
+    for part in ("routes", "order_by", "note"):
+        va, vb = getattr(a, part, None), getattr(b, part, None)
+        if va != vb:
+            show = (lambda v: [f"{f} {'descending' if d else 'ascending'}" for f, d in v] if part == "order_by"
+                    else list(v) if isinstance(v, tuple) else v)
+            out.append(Change("policy", CHANGED, "allocation", part, show(va) if va is not None else None,
+                              show(vb) if vb is not None else None))
+    if a is not None and b is not None and cite(old, a.citation) != cite(new, b.citation):
+        out.append(Change("policy", CHANGED, "allocation", "citation", old_citation=cite(old, a.citation),
+                          new_citation=cite(new, b.citation)))
+    if old.formation != new.formation:
+        out.append(Change("policy", CHANGED, "formation", "tables",
+                          attrs.asdict(old.formation) if old.formation else None,
+                          attrs.asdict(new.formation) if new.formation else None))
     return out
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..policy import Period, Policy
-from ._change import ADDED, CHANGED, REMOVED, Change, cite, period_text
+from ._change import ADDED, CHANGED, REMOVED, Change, cite, paired, period_text
 
 
 def table_changes(old: Policy, new: Policy) -> list[Change]:
@@ -19,7 +19,7 @@ def table_changes(old: Policy, new: Policy) -> list[Change]:
                               old_citation=cite(old, table.citation)))
             continue
         other = new.tables[name]
-        for part in ("key", "columns"):
+        for part in ("key", "columns", "note"):
             if getattr(table, part) != getattr(other, part):
                 out.append(Change("table", CHANGED, name, part, getattr(table, part), getattr(other, part)))
         if cite(old, table.citation) != cite(new, other.citation):
@@ -36,19 +36,12 @@ def _rows(old: Policy, new: Policy, table, other) -> list[Change]:
     for key in keys:
         left = [r for r in table.rows if r.key == key]
         right = [r for r in other.rows if r.key == key]
-        pairs = []
-        for row in list(left):
-            match = next((r for r in right if r.period == row.period), None)
-            if match is not None:
-                pairs.append((row, match))
-                left.remove(row)
-                right.remove(match)
-        pairs += list(zip(left, right))
+        pairs = paired(left, right)
         base = f"{table.name}[{key}]" if key is not None else table.name
-        for row in left[min(len(left), len(right)):]:
+        for row in left:
             out.append(Change("row", REMOVED, f"{base} {period_text(row.period)}", old=dict(row.values),
                               old_citation=cite(old, row.citation or table.citation)))
-        for row in right[min(len(left), len(right)):]:
+        for row in right:
             out.append(Change("row", ADDED, f"{base} {period_text(row.period)}", new=dict(row.values),
                               new_citation=cite(new, row.citation or other.citation)))
         dated = len(pairs) > 1 or any(r.period != Period() for pair in pairs for r in pair)
@@ -62,6 +55,8 @@ def _rows(old: Policy, new: Policy, table, other) -> list[Change]:
                 va, vb = a.values.get(column), b.values.get(column)
                 if va != vb:
                     out.append(Change("cell", CHANGED, f"{base}.{column}{where}", "value", va, vb, **cites))
+            if a.note != b.note:
+                out.append(Change("row", CHANGED, base + where, "note", a.note, b.note))
             if cites["old_citation"] != cites["new_citation"]:
                 out.append(Change("row", CHANGED, base + where, "citation", **cites))
     return out
