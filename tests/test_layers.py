@@ -27,7 +27,7 @@ def test_the_position_is_resolved_over_its_base(policy):
     assert policy.tables["adjustment_window"].layer == "pengantar_kerja"  # replaced
     assert {row.key for row in policy.tables["rank_range"].rows} >= {"pemula", "ahli_pertama"}
     # routes keep only the position's levels
-    assert policy.routes["pengangkatan_pertama"].levels == ("ahli_pertama", "ahli_muda", "ahli_madya")
+    assert policy.routes["pengangkatan_pertama"].levels == ("ahli_pertama", "ahli_muda")  # PP 11/2017 Pasal 82
 
 
 def test_a_name_the_base_has_needs_replaces(policy_copy):
