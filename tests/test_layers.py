@@ -230,3 +230,24 @@ def test_a_policy_loaded_from_inside_its_folder_is_the_same_policy(policy, monke
         assert fr.load_policy(path).digest == policy.digest
     monkeypatch.chdir(POLICY_DIR)
     assert fr.load_policy(".").digest == policy.digest and fr.load_policy(".").layers == policy.layers
+
+
+@pytest.mark.parametrize("folder, file, text, kind", [
+    ("pk/tables", "zz_extra.yaml",
+     "tables: {formation_limits: {replaces: formation_limits, title: {id: a, en: a}, key: level, columns: "
+     "{min_officers: number}, citation: {source: formasi_policy_choice}, rows: [{level: ahli_pertama, min_officers: 3}]}}\n",
+     "table 'formation_limits'"),
+    ("jf_umum/fields", "zz.yaml",
+     "fields: {age: {replaces: true, title: {id: a, en: a}, type: integer, derive: {years_between: [rank_since, as_of]}}}\n",
+     "field 'age'"),
+])
+def test_a_name_one_policy_defines_in_two_files_is_an_error_naming_both(policy_copy, folder, file, text, kind):
+    """With replaces: the file that sorted last won (the minimum staffing became 3, age became years
+    in rank), validated; without it, the error spoke of a base that never had the name."""
+    path = policy_copy.parent / folder.replace("pk", policy_copy.name) / file
+    path.write_text(text, encoding="utf-8")
+    (p,) = problems(policy_copy)
+    assert p.code == "P022" and kind in p.en and "defined twice in this policy" in p.en
+    assert p.file.endswith(file) and p.line == 1 and p.hint
+    first = p.en.split("(first at ")[1].split(")")[0]
+    assert not first.endswith(file + ":1") and ":" in first

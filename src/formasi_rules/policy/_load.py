@@ -28,7 +28,7 @@ from ._header import (
     ID_PATTERN, _replace_problem, build_allocation, near_miss, read_header, read_levels, read_routes,
 )
 from ._build_fields import build_fields
-from ._model import Citation, Period, Policy, Property, Route, Rule, Table, TableRow
+from ._model import Citation, Period, Policy, Property, Route, Rule, Table, TableRow, Where
 from ._typecheck import check_settings, typecheck_rule, typecheck_tables
 from ._yaml import load_yaml, load_yaml_bytes
 from ._yaml import where as place_in
@@ -300,11 +300,16 @@ class _Loader:
         out: dict[str, Any] = {}
         for layer in layers:
             below = tuple(out)  # what the policies this layer extends define
+            here: dict[str, Where] = {}  # what this layer defines, and where
             for file, doc in layer.docs[folder]:
                 r = Reader(file)
                 for name, (item, node, key, replaces) in read(r, doc, layer.name).items():
                     target = replaces if isinstance(replaces, str) else name
-                    if replaces and target not in out:
+                    first = here.get(name) or (here.get(target) if replaces else None)
+                    here.setdefault(name, r.at(node, key))
+                    if first is not None:
+                        _twice(r, node, key, kind, name, first)
+                    elif replaces and target not in out:
                         _replace_problem(r, node, key, kind, False, target=target, known=out)
                     elif not replaces and name in out:
                         _replace_problem(r, node, key, kind, True)
@@ -318,12 +323,17 @@ class _Loader:
         specs: list[tuple[Reader, str, Any, str]] = []  # (reader, name, spec node, layer)
         names: dict[str, int] = {}
         for layer in layers:
+            here: dict[str, Where] = {}  # the fields this layer defines, and where
             for file, doc in layer.docs["fields"]:
                 r = Reader(file)
                 if r.mapping({0: doc}, 0, file) is not None and r.keys(doc, ("fields",), (), file):
                     node = r.mapping(doc, "fields", "fields") or {}
                     for name, spec in node.items():
                         replaces = spec.get("replaces") if isinstance(spec, dict) else None
+                        if name in here:
+                            _twice(r, node, name, "field", name, here[name])
+                            continue
+                        here[name] = r.at(node, name)
                         if name in SYSTEM_FIELDS:
                             r.problem("P080", f"field {name!r} disediakan mesin", f"field {name!r} is provided by "
                                       "the engine and cannot be declared", node, name)
@@ -549,6 +559,15 @@ def _cites_a_listed_article(source: Any, article: str | None) -> bool:
     if source.articles is None or not article:
         return True
     return any(re.match(re.escape(a) + r"(?![0-9A-Za-z])", article.strip()) for a in source.articles)
+
+
+def _twice(r: Reader, node: Any, key: Any, kind: str, name: str, first: Where) -> None:
+    """P022: a name one policy defines twice (in two files of a folder): whichever file sorts last
+    would win, ``replaces:`` or not, without a word."""
+    r.problem("P022", f"{kind} {name!r} didefinisikan dua kali dalam kebijakan ini (pertama di {first.file}:{first.line})",
+              f"{kind} {name!r} is defined twice in this policy (first at {first.file}:{first.line}); "
+              f"'replaces:' replaces what a policy below defines, not another file of the same policy",
+              node, key, hint="keep one definition: edit the first, or delete this one")
 
 
 def _extends_nothing(layer: _Layer, target: Path) -> Problem:
