@@ -215,6 +215,19 @@ def test_a_count_of_officers_too_large_is_the_rows_error(engine):
     assert result.row(X, "ahli_pertama").existing == 0
 
 
+@pytest.mark.parametrize("count", ["2\u00b9", "3\u00b2", "\u0661"])
+def test_a_count_with_a_superscript_or_other_digit_is_the_rows_error(engine, count):
+    """"2¹" (a footnote mark) is a digit to str.isdigit but not to int(): it crashed the run."""
+    result = need(engine, [row(volume=10, norm=1)], [{"region": X, "level": "ahli_pertama", "count": count}])
+    (problem,) = result.problems
+    assert problem.code == "W012" and problem.path == "$[0].count"
+
+
+def test_formation_takes_a_datetime_as_evaluate_does(engine):
+    at_noon = need(engine, [row(volume=10, norm=1)], as_of=dt.datetime(2025, 10, 9, 12))
+    assert at_noon.as_of == dt.date(2025, 10, 9) and at_noon.row(X, "ahli_pertama") is not None
+
+
 def test_an_officer_with_a_suspect_date_or_id_is_counted_and_said(engine):
     """The checks of a candidate's dates and id (I024-I026) do not keep an officer in post from being
     counted: the gap would come out too large. Each is a warning."""

@@ -136,11 +136,12 @@ def test_formation_rows(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("region,level,open\nKota Palembang,ahli_pertama,2\nKota  palembang,ahli_muda,0\n")
     assert read_formation(path) == {"kota palembang": {"ahli_pertama": 2, "ahli_muda": 0}}
-    path.write_text("region,level,open\nKota Palembang,ahli_prtama,2\nLahat,ahli_muda,-1\nLahat,ahli_muda,x\n")
+    path.write_text("region,level,open\nKota Palembang,ahli_prtama,2\nLahat,ahli_muda,-1\nLahat,ahli_muda,x\n"
+                    "Muara Enim,ahli_muda,1\u00b2\n", encoding="utf-8")  # a footnote mark: int() crashed on it
     with pytest.raises(fr.InputError) as info:
         read_formation(path, POLICY.levels)
     codes = [p.code for p in info.value.problems]
-    assert codes == ["F003", "F004", "F004"]
+    assert codes == ["F003", "F004", "F004", "F004"]
     assert "'ahli_pertama'" in info.value.problems[0].hint
 
 

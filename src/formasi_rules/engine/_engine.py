@@ -136,8 +136,9 @@ class Engine:
         """
         compiled = self._pin()
         try:
-            plan, bounds = compiled.formation_plans[compiled.index(as_date(as_of))]
-            return run_formation(compiled.policy, compiled.backend, plan, bounds, workload, existing, as_of)
+            day = as_date(as_of)
+            plan, bounds = compiled.formation_plans[compiled.index(day)]
+            return run_formation(compiled.policy, compiled.backend, plan, bounds, workload, existing, day)
         finally:
             compiled.release()
 

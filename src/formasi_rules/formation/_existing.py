@@ -107,7 +107,7 @@ class _Tally:
                     "name the columns region, level, count (or give officers' records, each with its id)"), **located))
             return
         region, level, count = raw["region"], raw["level"], raw["count"]
-        if isinstance(count, str) and count.strip().isdigit():
+        if isinstance(count, str) and count.strip().isascii() and count.strip().isdigit():
             count = int(count)
         if not isinstance(region, str) or not region.strip():
             self.problems.append(Problem("W010", "region harus berupa nama", "region must be a name",

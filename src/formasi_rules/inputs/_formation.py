@@ -70,7 +70,7 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
                                     hint=suggest(unknown[0], sorted(_COLUMNS)) if unknown and missing else None))
             continue
         region, level, count = row["region"], row["level"], row["open"]
-        if isinstance(count, str) and count.strip().isdigit():
+        if isinstance(count, str) and count.strip().isascii() and count.strip().isdigit():
             count = int(count)
         if not isinstance(region, str) or not region.strip():
             problems.append(Problem("F002", "region harus berupa nama", "region must be a name",

@@ -518,7 +518,7 @@ def _ratings(cell: str):
     out = []
     for part in filter(None, (p.strip() for p in cell.split(";"))):
         year, sep, rating = part.partition(":")
-        if not sep or not year.strip().isdigit() or len(year.strip()) > 4:
+        if not sep or not (year.strip().isascii() and year.strip().isdigit()) or len(year.strip()) > 4:
             return None, part
         out.append({"year": int(year), "rating": rating.strip()})
     return out, None

@@ -35,7 +35,7 @@ def check_encoding(request: Request) -> None:
 async def read_body(request: Request, limit: int) -> bytes:
     check_encoding(request)
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
