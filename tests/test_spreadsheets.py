@@ -265,6 +265,23 @@ def test_a_name_beginning_with_an_equals_sign_is_written_as_text_not_a_formula(t
     assert work["G2"].value.startswith("=IFERROR(") and work["G2"].data_type == "f"  # the template's own formula
 
 
+@pytest.mark.parametrize("region", ["=1+2", "+1+2", "@SUM(A1)", "-2+3"])
+def test_a_name_a_spreadsheet_would_run_is_kept_text_in_the_csv_output(tmp_path, region):
+    """The CSV a clerk opens in Excel wrote '=1+2' as it was: Excel ran it. It is written '\'=1+2'; the
+    numbers, a negative gap among them, stay numbers."""
+    workload = tmp_path / "w.csv"
+    workload.write_text("region,activity,level,volume,period,norm_minutes\n"
+                        f"\"{region}\",registrasi_pencari_kerja,ahli_pertama,9600,year,\n", encoding="utf-8")
+    counts = tmp_path / "o.csv"
+    counts.write_text(f"region,level,count\n\"{region}\",ahli_pertama,5\n", encoding="utf-8")
+    r = run("formation", workload, "--existing", counts, "--as-of", "2025-10-09", "--policies", POLICIES,
+            "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    (line,) = r.stdout.splitlines()[1:]
+    cells = next(csv.reader([line]))
+    assert cells[0] == "'" + region and cells[1] == "ahli_pertama" and int(cells[6]) < 0
+
+
 def test_not_a_workbook_is_an_error_not_a_crash(tmp_path):
     path = tmp_path / "x.xlsx"
     path.write_text("region,activity\n")

@@ -34,11 +34,20 @@ def table(result: FormationResult) -> str:
     return "\n".join(out) + "\n"
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet runs as a formula when it begins so
+
+
+def _as_text(cell):
+    """A text cell (a region as its file named it) that a spreadsheet would run as a formula, with
+    the apostrophe that keeps it text (OWASP's advice for CSV); numbers are written as they are."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA) else cell
+
+
 def to_csv(result: FormationResult) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
-    writer.writerows(_cells(result))
+    writer.writerows([_as_text(c) for c in cells] for cells in _cells(result))
     return buf.getvalue()
 
 
