@@ -246,6 +246,20 @@ def test_a_csv_with_trailing_unnamed_columns_is_read(tmp_path):
     assert "column 5" in second.problems[0].en and second.record_id == "A2"
 
 
+def test_a_csv_row_of_separators_only_is_a_blank_line(tmp_path):
+    """Excel writes ';;;' for a formatted empty row: each was a record missing every field (I002 and
+    W001 for workload rows), where the same empty row in the workbook is skipped."""
+    path = tmp_path / "c.csv"
+    path.write_text("id;employment_status;rank\r\nA1;PNS;III/a\r\n;;\r\n ; ;\r\nA2;PNS;III/b\r\n;;\r\n", encoding="utf-8")
+    records = list(fr.inputs.read_records(path))
+    assert [r["id"] for _, r in records] == ["A1", "A2"] and records[1][0] == "$[1] (line 5)"
+    workload = tmp_path / "w.csv"
+    workload.write_text("region;activity;level;volume\r\nKota A;registrasi_pencari_kerja;ahli_pertama;2400\r\n;;;\r\n",
+                        encoding="utf-8")
+    r = run("formation", workload, "--as-of", "2025-10-09", "--policies", POLICIES, "--format", "csv")
+    assert r.exit_code == 0 and "W001" not in r.stderr, r.stderr
+
+
 def test_a_name_beginning_with_an_equals_sign_is_written_as_text_not_a_formula(tmp_path):
     """A region named '=1+1' (or '=HYPERLINK(...)') in a workload file was written into the result
     workbook as a formula, which Excel would run."""

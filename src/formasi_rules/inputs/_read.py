@@ -408,8 +408,8 @@ def _csv(handle, name: str, delimiter: str | None = None):
             blank = [i for i, h in enumerate(header) if not h]
             check_columns([h for h in header if h], file=name, line=first)
             continue
-        if not row:  # a blank line
-            continue
+        if not any(cell.strip() for cell in row):  # a blank line, or one of separators only (";;;", as Excel
+            continue  # writes a formatted empty row; a sheet's empty rows are skipped alike)
         where = f"$[{index}] (line {first})"
         index += 1
         if spoilt:
