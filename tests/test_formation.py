@@ -191,6 +191,15 @@ def test_one_region_written_two_ways_is_warned_about_and_others_are_not(engine):
     assert len(said) == 1 and "'Kab. Banyuasin'" in said[0] and "'Kabupaten Banyuasin'" in said[0]
 
 
+@pytest.mark.parametrize("other", ["Kab Banyuasin", "kab. banyuasin.", "Kab.-Banyuasin"])
+def test_a_region_written_with_other_punctuation_is_one_region(engine, other):
+    """'Kab. Banyuasin' and 'Kab Banyuasin' were two regions, not warned about (their words are the
+    same), each given the minimum staffing: a need of 2 where one region needs 1."""
+    result = need(engine, [row(region="Kab. Banyuasin", volume=10, norm=1), row(region=other, volume=10, norm=1)])
+    (one,) = [r for r in result.rows if r.level == "ahli_pertama"]
+    assert one.need == 1 and one.workload_minutes == 20
+
+
 def test_values_shown_never_cross_the_threshold_they_were_decided_at(engine):
     """Shown rounded, 37,499.997 minutes read as a need of 0.5 beside a need of 0 (half up), and an
     EJ just over 1 (band A) read 1. They are cut off, not rounded."""

@@ -8,6 +8,7 @@ a mapping ``{region: {level: open}}`` given in Python.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 from collections.abc import Mapping
 
@@ -21,8 +22,11 @@ MAX_OPEN = 1_000_000  # open places per region and level: far beyond any formati
 
 
 def region_key(name: str) -> str:
-    """Regions are matched by name, ignoring case and spacing ("Kota Palembang" = "kota  palembang")."""
-    return " ".join(name.split()).casefold()
+    """Regions are matched by name, ignoring case, spacing and the punctuation between words
+    ("Kota Palembang" = "kota  palembang" = "Kota Palembang."; "Kab. Banyuasin" = "Kab Banyuasin"):
+    told apart, one region's rows were computed as two, its need and minimum staffing counted twice."""
+    words = re.findall(r"\w+", name)
+    return " ".join(words).casefold() if words else " ".join(name.split()).casefold()
 
 
 _COLUMNS = frozenset(("region", "level", "open"))
