@@ -334,3 +334,25 @@ def test_a_rating_of_no_calendar_year_is_refused_in_every_format(year, tmp_path)
     assert [(p.code, p.path) for p in caught.value.problems] == [("I005", "$.performance[1].year")]
     line, = read_records(_write(tmp_path / "r.jsonl", json.dumps(record) + "\n"), parse=False)
     assert fr.inputs.read_line(line[1].text, policy) is None  # the lane leaves it to the detailed path
+
+
+def test_a_number_field_the_policy_adds_is_read_from_a_csv_cell(policy_copy, tmp_path):
+    """A CSV cell is text: '40' for a field the policy adds of type integer was refused ("expected a
+    whole number"), so no CSV record could give it, while the same record in JSON Lines was read."""
+    (policy_copy.parent / "jf_umum" / "fields" / "training.yaml").write_text(
+        "fields:\n"
+        "  training_hours: {title: {id: jam pelatihan, en: training hours}, type: integer, input: training_hours}\n"
+        "  training_score: {title: {id: nilai, en: score}, type: number, decimals: 2, input: training_score}\n",
+        encoding="utf-8")
+    policy = fr.load_policy(policy_copy)
+    path = tmp_path / "c.csv"
+    path.write_text("id,training_hours,training_score\nA1,40,85.5\nA2,4.5,1\nA3,40,\"1,250\"\n", encoding="utf-8")
+    read = {}
+    for where, raw in read_records(path):
+        try:
+            read[raw["id"]] = structure_candidate(raw, where.split()[0], policy).extra
+        except fr.InputError as exc:
+            read[raw["id"]] = [(p.code, p.path) for p in exc.problems]
+    assert read["A1"] == {"training_hours": 40, "training_score": Decimal("85.5")}
+    assert read["A2"] == [("I005", "$[1].training_hours")]  # 4.5 is no whole number
+    assert read["A3"] == [("I005", "$[2].training_score")]  # 1,250: thousands or decimals, not guessed

@@ -261,8 +261,17 @@ class _Routes:
 RECORD_KEYS = frozenset(a.name for a in attrs.fields(Candidate)) - {"extra"}
 
 
+# a plain number as a CSV cell (or a sheet's text cell) writes one: digits, at most one point
+_CELL_NUMBER = re.compile(r"\s*([0-9]{1,30})(\.[0-9]{1,30})?\s*", re.ASCII)
+
+
 def extra_value(field: Any, value: Any, vocabularies: Mapping[str, Any]) -> Any:
     hooks = {"boolean": _bool, "date": _date, "text": _str, "integer": _int, "number": _decimal}
+    if field.type in ("integer", "number") and isinstance(value, str) and (found := _CELL_NUMBER.fullmatch(value)):
+        # a CSV cell is text: "40" is 40, as the record's own numbers are read from CSV ("4.0" stays
+        # refused for a whole number; "1,250" is refused with both readings)
+        whole, fraction = found.groups()
+        value = int(whole) if fraction is None else Decimal(whole + fraction)
     if field.type in hooks:
         return hooks[field.type](value, None)
     kind = _coded(field.type, field.type, field.type.replace("_", " "))
