@@ -1,5 +1,6 @@
 """The compact layout: a catalogue once, a short record per candidate, and nothing lost."""
 
+import datetime as dt
 import json
 import pickle
 import sys
@@ -173,6 +174,24 @@ def test_expand_says_what_is_wrong_with_its_input(tmp_path):
     broken.write_text(json.dumps(catalogue) + "\n{oops\n")
     r = CliRunner().invoke(main, ["expand", str(broken)])
     assert r.exit_code == 2 and "broken.jsonl:2: not valid JSON" in r.stderr
+
+
+def test_expand_refuses_a_record_of_a_run_on_another_day_naming_its_line(tmp_path):
+    """A 2025 catalogue put before a 2024 record expanded without a word: the result said 2025-10-09
+    and its reasons read ages of 2024. Two runs' outputs joined failed with "no 'failed'"."""
+    engine = fr.Engine(fr.load_policy(ROOT / "policies" / "pengantar_kerja"), backend="reference")
+    record = next(iter(candidates(1)))
+    earlier = engine.evaluate(record, as_of=AS_OF - dt.timedelta(days=365)).to_dict("compact")
+    with pytest.raises(fr.InvalidArgument, match="decided on .* its catalogue's run on"):
+        fr.expand(engine.catalogue(AS_OF), earlier)
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(json.dumps(engine.catalogue(AS_OF)) + "\n" + json.dumps(earlier) + "\n")
+    r = CliRunner().invoke(main, ["expand", str(mixed)])
+    assert r.exit_code == 2 and "mixed.jsonl, line 2: record" in r.stderr and "another run" in r.stderr
+    joined = tmp_path / "joined.jsonl"
+    joined.write_text(json.dumps(engine.catalogue(AS_OF)) + "\n" + json.dumps(engine.catalogue(AS_OF)) + "\n")
+    r = CliRunner().invoke(main, ["expand", str(joined)])
+    assert r.exit_code == 2 and "line 2: a second catalogue" in r.stderr
 
 
 @settings(max_examples=60)

@@ -11,7 +11,7 @@ import warnings
 
 import click
 
-from .._errors import FormasiError, WorkerError
+from .._errors import FormasiError, InvalidArgument, WorkerError
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
 from ..engine._engine import check_filter
 from ..inputs import FORMATS as INPUT_FORMATS
@@ -227,7 +227,11 @@ def expand_command(compact, output):
                 for number, line in enumerate(f, start=2):
                     if line.strip():
                         writer = writer or Writer(out, "jsonl")
-                        writer.write(expand(head, _json_line(compact, number, line)))
+                        try:
+                            full = expand(head, _json_line(compact, number, line))
+                        except InvalidArgument as exc:
+                            raise FormasiError(f"{compact}, line {number}: {exc}") from None
+                        writer.write(full)
             else:
                 writer = Writer(out, "json")
                 for record in whole["results"]:

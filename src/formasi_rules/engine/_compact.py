@@ -65,6 +65,13 @@ def expand(catalogue: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str,
                               f"this formasi_rules reads version {VERSION}")
     if "error" in record:
         return dict(record)
+    if "catalogue" in record:
+        raise InvalidArgument("a second catalogue among the records: the output of two runs joined? expand "
+                              "each run's output on its own")
+    made_on = record.get("actual", {}).get("as_of") if isinstance(record.get("actual"), Mapping) else None
+    if made_on is not None and made_on != cat.get("as_of"):
+        raise InvalidArgument(f"record {record.get('candidate')!r} was decided on {made_on}, its catalogue's run "
+                              f"on {cat.get('as_of')}: the record is from another run")
     try:
         return _expand(cat, record)
     except (KeyError, TypeError) as exc:
