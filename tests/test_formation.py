@@ -143,6 +143,19 @@ def officer(ident, level="ahli_pertama", region=X, **position):
             "position": {"type": "jf", "name": "Pengantar Kerja", "level": level, "since": "2020-01-01", **position}}
 
 
+def test_an_officer_whose_post_type_is_missing_or_other_is_said_so(engine):
+    """With no position.type the officer was "close to 'Pengantar Kerja' but not it" (the name was
+    right) and not counted. Missing, the type is taken from the name, with a warning; another type
+    (a JA called so) is not counted, and the warning says the type is why."""
+    officers = [officer("a", type=None), officer("b", type="ja"), officer("c")]
+    result = need(engine, [row(volume=10, norm=1)], officers)
+    assert result.row(X, "ahli_pertama").existing == 2 and not result.problems
+    (untyped,) = [w for w in result.warnings if "(id a)" in w]
+    (other,) = [w for w in result.warnings if "(id b)" in w]
+    assert "has no type: counted as jf" in untyped and "close to" not in untyped
+    assert "is of type ja, not jf: not counted" in other
+
+
 def test_an_officer_at_a_level_the_position_lacks_is_reported_not_a_crash(engine):
     """A level of the vocabulary the position does not have (terampil) used to crash the
     computation; it is the record's W011, and the other officers count."""

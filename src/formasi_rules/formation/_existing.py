@@ -145,8 +145,15 @@ class _Tally:
         if not (pos and pos.name):
             return
         identity = policy.position
-        if not ((identity is None or identity.type is None or pos.type == identity.type)
-                and policy.names_position(pos.name)):
+        ours = policy.names_position(pos.name)
+        if ours and identity is not None and identity.type is not None and pos.type != identity.type:
+            if pos.type is not None:  # the position's name, another type of post (a JA named so): not this one
+                self.warnings.append(f"{path} (id {officer.id}): position {pos.name!r} is of type {pos.type}, not "
+                                     f"{identity.type}: not counted / jenis jabatan bukan {identity.type}")
+                return
+            self.warnings.append(f"{path} (id {officer.id}): position {pos.name!r} has no type: counted as "
+                                 f"{identity.type} by its name; give position.type / jenis jabatan tidak diisi")
+        if not ours:
             if identity is not None and _close(pos.name, (identity.name, *identity.aliases)):
                 self.warnings.append(f"{path} (id {officer.id}): position {pos.name!r} is not counted: it is close to "
                                      f"{identity.name!r} but is not it; correct the name or add it to the policy's "
