@@ -156,6 +156,30 @@ def test_an_officer_whose_post_type_is_missing_or_other_is_said_so(engine):
     assert "is of type ja, not jf: not counted" in other
 
 
+def test_an_officer_whose_status_may_not_hold_the_position_is_not_counted(engine):
+    """A PPPK, a CPNS or an honorer at the position's name were counted among the officers in post:
+    the gap came out smaller and places closed. The policy's formation.holders_table says which
+    statuses may hold it (PNS, for the shipped policy); a record without a status is counted."""
+    officers = [dict(officer(i), employment_status=status)
+                for i, status in (("p", "PNS"), ("k", "PPPK"), ("c", "CPNS"), ("h", "honorer"))] + [officer("n")]
+    result = need(engine, [row(volume=10, norm=1)], officers)
+    assert result.row(X, "ahli_pertama").existing == 2 and not result.problems
+    (said,) = [w for w in result.warnings if "employment status" in w]
+    assert said.startswith("3 officer record(s) not counted") and "held by PNS;" in said and "$[1] PPPK" in said
+
+
+def test_a_holders_table_that_is_not_there_or_not_a_list_of_statuses_is_refused(policy_copy):
+    edit(policy_copy / "policy.yaml", "holders_table: appointment_status", "holders_table: appointment_statuses")
+    with pytest.raises(fr.PolicyError) as info:
+        fr.load_policy(policy_copy)
+    assert [p.code for p in info.value.problems] == ["P051"] and "'appointment_status'" in info.value.problems[0].hint
+    edit(policy_copy / "policy.yaml", "holders_table: appointment_statuses", "holders_table: formation_limits")
+    with pytest.raises(fr.PolicyError) as info:
+        fr.load_policy(policy_copy)
+    assert [p.code for p in info.value.problems] == ["P055"] and "statuses: list of employment_status" in \
+        info.value.problems[0].en
+
+
 def test_an_officer_at_a_level_the_position_lacks_is_reported_not_a_crash(engine):
     """A level of the vocabulary the position does not have (terampil) used to crash the
     computation; it is the record's W011, and the other officers count."""

@@ -61,6 +61,11 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.d
             f"{len(tally.other_post)} officer record(s) not counted: their position is not "
             f"{getattr(policy.position, 'name', None) or policy.name} (first: {tally.other_post[0]}) / pejabat tidak "
             "dihitung: jabatannya bukan jabatan ini")
+    if tally.other_status:
+        tally.warnings.append(
+            f"{len(tally.other_status)} officer record(s) not counted: their employment status may not hold the "
+            f"position (it may be held by {', '.join(sorted(tally.holders))}; first: {tally.other_status[0]}) / "
+            "pejabat tidak dihitung: status kepegawaiannya tidak dapat menduduki jabatan ini")
     return tally.counts, tally.names, tally.problems, tally.warnings
 
 
@@ -83,6 +88,14 @@ class _Tally:
     officers: dict[str, str] = attrs.field(factory=dict)  # officer id -> the record that counted it
     out_of_post: list[str] = attrs.field(factory=list)
     other_post: list[str] = attrs.field(factory=list)  # records holding another position
+    other_status: list[str] = attrs.field(factory=list)  # holders whose employment status may not hold it
+    holders: frozenset[str] | None = attrs.field(init=False)  # the statuses that may (formation.holders_table)
+
+    @holders.default
+    def _holders(self) -> frozenset[str] | None:
+        name = self.policy.formation.holders_table if self.policy.formation else None
+        row = self.policy.tables[name].row(None, self.as_of) if name and self.as_of else None
+        return frozenset(row.values["statuses"]) if row is not None else None
 
     def _add(self, region: str, level: str, n: int) -> None:
         key = region_key(region)
@@ -164,6 +177,10 @@ class _Tally:
         if as_of is not None and ((pos.until is not None and pos.until < as_of)  # (until: the last day)
                                   or (pos.since is not None and pos.since > as_of)):
             self.out_of_post.append(path)
+            return
+        if self.holders is not None and officer.employment_status is not None \
+                and officer.employment_status not in self.holders:  # (not given: counted, as it cannot be told)
+            self.other_status.append(f"{path} {officer.employment_status}")
             return
         named = policy.position_level(pos.name)
         level = pos.level or named

@@ -282,10 +282,13 @@ def _identity(r: Reader, doc: Any) -> Identity | None:
 def _formation(r: Reader, doc: Any) -> FormationSettings | None:
     names = ("working_time_table", "choices_table", "periods_table", "activities_table")
     node = r.mapping(doc, "formation", "formation")
-    if node is None or not r.keys(node, names, ("note",), "formation"):
+    if node is None or not r.keys(node, names, ("holders_table", "note"), "formation"):
         return None
     values = [r.string(node, n, n) for n in names]
-    return None if None in values else FormationSettings(*values)
+    holders = r.string(node, "holders_table", "holders_table") if "holders_table" in node else None
+    if None in values or ("holders_table" in node and holders is None):
+        return None
+    return FormationSettings(*values, holders_table=holders)
 
 
 def _allocation(r: Reader, doc: Any) -> dict | None:

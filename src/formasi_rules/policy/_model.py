@@ -259,6 +259,7 @@ class FormationSettings:
     choices_table: str  # key none: rounding (half_up | ceil | floor), ej_bands (a band table's name)
     periods_table: str  # key period: per_year
     activities_table: str  # key activity: name, unit, one "optional number" column per level
+    holders_table: str | None = None  # key none: statuses (the employment statuses an officer in post has)
 
 
 @attrs.frozen

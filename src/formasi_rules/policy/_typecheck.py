@@ -299,6 +299,7 @@ _SETTINGS = {
     ("formation", "choices_table"): (None, {"rounding": "text", "ej_bands": "text"}),
     ("formation", "periods_table"): ("period", {"per_year": "number"}),
     ("formation", "activities_table"): ("activity", {"name": "text", "unit": "text"}),
+    ("formation", "holders_table"): (None, {"statuses": "list of employment_status"}),
 }
 
 
@@ -309,6 +310,8 @@ def check_settings(header: dict, tables: dict[str, Table]) -> list[Problem]:
         if settings is None:
             continue
         name = getattr(settings, attr)
+        if name is None:  # a setting that may be left out
+            continue
         table = tables.get(name)
         where = f"{section}.{attr}"
         if table is None:
