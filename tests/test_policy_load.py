@@ -125,6 +125,30 @@ def test_overlapping_rule_versions_are_rejected(policy_copy):
     assert p.code == "P052" and p.rule == "penyesuaian.window"
 
 
+@pytest.mark.parametrize("valid_from, refused", [("2024-01-01", True), ("2023-12-31", False)])
+def test_a_gap_between_rule_versions_is_rejected(policy_copy, valid_from, refused):
+    """valid_to: 2023-12-30, then valid_from: 2024-01-01 (an off-by-one) validated, and on the day
+    between them no version checked the requirement."""
+    path = policy_copy.parent / "jf_umum" / "rules" / "penyesuaian.yaml"
+    edit(path, "    routes: [penyesuaian]\n    require:\n      as_of:\n",
+         "    routes: [penyesuaian]\n    valid_to: 2023-12-30\n    require:\n      as_of:\n")
+    path.write_text(path.read_text() + f"""
+  - id: penyesuaian.window
+    title: {{id: Versi kedua, en: A second version}}
+    routes: [penyesuaian]
+    valid_from: {valid_from}
+    require:
+      as_of: {{at_least: 2022-01-01}}
+    citation: {{source: pp_11_2017}}
+""")
+    if not refused:
+        assert fr.load_policy(policy_copy)
+        return
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P052" and p.rule == "penyesuaian.window" and "2023-12-31 to 2023-12-31" in p.en
+    assert p.line == line_of(path, f"valid_from: {valid_from}") - 3 and "2023-12-31" in p.hint
+
+
 def test_overlapping_table_rows_are_rejected(policy_copy):
     edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "      - {level: ahli_muda, max_age: 53}\n",
          "      - {level: ahli_muda, max_age: 53}\n      - {level: ahli_muda, max_age: 54, valid_from: 2024-01-01}\n")
