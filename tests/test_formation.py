@@ -114,6 +114,33 @@ def test_a_cap_rule_bounds_the_need(policy_copy, engine):
             assert r.need == 2 and r.adjustments[0].rule == "formation.cap_madya" and r.adjustments[0].before == 5
 
 
+def test_a_formation_rule_may_test_the_level(policy_copy):
+    """level: {at_least: ahli_madya} in a formation rule was refused with "expected one of: " and
+    nothing listed: the engine's level field had no values to check a literal against."""
+    path = policy_copy / "rules" / "formation.yaml"
+    path.write_text(path.read_text() + """
+  - id: formation.floor_senior
+    subject: formation
+    title: {id: Paling sedikit satu, en: At least one}
+    when:
+      level: {at_least: ahli_madya}
+      workload_minutes: {above: 0}
+    then:
+      need: {at_least: 1}
+    citation: {source: formasi_policy_choice}
+""")
+    for backend in BACKENDS:
+        with fr.Engine(fr.load_policy(policy_copy), backend=backend) as floored:
+            rows = [row(level=lv, volume=10, norm=1) for lv in ("ahli_muda", "ahli_madya", "ahli_utama")]
+            result = need(floored, rows)
+            assert [result.row(X, lv).need for lv in ("ahli_muda", "ahli_madya", "ahli_utama")] == [0, 1, 1]
+    edit(path, "level: {at_least: ahli_madya}", "level: {at_least: ahli_mdya}")
+    with pytest.raises(fr.PolicyError) as info:
+        fr.load_policy(policy_copy)
+    (p,) = info.value.problems
+    assert p.code == "P068" and "ahli_madya" in p.en and "'ahli_madya'" in p.hint
+
+
 def test_bad_rows_are_reported_with_their_place_and_the_rest_computed(engine):
     rows = [row("registrasi_pencari_kerja", volume=10), row("registrasi_pencari_krja", volume=5),
             row(volume=-3, norm=10), row(volume="banyak", norm=10), row("bursa_kerja", level="ahli_pertama"),

@@ -52,7 +52,9 @@ def build_fields(specs: list[tuple[Reader, str, Any, str]], header: dict, tables
         declared[name] = type_name
         ok_specs.append((r, name, node, layer))
 
-    fields: dict[str, Field] = dict(SYSTEM_FIELDS)
+    fields: dict[str, Field] = {  # the engine's own, a coded one with its vocabulary's values (formation's level)
+        n: attrs.evolve(f, values=vocabularies[f.scale].values) if f.scale in vocabularies else f
+        for n, f in SYSTEM_FIELDS.items()}
     for r, name, node, layer in ok_specs:
         spec = node[name]
         type_name = declared[name]
