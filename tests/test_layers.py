@@ -251,3 +251,21 @@ def test_a_name_one_policy_defines_in_two_files_is_an_error_naming_both(policy_c
     assert p.file.endswith(file) and p.line == 1 and p.hint
     first = p.en.split("(first at ")[1].split(")")[0]
     assert not first.endswith(file + ":1") and ":" in first
+
+
+@pytest.mark.parametrize("file, old, new, said", [
+    ("jf_umum/policy.yaml", "precedence: [kenaikan_jenjang, kenaikan_pangkat, penyesuaian,",
+     "precedence: [kenaikan_jenjang, penyesuaian,", "precedence leaves out kenaikan_pangkat"),
+    ("jf_umum/policy.yaml", "precedence: [kenaikan_jenjang, kenaikan_pangkat,",
+     "precedence: [kenaikan_jenjang, kenaikan_pangkat, kenaikan_jenjang,", "lists 'kenaikan_jenjang' twice"),
+    ("pk/policy.yaml", "  routes: [kenaikan_jenjang, penyesuaian, perpindahan, pengangkatan_pertama]",
+     "  routes: [kenaikan_jenjang, penyesuaian, perpindahan, penyesuaian, pengangkatan_pertama]",
+     "lists 'penyesuaian' twice"),
+])
+def test_an_order_of_routes_that_leaves_one_out_or_repeats_one_is_refused(policy_copy, file, old, new, said):
+    """A route left out of precedence went after every route listed, and one repeated took its later
+    place: orders no one chose, validated."""
+    path = policy_copy.parent / file.replace("pk", policy_copy.name, 1)
+    edit(path, old, new)
+    (p,) = problems(policy_copy)
+    assert p.code == "P011" and said in p.en and p.file.endswith("policy.yaml") and p.line == line_of(path, new)

@@ -158,6 +158,11 @@ class Reader:
         picked = [self.choice(value, i, what, choices) for i in range(len(value))]
         if None in picked:
             return None
+        for i, item in enumerate(picked):
+            if item in picked[:i]:  # said, not merged: in an order (precedence) the later place would count
+                self.problem("P011", f"{item!r} disebut dua kali dalam {what}", f"{what} lists {item!r} twice",
+                             value, i, hint="list each once")
+                return None
         return tuple(picked)
 
 

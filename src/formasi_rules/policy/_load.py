@@ -271,6 +271,7 @@ class _Loader:
             if "precedence" in part:
                 merged["precedence"] = r.choices(doc, "precedence", "precedence", tuple(merged["routes"]),
                                                  allow_all=False)
+                said_at = (r.file, r.at(doc, "precedence"))
             self.problems += r.problems
             r.problems = []
         if not merged.get("levels"):
@@ -289,6 +290,14 @@ class _Loader:
         merged["declared_routes"] = tuple(merged["routes"])  # a base's rules may name one left out
         merged["routes"] = routes
         merged["precedence"] = tuple(r for r in merged.get("precedence") or () if r in routes)
+        left_out = [name for name in routes if name not in merged["precedence"]]
+        if merged["precedence"] and left_out:
+            file, at = said_at
+            self.problems.append(Problem(
+                "P011", f"precedence tidak menyebut {', '.join(left_out)}",
+                f"precedence leaves out {', '.join(left_out)}: a route left out would go after every route listed, "
+                "an order no one chose", file=file, line=at.line, column=at.column,
+                hint=f"list every route of the policy in the order they go first: {', '.join(routes)}"))
         if None in (merged.get("name"), merged.get("title")) or any(p.file == layers[-1].docs["policy"][0][0]
                                                                      for p in self.problems):
             return None
