@@ -313,6 +313,24 @@ def test_a_formation_bound_below_zero_is_refused_where_it_is_written(policy_copy
     assert p.file.endswith(file) and p.line == line_of(path, new)
 
 
+@pytest.mark.parametrize("file, old, new, said, hint", [
+    ("rules/formation.yaml", "need: {at_least: {table: formation_limits, column: min_officers}}", "need: {at_least: 2.5}",
+     "value 2.5 does not fit", None),
+    ("rules/pedoman.yaml", "as_of: {above: {table: pedoman_kebutuhan, column: set_on}}", 'as_of: {above: "2023-12-31"}',
+     "value '2023-12-31' does not fit", "write the date without quotes: 2023-12-31"),
+    ("tables/position.yaml", "      - statuses: [PNS]", "      - statuses: PNS",
+     "expected a list of employment_status values", "write a list in brackets: [PNS]"),
+])
+def test_a_value_of_the_wrong_form_is_said_as_written_with_the_fix(policy_copy, file, old, new, said, hint):
+    """The message showed Python's Decimal('2.5'); a quoted date was "expected a date like
+    2023-01-12" (which it looked like); 'statuses: PNS' was answered "did you mean 'PNS'?"."""
+    path = policy_copy / file
+    edit(path, old, new)
+    (p,) = load_problems(policy_copy)
+    assert said in p.en and "Decimal(" not in p.en and p.line == line_of(path, new)
+    assert p.hint == hint or (hint and p.hint.startswith(hint))
+
+
 def test_a_version_yaml_would_read_as_a_number_is_refused_at_its_line(policy_copy):
     """version: 2025.10 unquoted is the number 2025.1 to YAML: every decision would record 2025.1."""
     path = policy_copy / "policy.yaml"

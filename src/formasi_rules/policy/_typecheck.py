@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .._dates import iso_date
-from .._errors import Problem, suggest
+from .._errors import Problem, said, suggest
 from ._derivations import ROUNDING
 from ._fields import COLUMN_TYPES, Field, column_type_ok
 from ._model import (
@@ -106,9 +106,13 @@ def typecheck_tables(header: dict, tables: dict[str, Table]) -> list[Problem]:
                     continue
                 value, error = _cell(type_name, row.values[col], header)
                 if error:
+                    given = row.values[col]
+                    listed = _vocabulary(type_name, header) or ()
+                    hint = suggest(given, listed) if given not in listed else None
+                    if type_name.startswith("list of ") and not isinstance(given, list):
+                        hint = f"write a list in brackets: [{given}] / tulis daftar dalam kurung siku"
                     report(row.where, "P044", f"nilai kolom {col!r} tabel {table.name!r} salah: {error[0]}",
-                           f"bad value in column {col!r} of table {table.name!r}: {error[1]}",
-                           suggest(row.values[col], _vocabulary(type_name, header) or ()))
+                           f"bad value in column {col!r} of table {table.name!r}: {error[1]}", hint)
                 else:
                     row.values[col] = value  # normalised in place; the row is not shared yet
         seen: dict[Any, list] = {}
@@ -219,8 +223,10 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
         for item in items:
             error = literal_error(field, item, header)
             if error:
-                report(test.where, "P068", f"nilai {item!r} tidak cocok untuk {test.field!r}",
-                       f"value {item!r} does not fit {test.field!r}: {error}",
+                quoted = field.kind == "date" and isinstance(item, str) and _iso_date(item)
+                report(test.where, "P068", f"nilai {said(item)} tidak cocok untuk {test.field!r}",
+                       f"value {said(item)} does not fit {test.field!r}: {error}",
+                       f"write the date without quotes: {item.strip()}" if quoted else
                        suggest(item, _field_vocab(field, header) or ()))
 
     # the levels a rule is really checked at: its own levels within its routes' levels
@@ -272,6 +278,14 @@ def _column_type_for(field: Field, want_list: bool) -> str:
 
 def _field_vocab(field: Field, header: dict) -> tuple[str, ...] | None:
     return field.values if field.kind in ("enum", "ordered") else None
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        iso_date(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def literal_error(field: Field, item: Any, header: dict) -> str | None:
