@@ -233,8 +233,10 @@ def test_what_policy_yaml_decides_beyond_rules_is_reported(tmp_path, policy):
                   "- {field: credit_points, order: ascending}"),
                  ("jf_umum/policy.yaml", "precedence: [kenaikan_jenjang, kenaikan_pangkat,",
                   "precedence: [kenaikan_pangkat, kenaikan_jenjang,"),
-                 ("pengantar_kerja/rules/properties.yaml", "      age: {above: 53}", "      age: {above: 54}"))
+                 ("pengantar_kerja/rules/properties.yaml", "      age: {above: 53}", "      age: {above: 54}"),
+                 ("jf_umum/fields/record.yaml", "    type: number\n    decimals: 2\n", "    type: number\n    decimals: 1\n"))
     got = {(c.kind, c.name, c.what): (c.old, c.new) for c in policy_changes(policy, new)}
+    assert got.pop(("field", "experience_years", "decimals")) == (2, 1)  # records with 1.25 are now refused
     assert got[("policy", "position", "name")] == ("Pengantar Kerja", "Pengantar Kerjaa")
     assert got[("policy", "precedence", "order")][1][:2] == ["kenaikan_pangkat", "kenaikan_jenjang"]
     assert "credit_points ascending" in got[("policy", "allocation", "order_by")][1]

@@ -115,7 +115,7 @@ def _fields(old: Policy, new: Policy) -> list[Change]:
         g = new.fields[name]
         if (f.derive, f.input) != (g.derive, g.input):
             out.append(Change("field", CHANGED, name, "derivation", how(old, f), how(new, g)))
-        for part in ("type", "default", "per_level"):
+        for part in ("type", "default", "per_level", "decimals"):
             if getattr(f, part) != getattr(g, part):
                 out.append(Change("field", CHANGED, name, part, getattr(f, part), getattr(g, part)))
     return out
