@@ -96,10 +96,21 @@ def test_given_credit_points_win_and_gaps_make_them_unknown(deriver):
 
 
 def test_a_current_position_alone_does_not_say_how_the_level_was_entered(deriver):
-    d = derived(deriver, position=jf("ahli_pertama", "2020-01-01"), rank="III/a", rank_since="2020-01-01",
-                performance=[{"year": y, "rating": "baik"} for y in range(2020, 2025)])
+    d = derived(deriver, position=jf("ahli_pertama", "2023-01-01"), rank="III/a", rank_since="2023-01-01",
+                performance=[{"year": y, "rating": "baik"} for y in range(2023, 2025)])
     assert "entry_route" not in d.values and "credit_points" not in d.values
-    assert d.values["credit_points_in_level"] == Decimal("62.5")
+    assert d.values["credit_points_in_level"] == Decimal("25")
+
+
+def test_credit_points_are_derived_only_for_a_level_entered_since_the_integration(deriver):
+    """Years before the integration were the conventional system's (the PAK integrasi states them):
+    at 2023 coefficients they gave 100 points for 2017-2024 and a promotion the PAK may not allow."""
+    history = {"positions": [jf("ahli_pertama", "2017-01-01")], "ranks": [{"rank": "III/a", "since": "2017-01-01"}],
+               "performance": [{"year": y, "rating": "baik"} for y in range(2017, 2025)]}
+    assert "credit_points" not in derived(deriver, **history).values
+    since = derived(deriver, positions=[jf("ahli_pertama", "2023-01-01")],
+                    ranks=[{"rank": "III/a", "since": "2023-01-01"}], performance=history["performance"])
+    assert since.values["credit_points"] == Decimal("25")
 
 
 @pytest.mark.parametrize("birth, as_of, age", [

@@ -123,8 +123,8 @@ def test_rule_field_vocabulary_and_period_changes(tmp_path, policy):
          "      - {level: ahli_pertama, max_age: 58, valid_from: 2026-01-01}"))
     changes = {(c.kind, c.action, c.name, c.what): c for c in policy_changes(policy, new)}
     rule = changes[("rule", "changed", "perpindahan.performance", "condition")]
-    assert rule.old["id"] == "performance_worst_2y paling rendah baik"
-    assert rule.new["en"] == "performance_worst_2y at least sangat_baik"
+    assert rule.old["id"] == "performance_worst_2y paling rendah baik dan performance_worst_1y paling rendah baik"
+    assert rule.new["en"] == "performance_worst_2y at least sangat_baik and performance_worst_1y at least baik"
     field = changes[("field", "changed", "performance_worst_3y", "derivation")]
     assert "lowest" in field.old["en"] and "highest" in field.new["en"]
     assert changes[("vocabulary", "changed", "education", "values")].new == ["S4"]
