@@ -66,7 +66,7 @@ def test_the_lane_takes_the_plain_records(policy):
                  '{"\\u0069d": "a", "rank": "III\\/a"}'):  # escapes, as PHP's json_encode writes them
         assert _agree(text, policy) is not None, text
     for change in ({"id": 198501012010011001}, {"rank": "iii/B"}, {"name": ""}, {"region": ""},
-                   {"credit_points": 12.5}, {"credit_points": 100}, {"position": {}}, {"positions": []},
+                   {"credit_points": 12.5}, {"credit_points": 100}, {"position": {}}, {"positions": [], "position": None},
                    {"credit_points": None}, {"position": {"type": "ja", "since": "2016-01-01", "level": None}},
                    {"competency_test": {"status": "", "level": "ahli_muda"}}, {"request": {"route": ""}}):
         text = _dumps({**base, **change})

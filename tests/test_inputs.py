@@ -356,3 +356,18 @@ def test_a_number_field_the_policy_adds_is_read_from_a_csv_cell(policy_copy, tmp
     assert read["A1"] == {"training_hours": 40, "training_score": Decimal("85.5")}
     assert read["A2"] == [("I005", "$[1].training_hours")]  # 4.5 is no whole number
     assert read["A3"] == [("I005", "$[2].training_score")]  # 1,250: thousands or decimals, not guessed
+
+
+@pytest.mark.parametrize("change, where", [
+    ({"positions": []}, "$.positions"),
+    ({"ranks": []}, "$.ranks"),
+])
+def test_an_empty_history_beside_what_is_held_now_is_refused(change, where):
+    """positions: [] says there never was a post; beside a current one it made held_jpt false, and a
+    transfer to Ahli Utama not eligible, where the history was only not known (a system writing "none
+    known" as an empty list)."""
+    record = {"id": "u1", "rank": "IV/d", "position": {"type": "ja", "name": "Analis Kebijakan", "since": "2022-01-01"},
+              **change}
+    (problem,) = problems_of(record)
+    assert problem.code == "I009" and problem.path == where and "empty" in problem.en and problem.hint
+    assert structure_candidate({**record, "position": None, "rank": None}, "$", POLICY)  # none held now: it may say so

@@ -332,6 +332,13 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
         problems += _impossible_dates(_dates(c), born, path)
     if c.positions is None and c.ranks is None:
         return problems
+    for name, history, now in (("positions", c.positions, c.position), ("ranks", c.ranks, c.rank)):
+        if history == () and now is not None:  # an empty history says "none ever": not so of one held now
+            problems.append(Problem(
+                "I009", f"{name} kosong padahal rekaman menyebut yang dipegang sekarang",
+                f"{name} is empty, yet the record gives the {'position' if name == 'positions' else 'rank'} held "
+                f"now: a history holds the current entry too, and an empty one says there never was one",
+                path=f"{path}.{name}", hint=f"leave {name} out where the history is not known, or give its entries"))
     for i, entry in enumerate(c.positions or ()):
         if entry.until is not None:
             problems += _ends_before(entry, f"{path}.positions[{i}]")
