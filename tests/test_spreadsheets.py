@@ -260,6 +260,23 @@ def test_a_csv_row_of_separators_only_is_a_blank_line(tmp_path):
     assert r.exit_code == 0 and "W001" not in r.stderr, r.stderr
 
 
+def test_officer_records_in_a_sheet_with_dotted_columns_are_counted_as_in_csv(tmp_path, engine):
+    """A 'pejabat' sheet of records with position.type, position.name, position.level columns: every row
+    was I003 "unknown field 'position.level'", where the same CSV is counted."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = OFFICERS_SHEET
+    ws.append(["id", "region", "position.type", "position.name", "position.level", "position.since"])
+    ws.append(["o1", "Kota A", "jf", "Pengantar Kerja", "ahli_pertama", "2020-01-01"])
+    ws.append(["o2", "Kota A", "jf", "Pengantar Kerja", "ahli_muda", "2020-01-01"])
+    book.save(tmp_path / "pejabat.xlsx")
+    rows = [{"region": "Kota A", "activity": "local", "level": lv, "volume": 10, "norm_minutes": 1}
+            for lv in ("ahli_pertama", "ahli_muda")]
+    result = engine.formation(rows, tmp_path / "pejabat.xlsx", as_of=AS_OF)
+    assert not result.problems, result.problems
+    assert [result.row("Kota A", lv).existing for lv in ("ahli_pertama", "ahli_muda")] == [1, 1]
+
+
 def test_a_name_beginning_with_an_equals_sign_is_written_as_text_not_a_formula(tmp_path):
     """A region named '=1+1' (or '=HYPERLINK(...)') in a workload file was written into the result
     workbook as a formula, which Excel would run."""

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from .._errors import InputError, Problem, suggest
-from ..inputs import check_columns
+from ..inputs import check_columns, flat_record
 from ._layout import NOTE_COLUMN, PREFILLED
 
 
@@ -135,7 +135,8 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True,
                 continue
             if set(record) <= prefilled:
                 continue  # an empty row, or a template row not filled in
-            yield where, record
+            # dotted column names make nested fields (position.level), as in CSV
+            yield where, flat_record(record, str(where)) if any("." in k for k in record) else record
     finally:
         if formulas is not None:
             formulas.close()  # a reader that stops early leaves no workbook open behind it
