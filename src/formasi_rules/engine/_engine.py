@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument
-from ..inputs import Candidate, Formation, formation_from_mapping, read_formation
+from ..inputs import Candidate, Formation, formation_from_mapping, formation_from_rows, read_formation
 from ..policy import Policy, load_policy
 from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
@@ -29,6 +29,7 @@ from ._durable import DurableBackend
 from ._plan import Plan
 from ._result import Block, RecordError, Rendered, Result, check_layout, render_block
 from ._stages import CHUNK, evaluate_one, evaluate_records
+from ..formation._inputs import Located
 from ..formation._result import FormationResult
 from ..formation._run import run_formation
 
@@ -368,6 +369,8 @@ def open_places_of(value: Mapping | str | os.PathLike | FormationResult | None,
         return formation_from_mapping(value, levels)
     if isinstance(value, (str, os.PathLike)):
         return read_formation(value, levels)
+    if isinstance(value, Located):  # rows read already, each with its place
+        return formation_from_rows(value.pairs, levels)
     raise InvalidArgument("formation must be a mapping {region: {level: open}} or a file path")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ._read import read_records
@@ -46,6 +46,12 @@ def formation_from_mapping(mapping: Mapping, levels: tuple[str, ...] | None = No
         rows += [(f"$[{region!r}][{level!r}]", {"region": region, "level": level, "open": count})
                  for level, count in places.items()]
     return _build(rows, "formation", levels)
+
+
+def formation_from_rows(pairs: Iterable[tuple[str, Any]], levels: tuple[str, ...] | None = None) -> Formation:
+    """Open places from ``(where, row)`` pairs of rows ``{region, level, open}`` (a request's list):
+    each bad row's problems at its ``where`` (``$.formation[1].level``)."""
+    return _build(pairs, "formation", levels)
 
 
 def read_formation(path: str | os.PathLike, levels: tuple[str, ...] | None = None) -> Formation:

@@ -20,7 +20,7 @@ from .. import InputError, InvalidArgument, RecordError, Result
 from .._json import leaves
 from ..engine._allocate import allocate as allocate_places
 from ..engine._engine import open_places_of
-from ..inputs import region_key
+from ..formation import Located
 from ..inputs._candidate import shown
 from ..inputs._read import flaws, keys_twice, loads_document
 from ._errors import ServiceError, bad_body, not_json, too_many_records
@@ -89,7 +89,7 @@ def _unpacked(data: Any, max_records: int, marked: bool) -> tuple[list[tuple[str
                    "harus objek kandidat, daftar kandidat, atau {\"candidates\": ...}")
 
 
-def _places(value: Any) -> dict | None:
+def _places(value: Any) -> dict | Located | None:
     """Open places as ``{region: {level: open}}``, from that mapping or from rows."""
     if value is None or isinstance(value, dict):
         return value
@@ -97,7 +97,6 @@ def _places(value: Any) -> dict | None:
         raise bad_body("formation must be {region: {level: open}} or a list of rows {region, level, open}",
                        "formation harus {wilayah: {jenjang: jumlah}} atau daftar baris {region, level, open}",
                        "$.formation")
-    places: dict[str, dict[str, Any]] = {}
     for i, row in enumerate(value):
         if not isinstance(row, dict) or set(row) - {"region", "level", "open"} or {"region", "level", "open"} - set(row):
             raise bad_body("each formation row has exactly region, level and open",
@@ -107,12 +106,8 @@ def _places(value: Any) -> dict | None:
             if not isinstance(part, str) or not part.strip():
                 raise bad_body(f"a formation row's {key} is a name, got {shown(part)}",
                                f"{key} baris formasi harus berupa nama, bukan {shown(part)}", f"$.formation[{i}].{key}")
-        same = places.setdefault(region_key(region), {})
-        if level in same:  # as a formation file's row given twice (F005): which count was meant?
-            raise bad_body(f"{region} {level} is given twice in formation", f"{region} {level} muncul dua kali "
-                           "dalam formation", f"$.formation[{i}]")
-        same[level] = row["open"]
-    return places
+    # each row read with its place, so a bad level or count is said at $.formation[1].level (S424)
+    return Located([(f"$.formation[{i}]", row) for i, row in enumerate(value)])
 
 
 def begin(options: Options, begin_lock, records: Iterable, places: Any, compact: bool, written: bool = False):
