@@ -184,6 +184,10 @@ def test_formation_json_csv_html(served):
     assert data["policy"]["digest"] == _header_version(r)[1] and data["rows"]
     r = served.client.post(f"/v1/formation?as_of={AS_OF}&format=csv", json={"workload": workload})
     assert r.status_code == 200 and r.text.startswith("region,level,")
+    assert r.headers["formasi-problems"] == "0" and int(r.headers["formasi-warnings"]) >= 0
+    r = served.client.post(f"/v1/formation?as_of={AS_OF}&format=csv",
+                           json={"workload": [dict(workload[0], volume="many"), *workload[1:]]})
+    assert r.status_code == 207 and r.headers["formasi-problems"] == "1"  # the table cannot list it: counted
     r = served.client.post(f"/v1/formation?as_of={AS_OF}&format=html", json={"workload": workload})
     assert r.status_code == 200 and "<html" in r.text.lower()
     bad = [dict(workload[0], volume="many"), *workload[1:]]

@@ -71,7 +71,8 @@ def create_app(policies_dir: str = "policies", *, backend: str | None = None, li
     if cors_origins:  # outside the token check: a browser's preflight carries no token
         layers.insert(0, Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
                                     allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
-                                    expose_headers=["Formasi-Policy", "Formasi-Rejected", "X-Request-Id"]))
+                                    expose_headers=["Formasi-Policy", "Formasi-Rejected", "Formasi-Problems",
+                                                    "Formasi-Warnings", "X-Request-Id"]))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=layers,
                     exception_handlers={ServiceError: service_error, HTTPException: http_error})
     app.state.service = service

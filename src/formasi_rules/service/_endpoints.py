@@ -120,7 +120,10 @@ class Endpoints:
         media = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
         return Response(text.encode(), status_code=207 if result.problems else 200, media_type=media[fmt],
                         headers={"Formasi-Policy": _policy_header(result.to_dict()["policy"]),
-                                 "Formasi-Rejected": str(result.rejected_rows)})
+                                 "Formasi-Rejected": str(result.rejected_rows),
+                                 # a CSV table has no place for them: counted here, listed by format=json
+                                 "Formasi-Problems": str(len(result.problems)),
+                                 "Formasi-Warnings": str(len(result.warnings))})
 
     def _policy_info(self, name: str) -> dict[str, Any]:
         slot = self.registry.slots[name]
