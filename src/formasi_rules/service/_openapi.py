@@ -126,7 +126,10 @@ def document(version: str, policies: list[str], routes: list[str], levels: list[
                                             "description": "rows region, activity, level, volume, period"},
                                "existing": {"type": "array", "items": {"type": "object"},
                                             "description": "rows region, level, count"}}}}}},
-            "responses": {"200": {"description": "The formation", "headers": policy_header,
+            "responses": {"200": {"description": "The formation", "headers": {
+                **policy_header, **{h: {"description": f"how many {h.split('-')[1].lower()} the JSON answer lists "
+                                                        "(a CSV table cannot)", "schema": {"type": "integer"}}
+                                    for h in ("Formasi-Problems", "Formasi-Warnings")}},
                                   "content": {"application/json": {"schema": _ref("formation")},
                                               "text/csv": {"schema": {"type": "string"}},
                                               "text/html": {"schema": {"type": "string"}}}},
