@@ -331,6 +331,23 @@ def test_a_value_of_the_wrong_form_is_said_as_written_with_the_fix(policy_copy, 
     assert p.hint == hint or (hint and p.hint.startswith(hint))
 
 
+@pytest.mark.parametrize("old, new, days", [
+    ("      - effective_minutes_per_year: 75000\n        valid_from: 2020-01-01",
+     "      - effective_minutes_per_year: 75000\n        valid_from: 2024-01-01", "from 2023-01-12 to 2023-12-31"),
+    ("      - effective_minutes_per_year: 75000\n        valid_from: 2020-01-01",
+     "      - effective_minutes_per_year: 75000\n        valid_from: 2020-01-01\n        valid_to: 2025-06-30",
+     "from 2025-07-01 to no end"),
+])
+def test_a_formation_table_with_no_row_on_days_the_policy_covers_is_refused(policy_copy, old, new, days):
+    """The working time from 2024 only validated; a formation asked for on 2023-06-01 then failed with
+    a message naming no file."""
+    path = policy_copy / "tables" / "formation.yaml"
+    edit(path, old, new)
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P049" and "'effective_working_time'" in p.en and days in p.en
+    assert p.file.endswith("tables/formation.yaml") and p.line == line_of(path, "effective_working_time:")
+
+
 def test_a_version_yaml_would_read_as_a_number_is_refused_at_its_line(policy_copy):
     """version: 2025.10 unquoted is the number 2025.1 to YAML: every decision would record 2025.1."""
     path = policy_copy / "policy.yaml"

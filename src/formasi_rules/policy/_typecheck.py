@@ -343,6 +343,9 @@ def check_settings(header: dict, tables: dict[str, Table]) -> list[Problem]:
     formation = header.get("formation")
     if formation:
         problems += _formation_values(formation, tables)
+        for name in (formation.working_time_table, formation.choices_table, formation.holders_table):
+            if name in tables and tables[name].key is None:
+                problems += _uncovered(tables[name], header["coverage"])
     if formation and formation.activities_table in tables:
         table = tables[formation.activities_table]
         bad = [lv for lv in header["levels"] if table.columns.get(lv) not in (None, "optional number")]
@@ -353,6 +356,30 @@ def check_settings(header: dict, tables: dict[str, Table]) -> list[Problem]:
                 "'optional number' (leave a cell out where a level does not do the activity)",
                 file=table.where.file, line=table.where.line))
     return problems
+
+
+def _uncovered(table: Table, cover: Any) -> list[Problem]:
+    """The first days the policy covers on which a formation table of one row per date has none in
+    force: the formation could not be computed then (found only when someone asked for that date)."""
+    day = cover.valid_from or min((r.period.valid_from for r in table.rows if r.period.valid_from), default=None)
+    if day is None:
+        return []
+    end = cover.valid_to or dt.date.max
+    for row in sorted(table.rows, key=lambda r: r.period.valid_from or dt.date.min):
+        if day > end or (row.period.valid_from or dt.date.min) > day:
+            break  # every day covered, or a row that begins later: the days before it have none
+        if row.period.valid_to is None:
+            return []
+        day = max(day, row.period.valid_to + dt.timedelta(days=1))
+    if day > end:
+        return []
+    later = [r.period.valid_from for r in table.rows if r.period.valid_from and r.period.valid_from > day]
+    until = min(later) - dt.timedelta(days=1) if later else cover.valid_to
+    return [Problem("P049", f"tabel {table.name!r} tidak punya baris yang berlaku {day} – {until or '…'}",
+                    f"table {table.name!r} has no row in force from {day} to {until or 'no end'}, within the days "
+                    f"the policy covers: the formation cannot be computed on those dates",
+                    file=table.where.file, line=table.where.line, column=table.where.column,
+                    hint="give a row for those dates (valid_from / valid_to), without a gap between rows")]
 
 
 _BANDS = {"name": "text", "lower": "number", "inclusive": "boolean"}
