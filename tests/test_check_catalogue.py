@@ -150,7 +150,9 @@ DEFECTS = {
                                            {"C041"}, "pengangkatan_pertama.performance", False),
     "rating at_least turned into below": ([sub(PROMOSI, "      performance_worst_1y: {at_least: baik}",
                                                "      performance_worst_1y: {below: baik}")],
-                                          {"C041"}, "kenaikan_jenjang.performance", False),
+                                          # against every other test of the rating (two since perpindahan
+                                          # tests the last year too): the C015 that carries C041's cases
+                                          {"C015"}, "kenaikan_jenjang.performance", False),
     "education as a list": ([sub(COMMON, "education: {at_least: {table: education_min, column: min_education}}",
                                  "education: {in: [S1, D4]}")], {"C041"}, "education.minimum", False),
     "competency test equals failed": ([sub(PERPINDAHAN, "competency_test_status: {equals: passed}",
