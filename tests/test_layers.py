@@ -269,3 +269,20 @@ def test_an_order_of_routes_that_leaves_one_out_or_repeats_one_is_refused(policy
     edit(path, old, new)
     (p,) = problems(policy_copy)
     assert p.code == "P011" and said in p.en and p.file.endswith("policy.yaml") and p.line == line_of(path, new)
+
+
+@pytest.mark.parametrize("file, old, new, code", [
+    ("jf_umum/fields/derived.yaml", "        - when: {entry_route: {equals: perpindahan}}",
+     "        - when: {entry_route: {equals: perpindahn}}", "P089"),
+    ("jf_umum/rules/perpindahan.yaml", "      performance_worst_1y: {at_least: baik}\n",
+     "      performance_worst_1y: {at_least: baik}\n      entry_route: {not_equals: kenaikan_jenjan}\n", "P068"),
+])
+def test_a_text_a_derived_field_can_never_be_is_refused(policy_copy, file, old, new, code):
+    """entry_route is one of three texts its cases give: 'perpindahn' validated, and every transferee's
+    credit points became unknown (a rule testing 'kenaikan_jenjan' would always hold)."""
+    path = policy_copy.parent / file
+    edit(path, old, new)
+    (p,) = problems(policy_copy)
+    assert p.code == code and "expected one of: pengangkatan_pertama, kenaikan_jenjang, perpindahan" in p.en
+    assert p.hint and ("'perpindahan'" in p.hint or "'kenaikan_jenjang'" in p.hint)
+    assert p.line == line_of(path, new.strip().splitlines()[-1].strip())

@@ -14,10 +14,10 @@ from typing import Any
 
 import attrs
 
-from .._errors import Problem, suggest
+from .._errors import Problem, said, suggest
 from .._text import Text
 from ._check import Reader
-from ._derivations import Cases, HistoryAt, HistoryExists, HistoryYear, OverYears, Parser, refs
+from ._derivations import Cases, Const, HistoryAt, HistoryExists, HistoryYear, OverYears, Parser, refs
 from ._fields import BASIC_TYPES, HISTORIES, RECORD, SYSTEM_FIELDS, Field, kind_of
 from ._model import FieldValue, TableRef, ThisLevel, tests_of
 from ._typecheck import literal_error, ops_for
@@ -96,7 +96,8 @@ def build_fields(specs: list[tuple[Reader, str, Any, str]], header: dict, tables
                 continue
         vocab = vocabularies.get(type_name)
         fields[name] = Field(
-            name, kind_of(type_name, vocabularies), title or _untitled(name), (), vocab.values if vocab else (),
+            name, kind_of(type_name, vocabularies), title or _untitled(name), (),
+            vocab.values if vocab else _texts(derive) if type_name == "text" else (),
             scale=type_name if vocab else None, decimals=decimals, input=source, derive=derive, type=type_name,
             default=default, note=spec.get("note"), where=r.at(node, name), layer=layer)
     for r, *_ in ok_specs:
@@ -221,6 +222,17 @@ def _order(fields: dict[str, Field]) -> tuple[list[str], list[str] | None]:
     return order, None
 
 
+def _texts(derive: Any) -> tuple[str, ...]:
+    """The texts a text field derived by cases can be, where every case gives a written text (as
+    ``entry_route``'s do): a rule or case testing it against another is a typo that would never hold."""
+    if not isinstance(derive, Cases):
+        return ()
+    given = [value for _, value in derive.branches] + ([derive.otherwise] if derive.otherwise is not None else [])
+    if not all(isinstance(v, Const) and isinstance(v.value, str) for v in given):
+        return ()
+    return tuple(dict.fromkeys(v.value for v in given))
+
+
 def _check_case_conditions(fields: dict[str, Field], header: dict, tables: dict) -> list[Problem]:
     """The tests inside ``cases: - when:`` must fit their fields, like a rule's tests."""
     problems: list[Problem] = []
@@ -247,14 +259,17 @@ def _check_case_conditions(fields: dict[str, Field], header: dict, tables: dict)
                              f"table without key, or use 'lookup'")
             elif isinstance(cond.value, ThisLevel):
                 error = "inside a derivation there is no level being evaluated; compare with a value or {field: NAME}"
-            else:
+            hint = None
+            if not isinstance(cond.value, (FieldValue, TableRef, ThisLevel)):
                 items = cond.value.value if isinstance(cond.value.value, tuple) else (cond.value.value,)
                 for item in items:
-                    error = error or literal_error(field, item, header)
+                    if error is None and (error := literal_error(field, item, header)):
+                        error = f"{cond.field} {said(item)}: {error}"
+                        hint = suggest(item, field.values) if field.values else None
             if error:
                 problems.append(Problem("P089", f"uji dalam perhitungan {owner.name!r} salah: {error}",
                                         f"a test in the derivation of {owner.name!r} is wrong: {error}",
-                                        file=where.file, line=where.line, column=where.column))
+                                        file=where.file, line=where.line, column=where.column, hint=hint))
 
     def walk(node: Any, owner: Field) -> None:
         if isinstance(node, Cases):

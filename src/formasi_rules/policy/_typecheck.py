@@ -277,7 +277,8 @@ def _column_type_for(field: Field, want_list: bool) -> str:
 
 
 def _field_vocab(field: Field, header: dict) -> tuple[str, ...] | None:
-    return field.values if field.kind in ("enum", "ordered") else None
+    # a vocabulary's values; or the texts a field derived by cases can be (_build_fields._texts)
+    return field.values if field.kind in ("enum", "ordered") or (field.kind == "text" and field.values) else None
 
 
 def _iso_date(text: str) -> bool:
