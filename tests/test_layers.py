@@ -191,6 +191,8 @@ def test_the_digest_is_of_the_bytes_that_were_parsed(policy_copy, monkeypatch):
     ("vocabularies:\n  rating:\n    values: {sangat_baik: {rank: 5, aliases: [Baik]}}\n",
      "'Baik' is read as baik here and given to sangat_baik"),
     ("vocabularies:\n  rank:\n    values: [III/a, III/b, III/c, III/d]\n", "III/a has rank"),
+    ("vocabularies:\n  rating:\n    values: {baik: {rank: 1, aliases: [Cukup Baik]}}\n", "baik has rank 4 here and 1"),
+    ("vocabularies:\n  rating:\n    values: {istimewa: {aliases: [Istimewa]}}\n", "istimewa is new and has no rank"),
 ])
 def test_a_layer_cannot_renumber_or_respell_the_base_vocabulary(policy_copy, added, said):
     """Ranks decide every comparison: a layer restating a base value with another rank (or a list,
@@ -198,6 +200,15 @@ def test_a_layer_cannot_renumber_or_respell_the_base_vocabulary(policy_copy, add
     edit(policy_copy / "policy.yaml", "levels: [ahli_pertama", added + "levels: [ahli_pertama")
     problem, = [p for p in problems(policy_copy) if p.code == "P021"]
     assert said in problem.en and problem.file == str(policy_copy / "policy.yaml") and problem.line
+
+
+def test_a_layer_may_give_a_base_value_another_spelling_without_its_rank(policy_copy):
+    """What the docs describe ("a layer adds aliases"): baik: {aliases: [Cukup Baik]} was refused with
+    "baik has rank 4 here and 1 in the layer", a rank no one wrote."""
+    edit(policy_copy / "policy.yaml", "levels: [ahli_pertama",
+         "vocabularies:\n  rating:\n    values:\n      baik: {aliases: [Cukup Baik]}\nlevels: [ahli_pertama")
+    rating = fr.load_policy(policy_copy).vocabularies["rating"]
+    assert rating.read("CUKUP BAIK") == "baik" and rating.ranks["baik"] == 4 and rating.ranks["kurang"] == 2
 
 
 def test_a_layer_adding_a_value_keeps_the_base_title(policy_copy):

@@ -80,9 +80,9 @@ def read_vocabularies(r: Reader, doc: Any) -> dict[str, Vocabulary]:
         if parts is None:
             continue
         better = r.choice(spec, "better", "better", ("higher", "lower")) if "better" in spec else None
-        values, ranks, aliases, categories, titles = parts
+        values, ranks, aliases, categories, titles, placed = parts
         out[str(name)] = Vocabulary(str(name), title, values, ordered, ranks, aliases, categories, titles,
-                                    better=better)
+                                    better=better, placed=placed)
     return out
 
 
@@ -96,6 +96,7 @@ class _Values:
         self.categories: dict[str, str] = {}
         self.titles: dict[str, Text] = {}
         self.spellings: list[tuple[str, str]] = []  # (alias, value) as written, a repeated alias too
+        self.placed: list[str] = []  # the values given a rank (Vocabulary.placed)
 
 
 def _values(r: Reader, spec: Any, what: str) -> tuple | None:
@@ -110,6 +111,7 @@ def _values(r: Reader, spec: Any, what: str) -> tuple | None:
                 continue
             got.values.append(str(value))
             got.ranks[str(value)] = i + 1
+            got.placed.append(str(value))  # a list is an order
     elif isinstance(listed, dict):
         for value, item in listed.items():
             _value(r, listed, str(value), item, what, got)
@@ -132,7 +134,7 @@ def _values(r: Reader, spec: Any, what: str) -> tuple | None:
         r.problem("P028", f"alias {clash} juga nilai lain atau alias nilai lain",
                   f"alias(es) {clash} of {what} also spell another value (in any capitals), so a record's "
                   "word would be read as one of them", spec, "values", hint="give each spelling to one value")
-    return tuple(got.values), got.ranks, got.aliases, got.categories, got.titles
+    return tuple(got.values), got.ranks, got.aliases, got.categories, got.titles, frozenset(got.placed)
 
 
 def _value(r: Reader, listed: Any, value: str, item: Any, what: str, got: _Values) -> None:
@@ -142,6 +144,7 @@ def _value(r: Reader, listed: Any, value: str, item: Any, what: str, got: _Value
         return
     if isinstance(item, int):
         got.ranks[value] = item
+        got.placed.append(value)
         return
     if not isinstance(item, dict):
         r.problem("P026", f"nilai {value!r}: beri peringkat atau {{rank, aliases, category, title}}",
@@ -155,6 +158,8 @@ def _value(r: Reader, listed: Any, value: str, item: Any, what: str, got: _Value
                   f"the rank of {value!r} must be a whole number (at most a million)", item, "rank")
         return
     got.ranks[value] = rank
+    if "rank" in item:
+        got.placed.append(value)
     for alias in item.get("aliases") or ():
         if not isinstance(alias, str) or not alias.strip():
             r.problem("P025", "alias harus teks", f"an alias of {value!r} must be text", item, "aliases")

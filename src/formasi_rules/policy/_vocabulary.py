@@ -46,6 +46,8 @@ class Vocabulary:
     titles: dict[str, Text]
     layer: str = ""
     better: str | None = None  # "higher" or "lower": which way never hurts (checked as an invariant)
+    placed: frozenset[str] | None = None  # the values whose rank was written (by place in a list, or
+    # rank:); None: all. A layer's value given only aliases keeps the base's rank
     _exact: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
     _folded: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
 
@@ -75,7 +77,11 @@ class Vocabulary:
         a value's rank (ranks decide every comparison), or a spelling this one reads as another
         value. A layer adds values and aliases only (docs/policy-language.md)."""
         out = [f"{v} has rank {self.ranks[v]} here and {other.ranks[v]} in the layer"
-               for v in other.values if v in self.ranks and other.ranks.get(v) != self.ranks[v]]
+               for v in other.values if v in self.ranks and other.ranks.get(v) != self.ranks[v]
+               and (other.placed is None or v in other.placed)]
+        if self.ordered and other.placed is not None:
+            out += [f"{v} is new and has no rank: give it one among the base's ({min(self.ranks.values())} to "
+                    f"{max(self.ranks.values())})" for v in other.values if v not in self.ranks and v not in other.placed]
         for alias, value in other.aliases.items():
             meant = self.read(alias)
             if meant is not None and meant != value:
@@ -86,7 +92,9 @@ class Vocabulary:
         """This vocabulary extended by a later layer: new values after ours, its aliases added."""
         values = self.values + tuple(v for v in other.values if v not in self.values)
         title = self.title if other.title == Text(other.name, other.name) else other.title  # (none given)
+        ranks = {**self.ranks, **{v: r for v, r in other.ranks.items()
+                                  if v not in self.ranks or other.placed is None or v in other.placed}}
         return Vocabulary(self.name, title, values, self.ordered or other.ordered,
-                          {**self.ranks, **other.ranks}, {**self.aliases, **other.aliases},
+                          ranks, {**self.aliases, **other.aliases},
                           {**self.categories, **other.categories}, {**self.titles, **other.titles},
                           other.layer, other.better or self.better)
