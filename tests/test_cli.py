@@ -169,6 +169,17 @@ def test_policy_commands_find_a_policy_by_name_in_policies(tmp_path, monkeypatch
     assert r.exit_code == 2 and "no policy named 'nope'" in r.stderr and str(tmp_path / "mine") in r.stderr
 
 
+def test_policies_lists_a_broken_policy_with_its_first_problem_and_fails(tmp_path):
+    """It said "(invalid) the policy files could not be read", no more, and exited 0."""
+    import shutil
+    shutil.copytree(ROOT / "policies", tmp_path / "mine")
+    (tmp_path / "mine" / "instruktur" / "tables" / "bad.yaml").write_text("tables: [\n", encoding="utf-8")
+    r = run("policies", "--policies", str(tmp_path / "mine"))
+    assert r.exit_code == 1 and "(invalid)" in r.stdout and "bad.yaml:2:1: P002" in r.stdout, r.output
+    assert "pengantar_kerja          2025.10" in r.stdout  # the others listed all the same
+    assert run("policies", "--policies", POLICIES).exit_code == 0
+
+
 def test_internal_errors_are_one_line_not_a_traceback(monkeypatch):
     import formasi_rules.cli._common as cli
 

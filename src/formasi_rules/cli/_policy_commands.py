@@ -168,6 +168,7 @@ def validate(policy_dir, policies, backend):
 def list_policies(policies):
     """List the policies found (in --policies DIR, or ./policies and those shipped with formasi_rules)."""
     found = available(policies)
+    invalid = 0
     for name, folder in found:
         try:
             policy = load_policy(folder)
@@ -175,11 +176,17 @@ def list_policies(policies):
             click.echo(f"{name:<24} {policy.version:<10} {folder}")
             click.echo(f"  {title}")
         except FormasiError as exc:
+            invalid += 1
+            lines = str(exc).splitlines()
             click.echo(f"{name:<24} {'(invalid)':<10} {folder}")
-            click.echo(f"  {str(exc).splitlines()[0]}")
+            click.echo(f"  {lines[0]}" + (f": {lines[1].strip()}" if len(lines) > 1 else ""))
+            if len(lines) > 2:
+                click.echo(f"  ... {len(lines) - 2} more: formasi validate {folder}")
     if not found:
         looked = "; ".join(f"{what} ({root.resolve()})" for what, root in roots(policies))
         raise FormasiError(f"no policies found; looked in {looked}")
+    if invalid:  # listed, and said by the exit status too (a script checking the policies sees it)
+        sys.exit(1)
 
 
 @main.command()
