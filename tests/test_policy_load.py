@@ -348,6 +348,16 @@ def test_a_formation_table_with_no_row_on_days_the_policy_covers_is_refused(poli
     assert p.file.endswith("tables/formation.yaml") and p.line == line_of(path, "effective_working_time:")
 
 
+def test_a_key_given_twice_is_said_by_its_key_at_the_second(policy_copy):
+    """ruamel's message wrote both values out (a whole table, for a table's name) and the hint spoke of
+    indentation."""
+    path = policy_copy / "tables" / "formation.yaml"
+    edit(path, "  formation_limits:\n", "  formation_limits: {title: x}\n  formation_limits:\n")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P002" and "the key 'formation_limits' is given twice" in p.en and "{" not in p.en
+    assert p.line == line_of(path, "formation_limits: {title: x}") + 1 and "keep one" in p.hint and "kunci" in p.id
+
+
 def test_a_version_yaml_would_read_as_a_number_is_refused_at_its_line(policy_copy):
     """version: 2025.10 unquoted is the number 2025.1 to YAML: every decision would record 2025.1."""
     path = policy_copy / "policy.yaml"

@@ -23,7 +23,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer, ComposerError
-from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor, SafeConstructor
+from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, SequenceNode
@@ -273,6 +273,9 @@ def load_yaml_bytes(path: Path, display: str) -> tuple[Any, bytes]:
     return _parse(data, display), data
 
 
+_DUPLICATE = re.compile(r'found duplicate key "(.*?)" with value', re.DOTALL)
+
+
 def _parse(data: bytes, display: str) -> Any:
     yaml = yaml_loader("rt")
     text = _decode(data, display, "P001")
@@ -281,11 +284,17 @@ def _parse(data: bytes, display: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = exc.problem or exc.context or "syntax error"
+        hint = None if isinstance(exc, (ComposerError, ConstructorError)) else \
+            "check indentation and that every 'key: value' has a space after the colon"
+        said_id = reason
+        twice = _DUPLICATE.match(reason) if isinstance(exc, DuplicateKeyError) else None
+        if twice:  # said by its key, not by both values written out (a whole rule or table, it may be)
+            reason = f"the key {twice.group(1)!r} is given twice in one mapping; this is the second"
+            said_id = f"kunci {twice.group(1)!r} muncul dua kali dalam satu pemetaan; ini yang kedua"
+            hint = "keep one of them: which one counts would not be said"
         raise PolicyError([Problem(
-            "P002", f"YAML tidak sah: {reason}", f"invalid YAML: {reason}", file=display,
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-            hint=None if isinstance(exc, (ComposerError, ConstructorError)) else
-            "check indentation and that every 'key: value' has a space after the colon",
+            "P002", f"YAML tidak sah: {said_id}", f"invalid YAML: {reason}", file=display,
+            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None, hint=hint,
         )]) from None
     except RecursionError:
         raise PolicyError([Problem("P002", "YAML bersarang terlalu dalam", "the YAML is nested too deeply",
