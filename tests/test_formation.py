@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -95,19 +96,22 @@ def test_older_working_time_is_a_dated_alternative(policy_copy):
         assert new.row(X, "ahli_muda").need_exact == Decimal("0.96")
 
 
-def test_a_cap_rule_bounds_the_need(policy_copy, engine):
+def with_rule(policy_copy, rule_id: str, when: str, then: str, levels: str = "") -> Path:
+    """The policy copy's formation rules with one more (``when`` and ``then`` as YAML flow mappings)."""
     path = policy_copy / "rules" / "formation.yaml"
-    path.write_text(path.read_text() + """
-  - id: formation.cap_madya
+    path.write_text(path.read_text() + f"""
+  - id: {rule_id}
     subject: formation
-    title: {id: Batas Ahli Madya, en: Cap on Ahli Madya}
-    levels: [ahli_madya]
-    when:
-      need: {above: 2}
-    then:
-      need: {at_most: 2}
-    citation: {source: formasi_policy_choice}
+    title: {{id: Aturan uji, en: A rule under test}}{levels and f"{chr(10)}    levels: {levels}"}
+    when: {when}
+    then: {then}
+    citation: {{source: formasi_policy_choice}}
 """)
+    return path
+
+
+def test_a_cap_rule_bounds_the_need(policy_copy, engine):
+    with_rule(policy_copy, "formation.cap_madya", "{need: {above: 2}}", "{need: {at_most: 2}}", "[ahli_madya]")
     for backend in BACKENDS:
         with fr.Engine(fr.load_policy(policy_copy), backend=backend) as capped:
             r = need(capped, [row(level="ahli_madya", volume=5 * 75000, norm=1)]).row(X, "ahli_madya")
@@ -117,18 +121,8 @@ def test_a_cap_rule_bounds_the_need(policy_copy, engine):
 def test_a_formation_rule_may_test_the_level(policy_copy):
     """level: {at_least: ahli_madya} in a formation rule was refused with "expected one of: " and
     nothing listed: the engine's level field had no values to check a literal against."""
-    path = policy_copy / "rules" / "formation.yaml"
-    path.write_text(path.read_text() + """
-  - id: formation.floor_senior
-    subject: formation
-    title: {id: Paling sedikit satu, en: At least one}
-    when:
-      level: {at_least: ahli_madya}
-      workload_minutes: {above: 0}
-    then:
-      need: {at_least: 1}
-    citation: {source: formasi_policy_choice}
-""")
+    path = with_rule(policy_copy, "formation.floor_senior", "{level: {at_least: ahli_madya}, workload_minutes: {above: 0}}",
+                     "{need: {at_least: 1}}")
     for backend in BACKENDS:
         with fr.Engine(fr.load_policy(policy_copy), backend=backend) as floored:
             rows = [row(level=lv, volume=10, norm=1) for lv in ("ahli_muda", "ahli_madya", "ahli_utama")]
