@@ -8,5 +8,6 @@ from ._read import FORMATS, JsonLine, check_columns, detect_format, flat_record,
 __all__ = [
     "FORMATS", "Candidate", "JsonLine", "CompetencyTest", "Formation", "PerformanceRating",
     "Position", "RankHeld", "Request", "check_columns", "detect_format", "flat_record", "formation_from_mapping",
-    "formation_from_rows", "read_formation", "path_of", "read_line", "read_records", "region_key", "structure_candidate",
+    "formation_from_rows", "read_formation", "path_of", "read_line", "read_records", "region_key",
+    "structure_candidate",
 ]

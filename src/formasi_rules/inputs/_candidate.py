@@ -166,7 +166,8 @@ def _date_hint(value: Any) -> str | None:
             return "write it as year-month-day (YYYY-MM-DD) / tulis sebagai tahun-bulan-tanggal"
         return (f"write it as year-month-day: {meant} if that is the day meant / "
                 f"tulis sebagai tahun-bulan-tanggal: {meant} bila itu tanggal yang dimaksud")
-    number = int(value) if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) < 9 else value
+    digits = value.strip() if isinstance(value, str) else ""
+    number = int(digits) if digits.isascii() and digits.isdigit() and len(value) < 9 else value
     if type(number) is int and 3653 <= number <= 73050:  # a spreadsheet's day number, 1910 to 2099
         meant = (_SHEET_EPOCH + dt.timedelta(days=number)).isoformat()
         return (f"a spreadsheet's day number? it would be {meant}: format the column as text "

@@ -565,15 +565,15 @@ class _Loader:
             dated = sorted(dated, key=lambda v: v.period.valid_from or dt.date.min)
             for older, newer in zip(dated, dated[1:]):
                 end, start = older.period.valid_to, newer.period.valid_from
-                if end is not None and start is not None and (start - end).days > 1:
-                    self.problems.append(Problem(
-                        "P052", f"versi aturan {rid!r} berselang: tidak ada versi yang berlaku "
-                        f"{end + dt.timedelta(days=1)} – {start - dt.timedelta(days=1)}",
-                        f"the versions of rule {rid!r} leave a gap: from {end + dt.timedelta(days=1)} to "
-                        f"{start - dt.timedelta(days=1)} no version is in force, so the requirement is not checked "
-                        f"(the older ends at {older.where.file}:{older.where.line})",
-                        file=newer.where.file, line=newer.where.line, column=newer.where.column, rule=rid,
-                        hint=f"begin the newer version on {end + dt.timedelta(days=1)}, the day after the older ends"))
+                if end is None or start is None or (start - end).days <= 1:
+                    continue
+                first, last = end + dt.timedelta(days=1), start - dt.timedelta(days=1)
+                self.problems.append(Problem(
+                    "P052", f"versi aturan {rid!r} berselang: tidak ada versi yang berlaku {first} – {last}",
+                    f"the versions of rule {rid!r} leave a gap: from {first} to {last} no version is in force, so "
+                    f"the requirement is not checked (the older ends at {older.where.file}:{older.where.line})",
+                    file=newer.where.file, line=newer.where.line, column=newer.where.column, rule=rid,
+                    hint=f"begin the newer version on {first}, the day after the older ends"))
 
 
 def _cites_a_listed_article(source: Any, article: str | None) -> bool:
@@ -587,8 +587,9 @@ def _cites_a_listed_article(source: Any, article: str | None) -> bool:
 def _twice(r: Reader, node: Any, key: Any, kind: str, name: str, first: Where) -> None:
     """P022: a name one policy defines twice (in two files of a folder): whichever file sorts last
     would win, ``replaces:`` or not, without a word."""
-    r.problem("P022", f"{kind} {name!r} didefinisikan dua kali dalam kebijakan ini (pertama di {first.file}:{first.line})",
-              f"{kind} {name!r} is defined twice in this policy (first at {first.file}:{first.line}); "
+    at = f"{first.file}:{first.line}"
+    r.problem("P022", f"{kind} {name!r} didefinisikan dua kali dalam kebijakan ini (pertama di {at})",
+              f"{kind} {name!r} is defined twice in this policy (first at {at}); "
               f"'replaces:' replaces what a policy below defines, not another file of the same policy",
               node, key, hint="keep one definition: edit the first, or delete this one")
 

@@ -80,8 +80,9 @@ class Vocabulary:
                for v in other.values if v in self.ranks and other.ranks.get(v) != self.ranks[v]
                and (other.placed is None or v in other.placed)]
         if self.ordered and other.placed is not None:
-            out += [f"{v} is new and has no rank: give it one among the base's ({min(self.ranks.values())} to "
-                    f"{max(self.ranks.values())})" for v in other.values if v not in self.ranks and v not in other.placed]
+            lowest, highest = min(self.ranks.values()), max(self.ranks.values())
+            out += [f"{v} is new and has no rank: give it one among the base's ({lowest} to {highest})"
+                    for v in other.values if v not in self.ranks and v not in other.placed]
         for alias, value in other.aliases.items():
             meant = self.read(alias)
             if meant is not None and meant != value:
