@@ -375,7 +375,7 @@ def _uncovered(table: Table, cover: Any) -> list[Problem]:
     if day > end:
         return []
     later = [r.period.valid_from for r in table.rows if r.period.valid_from and r.period.valid_from > day]
-    until = min(later) - dt.timedelta(days=1) if later else cover.valid_to
+    until = min(min(later) - dt.timedelta(days=1), end) if later else cover.valid_to
     return [Problem("P049", f"tabel {table.name!r} tidak punya baris yang berlaku {day} – {until or '…'}",
                     f"table {table.name!r} has no row in force from {day} to {until or 'no end'}, within the days "
                     f"the policy covers: the formation cannot be computed on those dates",
