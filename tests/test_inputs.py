@@ -313,6 +313,12 @@ def test_a_record_cannot_say_what_had_not_happened_by_the_date():
         engine.evaluate({"id": "t", "competency_test": {"status": "passed", "level": "ahli_pertama",
                                                         "date": "2030-01-01"}}, as_of=AS_OF)
     assert [(p.code, p.path) for p in caught.value.problems] == [("I020", "$.competency_test.date")]
+    # a rating of a year after the date's (2042 for 2024): ignored by the windows, it said nothing
+    with pytest.raises(fr.InputError) as caught:
+        engine.evaluate({"id": "t", "performance": [{"year": 2024, "rating": "baik"}, {"year": 2042, "rating": "baik"}]},
+                        as_of=AS_OF)
+    assert [(p.code, p.path) for p in caught.value.problems] == [("I020", "$.performance[1].year")]
+    assert engine.evaluate({"id": "t", "performance": [{"year": AS_OF.year, "rating": "baik"}]}, as_of=AS_OF)
     for record, path in (({"position": {**post, "until": "2019-12-31"}}, "$.position.until"),
                          ({"positions": [{**post, "until": "2019-12-31"}]}, "$.positions[0].until")):
         with pytest.raises(fr.InputError) as caught:

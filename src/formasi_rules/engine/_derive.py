@@ -171,15 +171,28 @@ class Dates:
         parts = {f.input.partition(".")[0] for f in policy.fields.values() if f.input}
         self.paths += [path for part, path in _PART_DATES.items() if part in parts and path not in self.paths]
         self._getters = [_scalar_getter(path) for path in self.paths]
+        # a rating's year after the date's: a typo (2042), never a rating (a field reading the ratings)
+        self.ratings = any("performance" in f.inputs for f in policy.fields.values())
 
     def check(self, c: Candidate, as_of: dt.date) -> None:
-        """InputError (I020) naming each such date after ``as_of``."""
+        """InputError (I020) naming each such date (and rating year) after ``as_of``."""
         for get in self._getters:
             when = get(c)
             if when is not None and when > as_of:
-                raise InputError([Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
-                                          f"{name} {when} is after the evaluation date {as_of}", path=f"$.{name}")
-                                  for name in self.paths if (when := _scalar(c, name)) is not None and when > as_of])
+                raise InputError(self._after(c, as_of))
+        if self.ratings and c.performance and max(p.year for p in c.performance) > as_of.year:
+            raise InputError(self._after(c, as_of))
+
+    def _after(self, c: Candidate, as_of: dt.date) -> list[Problem]:
+        problems = [Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
+                            f"{name} {when} is after the evaluation date {as_of}", path=f"$.{name}")
+                    for name in self.paths if (when := _scalar(c, name)) is not None and when > as_of]
+        if self.ratings:
+            problems += [Problem("I020", f"predikat tahun {p.year} sesudah tahun penilaian {as_of.year}",
+                                 f"the rating of year {p.year} is after the year of the evaluation date {as_of}",
+                                 path=f"$.performance[{i}].year", hint="check the year: a rating is of a year passed")
+                         for i, p in enumerate(c.performance or ()) if p.year > as_of.year]
+        return problems
 
 
 class OpenPlaces:
