@@ -105,7 +105,8 @@ def test_pppk_and_cpns_are_not_admitted(engine):
 
 def test_adjustment_window_closes(engine):
     rec = transfer()
-    assert decide(engine, rec, "penyesuaian", "ahli_pertama", as_of=dt.date(2023, 6, 1)).outcome == "eligible"
+    early = {**rec, "performance": [{"year": 2021, "rating": "baik"}, {"year": 2022, "rating": "baik"}]}
+    assert decide(engine, early, "penyesuaian", "ahli_pertama", as_of=dt.date(2023, 6, 1)).outcome == "eligible"
     late = decide(engine, rec, "penyesuaian", "ahli_pertama")
     assert failed(late) == ["penyesuaian.window"]
 

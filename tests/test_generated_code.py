@@ -188,7 +188,7 @@ def records(draw):
         rec["ranks"] = [{"rank": r, "since": s} for r, s in zip(
             draw(st.lists(st.sampled_from([r for r in RANKS if r]), min_size=1, max_size=3)),
             draw(st.lists(days, min_size=3, max_size=3, unique=True)))]
-    years = draw(st.lists(st.integers(2012, 2026), max_size=6, unique=True))
+    years = draw(st.lists(st.integers(2012, AS_OF.year), max_size=6, unique=True))  # a later year is I020
     rec["performance"] = [{"year": y, "rating": draw(st.sampled_from(RATINGS))} for y in years]
     if draw(st.booleans()):
         rec["competency_test"] = {"status": draw(st.sampled_from(["passed", "failed", "not_taken"])),
@@ -210,7 +210,7 @@ def officers(draw):
     rec["positions" if draw(st.booleans()) else "position"] = history if draw(st.booleans()) else history[1]
     rec["ranks"] = [{"rank": draw(st.sampled_from(["III/c", "III/d"])), "since": "2014-04-01"}]
     rec.pop("rank", None)
-    rec["performance"] = [{"year": y, "rating": draw(st.sampled_from(RATINGS))} for y in range(2011, 2027)]
+    rec["performance"] = [{"year": y, "rating": draw(st.sampled_from(RATINGS))} for y in range(2011, AS_OF.year + 1)]
     return rec
 
 
