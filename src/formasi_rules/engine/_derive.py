@@ -242,6 +242,13 @@ def read_position(view: RecordView, attr: str) -> Any:
     return text(getattr(current, attr)) if current is not None else None
 
 
+def level_in_name(current: Any, named: Callable[[str], str | None]) -> str | None:
+    """The level a post's name ends with where ``position.level`` is not given ("Pengantar Kerja Ahli
+    Muda", as the national system writes it): the policy's ``position_level``, as formation counts
+    the same record."""
+    return named(current.name) if current is not None and current.name else None
+
+
 def read_test(c: Candidate, attr: str) -> Any:
     held = c.competency_test
     return text(getattr(held, attr)) if held else None
@@ -300,6 +307,9 @@ class Deriver:
 
     def _input(self, path: str) -> Fn:
         head, _, attr = path.partition(".")
+        if path == "position.level":
+            named = self.policy.position_level
+            return lambda ctx: read_position(ctx, attr) or level_in_name(ctx.current, named)
         if head == "position":
             return lambda ctx: read_position(ctx, attr)
         if head == "competency_test":

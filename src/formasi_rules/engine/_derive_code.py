@@ -28,7 +28,8 @@ from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Tes
 from ..policy import _derivations as d
 from ..policy._model import Table, TableRow, as_decimal
 from ._derive import (
-    RECORD_ATTRS, Dates, Derived, Deriver, OpenPlaces, RecordView, add_months, history_at, over_years, read_rank, text,
+    RECORD_ATTRS, Dates, Derived, Deriver, OpenPlaces, RecordView, add_months, history_at, level_in_name, over_years,
+    read_rank, text,
     _explained, _read_by_rules, _remembered,
 )
 from ._encode import AS_IS, show
@@ -160,6 +161,9 @@ class _Writer:
         head, _, attr = field.input.partition(".")
         if head == "position":
             w(f"{t} = cur.{_allowed(attr, Position)} if cur is not None else None")
+            if attr == "level":  # else the level the post's name ends with (_derive.level_in_name)
+                with w.block(f"if {t} is None"):
+                    w(f"{t} = {w.bind(level_in_name)}(cur, {w.bind(self.policy.position_level)})")
             cls = Position
         elif head == "competency_test":
             w(f"{t} = c.competency_test")
