@@ -180,6 +180,19 @@ def test_policies_lists_a_broken_policy_with_its_first_problem_and_fails(tmp_pat
     assert run("policies", "--policies", POLICIES).exit_code == 0
 
 
+def test_validate_notes_a_policy_named_other_than_its_folder(tmp_path):
+    """policy: instruktur in the pengantar_kerja folder (a policy.yaml copied from another position)
+    validated without a word, and every result then named instruktur."""
+    import shutil
+    shutil.copytree(ROOT / "policies", tmp_path / "mine")
+    path = tmp_path / "mine" / "pengantar_kerja" / "policy.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("policy: pengantar_kerja", "policy: instruktur", 1),
+                    encoding="utf-8")
+    r = run("validate", str(tmp_path / "mine" / "pengantar_kerja"), "--backend", "reference")
+    assert r.exit_code == 0 and "note: the policy names itself 'instruktur'" in r.stdout, r.output
+    assert "note:" not in run("validate", str(ROOT / "policies" / "pengantar_kerja"), "--backend", "reference").stdout
+
+
 def test_internal_errors_are_one_line_not_a_traceback(monkeypatch):
     import formasi_rules.cli._common as cli
 

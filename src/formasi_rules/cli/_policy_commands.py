@@ -160,6 +160,11 @@ def validate(policy_dir, policies, backend):
     for plan in plans:
         click.echo(f"  {plan.period.valid_from} – {plan.period.valid_to or '…'}: "
                    f"{len(plan.checks)} checks over {len(plan.targets)} route/level pairs")
+    folder = policy.layers[-1]  # the folder's name (a copy may be renamed: said, not refused)
+    if policy.name != folder:
+        click.echo(f"note: the policy names itself {policy.name!r} in policy.yaml, its folder is {folder!r}: results "
+                   f"and --policy {folder} will name {policy.name!r}; a policy.yaml copied from another position? "
+                   f"/ nama kebijakan berbeda dengan nama foldernya")
 
 
 @main.command("policies")
