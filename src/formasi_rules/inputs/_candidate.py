@@ -310,9 +310,9 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
         problems += [Problem("I005", f"nilai salah: harus tahun seperti 2024, bukan {y}",
                              f"expected a year like 2024, got {y}", path=f"{path}.performance[{i}].year")
                      for i, y in enumerate(years) if not FIRST_YEAR <= y <= LAST_YEAR]
-    seen: set[int] = set()
-    twice = sorted({y for y in years if y in seen or seen.add(y)}) if len(set(years)) != len(years) else None
-    if twice:
+    if len(set(years)) != len(years):
+        once: set[int] = set()
+        twice = sorted({y for y in years if y in once or once.add(y)})
         problems.append(Problem("I007", f"predikat kinerja tahun {twice} diberikan lebih dari sekali",
                                 f"the performance rating of year(s) {twice} is given more than once",
                                 path=f"{path}.performance", hint="give one rating per year"))
