@@ -43,6 +43,9 @@ class _BoundedComposer(Composer):
         self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, height), aliased nodes only
         self._open: set[str] = set()  # anchors of the nodes being composed
         self._aliases = self._written = self._added = self._depth = 0
+        # an anchor defined again names the later node from there on, as YAML says: a block copied with its
+        # own &p and *p (one per record) reads as written, with no warning printed to the terminal
+        self.warn_double_anchors = False
         return super().compose_document()
 
     def compose_node(self, parent: Any, index: Any) -> Any:
@@ -71,10 +74,6 @@ class _BoundedComposer(Composer):
             raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            first = self.anchors.get(anchor)
-            if first is not None:  # YAML lets a later &name replace the first; a copied block's aliases then move
-                raise ComposerError(None, None, f"the anchor &{anchor} is defined twice (first on line "
-                                    f"{first.start_mark.line + 1}); give each anchor its own name", event.start_mark)
             self._open.add(anchor)
         try:
             return super().compose_node(parent, index)
