@@ -297,3 +297,15 @@ def test_a_text_a_derived_field_can_never_be_is_refused(policy_copy, file, old, 
     assert p.code == code and "expected one of: pengangkatan_pertama, kenaikan_jenjang, perpindahan" in p.en
     assert p.hint and ("'perpindahan'" in p.hint or "'kenaikan_jenjang'" in p.hint)
     assert p.line == line_of(path, new.strip().splitlines()[-1].strip())
+
+
+def test_two_files_of_one_policy_replacing_the_same_base_table_are_a_twice(policy_copy):
+    """The second replacer of appointment_status was told the base has no such table (P047), which it has."""
+    (policy_copy / "tables" / "extra.yaml").write_text(
+        "tables:\n  appointment_status_v2:\n    replaces: appointment_status\n    title: {id: a, en: a}\n"
+        "    key: none\n    columns: {statuses: list of employment_status}\n    citation: {source: permenpanrb_1_2022}\n"
+        "    rows:\n      - statuses: [PNS]\n", encoding="utf-8")
+    found = problems(policy_copy)
+    assert [p.code for p in found][:1] == ["P022"] and "P047" not in [p.code for p in found]
+    named = {found[0].file.rsplit("/", 1)[-1], found[0].en.split("(first at ")[1].split(":")[0].rsplit("/", 1)[-1]}
+    assert named == {"extra.yaml", "position.yaml"}  # both places, whichever file is read first

@@ -293,6 +293,22 @@ def test_a_band_bound_out_of_order_is_refused_at_its_row(policy_copy, old, new, 
     assert p.file.endswith("tables/formation.yaml") and p.line == line_of(path, new)
 
 
+def test_bands_listed_worst_first_are_in_order_and_checked_so(policy_copy):
+    """The computation sorts bands by bound: E, D, C, B, A (worst first) gives the same bands as the
+    shipped order. Out of that order, the band is said at its row."""
+    path = policy_copy / "tables" / "formation.yaml"
+    rows = ["      - {band: A, name: Sangat Baik, lower: 1.00, inclusive: false}\n",
+            "      - {band: B, name: Baik, lower: 0.90, inclusive: true}\n",
+            "      - {band: C, name: Cukup, lower: 0.70, inclusive: true}\n",
+            "      - {band: D, name: Sedang, lower: 0.50, inclusive: true}\n",
+            "      - {band: E, name: Kurang, lower: 0, inclusive: true}\n"]
+    edit(path, "".join(rows), "".join(reversed(rows)))
+    assert fr.load_policy(policy_copy).tables["ej_bands_variant_1"].rows[0].key == "E"
+    edit(path, "{band: C, name: Cukup, lower: 0.70", "{band: C, name: Cukup, lower: 0.95")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P049" and "worst first" in p.en and "band B" in p.en  # B (0.90) now below C (0.95)
+
+
 def test_bands_with_an_equal_bound_excluded_then_included_are_in_order(policy_copy):
     """A > 1.00 then B >= 1.00 is an order (B is exactly 1.00): nothing to refuse."""
     path = policy_copy / "tables" / "formation.yaml"

@@ -317,6 +317,8 @@ class _Loader:
                     target = replaces if isinstance(replaces, str) else name
                     first = here.get(name) or (here.get(target) if replaces else None)
                     here.setdefault(name, r.at(node, key))
+                    if replaces:  # what it replaces is defined here too, from now on (a second replacer is a twice)
+                        here.setdefault(target, here[name])
                     if first is not None:
                         _twice(r, node, key, kind, name, first)
                     elif replaces and target not in out:

@@ -434,27 +434,33 @@ def _formation_values(formation: Any, tables: dict[str, Table]) -> list[Problem]
 
 
 def _band_order(table: Table) -> list[Problem]:
-    """A band table lists its bands best first, each lower bound below the one before (an equal one
-    only where the first excludes it and the next includes it). The computation gives the band of
-    the highest bound an EJ passes, so a bound out of order gives a band the wrong name (a lower
-    band for a higher EJ) or never gives one, without a word."""
-    problems = []
+    """A band table lists its bands in one order, best first (each lower bound below the one
+    before; an equal one only where the first excludes it and the next includes it) or worst first
+    (each above the one before). The computation gives the band of the highest bound an EJ passes,
+    so a bound out of that order gives a band the wrong name (a lower band for a higher EJ) or never
+    gives one, without a word."""
     rows = [r for r in table.rows if isinstance(r.values.get("lower"), (int, Decimal))
             and isinstance(r.values.get("inclusive"), bool)]
+    pairs = []  # each row with the row before it in force on some of the same days
     for j, later in enumerate(rows):
-        for earlier in rows[:j]:
-            if not earlier.period.overlaps(later.period):
-                continue
-            hi, lo = as_decimal(earlier.values["lower"]), as_decimal(later.values["lower"])
-            if lo < hi or (lo == hi and not earlier.values["inclusive"] and later.values["inclusive"]):
-                continue
-            problems.append(Problem(
-                "P049", f"tabel {table.name!r}: batas bawah predikat {later.key} ({lo}) harus di bawah batas "
-                f"predikat {earlier.key} ({hi}) di atasnya",
-                f"table {table.name!r}: band {later.key}'s lower bound {lo} must be below that of band "
-                f"{earlier.key} above it ({hi}): bands are listed best first, and as written band {later.key} "
-                f"would {'never be given' if lo == hi else f'be given to EJs above those of band {earlier.key}'}",
-                file=later.where.file, line=later.where.line, column=later.where.column,
-                hint="list the bands from the highest lower bound down, and check each bound against the citation"))
-            break
+        earlier = next((r for r in reversed(rows[:j]) if r.period.overlaps(later.period)), None)
+        if earlier is not None:
+            pairs.append((earlier, later, as_decimal(earlier.values["lower"]), as_decimal(later.values["lower"])))
+    best_first = sum(lo < hi for _, _, hi, lo in pairs) >= sum(lo > hi for _, _, hi, lo in pairs)
+    problems = []
+    for earlier, later, hi, lo in pairs:
+        if best_first and (lo < hi or (lo == hi and not earlier.values["inclusive"] and later.values["inclusive"])):
+            continue
+        if not best_first and lo > hi:
+            continue
+        order = "best first, each lower bound below" if best_first else "worst first, each lower bound above"
+        given = f"be given to EJs {'above' if best_first else 'below'} those of band {earlier.key}"
+        problems.append(Problem(
+            "P049", f"tabel {table.name!r}: batas bawah predikat {later.key} ({lo}) tidak berurutan dengan "
+            f"predikat {earlier.key} ({hi})",
+            f"table {table.name!r}: band {later.key}'s lower bound {lo} is out of order with band {earlier.key}'s "
+            f"({hi}): the bands are listed {order} the one before, and as written band {later.key} would "
+            f"{'never be given' if lo == hi else given}",
+            file=later.where.file, line=later.where.line, column=later.where.column,
+            hint="list the bands in the order of their bounds, and check each bound against the citation"))
     return problems
