@@ -231,7 +231,7 @@ age: {at_least: 56}""", "ahli_madya"))],
              "    valid_to: 2024-06-30\n"),
          append(PERPINDAHAN, rule("perpindahan.performance", "perpindahan", "performance_worst_2y: {at_least: baik}",
                                   title="Predikat").replace("    citation:", "    valid_from: 2024-07-02\n    citation:"))],
-        {"P052"}, "perpindahan.performance", False),
+        {"C030"}, "perpindahan.performance", False),
     "a last version that ends inside the policy's period": (
         [sub(PERPINDAHAN, "    citation: {source: bkn_faq_perpindahan, article: Syarat predikat kinerja 2 tahun terakhir}\n",
              "    citation: {source: bkn_faq_perpindahan, article: Syarat predikat kinerja 2 tahun terakhir}\n"

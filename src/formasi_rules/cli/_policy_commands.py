@@ -160,6 +160,9 @@ def validate(policy_dir, policies, backend):
     for plan in plans:
         click.echo(f"  {plan.period.valid_from} – {plan.period.valid_to or '…'}: "
                    f"{len(plan.checks)} checks over {len(plan.targets)} route/level pairs")
+    from ..testing._dates import lapses  # (formasi check's C030: said here too, as a note, not refused)
+    for found in lapses(policy):  # a rule no version of which is in force on some days: a moratorium, or a slip
+        click.echo(f"note: {found.en} ({found.file}:{found.line}); `formasi check` reports it as C030")
     folder = policy.layers[-1]  # the folder's name (a copy may be renamed: said, not refused)
     if policy.name != folder:
         click.echo(f"note: the policy names itself {policy.name!r} in policy.yaml, its folder is {folder!r}: results "

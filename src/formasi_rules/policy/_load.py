@@ -12,7 +12,6 @@ collected and raised together as one PolicyError.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import re
@@ -563,19 +562,6 @@ class _Loader:
                         file=rule.where.file, line=rule.where.line, column=rule.where.column,
                         rule=rule.id, hint="give the older version a valid_to before the newer valid_from"))
             versions.setdefault(rule.id, []).append(rule)
-        for rid, dated in versions.items():  # consecutive versions: a day between them checks nothing
-            dated = sorted(dated, key=lambda v: v.period.valid_from or dt.date.min)
-            for older, newer in zip(dated, dated[1:]):
-                end, start = older.period.valid_to, newer.period.valid_from
-                if end is None or start is None or (start - end).days <= 1:
-                    continue
-                first, last = end + dt.timedelta(days=1), start - dt.timedelta(days=1)
-                self.problems.append(Problem(
-                    "P052", f"versi aturan {rid!r} berselang: tidak ada versi yang berlaku {first} – {last}",
-                    f"the versions of rule {rid!r} leave a gap: from {first} to {last} no version is in force, so "
-                    f"the requirement is not checked (the older ends at {older.where.file}:{older.where.line})",
-                    file=newer.where.file, line=newer.where.line, column=newer.where.column, rule=rid,
-                    hint=f"begin the newer version on {first}, the day after the older ends"))
 
 
 def _cites_a_listed_article(source: Any, article: str | None) -> bool:
