@@ -309,3 +309,14 @@ def test_two_files_of_one_policy_replacing_the_same_base_table_are_a_twice(polic
     assert [p.code for p in found][:1] == ["P022"] and "P047" not in [p.code for p in found]
     named = {found[0].file.rsplit("/", 1)[-1], found[0].en.split("(first at ")[1].split(":")[0].rsplit("/", 1)[-1]}
     assert named == {"extra.yaml", "position.yaml"}  # both places, whichever file is read first
+
+
+def test_a_route_a_policy_adds_beside_its_bases_precedence_is_said_in_that_policy(policy_copy):
+    """The base's precedence does not know a route the position adds: the error named the base's
+    file, which the position's author should not edit. It is said here, with the order to restate."""
+    edit(policy_copy / "policy.yaml", "levels: [ahli_pertama", "routes:\n  promosi_khusus:\n"
+         "    title: {id: Promosi khusus, en: Special promotion}\n    levels: [ahli_muda]\nlevels: [ahli_pertama")
+    (p,) = problems(policy_copy)
+    assert p.code == "P011" and p.file.endswith(f"{policy_copy.name}/policy.yaml") and p.line
+    assert "leaves out promosi_khusus" in p.en and "jf_umum" in p.en
+    assert p.hint.startswith("precedence: [kenaikan_jenjang, kenaikan_pangkat,") and "promosi_khusus]" in p.hint

@@ -260,13 +260,16 @@ class _Loader:
                 merged["allocation_node"] = (r, part["allocation"])
         vocabularies = merged["vocabularies"]
         level_vocab = vocabularies.get("level")
+        added_at: dict[str, tuple[str, Any]] = {}  # route -> the file (and document) that first declares it
         for (r, part), layer in zip(readers, layers):
             doc = part["doc"]
             if "levels" in part:
                 merged["levels"] = read_levels(r, doc, level_vocab)
             levels = merged.get("levels") or (level_vocab.values if level_vocab else ())
             if "routes" in part:
-                merged["routes"].update(read_routes(r, doc, tuple(levels), merged["routes"]))
+                read = read_routes(r, doc, tuple(levels), merged["routes"])
+                added_at.update({name: (r.file, doc) for name in read if name not in merged["routes"]})
+                merged["routes"].update(read)
             if "precedence" in part:
                 merged["precedence"] = r.choices(doc, "precedence", "precedence", tuple(merged["routes"]),
                                                  allow_all=False)
@@ -292,11 +295,17 @@ class _Loader:
         left_out = [name for name in routes if name not in merged["precedence"]]
         if merged["precedence"] and left_out:
             file, at = said_at
+            later = [added_at[name] for name in left_out if added_at.get(name, (file,))[0] != file]
+            below = bool(later)  # a route a policy above the order's adds: the order is restated there
+            if below:
+                at = Where(later[0][0], *place_in(later[0][1], "routes"))
             self.problems.append(Problem(
                 "P011", f"precedence tidak menyebut {', '.join(left_out)}",
-                f"precedence leaves out {', '.join(left_out)}: a route left out would go after every route listed, "
-                "an order no one chose", file=file, line=at.line, column=at.column,
-                hint=f"list every route of the policy in the order they go first: {', '.join(routes)}"))
+                f"precedence {'(given in ' + file + ') ' if below else ''}leaves out {', '.join(left_out)}: a route "
+                "left out would go after every route listed, an order no one chose"
+                + ("; the policy that adds it restates precedence with every route" if below else ""),
+                file=at.file, line=at.line, column=at.column,
+                hint=f"precedence: [{', '.join((*merged['precedence'], *left_out))}] (in the order they go first)"))
         if None in (merged.get("name"), merged.get("title")) or any(p.file == layers[-1].docs["policy"][0][0]
                                                                      for p in self.problems):
             return None
