@@ -157,3 +157,14 @@ def test_dates_after_the_evaluation_date_are_rejected(deriver):
     with pytest.raises(fr.InputError) as info:
         derived(deriver, birth_date="2030-01-01")
     assert info.value.problems[0].path == "$.birth_date"
+
+
+def test_an_entry_with_its_level_in_its_name_alone_is_at_that_level(deriver):
+    """A move between units written the national system's way with no level field ("PENGANTAR KERJA
+    AHLI MUDA") was a new level: level_since restarted, and a promotion came out not eligible."""
+    moved = [jf("ahli_muda", "2023-01-01"), {"type": "jf", "name": "PENGANTAR KERJA AHLI MUDA", "since": "2025-03-01"}]
+    d = derived(deriver, positions=moved, ranks=[{"rank": "III/c", "since": "2023-01-01"}])
+    assert d.values["level_since"] == dt.date(2023, 1, 1) and d.values["position_level"] == "ahli_muda"
+    # a post of another type named so has no level from its name (formation does not count it either)
+    other = derived(deriver, position={"type": "ja", "name": "Pengantar Kerja Ahli Muda", "since": "2023-01-01"})
+    assert other.values.get("position_level") is None

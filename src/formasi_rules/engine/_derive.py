@@ -242,11 +242,15 @@ def read_position(view: RecordView, attr: str) -> Any:
     return text(getattr(current, attr)) if current is not None else None
 
 
-def level_in_name(current: Any, named: Callable[[str], str | None]) -> str | None:
-    """The level a post's name ends with where ``position.level`` is not given ("Pengantar Kerja Ahli
-    Muda", as the national system writes it): the policy's ``position_level``, as formation counts
-    the same record."""
-    return named(current.name) if current is not None and current.name else None
+def level_in_name(post: Any, policy: Policy) -> str | None:
+    """The level a post's name ends with, for a post that gives none ("Pengantar Kerja Ahli Muda",
+    as the national system writes it): ``Policy.position_level``, where the post is of the position's
+    type or says no type, as formation counts the same record."""
+    name = getattr(post, "name", None) if post is not None else None
+    identity = policy.position
+    if not name or identity is None or (identity.type is not None and post.type not in (None, identity.type)):
+        return None
+    return policy.position_level(name)
 
 
 def read_test(c: Candidate, attr: str) -> Any:
@@ -308,8 +312,8 @@ class Deriver:
     def _input(self, path: str) -> Fn:
         head, _, attr = path.partition(".")
         if path == "position.level":
-            named = self.policy.position_level
-            return lambda ctx: read_position(ctx, attr) or level_in_name(ctx.current, named)
+            policy = self.policy
+            return lambda ctx: read_position(ctx, attr) or level_in_name(ctx.current, policy)
         if head == "position":
             return lambda ctx: read_position(ctx, attr)
         if head == "competency_test":
@@ -350,7 +354,7 @@ class Deriver:
             return self._lookup(node)
         if isinstance(node, d.HistoryAt):
             on, name = self._compile(node.on), node.history
-            args = (node.value, node.previous, node.same, self.policy.same_position)
+            args = (node.value, node.previous, node.same, self.policy)
             return lambda ctx: None if (day := on(ctx)) is None else history_at(getattr(ctx, name), day, *args)
         if isinstance(node, d.HistoryExists):
             before, name, match = self._compile(node.before), node.history, node.match
@@ -604,33 +608,38 @@ def _arith(op: str, items: list[Fn]) -> Fn:
 
 
 def history_at(history: _History, day: dt.date, attr: str, previous: bool, same: tuple[str, ...],
-               position: Callable[[str, str], bool]) -> Any:
+               policy: Policy) -> Any:
     """The ``attr`` of the history's entry in force on ``day`` (``previous``: of the entry before it),
     entries equal in every attribute of ``same`` joined into one. Two names are equal in any capitals
-    and spacing, and where both name the policy's position at no two different levels (``position``:
-    ``Policy.same_position``: an alias, or the name followed by a level, as the national system
-    writes it)."""
+    and spacing, and where both name the policy's position at no two different levels
+    (``Policy.same_position``: an alias, or the name followed by a level, as the national system
+    writes it); an entry without a level has the level its name ends with (:func:`level_in_name`)."""
     i = history.index_on(day)
     if i is None:
         return None
     entries = history.entries
     start = i
-    while same and start > 0 and all(_same(a, getattr(entries[start - 1], a), getattr(entries[i], a), position)
-                                     for a in same):
+    while same and start > 0 and all(_same(a, entries[start - 1], entries[i], policy) for a in same):
         start -= 1
     if previous:
         if start == 0:
             return None
-        return text(getattr(entries[start - 1], attr))
-    return text(getattr(entries[start] if attr == "since" else entries[i], attr))
+        return text(_value(entries[start - 1], attr, policy))
+    return text(_value(entries[start] if attr == "since" else entries[i], attr, policy))
 
 
-def _same(attr: str, a: Any, b: Any, position: Callable[[str, str], bool]) -> bool:
+def _value(entry: Any, attr: str, policy: Policy) -> Any:
+    value = getattr(entry, attr)
+    return level_in_name(entry, policy) if value is None and attr == "level" else value
+
+
+def _same(attr: str, x: Any, y: Any, policy: Policy) -> bool:
+    a, b = _value(x, attr, policy), _value(y, attr, policy)
     if a == b:
         return True
     if attr != "name" or not a or not b:
         return False
-    return fold(a) == fold(b) or position(a, b)
+    return fold(a) == fold(b) or policy.same_position(a, b)
 
 
 def history_exists(history: _History, day: dt.date, match: tuple[tuple[str, tuple], ...]) -> bool | None:

@@ -163,7 +163,7 @@ class _Writer:
             w(f"{t} = cur.{_allowed(attr, Position)} if cur is not None else None")
             if attr == "level":  # else the level the post's name ends with (_derive.level_in_name)
                 with w.block(f"if {t} is None"):
-                    w(f"{t} = {w.bind(level_in_name)}(cur, {w.bind(self.policy.position_level)})")
+                    w(f"{t} = {w.bind(level_in_name)}(cur, {w.bind(self.policy)})")
             cls = Position
         elif head == "competency_test":
             w(f"{t} = c.competency_test")
@@ -261,7 +261,7 @@ class _Writer:
             self._lookup(node, env, t)
         elif isinstance(node, d.HistoryAt):
             day = self._value(node.on, env)
-            args = ", ".join(map(w.bind, (node.value, node.previous, node.same, self.policy.same_position)))
+            args = ", ".join(map(w.bind, (node.value, node.previous, node.same, self.policy)))
             w(f"{t} = None if {day} is None else {w.bind(history_at)}(F.{_history(node.history)}, {day}, {args})")
         elif isinstance(node, d.HistoryExists):
             self._history_exists(node, env, t)
