@@ -352,7 +352,7 @@ def test_a_number_field_the_policy_adds_is_read_from_a_csv_cell(policy_copy, tmp
         encoding="utf-8")
     policy = fr.load_policy(policy_copy)
     path = tmp_path / "c.csv"
-    path.write_text("id,training_hours,training_score\nA1,40,85.5\nA2,4.5,1\nA3,40,\"1,250\"\n", encoding="utf-8")
+    path.write_text("id,training_hours,training_score\nA1,40,85.5\nA2,4.5,1\nA3,40,\"1,250\"\nA4,-5,+2\n", encoding="utf-8")
     read = {}
     for where, raw in read_records(path):
         try:
@@ -362,6 +362,7 @@ def test_a_number_field_the_policy_adds_is_read_from_a_csv_cell(policy_copy, tmp
     assert read["A1"] == {"training_hours": 40, "training_score": Decimal("85.5")}
     assert read["A2"] == [("I005", "$[1].training_hours")]  # 4.5 is no whole number
     assert read["A3"] == [("I005", "$[2].training_score")]  # 1,250: thousands or decimals, not guessed
+    assert read["A4"] == {"training_hours": -5, "training_score": Decimal(2)}  # a sign, as the record's own numbers
 
 
 @pytest.mark.parametrize("change, where", [

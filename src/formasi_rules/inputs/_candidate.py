@@ -263,7 +263,7 @@ RECORD_KEYS = frozenset(a.name for a in attrs.fields(Candidate)) - {"extra"}
 
 
 # a plain number as a CSV cell (or a sheet's text cell) writes one: digits, at most one point
-_CELL_NUMBER = re.compile(r"\s*([0-9]{1,30})(\.[0-9]{1,30})?\s*", re.ASCII)
+_CELL_NUMBER = re.compile(r"\s*([+-]?[0-9]{1,30})(\.[0-9]{1,30})?\s*", re.ASCII)
 
 
 def extra_value(field: Any, value: Any, vocabularies: Mapping[str, Any]) -> Any:
