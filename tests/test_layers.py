@@ -193,6 +193,7 @@ def test_the_digest_is_of_the_bytes_that_were_parsed(policy_copy, monkeypatch):
     ("vocabularies:\n  rank:\n    values: [III/a, III/b, III/c, III/d]\n", "III/a has rank"),
     ("vocabularies:\n  rating:\n    values: {baik: {rank: 1, aliases: [Cukup Baik]}}\n", "baik has rank 4 here and 1"),
     ("vocabularies:\n  rating:\n    values: {istimewa: {aliases: [Istimewa]}}\n", "istimewa is new and has no rank"),
+    ("vocabularies:\n  rank:\n    values: [IV/f]\n", "lists values in order without the base's I/a"),
 ])
 def test_a_layer_cannot_renumber_or_respell_the_base_vocabulary(policy_copy, added, said):
     """Ranks decide every comparison: a layer restating a base value with another rank (or a list,

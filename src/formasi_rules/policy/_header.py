@@ -82,7 +82,7 @@ def read_vocabularies(r: Reader, doc: Any) -> dict[str, Vocabulary]:
         better = r.choice(spec, "better", "better", ("higher", "lower")) if "better" in spec else None
         values, ranks, aliases, categories, titles, placed = parts
         out[str(name)] = Vocabulary(str(name), title, values, ordered, ranks, aliases, categories, titles,
-                                    better=better, placed=placed)
+                                    better=better, placed=placed, listed=isinstance(spec["values"], list))
     return out
 
 

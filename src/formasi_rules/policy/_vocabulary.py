@@ -48,6 +48,7 @@ class Vocabulary:
     better: str | None = None  # "higher" or "lower": which way never hurts (checked as an invariant)
     placed: frozenset[str] | None = None  # the values whose rank was written (by place in a list, or
     # rank:); None: all. A layer's value given only aliases keeps the base's rank
+    listed: bool = False  # given as a list: each value's rank is its place in it
     _exact: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
     _folded: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
 
@@ -79,6 +80,11 @@ class Vocabulary:
         out = [f"{v} has rank {self.ranks[v]} here and {other.ranks[v]} in the layer"
                for v in other.values if v in self.ranks and other.ranks.get(v) != self.ranks[v]
                and (other.placed is None or v in other.placed)]
+        missing = [v for v in self.values if v not in other.values]
+        if self.ordered and other.listed and missing:  # ranks 1, 2 ... would tie with the base's lowest
+            out.append(f"the layer lists values in order without the base's {', '.join(missing[:3])}"
+                       f"{' ...' if len(missing) > 3 else ''}: a list gives each value its place, so list every "
+                       "value, or give the new ones as a mapping with rank:")
         if self.ordered and other.placed is not None:
             lowest, highest = min(self.ranks.values()), max(self.ranks.values())
             out += [f"{v} is new and has no rank: give it one among the base's ({lowest} to {highest})"
