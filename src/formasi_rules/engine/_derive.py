@@ -634,9 +634,11 @@ def _value(entry: Any, attr: str, policy: Policy) -> Any:
 
 
 def _same(attr: str, x: Any, y: Any, policy: Policy) -> bool:
-    a, b = _value(x, attr, policy), _value(y, attr, policy)
-    if a == b:
+    a, b = getattr(x, attr), getattr(y, attr)
+    if a == b:  # (two entries without a level: their names, compared too, tell two levels apart)
         return True
+    if attr == "level":
+        return _value(x, attr, policy) == _value(y, attr, policy)
     if attr != "name" or not a or not b:
         return False
     return fold(a) == fold(b) or policy.same_position(a, b)
