@@ -243,7 +243,7 @@ def read_position(view: RecordView, attr: str) -> Any:
 
 
 def level_in_name(post: Any, policy: Policy) -> str | None:
-    """The level a post's name ends with, for a post that gives none ("Pengantar Kerja Ahli Muda",
+    """The level a post's name ends with, for a post that gives none ("<position name> <level title>",
     as the national system writes it): ``Policy.position_level``, where the post is of the position's
     type or says no type, as formation counts the same record."""
     name = getattr(post, "name", None) if post is not None else None
