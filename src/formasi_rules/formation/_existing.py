@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from .._errors import InputError, Problem, said, suggest
-from ..engine._derive import RecordView
+from ..engine._derive import RecordView, level_in_name
 from ..inputs import region_key, structure_candidate
 from ..inputs._candidate import SUSPECT, record_problems
 from ..policy import fold
@@ -182,7 +182,7 @@ class _Tally:
                 and officer.employment_status not in self.holders:  # (not given: counted, as it cannot be told)
             self.other_status.append(f"{path} {officer.employment_status}")
             return
-        named = policy.position_level(pos.name)
+        named = level_in_name(pos, policy)  # the level its name ends with, as a candidate's is read
         level = pos.level or named
         if pos.level and named and named != pos.level:
             self.warnings.append(f"{path} (id {officer.id}): position {pos.name!r} names level {named} but "
