@@ -68,14 +68,12 @@ def _one_region_two_ways(written: list[str]) -> list[str]:
     a word short for the other's ("Kab. Banyuasin", "Kabupaten Banyuasin"). Each is computed as a
     region of its own, so a need would be counted twice (and a minimum staffing given twice)."""
     names = {region_key(name): name for name in reversed(written)}  # key -> the name as first written
-    words = {key: re.findall(r"\w+", key) for key in names}
     said = []
     keys = sorted(names)
     for i, a in enumerate(keys):
         for b in keys[i + 1:]:
-            wa, wb = words[a], words[b]
-            if len(wa) == len(wb) and wa != wb and all(x == y or _short_for(x, y) or _short_for(y, x)
-                                                       for x, y in zip(wa, wb)):
+            wa, wb = a.split(), b.split()  # (a key is its words; two keys are two lists of them)
+            if len(wa) == len(wb) and all(x == y or _short_for(x, y) or _short_for(y, x) for x, y in zip(wa, wb)):
                 said.append(f"regions {names[a]!r} and {names[b]!r} are computed apart: if they are one region, "
                             f"write it one way / {names[a]!r} dan {names[b]!r} dihitung sebagai dua wilayah")
     return said
