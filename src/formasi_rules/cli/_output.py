@@ -164,6 +164,7 @@ def _isatty(out) -> bool:
 
 
 def _width(out) -> int:
-    if os.environ.get("COLUMNS", "").isascii() and os.environ.get("COLUMNS", "").isdigit():
-        return max(int(os.environ["COLUMNS"]), 40)
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isascii() and columns.isdigit():
+        return max(int(columns), 40)
     return shutil.get_terminal_size((100, 24)).columns if _isatty(out) else 100
