@@ -1,7 +1,7 @@
 """Instructions a candidate costs, counted by valgrind (callgrind), for this checkout against an
 earlier commit: the same figure every run, whatever else the machine is doing.
 
-    python benchmarks/instructions.py [COMMIT] [N] [PATH ...]
+    python benchmarks/instructions.py [COMMIT] [N] [PATH ...] [--cache]
         (default: HEAD^1, 1000, compact outcomes)
 
 This machine is shared, and a timing moves by 10-30 % from one minute to the next (against.py
@@ -17,6 +17,12 @@ same and then N more; the difference over N is one candidate's cost. PATH is wha
 - ``compact``: `Engine.evaluate_blocks` of JSON Lines in the compact layout, durable_rules deciding;
 - ``outcomes``: `Engine.evaluate(record)` reading `result.outcomes`;
 - ``reasons``: the same, building every decision with every reason.
+
+``--cache`` simulates the processor's caches too (callgrind's ``--cache-sim``, about twice as slow)
+and prints valgrind's estimate of cycles, Ir + 10 x (L1 misses) + 100 x (last-level misses): a
+change in how much code and data a candidate walks through (the stages taken a chunk at a time)
+shows there, and not in instructions. The simulated caches are not this machine's, so it is a
+guide, deterministic like the count, that against.py confirms.
 
 Needs valgrind (Debian: ``apt-get install valgrind``). Takes about a minute per path and tree on
 2 cores (two processes at a time).
@@ -35,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM = 3000
+CACHE = "--cache" in sys.argv  # the estimated cycles of a simulated cache, not instructions (see the docstring)
 
 RUN = r"""
 import datetime as dt, json, sys
@@ -76,18 +83,23 @@ def counted(tree: Path, path: str, n: int, most: int, scratch: Path) -> int:
     script.write_text(RUN.format(src=str(tree / "src"), bench=str(ROOT / "benchmarks"), path=path, warm=WARM,
                                  most=most, policy=str(tree / "policies" / "pengantar_kerja")))
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+    cache = ["--cache-sim=yes"] if CACHE else []
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cache, sys.executable,
                           str(script), str(n)], capture_output=True, text=True, env=env)
-    found = re.search(r"Collected : (\d+)", out.stderr)
+    found = re.search(r"Collected : ([\d ]+)", out.stderr)
     if out.returncode != 0 or found is None:
         raise SystemExit(f"the run under valgrind failed ({tree}, {path}):\n{out.stderr[-2000:]}")
-    return int(found.group(1))
+    if not CACHE:
+        return int(found.group(1).split()[0])
+    ir, _, _, i1, d1r, d1w, il, dlr, dlw = map(int, found.group(1).split())
+    return ir + 10 * (i1 + d1r + d1w) + 100 * (il + dlr + dlw)
 
 
 def main() -> None:
-    commit = sys.argv[1] if len(sys.argv) > 1 else "HEAD^1"
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
-    paths = sys.argv[3:] or ["compact", "outcomes"]
+    args = [a for a in sys.argv[1:] if a != "--cache"]
+    commit = args[0] if args else "HEAD^1"
+    n = int(args[1]) if len(args) > 1 else 1000
+    paths = args[2:] or ["compact", "outcomes"]
     for path in paths:
         if path not in ("compact", "outcomes", "reasons"):
             raise SystemExit(f"PATH must be compact, outcomes or reasons, not {path!r}")
@@ -106,7 +118,8 @@ def main() -> None:
                 got = {key: future.result() for key, future in futures.items()}
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False)
-    print(f"instructions a candidate (callgrind, PYTHONHASHSEED=0, {n} candidates after {WARM}), "
+    what = "estimated cycles (Ir + 10 x L1 misses + 100 x LL misses)" if CACHE else "instructions"
+    print(f"{what} a candidate (callgrind, PYTHONHASHSEED=0, {n} candidates after {WARM}), "
           f"commit {commit} vs this checkout")
     print(f"  {'path':10} {'earlier':>12} {'this':>12} {'this / earlier':>15}")
     for path in paths:
