@@ -170,3 +170,37 @@ def test_a_bug_in_a_stage_gives_out_the_records_before(policy, monkeypatch):
             for item in engine.evaluate_many(records, as_of=AS_OF):
                 got.append(item)
         assert [r.candidate for r in got] == [r["id"] for r in records[:10]]
+
+
+def test_a_bug_in_reading_gives_out_the_records_before(policy, monkeypatch):
+    """Each stage runs over the whole chunk before the next: a record that stops the reading (a
+    bug, an interrupt) still stops the batch after every record before it was given out, and a
+    derivation stopping at a record before it is raised instead (it came first)."""
+    from formasi_rules.engine import _stages
+    records = [dict(r) for r in candidates(20)]
+    real = _stages._read
+
+    def read(item, policy):
+        if item[1]["id"] == records[12]["id"]:
+            raise KeyboardInterrupt
+        return real(item, policy)
+    monkeypatch.setattr(_stages, "_read", read)
+    with fr.Engine(policy, backend="reference") as engine:
+        got = []
+        with pytest.raises(KeyboardInterrupt):
+            for item in engine.evaluate_many(records, as_of=AS_OF):
+                got.append(item)
+        assert [r.candidate for r in got] == [r["id"] for r in records[:12]]
+        deriver = engine._current.deriver
+        real_derive = deriver.derive
+
+        def derive(candidate, as_of, places):
+            if candidate.id == records[5]["id"]:
+                raise ZeroDivisionError("a bug")
+            return real_derive(candidate, as_of, places)
+        monkeypatch.setattr(deriver, "derive", derive)
+        got = []
+        with pytest.raises(ZeroDivisionError):
+            for item in engine.evaluate_many(records, as_of=AS_OF):
+                got.append(item)
+        assert [r.candidate for r in got] == [r["id"] for r in records[:5]]

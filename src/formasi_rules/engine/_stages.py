@@ -28,7 +28,7 @@ from ._encode import AS_IS, encode, encode_fact, show, unusable
 from ._plan import Plan
 from ._result import RecordError, Rendered, Result, full_parts, precedence_of
 
-CHUNK = 64  # records per chunk: past a few dozen the stages gain nothing more (benchmarks/stages.py)
+CHUNK = 1024  # records per chunk (benchmarks/stages.py)
 
 
 @attrs.define(slots=True)
@@ -72,19 +72,24 @@ def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date,
     for part in _chunks(records, chunk):
         cases: list[_Case] = []
         stop: BaseException | None = None  # what ends the batch at the record after the last case
+        # each stage over the whole chunk before the next (its code and data stay in the caches)
         try:
             for item in part:
-                cases.append(case := _read(item, policy))
+                cases.append(_read(item, policy))
+        except BaseException as exc:  # a bug, an interrupt: the records before it are given out first
+            stop = exc
+        at = 0
+        try:
+            for at, case in enumerate(cases):
                 if case.error is None:
                     try:
                         case.targets, case.derived, case.fact = _prepared(compiled, index, case.candidate, as_of,
                                                                           places, route, level)
                     except InputError as exc:
                         case.error = _error(case, exc)
-        except BaseException as exc:  # a bug, an interrupt: the records before it are given out first
+        except BaseException as exc:  # as above, at a record before any the reading stopped at
             stop = exc
-            if cases and cases[-1].fact is None and cases[-1].error is None:
-                cases.pop()  # the record it stopped at
+            del cases[at:]  # the record it stopped at, and those read after it
         ready = [case for case in cases if case.error is None]
         try:
             for case, found in zip(ready, backend.run_many(plan, [case.fact for case in ready])):
