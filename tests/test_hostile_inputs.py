@@ -250,6 +250,7 @@ rules:
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from decimal import Decimal  # noqa: E402
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 JUNK = st.one_of(
@@ -364,3 +365,13 @@ def test_a_derivation_giving_more_decimals_than_its_field_keeps_is_said_as_the_p
     problem, = error.problems
     assert problem.code == "I021" and "the policy derives for credit_points" in problem.en
     assert "policy's error" in problem.en and "tell policy staff" in problem.hint
+
+
+@given(st.decimals(allow_nan=True, allow_infinity=True)
+       | st.builds(Decimal, st.from_regex(r"-?[0-9]{1,20}(\.[0-9]{1,20})?([eE][+-]?[0-9]{1,3})?", fullmatch=True)))
+def test_the_decimals_of_a_number_are_read_from_its_text_as_from_its_tuple(value):
+    """The number of decimals a record's number keeps (I008) is read from its text where that is
+    plain digits: the same exponent as the Decimal's tuple, whatever the Decimal."""
+    from formasi_rules.inputs._candidate import _exponent
+    exponent = value.as_tuple().exponent
+    assert _exponent(value) == (exponent if isinstance(exponent, int) else 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -120,7 +120,8 @@ class Explainer:
                            for shift in range(0, len(plan.order), 8))
             bundle = self._bundles[key] = _Bundle(key, read, frozenset(read), plan.mask(read), bits,
                                                   _Pieces(self._check_names, bits) if in_order else None,
-                                                  tuple(g for g in groups if g[1]) if in_order else None)
+                                                  tuple(g for g in groups if g[1]) if in_order else None,
+                                                  _outcomes_writer(bits))
         self.__dict__["_last"] = (targets if type(targets) is tuple else list(targets), bundle)
         return bundle
 
@@ -237,6 +238,30 @@ def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
     return w.build("<formasi_rules actual values>")[name]
 
 
+def _outcomes_writer(bits: tuple[tuple[str, int], ...]) -> Callable[[int, int], dict[str, str]]:
+    """``outcomes(failed, unknown)``: each target's outcome (as :func:`outcome`) from the masks of
+    the checks read that failed and were not tested (``_Bundle.masks``); ``bits``: per target its
+    name and its checks' mask."""
+    return _by_outcome([(name, mask, (_NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE)) for name, mask in bits])
+
+
+def _by_outcome(targets: list[tuple[Any, int, tuple[Any, Any, Any]]], joined: bool = False,
+                ) -> Callable[[int, int], Any]:
+    """``f(failed, unknown)``, written as code (engine/_source.py), one line per target (its key,
+    its checks' mask, and what its outcome gives: not eligible, undetermined, eligible): a dict of
+    each key's value, or (``joined``) the values, which are bytes, joined by commas."""
+    w = Source(frozenset(("join",)))
+    name = w.function_name()
+    with w.block(f"def {name}(failed, unknown)"):
+        items = [f"{w.bind(no)} if failed & {mask} else {w.bind(unknown)} if unknown & {mask} else {w.bind(yes)}"
+                 for _, mask, (no, unknown, yes) in targets]
+        if joined:
+            w(f"return {w.bind(b',')}.join({_tuple(items)})")
+        else:
+            w(f"return {{{', '.join(f'{w.bind(key)}: {item}' for (key, _, _), item in zip(targets, items))}}}")
+    return w.build("<formasi_rules outcomes of a plan>").pop(name)
+
+
 def _lookup_writer(plan: Plan, reads: dict[str, tuple[tuple[str, str | None], ...]], kept: _Kept):
     """``lookup(read, failed, unknown, values, absent)``: for a candidate whose checks ``read``
     failed and were not tested as the bit masks say, read the values ``values`` (the result's
@@ -296,6 +321,8 @@ class _Bundle:
     pieces: _Pieces | None  # the compact record's pieces, where ``read`` is in Plan.order's order
     # there too: Plan.order eight checks at a time, (its first bit, (bit, check) for each check read)
     groups: tuple[tuple[int, tuple[tuple[int, str], ...]], ...] | None
+    # ``outcomes(failed, unknown)``: each target's outcome, written as code (_outcomes_writer)
+    outcomes: Callable[[int, int], dict[str, str]]
     # (first bit, failed byte, untested byte) -> the states of the checks of its group
     _states: dict[tuple[int, int, int], tuple] = attrs.field(factory=dict, init=False, eq=False)
 
@@ -322,11 +349,6 @@ class _Bundle:
         failed = firings.failed_bits & self.read_bits
         return failed, self.read_bits & ~(firings.passed_bits | failed)
 
-    def outcomes(self, failed: int, unknown: int) -> dict[str, str]:
-        """Each target's outcome (as :func:`outcome`) from :meth:`masks`."""
-        return {name: _NOT_ELIGIBLE if failed & bits else _UNDETERMINED if unknown & bits else _ELIGIBLE
-                for name, bits in self.bits}
-
 
 class _Pieces:
     """A compact record's parts that depend only on which checks passed and failed, rendered once
@@ -339,8 +361,10 @@ class _Pieces:
 
     def __init__(self, names: tuple, bits: tuple[tuple[str, int], ...]):
         self.names = names  # Explainer._check_names
-        self.decisions = tuple((mask, *(orjson.dumps(name) + b":" + orjson.dumps(o)
-                                        for o in (_NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE))) for name, mask in bits)
+        # (failed, unknown) -> the decisions' names with their outcomes, "name":"outcome" joined by commas
+        self.decisions = _by_outcome([(None, mask, tuple(orjson.dumps(name) + b":" + orjson.dumps(o)
+                                                         for o in (_NOT_ELIGIBLE, _UNDETERMINED, _ELIGIBLE)))
+                                      for name, mask in bits], joined=True)
         self._lists: dict[int, bytes] = {}  # mask -> its list: a batch meets few sets of untested checks
 
     def _list(self, bits: int) -> bytes:
@@ -354,12 +378,10 @@ class _Pieces:
     def record(self, candidate: str, shown: dict[str, Any], actual: dict[str, Any], failed: int, unknown: int,
                ) -> bytes:
         """The record, from the masks of the checks read that failed and that were not tested."""
-        decisions = b",".join([no if failed & keys else unknown_ if unknown & keys else yes
-                               for keys, no, unknown_, yes in self.decisions])
         return b"".join((b'{"candidate":', orjson.dumps(candidate), b',"derived":', orjson.dumps(shown),
                          b',"actual":', orjson.dumps(actual), b',"failed":[', self._list(failed) if failed else b"",
                          b'],"undetermined":[', self._list(unknown) if unknown else b"", b'],"decisions":{',
-                         decisions, b"}}"))
+                         self.decisions(failed, unknown), b"}}"))
 
 
 @attrs.frozen

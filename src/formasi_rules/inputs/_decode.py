@@ -168,13 +168,9 @@ class Lane:
     def _numbers(self, record: Any) -> int:
         """What the record's numbers need: 0 nothing, 1 a look at the text (a float is there, whose
         literal only the text shows), 2 the detailed path (an integer of more than 40 digits)."""
-        ident = record.id
+        ident = record.id  # (a rating's year that long is no year between 1900 and 9999: record_problems declines it)
         if type(ident) is int and not -_HUGE < ident < _HUGE:
             return 2
-        if record.performance:
-            for p in record.performance:
-                if not -_HUGE < p.year < _HUGE:
-                    return 2
         need = 1 if type(record.credit_points) is float or type(record.experience_years) is float else 0
         for key, _ in self._added:
             value = getattr(record, key)
