@@ -206,11 +206,14 @@ class _Writer:
             with w.block(f"if {x} is not None"):
                 w(f"V[{i}] = {x}")
                 w(f"F.values[{w.bind(name)}] = {x}")
-                w(f"F.shown[{w.bind(name)}] = {x} if type({x}) in {w.bind(AS_IS)} else {self.show}({x})")
+                shown = w.temp()  # as show() gives it; a date's text asked of it at once
+                w(f"{shown} = {x} if type({x}) in {w.bind(AS_IS)} else "
+                  + (f"{x}.isoformat() if type({x}) is {w.bind(dt.date)} else " if field.kind == "date" else "")
+                  + f"{self.show}({x})")
+                w(f"F.shown[{w.bind(name)}] = {shown}")
                 if explained:
                     with w.block("if tr"):
-                        w(f"F.explain[{w.bind(name)}] = {{{w.bind('value')}: {self.show}({x}), "
-                          f"{w.bind('steps')}: tr}}")
+                        w(f"F.explain[{w.bind(name)}] = {{{w.bind('value')}: {shown}, {w.bind('steps')}: tr}}")
             w(f"return {x}")
 
     # --- values ------------------------------------------------------------------------------
