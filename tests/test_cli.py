@@ -352,3 +352,16 @@ def test_a_date_option_is_year_month_day_as_in_a_record(given):
     """Python reads 20251009 and week dates as dates since 3.11; a record refuses them, so does --as-of."""
     r = CliRunner().invoke(main, ["evaluate", EXAMPLE, "--as-of", given, "--policies", POLICIES, "-q"])
     assert r.exit_code == 2 and "expected a date like 2025-10-09" in r.stderr, r.output
+
+
+def test_evaluate_freezes_what_lives_through_the_run_and_gives_it_back(monkeypatch):
+    """The batch runs with the policy and engine out of the collector's full passes (gc.freeze),
+    and gives them back when it ends: a process that runs it (a test, a service) keeps collecting them."""
+    import gc
+    frozen = []
+    real = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: (real(), frozen.append(gc.get_freeze_count())))
+    r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", "jsonl", "--policies", POLICIES)
+    assert r.exit_code == 0, r.stderr
+    assert frozen and frozen[0] > 0
+    assert gc.get_freeze_count() == 0

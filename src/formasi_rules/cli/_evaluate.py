@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import sys
 import warnings
@@ -128,6 +129,9 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
             progress.total = count_records(candidates, input_format)
         records = read_records(candidates, input_format, parse=jobs == 1,  # workers parse JSON Lines
                                delimiter=delimiter)
+        # the policy, the engine and the modules live as long as the run: the collector's full passes
+        # need not walk them again and again (2-4 us a candidate, docs/performance.md); given back after
+        gc.freeze()
         try:
             if fmt == "jsonl" and not allocate:  # the fast path: blocks of finished bytes, from workers too
                 for block in engine.evaluate_blocks(records, as_of=as_of, route=route, level=level,
@@ -162,6 +166,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
     except WriteFailed as exc:
         raise cannot_write(output or "standard output", exc) from None
     finally:
+        gc.unfreeze()
         engine.close()
         with INTERRUPTS.held():  # never half moved into place
             if sink and kept:
