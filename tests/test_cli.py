@@ -238,6 +238,19 @@ def test_formation_bad_rows_exit_1_and_the_rest_is_computed(tmp_path):
     assert "Kota A,ahli_pertama,2000," in r.stdout
 
 
+def test_evaluate_from_workload_warns_as_formation_does(tmp_path):
+    """``evaluate --workload`` without ``--existing`` counted no officer in post anywhere, so every
+    place of the need was open, without a word; ``formasi formation`` says it. Evaluate says it too."""
+    args = ["evaluate", EXAMPLE, "--workload", WORKLOAD, "--as-of", "2025-10-09", "--policies", POLICIES,
+            "--format", "jsonl", "-o", str(tmp_path / "out.jsonl")]
+    r = run(*args)
+    assert r.exit_code == 0, r.stderr
+    (warning,) = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert "no officers in post" in warning and "tidak ada data pejabat" in warning
+    r = run(*args, "--existing", OFFICERS)
+    assert r.exit_code == 0 and "no officers in post" not in r.stderr, r.stderr
+
+
 def test_check_with_a_date_before_the_policy_is_a_message_not_a_bug():
     r = CliRunner().invoke(main, ["check", str(ROOT / "policies" / "pengantar_kerja"), "--as-of", "2019-01-01",
                                   "--max-examples", "1"])

@@ -107,6 +107,8 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
         computed = engine.formation(located(workload, delimiter), located(existing, delimiter), as_of=as_of)
         for problem in computed.problems:
             click.echo(f"rejected workload row: {problem}", err=True)
+        for warning in computed.warnings:  # as formasi formation says them: no officers given, a region two ways
+            click.echo(f"warning: {warning}", err=True)
         if computed.problems:
             engine.close()
             click.echo("error: the workload has rejected rows; open places would be wrong", err=True)
