@@ -501,3 +501,47 @@ def test_a_mistake_in_an_anchored_block_is_said_once(policy_copy):
         "    require: {all: [&when {as_of: {abov: 2024-01-01}}, *when]}\n", encoding="utf-8")
     found = [p for p in load_problems(policy_copy) if "abov" in p.en]
     assert len(found) == 1, found
+
+
+def test_a_reversed_window_in_a_table_row_is_said_at_the_row(policy_copy):
+    """opens after closes validated ("ok"): no day was in the window and only ``formasi check`` said
+    so (C010), naming the rule, not the row to correct."""
+    path = policy_copy / "tables" / "position.yaml"
+    edit(path, "{opens: 2022-01-01, closes: 2023-12-31}", "{opens: 2023-12-31, closes: 2022-01-01}")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P073" and p.rule == "penyesuaian.window"
+    assert p.file.endswith("pk/tables/position.yaml") and p.line == line_of(path, "opens: 2023-12-31")
+    assert "reversed" in p.en and "opens 2023-12-31 is after closes 2022-01-01" in p.en and "terbalik" in p.id
+    assert "swap" in p.hint
+
+
+@pytest.mark.parametrize("pair, reversed_", [("[III/d, III/a]", True), ("[III/a, III/a]", False)])
+def test_a_reversed_literal_pair_is_said_at_the_rule(policy_copy, pair, reversed_):
+    path = policy_copy.parent / "jf_umum" / "rules" / "common.yaml"
+    edit(path, "between: [{table: rank_range, column: min_rank}, {table: rank_range, column: max_rank}]",
+         f"between: {pair}")
+    if not reversed_:
+        fr.load_policy(policy_copy)
+        return
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P073" and p.rule == "rank.in_range" and p.line == line_of(path, "between: [III/d")
+    assert "between: [III/a, III/d]" in p.hint
+
+
+def test_a_reversed_row_at_a_level_no_route_reads_is_not_said(policy_copy):
+    """Pemula is no level of the shipped policy: its row is never read there."""
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml",
+         "{level: pemula, min_rank: II/a, max_rank: II/a,", "{level: pemula, min_rank: II/b, max_rank: II/a,")
+    fr.load_policy(policy_copy)
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml",
+         "{level: ahli_muda, min_rank: III/c, max_rank: III/d}", "{level: ahli_muda, min_rank: III/d, max_rank: III/c}")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P073" and "min_rank III/d is above max_rank III/c" in p.en
+
+
+def test_a_rule_bound_past_a_table_cell_is_said_at_the_row(policy_copy):
+    edit(policy_copy.parent / "jf_umum" / "rules" / "penyesuaian.yaml", "between: [{table: adjustment_window, column: opens}",
+         "between: [2024-01-01")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P073" and p.file.endswith("pk/tables/position.yaml")
+    assert "closes 2023-12-31 is before the rule's lower bound 2024-01-01" in p.en

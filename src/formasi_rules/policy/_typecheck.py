@@ -15,6 +15,7 @@ from ._model import (
     EQ_OPS, ORDER_OPS, SET_OPS, All, AnyOf, Condition, FieldValue, Literal, Not, Rule, Table, TableRef,
     Test, ThisLevel, Where, as_decimal,
 )
+from ._ranges import reversed_ranges
 
 
 def _vocabulary(type_name: str, header: dict) -> tuple[str, ...] | None:
@@ -233,6 +234,7 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
     applies_at = [lv for lv in header["levels"] if lv in rule.levels and (rule.subject == "formation" or any(
         lv in header["routes"][rt].levels for rt in rule.routes if rt in header["routes"]))]
     visit(rule.condition)
+    problems += [p for p in reversed_ranges(rule, header, tables, fields, applies_at) if p not in problems]
     if rule.then is not None:
         bounds = rule.then.items if isinstance(rule.then, All) else (rule.then,)
         for bound in bounds:
