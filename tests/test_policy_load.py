@@ -545,3 +545,26 @@ def test_a_rule_bound_past_a_table_cell_is_said_at_the_row(policy_copy):
     (p,) = load_problems(policy_copy)
     assert p.code == "P073" and p.file.endswith("pk/tables/position.yaml")
     assert "closes 2023-12-31 is before the rule's lower bound 2024-01-01" in p.en
+
+
+@pytest.mark.parametrize("path, old, new, code, meant", [
+    ("jf_umum/rules/perpindahan.yaml",
+     "- experience_years: {at_least: {table: transfer_requirements, column: min_experience_years}}",
+     "- experience_years: {at_least: 2,5}", "P035", "2.5"),
+    ("pk/tables/formation.yaml", "{period: month, per_year: 12}", "{period: month, per_year: 12,5}", "P012", "12.5"),
+    ("pk/tables/formation.yaml", "{period: month, per_year: 12}", "{period: month, per_year: 12,05}", "P012", "12.05"),
+])
+def test_a_decimal_comma_in_a_flow_mapping_is_said_so(policy_copy, path, old, new, code, meant):
+    """YAML reads {at_least: 2,5} as {at_least: 2, 5: null}: the error was 'unknown operator 5'."""
+    edit(policy_copy.parent / path, old, new)
+    (p,) = load_problems(policy_copy)
+    assert p.code == code
+    assert f"decimal comma: write {meant}, with a point" in p.hint and f"koma desimal: tulis {meant}" in p.hint
+
+
+def test_a_number_key_after_text_is_no_decimal_comma(policy_copy):
+    edit(policy_copy.parent / "pk" / "tables" / "formation.yaml", "{period: month, per_year: 12}",
+         "{period: month, 5: 12}")
+    problems = load_problems(policy_copy)
+    assert any(p.code == "P012" for p in problems)
+    assert not any("decimal comma" in (p.hint or "") for p in problems)

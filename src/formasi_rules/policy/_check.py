@@ -16,7 +16,7 @@ from .._dates import iso_date
 from .._errors import Problem, suggest
 from .._text import Text
 from ._model import Where
-from ._yaml import where
+from ._yaml import decimal_comma, where
 
 _MISSING = object()
 
@@ -66,7 +66,7 @@ class Reader:
                 ok = False
                 self.problem("P012", f"kunci tidak dikenal {key!r} di {what}",
                              f"unknown key {key!r} in {what}; expected one of: {', '.join(allowed)}",
-                             node, key, hint=suggest(key, allowed))
+                             node, key, hint=comma_hint(node, key) or suggest(key, allowed))
         for key in required:
             if key not in node:
                 ok = False
@@ -174,3 +174,12 @@ def _kind(value: Any) -> str:
     if value is None:
         return "nothing (empty)"
     return f"{type(value).__name__} {value!r}"
+
+
+def comma_hint(node: Any, key: Any) -> str | None:
+    """The hint for a key that is the digits after a decimal comma (:func:`_yaml.decimal_comma`)."""
+    meant = decimal_comma(node, key)
+    if meant is None:
+        return None
+    return (f"this looks like a decimal comma: write {meant}, with a point / "
+            f"tampaknya koma desimal: tulis {meant}, dengan titik")

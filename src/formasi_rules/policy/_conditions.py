@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._errors import suggest
-from ._check import Reader
+from ._check import Reader, comma_hint
 from ._model import OPS, FieldValue, All, AnyOf, Condition, Literal, Not, TableRef, Test, ThisLevel
 
 COMBINATORS = ("all", "any", "not")
@@ -132,7 +132,7 @@ def _tests(p: _Parser, node: Any, field: str) -> Condition | None:
         else:
             r.problem("P035", f"operator tidak dikenal {op!r}",
                       f"unknown operator {op!r}; expected one of: {', '.join(OPS)}, between",
-                      spec, op, hint=suggest(op, (*OPS, "between")))
+                      spec, op, hint=comma_hint(spec, op) or suggest(op, (*OPS, "between")))
             ok = False
     if not ok:
         return None

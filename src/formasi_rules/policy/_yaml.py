@@ -320,3 +320,20 @@ def where(container: Any, key: Any = None) -> tuple[int | None, int | None]:
     except (KeyError, IndexError, TypeError):
         return None, None
     return line + 1, col + 1
+
+
+def decimal_comma(container: Any, key: Any) -> str | None:
+    """The number ``{at_least: 2,5}`` was meant to say (``"2.5"``), where ``key`` of a flow mapping
+    is a whole number with no value that follows a number: YAML reads the comma as the end of the
+    pair, so the digits after it become a key of their own (``{at_least: 2, 5: null}``)."""
+    if not isinstance(container, CommentedMap) or not container.fa.flow_style():
+        return None
+    if not isinstance(key, int) or isinstance(key, bool) or key < 0 or container.get(key) is not None:
+        return None
+    keys = list(container)
+    at = keys.index(key)
+    before = container[keys[at - 1]] if at > 0 else None
+    if not isinstance(before, int) or isinstance(before, bool):
+        return None
+    width = getattr(key, "_width", None)  # "05" is read as 5: its digits as written
+    return f"{before}.{str(int(key)).zfill(width or 0)}"
