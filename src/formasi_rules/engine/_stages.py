@@ -94,6 +94,7 @@ def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date,
         try:
             for case, found in zip(ready, backend.run_many(plan, [case.fact for case in ready])):
                 case.found = found
+                case.fact = None  # let go at once: the collector need not walk a chunk of facts again
         except Exception:  # noqa: BLE001 - one by one below: every record before the one that fails is given out
             for case in ready:
                 case.found = None
