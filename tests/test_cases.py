@@ -213,3 +213,19 @@ def test_two_cases_of_one_name_are_an_error(tmp_path):
         load_cases(tmp_path)
     (problem,) = info.value.problems
     assert problem.code == "T007" and problem.file.endswith("b.yaml") and "a.yaml" in problem.en and problem.line
+
+
+def test_a_decimal_comma_in_a_flow_mapping_fails_the_case(default_engine, tmp_path):
+    """Policy test cases write candidates in flow style: {experience_years: 2,5} ran the case with
+    2 years, and a case expecting that passed."""
+    (tmp_path / "c.yaml").write_text("""
+- name: a decimal comma
+  as_of: 2025-10-09
+  input:
+    candidate: {id: x, employment_status: PNS, experience_years: 2,5}
+  expected:
+    perpindahan/ahli_pertama: undetermined
+""")
+    (result,) = [run_case(default_engine, c) for c in load_cases(tmp_path / "c.yaml")]
+    assert not result.passed
+    assert "I003" in result.failures[0] and "write 2.5, with a point" in result.failures[0]

@@ -378,3 +378,39 @@ def test_an_empty_history_beside_what_is_held_now_is_refused(change, where):
     (problem,) = problems_of(record)
     assert problem.code == "I009" and problem.path == where and "empty" in problem.en and problem.hint
     assert structure_candidate({**record, "position": None, "rank": None}, "$", POLICY)  # none held now: it may say so
+
+
+@pytest.mark.parametrize("raw, path", [
+    ({"id": "j1", "foo": None}, "$.foo"),
+    ({"id": "j1", "foo": ""}, "$.foo"),
+    ({"id": "j1", "position": {"level": None, "levl": None}}, "$.position.levl"),
+    ({"id": "j1", "performance": [{"year": 2024, "rating": "baik", "note": None}]}, "$.performance[0].note"),
+])
+def test_an_unknown_field_is_refused_whatever_its_value(raw, path):
+    """A null (or "") of an unknown key was dropped with the nulls before the unknown keys were
+    looked for: a misspelt field left empty was accepted without a word."""
+    (p,) = problems_of(raw)
+    assert (p.path, p.code) == (path, "I003")
+    assert structure_candidate({"id": "j1", "rank": None, "credit_points": ""}, "$", POLICY).rank is None
+
+
+def test_a_decimal_comma_in_a_yaml_flow_mapping_is_refused_with_the_point(tmp_path):
+    """YAML reads {experience_years: 2,5} as experience_years 2 and a key 5 with no value: the
+    record was evaluated with 2 years without a word."""
+    (tmp_path / "c.yaml").write_text("- {id: Y1, experience_years: 2,5, credit_points: 112,25}\n")
+    ((_, raw),) = read_records(tmp_path / "c.yaml")
+    problems = {p.path: p for p in problems_of(raw, "$[0]")}
+    assert set(problems) == {"$[0].5", "$[0].25"} and {p.code for p in problems.values()} == {"I003"}
+    assert "write 2.5, with a point" in problems["$[0].5"].hint
+    assert "write 112.25, with a point" in problems["$[0].25"].hint
+    # a number key and a text key unknown together are both said (sorting them raised TypeError)
+    assert {p.path for p in problems_of({"id": "x", 5: 3, "foo": 1})} == {"$.5", "$.foo"}
+
+
+def test_an_empty_csv_cell_of_an_unknown_column_is_not_given(tmp_path):
+    """CSV is flat: an empty cell is no key of the record, in a known column or not; a value in an
+    unknown column is refused."""
+    (tmp_path / "c.csv").write_text("id,foo,education\na,,S1\nb,x,S1\n")
+    (_, first), (_, second) = read_records(tmp_path / "c.csv")
+    assert structure_candidate(first, "$[0]", POLICY).education == "S1"
+    assert [p.path for p in problems_of(second, "$[1]")] == ["$[1].foo"]

@@ -72,7 +72,7 @@ def problems(exc: BaseException, path: str, extra: tuple[str, ...] = ()):
         fields = [a.name for a in attrs.fields(exc.cl) if a.name != "extra"]
         if exc.cl is Candidate:
             fields += extra
-        for key in sorted(exc.extra_fields):
+        for key in sorted(exc.extra_fields, key=str):  # a YAML key may be a number
             yield Problem("I003", f"field tidak dikenal {key!r}",
                           f"unknown field {key!r}; expected one of: {', '.join(fields)}",
                           path=f"{path}.{key}", hint=suggest(key, fields))

@@ -8,6 +8,7 @@ builds the same Candidate or finds every problem of the record with its path.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -15,7 +16,8 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .._errors import InputError, Problem
 from ._candidate import (
-    RECORD_KEYS, SUSPECT, BadValue, Candidate, _Routes, drop_nulls, extra_value, record_problems, shown,
+    RECORD_KEYS, SUSPECT, BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request,
+    _Routes, drop_nulls, extra_value, record_problems, shown,
 )
 from ._convert import converter
 from ._convert import problems as convert_problems
@@ -33,11 +35,14 @@ class Contract:
         self.vocabularies = vocabularies
         self.extra: dict[str, Any] = {}
         self.decimals: dict[str, int] = {}
+        self.numbers = {"credit_points", "experience_years"}  # the record's top-level number fields
         for f in (policy.fields.values() if policy is not None else ()):
             if f.input is None:
                 continue
             if f.input not in RECORD_KEYS and "." not in f.input:
                 self.extra[f.input] = f
+                if f.type in ("integer", "number"):
+                    self.numbers.add(f.input)
             if f.kind == "number":
                 self.decimals[f.input] = min(self.decimals.get(f.input, 99), f.decimals)
         self.lane = Lane(vocabularies, self.extra, self.decimals)
@@ -99,7 +104,7 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
     if isinstance(raw["id"], int) and not isinstance(raw["id"], bool):
         raw = {**raw, "id": str(raw["id"])}  # a numeric NIP is an id all the same
     problems: list[Problem] = no_id
-    given = drop_nulls(raw)
+    given = _given(raw, Candidate, contract.extra)
     extra_raw = {k: given.pop(k) for k in list(given) if k in contract.extra}
     try:
         candidate = contract.fast.structure(given, Candidate)
@@ -107,7 +112,8 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
         try:
             candidate = contract.detailed.structure(given, Candidate)
         except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError, BadValue) as exc:
-            problems += convert_problems(exc, path, tuple(contract.extra))
+            problems += _decimal_commas(raw, contract.numbers, path,
+                                        convert_problems(exc, path, tuple(contract.extra)))
             candidate = None
     extra = {}
     for key, value in extra_raw.items():
@@ -121,3 +127,52 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
     if problems:
         raise InputError(problems)
     return attrs.evolve(candidate, extra=extra) if extra else candidate
+
+
+_PARTS: dict[type, dict[str, type]] = {  # the record's fields that hold objects, and theirs
+    Candidate: {"position": Position, "positions": Position, "ranks": RankHeld, "performance": PerformanceRating,
+                "competency_test": CompetencyTest, "request": Request},
+}
+_FIELDS = {cls: frozenset(a.name for a in attrs.fields(cls)) - {"extra"}
+           for cls in (Candidate, Position, RankHeld, PerformanceRating, CompetencyTest, Request)}
+
+
+def _given(value: Any, cls: type, added: Mapping[str, Any] = {}) -> Any:
+    """:func:`drop_nulls` for the fields of ``cls`` only: a field's null or "" is not given, but an
+    unknown key stays whatever its value, for the structurer to refuse (I003): ``{"foo": null}``
+    is a misspelt field all the same, and ``{experience_years: 2,5}`` in a YAML flow mapping is
+    experience_years 2 and a key 5 with no value."""
+    if not isinstance(value, Mapping):
+        if isinstance(value, (list, tuple)):
+            return [_given(v, cls) if isinstance(v, Mapping) else drop_nulls(v) for v in value]
+        return value
+    known, parts = _FIELDS[cls], _PARTS.get(cls, {})
+    out = {}
+    for k, v in value.items():
+        if (v is None or v == "") and (k in known or k in added):
+            continue
+        if k in parts and isinstance(v, (Mapping, list, tuple)):
+            out[k] = _given(v, parts[k])
+        else:  # (an unknown key's value is walked too: a dict that holds itself is I017 wherever it is)
+            out[k] = drop_nulls(v) if isinstance(v, (Mapping, list, tuple)) else v
+    return out
+
+
+def _decimal_commas(raw: Mapping, numbers: set[str], path: str, problems) -> list[Problem]:
+    """``problems``, where an unknown key is what a decimal comma made of a number, with the hint
+    to write a point: in a YAML flow mapping ``{experience_years: 2,5}`` is ``experience_years: 2``
+    and a key ``5`` with no value (its digits are text where a test case's keys were made text)."""
+    problems = list(problems)
+    hints: dict[str, str] = {}
+    previous: tuple[Any, Any] = (None, None)
+    for key, value in raw.items():
+        field, whole = previous
+        digits = str(key) if type(key) is int or isinstance(key, str) else ""
+        if field in numbers and type(whole) is int and value is None and digits.isascii() and digits.isdigit():
+            meant = f"{whole}.{digits}"
+            hints[f"{path}.{key}"] = (
+                f"a decimal comma? {field}: {whole},{digits} in {{...}} is read as {field} {whole} and a field "
+                f"{digits}: write {meant}, with a point / koma desimal? {field}: {whole},{digits} dibaca sebagai "
+                f"{whole} dan field {digits}: tulis {meant}, dengan titik")
+        previous = (key, value)
+    return [attrs.evolve(p, hint=hints[p.path]) if p.code == "I003" and p.path in hints else p for p in problems]
