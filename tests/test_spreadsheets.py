@@ -455,3 +455,46 @@ def test_a_formula_that_computed_an_empty_text_is_an_empty_cell(tmp_path):
     assert [record for _, record in read_sheet(computed, "S")] == [{"a": 1}]
     ((_, error),) = read_sheet(saved, "S")  # saved by openpyxl: never computed
     assert error.problems[0].code == "I023"
+
+
+def _with_dimension(path, ref):
+    """The workbook at ``path`` with each sheet's <dimension ref=...> rewritten to ``ref``, as some
+    export libraries write it (A1 whatever the sheet holds)."""
+    import re
+    import zipfile
+
+    out = path.with_name(f"dim-{path.name}")
+    rewritten = 0
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data, n = re.subn(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), data)
+                rewritten += n
+            zout.writestr(item, data)
+    assert rewritten
+    return out
+
+
+def test_a_workbook_whose_dimension_is_wrong_is_read_whole(tmp_path, engine):
+    """openpyxl reading read-only bounds the rows and columns by the size the sheet says it has:
+    a workbook saying A1 was read as no row at all, without a word."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = OFFICERS_SHEET
+    ws.append(["id", "region", "position.type", "position.name", "position.level", "position.since"])
+    ws.append(["o1", "Kota A", "jf", "Pengantar Kerja", "ahli_pertama", "2020-01-01"])
+    ws.append(["o2", "Kota A", "jf", "Pengantar Kerja", "ahli_muda", "2020-01-01"])
+    book.save(tmp_path / "pejabat.xlsx")
+    rows = [{"region": "Kota A", "activity": "local", "level": lv, "volume": 10, "norm_minutes": 1}
+            for lv in ("ahli_pertama", "ahli_muda")]
+    for ref in ("A1", "A1:B2"):
+        result = engine.formation(rows, _with_dimension(tmp_path / "pejabat.xlsx", ref), as_of=AS_OF)
+        assert not result.problems, result.problems
+        assert [result.row("Kota A", lv).existing for lv in ("ahli_pertama", "ahli_muda")] == [1, 1]
+
+
+def test_a_filled_workbook_whose_dimension_is_wrong_gives_the_same_need(filled, engine):
+    whole = engine.formation(filled, filled, as_of=AS_OF)
+    wrong = _with_dimension(filled, "A1")
+    assert needs(engine.formation(wrong, wrong, as_of=AS_OF)) == needs(whole)

@@ -97,6 +97,8 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True,
             raise InputError([Problem("I016", f"lembar {sheet!r} tidak ada di buku kerja",
                                       f"the workbook has no sheet {sheet!r} (it has: "
                                       f"{', '.join(book.sheetnames)})", file=str(path))])
+        ws.reset_dimensions()  # the size a sheet says it has (<dimension ref="A1"/> from some export
+        # libraries) would bound the rows and columns read: every row is read as it is
         rows = ws.iter_rows()  # cells: a computed empty text and a formula never computed both read None,
         # and only the cell's type tells them apart ("str" against "n")
         formulas = _formulas(path, ws.title)  # the same rows as written: a formula where a value is missing
@@ -164,7 +166,9 @@ def _formulas(path: str | os.PathLike, sheet: str) -> Iterator[tuple]:
     """The rows of ``sheet`` as written (formulas as their text), after the header."""
     book = _open(path, data_only=False)
     try:
-        rows = book[sheet].iter_rows(values_only=True)
+        ws = book[sheet]
+        ws.reset_dimensions()  # as in read_sheet: the rows as they are, whatever size the sheet says
+        rows = ws.iter_rows(values_only=True)
         next(rows, None)
         yield from rows
     finally:
