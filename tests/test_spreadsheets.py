@@ -498,3 +498,30 @@ def test_a_filled_workbook_whose_dimension_is_wrong_gives_the_same_need(filled, 
     whole = engine.formation(filled, filled, as_of=AS_OF)
     wrong = _with_dimension(filled, "A1")
     assert needs(engine.formation(wrong, wrong, as_of=AS_OF)) == needs(whole)
+
+
+def test_a_control_character_in_a_name_is_written_as_a_space_not_a_crash(tmp_path):
+    """Word's Shift+Enter (\\x0b) or a bell (\\x07) pasted into a region or activity: openpyxl refuses
+    them in a cell, and --format xlsx and the template ended in 'internal error ... IllegalCharacterError'."""
+    workload = tmp_path / "w.csv"
+    workload.write_text("region,activity,level,volume,period,norm_minutes\n"
+                        "Kota\x07Baru,lokal\x07satu,ahli_pertama,2400,year,20\n"
+                        "Kota\x07Baru,registrasi_pencari_kerja,ahli_muda\x07,10,year,\n", encoding="utf-8")
+    out = tmp_path / "hasil.xlsx"
+    r = run("formation", workload, "--as-of", "2025-10-09", "--policies", POLICIES, "--format", "xlsx", "-o", out)
+    assert r.exit_code == 1 and "internal error" not in r.stderr, r.stderr  # 1: the row of an unknown level
+    book = openpyxl.load_workbook(out)
+    assert "Kota Baru" in book.sheetnames
+    assert next(book["rincian"].iter_rows(min_row=2, values_only=True))[0] == "Kota Baru"
+    region = [v for row in book["Kota Baru"].iter_rows(values_only=True) for v in row]
+    assert "lokal satu" in region
+    problems = [v for row in book["tidak_dihitung"].iter_rows(values_only=True) for v in row if v]
+    assert any("'ahli_muda\\x07'" in str(v) for v in problems)  # a message shows it as written
+    regions = tmp_path / "r.txt"
+    regions.write_text("Kota\x07Baru\nKab\x0bLahat\n", encoding="utf-8")
+    template = tmp_path / "abk.xlsx"
+    r = run("formation", "template", "--regions", regions, "-o", template, "--as-of", "2025-10-09",
+            "--policies", POLICIES)
+    assert r.exit_code == 0 and "internal error" not in r.stderr, r.stderr
+    names = [row[0] for row in openpyxl.load_workbook(template)[OFFICERS_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert {"Kota Baru", "Kab Lahat"} <= set(names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -15,9 +16,21 @@ BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
+def text(value):
+    """A value as a cell can hold it: a text with each control character XML cannot carry (Word's
+    Shift+Enter \\x0b, a bell \\x07, from a region or activity name) made a space, where openpyxl
+    would refuse the whole workbook."""
+    return ILLEGAL_CHARACTERS_RE.sub(" ", value) if isinstance(value, str) else value
+
+
+def put(ws, row: int, column: int, value):
+    """``ws.cell(row, column, value)``, the value as a cell can hold it (:func:`text`)."""
+    return ws.cell(row=row, column=column, value=text(value))
+
+
 def header(ws, row: int, labels, *, freeze: bool = True) -> None:
     for col, label in enumerate(labels, start=1):
-        cell = ws.cell(row=row, column=col, value=label)
+        cell = put(ws, row, col, label)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     if freeze:
         ws.freeze_panes = ws.cell(row=row + 1, column=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -24,7 +25,7 @@ from ._layout import (
     CATALOGUE_SHEET, GUIDE_SHEET, LISTS_SHEET, NOTE_COLUMN, OFFICERS_COLUMNS, OFFICERS_SHEET,
     WORKLOAD_COLUMNS, WORKLOAD_SHEET, citation_text,
 )
-from ._style import BOLD, LOCKED_FILL, TITLE_FONT, WRAP, header, save, widths
+from ._style import BOLD, LOCKED_FILL, TITLE_FONT, WRAP, header, put, save, widths
 
 SPARE_ROWS = 500  # rows below the pre-filled ones that still carry the lists
 
@@ -47,7 +48,9 @@ def read_regions(path: str | os.PathLike) -> list[str]:
     """Region names from a text file (one a line; # starts a comment) or a CSV file with a
     ``region`` column. Raises InputError for a file without names or with a name twice."""
     path = Path(path)
-    lines = read_text(path, str(path), "I010", InputError, utf8_code="I012").splitlines()
+    # lines end at a line end only: splitlines() also splits at \x0b (Word's Shift+Enter), \x0c, \x1c-\x1e,
+    # \x85 and \u2028, and "Kab\x0bLahat" became two regions
+    lines = re.split(r"\r\n|\r|\n", read_text(path, str(path), "I010", InputError, utf8_code="I012"))
     if path.suffix.lower() == ".csv":
         try:
             dialect = csv.Sniffer().sniff(lines[0], ",;\t") if lines else "excel"
@@ -85,9 +88,9 @@ def _list(ws, column: int, title: str, values) -> str:
     """Write a list under a title in ``ws`` and return its absolute range for data validation."""
     from openpyxl.utils import get_column_letter
 
-    ws.cell(row=1, column=column, value=title).font = BOLD
+    put(ws, 1, column, title).font = BOLD
     for i, value in enumerate(values, start=2):
-        ws.cell(row=i, column=column, value=value)
+        put(ws, i, column, value)
     letter = get_column_letter(column)
     return f"{ws.title}!${letter}$2:${letter}${len(values) + 1}"
 
@@ -129,9 +132,9 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
     # daftar: the lists data validation reads, and the parameters behind the numbers
     level_range = _list(lists, 1, "level", levels)
     period_range = _list(lists, 3, "period", periods)
-    lists.cell(row=1, column=4, value="per_year").font = BOLD
+    put(lists, 1, 4, "per_year").font = BOLD
     for i, period in enumerate(periods, start=2):
-        lists.cell(row=i, column=4, value=int(params.per_year[period]))
+        put(lists, i, 4, int(params.per_year[period]))
     region_range = _list(lists, 6, "region", regions)
     shown = params.shown
     facts = [("waktu kerja efektif per tahun (menit) / effective minutes per year",
@@ -140,15 +143,15 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
              ("tabel predikat EJ / efficiency bands", shown["ej_bands"]["value"], shown["ej_bands"]["citation"]),
              ("faktor periode / period factors", ", ".join(f"{k} {v}" for k, v in shown["periods"]["value"].items()),
               shown["periods"]["citation"])]
-    lists.cell(row=1, column=8, value="parameter").font = BOLD
-    lists.cell(row=1, column=9, value="nilai / value").font = BOLD
-    lists.cell(row=1, column=10, value="dasar / citation").font = BOLD
+    put(lists, 1, 8, "parameter").font = BOLD
+    put(lists, 1, 9, "nilai / value").font = BOLD
+    put(lists, 1, 10, "dasar / citation").font = BOLD
     for i, (label, value, citation) in enumerate(facts, start=2):
-        lists.cell(row=i, column=8, value=label)
-        lists.cell(row=i, column=9, value=value)
-        lists.cell(row=i, column=10, value=citation_text(citation))
-    lists.cell(row=len(facts) + 3, column=8,
-               value=f"Kebijakan / policy: {policy.name} {policy.version}, berlaku / in force {as_of.isoformat()}")
+        put(lists, i, 8, label)
+        put(lists, i, 9, value)
+        put(lists, i, 10, citation_text(citation))
+    put(lists, len(facts) + 3, 8,
+        f"Kebijakan / policy: {policy.name} {policy.version}, berlaku / in force {as_of.isoformat()}")
     widths(lists, (16, 2, 10, 10, 2, 38, 2, 52, 22, 70))
 
     # katalog: the activities and their norm minutes per level, protected
@@ -158,14 +161,14 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
         values = [key, row.values.get("name"), row.values.get("unit"),
                   *(_plain(row.values.get(level)) for level in levels)]
         for c, value in enumerate(values, start=1):
-            cat.cell(row=r, column=c, value=value).fill = LOCKED_FILL
+            put(cat, r, c, value).fill = LOCKED_FILL
     last = len(catalogue) + 1
     table = policy.tables[policy.formation.activities_table]
-    cat.cell(row=last + 2, column=1, value="Norma waktu: menit per satuan hasil; kosong = kegiatan tidak "
+    put(cat, last + 2, 1, "Norma waktu: menit per satuan hasil; kosong = kegiatan tidak "
              "dilakukan pada jenjang itu. / Norm minutes per unit of output; empty: not done at that level.")
-    cat.cell(row=last + 3, column=1, value=f"Dasar / citation: {citation_text(shown['activities']['citation'])}")
+    put(cat, last + 3, 1, f"Dasar / citation: {citation_text(shown['activities']['citation'])}")
     if table.note:
-        cat.cell(row=last + 4, column=1, value=f"Catatan / note: {' '.join(table.note.split())}")
+        put(cat, last + 4, 1, f"Catatan / note: {' '.join(table.note.split())}")
     widths(cat, (26, 48, 16, *(13,) * len(levels)))
     activity_range = f"{CATALOGUE_SHEET}!$A$2:$A${last}"
 
@@ -180,8 +183,8 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
                 if row.values.get(level) is None:
                     continue
                 for c, value in enumerate((region, key, level, None, periods[0], None), start=1):
-                    work.cell(row=r, column=c, value=value)
-                formulas.append(work.cell(row=r, column=len(columns), value=_lookup(r, last, len(levels))))
+                    put(work, r, c, value)
+                formulas.append(put(work, r, len(columns), _lookup(r, last, len(levels))))
                 r += 1
     filled = r - 2
     end = r - 1 + SPARE_ROWS
@@ -200,8 +203,8 @@ def write_template(policy: Policy, path: str | os.PathLike, regions: list[str], 
     r = 2
     for region in regions:
         for level in levels:
-            officers.cell(row=r, column=1, value=region)
-            officers.cell(row=r, column=2, value=level)
+            put(officers, r, 1, region)
+            put(officers, r, 2, level)
             r += 1
     end = r - 1 + SPARE_ROWS
     _choose(officers, region_range, f"A2:A{end}", "wilayah")
@@ -277,7 +280,7 @@ def _guide(ws, policy: Policy, as_of: dt.date, regions, levels, periods) -> None
          "docs/spreadsheets.md.", None),
     ]
     for r, (text, font) in enumerate(lines, start=1):
-        cell = ws.cell(row=r, column=1, value=text)
+        cell = put(ws, r, 1, text)
         cell.alignment = WRAP
         if font is not None:
             cell.font = font

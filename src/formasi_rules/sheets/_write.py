@@ -17,15 +17,15 @@ from openpyxl.utils import get_column_letter
 from ..formation import FormationResult
 from ..formation._summary import summarise
 from ._layout import citation_text
-from ._style import BOLD, SHORT_FILL, SURPLUS_FILL, TITLE_FONT, WRAP, header, save, widths
+from ._style import BOLD, SHORT_FILL, SURPLUS_FILL, TITLE_FONT, WRAP, header, put, save, text, widths
 
 SUMMARY, DETAIL, PARAMS, PROBLEMS = "ringkasan", "rincian", "parameter", "tidak_dihitung"
 INT, MINUTES, EXACT = "#,##0", "#,##0.##", "0.0000"
 
 
 def _sheet_name(region: str, taken: set[str]) -> str:
-    """Excel allows 31 characters and none of []:*?/\\ in a sheet's name."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", region).strip()[:31] or "wilayah"
+    """Excel allows 31 characters and none of []:*?/\\ (nor a control character) in a sheet's name."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", text(region)).strip()[:31] or "wilayah"
     name, n = base, 2
     while name.casefold() in taken:
         suffix = f" ({n})"
@@ -53,10 +53,10 @@ def write_result(result: FormationResult, path: str | os.PathLike, *, levels: tu
     ws["A3"] = ("selisih = kebutuhan − ada: positif kekurangan (merah), negatif kelebihan (biru) / gap = need − "
                 "existing: positive a shortfall (red), negative a surplus (blue)")
     top = 5
-    ws.cell(row=top, column=1, value="wilayah / region").font = BOLD
+    put(ws, top, 1, "wilayah / region").font = BOLD
     col = 2
     for level in (*summary.levels, "total"):
-        ws.cell(row=top, column=col, value=level).font = BOLD
+        put(ws, top, col, level).font = BOLD
         ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + 2)
         col += 3
     labels = ["", *(("kebutuhan / need", "ada / existing", "selisih / gap") * (len(summary.levels) + 1)),
@@ -72,7 +72,7 @@ def write_result(result: FormationResult, path: str | os.PathLike, *, levels: tu
         values += [region.need, region.existing, region.need - region.existing, region.shortfall, region.surplus]
         _row(ws, r, values)
         if region.existing == 0:
-            ws.cell(row=r, column=1).value = f"{region.region} (tanpa pejabat / no officer)"
+            ws.cell(row=r, column=1).value = text(f"{region.region} (tanpa pejabat / no officer)")
         r += 1
     totals = ["Total provinsi / all regions"]
     for level in summary.levels:
@@ -92,7 +92,7 @@ def write_result(result: FormationResult, path: str | os.PathLike, *, levels: tu
         d = row.to_dict()
         values = [*(d[c] for c in columns[:-1]), ", ".join(a.rule for a in row.adjustments) or None]
         for c, value in enumerate(values, start=1):
-            cell = detail.cell(row=r, column=c, value=value)
+            cell = put(detail, r, c, value)
             cell.number_format = {3: MINUTES, 4: EXACT, 8: "0.00"}.get(c, "General")
         _gap_fill(detail.cell(row=r, column=7), row.gap)
     detail.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(result.rows) + 1}"
@@ -109,7 +109,7 @@ def write_result(result: FormationResult, path: str | os.PathLike, *, levels: tu
 
 def _row(ws, r: int, values) -> None:
     for c, value in enumerate(values, start=1):
-        cell = ws.cell(row=r, column=c, value=value)
+        cell = put(ws, r, c, value)
         if c > 1:
             cell.number_format = INT
     # every third numeric column is a gap; the last two are shortfall and surplus
@@ -124,22 +124,22 @@ def _row(ws, r: int, values) -> None:
 
 
 def _region_sheet(ws, region) -> None:
-    ws["A1"] = region.region
+    ws["A1"] = text(region.region)
     ws["A1"].font = TITLE_FONT
     header(ws, 3, ("level", "workload_minutes", "need_exact", "need", "existing", "gap", "ej", "band"), freeze=False)
     r = 4
     for row in region.rows:
         d = row.to_dict()
         for c, key in enumerate(("level", "workload_minutes", "need_exact", "need", "existing", "gap", "ej", "band"), 1):
-            cell = ws.cell(row=r, column=c, value=d[key])
+            cell = put(ws, r, c, d[key])
             cell.number_format = {2: MINUTES, 3: EXACT, 7: "0.00"}.get(c, "General")
         _gap_fill(ws.cell(row=r, column=6), row.gap)
         for adj in row.adjustments:
             r += 1
-            ws.cell(row=r, column=2, value=f"{adj.message['id']} / {adj.message['en']} [{adj.rule}]")
+            put(ws, r, 2, f"{adj.message['id']} / {adj.message['en']} [{adj.rule}]")
         r += 1
     r += 1
-    ws.cell(row=r, column=1, value="Rincian beban kerja / workload contributions").font = BOLD
+    put(ws, r, 1, "Rincian beban kerja / workload contributions").font = BOLD
     r += 1
     cols = ("level", "activity", "name", "volume", "period", "per_year", "norm_minutes", "norm_from", "minutes", "row")
     header(ws, r, cols, freeze=False)
@@ -149,7 +149,7 @@ def _region_sheet(ws, region) -> None:
             d = part.to_dict()
             values = [row.level, *(d.get(c) for c in cols[1:])]
             for c, value in enumerate(values, start=1):
-                cell = ws.cell(row=r, column=c, value=value)
+                cell = put(ws, r, c, value)
                 if c in (4, 7, 9):
                     cell.number_format = MINUTES
     widths(ws, (14, 26, 44, 10, 8, 9, 13, 10, 12, 30))
@@ -173,14 +173,14 @@ def _parameters(ws, result: FormationResult) -> None:
         cite = citation_text(item.get("citation"), "[keyakinan / confidence {}]")
         for c, v in enumerate((label, value, item.get("table"), cite,
                                " ".join((item.get("note") or "").split()) or None), start=1):
-            ws.cell(row=r, column=c, value=v).alignment = WRAP
+            put(ws, r, c, v).alignment = WRAP
         r += 1
     for band in p["ej_bands"].get("bands", []):
-        ws.cell(row=r, column=1, value=f"  {band['band']} {band['name']}")
-        ws.cell(row=r, column=2, value=(">" if not band["inclusive"] else "≥") + f" {band['lower']}")
+        put(ws, r, 1, f"  {band['band']} {band['name']}")
+        put(ws, r, 2, (">" if not band["inclusive"] else "≥") + f" {band['lower']}")
         r += 1
     r += 1
-    ws.cell(row=r, column=1, value=f"Kebijakan / policy: {result.policy['name']} {result.policy['version']} "
+    put(ws, r, 1, f"Kebijakan / policy: {result.policy['name']} {result.policy['version']} "
             f"({result.policy.get('digest', '')[:19]}), {result.backend}")
     widths(ws, (52, 24, 26, 60, 80))
 
@@ -190,14 +190,14 @@ def _problems(ws, result: FormationResult) -> None:
     r = 2
     for p in result.problems:
         for c, v in enumerate((p.where, p.code, p.id, p.en, p.hint), start=1):
-            ws.cell(row=r, column=c, value=v).alignment = WRAP
+            put(ws, r, c, v).alignment = WRAP
         r += 1
     if not result.problems:
-        ws.cell(row=r, column=1, value="Semua baris dihitung. / Every row was computed.")
+        put(ws, r, 1, "Semua baris dihitung. / Every row was computed.")
         r += 1
     r += 1
-    ws.cell(row=r, column=1, value="Peringatan / warnings").font = BOLD
+    put(ws, r, 1, "Peringatan / warnings").font = BOLD
     for warning in result.warnings:
         r += 1
-        ws.cell(row=r, column=1, value=warning)
+        put(ws, r, 1, warning)
     widths(ws, (34, 8, 60, 60, 36))
