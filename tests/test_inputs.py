@@ -414,3 +414,16 @@ def test_an_empty_csv_cell_of_an_unknown_column_is_not_given(tmp_path):
     (_, first), (_, second) = read_records(tmp_path / "c.csv")
     assert structure_candidate(first, "$[0]", POLICY).education == "S1"
     assert [p.path for p in problems_of(second, "$[1]")] == ["$[1].foo"]
+
+
+@pytest.mark.parametrize("sep, newline", [(";", "\r\n"), (",", "\n"), ("\t", "\n"), ("|", "\r\n")])
+def test_excels_sep_line_names_the_separator_and_is_not_the_header(sep, newline, tmp_path):
+    """A first line 'sep=;' (Excel's directive) was read as the header: every row was refused as
+    'the row has 3 cells and the header 1 columns'."""
+    path = tmp_path / "c.csv"
+    lines = [f"sep={sep}", sep.join(["id", "employment_status", "education"]), sep.join(["A1", "PNS", "S1"]),
+             sep.join(["A2", "PNS"])]
+    path.write_bytes(b"\xef\xbb\xbf" + newline.join(lines).encode() + newline.encode())
+    (where, first), (where2, second) = read_records(path)
+    assert where == "$[0] (line 3)" and first == {"id": "A1", "employment_status": "PNS", "education": "S1"}
+    assert where2 == "$[1] (line 4)" and [(p.code, p.line) for p in second.problems] == [("I013", 4)]

@@ -525,3 +525,22 @@ def test_a_control_character_in_a_name_is_written_as_a_space_not_a_crash(tmp_pat
     assert r.exit_code == 0 and "internal error" not in r.stderr, r.stderr
     names = [row[0] for row in openpyxl.load_workbook(template)[OFFICERS_SHEET].iter_rows(min_row=2, values_only=True)]
     assert {"Kota Baru", "Kab Lahat"} <= set(names)
+
+
+def test_a_sep_line_is_read_as_excel_means_it_in_workload_officers_and_regions(tmp_path, engine):
+    """Excel writes (and reads) a first line 'sep=;' naming the separator: every workload and
+    officer row was refused as having more cells than the header's columns."""
+    marked = {}
+    for source in (WORKLOAD, OFFICERS):
+        marked[source] = tmp_path / source.name
+        marked[source].write_text("sep=;\r\n" + source.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    got = engine.formation(marked[WORKLOAD], marked[OFFICERS], as_of=AS_OF)
+    assert not got.problems, got.problems
+    assert needs(got) == needs(engine.formation(WORKLOAD, OFFICERS, as_of=AS_OF))
+    regions = tmp_path / "r.csv"
+    regions.write_text("sep=;\ncode;region\n1671;Kota Palembang\n1672;kota palembang\n")
+    with pytest.raises(fr.InputError) as caught:
+        read_regions(regions)
+    assert caught.value.problems[0].line == 4  # the line in the file, the sep line counted
+    regions.write_text("sep=;\ncode;region\n1671;Kota Palembang\n")
+    assert read_regions(regions) == ["Kota Palembang"]

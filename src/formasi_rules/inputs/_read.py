@@ -14,7 +14,8 @@ cells than the header, a CSV cell over the csv module's 131,072 characters (ofte
 unterminated quote, which the hint says). A flaw that spoils the whole file (a header
 with a column twice, invalid JSON or YAML in a single document, a YAML alias bomb) is an
 InputError naming the file and line. An Excel "CSV UTF-8" byte-order mark is skipped, and a
-header separated by ';' (Excel where the decimal separator is a comma) sets the separator.
+header separated by ';' (Excel where the decimal separator is a comma) sets the separator, as does
+a first line ``sep=;`` (Excel's directive), which is not the header.
 """
 
 from __future__ import annotations
@@ -361,6 +362,21 @@ CSV_DELIMITERS = ",;\t"
 _SEPARATORS = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
 
 
+# Excel's directive on a file's first line, "sep=;", names the separator (Excel writes it, and reads a
+# file so marked whatever the computer's list separator is); it is not the header
+_SEP_LINE = re.compile(r"sep=(.)\r?\n?", re.IGNORECASE | re.DOTALL)
+
+
+def sep_directive(first: str) -> str | None:
+    """The separator a first line ``sep=X`` (X one character) names, or None for any other line."""
+    found = _SEP_LINE.fullmatch(first)
+    return found.group(1) if found and found.group(1) not in "\r\n\"" else None
+
+
+def _separator(delimiter: str) -> str:
+    return _SEPARATORS.get(delimiter, f"'{delimiter}'")
+
+
 def _delimiter(first: str) -> str:
     """The separator the header line uses: ',' ';' (Excel where the decimal separator is a comma)
     or tab; ',' when the line cannot tell (one column)."""
@@ -374,19 +390,23 @@ def _csv(handle, name: str, delimiter: str | None = None):
     bad: dict[int, Problem] = {}
     lines = _lines(handle, name, bad)
     first = next(lines, "")
-    delimiter = delimiter or _delimiter(first)
+    said = sep_directive(first)
+    skipped = 0  # the lines before the header's reader: "sep=;"
+    if said is not None:
+        skipped, first = 1, next(lines, "")
+    delimiter = delimiter or said or _delimiter(first)
     reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     header: list[str] | None = None
     blank: list[int] = []  # the columns with no name
     index = 0
-    last = 0  # the line the previous row ended on
+    last = skipped  # the line the previous row ended on
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:  # a cell over the field size limit, most often from an unterminated quote
-            line, last = last + 1, reader.line_num
+            line, last = last + 1, reader.line_num + skipped
             if header is None:
                 raise InputError([Problem("I011", f"judul kolom tidak terbaca: {exc}",
                                           f"cannot read the header row: {exc}", file=name, line=line)]) from None
@@ -396,7 +416,7 @@ def _csv(handle, name: str, delimiter: str | None = None):
                 "I013", f"baris CSV tidak terbaca: {exc}", f"the CSV row cannot be read: {exc}", file=name,
                 line=line, hint="a quote (\") that is opened and never closed takes in the lines after it")])
             continue
-        first, last = last + 1, reader.line_num
+        first, last = last + 1, reader.line_num + skipped
         spoilt = [bad.pop(n) for n in range(first, last + 1) if n in bad]
         if header is None:
             if spoilt:
@@ -423,8 +443,8 @@ def _csv(handle, name: str, delimiter: str | None = None):
                 f"the row has {len(row)} cells and the header {len(header)} columns ("
                 + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
                 hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed?" if multiline
-                      else f"separate every cell with {_SEPARATORS[delimiter]}, empty cells included"
-                      + (f", and put a cell holding {_SEPARATORS[delimiter]} in quotes (\"YEAR:RATING;YEAR:RATING\")"
+                      else f"separate every cell with {_separator(delimiter)}, empty cells included"
+                      + (f", and put a cell holding {_separator(delimiter)} in quotes (\"YEAR:RATING;YEAR:RATING\")"
                          if more else "")))])
             continue
         if blank:

@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .._errors import InputError, Problem
 from ..formation._compute import Parameters
 from ..inputs import region_key
+from ..inputs._read import sep_directive
 from ..policy import Policy
 from ..policy._yaml import read_text
 from ._layout import (
@@ -52,15 +53,19 @@ def read_regions(path: str | os.PathLike) -> list[str]:
     # \x85 and \u2028, and "Kab\x0bLahat" became two regions
     lines = re.split(r"\r\n|\r|\n", read_text(path, str(path), "I010", InputError, utf8_code="I012"))
     if path.suffix.lower() == ".csv":
+        said = sep_directive(lines[0])  # Excel's "sep=;" line: the separator, not the header
+        skipped = 1 if said is not None else 0
+        lines = lines[skipped:]
         try:
-            dialect = csv.Sniffer().sniff(lines[0], ",;\t") if lines else "excel"
+            dialect = csv.Sniffer().sniff(lines[0], ",;\t") if lines and said is None else "excel"
         except csv.Error:  # one column: nothing to tell
             dialect = "excel"
-        reader = csv.DictReader(lines, dialect=dialect)
+        reader = csv.DictReader(lines, dialect=dialect, **({"delimiter": said} if said is not None else {}))
         if "region" not in (reader.fieldnames or ()):
             raise InputError([Problem("I017", "berkas CSV wilayah harus punya kolom 'region'",
-                                      "a CSV file of regions needs a 'region' column", file=str(path), line=1)])
-        found = [(reader.line_num, (row["region"] or "").strip()) for row in reader]
+                                      "a CSV file of regions needs a 'region' column", file=str(path),
+                                      line=1 + skipped)])
+        found = [(reader.line_num + skipped, (row["region"] or "").strip()) for row in reader]
     else:
         found = [(n, line.strip()) for n, line in enumerate(lines, 1)]
     names, seen, problems = [], {}, []
