@@ -9,6 +9,7 @@ import pytest
 
 import formasi_rules as fr
 from conftest import AS_OF, ROOT
+from formasi_rules.formation import Located
 from formasi_rules.inputs import read_formation, read_records, structure_candidate
 
 
@@ -292,6 +293,19 @@ def test_a_utf16_file_is_named_as_such(encoding, tmp_path):
         list(read_records(path))
     (problem,) = caught.value.problems
     assert problem.code == "I012" and "UTF-16" in problem.en and "CSV UTF-8" in problem.hint
+    assert "xlsx" not in problem.hint  # formasi evaluate reads no workbook
+
+
+def test_a_utf16_workload_or_officers_file_is_told_the_workbook_is_read_too(tmp_path, policy):
+    """Workload and officers, unlike candidates, may be given as the .xlsx workbook."""
+    workload = tmp_path / "w.csv"
+    workload.write_bytes("region,activity,level,volume\nKota A,x,ahli_pertama,1\n".encode("utf-16"))
+    with fr.Engine(policy, backend="reference") as engine:
+        for given in ((workload, None), ([], workload), (Located(read_records(workload)), None)):
+            with pytest.raises(fr.InputError) as caught:
+                engine.formation(*given, as_of=AS_OF)
+            (problem,) = caught.value.problems
+            assert problem.code == "I012" and "CSV UTF-8" in problem.hint and ".xlsx workbook" in problem.hint
 
 
 def test_a_row_with_a_cell_too_many_names_the_files_own_separator(tmp_path):

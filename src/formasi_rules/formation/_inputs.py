@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,7 +23,7 @@ import attrs
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ..inputs import path_of, read_records
 from ..inputs._candidate import thousands_hint
-from ..inputs._read import PLAIN_NUMBER
+from ..inputs._read import PLAIN_NUMBER, UTF16_HINT
 from ..sheets._layout import WORKLOAD_COLUMNS, WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
 
@@ -52,19 +52,30 @@ OTHER_WORKBOOKS = (".xls", ".ods", ".numbers")  # read only as .xlsx
 
 def records_of(source: str | os.PathLike | Iterable | Located, sheet: str) -> Iterable[tuple[Any, Any]]:
     if isinstance(source, Located):
-        return source.pairs
+        return _or_workbook(source.pairs)
     if is_workbook(source):
         return read_sheet(source, sheet, columns=WORKLOAD_COLUMNS if sheet == WORKLOAD_SHEET else None)
     if isinstance(source, (str, os.PathLike)) and os.fspath(source).lower().endswith(OTHER_WORKBOOKS):
         raise InputError([Problem("I020", "simpan buku kerja sebagai .xlsx (Excel Workbook)",
                                   "save the workbook as .xlsx (Excel Workbook) to read it", file=os.fspath(source))])
     if isinstance(source, (str, os.PathLike)):
-        return read_records(source)
+        return _or_workbook(read_records(source))
     if isinstance(source, (Mapping, bytes)) or not isinstance(source, Iterable):
         one = " (one row: put it in a list)" if isinstance(source, Mapping) else ""
         what = "workload" if sheet == WORKLOAD_SHEET else "existing"
         raise InvalidArgument(f"{what} is a file's path or a list of rows, got {type(source).__name__}{one}")
     return ((f"$[{i}]", item) for i, item in enumerate(source))
+
+
+def _or_workbook(pairs: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+    """``pairs``; a UTF-16 file is told that the workbook is read too (a candidate file is not)."""
+    try:
+        yield from pairs
+    except InputError as exc:
+        if not any(p.hint == UTF16_HINT for p in exc.problems):
+            raise
+        raise InputError([attrs.evolve(p, hint=f"{UTF16_HINT}, or give the .xlsx workbook, which is read as it is")
+                          if p.hint == UTF16_HINT else p for p in exc.problems]) from None
 
 
 def place(where: Any, field: str = "") -> str:

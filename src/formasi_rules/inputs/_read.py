@@ -320,6 +320,11 @@ def _items(data: Any, lines: tuple[int, ...] = ()):
         yield "$", data
 
 
+# what to do with a UTF-16 file: the readers of workload and officers, which take a workbook too, add
+# that (formation/_inputs.py); candidate records are read from no workbook
+UTF16_HINT = 'save it as UTF-8 (from a spreadsheet: "CSV UTF-8")'
+
+
 def _lines(handle, name: str, bad: dict[int, Problem]) -> Iterator[str]:
     """The file's lines as text; a line that is not UTF-8 is noted in ``bad`` (by its number)
     and given with the bad bytes replaced, so the records around it are still read."""
@@ -330,7 +335,7 @@ def _lines(handle, name: str, bad: dict[int, Problem]) -> Iterator[str]:
             raise InputError([Problem(
                 "I012", "berkas ini UTF-16 (\"Unicode Text\" dari Excel), bukan UTF-8",
                 "the file is UTF-16 (Excel's \"Unicode Text\"), not UTF-8", file=name, line=1,
-                hint="save it as UTF-8 (from a spreadsheet: \"CSV UTF-8\", or .xlsx, which is read as it is)")])
+                hint=UTF16_HINT)])
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
