@@ -1,6 +1,7 @@
 """Formation needs from workload, pinned to the fact sheet's ABK examples (section 4, examples 7-12)."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -270,7 +271,23 @@ def test_values_shown_never_cross_the_threshold_they_were_decided_at(engine):
 def test_a_volume_with_a_thousands_comma_gets_both_readings(engine):
     """'2,400' was answered 'write 2.400', which is then refused as ambiguous."""
     (problem,) = need(engine, [row(volume="2,400", norm=1)]).problems
-    assert problem.hint.startswith("write 2400 if a thousands separator is meant, 2.400 if decimals /")
+    assert problem.hint.startswith("write 2400 if a thousands separator is meant, 2.4 if decimals /")
+
+
+@pytest.mark.parametrize("given", ["2,400", "1,250", "1,000", "100,000", "2,40", "12,5", "0,400"])
+@pytest.mark.parametrize("field", ["volume", "norm_minutes"])
+def test_every_number_a_comma_hint_suggests_is_accepted_written_back(engine, given, field):
+    """The hint for '2,400' offered '2.400 if decimals', which the reader then refused as thousands
+    written with dots (W001): a hint must lead to a row that is read."""
+    rows = [row(volume=given, norm=1) if field == "volume" else row(volume=1, norm=given)]
+    (problem,) = need(engine, rows).problems
+    assert problem.code == "W001" and problem.path == f"$[0].{field}"
+    english = problem.hint.split(" / ")[0]
+    suggested = re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", english)
+    assert suggested, english
+    for number in suggested:
+        rows = [row(volume=number, norm=1) if field == "volume" else row(volume=1, norm=number)]
+        assert not need(engine, rows).problems, (english, number)
 
 
 def test_a_count_of_officers_too_large_is_the_rows_error(engine):

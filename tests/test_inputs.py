@@ -177,7 +177,8 @@ def test_a_csv_number_python_would_read_but_no_export_means_is_refused(tmp_path,
     ("birth_date", 29221, "a spreadsheet's day number? it would be 1980-01-01"),
     ("birth_date", "29221", "a spreadsheet's day number? it would be 1980-01-01"),
     ("credit_points", "12,5", "write the decimals after a point: 12.5"),
-    ("credit_points", "1,250", "write 1250 if a thousands separator is meant, 1.250 if decimals"),  # no guess
+    ("credit_points", "1,250", "write 1250 if a thousands separator is meant, 1.25 if decimals"),  # no guess
+    ("experience_years", "2,500", "write 2500 if a thousands separator is meant, 2.5 if decimals"),
 ])
 def test_a_spreadsheets_way_of_writing_is_refused_with_how_to_write_it(field, given, hint):
     """A date written day first or as a spreadsheet's day number, a decimal comma: each is the

@@ -120,6 +120,7 @@ def _grouped(value: Any) -> bool:
 
 def _comma_hint(value: Any) -> str | None:
     if isinstance(value, str) and re.fullmatch(r"\d+,\d+", value.strip()):  # 2,400: a thousands comma, or decimals?
+        # (each reading as the reader accepts it back: 2.4, not 2.400, which is refused as thousands)
         return thousands_hint(value) or f"the decimal mark is '.': write {value.strip().replace(',', '.')}"
     return None
 

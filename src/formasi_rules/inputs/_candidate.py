@@ -179,11 +179,13 @@ _THOUSANDS_COMMA = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")  # as a thousands sep
 
 
 def thousands_hint(text: str) -> str | None:
-    """For a number written like ``1,250`` (a thousand and more, or 1.25?), both readings; else None."""
+    """For a number written like ``1,250`` (a thousand and more, or 1.25?), both readings; else None.
+    The decimal reading is written without its trailing zeros (1.25, 2.4): "2.400" is what the
+    workload reader refuses as thousands written with dots, and a field keeps few decimals."""
     given = text.strip()
     if not _THOUSANDS_COMMA.fullmatch(given):
         return None
-    whole, point = given.replace(",", ""), given.replace(",", ".")
+    whole, point = given.replace(",", ""), f"{Decimal(given.replace(',', '.')).normalize():f}"
     return (f"write {whole} if a thousands separator is meant, {point} if decimals / tulis {whole} bila itu "
             f"pemisah ribuan, {point} bila desimal")
 
