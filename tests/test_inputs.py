@@ -442,3 +442,28 @@ def test_excels_sep_line_names_the_separator_and_is_not_the_header(sep, newline,
     (where, first), (where2, second) = read_records(path)
     assert where == "$[0] (line 3)" and first == {"id": "A1", "employment_status": "PNS", "education": "S1"}
     assert where2 == "$[1] (line 4)" and [(p.code, p.line) for p in second.problems] == [("I013", 4)]
+
+
+def test_numpy_numbers_from_a_data_frame_are_the_numbers_they_are():
+    """A pandas cell is a numpy scalar: np.int64(3) as experience_years was 'expected a number, got
+    "3"', sending the user looking for a text. A numpy integer, float64 or bool is read as the Python
+    value it is; any other numpy value is refused with its type named."""
+    np = pytest.importorskip("numpy")
+    c = structure_candidate({"id": np.int64(198701012010011001), "experience_years": np.int64(3),
+                             "credit_points": np.float64(12.5), "position": {"top_rank": np.bool_(True)},
+                             "performance": [{"year": np.int64(2024), "rating": "baik"}]}, "$", POLICY)
+    assert c.id == "198701012010011001" and c.experience_years == 3 and c.credit_points == Decimal("12.5")
+    assert c.position.top_rank is True and c.performance[0].year == 2024
+    (p,) = problems_of({"id": "a", "experience_years": np.float32(0.1)})
+    assert p.en == "expected a number, got 0.1 (numpy.float32)" and "float64" in p.hint
+    (p,) = problems_of({"id": "a", "birth_date": np.datetime64("1980-01-01")})
+    assert p.code == "I005" and "(numpy.datetime64)" in p.en
+    (p,) = problems_of({"id": "a", "credit_points": np.array([1, 2])})  # an array: refused, not a crash
+    assert p.code == "I005" and "(numpy.ndarray)" in p.en
+    with fr.Engine(POLICY, backend="reference") as engine:
+        result = engine.formation([{"region": "A", "activity": "x", "level": "ahli_pertama", "volume": np.int64(10),
+                                    "norm_minutes": np.float64(7500.0)}],
+                                  [{"region": "A", "level": "ahli_pertama", "count": np.int64(1)}], as_of=AS_OF)
+        assert not result.problems and result.row("A", "ahli_pertama").existing == 1
+        assert fr.inputs.formation_from_rows([("$[0]", {"region": "A", "level": "ahli_pertama",
+                                                        "open": np.int64(2)})]) == {"a": {"ahli_pertama": 2}}

@@ -14,7 +14,7 @@ import attrs
 from .._errors import InputError, Problem, said, suggest
 from ..engine._derive import RecordView, level_in_name
 from ..inputs import region_key, structure_candidate
-from ..inputs._candidate import SUSPECT, record_problems
+from ..inputs._candidate import SUSPECT, plain_number, record_problems
 from ..policy import fold
 from ..sheets._layout import OFFICERS_SHEET
 from ._inputs import file_line, place, records_of
@@ -119,7 +119,7 @@ class _Tally:
                     if missing and not unknown else
                     "name the columns region, level, count (or give officers' records, each with its id)"), **located))
             return
-        region, level, count = raw["region"], raw["level"], raw["count"]
+        region, level, count = raw["region"], raw["level"], plain_number(raw["count"])  # (np.int64 from pandas)
         if isinstance(count, str) and count.strip().isascii() and count.strip().isdigit():
             count = int(count)
         if not isinstance(region, str) or not region.strip():

@@ -125,10 +125,32 @@ class BadValue(ValueError):
 
 
 def shown(value: Any) -> str:
+    """A value as a message shows it: as JSON writes it; a value of a type JSON has no likeness of
+    (a numpy.float32 from a data frame) with its type, so that ``3`` is not taken for the text "3"."""
+    if not isinstance(value, _LIKE_JSON):
+        kind = type(value)
+        return f"{value!s} ({kind.__module__}.{kind.__qualname__})"
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         return repr(value)
+
+
+_LIKE_JSON = (str, int, float, bool, type(None), list, tuple, Mapping, dt.date, Decimal)
+
+
+def plain_number(value: Any) -> Any:
+    """A numpy number (a data frame's cell) as the Python number it is: ``np.int64(3)`` is 3, a
+    ``np.float64`` a float (then read as any float), a ``np.bool_`` true or false. Other numpy
+    values are left as they are, for the hooks to refuse with their type named: a float32 does
+    not hold the decimals written (0.1 is 0.10000000149011612). numpy is not imported: the value
+    says what it is."""
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if type(value).__module__ != "numpy" or kind not in ("b", "i", "u", "f") or getattr(value, "shape", None) != ():
+        return value  # (an array is left whole, for its field to refuse)
+    if kind == "f" and value.dtype.itemsize != 8:
+        return value
+    return value.item()
 
 
 def _date(value: Any, _type: Any) -> dt.date:
@@ -196,6 +218,9 @@ def _decimal(value: Any, _type: Any) -> Decimal:
         point = value.strip().replace(",", ".") if comma else ""
         hint = (thousands_hint(value) or f"write the decimals after a point: {point} / tulis desimal dengan titik: "
                 f"{point}") if comma else None
+        if type(value).__module__ == "numpy" and getattr(getattr(value, "dtype", None), "kind", None) == "f":
+            hint = (f"a {type(value).__name__} does not hold the decimals written: give the column as float64 "
+                    "(astype(float)) or as text / ubah kolom menjadi float64 atau teks")
         raise BadValue(f"expected a number, got {shown(value)}", f"harus angka, bukan {shown(value)}", hint)
     if isinstance(value, float) and not math.isfinite(value):
         raise BadValue(f"expected a finite number, got {value}", f"harus angka terhingga, bukan {value}")
@@ -427,7 +452,7 @@ def drop_nulls(value: Any) -> Any:
     dict and a tuple a list, as JSON would give them."""
     if isinstance(value, Mapping):
         return {k: drop_nulls(v) if isinstance(v, _NESTED) else v
-                for k, v in value.items() if v is not None and v != ""}
+                for k, v in value.items() if v is not None and not (isinstance(v, str) and v == "")}
     if isinstance(value, (list, tuple)):
         return [drop_nulls(v) if isinstance(v, _NESTED) else v for v in value]
     return value

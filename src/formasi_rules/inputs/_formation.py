@@ -13,6 +13,7 @@ from typing import Any
 from collections.abc import Iterable, Mapping
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
+from ._candidate import plain_number
 from ._read import read_records
 
 Formation = dict[str, dict[str, int]]  # region (case-folded) -> level -> open places
@@ -79,7 +80,7 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
                                     file=name, path=where,
                                     hint=suggest(unknown[0], sorted(_COLUMNS)) if unknown and missing else None))
             continue
-        region, level, count = row["region"], row["level"], row["open"]
+        region, level, count = row["region"], row["level"], plain_number(row["open"])  # (np.int64 from pandas)
         if isinstance(count, str) and count.strip().isascii() and count.strip().isdigit():
             count = int(count)
         if not isinstance(region, str) or not region.strip():

@@ -17,7 +17,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 from .._errors import InputError, Problem
 from ._candidate import (
     RECORD_KEYS, SUSPECT, BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request,
-    _Routes, drop_nulls, extra_value, record_problems, shown,
+    _Routes, drop_nulls, extra_value, plain_number, record_problems, shown,
 )
 from ._convert import converter
 from ._convert import problems as convert_problems
@@ -101,10 +101,10 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
         fast = contract.lane.structure(raw)  # (it reads a numeric id as its text itself)
         if fast is not None:
             return fast
-    if isinstance(raw["id"], int) and not isinstance(raw["id"], bool):
-        raw = {**raw, "id": str(raw["id"])}  # a numeric NIP is an id all the same
     problems: list[Problem] = no_id
     given = _given(raw, Candidate, contract.extra)
+    if isinstance(given["id"], int) and not isinstance(given["id"], bool):
+        given["id"] = str(given["id"])  # a numeric NIP (np.int64 from a data frame too) is an id all the same
     extra_raw = {k: given.pop(k) for k in list(given) if k in contract.extra}
     try:
         candidate = contract.fast.structure(given, Candidate)
@@ -141,15 +141,18 @@ def _given(value: Any, cls: type, added: Mapping[str, Any] = {}) -> Any:
     """:func:`drop_nulls` for the fields of ``cls`` only: a field's null or "" is not given, but an
     unknown key stays whatever its value, for the structurer to refuse (I003): ``{"foo": null}``
     is a misspelt field all the same, and ``{experience_years: 2,5}`` in a YAML flow mapping is
-    experience_years 2 and a key 5 with no value."""
+    experience_years 2 and a key 5 with no value. A numpy number is the Python number it is
+    (:func:`plain_number`)."""
     if not isinstance(value, Mapping):
         if isinstance(value, (list, tuple)):
-            return [_given(v, cls) if isinstance(v, Mapping) else drop_nulls(v) for v in value]
-        return value
+            return [_given(v, cls) if isinstance(v, Mapping) else drop_nulls(plain_number(v)) for v in value]
+        return plain_number(value)
     known, parts = _FIELDS[cls], _PARTS.get(cls, {})
     out = {}
     for k, v in value.items():
-        if (v is None or v == "") and (k in known or k in added):
+        v = plain_number(v)
+        if (v is None or isinstance(v, str) and v == "") and (k in known or k in added):  # (v == "" of an
+            # array is an array)
             continue
         if k in parts and isinstance(v, (Mapping, list, tuple)):
             out[k] = _given(v, parts[k])
