@@ -769,3 +769,18 @@ def test_the_candidate_schema_is_the_served_policys(served):
         "items"]["oneOf"][0]["properties"]["decisions"]["items"]["properties"]["route"]
     (info,) = served.client.get("/v1/policies").json()["policies"]
     assert info["in_service"]["layers"] == ["jf_umum", POLICY_DIR.name]  # the chain it was built from
+
+
+def test_a_route_with_a_trailing_slash_is_a_404_naming_the_route(served):
+    """POST /v1/evaluate/ answered 307 with an empty body and an http:// Location, which a client
+    following it may not send its body to."""
+    c = served.client
+    for method, path in (("post", f"/v1/evaluate/?as_of={AS_OF}"), ("get", "/v1/policies/"),
+                         ("get", f"/v1/policies/{POLICY_DIR.name}/"), ("get", "/healthz//")):
+        r = getattr(c, method)(path, **({"json": CANDIDATES[0]} if method == "post" else {}))
+        assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+        body = r.json()
+        assert body["code"] == "S404" and "location" not in r.headers
+        meant = path.split("?")[0].rstrip("/")
+        assert f"the route is {meant}, without the final slash" in body["detail"] and "garis miring" in body["detail"]
+    assert "detail" not in c.get("/v1/nothing/").json()  # no route to name

@@ -75,6 +75,10 @@ def create_app(policies_dir: str = "policies", *, backend: str | None = None, li
                                                     "Formasi-Warnings", "X-Request-Id"]))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=layers,
                     exception_handlers={ServiceError: service_error, HTTPException: http_error})
+    # Starlette answers /v1/evaluate/ with a 307 to /v1/evaluate, with an empty body and an http://
+    # Location (behind a TLS proxy), which a client may not follow with its POST body: it is a 404
+    # naming the route (_edge.http_error)
+    app.router.redirect_slashes = False
     app.state.service = service
     app.state.registry = registry
     return app

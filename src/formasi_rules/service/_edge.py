@@ -104,7 +104,14 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
         error = ServiceError(405, "S405", f"method {request.method} not allowed here",
                              f"metode {request.method} tidak diizinkan di sini", headers=exc.headers)
     elif exc.status_code == 404:
-        error = errors.not_found(request.url.path)
+        path = request.url.path
+        meant = path.rstrip("/")
+        if meant and meant != path and any(route.matches({**request.scope, "path": meant})[0] != Match.NONE
+                                           for route in request.app.router.routes):
+            error = errors.not_found(path, detail=f"the route is {meant}, without the final slash / rutenya "
+                                                  f"{meant}, tanpa garis miring di akhir")
+        else:
+            error = errors.not_found(path)
     else:
         error = ServiceError(exc.status_code, f"S{exc.status_code}", str(exc.detail), str(exc.detail))
     return problem_response(error, request.scope.get("formasi.request_id"))

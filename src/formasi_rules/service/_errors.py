@@ -98,8 +98,8 @@ def unsupported_media(got: str, allowed: Iterable[str]) -> ServiceError:
                         f"Content-Type {got!r} tidak didukung; kirim salah satu dari {allowed}")
 
 
-def not_found(what: str) -> ServiceError:
-    return ServiceError(404, "S404", f"not found: {what}", f"tidak ditemukan: {what}")
+def not_found(what: str, *, detail: str | None = None) -> ServiceError:
+    return ServiceError(404, "S404", f"not found: {what}", f"tidak ditemukan: {what}", detail=detail)
 
 
 def unauthorized() -> ServiceError:
