@@ -440,6 +440,17 @@ def test_a_number_that_is_not_finite_is_refused_at_its_line(policy_copy, number)
     edit(path, "{divide: [months, 12]}", f"{{divide: [months, {number}]}}")
     problem, = load_problems(policy_copy)
     assert problem.code == "P002" and "not a finite number" in problem.en and problem.line == line_of(path, number)
+    assert "bukan bilangan terhingga" in problem.id and "finite" not in problem.id  # said in each language
+
+
+@pytest.mark.parametrize("written, id_words", [("2025-02-30", "bukan tanggal"), ("75.000", "pemisah ribuan")])
+def test_a_value_the_reader_refuses_is_said_in_indonesian_too(policy_copy, written, id_words):
+    """A date the calendar lacks, or a thousands dot, is refused at its line with each half in its own language."""
+    path = policy_copy / "rules" / "pedoman.yaml"
+    edit(path, "    valid_from: 2025-10-01\n", f"    valid_from: {written}\n")
+    problem, = load_problems(policy_copy)
+    assert problem.code == "P002" and problem.line == line_of(path, written)
+    assert id_words in problem.id and " is not " not in problem.id and "reads as" not in problem.id
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "data:text/html,<b>x</b>", "{a: 1}"])

@@ -112,13 +112,23 @@ def _children(node: Any) -> list:
     return list(node.value)
 
 
+class _Refused(ConstructorError):
+    """A value the policy reader refuses, said in both languages (``said_id``: the Indonesian)."""
+
+    def __init__(self, said_id: str, said_en: str, mark: Any):
+        super().__init__(None, None, said_en, mark)
+        self.said_id = said_id
+
+
 def _strict_timestamp(base):
     def construct(self, node: Any, values: Any = None) -> Any:
         try:
             return base.construct_yaml_timestamp(self, node, values)
         except ValueError as exc:  # 2025-02-30: the pattern matches, the calendar does not
-            raise ConstructorError(None, None, f"{node.value!r} is not a date ({exc}); write a real date "
-                                   "such as 2025-02-28, or quote it to keep it as text", node.start_mark) from None
+            raise _Refused(f"{node.value!r} bukan tanggal yang ada di kalender; tulis tanggal yang benar seperti "
+                           "2025-02-28, atau beri tanda kutip agar tetap teks",
+                           f"{node.value!r} is not a date ({exc}); write a real date such as 2025-02-28, or quote "
+                           "it to keep it as text", node.start_mark) from None
     return construct
 
 
@@ -141,8 +151,9 @@ def _bounded_int(base):
         try:
             return base.construct_yaml_int(self, node)
         except ValueError as exc:  # more digits than Python converts (4,300)
-            raise ConstructorError(None, None, f"a number of {len(str(node.value))} characters is too long to "
-                                   f"be a value ({exc})", node.start_mark) from None
+            raise _Refused(f"angka {len(str(node.value))} karakter terlalu panjang untuk sebuah nilai",
+                           f"a number of {len(str(node.value))} characters is too long to be a value ({exc})",
+                           node.start_mark) from None
     return construct
 
 
@@ -182,13 +193,15 @@ def _finite_float(base):
     def construct(self, node: Any) -> Any:
         value = base.construct_yaml_float(self, node)
         if value != value or value in (float("inf"), float("-inf")):  # .inf, .nan, 1e400
-            raise ConstructorError(None, None, f"{node.value!r} is not a finite number; a policy's numbers are "
-                                   "finite (write the bound the regulation gives)", node.start_mark)
+            raise _Refused(f"{node.value!r} bukan bilangan terhingga; angka kebijakan harus terhingga (tulis batas "
+                           "yang diberikan peraturan)", f"{node.value!r} is not a finite number; a policy's numbers "
+                           "are finite (write the bound the regulation gives)", node.start_mark)
         if _THOUSANDS.fullmatch(node.value):  # 75.000 as Indonesian writes 75,000: read as 75, a thousand times less
             whole = node.value.replace(".", "")
-            raise ConstructorError(None, None, f"{node.value} reads as {value:g}: write {whole} if a thousands "
-                                   f"separator is meant, {value:g} if not (a policy's numbers use '.' for decimals "
-                                   "only)", node.start_mark)
+            raise _Refused(f"{node.value} terbaca sebagai {value:g}: tulis {whole} bila titik itu pemisah ribuan, "
+                           f"{value:g} bila bukan (angka kebijakan memakai '.' hanya untuk desimal)",
+                           f"{node.value} reads as {value:g}: write {whole} if a thousands separator is meant, "
+                           f"{value:g} if not (a policy's numbers use '.' for decimals only)", node.start_mark)
         return value
     return construct
 
@@ -285,7 +298,7 @@ def _parse(data: bytes, display: str) -> Any:
         reason = exc.problem or exc.context or "syntax error"
         hint = None if isinstance(exc, (ComposerError, ConstructorError)) else \
             "check indentation and that every 'key: value' has a space after the colon"
-        said_id = reason
+        said_id = exc.said_id if isinstance(exc, _Refused) else reason
         twice = _DUPLICATE.match(reason) if isinstance(exc, DuplicateKeyError) else None
         if twice:  # said by its key, not by both values written out (a whole rule or table, it may be)
             reason = f"the key {twice.group(1)!r} is given twice in one mapping; this is the second"
