@@ -784,3 +784,14 @@ def test_a_route_with_a_trailing_slash_is_a_404_naming_the_route(served):
         meant = path.split("?")[0].rstrip("/")
         assert f"the route is {meant}, without the final slash" in body["detail"] and "garis miring" in body["detail"]
     assert "detail" not in c.get("/v1/nothing/").json()  # no route to name
+
+
+@pytest.mark.parametrize("url", ["/v1/evaluate?as_of=2020-01-01", "/v1/policies/pengantar_kerja?as_of=2020-01-01"])
+def test_a_date_outside_the_policy_is_said_in_each_language_in_its_own_field(served, url):
+    """The Python API words it "English / Indonesian"; a problem gives each half its own field."""
+    r = served.client.post(url, json=CANDIDATES[0]) if "evaluate" in url else served.client.get(url)
+    assert r.status_code == 422, r.text
+    problem = r.json()["problems"][0]
+    assert problem["path"] == "query.as_of"
+    assert "outside it" in problem["en"] and "cakupan" not in problem["en"]
+    assert "cakupan" in problem["id"] and "outside" not in problem["id"]

@@ -113,7 +113,7 @@ class Endpoints:
             with _time_limit(self.limits.timeout):
                 result, text = await anyio.to_thread.run_sync(compute, abandon_on_cancel=True)
         except InvalidArgument as exc:
-            raise errors.bad_parameter("as_of", str(exc), str(exc)) from None
+            raise errors.bad_parameter("as_of", *errors.halves(exc)) from None
         except InputError as exc:
             raise ServiceError(422, "S425", "the workload or existing rows are invalid",
                                "baris beban kerja atau pegawai tidak sah", problems=exc.problems) from None
@@ -160,7 +160,7 @@ class Endpoints:
                 info["catalogue"] = engine.catalogue(day or dt.date.today())
             except InvalidArgument as exc:
                 if day is not None:
-                    raise errors.bad_parameter("as_of", str(exc), str(exc)) from None
+                    raise errors.bad_parameter("as_of", *errors.halves(exc)) from None
         return _json(info, headers={"Formasi-Policy": self.registry.header(name)})
 
     async def schema(self, request: Request) -> Response:

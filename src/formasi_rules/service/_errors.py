@@ -82,6 +82,14 @@ def too_many_records(limit: int, got: int | None = None) -> ServiceError:
                                             "/ pecah kumpulan, atau alirkan sebagai application/x-ndjson")
 
 
+def halves(error: Exception) -> tuple[str, str]:
+    """(English, Indonesian) of an error whose text is written "English / Indonesian", as the
+    Python API's InvalidArgument is; the whole text twice where it has no such halves."""
+    text = str(error)
+    en, sep, id_ = text.rpartition(" / ")
+    return (en, id_) if sep and en and id_ else (text, text)
+
+
 def bad_parameter(name: str, en: str, id: str, hint: str | None = None) -> ServiceError:
     problem = Problem("S422", id, en, path=f"query.{name}", hint=hint)
     return ServiceError(422, "S422", f"invalid parameter {name}: {en}", f"parameter {name} salah: {id}",

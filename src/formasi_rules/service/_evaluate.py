@@ -23,7 +23,7 @@ from ..engine._engine import open_places_of
 from ..formation import Located
 from ..inputs._candidate import shown
 from ..inputs._read import flaws, keys_twice, loads_document
-from ._errors import ServiceError, bad_body, not_json, too_many_records
+from ._errors import ServiceError, bad_body, halves, not_json, too_many_records
 from ._options import Options
 
 
@@ -164,7 +164,7 @@ def evaluate(options: Options, begin_lock, body: bytes, *, max_records: int, all
         raise ServiceError(422, "S424", "the formation places are invalid", "data formasi tidak sah",
                            problems=exc.problems) from None
     except InvalidArgument as exc:
-        raise bad_body(str(exc), str(exc)) from None
+        raise bad_body(*halves(exc)) from None
     rejected = [item for item in items if isinstance(item, RecordError)]
     if single and rejected:
         error = rejected[0]

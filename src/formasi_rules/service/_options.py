@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 from .. import Engine, InvalidArgument
 from .._dates import iso_date
-from ._errors import bad_parameter, not_found, unavailable
+from ._errors import bad_parameter, halves, not_found, unavailable
 from ._policies import Registry, Slot
 
 LAYOUTS = ("full", "compact")
@@ -87,7 +87,7 @@ def options(request: Request, registry: Registry, *, default_layout: str = "full
     try:
         targets = list(engine.plan(day).targets)
     except InvalidArgument as exc:
-        raise bad_parameter("as_of", str(exc), str(exc)) from None
+        raise bad_parameter("as_of", *halves(exc)) from None
     layout = q.get("layout", default_layout)
     if layout not in LAYOUTS:
         raise bad_parameter("layout", f"expected full or compact, got {layout!r}",
