@@ -467,3 +467,13 @@ def test_numpy_numbers_from_a_data_frame_are_the_numbers_they_are():
         assert not result.problems and result.row("A", "ahli_pertama").existing == 1
         assert fr.inputs.formation_from_rows([("$[0]", {"region": "A", "level": "ahli_pertama",
                                                         "open": np.int64(2)})]) == {"a": {"ahli_pertama": 2}}
+
+
+def test_a_row_with_a_cell_too_many_in_a_file_without_ratings_is_not_told_of_ratings(tmp_path):
+    """The rating history's quoting example is for a candidate file: a workload row is told to quote
+    its cell, without it."""
+    path = tmp_path / "w.csv"
+    path.write_text("region;activity;level;volume\nKota Lahat;a;b;ahli_pertama;4\n", encoding="utf-8")
+    ((_, error),) = read_records(path)
+    assert error.problems[0].code == "I013" and "in quotes" in error.problems[0].hint
+    assert "RATING" not in error.problems[0].hint

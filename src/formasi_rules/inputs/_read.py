@@ -449,8 +449,8 @@ def _csv(handle, name: str, delimiter: str | None = None):
                 + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
                 hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed?" if multiline
                       else f"separate every cell with {_separator(delimiter)}, empty cells included"
-                      + (f", and put a cell holding {_separator(delimiter)} in quotes (\"YEAR:RATING;YEAR:RATING\")"
-                         if more else "")))])
+                      + (f", and put a cell holding {_separator(delimiter)} in quotes"
+                         + (' ("YEAR:RATING;YEAR:RATING")' if "performance" in header else "") if more else "")))])
             continue
         if blank:
             filled = [i for i in blank if i < len(row) and row[i].strip()]
