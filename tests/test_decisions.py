@@ -172,6 +172,50 @@ def test_reasons_are_shared_between_candidates_but_stay_correct(engine):
     assert edu_a is edu_b  # the same check, status and values: one immutable reason
 
 
+def test_a_results_dict_is_its_callers_own_and_shared_reasons_refuse_changes(engine):
+    """Reasons are shared between results: changing one result's to_dict() (or the reason itself)
+    must not change what another candidate's result says."""
+    first = engine.evaluate(transfer(id="a"), as_of=AS_OF, formation=PLACES)
+    before = engine.evaluate(transfer(id="b"), as_of=AS_OF, formation=PLACES)
+    want, want_bytes = before.to_dict(), before.to_bytes()
+    allocated = engine.allocate([first, before], formation=PLACES)
+    mine = first.to_dict()
+    for decision in mine["decisions"]:
+        for reason in decision["reasons"]:
+            reason["actual"].clear()
+            reason["required"].clear()
+            reason["citation"]["article"] = "edited"
+            for row in reason.get("values_from", ()):
+                row["citation"]["article"] = "edited"
+        decision["missing"].append("edited")
+    mine["derived"].clear()
+    mine["policy"]["name"] = "edited"
+    compact = first.to_dict("compact")
+    compact["derived"].clear()
+    compact["decisions"].clear()
+    one = first.decision("perpindahan", "ahli_pertama")
+    one.to_dict()["reasons"][0]["actual"]["employment_status"] = "edited"
+    one.reasons[0].to_dict()["citation"]["article"] = "edited"
+    for item in allocated:
+        for alloc in item.to_dict()["decisions"]:
+            if "allocation" in alloc:
+                alloc["allocation"]["citation"]["article"] = "edited"
+                alloc["allocation"]["message"]["en"] = "edited"
+    other = engine.evaluate(transfer(id="b"), as_of=AS_OF, formation=PLACES)
+    assert other.to_dict() == want == json.loads(other.to_bytes()) and other.to_bytes() == want_bytes
+    assert before.to_dict() == want and first.to_dict("compact")["decisions"]
+    assert engine.allocate([first, before], formation=PLACES)[1].to_dict() == allocated[1].to_dict()
+    assert "edited" not in json.dumps(allocated[0].to_dict())
+    reason = other.decision("perpindahan", "ahli_pertama").reasons[0]
+    for change in (lambda: reason.actual.clear(), lambda: reason.citation.update(article="x"),
+                   lambda: reason.required.pop(next(iter(reason.required))),
+                   lambda: reason.values_from[0]["citation"].__setitem__("article", "x")):
+        with pytest.raises(fr.InvalidArgument, match="shared"):
+            change()
+    assert other.to_bytes() == want_bytes and isinstance(reason.actual, dict)
+    assert dict(reason.actual) == reason.actual and json.loads(json.dumps(reason.actual)) == reason.actual
+
+
 def test_routes_falling_due_together_are_ordered_by_the_policys_precedence(engine):
     """Kenaikan jenjang and kenaikan pangkat due together: jenjang first (fact sheet 2e), as the
     policy's precedence says; the result names the order, and the compact form keeps it."""

@@ -17,3 +17,13 @@ def leaves(value: Any) -> Iterator[Any]:
             stack.extend(item)
         else:
             yield item
+
+
+def copied(value: Any) -> Any:
+    """``value`` with every dict and list in it (and any mapping, tuple or list of a subclass) new:
+    a plain copy its receiver may change without changing what it was copied from."""
+    if isinstance(value, dict):
+        return {k: copied(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [copied(v) for v in value]
+    return value

@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine import RecordError, Result
-from ..engine._result import dumps
+from ..engine._result import dumps, written
 
 FORMATS = ("json", "jsonl", "table")
 
@@ -71,7 +71,7 @@ class Writer:
         if self.fmt == "table":
             self._table(item)
         elif self.fmt == "json":
-            data = item if isinstance(item, dict) else item.to_dict(self.layout)
+            data = item if isinstance(item, dict) else written(item, self.layout)
             text = ("," if self.count else "") + "\n" + json.dumps(data, ensure_ascii=False, indent=2)
             self.out.write(text)
             self.size += len(text)

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._errors import InvalidArgument
+from .._json import copied
 from .._text import Text
 from ..policy import Policy
 from ._words import message, requirement_text
@@ -32,9 +33,10 @@ def catalogue(policy: Policy, plan: Plan, as_of: dt.date, backend: str) -> dict[
     """What every compact record of a run on ``as_of`` refers to."""
     checks = {}
     for key, check in plan.checks.items():
+        # copies: the plan's values are shared by every reason of the check (and read-only)
         entry = {"rule": check.rule.id, "level": check.level, "title": check.rule.title.to_dict(),
-                 "fields": list(check.fields), "required": check.required, "requirement": check.text.need,
-                 "citation": check.text.citation, "values_from": list(check.text.values_from)}
+                 "fields": list(check.fields), "required": copied(check.required), "requirement": check.text.need,
+                 "citation": copied(check.text.citation), "values_from": copied(check.text.values_from)}
         if check.rule.note:
             entry["note"] = check.rule.note
         if check.rule.layer:

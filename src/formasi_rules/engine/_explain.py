@@ -464,4 +464,4 @@ def _reason(policy: Policy, check: Check, passed: bool | None, actual: dict[str,
     rule, text = check.rule, check.text
     reason = Reason(rule.id, rule.title, passed, actual, check.required, message(rule.title, passed, actual, text.need_text),
                     text.citation, text.values_from, missing, rule.note, rule.layer)
-    return attrs.evolve(reason, raw=orjson.dumps(reason.to_dict()))
+    return attrs.evolve(reason, raw=reason.to_bytes())

@@ -25,6 +25,7 @@ from .._errors import PolicyError, Problem
 from ..policy import All, AnyOf, Literal, Not, Policy, Rule, TableRef, Test, ThisLevel
 from ..policy._model import Condition, Period, TableRow
 from ._encode import CANDIDATE, NotRepresentable, encode, fact_key
+from ._frozen import frozen
 from ._words import describe
 
 # operator names of the policy language -> comparison on encoded values
@@ -226,7 +227,7 @@ def resolve_check(policy: Policy, rule: Rule, level: str, day: dt.date,
         return node, {cond.field: {cond.op: shown.isoformat() if isinstance(shown, dt.date) else shown}}
 
     resolved, required = resolve(rule.condition if condition is None else condition)
-    return Check(f"{rule.id}@{level}", rule, level, resolved, _plain(required),
+    return Check(f"{rule.id}@{level}", rule, level, resolved, frozen(_plain(required)),  # shared by its reasons
                  tuple(dict.fromkeys(fields)), frozenset(keys), tuple((t, r) for (t, _), r in rows.items()))
 
 

@@ -29,6 +29,7 @@ import orjson
 
 from .._errors import EngineError, InvalidArgument, Problem, suggest
 from .._text import Text
+from ._frozen import frozen
 
 ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED = "eligible", "not_eligible", "undetermined"
 
@@ -48,16 +49,21 @@ class NoSuchDecision(InvalidArgument, KeyError):
 
 @attrs.frozen
 class Reason:
-    """One rule checked for one decision: passed (True), failed (False) or undetermined (None)."""
+    """One rule checked for one decision: passed (True), failed (False) or undetermined (None).
+
+    Equal reasons are one object shared by the results that have them: its dicts and lists are
+    read-only (``ReadOnlyDict``, ``ReadOnlyList``: changing one raises InvalidArgument), and
+    ``to_dict()`` gives a fresh copy."""
 
     rule: str
     title: Text
     passed: bool | None
-    actual: dict[str, Any]
-    required: Any
+    actual: dict[str, Any] = attrs.field(converter=frozen)
+    required: Any = attrs.field(converter=frozen)  # a check's is read-only already: kept as it is
     message: Text
-    citation: dict[str, Any]
-    values_from: tuple[dict[str, Any], ...] = ()  # table rows the requirement was read from
+    citation: dict[str, Any] = attrs.field(converter=frozen)
+    # table rows the requirement was read from
+    values_from: tuple[dict[str, Any], ...] = attrs.field(default=(), converter=frozen)
     missing: tuple[str, ...] = ()
     note: str | None = None
     layer: str = ""  # the policy (of a chain of extends) that wrote the rule
@@ -67,9 +73,14 @@ class Reason:
         return self.to_bytes().decode()
 
     def to_bytes(self) -> bytes:
-        return self.raw if self.raw is not None else orjson.dumps(self.to_dict())
+        return self.raw if self.raw is not None else orjson.dumps(self._data())
 
     def to_dict(self) -> dict[str, Any]:
+        """A fresh copy, every dict and list in it the caller's own."""
+        return orjson.loads(self.to_bytes())
+
+    def _data(self) -> dict[str, Any]:
+        # to_dict() holding the reason's own (shared) values: only to be written at once
         out = {"rule": self.rule, "title": self.title.to_dict(), "passed": self.passed,
                "actual": self.actual, "required": self.required, "message": self.message.to_dict(),
                "citation": self.citation}
@@ -124,8 +135,13 @@ class Decision:
                      self.missing, self.allocation)
 
     def to_dict(self) -> dict[str, Any]:
+        """A fresh copy, every dict and list in it the caller's own (the reasons' values are shared)."""
+        return orjson.loads(self.to_bytes())
+
+    def _data(self) -> dict[str, Any]:
+        # to_dict() holding the shared values of the reasons: only to be written at once
         out = {"route": self.route, "level": self.level, "outcome": self.outcome,
-               "reasons": [r.to_dict() for r in self.reasons], "missing": list(self.missing)}
+               "reasons": [r._data() for r in self.reasons], "missing": list(self.missing)}
         if self.allocation is not None:
             out["allocation"] = self.allocation
         return out
@@ -227,7 +243,7 @@ class Result:
         """``to_json(layout)`` as UTF-8, as it is written: the full layout is joined from reasons
         rendered once, as bytes, with no text decoded and encoded again on the way."""
         if layout == "compact":
-            return orjson.dumps(self.to_dict(layout))
+            return orjson.dumps(self._data(layout))
         check_layout(layout)
 
         def decisions(parts: list[bytes]) -> None:
@@ -243,7 +259,14 @@ class Result:
         checks that failed or could not be tested (every other check of the decisions passed),
         and the values the checks read that ``derived`` does not show; the date, policy,
         backend and the checks' text are in the run's catalogue (:meth:`Engine.catalogue`), and
-        :func:`formasi_rules.expand` gives back the full form."""
+        :func:`formasi_rules.expand` gives back the full form.
+
+        A fresh copy, every dict and list in it the caller's own: results share their reasons,
+        so a copy is what may be changed. It is ``json.loads(to_json(layout))``."""
+        return orjson.loads(self.to_bytes(check_layout(layout)))
+
+    def _data(self, layout: str = "full") -> dict[str, Any]:
+        # to_dict() holding the result's own and its shared reasons' values: only to be written at once
         if check_layout(layout) == "compact":
             derived = self.derived
             return compact_record(self.candidate, derived, {k: v for k, v in self.actual.items() if k not in derived},
@@ -252,11 +275,17 @@ class Result:
                                   self.allocations)
         out = {"format": FORMAT, "candidate": self.candidate, "as_of": self.as_of.isoformat(), "policy": self.policy,
                "backend": self.backend, "derived": self.derived,
-               "decisions": [d.to_dict() for d in self.decisions]}
+               "decisions": [d._data() for d in self.decisions]}
         first = self.precedence
         if first:
             out["precedence"] = first
         return out
+
+
+def written(item: Result | RecordError, layout: str) -> dict[str, Any]:
+    """``item.to_dict(layout)`` for a writer that writes it at once: a Result's without the copy
+    (it holds the values results share: never to be handed out)."""
+    return item._data(layout) if isinstance(item, Result) else item.to_dict(layout)
 
 
 def compact_record(candidate: str, derived: dict[str, Any], actual: dict[str, Any], failed: list[str],

@@ -12,6 +12,7 @@ import attrs
 
 from .._text import Text
 from ..policy import Policy
+from ._frozen import frozen
 
 _STATUS = {True: ("terpenuhi", "met"), False: ("tidak terpenuhi", "not met"),
            None: ("belum dapat diperiksa", "cannot be checked yet")}
@@ -43,8 +44,9 @@ def describe(policy: Policy, check: Any) -> CheckText:
         if row.note:
             entry["note"] = row.note
         values_from.append(entry)
-    return CheckText(_render(check.required, _BOTH), check.rule.citation.to_dict(policy), tuple(values_from),
-                     requirement_text(check.required))
+    # shared by every reason of the check: read-only (see _frozen)
+    return CheckText(_render(check.required, _BOTH), frozen(check.rule.citation.to_dict(policy)),
+                     frozen(tuple(values_from)), requirement_text(check.required))
 
 
 def requirement_text(required: Any) -> Text:

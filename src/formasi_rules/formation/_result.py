@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from .._errors import Problem
+from .._json import copied
 
 
 def num(value: Decimal | None, places: int = 6) -> int | float | None:
@@ -59,9 +60,8 @@ class Adjustment:
     values_from: tuple[dict[str, Any], ...] = ()  # table rows the bound was read from
 
     def to_dict(self) -> dict[str, Any]:
-        out = attrs.asdict(self)
-        out["values_from"] = list(self.values_from)
-        return out
+        # a fresh copy: a row's citation is shared by the rows citing it, a citation by the rule's reasons
+        return copied(attrs.asdict(self, recurse=False))
 
 
 @attrs.frozen
@@ -140,8 +140,9 @@ class FormationResult:
         regions: dict[str, list[NeedRow]] = {}
         for r in self.rows:
             regions.setdefault(r.region, []).append(r)
-        return {"as_of": self.as_of.isoformat(), "policy": self.policy, "backend": self.backend,
-                "parameters": self.parameters, "rows": [r.to_dict() for r in self.rows],
+        # a fresh copy: its dicts and lists are the caller's own
+        return {"as_of": self.as_of.isoformat(), "policy": dict(self.policy), "backend": self.backend,
+                "parameters": copied(self.parameters), "rows": [r.to_dict() for r in self.rows],
                 "totals": {"regions": {name: _totals(rows) for name, rows in regions.items()},
                            "all": _totals(self.rows)},
                 "problems": [p.to_dict() for p in self.problems], "warnings": list(self.warnings)}

@@ -20,6 +20,7 @@ from .. import InputError, InvalidArgument, RecordError, Result
 from .._json import leaves
 from ..engine._allocate import allocate as allocate_places
 from ..engine._engine import open_places_of
+from ..engine._result import written
 from ..formation import Located
 from ..inputs._candidate import shown
 from ..inputs._read import flaws, keys_twice, loads_document
@@ -202,7 +203,7 @@ def render(items: list[Result | RecordError], layout: str, catalogue: str | None
         parts.append("[")
         end = "]"
     for i, item in enumerate(items):
-        parts.append(("," if i else "") + "\n" + indented(item.to_dict(layout)))
+        parts.append(("," if i else "") + "\n" + indented(written(item, layout)))
     parts.append(f"\n{end}\n" if items else f"{end}\n")
     return "".join(parts)
 
