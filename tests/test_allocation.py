@@ -200,3 +200,24 @@ def test_a_batch_is_an_iterable_of_records(default_engine, records):
         list(default_engine.evaluate_many(records, as_of=AS_OF))
     with pytest.raises(fr.InvalidArgument, match="records must be an iterable"):
         list(default_engine.evaluate_lines(records, as_of=AS_OF))
+
+
+def test_allocate_refuses_results_evaluated_with_other_places(engine):
+    """Results evaluated with places of their own, allocated with the engine's (or none at all): the
+    eligible would be told "no place" for places they were never given."""
+    mine = {"Kota A": {"ahli_pertama": 2}}
+    records = [transfer("a"), transfer("b")]
+    with fr.Engine(engine.policy, backend=engine.backend.name if engine.backend.name == "reference" else None,
+                   formation={"Kota A": {"ahli_muda": 1}}) as own:
+        results = list(own.evaluate_many(records, as_of=AS_OF, formation=mine))
+        assert [r.outcomes["perpindahan/ahli_pertama"] for r in results] == ["eligible", "eligible"]
+        with pytest.raises(fr.InvalidArgument, match=r"candidate 'a'.*ahli_pertama 2 when evaluated, 0 here.*"
+                                                     r"give allocate the formation="):
+            own.allocate(results)
+        given = own.allocate(results, formation=mine)  # the same places: each gets one
+        assert [r.decisions[0].allocation["status"] for r in given] == ["allocated", "allocated"]
+    unplaced = list(engine.evaluate_many(records, as_of=AS_OF))
+    with pytest.raises(fr.InvalidArgument, match="none for Kota A when evaluated"):
+        engine.allocate(unplaced, formation=mine)
+    elsewhere = list(engine.evaluate_many([transfer("c", region="Kota B")], as_of=AS_OF, formation=mine))
+    assert engine.allocate(elsewhere, formation=mine)[0].decisions[0].allocation is None  # Kota B: none either way

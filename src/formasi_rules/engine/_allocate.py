@@ -17,13 +17,41 @@ import attrs
 from .._errors import InvalidArgument
 from ..inputs import Formation, region_key
 from ..policy import Policy
+from ..policy._fields import OPEN_PLACES
 from ._encode import encode
 from ._result import ELIGIBLE, Decision, RecordError, Result
 
 
 def consumes_place(decision: Decision) -> bool:
-    """A decision that needed an open formation place (its reasons read formation_open)."""
-    return any("formation_open" in r.actual for r in decision.reasons)
+    """A decision that needed an open formation place (its reasons read the open places)."""
+    return any(OPEN_PLACES in r.actual for r in decision.reasons)
+
+
+def _other_places(res: Result, places: Formation) -> str | None:
+    """How the open places ``res`` was evaluated with differ from ``places`` for its region (the
+    values its checks read), or None where they agree or no check read them."""
+    seen = res.actual.get(OPEN_PLACES, _UNREAD)
+    region = res.values.get("region")
+    if seen is _UNREAD or not region:
+        return None
+    if seen is not None and all(v is None for v in seen.values()):
+        seen = None  # no formation given, or its region not in it
+    here = places.get(region_key(region))
+    if seen is None:
+        return None if here is None else f"none for {region} when evaluated, {_said(here)} here"
+    if here is None:
+        return f"{_said(seen)} in {region} when evaluated, none here"
+    differ = {lv: (v, here.get(lv, 0)) for lv, v in seen.items() if v != here.get(lv, 0)}
+    if not differ:
+        return None
+    return f"in {region}, " + "; ".join(f"{lv} {then} when evaluated, {now} here" for lv, (then, now) in differ.items())
+
+
+def _said(places: Any) -> str:
+    return ", ".join(f"{lv} {n}" for lv, n in places.items()) or "0"
+
+
+_UNREAD = object()
 
 
 def allocate(policy: Policy, results: list[Any], places: Formation) -> list[Any]:
@@ -42,6 +70,13 @@ def allocate(policy: Policy, results: list[Any], places: Formation) -> list[Any]
                                   f"{policy.name} {policy.version} (digest {policy.digest[:15]}...): evaluate "
                                   "the records again with this engine")
         if isinstance(res, Result):
+            differ = _other_places(res, places)
+            if differ is not None:  # the eligible would be told "no place" for places they were not given
+                raise InvalidArgument(
+                    f"item {i} (candidate {res.candidate!r}) was evaluated with other open places than the ones "
+                    f"allocate was given ({differ}): give allocate the formation= the results were evaluated "
+                    "with (evaluate_many(..., formation=f), then allocate(results, formation=f)) / formasi saat "
+                    "penilaian berbeda dengan formasi yang dibagikan")
             dates.add(res.as_of)
             if res.candidate in first:
                 raise InvalidArgument(

@@ -52,11 +52,14 @@ def _system(name, kind, id_, en, inputs=None, **kw) -> Field:
     return Field(name, kind, Text(id_, en), tuple(inputs or (name,)), type=kw.pop("type", kind), **kw)
 
 
+# The field the engine gives the open places of the candidate's region in, per level
+OPEN_PLACES = "formation_open"
+
 # Fields every policy has, provided by the engine: the evaluation date, the open places of
 # the formation data, and the quantities of the workload analysis (formation rules).
 SYSTEM_FIELDS: dict[str, Field] = {f.name: f for f in (
     _system("as_of", "date", "tanggal penilaian", "evaluation date"),
-    _system("formation_open", "number", "formasi (kebutuhan) yang tersedia pada jenjang ini",
+    _system(OPEN_PLACES, "number", "formasi (kebutuhan) yang tersedia pada jenjang ini",
             "open formation places at this level", ["formation"], per_level=True, type="integer"),
     _system("workload_minutes", "number", "beban kerja (menit per tahun)", "workload (minutes per year)",
             ["workload"], decimals=2, subject="formation"),
