@@ -45,6 +45,32 @@ def test_jobs_give_the_same_items_in_the_same_order(default_engine, batch, tmp_p
     assert json.loads(one[7])["error"]["where"] == "$[7] (line 8)"
 
 
+def _failing_source(records, at):
+    """The records, then the error an iterable raises at record ``at`` (a file that goes away)."""
+    yield from records[:at]
+    raise OSError("the disk went away")
+
+
+@pytest.mark.parametrize("how,at", [("many", 150), ("many", 610), ("blocks", 150), ("lines", 140)])
+def test_with_jobs_an_iterable_that_fails_gives_out_every_record_before(default_engine, tmp_path, monkeypatch,
+                                                                       how, at):
+    """A chunk read in part when the records' iterable raised was lost with workers (150 records:
+    none given out): as with one process, each record before the error is given out, then the error."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    records = [dict(r) for r in candidates(at)]
+    run = {"many": lambda src: (r.candidate for r in default_engine.evaluate_many(src, as_of=AS_OF, jobs=2)),
+           "blocks": lambda src: (i for b in default_engine.evaluate_blocks(src, as_of=AS_OF, jobs=2,
+                                                                            layout="compact") for i in b.ids),
+           "lines": lambda src: (json.loads(t)["candidate"] for t, _ in default_engine.evaluate_lines(
+               src, as_of=AS_OF, jobs=2, layout="full"))}[how]  # full: chunks of 25, the last one short
+    got = []
+    with pytest.raises(OSError, match="disk went away"):
+        for item in run(_failing_source(records, at)):
+            got.append(item)
+    assert got == [r["id"] for r in records]
+    assert list(tmp_path.iterdir()) == []  # the workers ended and their spool removed
+
+
 def test_cli_jobs_and_streaming_order(batch, tmp_path):
     outs = []
     for jobs in ("1", "2"):

@@ -312,10 +312,18 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
         cap = 2 * (jobs - 1) * IN_FLIGHT_PER_JOB + 2  # chunks finished or under way, handed out in order
         pending: collections.deque = collections.deque()  # (records, _Job or finished)
         numbered = enumerate(records)
+        failed: list[Exception] = []  # what the records' iterable raised: raised once those before are out
 
         def chunk() -> list:
-            return [item if isinstance(item, tuple) else (f"$[{i}]", item)
-                    for i, item in itertools.islice(numbered, size)]
+            items: list = []
+            if failed:
+                return items
+            try:
+                for i, item in itertools.islice(numbered, size):
+                    items.append(item if isinstance(item, tuple) else (f"$[{i}]", item))
+            except Exception as exc:  # noqa: BLE001 - the records read before it are evaluated first
+                failed.append(exc)
+            return items
 
         exhausted = False
         patience = 0.05  # seconds; then half the time this process takes for a chunk (see the docstring)
@@ -324,13 +332,13 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
             # keep the workers' queues full
             while not exhausted and len(pending) < cap and (w := pool.idle(IN_FLIGHT_PER_JOB)) is not None:
                 items = chunk()
-                exhausted = not items
+                exhausted = not items or bool(failed)
                 if items:
                     pending.append((len(items), pool.send(w, items, as_of, route, level, render)))
             # then evaluate one chunk here, unless enough is already waiting
             if not exhausted and len(pending) < cap:
                 items = chunk()
-                exhausted = not items
+                exhausted = not items or bool(failed)
                 if items:
                     started = time.monotonic()
                     pending.append((len(items), here(items)))
@@ -369,6 +377,8 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
             if exhausted and not pending:
                 break
         clean = True
+        if failed:  # every record before it has been given out
+            raise failed[0]
     finally:
         if pool is not None:
             pool.end(force=not clean)
