@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import pickle
+import time
 from decimal import Decimal
 
 import pytest
@@ -477,3 +478,51 @@ def test_a_row_with_a_cell_too_many_in_a_file_without_ratings_is_not_told_of_rat
     ((_, error),) = read_records(path)
     assert error.problems[0].code == "I013" and "in quotes" in error.problems[0].hint
     assert "RATING" not in error.problems[0].hint
+def test_a_record_may_be_any_mapping_at_the_top_too(default_engine, tmp_path, monkeypatch):
+    """docs/python-api.md: any mapping is read as an object. Nested ones were; the record itself was I001."""
+    import collections.abc
+    import tempfile
+    import types
+
+    class Record(collections.abc.Mapping):  # a caller's own mapping: no dict, and not picklable as one
+        def __init__(self, data):
+            self._data = data
+
+        def __getitem__(self, key):
+            return self._data[key]
+
+        def __iter__(self):
+            return iter(self._data)
+
+        def __len__(self):
+            return len(self._data)
+
+    rec = {"id": "m", "employment_status": "PNS", "birth_date": "1972-05-01", "education": "S1", "rank": "III/b",
+           "region": "Kota Palembang", "experience_years": 3, "performance": [{"year": 2024, "rating": "baik"}]}
+    want = default_engine.evaluate(rec, as_of=AS_OF).to_bytes()
+    for given in (types.MappingProxyType(rec), Record(rec)):
+        assert structure_candidate(given, "$", POLICY) == structure_candidate(rec, "$", POLICY)
+        assert default_engine.evaluate(given, as_of=AS_OF).to_bytes() == want
+        (got,) = default_engine.evaluate_many([given], as_of=AS_OF)
+        assert got.to_bytes() == want
+    # with a worker: the records it is sent are pickled (a mappingproxy cannot be)
+    from formasi_rules.engine import _parallel
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    pools, sent = [], []
+    made, send = _parallel._Workers.__init__, _parallel._Workers.send
+    monkeypatch.setattr(_parallel._Workers, "__init__", lambda self, *a: (made(self, *a), pools.append(self))[0])
+    monkeypatch.setattr(_parallel._Workers, "send", lambda self, w, items, *a: (sent.append(len(items)),
+                                                                                 send(self, w, items, *a))[1])
+
+    def records():
+        deadline = time.monotonic() + 60
+        while not all(w.up or w.conn.poll() for w in pools[0].all) and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the worker is up: the chunks after the first are sent to it
+        for i in range(1000):
+            yield types.MappingProxyType({**rec, "id": f"m{i}"})
+
+    got = list(default_engine.evaluate_many(records(), as_of=AS_OF, jobs=2))
+    assert [r.candidate for r in got] == [f"m{i}" for i in range(1000)] and all(isinstance(r, fr.Result) for r in got)
+    assert sent  # a worker had its share
+    (p,) = problems_of(["not", "a", "mapping"])
+    assert p.code == "I001"

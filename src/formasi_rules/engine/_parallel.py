@@ -47,7 +47,7 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from multiprocessing.connection import wait
 from typing import Any
 
@@ -320,7 +320,10 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
                 return items
             try:
                 for i, item in itertools.islice(numbered, size):
-                    items.append(item if isinstance(item, tuple) else (f"$[{i}]", item))
+                    where, record = item if isinstance(item, tuple) else (f"$[{i}]", item)
+                    if not isinstance(record, dict) and isinstance(record, Mapping):
+                        record = dict(record)  # read as an object all the same, and sent: a mappingproxy cannot be
+                    items.append((where, record))
             except Exception as exc:  # noqa: BLE001 - the records read before it are evaluated first
                 failed.append(exc)
             return items

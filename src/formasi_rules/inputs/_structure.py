@@ -83,9 +83,12 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
     Raises InputError listing every problem in the record, each with its path.
     """
     if not isinstance(raw, dict):
-        raise InputError([Problem("I001", f"rekaman harus berupa objek, bukan {shown(raw)[:40]}",
-                                  f"a record must be an object with fields, got {shown(raw)[:40]}",
-                                  path=path)])
+        if isinstance(raw, Mapping):  # any mapping is read as an object (a MappingProxyType, a user's own)
+            raw = dict(raw)
+        else:
+            raise InputError([Problem("I001", f"rekaman harus berupa objek, bukan {shown(raw)[:40]}",
+                                      f"a record must be an object with fields, got {shown(raw)[:40]}",
+                                      path=path)])
     contract = _contract(policy)
     no_id = []
     ident = raw.get("id")
