@@ -307,9 +307,10 @@ def test_a_count_with_a_superscript_or_other_digit_is_the_rows_error(engine, cou
     assert problem.code == "W012" and problem.path == "$[0].count"
 
 
-def test_formation_takes_a_datetime_as_evaluate_does(engine):
-    at_noon = need(engine, [row(volume=10, norm=1)], as_of=dt.datetime(2025, 10, 9, 12))
-    assert at_noon.as_of == dt.date(2025, 10, 9) and at_noon.row(X, "ahli_pertama") is not None
+def test_formation_refuses_a_datetime_as_evaluate_does(engine):
+    """Once a TypeError from deep inside; then its date kept silently; a time is refused, said plainly."""
+    with pytest.raises(fr.InvalidArgument, match=r"not a date and time.*as_of=value\.date\(\)"):
+        need(engine, [row(volume=10, norm=1)], as_of=dt.datetime(2025, 10, 9, 12))
 
 
 def test_an_officer_with_a_suspect_date_or_id_is_counted_and_said(engine):

@@ -45,6 +45,38 @@ def test_arguments_of_the_wrong_kind_are_invalid_arguments_said_plainly(default_
             call()
 
 
+def test_as_of_is_a_date_not_a_date_and_time_everywhere(default_engine, tmp_path):
+    """A datetime is a date to Python: its date was kept silently (evaluate, formation ...) or it
+    crashed in a comparison (check, write_template), where the command line and the service refuse
+    a time. Its day depends on the time zone meant: the caller says which."""
+    import datetime as dt
+
+    import pytest
+
+    from formasi_rules.diff import diff
+    from formasi_rules.extra.partitions import Batch
+    from formasi_rules.sheets import write_template
+    from formasi_rules.testing import check
+
+    late = dt.datetime(2025, 10, 9, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))  # the 9th in Jakarta
+    engine, record = default_engine, {"id": "a"}
+    rows = [{"region": "Kota A", "activity": "x", "level": "ahli_pertama", "volume": 12, "norm_minutes": 900}]
+    calls = [lambda at: engine.evaluate(record, as_of=at), lambda at: list(engine.evaluate_many([record], as_of=at)),
+             lambda at: list(engine.evaluate_lines([record], as_of=at)),
+             lambda at: list(engine.evaluate_blocks([record], as_of=at, jobs=2)),
+             lambda at: engine.formation(rows, as_of=at), lambda at: engine.plan(at), lambda at: engine.catalogue(at),
+             lambda at: Batch.of(engine.policy, as_of=at), lambda at: check(engine.policy.root, as_of=at),
+             lambda at: write_template(engine.policy, tmp_path / "abk.xlsx", ["Kota A"], as_of=at),
+             lambda at: diff(engine.policy, engine.policy, candidates=[record], as_of=at)]
+    for call in calls:
+        for at in (late, dt.datetime(2025, 10, 9)):
+            with pytest.raises(fr.InvalidArgument, match=r"as_of must be a date, not a date and time \(2025-10-09T"
+                                                         r".*give a date: as_of=value\.date\(\) \(in the time zone "
+                                                         r"meant\) / as_of harus tanggal"):
+                call(at)
+    assert engine.evaluate(record, as_of=late.date()).as_of == dt.date(2025, 10, 9)
+
+
 def test_a_result_says_it_is_not_hashable(default_engine):
     """Compared by value and holding dicts, it claimed to be Hashable and then raised on hash()."""
     import collections.abc

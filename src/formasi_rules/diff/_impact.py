@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 import attrs
 
+from .._dates import as_date
 from ..engine import BackendWarning, Engine, RecordError, Result
 from ..policy import Policy
 
@@ -147,6 +148,7 @@ def impact(old: Policy, new: Policy, records: Iterable[Any] | None = None, *, as
     """Evaluate ``records`` (raw candidate dicts, or ``read_records`` pairs) under both policies on
     ``as_of``; with ``workload`` (and ``existing``), the open places of each version come from its
     own formation computation, and the need per region and level is compared too."""
+    as_of = as_date(as_of)  # refused before anything is evaluated
     records = list(records or [])
     engines = _engine(old), _engine(new)
     try:

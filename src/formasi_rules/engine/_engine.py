@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from .._dates import as_date
 from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument
 from ..inputs import Candidate, Formation, formation_from_mapping, formation_from_rows, read_formation
 from ..policy import Policy, load_policy
@@ -343,15 +344,6 @@ def _check_jobs(jobs: Any) -> int:
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InvalidArgument(f"jobs must be a whole number of 1 or more, got {jobs!r}")
     return jobs
-
-
-def as_date(value: Any) -> dt.date:
-    """``as_of`` as a date (a datetime's day), or InvalidArgument."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    raise InvalidArgument(f"as_of must be a datetime.date, got {value!r}")
 
 
 def open_places_of(value: Mapping | str | os.PathLike | FormationResult | None,

@@ -26,9 +26,10 @@ import attrs
 import orjson
 
 from .. import __version__
+from .._dates import as_date
 from .._errors import EngineError, InvalidArgument
 from ..engine._dedup import unique
-from ..engine._engine import Engine, as_date, check_filter, open_places_of, resolve_backend
+from ..engine._engine import Engine, check_filter, open_places_of, resolve_backend
 from ..engine._result import Block, check_layout
 from ..policy import Policy, load_checked
 

@@ -10,9 +10,10 @@ __all__ = ["OFFICERS_SHEET", "WORKLOAD_SHEET", "SheetRow", "is_workbook", "read_
 
 def write_template(policy, path, regions, *, as_of):
     """Write the workbook to fill in for ``regions``, with ``policy``'s catalogue in force on ``as_of``."""
+    from .._dates import as_date
     from ._template import write_template as write
 
-    return write(policy, path, regions, as_of=as_of)
+    return write(policy, path, regions, as_of=as_date(as_of))
 
 
 def write_result(result, path, *, levels=None):

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 from ruamel.yaml import YAML
 
+from .._dates import as_date
 from .._errors import FormasiError, InvalidArgument, PolicyError
 from ..engine._plan import build_plan, periods
 from ..policy import Policy, load_policy
@@ -35,6 +36,7 @@ from ._witness import Confirmer
 def check(policy_dir, *, as_of: dt.date | None = None, max_examples: int = 300,
           properties: bool = True) -> list[Finding]:
     """Every finding for the policy in ``policy_dir`` (an empty list: nothing is wrong)."""
+    as_of = as_date(as_of) if as_of is not None else None
     try:
         policy = load_policy(policy_dir)
     except PolicyError as exc:
