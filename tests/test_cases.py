@@ -200,6 +200,15 @@ def test_a_misspelt_rule_in_failed_is_named_with_the_closest(default_engine, tmp
     assert named and "no rule of policy" in named[0] and "'perpindahan.age'" in named[0]
 
 
+def test_a_case_without_its_keys_names_them_plainly(tmp_path):
+    """Policy staff read the message: the names, not a Python list of them."""
+    with pytest.raises(fr.PolicyError) as info:
+        load_cases(write(tmp_path, "- name: c\n  input: {candidate: {id: x}}\n"))
+    (problem,) = info.value.problems
+    assert problem.code == "T002" and problem.id == "kasus uji tanpa as_of, expected"
+    assert problem.en == "the test case has no as_of, expected"
+
+
 def test_two_cases_of_one_name_are_an_error(tmp_path):
     case = """
 - name: the same name

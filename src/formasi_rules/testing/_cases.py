@@ -141,7 +141,8 @@ def _case_problems(raw: Any, file: str, line: int | None) -> list[Problem]:
                                f"case; a case has {', '.join(CASE_KEYS)}", raw, key, suggest(key, CASE_KEYS)))
     missing = [k for k in ("name", "as_of", "input", "expected") if k not in raw]
     if missing:
-        out.append(problem("T002", f"kasus uji tanpa {missing}", f"the test case has no {', '.join(missing)}"))
+        names = ", ".join(missing)  # as policy staff write them, not a Python list
+        out.append(problem("T002", f"kasus uji tanpa {names}", f"the test case has no {names}"))
     if "as_of" in raw and not isinstance(raw["as_of"], dt.date):
         try:
             iso_date(str(raw["as_of"]))
