@@ -200,6 +200,22 @@ def test_a_misspelt_rule_in_failed_is_named_with_the_closest(default_engine, tmp
     assert named and "no rule of policy" in named[0] and "'perpindahan.age'" in named[0]
 
 
+def test_a_misspelt_input_in_missing_is_named_with_the_closest(default_engine, tmp_path):
+    """As for failed: an expected/got difference alone would not say the name is no input at all."""
+    (tmp_path / "c.yaml").write_text("""
+- name: an input misspelt
+  as_of: 2025-10-09
+  input:
+    candidate: {id: x, employment_status: PNS, education: S1, rank: III/a, region: Kota Palembang}
+  expected:
+    perpindahan/ahli_pertama: {outcome: undetermined, missing: [birth_dat, formation]}
+""", encoding="utf-8")
+    (result,) = [run_case(default_engine, c) for c in load_cases(tmp_path)]
+    named = [f for f in result.failures if "'birth_dat'" in f and "expected missing" not in f]
+    assert len(named) == 1 and "no input policy pengantar_kerja reads" in named[0]
+    assert "did you mean 'birth_date'" in named[0] and "formation" not in named[0]
+
+
 def test_a_case_without_its_keys_names_them_plainly(tmp_path):
     """Policy staff read the message: the names, not a Python list of them."""
     with pytest.raises(fr.PolicyError) as info:

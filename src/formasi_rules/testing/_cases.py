@@ -36,7 +36,7 @@ import attrs
 from .._dates import iso_date
 from .._errors import FormasiError, PolicyError, Problem, said, suggest
 from ..engine import Engine, Result
-from ..engine._encode import show
+from ..engine._encode import CANDIDATE, show
 from ..engine._result import ELIGIBLE, NOT_ELIGIBLE, UNDETERMINED
 from ..policy._yaml import load_yaml, where
 
@@ -283,13 +283,25 @@ def _run_candidate(engine: Engine, case: Case) -> CaseResult:
             got = sorted(r.rule for r in decision.reasons if r.passed is False)
             if got != sorted(want["failed"]):
                 failures.append(f"{key}: expected failed rules {sorted(want['failed'])}, got {got}")
-        if "missing" in want and sorted(decision.missing) != sorted(want["missing"]):
-            failures.append(f"{key}: expected missing {sorted(want['missing'])}, got {sorted(decision.missing)}")
+        if "missing" in want:
+            inputs = _inputs(engine.policy)
+            for name in (m for m in want["missing"] if m not in inputs):
+                close = suggest(str(name), inputs)
+                failures.append(f"{key}: missing names {name!r}, which is no input policy {engine.policy.name} "
+                                "reads" + (f" ({close})" if close else ""))
+            if sorted(decision.missing) != sorted(want["missing"]):
+                failures.append(f"{key}: expected missing {sorted(want['missing'])}, got {sorted(decision.missing)}")
     # a case exercises only the decisions it asserts
     asserted = [d for d in result.decisions if f"{d.route}/{d.level}" in case.expected]
     exercised = frozenset(r.rule for d in asserted for r in d.reasons if r.passed is False)
     rows = frozenset((v["table"], v.get("key")) for d in asserted for r in d.reasons for v in r.values_from)
     return CaseResult(case, tuple(failures), exercised, rows)
+
+
+def _inputs(policy) -> list[str]:
+    """What a candidate's decision can name as missing: the record's inputs the policy's fields read
+    (a field of a candidate rule names the inputs its value comes from)."""
+    return sorted({i for f in policy.fields.values() if f.subject == CANDIDATE for i in f.inputs})
 
 
 def _derived_failure(fields: dict, result: Result, name: str, want: Any) -> list[str]:
