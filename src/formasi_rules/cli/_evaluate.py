@@ -13,7 +13,8 @@ import warnings
 import click
 
 from .._errors import FormasiError, InvalidArgument, WorkerError
-from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError, expand
+from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError
+from ..engine._compact import expander
 from ..engine._engine import check_filter
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records
@@ -231,18 +232,20 @@ def expand_command(compact, output):
         writer = None
         try:
             if lines:  # JSON Lines
+                expand_one = expander(head, copy=False)  # (each written at once: no copy to change)
                 for number, line in enumerate(f, start=2):
                     if line.strip():
                         writer = writer or Writer(out, "jsonl")
                         try:
-                            full = expand(head, _json_line(compact, number, line))
+                            full = expand_one(_json_line(compact, number, line))
                         except InvalidArgument as exc:
                             raise FormasiError(f"{compact}, line {number}: {exc}") from None
                         writer.write(full)
             else:
                 writer = Writer(out, "json")
+                expand_one = expander(whole, copy=False)
                 for record in whole["results"]:
-                    writer.write(expand(whole, record))
+                    writer.write(expand_one(record))
             if writer:
                 writer.close()
             if sink:

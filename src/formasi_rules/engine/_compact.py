@@ -14,7 +14,7 @@ from the two, equal to what the full layout gives (tested for every shipped exam
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._errors import InvalidArgument
@@ -23,6 +23,7 @@ from .._text import Text
 from ..policy import Policy
 from ._words import message, requirement_text
 from ._plan import Plan
+from ._frozen import frozen
 from ._result import Decision, Given, Reason, Result
 from ._result import outcome as outcome_of
 
@@ -56,32 +57,56 @@ def catalogue(policy: Policy, plan: Plan, as_of: dt.date, backend: str) -> dict[
 def expand(catalogue: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]:
     """The full result (as ``Result.to_dict()`` gives it) from a compact record and its run's
     catalogue. An error record is the same in both layouts and comes back as it is."""
-    if not isinstance(catalogue, Mapping) or not isinstance(record, Mapping):
+    return expander(catalogue)(record)
+
+
+def expander(catalogue: Mapping[str, Any], copy: bool = True) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """:func:`expand` with ``catalogue`` read once, for each record of its run. Without ``copy`` the
+    dicts given hold the catalogue's (read-only) requirements and citations, for a writer that
+    writes each at once (``formasi expand``), rather than a copy for the caller to change."""
+    if not isinstance(catalogue, Mapping):
         raise InvalidArgument(f"expand() takes the catalogue and a record, both mappings (parsed JSON), got "
-                              f"{type(catalogue).__name__} and {type(record).__name__}")
+                              f"{type(catalogue).__name__}")
     cat = catalogue.get("catalogue", catalogue)
     if not isinstance(cat, Mapping) or cat.get("layout") != "compact" or "checks" not in cat:
         raise InvalidArgument("expand() needs the catalogue: the first item of a compact run")
     if cat.get("version") != VERSION:
         raise InvalidArgument(f"this catalogue is of compact layout version {cat.get('version')}; "
                               f"this formasi_rules reads version {VERSION}")
-    if "error" in record:
-        return dict(record)
-    if "catalogue" in record:
-        raise InvalidArgument("a second catalogue among the records: the output of two runs joined? expand "
-                              "each run's output on its own")
-    made_on = record.get("actual", {}).get("as_of") if isinstance(record.get("actual"), Mapping) else None
-    if made_on is not None and made_on != cat.get("as_of"):
-        raise InvalidArgument(f"record {record.get('candidate')!r} was decided on {made_on}, its catalogue's run "
-                              f"on {cat.get('as_of')}: the record is from another run")
-    try:
-        return _expand(cat, record)
-    except (KeyError, TypeError) as exc:
-        raise InvalidArgument(f"record {record.get('candidate')!r} does not fit this catalogue "
-                              f"(no {exc}); was it made in another run?") from None
+    # a check's requirement, citation and rows are shared by its reasons (read-only): made so once
+    checks: dict[str, Any] = {}
+
+    def check(key: str) -> Mapping[str, Any]:
+        found = checks.get(key)
+        if found is None:
+            given = cat["checks"][key]
+            found = checks[key] = {**given, **{k: frozen(given[k]) for k in ("required", "citation",
+                                                                                  "values_from")}}
+        return found
+
+    def expand_one(record: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(record, Mapping):
+            raise InvalidArgument(f"expand() takes the catalogue and a record, both mappings (parsed JSON); the "
+                                  f"record is a {type(record).__name__}")
+        if "error" in record:
+            return dict(record)
+        if "catalogue" in record:
+            raise InvalidArgument("a second catalogue among the records: the output of two runs joined? expand "
+                                  "each run's output on its own")
+        made_on = record.get("actual", {}).get("as_of") if isinstance(record.get("actual"), Mapping) else None
+        if made_on is not None and made_on != cat.get("as_of"):
+            raise InvalidArgument(f"record {record.get('candidate')!r} was decided on {made_on}, its catalogue's run "
+                                  f"on {cat.get('as_of')}: the record is from another run")
+        try:
+            result = _expand(cat, check, record)
+        except (KeyError, TypeError) as exc:
+            raise InvalidArgument(f"record {record.get('candidate')!r} does not fit this catalogue "
+                                  f"(no {exc}); was it made in another run?") from None
+        return result.to_dict() if copy else result._data()
+    return expand_one
 
 
-def _expand(cat: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]:
+def _expand(cat: Mapping[str, Any], check: Callable[[str], Mapping[str, Any]], record: Mapping[str, Any]) -> Result:
     targets = {f"{d['route']}/{d['level']}": d["checks"] for d in cat["decisions"]}
     states = {**dict.fromkeys(record["failed"], False), **dict.fromkeys(record["undetermined"], None)}
     derived, actual = record["derived"], record["actual"]
@@ -95,7 +120,7 @@ def _expand(cat: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]
     for target, outcome in record["decisions"].items():
         route, level = target.split("/")
         keys = targets[target]
-        reasons = tuple(_reason(cat["checks"][k], cat["fields"], states.get(k, True), value) for k in keys)
+        reasons = tuple(_reason(check(k), cat["fields"], states.get(k, True), value) for k in keys)
         missing = tuple(dict.fromkeys(m for r in reasons if r.passed is None for m in r.missing))
         seen = {r.passed for r in reasons}
         if outcome != outcome_of(False in seen, None in seen):
@@ -105,7 +130,7 @@ def _expand(cat: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]
                                   missing, allocation.get(target), explain=Given(reasons)))
     return Result(record["candidate"], dt.date.fromisoformat(cat["as_of"]), cat["policy"], cat["backend"],
                   derived, dict(record["decisions"]), decide=Given(tuple(decisions)),
-                  order=tuple(cat.get("precedence", ()))).to_dict()
+                  order=tuple(cat.get("precedence", ())))
 
 
 def _reason(check: Mapping[str, Any], fields: Mapping[str, Any], passed: bool | None, value) -> Reason:
