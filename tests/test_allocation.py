@@ -221,3 +221,19 @@ def test_allocate_refuses_results_evaluated_with_other_places(engine):
         engine.allocate(unplaced, formation=mine)
     elsewhere = list(engine.evaluate_many([transfer("c", region="Kota B")], as_of=AS_OF, formation=mine))
     assert engine.allocate(elsewhere, formation=mine)[0].decisions[0].allocation is None  # Kota B: none either way
+
+
+def test_an_allocation_is_read_only_and_its_copy_the_callers_own(engine):
+    """Every allocation note holds the one citation of the policy's allocation: changed in place
+    through one candidate's result, it would change every other's. It refuses; to_dict() is a copy."""
+    places = {"Kota A": {"ahli_pertama": 1}}
+    results = list(engine.evaluate_many([transfer("a"), transfer("b", experience=9)], as_of=AS_OF, formation=places))
+    first, second = engine.allocate(results, formation=places)
+    note = first.decisions[0].allocation
+    with pytest.raises(fr.InvalidArgument):
+        note["citation"]["article"] = "EDITED"
+    with pytest.raises(fr.InvalidArgument):
+        note["status"] = "allocated"
+    mine = first.to_dict()["decisions"][0]["allocation"]
+    mine["citation"]["article"] = "EDITED"
+    assert b"EDITED" not in second.to_bytes() and b"EDITED" not in first.to_bytes()

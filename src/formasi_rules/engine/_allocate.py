@@ -19,6 +19,7 @@ from ..inputs import Formation, region_key
 from ..policy import Policy
 from ..policy._fields import OPEN_PLACES
 from ._encode import encode
+from ._frozen import frozen
 from ._result import ELIGIBLE, Decision, RecordError, Result
 
 
@@ -112,7 +113,7 @@ def allocate(policy: Policy, results: list[Any], places: Formation) -> list[Any]
         out.append(res.candidate)
         return tuple(out)
 
-    citation = settings.citation.to_dict(policy)
+    citation = frozen(settings.citation.to_dict(policy))  # one for every note: read-only, as a reason's values
     order_text = ", ".join(["route"] + [f"{f} ({'desc' if d else 'asc'})" for f, d in settings.order_by]
                            + ["candidate id"])
     given: dict[int, tuple[str, str]] = {}
@@ -155,6 +156,7 @@ def allocate(policy: Policy, results: list[Any], places: Formation) -> list[Any]
         if not isinstance(res, Result) or not any(k[0] == i for k in notes):
             out.append(res)
             continue
-        allocations = {f"{d.route}/{d.level}": notes[(i, j)] for j, d in enumerate(res.decisions) if (i, j) in notes}
+        allocations = {f"{d.route}/{d.level}": frozen(notes[(i, j)])
+                       for j, d in enumerate(res.decisions) if (i, j) in notes}
         out.append(attrs.evolve(res, allocations=allocations))  # its decisions are built again, with them
     return out
