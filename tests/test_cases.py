@@ -51,6 +51,17 @@ def test_malformed_case_files_are_reported(tmp_path):
     assert [p.line for p in info.value.problems][3:] == [6, 5]  # the unknown key's line, then the case's
 
 
+def test_a_case_dated_with_a_time_of_day_is_refused_at_its_line(tmp_path):
+    """YAML reads `as_of: 2025-10-09 10:30:00` as a time: the case was run and failed with the Python
+    API's advice (as_of=value.date()); it is T003 where it is written, with the date to write."""
+    (tmp_path / "c.yaml").write_text("- name: x\n  as_of: 2025-10-09 10:30:00\n  input: {candidate: {id: a}}\n"
+                                     "  expected: {pengangkatan_pertama/ahli_pertama: eligible}\n")
+    with pytest.raises(fr.PolicyError) as info:
+        load_cases(tmp_path / "c.yaml")
+    (problem,) = info.value.problems
+    assert problem.code == "T003" and problem.line == 2 and "write 2025-10-09" in problem.en
+
+
 def test_a_case_file_the_folder_would_skip_is_named(tmp_path):
     """A file renamed to .yml, or moved into a folder inside, was skipped: '23 passed, 0 failed' with
     15 cases dropped unsaid."""

@@ -143,7 +143,10 @@ def _case_problems(raw: Any, file: str, line: int | None) -> list[Problem]:
     if missing:
         names = ", ".join(missing)  # as policy staff write them, not a Python list
         out.append(problem("T002", f"kasus uji tanpa {names}", f"the test case has no {names}"))
-    if "as_of" in raw and not isinstance(raw["as_of"], dt.date):
+    if "as_of" in raw and isinstance(raw["as_of"], dt.datetime):  # YAML reads "2025-10-09 10:30" as a time
+        out.append(problem("T003", "as_of adalah tanggal saja, tanpa jam: tulis seperti 2025-10-09",
+                           f"as_of is a date alone, with no time of day: write {raw['as_of'].date()}", raw, "as_of"))
+    elif "as_of" in raw and not isinstance(raw["as_of"], dt.date):
         try:
             iso_date(str(raw["as_of"]))
         except ValueError:
