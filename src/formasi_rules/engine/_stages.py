@@ -6,8 +6,10 @@ Run record by record, each stage finds the processor's caches full of the others
 durable_rules takes each ruleset over the chunk's facts in turn (``Backend.run_many``). The
 results, their order and their errors are those of one record at a time: a record that fails at
 any stage becomes its RecordError and the others in its chunk go on; an error that ends the batch
-(an EngineError, one the records' iterable raises, a bug, an interrupt) ends it after every record
-before it was given out, as it would one by one.
+(an EngineError, one the records' iterable raises, a bug, an interrupt while a record is read or
+derived) ends it after every record before it was given out, as it would one by one. An interrupt
+while the engine decides a chunk ends the batch after the chunks before it: the records of that
+chunk are not given out (none of them was decided).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from ._encode import AS_IS, encode, encode_fact, show, unusable
 from ._plan import Plan
 from ._result import RecordError, Rendered, Result, full_parts, precedence_of
 
-CHUNK = 1024  # records per chunk (benchmarks/stages.py)
+CHUNK = 256  # records per chunk: in one process 64, 256 and 1,024 measure alike (benchmarks/stages.py); 1,024 keeps
+# more in flight for the collector and makes a slow stream's first answer wait longer
 
 
 @attrs.define(slots=True)
@@ -94,7 +97,8 @@ def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date,
         try:
             for case, found in zip(ready, backend.run_many(plan, [case.fact for case in ready])):
                 case.found = found
-                case.fact = None  # let go at once: the collector need not walk a chunk of facts again
+            for case in ready:  # let go at once: the collector need not walk a chunk of facts again
+                case.fact = None
         except Exception:  # noqa: BLE001 - one by one below: every record before the one that fails is given out
             for case in ready:
                 case.found = None
