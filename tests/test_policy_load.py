@@ -539,6 +539,20 @@ def test_a_reversed_literal_pair_is_said_at_the_rule(policy_copy, pair, reversed
     assert "between: [III/a, III/d]" in p.hint
 
 
+@pytest.mark.parametrize("wrap", ["any: [{rank: {between: [III/d, III/a]}}, {rank: {equals: IV/e}}]",
+                                  "not: {rank: {between: [III/d, III/a]}}"])
+def test_a_reversed_pair_under_any_or_not_is_no_rule_never_met(policy_copy, wrap):
+    """P073 says the rule is never met: a reversed pair in one branch of an `any`, or under a `not`,
+    does not make it so (the branch never passes, or the `not` always does)."""
+    path = policy_copy.parent / "jf_umum" / "rules" / "common.yaml"
+    edit(path, "      rank:\n        between: [{table: rank_range, column: min_rank}, {table: rank_range, "
+         "column: max_rank}]", f"      {wrap}")
+    try:
+        fr.load_policy(policy_copy)
+    except fr.PolicyError as exc:
+        assert "P073" not in [p.code for p in exc.problems], exc.problems
+
+
 def test_a_reversed_row_at_a_level_no_route_reads_is_not_said(policy_copy):
     """Pemula is no level of the shipped policy: its row is never read there."""
     edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml",

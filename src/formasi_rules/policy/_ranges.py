@@ -12,7 +12,7 @@ from typing import Any
 
 from .._errors import Problem, said
 from ._fields import Field
-from ._model import All, AnyOf, Condition, Literal, Not, Rule, Table, TableRef, Test, Where
+from ._model import All, Condition, Literal, Rule, Table, TableRef, Test, Where
 
 
 def reversed_ranges(rule: Rule, header: dict, tables: dict[str, Table], fields: dict[str, Field],
@@ -34,18 +34,16 @@ def reversed_ranges(rule: Rule, header: dict, tables: dict[str, Table], fields: 
 
 def _betweens(cond: Condition) -> Iterator[tuple[Test, Test]]:
     """The (at_least, at_most) tests each ``between`` was read as: one All of the two, sharing the
-    place of the ``between`` itself (two operators written apart each have their own)."""
-    if isinstance(cond, (All, AnyOf)):
-        items = cond.items
-        if isinstance(cond, All):
-            for a, b in itertools.pairwise(items):
-                if (isinstance(a, Test) and isinstance(b, Test) and a.field == b.field and a.op == "at_least"
-                        and b.op == "at_most" and a.where is not None and a.where is b.where):
-                    yield a, b
-        for item in items:
+    place of the ``between`` itself (two operators written apart each have their own). Only those
+    every passing candidate must meet (reached through ``all`` alone): one under ``any`` or ``not``
+    does not keep the rule from being met, which is what P073 says."""
+    if isinstance(cond, All):
+        for a, b in itertools.pairwise(cond.items):
+            if (isinstance(a, Test) and isinstance(b, Test) and a.field == b.field and a.op == "at_least"
+                    and b.op == "at_most" and a.where is not None and a.where is b.where):
+                yield a, b
+        for item in cond.items:
             yield from _betweens(item)
-    elif isinstance(cond, Not):
-        yield from _betweens(cond.item)
 
 
 def _bound_pairs(low: Any, high: Any, rule: Rule, tables: dict[str, Table],
