@@ -378,3 +378,21 @@ def test_evaluate_freezes_what_lives_through_the_run_and_gives_it_back(monkeypat
     assert r.exit_code == 0, r.stderr
     assert frozen and frozen[0] > 0
     assert gc.get_freeze_count() == 0
+    # stopped half way (an interrupt while the batch runs): given back all the same
+    from formasi_rules import Engine
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+        yield
+    monkeypatch.setattr(Engine, "evaluate_blocks", interrupted)
+    r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", "jsonl", "--policies", POLICIES)
+    assert r.exit_code != 0 and len(frozen) == 2 and gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("head", ["sep=;\n", "\ufeffsep=;\r\n", ""])
+def test_the_progress_total_counts_records_not_the_header_or_a_sep_line(tmp_path, head):
+    """Excel's first line sep=; is no record: the time-left estimate counted it as one."""
+    from formasi_rules.cli._progress import count_records
+    path = tmp_path / "c.csv"
+    path.write_text(head + "id;rank\nA;III/a\nB;III/b\n", encoding="utf-8")
+    assert count_records(str(path), None) == 2

@@ -782,7 +782,9 @@ def test_a_route_with_a_trailing_slash_is_a_404_naming_the_route(served):
         body = r.json()
         assert body["code"] == "S404" and "location" not in r.headers
         meant = path.split("?")[0].rstrip("/")
-        assert f"the route is {meant}, without the final slash" in body["detail"] and "garis miring" in body["detail"]
+        assert f"the route is {meant}, without the final slash" in body["detail"] and "/ " not in body["detail"]
+        (problem,) = body["problems"]
+        assert "garis miring" in problem["id"] and f"the route is {meant}" in problem["en"]
     assert "detail" not in c.get("/v1/nothing/").json()  # no route to name
 
 

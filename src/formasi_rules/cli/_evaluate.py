@@ -123,7 +123,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
     total, rejected = 0, Rejections()
     sink = Output(output) if output else None  # moved into place once the run produced output
     out = sink.file if sink else sys.stdout
-    kept = False
+    kept = frozen = False
     stopped: BaseException | None = None  # an interruption or a lost worker: the output holds what was done
     try:
         writer = Writer(out, fmt, layout, engine.catalogue(as_of) if layout == "compact" else None)
@@ -134,7 +134,9 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
                                delimiter=delimiter)
         # the policy, the engine and the modules live as long as the run: the collector's full passes
         # need not walk them again and again (2-4 us a candidate, docs/performance.md); given back after
-        gc.freeze()
+        frozen = not gc.get_freeze_count()  # (a host that froze its own keeps them frozen)
+        if frozen:
+            gc.freeze()
         try:
             if fmt == "jsonl" and not allocate:  # the fast path: blocks of finished bytes, from workers too
                 for block in engine.evaluate_blocks(records, as_of=as_of, route=route, level=level,
@@ -169,7 +171,8 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
     except WriteFailed as exc:
         raise cannot_write(output or "standard output", exc) from None
     finally:
-        gc.unfreeze()
+        if frozen:
+            gc.unfreeze()
         engine.close()
         with INTERRUPTS.held():  # never half moved into place
             if sink and kept:

@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from ..inputs import sep_directive
+
 
 def count_records(path: str, fmt: str | None) -> int | None:
     """Lines in a JSON Lines or CSV file (fast, for the time-left estimate); None for other formats
@@ -16,9 +18,13 @@ def count_records(path: str, fmt: str | None) -> int | None:
         return None
     lines = 0
     with open(path, "rb") as f:
+        first = f.readline()
+        lines = first.count(b"\n")
+        if kind == "csv":  # the header, and a first line "sep=;" before it (inputs.sep_directive)
+            lines -= 1 + (sep_directive(first.decode("utf-8", "replace").lstrip("\ufeff")) is not None)
         for block in iter(lambda: f.read(1 << 20), b""):
             lines += block.count(b"\n")
-    return max(lines - (1 if kind == "csv" else 0), 0)
+    return max(lines, 0)
 
 
 class Progress:

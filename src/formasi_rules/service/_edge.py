@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .. import Problem
 from . import _errors as errors
 from ._errors import ServiceError, problem_response
 
@@ -108,8 +109,9 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
         meant = path.rstrip("/")
         if meant and meant != path and any(route.matches({**request.scope, "path": meant})[0] != Match.NONE
                                            for route in request.app.router.routes):
-            error = errors.not_found(path, detail=f"the route is {meant}, without the final slash / rutenya "
-                                                  f"{meant}, tanpa garis miring di akhir")
+            error = errors.not_found(path, detail=f"the route is {meant}, without the final slash")
+            error.problems.append(Problem("S404", f"rutenya {meant}, tanpa garis miring di akhir",
+                                          f"the route is {meant}, without the final slash", path=path))
         else:
             error = errors.not_found(path)
     else:

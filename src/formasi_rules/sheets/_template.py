@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .._errors import InputError, Problem
 from ..formation._compute import Parameters
 from ..inputs import region_key
-from ..inputs._read import sep_directive
+from ..inputs import sep_directive
 from ..policy import Policy
 from ..policy._yaml import read_text
 from ._layout import (
