@@ -115,6 +115,10 @@ class Candidate:
     extra: dict[str, Any] = attrs.field(factory=dict)
 
 
+# the record's own number fields (Decimal), as Candidate declares them
+NUMBER_FIELDS = tuple(a.name for a in attrs.fields(Candidate) if a.type in ("Decimal | None", Decimal | None))
+
+
 class BadValue(ValueError):
     """A value that does not fit its field; ``str()`` is the user-facing text, ``hint`` a suggestion."""
 

@@ -31,8 +31,8 @@ from msgspec import UNSET, UnsetType
 
 from .._json import leaves
 from ._candidate import (
-    BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request, drop_nulls, extra_value,
-    record_problems,
+    NUMBER_FIELDS, BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request, drop_nulls,
+    extra_value, record_problems,
 )
 from ._read import MAX_DEPTH, MAX_DIGITS
 
@@ -87,7 +87,6 @@ class _Request(msgspec.Struct, **_Config):
 
 
 _NUMBER = Union[int, float]
-_NUMBERS = ("credit_points", "experience_years")  # the record's fields of that type
 _JSON_NUMBER = (int, float, type(None))
 _LISTS = ("positions", "ranks", "performance")  # the record's fields that hold lists
 _LIST = (list, tuple, type(None))
@@ -186,7 +185,7 @@ class Lane:
         """The Candidate of one record already parsed (a dict of JSON values), or None: the
         record must take the detailed path."""
         given = None  # Decimals (from a database, say): msgspec would make them floats and lose digits
-        for key in _NUMBERS:
+        for key in NUMBER_FIELDS:
             value = raw.get(key)
             if type(value) is Decimal:
                 given = given or {}

@@ -16,8 +16,8 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .._errors import InputError, Problem
 from ._candidate import (
-    RECORD_KEYS, SUSPECT, BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request,
-    _Routes, drop_nulls, extra_value, plain_number, record_problems, shown,
+    NUMBER_FIELDS, RECORD_KEYS, SUSPECT, BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld,
+    Request, _Routes, drop_nulls, extra_value, plain_number, record_problems, shown,
 )
 from ._convert import converter
 from ._convert import problems as convert_problems
@@ -35,7 +35,7 @@ class Contract:
         self.vocabularies = vocabularies
         self.extra: dict[str, Any] = {}
         self.decimals: dict[str, int] = {}
-        self.numbers = {"credit_points", "experience_years"}  # the record's top-level number fields
+        self.numbers = set(NUMBER_FIELDS)  # the record's top-level number fields
         for f in (policy.fields.values() if policy is not None else ()):
             if f.input is None:
                 continue
