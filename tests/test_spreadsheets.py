@@ -260,18 +260,24 @@ def test_a_csv_row_of_separators_only_is_a_blank_line(tmp_path):
     assert r.exit_code == 0 and "W001" not in r.stderr, r.stderr
 
 
-def test_officer_records_in_a_sheet_with_dotted_columns_are_counted_as_in_csv(tmp_path, engine):
-    """A 'pejabat' sheet of records with position.type, position.name, position.level columns: every row
-    was I003 "unknown field 'position.level'", where the same CSV is counted."""
+def _officers_sheet(path):
+    """An officers' workbook at ``path`` (dotted columns, one officer at each of two levels), and
+    workload rows of those levels."""
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = OFFICERS_SHEET
     ws.append(["id", "region", "position.type", "position.name", "position.level", "position.since"])
     ws.append(["o1", "Kota A", "jf", "Pengantar Kerja", "ahli_pertama", "2020-01-01"])
     ws.append(["o2", "Kota A", "jf", "Pengantar Kerja", "ahli_muda", "2020-01-01"])
-    book.save(tmp_path / "pejabat.xlsx")
-    rows = [{"region": "Kota A", "activity": "local", "level": lv, "volume": 10, "norm_minutes": 1}
+    book.save(path)
+    return [{"region": "Kota A", "activity": "local", "level": lv, "volume": 10, "norm_minutes": 1}
             for lv in ("ahli_pertama", "ahli_muda")]
+
+
+def test_officer_records_in_a_sheet_with_dotted_columns_are_counted_as_in_csv(tmp_path, engine):
+    """A 'pejabat' sheet of records with position.type, position.name, position.level columns: every row
+    was I003 "unknown field 'position.level'", where the same CSV is counted."""
+    rows = _officers_sheet(tmp_path / "pejabat.xlsx")
     result = engine.formation(rows, tmp_path / "pejabat.xlsx", as_of=AS_OF)
     assert not result.problems, result.problems
     assert [result.row("Kota A", lv).existing for lv in ("ahli_pertama", "ahli_muda")] == [1, 1]
@@ -479,15 +485,7 @@ def _with_dimension(path, ref):
 def test_a_workbook_whose_dimension_is_wrong_is_read_whole(tmp_path, engine):
     """openpyxl reading read-only bounds the rows and columns by the size the sheet says it has:
     a workbook saying A1 was read as no row at all, without a word."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = OFFICERS_SHEET
-    ws.append(["id", "region", "position.type", "position.name", "position.level", "position.since"])
-    ws.append(["o1", "Kota A", "jf", "Pengantar Kerja", "ahli_pertama", "2020-01-01"])
-    ws.append(["o2", "Kota A", "jf", "Pengantar Kerja", "ahli_muda", "2020-01-01"])
-    book.save(tmp_path / "pejabat.xlsx")
-    rows = [{"region": "Kota A", "activity": "local", "level": lv, "volume": 10, "norm_minutes": 1}
-            for lv in ("ahli_pertama", "ahli_muda")]
+    rows = _officers_sheet(tmp_path / "pejabat.xlsx")
     for ref in ("A1", "A1:B2"):
         result = engine.formation(rows, _with_dimension(tmp_path / "pejabat.xlsx", ref), as_of=AS_OF)
         assert not result.problems, result.problems

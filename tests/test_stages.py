@@ -157,19 +157,25 @@ def test_a_bug_in_a_stage_gives_out_the_records_before(policy, monkeypatch):
     interrupt) stops it after every record before was given out, as one by one."""
     records = [dict(r) for r in candidates(20)]
     with fr.Engine(policy, backend="reference") as engine:
-        deriver = engine._current.deriver
-        real = deriver.derive
+        assert _given_out_before_a_bug(engine, records, 10, monkeypatch) == [r["id"] for r in records[:10]]
 
-        def derive(candidate, as_of, places):
-            if candidate.id == records[10]["id"]:
-                raise ZeroDivisionError("a bug")
-            return real(candidate, as_of, places)
-        monkeypatch.setattr(deriver, "derive", derive)
-        got = []
-        with pytest.raises(ZeroDivisionError):
-            for item in engine.evaluate_many(records, as_of=AS_OF):
-                got.append(item)
-        assert [r.candidate for r in got] == [r["id"] for r in records[:10]]
+
+def _given_out_before_a_bug(engine, records, at, monkeypatch):
+    """The ids given out before ``evaluate_many`` raised the ZeroDivisionError a derivation raises
+    at ``records[at]``."""
+    deriver = engine._current.deriver
+    real = deriver.derive
+
+    def derive(candidate, as_of, places):
+        if candidate.id == records[at]["id"]:
+            raise ZeroDivisionError("a bug")
+        return real(candidate, as_of, places)
+    monkeypatch.setattr(deriver, "derive", derive)
+    got = []
+    with pytest.raises(ZeroDivisionError):
+        for item in engine.evaluate_many(records, as_of=AS_OF):
+            got.append(item.candidate)
+    return got
 
 
 def test_a_bug_in_reading_gives_out_the_records_before(policy, monkeypatch):
@@ -191,16 +197,4 @@ def test_a_bug_in_reading_gives_out_the_records_before(policy, monkeypatch):
             for item in engine.evaluate_many(records, as_of=AS_OF):
                 got.append(item)
         assert [r.candidate for r in got] == [r["id"] for r in records[:12]]
-        deriver = engine._current.deriver
-        real_derive = deriver.derive
-
-        def derive(candidate, as_of, places):
-            if candidate.id == records[5]["id"]:
-                raise ZeroDivisionError("a bug")
-            return real_derive(candidate, as_of, places)
-        monkeypatch.setattr(deriver, "derive", derive)
-        got = []
-        with pytest.raises(ZeroDivisionError):
-            for item in engine.evaluate_many(records, as_of=AS_OF):
-                got.append(item)
-        assert [r.candidate for r in got] == [r["id"] for r in records[:5]]
+        assert _given_out_before_a_bug(engine, records, 5, monkeypatch) == [r["id"] for r in records[:5]]
