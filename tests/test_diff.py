@@ -251,3 +251,17 @@ def test_a_table_note_change_is_reported(tmp_path, policy):
                             "    note: Public code swaps Muda and Madya."))
     (change,) = policy_changes(policy, new)
     assert (change.kind, change.what, change.new) == ("table", "note", "Public code swaps Muda and Madya.")
+
+
+def test_a_workload_without_officers_in_post_is_warned_of_as_formation_does(policy):
+    """diff --workload without --existing counted no officer anywhere, silently (formation and
+    evaluate --workload say it): the warning is in the impact and on the command's stderr."""
+    im = diff(policy, policy, candidates=candidates(), as_of=AS_OF, workload=SUMSEL / "workload.csv").impact
+    assert im.warnings and im.to_dict()["warnings"] == list(im.warnings)
+    with_officers = diff(policy, policy, candidates=candidates(), as_of=AS_OF, workload=SUMSEL / "workload.csv",
+                         existing=SUMSEL / "officers.csv").impact
+    assert not set(im.warnings) <= set(with_officers.warnings)
+    r = CliRunner().invoke(main, ["diff", str(ROOT / "policies" / "pengantar_kerja"),
+                                  str(ROOT / "policies" / "pengantar_kerja"), "--workload", str(SUMSEL / "workload.csv"),
+                                  "--candidates", str(SUMSEL / "candidates.json"), "--as-of", str(AS_OF)])
+    assert r.exit_code == 0 and f"warning: {im.warnings[0]}" in r.stderr, r.output

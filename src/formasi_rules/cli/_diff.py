@@ -53,6 +53,8 @@ def diff(old_dir, new_dir, candidates, as_of, workload, existing, fmt, book_url,
     else:
         click.echo(text, nl=False)
     im = result.impact
+    for warning in im.warnings if im is not None else ():  # as formasi formation says them
+        click.echo(f"warning: {warning}", err=True)
     summary = f"{len(result.changes)} change(s)"
     if im is not None:
         summary += (f"; {len(im.flips)} decision(s) of {len({f.candidate for f in im.flips})} candidate(s) change "

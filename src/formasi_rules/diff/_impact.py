@@ -79,6 +79,8 @@ class Impact:
     need: tuple[NeedShift, ...] = ()
     # decisions whose outcome stayed but a rule's verdict moved (another rule still decides)
     masked: tuple[Flip, ...] = ()
+    # what the formation computed from workload warns of, under either version (no officers given ...)
+    warnings: tuple[str, ...] = ()
 
     @property
     def gains(self) -> int:
@@ -104,6 +106,8 @@ class Impact:
                                "gains": self.gains, "losses": self.losses,
                                "counts": self.counts(), "flips": [f.to_dict() for f in self.flips],
                                "masked": [f.to_dict() for f in self.masked], "rejected": list(self.rejected)}
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         if self.need:
             out["need"] = [n.to_dict() for n in self.need]
             out["need_total"] = {"old": sum(n.old_need or 0 for n in self.need),
@@ -177,7 +181,8 @@ def impact(old: Policy, new: Policy, records: Iterable[Any] | None = None, *, as
                 if rules:
                     masked.append(Flip(a.candidate, route, level, oa, ob, rules, still))
     need = _need(*places) if workload is not None else ()
-    return Impact(as_of, evaluated, tuple(flips), tuple(rejected), need, tuple(masked))
+    said = tuple(dict.fromkeys(str(w) for p in places if p is not None for w in p.warnings))
+    return Impact(as_of, evaluated, tuple(flips), tuple(rejected), need, tuple(masked), said)
 
 
 def _need(old, new) -> tuple[NeedShift, ...]:
