@@ -237,3 +237,21 @@ def test_an_allocation_is_read_only_and_its_copy_the_callers_own(engine):
     mine = first.to_dict()["decisions"][0]["allocation"]
     mine["citation"]["article"] = "EDITED"
     assert b"EDITED" not in second.to_bytes() and b"EDITED" not in first.to_bytes()
+
+
+def test_a_result_says_where_its_record_was_and_so_does_a_later_duplicate(default_engine, tmp_path):
+    """evaluate_many (the JSON and table outputs) placed an id given twice by index alone ($[2]), where
+    the JSON Lines output said its line: a Result of a batch now says where its record was."""
+    from click.testing import CliRunner
+    from conftest import AS_OF, ROOT
+    from formasi_rules.cli import main
+    from formasi_rules.inputs import read_records
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "a"}\n\n{"id": "b"}\n{"id": "a", "education": "S1"}\n')
+    first, second, error = default_engine.evaluate_many(read_records(path), as_of=AS_OF)
+    assert (first.where, second.where) == ("$[0] (line 1)", "$[1] (line 3)")
+    assert isinstance(error, fr.RecordError) and error.where == "$[2] (line 4)"
+    assert default_engine.evaluate({"id": "c"}, as_of=AS_OF).where == ""
+    r = CliRunner().invoke(main, ["evaluate", str(path), "--as-of", str(AS_OF), "--format", "json",
+                                  "--policies", str(ROOT / "policies")])
+    assert "$[2] (line 4)" in r.stderr, r.stderr

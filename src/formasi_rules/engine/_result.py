@@ -173,11 +173,13 @@ class Result:
                                                                     kw_only=True)
     # a result made by ``deferred``: what computes its DEFERRED fields, the first time one is read
     _later: Callable[[], dict[str, Any]] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    # where its record was in a batch's input ("$[2] (line 3)", as a RecordError says it); "" otherwise
+    where: str = attrs.field(default="", init=False, eq=False, repr=False)
 
     @classmethod
     def deferred(cls, candidate: str, as_of: dt.date, policy: dict[str, str], backend: str,
                  outcomes: dict[str, str], order: tuple[str, ...], decide: Callable[[Result], tuple[Decision, ...]],
-                 later: Callable[[], dict[str, Any]]) -> Result:
+                 later: Callable[[], dict[str, Any]], where: str = "") -> Result:
         """A Result whose outcomes are known and whose DEFERRED fields (``derived``, ``checks``,
         ``actual``, ``values``) ``later()`` gives, as a dict, when one of them is first read: a
         caller after the outcomes alone pays for nothing else. Read, compared, copied or pickled,
@@ -186,7 +188,7 @@ class Result:
         put = object.__setattr__
         for name, value in (("candidate", candidate), ("as_of", as_of), ("policy", policy), ("backend", backend),
                             ("outcomes", outcomes), ("allocations", {}), ("order", order), ("_decide", decide),
-                            ("_later", later)):
+                            ("_later", later), ("where", where)):
             put(self, name, value)
         return self
 

@@ -198,7 +198,8 @@ def _as_result(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.d
     explainer, policy = compiled.explainers[index], compiled.policy
     later = _Later(compiled, explainer, candidate, derived, firings, targets)
     return Result.deferred(candidate.id, as_of, policy.identity(), compiled.backend.name,
-                           explainer.outcomes(firings, targets), policy.precedence, later.decisions, later)
+                           explainer.outcomes(firings, targets), policy.precedence, later.decisions, later,
+                           where if where != "$" else "")
 
 
 class _Later:
