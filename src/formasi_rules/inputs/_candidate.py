@@ -149,12 +149,17 @@ def plain_number(value: Any) -> Any:
     values are left as they are, for the hooks to refuse with their type named: a float32 does
     not hold the decimals written (0.1 is 0.10000000149011612). numpy is not imported: the value
     says what it is."""
-    kind = getattr(getattr(value, "dtype", None), "kind", None)
-    if type(value).__module__ != "numpy" or kind not in ("b", "i", "u", "f") or getattr(value, "shape", None) != ():
+    kind = _numpy_kind(value)
+    if kind not in ("b", "i", "u", "f") or getattr(value, "shape", None) != ():
         return value  # (an array is left whole, for its field to refuse)
     if kind == "f" and value.dtype.itemsize != 8:
         return value
     return value.item()
+
+
+def _numpy_kind(value: Any) -> str | None:
+    """A numpy value's dtype kind ("i", "f", "b" ...), None for any other value (numpy not imported)."""
+    return getattr(getattr(value, "dtype", None), "kind", None) if type(value).__module__ == "numpy" else None
 
 
 def _date(value: Any, _type: Any) -> dt.date:
@@ -222,7 +227,7 @@ def _decimal(value: Any, _type: Any) -> Decimal:
         point = value.strip().replace(",", ".") if comma else ""
         hint = (thousands_hint(value) or f"write the decimals after a point: {point} / tulis desimal dengan titik: "
                 f"{point}") if comma else None
-        if type(value).__module__ == "numpy" and getattr(getattr(value, "dtype", None), "kind", None) == "f":
+        if _numpy_kind(value) == "f":
             hint = (f"a {type(value).__name__} does not hold the decimals written: give the column as float64 "
                     "(astype(float)) or as text / ubah kolom menjadi float64 atau teks")
         raise BadValue(f"expected a number, got {shown(value)}", f"harus angka, bukan {shown(value)}", hint)
