@@ -145,7 +145,12 @@ def test_a_worker_that_cannot_start_is_an_error_not_a_hang(policy_copy):
     engine = fr.Engine(fr.load_policy(policy_copy), backend=BACKENDS[0])
     (policy_copy.parent / "jf_umum" / "rules" / "common.yaml").write_text(
         (policy_copy.parent / "jf_umum" / "rules" / "common.yaml").read_text() + "\n# edited after loading\n")
-    records = [(f"$[{i}]", r) for i, r in enumerate(candidates(3000))]
+    def records():  # read slowly (as a stream may be): this process alone must not finish before the
+        # worker's refusal comes back, which takes it a second or two on a busy machine
+        for i, r in enumerate(candidates(3000)):
+            if i % 100 == 0:
+                time.sleep(0.2)
+            yield f"$[{i}]", r
     with pytest.raises(fr.EngineError, match="changed after the batch started"):
-        list(engine.evaluate_blocks(records, as_of=AS_OF, jobs=2))
+        list(engine.evaluate_blocks(records(), as_of=AS_OF, jobs=2))
     engine.close()
