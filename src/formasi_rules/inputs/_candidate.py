@@ -9,6 +9,7 @@ got "30/04/85"``); :mod:`._convert` (cattrs, every problem with its path) and :m
 from __future__ import annotations
 
 import datetime as dt
+import typing
 import json
 import math
 import re
@@ -116,7 +117,7 @@ class Candidate:
 
 
 # the record's own number fields (Decimal), as Candidate declares them
-NUMBER_FIELDS = tuple(a.name for a in attrs.fields(Candidate) if a.type in ("Decimal | None", Decimal | None))
+NUMBER_FIELDS = tuple(name for name, hint in typing.get_type_hints(Candidate).items() if hint == Decimal | None)
 
 
 class BadValue(ValueError):

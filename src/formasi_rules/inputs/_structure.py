@@ -8,7 +8,8 @@ builds the same Candidate or finds every problem of the record with its path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import typing
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -16,8 +17,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .._errors import InputError, Problem
 from ._candidate import (
-    NUMBER_FIELDS, RECORD_KEYS, SUSPECT, BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld,
-    Request, _Routes, drop_nulls, extra_value, plain_number, record_problems, shown,
+    NUMBER_FIELDS, RECORD_KEYS, SUSPECT, BadValue, Candidate, _Routes, drop_nulls, extra_value, plain_number, record_problems, shown,
 )
 from ._convert import converter
 from ._convert import problems as convert_problems
@@ -132,12 +132,20 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
     return attrs.evolve(candidate, extra=extra) if extra else candidate
 
 
-_PARTS: dict[type, dict[str, type]] = {  # the record's fields that hold objects, and theirs
-    Candidate: {"position": Position, "positions": Position, "ranks": RankHeld, "performance": PerformanceRating,
-                "competency_test": CompetencyTest, "request": Request},
-}
+def _parts_of(cls: type) -> dict[str, type]:
+    """The fields of ``cls`` that hold objects (one, or a tuple of them), and their classes, as
+    ``cls`` declares them."""
+    def classes(hint: Any) -> Iterator[Any]:
+        yield hint
+        for arg in typing.get_args(hint):
+            yield from classes(arg)
+    return {name: part for name, hint in typing.get_type_hints(cls).items()
+            for part in classes(hint) if isinstance(part, type) and attrs.has(part)}
+
+
+_PARTS: dict[type, dict[str, type]] = {Candidate: _parts_of(Candidate)}  # the record's fields that hold objects
 _FIELDS = {cls: frozenset(a.name for a in attrs.fields(cls)) - {"extra"}
-           for cls in (Candidate, Position, RankHeld, PerformanceRating, CompetencyTest, Request)}
+           for cls in (Candidate, *_PARTS[Candidate].values())}
 
 
 def _given(value: Any, cls: type, added: Mapping[str, Any] = {}) -> Any:
