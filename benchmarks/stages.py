@@ -1,6 +1,6 @@
 """Record by record against chunks taken stage by stage (engine/_stages.py), in one process.
 
-    python benchmarks/stages.py [N] [ROUNDS]        (default 10000 records, 5 rounds)
+    python benchmarks/stages.py [N] [ROUNDS] [--frozen]   (default 10000 records, 5 rounds)
 
 Each round runs the same N synthetic JSON lines (benchmarks/evaluate.py) through the compact
 JSON Lines path (the blocks `formasi evaluate --format jsonl` writes) once per chunk size, the
@@ -8,10 +8,13 @@ sizes interleaved so that this shared machine's load falls on all alike; chunk 1
 through every stage before the next is read (how the engine ran before), the baseline. Prints
 candidates/s (CPU time) per round, then the best (the least CPU time) and the median per size,
 and the ratio of the medians to chunk 1. Every size must write the same bytes, or the script stops.
+``--frozen`` freezes the heap once the engine is made, as ``formasi evaluate`` does; without it
+the collector walks everything loaded, as in an application that does not freeze.
 """
 
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import time
@@ -24,12 +27,13 @@ from evaluate import AS_OF, LEVELS, candidates
 from formasi_rules.inputs import JsonLine
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (1, 64, 256, 1024)
+SIZES = (1, 16, 32, 64, 256, 1024)
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    args = [a for a in sys.argv[1:] if a != "--frozen"]
+    n = int(args[0]) if args else 10000
+    rounds = int(args[1]) if len(args) > 1 else 5
     policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
     engine = fr.Engine(policy, backend="durable",
                        formation={f"Region {i}": {lv: i % 2 for lv in LEVELS} for i in range(17)})
@@ -41,6 +45,8 @@ def main() -> None:
         out = b"".join(b.text for b in engine._batch(pairs, AS_OF, None, None, None, 1, "compact", chunk=chunk))
         return time.process_time() - start, out
 
+    if "--frozen" in sys.argv:
+        gc.freeze()
     expected = run(1)[1]  # also warms every path up
     for size in SIZES[1:]:
         run(size)
