@@ -29,7 +29,8 @@ _CMP = {"equals": lambda a, b: a == b, "not_equals": lambda a, b: a != b, "at_le
 Fn = Callable[["_Ctx"], Any]
 
 
-@attrs.frozen
+@attrs.define(hash=False)  # not frozen: one is made per record, and a frozen class's __init__ costs ~3x (a
+# setattr call per field); nothing changes one once made
 class Derived:
     """The values of every field for one candidate on one date (absent = not known)."""
 
