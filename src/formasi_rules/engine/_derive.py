@@ -171,18 +171,23 @@ class Dates:
         self.paths = [f.input for f in policy.fields.values() if f.input in _DATED]
         parts = {f.input.partition(".")[0] for f in policy.fields.values() if f.input}
         self.paths += [path for part, path in _PART_DATES.items() if part in parts and path not in self.paths]
-        self._getters = [_scalar_getter(path) for path in self.paths]
+        self._parts = tuple(path.partition(".")[::2] for path in self.paths)  # (record field, its part's or "")
         # a rating's year after the date's: a typo (2042), never a rating (a field reading the ratings)
         self.ratings = any("performance" in f.inputs for f in policy.fields.values())
 
     def check(self, c: Candidate, as_of: dt.date) -> None:
         """InputError (I020) naming each such date (and rating year) after ``as_of``."""
-        for get in self._getters:
-            when = get(c)
+        for head, attr in self._parts:  # (as _scalar, without a call per date: this runs for every record)
+            when = getattr(c, head, None)
+            if attr and when is not None:
+                when = getattr(when, attr, None)
             if when is not None and when > as_of:
                 raise InputError(self._after(c, as_of))
-        if self.ratings and c.performance and max(p.year for p in c.performance) > as_of.year:
-            raise InputError(self._after(c, as_of))
+        if self.ratings and c.performance:
+            year = as_of.year
+            for rating in c.performance:
+                if rating.year > year:
+                    raise InputError(self._after(c, as_of))
 
     def _after(self, c: Candidate, as_of: dt.date) -> list[Problem]:
         problems = [Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",
@@ -530,18 +535,6 @@ def _remembered(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def _or_default(read: Fn, default: Any) -> Fn:
     return lambda ctx: value if (value := read(ctx)) is not None else default
-
-
-def _scalar_getter(path: str) -> Callable[[Candidate], Any]:
-    """``_scalar`` for one path, with the path split once."""
-    head, _, attr = path.partition(".")
-    if not attr:
-        return lambda c: getattr(c, head, None)
-
-    def inner(c: Candidate) -> Any:
-        obj = getattr(c, head, None)
-        return getattr(obj, attr, None) if obj is not None else None
-    return inner
 
 
 def _scalar(c: Candidate, path: str) -> Any:

@@ -179,14 +179,16 @@ def _prepared(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.da
         return targets, derived, _encoded(derived, policy, plan.keys)
 
 
-def _shown(echo: frozenset[str], derived: Derived) -> dict[str, Any]:
+def _shown(echo: frozenset[str], derived: Derived, written: bool = False) -> dict[str, Any]:
     """The derived values as a result shows them; ``echo`` (``Compiled.echo``): the fields that only
-    repeat a value of the record."""
+    repeat a value of the record. ``written``: for a record written at once, whose Derived is let go
+    after, so the deriver's own dict is filled in, and the per-level values (shared between
+    candidates of a region) are not copied."""
     if derived.shown is not None:  # kept by the deriver as it went
-        shown = dict(derived.shown)
+        shown = derived.shown if written else dict(derived.shown)
     else:
         shown = {k: v if type(v) in AS_IS else show(v) for k, v in derived.values.items() if k not in echo}
-    shown.update({k: dict(v) for k, v in derived.per_level.items()})
+    shown.update(derived.per_level if written else {k: dict(v) for k, v in derived.per_level.items()})
     shown["explain"] = derived.explain
     return shown
 
@@ -236,7 +238,7 @@ def _as_compact(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.
                 firings: Firings, targets: list, where: str) -> Rendered:
     """What ``_as_result(...).to_bytes("compact")`` gives, without the Result in between."""
     return Rendered(candidate.id, [compiled.explainers[index].compact(
-        candidate.id, _shown(compiled.echo, derived), derived, firings, targets)], "compact", where)
+        candidate.id, _shown(compiled.echo, derived, written=True), derived, firings, targets)], "compact", where)
 
 
 def _as_full(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
@@ -247,7 +249,7 @@ def _as_full(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.dat
     outcomes = explainer.outcomes(firings, targets)
     policy = compiled.policy
     return Rendered(candidate.id, full_parts(
-        candidate.id, as_of, policy.identity(), compiled.backend.name, _shown(compiled.echo, derived),
+        candidate.id, as_of, policy.identity(), compiled.backend.name, _shown(compiled.echo, derived, written=True),
         lambda parts: explanation.put_decisions(parts, outcomes), precedence_of(outcomes, policy.precedence)),
         "full", where)
 
