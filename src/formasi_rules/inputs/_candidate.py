@@ -331,7 +331,7 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
         problems.append(_spreadsheet_id(ident, path))
     for key, keep in decimals.items():
         value = getattr(c, key, None) if "." not in key else None
-        if isinstance(value, Decimal):
+        if value is not None and isinstance(value, Decimal):
             if -_exponent(value) > keep:
                 problems.append(Problem(
                     "I008", f"{key} {value} lebih dari {keep} desimal", f"{key} {value} has more than the "
@@ -341,12 +341,12 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
                 # told from its exponent: abs() of 1E+1000000 overflows the context
                 problems.append(Problem("I008", f"{key} {value} terlalu besar", f"{key} {value} is too large",
                                         path=f"{path}.{key}"))
-    years = [p.year for p in c.performance or ()]
+    years = [p.year for p in c.performance] if c.performance else ()
     if years and (min(years) < FIRST_YEAR or max(years) > LAST_YEAR):
         problems += [Problem("I005", f"nilai salah: harus tahun seperti 2024, bukan {y}",
                              f"expected a year like 2024, got {y}", path=f"{path}.performance[{i}].year")
                      for i, y in enumerate(years) if not FIRST_YEAR <= y <= LAST_YEAR]
-    if len(set(years)) != len(years):
+    if len(years) > 1 and len(set(years)) != len(years):
         once: set[int] = set()
         twice = sorted({y for y in years if y in once or once.add(y)})
         problems.append(Problem("I007", f"predikat kinerja tahun {twice} diberikan lebih dari sekali",
@@ -395,6 +395,8 @@ def _exponent(value: Decimal) -> int:
     """The exponent of a Decimal (``as_tuple().exponent``, 0 for one not finite), read from its
     text where that is plain digits (six times quicker than building the tuple)."""
     text = str(value)
+    if text.isdigit():  # a whole number, the common case
+        return 0
     if "E" not in text and "e" not in text and "N" not in text and "n" not in text and "I" not in text:
         point = text.find(".")
         return 0 if point < 0 else point + 1 - len(text)
