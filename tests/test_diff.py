@@ -202,20 +202,20 @@ def test_a_workload_with_rejected_rows_gives_no_places_to_decide_by(tmp_path, po
 
 
 PEDOMAN = "pengantar_kerja/rules/pedoman.yaml"
-TWO_VERSIONS = ("    valid_from: 2025-10-01\n    require:\n      as_of: {above: {table: pedoman_kebutuhan, column: set_on}}\n",
+TWO_VERSIONS = ("    valid_from: 2025-10-01\n    require:\n      as_of: {at_least: {table: pedoman_kebutuhan, column: set_on}}\n",
                 "    valid_from: 2025-10-01\n    valid_to: 2026-06-30\n    require:\n"
-                "      as_of: {above: {table: pedoman_kebutuhan, column: set_on}}\n"
+                "      as_of: {at_least: {table: pedoman_kebutuhan, column: set_on}}\n"
                 "    citation: {source: permenpanrb_21_2025, article: Pasal 11 ayat (3)}\n"
                 "  - id: pengangkatan.pedoman_ditetapkan\n    title: {id: Pedoman, en: The guideline}\n"
                 "    routes: [pengangkatan_pertama]\n    valid_from: 2026-07-01\n    require:\n"
-                "      as_of: {above: {table: pedoman_kebutuhan, column: set_on}}\n")
+                "      as_of: {at_least: {table: pedoman_kebutuhan, column: set_on}}\n")
 
 
 def test_a_change_to_one_dated_version_of_a_rule_is_reported(tmp_path):
     """Rules were matched by id alone: the last version hid the others, so a change to the older
     version showed "0 changes"."""
     old = edited(tmp_path / "a", (PEDOMAN, *TWO_VERSIONS))
-    new = edited(tmp_path / "b", (PEDOMAN, TWO_VERSIONS[0], TWO_VERSIONS[1].replace("{above:", "{at_least:", 1)))
+    new = edited(tmp_path / "b", (PEDOMAN, TWO_VERSIONS[0], TWO_VERSIONS[1].replace("{at_least:", "{above:", 1)))
     (change,) = policy_changes(old, new)
     assert (change.kind, change.action, change.what) == ("rule", "changed", "condition")
     assert change.name == "pengangkatan.pedoman_ditetapkan (2025-10-01 – 2026-06-30)"

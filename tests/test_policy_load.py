@@ -335,7 +335,7 @@ def test_a_formation_bound_below_zero_is_refused_where_it_is_written(policy_copy
 @pytest.mark.parametrize("file, old, new, said, hint", [
     ("rules/formation.yaml", "need: {at_least: {table: formation_limits, column: min_officers}}", "need: {at_least: 2.5}",
      "value 2.5 does not fit", None),
-    ("rules/pedoman.yaml", "as_of: {above: {table: pedoman_kebutuhan, column: set_on}}", 'as_of: {above: "2023-12-31"}',
+    ("rules/pedoman.yaml", "as_of: {at_least: {table: pedoman_kebutuhan, column: set_on}}", 'as_of: {at_least: "2023-12-31"}',
      "value '2023-12-31' does not fit", "write the date without quotes: 2023-12-31"),
     ("tables/position.yaml", "      - statuses: [PNS]", "      - statuses: PNS",
      "expected a list of employment_status values", "write a list in brackets: [PNS]"),
@@ -485,8 +485,8 @@ def test_dividing_by_the_number_zero_is_refused(policy_copy):
 def test_not_over_a_list_must_say_none_or_not_all(policy_copy):
     """`not: [a, b]` was read as "not both", where an officer most often means "neither"."""
     path = policy_copy / "rules" / "pedoman.yaml"
-    edit(path, "      as_of: {above: {table: pedoman_kebutuhan, column: set_on}}\n",
-         "      as_of: {above: {table: pedoman_kebutuhan, column: set_on}}\n"
+    edit(path, "      as_of: {at_least: {table: pedoman_kebutuhan, column: set_on}}\n",
+         "      as_of: {at_least: {table: pedoman_kebutuhan, column: set_on}}\n"
          "      not: [{education: {equals: S1}}, {education: {equals: S2}}]\n")
     problem, = [p for p in load_problems(policy_copy) if p.code == "P032"]
     assert "not: {any: [...]}" in problem.hint and problem.line == line_of(path, "not: [")
