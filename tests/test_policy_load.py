@@ -593,3 +593,25 @@ def test_a_number_key_after_text_is_no_decimal_comma(policy_copy):
     problems = load_problems(policy_copy)
     assert any(p.code == "P012" for p in problems)
     assert not any("decimal comma" in (p.hint or "") for p in problems)
+
+
+@pytest.mark.parametrize("old, new, says_en, says_id", [
+    ("    routes: all\n", "\troutes: all\n", "tab", "tab"),  # a tab for indentation
+    ("    routes: all\n", "     routes: all\n", "indented", "indentasi"),  # one space too many
+    ("    routes: all\n", "   routes: all\n", "indented", "indentasi"),  # one space too few
+    ("    routes: all\n", "    routes:all\n", "space after the colon", "spasi"),
+    ("    routes: all\n", "    routes: [all\n", "not closed", "belum ditutup"),
+])
+def test_yaml_syntax_error_is_explained_in_both_languages(policy_copy, old, new, says_en, says_id):
+    """Policy staff see what is wrong and how to fix it, in both languages, not the parser's jargon
+    ('expected <block end>, but found ...') repeated in the Indonesian half."""
+    path = policy_copy.parent / "jf_umum" / "rules" / "common.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P002" and p.line is not None, p
+    assert says_en in p.en and says_id in p.id, p
+    for jargon in ("<block", "<scalar>", "cannot start any token", "could not find expected", "mapping values"):
+        assert jargon not in p.id, p
+    assert p.hint and " / " in p.hint, p  # how to fix it, in both languages
