@@ -615,3 +615,15 @@ def test_yaml_syntax_error_is_explained_in_both_languages(policy_copy, old, new,
     for jargon in ("<block", "<scalar>", "cannot start any token", "could not find expected", "mapping values"):
         assert jargon not in p.id, p
     assert p.hint and " / " in p.hint, p  # how to fix it, in both languages
+
+
+def test_key_indented_into_the_mapping_above_is_pointed_at(policy_copy):
+    """`routes:` indented like the lines of `title:` above it becomes a key of the title: staff were
+    told only that the rule has no routes, not where the routes they wrote went."""
+    path = policy_copy.parent / "jf_umum" / "rules" / "common.yaml"
+    edit(path, "    routes: all\n", "      routes: all\n")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P013" and p.rule == "status.asn", p
+    line = line_of(path, "      routes: all")
+    assert p.hint and f"line {line}" in p.hint and f"baris {line}" in p.hint and "'title'" in p.hint, p
+    assert "indent" in p.hint and "indentasi" in p.hint, p

@@ -71,7 +71,7 @@ class Reader:
             if key not in node:
                 ok = False
                 self.problem("P013", f"kunci wajib {key!r} tidak ada di {what}",
-                             f"required key {key!r} is missing in {what}", node)
+                             f"required key {key!r} is missing in {what}", node, hint=_indented_in(node, key))
         return ok
 
     # --- scalars --------------------------------------------------------------------------
@@ -164,6 +164,19 @@ class Reader:
                              value, i, hint="list each once")
                 return None
         return tuple(picked)
+
+
+def _indented_in(node: dict, key: str) -> str | None:
+    """Where a missing key was written one level too deep: indented like the lines of the mapping
+    above it (``routes:`` under ``title:``), it became a key of that mapping."""
+    for parent, value in node.items():
+        if isinstance(value, dict) and key in value:
+            line, _ = where(value, key)
+            at = f" (line {line})" if line else ""
+            di = f" (baris {line})" if line else ""
+            return (f"{key!r}{at} is indented as a key of {parent!r}: move it left, to the column of {parent!r} / "
+                    f"{key!r}{di} berindentasi sebagai kunci {parent!r}: geser ke kiri, ke kolom {parent!r}")
+    return None
 
 
 def _kind(value: Any) -> str:
