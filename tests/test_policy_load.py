@@ -627,3 +627,14 @@ def test_key_indented_into_the_mapping_above_is_pointed_at(policy_copy):
     line = line_of(path, "      routes: all")
     assert p.hint and f"line {line}" in p.hint and f"baris {line}" in p.hint and "'title'" in p.hint, p
     assert "indent" in p.hint and "indentasi" in p.hint, p
+
+
+def test_misspelt_level_in_levels_is_not_also_called_missing(policy_copy):
+    """A misspelt level in `levels:` is one mistake: staff were also told that no layer says which
+    levels the position has, right under the line that says it."""
+    path = policy_copy / "policy.yaml"
+    edit(path, "levels: [ahli_pertama, ahli_muda, ahli_madya, ahli_utama]",
+         "levels: [ahli_pertama, ahli_muda, ahli_madya, ahli_utam]")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P019" and "'ahli_utama'" in p.hint, p
+

@@ -277,7 +277,8 @@ class _Loader:
             self.problems += r.problems
             r.problems = []
         if not merged.get("levels"):
-            if level_vocab is not None:
+            said = any("levels" in part for _, part in readers)  # said, but wrongly: that problem is reported
+            if level_vocab is not None and not said:
                 self.problems.append(Problem("P013", "kebijakan tidak menyebut 'levels'",
                                              "no layer of the policy says which 'levels' the position has",
                                              file=layers[-1].docs["policy"][0][0]))
