@@ -638,3 +638,17 @@ def test_misspelt_level_in_levels_is_not_also_called_missing(policy_copy):
     (p,) = load_problems(policy_copy)
     assert p.code == "P019" and "'ahli_utama'" in p.hint, p
 
+
+@pytest.mark.parametrize("text, says_en, says_id", [
+    ("", "empty", "kosong"),
+    ("# belum ada aturan\n", "empty", "kosong"),
+    ("- id: x\n  title: x\n", "a list", "daftar"),
+])
+def test_empty_or_headless_rule_file_says_what_it_should_hold(policy_copy, text, says_en, says_id):
+    """An empty rule file (or one with only comments, or a list without `rules:` above it) was
+    'FILE must be a mapping of key: value pairs, got nothing', with the path said twice and no fix."""
+    (policy_copy / "rules" / "baru.yaml").write_text(text, encoding="utf-8")
+    (p,) = load_problems(policy_copy)
+    assert p.file.endswith("baru.yaml") and p.code == "P010", p
+    assert says_en in p.en and says_id in p.id, p
+    assert "rules:" in p.hint and " / " in p.hint and "baru.yaml" not in p.en, p

@@ -48,6 +48,29 @@ class Reader:
                      node, key)
         return None
 
+    def document(self, doc: Any, top: str) -> dict | None:
+        """A whole file, which is a mapping under ``top:`` (``rules:``, ``tables:``, ``fields:`` or the
+        keys of policy.yaml); an empty file, or a list with no ``top:`` above it, is said as such."""
+        if isinstance(doc, dict):
+            return doc
+        example = f"'{top}:'" if top != "policy" else "'policy: NAME', 'version:', 'title:', 'valid_from:'"
+        if doc is None:
+            drop_en, drop_id = (", or delete the file", ", atau hapus berkas ini") if top != "policy" else ("", "")
+            self.problem("P010", "berkas kosong (atau hanya berisi komentar)",
+                         "the file is empty (or holds only comments)",
+                         hint=f"start it with {example} and what follows it{drop_en} / "
+                              f"awali dengan {example} beserta isinya{drop_id}")
+        elif isinstance(doc, list):
+            self.problem("P010", f"berkas berisi daftar tanpa {example} di atasnya",
+                         f"the file holds a list with no {example} above it",
+                         hint=f"write {example} on the first line and indent the list under it / "
+                              f"tulis {example} di baris pertama dan indentasikan daftar di bawahnya")
+        else:
+            self.problem("P010", f"berkas harus berupa pemetaan yang diawali {example}",
+                         f"the file must be a mapping that starts with {example}, got {_kind(doc)}",
+                         hint=f"start it with {example} / awali dengan {example}")
+        return None
+
     def sequence(self, node: Any, key: Any, what: str) -> list | None:
         value = node[key]
         if isinstance(value, list):

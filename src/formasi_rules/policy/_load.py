@@ -347,7 +347,7 @@ class _Loader:
             here: dict[str, Where] = {}  # the fields this layer defines, and where
             for file, doc in layer.docs["fields"]:
                 r = Reader(file)
-                if r.mapping({0: doc}, 0, file) is not None and r.keys(doc, ("fields",), (), file):
+                if r.document(doc, "fields") is not None and r.keys(doc, ("fields",), (), file):
                     node = r.mapping(doc, "fields", "fields") or {}
                     for name, spec in node.items():
                         replaces = spec.get("replaces") if isinstance(spec, dict) else None
@@ -379,7 +379,7 @@ class _Loader:
             own: dict[str, list[Rule]] = {}
             for file, doc in layer.docs["rules"]:
                 r = Reader(file)
-                if fields is not None and r.mapping({0: doc}, 0, file) is not None and r.keys(
+                if fields is not None and r.document(doc, "rules") is not None and r.keys(
                         doc, (), ("rules", "properties"), file):
                     if "rules" in doc:
                         self._rule_list(r, doc, header, fields, layer.name, layer.name == top, rules, own)
@@ -473,7 +473,7 @@ class _Loader:
 
     def _tables(self, r: Reader, doc: Any, layer: str) -> dict[str, tuple]:
         out: dict[str, tuple] = {}
-        if r.mapping({0: doc}, 0, r.file) is None or not r.keys(doc, ("tables",), (), r.file):
+        if r.document(doc, "tables") is None or not r.keys(doc, ("tables",), (), r.file):
             return out
         node = r.mapping(doc, "tables", "tables")
         for name, spec in (node or {}).items():
