@@ -37,6 +37,35 @@ def test_a_wrong_expectation_fails_with_a_readable_message(default_engine, tmp_p
     assert "status.asn" in result.failures[0] and "missing: formation" in result.failures[0]
 
 
+def test_every_failure_of_a_case_is_said_in_both_languages(default_engine, tmp_path):
+    """Policy staff read `formasi test` in Bahasa Indonesia too: an outcome, failed rules, a route
+    that has no decision, an unknown rule, missing inputs and a record that cannot be read were
+    said in English only."""
+    (tmp_path / "c.yaml").write_text("""
+- name: several mistakes
+  as_of: 2025-10-09
+  input:
+    candidate: {id: x, employment_status: PPPK, education: S1, rank: III/a, performance: [{year: 2024, rating: baik}]}
+  expected:
+    pengangkatan_pertama/ahli_pertama: {outcome: eligible, failed: [status.asnn], missing: [formasi]}
+    pengangkatan_pertma/ahli_pertama: eligible
+    derived: {agee: 3}
+- name: a record that cannot be read
+  as_of: 2025-10-09
+  input:
+    candidate: {id: y, birthdate: 1980-01-01}
+  expected:
+    pengangkatan_pertama/ahli_pertama: eligible
+""")
+    results = [run_case(default_engine, c) for c in load_cases(tmp_path / "c.yaml")]
+    failures = [f for r in results for f in r.failures]
+    assert len(failures) >= 7, failures
+    indonesian = ("diharapkan", "tidak ada", "tidak punya", "bukan", "tidak dapat", "tidak dikenal")
+    for failure in failures:
+        assert " / " in failure and any(word in failure for word in indonesian), failure
+    assert any(f.startswith("pengangkatan_pertama/ahli_pertama: expected eligible, got not_eligible") for f in failures)
+
+
 def test_coverage_names_a_rule_no_case_shows(policy, default_engine):
     results = [run_case(default_engine, c) for c in load_cases(CASES) if "Ahli Utama" not in c.name]
     assert coverage(policy, results)["rules"] == ["pengangkatan.pedoman_ditetapkan", "perpindahan.age_utama"]

@@ -251,9 +251,10 @@ def run_case(engine: Engine, case: Case) -> CaseResult:
             return _run_candidate(engine, case)
         if "workload" in case.input:
             return _run_workload(engine, case)
-        return CaseResult(case, ("input must hold 'candidate' or 'workload'",), frozenset(), frozenset())
+        return CaseResult(case, ("input must hold 'candidate' or 'workload' / input harus memuat 'candidate' atau "
+                                 "'workload'",), frozenset(), frozenset())
     except FormasiError as exc:
-        return CaseResult(case, (f"could not run: {exc}",), frozenset(), frozenset())
+        return CaseResult(case, (f"could not run / tidak dapat dijalankan: {exc}",), frozenset(), frozenset())
 
 
 def _run_candidate(engine: Engine, case: Case) -> CaseResult:
@@ -269,31 +270,39 @@ def _run_candidate(engine: Engine, case: Case) -> CaseResult:
             decision = result.decision(route, level)
         except (KeyError, LookupError):
             close = suggest(key, [f"{d.route}/{d.level}" for d in result.decisions])
-            failures.append(f"{key}: no decision for this route and level" + (f" ({close})" if close else ""))
+            failures.append(f"{key}: no decision for this route and level / tidak ada keputusan untuk jalur dan "
+                            "jenjang ini" + (f" ({close})" if close else ""))
             continue
         want = want if isinstance(want, dict) else {"outcome": want}
         if "outcome" in want and decision.outcome != want["outcome"]:
             failed = [r.rule for r in decision.reasons if r.passed is False]
             failures.append(f"{key}: expected {want['outcome']}, got {decision.outcome}"
                             + (f" (failed: {', '.join(failed)})" if failed else "")
-                            + (f" (missing: {', '.join(decision.missing)})" if decision.missing else ""))
+                            + (f" (missing: {', '.join(decision.missing)})" if decision.missing else "")
+                            + f" / diharapkan {want['outcome']}, hasilnya {decision.outcome}"
+                            + (f" (tidak terpenuhi: {', '.join(failed)})" if failed else "")
+                            + (f" (data kurang: {', '.join(decision.missing)})" if decision.missing else ""))
         if "failed" in want:
             known = [r.id for r in engine.policy.rules]
             for rule in (r for r in want["failed"] if r not in known):
                 close = suggest(str(rule), known)
-                failures.append(f"{key}: failed names {rule!r}, which is no rule of policy {engine.policy.name}"
-                                + (f" ({close})" if close else ""))
+                failures.append(f"{key}: failed names {rule!r}, which is no rule of policy {engine.policy.name} / "
+                                f"{rule!r} bukan aturan kebijakan {engine.policy.name}" + (f" ({close})" if close else ""))
             got = sorted(r.rule for r in decision.reasons if r.passed is False)
             if got != sorted(want["failed"]):
-                failures.append(f"{key}: expected failed rules {sorted(want['failed'])}, got {got}")
+                failures.append(f"{key}: expected failed rules {sorted(want['failed'])}, got {got} / aturan tidak "
+                                f"terpenuhi yang diharapkan {sorted(want['failed'])}, hasilnya {got}")
         if "missing" in want:
             inputs = _inputs(engine.policy)
             for name in (m for m in want["missing"] if m not in inputs):
                 close = suggest(str(name), inputs)
                 failures.append(f"{key}: missing names {name!r}, which is no input policy {engine.policy.name} "
-                                "reads" + (f" ({close})" if close else ""))
+                                f"reads / {name!r} bukan data yang dibaca kebijakan {engine.policy.name}"
+                                + (f" ({close})" if close else ""))
             if sorted(decision.missing) != sorted(want["missing"]):
-                failures.append(f"{key}: expected missing {sorted(want['missing'])}, got {sorted(decision.missing)}")
+                failures.append(f"{key}: expected missing {sorted(want['missing'])}, got {sorted(decision.missing)} / "
+                                f"data kurang yang diharapkan {sorted(want['missing'])}, hasilnya "
+                                f"{sorted(decision.missing)}")
     # a case exercises only the decisions it asserts
     asserted = [d for d in result.decisions if f"{d.route}/{d.level}" in case.expected]
     exercised = frozenset(r.rule for d in asserted for r in d.reasons if r.passed is False)
@@ -310,35 +319,43 @@ def _inputs(policy) -> list[str]:
 def _derived_failure(fields: dict, result: Result, name: str, want: Any) -> list[str]:
     """``derived: {FIELD: VALUE}``: the value a field of the policy took (``unknown``: none)."""
     if name not in fields:
-        return [f"derived: the policy has no field {name!r}"]
+        close = suggest(name, list(fields))
+        return [f"derived: the policy has no field {name!r} / kebijakan tidak punya field {name!r}"
+                + (f" ({close})" if close else "")]
     got = result.values.get(name)
     if want == "unknown":
-        return [] if got is None else [f"derived {name}: expected unknown, got {show(got)}"]
+        return [] if got is None else [f"derived {name}: expected unknown, got {show(got)} / diharapkan tidak "
+                                       f"diketahui, hasilnya {show(got)}"]
     if got is None:
-        return [f"derived {name}: expected {want}, got unknown"]
+        return [f"derived {name}: expected {want}, got unknown / diharapkan {want}, hasilnya tidak diketahui"]
     same = (Decimal(str(got)) == Decimal(str(want))) if isinstance(got, (int, Decimal)) and not isinstance(got, bool) \
         and isinstance(want, (int, float)) and not isinstance(want, bool) else show(got) == want
-    return [] if same else [f"derived {name}: expected {want}, got {show(got)}"]
+    return [] if same else [f"derived {name}: expected {want}, got {show(got)} / diharapkan {want}, hasilnya "
+                            f"{show(got)}"]
 
 
 def _run_workload(engine: Engine, case: Case) -> CaseResult:
     result = engine.formation(case.input["workload"], case.input.get("existing"), as_of=case.as_of)
-    failures = [f"input row rejected: {p}" for p in result.problems]
+    failures = [f"input row rejected / baris input ditolak: {p}" for p in result.problems]
     for key, want in case.expected.items():
         region, _, level = str(key).rpartition("/")
         try:
             row = result.row(region, level)
         except KeyError:
-            failures.append(f"{key}: no such region and level in the result")
+            failures.append(f"{key}: no such region and level in the result / wilayah dan jenjang ini tidak ada "
+                            "dalam hasil")
             continue
         got = row.to_dict()
         for name, value in (want or {}).items():
             if name not in NUMBER_KEYS + ("band",):
-                failures.append(f"{key}: unknown expected field {name!r} (use {', '.join(NUMBER_KEYS)}, band)")
+                failures.append(f"{key}: unknown expected field {name!r} (use {', '.join(NUMBER_KEYS)}, band) / "
+                                f"field harapan tidak dikenal {name!r} (pakai {', '.join(NUMBER_KEYS)}, band)")
             elif name == "band" and got["band"] != value:
-                failures.append(f"{key}: expected band {value}, got {got['band']}")
+                failures.append(f"{key}: expected band {value}, got {got['band']} / diharapkan band {value}, "
+                                f"hasilnya {got['band']}")
             elif name != "band" and (got[name] is None or Decimal(str(got[name])) != Decimal(str(value))):
-                failures.append(f"{key}: expected {name} {value}, got {got[name]}")
+                failures.append(f"{key}: expected {name} {value}, got {got[name]} / diharapkan {name} {value}, "
+                                f"hasilnya {got[name]}")
     exercised = frozenset(a.rule for r in result.rows for a in r.adjustments)
     rows = frozenset((v["table"], v.get("key")) for r in result.rows for a in r.adjustments for v in a.values_from)
     return CaseResult(case, tuple(failures), exercised, rows)
