@@ -652,3 +652,18 @@ def test_empty_or_headless_rule_file_says_what_it_should_hold(policy_copy, text,
     assert p.file.endswith("baru.yaml") and p.code == "P010", p
     assert says_en in p.en and says_id in p.id, p
     assert "rules:" in p.hint and " / " in p.hint and "baru.yaml" not in p.en, p
+
+
+@pytest.mark.parametrize("file, old, new", [
+    ("rules/perpindahan.yaml", "id: perpindahan.age\n", "id: perpindahan.performance\n"),          # P052
+    ("rules/perpindahan.yaml", "id: perpindahan.age\n", "id: Perpindahan.Age\n"),                  # P015
+    ("rules/common.yaml", "    routes: all\n", "    routes: all\n    routes: all\n"),              # P002 twice
+    ("fields/derived.yaml", "derive: {history: positions, on: as_of, value: since, same: [type, name, level]}",
+     "derive: {add_months: [as_of, years_in_level]}"),                                             # P085
+])
+def test_how_to_fix_a_policy_is_said_in_both_languages(policy_copy, file, old, new):
+    """The fix of a policy problem ('give the older version a valid_to ...') was English only."""
+    path = policy_copy.parent / "jf_umum" / file
+    edit(path, old, new)
+    problems = load_problems(policy_copy)
+    assert problems and all(p.hint and " / " in p.hint for p in problems), problems

@@ -111,7 +111,8 @@ def build_fields(specs: list[tuple[Reader, str, Any, str]], header: dict, tables
         problems.append(Problem("P085", f"field saling bergantung: {' -> '.join(cycle)}",
                                 f"derived fields depend on each other in a circle: {' -> '.join(cycle)}",
                                 file=f.where.file, line=f.where.line, column=f.where.column,
-                                hint="one of them must be computed from the others without using itself"))
+                                hint="one of them must be computed from the others without using itself / "
+                                     "salah satunya harus dihitung dari yang lain tanpa memakai dirinya sendiri"))
         return None, problems
     problems += _check_case_conditions(fields, header, tables)
     # the record inputs a value depends on, in dependency order so each is complete when used
@@ -173,7 +174,8 @@ def _input_path(r: Reader, spec: Any, name: str, type_name: str) -> str | None:
         r.problem("P088", f"{path!r} hampir sama dengan field rekaman {close[0]!r}", f"{path!r} is nearly the record "
                   f"field {close[0]!r}: as written it would be a new field of this policy, which records do not give, "
                   f"and every rule reading it undetermined", spec, "input",
-                  hint=f"write {close[0]!r}; for a field of the policy's own, choose a name further from it")
+                  hint=f"write {close[0]!r}; for a field of the policy's own, choose a name further from it / tulis "
+                       f"{close[0]!r}; untuk field milik kebijakan ini, pilih nama yang lebih berbeda")
         return None
     return path  # a record field this policy adds (for example a flag)
 

@@ -108,7 +108,8 @@ class Reader:
         if pattern and not re.fullmatch(pattern, value):
             self.problem("P015", f"{what} {value!r} tidak sesuai pola {pattern}",
                          f"{what} {value!r} does not match the pattern {pattern}", node, key,
-                         hint="use lower-case letters, digits, '_', '.' and '-'")
+                         hint="use lower-case letters, digits, '_', '.' and '-' / pakai huruf kecil, angka, '_', "
+                              "'.' dan '-'")
             return None
         return str(value)
 
@@ -184,7 +185,7 @@ class Reader:
         for i, item in enumerate(picked):
             if item in picked[:i]:  # said, not merged: in an order (precedence) the later place would count
                 self.problem("P011", f"{item!r} disebut dua kali dalam {what}", f"{what} lists {item!r} twice",
-                             value, i, hint="list each once")
+                             value, i, hint="list each once / sebut masing-masing sekali")
                 return None
         return tuple(picked)
 

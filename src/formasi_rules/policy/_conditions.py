@@ -64,7 +64,8 @@ def _condition(p: _Parser, node: Any, key: Any) -> Condition | None:
             r.problem("P032", "'not' berisi satu syarat; tulis not: {any: [...]} atau not: {all: [...]}",
                       "'not' takes one condition: a list under it could mean 'not all of these' or 'none of "
                       "these'; say which", value, name,
-                      hint="none of them: not: {any: [...]}; not every one of them: not: {all: [...]}")
+                      hint="none of them: not: {any: [...]}; not every one of them: not: {all: [...]} / tidak satu pun: "
+                           "not: {any: [...]}; tidak semuanya: not: {all: [...]}")
             part = None
         elif name == "not":
             inner = _condition(p, value, name)

@@ -275,7 +275,7 @@ class Parser:
                              f"'{op}' cannot mix dates and numbers")
         if op == "divide" and isinstance(parsed[1][0], Const) and parsed[1][0].value == 0:
             return self._bad(node, op, "D020", "pembagian dengan 0", "'divide' by the number 0: every value "
-                             "it gives would be unknown", hint="divide by the number the regulation gives")
+                             "it gives would be unknown", hint="divide by the number the regulation gives / bagi dengan angka dari peraturan")
         result = "date" if types == {"date"} else (
             "integer" if types == {"integer"} and op in ("add", "subtract", "multiply", "min", "max") else "number")
         return Arith(op, tuple(p[0] for p in parsed)), result

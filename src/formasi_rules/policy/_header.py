@@ -133,7 +133,7 @@ def _values(r: Reader, spec: Any, what: str) -> tuple | None:
     if clash:
         r.problem("P028", f"alias {clash} juga nilai lain atau alias nilai lain",
                   f"alias(es) {clash} of {what} also spell another value (in any capitals), so a record's "
-                  "word would be read as one of them", spec, "values", hint="give each spelling to one value")
+                  "word would be read as one of them", spec, "values", hint="give each spelling to one value / berikan setiap ejaan kepada satu nilai")
     return tuple(got.values), got.ranks, got.aliases, got.categories, got.titles, frozenset(got.placed)
 
 
@@ -189,7 +189,8 @@ def read_routes(r: Reader, doc: Any, level_values: tuple[str, ...], known: dict[
         what = f"route {name!r}"
         if not isinstance(name, str) or not re.fullmatch(ID_PATTERN, name):
             r.problem("P015", f"nama jalur {name!r} tidak sesuai pola", f"route name {name!r} does not match "
-                      f"the pattern {ID_PATTERN}", node, name, hint="use lower-case letters, digits, '_', '.' and '-'")
+                      f"the pattern {ID_PATTERN}", node, name, hint="use lower-case letters, digits, '_', '.' and '-' / "
+                      "pakai huruf kecil, angka, '_', '.' dan '-'")
             continue
         if r.mapping(node, name, what) is None or not r.keys(spec, ("title", "levels"), ("note", "replaces"), what):
             continue
@@ -217,7 +218,8 @@ def near_miss(r: Reader, node: Any, name: str, kind: str, below: Any) -> bool:
               f"the new {kind} {name!r} is nearly the name {close[0]!r} the policy it extends defines: a typo? As "
               f"written it would stand beside {close[0]!r}, not replace it", node, name,
               hint=f"to replace it, name it {close[0]!r} and say 'replaces: true'; for a new {kind}, choose a "
-              "name further from it")
+              f"name further from it / untuk menggantinya, namai {close[0]!r} dan tulis 'replaces: true'; untuk "
+              "yang baru, pilih nama yang lebih berbeda")
     return False
 
 
@@ -259,12 +261,14 @@ def _sources(r: Reader, doc: Any) -> dict[str, Source]:
             # the book links to it: a javascript: or data: address would run in the reader's browser
             r.problem("P011", f"url sumber {key!r} harus alamat http(s)", f"the url of source {key!r} must be an "
                       f"http:// or https:// address, got {said(url)}", spec, "url",
-                      hint="copy the address from the browser's address bar, or leave url out")
+                      hint="copy the address from the browser's address bar, or leave url out / "
+                           "salin alamat dari bilah alamat peramban, atau hapus url")
             url = None
         note = spec.get("note")
         if note is not None and not isinstance(note, str):
             r.problem("P014", f"catatan sumber {key!r} harus berupa teks", f"the note of source {key!r} must be text, "
-                      f"got {said(note)}", spec, "note", hint="write the note as one text (use > for several lines)")
+                      f"got {said(note)}", spec, "note", hint="write the note as one text (use > for several lines) / "
+                      "tulis catatan sebagai satu teks (pakai > untuk beberapa baris)")
             note = None
         out[str(key)] = Source(str(key), r.string(spec, "title", "title") or "", url.strip() if url else None, conf,
                                note, tuple(map(str, articles)) if articles is not None else None)

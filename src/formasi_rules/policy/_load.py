@@ -123,11 +123,12 @@ def _stray(path: Path) -> Problem:
     if path.is_dir():
         return Problem("P004", f"subfolder {path.name!r} di {folder}/ tidak dibaca; pindahkan berkasnya ke {folder}/",
                        f"the subfolder {path.name!r} in {folder}/ is not read: only {folder}/*.yaml are, so its files "
-                       f"would be left out", file=display(path), hint=f"move its .yaml files up into {folder}/")
+                       f"would be left out", file=display(path), hint=f"move its .yaml files up into {folder}/ / pindahkan berkas .yaml-nya ke {folder}/")
     if path.suffix.lower() in (".yml", ".yaml"):
-        hint = f"rename it to {path.with_suffix('.yaml').name!r}"
+        hint = f"rename it to {path.with_suffix('.yaml').name!r} / ganti namanya menjadi {path.with_suffix('.yaml').name!r}"
     else:
-        hint = f"move it out of {folder}/ (only the policy's .yaml files belong there), or save it as a .yaml file"
+        hint = (f"move it out of {folder}/ (only the policy's .yaml files belong there), or save it as a .yaml file / "
+                f"pindahkan keluar dari {folder}/ (hanya berkas .yaml kebijakan di sana), atau simpan sebagai berkas .yaml")
     return Problem("P004", f"berkas {path.name!r} di {folder}/ tidak dibaca: hanya berkas .yaml yang dibaca",
                    f"the file {path.name!r} in {folder}/ is not read: only files ending in .yaml (lower case) are, "
                    f"so what it holds would be left out", file=display(path), hint=hint)
@@ -179,7 +180,7 @@ class _Loader:
                     raise PolicyError([_extends_nothing(chain[-1], here)])
                 raise PolicyError([Problem("P000", f"folder kebijakan tidak berisi policy.yaml: {here}",
                                            f"not a policy folder (no policy.yaml in it): {here}", file=str(here),
-                                           hint="point at a policy folder: one that holds policy.yaml")])
+                                           hint="point at a policy folder: one that holds policy.yaml / tunjuk folder kebijakan: yang berisi policy.yaml")])
             if here.resolve() in seen or len(chain) >= MAX_LAYERS:
                 raise PolicyError([Problem("P003", f"rantai 'extends' berputar atau terlalu panjang di {here}",
                                            f"the chain of 'extends' loops or is longer than {MAX_LAYERS} at {here}",
@@ -212,7 +213,7 @@ class _Loader:
                     f"table {table.name!r} of {table.layer} has no rows: a policy that extends {table.layer} "
                     f"must give its own (a table with 'replaces: {table.name}')",
                     file=table.where.file, line=table.where.line, column=table.where.column,
-                    hint="see the table's note for what it holds"))
+                    hint="see the table's note for what it holds / lihat catatan (note) tabel itu untuk isinya"))
 
     def _digest(self, layers: list[_Layer]) -> str:
         h = hashlib.sha256()
@@ -245,7 +246,8 @@ class _Loader:
                               f"vocabulary {name!r} changes what the policy it extends defines: {'; '.join(changed)}; a "
                               "layer adds values and aliases, it does not renumber or respell the base's",
                               doc["vocabularies"], name,
-                              hint="list only the new values (with ranks that fit among the base's) and new aliases")
+                              hint="list only the new values (with ranks that fit among the base's) and new aliases / "
+                                   "tulis hanya nilai baru (dengan peringkat yang cocok di antara nilai dasar) dan alias baru")
                 merged["vocabularies"][name] = base.merged(vocab) if base is not None else vocab
             for key, source in (part.get("sources") or {}).items():
                 spec = doc["sources"][key]
@@ -306,7 +308,8 @@ class _Loader:
                 "left out would go after every route listed, an order no one chose"
                 + ("; the policy that adds it restates precedence with every route" if below else ""),
                 file=at.file, line=at.line, column=at.column,
-                hint=f"precedence: [{', '.join((*merged['precedence'], *left_out))}] (in the order they go first)"))
+                hint=f"precedence: [{', '.join((*merged['precedence'], *left_out))}] (in the order they go first / "
+                     "menurut urutan yang didahulukan)"))
         if None in (merged.get("name"), merged.get("title")) or any(p.file == layers[-1].docs["policy"][0][0]
                                                                      for p in self.problems):
             return None
@@ -497,7 +500,7 @@ class _Loader:
                 written = other.pop()  # every row is keyed by one other name: the key: line is the typo
                 r.problem("P012", f"kunci tabel {key!r}, tetapi barisnya memakai {written!r}",
                           f"the table's key is {key!r} but every row gives {written!r} instead", spec, "key",
-                          hint=f"write key: {written}, as the rows do")
+                          hint=f"write key: {written}, as the rows do / tulis key: {written}, seperti baris-barisnya")
                 key = written  # read on as the rows say, so that the rules reading it say nothing more
             rows = []
             for i, row in enumerate(rows_node):
@@ -570,7 +573,8 @@ class _Loader:
                         f"two versions of rule {rule.id!r} are in force on the same days "
                         f"(the other is at {other.where.file}:{other.where.line})",
                         file=rule.where.file, line=rule.where.line, column=rule.where.column,
-                        rule=rule.id, hint="give the older version a valid_to before the newer valid_from"))
+                        rule=rule.id, hint="give the older version a valid_to before the newer valid_from / beri versi lama valid_to "
+                             "sebelum valid_from versi baru"))
             versions.setdefault(rule.id, []).append(rule)
 
 
@@ -589,7 +593,8 @@ def _twice(r: Reader, node: Any, key: Any, kind: str, name: str, first: Where) -
     r.problem("P022", f"{kind} {name!r} didefinisikan dua kali dalam kebijakan ini (pertama di {at})",
               f"{kind} {name!r} is defined twice in this policy (first at {at}); "
               f"'replaces:' replaces what a policy below defines, not another file of the same policy",
-              node, key, hint="keep one definition: edit the first, or delete this one")
+              node, key, hint="keep one definition: edit the first, or delete this one / "
+              "pertahankan satu definisi: ubah yang pertama, atau hapus yang ini")
 
 
 def _extends_nothing(layer: _Layer, target: Path) -> Problem:
@@ -636,13 +641,13 @@ def _applies(r: Reader, node: Any, i: int, routes: tuple, levels: tuple, period:
         r.problem("P038", "aturan tidak berlaku pada jalur dan jenjang mana pun",
                   f"the rule applies to no route and level: none of its routes has its levels "
                   f"({', '.join(levels)}); the routes' levels are {pairs}", node, i,
-                  hint="correct routes: or levels:")
+                  hint="correct routes: or levels: / perbaiki routes: atau levels:")
         return False
     cover = header["coverage"]
     if period is not None and not period.overlaps(cover):
         r.problem("P039", "aturan tidak pernah berlaku dalam cakupan kebijakan",
                   f"the rule is never in force while the policy is ({cover.valid_from} to "
                   f"{cover.valid_to or 'no end'}): its valid_from/valid_to ({period.valid_from} to "
-                  f"{period.valid_to or 'no end'}) lie outside", node, i, hint="correct its dates")
+                  f"{period.valid_to or 'no end'}) lie outside", node, i, hint="correct its dates / perbaiki tanggalnya")
         return False
     return True

@@ -382,7 +382,8 @@ def _uncovered(table: Table, cover: Any) -> list[Problem]:
                     f"table {table.name!r} has no row in force from {day} to {until or 'no end'}, within the days "
                     f"the policy covers: the formation cannot be computed on those dates",
                     file=table.where.file, line=table.where.line, column=table.where.column,
-                    hint="give a row for those dates (valid_from / valid_to), without a gap between rows")]
+                    hint="give a row for those dates (valid_from, valid_to), without a gap between rows / beri baris "
+                         "untuk tanggal itu (valid_from, valid_to), tanpa celah antarbaris")]
 
 
 _BANDS = {"name": "text", "lower": "number", "inclusive": "boolean"}
@@ -464,5 +465,6 @@ def _band_order(table: Table) -> list[Problem]:
             f"({hi}): the bands are listed {order} the one before, and as written band {later.key} would "
             f"{'never be given' if lo == hi else given}",
             file=later.where.file, line=later.where.line, column=later.where.column,
-            hint="list the bands in the order of their bounds, and check each bound against the citation"))
+            hint="list the bands in the order of their bounds, and check each bound against the citation / "
+                 "urutkan band menurut batasnya, dan periksa setiap batas terhadap rujukannya"))
     return problems

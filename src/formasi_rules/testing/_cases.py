@@ -89,7 +89,8 @@ def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
                 problems.append(Problem(
                     "T008", f"{other.name} tidak dibaca: kasus uji ada di berkas *.yaml folder ini",
                     f"{other.name} is not read: test cases are the *.yaml files of this folder", file=str(other),
-                    hint="rename it to end in .yaml" if other.is_file() else "move its files into this folder"))
+                    hint="rename it to end in .yaml / ganti namanya agar berakhiran .yaml" if other.is_file()
+                    else "move its files into this folder / pindahkan berkasnya ke folder ini"))
     names: dict[str, tuple[str, int | None]] = {}  # case name -> (file, line) of its first use
     for file in files:
         data = load_yaml(file, str(file))  # a syntax error: a PolicyError with its line
@@ -108,7 +109,7 @@ def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
                 problems.append(Problem("T007", f"nama kasus {raw['name']!r} sudah dipakai ({first[0]}:{first[1]})",
                                         f"the case name {raw['name']!r} is used before ({first[0]}:{first[1]}): "
                                         "a failure would not say which case it is", file=str(file), line=line,
-                                        hint="give each case its own name"))
+                                        hint="give each case its own name / beri setiap kasus nama sendiri"))
                 continue
             names[str(raw["name"])] = (str(file), line)
             as_of = raw["as_of"]
@@ -121,7 +122,8 @@ def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
     if not cases and not allow_empty:
         raise PolicyError([Problem("T006", "tidak ada kasus uji", "no test cases found (a suite that runs "
                                    "nothing passes whatever the rules say)", file=str(path),
-                                   hint="add cases, or allow an empty suite (formasi test --allow-empty)")])
+                                   hint="add cases, or allow an empty suite (formasi test --allow-empty) / "
+                                        "tambah kasus, atau izinkan kosong (formasi test --allow-empty)")])
     return cases
 
 
