@@ -283,7 +283,7 @@ def _run_candidate(engine: Engine, case: Case) -> CaseResult:
                             + (f" (missing: {', '.join(decision.missing)})" if decision.missing else "")
                             + f" / diharapkan {want['outcome']}, hasilnya {decision.outcome}"
                             + (f" (tidak terpenuhi: {', '.join(failed)})" if failed else "")
-                            + (f" (data kurang: {', '.join(decision.missing)})" if decision.missing else ""))
+                            + (f" (data tidak ada: {', '.join(decision.missing)})" if decision.missing else ""))
         if "failed" in want:
             known = [r.id for r in engine.policy.rules]
             for rule in (r for r in want["failed"] if r not in known):
@@ -303,7 +303,7 @@ def _run_candidate(engine: Engine, case: Case) -> CaseResult:
                                 + (f" ({close})" if close else ""))
             if sorted(decision.missing) != sorted(want["missing"]):
                 failures.append(f"{key}: expected missing {sorted(want['missing'])}, got {sorted(decision.missing)} / "
-                                f"data kurang yang diharapkan {sorted(want['missing'])}, hasilnya "
+                                f"data tidak ada yang diharapkan {sorted(want['missing'])}, hasilnya "
                                 f"{sorted(decision.missing)}")
     # a case exercises only the decisions it asserts
     asserted = [d for d in result.decisions if f"{d.route}/{d.level}" in case.expected]
