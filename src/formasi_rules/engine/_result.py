@@ -185,11 +185,17 @@ class Result:
         caller after the outcomes alone pays for nothing else. Read, compared, copied or pickled,
         it is the Result the constructor would make of the same values."""
         self = object.__new__(cls)
-        put = object.__setattr__
-        for name, value in (("candidate", candidate), ("as_of", as_of), ("policy", policy), ("backend", backend),
-                            ("outcomes", outcomes), ("allocations", {}), ("order", order), ("_decide", decide),
-                            ("_later", later), ("where", where)):
-            put(self, name, value)
+        put = object.__setattr__  # one call a field, written out: one Result is made per record
+        put(self, "candidate", candidate)
+        put(self, "as_of", as_of)
+        put(self, "policy", policy)
+        put(self, "backend", backend)
+        put(self, "outcomes", outcomes)
+        put(self, "allocations", {})
+        put(self, "order", order)
+        put(self, "_decide", decide)
+        put(self, "_later", later)
+        put(self, "where", where)
         return self
 
     def __getattr__(self, name: str) -> Any:
