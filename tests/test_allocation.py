@@ -132,6 +132,26 @@ def test_a_later_record_with_a_seen_id_names_its_line(default_engine, tmp_path, 
     assert [w for block in blocks for w in block.wheres] == ["$[0] (line 1)", "$[1] (line 3)", "$[2] (line 4)"]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_first_record_with_an_id_is_named_by_its_line_too(default_engine, tmp_path, jobs):
+    """The record an id was first given to is named as the later one is: by its line, where the
+    input tells it (a user finds line 3 of a file, not its third record, which blank lines move)."""
+    from conftest import AS_OF
+    from formasi_rules.inputs import read_records
+    path = tmp_path / "c.jsonl"
+    path.write_text('\n{"id": "b"}\n\n{"id": "a"}\n{"id": "a", "education": "S1"}\n')
+    items = list(default_engine.evaluate_many(read_records(path, parse=jobs == 1), as_of=AS_OF, jobs=jobs))
+    (problem,) = items[2].problems
+    assert "the record at $[1] (line 4);" in problem.en and "$[1] (line 4)" in problem.id
+    assert problem.hint.startswith("merge it into $[1] (line 4),")
+    blocks = list(default_engine.evaluate_blocks(read_records(path, parse=jobs == 1), as_of=AS_OF, jobs=jobs))
+    ((_, error),) = [e for block in blocks for e in block.errors]
+    assert error.problems == items[2].problems
+    # where no line is known (records from Python), the index alone
+    items = list(default_engine.evaluate_many([{"id": "a"}, {"id": "a"}], as_of=AS_OF, jobs=jobs))
+    assert "the record at $[0];" in items[1].problems[0].en
+
+
 def test_allocate_refuses_the_same_candidate_twice(default_engine):
     import formasi_rules as fr
     from conftest import AS_OF
@@ -167,7 +187,12 @@ def test_seen_ids_remember_every_first_index(ids):
     seen, oracle = SeenIds(size=3), {}  # tiny tables: growth and probing are exercised
     for i, ident in enumerate(ids):
         assert seen.add(ident, i) == oracle.get(ident)
-        oracle.setdefault(ident, i)
+        oracle.setdefault(ident, f"$[{i}]")
+    lines, oracle = SeenIds(size=3), {}  # with the line of each record, from some record on
+    for i, ident in enumerate(ids):
+        line = 2 * i + 1 if i >= len(ids) // 3 else 0
+        assert lines.add(ident, i, line) == oracle.get(ident)
+        oracle.setdefault(ident, f"$[{i}] (line {line})" if line else f"$[{i}]")
 
 
 def test_allocate_refuses_what_is_not_results_of_this_engine_on_one_date(default_engine, policy):

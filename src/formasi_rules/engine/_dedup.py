@@ -3,13 +3,15 @@ an error record naming the first (docs/input-format.md says why).
 
 The ids seen are kept as 64-bit digests with the index of their first record, in tables of
 arrays: 15-23 bytes per record (about 18 MB per million distinct ids), rather than a set of
-strings (over 100 bytes each). The digest is Python's own hash of the text (SipHash, keyed afresh
+strings (over 100 bytes each); where the input tells records' lines (a file), the first record's
+line too, 4 bytes a slot more (20-30 bytes per id), so that the error names it by its line. The digest is Python's own hash of the text (SipHash, keyed afresh
 in every process, so ids cannot be chosen to collide; a batch is told apart in one process). Two
 different ids share a digest with a probability of about n²/2⁶⁵ (3·10⁻⁸ for a million records).
 """
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -31,10 +33,12 @@ class SeenIds:
     def __init__(self, size: int = 61):
         self._keys = [array("Q", bytes(8 * size)) for _ in range(self.PARTS)]  # 0: empty
         self._first = [array("I", bytes(4 * size)) for _ in range(self.PARTS)]
+        self._lines: list[array] | None = None  # each first record's line (0: not known), once a line is given
         self._counts = [0] * self.PARTS
 
-    def add(self, ident: str, index: int) -> int | None:
-        """None if ``ident`` is new (it is then kept with ``index``), else the index of its first record."""
+    def add(self, ident: str, index: int, line: int = 0) -> str | None:
+        """None if ``ident`` is new (it is then kept with ``index`` and the ``line`` its record begins on,
+        0 where not known), else the place of its first record: ``$[0]``, or ``$[0] (line 2)``."""
         key = hash(ident) & 0xFFFFFFFFFFFFFFFF or 1
         part = key >> 56
         keys = self._keys[part]
@@ -44,36 +48,53 @@ class SeenIds:
             found = keys[slot]
             if found == 0:
                 keys[slot], self._first[part][slot] = key, min(index, 0xFFFFFFFF)
+                if line:
+                    if self._lines is None:
+                        self._lines = [array("I", bytes(4 * len(k))) for k in self._keys]
+                    self._lines[part][slot] = min(line, 0xFFFFFFFF)
                 self._counts[part] += 1
                 if self._counts[part] * 5 > size * 4:
                     self._grow(part)
                 return None
             if found == key:
-                return self._first[part][slot]
+                first = self._lines[part][slot] if self._lines is not None else 0
+                return f"$[{self._first[part][slot]}]" + (f" (line {first})" if first else "")
             slot = slot + 1 if slot + 1 < size else 0
 
     def _grow(self, part: int) -> None:
         old_keys, old_first = self._keys[part], self._first[part]
+        old_lines = self._lines[part] if self._lines is not None else bytes(len(old_keys))
         size = len(old_keys) * 3 // 2 + 1
-        keys, first = array("Q", bytes(8 * size)), array("I", bytes(4 * size))
-        for key, index in zip(old_keys, old_first):
+        keys, first, lines = array("Q", bytes(8 * size)), array("I", bytes(4 * size)), array("I", bytes(4 * size))
+        for key, index, line in zip(old_keys, old_first, old_lines):
             if key:
                 slot = key % size
                 while keys[slot]:
                     slot = slot + 1 if slot + 1 < size else 0
-                keys[slot], first[slot] = key, index
+                keys[slot], first[slot], lines[slot] = key, index, line
         self._keys[part], self._first[part] = keys, first
+        if self._lines is not None:
+            self._lines[part] = lines
 
 
-def duplicate(ident: str, index: int, first: int, where: str = "") -> RecordError:
+_LINE = re.compile(r"\(line ([0-9]+)\)")
+
+
+def _line(where: str) -> int:
+    """The line a record's place names ("$[3] (line 5)" -> 5), 0 where it names none."""
+    found = _LINE.search(where) if where else None
+    return int(found.group(1)) if found else 0
+
+
+def duplicate(ident: str, index: int, first: str, where: str = "") -> RecordError:
     """The error record of a later record with id ``ident``, at ``where`` in the input ("$[5] (line 7)";
-    by default ``$[index]``), naming the first record with it."""
+    by default ``$[index]``), naming the first record with it at its place ``first`` ("$[0] (line 2)")."""
     where = where or f"$[{index}]"
     return RecordError(where, ident, (Problem(
-        "I031", f"id {ident!r} sudah dipakai oleh rekaman $[{first}]",
-        f"the id {ident!r} was already given to the record at $[{first}]; each candidate has one record "
+        "I031", f"id {ident!r} sudah dipakai oleh rekaman {first}",
+        f"the id {ident!r} was already given to the record at {first}; each candidate has one record "
         "in an input (a later one with the same id is not evaluated, so no one is counted or given a "
-        "place twice)", path=f"{path_of(where)}.id", hint=f"merge it into $[{first}], or give it its own id"),))
+        "place twice)", path=f"{path_of(where)}.id", hint=f"merge it into {first}, or give it its own id"),))
 
 
 def unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
@@ -92,9 +113,10 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
     for item in items:
         if not blocks:
             if isinstance(item, (Result, Rendered)):
-                first = seen.add(item.candidate, index)
+                where = getattr(item, "where", "")
+                first = seen.add(item.candidate, index, _line(where))
                 if first is not None:
-                    item = duplicate(item.candidate, index, first, getattr(item, "where", ""))
+                    item = duplicate(item.candidate, index, first, where)
             index += 1
             yield item
             continue
@@ -102,9 +124,10 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
         wheres = item.wheres
         for offset, ident in enumerate(item.ids):
             if ident is not None:
-                first = seen.add(ident, index + offset)
+                where = wheres[offset] if wheres else ""
+                first = seen.add(ident, index + offset, _line(where))
                 if first is not None:
-                    twice.append((offset, duplicate(ident, index + offset, first, wheres[offset] if wheres else "")))
+                    twice.append((offset, duplicate(ident, index + offset, first, where)))
         index += item.count
         yield _replaced(item, twice) if twice else item
 
