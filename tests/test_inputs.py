@@ -526,3 +526,44 @@ def test_a_record_may_be_any_mapping_at_the_top_too(default_engine, tmp_path, mo
     assert sent  # a worker had its share
     (p,) = problems_of(["not", "a", "mapping"])
     assert p.code == "I001"
+
+
+def test_a_date_and_time_is_a_date_only_at_midnight():
+    """A datetime is a date to Python: one with a time of day had its date kept without a word
+    (2025-06-12 23:30 in one time zone is the 13th in another), while as_of refuses any datetime.
+    Midnight, as a spreadsheet's or pandas' date is, is that date; a time of day is refused, naming
+    the field, with the date it would be as a hint."""
+    at_noon = dt.datetime(1980, 1, 2, 12, 30)
+    (p,) = problems_of({"id": "a", "birth_date": at_noon, "rank_since": dt.datetime(2019, 4, 1)})
+    assert (p.code, p.path) == ("I005", "$.birth_date")
+    assert p.en == "expected a date like 1985-04-30, got a date and time 1980-01-02T12:30:00"
+    assert "tanggal dan waktu" in p.id and p.hint.startswith("give the date alone: 1980-01-02 if that is the day")
+    c = structure_candidate({"id": "a", "birth_date": dt.datetime(1980, 1, 2), "position": {
+        "since": dt.datetime(2020, 1, 2, tzinfo=dt.timezone.utc)}}, "$", POLICY)
+    assert c.birth_date == dt.date(1980, 1, 2) and type(c.birth_date) is dt.date
+    assert c.position.since == dt.date(2020, 1, 2) and type(c.position.since) is dt.date
+    (p,) = problems_of({"id": "a", "competency_test": {"date": dt.datetime(2025, 6, 12, 0, 0, 1)}})
+    assert p.path == "$.competency_test.date" and "2025-06-12T00:00:01" in p.en
+    (p,) = problems_of({"id": "a", "positions": [{"since": at_noon}]})
+    assert p.path == "$.positions[0].since"
+    with fr.Engine(POLICY, backend="reference") as engine:
+        (item,) = engine.evaluate_many([{"id": "a", "birth_date": at_noon}], as_of=AS_OF)
+        assert isinstance(item, fr.RecordError) and item.problems[0].path == "$[0].birth_date"
+
+
+def test_pandas_missing_date_is_refused_not_a_crash():
+    """pandas writes a missing date as NaT, which Python takes for a datetime: evaluate_many ended in
+    'TypeError: Cannot compare NaT with datetime.date object'."""
+    pd = pytest.importorskip("pandas")
+    (p,) = problems_of({"id": "a", "birth_date": pd.NaT})
+    assert (p.code, p.path) == ("I005", "$.birth_date") and "NaT" in p.en and "None" in p.hint
+    at_noon = pd.Timestamp("1980-01-02 12:30")
+    (p,) = problems_of({"id": "a", "birth_date": at_noon})
+    assert "1980-01-02T12:30:00" in p.en
+    (p,) = problems_of({"id": "a", "birth_date": pd.Timestamp("1980-01-02") + pd.Timedelta(1, "ns")})
+    assert p.path == "$.birth_date"
+    assert structure_candidate({"id": "a", "birth_date": pd.Timestamp("1980-01-02")}, "$", POLICY).birth_date == \
+        dt.date(1980, 1, 2)
+    with fr.Engine(POLICY, backend="reference") as engine:
+        items = list(engine.evaluate_many([{"id": "a", "birth_date": pd.NaT}, {"id": "b"}], as_of=AS_OF))
+        assert isinstance(items[0], fr.RecordError) and isinstance(items[1], fr.Result)

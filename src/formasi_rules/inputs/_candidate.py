@@ -165,7 +165,7 @@ def _numpy_kind(value: Any) -> str | None:
 
 def _date(value: Any, _type: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _midnight(value)
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -175,6 +175,25 @@ def _date(value: Any, _type: Any) -> dt.date:
             pass
     raise BadValue(f"expected a date like 1985-04-30, got {shown(value)}",
                    f"harus tanggal seperti 1985-04-30, bukan {shown(value)}", _date_hint(value))
+
+
+def _midnight(value: dt.datetime) -> dt.date:
+    """The date of a datetime at midnight (a spreadsheet's date cell, a pandas Timestamp of a date
+    column); a time of day is refused, as ``as_of`` refuses a datetime: its day depends on the time
+    zone meant, and keeping its date would state a day the data may not mean. pandas' missing date
+    (NaT) is a datetime to Python too."""
+    if value != value:  # NaT: not equal to itself, as NaN
+        raise BadValue("expected a date like 1985-04-30, got NaT (pandas' missing date)",
+                       "harus tanggal seperti 1985-04-30, bukan NaT (tanggal kosong pandas)",
+                       "give None (or leave the field out) where the date is not known: "
+                       "frame.astype(object).where(frame.notna(), None) / beri None bila tanggal tidak diketahui")
+    if value.time() == dt.time() and not getattr(value, "nanosecond", 0):
+        return dt.date(value.year, value.month, value.day)
+    day = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    raise BadValue(f"expected a date like 1985-04-30, got a date and time {value.isoformat()}",
+                   f"harus tanggal seperti 1985-04-30, bukan tanggal dan waktu {value.isoformat()}",
+                   f"give the date alone: {day} if that is the day meant (value.date() in the time zone meant) "
+                   f"/ berikan tanggalnya saja: {day} bila itu tanggal yang dimaksud")
 
 
 # how a spreadsheet may write what a record gives otherwise: a date day first or with slashes, a
