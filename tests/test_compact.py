@@ -256,3 +256,56 @@ def test_the_lists_of_check_names_kept_are_bounded(default_engine, monkeypatch):
     assert after == before
     kept = [bundle.pieces._lists for e in compiled.explainers for bundle in e._bundles.values() if bundle.pieces]
     assert kept and all(0 < len(lists) <= 3 for lists in kept)
+
+
+@pytest.mark.parametrize("edit", [
+    {"decisions": [1]}, {"decisions": {"pengangkatan_pertama": "eligible"}},
+    {"decisions": {"a/b/c": "eligible"}}, {"derived": []}, {"failed": [[1]]}, {"failed": 5},
+    {"allocation": [1]}, {"actual": []},
+])
+def test_expand_refuses_a_record_not_as_a_compact_run_writes_it(default_engine, tmp_path, edit):
+    """A compact record edited by hand or by a script (decisions as a list, a target without its
+    level) ended 'formasi expand' as an internal error (exit 3, AttributeError, ValueError): it is
+    refused naming its line, in both languages, as a record of another run is."""
+    compact = default_engine.evaluate(next(iter(candidates(1))), as_of=AS_OF).to_dict("compact")
+    with pytest.raises(fr.InvalidArgument, match="does not fit this catalogue"):
+        fr.expand(default_engine.catalogue(AS_OF), {**compact, **edit})
+    path = tmp_path / "edited.jsonl"
+    path.write_text(json.dumps(default_engine.catalogue(AS_OF)) + "\n" + json.dumps({**compact, **edit}) + "\n")
+    r = CliRunner().invoke(main, ["expand", str(path)])
+    assert r.exit_code == 2 and "edited.jsonl, line 2: record" in r.stderr and "internal error" not in r.stderr
+    assert "tidak cocok dengan katalog" in r.stderr
+
+
+def test_expand_speaks_both_languages(default_engine, tmp_path):
+    """Every refusal of expand is said in Bahasa Indonesia too (it was English only)."""
+    record = next(iter(candidates(1)))
+    earlier = default_engine.evaluate(record, as_of=AS_OF - dt.timedelta(days=365)).to_dict("compact")
+    catalogue = default_engine.catalogue(AS_OF)
+    for bad, said in ((earlier, "dari run lain"), (catalogue, "dua run"), ([1], "harus objek"),
+                      ({**default_engine.evaluate(record, as_of=AS_OF).to_dict("compact"), "failed": []},
+                       "bertentangan")):
+        with pytest.raises(fr.InvalidArgument, match=said):
+            fr.expand(catalogue, bad)
+    with pytest.raises(fr.InvalidArgument, match="katalog"):
+        fr.expand({"not": "a catalogue"}, earlier)
+    with pytest.raises(fr.InvalidArgument, match="versi"):
+        fr.expand({"catalogue": {**catalogue["catalogue"], "version": 99}}, earlier)
+
+
+def test_expand_skips_a_byte_order_mark(tmp_path):
+    """A compact output saved again by a Windows editor begins with a byte-order mark: it was 'not
+    valid JSON (Unexpected UTF-8 BOM)', where every reader of this library skips it."""
+    compact, full = tmp_path / "c.jsonl", tmp_path / "f.jsonl"
+    for path, layout in ((compact, "compact"), (full, "full")):
+        r = CliRunner().invoke(main, ["evaluate", str(EXAMPLES / "candidates.json"), "--as-of", "2025-10-09",
+                                      "--format", "jsonl", "--layout", layout, "-q", "--policies", POLICIES,
+                                      "--backend", "reference", "-o", str(path)])
+        assert r.exit_code == 0, r.output
+    marked = tmp_path / "marked.jsonl"
+    marked.write_bytes(b"\xef\xbb\xbf" + compact.read_bytes())
+    r = CliRunner().invoke(main, ["expand", str(marked)])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == full.read_text(encoding="utf-8")
+    r = CliRunner().invoke(main, ["expand", "-"], input=b"\xef\xbb\xbf" + compact.read_bytes())
+    assert r.exit_code == 0 and r.stdout == full.read_text(encoding="utf-8"), r.stderr

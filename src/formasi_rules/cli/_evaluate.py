@@ -203,7 +203,7 @@ def expand_command(compact, output):
     object {"catalogue", "results"} in, a JSON list out. COMPACT may be - for standard input
     (formasi evaluate ... | formasi expand -)."""
     try:
-        f = contextlib.nullcontext(_stdin()) if compact == "-" else open(compact, encoding="utf-8")
+        f = contextlib.nullcontext(_stdin()) if compact == "-" else open(compact, encoding="utf-8-sig")
     except OSError as exc:
         raise FormasiError(f"cannot open {compact}: {exc.strerror} / berkas tidak dapat dibuka") from None
     with f as f:
@@ -261,9 +261,10 @@ def expand_command(compact, output):
 
 
 def _stdin():
-    """Standard input as UTF-8 text, whatever the locale (the output of a run is UTF-8)."""
+    """Standard input as UTF-8 text, whatever the locale (the output of a run is UTF-8); a byte-order
+    mark a Windows editor put before it is skipped, as in a file."""
     if hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(encoding="utf-8")
+        sys.stdin.reconfigure(encoding="utf-8-sig")
     return sys.stdin
 
 

@@ -66,13 +66,15 @@ def expander(catalogue: Mapping[str, Any], copy: bool = True) -> Callable[[Mappi
     writes each at once (``formasi expand``), rather than a copy for the caller to change."""
     if not isinstance(catalogue, Mapping):
         raise InvalidArgument(f"expand() takes the catalogue and a record, both mappings (parsed JSON), got "
-                              f"{type(catalogue).__name__}")
+                              f"{type(catalogue).__name__} / katalog harus objek JSON")
     cat = catalogue.get("catalogue", catalogue)
     if not isinstance(cat, Mapping) or cat.get("layout") != "compact" or "checks" not in cat:
-        raise InvalidArgument("expand() needs the catalogue: the first item of a compact run")
+        raise InvalidArgument("expand() needs the catalogue: the first item of a compact run / perlu katalog: "
+                              "butir pertama keluaran --layout compact")
     if cat.get("version") != VERSION:
         raise InvalidArgument(f"this catalogue is of compact layout version {cat.get('version')}; "
-                              f"this formasi_rules reads version {VERSION}")
+                              f"this formasi_rules reads version {VERSION} / katalog ini versi {cat.get('version')}, "
+                              f"formasi_rules ini membaca versi {VERSION}")
     # a check's requirement, citation and rows are shared by its reasons (read-only): made so once
     checks: dict[str, Any] = {}
 
@@ -87,23 +89,52 @@ def expander(catalogue: Mapping[str, Any], copy: bool = True) -> Callable[[Mappi
     def expand_one(record: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(record, Mapping):
             raise InvalidArgument(f"expand() takes the catalogue and a record, both mappings (parsed JSON); the "
-                                  f"record is a {type(record).__name__}")
+                                  f"record is a {type(record).__name__} / rekaman harus objek JSON")
         if "error" in record:
             return dict(record)
         if "catalogue" in record:
             raise InvalidArgument("a second catalogue among the records: the output of two runs joined? expand "
-                                  "each run's output on its own")
+                                  "each run's output on its own / katalog kedua di antara rekaman: keluaran dua run "
+                                  "digabung?")
         made_on = record.get("actual", {}).get("as_of") if isinstance(record.get("actual"), Mapping) else None
         if made_on is not None and made_on != cat.get("as_of"):
             raise InvalidArgument(f"record {record.get('candidate')!r} was decided on {made_on}, its catalogue's run "
-                                  f"on {cat.get('as_of')}: the record is from another run")
+                                  f"on {cat.get('as_of')}: the record is from another run / rekaman diputuskan "
+                                  f"{made_on}, katalognya {cat.get('as_of')}: rekaman dari run lain")
+        wrong = _misshapen(record)
         try:
+            if wrong:
+                raise ValueError(wrong)
             result = _expand(cat, check, record)
-        except (KeyError, TypeError) as exc:
-            raise InvalidArgument(f"record {record.get('candidate')!r} does not fit this catalogue "
-                                  f"(no {exc}); was it made in another run?") from None
+        except InvalidArgument:
+            raise  # said already (an outcome its checks contradict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a part of another run, or edited
+            what = f"no {exc}" if isinstance(exc, KeyError) else wrong or "a part not as a compact run writes it"
+            raise InvalidArgument(f"record {record.get('candidate')!r} does not fit this catalogue ({what}); was it "
+                                  "made in another run, or edited? / rekaman tidak cocok dengan katalog ini: dari "
+                                  "run lain, atau diubah?") from None
         return result.to_dict() if copy else result._data()
     return expand_one
+
+
+# the parts of a compact record and what each is, as a compact run writes them
+_PARTS = (("failed", list), ("undetermined", list), ("derived", Mapping), ("actual", Mapping), ("decisions", Mapping))
+
+
+def _misshapen(record: Mapping[str, Any]) -> str | None:
+    """What part of a compact record is not as a compact run writes it (a script's edit), or None.
+    A part missing is left for the KeyError to name."""
+    for name, kind in _PARTS:
+        if name in record and not isinstance(record[name], kind):
+            return f"{name} is a {type(record[name]).__name__}"
+    if "allocation" in record and not isinstance(record["allocation"], Mapping):
+        return f"allocation is a {type(record['allocation']).__name__}"
+    for name in ("failed", "undetermined"):
+        if not all(isinstance(key, str) for key in record.get(name, ())):
+            return f"{name} holds what is not a check's name"
+    if not all(isinstance(t, str) and t.count("/") == 1 for t in record.get("decisions", {})):
+        return "a decision not named route/level"
+    return None
 
 
 def _expand(cat: Mapping[str, Any], check: Callable[[str], Mapping[str, Any]], record: Mapping[str, Any]) -> Result:
@@ -125,7 +156,8 @@ def _expand(cat: Mapping[str, Any], check: Callable[[str], Mapping[str, Any]], r
         seen = {r.passed for r in reasons}
         if outcome != outcome_of(False in seen, None in seen):
             raise InvalidArgument(f"record {record['candidate']!r}: the outcome {outcome!r} of {target} "
-                                  "contradicts its checks; was it made in another run, or edited?")
+                                  "contradicts its checks; was it made in another run, or edited? / hasil "
+                                  f"{target} bertentangan dengan pemeriksaannya")
         decisions.append(Decision(route, level, outcome, tuple(k for k in keys if states.get(k) is False),
                                   missing, allocation.get(target), explain=Given(reasons)))
     return Result(record["candidate"], dt.date.fromisoformat(cat["as_of"]), cat["policy"], cat["backend"],
