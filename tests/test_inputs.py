@@ -567,3 +567,15 @@ def test_pandas_missing_date_is_refused_not_a_crash():
     with fr.Engine(POLICY, backend="reference") as engine:
         items = list(engine.evaluate_many([{"id": "a", "birth_date": pd.NaT}, {"id": "b"}], as_of=AS_OF))
         assert isinstance(items[0], fr.RecordError) and isinstance(items[1], fr.Result)
+
+
+@pytest.mark.parametrize("given, said", [
+    (Decimal("NaN"), "expected a finite number, got NaN"), (Decimal("sNaN"), "expected a finite number, got sNaN"),
+    (Decimal("Infinity"), "expected a finite number, got Infinity"),
+    (Decimal("-1"), "expected a number of zero or more, got -1"),
+])
+def test_a_decimal_that_is_no_number_is_said_as_the_number_it_is(given, said):
+    """A Decimal (from a database) that is NaN was 'the value cannot be read ([<class
+    'decimal.InvalidOperation'>])', and a negative one was shown as text ("-1")."""
+    (p,) = problems_of({"id": "a", "credit_points": given})
+    assert (p.code, p.path, p.en) == ("I005", "$.credit_points", said)

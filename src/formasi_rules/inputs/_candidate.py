@@ -135,6 +135,8 @@ def shown(value: Any) -> str:
     if not isinstance(value, _LIKE_JSON):
         kind = type(value)
         return f"{value!s} ({kind.__module__}.{kind.__qualname__})"
+    if isinstance(value, Decimal):
+        return str(value)  # a number, not the text json.dumps(default=str) would make it ("-1")
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
@@ -251,7 +253,7 @@ def _decimal(value: Any, _type: Any) -> Decimal:
             hint = (f"a {type(value).__name__} does not hold the decimals written: give the column as float64 "
                     "(astype(float)) or as text / ubah kolom menjadi float64 atau teks")
         raise BadValue(f"expected a number, got {shown(value)}", f"harus angka, bukan {shown(value)}", hint)
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value) or isinstance(value, Decimal) and not value.is_finite():
         raise BadValue(f"expected a finite number, got {value}", f"harus angka terhingga, bukan {value}")
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     if number < 0:
