@@ -579,3 +579,13 @@ def test_a_decimal_that_is_no_number_is_said_as_the_number_it_is(given, said):
     'decimal.InvalidOperation'>])', and a negative one was shown as text ("-1")."""
     (p,) = problems_of({"id": "a", "credit_points": given})
     assert (p.code, p.path, p.en) == ("I005", "$.credit_points", said)
+
+
+def test_an_id_that_is_no_id_names_no_candidate(tmp_path):
+    """An id of true, a list or an object was made the error record's candidate as Python writes it
+    ("True", "{'a': 1}"), which a system reading the output would take for a candidate's id."""
+    path = _write(tmp_path / "ids.json", '[{"id": true}, {"id": [1, 2]}, {"id": {"a": 1}}, {"id": "A1", "x": 1}]')
+    with fr.Engine(POLICY, backend="reference") as engine:
+        items = list(engine.evaluate_many(read_records(path), as_of=AS_OF))
+    assert [i.candidate for i in items] == [None, None, None, "A1"]
+    assert [i.problems[0].path for i in items] == ["$[0].id", "$[1].id", "$[2].id", "$[3].x"]

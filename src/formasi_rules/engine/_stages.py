@@ -163,8 +163,12 @@ def _read(item: tuple[int, Any], policy: Policy) -> _Case:
 
 
 def _error(case: _Case, exc: InputError) -> RecordError:
-    return RecordError(case.where, None if case.ident is None else str(case.ident),
+    ident = case.ident  # true, a list or an object is no id: "True" would read as a candidate's
+    return RecordError(case.where, None if ident is None or isinstance(ident, _NO_ID) else str(ident),
                        tuple(_at(p, case.where) for p in exc.problems))
+
+
+_NO_ID = (bool, Mapping, list, tuple, set)
 
 
 def _prepared(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, places: Formation | None,
