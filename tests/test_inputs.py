@@ -589,3 +589,22 @@ def test_an_id_that_is_no_id_names_no_candidate(tmp_path):
         items = list(engine.evaluate_many(read_records(path), as_of=AS_OF))
     assert [i.candidate for i in items] == [None, None, None, "A1"]
     assert [i.problems[0].path for i in items] == ["$[0].id", "$[1].id", "$[2].id", "$[3].x"]
+
+
+@pytest.mark.parametrize("end", [b"\r", b"\r\n", b"\n"])
+def test_a_file_with_old_mac_line_ends_is_read_line_by_line(tmp_path, end):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone: the whole file was refused, "cannot
+    read the header row: new-line character seen in unquoted field - do you need to open the file in
+    universal-newline mode?". A lone CR ends a line as CRLF and LF do, in CSV and JSON Lines."""
+    rows = [b"id;education;name", b"A1;S1;Ani", b"", b'A2;S5;"two\nlines"', b"A3;S2;Budi"]
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + end.join(rows) + end)
+    got = list(read_records(path))
+    assert [w for w, _ in got] == ["$[0] (line 2)", "$[1] (line 4)", "$[2] (line 6)"]
+    assert [r["id"] for _, r in got] == ["A1", "A2", "A3"] and got[1][1]["name"] == "two\nlines"
+    assert got[0][1] == {"id": "A1", "education": "S1", "name": "Ani"}
+    lines = tmp_path / "mac.jsonl"
+    lines.write_bytes(end.join([b'{"id": "A1"}', b"", b'{"id": "A2", "education": "S5"}', b"{oops"]) + end)
+    got = list(read_records(lines))
+    assert [w for w, _ in got] == ["$[0] (line 1)", "$[1] (line 3)", "$[2] (line 4)"]
+    assert got[1][1] == {"id": "A2", "education": "S5"} and got[2][1].problems[0].line == 4

@@ -325,10 +325,27 @@ def _items(data: Any, lines: tuple[int, ...] = ()):
 UTF16_HINT = 'save it as UTF-8 (from a spreadsheet: "CSV UTF-8")'
 
 
+def _raw_lines(handle) -> Iterator[bytes]:
+    """The file's lines as bytes, each with its end: LF, CRLF, or a CR alone (old Mac line ends, as
+    Excel for Mac's "CSV (Macintosh)" writes them), which a binary file's lines do not split at."""
+    for raw in handle:
+        if raw.find(b"\r", 0, len(raw) - 2) < 0:  # no CR but the one of a CRLF end: the common case
+            yield raw
+            continue
+        *parts, last = raw.split(b"\r")
+        yield from (part + b"\r" for part in parts[:-1])
+        if last == b"\n":
+            yield parts[-1] + b"\r\n"
+        else:
+            yield parts[-1] + b"\r"
+            if last:
+                yield last
+
+
 def _lines(handle, name: str, bad: dict[int, Problem]) -> Iterator[str]:
     """The file's lines as text; a line that is not UTF-8 is noted in ``bad`` (by its number)
     and given with the bad bytes replaced, so the records around it are still read."""
-    for number, raw in enumerate(handle, 1):
+    for number, raw in enumerate(_raw_lines(handle), 1):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):  # Excel's "CSV UTF-8" byte-order mark
             raw = raw[3:]
         elif number == 1 and (raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw):  # every other byte 0
