@@ -174,6 +174,8 @@ def test_a_csv_number_python_would_read_but_no_export_means_is_refused(tmp_path,
 @pytest.mark.parametrize("field, given, hint", [
     ("birth_date", "01/02/1980", "write it as year-month-day: 1980-02-01 if that is the day meant"),
     ("birth_date", "1980/02/01", "write it as year-month-day: 1980-02-01"),
+    ("birth_date", "1980-2-1", "write it as year-month-day: 1980-02-01"),  # (a spreadsheet's text date)
+    ("birth_date", "1980-10-9", "write it as year-month-day: 1980-10-09"),
     ("birth_date", "31/02/1980", "write it as year-month-day (YYYY-MM-DD)"),
     ("birth_date", 29221, "a spreadsheet's day number? it would be 1980-01-01"),
     ("birth_date", "29221", "a spreadsheet's day number? it would be 1980-01-01"),

@@ -201,7 +201,7 @@ def _midnight(value: dt.datetime) -> dt.date:
 # how a spreadsheet may write what a record gives otherwise: a date day first or with slashes, a
 # decimal comma (said in the hint, never read)
 _DAY_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
-_YEAR_FIRST = re.compile(r"\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})\s*")
+_YEAR_FIRST = re.compile(r"\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})\s*")  # (with '-': a month or day of one digit)
 _DECIMAL_COMMA = re.compile(r"\s*\d+,\d+\s*")
 _SHEET_EPOCH = dt.date(1899, 12, 30)  # day 0 of a spreadsheet's date numbers (Excel, LibreOffice)
 
