@@ -194,6 +194,7 @@ def test_a_spreadsheets_way_of_writing_is_refused_with_how_to_write_it(field, gi
 
 
 @pytest.mark.parametrize("field, given", [("birth_date", "30 April 1985"), ("birth_date", 12),
+                                          ("birth_date", "1990-02-30"),  # written as it should be: no such day
                                           ("credit_points", "dua belas"), ("credit_points", "1,234,5")])
 def test_other_bad_values_get_no_guess(field, given):
     with pytest.raises(fr.InputError) as info:

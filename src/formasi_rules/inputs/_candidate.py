@@ -202,6 +202,7 @@ def _midnight(value: dt.datetime) -> dt.date:
 # decimal comma (said in the hint, never read)
 _DAY_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
 _YEAR_FIRST = re.compile(r"\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})\s*")  # (with '-': a month or day of one digit)
+_WRITTEN_RIGHT = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")  # YYYY-MM-DD, a day that does not exist (1990-02-30)
 _DECIMAL_COMMA = re.compile(r"\s*\d+,\d+\s*")
 _SHEET_EPOCH = dt.date(1899, 12, 30)  # day 0 of a spreadsheet's date numbers (Excel, LibreOffice)
 
@@ -210,7 +211,8 @@ def _date_hint(value: Any) -> str | None:
     """How to write a date given as a spreadsheet shows it (day first, as set to Indonesian;
     with slashes; as the sheet's day number): the year-month-day it would be, for the user to
     check. The value itself is never read as that date."""
-    if isinstance(value, str) and (found := _DAY_FIRST.fullmatch(value) or _YEAR_FIRST.fullmatch(value)):
+    if isinstance(value, str) and not _WRITTEN_RIGHT.fullmatch(value) and (
+            found := _DAY_FIRST.fullmatch(value) or _YEAR_FIRST.fullmatch(value)):
         parts = [int(p) for p in found.groups()]
         year, month, day = parts if found.re is _YEAR_FIRST else parts[::-1]
         try:
