@@ -574,7 +574,6 @@ def test_pandas_missing_date_is_refused_not_a_crash():
 
 @pytest.mark.parametrize("given, said", [
     (Decimal("NaN"), "expected a finite number, got NaN"), (Decimal("sNaN"), "expected a finite number, got sNaN"),
-    (Decimal("Infinity"), "expected a finite number, got Infinity"),
     (Decimal("-1"), "expected a number of zero or more, got -1"),
 ])
 def test_a_decimal_that_is_no_number_is_said_as_the_number_it_is(given, said):

@@ -255,7 +255,7 @@ def _decimal(value: Any, _type: Any) -> Decimal:
             hint = (f"a {type(value).__name__} does not hold the decimals written: give the column as float64 "
                     "(astype(float)) or as text / ubah kolom menjadi float64 atau teks")
         raise BadValue(f"expected a number, got {shown(value)}", f"harus angka, bukan {shown(value)}", hint)
-    if isinstance(value, float) and not math.isfinite(value) or isinstance(value, Decimal) and not value.is_finite():
+    if isinstance(value, float) and not math.isfinite(value) or isinstance(value, Decimal) and value.is_nan():
         raise BadValue(f"expected a finite number, got {value}", f"harus angka terhingga, bukan {value}")
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     if number < 0:
