@@ -610,3 +610,11 @@ def test_a_file_with_old_mac_line_ends_is_read_line_by_line(tmp_path, end):
     got = list(read_records(lines))
     assert [w for w, _ in got] == ["$[0] (line 1)", "$[1] (line 3)", "$[2] (line 4)"]
     assert got[1][1] == {"id": "A2", "education": "S5"} and got[2][1].problems[0].line == 4
+
+
+def test_a_last_line_of_one_character_after_a_lone_cr_is_a_line(tmp_path):
+    """The file ends without a line end, its last line one character long ("id\r1"): the CR before it
+    ends the header all the same."""
+    path = tmp_path / "short.csv"
+    path.write_bytes(b"id\r1")
+    assert [(w, r["id"]) for w, r in read_records(path)] == [("$[0] (line 2)", "1")]

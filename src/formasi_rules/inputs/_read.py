@@ -329,7 +329,8 @@ def _raw_lines(handle) -> Iterator[bytes]:
     """The file's lines as bytes, each with its end: LF, CRLF, or a CR alone (old Mac line ends, as
     Excel for Mac's "CSV (Macintosh)" writes them), which a binary file's lines do not split at."""
     for raw in handle:
-        if raw.find(b"\r", 0, len(raw) - 2) < 0:  # no CR but the one of a CRLF end: the common case
+        cr = raw.find(b"\r")
+        if cr < 0 or (cr == len(raw) - 2 and raw[-1:] == b"\n"):  # no CR but the one of a CRLF end: the common case
             yield raw
             continue
         *parts, last = raw.split(b"\r")
