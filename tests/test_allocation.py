@@ -195,6 +195,20 @@ def test_seen_ids_remember_every_first_index(ids):
         oracle.setdefault(ident, f"$[{i}] (line {line})" if line else f"$[{i}]")
 
 
+@given(st.lists(st.tuples(st.text(max_size=4), st.integers(0, 3), st.booleans()), max_size=2000))
+def test_seen_ids_tell_the_first_records_line_from_its_index(entries):
+    """Lines that follow on (kept as nothing), skip (a blank line, a record over several lines) or are
+    not known for a stretch: each first record's place is told exactly."""
+    from formasi_rules.engine._dedup import SeenIds
+    seen, oracle, line = SeenIds(size=3), {}, 0
+    for i, (ident, gap, known) in enumerate(entries):
+        line += 1 + gap
+        given = line if known else 0
+        assert seen.add(ident, i, given) == oracle.get(ident)
+        oracle.setdefault(ident, f"$[{i}] (line {given})" if given else f"$[{i}]")
+    assert len(seen._steps) <= 1 + sum(1 for _, gap, _ in entries if gap) + 2 * sum(1 for *_, k in entries if not k)
+
+
 def test_allocate_refuses_what_is_not_results_of_this_engine_on_one_date(default_engine, policy):
     import datetime as dt
 

@@ -3,15 +3,17 @@ an error record naming the first (docs/input-format.md says why).
 
 The ids seen are kept as 64-bit digests with the index of their first record, in tables of
 arrays: 15-23 bytes per record (about 18 MB per million distinct ids), rather than a set of
-strings (over 100 bytes each); where the input tells records' lines (a file), the first record's
-line too, 4 bytes a slot more (20-30 bytes per id), so that the error names it by its line. The digest is Python's own hash of the text (SipHash, keyed afresh
+strings (over 100 bytes each). Where the input tells records' lines (a file), the first record's
+line is told from its index: a record's line is its index plus the difference of the last record
+whose line did not follow on, so only those (a blank line, a record over several lines) are kept,
+8 bytes each. The digest is Python's own hash of the text (SipHash, keyed afresh
 in every process, so ids cannot be chosen to collide; a batch is told apart in one process). Two
 different ids share a digest with a probability of about n²/2⁶⁵ (3·10⁻⁸ for a million records).
 """
 
 from __future__ import annotations
 
-import re
+import bisect
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -20,9 +22,11 @@ from .._errors import Problem
 from ..inputs import path_of
 from ._result import Block, RecordError, Rendered, Result
 
+_MAX = 0xFFFFFFFF  # an index or a line past 32 bits is kept as this
+
 
 class SeenIds:
-    """Ids with the index of the record that first had each.
+    """Ids with the index of the record that first had each, and the records' lines.
 
     A 64-bit digest and a 32-bit index per slot, in 256 open-addressing tables chosen by the
     digest's top byte, each at most 80 % full and grown by half on its own: 15-23 bytes per id,
@@ -33,12 +37,20 @@ class SeenIds:
     def __init__(self, size: int = 61):
         self._keys = [array("Q", bytes(8 * size)) for _ in range(self.PARTS)]  # 0: empty
         self._first = [array("I", bytes(4 * size)) for _ in range(self.PARTS)]
-        self._lines: list[array] | None = None  # each first record's line (0: not known), once a line is given
         self._counts = [0] * self.PARTS
+        # index << 32 | line of each record whose line is not the one before's plus one (line 0: records
+        # from there on have none), in index order; and the last one's line less its index
+        self._steps = array("Q")
+        self._offset: int | None = None
 
     def add(self, ident: str, index: int, line: int = 0) -> str | None:
-        """None if ``ident`` is new (it is then kept with ``index`` and the ``line`` its record begins on,
-        0 where not known), else the place of its first record: ``$[0]``, or ``$[0] (line 2)``."""
+        """None if ``ident`` is new (it is then kept with ``index``, its record beginning on ``line``,
+        0 where not known), else the place of its first record: ``$[0]``, or ``$[0] (line 2)``.
+        ``index`` grows from one call to the next."""
+        index = min(index, _MAX)
+        if (line - index if line else None) != self._offset:
+            self._steps.append(index << 32 | min(line, _MAX))
+            self._offset = line - index if line else None
         key = hash(ident) & 0xFFFFFFFFFFFFFFFF or 1
         part = key >> 56
         keys = self._keys[part]
@@ -47,43 +59,42 @@ class SeenIds:
         while True:
             found = keys[slot]
             if found == 0:
-                keys[slot], self._first[part][slot] = key, min(index, 0xFFFFFFFF)
-                if line:
-                    if self._lines is None:
-                        self._lines = [array("I", bytes(4 * len(k))) for k in self._keys]
-                    self._lines[part][slot] = min(line, 0xFFFFFFFF)
+                keys[slot], self._first[part][slot] = key, index
                 self._counts[part] += 1
                 if self._counts[part] * 5 > size * 4:
                     self._grow(part)
                 return None
             if found == key:
-                first = self._lines[part][slot] if self._lines is not None else 0
-                return f"$[{self._first[part][slot]}]" + (f" (line {first})" if first else "")
+                return self._place(self._first[part][slot])
             slot = slot + 1 if slot + 1 < size else 0
+
+    def _place(self, index: int) -> str:
+        """``$[index]``, with the record's line where it was given."""
+        at = bisect.bisect_right(self._steps, index << 32 | _MAX) - 1
+        step = self._steps[at] if at >= 0 else 0
+        line = step & _MAX and (step & _MAX) + index - (step >> 32)
+        return f"$[{index}] (line {line})" if line else f"$[{index}]"
 
     def _grow(self, part: int) -> None:
         old_keys, old_first = self._keys[part], self._first[part]
-        old_lines = self._lines[part] if self._lines is not None else bytes(len(old_keys))
         size = len(old_keys) * 3 // 2 + 1
-        keys, first, lines = array("Q", bytes(8 * size)), array("I", bytes(4 * size)), array("I", bytes(4 * size))
-        for key, index, line in zip(old_keys, old_first, old_lines):
+        keys, first = array("Q", bytes(8 * size)), array("I", bytes(4 * size))
+        for key, index in zip(old_keys, old_first):
             if key:
                 slot = key % size
                 while keys[slot]:
                     slot = slot + 1 if slot + 1 < size else 0
-                keys[slot], first[slot], lines[slot] = key, index, line
+                keys[slot], first[slot] = key, index
         self._keys[part], self._first[part] = keys, first
-        if self._lines is not None:
-            self._lines[part] = lines
-
-
-_LINE = re.compile(r"\(line ([0-9]+)\)")
 
 
 def _line(where: str) -> int:
     """The line a record's place names ("$[3] (line 5)" -> 5), 0 where it names none."""
-    found = _LINE.search(where) if where else None
-    return int(found.group(1)) if found else 0
+    if where[-1:] == ")":
+        at = where.rfind(" (line ")
+        if at >= 0 and (number := where[at + 7:-1]).isdigit():
+            return int(number)
+    return 0
 
 
 def duplicate(ident: str, index: int, first: str, where: str = "") -> RecordError:
