@@ -618,3 +618,20 @@ def test_a_last_line_of_one_character_after_a_lone_cr_is_a_line(tmp_path):
     path = tmp_path / "short.csv"
     path.write_bytes(b"id\r1")
     assert [(w, r["id"]) for w, r in read_records(path)] == [("$[0] (line 2)", "1")]
+
+
+@pytest.mark.parametrize("written", ["PERPINDAHAN", "Perpindahan", " perpindahan "])
+def test_a_requested_route_is_read_in_any_capitals_as_other_coded_values_are(default_engine, written, tmp_path):
+    """docs/input-format.md: coded values are read in any capitals and spacing. A request's route was
+    the one that was not ("PERPINDAHAN" was I005), in a Python dict and in a JSON line alike."""
+    record = {"id": "A1", "employment_status": "PNS", "request": {"route": written, "level": "Ahli Muda"}}
+    want = default_engine.evaluate({**record, "request": {"route": "perpindahan", "level": "ahli_muda"}}, as_of=AS_OF)
+    got = default_engine.evaluate(record, as_of=AS_OF)
+    assert [(d.route, d.level) for d in got.decisions] == [("perpindahan", "ahli_muda")]
+    assert got.outcomes == want.outcomes
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (line,) = default_engine.evaluate_many(read_records(path), as_of=AS_OF)
+    assert line.outcomes == want.outcomes
+    with pytest.raises(fr.InputError, match="perpindahan"):  # a route that is none is still refused, with the guess
+        default_engine.evaluate({**record, "request": {"route": "perpindahn"}}, as_of=AS_OF)

@@ -21,6 +21,7 @@ import attrs
 
 from .._dates import iso_date
 from .._errors import Problem, suggest
+from ..policy._vocabulary import fold
 
 
 class _Coded(str):
@@ -306,14 +307,18 @@ _WORDS = {"true": True, "false": False, "ya": True, "tidak": False, "yes": True,
 
 
 class _Routes:
-    """The policy's routes, read like a vocabulary (``request.route``)."""
+    """The policy's routes, read like a vocabulary (``request.route``): in any capitals and spacing,
+    as every coded value of a record is."""
 
     def __init__(self, values: tuple[str, ...]):
         self.values = values
         self.exact = {v: v for v in values}  # as Vocabulary.exact: routes have no other spellings
+        self._folded = {fold(v): v for v in values}
 
     def read(self, raw: Any) -> str | None:
-        return raw if raw in self.values else None
+        if not isinstance(raw, str):
+            return None
+        return self.exact.get(raw) or self._folded.get(fold(raw))
 
     def spellings(self) -> tuple[str, ...]:
         return self.values
