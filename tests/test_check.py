@@ -161,6 +161,16 @@ def test_a_non_monotone_rule_is_found(policy_copy):
     assert before["expected"] == after["expected"] and list(before["expected"].values()) == ["eligible"]
 
 
+def test_check_command_exits_2_for_a_policy_that_does_not_load(policy_copy):
+    """docs/checking.md: a policy that does not load exits 2, as validate does; check said its
+    problems as findings and exited 1, as for a defect of a policy that loads."""
+    edit(policy_copy / "rules" / "pedoman.yaml", "\n    ", "\n\t", )
+    r = CliRunner().invoke(main, ["check", str(policy_copy), "--static-only"])
+    validate = CliRunner().invoke(main, ["validate", str(policy_copy)])
+    assert r.exit_code == validate.exit_code == 2, r.output
+    assert "pedoman.yaml:" in r.output and "P002" in r.output and "tab" in r.output
+
+
 def test_check_command_exit_codes(policy_copy):
     r = CliRunner().invoke(main, ["check", str(policy_copy), "--max-examples", "50"])
     assert r.exit_code == 0 and r.output.splitlines()[-1].startswith("ok: no defect findings")

@@ -34,6 +34,7 @@ def check_policy(policy_dir, policies, as_of, max_examples, static_only):
     from ..testing import cases_yaml, check
 
     folder = policy_argument(policy_dir, policies)
+    policy = load_policy(folder)  # a policy that does not load: its problems, and exit 2, as validate says them
     findings = check(folder, as_of=as_of, max_examples=max_examples, properties=not static_only)
     for f in findings:
         place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
@@ -59,11 +60,7 @@ def check_policy(policy_dir, policies, as_of, max_examples, static_only):
         click.echo(f"{parts[0]} in {policy_dir}" + (f" ({', '.join(parts[1:])})" if parts[1:] else ""))
         sys.exit(1)
     note = f"; {len(info)} for information" if info else ""
-    try:
-        base = load_policy(folder).abstract
-    except FormasiError:
-        base = False
-    if base:
+    if policy.abstract:
         click.echo(f"ok: {policy_dir} is a base (abstract: true): its files load and type-check; its rules "
                    "are checked in the policies that extend it")
         return
