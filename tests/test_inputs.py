@@ -635,3 +635,19 @@ def test_a_requested_route_is_read_in_any_capitals_as_other_coded_values_are(def
     assert line.outcomes == want.outcomes
     with pytest.raises(fr.InputError, match="perpindahan"):  # a route that is none is still refused, with the guess
         default_engine.evaluate({**record, "request": {"route": "perpindahn"}}, as_of=AS_OF)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".XLSX", ".xls", ".ods"])
+def test_a_workbook_of_candidates_is_told_to_be_saved_as_csv(tmp_path, suffix):
+    """Staff keep candidates in a spreadsheet and give the workbook itself: the error said only that
+    the format could not be told, and offered .json first."""
+    path = tmp_path / f"kandidat{suffix}"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(fr.InvalidArgument, match='CSV UTF-8') as caught:
+        read_records(path)
+    assert "simpan" in str(caught.value) and str(path) in str(caught.value)
+    from click.testing import CliRunner
+
+    from formasi_rules.cli import main
+    r = CliRunner().invoke(main, ["evaluate", str(path), "--as-of", "2025-10-09"])
+    assert r.exit_code == 2 and "CSV UTF-8" in r.output and "Traceback" not in r.output

@@ -42,6 +42,9 @@ MAX_DEPTH = 64  # a candidate record nests about 3 levels
 MAX_DIGITS = 40  # far beyond any number a policy compares; Python refuses int() of 4,300
 
 
+_WORKBOOKS = frozenset(("xlsx", "xlsm", "xls", "ods"))  # what a spreadsheet saves unless told CSV
+
+
 def detect_format(path: str | os.PathLike) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     return {"yml": "yaml", "ndjson": "jsonl"}.get(suffix, suffix)
@@ -209,6 +212,11 @@ def read_records(path: str | os.PathLike, fmt: str | None = None, *,
         raise InvalidArgument(f"read_records() takes a file's path, got {type(path).__name__} (records already "
                               "in Python go to Engine.evaluate_many as they are)")
     fmt = fmt or detect_format(path)
+    if fmt in _WORKBOOKS:
+        raise InvalidArgument(
+            f"{path} is a spreadsheet workbook: candidates are read from CSV. In the spreadsheet, save the sheet "
+            "of candidates as \"CSV UTF-8\" (File > Save As) and give that file / berkas ini buku kerja "
+            "spreadsheet: simpan lembar data kandidat sebagai \"CSV UTF-8\" (File > Save As) lalu berikan berkas itu")
     if fmt not in FORMATS:
         raise InvalidArgument(f"cannot tell the format of {path}: use a .json, .jsonl, .yaml or .csv file, or say "
                               "which it is (--input-format on the command line, fmt= in Python) / format berkas "
