@@ -179,6 +179,15 @@ def test_case_structure_is_checked_strictly(tmp_path, text, code):
     assert code in [p.code for p in info.value.problems]
 
 
+def test_a_misspelt_input_kind_gets_a_guess(tmp_path):
+    """input: {candidat: ...} was T004 "must hold either 'candidate' or 'workload'" with no guess."""
+    with pytest.raises(fr.PolicyError) as info:
+        load_cases(write(tmp_path, "- name: c\n  as_of: 2025-10-09\n  input: {candidat: {id: x}}\n"
+                                   "  expected: {a/b: eligible}\n"))
+    (problem,) = [p for p in info.value.problems if p.code == "T004"]
+    assert "'candidate'" in problem.hint and "maksud" in problem.hint
+
+
 WORKLOAD_CASE = "- name: c\n  as_of: 2025-10-09\n  input: {workload: []}\n"
 
 

@@ -667,3 +667,14 @@ def test_how_to_fix_a_policy_is_said_in_both_languages(policy_copy, file, old, n
     edit(path, old, new)
     problems = load_problems(policy_copy)
     assert problems and all(p.hint and " / " in p.hint for p in problems), problems
+
+
+def test_a_policy_file_saved_as_latin_1_says_how_to_fix_it_in_both_languages(policy_copy):
+    """The Indonesian message said only that the file is not UTF-8; the fix was in the English."""
+    path = policy_copy / "rules" / "pedoman.yaml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\n# catatan: pen\xe9ilaian\n", 1))
+    with pytest.raises(fr.PolicyError) as info:
+        fr.load_policy(policy_copy)
+    (problem,) = info.value.problems
+    assert problem.line == 2 and "pedoman.yaml" in problem.file
+    assert "UTF-8" in problem.en and "simpan sebagai UTF-8" in problem.id

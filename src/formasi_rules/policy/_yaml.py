@@ -269,8 +269,8 @@ def not_utf8(display: str, data: bytes, exc: UnicodeDecodeError, code: str, line
     before = data[:exc.start]
     line = before.count(b"\n") + 1 + line_offset
     column = exc.start - (before.rfind(b"\n") + 1) + 1
-    return Problem(code, "berkas bukan teks UTF-8", f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-                   "save it as UTF-8", file=display, line=line, column=column)
+    return Problem(code, "berkas bukan teks UTF-8; simpan sebagai UTF-8", f"the file is not UTF-8 text (byte "
+                   f"0x{data[exc.start]:02x}); save it as UTF-8", file=display, line=line, column=column)
 
 
 def load_yaml(path: Path, display: str) -> Any:

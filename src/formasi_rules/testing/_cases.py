@@ -159,8 +159,10 @@ def _case_problems(raw: Any, file: str, line: int | None) -> list[Problem]:
     if "input" in raw:
         kinds = [k for k in INPUT_KEYS if isinstance(given, dict) and k in given]
         if len(kinds) != 1:
+            others = [k for k in given if k not in INPUT_KEYS] if isinstance(given, dict) else []
             out.append(problem("T004", "input harus memuat 'candidate' atau 'workload'",
-                               "input must hold either 'candidate' or 'workload'", raw, "input"))
+                               "input must hold either 'candidate' or 'workload'", raw, "input",
+                               suggest(others[0], INPUT_KEYS) if len(kinds) == 0 and len(others) == 1 else None))
         else:
             kind = kinds[0]
             allowed = INPUT_KEYS[kind]
