@@ -651,3 +651,41 @@ def test_a_workbook_of_candidates_is_told_to_be_saved_as_csv(tmp_path, suffix):
     from formasi_rules.cli import main
     r = CliRunner().invoke(main, ["evaluate", str(path), "--as-of", "2025-10-09"])
     assert r.exit_code == 2 and "CSV UTF-8" in r.output and "Traceback" not in r.output
+
+
+def test_a_cr_inside_a_json_line_is_white_space_not_a_line_end(tmp_path):
+    """JSON allows a CR as white space between tokens: a JSON Lines file with LF ends keeps such a
+    record whole (splitting at every lone CR made it two error records and moved every line after)."""
+    path = tmp_path / "cr.jsonl"
+    path.write_bytes(b'{"id": "a",\r "education": "S1"}\n{"id": "b"}\n')
+    got = list(read_records(path))
+    assert [w for w, _ in got] == ["$[0] (line 1)", "$[1] (line 2)"]
+    assert got[0][1] == {"id": "a", "education": "S1"}
+
+
+def test_old_mac_line_ends_are_read_as_they_come_not_whole(tmp_path):
+    """A CR-only file is read a buffer at a time: its first records come before the rest is read (a
+    stream on stdin answers as it goes; a large file is never held whole)."""
+    import io
+
+    from formasi_rules.inputs._read import _raw_lines
+
+    class Counting(io.RawIOBase):
+        def __init__(self, data):
+            self.data, self.at = data, 0
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            n = min(len(buffer), len(self.data) - self.at, 4096)
+            buffer[:n] = self.data[self.at:self.at + n]
+            self.at += n
+            return n
+
+    data = b"id;name\r" + b"".join(b"A%d;x\r" % i for i in range(200_000))
+    raw = Counting(data)
+    lines = _raw_lines(io.BufferedReader(raw))
+    assert [next(lines) for _ in range(3)] == [b"id;name\r", b"A0;x\r", b"A1;x\r"]
+    assert raw.at < len(data) // 10
+    assert sum(1 for _ in lines) == 199_998 and raw.at == len(data)

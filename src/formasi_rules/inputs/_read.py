@@ -21,6 +21,7 @@ a first line ``sep=;`` (Excel's directive), which is not the header.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import json
 import os
@@ -333,22 +334,26 @@ def _items(data: Any, lines: tuple[int, ...] = ()):
 UTF16_HINT = 'save it as UTF-8 (from a spreadsheet: "CSV UTF-8")'
 
 
+_PEEK = 65536  # bytes looked at to tell a file's line ends
+
+
 def _raw_lines(handle) -> Iterator[bytes]:
-    """The file's lines as bytes, each with its end: LF, CRLF, or a CR alone (old Mac line ends, as
-    Excel for Mac's "CSV (Macintosh)" writes them), which a binary file's lines do not split at."""
-    for raw in handle:
-        cr = raw.find(b"\r")
-        if cr < 0 or (cr == len(raw) - 2 and raw[-1:] == b"\n"):  # no CR but the one of a CRLF end: the common case
-            yield raw
-            continue
-        *parts, last = raw.split(b"\r")
-        yield from (part + b"\r" for part in parts[:-1])
-        if last == b"\n":
-            yield parts[-1] + b"\r\n"
-        else:
-            yield parts[-1] + b"\r"
-            if last:
-                yield last
+    """The file's lines as bytes, each with its end: LF or CRLF; or, in a file whose line ends are
+    mostly a CR alone (old Mac line ends, as Excel for Mac's "CSV (Macintosh)" writes them, with an LF
+    at most inside a quoted cell), CR, LF or CRLF. Elsewhere a CR stays inside its line, as JSON's
+    white space may hold one. Read as it comes either way: a stream's first records are answered
+    before it ends, and a file is never held whole."""
+    head = handle.peek(_PEEK)[:_PEEK] if hasattr(handle, "peek") else b""
+    lone = head.count(b"\r") - head.count(b"\r\n")
+    if not lone or lone <= head.count(b"\n") - head.count(b"\r\n"):
+        yield from handle
+        return
+    text = io.TextIOWrapper(handle, encoding="latin-1", newline="")  # latin-1: each byte as it is
+    try:
+        for line in text:  # (newline="": split at CR, LF and CRLF, each end kept as written)
+            yield line.encode("latin-1")
+    finally:
+        text.detach()  # the caller's handle stays its own to close
 
 
 def _lines(handle, name: str, bad: dict[int, Problem]) -> Iterator[str]:
