@@ -188,25 +188,35 @@ def test_seen_ids_remember_every_first_index(ids):
     for i, ident in enumerate(ids):
         assert seen.add(ident, i) == oracle.get(ident)
         oracle.setdefault(ident, f"$[{i}]")
-    lines, oracle = SeenIds(size=3), {}  # with the line of each record, from some record on
-    for i, ident in enumerate(ids):
-        line = 2 * i + 1 if i >= len(ids) // 3 else 0
-        assert lines.add(ident, i, line) == oracle.get(ident)
-        oracle.setdefault(ident, f"$[{i}] (line {line})" if line else f"$[{i}]")
 
 
-@given(st.lists(st.tuples(st.text(max_size=4), st.integers(0, 3), st.booleans()), max_size=2000))
-def test_seen_ids_tell_the_first_records_line_from_its_index(entries):
-    """Lines that follow on (kept as nothing), skip (a blank line, a record over several lines) or are
-    not known for a stretch: each first record's place is told exactly."""
+@given(st.lists(st.tuples(st.text(max_size=4), st.integers(0, 3), st.sampled_from(["line", "index", "none", "odd"]),
+                          st.booleans()), max_size=2000))
+def test_seen_ids_name_the_first_record_by_its_own_place(entries):
+    """Places as inputs give them: lines that follow on, skip (a blank line, a record over several
+    lines) or are not known; a file's own index restarting (a batch over several files); a place
+    that names no index ("row 5"), where the record's index in the stream is said. Each first
+    record is named exactly, and only the places that do not follow on are kept."""
     from formasi_rules.engine._dedup import SeenIds
-    seen, oracle, line = SeenIds(size=3), {}, 0
-    for i, (ident, gap, known) in enumerate(entries):
-        line += 1 + gap
-        given = line if known else 0
-        assert seen.add(ident, i, given) == oracle.get(ident)
-        oracle.setdefault(ident, f"$[{i}] (line {given})" if given else f"$[{i}]")
-    assert len(seen._steps) <= 1 + sum(1 for _, gap, _ in entries if gap) + 2 * sum(1 for *_, k in entries if not k)
+    seen, oracle, line, own = SeenIds(size=3), {}, 0, 0
+    for i, (ident, gap, kind, restart) in enumerate(entries):
+        line, own = (1, 0) if restart else (line + 1 + gap, own + 1)
+        where = {"line": f"$[{own}] (line {line})", "index": f"$[{own}]", "none": "", "odd": f"row {line}"}[kind]
+        assert seen.add(ident, i, where) == oracle.get(ident)
+        oracle.setdefault(ident, where if kind in ("line", "index") else f"$[{i}]")
+    changes = sum(1 for _, gap, kind, restart in entries if gap or restart or kind != "line")
+    assert len(seen._steps) <= 1 + 2 * changes
+
+
+def test_seen_ids_claim_no_line_past_32_bits():
+    from formasi_rules.engine._dedup import SeenIds
+    seen, big = SeenIds(), 2 ** 32 + 5
+    assert seen.add("a", 0, f"$[0] (line {big})") is None
+    assert seen.add("a", 1, f"$[1] (line {big + 1})") == "$[0]"
+    late = SeenIds()
+    for offset, ident in enumerate("aba"):
+        found = late.add(ident, 2 ** 32 + offset, f"$[{2 ** 32 + offset}] (line {10 + offset})")
+    assert found is not None and "line" not in found and len(late._steps) == 0
 
 
 def test_allocate_refuses_what_is_not_results_of_this_engine_on_one_date(default_engine, policy):

@@ -1,14 +1,16 @@
 """One candidate, one record: a later record with an id already seen in the same input is
 an error record naming the first (docs/input-format.md says why).
 
-The ids seen are kept as 64-bit digests with the index of their first record, in tables of
-arrays: 15-23 bytes per record (about 18 MB per million distinct ids), rather than a set of
-strings (over 100 bytes each). Where the input tells records' lines (a file), the first record's
-line is told from its index: a record's line is its index plus the difference of the last record
-whose line did not follow on, so only those (a blank line, a record over several lines) are kept,
-8 bytes each. The digest is Python's own hash of the text (SipHash, keyed afresh
-in every process, so ids cannot be chosen to collide; a batch is told apart in one process). Two
-different ids share a digest with a probability of about n²/2⁶⁵ (3·10⁻⁸ for a million records).
+The ids seen are kept as 64-bit digests with the index of their first record in the stream, in
+tables of arrays: 15-23 bytes per record (about 18 MB per million distinct ids), rather than a set
+of strings (over 100 bytes each). The first record is named by its own place as the input gave it
+(``$[3] (line 5)``: a file's index and line, which a batch over several files restarts), told from
+its index in the stream: a record's place is its index plus the differences of the last record
+whose place did not follow on from the one before's, so only those are kept (a blank line, a record
+over several lines, a new file: 12 bytes each; none for JSON Lines or CSV without blank lines). The
+digest is Python's own hash of the text (SipHash, keyed afresh in every process, so ids cannot be
+chosen to collide; a batch is told apart in one process). Two different ids share a digest with a
+probability of about n²/2⁶⁵ (3·10⁻⁸ for a million records).
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from .._errors import Problem
 from ..inputs import path_of
 from ._result import Block, RecordError, Rendered, Result
 
-_MAX = 0xFFFFFFFF  # an index or a line past 32 bits is kept as this
+_MAX = 0xFFFFFFFF  # past 32 bits an index is kept as this, and no place is told from it
 
 
 class SeenIds:
-    """Ids with the index of the record that first had each, and the records' lines.
+    """Ids with the index of the record that first had each, and the places of the records.
 
     A 64-bit digest and a 32-bit index per slot, in 256 open-addressing tables chosen by the
     digest's top byte, each at most 80 % full and grown by half on its own: 15-23 bytes per id,
@@ -38,19 +40,24 @@ class SeenIds:
         self._keys = [array("Q", bytes(8 * size)) for _ in range(self.PARTS)]  # 0: empty
         self._first = [array("I", bytes(4 * size)) for _ in range(self.PARTS)]
         self._counts = [0] * self.PARTS
-        # index << 32 | line of each record whose line is not the one before's plus one (line 0: records
-        # from there on have none), in index order; and the last one's line less its index
-        self._steps = array("Q")
-        self._offset: int | None = None
+        # the records whose place does not follow on from the one before's, in stream order: index << 32 |
+        # line (0: none given), and the index its place names; and the last one's differences
+        self._steps, self._own = array("Q"), array("I")
+        self._shift: tuple[int, int | None] = (0, None)
 
-    def add(self, ident: str, index: int, line: int = 0) -> str | None:
-        """None if ``ident`` is new (it is then kept with ``index``, its record beginning on ``line``,
-        0 where not known), else the place of its first record: ``$[0]``, or ``$[0] (line 2)``.
-        ``index`` grows from one call to the next."""
-        index = min(index, _MAX)
-        if (line - index if line else None) != self._offset:
-            self._steps.append(index << 32 | min(line, _MAX))
-            self._offset = line - index if line else None
+    def add(self, ident: str, index: int, where: str = "") -> str | None:
+        """None if ``ident`` is new (it is then kept, with the record's ``index`` in the stream and its
+        place ``where``, "$[3] (line 5)", "" where the input names none), else the place of its first
+        record: ``$[0]``, or ``$[0] (line 2)``. ``index`` grows from one call to the next."""
+        if index < _MAX:
+            own, line = _place(where)
+            if own < 0 or own >= _MAX or line >= _MAX:
+                own, line = index, 0
+            shift = (own - index, line - index if line else None)
+            if shift != self._shift:
+                self._steps.append(index << 32 | line)
+                self._own.append(own)
+                self._shift = shift
         key = hash(ident) & 0xFFFFFFFFFFFFFFFF or 1
         part = key >> 56
         keys = self._keys[part]
@@ -59,21 +66,26 @@ class SeenIds:
         while True:
             found = keys[slot]
             if found == 0:
-                keys[slot], self._first[part][slot] = key, index
+                keys[slot], self._first[part][slot] = key, min(index, _MAX)
                 self._counts[part] += 1
                 if self._counts[part] * 5 > size * 4:
                     self._grow(part)
                 return None
             if found == key:
-                return self._place(self._first[part][slot])
+                return self._where(self._first[part][slot])
             slot = slot + 1 if slot + 1 < size else 0
 
-    def _place(self, index: int) -> str:
-        """``$[index]``, with the record's line where it was given."""
+    def _where(self, index: int) -> str:
+        """The place of the record at ``index`` in the stream, as its input named it."""
+        if index >= _MAX:
+            return f"$[{index}]"
         at = bisect.bisect_right(self._steps, index << 32 | _MAX) - 1
-        step = self._steps[at] if at >= 0 else 0
-        line = step & _MAX and (step & _MAX) + index - (step >> 32)
-        return f"$[{index}] (line {line})" if line else f"$[{index}]"
+        if at < 0:
+            return f"$[{index}]"
+        step = self._steps[at]
+        since = index - (step >> 32)
+        own, line = self._own[at] + since, step & _MAX
+        return f"$[{own}] (line {line + since})" if line else f"$[{own}]"
 
     def _grow(self, part: int) -> None:
         old_keys, old_first = self._keys[part], self._first[part]
@@ -88,13 +100,20 @@ class SeenIds:
         self._keys[part], self._first[part] = keys, first
 
 
-def _line(where: str) -> int:
-    """The line a record's place names ("$[3] (line 5)" -> 5), 0 where it names none."""
-    if where[-1:] == ")":
-        at = where.rfind(" (line ")
-        if at >= 0 and (number := where[at + 7:-1]).isdigit():
-            return int(number)
-    return 0
+def _place(where: str) -> tuple[int, int]:
+    """The index and line a record's place names ("$[3] (line 5)" -> (3, 5)); -1 for an index it does
+    not name, 0 for a line."""
+    if where[:2] != "$[":
+        return -1, 0
+    close = where.find("]", 2)
+    own = where[2:close]
+    if close < 0 or not (own.isascii() and own.isdigit()):
+        return -1, 0
+    line = 0
+    if where[-1:] == ")" and where[close + 1:close + 8] == " (line ":
+        number = where[close + 8:-1]
+        line = int(number) if number.isascii() and number.isdigit() else 0
+    return int(own), line
 
 
 def duplicate(ident: str, index: int, first: str, where: str = "") -> RecordError:
@@ -125,7 +144,7 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
         if not blocks:
             if isinstance(item, (Result, Rendered)):
                 where = getattr(item, "where", "")
-                first = seen.add(item.candidate, index, _line(where))
+                first = seen.add(item.candidate, index, where)
                 if first is not None:
                     item = duplicate(item.candidate, index, first, where)
             index += 1
@@ -136,7 +155,7 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
         for offset, ident in enumerate(item.ids):
             if ident is not None:
                 where = wheres[offset] if wheres else ""
-                first = seen.add(ident, index + offset, _line(where))
+                first = seen.add(ident, index + offset, where)
                 if first is not None:
                     twice.append((offset, duplicate(ident, index + offset, first, where)))
         index += item.count
