@@ -689,3 +689,13 @@ def test_old_mac_line_ends_are_read_as_they_come_not_whole(tmp_path):
     assert [next(lines) for _ in range(3)] == [b"id;name\r", b"A0;x\r", b"A1;x\r"]
     assert raw.at < len(data) // 10
     assert sum(1 for _ in lines) == 199_998 and raw.at == len(data)
+
+
+@pytest.mark.parametrize("ident", [12.5, float("nan"), b"ab", dt.date(2020, 1, 1), Decimal("7.5"), True])
+def test_an_error_names_no_candidate_for_an_id_the_reader_refuses(ident):
+    """Only what the reader takes as an id (text, a whole number) names the error's candidate."""
+    with fr.Engine(POLICY, backend="reference") as engine:
+        (item,) = engine.evaluate_many([{"id": ident}], as_of=AS_OF)
+        (numbered,) = engine.evaluate_many([{"id": 1980, "birth_date": "x"}], as_of=AS_OF)
+    assert isinstance(item, fr.RecordError) and item.candidate is None and item.problems[0].path == "$[0].id"
+    assert numbered.candidate == "1980"

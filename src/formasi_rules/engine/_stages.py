@@ -15,6 +15,7 @@ chunk are not given out (none of them was decided).
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable
 
@@ -163,12 +164,16 @@ def _read(item: tuple[int, Any], policy: Policy) -> _Case:
 
 
 def _error(case: _Case, exc: InputError) -> RecordError:
-    ident = case.ident  # true, a list or an object is no id: "True" would read as a candidate's
-    return RecordError(case.where, None if ident is None or isinstance(ident, _NO_ID) else str(ident),
-                       tuple(_at(p, case.where) for p in exc.problems))
+    return RecordError(case.where, _named(case.ident), tuple(_at(p, case.where) for p in exc.problems))
 
 
-_NO_ID = (bool, Mapping, list, tuple, set)
+def _named(ident: Any) -> str | None:
+    """The candidate a record's error names: its id where the reader takes it as one (text, a whole
+    number: a NIP from a data frame too); none for anything else (true, 12.5, a list, bytes), whose
+    Python text ("True") a system reading the output would take for a candidate's id."""
+    if isinstance(ident, str) or isinstance(ident, numbers.Integral) and not isinstance(ident, bool):
+        return str(ident)
+    return None
 
 
 def _prepared(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, places: Formation | None,
