@@ -23,7 +23,7 @@ from .._errors import InputError
 from ._plan import Plan, compile_condition
 
 
-@attrs.define(hash=False)  # not frozen, as _derive.Derived: one per record, never changed once made
+@attrs.frozen(hash=False)
 class Firings:
     """What the backend found for one fact: the checks whose condition holds and those whose
     condition does not, as bit masks over the plan's checks (``Plan.order``), and the fact keys

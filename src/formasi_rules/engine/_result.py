@@ -365,7 +365,7 @@ def put_decision(parts: list[bytes], route: str, level: str, outcome: str, reaso
 _HEADS: dict[tuple[str, str, str], bytes] = {}  # (route, level, outcome) -> the decision's JSON up to its reasons
 
 
-@attrs.define(hash=False)  # not frozen, as _derive.Derived: one per record, never changed once made
+@attrs.define(hash=False)  # not frozen, as _derive.Derived: one per record, never changed once made (internal)
 class Rendered:
     """One candidate's record already written in one layout (a batch that only writes text needs
     no Result object in between), as the pieces of its UTF-8 JSON: a block joins every record's
