@@ -678,3 +678,14 @@ def test_a_policy_file_saved_as_latin_1_says_how_to_fix_it_in_both_languages(pol
     (problem,) = info.value.problems
     assert problem.line == 2 and "pedoman.yaml" in problem.file
     assert "UTF-8" in problem.en and "simpan sebagai UTF-8" in problem.id
+
+
+def test_an_unclosed_bracket_is_placed_where_it_opens(policy_copy):
+    """An unclosed [ on line 9 was placed on line 10, where the parser gave up."""
+    path = policy_copy / "rules" / "pedoman.yaml"
+    line = line_of(path, "routes: [")
+    edit(path, "kenaikan_jenjang]", "kenaikan_jenjang")
+    with pytest.raises(fr.PolicyError) as info:
+        fr.load_policy(policy_copy)
+    (problem,) = info.value.problems
+    assert problem.code == "P002" and problem.line == line and "[ ]" in problem.en

@@ -191,8 +191,8 @@ def _prepared(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.da
 def _shown(echo: frozenset[str], derived: Derived, written: bool = False) -> dict[str, Any]:
     """The derived values as a result shows them; ``echo`` (``Compiled.echo``): the fields that only
     repeat a value of the record. ``written``: for a record written at once, whose Derived is let go
-    after, so the deriver's own dict is filled in, and the per-level values (shared between
-    candidates of a region) are not copied."""
+    after, so the deriver's own dicts are used as they are, not copied (each is the candidate's own:
+    OpenPlaces makes a fresh one per candidate)."""
     if derived.shown is not None:  # kept by the deriver as it went
         shown = derived.shown if written else dict(derived.shown)
     else:

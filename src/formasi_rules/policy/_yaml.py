@@ -360,11 +360,11 @@ _SYNTAX = (
     ("expected ',' or ']'", "a list in [ ] is not closed, or an item in it holds ':' or ','",
      "daftar dalam [ ] belum ditutup, atau butirnya memuat ':' atau ','",
      "close it with ] on the same line, or put the item in quotes / tutup dengan ] pada baris yang sama, "
-     "atau beri tanda kutip pada butir itu", False),
+     "atau beri tanda kutip pada butir itu", True),
     ("expected ',' or '}'", "a mapping in { } is not closed, or a value in it holds ':', ',' or a quote",
      "pemetaan dalam { } belum ditutup, atau nilainya memuat ':', ',' atau tanda kutip",
      "close it with } (as many as were opened), or put the value in quotes / tutup dengan } (sebanyak yang "
-     "dibuka), atau beri tanda kutip pada nilai itu", False),
+     "dibuka), atau beri tanda kutip pada nilai itu", True),
     ("unexpected end of stream", "a quote (\" or ') is opened and never closed, or the file ends too early",
      "tanda kutip (\" atau ') dibuka dan tidak ditutup, atau berkas berakhir terlalu cepat",
      "close the quote on the line where it opens / tutup tanda kutip pada baris tempat ia dibuka", True),
