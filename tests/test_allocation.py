@@ -198,24 +198,32 @@ def test_seen_ids_name_the_first_record_by_its_own_place(entries):
     that names no index ("row 5"), where the record's index in the stream is said. Each first
     record is named exactly, and only the places that do not follow on are kept."""
     from formasi_rules.engine._dedup import SeenIds
-    seen, oracle, line, own = SeenIds(size=3), {}, 0, 0
-    for i, (ident, gap, kind, restart) in enumerate(entries):
+    wheres, line, own = [], 0, 0
+    for ident, gap, kind, restart in entries:
         line, own = (1, 0) if restart else (line + 1 + gap, own + 1)
-        where = {"line": f"$[{own}] (line {line})", "index": f"$[{own}]", "none": "", "odd": f"row {line}"}[kind]
-        assert seen.add(ident, i, where) == oracle.get(ident)
-        oracle.setdefault(ident, where if kind in ("line", "index") else f"$[{i}]")
-    changes = sum(1 for _, gap, kind, restart in entries if gap or restart or kind != "line")
-    assert len(seen._steps) <= 1 + 2 * changes
+        wheres.append({"line": f"$[{own}] (line {line})", "index": f"$[{own}]", "none": "", "odd": f"row {line}"}[kind])
+    for block in (1, 7):  # record by record, and in blocks (as Blocks come)
+        seen, oracle = SeenIds(size=3), {}
+        for start in range(0, len(entries), block):
+            seen.places(start, wheres[start:start + block])
+            for i in range(start, min(start + block, len(entries))):
+                ident, kind = entries[i][0], entries[i][2]
+                assert seen.add(ident, i) == oracle.get(ident)
+                oracle.setdefault(ident, wheres[i] if kind in ("line", "index") else f"$[{i}]")
+        changes = sum(1 for _, gap, kind, restart in entries if gap or restart or kind != "line")
+        assert len(seen._steps) <= 1 + 2 * changes
 
 
 def test_seen_ids_claim_no_line_past_32_bits():
     from formasi_rules.engine._dedup import SeenIds
     seen, big = SeenIds(), 2 ** 32 + 5
-    assert seen.add("a", 0, f"$[0] (line {big})") is None
-    assert seen.add("a", 1, f"$[1] (line {big + 1})") == "$[0]"
+    seen.places(0, (f"$[0] (line {big})", f"$[1] (line {big + 1})"))
+    assert seen.add("a", 0) is None
+    assert seen.add("a", 1) == "$[0]"
     late = SeenIds()
     for offset, ident in enumerate("aba"):
-        found = late.add(ident, 2 ** 32 + offset, f"$[{2 ** 32 + offset}] (line {10 + offset})")
+        late.places(2 ** 32 + offset, (f"$[{2 ** 32 + offset}] (line {10 + offset})",))
+        found = late.add(ident, 2 ** 32 + offset)
     assert found is not None and "line" not in found and len(late._steps) == 0
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .._errors import Problem
@@ -45,19 +45,35 @@ class SeenIds:
         self._steps, self._own = array("Q"), array("I")
         self._shift: tuple[int, int | None] = (0, None)
 
-    def add(self, ident: str, index: int, where: str = "") -> str | None:
-        """None if ``ident`` is new (it is then kept, with the record's ``index`` in the stream and its
-        place ``where``, "$[3] (line 5)", "" where the input names none), else the place of its first
-        record: ``$[0]``, or ``$[0] (line 2)``. ``index`` grows from one call to the next."""
-        if index < _MAX:
+    def places(self, index: int, wheres: Sequence[str]) -> None:
+        """Note the places of consecutive records from ``index`` on in the stream (``$[3] (line 5)``, ""
+        where the input names none): kept only where one does not follow on from the one before. The
+        places that would follow on are written out and compared at once (most blocks: 0.1 µs a record
+        rather than 0.8 for reading each place)."""
+        if index + len(wheres) >= _MAX:
+            return  # past 32 bits no place is told (the index is kept as _MAX)
+        own, line = self._shift
+        if line is None and own == 0 and not any(wheres):
+            return  # no place named, as before: the stream's index is the record's
+        start = index + own
+        expected = [f"$[{start + k}]" for k in range(len(wheres))] if line is None else \
+            [f"$[{start + k}] (line {index + line + k})" for k in range(len(wheres))]
+        if list(wheres) == expected:
+            return
+        for at, where in enumerate(wheres, index):
             own, line = _place(where)
             if own < 0 or own >= _MAX or line >= _MAX:
-                own, line = index, 0
-            shift = (own - index, line - index if line else None)
+                own, line = at, 0
+            shift = (own - at, line - at if line else None)
             if shift != self._shift:
-                self._steps.append(index << 32 | line)
+                self._steps.append(at << 32 | line)
                 self._own.append(own)
                 self._shift = shift
+
+    def add(self, ident: str, index: int) -> str | None:
+        """None if ``ident`` is new (it is then kept with the record's ``index`` in the stream), else the
+        place of its first record: ``$[0]``, or ``$[0] (line 2)`` as :meth:`places` noted it. ``index``
+        grows from one call to the next."""
         key = hash(ident) & 0xFFFFFFFFFFFFFFFF or 1
         part = key >> 56
         keys = self._keys[part]
@@ -144,7 +160,8 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
         if not blocks:
             if isinstance(item, (Result, Rendered)):
                 where = getattr(item, "where", "")
-                first = seen.add(item.candidate, index, where)
+                seen.places(index, (where,))
+                first = seen.add(item.candidate, index)
                 if first is not None:
                     item = duplicate(item.candidate, index, first, where)
             index += 1
@@ -152,10 +169,11 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
             continue
         twice = []
         wheres = item.wheres
+        seen.places(index, wheres or ("",) * item.count)
         for offset, ident in enumerate(item.ids):
             if ident is not None:
                 where = wheres[offset] if wheres else ""
-                first = seen.add(ident, index + offset, where)
+                first = seen.add(ident, index + offset)
                 if first is not None:
                     twice.append((offset, duplicate(ident, index + offset, first, where)))
         index += item.count
