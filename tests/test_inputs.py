@@ -699,3 +699,11 @@ def test_an_error_names_no_candidate_for_an_id_the_reader_refuses(ident):
         (numbered,) = engine.evaluate_many([{"id": 1980, "birth_date": "x"}], as_of=AS_OF)
     assert isinstance(item, fr.RecordError) and item.candidate is None and item.problems[0].path == "$[0].id"
     assert numbered.candidate == "1980"
+
+
+def test_a_cr_in_a_quoted_cell_of_a_crlf_file_ends_no_line(tmp_path):
+    """A CRLF file with a CR alone inside a quoted cell keeps its lines: the CR ends no line."""
+    path = tmp_path / "crlf.csv"
+    path.write_bytes(b'id,name\r\nA1,"x\ry"\r\nA2,z\r\n')
+    got = list(read_records(path))
+    assert [w for w, _ in got] == ["$[0] (line 2)", "$[1] (line 3)"] and got[0][1]["name"] == "x\ry"

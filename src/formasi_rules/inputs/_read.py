@@ -344,8 +344,8 @@ def _raw_lines(handle) -> Iterator[bytes]:
     white space may hold one. Read as it comes either way: a stream's first records are answered
     before it ends, and a file is never held whole."""
     head = handle.peek(_PEEK)[:_PEEK] if hasattr(handle, "peek") else b""
-    lone = head.count(b"\r") - head.count(b"\r\n")
-    if not lone or lone <= head.count(b"\n") - head.count(b"\r\n"):
+    lone = head.count(b"\r") - head.count(b"\r\n")  # CRs that end no CRLF
+    if lone <= head.count(b"\n"):  # fewer than the LF and CRLF ends: a CR is inside a line
         yield from handle
         return
     text = io.TextIOWrapper(handle, encoding="latin-1", newline="")  # latin-1: each byte as it is
