@@ -707,3 +707,11 @@ def test_a_cr_in_a_quoted_cell_of_a_crlf_file_ends_no_line(tmp_path):
     path.write_bytes(b'id,name\r\nA1,"x\ry"\r\nA2,z\r\n')
     got = list(read_records(path))
     assert [w for w, _ in got] == ["$[0] (line 2)", "$[1] (line 3)"] and got[0][1]["name"] == "x\ry"
+
+
+def test_nan_for_a_date_is_told_to_be_none():
+    """pandas writes a blank cell of a date column as NaN: the error said only "got NaN"."""
+    with pytest.raises(fr.InputError) as caught:
+        structure_candidate({"id": "A1", "birth_date": float("nan")})
+    (problem,) = caught.value.problems
+    assert problem.path == "$.birth_date" and "None" in problem.hint and "NaN" in problem.hint

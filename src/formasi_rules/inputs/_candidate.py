@@ -222,6 +222,9 @@ def _date_hint(value: Any) -> str | None:
             return "write it as year-month-day (YYYY-MM-DD) / tulis sebagai tahun-bulan-tanggal"
         return (f"write it as year-month-day: {meant} if that is the day meant / "
                 f"tulis sebagai tahun-bulan-tanggal: {meant} bila itu tanggal yang dimaksud")
+    if isinstance(value, float) and value != value:  # pandas' blank cell in a column of dates or numbers
+        return ("a blank cell from a data frame is NaN: give None (or leave the field out) where the date is not "
+                "known: frame.astype(object).where(frame.notna(), None) / beri None bila tanggal tidak diketahui")
     digits = value.strip() if isinstance(value, str) else ""
     number = int(digits) if digits.isascii() and digits.isdigit() and len(value) < 9 else value
     if type(number) is int and 3653 <= number <= 73050:  # a spreadsheet's day number, 1910 to 2099
