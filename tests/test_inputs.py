@@ -147,6 +147,18 @@ def test_formation_rows(tmp_path):
     assert "'ahli_pertama'" in info.value.problems[0].hint
 
 
+def test_formation_levels_are_read_in_any_capitals_as_a_records_are(tmp_path):
+    """A places row 'Kota Palembang;Ahli Pertama;2' failed the whole run (F003), though a candidate's
+    record takes 'Ahli Pertama' as the level it names; a level twice in two spellings is F005."""
+    path = tmp_path / "f.csv"
+    path.write_text("region;level;open\nKota Palembang;Ahli Pertama;2\nKota Palembang;AHLI_MUDA;1\n")
+    assert read_formation(path, POLICY.levels) == {"kota palembang": {"ahli_pertama": 2, "ahli_muda": 1}}
+    path.write_text("region;level;open\nLahat;Ahli Pertama;2\nLahat;ahli_pertama;1\n")
+    with pytest.raises(fr.InputError) as info:
+        read_formation(path, POLICY.levels)
+    assert [p.code for p in info.value.problems] == ["F005"]
+
+
 def test_formation_rows_say_which_field_is_missing_or_not_a_place(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("region,level,open\nKota A,ahli_pertama,\n,ahli_muda,2\nKota B,ahli_muda,1\n")

@@ -13,6 +13,7 @@ from typing import Any
 from collections.abc import Iterable, Mapping
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
+from ..policy._vocabulary import fold
 from ._candidate import plain_number
 from ._read import read_records
 
@@ -80,16 +81,17 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
                                     file=name, path=where,
                                     hint=suggest(unknown[0], sorted(_COLUMNS)) if unknown and missing else None))
             continue
-        region, level, count = row["region"], row["level"], plain_number(row["open"])  # (np.int64 from pandas)
+        region, given, count = row["region"], row["level"], plain_number(row["open"])  # (np.int64 from pandas)
+        level = _level(given, levels)
         if isinstance(count, str) and count.strip().isascii() and count.strip().isdigit():
             count = int(count)
         if not isinstance(region, str) or not region.strip():
             problems.append(Problem("F002", "region harus berupa nama", "region must be a name",
                                     file=name, path=f"{where}.region"))
-        elif not isinstance(level, str) or (levels is not None and level not in levels):
+        elif level is None:
             known = f"; expected one of: {', '.join(levels)}" if levels else ""
-            problems.append(Problem("F003", f"jenjang tidak dikenal {said(level)}", f"unknown level {said(level)}{known}",
-                                    file=name, path=f"{where}.level", hint=suggest(str(level), levels or ())))
+            problems.append(Problem("F003", f"jenjang tidak dikenal {said(given)}", f"unknown level {said(given)}{known}",
+                                    file=name, path=f"{where}.level", hint=suggest(str(given), levels or ())))
         elif isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_OPEN:
             problems.append(Problem("F004", f"open harus bilangan bulat 0 sampai {MAX_OPEN:,}, bukan {said(count)}",
                                     f"open must be a whole number from 0 to {MAX_OPEN:,}, got {said(count)}",
@@ -103,3 +105,14 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
     if problems:
         raise InputError(problems, f"{len(problems)} problem(s) in the formation data")
     return out
+
+
+def _level(given: Any, levels: tuple[str, ...] | None) -> str | None:
+    """The level a row names: one of ``levels`` in any capitals and spacing ("First Level" is
+    first_level, as in a candidate's record), or None; any text where no levels are given."""
+    if not isinstance(given, str):
+        return None
+    if levels is None or given in levels:
+        return given
+    folded = fold(given)
+    return next((level for level in levels if fold(level) == folded), None)
