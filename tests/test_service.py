@@ -164,7 +164,7 @@ def test_allocate_and_inline_places_match_the_cli(served, policies_dir, tmp_path
     for places, path in (([row, {**row, "open": 0}], "$.formation[1]"),
                          ([{**row, "region": ["Kota Palembang"]}], "$.formation[0].region"),
                          ([{**row, "level": {"a": 1}}], "$.formation[0].level"),
-                         ([row, {**row, "region": "Kota X", "level": "Ahli Pertama"}], "$.formation[1].level"),
+                         ([row, {**row, "region": "Kota X", "level": "Ahli Pertma"}], "$.formation[1].level"),
                          ([row, {**row, "region": "Kota X", "open": -1}], "$.formation[1].open")):
         r = served.client.post(f"/v1/evaluate?as_of={AS_OF}", json={"candidates": CANDIDATES[:1], "formation": places})
         assert r.status_code == 422 and r.json()["problems"][0]["path"] == path, r.text
