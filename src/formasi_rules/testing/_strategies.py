@@ -8,6 +8,7 @@ sometimes left out, so undetermined decisions are generated too.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal
 
@@ -63,8 +64,23 @@ def seeds(policy: Policy, as_of: dt.date) -> list[dict]:
     """For each route and level, a candidate record that meets every rule (where one exists).
 
     The fact values come from solving the rules (see _solver) and are turned back into record
-    fields: an age into a birth date, a worst rating into a rating history.
+    fields: an age into a birth date, a worst rating into a rating history. Solved once per policy
+    version and date (a property test that builds its strategy in every example asks again and
+    again); each call gets its own copies.
     """
+    key = (policy.digest, as_of)
+    found = _SEEDS.get(key)
+    if found is None:
+        if len(_SEEDS) >= 32:
+            _SEEDS.clear()
+        found = _SEEDS[key] = _solved(policy, as_of)
+    return copy.deepcopy(found)
+
+
+_SEEDS: dict[tuple[str, dt.date], list[dict]] = {}
+
+
+def _solved(policy: Policy, as_of: dt.date) -> list[dict]:
     from ._solver import Space
 
     plan = _plan(policy, as_of)
