@@ -309,9 +309,9 @@ _WORDS = {"true": True, "false": False, "ya": True, "tidak": False, "yes": True,
 
 
 
-class _Routes:
-    """The policy's routes, read like a vocabulary (``request.route``): in any capitals and spacing,
-    as every coded value of a record is."""
+class Names:
+    """Names a policy gives (its routes, for ``request.route``; its levels, for a places file's rows),
+    read like a vocabulary: in any capitals and spacing, as every coded value of a record is."""
 
     def __init__(self, values: tuple[str, ...]):
         self.values = values

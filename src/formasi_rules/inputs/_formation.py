@@ -13,8 +13,7 @@ from typing import Any
 from collections.abc import Iterable, Mapping
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
-from ..policy._vocabulary import fold
-from ._candidate import plain_number
+from ._candidate import Names, plain_number
 from ._read import read_records
 
 Formation = dict[str, dict[str, int]]  # region (case-folded) -> level -> open places
@@ -63,6 +62,7 @@ def read_formation(path: str | os.PathLike, levels: tuple[str, ...] | None = Non
 
 
 def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
+    named = Names(levels) if levels is not None else None  # a row's level in any capitals and spacing
     out: Formation = {}
     problems: list[Problem] = []
     for where, row in records:
@@ -82,7 +82,7 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
                                     hint=suggest(unknown[0], sorted(_COLUMNS)) if unknown and missing else None))
             continue
         region, given, count = row["region"], row["level"], plain_number(row["open"])  # (np.int64 from pandas)
-        level = _level(given, levels)
+        level = (given if isinstance(given, str) else None) if named is None else named.read(given)
         if isinstance(count, str) and count.strip().isascii() and count.strip().isdigit():
             count = int(count)
         if not isinstance(region, str) or not region.strip():
@@ -105,14 +105,3 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
     if problems:
         raise InputError(problems, f"{len(problems)} problem(s) in the formation data")
     return out
-
-
-def _level(given: Any, levels: tuple[str, ...] | None) -> str | None:
-    """The level a row names: one of ``levels`` in any capitals and spacing ("First Level" is
-    first_level, as in a candidate's record), or None; any text where no levels are given."""
-    if not isinstance(given, str):
-        return None
-    if levels is None or given in levels:
-        return given
-    folded = fold(given)
-    return next((level for level in levels if fold(level) == folded), None)

@@ -17,7 +17,8 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .._errors import InputError, Problem
 from ._candidate import (
-    NUMBER_FIELDS, RECORD_KEYS, SUSPECT, BadValue, Candidate, _Routes, drop_nulls, extra_value, plain_number, record_problems, shown,
+    NUMBER_FIELDS, RECORD_KEYS, SUSPECT, BadValue, Candidate, Names, drop_nulls, extra_value, plain_number,
+    record_problems, shown,
 )
 from ._convert import converter
 from ._convert import problems as convert_problems
@@ -31,7 +32,7 @@ class Contract:
     def __init__(self, policy: Any):
         vocabularies = dict(policy.vocabularies) if policy is not None else {}
         if policy is not None:
-            vocabularies["route"] = _Routes(tuple(policy.routes))
+            vocabularies["route"] = Names(tuple(policy.routes))
         self.vocabularies = vocabularies
         self.extra: dict[str, Any] = {}
         self.decimals: dict[str, int] = {}
