@@ -118,7 +118,8 @@ def expander(catalogue: Mapping[str, Any], copy: bool = True) -> Callable[[Mappi
 
 
 # the parts of a compact record and what each is, as a compact run writes them
-_PARTS = (("failed", list), ("undetermined", list), ("derived", Mapping), ("actual", Mapping), ("decisions", Mapping))
+_PARTS = (("failed", list), ("undetermined", list), ("derived", Mapping), ("actual", Mapping), ("decisions", Mapping),
+          ("allocation", Mapping))
 
 
 def _misshapen(record: Mapping[str, Any]) -> str | None:
@@ -127,8 +128,6 @@ def _misshapen(record: Mapping[str, Any]) -> str | None:
     for name, kind in _PARTS:
         if name in record and not isinstance(record[name], kind):
             return f"{name} is a {type(record[name]).__name__}"
-    if "allocation" in record and not isinstance(record["allocation"], Mapping):
-        return f"allocation is a {type(record['allocation']).__name__}"
     for name in ("failed", "undetermined"):
         if not all(isinstance(key, str) for key in record.get(name, ())):
             return f"{name} holds what is not a check's name"

@@ -172,10 +172,9 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
         seen.places(index, wheres or ("",) * item.count)
         for offset, ident in enumerate(item.ids):
             if ident is not None:
-                where = wheres[offset] if wheres else ""
                 first = seen.add(ident, index + offset)
                 if first is not None:
-                    twice.append((offset, duplicate(ident, index + offset, first, where)))
+                    twice.append((offset, duplicate(ident, index + offset, first, wheres[offset] if wheres else "")))
         index += item.count
         yield _replaced(item, twice) if twice else item
 

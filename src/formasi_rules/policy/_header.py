@@ -26,8 +26,7 @@ HEADER_OPTIONAL = ("valid_to", "note", "extends", "abstract", "vocabularies", "l
 
 def read_header(r: Reader, doc: Any) -> dict | None:
     """The parts of one policy.yaml that are given, each parsed; None if it cannot be read."""
-    if r.document(doc, "policy") is None or not r.keys(doc, HEADER_KEYS, HEADER_OPTIONAL,
-                                                                      "policy.yaml"):
+    if r.document(doc, "policy") is None or not r.keys(doc, HEADER_KEYS, HEADER_OPTIONAL, "policy.yaml"):
         return None
     out: dict[str, Any] = {"name": r.string(doc, "policy", "policy", ID_PATTERN)}
     version = doc["version"]
