@@ -324,48 +324,44 @@ _GENERAL_HINT = ("check the indentation (spaces, the same for keys of one mappin
                  "a space after the colon / periksa indentasi (spasi, sama untuk kunci satu pemetaan) dan bahwa "
                  "setiap 'kunci: nilai' memakai spasi setelah titik dua")
 
-# What the YAML parser says for the mistakes staff make, in words for them: (its words, English,
+# What the YAML parser says for the mistakes staff make, in words for them: (any of its words, English,
 # Indonesian, how to fix it in both, whether the line where the parser started reading is the one to name).
 _SYNTAX = (
-    ("'\\t'", "a tab character: YAML is indented with spaces only",
+    (("'\\t'", "tab character"), "a tab character: YAML is indented with spaces only",
      "ada karakter tab: YAML hanya memakai spasi untuk indentasi",
      "replace the tab with spaces (set the editor to insert spaces) / ganti tab dengan spasi "
      "(atur editor agar menyisipkan spasi)", False),
-    ("tab character", "a tab character: YAML is indented with spaces only",
-     "ada karakter tab: YAML hanya memakai spasi untuk indentasi",
-     "replace the tab with spaces (set the editor to insert spaces) / ganti tab dengan spasi "
-     "(atur editor agar menyisipkan spasi)", False),
-    ("expected <block end>", "this line is indented differently from the lines above it",
+    (("expected <block end>",), "this line is indented differently from the lines above it",
      "indentasi baris ini berbeda dari baris-baris di atasnya",
      "start it in the same column as the other keys of its mapping (or list items '- ' of its list) / "
      "mulailah pada kolom yang sama dengan kunci lain di pemetaannya (atau butir '- ' di daftarnya)", False),
-    ("did not find expected key", "this line is indented differently from the lines above it",
+    (("did not find expected key",), "this line is indented differently from the lines above it",
      "indentasi baris ini berbeda dari baris-baris di atasnya",
      "start it in the same column as the other keys of its mapping / "
      "mulailah pada kolom yang sama dengan kunci lain di pemetaannya", False),
-    ("did not find expected '-'", "this line is indented differently from the list items above it",
+    (("did not find expected '-'",), "this line is indented differently from the list items above it",
      "indentasi baris ini berbeda dari butir daftar di atasnya",
      "start every item of one list ('- ') in the same column / mulailah setiap butir daftar ('- ') pada kolom yang sama",
      False),
-    ("could not find expected ':'", "a line that is not 'key: value': a space after the colon is missing, or "
+    (("could not find expected ':'",), "a line that is not 'key: value': a space after the colon is missing, or "
      "the line continues a text without being indented",
      "baris ini bukan 'kunci: nilai': spasi setelah titik dua tidak ada, atau baris melanjutkan teks tanpa indentasi",
      "write 'key: value' with a space after the colon / tulis 'kunci: nilai' dengan spasi setelah titik dua", True),
-    ("mapping values are not allowed", "a ': ' where no key can start: a text that holds ': ' must be quoted, or "
+    (("mapping values are not allowed",), "a ': ' where no key can start: a text that holds ': ' must be quoted, or "
      "the line is indented wrongly",
      "ada ': ' di tempat yang tidak boleh ada kunci: teks yang memuat ': ' harus diberi tanda kutip, atau "
      "indentasi baris salah",
      "put the text in quotes (\"Catatan: ...\") or check the indentation / beri tanda kutip pada teks "
      "(\"Catatan: ...\") atau periksa indentasi", False),
-    ("expected ',' or ']'", "a list in [ ] is not closed, or an item in it holds ':' or ','",
+    (("expected ',' or ']'",), "a list in [ ] is not closed, or an item in it holds ':' or ','",
      "daftar dalam [ ] belum ditutup, atau butirnya memuat ':' atau ','",
      "close it with ] on the same line, or put the item in quotes / tutup dengan ] pada baris yang sama, "
      "atau beri tanda kutip pada butir itu", True),
-    ("expected ',' or '}'", "a mapping in { } is not closed, or a value in it holds ':', ',' or a quote",
+    (("expected ',' or '}'",), "a mapping in { } is not closed, or a value in it holds ':', ',' or a quote",
      "pemetaan dalam { } belum ditutup, atau nilainya memuat ':', ',' atau tanda kutip",
      "close it with } (as many as were opened), or put the value in quotes / tutup dengan } (sebanyak yang "
      "dibuka), atau beri tanda kutip pada nilai itu", True),
-    ("unexpected end of stream", "a quote (\" or ') is opened and never closed, or the file ends too early",
+    (("unexpected end of stream",), "a quote (\" or ') is opened and never closed, or the file ends too early",
      "tanda kutip (\" atau ') dibuka dan tidak ditutup, atau berkas berakhir terlalu cepat",
      "close the quote on the line where it opens / tutup tanda kutip pada baris tempat ia dibuka", True),
 )
@@ -373,7 +369,7 @@ _SYNTAX = (
 
 def _plain_syntax(reason: str) -> tuple[str, str, str, bool] | None:
     for words, en, id_, hint, at_start in _SYNTAX:
-        if words in reason:
+        if any(w in reason for w in words):
             return en, id_, hint, at_start
     return None
 
