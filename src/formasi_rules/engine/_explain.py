@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 from collections.abc import Callable, Iterable, Sequence
@@ -217,8 +218,11 @@ class _Kept:
 def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
     """``actual(values, per_level, shown)``: each field of ``layout`` not in ``shown`` as JSON shows it
     (a per-level field as a mapping of its levels), written as code for one plan (engine/_source.py)."""
-    w = Source(frozenset(("get",)))
-    name, out, as_is, shown_as = w.function_name(), w.temp(), w.bind(AS_IS), w.bind(show)
+    w = Source(frozenset(("get", "isoformat")))
+    name, out, as_is, shown_as, date = w.function_name(), w.temp(), w.bind(AS_IS), w.bind(show), w.bind(dt.date)
+
+    def shown(t: str) -> str:  # show(t), its two commonest cases written out (a call costs more than either)
+        return f"{t} if type({t}) in {as_is} else {t}.isoformat() if type({t}) is {date} else {shown_as}({t})"
     with w.block(f"def {name}(values, per_level, shown)"):
         w(f"{out} = {{}}")
         for field, levels in layout:
@@ -226,13 +230,16 @@ def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
             with w.block(f"if {key} not in shown"):
                 if levels is None:
                     w(f"{t} = values.get({key})")
-                    w(f"{out}[{key}] = {t} if type({t}) in {as_is} else {shown_as}({t})")
+                    w(f"{out}[{key}] = {shown(t)}")
                     continue
                 w(f"{t} = per_level.get({key})")
                 with w.block(f"if {t} is None"):
                     w(f"{out}[{key}] = {w.bind(dict.fromkeys)}({w.bind(levels)})")
                 with w.block("else"):
-                    items = ", ".join(f"{(lv := w.bind(level))}: {shown_as}({t}.get({lv}))" for level in levels)
+                    got = [w.temp() for _ in levels]
+                    for level, g in zip(levels, got):
+                        w(f"{g} = {t}.get({w.bind(level)})")
+                    items = ", ".join(f"{w.bind(level)}: {shown(g)}" for level, g in zip(levels, got))
                     w(f"{out}[{key}] = {{{items}}}")
         w(f"return {out}")
     return w.build("<formasi_rules actual values>")[name]
