@@ -50,7 +50,11 @@ class Explainer:
                                           for k, c in plan.checks.items()})
         self._lookup = _lookup_writer(plan, self._reads, self._kept)
         place = {k: i for i, k in enumerate(plan.order)}
-        self._places = {t: (i, tuple(place[k] for k in keys)) for i, (t, keys) in enumerate(plan.targets.items())}
+        # per target: its place, its checks' places, and its checks' mask
+        self._places = {t: (i, tuple(place[k] for k in keys), plan.mask(keys))
+                        for i, (t, keys) in enumerate(plan.targets.items())}
+        self._failed: dict[int, tuple[str, ...]] = {}  # see failed_checks
+        self._at_bits = len(plan.targets).bit_length()  # a target's place fits in so many bits
         # the values the checks read as results show them: [(field, None) | (field, (level, ...))] in the
         # order of self._pairs, written as code (made here: never while an evaluation runs); False where a
         # field is read both ways, pair by pair in _actual
@@ -102,6 +106,18 @@ class Explainer:
         return orjson.dumps(compact_record(
             candidate, shown, actual, list(filter(failed.__contains__, read)) if failed else [],
             list(filter(unknown.__contains__, read)) if unknown else [], bundle.outcomes(*bundle.masks(firings))))
+
+    def failed_checks(self, target: tuple[str, str], at: int, failed: int) -> tuple[str, ...]:
+        """The checks of ``target`` (at its place ``at``) that failed, in its order, from ``failed``,
+        the mask of its failed checks (not 0): made once for each (a batch meets few)."""
+        key = failed << self._at_bits | at
+        found = self._failed.get(key)
+        if found is None:
+            if len(self._failed) >= 4096:
+                self._failed.clear()
+            bit = self.plan.bit
+            found = self._failed[key] = tuple([k for k in self.plan.targets[target] if bit[k] & failed])
+        return found
 
     def _bundle(self, targets: Sequence[tuple[str, str]]) -> _Bundle:
         """What depends on the targets only, made once per set of targets (a batch asks for few)."""
@@ -412,21 +428,22 @@ class Explanation:
         reasons are shared between candidates: so are equal decisions met more than once
         (:meth:`_Kept.keep`), but for one with an allocation, which is the candidate's own."""
         explainer, allocations = self.explainer, result.allocations
-        plan_targets, names, kept, places = explainer.plan.targets, explainer._names, explainer._kept, explainer._places
+        names, kept, places = explainer._names, explainer._kept, explainer._places
         made = kept.decisions
         reasons, ids = self._looked()
-        states, out = self.states, []
+        failed_bits, unknown_bits, out = self.failed_bits, self.unknown_bits, []
         for target in self.targets:
-            at, where = places[target]
+            at, where, mask = places[target]
             allocation = allocations.get(names[target]) if allocations else None
             # its place and its reasons' ids: a decision kept holds its reasons, so no other can take their ids
             key = ids[at]
             decision = made.get(key) if allocation is None else None
             if decision is None:
                 own = tuple(map(reasons.__getitem__, where))
+                failed = failed_bits & mask
                 decision = Decision(target[0], target[1], result.outcomes[names[target]],
-                                    tuple([k for k in plan_targets[target] if states[k] is False]), _missing(own),
-                                    allocation, explain=Given(own))
+                                    explainer.failed_checks(target, at, failed) if failed else (),
+                                    _missing(own) if unknown_bits & mask else (), allocation, explain=Given(own))
                 _SET(decision, "reasons", own)  # its cached_property, known already
                 if allocation is None:
                     kept.keep(key, decision)
@@ -443,9 +460,9 @@ class Explanation:
         for i, target in enumerate(self.targets):
             if i:
                 parts.append(b",")
-            where = places[target][1]
+            _, where, mask = places[target]
             put_decision(parts, target[0], target[1], outcomes[names[target]], [raw[j] for j in where],
-                         _missing([reasons[j] for j in where]) if self.unknown_bits else (), None)
+                         _missing([reasons[j] for j in where]) if self.unknown_bits & mask else (), None)
 
     def _looked(self) -> tuple[tuple[Reason, ...], tuple[tuple[int, ...], ...]]:
         """Every check's reason (in Plan.order) and each target's place and reasons' ids, looked up once for
