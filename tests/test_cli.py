@@ -396,3 +396,14 @@ def test_the_progress_total_counts_records_not_the_header_or_a_sep_line(tmp_path
     path = tmp_path / "c.csv"
     path.write_text(head + "id;rank\nA;III/a\nB;III/b\n", encoding="utf-8")
     assert count_records(str(path), None) == 2
+
+
+def test_a_csv_header_in_capitals_and_spaces_is_read(tmp_path):
+    """'Birth Date' or 'EMPLOYMENT STATUS' as a header (a field the policy adds too) was every record's I003."""
+    path = tmp_path / "c.csv"
+    path.write_text("ID,Employment Status,Birth Date,Education,Rank,Strategic-Need\n"
+                    "a1,PNS,1980-01-01,S1,III/b,ya\n", encoding="utf-8")
+    r = run("evaluate", str(path), "--as-of", "2025-10-09", "--format", "jsonl", "--layout", "full", "--policies",
+            POLICIES, "--backend", "reference", "-q")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["derived"]["age"] == 45

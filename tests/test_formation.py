@@ -511,3 +511,13 @@ def test_rejected_workload_rows_are_listed_in_input_order(engine):
     rows = [row(volume=1, norm=1), row(activity="nope", volume=1), row(volume=-1, norm=1), row(activity="nope", volume=2)]
     result = need(engine, rows)
     assert [p.path.split(".")[0] for p in result.problems] == ["$[1]", "$[2]", "$[3]"]
+
+
+def test_a_workload_csvs_header_is_read_in_any_capitals_and_spacing(engine, tmp_path):
+    """'Region;Activity;Level;Volume;Period;Norm Minutes' was refused column by column in every row
+    (W001 unknown field): read as a candidate file's header is."""
+    path = tmp_path / "abk.csv"
+    path.write_text(f"Region;Activity;LEVEL;Volume;Period;Norm Minutes\n{X};lokal;ahli_pertama;12;year;900\n",
+                    encoding="utf-8")
+    result = need(engine, str(path))
+    assert not result.problems and result.row(X, "ahli_pertama").workload_minutes == Decimal(10800)

@@ -727,3 +727,37 @@ def test_nan_for_a_date_is_told_to_be_none():
         structure_candidate({"id": "A1", "birth_date": float("nan")})
     (problem,) = caught.value.problems
     assert problem.path == "$.birth_date" and "None" in problem.hint and "NaN" in problem.hint
+
+
+@pytest.mark.parametrize("written", ["Birth Date", "BIRTH_DATE", " birth_date", "birth-date", "Birth  Date"])
+def test_a_csv_header_names_a_field_in_any_capitals_and_spacing(written, tmp_path):
+    """A header typed as people type one ('Birth Date', 'BIRTH_DATE', ' birth_date') was refused as an
+    unknown column in every record (I003): a name that names one field whatever its capitals, spaces
+    and hyphens is that field, once for the file; one that names none stays as written, to be refused."""
+    path = tmp_path / "c.csv"
+    path.write_text(f"ID,{written},Position.Level,Birth Dat\nA1,1980-10-09,ahli_muda,x\n", encoding="utf-8")
+    ((_, record),) = read_records(path)
+    assert record == {"id": "A1", "birth_date": "1980-10-09", "position": {"level": "ahli_muda"}, "Birth Dat": "x"}
+    (p,) = problems_of(record, "$[0]")
+    assert (p.code, p.path) == ("I003", "$[0].Birth Dat") and "'birth_date'" in p.hint
+
+
+def test_two_columns_naming_one_field_are_refused_naming_both(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("id,birth_date,Birth Date\nA1,1980-10-09,1980-10-09\n", encoding="utf-8")
+    with pytest.raises(fr.InputError) as info:
+        list(read_records(path))
+    (p,) = info.value.problems
+    assert (p.code, p.file, p.line) == ("I018", str(path), 1)
+    assert "'birth_date' and 'Birth Date' both name the field 'birth_date'" in p.en and "keep one" in p.hint
+    assert "'birth_date' dan 'Birth Date'" in p.id
+
+
+def test_a_places_files_header_is_read_as_a_candidates_is(tmp_path):
+    """'Region,Level,Open' was every row's F001 (unknown fields): the same rule as a candidate file's header."""
+    path = tmp_path / "places.csv"
+    path.write_text("Region,LEVEL, Open \nKota Palembang,ahli_pertama,2\n", encoding="utf-8")
+    assert read_formation(path, POLICY.levels) == {"kota palembang": {"ahli_pertama": 2}}
+    path.write_text("region,Region,level,open\nKota Palembang,Kota Palembang,ahli_pertama,2\n", encoding="utf-8")
+    with pytest.raises(fr.InputError, match="'region' and 'Region' both name"):
+        read_formation(path, POLICY.levels)

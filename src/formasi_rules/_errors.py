@@ -164,15 +164,16 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     choices = [str(c) for c in choices]
     by_form: dict[str, str] = {}
     for c in choices:  # "EDUCATION", "Education " or "birth date" for "education", "birth_date"
-        by_form.setdefault(_form(c), c)
-    same = by_form.get(_form(str(word)))
+        by_form.setdefault(name_form(c), c)
+    same = by_form.get(name_form(str(word)))
     if same is not None and same != word:
         return f"did you mean {same!r}? / maksud Anda {same!r}?"
     close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6) or \
-        [by_form[c] for c in difflib.get_close_matches(_form(str(word)), list(by_form), n=1, cutoff=0.6)]
+        [by_form[c] for c in difflib.get_close_matches(name_form(str(word)), list(by_form), n=1, cutoff=0.6)]
     return f"did you mean {close[0]!r}? / maksud Anda {close[0]!r}?" if close else None
 
 
-def _form(text: str) -> str:
-    """A name as it is meant, whatever its capitals and spacing."""
+def name_form(text: str) -> str:
+    """A name as it is meant, whatever its capitals and spacing ("Birth Date", "BIRTH-DATE" and
+    " birth_date" are birth_date): how a hint finds the name meant, and a CSV header's column its field."""
     return "_".join(text.lower().replace("-", " ").split())

@@ -180,8 +180,9 @@ DELIMITER = click.option("--delimiter", type=click.Choice([",", ";", "tab"]), de
                                "mark and CRLF are read as well].")
 
 
-def located(path, delimiter):
-    """A CSV path with an explicit separator is read here, so the rows keep their places."""
+def located(path, delimiter, columns):
+    """A CSV path with an explicit separator is read here, so the rows keep their places; its header
+    names the ``columns`` of the rows it holds."""
     if path is None or delimiter is None or is_workbook(path):
         return path
-    return Located(read_records(path, delimiter=delimiter))
+    return Located(read_records(path, delimiter=delimiter, columns=columns))

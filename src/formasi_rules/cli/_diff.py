@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from ..inputs import read_records
+from ..inputs import read_records, record_columns
 from ..policy import load_policy
 from ._common import Date, command
 from ._files import write_text
@@ -43,7 +43,8 @@ def diff(old_dir, new_dir, candidates, as_of, workload, existing, fmt, book_url,
         raise click.UsageError("--existing goes with --workload / --existing dipakai bersama --workload")
     old, new = load_policy(old_dir), load_policy(new_dir)
     as_of = as_of or dt.date.today()
-    records = list(read_records(candidates)) if candidates else None
+    columns = record_columns(old) | record_columns(new)  # (a field either adds is read by its name)
+    records = list(read_records(candidates, columns=columns)) if candidates else None
     result = policy_diff(old, new, candidates=records, as_of=as_of, workload=workload, existing=existing)
     if book_url and fmt != "html":
         raise click.UsageError("--book goes with --format html / --book dipakai bersama --format html")

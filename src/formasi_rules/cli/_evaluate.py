@@ -17,7 +17,9 @@ from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError
 from ..engine._compact import expander
 from ..engine._engine import check_filter
 from ..inputs import FORMATS as INPUT_FORMATS
-from ..inputs import read_records
+from ..formation._existing import existing_columns
+from ..inputs import read_records, record_columns
+from ..sheets._layout import WORKLOAD_COLUMNS
 from ._files import Output, cannot_write
 from ._output import FORMATS, WriteFailed, Writer
 from ._progress import Progress, count_records
@@ -105,7 +107,8 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
         click.echo(f"warning: {w.message}", err=True)
     places = formation  # a file of open places, or (below) a formation computed from workload
     if workload:
-        computed = engine.formation(located(workload, delimiter), located(existing, delimiter), as_of=as_of)
+        computed = engine.formation(located(workload, delimiter, WORKLOAD_COLUMNS),
+                                  located(existing, delimiter, existing_columns(policy)), as_of=as_of)
         for problem in computed.problems:
             click.echo(f"rejected workload row: {problem}", err=True)
         for warning in computed.warnings:  # as formasi formation says them: no officers given, a region two ways
@@ -131,7 +134,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
         if progress.enabled:  # only then is the file read twice
             progress.total = count_records(candidates, input_format)
         records = read_records(candidates, input_format, parse=jobs == 1,  # workers parse JSON Lines
-                               delimiter=delimiter)
+                               delimiter=delimiter, columns=record_columns(policy))
         # the policy, the engine and the modules live as long as the run: the collector's full passes
         # need not walk them again and again (2-4 us a candidate, docs/performance.md); given back after
         frozen = not gc.get_freeze_count()  # (a host that froze its own keeps them frozen)

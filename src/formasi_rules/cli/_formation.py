@@ -12,7 +12,9 @@ from pathlib import Path
 import click
 
 from ..engine import BACKENDS, BackendWarning, Engine
+from ..formation._existing import existing_columns
 from ..sheets import is_workbook
+from ..sheets._layout import WORKLOAD_COLUMNS
 from . import _formation_output as fo
 from ._formation_output import FORMATS as FORMATION_FORMATS
 from ._files import write_text, writing
@@ -72,7 +74,8 @@ def formation_compute(workload, existing, as_of, fmt, lang, delimiter, policies,
         click.echo(f"warning: {w.message}", err=True)
     as_of = as_of or dt.date.today()
     try:
-        result = engine.formation(located(workload, delimiter), located(existing, delimiter), as_of=as_of)
+        result = engine.formation(located(workload, delimiter, WORKLOAD_COLUMNS),
+                                  located(existing, delimiter, existing_columns(policy)), as_of=as_of)
     finally:
         engine.close()
     for problem in result.problems:

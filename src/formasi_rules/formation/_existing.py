@@ -13,7 +13,7 @@ import attrs
 
 from .._errors import InputError, Problem, said, suggest
 from ..engine._derive import RecordView, level_in_name
-from ..inputs import region_key, structure_candidate
+from ..inputs import record_columns, region_key, structure_candidate
 from ..inputs._candidate import SUSPECT, plain_number, record_problems
 from ..policy import fold
 from ..sheets._layout import OFFICERS_SHEET
@@ -22,6 +22,12 @@ from ._inputs import file_line, place, records_of
 COUNT_COLUMNS = frozenset(("region", "level", "count"))  # a row of counts of officers in post
 MAX_COUNT = 10 ** 9  # officers at one level of one region: more is a typing slip, and past 64 bits for the engine
 _IN_BAHASA = frozenset(("wilayah", "jenjang", "jumlah"))  # the same, as a header in Bahasa Indonesia names them
+
+
+def existing_columns(policy: Any) -> frozenset[str]:
+    """The names the columns of a file of officers in post may have: a row of counts's, in English
+    or Bahasa Indonesia, or an officer's record's."""
+    return COUNT_COLUMNS | _IN_BAHASA | record_columns(policy)
 
 
 def _as_counts(raw: dict) -> dict | None:
@@ -45,7 +51,7 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.d
     as given), at the level it gives or its position's name ends with; the same id twice is a
     problem (W014), as is a holder without a level (W015) or a region (W016)."""
     tally = _Tally(policy, as_of)
-    for where, raw in records_of(source, OFFICERS_SHEET):
+    for where, raw in records_of(source, OFFICERS_SHEET, existing_columns(policy)):
         if isinstance(raw, InputError):
             tally.problems += raw.problems
         elif isinstance(raw, dict) and (counts := _as_counts(raw)) is not None:

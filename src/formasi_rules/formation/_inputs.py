@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -42,7 +42,8 @@ class WorkloadRow:
 
 @attrs.frozen
 class Located:
-    """Records already read, as ``(where, record)`` pairs (``read_records(path, delimiter=";")``)."""
+    """Records already read, as ``(where, record)`` pairs (``read_records(path, delimiter=";",
+    columns=WORKLOAD_COLUMNS)``)."""
 
     pairs: Iterable[tuple[Any, Any]]
 
@@ -50,7 +51,10 @@ class Located:
 OTHER_WORKBOOKS = (".xls", ".ods", ".numbers")  # read only as .xlsx
 
 
-def records_of(source: str | os.PathLike | Iterable | Located, sheet: str) -> Iterable[tuple[Any, Any]]:
+def records_of(source: str | os.PathLike | Iterable | Located, sheet: str, columns: Collection[str]
+               ) -> Iterable[tuple[Any, Any]]:
+    """The ``(where, row)`` pairs of ``source``; a CSV header's names are read as the ``columns``
+    they name (``Region`` is region: see :func:`~formasi_rules.inputs.name_columns`)."""
     if isinstance(source, Located):
         return _or_workbook(source.pairs)
     if is_workbook(source):
@@ -59,7 +63,7 @@ def records_of(source: str | os.PathLike | Iterable | Located, sheet: str) -> It
         raise InputError([Problem("I020", "simpan buku kerja sebagai .xlsx (Excel Workbook)",
                                   "save the workbook as .xlsx (Excel Workbook) to read it", file=os.fspath(source))])
     if isinstance(source, (str, os.PathLike)):
-        return _or_workbook(read_records(source))
+        return _or_workbook(read_records(source, columns=columns))
     if isinstance(source, (Mapping, bytes)) or not isinstance(source, Iterable):
         one = " (one row: put it in a list)" if isinstance(source, Mapping) else ""
         what = "workload" if sheet == WORKLOAD_SHEET else "existing"
@@ -148,7 +152,7 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
                   ) -> tuple[list[WorkloadRow], list[Problem]]:
     rows: list[WorkloadRow] = []
     problems: list[Problem] = []
-    for where, raw in records_of(source, WORKLOAD_SHEET):
+    for where, raw in records_of(source, WORKLOAD_SHEET, WORKLOAD_COLUMNS):
         if isinstance(raw, InputError):
             problems.extend(raw.problems)
             continue

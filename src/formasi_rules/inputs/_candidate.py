@@ -330,6 +330,18 @@ class Names:
 RECORD_KEYS = frozenset(a.name for a in attrs.fields(Candidate)) - {"extra"}
 
 
+def _parts(cls: type) -> dict[str, type]:
+    """The fields of ``cls`` that hold one object (not a list of them), and its class."""
+    return {name: part for name, hint in typing.get_type_hints(cls).items()
+            for part in typing.get_args(hint) if isinstance(part, type) and attrs.has(part)}
+
+
+# the names a flat record's columns may have (a CSV header's): the record's own fields, and those of a
+# part it holds one of as part.field (position.level); a policy adds its own (see record_columns)
+RECORD_COLUMNS = RECORD_KEYS | frozenset(f"{name}.{a.name}" for name, part in _parts(Candidate).items()
+                                         for a in attrs.fields(part))
+
+
 # a plain number as a CSV cell (or a sheet's text cell) writes one: digits, at most one point
 _CELL_NUMBER = re.compile(r"\s*([+-]?[0-9]{1,30})(\.[0-9]{1,30})?\s*", re.ASCII)
 

@@ -58,7 +58,7 @@ def formation_from_rows(pairs: Iterable[tuple[str, Any]], levels: tuple[str, ...
 def read_formation(path: str | os.PathLike, levels: tuple[str, ...] | None = None) -> Formation:
     """Read formation rows; raise InputError listing every bad row. With ``levels`` (a policy's),
     a level outside them is a bad row."""
-    return _build(read_records(path), str(path), levels)
+    return _build(read_records(path, columns=_COLUMNS), str(path), levels)
 
 
 def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:

@@ -27,7 +27,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,9 @@ import attrs
 import orjson
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .._errors import InputError, InvalidArgument, Problem
+from .._errors import InputError, InvalidArgument, Problem, name_form
 from ..policy._yaml import not_utf8, read_text, yaml_loader
+from ._candidate import RECORD_COLUMNS
 
 FORMATS = ("json", "jsonl", "yaml", "csv")
 MAX_DEPTH = 64  # a candidate record nests about 3 levels
@@ -204,11 +205,14 @@ class JsonLine:
         return value
 
 
-def read_records(path: str | os.PathLike, fmt: str | None = None, *,
-                 parse: bool = True, delimiter: str | None = None) -> Iterator[tuple[str, Any]]:
+def read_records(path: str | os.PathLike, fmt: str | None = None, *, parse: bool = True,
+                 delimiter: str | None = None, columns: Collection[str] | None = None
+                 ) -> Iterator[tuple[str, Any]]:
     """Yield ``(where, raw_record_or_InputError)`` for every record in the file; with
     ``parse=False``, JSON Lines records come as :class:`JsonLine` (other formats are parsed).
-    ``delimiter`` is the CSV separator; by default it is told from the header line."""
+    ``delimiter`` is the CSV separator; by default it is told from the header line. ``columns``
+    are the names a CSV header's columns are read as (see :func:`name_columns`): by default a
+    candidate record's own fields (``record_columns(policy)`` adds a policy's)."""
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidArgument(f"read_records() takes a file's path, got {type(path).__name__} (records already "
                               "in Python go to Engine.evaluate_many as they are)")
@@ -222,10 +226,12 @@ def read_records(path: str | os.PathLike, fmt: str | None = None, *,
         raise InvalidArgument(f"cannot tell the format of {path}: use a .json, .jsonl, .yaml or .csv file, or say "
                               "which it is (--input-format on the command line, fmt= in Python) / format berkas "
                               "tidak dikenali")
-    return _records(path, fmt, parse, delimiter)  # (said now, not when the first record is asked for)
+    return _records(path, fmt, parse, delimiter,  # (said now, not when the first record is asked for)
+                    RECORD_COLUMNS if columns is None else columns)
 
 
-def _records(path: str | os.PathLike, fmt: str, parse: bool, delimiter: str | None) -> Iterator[tuple[str, Any]]:
+def _records(path: str | os.PathLike, fmt: str, parse: bool, delimiter: str | None,
+             columns: Collection[str]) -> Iterator[tuple[str, Any]]:
     if fmt in ("json", "yaml"):  # one document: read whole
         yield from {"json": _json, "yaml": _yaml}[fmt](str(path))
         return
@@ -238,7 +244,7 @@ def _records(path: str | os.PathLike, fmt: str, parse: bool, delimiter: str | No
         if fmt == "jsonl":
             yield from _jsonl(handle, str(path), parse)
         else:
-            yield from _csv(handle, str(path), delimiter)
+            yield from _csv(handle, str(path), delimiter, columns)
 
 
 def _whole(name: str) -> str:
@@ -422,7 +428,7 @@ def _delimiter(first: str) -> str:
         return ";" if ";" in first and "," not in first else ","
 
 
-def _csv(handle, name: str, delimiter: str | None = None):
+def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[str] = RECORD_COLUMNS):
     bad: dict[int, Problem] = {}
     lines = _lines(handle, name, bad)
     first = next(lines, "")
@@ -459,10 +465,10 @@ def _csv(handle, name: str, delimiter: str | None = None):
                 raise InputError(spoilt)
             if not row:
                 continue
-            header = [h.strip() for h in row]
+            # (once, for the file: each row is then read by the names as they are)
+            header = name_columns([h.strip() for h in row], columns, file=name, line=first)
             # a column with no name (a spreadsheet's trailing separators: "rank;;") holds nothing to read
             blank = [i for i, h in enumerate(header) if not h]
-            check_columns([h for h in header if h], file=name, line=first)
             continue
         if not any(cell.strip() for cell in row):  # a blank line, or one of separators only (";;;", as Excel
             continue  # writes a formatted empty row; a sheet's empty rows are skipped alike)
@@ -494,6 +500,34 @@ def _csv(handle, name: str, delimiter: str | None = None):
                 continue
         yield where, flat_record({h: cell for h, cell in zip(header, row) if h} if blank else dict(zip(header, row)),
                                  where)
+
+
+def name_columns(header: Sequence[str], known: Collection[str], **place: Any) -> list[str]:
+    """The field each column of a header names: its name as written where that is a field of
+    ``known`` or names none, else the one field it names written in other capitals, with spaces or
+    hyphens for underscores (``Birth Date`` is birth_date: a spreadsheet's header as people type
+    it). A name that names no field stays as written, for the record's reader to refuse with a
+    suggestion. An empty name stays empty. InputError (I018) for two columns that name one field
+    (``birth_date`` and ``Birth Date``: which holds the value?), naming both as written, and as
+    :func:`check_columns` says."""
+    keyed: dict[str, list[str]] = {}
+    for k in known:
+        keyed.setdefault(name_form(k), []).append(k)
+    named = [h if not h or h in known or len(keyed.get(name_form(h), ())) != 1 else keyed[name_form(h)][0]
+             for h in header]
+    written: dict[str, list[str]] = {}
+    for given, name in zip(header, named):
+        if name:
+            written.setdefault(name, []).append(given)
+    alike = [(name, list(dict.fromkeys(given))) for name, given in written.items() if len(set(given)) > 1]
+    if alike:
+        raise InputError([Problem(
+            "I018", f"kolom {' dan '.join(map(repr, given))} sama-sama berarti field {name!r}",
+            f"the columns {' and '.join(map(repr, given))} both name the field {name!r} (which one holds the "
+            "value?)", hint=f"keep one of the columns {', '.join(map(repr, given))}, or rename the other / "
+            "pertahankan satu kolom saja", **place) for name, given in alike])
+    check_columns([h for h in named if h], **place)
+    return named
 
 
 def check_columns(header: list[str], **place: Any) -> None:

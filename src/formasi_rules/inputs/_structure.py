@@ -17,7 +17,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .._errors import InputError, Problem
 from ._candidate import (
-    NUMBER_FIELDS, RECORD_KEYS, SUSPECT, BadValue, Candidate, Names, drop_nulls, extra_value, plain_number,
+    NUMBER_FIELDS, RECORD_COLUMNS, RECORD_KEYS, SUSPECT, BadValue, Candidate, Names, drop_nulls, extra_value, plain_number,
     record_problems, shown,
 )
 from ._convert import converter
@@ -63,6 +63,12 @@ def _contract(policy: Any) -> Contract:
             _CONTRACTS.pop(next(iter(_CONTRACTS)))
         found = _CONTRACTS[key] = Contract(policy)
     return found
+
+
+def record_columns(policy: Any = None) -> frozenset[str]:
+    """The names a candidate file's columns may have under ``policy`` (a CSV header's, matched by
+    ``read_records(..., columns=)``): the record's own, and the fields the policy adds."""
+    return RECORD_COLUMNS | frozenset(_contract(policy).extra)
 
 
 def read_line(text: str, policy: Any) -> Candidate | None:

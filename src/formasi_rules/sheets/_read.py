@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from .._errors import InputError, Problem, suggest
-from ..inputs import check_columns, flat_record
+from ..inputs import flat_record, name_columns
 from ._layout import NOTE_COLUMN, PREFILLED
 
 
@@ -104,7 +104,10 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True,
         formulas = _formulas(path, ws.title)  # the same rows as written: a formula where a value is missing
         header = [_cell(c.value) for c in next(rows, ())]
         keep = [i for i, h in enumerate(header) if h is not None and h != NOTE_COLUMN]
-        check_columns([str(header[i]) for i in keep], path=f"{name}!{ws.title}:1")  # a name twice: which one?
+        # a name twice, or two naming one column: which one? ("Region" is region, as in a CSV header)
+        for i, named in zip(keep, name_columns([str(header[i]) for i in keep], columns or (),
+                                               path=f"{name}!{ws.title}:1")):
+            header[i] = named
         if columns is not None:
             _check_header(name, ws.title, [(str(header[i]), _letter(i)) for i in keep], columns)
         columns = tuple((str(header[i]), _letter(i)) for i in keep)
