@@ -407,3 +407,9 @@ def test_a_csv_header_in_capitals_and_spaces_is_read(tmp_path):
             POLICIES, "--backend", "reference", "-q")
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["derived"]["age"] == 45
+
+
+def test_an_as_of_with_the_months_name_says_how_to_write_it():
+    r = CliRunner().invoke(main, ["evaluate", EXAMPLE, "--as-of", "9 Oktober 2025", "--policies", POLICIES])
+    assert r.exit_code == 2 and "write it as year-month-day (YYYY-MM-DD): 2025-10-09" in r.stderr
+    assert "tulis sebagai tahun-bulan-tanggal (YYYY-MM-DD): 2025-10-09" in r.stderr

@@ -189,6 +189,16 @@ def test_a_csv_number_python_would_read_but_no_export_means_is_refused(tmp_path,
     ("birth_date", "1980-2-1", "write it as year-month-day: 1980-02-01"),  # (a spreadsheet's text date)
     ("birth_date", "1980-10-9", "write it as year-month-day: 1980-10-09"),
     ("birth_date", "31/02/1980", "write it as year-month-day (YYYY-MM-DD)"),
+    ("birth_date", "9 Oktober 2025", "write it as year-month-day (YYYY-MM-DD): 2025-10-09"),
+    ("birth_date", "09-Okt-2025", "write it as year-month-day (YYYY-MM-DD): 2025-10-09"),
+    ("birth_date", "9 Agustus 1980", "write it as year-month-day (YYYY-MM-DD): 1980-08-09"),
+    ("birth_date", "1 Januari 1990", "write it as year-month-day (YYYY-MM-DD): 1990-01-01"),
+    ("birth_date", "9 October 2025", "write it as year-month-day (YYYY-MM-DD): 2025-10-09"),
+    ("birth_date", "30 April 1985", "write it as year-month-day (YYYY-MM-DD): 1985-04-30"),
+    ("birth_date", " 17 agt. 1945 ", "write it as year-month-day (YYYY-MM-DD): 1945-08-17"),
+    ("birth_date", "1 Nop 1990", "write it as year-month-day (YYYY-MM-DD): 1990-11-01"),
+    ("rank_since", "12 DES 2020", "write it as year-month-day (YYYY-MM-DD): 2020-12-12"),
+    ("birth_date", "31 Februari 1990", "write it as year-month-day (YYYY-MM-DD) / "),  # no such day: no date shown
     ("birth_date", 29221, "a spreadsheet's day number? it would be 1980-01-01"),
     ("birth_date", "29221", "a spreadsheet's day number? it would be 1980-01-01"),
     ("credit_points", "12,5", "write the decimals after a point: 12.5"),
@@ -197,7 +207,9 @@ def test_a_csv_number_python_would_read_but_no_export_means_is_refused(tmp_path,
 ])
 def test_a_spreadsheets_way_of_writing_is_refused_with_how_to_write_it(field, given, hint):
     """A date written day first or as a spreadsheet's day number, a decimal comma: each is the
-    record's error (never read as a guess), with the value it would be, for the user to check."""
+    record's error (never read as a guess), with the value it would be, for the user to check. So is
+    a date with its month's name, in Indonesian or English, in full or shortened (9 Oktober 2025,
+    09-Okt-2025), which got no word on how to write it."""
     with pytest.raises(fr.InputError) as info:
         structure_candidate({"id": "a", field: given})
     (problem,) = info.value.problems
@@ -205,7 +217,7 @@ def test_a_spreadsheets_way_of_writing_is_refused_with_how_to_write_it(field, gi
     assert problem.hint.startswith(hint) and " / " in problem.hint  # in both languages
 
 
-@pytest.mark.parametrize("field, given", [("birth_date", "30 April 1985"), ("birth_date", 12),
+@pytest.mark.parametrize("field, given", [("birth_date", "30 Apriil 1985"), ("birth_date", 12),
                                           ("birth_date", "1990-02-30"),  # written as it should be: no such day
                                           ("credit_points", "dua belas"), ("credit_points", "1,234,5")])
 def test_other_bad_values_get_no_guess(field, given):

@@ -24,6 +24,38 @@ def iso_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+# month names as dates are written in Indonesian and English, in full and shortened (Agt, Ags and Nop
+# are Indonesian shortenings too): said in a hint, never read as a date
+_MONTHS = {name: number for number, names in enumerate((
+    "januari jan january", "februari pebruari feb peb february", "maret mar march", "april apr",
+    "mei may", "juni jun june", "juli jul july", "agustus agu agt ags aug august",
+    "september sep sept", "oktober okt october oct", "november nopember nov nop", "desember des december dec",
+), start=1) for name in names.split()}
+_NAMED_MONTH = re.compile(r"\s*(\d{1,2})[\s./-]*([^\W\d_]+)\.?[\s./,-]*(\d{4})\s*")
+
+
+def month_named(text: str) -> tuple[int, int, int] | None:
+    """The year, month and day of a date written day, month's name, year (``9 Oktober 2025``,
+    ``09-Okt-2025``, ``9 October 2025``), or None; the day may not exist (31 Februari)."""
+    found = _NAMED_MONTH.fullmatch(text)
+    month = _MONTHS.get(found.group(2).casefold()) if found else None
+    return (int(found.group(3)), month, int(found.group(1))) if month else None
+
+
+def date_hint(text: str) -> str | None:
+    """How to write a date given with its month's name: as year-month-day, the date it would be
+    shown; None for any other text. For an error's hint only: such a date is never read."""
+    named = month_named(text)
+    if named is None:
+        return None
+    try:
+        meant = dt.date(*named).isoformat()
+    except ValueError:  # 31 Februari
+        return "write it as year-month-day (YYYY-MM-DD) / tulis sebagai tahun-bulan-tanggal (YYYY-MM-DD)"
+    return (f"write it as year-month-day (YYYY-MM-DD): {meant} / "
+            f"tulis sebagai tahun-bulan-tanggal (YYYY-MM-DD): {meant}")
+
+
 def as_date(value: Any) -> dt.date:
     """``as_of`` as a date, or InvalidArgument. A datetime (a date too, to Python) is refused, as the
     command line and the service refuse a time: its day depends on the time zone meant, and keeping

@@ -19,7 +19,7 @@ import traceback
 
 import click
 
-from .._dates import iso_date
+from .._dates import date_hint, iso_date
 from .._errors import FormasiError, InvalidArgument, Problem
 from ..engine import RecordError
 from ..formation import Located
@@ -40,7 +40,9 @@ class Date(click.ParamType):
         try:
             return iso_date(value)
         except ValueError:
-            self.fail(f"expected a date like 2025-10-09, got {value!r} / tanggal seperti 2025-10-09", param, ctx)
+            hint = date_hint(value) if isinstance(value, str) else None
+            self.fail(f"expected a date like 2025-10-09, got {value!r} / tanggal seperti 2025-10-09"
+                      + (f" ({hint})" if hint else ""), param, ctx)
 
 
 def echo_problems(problems: list[Problem]) -> None:

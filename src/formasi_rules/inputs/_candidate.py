@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from .._dates import iso_date
+from .._dates import date_hint, iso_date
 from .._errors import Problem, suggest
 from ..policy._vocabulary import fold
 
@@ -210,8 +210,8 @@ _SHEET_EPOCH = dt.date(1899, 12, 30)  # day 0 of a spreadsheet's date numbers (E
 
 def _date_hint(value: Any) -> str | None:
     """How to write a date given as a spreadsheet shows it (day first, as set to Indonesian;
-    with slashes; as the sheet's day number): the year-month-day it would be, for the user to
-    check. The value itself is never read as that date."""
+    with slashes; with the month's name, 9 Oktober 2025; as the sheet's day number): the
+    year-month-day it would be, for the user to check. The value itself is never read as that date."""
     if isinstance(value, str) and not _WRITTEN_RIGHT.fullmatch(value) and (
             found := _DAY_FIRST.fullmatch(value) or _YEAR_FIRST.fullmatch(value)):
         parts = [int(p) for p in found.groups()]
@@ -222,6 +222,8 @@ def _date_hint(value: Any) -> str | None:
             return "write it as year-month-day (YYYY-MM-DD) / tulis sebagai tahun-bulan-tanggal"
         return (f"write it as year-month-day: {meant} if that is the day meant / "
                 f"tulis sebagai tahun-bulan-tanggal: {meant} bila itu tanggal yang dimaksud")
+    if isinstance(value, str) and (named := date_hint(value)):  # 9 Oktober 2025, 09-Okt-2025
+        return named
     if isinstance(value, float) and value != value:  # pandas' blank cell in a column of dates or numbers
         return ("a blank cell from a data frame is NaN: give None (or leave the field out) where the date is not "
                 "known: frame.astype(object).where(frame.notna(), None) / beri None bila tanggal tidak diketahui")
