@@ -173,7 +173,8 @@ def test_expand_says_what_is_wrong_with_its_input(tmp_path):
     catalogue = fr.Engine(fr.load_policy(ROOT / "policies" / "pengantar_kerja"), backend="reference").catalogue(AS_OF)
     broken.write_text(json.dumps(catalogue) + "\n{oops\n")
     r = CliRunner().invoke(main, ["expand", str(broken)])
-    assert r.exit_code == 2 and "broken.jsonl:2: not valid JSON" in r.stderr
+    assert r.exit_code == 1 and "broken.jsonl:2 $[0]: I011: not valid JSON" in r.stderr
+    assert json.loads(r.stdout)["error"]["where"] == "$[0] (line 2)"
 
 
 def test_expand_refuses_a_record_of_a_run_on_another_day_naming_its_line(tmp_path):
@@ -187,11 +188,11 @@ def test_expand_refuses_a_record_of_a_run_on_another_day_naming_its_line(tmp_pat
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text(json.dumps(engine.catalogue(AS_OF)) + "\n" + json.dumps(earlier) + "\n")
     r = CliRunner().invoke(main, ["expand", str(mixed)])
-    assert r.exit_code == 2 and "mixed.jsonl, line 2: record" in r.stderr and "another run" in r.stderr
+    assert r.exit_code == 1 and "mixed.jsonl:2 $[0]: I032: record" in r.stderr and "another run" in r.stderr
     joined = tmp_path / "joined.jsonl"
     joined.write_text(json.dumps(engine.catalogue(AS_OF)) + "\n" + json.dumps(engine.catalogue(AS_OF)) + "\n")
     r = CliRunner().invoke(main, ["expand", str(joined)])
-    assert r.exit_code == 2 and "line 2: a second catalogue" in r.stderr
+    assert r.exit_code == 2 and "(line 2): a second catalogue" in r.stderr  # two runs joined: the whole file
 
 
 @settings(max_examples=60)
@@ -273,7 +274,7 @@ def test_expand_refuses_a_record_not_as_a_compact_run_writes_it(default_engine, 
     path = tmp_path / "edited.jsonl"
     path.write_text(json.dumps(default_engine.catalogue(AS_OF)) + "\n" + json.dumps({**compact, **edit}) + "\n")
     r = CliRunner().invoke(main, ["expand", str(path)])
-    assert r.exit_code == 2 and "edited.jsonl, line 2: record" in r.stderr and "internal error" not in r.stderr
+    assert r.exit_code == 1 and "edited.jsonl:2 $[0]: I032: record" in r.stderr and "internal error" not in r.stderr
     assert "tidak cocok dengan katalog" in r.stderr
 
 
@@ -309,3 +310,32 @@ def test_expand_skips_a_byte_order_mark(tmp_path):
     assert r.stdout == full.read_text(encoding="utf-8")
     r = CliRunner().invoke(main, ["expand", "-"], input=b"\xef\xbb\xbf" + compact.read_bytes())
     assert r.exit_code == 0 and r.stdout == full.read_text(encoding="utf-8"), r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_expand_reports_each_bad_record_and_expands_the_rest(default_engine, tmp_path, fmt):
+    """'formasi expand' stopped at the first record it could not expand (exit 2), the records after it
+    never written: each is now said on standard error with its line and why, its place in the output an
+    error item (as 'formasi evaluate' writes a rejected record), the rest expanded; exit status 1."""
+    records = list(candidates(3))
+    compact = [default_engine.evaluate(r, as_of=AS_OF).to_dict("compact") for r in records]
+    full = [json.loads(default_engine.evaluate(r, as_of=AS_OF).to_json()) for r in records]
+    catalogue = default_engine.catalogue(AS_OF)
+    path = tmp_path / f"c.{fmt}"
+    if fmt == "jsonl":
+        path.write_text("\n".join([json.dumps(catalogue), json.dumps(compact[0]), '{"candidate": "x", "fai',
+                                   json.dumps({**compact[1], "decisions": [1]}), json.dumps(compact[2])]) + "\n")
+    else:
+        path.write_text(json.dumps({**catalogue, "results": [compact[0], [1], {**compact[1], "decisions": [1]},
+                                                             compact[2]]}))
+    r = CliRunner().invoke(main, ["expand", str(path)])
+    assert r.exit_code == 1 and "internal error" not in r.stderr and "Traceback" not in r.output
+    out = [json.loads(line) for line in r.stdout.splitlines()] if fmt == "jsonl" else json.loads(r.stdout)
+    assert out[0] == full[0] and out[3] == full[2]
+    assert [sorted(item) for item in out[1:3]] == [["error"], ["error"]]
+    if fmt == "jsonl":
+        assert f"{path}:3 $[1]: I011: not valid JSON" in r.stderr
+        assert f"{path}:4 $[2]: I032: record {compact[1]['candidate']!r} does not fit" in r.stderr
+    else:
+        assert f"{path} $.results[1]: I032:" in r.stderr and f"{path} $.results[2]: I032:" in r.stderr
+    assert "4 record(s): 2 expanded, 2 rejected" in r.stderr and "evaluate its candidate again" in r.stderr

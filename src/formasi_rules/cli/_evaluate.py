@@ -12,12 +12,12 @@ import warnings
 
 import click
 
-from .._errors import FormasiError, InvalidArgument, WorkerError
+from .._errors import FormasiError, InvalidArgument, Problem, WorkerError
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError
 from ..engine._compact import expander
 from ..engine._engine import check_filter
-from ..inputs import FORMATS as INPUT_FORMATS
 from ..formation._existing import existing_columns
+from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_records, record_columns
 from ..sheets._layout import WORKLOAD_COLUMNS
 from ._files import Output, cannot_write
@@ -236,22 +236,21 @@ def expand_command(compact, output):
         sink = Output(output) if output else None
         out = sink.file if sink else sys.stdout
         writer = None
+        total, rejected = 0, Rejections()
         try:
             if lines:  # JSON Lines
                 expand_one = expander(head, copy=False)  # (each written at once: no copy to change)
                 for number, line in enumerate(f, start=2):
                     if line.strip():
                         writer = writer or Writer(out, "jsonl")
-                        try:
-                            full = expand_one(_json_line(compact, number, line))
-                        except InvalidArgument as exc:
-                            raise FormasiError(f"{compact}, line {number}: {exc}") from None
-                        writer.write(full)
+                        writer.write(_expanded(expand_one, compact, f"$[{total}] (line {number})", number, line,
+                                               rejected))
+                        total += 1
             else:
                 writer = Writer(out, "json")
                 expand_one = expander(whole, copy=False)
-                for record in whole["results"]:
-                    writer.write(expand_one(record))
+                for total, record in enumerate(whole["results"], start=1):
+                    writer.write(_expanded(expand_one, compact, f"$.results[{total - 1}]", None, record, rejected))
             if writer:
                 writer.close()
             if sink:
@@ -261,6 +260,45 @@ def expand_command(compact, output):
         finally:
             if sink:
                 sink.discard()
+    if rejected.count:
+        click.echo(f"{total} record(s): {total - rejected.count} expanded, {rejected.count} rejected (each an error "
+                   "item in the output, in its place) / rekaman ditolak", err=True)
+        sys.exit(1)
+
+
+def _expanded(expand_one, path: str, where: str, number: int | None, given, rejected: Rejections):
+    """The full record of one compact record (``given``: a JSON line's text, or a record already
+    parsed), or, for one that cannot be expanded, its error item, said on standard error as
+    ``formasi evaluate`` says a rejected record: the rest of the file is expanded all the same."""
+    record = given
+    if isinstance(given, str):
+        try:
+            record = json.loads(given)
+        except ValueError as exc:
+            return _rejected(rejected, path, where, number, None, "I011", f"not valid JSON ({exc})",
+                             "bukan JSON yang sah", "a line cut short or edited? give the line as the run wrote "
+                             "it, or evaluate its candidate again with --layout compact")
+    if isinstance(record, dict) and "catalogue" in record:  # two runs' outputs joined: their records and
+        # catalogues cannot be told apart past here, so the file is refused as a whole
+        raise FormasiError(f"{path}, {where}: a second catalogue among the records: the output of two runs joined? "
+                           "expand each run's output on its own / katalog kedua di antara rekaman: keluaran dua "
+                           "run digabung?")
+    try:
+        return expand_one(record)
+    except InvalidArgument as exc:
+        en, _, id_ = str(exc).rpartition(" / ")
+        candidate = record.get("candidate") if isinstance(record, dict) else None
+        return _rejected(rejected, path, where, number, candidate if isinstance(candidate, str) else None,
+                         "I032", en or id_, id_, "give the record as the run wrote it, with its own run's catalogue "
+                         "first, or evaluate its candidate again with --layout compact")
+
+
+def _rejected(rejected: Rejections, path: str, where: str, number: int | None, candidate: str | None,
+              code: str, en: str, id_: str, hint: str) -> dict:
+    error = RecordError(where, candidate, (Problem(code, id_, en, file=path, line=number,
+                                                   path=where.split()[0], hint=hint),))
+    rejected.add(error)
+    return error.to_dict()
 
 
 def _stdin():
