@@ -413,3 +413,17 @@ def test_an_as_of_with_the_months_name_says_how_to_write_it():
     r = CliRunner().invoke(main, ["evaluate", EXAMPLE, "--as-of", "9 Oktober 2025", "--policies", POLICIES])
     assert r.exit_code == 2 and "write it as year-month-day (YYYY-MM-DD): 2025-10-09" in r.stderr
     assert "tulis sebagai tahun-bulan-tanggal (YYYY-MM-DD): 2025-10-09" in r.stderr
+
+
+def test_a_places_file_with_bad_rows_is_refused_naming_each_row(tmp_path):
+    """A bad row of --formation stops the run before any output (exit 2, no traceback), every bad row
+    named file:line with its fix, not only the first."""
+    places, out = tmp_path / "places.csv", tmp_path / "out.json"
+    places.write_text("region,level,open\nKota Palembang,ahli_prtama,2\nKota Palembang,ahli_muda,x\n"
+                      "Kota Lubuklinggau,ahli_muda\n", encoding="utf-8")
+    r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--formation", str(places), "--policies", POLICIES,
+            "-q", "-o", str(out))
+    assert r.exit_code == 2 and "Traceback" not in r.output and not out.exists()
+    for said in (f"{places}:2 $[0].level: F003", "did you mean 'ahli_pertama'", f"{places}:3 $[1].open: F004",
+                 "write the number of open places", f"{places}:4: I013", "nothing was evaluated"):
+        assert said in r.stderr

@@ -773,3 +773,22 @@ def test_a_places_files_header_is_read_as_a_candidates_is(tmp_path):
     path.write_text("region,Region,level,open\nKota Palembang,Kota Palembang,ahli_pertama,2\n", encoding="utf-8")
     with pytest.raises(fr.InputError, match="'region' and 'Region' both name"):
         read_formation(path, POLICY.levels)
+
+
+def test_every_bad_row_of_a_places_file_is_named_by_its_line_with_a_fix(tmp_path):
+    """Places are the allocation's input: a bad row is never skipped, and the file is refused with
+    every bad row at once. Each was named '$[2] (line 4).level', with no line of its own to go to,
+    and most with no word on how to correct it; the summary was English only."""
+    path = tmp_path / "places.csv"
+    path.write_text("region,level,open\nKota A,ahli_pertama,1\nKota A,ahli_prtama,2\nKota B,ahli_muda,x\n"
+                    "Kota C,ahli_muda\nKota D,ahli_muda,1\nKota D,ahli_muda,2\nKota E,ahli_muda,1,\n"
+                    "Kota F,jenjang_x,1\n", encoding="utf-8")
+    with pytest.raises(fr.InputError) as info:
+        read_formation(path, POLICY.levels)
+    found = [(p.code, p.file, p.line, p.path) for p in info.value.problems]
+    assert found == [("F003", str(path), 3, "$[1].level"), ("F004", str(path), 4, "$[2].open"),
+                     ("I013", str(path), 5, None), ("F005", str(path), 7, "$[5]"), ("I013", str(path), 8, None),
+                     ("F003", str(path), 9, "$[7].level")]
+    assert all(p.hint for p in info.value.problems)
+    assert str(info.value.problems[0]).startswith(f"{path}:3 $[1].level: F003")
+    assert "nothing was evaluated" in str(info.value) and "tidak ada yang dievaluasi" in str(info.value)

@@ -61,14 +61,26 @@ def read_formation(path: str | os.PathLike, levels: tuple[str, ...] | None = Non
     return _build(read_records(path, columns=_COLUMNS), str(path), levels)
 
 
+_LINE = re.compile(r"(\S+) \(line (\d+)\)")  # a file's row: "$[2] (line 4)"
+
+
+def _example(levels: tuple[str, ...] | None) -> str:
+    return f"a row is region, level, open, for example: Kota Palembang,{levels[0] if levels else 'LEVEL'},2"
+
+
 def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
+    """The open places of ``records``; InputError listing every bad row, each with its file, line
+    and field: places are the allocation's input, so a bad row is never skipped, and all are said at once."""
     named = Names(levels) if levels is not None else None  # a row's level in any capitals and spacing
     out: Formation = {}
     problems: list[Problem] = []
-    for where, row in records:
+    for at, row in records:
         if isinstance(row, InputError):
             problems += row.problems
             continue
+        found = _LINE.fullmatch(at)  # a file's row is named by its line: places.csv:4 $[2].level
+        where, line = (found.group(1), int(found.group(2))) if found else (at, None)
+        name_line = {"file": name, "line": line}
         if not isinstance(row, Mapping) or set(row) != _COLUMNS:
             missing = sorted(_COLUMNS.difference(row)) if isinstance(row, Mapping) else []
             unknown = sorted(map(str, set(row) - _COLUMNS)) if isinstance(row, Mapping) else []
@@ -78,30 +90,38 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
                 (f"; field tidak dikenal {', '.join(map(repr, unknown))}" if unknown else "")
             problems.append(Problem("F001", "baris formasi harus berisi region, level, open" + kata,
                                     "a formation row must have exactly the fields region, level, open" + told,
-                                    file=name, path=where,
-                                    hint=suggest(unknown[0], sorted(_COLUMNS)) if unknown and missing else None))
+                                    path=where, hint=(suggest(unknown[0], sorted(_COLUMNS)) if unknown and missing
+                                                      else None) or _example(levels), **name_line))
             continue
         region, given, count = row["region"], row["level"], plain_number(row["open"])  # (np.int64 from pandas)
         level = (given if isinstance(given, str) else None) if named is None else named.read(given)
         if isinstance(count, str) and count.strip().isascii() and count.strip().isdigit():
             count = int(count)
         if not isinstance(region, str) or not region.strip():
-            problems.append(Problem("F002", "region harus berupa nama", "region must be a name",
-                                    file=name, path=f"{where}.region"))
+            problems.append(Problem("F002", "region harus berupa nama", f"region must be a name, got {said(region)}",
+                                    path=f"{where}.region", hint="give the region's name as the candidates' "
+                                    "records write it (Kota Palembang)", **name_line))
         elif level is None:
             known = f"; expected one of: {', '.join(levels)}" if levels else ""
             problems.append(Problem("F003", f"jenjang tidak dikenal {said(given)}", f"unknown level {said(given)}{known}",
-                                    file=name, path=f"{where}.level", hint=suggest(str(given), levels or ())))
+                                    path=f"{where}.level", hint=suggest(str(given), levels or ())
+                                    or (f"write one of {', '.join(levels)}" if levels else "write the level's name"),
+                                    **name_line))
         elif isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_OPEN:
             problems.append(Problem("F004", f"open harus bilangan bulat 0 sampai {MAX_OPEN:,}, bukan {said(count)}",
                                     f"open must be a whole number from 0 to {MAX_OPEN:,}, got {said(count)}",
-                                    file=name, path=f"{where}.open"))
+                                    path=f"{where}.open", hint="write the number of open places in digits, 0 where "
+                                    "none is open (2, not 2.0 or dua)", **name_line))
         else:
             places = out.setdefault(region_key(region), {})
             if level in places:
                 problems.append(Problem("F005", f"{region} {level} muncul dua kali",
-                                        f"{region} {level} is given twice", file=name, path=where))
+                                        f"{region} {level} is given twice", path=where, hint="give each region "
+                                        "and level once, with all its open places (not a sum of rows)", **name_line))
             places[level] = count
     if problems:
-        raise InputError(problems, f"{len(problems)} problem(s) in the formation data")
+        raise InputError(problems, f"{len(problems)} problem(s) in the open places ({name}): nothing was "
+                         "evaluated, since a bad row would give or withhold places; correct every row listed and "
+                         f"run again / {len(problems)} masalah pada data formasi: tidak ada yang dievaluasi; "
+                         "perbaiki setiap baris yang disebut lalu jalankan lagi")
     return out
