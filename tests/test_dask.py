@@ -154,6 +154,22 @@ def test_a_data_frame_cell_may_hold_a_list_as_json_does(client, one_process):
     assert set(errors(got)) == {17}  # the bad date of records(), and nothing else
 
 
+def test_a_data_frame_s_columns_are_named_as_a_csv_header_s(client, one_process):
+    """'Birth Date' is birth_date, as in a CSV header; two columns naming one field are refused."""
+    pandas = pytest.importorskip("pandas")
+    dask_frame = pytest.importorskip("dask.dataframe")
+    data = [dict(r) for r in records()[:100]]
+    frame = pandas.DataFrame([flat(r) for r in data])
+    typed = frame.rename(columns={"birth_date": "Birth Date", "employment_status": "EMPLOYMENT-STATUS",
+                                  "position.type": "Position.Type"})
+    batch = frd.Batch.of(one_process.policy, as_of=AS_OF, backend="durable")
+    got = joined(frd.evaluate_frame(dask_frame.from_pandas(typed, npartitions=2), batch))
+    assert got == joined(one_process.evaluate_blocks(data, as_of=AS_OF, layout="compact"))
+    both = frame.assign(**{"Birth Date": frame["birth_date"]})
+    with pytest.raises(fr.InputError, match="I018.*birth_date"):
+        frd.evaluate_frame(dask_frame.from_pandas(both, npartitions=1), batch)
+
+
 def test_a_data_frame_that_cannot_make_records_is_refused_plainly(client, one_process):
     pandas = pytest.importorskip("pandas")
     dask_frame = pytest.importorskip("dask.dataframe")

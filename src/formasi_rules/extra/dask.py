@@ -53,8 +53,8 @@ except ImportError as exc:  # the optional extra is not installed
 
 from .._errors import InvalidArgument
 from ..engine._result import Block
-from ..inputs import JsonLine, check_columns, flat_record
-from .partitions import Batch, catalogue_line, evaluate_partition, mark_duplicates
+from ..inputs import JsonLine, flat_record, name_columns, record_columns
+from .partitions import Batch, _engine, catalogue_line, evaluate_partition, mark_duplicates
 
 __all__ = ["Batch", "catalogue_line", "evaluate_frame", "evaluate_jsonl", "evaluate_partition",
            "evaluate_records", "mark_duplicates"]
@@ -176,8 +176,8 @@ def evaluate_records(records: Any, batch: Batch, *, ahead: int | None = None) ->
 
 def evaluate_frame(frame: Any, batch: Batch, *, ahead: int | None = None) -> Iterator[Block]:
     """The Blocks of a Dask DataFrame whose rows are records, in order: the bytes of
-    ``Engine.evaluate_blocks`` over the same rows read as a CSV file's (dotted column names for
-    nested fields, ``performance`` as ``YEAR:RATING;...`` or a mapping), each placed ``$[i]`` by
+    ``Engine.evaluate_blocks`` over the same rows read as a CSV file's (its columns named as a
+    CSV header's, in any capitals and spacing; dotted column names for nested fields, ``performance`` as ``YEAR:RATING;...`` or a mapping), each placed ``$[i]`` by
     its position in the whole frame. A missing cell (None, NaN, NaT, NA) is not given. A cell
     may also hold a list or mapping (a history read from Parquet), taken as a JSON record's.
     ``ahead`` as for :func:`evaluate_records`. Needs ``dask[dataframe]``."""
@@ -195,7 +195,10 @@ def evaluate_frame(frame: Any, batch: Batch, *, ahead: int | None = None) -> Ite
     if named:
         raise InvalidArgument(f"a record's fields are named by text; the frame has the column(s) {named!r:.200} "
                               "(give the columns the fields' names, as a CSV header does)")
-    check_columns(columns)
+    # each column is the field it names in any capitals and spacing, as a CSV header's ("Birth Date")
+    named = name_columns(columns, record_columns(_engine(batch).policy))
+    if named != columns:
+        frame = frame.rename(columns=dict(zip(columns, named)))
     parts = frame.to_delayed()
     return _run(parts, _frame_part, batch, ahead, lambda: list(itertools.accumulate(
         dask.compute(*[dask.delayed(len)(p) for p in parts]), initial=0)))
