@@ -797,3 +797,12 @@ def test_a_date_outside_the_policy_is_said_in_each_language_in_its_own_field(ser
     assert problem["path"] == "query.as_of"
     assert "outside it" in problem["en"] and "cakupan" not in problem["en"]
     assert "cakupan" in problem["id"] and "outside" not in problem["id"]
+
+
+def test_a_date_with_its_month_s_name_is_refused_with_the_date_it_would_be(served):
+    """as_of=9 Oktober 2025 is not read as a date (nothing is guessed), but the hint gives it as
+    year-month-day, as the command line's --as-of does."""
+    r = served.client.post("/v1/evaluate?as_of=9 Oktober 2025", json=CANDIDATES[0])
+    assert r.status_code == 422
+    (problem,) = r.json()["problems"]
+    assert problem["path"] == "query.as_of" and "2025-10-09" in problem["hint"], r.text

@@ -12,7 +12,7 @@ import attrs
 from starlette.requests import Request
 
 from .. import Engine, InvalidArgument
-from .._dates import iso_date
+from .._dates import date_hint, iso_date
 from ._errors import bad_parameter, halves, not_found, unavailable
 from ._policies import Registry, Slot
 
@@ -71,7 +71,7 @@ def as_of(request: Request, *, required: bool = True) -> dt.date | None:
         return iso_date(value)
     except ValueError:
         raise bad_parameter("as_of", f"expected a date like 2025-10-09, got {value!r}",
-                            f"harus tanggal seperti 2025-10-09, bukan {value!r}") from None
+                            f"harus tanggal seperti 2025-10-09, bukan {value!r}", date_hint(value)) from None
 
 
 def options(request: Request, registry: Registry, *, default_layout: str = "full") -> Options:
