@@ -689,3 +689,49 @@ def test_an_unclosed_bracket_is_placed_where_it_opens(policy_copy):
         fr.load_policy(policy_copy)
     (problem,) = info.value.problems
     assert problem.code == "P002" and problem.line == line and "[ ]" in problem.en
+
+
+def test_key_indented_out_of_the_citation_above_is_pointed_at(policy_copy):
+    """`article:` written at the column of `citation:` (the rule's column) left the citation for the
+    rule: staff were told only that a rule has no key 'article' (did you mean 'title'?)."""
+    path = policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml"
+    edit(path, "    citation: {source: bkn_faq_perpindahan, article: Syarat usia}\n",
+         "    citation:\n      source: bkn_faq_perpindahan\n    article: Syarat usia\n")
+    (p,) = load_problems(policy_copy)
+    line = line_of(path, "    article: Syarat usia")
+    assert p.code == "P012" and p.rule == "perpindahan.age" and p.line == line, p
+    assert f"'article' (line {line}) is indented as a key beside 'citation', not of 'citation'" in p.hint, p
+    assert "indent it by 2 more spaces" in p.hint and "terlalu ke kiri: tambahkan 2 spasi" in p.hint and f"baris {line}" in p.hint, p
+    assert "'title'" not in p.hint, p  # not the nearest spelling of another key
+
+
+def test_key_indented_out_of_the_rule_above_is_pointed_at(policy_copy):
+    """A rule's `citation:` at the column of `rules:` (a list written without indentation) became a key
+    of the file: 'unknown key citation; expected one of: rules, properties', with no word of indentation."""
+    (policy_copy / "rules" / "baru.yaml").write_text(
+        "rules:\n"
+        "- id: baru.status\n"
+        "  title: {id: Berstatus PNS, en: Is a PNS}\n"
+        "  routes: all\n"
+        "  require:\n"
+        "    employment_status: {in: [PNS]}\n"
+        "citation: {source: permenpanrb_1_2022, article: Pasal 1}\n", encoding="utf-8")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P012" and p.line == 7 and p.file.endswith("baru.yaml"), p
+    assert "'citation' (line 7) is indented as a key beside 'rules', not of rule 'baru.status' above it" in p.hint, p
+    assert "indent it by 2 more spaces" in p.hint, p
+    assert "bukan kunci aturan 'baru.status'" in p.hint and "tambahkan 2 spasi" in p.hint, p
+
+
+def test_key_at_the_column_of_the_list_item_is_pointed_at(policy_copy):
+    """`routes:` at the column of the rule's `- ` cannot be read as YAML; staff were told only that the
+    line 'is indented differently from the lines above it'."""
+    path = policy_copy.parent / "jf_umum" / "rules" / "common.yaml"
+    edit(path, "    routes: all\n", "  routes: all\n")
+    (p,) = load_problems(policy_copy)
+    line = line_of(path, "  routes: all")
+    item = line_of(path, "  - id: status.asn")
+    assert p.code == "P002" and p.line == line, p
+    assert f"'routes' (line {line}) is indented as a key at the column of the '- ' of the list item at line {item}" \
+        in p.hint, p
+    assert "indent it by 2 more spaces" in p.hint and "terlalu ke kiri: tambahkan 2 spasi" in p.hint, p

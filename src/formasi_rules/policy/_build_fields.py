@@ -16,7 +16,7 @@ import attrs
 
 from .._errors import Problem, said, suggest
 from .._text import Text
-from ._check import Reader
+from ._check import CITATION_DEEPER, TEXT_DEEPER, Reader
 from ._derivations import Cases, Const, HistoryAt, HistoryExists, HistoryYear, OverYears, Parser, refs
 from ._fields import BASIC_TYPES, HISTORIES, RECORD, SYSTEM_FIELDS, Field, kind_of
 from ._model import FieldValue, TableRef, ThisLevel, tests_of
@@ -37,7 +37,8 @@ def build_fields(specs: list[tuple[Reader, str, Any, str]], header: dict, tables
         spec = node[name]
         r.rule = None
         what = f"field {name!r}"
-        if r.mapping(node, name, what) is None or not r.keys(spec, FIELD_KEYS, FIELD_OPTIONAL, what):
+        if r.mapping(node, name, what) is None or not r.keys(
+                spec, FIELD_KEYS, FIELD_OPTIONAL, what, {"title": TEXT_DEEPER, "citation": CITATION_DEEPER}):
             continue
         type_name = spec["type"]
         if not isinstance(type_name, str) or (type_name not in BASIC_TYPES and type_name not in vocabularies):

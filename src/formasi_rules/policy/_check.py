@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,9 +17,17 @@ from .._dates import iso_date
 from .._errors import Problem, suggest
 from .._text import Text
 from ._model import Where
-from ._yaml import decimal_comma, where
+from ._yaml import decimal_comma, misindented, where
 
 _MISSING = object()
+
+TEXT_KEYS = ("id", "en")
+CITATION_KEYS = ("source", "article", "confidence", "note")
+# What a key may hold, for :meth:`Reader.keys` to tell a key indented too little: its name as a reader
+# says it (English, Indonesian) and the keys a mapping under it (or an item of a list under it) may have.
+Deeper = Mapping[str, tuple[str, str, tuple[str, ...]]]
+TEXT_DEEPER = ("title", "judul", TEXT_KEYS)
+CITATION_DEEPER = ("citation", "rujukan", CITATION_KEYS)
 
 
 class Reader:
@@ -81,7 +90,10 @@ class Reader:
         return None
 
     def keys(self, node: dict, required: tuple[str, ...], optional: tuple[str, ...],
-             what: str) -> bool:
+             what: str, deeper: Deeper | None = None) -> bool:
+        """Whether ``node`` has every required key and no other than the optional ones. ``deeper``
+        names, for a key of ``node``, the keys of the mapping (or list of mappings) under it: an
+        unknown key that would be one of them is said to be indented too little."""
         ok = True
         allowed = required + optional
         for key in node:
@@ -89,7 +101,8 @@ class Reader:
                 ok = False
                 self.problem("P012", f"kunci tidak dikenal {key!r} di {what}",
                              f"unknown key {key!r} in {what}; expected one of: {', '.join(allowed)}",
-                             node, key, hint=comma_hint(node, key) or suggest(key, allowed))
+                             node, key, hint=comma_hint(node, key) or _indented_out(node, key, allowed, deeper)
+                             or suggest(key, allowed))
         for key in required:
             if key not in node:
                 ok = False
@@ -192,15 +205,49 @@ class Reader:
 
 def _indented_in(node: dict, key: str) -> str | None:
     """Where a missing key was written one level too deep: indented like the lines of the mapping
-    above it (``routes:`` under ``title:``), it became a key of that mapping."""
+    above it (``routes:`` under ``title:``), it became a key of that mapping. The other way round
+    is :func:`_indented_out`."""
     for parent, value in node.items():
         if isinstance(value, dict) and key in value:
             line, _ = where(value, key)
-            at = f" (line {line})" if line else ""
-            di = f" (baris {line})" if line else ""
-            return (f"{key!r}{at} is indented as a key of {parent!r}: move it left, to the column of {parent!r} / "
-                    f"{key!r}{di} berindentasi sebagai kunci {parent!r}: geser ke kiri, ke kolom {parent!r}")
+            return misindented(key, line, (f"of {parent!r}", f"{parent!r}"), None,
+                               (f"move it left, to the column of {parent!r}", f"geser ke kiri, ke kolom {parent!r}"))
     return None
+
+
+def _indented_out(node: dict, key: Any, allowed: tuple[str, ...], deeper: Deeper | None) -> str | None:
+    """Where an unknown key was written one level too little: at the column of the key above it
+    (``citation:`` of a rule at the column of ``rules:``), it left the mapping above it (the rule,
+    the last item of the list under ``rules:``) for the one that holds it. Said when the key is one
+    that mapping may have and does not: the other way round is :func:`_indented_in`."""
+    if not deeper or not isinstance(key, str):
+        return None
+    before = list(node)[:list(node).index(key)]
+    above = next((k for k in reversed(before) if k in allowed), None)  # keys moved out with it are skipped
+    if above not in deeper:
+        return None
+    name_en, name_id, known = deeper[above]
+    value = node[above]
+    if isinstance(value, list) and value and isinstance(value[-1], dict):
+        inner = value[-1]
+        ident = inner.get("id")
+        meant = ((f"{name_en} {ident!r} above it", f"{name_id} {ident!r} di atasnya") if isinstance(ident, str) else
+                 (f"the last {name_en} of {above!r} above it", f"{name_id} terakhir {above!r} di atasnya"))
+    elif isinstance(value, dict):
+        inner = value
+        meant = (f"{above!r} above it", f"{above!r} di atasnya")
+    else:
+        return None
+    if key not in known or key in inner or not inner:
+        return None
+    line, column = where(node, key)
+    last = list(inner)[-1]
+    _, inner_column = where(inner, last)
+    by = (f" by {inner_column - column} more spaces", f" {inner_column - column}") \
+        if column and inner_column and inner_column > column else ("", "")
+    return misindented(key, line, (f"beside {above!r}", f"di samping {above!r}"), meant,
+                       (f"indent it{by[0]}, to the column of {last!r}",
+                        f"terlalu ke kiri: tambahkan{by[1]} spasi di depannya, ke kolom {last!r}"))
 
 
 def _kind(value: Any) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from .._errors import said, suggest
 from .._text import Text
-from ._check import Reader
+from ._check import CITATION_DEEPER, TEXT_DEEPER, Reader
 from ._model import AllocationSettings, FormationSettings, Identity, Period, Route, Source
 from ._vocabulary import Vocabulary, fold
 
@@ -22,11 +22,14 @@ CONFIDENCE = ("P", "S", "C", "I")
 HEADER_KEYS = ("policy", "version", "title", "valid_from")
 HEADER_OPTIONAL = ("valid_to", "note", "extends", "abstract", "vocabularies", "levels", "routes", "sources",
                    "formation", "allocation", "position", "precedence")
+POSITION_KEYS = ("name", "type", "aliases", "note")
+HEADER_DEEPER = {"title": TEXT_DEEPER, "position": ("position", "jabatan", POSITION_KEYS),
+                 "allocation": ("allocation", "alokasi", ("routes", "order_by", "citation", "note"))}
 
 
 def read_header(r: Reader, doc: Any) -> dict | None:
     """The parts of one policy.yaml that are given, each parsed; None if it cannot be read."""
-    if r.document(doc, "policy") is None or not r.keys(doc, HEADER_KEYS, HEADER_OPTIONAL, "policy.yaml"):
+    if r.document(doc, "policy") is None or not r.keys(doc, HEADER_KEYS, HEADER_OPTIONAL, "policy.yaml", HEADER_DEEPER):
         return None
     out: dict[str, Any] = {"name": r.string(doc, "policy", "policy", ID_PATTERN)}
     version = doc["version"]
@@ -276,7 +279,7 @@ def _sources(r: Reader, doc: Any) -> dict[str, Source]:
 
 def _identity(r: Reader, doc: Any) -> Identity | None:
     node = r.mapping(doc, "position", "position")
-    if node is None or not r.keys(node, ("name",), ("type", "aliases", "note"), "position"):
+    if node is None or not r.keys(node, POSITION_KEYS[:1], POSITION_KEYS[1:], "position"):
         return None
     name = r.string(node, "name", "position name")
     aliases = node.get("aliases") or []
@@ -302,7 +305,8 @@ def _formation(r: Reader, doc: Any) -> FormationSettings | None:
 def _allocation(r: Reader, doc: Any) -> dict | None:
     """Read now, built once fields and routes are known (see build_allocation)."""
     node = r.mapping(doc, "allocation", "allocation")
-    if node is None or not r.keys(node, ("routes", "order_by", "citation"), ("note",), "allocation"):
+    if node is None or not r.keys(node, ("routes", "order_by", "citation"), ("note",), "allocation",
+                                      {"citation": CITATION_DEEPER}):
         return None
     return node
 

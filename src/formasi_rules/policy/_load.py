@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from .._errors import EngineError, InvalidArgument, PolicyError, Problem, suggest
-from ._check import Reader
+from ._check import CITATION_DEEPER, CITATION_KEYS, TEXT_DEEPER, Reader
 from ._conditions import parse_condition
 from ._fields import SYSTEM_FIELDS, Field
 from ._header import (
@@ -34,6 +34,16 @@ from ._yaml import load_yaml, load_yaml_bytes
 from ._yaml import where as place_in
 
 CONFIDENCE = ("P", "S", "C", "I")
+RULE_REQUIRED = ("id", "title", "routes", "require", "citation")
+FORMATION_RULE_REQUIRED = ("id", "title", "subject", "when", "then", "citation")
+RULE_OPTIONAL = ("levels", "valid_from", "valid_to", "note", "replaces")
+PROPERTY_REQUIRED = ("id", "title", "route", "level", "when", "citation")
+PROPERTY_OPTIONAL = ("never", "always", "note")
+# a key indented too little out of a rule, property, title or citation lands in the mapping holding it
+RULES_DEEPER = {"rules": ("rule", "aturan", tuple(dict.fromkeys(RULE_REQUIRED + FORMATION_RULE_REQUIRED
+                                                                  + RULE_OPTIONAL))),
+                "properties": ("property", "sifat", PROPERTY_REQUIRED + PROPERTY_OPTIONAL)}
+RULE_DEEPER = {"title": TEXT_DEEPER, "citation": CITATION_DEEPER}
 FOLDERS = ("fields", "tables", "rules")
 MAX_LAYERS = 8
 
@@ -383,7 +393,7 @@ class _Loader:
             for file, doc in layer.docs["rules"]:
                 r = Reader(file)
                 if fields is not None and r.document(doc, "rules") is not None and r.keys(
-                        doc, (), ("rules", "properties"), file):
+                        doc, (), ("rules", "properties"), file, RULES_DEEPER):
                     if "rules" in doc:
                         self._rule_list(r, doc, header, fields, layer.name, layer.name == top, rules, own)
                     if "properties" in doc:
@@ -401,11 +411,10 @@ class _Loader:
         for i, spec in enumerate(node or []):
             r.rule = spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str) else None
             formation = isinstance(spec, dict) and spec.get("subject") == "formation"
-            required = ("id", "title", "subject", "when", "then", "citation") if formation else \
-                ("id", "title", "routes", "require", "citation")
+            required = FORMATION_RULE_REQUIRED if formation else RULE_REQUIRED
             if r.mapping(node, i, f"rule {i + 1}") is None or not r.keys(
-                    spec, required, ("levels", "valid_from", "valid_to", "note", "replaces"),
-                    f"{'formation rule' if formation else 'rule'} {r.rule or i + 1}"):
+                    spec, required, RULE_OPTIONAL, f"{'formation rule' if formation else 'rule'} {r.rule or i + 1}",
+                    RULE_DEEPER):
                 continue
             rid = r.string(spec, "id", "id", ID_PATTERN)
             title = r.text(spec, "title", "title")
@@ -448,8 +457,7 @@ class _Loader:
         for i, spec in enumerate(node or []):
             r.rule = spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str) else None
             if r.mapping(node, i, f"property {i + 1}") is None or not r.keys(
-                    spec, ("id", "title", "route", "level", "when", "citation"), ("never", "always", "note"),
-                    f"property {r.rule or i + 1}"):
+                    spec, PROPERTY_REQUIRED, PROPERTY_OPTIONAL, f"property {r.rule or i + 1}", RULE_DEEPER):
                 continue
             if ("never" in spec) == ("always" in spec):
                 r.problem("P058", "sifat perlu tepat satu dari never / always",
@@ -483,8 +491,13 @@ class _Loader:
             if name in out:
                 r.problem("P040", f"tabel {name!r} didefinisikan dua kali", f"table {name!r} is defined twice", node, name)
                 continue
+            row_keys = (*(spec.get("columns") or {}), "valid_from", "valid_to", "citation", "note") \
+                if isinstance(spec, dict) and isinstance(spec.get("columns"), dict) else ()
+            if isinstance(spec, dict) and isinstance(spec.get("key"), str) and spec["key"] != "none":
+                row_keys = (spec["key"], *row_keys)
             if r.mapping(node, name, f"table {name!r}") is None or not r.keys(
-                    spec, ("title", "key", "columns", "rows"), ("citation", "note", "replaces"), f"table {name!r}"):
+                    spec, ("title", "key", "columns", "rows"), ("citation", "note", "replaces"), f"table {name!r}",
+                    {**RULE_DEEPER, "rows": ("row", "baris", row_keys)}):
                 continue
             key = r.string(spec, "key", "key", r"[a-z][a-z0-9_]*")
             columns = r.mapping(spec, "columns", "columns")
@@ -508,7 +521,7 @@ class _Loader:
                     continue
                 keycol = () if key == "none" else (key,)
                 if not r.keys(row, keycol, (*cols, "valid_from", "valid_to", "citation", "note"),
-                              f"row {i + 1} of table {name!r}"):
+                              f"row {i + 1} of table {name!r}", RULE_DEEPER):
                     continue
                 rows.append(TableRow(
                     key=None if key == "none" else str(row[key]), values={c: row[c] for c in cols if c in row},
@@ -521,7 +534,7 @@ class _Loader:
 
     def _citation(self, r: Reader, node: Any) -> Citation | None:
         spec = r.mapping(node, "citation", "citation")
-        if spec is None or not r.keys(spec, ("source",), ("article", "confidence", "note"), "citation"):
+        if spec is None or not r.keys(spec, CITATION_KEYS[:1], CITATION_KEYS[1:], "citation"):
             return None
         conf = r.choice(spec, "confidence", "confidence", CONFIDENCE) if "confidence" in spec else None
         source = r.string(spec, "source", "citation source")

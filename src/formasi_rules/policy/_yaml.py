@@ -303,6 +303,8 @@ def _parse(data: bytes, display: str) -> Any:
             reason, said_id, hint, at_start = plain
             if at_start and exc.context_mark is not None:  # the line where the key began, not the next
                 mark = exc.context_mark
+            if "<block end>" in (exc.problem or "") and exc.problem_mark is not None:
+                hint = _out_of_item(text, exc.problem_mark.line, exc.problem_mark.column) or hint
         twice = _DUPLICATE.match(reason) if isinstance(exc, DuplicateKeyError) else None
         if twice:  # said by its key, not by both values written out (a whole rule or table, it may be)
             reason = f"the key {twice.group(1)!r} is given twice in one mapping; this is the second"
@@ -367,11 +369,55 @@ _SYNTAX = (
 )
 
 
+_KEY_AT = re.compile(r"([^\s#:'\"-][^:#]*?):(?:\s|$)")
+
+
+def _out_of_item(text: str, line: int, column: int) -> str | None:
+    """The hint for a key written at the column of the ``- `` of the list item above it (a rule's
+    ``citation:`` at the column of ``- id:``): a key there belongs neither to the item nor to the
+    mapping that holds the list, which YAML cannot read. 0-based ``line`` and ``column``."""
+    lines = text.splitlines()
+    if line >= len(lines):
+        return None
+    key = _KEY_AT.match(lines[line], column)
+    if key is None or lines[line][:column].strip():
+        return None
+    for number in range(line - 1, -1, -1):
+        above = lines[number]
+        indent = len(above) - len(above.lstrip(" "))
+        if not above.strip() or above.lstrip().startswith("#") or indent > column:
+            continue
+        if indent < column or not above.startswith("- ", indent):
+            return None
+        inner = indent + 1 + len(above[indent + 1:]) - len(above[indent + 1:].lstrip(" "))
+        return misindented(key.group(1).strip(), line + 1,
+                           (f"at the column of the '- ' of the list item at line {number + 1}",
+                            f"sejajar dengan '- ' butir daftar di baris {number + 1}"),
+                           ("that item above it", "butir di atasnya"),
+                           ((f"indent it by {inner - column} more spaces, to the column of the item's keys (a key of "
+                             "the mapping holding the list is further left, at that mapping's column)"),
+                            (f"terlalu ke kiri: tambahkan {inner - column} spasi di depannya, sejajar dengan kunci "
+                             "butir itu (kunci pemetaan yang memuat daftar itu ditulis lebih ke kiri)")))
+    return None
+
+
 def _plain_syntax(reason: str) -> tuple[str, str, str, bool] | None:
     for words, en, id_, hint, at_start in _SYNTAX:
         if any(w in reason for w in words):
             return en, id_, hint, at_start
     return None
+
+
+def misindented(key: Any, line: int | None, inside: tuple[str, str], meant: tuple[str, str] | None,
+                fix: tuple[str, str]) -> str:
+    """The hint for a key written at the wrong indentation, in both languages: where it went
+    (``inside``: "of 'title'", "beside 'rules'"), where it was meant to be, and how to move it. One
+    text for a key indented too far (into the mapping above it) and one indented too little (out of
+    the mapping above it), so staff read the two mistakes alike."""
+    at, di = (f" (line {line})", f" (baris {line})") if line else ("", "")
+    en = f"{key!r}{at} is indented as a key {inside[0]}" + (f", not of {meant[0]}" if meant else "")
+    id_ = f"{key!r}{di} berindentasi sebagai kunci {inside[1]}" + (f", bukan kunci {meant[1]}" if meant else "")
+    return f"{en}: {fix[0]} / {id_}: {fix[1]}"
 
 
 def where(container: Any, key: Any = None) -> tuple[int | None, int | None]:
