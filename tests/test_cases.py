@@ -303,3 +303,47 @@ def test_a_decimal_comma_in_a_flow_mapping_fails_the_case(default_engine, tmp_pa
     (result,) = [run_case(default_engine, c) for c in load_cases(tmp_path / "c.yaml")]
     assert not result.passed
     assert "I003" in result.failures[0] and "write 2.5, with a point" in result.failures[0]
+
+
+def test_an_input_a_case_cannot_run_with_is_placed_at_its_line(default_engine, tmp_path):
+    """A case whose candidate, workload or formation could not be read said `$.birth_date` only: staff
+    had to find the value in the case file themselves."""
+    path = tmp_path / "c.yaml"
+    path.write_text("""\
+- name: a candidate that cannot be read
+  as_of: 2025-10-09
+  input:
+    candidate:
+      id: x1
+      birth_date: 30/04/85
+      performance: [{year: 2023, rating: baik},
+                    {year: 2024, rating: bagus}]
+  expected:
+    perpindahan/ahli_pertama: eligible
+- name: a workload row that cannot be read
+  as_of: 2025-10-09
+  input:
+    workload:
+      - {region: Kota A, activity: dokumen, level: ahli_pertama, volume: 3, norm_minutes: 900}
+      - {region: Kota A, activity: dokumen, level: ahli_pertama, volume: -3, norm_minutes: 900}
+    existing:
+      - {region: Kota A, level: ahli_pertama, count: -1}
+  expected:
+    Kota A/ahli_pertama: {need: 1}
+- name: open places that cannot be read
+  as_of: 2025-10-09
+  formation:
+    Kota A: {ahli_pertam: 1}
+  input:
+    candidate: {id: x2, employment_status: PNS}
+  expected:
+    perpindahan/ahli_pertama: eligible
+""", encoding="utf-8")
+    candidate, workload, formation = (run_case(default_engine, c).failures for c in load_cases(path))
+    text = "\n".join(candidate)
+    assert f"{path}:6 $.birth_date: I005" in text and f"{path}:8 $.performance[1].rating: I005" in text, text
+    assert text.startswith("could not run / tidak dapat dijalankan"), text
+    text = "\n".join(workload)
+    assert f"{path}:16 $[1].volume: W001" in text and f"{path}:18 $[0].count: W012" in text, text
+    text = "\n".join(formation)
+    assert f"{path}:24 formation $['Kota A']['ahli_pertam']" in text, text

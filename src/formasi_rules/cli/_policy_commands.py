@@ -93,8 +93,8 @@ def test_cases(tests, policy_dir, show_coverage, backend, allow_empty):
     for r in results:
         mark = "ok  " if r.passed else "FAIL"
         click.echo(f"{mark} {Path(r.case.file).name}:{r.case.line}  {r.case.name}")
-        for failure in r.failures:
-            click.echo(f"       {failure}")
+        for failure in r.failures:  # a failure of several lines (the problems of a case's input) kept under it
+            click.echo("       " + failure.replace("\n", "\n       "))
     failed = sum(not r.passed for r in results)
     if show_coverage:
         gaps = coverage(policy, results)

@@ -26,7 +26,9 @@ and for workload (numbers per region and level)::
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,7 @@ class Case:
     input: dict[str, Any]
     expected: dict[str, Any]
     formation: Any = None
+    source: Any = attrs.field(default=None, eq=False, repr=False)  # the case as read, with its lines
 
 
 @attrs.frozen
@@ -116,7 +119,7 @@ def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
             if not isinstance(as_of, dt.date):
                 as_of = iso_date(str(as_of))
             cases.append(Case(str(raw["name"]), str(file), line, as_of, _plain(raw["input"]),
-                              _plain(raw["expected"]), _plain(raw.get("formation"))))
+                              _plain(raw["expected"]), _plain(raw.get("formation")), raw))
     if problems:
         raise PolicyError(problems, f"{len(problems)} problem(s) in the test cases")
     if not cases and not allow_empty:
@@ -258,7 +261,53 @@ def run_case(engine: Engine, case: Case) -> CaseResult:
         return CaseResult(case, ("input must hold 'candidate' or 'workload' / input harus memuat 'candidate' atau "
                                  "'workload'",), frozenset(), frozenset())
     except FormasiError as exc:
-        return CaseResult(case, (f"could not run / tidak dapat dijalankan: {exc}",), frozenset(), frozenset())
+        problems = getattr(exc, "problems", None)
+        if not problems:
+            return CaseResult(case, (f"could not run / tidak dapat dijalankan: {exc}",), frozenset(), frozenset())
+        said = "could not run / tidak dapat dijalankan:\n" + "\n".join(f"  {_placed(case, p)}" for p in problems)
+        return CaseResult(case, (said,), frozenset(), frozenset())
+
+
+_STEP = re.compile(r"\.(\w+)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\]")
+
+
+def _placed(case: Case, problem: Problem) -> Problem:
+    """A problem of the input a case gave (``$.birth_date``, ``$[0].volume``, the formation's
+    ``$['Kota A']``) placed at the line of the case file that holds the value, its path kept."""
+    raw = case.source
+    given = raw.get("input") if isinstance(raw, dict) else None
+    if not isinstance(given, dict) or not problem.path or not problem.path.startswith("$"):
+        return problem
+    if problem.file == "formation":
+        roots = [(raw, "formation")]
+    else:
+        roots = [(given, k) for k in ("candidate", "workload", "existing") if k in given]
+    placed = [_line_of(container, key, problem.path) for container, key in roots]
+    if not placed:
+        return problem
+    _, line = max(placed, key=lambda p: p[0])  # the root the path reaches furthest into (workload, existing)
+    path = f"{problem.file} {problem.path}" if problem.file else problem.path
+    return attrs.evolve(problem, file=case.file, line=line or case.line, column=None, path=path)
+
+
+def _line_of(container: Any, key: Any, path: str) -> tuple[int, int | None]:
+    """How many steps of ``path`` (``$.performance[1].rating``) lead into ``container[key]``, and the
+    line of the last value reached."""
+    line, depth = where(container, key)[0], 0
+    node, at = container.get(key) if isinstance(container, dict) else None, 1
+    while at < len(path):
+        step = _STEP.match(path, at)
+        if step is None:
+            break
+        name, index, quoted = step.groups()
+        key = int(index) if index is not None else ast.literal_eval(quoted) if quoted is not None else name
+        if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) \
+                and 0 <= key < len(node):
+            line = where(node, key)[0] or line
+            node, depth, at = node[key], depth + 1, step.end()
+        else:
+            break
+    return depth, line
 
 
 def _run_candidate(engine: Engine, case: Case) -> CaseResult:
@@ -340,7 +389,7 @@ def _derived_failure(fields: dict, result: Result, name: str, want: Any) -> list
 
 def _run_workload(engine: Engine, case: Case) -> CaseResult:
     result = engine.formation(case.input["workload"], case.input.get("existing"), as_of=case.as_of)
-    failures = [f"input row rejected / baris input ditolak: {p}" for p in result.problems]
+    failures = [f"input row rejected / baris input ditolak: {_placed(case, p)}" for p in result.problems]
     for key, want in case.expected.items():
         region, _, level = str(key).rpartition("/")
         try:
