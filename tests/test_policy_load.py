@@ -735,3 +735,35 @@ def test_key_at_the_column_of_the_list_item_is_pointed_at(policy_copy):
     assert f"'routes' (line {line}) is indented as a key at the column of the '- ' of the list item at line {item}" \
         in p.hint, p
     assert "indent it by 2 more spaces" in p.hint and "terlalu ke kiri: tambahkan 2 spasi" in p.hint, p
+
+
+def test_a_missing_citation_shows_how_one_is_written(policy_copy):
+    """'required key citation is missing in rule x' did not say what a citation looks like: staff who
+    had never written one had to find the policy language's page."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    path = policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml"
+    edit(path, "    citation: {source: bkn_faq_perpindahan, article: Syarat usia}\n", "")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P013" and p.rule == "perpindahan.age", p
+    example = p.hint[p.hint.index("'citation: ") + 1:p.hint.index("}'") + 1]  # as staff would copy it
+    citation = YAML(typ="safe").load(io.StringIO(example))["citation"]
+    # a citation of this policy, as a rule above it in the same file writes one
+    assert citation == {"source": "bkn_faq_perpindahan", "article": "Syarat pengalaman"}, p.hint
+    assert "source is a key under 'sources:'" in p.hint and "misalnya" in p.hint and "pasal dan ayat" in p.hint, p
+
+
+@pytest.mark.parametrize("article", ["Pasal 5: ayat (1)", "Lampiran I, angka 3", "'kutip'", "- daftar", None])
+def test_the_citation_shown_is_valid_yaml_whatever_its_article(article):
+    import io
+
+    from ruamel.yaml import YAML
+
+    from formasi_rules.policy._check import citation_shape
+
+    hint = citation_shape("pp_11_2017", article)
+    example = hint[hint.index("'citation: ") + 1:hint.index("}'") + 1]
+    citation = YAML(typ="safe").load(io.StringIO(example))["citation"]
+    assert citation == {"source": "pp_11_2017", "article": article or "Pasal 1"}

@@ -90,10 +90,11 @@ class Reader:
         return None
 
     def keys(self, node: dict, required: tuple[str, ...], optional: tuple[str, ...],
-             what: str, deeper: Deeper | None = None) -> bool:
+             what: str, deeper: Deeper | None = None, shapes: Mapping[str, str] | None = None) -> bool:
         """Whether ``node`` has every required key and no other than the optional ones. ``deeper``
         names, for a key of ``node``, the keys of the mapping (or list of mappings) under it: an
-        unknown key that would be one of them is said to be indented too little."""
+        unknown key that would be one of them is said to be indented too little. ``shapes`` gives,
+        for a required key, the hint that shows how to write it when it is missing."""
         ok = True
         allowed = required + optional
         for key in node:
@@ -107,7 +108,8 @@ class Reader:
             if key not in node:
                 ok = False
                 self.problem("P013", f"kunci wajib {key!r} tidak ada di {what}",
-                             f"required key {key!r} is missing in {what}", node, hint=_indented_in(node, key))
+                             f"required key {key!r} is missing in {what}", node,
+                             hint=_indented_in(node, key) or (shapes or {}).get(key))
         return ok
 
     # --- scalars --------------------------------------------------------------------------
@@ -201,6 +203,19 @@ class Reader:
                              value, i, hint="list each once / sebut masing-masing sekali")
                 return None
         return tuple(picked)
+
+
+def citation_shape(source: str, article: str | None) -> str:
+    """The hint for a missing ``citation:``: a citation written out as the policy language has it
+    (docs/policy-language.md), with a source of the policy itself and an article it is cited by."""
+    article = article or "Pasal 1"
+    if re.search(r"[:,#{}\[\]\"']|^[\s&*!|>%@`-]|\s$", article):
+        article = '"' + article.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    example = f"citation: {{source: {source}, article: {article}}}"
+    return (f"add it beside the other keys, for example '{example}': source is a key under 'sources:' of "
+            "policy.yaml, article the pasal and ayat it comes from, and 'confidence: P' (P, S, C or I) may follow / "
+            f"tambahkan di samping kunci lainnya, misalnya '{example}': source adalah kunci di bawah 'sources:' "
+            "policy.yaml, article pasal dan ayat asalnya, dan boleh ditambah 'confidence: P' (P, S, C atau I)")
 
 
 def _indented_in(node: dict, key: str) -> str | None:

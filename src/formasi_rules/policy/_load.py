@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from .._errors import EngineError, InvalidArgument, PolicyError, Problem, suggest
-from ._check import CITATION_DEEPER, CITATION_KEYS, TEXT_DEEPER, Reader
+from ._check import CITATION_DEEPER, CITATION_KEYS, TEXT_DEEPER, Reader, citation_shape
 from ._conditions import parse_condition
 from ._fields import SYSTEM_FIELDS, Field
 from ._header import (
@@ -414,7 +414,7 @@ class _Loader:
             required = FORMATION_RULE_REQUIRED if formation else RULE_REQUIRED
             if r.mapping(node, i, f"rule {i + 1}") is None or not r.keys(
                     spec, required, RULE_OPTIONAL, f"{'formation rule' if formation else 'rule'} {r.rule or i + 1}",
-                    RULE_DEEPER):
+                    RULE_DEEPER, self._citation_shape(r, header, spec)):
                 continue
             rid = r.string(spec, "id", "id", ID_PATTERN)
             title = r.text(spec, "title", "title")
@@ -457,7 +457,8 @@ class _Loader:
         for i, spec in enumerate(node or []):
             r.rule = spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str) else None
             if r.mapping(node, i, f"property {i + 1}") is None or not r.keys(
-                    spec, PROPERTY_REQUIRED, PROPERTY_OPTIONAL, f"property {r.rule or i + 1}", RULE_DEEPER):
+                    spec, PROPERTY_REQUIRED, PROPERTY_OPTIONAL, f"property {r.rule or i + 1}", RULE_DEEPER,
+                    self._citation_shape(r, header, spec)):
                 continue
             if ("never" in spec) == ("always" in spec):
                 r.problem("P058", "sifat perlu tepat satu dari never / always",
@@ -531,6 +532,24 @@ class _Loader:
                           spec.get("note"), r.at(node, name), layer)
             out[str(name)] = (table, node, name, spec.get("replaces"))
         return out
+
+    def _citation_shape(self, r: Reader, header: dict, spec: Any) -> dict[str, str] | None:
+        """How a missing citation is written, shown with one the policy has: the last read in the
+        same file, else in the same policy (layer), else the first source (with the first article
+        it lists)."""
+        sources = header.get("sources") or {}
+        if not isinstance(spec, dict) or "citation" in spec:
+            return None
+        layer = Path(r.file).parent.parent
+        here = [(w.file, c.source, c.article) for _, c, w in self._pending_citations
+                if c.source in sources and Path(w.file).parent.parent == layer]
+        mine = [c for c in here if c[0] == r.file]
+        if mine or here:
+            return {"citation": citation_shape(*(mine or here)[-1][1:])}
+        if not sources:
+            return None
+        source = next(iter(sources.values()))
+        return {"citation": citation_shape(source.key, source.articles[0] if source.articles else None)}
 
     def _citation(self, r: Reader, node: Any) -> Citation | None:
         spec = r.mapping(node, "citation", "citation")
