@@ -5,7 +5,7 @@ policy fails here."""
 import pytest
 from click.testing import CliRunner
 
-from conftest import edit
+from conftest import edit, line_of
 from formasi_rules.cli import main
 from formasi_rules.testing import cases_yaml, load_cases, run_case
 from formasi_rules.testing import check as check_all
@@ -179,3 +179,22 @@ def test_check_command_exit_codes(policy_copy):
     r = CliRunner().invoke(main, ["check", str(policy_copy), "--static-only"])
     assert r.exit_code == 1 and "C022 " in r.output and "[rule rank.in_range]" in r.output
     assert "citation:" in r.output and "2 finding(s)" in r.output  # and C010: no rank promotion in a 1-rank level
+
+
+@pytest.mark.parametrize("new_min, code, fix_en, fix_id", [
+    ("III/b", "C021", "raise ahli_muda's min_rank to III/c, or lower ahli_pertama's max_rank to III/a",
+     "naikkan min_rank ahli_muda menjadi III/c, atau turunkan max_rank ahli_pertama menjadi III/a"),
+    ("III/d", "C022", "lower ahli_muda's min_rank to III/c", "turunkan min_rank ahli_muda menjadi III/c"),
+])
+def test_ranges_that_overlap_or_leave_a_gap_say_how_to_fix_them(policy_copy, new_min, code, fix_en, fix_id):
+    """C021 said two levels' ranges overlap, not which cells meet or what to write instead."""
+    path = policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml"
+    edit(path, "{level: ahli_muda, min_rank: III/c,", f"{{level: ahli_muda, min_rank: {new_min},")
+    (found,) = [f for f in check(policy_copy, properties=False) if f.code == code]
+    rows = f"({path}:{line_of(path, '{level: ahli_muda, min_rank')})", f"({path}:{line_of(path, '{level: ahli_pertama, min_rank')})"
+    assert found.fix is not None, found
+    assert f"ahli_muda's min_rank {new_min} {rows[0]}" in found.fix.en and f"ahli_pertama's max_rank III/b {rows[1]}" \
+        in found.fix.en, found.fix
+    assert fix_en in found.fix.en and fix_id in found.fix.id, found.fix
+    r = CliRunner().invoke(main, ["check", str(policy_copy), "--static-only"])
+    assert f"  fix: {found.fix.en}\n  perbaikan: {found.fix.id}\n" in r.output, r.output

@@ -43,6 +43,9 @@ def check_policy(policy_dir, policies, as_of, max_examples, static_only):
         click.echo(f"{f.code} {place}{rules}{mark}")
         click.echo(f"  {f.en}")
         click.echo(f"  {f.id}")
+        if f.fix is not None:
+            click.echo(f"  fix: {f.fix.en}")
+            click.echo(f"  perbaikan: {f.fix.id}")
         for c in f.citations:
             click.echo(f"  citation: {c['title']}" + (f", {c['article']}" if c.get("article") else ""))
         if f.cases:

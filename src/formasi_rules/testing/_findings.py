@@ -9,6 +9,7 @@ from __future__ import annotations
 import attrs
 
 from .._errors import Problem
+from .._text import Text
 from ..policy import Policy
 from ..policy._model import Period
 
@@ -28,6 +29,7 @@ class Finding:
     severity: str = "defect"  # "undecided": the reasoner could not settle it (with why); "info": not a mistake
     periods: tuple[str, ...] = ()  # the periods it holds in ("2023-01-12 – 2023-12-31"); () for the whole policy
     topic: tuple = attrs.field(default=(), eq=False, repr=False)  # what makes two findings one (else the message)
+    fix: Text | None = None  # how to fix it, in both languages, where the check can say
 
     @classmethod
     def from_problem(cls, p: Problem) -> Finding:

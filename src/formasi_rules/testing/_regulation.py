@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .._text import Text
 from ..engine._plan import periods
 from ..policy import All, AnyOf, Literal, Not, Policy, TableRef, Test, ThisLevel
 from ..policy import _derivations as d
@@ -118,7 +119,7 @@ def ranges(policy: Policy) -> list[Finding]:
                     spans = [(lv, _rank(policy, table, lo.value.column, r.values[lo.value.column]),
                               _rank(policy, table, hi.value.column, r.values[hi.value.column]), r)
                              for lv, r in spans if r is not None]
-                    for (a, _a_lo, a_hi, _), (b, b_lo, _b_hi, row) in _pairs(policy, spans):
+                    for (a, a_lo, a_hi, a_row), (b, b_lo, _b_hi, row) in _pairs(policy, spans):
                         if shrink:  # "below max": the ranges are read with the top excluded
                             continue
                         if b_lo <= a_hi:
@@ -133,8 +134,60 @@ def ranges(policy: Policy) -> list[Finding]:
                         out.append(Finding(code, f"tabel {table.name}: rentang {b} {kata} rentang {a}",
                                            f"table {table.name}: the range of {b} {what} the range of {a}",
                                            (rule.id,), row.where.file, row.where.line, _cite(policy, rule),
-                                           periods=(period_text(period),)))
+                                           periods=(period_text(period),),
+                                           fix=_range_fix(policy, table, lo.value.column, hi.value.column,
+                                                          (a, a_lo, a_row), (b, b_lo, row), code == "C021")))
     return out
+
+
+def _range_fix(policy: Policy, table, lo_col: str, hi_col: str, below: tuple, above: tuple, overlap: bool) -> Text:
+    """How to fix C021 / C022: the two cells that meet wrongly, each at its row, and the values that
+    make the upper range begin just after the lower one ends."""
+    (a, a_lo, a_row), (b, _, b_row) = below, above
+    top, start = a_row.values[hi_col], b_row.values[lo_col]
+    at_a, at_b = _row_at(a_row), _row_at(b_row)
+    after, before = _step(policy, table, hi_col, top, +1), _step(policy, table, lo_col, start, -1)
+    if overlap:
+        if before is not None and _rank(policy, table, lo_col, before) < a_lo:
+            before = None  # lowering the top of the range below would leave it empty
+        en = (f"make one range end before the next begins: {b}'s {lo_col} {start} ({at_b}) is not above {a}'s "
+              f"{hi_col} {top} ({at_a})")
+        id_ = (f"akhiri satu rentang sebelum rentang berikutnya dimulai: {lo_col} {b} {start} ({at_b}) tidak di atas "
+               f"{hi_col} {a} {top} ({at_a})")
+        if after is not None:
+            en += f"; raise {b}'s {lo_col} to {after}"
+            id_ += f"; naikkan {lo_col} {b} menjadi {after}"
+        if before is not None:
+            en += f"{', or' if after is not None else ';'} lower {a}'s {hi_col} to {before}"
+            id_ += f"{', atau' if after is not None else ';'} turunkan {hi_col} {a} menjadi {before}"
+    else:
+        en = (f"make the next range begin where the one below ends: {b}'s {lo_col} {start} ({at_b}) is more than "
+              f"one step above {a}'s {hi_col} {top} ({at_a})")
+        id_ = (f"mulai rentang berikutnya tepat setelah rentang di bawahnya berakhir: {lo_col} {b} {start} ({at_b}) "
+               f"lebih dari satu langkah di atas {hi_col} {a} {top} ({at_a})")
+        if after is not None:
+            en += f"; lower {b}'s {lo_col} to {after}"
+            id_ += f"; turunkan {lo_col} {b} menjadi {after}"
+        if before is not None:
+            en += f"{', or' if after is not None else ';'} raise {a}'s {hi_col} to {before}"
+            id_ += f"{', atau' if after is not None else ';'} naikkan {hi_col} {a} menjadi {before}"
+    return Text(id_, en)
+
+
+def _row_at(row) -> str:
+    return f"{row.where.file}:{row.where.line}" if row.where and row.where.line else (row.where.file or "?")
+
+
+def _step(policy: Policy, table, column: str, value, direction: int):
+    """The value next to ``value`` on the column's scale (+1 above, -1 below), or for a number one
+    more or less (as C022 counts a gap); None where there is none."""
+    kind = table.columns[column]
+    if kind in policy.scales:
+        scale = policy.scales[kind]
+        rank = scale[value]
+        others = [(r, v) for v, r in scale.items() if (r - rank) * direction > 0]
+        return (min(others) if direction > 0 else max(others))[1] if others else None
+    return value + direction
 
 
 def _step_tables(policy: Policy):
