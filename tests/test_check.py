@@ -118,6 +118,21 @@ def test_a_date_gap(policy_copy):
     assert "2025-01-01" in findings[0].en and findings[0].rules == ("perpindahan.age",)
 
 
+def test_a_date_gap_is_said_in_indonesian_with_the_fix(policy_copy):
+    """P070's Indonesian half was English after its first words ('aturan tidak dapat dipakai pada
+    2025-01-01: table 'transfer_age_limit' has no row for ahli_madya in force'), with no fix."""
+    path = policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml"
+    edit(path, "{level: ahli_madya, max_age: 55}", "{level: ahli_madya, max_age: 55, valid_to: 2024-12-31}")
+    found = [f for f in check(policy_copy, properties=False) if f.code == "P070"]
+    assert found
+    table = f"{path}:{line_of(path, 'transfer_age_limit:')}"
+    for f in found:
+        assert "has no row" not in f.id and "in force" not in f.id, f.id
+        assert "tabel 'transfer_age_limit' tidak punya baris untuk ahli_madya yang berlaku" in f.id, f.id
+        assert f"give table 'transfer_age_limit' ({table}) a row for ahli_madya in force on 2025-" in f.en, f.en
+        assert f"beri tabel 'transfer_age_limit' ({table}) baris untuk ahli_madya" in f.en, f.en
+
+
 def test_contradicting_formation_rules(policy_copy):
     path = policy_copy / "rules" / "formation.yaml"
     path.write_text(path.read_text() + """

@@ -397,6 +397,7 @@ def test_a_table_value_a_rule_cannot_use_names_the_table_row(policy_copy):
     problem = next(p for p in caught.value.problems if p.code == "P070")
     assert problem.rule == "perpindahan.age"
     assert f"{path}:{line_of(path, 'ahli_pertama, max_age: 53.5')}" in problem.en and "correct it there" in problem.en
+    assert f"{path}:{line_of(path, 'ahli_pertama, max_age: 53.5')}" in problem.id and "perbaiki di sana" in problem.id
 
 
 def test_a_rule_of_the_policy_that_could_never_apply_is_refused(policy_copy):

@@ -138,10 +138,7 @@ def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
             try:
                 by_level[level] = resolve_check(policy, rule, level, day)
             except Unresolved as exc:
-                problems.append(Problem(
-                    "P070", f"aturan tidak dapat dipakai pada {day}: {exc}",
-                    f"the rule cannot be applied on {day} at {level}: {exc}",
-                    file=rule.where.file, line=rule.where.line, rule=rule.id))
+                problems.append(exc.problem(rule, level, day))
         if not by_level:
             continue
         # a condition that does not depend on the level is checked once, not once per level
@@ -170,7 +167,17 @@ def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
 
 
 class Unresolved(Exception):
-    pass
+    """A rule that cannot be resolved for a level on a day (P070), said in both languages, with
+    how to fix it where that is known."""
+
+    def __init__(self, en: str, id_: str | None = None, hint: str | None = None):
+        super().__init__(en)
+        self.en, self.id, self.hint = en, id_ or en, hint
+
+    def problem(self, rule: Rule, level: str, day: dt.date) -> Problem:
+        return Problem("P070", f"aturan tidak dapat dipakai pada {day} untuk {level}: {self.id}",
+                       f"the rule cannot be applied on {day} at {level}: {self.en}",
+                       file=rule.where.file, line=rule.where.line, rule=rule.id, hint=self.hint)
 
 
 def resolve_check(policy: Policy, rule: Rule, level: str, day: dt.date,
@@ -191,7 +198,14 @@ def resolve_check(policy: Policy, rule: Rule, level: str, day: dt.date,
         key = level if table.key == "level" else None
         row = table.row(key, day)
         if row is None:
-            raise Unresolved(f"table {table.name!r} has no row for {key or 'the table'} in force")
+            at = f"{table.where.file}:{table.where.line}" if table.where and table.where.line else table.name
+            raise Unresolved(
+                f"table {table.name!r} has no row for {key or 'the table'} in force",
+                f"tabel {table.name!r} tidak punya baris{' untuk ' + key if key else ''} yang berlaku",
+                f"give table {table.name!r} ({at}) a row{' for ' + key if key else ''} in force on {day} "
+                "(its valid_from and valid_to), or end the rule (valid_to) before it / beri tabel "
+                f"{table.name!r} ({at}) baris{' untuk ' + key if key else ''} yang berlaku pada {day} (valid_from "
+                "dan valid_to-nya), atau akhiri aturan (valid_to) sebelum hari itu")
         rows[(table.name, key)] = row
         return row.values[value.column]
 
@@ -220,9 +234,12 @@ def resolve_check(policy: Policy, rule: Rule, level: str, day: dt.date,
             ref = cond.value
             if isinstance(ref, TableRef):  # the value to correct is in the table, not in the rule
                 row = rows[(ref.table, level if policy.tables[ref.table].key == "level" else None)]
+                at = f"{row.where.file}:{row.where.line}"
                 raise Unresolved(f"{cond.field}: {exc} (the value of table {ref.table!r}, column {ref.column!r}, "
-                                 f"at {row.where.file}:{row.where.line}: correct it there)") from None
-            raise Unresolved(f"{cond.field}: {exc}") from None
+                                 f"at {at}: correct it there)",
+                                 f"{cond.field}: nilai tabel {ref.table!r} kolom {ref.column!r} di {at} tidak dapat "
+                                 f"dipakai ({exc}): perbaiki di sana") from None
+            raise Unresolved(f"{cond.field}: {exc}", f"{cond.field}: nilai tidak dapat dipakai ({exc})") from None
         shown = list(raw) if isinstance(raw, tuple) else raw
         return node, {cond.field: {cond.op: shown.isoformat() if isinstance(shown, dt.date) else shown}}
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import PolicyError, Problem
+from .._errors import PolicyError
 from ..engine._backend import Backend
 from ..engine._encode import FORMATION, NotRepresentable, encode
 from ..engine._words import describe
@@ -43,9 +43,7 @@ def build_formation_plan(policy: Policy, day: dt.date, period: Period) -> tuple[
                 when = resolve_check(policy, rule, level, day)
                 then = resolve_check(policy, rule, level, day, condition=rule.then)
             except Unresolved as exc:
-                problems.append(Problem("P070", f"aturan tidak dapat dipakai pada {day}: {exc}",
-                                        f"the rule cannot be applied on {day} at {level}: {exc}",
-                                        file=rule.where.file, line=rule.where.line, rule=rule.id))
+                problems.append(exc.problem(rule, level, day))
                 continue
             when = attrs.evolve(when, rows=when.rows + then.rows)  # the bound's table rows are cited too
             is_level = Cmp("level", "eq", encode(policy.fields["level"], level, policy))
