@@ -661,6 +661,9 @@ def test_empty_or_headless_rule_file_says_what_it_should_hold(policy_copy, text,
     ("rules/common.yaml", "    routes: all\n", "    routes: all\n    routes: all\n"),              # P002 twice
     ("fields/derived.yaml", "derive: {history: positions, on: as_of, value: since, same: [type, name, level]}",
      "derive: {add_months: [as_of, years_in_level]}"),                                             # P085
+    ("rules/perpindahan.yaml", "  - id: perpindahan.age\n",
+     "  - id: perpindahan.age\n    valid_from: 2024-01-01\n    valid_to: 2023-06-30\n"),             # P023
+    ("policy.yaml", "abstract: true", "abstract: 'true'"),                                         # P024
 ])
 def test_how_to_fix_a_policy_is_said_in_both_languages(policy_copy, file, old, new):
     """The fix of a policy problem ('give the older version a valid_to ...') was English only."""
@@ -768,3 +771,10 @@ def test_the_citation_shown_is_valid_yaml_whatever_its_article(article):
     example = hint[hint.index("'citation: ") + 1:hint.index("}'") + 1]
     citation = YAML(typ="safe").load(io.StringIO(example))["citation"]
     assert citation == {"source": "pp_11_2017", "article": article or "Pasal 1"}
+
+
+def test_a_property_with_never_and_always_says_to_keep_one(policy_copy):
+    path = policy_copy / "rules" / "properties.yaml"
+    edit(path, "    never: eligible\n", "    never: eligible\n    always: not_eligible\n")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P058" and "'never: eligible'" in p.hint and "pertahankan satu" in p.hint, p

@@ -205,6 +205,17 @@ class Reader:
         return tuple(picked)
 
 
+def period_hint(start: dt.date, end: dt.date) -> str:
+    """The hint for a valid_to before its valid_from (P023), in both languages."""
+    return (f"valid_from is the first day in force and valid_to the last (inclusive): swap them if they were "
+            f"written the wrong way round (valid_from: {end}, valid_to: {start}), or correct the one that is wrong / "
+            f"valid_from adalah hari pertama berlaku dan valid_to hari terakhir (termasuk): tukar keduanya bila "
+            f"tertukar (valid_from: {end}, valid_to: {start}), atau perbaiki yang salah")
+
+
+BOOLEAN_HINT = "write true or false, without quotes / tulis true atau false, tanpa tanda kutip"
+
+
 def citation_shape(source: str, article: str | None) -> str:
     """The hint for a missing ``citation:``: a citation written out as the policy language has it
     (docs/policy-language.md), with a source of the policy itself and an article it is cited by."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from .._errors import said, suggest
 from .._text import Text
-from ._check import CITATION_DEEPER, TEXT_DEEPER, Reader
+from ._check import BOOLEAN_HINT, CITATION_DEEPER, TEXT_DEEPER, Reader, period_hint
 from ._model import AllocationSettings, FormationSettings, Identity, Period, Route, Source
 from ._vocabulary import Vocabulary, fold
 
@@ -47,12 +47,13 @@ def read_header(r: Reader, doc: Any) -> dict | None:
     start, end = out["coverage"].valid_from, out["coverage"].valid_to
     if start and end and end < start:
         r.problem("P023", "valid_to lebih awal dari valid_from", f"valid_to {end} is before valid_from {start}",
-                  doc, "valid_to")
+                  doc, "valid_to", hint=period_hint(start, end))
     if "extends" in doc:
         out["extends"] = r.string(doc, "extends", "extends")
     out["abstract"] = doc.get("abstract", False)
     if not isinstance(out["abstract"], bool):
-        r.problem("P024", "abstract harus true atau false", "abstract must be true or false", doc, "abstract")
+        r.problem("P024", "abstract harus true atau false", "abstract must be true or false", doc, "abstract",
+                  hint=BOOLEAN_HINT)
     if "vocabularies" in doc:
         out["vocabularies"] = read_vocabularies(r, doc)
     for key, reader in (("sources", _sources), ("position", _identity), ("formation", _formation),
@@ -76,7 +77,8 @@ def read_vocabularies(r: Reader, doc: Any) -> dict[str, Vocabulary]:
         title = r.text(spec, "title", "title") if "title" in spec else Text(str(name), str(name))
         ordered = spec.get("ordered", False)
         if not isinstance(ordered, bool):
-            r.problem("P024", "ordered harus true atau false", "ordered must be true or false", spec, "ordered")
+            r.problem("P024", "ordered harus true atau false", "ordered must be true or false", spec, "ordered",
+                      hint=BOOLEAN_HINT)
             continue
         parts = _values(r, spec, what)
         if parts is None:

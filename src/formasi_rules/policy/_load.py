@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from .._errors import EngineError, InvalidArgument, PolicyError, Problem, suggest
-from ._check import CITATION_DEEPER, CITATION_KEYS, TEXT_DEEPER, Reader, citation_shape
+from ._check import CITATION_DEEPER, CITATION_KEYS, TEXT_DEEPER, Reader, citation_shape, period_hint
 from ._conditions import parse_condition
 from ._fields import SYSTEM_FIELDS, Field
 from ._header import (
@@ -462,7 +462,10 @@ class _Loader:
                 continue
             if ("never" in spec) == ("always" in spec):
                 r.problem("P058", "sifat perlu tepat satu dari never / always",
-                          "a property needs exactly one of 'never: OUTCOME' or 'always: OUTCOME'", node, i)
+                          "a property needs exactly one of 'never: OUTCOME' or 'always: OUTCOME'", node, i,
+                          hint="keep one, for example 'never: eligible' or 'always: not_eligible' (outcomes: eligible, "
+                               "not_eligible, undetermined) / pertahankan satu, misalnya 'never: eligible' atau "
+                               "'always: not_eligible' (hasil: eligible, not_eligible, undetermined)")
                 continue
             which = "never" if "never" in spec else "always"
             pid = r.string(spec, "id", "id", ID_PATTERN)
@@ -568,7 +571,7 @@ class _Loader:
         end = r.date(node, "valid_to", "valid_to") if "valid_to" in node else None
         if start and end and end < start:
             r.problem("P023", "valid_to lebih awal dari valid_from",
-                      f"valid_to {end} is before valid_from {start}", node, "valid_to")
+                      f"valid_to {end} is before valid_from {start}", node, "valid_to", hint=period_hint(start, end))
         return Period(start, end)
 
     # --- cross-file checks ------------------------------------------------------------------
