@@ -778,3 +778,11 @@ def test_a_property_with_never_and_always_says_to_keep_one(policy_copy):
     edit(path, "    never: eligible\n", "    never: eligible\n    always: not_eligible\n")
     (p,) = load_problems(policy_copy)
     assert p.code == "P058" and "'never: eligible'" in p.hint and "pertahankan satu" in p.hint, p
+
+
+def test_a_bad_ordered_is_one_problem_not_every_level_unknown(policy_copy):
+    """`ordered: 'yes'` on the level vocabulary dropped the vocabulary: 25 problems (no level
+    vocabulary, every level of every route unknown, 'expected one of: ' nothing) around the one."""
+    edit(policy_copy.parent / "jf_umum" / "policy.yaml", "    ordered: true\n", "    ordered: 'yes'\n")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P024" and "true or false" in p.hint and "tanpa tanda kutip" in p.hint, p

@@ -79,7 +79,9 @@ def read_vocabularies(r: Reader, doc: Any) -> dict[str, Vocabulary]:
         if not isinstance(ordered, bool):
             r.problem("P024", "ordered harus true atau false", "ordered must be true or false", spec, "ordered",
                       hint=BOOLEAN_HINT)
-            continue
+            # read on as meant: dropping the vocabulary would call every value of it unknown (for the
+            # level vocabulary, every level, route and precedence of the policy), burying this problem
+            ordered = str(ordered).strip().lower() in ("true", "yes", "ya", "on", "1")
         parts = _values(r, spec, what)
         if parts is None:
             continue
