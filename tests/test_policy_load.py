@@ -786,3 +786,13 @@ def test_a_bad_ordered_is_one_problem_not_every_level_unknown(policy_copy):
     edit(policy_copy.parent / "jf_umum" / "policy.yaml", "    ordered: true\n", "    ordered: 'yes'\n")
     (p,) = load_problems(policy_copy)
     assert p.code == "P024" and "true or false" in p.hint and "tanpa tanda kutip" in p.hint, p
+
+
+def test_a_key_after_a_flow_mapping_is_told_to_go_inside_it(policy_copy):
+    """`citation: {source: ...}` then `article:` on its own line: there is no column to indent to."""
+    path = policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml"
+    edit(path, "    citation: {source: bkn_faq_perpindahan, article: Syarat usia}\n",
+         "    citation: {source: bkn_faq_perpindahan}\n    article: Syarat usia\n")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P012" and "write it inside the { } above, after 'source'" in p.hint, p
+    assert "tulis di dalam { }" in p.hint and "indent it" not in p.hint, p

@@ -268,6 +268,10 @@ def _indented_out(node: dict, key: Any, allowed: tuple[str, ...], deeper: Deeper
         return None
     line, column = where(node, key)
     last = list(inner)[-1]
+    if getattr(inner, "fa", None) is not None and inner.fa.flow_style():  # {source: ..}: no column to move to
+        return misindented(key, line, (f"beside {above!r}", f"di samping {above!r}"), meant,
+                           (f"write it inside the {{ }} above, after {last!r}: '{last}: ..., {key}: ...'",
+                            f"tulis di dalam {{ }} di atasnya, setelah {last!r}: '{last}: ..., {key}: ...'"))
     _, inner_column = where(inner, last)
     by = (f" by {inner_column - column} more spaces", f" {inner_column - column}") \
         if column and inner_column and inner_column > column else ("", "")
