@@ -129,8 +129,29 @@ def test_a_date_gap_is_said_in_indonesian_with_the_fix(policy_copy):
     for f in found:
         assert "has no row" not in f.id and "in force" not in f.id, f.id
         assert "tabel 'transfer_age_limit' tidak punya baris untuk ahli_madya yang berlaku" in f.id, f.id
-        assert f"give table 'transfer_age_limit' ({table}) a row for ahli_madya in force on 2025-" in f.en, f.en
-        assert f"beri tabel 'transfer_age_limit' ({table}) baris untuk ahli_madya" in f.en, f.en
+        assert f"give table 'transfer_age_limit' ({table}) a row for ahli_madya in force on 2025-" in f.fix.en, f.fix
+        assert f"beri tabel 'transfer_age_limit' ({table}) baris untuk ahli_madya" in f.fix.id, f.fix
+        assert "beri tabel" not in f.fix.en and "give table" not in f.fix.id
+
+
+def test_every_finding_says_how_to_fix_it_in_both_languages(policy_copy):
+    """A finding whose check gives no words of its own gets its code's (FIXES); a policy problem's
+    hint is its fix, not words run on after the English message."""
+    from formasi_rules.testing._findings import FIXES, Finding
+    from formasi_rules import Problem
+
+    path = policy_copy.parent / "jf_umum" / "rules" / "common.yaml"
+    edit(path, "formation_open: {at_least: 1}", "formation_open: {at_least: 0}")  # passes everyone (C016)
+    found = [f for f in check(policy_copy, properties=False) if f.code == "C016"]
+    assert found and all(f.fix == FIXES["C016"] for f in found), found
+    result = CliRunner().invoke(main, ["check", str(policy_copy), "--static-only"])
+    assert f"  fix: {FIXES['C016'].en}" in result.output and f"  perbaikan: {FIXES['C016'].id}" in result.output
+    f = Finding.from_problem(Problem("P023", "valid_to sebelum valid_from", "valid_to is before valid_from",
+                                     hint="move valid_to after valid_from / pindahkan valid_to"))
+    assert f.en == "valid_to is before valid_from" and (f.fix.en, f.fix.id) == ("move valid_to after valid_from",
+                                                                                 "pindahkan valid_to")
+    assert set(FIXES) >= {"C010", "C011", "C012", "C016", "C020", "C030", "C041"}
+    assert all(t.id != t.en and t.id and t.en for t in FIXES.values())
 
 
 def test_contradicting_formation_rules(policy_copy):

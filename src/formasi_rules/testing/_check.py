@@ -40,7 +40,7 @@ def check(policy_dir, *, as_of: dt.date | None = None, max_examples: int = 300,
     try:
         policy = load_policy(policy_dir)
     except PolicyError as exc:
-        return [Finding.from_problem(p) for p in exc.problems]
+        return [Finding.from_problem(p).fixed() for p in exc.problems]
     if policy.abstract:  # a base: its files are valid; its rules are checked in the policies extending it
         return []
     cov = policy.coverage
@@ -60,7 +60,7 @@ def check(policy_dir, *, as_of: dt.date | None = None, max_examples: int = 300,
             findings += merge(found, len(days))
     finally:
         confirm.close()
-    return findings
+    return [f.fixed() for f in findings]
 
 
 def _settings(max_examples: int) -> settings:

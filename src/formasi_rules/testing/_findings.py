@@ -33,8 +33,79 @@ class Finding:
 
     @classmethod
     def from_problem(cls, p: Problem) -> Finding:
-        return cls(p.code, p.id, p.en + (f" ({p.hint})" if p.hint else ""), (p.rule,) if p.rule else (),
-                   p.file, p.line)
+        fix = None
+        if p.hint:  # "english / indonesia" where the hint gives both; else the one text for both
+            en, _, id_ = p.hint.rpartition(" / ")
+            fix = Text(id_, en) if en else Text(p.hint, p.hint)
+        return cls(p.code, p.id, p.en, (p.rule,) if p.rule else (), p.file, p.line, fix=fix)
+
+    def fixed(self) -> Finding:
+        """The finding with how to fix it: its own words where its check gave them, else its code's (FIXES)."""
+        return self if self.fix is not None or self.code not in FIXES else attrs.evolve(self, fix=FIXES[self.code])
+
+
+# how to fix a finding, by its code, where its check gives no words of its own (the test cases a
+# finding carries show the candidate it is about)
+FIXES = {code: Text(id_, en) for code, en, id_ in (
+    ("C010", "check the rule's tests against its citation: a value or an operator is wrong (at_least where at_most "
+             "is meant, say), or its valid_from / valid_to leave no day in force",
+     "periksa uji aturan terhadap rujukannya: ada nilai atau operator yang salah (at_least padahal maksudnya "
+     "at_most, misalnya), atau valid_from / valid_to-nya tidak menyisakan satu hari pun"),
+    ("C011", "check each rule named against its citation: together they refuse every candidate for this route and "
+             "level, so one of them has a wrong value, operator or level",
+     "periksa setiap aturan yang disebut terhadap rujukannya: bersama-sama semuanya menolak setiap kandidat "
+     "untuk jalur dan jenjang ini, jadi salah satunya memuat nilai, operator atau jenjang yang salah"),
+    ("C012", "remove the repeated rule, or correct it against its citation if it was meant to test something else: "
+             "as written it never changes a decision",
+     "hapus aturan yang berulang, atau perbaiki sesuai rujukannya jika maksudnya menguji hal lain: seperti "
+     "tertulis, aturan itu tidak pernah mengubah keputusan"),
+    ("C013", "correct the need one of the two formation rules asks against its citation, or narrow their when: so "
+             "that they do not apply together",
+     "perbaiki kebutuhan yang diminta salah satu aturan formasi sesuai rujukannya, atau persempit when:-nya agar "
+     "keduanya tidak berlaku bersamaan"),
+    ("C015", "check the operator against the citation: this test bounds the field the other way from the rest of "
+             "the policy (at_least where the others use at_most, or the reverse)",
+     "periksa operatornya terhadap rujukan: uji ini membatasi field ke arah yang berlawanan dengan bagian lain "
+     "kebijakan (at_least padahal yang lain at_most, atau sebaliknya)"),
+    ("C016", "check its value against the citation (a minimum of 0, or a list holding every value, lets everyone "
+             "pass), or remove the rule",
+     "periksa nilainya terhadap rujukan (batas bawah 0, atau daftar yang memuat semua nilai, meloloskan semua "
+     "orang), atau hapus aturannya"),
+    ("C020", "correct the higher level's cell or the lower level's against the table's citation: a higher level "
+             "does not ask less",
+     "perbaiki sel jenjang yang lebih tinggi atau yang lebih rendah sesuai rujukan tabel: jenjang yang lebih "
+     "tinggi tidak meminta lebih sedikit"),
+    ("C023", "correct the threshold against the table's citation: a promotion to the next level asks at least what "
+             "a promotion within the level below asks",
+     "perbaiki ambangnya sesuai rujukan tabel: kenaikan ke jenjang berikutnya meminta sekurang-kurangnya "
+     "sebanyak kenaikan di dalam jenjang di bawahnya"),
+    ("C024", "correct the level the promotion comes from (the table's row, or the order of the level vocabulary) "
+             "against the citation",
+     "perbaiki jenjang asal kenaikan (baris tabel, atau urutan kosakata jenjang) sesuai rujukannya"),
+    ("C025", "list the vocabulary's values lowest first, or correct the table's value, so that their order and "
+             "their ranks agree",
+     "tulis nilai-nilai kosakata dari yang terendah, atau perbaiki nilai tabelnya, agar urutan dan peringkatnya "
+     "sejalan"),
+    ("C026", "make the rule's title and its table agree: correct the number in the title, or the table's cell, "
+             "against the citation",
+     "samakan judul aturan dengan tabelnya: perbaiki angka di judul, atau sel tabel, sesuai rujukannya"),
+    ("C030", "if the rule stays in force, add its next version (valid_from the day after) or move its valid_to; "
+             "if it ends on purpose, say so in its note",
+     "jika aturan tetap berlaku, tambahkan versi berikutnya (valid_from sehari sesudahnya) atau geser "
+     "valid_to-nya; jika memang berakhir, tulis alasannya di note"),
+    ("C040", "the test case shows a candidate the property and the rules disagree on: correct the rule against "
+             "its citation, or the property if the regulation allows it",
+     "kasus uji menunjukkan kandidat yang membuat sifat dan aturan tidak sejalan: perbaiki aturan sesuai "
+     "rujukannya, atau sifatnya jika peraturan memang membolehkan"),
+    ("C041", "check the rule's operator (at_least / at_most) and its table against the citation: the test cases "
+             "show a better value losing eligibility",
+     "periksa operator aturan (at_least / at_most) dan tabelnya terhadap rujukan: kasus uji menunjukkan nilai "
+     "yang lebih baik justru membuat tidak memenuhi syarat"),
+    ("C099", "the reasoner could not settle it: write a test case for the rule (formasi test), or write the rule "
+             "more simply",
+     "penalar tidak dapat memutuskannya: tulis kasus uji untuk aturan ini (formasi test), atau sederhanakan "
+     "aturannya"),
+)}
 
 
 def period_text(period: Period) -> str:
