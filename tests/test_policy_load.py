@@ -45,6 +45,17 @@ def test_misspelt_rule_key_names_file_line_rule_and_suggests(policy_copy):
     assert any(q.code == "P013" and "citation" in q.en and q.rule == "perpindahan.age" for q in problems)
 
 
+@pytest.mark.parametrize("where, name", [("rules/formation.yaml", "rules"), ("tables/position.yaml", "tables")])
+def test_an_unknown_top_level_key_names_its_file_once(policy_copy, where, name):
+    """The place before the problem gives the file's whole path; the message names the file by its name
+    (it said the whole path a second time, in both languages)."""
+    path = policy_copy / where
+    path.write_text(path.read_text(encoding="utf-8") + f"{name}z: []\n", encoding="utf-8")
+    (p,) = [p for p in load_problems(policy_copy) if p.code == "P012"]
+    assert p.file == str(path) and str(path) not in p.en and str(path) not in p.id
+    assert f"in {path.name};" in p.en and f"di {path.name}" in p.id and f"'{name}'" in p.hint
+
+
 def test_unknown_field_in_condition_suggests_the_field(policy_copy):
     path = policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml"
     edit(path, "      age: {at_most:", "      ages: {at_most:")

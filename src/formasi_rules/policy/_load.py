@@ -360,7 +360,7 @@ class _Loader:
             here: dict[str, Where] = {}  # the fields this layer defines, and where
             for file, doc in layer.docs["fields"]:
                 r = Reader(file)
-                if r.document(doc, "fields") is not None and r.keys(doc, ("fields",), (), file):
+                if r.document(doc, "fields") is not None and r.keys(doc, ("fields",), (), _file_named(file)):
                     node = r.mapping(doc, "fields", "fields") or {}
                     for name, spec in node.items():
                         replaces = spec.get("replaces") if isinstance(spec, dict) else None
@@ -393,7 +393,7 @@ class _Loader:
             for file, doc in layer.docs["rules"]:
                 r = Reader(file)
                 if fields is not None and r.document(doc, "rules") is not None and r.keys(
-                        doc, (), ("rules", "properties"), file, RULES_DEEPER):
+                        doc, (), ("rules", "properties"), _file_named(file), RULES_DEEPER):
                     if "rules" in doc:
                         self._rule_list(r, doc, header, fields, layer.name, layer.name == top, rules, own)
                     if "properties" in doc:
@@ -488,7 +488,7 @@ class _Loader:
 
     def _tables(self, r: Reader, doc: Any, layer: str) -> dict[str, tuple]:
         out: dict[str, tuple] = {}
-        if r.document(doc, "tables") is None or not r.keys(doc, ("tables",), (), r.file):
+        if r.document(doc, "tables") is None or not r.keys(doc, ("tables",), (), _file_named(r.file)):
             return out
         node = r.mapping(doc, "tables", "tables")
         for name, spec in (node or {}).items():
@@ -686,3 +686,9 @@ def _applies(r: Reader, node: Any, i: int, routes: tuple, levels: tuple, period:
                   f"{period.valid_to or 'no end'}) lie outside", node, i, hint="correct its dates / perbaiki tanggalnya")
         return False
     return True
+
+
+def _file_named(file: str) -> str:
+    """A file as a problem at its top level names it: by its name alone, the place before the
+    problem giving its whole path already."""
+    return os.path.basename(file)
