@@ -675,6 +675,11 @@ def test_empty_or_headless_rule_file_says_what_it_should_hold(policy_copy, text,
     ("rules/perpindahan.yaml", "  - id: perpindahan.age\n",
      "  - id: perpindahan.age\n    valid_from: 2024-01-01\n    valid_to: 2023-06-30\n"),             # P023
     ("policy.yaml", "abstract: true", "abstract: 'true'"),                                         # P024
+    ("policy.yaml", 'version: "2023.1"', "version: [2023]"),                                       # P014
+    ("rules/perpindahan.yaml", "    title: {id: Usia paling tinggi sesuai jenjang, en: Age at most the limit of the level}",
+     "    title: [Usia paling tinggi]"),                                                           # P016
+    ("rules/perpindahan.yaml", "  - id: perpindahan.age\n",
+     "  - id: perpindahan.age\n    valid_from: 12 Januari 2024\n"),                                # P017
 ])
 def test_how_to_fix_a_policy_is_said_in_both_languages(policy_copy, file, old, new):
     """The fix of a policy problem ('give the older version a valid_to ...') was English only."""
@@ -682,6 +687,8 @@ def test_how_to_fix_a_policy_is_said_in_both_languages(policy_copy, file, old, n
     edit(path, old, new)
     problems = load_problems(policy_copy)
     assert problems and all(p.hint and " / " in p.hint for p in problems), problems
+    if "Januari" in new:  # a date with its month's name: the hint gives it as it must be written
+        assert any("2024-01-12" in p.hint for p in problems if p.code == "P017"), problems
 
 
 def test_a_policy_file_saved_as_latin_1_says_how_to_fix_it_in_both_languages(policy_copy):

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .._dates import iso_date
+from .._dates import date_hint, iso_date
 from .._errors import Problem, suggest
 from .._text import Text
 from ._model import Where
@@ -141,7 +140,9 @@ class Reader:
                     return Text(id_, en)
             return None
         self.problem("P016", f"{what} harus berupa teks atau {{id: ..., en: ...}}",
-                     f"{what} must be text or {{id: ..., en: ...}}, got {_kind(value)}", node, key)
+                     f"{what} must be text or {{id: ..., en: ...}}, got {_kind(value)}", node, key,
+                     hint="write one text, or the two languages: {id: Usia paling tinggi, en: Maximum age} / "
+                          "tulis satu teks, atau kedua bahasa: {id: ..., en: ...}")
         return None
 
     def date(self, node: Any, key: Any, what: str) -> dt.date | None:
@@ -156,24 +157,10 @@ class Reader:
             except ValueError:
                 pass
         self.problem("P017", f"{what} harus tanggal seperti 2023-01-12, bukan {value!r}",
-                     f"{what} must be a date like 2023-01-12, got {value!r}", node, key)
+                     f"{what} must be a date like 2023-01-12, got {value!r}", node, key,
+                     hint=(date_hint(value) if isinstance(value, str) else None)
+                     or "write it as year-month-day, 2023-01-12, without quotes / tulis sebagai tahun-bulan-tanggal")
         return None
-
-    def number(self, node: Any, key: Any, what: str) -> Decimal | None:
-        value = node[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            self.problem("P018", f"{what} harus berupa angka", f"{what} must be a number, got {value!r}",
-                         node, key)
-            return None
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            self.problem("P018", f"{what} harus berupa angka", f"{what} must be a number, got {value!r}",
-                         node, key)
-            return None
-        return number
 
     def choice(self, node: Any, key: Any, what: str, choices: tuple[str, ...]) -> str | None:
         value = node[key]

@@ -34,7 +34,8 @@ def read_header(r: Reader, doc: Any) -> dict | None:
     out: dict[str, Any] = {"name": r.string(doc, "policy", "policy", ID_PATTERN)}
     version = doc["version"]
     if not isinstance(version, (str, int, float)) or isinstance(version, bool):
-        r.problem("P014", "version harus berupa teks", "version must be text", doc, "version")
+        r.problem("P014", "version harus berupa teks", "version must be text", doc, "version",
+                  hint='write it in quotes: version: "2025.10" / tulis dalam tanda kutip')
     elif isinstance(version, float):  # 2025.10 is the number 2025.1 to YAML: 2025.10 and 2025.1 would be one
         r.problem("P014", f"version {version} dibaca YAML sebagai angka; tulis dalam tanda kutip",
                   f"YAML reads this version as the number {version}, which loses what was written (2025.10 "
@@ -126,7 +127,9 @@ def _values(r: Reader, spec: Any, what: str) -> tuple | None:
                   f"the values of {what} must be a list (in order) or a mapping of value to rank", spec, "values")
         return None
     if not got.values:
-        r.problem("P027", f"{what} tidak punya nilai", f"{what} has no values", spec, "values")
+        r.problem("P027", f"{what} tidak punya nilai", f"{what} has no values", spec, "values",
+                  hint="list its values under values:, lowest first: values: [a, b, c] / "
+                       "tulis nilai-nilainya di bawah values:, dari yang terendah")
         return None
     # an alias is read in any capitals and spacing, as records are: one that is another value's
     # spelling, or given to two values, would read a record's word as one of them without a word
@@ -245,7 +248,9 @@ def _replace_problem(r: Reader, node: Any, key: Any, kind: str, exists: bool, na
                   hint=suggest(target, known))
     else:
         r.problem("P047", f"{kind} {name!r} tidak ada untuk diganti",
-                  f"{kind} {name!r} says it replaces something, but no policy below defines it", node, key)
+                  f"{kind} {name!r} says it replaces something, but no policy below defines it", node, key,
+                  hint=(suggest(name, known) or "remove replaces:, or give the name the base policy uses / "
+                        "hapus replaces:, atau tulis nama seperti di kebijakan dasar"))
 
 
 def _sources(r: Reader, doc: Any) -> dict[str, Source]:

@@ -493,7 +493,9 @@ class _Loader:
         node = r.mapping(doc, "tables", "tables")
         for name, spec in (node or {}).items():
             if name in out:
-                r.problem("P040", f"tabel {name!r} didefinisikan dua kali", f"table {name!r} is defined twice", node, name)
+                r.problem("P040", f"tabel {name!r} didefinisikan dua kali", f"table {name!r} is defined twice", node, name,
+                          hint="rename one of the two, or delete the copy / ganti nama salah satunya, atau hapus "
+                               "salinannya")
                 continue
             row_keys = (*(spec.get("columns") or {}), "valid_from", "valid_to", "citation", "note") \
                 if isinstance(spec, dict) and isinstance(spec.get("columns"), dict) else ()
