@@ -100,7 +100,7 @@ FIXES = {code: Text(id_, en) for code, en, id_ in (
     ("C041", "check the rule's operator (at_least / at_most) and its table against the citation: the test cases "
              "show a better value losing eligibility",
      "periksa operator aturan (at_least / at_most) dan tabelnya terhadap rujukan: kasus uji menunjukkan nilai "
-     "yang lebih baik justru membuat tidak memenuhi syarat"),
+     "yang meningkat justru membuat kandidat tidak lagi memenuhi syarat"),
     ("C099", "the reasoner could not settle it: write a test case for the rule (formasi test), or write the rule "
              "more simply",
      "penalar tidak dapat memutuskannya: tulis kasus uji untuk aturan ini (formasi test), atau sederhanakan "
