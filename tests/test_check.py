@@ -234,3 +234,15 @@ def test_ranges_that_overlap_or_leave_a_gap_say_how_to_fix_them(policy_copy, new
     assert fix_en in found.fix.en and fix_id in found.fix.id, found.fix
     r = CliRunner().invoke(main, ["check", str(policy_copy), "--static-only"])
     assert f"  fix: {found.fix.en}\n  perbaikan: {found.fix.id}\n" in r.output, r.output
+
+
+def test_a_range_fix_never_suggests_a_value_that_empties_a_range(policy_copy):
+    """ahli_muda III/b-III/b over ahli_pertama III/a-III/b: raising ahli_muda's min_rank to III/c
+    would leave its range III/c-III/b empty (no rank passes), so only lowering ahli_pertama's
+    max_rank fixes the overlap."""
+    path = policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml"
+    edit(path, "{level: ahli_muda, min_rank: III/c, max_rank: III/d}", "{level: ahli_muda, min_rank: III/b, max_rank: III/b}")
+    (found,) = [f for f in check(policy_copy, properties=False) if f.code == "C021"]
+    assert "raise ahli_muda's min_rank" not in found.fix.en and "naikkan min_rank ahli_muda" not in found.fix.id
+    assert "lower ahli_pertama's max_rank to III/a" in found.fix.en, found.fix.en
+    assert "turunkan max_rank ahli_pertama menjadi III/a" in found.fix.id, found.fix.id

@@ -119,7 +119,7 @@ def ranges(policy: Policy) -> list[Finding]:
                     spans = [(lv, _rank(policy, table, lo.value.column, r.values[lo.value.column]),
                               _rank(policy, table, hi.value.column, r.values[hi.value.column]), r)
                              for lv, r in spans if r is not None]
-                    for (a, a_lo, a_hi, a_row), (b, b_lo, _b_hi, row) in _pairs(policy, spans):
+                    for (a, a_lo, a_hi, a_row), (b, b_lo, b_hi, row) in _pairs(policy, spans):
                         if shrink:  # "below max": the ranges are read with the top excluded
                             continue
                         if b_lo <= a_hi:
@@ -136,20 +136,24 @@ def ranges(policy: Policy) -> list[Finding]:
                                            (rule.id,), row.where.file, row.where.line, _cite(policy, rule),
                                            periods=(period_text(period),),
                                            fix=_range_fix(policy, table, lo.value.column, hi.value.column,
-                                                          (a, a_lo, a_row), (b, b_lo, row), code == "C021")))
+                                                          (a, a_lo, a_row), (b, b_hi, row), code == "C021")))
     return out
 
 
 def _range_fix(policy: Policy, table, lo_col: str, hi_col: str, below: tuple, above: tuple, overlap: bool) -> Text:
     """How to fix C021 / C022: the two cells that meet wrongly, each at its row, and the values that
-    make the upper range begin just after the lower one ends."""
-    (a, a_lo, a_row), (b, _, b_row) = below, above
+    make the upper range begin just after the lower one ends; never one that would leave either
+    range empty (``below`` is the lower level, its bottom's rank and row; ``above`` the upper
+    level, its top's rank and row)."""
+    (a, a_lo, a_row), (b, b_hi, b_row) = below, above
     top, start = a_row.values[hi_col], b_row.values[lo_col]
     at_a, at_b = _row_at(a_row), _row_at(b_row)
     after, before = _step(policy, table, hi_col, top, +1), _step(policy, table, lo_col, start, -1)
     if overlap:
         if before is not None and _rank(policy, table, lo_col, before) < a_lo:
             before = None  # lowering the top of the range below would leave it empty
+        if after is not None and _rank(policy, table, hi_col, after) > b_hi:
+            after = None  # raising the bottom of the range above past its top would leave it empty
         en = (f"make one range end before the next begins: {b}'s {lo_col} {start} ({at_b}) is not above {a}'s "
               f"{hi_col} {top} ({at_a})")
         id_ = (f"akhiri satu rentang sebelum rentang berikutnya dimulai: {lo_col} {b} {start} ({at_b}) tidak di atas "
