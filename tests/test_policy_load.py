@@ -759,6 +759,23 @@ def test_key_at_the_column_of_the_list_item_is_pointed_at(policy_copy):
     assert "indent it by 2 more spaces" in p.hint and "terlalu ke kiri: tambahkan 2 spasi" in p.hint, p
 
 
+def test_key_at_the_column_of_an_item_that_is_a_value_is_moved_left(policy_copy):
+    """`valid_from:` at the column of the '- ' of a list of routes was told to be indented 2 more
+    spaces 'to the column of the item's keys': `- perpindahan` has none, and the line indented so is
+    still not YAML. It belongs beside `routes:`, to the left."""
+    path = policy_copy / "rules" / "pedoman.yaml"
+    edit(path, "    routes: [pengangkatan_pertama, perpindahan, penyesuaian, kenaikan_jenjang]\n    valid_from: 2025-10-01\n",
+         "    routes:\n      - pengangkatan_pertama\n      - perpindahan\n      valid_from: 2025-10-01\n")
+    (p,) = load_problems(policy_copy)
+    line, routes = line_of(path, "      valid_from: 2025-10-01"), line_of(path, "    routes:")
+    assert p.code == "P002" and p.line == line, p
+    assert "indent it by" not in p.hint and "tambahkan" not in p.hint, p
+    assert f"move it left by 2 spaces, to the column of 'routes' (line {routes})" in p.hint, p
+    assert f"geser ke kiri 2 spasi, ke kolom 'routes' (baris {routes})" in p.hint, p
+    edit(path, "      valid_from: 2025-10-01\n", "    valid_from: 2025-10-01\n")  # as the hint says: it loads
+    assert fr.load_policy(policy_copy).name
+
+
 def test_a_missing_citation_shows_how_one_is_written(policy_copy):
     """'required key citation is missing in rule x' did not say what a citation looks like: staff who
     had never written one had to find the policy language's page."""

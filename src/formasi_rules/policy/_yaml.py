@@ -390,6 +390,8 @@ def _out_of_item(text: str, line: int, column: int) -> str | None:
         if indent < column or not above.startswith("- ", indent):
             return None
         inner = indent + 1 + len(above[indent + 1:]) - len(above[indent + 1:].lstrip(" "))
+        if not _KEY_AT.match(above, inner):  # an item that is a value (- ROUTE), not a mapping: it has no keys
+            return _out_of_list(lines, key.group(1).strip(), line, column, number)
         return misindented(key.group(1).strip(), line + 1,
                            (f"at the column of the '- ' of the list item at line {number + 1}",
                             f"sejajar dengan '- ' butir daftar di baris {number + 1}"),
@@ -398,6 +400,28 @@ def _out_of_item(text: str, line: int, column: int) -> str | None:
                              "the mapping holding the list is further left, at that mapping's column)"),
                             (f"terlalu ke kiri: tambahkan {inner - column} spasi di depannya, sejajar dengan kunci "
                              "butir itu (kunci pemetaan yang memuat daftar itu ditulis lebih ke kiri)")))
+    return None
+
+
+def _out_of_list(lines: list[str], key: str, line: int, column: int, item: int) -> str | None:
+    """The hint for a key written at the column of the ``- `` of a list of values (``- ROUTE``
+    under ``routes:``): it belongs beside the key that holds the list, further left."""
+    for number in range(item - 1, -1, -1):
+        above = lines[number]
+        indent = len(above) - len(above.lstrip(" "))
+        if not above.strip() or above.lstrip().startswith("#") or indent >= column:
+            continue
+        at = indent + 2 if above.startswith("- ", indent) else indent  # (the list is under an item's key)
+        owner = _KEY_AT.match(above, at)
+        if owner is None or at >= column:
+            return None
+        name = owner.group(1).strip()
+        return misindented(key, line + 1, (f"at the column of the '- ' of the list item at line {item + 1}",
+                                           f"sejajar dengan '- ' butir daftar di baris {item + 1}"), None,
+                           (f"that item is a value, with no keys: move it left by {column - at} spaces, to the column "
+                            f"of {name!r} (line {number + 1}), whose list it ends",
+                            f"butir itu sebuah nilai, tanpa kunci: geser ke kiri {column - at} spasi, ke kolom "
+                            f"{name!r} (baris {number + 1}), yang daftarnya berakhir di sini"))
     return None
 
 
