@@ -794,6 +794,28 @@ def test_a_missing_citation_shows_how_one_is_written(policy_copy):
     assert "source is a key under 'sources:'" in p.hint and "misalnya" in p.hint and "pasal dan ayat" in p.hint, p
 
 
+def test_a_missing_citations_example_names_an_article_its_source_lists(policy_copy):
+    """The citation above it gives no article (allowed), and its source lists its articles: the example
+    said 'article: Pasal 1', which that source does not list, so the citation copied as shown was P059."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    edit(policy_copy / "policy.yaml", "articles: [Pasal 1, Pasal 4, Pasal 11]", "articles: [Pasal 4, Pasal 11]")
+    path = policy_copy / "rules" / "pedoman.yaml"
+    edit(path, "    citation: {source: permenpanrb_21_2025, article: Pasal 11 ayat (3)}\n",
+         "    citation: {source: permenpanrb_21_2025}\n")
+    path.write_text(path.read_text(encoding="utf-8") + "  - id: pengangkatan.kedua\n    title: {id: Kedua, en: Second}\n"
+                    "    routes: [perpindahan]\n    require:\n      experience_years: {at_least: 1}\n", encoding="utf-8")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P013" and p.rule == "pengangkatan.kedua", p
+    example = p.hint[p.hint.index("'citation: ") + 1:p.hint.index("}'") + 1]
+    assert YAML(typ="safe").load(io.StringIO(example))["citation"] == {"source": "permenpanrb_21_2025",
+                                                                       "article": "Pasal 4"}, p.hint
+    path.write_text(path.read_text(encoding="utf-8") + f"    {example}\n", encoding="utf-8")  # copied as shown
+    assert fr.load_policy(policy_copy).name
+
+
 @pytest.mark.parametrize("article", ["Pasal 5: ayat (1)", "Lampiran I, angka 3", "'kutip'", "- daftar", None])
 def test_the_citation_shown_is_valid_yaml_whatever_its_article(article):
     import io

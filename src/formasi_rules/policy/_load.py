@@ -550,11 +550,15 @@ class _Loader:
                 if c.source in sources and Path(w.file).parent.parent == layer]
         mine = [c for c in here if c[0] == r.file]
         if mine or here:
-            return {"citation": citation_shape(*(mine or here)[-1][1:])}
-        if not sources:
+            _, key, article = (mine or here)[-1]
+            source = sources[key]
+        elif sources:
+            source, article = next(iter(sources.values())), None
+        else:
             return None
-        source = next(iter(sources.values()))
-        return {"citation": citation_shape(source.key, source.articles[0] if source.articles else None)}
+        # a citation may leave its article out, but the example names one: of the source's list, if it
+        # has one (any other article of such a source is P059)
+        return {"citation": citation_shape(source.key, article or (source.articles[0] if source.articles else None))}
 
     def _citation(self, r: Reader, node: Any) -> Citation | None:
         spec = r.mapping(node, "citation", "citation")
