@@ -339,3 +339,5 @@ def test_expand_reports_each_bad_record_and_expands_the_rest(default_engine, tmp
     else:
         assert f"{path} $.results[1]: I032:" in r.stderr and f"{path} $.results[2]: I032:" in r.stderr
     assert "4 record(s): 2 expanded, 2 rejected" in r.stderr and "evaluate its candidate again" in r.stderr
+    hints = [problem["hint"] for item in out[1:3] for problem in item["error"]["problems"]]
+    assert len(hints) == 2 and all("evaluasi lagi kandidatnya" in hint for hint in hints), hints  # both languages

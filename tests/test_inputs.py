@@ -790,5 +790,24 @@ def test_every_bad_row_of_a_places_file_is_named_by_its_line_with_a_fix(tmp_path
                      ("I013", str(path), 5, None), ("F005", str(path), 7, "$[5]"), ("I013", str(path), 8, None),
                      ("F003", str(path), 9, "$[7].level")]
     assert all(p.hint for p in info.value.problems)
+    assert all(" / " in p.hint for p in info.value.problems if p.code.startswith("F"))  # in both languages
     assert str(info.value.problems[0]).startswith(f"{path}:3 $[1].level: F003")
     assert "nothing was evaluated" in str(info.value) and "tidak ada yang dievaluasi" in str(info.value)
+
+
+@pytest.mark.parametrize("name, rows, code", [
+    ("places.csv", "region,level\nKota A,ahli_pertama\n", "F001"),
+    ("places.json", '[{"region": 5, "level": "ahli_pertama", "open": 1}]', "F002"),
+    ("places.csv", "region,level,open\nKota A,jenjang_x,1\n", "F003"),
+    ("places.csv", "region,level,open\nKota A,ahli_pertama,dua\n", "F004"),
+    ("places.csv", "region,level,open\nKota A,ahli_pertama,1\nKota A,ahli_pertama,2\n", "F005")])
+def test_a_places_files_fix_is_said_in_both_languages(tmp_path, name, rows, code):
+    """The fixes of F001, F002, F003 (a level with no close spelling), F004 and F005 were in English only."""
+    path = tmp_path / name
+    path.write_text(rows, encoding="utf-8")
+    with pytest.raises(fr.InputError) as info:
+        read_formation(path, POLICY.levels)
+    (p,) = info.value.problems
+    english, _, indonesian = p.hint.partition(" / ")
+    assert p.code == code and indonesian, p
+    assert "tulis" in indonesian or "baris berisi" in indonesian, p.hint

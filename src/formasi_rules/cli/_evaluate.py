@@ -277,7 +277,9 @@ def _expanded(expand_one, path: str, where: str, number: int | None, given, reje
         except ValueError as exc:
             return _rejected(rejected, path, where, number, None, "I011", f"not valid JSON ({exc})",
                              "bukan JSON yang sah", "a line cut short or edited? give the line as the run wrote "
-                             "it, or evaluate its candidate again with --layout compact")
+                             "it, or evaluate its candidate again with --layout compact / baris terpotong atau "
+                             "diubah? berikan baris seperti ditulis run-nya, atau evaluasi lagi kandidatnya dengan "
+                             "--layout compact")
     if isinstance(record, dict) and "catalogue" in record:  # two runs' outputs joined: their records and
         # catalogues cannot be told apart past here, so the file is refused as a whole
         raise FormasiError(f"{path}, {where}: a second catalogue among the records: the output of two runs joined? "
@@ -290,7 +292,9 @@ def _expanded(expand_one, path: str, where: str, number: int | None, given, reje
         candidate = record.get("candidate") if isinstance(record, dict) else None
         return _rejected(rejected, path, where, number, candidate if isinstance(candidate, str) else None,
                          "I032", en or id_, id_, "give the record as the run wrote it, with its own run's catalogue "
-                         "first, or evaluate its candidate again with --layout compact")
+                         "first, or evaluate its candidate again with --layout compact / berikan rekaman seperti "
+                         "ditulis run-nya, dengan katalog run itu di depannya, atau evaluasi lagi kandidatnya dengan "
+                         "--layout compact")
 
 
 def _rejected(rejected: Rejections, path: str, where: str, number: int | None, candidate: str | None,

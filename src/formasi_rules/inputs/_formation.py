@@ -65,7 +65,8 @@ _LINE = re.compile(r"(\S+) \(line (\d+)\)")  # a file's row: "$[2] (line 4)"
 
 
 def _example(levels: tuple[str, ...] | None) -> str:
-    return f"a row is region, level, open, for example: Kota Palembang,{levels[0] if levels else 'LEVEL'},2"
+    example = f"Kota Palembang,{levels[0] if levels else 'LEVEL'},2"
+    return f"a row is region, level, open, for example: {example} / satu baris berisi region, level, open, misalnya: {example}"
 
 
 def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
@@ -100,24 +101,28 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
         if not isinstance(region, str) or not region.strip():
             problems.append(Problem("F002", "region harus berupa nama", f"region must be a name, got {said(region)}",
                                     path=f"{where}.region", hint="give the region's name as the candidates' "
-                                    "records write it (Kota Palembang)", **name_line))
+                                    "records write it (Kota Palembang) / tulis nama wilayah seperti pada rekaman "
+                                    "kandidat (Kota Palembang)", **name_line))
         elif level is None:
             known = f"; expected one of: {', '.join(levels)}" if levels else ""
             problems.append(Problem("F003", f"jenjang tidak dikenal {said(given)}", f"unknown level {said(given)}{known}",
                                     path=f"{where}.level", hint=suggest(str(given), levels or ())
-                                    or (f"write one of {', '.join(levels)}" if levels else "write the level's name"),
+                                    or (f"write one of {', '.join(levels)} / tulis salah satu dari {', '.join(levels)}"
+                                        if levels else "write the level's name / tulis nama jenjangnya"),
                                     **name_line))
         elif isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_OPEN:
             problems.append(Problem("F004", f"open harus bilangan bulat 0 sampai {MAX_OPEN:,}, bukan {said(count)}",
                                     f"open must be a whole number from 0 to {MAX_OPEN:,}, got {said(count)}",
                                     path=f"{where}.open", hint="write the number of open places in digits, 0 where "
-                                    "none is open (2, not 2.0 or dua)", **name_line))
+                                    "none is open (2, not 2.0 or dua) / tulis jumlah tempat terbuka dengan angka, 0 bila "
+                                    "tidak ada (2, bukan 2.0 atau dua)", **name_line))
         else:
             places = out.setdefault(region_key(region), {})
             if level in places:
                 problems.append(Problem("F005", f"{region} {level} muncul dua kali",
                                         f"{region} {level} is given twice", path=where, hint="give each region "
-                                        "and level once, with all its open places (not a sum of rows)", **name_line))
+                                        "and level once, with all its open places (not a sum of rows) / tulis setiap "
+                                        "wilayah dan jenjang sekali, dengan seluruh tempat terbukanya", **name_line))
             places[level] = count
     if problems:
         raise InputError(problems, f"{len(problems)} problem(s) in the open places ({name}): nothing was "
