@@ -168,6 +168,10 @@ def test_a_data_frame_s_columns_are_named_as_a_csv_header_s(client, one_process)
     both = frame.assign(**{"Birth Date": frame["birth_date"]})
     with pytest.raises(fr.InputError, match="I018.*birth_date"):
         frd.evaluate_frame(dask_frame.from_pandas(both, npartitions=1), batch)
+    # the names come with the batch: the policy's folder need not exist here, only on the workers
+    elsewhere = frd.Batch.of(one_process.policy, as_of=AS_OF, backend="durable", folder="/cluster/share/nowhere")
+    assert "strategic_need" in elsewhere.columns and "birth_date" in elsewhere.columns
+    frd.evaluate_frame(dask_frame.from_pandas(typed, npartitions=1), elsewhere)  # nothing loaded: no P000
 
 
 def test_a_data_frame_that_cannot_make_records_is_refused_plainly(client, one_process):

@@ -54,7 +54,7 @@ except ImportError as exc:  # the optional extra is not installed
 from .._errors import InvalidArgument
 from ..engine._result import Block
 from ..inputs import JsonLine, flat_record, name_columns, record_columns
-from .partitions import Batch, _engine, catalogue_line, evaluate_partition, mark_duplicates
+from .partitions import Batch, catalogue_line, evaluate_partition, mark_duplicates
 
 __all__ = ["Batch", "catalogue_line", "evaluate_frame", "evaluate_jsonl", "evaluate_partition",
            "evaluate_records", "mark_duplicates"]
@@ -196,7 +196,7 @@ def evaluate_frame(frame: Any, batch: Batch, *, ahead: int | None = None) -> Ite
         raise InvalidArgument(f"a record's fields are named by text; the frame has the column(s) {named!r:.200} "
                               "(give the columns the fields' names, as a CSV header does)")
     # each column is the field it names in any capitals and spacing, as a CSV header's ("Birth Date")
-    named = name_columns(columns, record_columns(_engine(batch).policy))
+    named = name_columns(columns, batch.columns or record_columns())
     if named != columns:
         frame = frame.rename(columns=dict(zip(columns, named)))
     parts = frame.to_delayed()

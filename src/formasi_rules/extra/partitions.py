@@ -31,6 +31,7 @@ from .._errors import EngineError, InvalidArgument
 from ..engine._dedup import unique
 from ..engine._engine import Engine, check_filter, open_places_of, resolve_backend
 from ..engine._result import Block, check_layout
+from ..inputs import record_columns
 from ..policy import Policy, load_checked
 
 __all__ = ["Batch", "catalogue_line", "evaluate_partition", "mark_duplicates"]
@@ -51,6 +52,9 @@ class Batch:
     route: str | None = None
     level: str | None = None
     formation: dict[str, dict[str, int]] | None = None  # open places, already read
+    # the names a record's fields may have (the record's own and those the policy adds): what a data
+    # frame's columns are read as, here, where the policy's folder may be another machine's path
+    columns: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, policy: Policy, *, as_of: dt.date, layout: str = "compact",
@@ -72,7 +76,7 @@ class Batch:
         return cls(folder=os.fspath(folder) if folder is not None else os.path.abspath(policy.root),
                    digest=policy.digest, version=__version__, backend=resolve_backend(backend, stacklevel=2),
                    as_of=as_date(as_of), layout=check_layout(layout), route=route, level=level,
-                   formation=open_places_of(formation, policy.levels))
+                   formation=open_places_of(formation, policy.levels), columns=record_columns(policy))
 
 
 _POLICIES: dict[tuple[str, str], Policy] = {}  # (folder, digest) -> the policy loaded from there
