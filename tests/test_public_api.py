@@ -8,7 +8,7 @@ def test_exported_members():
         "BackendUnavailable", "BackendWarning", "Candidate", "Decision", "Engine", "EngineError",
         "FormasiError", "InputError", "InvalidArgument", "Policy", "PolicyError", "Problem", "Reason",
         "RecordError", "Result", "Text", "WorkerError", "expand", "load_policy", "read_formation",
-        "read_records", "structure_candidate"])
+        "read_records", "record_columns", "structure_candidate"])
     for name in fr.__all__:
         assert getattr(fr, name) is not None
 
@@ -85,3 +85,17 @@ def test_a_result_says_it_is_not_hashable(default_engine):
     result = default_engine.evaluate({"id": "a"}, as_of=dt.date(2025, 10, 9))
     assert not isinstance(result, collections.abc.Hashable)
     assert result == default_engine.evaluate({"id": "a"}, as_of=dt.date(2025, 10, 9))
+
+
+def test_a_csv_header_names_the_policy_s_own_fields_in_any_capitals(tmp_path):
+    """read_records reads a CSV header's names as the record's fields in any capitals and spacing;
+    given record_columns(policy), the fields the policy adds too (Strategic-Need is strategic_need)."""
+    from conftest import POLICY_DIR
+    path = tmp_path / "kandidat.csv"
+    path.write_text("ID,Birth Date,Strategic-Need\na1,1990-01-01,ya\n", encoding="utf-8")
+    (_, plain), = fr.read_records(path)
+    assert set(plain) == {"id", "birth_date", "Strategic-Need"}  # a name it does not know stays as written
+    policy = fr.load_policy(POLICY_DIR)
+    (_, named), = fr.read_records(path, columns=fr.record_columns(policy))
+    assert named == {"id": "a1", "birth_date": "1990-01-01", "strategic_need": "ya"}
+

@@ -16,7 +16,7 @@ from ._text import Text
 from .engine import (
     BackendWarning, Decision, Engine, Reason, RecordError, Result, expand,
 )
-from .inputs import Candidate, read_formation, read_records, structure_candidate
+from .inputs import Candidate, read_formation, read_records, record_columns, structure_candidate
 from .policy import Policy, load_policy
 
 __version__ = "0.1.0"
@@ -25,5 +25,5 @@ __all__ = [
     "BackendUnavailable", "BackendWarning", "Candidate", "Decision", "Engine", "EngineError",
     "FormasiError", "InputError", "InvalidArgument", "Policy", "PolicyError", "Problem", "Reason",
     "RecordError", "Result", "Text", "expand", "load_policy", "read_formation", "read_records",
-    "structure_candidate", "WorkerError",
+    "record_columns", "structure_candidate", "WorkerError",
 ]
