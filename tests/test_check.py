@@ -134,6 +134,18 @@ def test_a_date_gap_is_said_in_indonesian_with_the_fix(policy_copy):
         assert "beri tabel" not in f.fix.en and "give table" not in f.fix.id
 
 
+def test_a_table_value_the_engine_cannot_hold_is_said_in_indonesian_too(policy_copy):
+    """A table cell with more decimals than its field keeps: P070's Indonesian half said why in English."""
+    path = policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml"
+    edit(path, "{min_experience_years: 2, min_experience_years_strategic: 1}",
+         "{min_experience_years: 2.125, min_experience_years_strategic: 1}")
+    found = [f for f in check(policy_copy, properties=False) if f.code == "P070"]
+    assert found
+    for f in found:
+        assert "2.125 lebih dari 2 desimal" in f.id and "decimal" not in f.id, f.id
+        assert "2.125 has more than 2 decimal(s)" in f.en
+
+
 def test_every_finding_says_how_to_fix_it_in_both_languages(policy_copy):
     """A finding whose check gives no words of its own gets its code's (FIXES); a policy problem's
     hint is its fix, not words run on after the English message."""

@@ -347,6 +347,7 @@ def test_a_per_level_value_the_engine_cannot_hold_is_named(engines, policy):
     field = policy.fields[name]
     assert problem.code == "I021" and name in problem.en
     assert problem.path == "$." + (field.inputs[0] if field.inputs else name)
+    assert "terlalu besar" in problem.id and "too large" not in problem.id, problem.id
 
 
 def test_a_derivation_giving_more_decimals_than_its_field_keeps_is_said_as_the_policys_error(policy_copy):
@@ -365,6 +366,9 @@ def test_a_derivation_giving_more_decimals_than_its_field_keeps_is_said_as_the_p
     problem, = error.problems
     assert problem.code == "I021" and "the policy derives for credit_points" in problem.en
     assert "policy's error" in problem.en and "tell policy staff" in problem.hint
+    # said in Bahasa Indonesia too: the reason, and the fix (they were English inside the Indonesian)
+    assert "lebih dari 1 desimal" in problem.id and "decimal" not in problem.id, problem.id
+    assert "beri tahu staf kebijakan" in problem.hint
 
 
 @given(st.decimals(allow_nan=True, allow_infinity=True)

@@ -30,7 +30,17 @@ FORMATION = "formation"
 
 
 class NotRepresentable(ValueError):
-    pass
+    """A value the rules engine cannot hold exactly: ``str()`` says why in English, ``id`` in Bahasa
+    Indonesia."""
+
+    def __init__(self, en: str, id_: str):
+        super().__init__(en)
+        self.id = id_
+
+
+def why_id(exc: Exception) -> str:
+    """Why a value cannot be used, in Bahasa Indonesia where the exception says it."""
+    return exc.id if isinstance(exc, NotRepresentable) else str(exc)
 
 
 def fact_key(field: Field, level: str | None = None) -> str:
@@ -43,10 +53,11 @@ def encode(field: Field, value: Any, policy: Policy) -> str | int:
     if field.kind == "number":
         scaled = as_decimal(value).scaleb(field.decimals)
         if scaled != scaled.to_integral():
-            raise NotRepresentable(f"{value} has more than {field.decimals} decimal(s)")
+            raise NotRepresentable(f"{value} has more than {field.decimals} decimal(s)",
+                                   f"{value} lebih dari {field.decimals} desimal")
         number = int(scaled)
         if abs(number) > INT64:
-            raise NotRepresentable(f"{value} is too large")
+            raise NotRepresentable(f"{value} is too large", f"{value} terlalu besar")
         return number
     if field.kind == "date":
         return value.toordinal()
@@ -91,7 +102,7 @@ def _encoder(field: Field, policy: Policy):
         def number(value: Any) -> int:
             if type(value) is int:  # the same integer encode() reaches through Decimal
                 if abs(value * scale) > INT64:
-                    raise NotRepresentable(f"{value} is too large")
+                    raise NotRepresentable(f"{value} is too large", f"{value} terlalu besar")
                 return value * scale
             return encode(field, value, policy)
         return number
@@ -162,12 +173,15 @@ def unusable(field: Field, exc: Exception, derived: Any) -> Problem:
     said as such (the record has no such field to correct)."""
     decimals = getattr(field, "decimals", None)
     if field.derive is not None and (field.input is None or field.name in derived.explain):
-        return Problem("I021", f"nilai turunan {field.name} tidak dapat dipakai: {exc}; kesalahan kebijakan",
+        return Problem("I021", f"nilai turunan {field.name} tidak dapat dipakai: {why_id(exc)}; kesalahan kebijakan",
                        f"the value the policy derives for {field.name} cannot be used: {exc}; this is the "
                        "policy's error, not the record's", path=f"$.{field.name}",
                        hint=f"tell policy staff: the field keeps {decimals} decimal(s); round the derivation "
-                       "or allow more decimals" if decimals is not None else "tell policy staff")
-    return Problem("I021", f"nilai {field.name} tidak dapat dipakai: {exc}",
+                       f"or allow more decimals / beri tahu staf kebijakan: field ini menyimpan {decimals} desimal; "
+                       "bulatkan perhitungannya atau izinkan lebih banyak desimal" if decimals is not None
+                       else "tell policy staff / beri tahu staf kebijakan")
+    return Problem("I021", f"nilai {field.name} tidak dapat dipakai: {why_id(exc)}",
                    f"the value of {field.name} cannot be used: {exc}",
                    path="$." + (field.inputs[0] if field.inputs else field.name),
-                   hint=f"give at most {decimals} decimal(s), within 64-bit integers" if decimals is not None else None)
+                   hint=f"give at most {decimals} decimal(s), within 64-bit integers / beri paling banyak "
+                   f"{decimals} desimal" if decimals is not None else None)

@@ -238,8 +238,8 @@ def resolve_check(policy: Policy, rule: Rule, level: str, day: dt.date,
                 raise Unresolved(f"{cond.field}: {exc} (the value of table {ref.table!r}, column {ref.column!r}, "
                                  f"at {at}: correct it there)",
                                  f"{cond.field}: nilai tabel {ref.table!r} kolom {ref.column!r} di {at} tidak dapat "
-                                 f"dipakai ({exc}): perbaiki di sana") from None
-            raise Unresolved(f"{cond.field}: {exc}", f"{cond.field}: nilai tidak dapat dipakai ({exc})") from None
+                                 f"dipakai ({exc.id}): perbaiki di sana") from None
+            raise Unresolved(f"{cond.field}: {exc}", f"{cond.field}: nilai tidak dapat dipakai ({exc.id})") from None
         shown = list(raw) if isinstance(raw, tuple) else raw
         return node, {cond.field: {cond.op: shown.isoformat() if isinstance(shown, dt.date) else shown}}
 
