@@ -806,3 +806,6 @@ def test_a_date_with_its_month_s_name_is_refused_with_the_date_it_would_be(serve
     assert r.status_code == 422
     (problem,) = r.json()["problems"]
     assert problem["path"] == "query.as_of" and "2025-10-09" in problem["hint"], r.text
+    r = served.client.post("/v1/evaluate?as_of=09/10/2025", json=CANDIDATES[0])  # day first, as a sheet writes it
+    assert r.status_code == 422 and "2025-10-09" in r.json()["problems"][0]["hint"], r.text
+

@@ -42,9 +42,25 @@ def month_named(text: str) -> tuple[int, int, int] | None:
     return (int(found.group(3)), month, int(found.group(1))) if month else None
 
 
+# how a spreadsheet or a person writes a date otherwise: day first (as set to Indonesian), with slashes
+_DAY_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
+_YEAR_FIRST = re.compile(r"\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})\s*")  # (with '-': a month or day of one digit)
+_WRITTEN_RIGHT = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")  # YYYY-MM-DD, a day that does not exist (1990-02-30)
+
+
 def date_hint(text: str) -> str | None:
-    """How to write a date given with its month's name: as year-month-day, the date it would be
-    shown; None for any other text. For an error's hint only: such a date is never read."""
+    """How to write a date given day first or with slashes (09/10/2025, 1980/10/9) or with its
+    month's name (9 Oktober 2025): as year-month-day, the date it would be shown for the user to
+    check; None for any other text. For an error's hint only: such a date is never read."""
+    if not _WRITTEN_RIGHT.fullmatch(text) and (found := _DAY_FIRST.fullmatch(text) or _YEAR_FIRST.fullmatch(text)):
+        parts = [int(p) for p in found.groups()]
+        year, month, day = parts if found.re is _YEAR_FIRST else parts[::-1]
+        try:
+            meant = dt.date(year, month, day).isoformat()
+        except ValueError:
+            return "write it as year-month-day (YYYY-MM-DD) / tulis sebagai tahun-bulan-tanggal"
+        return (f"write it as year-month-day: {meant} if that is the day meant / "
+                f"tulis sebagai tahun-bulan-tanggal: {meant} bila itu tanggal yang dimaksud")
     named = month_named(text)
     if named is None:
         return None

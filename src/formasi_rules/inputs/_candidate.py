@@ -199,31 +199,17 @@ def _midnight(value: dt.datetime) -> dt.date:
                    f"/ berikan tanggalnya saja: {day} bila itu tanggal yang dimaksud")
 
 
-# how a spreadsheet may write what a record gives otherwise: a date day first or with slashes, a
-# decimal comma (said in the hint, never read)
-_DAY_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
-_YEAR_FIRST = re.compile(r"\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})\s*")  # (with '-': a month or day of one digit)
-_WRITTEN_RIGHT = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")  # YYYY-MM-DD, a day that does not exist (1990-02-30)
+# how a spreadsheet may write what a record gives otherwise: a decimal comma (said in the hint, never read)
 _DECIMAL_COMMA = re.compile(r"\s*\d+,\d+\s*")
 _SHEET_EPOCH = dt.date(1899, 12, 30)  # day 0 of a spreadsheet's date numbers (Excel, LibreOffice)
 
 
 def _date_hint(value: Any) -> str | None:
-    """How to write a date given as a spreadsheet shows it (day first, as set to Indonesian;
-    with slashes; with the month's name, 9 Oktober 2025; as the sheet's day number): the
-    year-month-day it would be, for the user to check. The value itself is never read as that date."""
-    if isinstance(value, str) and not _WRITTEN_RIGHT.fullmatch(value) and (
-            found := _DAY_FIRST.fullmatch(value) or _YEAR_FIRST.fullmatch(value)):
-        parts = [int(p) for p in found.groups()]
-        year, month, day = parts if found.re is _YEAR_FIRST else parts[::-1]
-        try:
-            meant = dt.date(year, month, day).isoformat()
-        except ValueError:
-            return "write it as year-month-day (YYYY-MM-DD) / tulis sebagai tahun-bulan-tanggal"
-        return (f"write it as year-month-day: {meant} if that is the day meant / "
-                f"tulis sebagai tahun-bulan-tanggal: {meant} bila itu tanggal yang dimaksud")
-    if isinstance(value, str) and (named := date_hint(value)):  # 9 Oktober 2025, 09-Okt-2025
-        return named
+    """How to write a date given as a spreadsheet shows it (as text: see ``_dates.date_hint``; as
+    the sheet's day number; as a data frame's blank cell): the year-month-day it would be, for the
+    user to check. The value itself is never read as that date."""
+    if isinstance(value, str) and (written := date_hint(value)):  # 09/10/2025, 9 Oktober 2025
+        return written
     if isinstance(value, float) and value != value:  # pandas' blank cell in a column of dates or numbers
         return ("a blank cell from a data frame is NaN: give None (or leave the field out) where the date is not "
                 "known: frame.astype(object).where(frame.notna(), None) / beri None bila tanggal tidak diketahui")
