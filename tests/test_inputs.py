@@ -505,6 +505,14 @@ def test_a_row_with_a_cell_too_many_in_a_file_without_ratings_is_not_told_of_rat
     ((_, error),) = read_records(path)
     assert error.problems[0].code == "I013" and "in quotes" in error.problems[0].hint
     assert "RATING" not in error.problems[0].hint
+    assert "pisahkan setiap sel dengan" in error.problems[0].hint  # the fix in Bahasa Indonesia too
+
+
+def test_a_cell_under_no_column_name_and_an_open_quote_are_told_how_to_fix_in_both_languages(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text('id,education,\nA1,S1,x\nA2,"S1\nA3,S1\n', encoding="utf-8")
+    hints = [p.hint for _, e in read_records(path) if isinstance(e, fr.InputError) for p in e.problems]
+    assert any("beri judul kolomnya" in h for h in hints) and any("tanda kutip" in h for h in hints), hints
 def test_a_record_may_be_any_mapping_at_the_top_too(default_engine, tmp_path, monkeypatch):
     """docs/python-api.md: any mapping is read as an object. Nested ones were; the record itself was I001."""
     import collections.abc

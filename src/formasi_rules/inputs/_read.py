@@ -456,7 +456,8 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
             index += 1
             yield where, InputError([Problem(
                 "I013", f"baris CSV tidak terbaca: {exc}", f"the CSV row cannot be read: {exc}", file=name,
-                line=line, hint="a quote (\") that is opened and never closed takes in the lines after it")])
+                line=line, hint="a quote (\") that is opened and never closed takes in the lines after it / "
+                "tanda kutip (\") yang dibuka dan tidak ditutup ikut memakan baris-baris sesudahnya")])
             continue
         first, last = last + 1, reader.line_num + skipped
         spoilt = [bad.pop(n) for n in range(first, last + 1) if n in bad]
@@ -484,10 +485,13 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
                 "I013", f"baris memiliki {len(row)} sel, judul {len(header)} kolom",
                 f"the row has {len(row)} cells and the header {len(header)} columns ("
                 + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
-                hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed?" if multiline
+                hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed? / baris "
+                      f"{first}-{last} menyatu: ada tanda kutip (\") yang tidak ditutup?" if multiline
                       else f"separate every cell with {_separator(delimiter)}, empty cells included"
                       + (f", and put a cell holding {_separator(delimiter)} in quotes"
-                         + (' ("YEAR:RATING;YEAR:RATING")' if "performance" in header else "") if more else "")))])
+                         + (' ("YEAR:RATING;YEAR:RATING")' if "performance" in header else "") if more else "")
+                      + f" / pisahkan setiap sel dengan {_separator(delimiter)}, termasuk sel kosong"
+                      + (", dan beri tanda kutip pada sel yang memuatnya" if more else "")))])
             continue
         if blank:
             filled = [i for i in blank if i < len(row) and row[i].strip()]
@@ -495,7 +499,8 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
                 yield where, InputError([Problem(
                     "I013", f"sel berisi di kolom tanpa judul (kolom {filled[0] + 1})",
                     f"a cell holds a value in a column with no name (column {filled[0] + 1})", file=name,
-                    line=first, hint="name the column in the header, or empty the cell")],
+                    line=first, hint="name the column in the header, or empty the cell / beri judul kolomnya, atau "
+                    "kosongkan selnya")],
                     record_id=row[header.index("id")].strip() or None if "id" in header else None)
                 continue
         yield where, flat_record({h: cell for h, cell in zip(header, row) if h} if blank else dict(zip(header, row)),
