@@ -140,6 +140,18 @@ def ranges(policy: Policy) -> list[Finding]:
     return out
 
 
+# C021 (overlap) / C022 (gap): what to do, how the two cells stand, and the verbs that move the upper
+# range's bottom and the lower range's top
+_RANGE_WORDS = {
+    True: (Text("akhiri satu rentang sebelum rentang berikutnya dimulai", "make one range end before the next begins"),
+           Text("tidak di atas", "is not above"), Text("naikkan", "raise"), Text("turunkan", "lower")),
+    False: (Text("mulai rentang berikutnya tepat setelah rentang di bawahnya berakhir",
+                 "make the next range begin where the one below ends"),
+            Text("lebih dari satu langkah di atas", "is more than one step above"), Text("turunkan", "lower"),
+            Text("naikkan", "raise")),
+}
+
+
 def _range_fix(policy: Policy, table, lo_col: str, hi_col: str, below: tuple, above: tuple, overlap: bool) -> Text:
     """How to fix C021 / C022: the two cells that meet wrongly, each at its row, and the values that
     make the upper range begin just after the lower one ends; never one that would leave either
@@ -154,27 +166,15 @@ def _range_fix(policy: Policy, table, lo_col: str, hi_col: str, below: tuple, ab
             before = None  # lowering the top of the range below would leave it empty
         if after is not None and _rank(policy, table, hi_col, after) > b_hi:
             after = None  # raising the bottom of the range above past its top would leave it empty
-        en = (f"make one range end before the next begins: {b}'s {lo_col} {start} ({at_b}) is not above {a}'s "
-              f"{hi_col} {top} ({at_a})")
-        id_ = (f"akhiri satu rentang sebelum rentang berikutnya dimulai: {lo_col} {b} {start} ({at_b}) tidak di atas "
-               f"{hi_col} {a} {top} ({at_a})")
-        if after is not None:
-            en += f"; raise {b}'s {lo_col} to {after}"
-            id_ += f"; naikkan {lo_col} {b} menjadi {after}"
-        if before is not None:
-            en += f"{', or' if after is not None else ';'} lower {a}'s {hi_col} to {before}"
-            id_ += f"{', atau' if after is not None else ';'} turunkan {hi_col} {a} menjadi {before}"
-    else:
-        en = (f"make the next range begin where the one below ends: {b}'s {lo_col} {start} ({at_b}) is more than "
-              f"one step above {a}'s {hi_col} {top} ({at_a})")
-        id_ = (f"mulai rentang berikutnya tepat setelah rentang di bawahnya berakhir: {lo_col} {b} {start} ({at_b}) "
-               f"lebih dari satu langkah di atas {hi_col} {a} {top} ({at_a})")
-        if after is not None:
-            en += f"; lower {b}'s {lo_col} to {after}"
-            id_ += f"; turunkan {lo_col} {b} menjadi {after}"
-        if before is not None:
-            en += f"{', or' if after is not None else ';'} raise {a}'s {hi_col} to {before}"
-            id_ += f"{', atau' if after is not None else ';'} naikkan {hi_col} {a} menjadi {before}"
+    what, stand, move_b, move_a = _RANGE_WORDS[overlap]
+    en = f"{what.en}: {b}'s {lo_col} {start} ({at_b}) {stand.en} {a}'s {hi_col} {top} ({at_a})"
+    id_ = f"{what.id}: {lo_col} {b} {start} ({at_b}) {stand.id} {hi_col} {a} {top} ({at_a})"
+    said = [(f"{move.en} {level}'s {column} to {value}", f"{move.id} {column} {level} menjadi {value}")
+            for move, level, column, value in ((move_b, b, lo_col, after), (move_a, a, hi_col, before))
+            if value is not None]
+    if said:
+        en += "; " + ", or ".join(e for e, _ in said)
+        id_ += "; " + ", atau ".join(i for _, i in said)
     return Text(id_, en)
 
 
