@@ -246,7 +246,10 @@ def expand_command(compact, output):
                         writer.write(_expanded(expand_one, compact, f"$[{total}] (line {number})", number, line,
                                                rejected))
                         total += 1
-            else:
+            else:  # the whole object is read: a second catalogue in it is refused before a byte is written
+                for i, record in enumerate(whole["results"]):
+                    if isinstance(record, dict) and "catalogue" in record:
+                        _expanded(None, compact, f"$.results[{i}]", None, record, rejected)  # (raises)
                 writer = Writer(out, "json")
                 expand_one = expander(whole, copy=False)
                 for total, record in enumerate(whole["results"], start=1):
