@@ -195,8 +195,8 @@ def test_expand_refuses_a_record_of_a_run_on_another_day_naming_its_line(tmp_pat
     assert r.exit_code == 2 and "(line 2): a second catalogue" in r.stderr  # two runs joined: the whole file
     # the compact JSON object is refused before any of it is written: no half a JSON list on standard output
     whole = tmp_path / "joined.json"
-    whole.write_text(json.dumps({**engine.catalogue(AS_OF), "results": [record and json.loads(json.dumps(
-        engine.evaluate(record, as_of=AS_OF).to_dict("compact"))), engine.catalogue(AS_OF)]}))
+    one = engine.evaluate(record, as_of=AS_OF).to_dict("compact")
+    whole.write_text(json.dumps({**engine.catalogue(AS_OF), "results": [one, engine.catalogue(AS_OF)]}))
     r = CliRunner().invoke(main, ["expand", str(whole)])
     assert r.exit_code == 2 and "$.results[1]: a second catalogue" in r.stderr and r.stdout == "", r.stdout[:200]
 
