@@ -67,6 +67,10 @@ def test_an_undecided_question_is_a_finding_with_its_reason(policy_copy, monkeyp
     findings = check_all(policy_copy, properties=False)
     undecided = [f for f in findings if f.code == "C099"]
     assert undecided and all(f.severity == "undecided" and "timeout" in f.en for f in undecided)
+    # the question is asked in Bahasa Indonesia too (it was English inside the Indonesian line)
+    for f in undecided:
+        assert not any(w in f.id for w in ("can ", "anyone", "eligible", "masked", "monotone in", "apply together")), f.id
+        assert f.fix is not None and f.fix.id != f.fix.en
 
 
 def test_a_finding_names_the_periods_it_holds_in(policy_copy):

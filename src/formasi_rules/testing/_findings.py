@@ -55,10 +55,11 @@ FIXES = {code: Text(id_, en) for code, en, id_ in (
              "level, so one of them has a wrong value, operator or level",
      "periksa setiap aturan yang disebut terhadap rujukannya: bersama-sama semuanya menolak setiap kandidat "
      "untuk jalur dan jenjang ini, jadi salah satunya memuat nilai, operator atau jenjang yang salah"),
-    ("C012", "remove the repeated rule, or correct it against its citation if it was meant to test something else: "
-             "as written it never changes a decision",
-     "hapus aturan yang berulang, atau perbaiki sesuai rujukannya jika maksudnya menguji hal lain: seperti "
-     "tertulis, aturan itu tidak pernah mengubah keputusan"),
+    ("C012", "as written the rule never changes a decision: remove it if it repeats another, else correct it, or "
+             "the table it reads, against its citation (a threshold or range of another rule can be what hides it)",
+     "seperti tertulis, aturan ini tidak pernah mengubah keputusan: hapus bila mengulang aturan lain, atau "
+     "perbaiki aturan itu, atau tabel yang dibacanya, sesuai rujukannya (ambang atau rentang aturan lain bisa "
+     "menjadi penyebabnya)"),
     ("C013", "correct the need one of the two formation rules asks against its citation, or narrow their when: so "
              "that they do not apply together",
      "perbaiki kebutuhan yang diminta salah satu aturan formasi sesuai rujukannya, atau persempit when:-nya agar "
@@ -82,17 +83,17 @@ FIXES = {code: Text(id_, en) for code, en, id_ in (
     ("C024", "correct the level the promotion comes from (the table's row, or the order of the level vocabulary) "
              "against the citation",
      "perbaiki jenjang asal kenaikan (baris tabel, atau urutan kosakata jenjang) sesuai rujukannya"),
-    ("C025", "list the vocabulary's values lowest first, or correct the table's value, so that their order and "
-             "their ranks agree",
-     "tulis nilai-nilai kosakata dari yang terendah, atau perbaiki nilai tabelnya, agar urutan dan peringkatnya "
-     "sejalan"),
+    ("C025", "give the two values different ranks where a table tells them apart, and list the vocabulary's "
+             "values lowest first, so that their order, their ranks and the table agree",
+     "beri kedua nilai peringkat yang berbeda bila tabel membedakannya, dan tulis nilai-nilai kosakata dari yang "
+     "terendah, agar urutan, peringkat dan tabelnya sejalan"),
     ("C026", "make the rule's title and its table agree: correct the number in the title, or the table's cell, "
              "against the citation",
      "samakan judul aturan dengan tabelnya: perbaiki angka di judul, atau sel tabel, sesuai rujukannya"),
-    ("C030", "if the rule stays in force, add its next version (valid_from the day after) or move its valid_to; "
-             "if it ends on purpose, say so in its note",
-     "jika aturan tetap berlaku, tambahkan versi berikutnya (valid_from sehari sesudahnya) atau geser "
-     "valid_to-nya; jika memang berakhir, tulis alasannya di note"),
+    ("C030", "if the rule stays in force, make each version begin the day after the one before ends (move a "
+             "valid_from or valid_to, or add the version that is missing); if it ends on purpose, say so in its note",
+     "jika aturan tetap berlaku, mulai setiap versi sehari sesudah versi sebelumnya berakhir (geser valid_from "
+     "atau valid_to, atau tambahkan versi yang belum ada); jika memang berakhir, tulis alasannya di note"),
     ("C040", "the test case shows a candidate the property and the rules disagree on: correct the rule against "
              "its citation, or the property if the regulation allows it",
      "kasus uji menunjukkan kandidat yang membuat sifat dan aturan tidak sejalan: perbaiki aturan sesuai "

@@ -27,8 +27,9 @@ from ._solver import Space
 from ._witness import Confirmer
 
 
-def _undecided(what: str, reason: str, checks: list[Check], policy: Policy, when: str) -> Finding:
-    return for_rules("C099", f"tidak dapat diputuskan: {what} ({reason})",
+def _undecided(what: str, apa: str, reason: str, checks: list[Check], policy: Policy, when: str) -> Finding:
+    """C099: the question the solver gave up on, in English (``what``) and Bahasa Indonesia (``apa``)."""
+    return for_rules("C099", f"tidak dapat diputuskan: {apa} (penalar menyerah: {reason})",
                      f"undecided: {what} (the solver gave up: {reason})", [c.rule for c in checks], policy,
                      severity="undecided", periods=(when,))
 
@@ -48,7 +49,8 @@ def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[s
             closed.setdefault(check.rule.id, []).append((plan.period, open_days(check, plan.period)))
         answer = space.solve(terms[key])
         if answer.status == "unknown":
-            out.append(_undecided(f"can rule {check.rule.id} pass", answer.reason, [check], policy, when))
+            out.append(_undecided(f"can rule {check.rule.id} pass",
+                                      f"dapatkah aturan {check.rule.id} terpenuhi", answer.reason, [check], policy, when))
             dead.add(key)
         elif answer.status == "unsat":
             dead.add(key)
@@ -68,7 +70,8 @@ def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[s
         checks = [plan.checks[k] for k in keys]
         answer = space.solve(*[terms[k] for k in keys])
         if answer.status == "unknown":
-            out.append(_undecided(f"can anyone be eligible for {route} at {level}", answer.reason, checks,
+            out.append(_undecided(f"can anyone be eligible for {route} at {level}",
+                                      f"dapatkah seseorang memenuhi syarat {route} pada {level}", answer.reason, checks,
                                   policy, when))
         elif answer.status == "unsat":
             core = _core(space, [(k, terms[k]) for k in keys])
@@ -172,7 +175,8 @@ def _masking(policy: Policy, plan: Plan, space: Space, terms: dict, targets_of: 
         if answer.status == "unsat":
             masked[(a.key, b.key)] = True
         elif answer.status == "unknown":
-            out.append(_undecided(f"is {a.rule.id} masked by {b.rule.id}", answer.reason, [a, b], policy, when))
+            out.append(_undecided(f"is {a.rule.id} masked by {b.rule.id}",
+                                      f"apakah {a.rule.id} tertutup oleh {b.rule.id}", answer.reason, [a, b], policy, when))
     said: set[frozenset] = set()
     for (ak, bk) in masked:
         a, b = plan.checks[ak], plan.checks[bk]
@@ -267,7 +271,8 @@ def _monotone(policy: Policy, plan: Plan, space: Space, target: tuple[str, str],
             answer = space.solve(*[terms[k] for k in keys], new > old if way == "higher" else new < old,
                                  fails_after)
         if answer.status == "unknown":
-            out.append(_undecided(f"is {target[0]}/{target[1]} monotone in {key}", answer.reason, checks,
+            out.append(_undecided(f"is {target[0]}/{target[1]} monotone in {key}",
+                                      f"apakah {target[0]}/{target[1]} monoton pada {key}", answer.reason, checks,
                                   policy, when))
             continue
         if answer.status != "sat":
@@ -336,6 +341,7 @@ def formation_conflicts(policy: Policy, plan: Plan, bounds, when: str) -> list[F
                                  f"of at least {max(lows)} and at most {min(highs)}", [a.rule, b.rule], policy,
                                  periods=(when,)))
         elif answer.status == "unknown":
-            out.append(_undecided(f"can {a.rule.id} and {b.rule.id} apply together", answer.reason, [a, b],
+            out.append(_undecided(f"can {a.rule.id} and {b.rule.id} apply together",
+                                      f"dapatkah {a.rule.id} dan {b.rule.id} berlaku bersamaan", answer.reason, [a, b],
                                   policy, when))
     return out
