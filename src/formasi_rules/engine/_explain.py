@@ -237,7 +237,7 @@ def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
     w = Source(frozenset(("get", "isoformat")))
     name, out, as_is, shown_as, date = w.function_name(), w.temp(), w.bind(AS_IS), w.bind(show), w.bind(dt.date)
 
-    def shown(t: str) -> str:  # show(t), its two commonest cases written out (a call costs more than either)
+    def as_shown(t: str) -> str:  # show(t), its two commonest cases written out (a call costs more than either)
         return f"{t} if type({t}) in {as_is} else {t}.isoformat() if type({t}) is {date} else {shown_as}({t})"
     with w.block(f"def {name}(values, per_level, shown)"):
         w(f"{out} = {{}}")
@@ -246,7 +246,7 @@ def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
             with w.block(f"if {key} not in shown"):
                 if levels is None:
                     w(f"{t} = values.get({key})")
-                    w(f"{out}[{key}] = {shown(t)}")
+                    w(f"{out}[{key}] = {as_shown(t)}")
                     continue
                 w(f"{t} = per_level.get({key})")
                 with w.block(f"if {t} is None"):
@@ -255,7 +255,7 @@ def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
                     got = [w.temp() for _ in levels]
                     for level, g in zip(levels, got):
                         w(f"{g} = {t}.get({w.bind(level)})")
-                    items = ", ".join(f"{w.bind(level)}: {shown(g)}" for level, g in zip(levels, got))
+                    items = ", ".join(f"{w.bind(level)}: {as_shown(g)}" for level, g in zip(levels, got))
                     w(f"{out}[{key}] = {{{items}}}")
         w(f"return {out}")
     return w.build("<formasi_rules actual values>")[name]
