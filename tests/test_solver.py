@@ -71,6 +71,7 @@ def test_an_undecided_question_is_a_finding_with_its_reason(policy_copy, monkeyp
     for f in undecided:
         assert not any(w in f.id for w in ("can ", "anyone", "eligible", "masked", "monotone in", "apply together")), f.id
         assert f.fix is not None and f.fix.id != f.fix.en
+        assert "batas waktu habis" in f.id and "timeout" not in f.id
 
 
 def test_a_finding_names_the_periods_it_holds_in(policy_copy):

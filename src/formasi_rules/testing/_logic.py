@@ -27,9 +27,13 @@ from ._solver import Space
 from ._witness import Confirmer
 
 
+# z3's commonest reasons for giving up, in Bahasa Indonesia (any other is shown as z3 says it)
+_REASONS_ID = {"timeout": "batas waktu habis", "canceled": "dibatalkan", "the solver gave up": "tanpa alasan"}
+
+
 def _undecided(what: str, apa: str, reason: str, checks: list[Check], policy: Policy, when: str) -> Finding:
     """C099: the question the solver gave up on, in English (``what``) and Bahasa Indonesia (``apa``)."""
-    return for_rules("C099", f"tidak dapat diputuskan: {apa} (penalar menyerah: {reason})",
+    return for_rules("C099", f"tidak dapat diputuskan: {apa} (penalar menyerah: {_REASONS_ID.get(reason, reason)})",
                      f"undecided: {what} (the solver gave up: {reason})", [c.rule for c in checks], policy,
                      severity="undecided", periods=(when,))
 
