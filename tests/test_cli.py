@@ -131,9 +131,13 @@ def test_usage_errors_are_said_in_both_languages(args, english, indonesian):
 
 
 def test_a_message_already_in_both_languages_is_left_as_it_is():
-    r = run("evaluate", EXAMPLE, "--as-of", "09/10/2025", "--policies", POLICIES)
+    r = run("evaluate", EXAMPLE, "--as-of", "besok", "--policies", POLICIES)
     assert r.exit_code == 2
     assert r.stderr.strip().endswith("/ tanggal seperti 2025-10-09") and r.stderr.count(" / ") == 1
+    # a date written day first gets the year-month-day it would be, in both languages, once each
+    r = run("evaluate", EXAMPLE, "--as-of", "09/10/2025", "--policies", POLICIES)
+    assert r.exit_code == 2 and r.stderr.count("2025-10-09 if that is the day meant") == 1
+    assert r.stderr.count("2025-10-09 bila itu tanggal yang dimaksud") == 1
 
 
 def test_missing_input_file_and_date_outside_policy():
