@@ -680,6 +680,12 @@ def test_empty_or_headless_rule_file_says_what_it_should_hold(policy_copy, text,
      "    title: [Usia paling tinggi]"),                                                           # P016
     ("rules/perpindahan.yaml", "  - id: perpindahan.age\n",
      "  - id: perpindahan.age\n    valid_from: 12 Januari 2024\n"),                                # P017
+    ("fields/record.yaml", "    decimals: 2\n    input: experience_years", "    input: experience_years"),  # P083
+    ("fields/record.yaml", "    input: experience_years", "    input: [experience_years]"),              # P086
+    ("fields/record.yaml", "    type: number\n    decimals: 2\n    input: experience_years",
+     "    type: boolean\n    input: experience_years"),                                            # P087
+    ("fields/record.yaml", "    default: false      #", "    default: maybe      #"),                   # P091
+    ("fields/record.yaml", "    input: experience_years", "    input: experience_years\n    derive: {const: 1}"),  # P082
 ])
 def test_how_to_fix_a_policy_is_said_in_both_languages(policy_copy, file, old, new):
     """The fix of a policy problem ('give the older version a valid_to ...') was English only."""

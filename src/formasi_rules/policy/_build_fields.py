@@ -48,7 +48,10 @@ def build_fields(specs: list[tuple[Reader, str, Any, str]], header: dict, tables
             continue
         if ("input" in spec) == ("derive" in spec):
             r.problem("P082", f"{what} perlu tepat satu dari input / derive",
-                      f"{what} needs exactly one of 'input: RECORD_FIELD' or 'derive: ...'", node, name)
+                      f"{what} needs exactly one of 'input: RECORD_FIELD' or 'derive: ...'", node, name,
+                      hint="keep 'input:' for a value the record gives, or 'derive:' for one the policy computes, not "
+                           "both and not neither / pakai 'input:' untuk nilai dari rekaman, atau 'derive:' untuk nilai "
+                           "yang dihitung kebijakan, salah satu saja")
             continue
         declared[name] = type_name
         ok_specs.append((r, name, node, layer))
@@ -65,11 +68,14 @@ def build_fields(specs: list[tuple[Reader, str, Any, str]], header: dict, tables
             decimals = spec.get("decimals")
             if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
                 r.problem("P083", "field angka perlu decimals 0 sampai 6",
-                          f"number field {name!r} needs 'decimals:' (how many decimals are kept), 0 to 6", node, name)
+                          f"number field {name!r} needs 'decimals:' (how many decimals are kept), 0 to 6", node, name,
+                          hint="add a line 'decimals: 2' under the field (0 for whole numbers) / tambahkan baris "
+                               "'decimals: 2' di bawah field (0 untuk bilangan bulat)")
                 continue
         elif "decimals" in spec:
             r.problem("P083", "decimals hanya untuk type number", "'decimals' is only for fields of type number",
-                      spec, "decimals")
+                      spec, "decimals", hint="remove the line, or make the field 'type: number' / hapus barisnya, atau "
+                                             "jadikan field 'type: number'")
         source = derive = default = None
         if "input" in spec:
             source = _input_path(r, spec, name, type_name)
@@ -81,7 +87,9 @@ def build_fields(specs: list[tuple[Reader, str, Any, str]], header: dict, tables
                     continue
         elif "default" in spec:
             r.problem("P090", "default hanya untuk field input", "'default' is only for input fields (a derived "
-                      "value is unknown when its inputs are)", spec, "default")
+                      "value is unknown when its inputs are)", spec, "default",
+                      hint="give the default to the input field the derivation reads, or remove it / pindahkan "
+                           "default ke field input yang dibaca perhitungannya, atau hapus")
             continue
         else:
             parser = Parser(r, declared, vocabularies, tables,
@@ -93,7 +101,8 @@ def build_fields(specs: list[tuple[Reader, str, Any, str]], header: dict, tables
             if not _assignable(got, type_name):
                 r.problem("P084", f"perhitungan menghasilkan {got}, bukan {type_name}",
                           f"the derivation of {name!r} gives a {got}, but the field is declared {type_name}",
-                          spec, "derive")
+                          spec, "derive", hint=f"declare it 'type: {got}', or correct the derivation / nyatakan "
+                                               f"'type: {got}', atau perbaiki perhitungannya")
                 continue
         vocab = vocabularies.get(type_name)
         fields[name] = Field(
@@ -141,7 +150,9 @@ def _default(r: Reader, spec: Any, type_name: str, vocabularies: dict) -> Any:
         type_name, type_name in vocabularies and value in vocabularies[type_name].values)
     if not ok:
         r.problem("P091", f"default {value!r} bukan {type_name}", f"default {value!r} is not a {type_name}",
-                  spec, "default")
+                  spec, "default", hint=(f"write one of {', '.join(vocabularies[type_name].values)}"
+                                         if type_name in vocabularies else f"write a {type_name}")
+                  + f" / tulis nilai berjenis {type_name}")
         return None
     return Decimal(str(value)) if type_name in ("number", "integer") else value
 
@@ -157,12 +168,15 @@ def _assignable(got: str, declared: str) -> bool:
 def _input_path(r: Reader, spec: Any, name: str, type_name: str) -> str | None:
     path = spec["input"]
     if not isinstance(path, str):
-        r.problem("P086", "input harus nama field rekaman", "'input' must name a field of the record", spec, "input")
+        r.problem("P086", "input harus nama field rekaman", "'input' must name a field of the record", spec, "input",
+                  hint=f"write one of {', '.join(RECORD)}, or a new lower-case name / tulis salah satu nama field "
+                       "rekaman, atau nama baru berhuruf kecil")
         return None
     if path in RECORD:
         if not _assignable(RECORD[path], type_name) and not (RECORD[path] == "number" and type_name == "integer"):
             r.problem("P087", f"{path} berjenis {RECORD[path]}", f"record field {path!r} holds a {RECORD[path]}, "
-                      f"but field {name!r} is declared {type_name}", spec, "type")
+                      f"but field {name!r} is declared {type_name}", spec, "type",
+                      hint=f"declare it 'type: {RECORD[path]}' / nyatakan 'type: {RECORD[path]}'")
             return None
         return path
     if path in HISTORIES or "." in path or not re.fullmatch(EXTRA_INPUT, path) or path in ("id", "request"):
