@@ -697,6 +697,18 @@ def test_how_to_fix_a_policy_is_said_in_both_languages(policy_copy, file, old, n
         assert any("2024-01-12" in p.hint for p in problems if p.code == "P017"), problems
 
 
+@pytest.mark.parametrize("old, new, code", [
+    ("    columns: {effective_minutes_per_year: number}", "    columns: {effective_minutes: number}", "P055"),
+    ("      ahli_pertama: optional number     #", "      ahli_pertama: number     #", "P056"),
+])
+def test_a_formation_table_of_the_wrong_shape_says_the_shape(policy_copy, old, new, code):
+    edit(policy_copy / "tables" / "formation.yaml", old, new)
+    found = [p for p in load_problems(policy_copy) if p.code == code]
+    assert found and all(p.hint and " / " in p.hint for p in found), found
+    assert "effective_minutes_per_year: number" in found[0].hint if code == "P055" else \
+        "ahli_pertama: optional number" in found[0].hint
+
+
 def test_a_policy_file_saved_as_latin_1_says_how_to_fix_it_in_both_languages(policy_copy):
     """The Indonesian message said only that the file is not UTF-8; the fix was in the English."""
     path = policy_copy / "rules" / "pedoman.yaml"

@@ -342,7 +342,10 @@ def check_settings(header: dict, tables: dict[str, Table]) -> list[Problem]:
                 "P055", f"tabel {name!r} tidak berbentuk yang diperlukan {where}",
                 f"table {name!r} ({where}) must have key {key or 'none'} and columns "
                 f"{', '.join(f'{c}: {t}' for c, t in columns.items())}",
-                file=table.where.file, line=table.where.line, column=table.where.column))
+                file=table.where.file, line=table.where.line, column=table.where.column,
+                hint=f"write 'key: {key or 'none'}' and 'columns: {{{', '.join(f'{c}: {t}' for c, t in columns.items())}}}'"
+                     f" in table {name!r}, or name another table in {where} / tulis key dan columns itu pada tabel "
+                     f"{name!r}, atau sebut tabel lain di {where}"))
     formation = header.get("formation")
     if formation:
         problems += _formation_values(formation, tables)
@@ -357,7 +360,9 @@ def check_settings(header: dict, tables: dict[str, Table]) -> list[Problem]:
                 "P056", "katalog kegiatan harus punya kolom norma waktu per jenjang",
                 "the activity catalogue needs norm-minute columns named after levels, of type "
                 "'optional number' (leave a cell out where a level does not do the activity)",
-                file=table.where.file, line=table.where.line))
+                file=table.where.file, line=table.where.line,
+                hint=f"write columns such as {{{', '.join(f'{lv}: optional number' for lv in header['levels'][:2])}, ...}}"
+                     " / tulis kolom norma waktu per jenjang berjenis 'optional number'"))
     return problems
 
 
