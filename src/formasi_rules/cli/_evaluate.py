@@ -13,6 +13,7 @@ import warnings
 import click
 
 from .._errors import FormasiError, InvalidArgument, Problem, WorkerError
+from .._text import Text
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError
 from ..engine._compact import expander
 from ..engine._engine import check_filter
@@ -291,10 +292,10 @@ def _expanded(expand_one, path: str, where: str, number: int | None, given, reje
     try:
         return expand_one(record)
     except InvalidArgument as exc:
-        en, _, id_ = str(exc).rpartition(" / ")
+        said = Text.of(str(exc))
         candidate = record.get("candidate") if isinstance(record, dict) else None
         return _rejected(rejected, path, where, number, candidate if isinstance(candidate, str) else None,
-                         "I032", en or id_, id_, "give the record as the run wrote it, with its own run's catalogue "
+                         "I032", said.en, said.id, "give the record as the run wrote it, with its own run's catalogue "
                          "first, or evaluate its candidate again with --layout compact / berikan rekaman seperti "
                          "ditulis run-nya, dengan katalog run itu di depannya, atau evaluasi lagi kandidatnya dengan "
                          "--layout compact")

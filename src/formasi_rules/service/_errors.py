@@ -20,6 +20,7 @@ import orjson
 from starlette.responses import Response
 
 from .._errors import Problem
+from .._text import Text
 
 PROBLEM_TYPE = "application/problem+json"
 _BASE = "https://formasi-rules.invalid/problems/"  # a stable name for each code, not a page to fetch
@@ -85,9 +86,8 @@ def too_many_records(limit: int, got: int | None = None) -> ServiceError:
 def halves(error: Exception) -> tuple[str, str]:
     """(English, Indonesian) of an error whose text is written "English / Indonesian", as the
     Python API's InvalidArgument is; the whole text twice where it has no such halves."""
-    text = str(error)
-    en, sep, id_ = text.rpartition(" / ")
-    return (en, id_) if sep and en and id_ else (text, text)
+    said = Text.of(str(error))
+    return said.en, said.id
 
 
 def bad_parameter(name: str, en: str, id: str, hint: str | None = None) -> ServiceError:

@@ -33,11 +33,8 @@ class Finding:
 
     @classmethod
     def from_problem(cls, p: Problem) -> Finding:
-        fix = None
-        if p.hint:  # "english / indonesia" where the hint gives both; else the one text for both
-            en, _, id_ = p.hint.rpartition(" / ")
-            fix = Text(id_, en) if en else Text(p.hint, p.hint)
-        return cls(p.code, p.id, p.en, (p.rule,) if p.rule else (), p.file, p.line, fix=fix)
+        return cls(p.code, p.id, p.en, (p.rule,) if p.rule else (), p.file, p.line,
+                   fix=Text.of(p.hint) if p.hint else None)
 
     def fixed(self) -> Finding:
         """The finding with how to fix it: its own words where its check gave them, else its code's (FIXES)."""
