@@ -250,7 +250,7 @@ def expand_command(compact, output):
             else:  # the whole object is read: a second catalogue in it is refused before a byte is written
                 for i, record in enumerate(whole["results"]):
                     if isinstance(record, dict) and "catalogue" in record:
-                        _expanded(None, compact, f"$.results[{i}]", None, record, rejected)  # (raises)
+                        raise _two_runs(compact, f"$.results[{i}]")
                 writer = Writer(out, "json")
                 expand_one = expander(whole, copy=False)
                 for total, record in enumerate(whole["results"], start=1):
@@ -270,6 +270,14 @@ def expand_command(compact, output):
         sys.exit(1)
 
 
+def _two_runs(path: str, where: str) -> FormasiError:
+    """A second catalogue among the records: two runs' outputs joined, whose records and catalogues
+    cannot be told apart past it, so the file is refused as a whole."""
+    return FormasiError(f"{path}, {where}: a second catalogue among the records: the output of two runs joined? "
+                        "expand each run's output on its own / katalog kedua di antara rekaman: keluaran dua "
+                        "run digabung?")
+
+
 def _expanded(expand_one, path: str, where: str, number: int | None, given, rejected: Rejections):
     """The full record of one compact record (``given``: a JSON line's text, or a record already
     parsed), or, for one that cannot be expanded, its error item, said on standard error as
@@ -284,11 +292,8 @@ def _expanded(expand_one, path: str, where: str, number: int | None, given, reje
                              "it, or evaluate its candidate again with --layout compact / baris terpotong atau "
                              "diubah? berikan baris seperti ditulis run-nya, atau evaluasi lagi kandidatnya dengan "
                              "--layout compact")
-    if isinstance(record, dict) and "catalogue" in record:  # two runs' outputs joined: their records and
-        # catalogues cannot be told apart past here, so the file is refused as a whole
-        raise FormasiError(f"{path}, {where}: a second catalogue among the records: the output of two runs joined? "
-                           "expand each run's output on its own / katalog kedua di antara rekaman: keluaran dua "
-                           "run digabung?")
+    if isinstance(record, dict) and "catalogue" in record:
+        raise _two_runs(path, where)
     try:
         return expand_one(record)
     except InvalidArgument as exc:
