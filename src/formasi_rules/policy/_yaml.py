@@ -382,10 +382,8 @@ def _out_of_item(text: str, line: int, column: int) -> str | None:
     key = _KEY_AT.match(lines[line], column)
     if key is None or lines[line][:column].strip():
         return None
-    for number in range(line - 1, -1, -1):
-        above = lines[number]
-        indent = len(above) - len(above.lstrip(" "))
-        if not above.strip() or above.lstrip().startswith("#") or indent > column:
+    for number, above, indent in _written_above(lines, line):
+        if indent > column:
             continue
         if indent < column or not above.startswith("- ", indent):
             return None
@@ -406,10 +404,8 @@ def _out_of_item(text: str, line: int, column: int) -> str | None:
 def _out_of_list(lines: list[str], key: str, line: int, column: int, item: int) -> str | None:
     """The hint for a key written at the column of the ``- `` of a list of values (``- ROUTE``
     under ``routes:``): it belongs beside the key that holds the list, further left."""
-    for number in range(item - 1, -1, -1):
-        above = lines[number]
-        indent = len(above) - len(above.lstrip(" "))
-        if not above.strip() or above.lstrip().startswith("#") or indent >= column:
+    for number, above, indent in _written_above(lines, item):
+        if indent >= column:
             continue
         at = indent + 2 if above.startswith("- ", indent) else indent  # (the list is under an item's key)
         owner = _KEY_AT.match(above, at)
@@ -423,6 +419,15 @@ def _out_of_list(lines: list[str], key: str, line: int, column: int, item: int) 
                             f"butir itu sebuah nilai, tanpa kunci: geser ke kiri {column - at} spasi, ke kolom "
                             f"{name!r} (baris {number + 1}), yang daftarnya berakhir di sini"))
     return None
+
+
+def _written_above(lines: list[str], line: int):
+    """(number, text, indentation) of each line above ``line`` (0-based) that holds more than a
+    comment, nearest first."""
+    for number in range(line - 1, -1, -1):
+        above = lines[number]
+        if above.strip() and not above.lstrip().startswith("#"):
+            yield number, above, len(above) - len(above.lstrip(" "))
 
 
 def _plain_syntax(reason: str) -> tuple[str, str, str, bool] | None:
