@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
-from ..inputs import path_of, read_records
+from ..inputs import line_of, path_of, read_records
 from ..inputs._candidate import thousands_hint
 from ..inputs._read import PLAIN_NUMBER, UTF16_HINT
 from ..sheets._layout import WORKLOAD_COLUMNS, WORKLOAD_SHEET, is_workbook
@@ -95,8 +95,7 @@ def file_line(source: Any, where: Any) -> dict[str, Any]:
     """The file and line of a row read from a text file ("$[4] (line 6)"), for its problems."""
     if isinstance(where, SheetRow) or not isinstance(source, (str, os.PathLike)):
         return {}
-    found = re.search(r"\(line (\d+)\)", str(where))
-    return {"file": os.fspath(source), "line": int(found.group(1)) if found else None}
+    return {"file": os.fspath(source), "line": line_of(str(where))}
 
 
 def _number(value: Any) -> Decimal | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ._candidate import Names, plain_number
-from ._read import read_records
+from ._read import line_of, path_of, read_records
 
 Formation = dict[str, dict[str, int]]  # region (case-folded) -> level -> open places
 
@@ -61,9 +61,6 @@ def read_formation(path: str | os.PathLike, levels: tuple[str, ...] | None = Non
     return _build(read_records(path, columns=_COLUMNS), str(path), levels)
 
 
-_LINE = re.compile(r"(\S+) \(line (\d+)\)")  # a file's row: "$[2] (line 4)"
-
-
 def _example(levels: tuple[str, ...] | None) -> str:
     example = f"Kota Palembang,{levels[0] if levels else 'LEVEL'},2"
     return f"a row is region, level, open, for example: {example} / satu baris berisi region, level, open, misalnya: {example}"
@@ -79,9 +76,8 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
         if isinstance(row, InputError):
             problems += row.problems
             continue
-        found = _LINE.fullmatch(at)  # a file's row is named by its line: places.csv:4 $[2].level
-        where, line = (found.group(1), int(found.group(2))) if found else (at, None)
-        name_line = {"file": name, "line": line}
+        where = path_of(at)  # a file's row is named by its line: places.csv:4 $[2].level
+        name_line = {"file": name, "line": line_of(at)}
         if not isinstance(row, Mapping) or set(row) != _COLUMNS:
             missing = sorted(_COLUMNS.difference(row)) if isinstance(row, Mapping) else []
             unknown = sorted(map(str, set(row) - _COLUMNS)) if isinstance(row, Mapping) else []

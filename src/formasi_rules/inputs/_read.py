@@ -173,6 +173,15 @@ def path_of(where: str) -> str:
     return where.split()[0]
 
 
+_WHERE_LINE = re.compile(r"\(line (\d+)\)")
+
+
+def line_of(where: str) -> int | None:
+    """The line part of a record's place: "$[3] (line 5)" -> 5; None where it names none."""
+    found = _WHERE_LINE.search(where)
+    return int(found.group(1)) if found else None
+
+
 def _rebase(problems: list[Problem], where: str, **extra: Any) -> list[Problem]:
     base = path_of(where)
     return [attrs.evolve(p, path=base + (p.path or "$")[1:], **extra) for p in problems]
