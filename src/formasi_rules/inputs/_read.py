@@ -167,13 +167,13 @@ def _flaws(value: Any, text: str = "", force: bool = False) -> list[Problem]:
     return sorted(problems, key=lambda p: p.path or "")
 
 
+_WHERE_LINE = re.compile(r" \(line (\d+)\)\Z")  # how a record's place ends where it names its line
+
+
 def path_of(where: str) -> str:
     """The path part of a record's place: "$[3] (line 5)" -> "$[3]" (a problem inside the record
-    is at "$[3].birth_date")."""
-    return where.split()[0]
-
-
-_WHERE_LINE = re.compile(r"\(line (\d+)\)")
+    is at "$[3].birth_date"); a key with spaces stays whole ("$['Kota A']")."""
+    return _WHERE_LINE.sub("", where)
 
 
 def line_of(where: str) -> int | None:
