@@ -364,6 +364,44 @@ def test_expand_of_a_run_with_no_records_is_the_full_runs_empty_list(tmp_path):
     assert expanded.read_bytes() == full.read_bytes() == b"[]\n"
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_expand_says_the_records_the_run_rejected_and_exits_as_evaluate_does(tmp_path, fmt):
+    """A run's error items were passed through without a word and expand exited 0: each is now said
+    again as 'formasi evaluate' said it (its place and id in the candidates' file), counted, exit 1."""
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "a", "education": "S1"}\n{"id": "b", "birth_date": "30/04/85"}\nnot json\n'
+                    '{"id": "d"}\n')
+    compact = tmp_path / f"compact.{fmt}"
+    evaluated = CliRunner().invoke(main, ["evaluate", str(path), "--as-of", "2025-10-09", "--format", fmt,
+                                          "--layout", "compact", "--policies", POLICIES, "--backend", "reference",
+                                          "-q", "-o", str(compact)])
+    assert evaluated.exit_code == 1
+    r = CliRunner().invoke(main, ["expand", str(compact)])
+    assert r.exit_code == evaluated.exit_code == 1, r.output
+    said = [line for line in r.stderr.splitlines() if not line.startswith(("4 record(s)", "note:"))]
+    assert said == [line for line in evaluated.stderr.splitlines() if not line.startswith("4 record(s)")]
+    assert "rejected $[1] (line 2) (id b):" in said and "rejected $[2] (line 3):" in said
+    assert ("4 record(s): 2 expanded, 2 rejected (each an error item in the output, in its place; 2 of them "
+            "rejected by the run and passed through as it wrote them) / 4 rekaman: 2 diperluas, 2 ditolak") in r.stderr
+    out = [json.loads(line) for line in r.stdout.splitlines()] if fmt == "jsonl" else json.loads(r.stdout)
+    assert [("error" in item) for item in out] == [False, True, True, False]
+
+
+def test_expand_says_an_error_item_not_as_a_run_writes_it_without_a_traceback(tmp_path):
+    compact = tmp_path / "c.jsonl"
+    run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", "jsonl", "-q", "--policies", POLICIES,
+        "--backend", "reference", "-o", str(compact))
+    catalogue, first, *_ = compact.read_text(encoding="utf-8").splitlines()
+    odd = tmp_path / "odd.jsonl"
+    odd.write_text("\n".join([catalogue, first, '{"error": 5}',
+                              '{"error": {"where": 3, "candidate": ["x"], "problems": [1, {"code": "I005"}]}}']) + "\n")
+    r = CliRunner().invoke(main, ["expand", str(odd)])
+    assert r.exit_code == 1 and "internal error" not in r.stderr and "Traceback" not in r.output
+    assert "rejected $[1] (line 3):" in r.stderr and "rejected $[2] (line 4):" in r.stderr  # its place here
+    assert "3 record(s): 1 expanded, 2 rejected" in r.stderr
+    assert r.stdout.splitlines()[1:] == ['{"error":5}', '{"error":{"where":3,"candidate":["x"],"problems":[1,{"code":"I005"}]}}']
+
+
 @pytest.mark.parametrize("given", ["20251009", "2025-W41-4"])
 def test_a_date_option_is_year_month_day_as_in_a_record(given):
     """Python reads 20251009 and week dates as dates since 3.11; a record refuses them, so does --as-of."""

@@ -59,15 +59,19 @@ def echo_rejected(error: RecordError) -> None:
 class Rejections:
     """The rejected records of a run, each said as it comes (:func:`echo_rejected`), and the
     fields no record has counted: one misspelt key (a CSV header's column, a name a system writes
-    in every record) spoils every record that gives it, so the end of the run says it once."""
+    in every record) spoils every record that gives it, so the end of the run says it once.
+    ``earlier`` counts those rejected by the run whose output is read (``formasi expand`` passes
+    their error items through)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.earlier = 0
         self.unknown: collections.Counter[str] = collections.Counter()  # field -> records
         self.hints: dict[str, str | None] = {}
 
-    def add(self, error: RecordError) -> None:
+    def add(self, error: RecordError, earlier: bool = False) -> None:
         self.count += 1
+        self.earlier += earlier
         echo_rejected(error)
         seen = set()
         for p in error.problems:

@@ -10,6 +10,7 @@ import json
 import sys
 import warnings
 
+import attrs
 import click
 
 from .._errors import FormasiError, InvalidArgument, Problem, WorkerError
@@ -264,9 +265,14 @@ def expand_command(compact, output):
         finally:
             if sink:
                 sink.discard()
-    if rejected.count:
+    if rejected.count:  # as formasi evaluate: a rejected record, here or in the run read, is exit status 1
+        rejected.summary()
+        earlier = rejected.earlier
         click.echo(f"{total} record(s): {total - rejected.count} expanded, {rejected.count} rejected (each an error "
-                   "item in the output, in its place) / rekaman ditolak", err=True)
+                   f"item in the output, in its place; {earlier} of them rejected by the run and passed through as "
+                   f"it wrote them) / {total} rekaman: {total - rejected.count} diperluas, {rejected.count} ditolak "
+                   f"(masing-masing butir galat di tempatnya; {earlier} di antaranya ditolak oleh run itu dan "
+                   "diteruskan apa adanya)", err=True)
         sys.exit(1)
 
 
@@ -281,7 +287,8 @@ def _two_runs(path: str, where: str) -> FormasiError:
 def _expanded(expand_one, path: str, where: str, number: int | None, given, rejected: Rejections):
     """The full record of one compact record (``given``: a JSON line's text, or a record already
     parsed), or, for one that cannot be expanded, its error item, said on standard error as
-    ``formasi evaluate`` says a rejected record: the rest of the file is expanded all the same."""
+    ``formasi evaluate`` says a rejected record: the rest of the file is expanded all the same. An
+    error item (a record the run rejected) comes back as it is, and is said again as that run said it."""
     record = given
     if isinstance(given, str):
         try:
@@ -295,7 +302,7 @@ def _expanded(expand_one, path: str, where: str, number: int | None, given, reje
     if isinstance(record, dict) and "catalogue" in record:
         raise _two_runs(path, where)
     try:
-        return expand_one(record)
+        expanded = expand_one(record)
     except InvalidArgument as exc:
         said = Text.of(str(exc))
         candidate = record.get("candidate") if isinstance(record, dict) else None
@@ -304,6 +311,25 @@ def _expanded(expand_one, path: str, where: str, number: int | None, given, reje
                          "first, or evaluate its candidate again with --layout compact / berikan rekaman seperti "
                          "ditulis run-nya, dengan katalog run itu di depannya, atau evaluasi lagi kandidatnya dengan "
                          "--layout compact")
+    if "error" in record:  # rejected by the run itself: passed through, and said as that run said it
+        rejected.add(_error_item(record["error"], where), earlier=True)
+    return expanded
+
+
+def _error_item(error, where: str) -> RecordError:
+    """The RecordError an error item of a run's output was written from, to be said again; a part
+    of it that is not as a run writes it is left out (its place is then the item's in this file)."""
+    error = error if isinstance(error, dict) else {}
+    given = error.get("problems")
+    problems = tuple(Problem(**{k: v for k, v in p.items() if k in PROBLEM_FIELDS}) for p in
+                     (given if isinstance(given, list) else ())
+                     if isinstance(p, dict) and all(isinstance(p.get(k), str) for k in ("code", "id", "en")))
+    candidate = error.get("candidate")
+    return RecordError(error["where"] if isinstance(error.get("where"), str) else where,
+                       candidate if isinstance(candidate, str) else None, problems)
+
+
+PROBLEM_FIELDS = frozenset(attrs.fields_dict(Problem))
 
 
 def _rejected(rejected: Rejections, path: str, where: str, number: int | None, candidate: str | None,
