@@ -803,6 +803,50 @@ def test_every_bad_row_of_a_places_file_is_named_by_its_line_with_a_fix(tmp_path
     assert "nothing was evaluated" in str(info.value) and "tidak ada yang dievaluasi" in str(info.value)
 
 
+@pytest.mark.parametrize("name, rows, example", [
+    ("places.csv", "region,level\nKota A,ahli_pertama\n", "Kota Palembang,ahli_pertama,2"),
+    ("places.csv", "region;level\nKota A;ahli_pertama\n", "Kota Palembang;ahli_pertama;2"),
+    ("places.csv", "sep=;\nregion;level;open;note\nKota A;ahli_pertama;1;x\n", "Kota Palembang;ahli_pertama;2"),
+    ("places.csv", "region\tlevel\nKota A\tahli_pertama\n", "Kota Palembang\tahli_pertama\t2"),
+    ("places.json", '[{"region": "Kota A", "level": "ahli_pertama"}]',
+     '{"region": "Kota Palembang", "level": "ahli_pertama", "open": 2}'),
+    ("places.jsonl", '{"region": "Kota A", "level": "ahli_pertama"}\n',
+     '{"region": "Kota Palembang", "level": "ahli_pertama", "open": 2}'),
+    ("places.yaml", "- {region: Kota A, level: ahli_pertama}\n",
+     "{region: Kota Palembang, level: ahli_pertama, open: 2}")])
+def test_a_places_rows_example_is_written_as_its_file_is(tmp_path, name, rows, example):
+    """F001's example row was 'Kota Palembang,LEVEL,2' whatever the file: commas for a ';' CSV, a CSV
+    row for a JSON file. The example is now the file's own: its separator, or a JSON (YAML) row."""
+    path = tmp_path / name
+    path.write_text(rows, encoding="utf-8")
+    with pytest.raises(fr.InputError) as info:
+        read_formation(path, POLICY.levels)
+    (p,) = info.value.problems
+    english, _, indonesian = p.hint.partition(" / ")
+    assert p.code == "F001" and english.endswith(f"for example: {example}") and indonesian.endswith(example), p.hint
+    if name.endswith(".csv"):
+        separator = {",": ("a comma", "koma"), ";": ("a semicolon", "titik koma"), "\t": ("a tab", "tab")}[example[14]]
+        assert f"separated by {separator[0]}," in english and f"dipisah {separator[1]}," in indonesian
+
+
+def test_a_places_row_of_a_request_has_a_json_example():
+    with pytest.raises(fr.InputError) as info:
+        fr.inputs.formation_from_rows([("$.formation[0]", {"region": "Kota A", "level": "ahli_pertama"})],
+                                      POLICY.levels)
+    (p,) = info.value.problems
+    assert p.code == "F001" and p.path == "$.formation[0]"
+    assert p.hint.endswith('misalnya: {"region": "Kota Palembang", "level": "ahli_pertama", "open": 2}'), p.hint
+
+
+def test_a_rows_cell_too_many_is_said_in_indonesian_with_the_separator_in_indonesian(tmp_path):
+    """I013's Indonesian half named the separator in English ('pisahkan setiap sel dengan a semicolon')."""
+    path = tmp_path / "c.csv"
+    path.write_text("id;employment_status\nA1;PNS;x\n", encoding="utf-8")
+    ((_, error),) = read_records(path)
+    english, _, indonesian = error.problems[0].hint.partition(" / ")
+    assert "with a semicolon" in english and "pisahkan setiap sel dengan titik koma," in indonesian
+
+
 @pytest.mark.parametrize("name, rows, code", [
     ("places.csv", "region,level\nKota A,ahli_pertama\n", "F001"),
     ("places.json", '[{"region": 5, "level": "ahli_pertama", "open": 1}]', "F002"),

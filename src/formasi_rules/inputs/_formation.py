@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ._candidate import Names, plain_number
-from ._read import line_of, path_of, read_records
+from ._read import csv_delimiter, detect_format, line_of, path_of, read_records, separator_name
 
 Formation = dict[str, dict[str, int]]  # region (case-folded) -> level -> open places
 
@@ -58,17 +58,29 @@ def formation_from_rows(pairs: Iterable[tuple[str, Any]], levels: tuple[str, ...
 def read_formation(path: str | os.PathLike, levels: tuple[str, ...] | None = None) -> Formation:
     """Read formation rows; raise InputError listing every bad row. With ``levels`` (a policy's),
     a level outside them is a bad row."""
-    return _build(read_records(path, columns=_COLUMNS), str(path), levels)
+    fmt = detect_format(path)
+    return _build(read_records(path, columns=_COLUMNS), str(path), levels,
+                  lambda: csv_delimiter(path) if fmt == "csv" else fmt)
 
 
-def _example(levels: tuple[str, ...] | None) -> str:
-    example = f"Kota Palembang,{levels[0] if levels else 'LEVEL'},2"
-    return f"a row is region, level, open, for example: {example} / satu baris berisi region, level, open, misalnya: {example}"
+def _example(levels: tuple[str, ...] | None, form: str) -> str:
+    """A row as the places are written: ``form`` is a CSV file's separator, "yaml", or else JSON."""
+    level = levels[0] if levels else "LEVEL"
+    if len(form) > 1:  # "yaml", "json", "jsonl"
+        example = (f"{{region: Kota Palembang, level: {level}, open: 2}}" if form == "yaml" else
+                   f'{{"region": "Kota Palembang", "level": "{level}", "open": 2}}')
+        return (f"a row has the keys region, level, open, for example: {example} / satu baris berisi kunci region, "
+                f"level, open, misalnya: {example}")
+    example = form.join(("Kota Palembang", level, "2"))
+    separator = separator_name(form)
+    return (f"a row is region, level, open, separated by {separator.en}, for example: {example} / satu baris berisi "
+            f"region, level, open, dipisah {separator.id}, misalnya: {example}")
 
 
-def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
+def _build(records, name: str, levels: tuple[str, ...] | None, form=lambda: "json") -> Formation:
     """The open places of ``records``; InputError listing every bad row, each with its file, line
-    and field: places are the allocation's input, so a bad row is never skipped, and all are said at once."""
+    and field: places are the allocation's input, so a bad row is never skipped, and all are said at once.
+    ``form()`` is how the rows are written, for an example row: a CSV file's separator, "yaml" or "json"."""
     named = Names(levels) if levels is not None else None  # a row's level in any capitals and spacing
     out: Formation = {}
     problems: list[Problem] = []
@@ -88,7 +100,7 @@ def _build(records, name: str, levels: tuple[str, ...] | None) -> Formation:
             problems.append(Problem("F001", "baris formasi harus berisi region, level, open" + kata,
                                     "a formation row must have exactly the fields region, level, open" + told,
                                     path=where, hint=(suggest(unknown[0], sorted(_COLUMNS)) if unknown and missing
-                                                      else None) or _example(levels), **name_line))
+                                                      else None) or _example(levels, form()), **name_line))
             continue
         region, given, count = row["region"], row["level"], plain_number(row["open"])  # (np.int64 from pandas)
         level = (given if isinstance(given, str) else None) if named is None else named.read(given)

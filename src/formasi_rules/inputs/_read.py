@@ -36,6 +36,7 @@ import orjson
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .._errors import InputError, InvalidArgument, Problem, name_form
+from .._text import Text
 from ..policy._yaml import not_utf8, read_text, yaml_loader
 from ._candidate import RECORD_COLUMNS
 
@@ -410,7 +411,7 @@ NUMERIC = {"credit_points", "experience_years"}
 
 
 CSV_DELIMITERS = ",;\t"
-_SEPARATORS = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
+_SEPARATORS = {",": Text("koma", "a comma"), ";": Text("titik koma", "a semicolon"), "\t": Text("tab", "a tab")}
 
 
 # Excel's directive on a file's first line, "sep=;", names the separator (Excel writes it, and reads a
@@ -424,8 +425,9 @@ def sep_directive(first: str) -> str | None:
     return found.group(1) if found and found.group(1) not in "\r\n\"" else None
 
 
-def _separator(delimiter: str) -> str:
-    return _SEPARATORS.get(delimiter, f"'{delimiter}'")
+def separator_name(delimiter: str) -> Text:
+    """A CSV separator in words: "a semicolon" / "titik koma"."""
+    return _SEPARATORS.get(delimiter) or Text(f"'{delimiter}'", f"'{delimiter}'")
 
 
 def _delimiter(first: str) -> str:
@@ -437,15 +439,34 @@ def _delimiter(first: str) -> str:
         return ";" if ";" in first and "," not in first else ","
 
 
+def _header(lines: Iterator[str]) -> tuple[str, int, str]:
+    """A CSV file's header line, the lines before it (Excel's "sep=;"), and the separator that
+    line names or else the header uses."""
+    first = next(lines, "")
+    said = sep_directive(first)
+    if said is None:
+        return first, 0, _delimiter(first)
+    return next(lines, ""), 1, said
+
+
+def csv_delimiter(path: str | os.PathLike) -> str:
+    """The separator :func:`read_records` reads the CSV file at ``path`` with (no ``delimiter`` given);
+    ',' where the file cannot be read again (a pipe, read already)."""
+    if not os.path.isfile(path):
+        return ","
+    try:
+        with open(path, "rb") as handle:
+            return _header(_lines(handle, str(path), {}))[2]
+    except (OSError, InputError):
+        return ","
+
+
 def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[str] = RECORD_COLUMNS):
     bad: dict[int, Problem] = {}
     lines = _lines(handle, name, bad)
-    first = next(lines, "")
-    said = sep_directive(first)
-    skipped = 0  # the lines before the header's reader: "sep=;"
-    if said is not None:
-        skipped, first = 1, next(lines, "")
-    delimiter = delimiter or said or _delimiter(first)
+    first, skipped, found = _header(lines)  # skipped: the lines before the header's reader
+    delimiter = delimiter or found
+    separator = separator_name(delimiter)
     reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     header: list[str] | None = None
     blank: list[int] = []  # the columns with no name
@@ -496,10 +517,10 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
                 + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
                 hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed? / baris "
                       f"{first}-{last} menyatu: ada tanda kutip (\") yang tidak ditutup?" if multiline
-                      else f"separate every cell with {_separator(delimiter)}, empty cells included"
-                      + (f", and put a cell holding {_separator(delimiter)} in quotes"
+                      else f"separate every cell with {separator.en}, empty cells included"
+                      + (f", and put a cell holding {separator.en} in quotes"
                          + (' ("YEAR:RATING;YEAR:RATING")' if "performance" in header else "") if more else "")
-                      + f" / pisahkan setiap sel dengan {_separator(delimiter)}, termasuk sel kosong"
+                      + f" / pisahkan setiap sel dengan {separator.id}, termasuk sel kosong"
                       + (", dan beri tanda kutip pada sel yang memuatnya" if more else "")))])
             continue
         if blank:
