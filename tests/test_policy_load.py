@@ -1,5 +1,7 @@
 """Loading policies: the shipped one loads; every kind of mistake is reported where it is."""
 
+import datetime as dt
+
 import pytest
 
 import formasi_rules as fr
@@ -871,3 +873,107 @@ def test_a_key_after_a_flow_mapping_is_told_to_go_inside_it(policy_copy):
     (p,) = load_problems(policy_copy)
     assert p.code == "P012" and "write it inside the { } above, after 'source'" in p.hint, p
     assert "tulis di dalam { }" in p.hint and "indent it" not in p.hint, p
+
+
+@pytest.mark.parametrize("file, old, new, code, fix", [
+    ("rules/perpindahan.yaml", "      age: {at_most: {table: transfer_age_limit, column: max_age}}", "      age: 55",
+     "P033", "to require that value: age: {equals: 55} / untuk mensyaratkan nilai itu: age: {equals: 55}"),
+    ("rules/perpindahan.yaml", "      age: {at_most: {table: transfer_age_limit, column: max_age}}",
+     "      age: {at_most: }", "P037", "the value is missing: write it after the colon, at_least: 35 / nilainya tidak"),
+    ("rules/perpindahan.yaml", "      age: {at_most: {table: transfer_age_limit, column: max_age}}",
+     "      age: {at_most: {table: ak_multiplier, column: percent}}", "P063",
+     "read it in a derived field, derive: {lookup: ak_multiplier, key: FIELD, column: percent}, and test that field"),
+    ("rules/perpindahan.yaml", "      age: {at_most: {table: transfer_age_limit, column: max_age}}",
+     "      age: {at_most: {table: rank_range, column: min_rank}}", "P065",
+     "compare with a column of type number, or declare this one min_rank: number under columns: of table rank_range"),
+    ("rules/perpindahan.yaml", "      competency_test_status: {equals: passed}", "      competency_test_status: {in: passed}",
+     "P067", "write it in brackets: in: ['passed'] / tulis dalam kurung siku: in: ['passed']"),
+    ("rules/perpindahan.yaml", "      competency_test_status: {equals: passed}",
+     "      competency_test_status: {equals: [passed, failed]}", "P067",
+     "for any of several values: in: ['passed', 'failed'] / untuk salah satu dari beberapa nilai: in:"),
+    ("rules/perpindahan.yaml", "      competency_test_status: {equals: passed}",
+     "      competency_test_status: {equals: {this: level}}", "P061", "for another field read the level's row of a "
+     "table: {table: NAME, column: COLUMN} / {this: level} adalah jenjang yang diputuskan"),
+    ("tables/thresholds.yaml", "      - {level: mahir, max_age: 53}", "      - {level: mahir}", "P043",
+     "give the row its max_age: VALUE, or declare the column 'max_age: optional number' where a row may leave it out"),
+    ("policy.yaml", "      SMP: 2", "      SMP: SLTP", "P026",
+     "for 'SLTP' as another spelling of it: SMP: {aliases: [SLTP]} / bila 'SLTP' ejaan lain darinya"),
+    ("policy.yaml", "      SMP: 2", "      SMP: [2]", "P026", "write its rank, SMP: 3, or a mapping, SMP: {rank: 3, "),
+    ("policy.yaml", "      SMP: 2", "      SMP: {rank: 2.5}", "P020", "write the rank in digits, a whole number: rank: 3"),
+    ("policy.yaml", "      D1: {rank: 4, aliases: [DI, D-I]}", "      D1: {rank: 4, aliases: [DI, null]}", "P025",
+     "in quotes where YAML would read a number, true/false or null ('1', 'true'), or take out an empty one"),
+    ("policy.yaml", "values: [I/a, I/b,", "values: [1, I/b,", "P025", "tulis sebagai teks, dalam tanda kutip"),
+    ("fields/record.yaml", "  rank_since:\n", "  as_of:\n    title: x\n    type: date\n    input: as_of\n  rank_since:\n",
+     "P080", "give your field another name; rules read the engine's as_of as it is / beri field Anda nama lain"),
+    ("policy.yaml", "abstract: true", "abstract: true\nextends: pk", "P003",
+     "in a circle (pk → jf_umum → pk): the base, which the others build on, must have no 'extends:'"),
+])
+def test_a_policy_problem_says_what_to_write_instead(policy_copy, file, old, new, code, fix):
+    """These problems said what was wrong and left the fix to be guessed (a bare value under a field,
+    a rank in words, a table no rule can read, a level's value on another field): each now has a hint,
+    in both languages, that says what to write in the YAML."""
+    edit(policy_copy.parent / "jf_umum" / file, old, new)
+    found = [p for p in load_problems(policy_copy) if p.code == code]
+    assert found, load_problems(policy_copy)
+    (p,) = found
+    english, _, indonesian = p.hint.partition(" / ")
+    assert fix in p.hint and english and indonesian and indonesian != english, p.hint
+
+
+def test_a_route_and_level_with_no_rule_in_force_says_to_add_one_or_drop_the_level(tmp_path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "policy.yaml").write_text("""
+policy: mini
+version: "1"
+title: {id: Mini, en: Mini}
+valid_from: 2024-01-01
+vocabularies:
+  level: {ordered: true, values: [first, second]}
+levels: [first, second]
+routes:
+  entry: {title: {id: Masuk, en: Entry}, levels: [first, second]}
+sources:
+  own: {title: A rule, confidence: I}
+""", encoding="utf-8")
+    (tmp_path / "rules" / "own.yaml").write_text("""
+rules:
+  - id: entry.first
+    title: {id: Tanggal, en: Date}
+    routes: [entry]
+    require: {as_of: {at_least: 2024-01-01}}
+    citation: {source: own}
+    valid_to: 2024-12-31
+  - id: entry.first_later
+    title: {id: Tanggal, en: Date}
+    routes: [entry]
+    levels: [first]
+    require: {as_of: {at_least: 2024-01-01}}
+    citation: {source: own}
+    valid_from: 2025-01-01
+""", encoding="utf-8")
+    policy = fr.load_policy(tmp_path)  # (each rule is well formed: the gap is on a day)
+    with pytest.raises(fr.PolicyError) as info:
+        with fr.Engine(policy, backend="reference") as engine:
+            engine.evaluate({"id": "x"}, as_of=dt.date(2025, 3, 3))
+    (p,) = info.value.problems
+    assert p.code == "P071" and "route entry at level second" in p.en
+    assert p.hint.startswith("add a rule in force on 2025-01-01 for route entry at level second (routes: [entry], "
+                             "levels: [second]), or take second out of route entry's levels in policy.yaml / "
+                             "tambahkan aturan"), p.hint
+
+
+def test_no_level_vocabulary_says_how_to_declare_one(policy_copy):
+    edit(policy_copy.parent / "jf_umum" / "policy.yaml", "  level:\n    title: {id: jenjang jabatan, en: level}",
+         "  levelz:\n    title: {id: jenjang jabatan, en: level}")
+    found = [p for p in load_problems(policy_copy) if p.code == "P029"]
+    assert found and all("vocabularies: {level: {ordered: true, values: [first, second]}}" in p.hint
+                         and "nyatakan jenjang di policy.yaml" in p.hint for p in found), found
+
+
+def test_a_rule_level_the_policy_lacks_says_to_drop_it_or_add_it(policy_copy):
+    edit(policy_copy / "rules" / "pedoman.yaml", "    valid_from: 2025-10-01\n",
+         "    valid_from: 2025-10-01\n    levels: [ahli_muda, pemula]\n")
+    (p,) = load_problems(policy_copy)
+    assert p.code == "P054" and "'pemula'" in p.en
+    assert p.hint == ("take it out of the rule's levels:, or add it to levels: in policy.yaml / keluarkan dari levels: "
+                      "aturan, atau tambahkan ke levels: di policy.yaml")

@@ -157,7 +157,11 @@ def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
             problems.append(Problem(
                 "P071", f"tidak ada aturan yang berlaku untuk {route} {level} pada {day}",
                 f"no rule is in force for route {route} at level {level} on {day}; every "
-                f"(route, level) the policy declares needs at least one rule", file="policy.yaml"))
+                f"(route, level) the policy declares needs at least one rule", file="policy.yaml",
+                hint=f"add a rule in force on {day} for route {route} at level {level} (routes: [{route}], levels: "
+                f"[{level}]), or take {level} out of route {route}'s levels in policy.yaml / tambahkan aturan yang "
+                f"berlaku pada {day} untuk jalur {route} jenjang {level} (routes: [{route}], levels: [{level}]), atau "
+                f"keluarkan {level} dari levels jalur {route} di policy.yaml"))
     if problems:
         raise PolicyError(problems, f"the policy cannot be applied on {day}")
     # the candidate-independent part of every reason is built once here, not per candidate

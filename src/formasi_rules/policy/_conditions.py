@@ -22,7 +22,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from .._errors import suggest
+from .._errors import said, suggest
 from ._check import Reader, comma_hint
 from ._model import OPS, FieldValue, All, AnyOf, Condition, Literal, Not, TableRef, Test, ThisLevel
 
@@ -106,7 +106,7 @@ def _tests(p: _Parser, node: Any, field: str) -> Condition | None:
     if not isinstance(spec, dict) or not spec:
         r.problem("P033", f"uji untuk {field!r} harus seperti '{{at_least: NILAI}}'",
                   f"the test on {field!r} must look like '{{at_least: VALUE}}' "
-                  f"(operators: {', '.join(OPS)}, between)", node, field)
+                  f"(operators: {', '.join(OPS)}, between)", node, field, hint=_bare_hint(field, spec))
         return None
     tests: list[Condition] = []
     ok = True
@@ -138,6 +138,17 @@ def _tests(p: _Parser, node: Any, field: str) -> Condition | None:
     if not ok:
         return None
     return tests[0] if len(tests) == 1 else All(tuple(tests))
+
+
+def _bare_hint(field: str, given: Any) -> str | None:
+    """How to write a test for a value given bare under its field (``education: S1``)."""
+    if isinstance(given, dict) or given is None:
+        return None  # (nothing given: the message shows the form)
+    if isinstance(given, list):
+        return (f"for any of these values: {field}: {{in: {said(given)}}} / untuk salah satu nilai ini: "
+                f"{field}: {{in: {said(given)}}}")
+    return (f"to require that value: {field}: {{equals: {said(given)}}} / untuk mensyaratkan nilai itu: "
+            f"{field}: {{equals: {said(given)}}}")
 
 
 def _value(p: _Parser, node: Any, key: Any):
@@ -182,7 +193,10 @@ def _literal(r: Reader, node: Any, key: Any):
         return Decimal(str(value))
     if isinstance(value, (str, dt.date)):
         return value if isinstance(value, dt.date) else str(value)
-    r.problem("P037", f"nilai {value!r} tidak dapat dipakai dalam syarat",
-              f"the value {value!r} cannot be used in a condition (expected text, a number or a date)",
-              node, key)
+    r.problem("P037", f"nilai {said(value)} tidak dapat dipakai dalam syarat",
+              f"the value {said(value)} cannot be used in a condition (expected text, a number or a date)",
+              node, key, hint="the value is missing: write it after the colon, at_least: 35 / nilainya tidak ada: "
+              "tulis setelah titik dua, at_least: 35" if value is None else "write one text, number or date, or for "
+              "in and not_in a list of them: in: [a, b] / tulis satu teks, angka atau tanggal, atau untuk in dan "
+              "not_in daftarnya: in: [a, b]")
     return _BAD

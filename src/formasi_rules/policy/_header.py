@@ -114,7 +114,8 @@ def _values(r: Reader, spec: Any, what: str) -> tuple | None:
     if isinstance(listed, list):
         for i, value in enumerate(listed):
             if not isinstance(value, str) or not value.strip():
-                r.problem("P025", "nilai kosakata harus teks", f"a value of {what} must be text", listed, i)
+                r.problem("P025", "nilai kosakata harus teks", f"a value of {what} must be text", listed, i,
+                          hint=_AS_TEXT)
                 continue
             got.values.append(str(value))
             got.ranks[str(value)] = i + 1
@@ -157,21 +158,28 @@ def _value(r: Reader, listed: Any, value: str, item: Any, what: str, got: _Value
         return
     if not isinstance(item, dict):
         r.problem("P026", f"nilai {value!r}: beri peringkat atau {{rank, aliases, category, title}}",
-                  f"value {value!r} of {what}: give its rank, or {{rank, aliases, category, title}}", listed, value)
+                  f"value {value!r} of {what}: give its rank, or {{rank, aliases, category, title}}", listed, value,
+                  hint=(f"for {item!r} as another spelling of it: {value}: {{aliases: [{item}]}} / bila {item!r} "
+                        f"ejaan lain darinya: {value}: {{aliases: [{item}]}}") if isinstance(item, str) else
+                  (f"write its rank, {value}: 3, or a mapping, {value}: {{rank: 3, aliases: [...]}} / tulis "
+                   f"peringkatnya, {value}: 3, atau pemetaan, {value}: {{rank: 3, aliases: [...]}}"))
         return
     if not r.keys(item, (), ("rank", "aliases", "category", "title"), f"value {value!r} of {what}"):
         return
     rank = item.get("rank", len(got.values))
     if isinstance(rank, bool) or not isinstance(rank, int) or abs(rank) > 10**6:
         r.problem("P020", f"peringkat {value!r} harus bilangan bulat",
-                  f"the rank of {value!r} must be a whole number (at most a million)", item, "rank")
+                  f"the rank of {value!r} must be a whole number (at most a million)", item, "rank",
+                  hint="write the rank in digits, a whole number: rank: 3 / tulis peringkat dengan angka, bilangan "
+                       "bulat: rank: 3")
         return
     got.ranks[value] = rank
     if "rank" in item:
         got.placed.append(value)
     for alias in item.get("aliases") or ():
         if not isinstance(alias, str) or not alias.strip():
-            r.problem("P025", "alias harus teks", f"an alias of {value!r} must be text", item, "aliases")
+            r.problem("P025", "alias harus teks", f"an alias of {value!r} must be text", item, "aliases",
+                      hint=_AS_TEXT)
         else:
             got.aliases[str(alias)] = value
             got.spellings.append((str(alias), value))
@@ -181,10 +189,19 @@ def _value(r: Reader, listed: Any, value: str, item: Any, what: str, got: _Value
         got.titles[value] = title
 
 
+_AS_TEXT = ("write it as text, in quotes where YAML would read a number, true/false or null ('1', 'true'), or "
+            "take out an empty one / tulis sebagai teks, dalam tanda kutip bila YAML akan membacanya sebagai angka, "
+            "true/false atau null ('1', 'true'), atau hapus yang kosong")
+
+
 def read_levels(r: Reader, doc: Any, level_vocab: Vocabulary | None) -> tuple[str, ...] | None:
     if level_vocab is None:
         r.problem("P029", "kosakata 'level' tidak ada", "no 'level' vocabulary is declared (in this policy or "
-                  "the one it extends)", doc, "levels")
+                  "the one it extends)", doc, "levels",
+                  hint="declare the levels in policy.yaml, lowest first: vocabularies: {level: {ordered: true, "
+                       "values: [first, second]}}, or extend a policy that declares them / nyatakan jenjang di "
+                       "policy.yaml, dari yang terendah: vocabularies: {level: {ordered: true, values: [pertama, "
+                       "kedua]}}, atau extend kebijakan yang menyatakannya")
         return None
     return r.choices(doc, "levels", "levels", level_vocab.values, allow_all=False)
 

@@ -194,7 +194,9 @@ class _Loader:
             if here.resolve() in seen or len(chain) >= MAX_LAYERS:
                 raise PolicyError([Problem("P003", f"rantai 'extends' berputar atau terlalu panjang di {here}",
                                            f"the chain of 'extends' loops or is longer than {MAX_LAYERS} at {here}",
-                                           file=display(here / "policy.yaml"))])
+                                           file=display(here / "policy.yaml"),
+                                           hint=_chain_hint([layer.name for layer in chain], _named(here).name,
+                                                            here.resolve() in seen))])
             seen.add(here.resolve())
             layer = _Layer(here)
             self.problems += [_stray(path) for path in layer.strays]
@@ -370,7 +372,9 @@ class _Loader:
                         here[name] = r.at(node, name)
                         if name in SYSTEM_FIELDS:
                             r.problem("P080", f"field {name!r} disediakan mesin", f"field {name!r} is provided by "
-                                      "the engine and cannot be declared", node, name)
+                                      "the engine and cannot be declared", node, name,
+                                      hint=f"give your field another name; rules read the engine's {name} as it is "
+                                      f"/ beri field Anda nama lain; aturan membaca {name} dari mesin apa adanya")
                         elif (name in names) != bool(replaces):
                             _replace_problem(r, node, name, "field", name in names)
                         else:
@@ -636,6 +640,19 @@ def _twice(r: Reader, node: Any, key: Any, kind: str, name: str, first: Where) -
               f"'replaces:' replaces what a policy below defines, not another file of the same policy",
               node, key, hint="keep one definition: edit the first, or delete this one / "
               "pertahankan satu definisi: ubah yang pertama, atau hapus yang ini")
+
+
+def _chain_hint(names: list[str], again: str, loops: bool) -> str:
+    """How to mend P003: a chain of ``extends:`` that comes back to ``again``, or is too long."""
+    chain = " → ".join([*names, again])
+    if loops:
+        return (f"the policies extend one another in a circle ({chain}): the base, which the others build on, "
+                f"must have no 'extends:'; remove it there, or name the policy meant / kebijakan saling "
+                f"meng-extend melingkar ({chain}): kebijakan dasar tidak boleh punya 'extends:'; hapus di sana, "
+                "atau sebut kebijakan yang dimaksud")
+    return (f"at most {MAX_LAYERS} policies can build on one another ({chain}): extend a policy nearer the base, "
+            f"or join two layers into one / paling banyak {MAX_LAYERS} kebijakan bertumpuk ({chain}): extend "
+            "kebijakan yang lebih dekat ke dasar, atau gabungkan dua lapisan")
 
 
 def _extends_nothing(layer: _Layer, target: Path) -> Problem:

@@ -103,7 +103,10 @@ def typecheck_tables(header: dict, tables: dict[str, Table]) -> list[Problem]:
                     continue
                 if col not in row.values:
                     report(row.where, "P043", f"kolom {col!r} kosong",
-                           f"column {col!r} is missing in this row of table {table.name!r}")
+                           f"column {col!r} is missing in this row of table {table.name!r}",
+                           f"give the row its {col}: VALUE, or declare the column '{col}: optional {type_name}' "
+                           f"where a row may leave it out / beri baris itu {col}: NILAI, atau nyatakan kolomnya "
+                           f"'{col}: optional {type_name}' bila baris boleh tanpa nilai")
                     continue
                 value, error = _cell(type_name, row.values[col], header)
                 if error:
@@ -128,6 +131,18 @@ def typecheck_tables(header: dict, tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
+def _one_or_list_hint(op: str, given: Any) -> str:
+    """How to write the value of ``op`` that was given as one value where a list goes, or the reverse."""
+    if op in SET_OPS:
+        return f"write it in brackets: {op}: [{said(given)}] / tulis dalam kurung siku: {op}: [{said(given)}]"
+    if op == "equals":
+        return f"for any of several values: in: {said(given)} / untuk salah satu dari beberapa nilai: in: {said(given)}"
+    if op == "not_equals":
+        return (f"for none of several values: not_in: {said(given)} / untuk bukan salah satu dari beberapa nilai: "
+                f"not_in: {said(given)}")
+    return f"write one value: {op}: VALUE / tulis satu nilai: {op}: NILAI"
+
+
 def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Field], rule: Rule) -> list[Problem]:
     problems: list[Problem] = []
 
@@ -141,11 +156,16 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
     for route in rule.routes:
         if route not in header["routes"]:
             report(None, "P053", f"jalur {route!r} tidak didefinisikan di policy.yaml",
-                   f"route {route!r} is not defined under 'routes:' in policy.yaml")
+                   f"route {route!r} is not defined under 'routes:' in policy.yaml",
+                   suggest(route, header["routes"]) or f"write one of {', '.join(header['routes'])} in the rule's "
+                   f"routes:, or define the route under routes: in policy.yaml / tulis salah satu dari "
+                   f"{', '.join(header['routes'])} di routes: aturan, atau definisikan jalurnya di policy.yaml")
     for level in rule.levels:
         if level not in header["levels"]:
             report(None, "P054", f"jenjang {level!r} tidak ada di policy.yaml",
-                   f"level {level!r} is not among the policy's levels ({', '.join(header['levels'])})")
+                   f"level {level!r} is not among the policy's levels ({', '.join(header['levels'])})",
+                   suggest(level, header["levels"]) or "take it out of the rule's levels:, or add it to levels: in "
+                   "policy.yaml / keluarkan dari levels: aturan, atau tambahkan ke levels: di policy.yaml")
 
     def visit(cond: Condition):
         if isinstance(cond, (All, AnyOf)):
@@ -174,11 +194,18 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
         if isinstance(value, FieldValue):
             report(test.where, "P061", "{field: ...} hanya dalam perhitungan",
                    "{field: NAME} can only be used inside a derivation; a rule compares with a value, "
-                   "a table cell or {this: level}")
+                   "a table cell or {this: level}",
+                   "to compare two fields, derive one value from both in fields/ (derive: {subtract: [A, B]}) "
+                   "and test that field / untuk membandingkan dua field, turunkan satu nilai dari keduanya di "
+                   "fields/ (derive: {subtract: [A, B]}) lalu uji field itu")
         elif isinstance(value, ThisLevel):
             if field.scale != "level" or want_list:
                 report(test.where, "P061", "{this: level} hanya untuk field jenjang",
-                       f"{{this: level}} can only be compared with a level field, not {test.field!r}")
+                       f"{{this: level}} can only be compared with a level field, not {test.field!r}",
+                       "{this: level} is the level being decided, for one value of a level field (equals, "
+                       "at_least, ...); for another field read the level's row of a table: {table: NAME, column: "
+                       "COLUMN} / {this: level} adalah jenjang yang diputuskan, untuk satu nilai field jenjang; "
+                       "untuk field lain baca baris jenjang itu di tabel: {table: NAMA, column: KOLOM}")
         elif isinstance(value, TableRef):
             _tableref(test, field, want_list)
         else:
@@ -194,7 +221,10 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
         if table.key not in ("level", None):
             report(test.where, "P063", f"tabel {ref.table!r} tidak berkunci jenjang",
                    f"table {ref.table!r} is keyed by {table.key}; a rule can only read tables keyed "
-                   f"by level, or without a key")
+                   f"by level, or without a key",
+                   f"read it in a derived field, derive: {{lookup: {ref.table}, key: FIELD, column: {ref.column}}}, "
+                   f"and test that field / baca lewat field turunan, derive: {{lookup: {ref.table}, key: FIELD, "
+                   f"column: {ref.column}}}, lalu uji field itu")
             return
         type_name = table.columns.get(ref.column)
         if type_name is None:
@@ -206,7 +236,10 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
         if type_name != expected:
             report(test.where, "P065", f"kolom {ref.column!r} berjenis {type_name}, bukan {expected}",
                    f"column {ref.table}.{ref.column} is of type {type_name!r}, but {test.field!r} with "
-                   f"{test.op!r} needs {expected!r}")
+                   f"{test.op!r} needs {expected!r}",
+                   f"compare with a column of type {expected}, or declare this one {ref.column}: {expected} under "
+                   f"columns: of table {ref.table} / bandingkan dengan kolom berjenis {expected}, atau nyatakan kolom "
+                   f"ini {ref.column}: {expected} di columns: tabel {ref.table}")
             return
         if table.key == "level":
             missing = [lv for lv in applies_at if not any(row.key == lv for row in table.rows)]
@@ -219,7 +252,8 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
         items = value.value if isinstance(value.value, tuple) else (value.value,)
         if want_list != isinstance(value.value, tuple):
             report(test.where, "P067", "nilai harus berupa daftar" if want_list else "nilai harus tunggal",
-                   f"{test.op!r} takes {'a list of values' if want_list else 'one value, not a list'}")
+                   f"{test.op!r} takes {'a list of values' if want_list else 'one value, not a list'}",
+                   _one_or_list_hint(test.op, value.value))
             return
         for item in items:
             error = literal_error(field, item, header)
