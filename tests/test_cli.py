@@ -393,8 +393,8 @@ def test_expand_says_an_error_item_not_as_a_run_writes_it_without_a_traceback(tm
         "--backend", "reference", "-o", str(compact))
     catalogue, first, *_ = compact.read_text(encoding="utf-8").splitlines()
     odd = tmp_path / "odd.jsonl"
-    odd.write_text("\n".join([catalogue, first, '{"error": 5}',
-                              '{"error": {"where": 3, "candidate": ["x"], "problems": [1, {"code": "I005"}]}}']) + "\n")
+    odd.write_text(f"{catalogue}\n{first}\n" + '{"error": 5}\n'
+                   '{"error": {"where": 3, "candidate": ["x"], "problems": [1, {"code": "I005"}]}}\n')
     r = CliRunner().invoke(main, ["expand", str(odd)])
     assert r.exit_code == 1 and "internal error" not in r.stderr and "Traceback" not in r.output
     assert "rejected $[1] (line 3):" in r.stderr and "rejected $[2] (line 4):" in r.stderr  # its place here

@@ -892,8 +892,8 @@ def test_a_key_after_a_flow_mapping_is_told_to_go_inside_it(policy_copy):
      "      competency_test_status: {equals: [passed, failed]}", "P067",
      "for any of several values: in: ['passed', 'failed'] / untuk salah satu dari beberapa nilai: in:"),
     ("rules/perpindahan.yaml", "      competency_test_status: {equals: passed}",
-     "      competency_test_status: {equals: {this: level}}", "P061", "for another field read the level's row of a "
-     "table: {table: NAME, column: COLUMN} / {this: level} adalah jenjang yang diputuskan"),
+     "      competency_test_status: {equals: {this: level}}", "P061",
+     "read the level's row of a table: {table: NAME, column: COLUMN} / {this: level} adalah jenjang yang diputuskan"),
     ("tables/thresholds.yaml", "      - {level: mahir, max_age: 53}", "      - {level: mahir}", "P043",
      "give the row its max_age: VALUE, or declare the column 'max_age: optional number' where a row may leave it out"),
     ("policy.yaml", "      SMP: 2", "      SMP: SLTP", "P026",
@@ -952,9 +952,8 @@ rules:
     valid_from: 2025-01-01
 """, encoding="utf-8")
     policy = fr.load_policy(tmp_path)  # (each rule is well formed: the gap is on a day)
-    with pytest.raises(fr.PolicyError) as info:
-        with fr.Engine(policy, backend="reference") as engine:
-            engine.evaluate({"id": "x"}, as_of=dt.date(2025, 3, 3))
+    with pytest.raises(fr.PolicyError) as info, fr.Engine(policy, backend="reference") as engine:
+        engine.evaluate({"id": "x"}, as_of=dt.date(2025, 3, 3))
     (p,) = info.value.problems
     assert p.code == "P071" and "route entry at level second" in p.en
     assert p.hint.startswith("add a rule in force on 2025-01-01 for route entry at level second (routes: [entry], "
