@@ -76,7 +76,9 @@ def test_extending_a_missing_folder_says_so(policy_copy):
 def test_extending_a_folder_nothing_is_near_lists_the_policy_folders(policy_copy):
     edit(policy_copy / "policy.yaml", "extends: jf_umum", "extends: xyz")
     (p,) = problems(policy_copy)
-    assert p.code == "P000" and "jf_umum" in p.hint and policy_copy.name not in p.hint.split(": ", 1)[1].split(", ")
+    english, _, indonesian = p.hint.partition(" / ")
+    assert p.code == "P000" and "jf_umum" in english and policy_copy.name not in english.split(": ", 1)[1].split(", ")
+    assert indonesian.startswith("folder kebijakan di sebelahnya: ") and "jf_umum" in indonesian  # not English only
 
 
 def test_the_digest_covers_the_base(policy_copy):

@@ -170,6 +170,7 @@ def test_overlapping_table_rows_are_rejected(policy_copy):
          "      - {level: ahli_muda, max_age: 53}\n      - {level: ahli_muda, max_age: 54, valid_from: 2024-01-01}\n")
     (p,) = load_problems(policy_copy)
     assert p.code == "P045"
+    assert p.hint.endswith(" / beri baris yang lama valid_to sebelum valid_from baris yang baru")  # not English only
 
 
 def test_many_problems_are_reported_together(policy_copy):

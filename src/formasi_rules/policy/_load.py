@@ -666,8 +666,10 @@ def _extends_nothing(layer: _Layer, target: Path) -> Problem:
     return Problem("P000", f"'extends: {name}' bukan folder kebijakan (tidak ada policy.yaml di {target})",
                    f"'extends: {name}' names no policy folder: there is no policy.yaml in {target}",
                    file=path, line=line, column=column,
-                   hint=suggest(name, beside) or (f"policy folders beside it: {', '.join(beside)}" if beside else
-                                                  "name the folder of the policy this one builds on"))
+                   hint=suggest(name, beside) or (f"policy folders beside it: {', '.join(beside)} / folder kebijakan "
+                                                  f"di sebelahnya: {', '.join(beside)}" if beside else
+                                                  "name the folder of the policy this one builds on / sebut folder "
+                                                  "kebijakan yang menjadi dasarnya"))
 
 
 def _named(folder: Path) -> Path:

@@ -126,7 +126,8 @@ def typecheck_tables(header: dict, tables: dict[str, Table]) -> list[Problem]:
                     report(row.where, "P045", "dua baris untuk kunci yang sama berlaku bersamaan",
                            f"two rows of table {table.name!r} for {row.key or 'the table'} are in force "
                            f"on the same days (the other is at line {other.where.line})",
-                           "give the older row a valid_to before the newer row's valid_from")
+                           "give the older row a valid_to before the newer row's valid_from / beri baris yang lama "
+                           "valid_to sebelum valid_from baris yang baru")
             seen.setdefault(row.key, []).append(row)
     return problems
 
