@@ -238,6 +238,15 @@ def test_rows_of_counts_with_their_header_in_capitals_or_bahasa(engine, tmp_path
     assert problem.code == "W017" and problem.hint.startswith("give count in this row")
 
 
+@pytest.mark.parametrize("written", ["Ahli Pertama", "AHLI_PERTAMA", " ahli-pertama "])
+def test_a_level_in_a_workload_or_counts_row_is_read_in_any_capitals_as_in_places(engine, written):
+    """A workload or officers row's level written 'Ahli Pertama' (as a places file, a candidate
+    record and the documentation's titles write it) was W001/W011, the row not computed."""
+    result = need(engine, [row(level=written, volume=10, norm=1)], [{"region": X, "level": written, "count": 2}])
+    assert not result.problems
+    assert result.row(X, "ahli_pertama").workload_minutes == 10 and result.row(X, "ahli_pertama").existing == 2
+
+
 def test_one_region_written_two_ways_is_warned_about_and_others_are_not(engine):
     """'Kab. Banyuasin' and 'Kabupaten Banyuasin' were two regions without a word, each given its
     own need; regions whose names only share words (the OKU family) are not warned about."""

@@ -14,7 +14,7 @@ import attrs
 from .._errors import InputError, Problem, said, suggest
 from ..engine._derive import RecordView, level_in_name
 from ..inputs import record_columns, region_key, structure_candidate
-from ..inputs._candidate import SUSPECT, plain_number, record_problems
+from ..inputs._candidate import SUSPECT, Names, plain_number, record_problems
 from ..policy import fold
 from ..sheets._layout import OFFICERS_SHEET
 from ._inputs import file_line, place, records_of
@@ -96,6 +96,11 @@ class _Tally:
     other_post: list[str] = attrs.field(factory=list)  # records holding another position
     other_status: list[str] = attrs.field(factory=list)  # holders whose employment status may not hold it
     holders: frozenset[str] | None = attrs.field(init=False)  # the statuses that may (formation.holders_table)
+    levels: Names = attrs.field(init=False)  # a row's level in any capitals and spacing (Ahli Pertama)
+
+    @levels.default
+    def _levels(self) -> Names:
+        return Names(self.policy.levels)
 
     @holders.default
     def _holders(self) -> frozenset[str] | None:
@@ -125,7 +130,8 @@ class _Tally:
                     if missing and not unknown else
                     "name the columns region, level, count (or give officers' records, each with its id)"), **located))
             return
-        region, level, count = raw["region"], raw["level"], plain_number(raw["count"])  # (np.int64 from pandas)
+        region, count = raw["region"], plain_number(raw["count"])  # (np.int64 from pandas)
+        level = self.levels.read(raw["level"]) or raw["level"]
         if isinstance(count, str) and count.strip().isascii() and count.strip().isdigit():
             count = int(count)
         if not isinstance(region, str) or not region.strip():

@@ -22,7 +22,7 @@ import attrs
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ..inputs import line_of, path_of, read_records
-from ..inputs._candidate import thousands_hint
+from ..inputs._candidate import Names, thousands_hint
 from ..inputs._read import PLAIN_NUMBER, UTF16_HINT
 from ..sheets._layout import WORKLOAD_COLUMNS, WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
@@ -151,6 +151,7 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
                   ) -> tuple[list[WorkloadRow], list[Problem]]:
     rows: list[WorkloadRow] = []
     problems: list[Problem] = []
+    named = Names(levels)  # a level in any capitals and spacing (Ahli Pertama), as a places file's
     for where, raw in records_of(source, WORKLOAD_SHEET, WORKLOAD_COLUMNS):
         if isinstance(raw, InputError):
             problems.extend(raw.problems)
@@ -172,6 +173,7 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
             if raw.get(key) in (None, ""):
                 bad(key, f"field wajib {key!r} kosong", f"the required field {key!r} is missing")
         level, period = raw.get("level"), raw.get("period") or "year"
+        level = named.read(level) or level
         if isinstance(period, str) and period not in periods:  # "Year", " month": as coded values are read
             period = next((p for p in periods if p.casefold() == period.strip().casefold()), period)
         if level not in (None, "") and level not in levels:
