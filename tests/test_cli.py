@@ -138,6 +138,9 @@ def test_a_message_already_in_both_languages_is_left_as_it_is():
     r = run("evaluate", EXAMPLE, "--as-of", "09/10/2025", "--policies", POLICIES)
     assert r.exit_code == 2 and r.stderr.count("2025-10-09 if that is the day meant") == 1
     assert r.stderr.count("2025-10-09 bila itu tanggal yang dimaksud") == 1
+    # and a date with its time is told to give the date alone
+    r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09 00:00:00", "--policies", POLICIES)
+    assert r.exit_code == 2 and r.stderr.count("give the date alone: 2025-10-09 if that is the day meant") == 1
 
 
 def test_missing_input_file_and_date_outside_policy():

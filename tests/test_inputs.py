@@ -199,6 +199,10 @@ def test_a_csv_number_python_would_read_but_no_export_means_is_refused(tmp_path,
     ("birth_date", "1 Nop 1990", "write it as year-month-day (YYYY-MM-DD): 1990-11-01"),
     ("rank_since", "12 DES 2020", "write it as year-month-day (YYYY-MM-DD): 2020-12-12"),
     ("birth_date", "31 Februari 1990", "write it as year-month-day (YYYY-MM-DD) / "),  # no such day: no date shown
+    ("birth_date", "1980-01-02 00:00:00", "give the date alone: 1980-01-02 if that is the day meant"),
+    ("birth_date", "1980-01-02T00:00:00Z", "give the date alone: 1980-01-02"),  # (a database's or an API's)
+    ("rank_since", "2019-04-01T07:00:00.000+07:00", "give the date alone: 2019-04-01"),
+    ("birth_date", "19800102", "write it as year-month-day: 1980-01-02 if that is the day meant"),
     ("birth_date", 29221, "a spreadsheet's day number? it would be 1980-01-01"),
     ("birth_date", "29221", "a spreadsheet's day number? it would be 1980-01-01"),
     ("credit_points", "12,5", "write the decimals after a point: 12.5"),
@@ -209,7 +213,8 @@ def test_a_spreadsheets_way_of_writing_is_refused_with_how_to_write_it(field, gi
     """A date written day first or as a spreadsheet's day number, a decimal comma: each is the
     record's error (never read as a guess), with the value it would be, for the user to check. So is
     a date with its month's name, in Indonesian or English, in full or shortened (9 Oktober 2025,
-    09-Okt-2025), which got no word on how to write it."""
+    09-Okt-2025), which got no word on how to write it; and one with its time (a date-time column
+    exported as text: 1980-01-02 00:00:00) or without its dashes (19800102), which got none either."""
     with pytest.raises(fr.InputError) as info:
         structure_candidate({"id": "a", field: given})
     (problem,) = info.value.problems

@@ -46,27 +46,48 @@ def month_named(text: str) -> tuple[int, int, int] | None:
 _DAY_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
 _YEAR_FIRST = re.compile(r"\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})\s*")  # (with '-': a month or day of one digit)
 _WRITTEN_RIGHT = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")  # YYYY-MM-DD, a day that does not exist (1990-02-30)
+# a date with its time, as a spreadsheet's date-time cell, a database or an API writes it:
+# 2025-10-09 00:00:00, 2025-10-09T00:00:00Z, 2025-10-09T07:00:00.000+07:00
+_WITH_TIME = re.compile(r"\s*(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?\s*",
+                        re.IGNORECASE)
+_NO_DASHES = re.compile(r"\s*((?:19|20)\d{2})(\d{2})(\d{2})\s*")  # 20251009, as SIMPEG may write a date
+
+
+def date_alone(day: str, how: str = "") -> str:
+    """The hint for a date given with its time of day: the date alone (``how``, said in English
+    after it, says how to take it)."""
+    return (f"give the date alone: {day} if that is the day meant{how} / "
+            f"berikan tanggalnya saja: {day} bila itu tanggal yang dimaksud")
+
+
+def _meant(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def date_hint(text: str) -> str | None:
     """How to write a date given day first or with slashes (09/10/2025, 1980/10/9) or with its
     month's name (9 Oktober 2025): as year-month-day, the date it would be shown for the user to
-    check; None for any other text. For an error's hint only: such a date is never read."""
-    if not _WRITTEN_RIGHT.fullmatch(text) and (found := _DAY_FIRST.fullmatch(text) or _YEAR_FIRST.fullmatch(text)):
+    check; None for any other text. For an error's hint only: such a date is never read. A date
+    with its time (2025-10-09 00:00:00, 2025-10-09T00:00:00Z) is told to give the date alone, and
+    one without its dashes (20251009) to write them."""
+    if (timed := _WITH_TIME.fullmatch(text)) and _meant(*map(int, timed.group(1).split("-"))):
+        return date_alone(timed.group(1))
+    if not _WRITTEN_RIGHT.fullmatch(text) and (found := _DAY_FIRST.fullmatch(text) or _YEAR_FIRST.fullmatch(text)
+                                               or _NO_DASHES.fullmatch(text)):
         parts = [int(p) for p in found.groups()]
-        year, month, day = parts if found.re is _YEAR_FIRST else parts[::-1]
-        try:
-            meant = dt.date(year, month, day).isoformat()
-        except ValueError:
+        meant = _meant(*(parts[::-1] if found.re is _DAY_FIRST else parts))
+        if meant is None:
             return "write it as year-month-day (YYYY-MM-DD) / tulis sebagai tahun-bulan-tanggal"
         return (f"write it as year-month-day: {meant} if that is the day meant / "
                 f"tulis sebagai tahun-bulan-tanggal: {meant} bila itu tanggal yang dimaksud")
     named = month_named(text)
     if named is None:
         return None
-    try:
-        meant = dt.date(*named).isoformat()
-    except ValueError:  # 31 Februari
+    meant = _meant(*named)
+    if meant is None:  # 31 Februari
         return "write it as year-month-day (YYYY-MM-DD) / tulis sebagai tahun-bulan-tanggal (YYYY-MM-DD)"
     return (f"write it as year-month-day (YYYY-MM-DD): {meant} / "
             f"tulis sebagai tahun-bulan-tanggal (YYYY-MM-DD): {meant}")

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from .._dates import date_hint, iso_date
+from .._dates import date_alone, date_hint, iso_date
 from .._errors import Problem, suggest
 from ..policy._vocabulary import fold
 
@@ -195,8 +195,7 @@ def _midnight(value: dt.datetime) -> dt.date:
     day = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     raise BadValue(f"expected a date like 1985-04-30, got a date and time {value.isoformat()}",
                    f"harus tanggal seperti 1985-04-30, bukan tanggal dan waktu {value.isoformat()}",
-                   f"give the date alone: {day} if that is the day meant (value.date() in the time zone meant) "
-                   f"/ berikan tanggalnya saja: {day} bila itu tanggal yang dimaksud")
+                   date_alone(day, " (value.date() in the time zone meant)"))
 
 
 # how a spreadsheet may write what a record gives otherwise: a decimal comma (said in the hint, never read)
