@@ -778,6 +778,31 @@ def test_two_columns_naming_one_field_are_refused_naming_both(tmp_path):
     assert "'birth_date' dan 'Birth Date'" in p.id
 
 
+@pytest.mark.parametrize("text, header_line", [
+    ("DAFTAR CALON PENGANTAR KERJA;;;\r\n;;;\r\nid;birth_date;education;rank\r\nA1;1980-01-01;S1;III/b\r\n", 3),
+    ("DAFTAR CALON\nid;birth_date\nA1;1980-01-01\n", 2),  # no separator on the title: ',' was told from it
+    ("Daftar calon,,\nID,Birth Date,Education\nA1,1980-01-01,S1\n", 2),
+])
+def test_a_title_above_the_header_is_said_for_the_file(tmp_path, text, header_line):
+    """A sheet's title row above its header (merged over the columns, exported as 'TITLE;;;') made
+    every row's error 'a cell holds a value in a column with no name' or 'unknown field TITLE', and
+    the header itself a record: the file is refused once, naming the title and the header's line."""
+    path = tmp_path / "c.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(fr.InputError) as info:
+        list(read_records(path))
+    (p,) = info.value.problems
+    assert (p.code, p.file, p.line) == ("I018", str(path), 1) and f"which is line {header_line}" in p.en
+    assert "delete the line(s) above the header" in p.hint and " / " in p.hint
+
+
+def test_a_file_of_one_column_no_field_has_is_not_taken_for_a_title(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("nip\n199001012015031001\n", encoding="utf-8")
+    ((_, record),) = read_records(path)
+    assert record == {"nip": "199001012015031001"}
+
+
 def test_a_places_files_header_is_read_as_a_candidates_is(tmp_path):
     """'Region,Level,Open' was every row's F001 (unknown fields): the same rule as a candidate file's header."""
     path = tmp_path / "places.csv"

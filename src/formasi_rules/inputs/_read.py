@@ -470,6 +470,7 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
     reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     header: list[str] | None = None
     blank: list[int] = []  # the columns with no name
+    title: tuple[int, str] | None = None  # a first line of one name no field has, and its line: a title?
     index = 0
     last = skipped  # the line the previous row ended on
     while True:
@@ -500,9 +501,14 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
             header = name_columns([h.strip() for h in row], columns, file=name, line=first)
             # a column with no name (a spreadsheet's trailing separators: "rank;;") holds nothing to read
             blank = [i for i, h in enumerate(header) if not h]
+            if len(names := [h for h in header if h]) == 1 and names[0] not in columns:
+                title = first, names[0]
             continue
         if not any(cell.strip() for cell in row):  # a blank line, or one of separators only (";;;", as Excel
             continue  # writes a formatted empty row; a sheet's empty rows are skipped alike)
+        if title is not None:
+            _title_above(title, row, first, columns, name)
+            title = None
         where = f"$[{index}] (line {first})"
         index += 1
         if spoilt:
@@ -535,6 +541,25 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
                 continue
         yield where, flat_record({h: cell for h, cell in zip(header, row) if h} if blank else dict(zip(header, row)),
                                  where)
+
+
+def _title_above(title: tuple[int, str], row: list[str], line: int, columns: Collection[str], name: str) -> None:
+    """InputError (I018) where the first line holds one name no field has (``DAFTAR CALON;;;``, a
+    sheet's title, merged over its columns) and the first row under it names fields: the header is
+    that row, below a title, and every row would be refused for columns with no name or none known."""
+    cells = [cell.strip() for cell in row if cell.strip()]
+    if len(cells) == 1:  # a title with no separator: the separator was told from it, not from the header
+        cells = [cell.strip() for cell in re.split(f"[{CSV_DELIMITERS}]", cells[0]) if cell.strip()]
+    forms = {name_form(column) for column in columns}
+    fields = [cell for cell in cells if name_form(cell) in forms]
+    if len(fields) < 2:
+        return
+    raise InputError([Problem(
+        "I018", f"baris {title[0]} hanya berisi {title[1]!r}, bukan nama kolom: judul tabel di atas baris judul "
+        f"kolom (baris {line})?", f"line {title[0]} holds only {title[1]!r}, not the names of the columns: a title "
+        f"above the header, which is line {line} ({', '.join(fields[:3])}, ...)?", file=name, line=title[0],
+        hint="delete the line(s) above the header, so that the header is the file's first line / hapus baris di atas "
+        "judul kolom, sehingga judul kolom menjadi baris pertama berkas")])
 
 
 def name_columns(header: Sequence[str], known: Collection[str], **place: Any) -> list[str]:
