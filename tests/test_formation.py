@@ -1,6 +1,7 @@
 """Formation needs from workload, pinned to the fact sheet's ABK examples (section 4, examples 7-12)."""
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -386,6 +387,17 @@ def test_rows_of_counts_are_not_summed_twice_nor_guessed(engine, tmp_path):
     assert problem.code == "W017" and problem.file == str(wrong) and problem.line == 2
     assert "count missing" in problem.en and "'jumlah'" in problem.en
     assert result.row(X, "ahli_muda").existing == 0
+
+
+
+def test_a_region_and_level_or_an_officer_given_twice_in_a_file_names_the_first_by_its_line(engine, tmp_path):
+    """W014 named the first row '$[0]' only, where every other problem of a file names its line."""
+    counts, records = tmp_path / "counts.csv", tmp_path / "officers.jsonl"
+    counts.write_text(f"region,level,count\n\n{X},ahli_muda,2\n{X},ahli_muda,1\n", encoding="utf-8")
+    records.write_text("\n".join(json.dumps(officer(i)) for i in ("a", "b", "a")) + "\n", encoding="utf-8")
+    for source, line in ((counts, 3), (records, 1)):
+        (problem,) = need(engine, [row(level="ahli_muda", volume=10, norm=1)], str(source)).problems
+        assert problem.code == "W014" and f"at $[0] (line {line})" in problem.en and f"$[0] (line {line})" in problem.id
 
 
 def test_example_data_totals(engine):

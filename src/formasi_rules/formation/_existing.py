@@ -150,7 +150,7 @@ class _Tally:
                 f"{region} at {level} was already given at {first}; this row is not counted (give each region "
                 "and level once, with its whole count)", path=path, **located))
         else:
-            self.given[region_key(region), level] = path
+            self.given[region_key(region), level] = str(where)  # its line too: "$[0] (line 2)", a sheet's cell
             self._add(region, level, count)
 
     def officer(self, where: Any, raw: Any, located: dict[str, Any]) -> None:
@@ -222,5 +222,5 @@ class _Tally:
                 f"officer {officer.id} was already counted at {first}; this record is not counted",
                 path=path, **located))
         else:
-            self.officers[officer.id] = path
+            self.officers[officer.id] = str(where)
             self._add(officer.region, str(level), 1)
