@@ -245,6 +245,23 @@ def test_an_id_with_spaces_around_it_is_that_id_in_every_format(given, tmp_path)
     assert isinstance(second, fr.RecordError) and second.problems[0].code == "I031"
 
 
+@pytest.mark.parametrize("given, read", [("19900101 201503 1 001", "199001012015031001"),
+                                         (" 1990 0101  2015 03 1001 ", "199001012015031001"),
+                                         ("A 1", "A 1"), ("1990-0101", "1990-0101")])
+def test_a_nip_written_in_groups_is_its_digits_in_every_format(given, read, tmp_path):
+    """A NIP as it is printed, in groups of digits (19900101 201503 1 001), was an id of its own: the
+    same person written 199001012015031001 in another row got past the duplicate check (I031) and
+    could be given two places; an officer, counted twice. Another id keeps its spaces."""
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    assert structure_candidate({"id": given}, "$", policy).id == read
+    line, = read_records(_write(tmp_path / "one.jsonl", json.dumps({"id": given}) + "\n"), parse=False)
+    assert fr.inputs.read_line(line[1].text, policy).id == read
+    if read != given.strip():
+        engine = fr.Engine(policy, backend="reference")
+        second = list(engine.evaluate_many([{"id": read}, {"id": given}], as_of=AS_OF))[1]
+        assert isinstance(second, fr.RecordError) and second.problems[0].code == "I031"
+
+
 def test_an_id_of_spaces_is_missing():
     with pytest.raises(fr.InputError) as caught:
         structure_candidate({"id": "   "}, "$")

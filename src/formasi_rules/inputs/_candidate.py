@@ -434,6 +434,19 @@ def _exponent(value: Decimal) -> int:
     return exponent if isinstance(exponent, int) else 0
 
 
+# a number written in groups of digits, as a NIP is printed: 19900101 201503 1 001
+_DIGIT_GROUPS = re.compile(r"[0-9]+(?: +[0-9]+)+", re.ASCII)
+
+
+def id_text(ident: str) -> str:
+    """An id as it names a person: without the spaces around it ("A1 " is A1, as a CSV cell is
+    read), and a number written in groups of digits (a NIP as printed, ``19900101 201503 1 001``)
+    without the spaces between them, so that it is the one person ``199001012015031001`` names:
+    two records of one person, written two ways, were two candidates (two places allocated)."""
+    ident = ident.strip()
+    return ident.replace(" ", "") if " " in ident and _DIGIT_GROUPS.fullmatch(ident) else ident
+
+
 # a number as a spreadsheet shortens it: 1.98501E+17 (not a code such as 2019E001)
 _SCIENTIFIC = re.compile(r"[0-9]\.[0-9]+[eE]\+?[0-9]+|[0-9]+[eE]\+[0-9]+")
 

@@ -32,7 +32,7 @@ from msgspec import UNSET, UnsetType
 from .._json import leaves
 from ._candidate import (
     NUMBER_FIELDS, BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request, drop_nulls,
-    extra_value, record_problems,
+    extra_value, id_text, record_problems,
 )
 from ._read import MAX_DEPTH, MAX_DIGITS
 
@@ -214,7 +214,7 @@ class Lane:
         code, parts = self._code, self._parts
         ident = record.id
         if type(ident) is str:
-            ident = ident.strip()  # "A1 " is A1, as a CSV cell is read
+            ident = id_text(ident)  # "A1 " is A1, as a CSV cell is read
         if not ident and ident != 0:  # absent, null, "" or spaces
             raise _Decline
         rank, position, positions, ranks = record.rank, record.position, record.positions, record.ranks

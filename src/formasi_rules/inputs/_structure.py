@@ -17,8 +17,8 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .._errors import InputError, Problem
 from ._candidate import (
-    NUMBER_FIELDS, RECORD_COLUMNS, RECORD_KEYS, SUSPECT, BadValue, Candidate, Names, drop_nulls, extra_value, plain_number,
-    record_problems, shown,
+    NUMBER_FIELDS, RECORD_COLUMNS, RECORD_KEYS, SUSPECT, BadValue, Candidate, Names, drop_nulls, extra_value, id_text,
+    plain_number, record_problems, shown,
 )
 from ._convert import converter
 from ._convert import problems as convert_problems
@@ -99,7 +99,7 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
     contract = _contract(policy)
     no_id = []
     ident = raw.get("id")
-    if type(ident) is str and ident != (trimmed := ident.strip()):  # "A1 " is A1, as a CSV cell is read
+    if type(ident) is str and ident != (trimmed := id_text(ident)):  # "A1 " is A1, as a CSV cell is read
         raw = {**raw, "id": trimmed}
     if "id" not in raw or raw.get("id") in (None, ""):  # said first; the rest of the record is read all the same
         like = [k for k in raw if isinstance(k, str) and k.strip().lower() == "id" and k != "id"]
