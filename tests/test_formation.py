@@ -248,6 +248,17 @@ def test_a_level_in_a_workload_or_counts_row_is_read_in_any_capitals_as_in_place
     assert result.row(X, "ahli_pertama").workload_minutes == 10 and result.row(X, "ahli_pertama").existing == 2
 
 
+@pytest.mark.parametrize("after", [5, "5"])  # a YAML data file's key; a test case's, made text
+def test_a_decimal_comma_in_a_yaml_flow_mapping_of_workload_is_said(engine, after):
+    """{..., volume: 12,5} in YAML is volume 12 and a key 5: W001 'unknown field 5' said nothing of
+    the comma, as a candidate's I003 does."""
+    given = {k: v for k, v in row(norm=1).items() if k != "volume"} | {"volume": 12, after: None}  # (volume, then 5)
+    (problem,) = need(engine, [given]).problems
+    assert problem.code == "W001" and problem.path == "$[0].5"
+    assert problem.hint.startswith("a decimal comma? volume: 12,5") and "write 12.5" in problem.hint
+    assert "tulis 12.5" in problem.hint
+
+
 def test_one_region_written_two_ways_is_warned_about_and_others_are_not(engine):
     """'Kab. Banyuasin' and 'Kabupaten Banyuasin' were two regions without a word, each given its
     own need; regions whose names only share words (the OKU family) are not warned about."""

@@ -22,7 +22,7 @@ import attrs
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ..inputs import line_of, path_of, read_records
-from ..inputs._candidate import Names, thousands_hint
+from ..inputs._candidate import Names, decimal_comma_hints, thousands_hint
 from ..inputs._read import PLAIN_NUMBER, UTF16_HINT
 from ..sheets._layout import WORKLOAD_COLUMNS, WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
@@ -147,6 +147,9 @@ def _amount(raw: dict, key: str, bad: Any, above_zero: bool) -> Decimal | None:
     return number
 
 
+_AMOUNTS = ("volume", "norm_minutes")  # a workload row's numbers
+
+
 def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...], periods: tuple[str, ...]
                   ) -> tuple[list[WorkloadRow], list[Problem]]:
     rows: list[WorkloadRow] = []
@@ -165,10 +168,11 @@ def read_workload(source: str | os.PathLike | Iterable, levels: tuple[str, ...],
             bad("", "baris beban kerja harus berupa objek", "a workload row must be an object with fields")
             continue
         before = len(problems)
+        commas = decimal_comma_hints(raw, _AMOUNTS, place(where))  # {volume: 12,5} in YAML: volume 12 and a key 5
         for key in raw:
             if key not in WORKLOAD_COLUMNS:
                 bad(key, f"field tidak dikenal {key!r}", f"unknown field {key!r}; expected: {', '.join(WORKLOAD_COLUMNS)}",
-                    suggest(key, WORKLOAD_COLUMNS))
+                    commas.get(place(where, str(key))) or suggest(key, WORKLOAD_COLUMNS))
         for key in ("region", "activity", "level", "volume"):
             if raw.get(key) in (None, ""):
                 bad(key, f"field wajib {key!r} kosong", f"the required field {key!r} is missing")

@@ -14,7 +14,7 @@ import json
 import math
 import re
 from decimal import Decimal
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import attrs
@@ -219,6 +219,25 @@ def _date_hint(value: Any) -> str | None:
         return (f"a spreadsheet's day number? it would be {meant}: format the column as text "
                 f"YYYY-MM-DD / nomor hari dari lembar kerja? itu {meant}: format kolom sebagai teks YYYY-MM-DD")
     return None
+
+
+def decimal_comma_hints(raw: Mapping, numbers: Collection[str], path: str) -> dict[str, str]:
+    """The hint for each key of ``raw`` (by its path) that a decimal comma made of a number: in a YAML
+    flow mapping ``{experience_years: 2,5}`` is ``experience_years: 2`` and a key ``5`` with no value
+    (its digits are text where a test case's keys were made text); ``numbers`` are the number fields."""
+    hints: dict[str, str] = {}
+    previous: tuple[Any, Any] = (None, None)
+    for key, value in raw.items():
+        field, whole = previous
+        digits = str(key) if type(key) is int or isinstance(key, str) else ""
+        if field in numbers and type(whole) is int and value is None and digits.isascii() and digits.isdigit():
+            meant = f"{whole}.{digits}"
+            hints[f"{path}.{key}"] = (
+                f"a decimal comma? {field}: {whole},{digits} in {{...}} is read as {field} {whole} and a field "
+                f"{digits}: write {meant}, with a point / koma desimal? {field}: {whole},{digits} dibaca sebagai "
+                f"{whole} dan field {digits}: tulis {meant}, dengan titik")
+        previous = (key, value)
+    return hints
 
 
 _THOUSANDS_COMMA = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")  # as a thousands separator writes one thousand

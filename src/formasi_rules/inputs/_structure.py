@@ -17,8 +17,8 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .._errors import InputError, Problem
 from ._candidate import (
-    NUMBER_FIELDS, RECORD_COLUMNS, RECORD_KEYS, SUSPECT, BadValue, Candidate, Names, drop_nulls, extra_value, id_text,
-    plain_number, record_problems, shown,
+    NUMBER_FIELDS, RECORD_COLUMNS, RECORD_KEYS, SUSPECT, BadValue, Candidate, Names, decimal_comma_hints, drop_nulls,
+    extra_value, id_text, plain_number, record_problems, shown,
 )
 from ._convert import converter
 from ._convert import problems as convert_problems
@@ -181,19 +181,6 @@ def _given(value: Any, cls: type, added: Mapping[str, Any] = {}) -> Any:
 
 def _decimal_commas(raw: Mapping, numbers: set[str], path: str, problems) -> list[Problem]:
     """``problems``, where an unknown key is what a decimal comma made of a number, with the hint
-    to write a point: in a YAML flow mapping ``{experience_years: 2,5}`` is ``experience_years: 2``
-    and a key ``5`` with no value (its digits are text where a test case's keys were made text)."""
-    problems = list(problems)
-    hints: dict[str, str] = {}
-    previous: tuple[Any, Any] = (None, None)
-    for key, value in raw.items():
-        field, whole = previous
-        digits = str(key) if type(key) is int or isinstance(key, str) else ""
-        if field in numbers and type(whole) is int and value is None and digits.isascii() and digits.isdigit():
-            meant = f"{whole}.{digits}"
-            hints[f"{path}.{key}"] = (
-                f"a decimal comma? {field}: {whole},{digits} in {{...}} is read as {field} {whole} and a field "
-                f"{digits}: write {meant}, with a point / koma desimal? {field}: {whole},{digits} dibaca sebagai "
-                f"{whole} dan field {digits}: tulis {meant}, dengan titik")
-        previous = (key, value)
+    to write a point (:func:`decimal_comma_hints`)."""
+    hints = decimal_comma_hints(raw, numbers, path)
     return [attrs.evolve(p, hint=hints[p.path]) if p.code == "I003" and p.path in hints else p for p in problems]
