@@ -77,6 +77,17 @@ def test_as_of_is_a_date_not_a_date_and_time_everywhere(default_engine, tmp_path
     assert engine.evaluate(record, as_of=late.date()).as_of == dt.date(2025, 10, 9)
 
 
+def test_as_of_given_as_text_is_said_in_both_languages_with_the_date_to_give(default_engine):
+    """as_of='2025-10-09' (as the command line and the service take it) was refused in English only,
+    with no word of how to give it."""
+    import pytest
+
+    with pytest.raises(fr.InvalidArgument) as info:
+        default_engine.evaluate({"id": "a"}, as_of="2025-10-09")
+    assert "give datetime.date.fromisoformat('2025-10-09')" in str(info.value)
+    assert "/ as_of harus datetime.date, bukan '2025-10-09'" in str(info.value)
+
+
 def test_a_result_says_it_is_not_hashable(default_engine):
     """Compared by value and holding dicts, it claimed to be Hashable and then raised on hash()."""
     import collections.abc

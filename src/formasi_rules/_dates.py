@@ -103,4 +103,9 @@ def as_date(value: Any) -> dt.date:
             "as_of=value.date() (in the time zone meant) / as_of harus tanggal, bukan tanggal dan waktu")
     if isinstance(value, dt.date):
         return value
-    raise InvalidArgument(f"as_of must be a datetime.date, got {value!r}")
+    try:  # (a date's text, as the command line and the service take it)
+        hint = f": give datetime.date.fromisoformat({iso_date(value).isoformat()!r})" if isinstance(value, str) else ""
+    except ValueError:
+        hint = ""
+    raise InvalidArgument(f"as_of must be a datetime.date, got {value!r}{hint} / as_of harus datetime.date, bukan "
+                          f"{value!r}")
