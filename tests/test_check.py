@@ -209,6 +209,33 @@ def test_a_non_monotone_rule_is_found(policy_copy):
     assert before["expected"] == after["expected"] and list(before["expected"].values()) == ["eligible"]
 
 
+def test_a_wrong_direction_in_a_branch_read_from_the_positions_history_comes_with_its_case(policy_copy):
+    """The branch tests held_jpt, derived from the history of positions: the case's record holds
+    that history whole (else the decision would be undetermined and the finding would have none)."""
+    import formasi_rules as fr
+
+    edit(policy_copy.parent / "jf_umum" / "rules" / "perpindahan.yaml",
+         "age: {at_most: {table: transfer_age_limit_utama, column: from_jpt}}",
+         "age: {at_least: {table: transfer_age_limit_utama, column: from_jpt}}")
+    (f,) = check(policy_copy, properties=False)
+    assert f.code == "C015" and f.rules == ("perpindahan.age_utama",)
+    (case,) = f.cases
+    assert "positions" in case["input"]["candidate"]
+    assert case["expected"] == {"perpindahan/ahli_utama": "eligible"}  # the case fails until the rule is fixed
+    (policy_copy / "tests").mkdir(exist_ok=True)
+    (policy_copy / "tests" / "counterexample.yaml").write_text(cases_yaml(f.cases))
+    (loaded,) = load_cases(policy_copy / "tests" / "counterexample.yaml")
+    engine = fr.Engine(fr.load_policy(policy_copy), backend="reference")
+    try:
+        result = run_case(engine, loaded)
+        decision = engine.evaluate(case["input"]["candidate"], as_of=loaded.as_of,
+                                   formation=case["formation"]).decision("perpindahan", "ahli_utama")
+    finally:
+        engine.close()
+    assert "expected eligible, got not_eligible" in result.failures[0]
+    assert decision.failed == ("perpindahan.age_utama",)  # refused by that rule alone, as the finding says
+
+
 def test_check_command_exits_2_for_a_policy_that_does_not_load(policy_copy):
     """docs/checking.md: a policy that does not load exits 2, as validate does; check said its
     problems as findings and exited 1, as for a defect of a policy that loads."""

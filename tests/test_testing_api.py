@@ -28,6 +28,15 @@ def test_seeds_reach_eligibility_on_most_routes():
     assert len(reached) >= 12 and "perpindahan/ahli_pertama" in reached
 
 
+def test_a_record_built_from_facts_holds_the_history_a_fact_is_derived_from():
+    from formasi_rules.testing._strategies import record_from
+
+    for held in (True, False):
+        record = record_from(POLICY, {"held_jpt": int(held), "position_type": "ja", "age": 58}, AS_OF)
+        derived = ENGINE.evaluate(record, as_of=AS_OF).derived
+        assert (derived["held_jpt"], derived["age"]) == (held, 58), record
+
+
 @settings(max_examples=60, deadline=None)
 @given(testing.candidates(POLICY, AS_OF))
 def test_invariants_hold_for_generated_candidates(record):

@@ -133,6 +133,7 @@ def record_from(policy: Policy, values: dict, as_of: dt.date) -> dict:
 def _record(policy: Policy, values: dict, as_of: dt.date) -> dict:
     rec: dict = {"id": "cx", "region": REGION}
     ratings: dict[int, str] = {}
+    histories: dict[str, list] = {}  # a history some fixed fact is derived from -> the entries it asks for
 
     def order(item):  # a window of more years first, so that a shorter one writes its later years over it
         node = policy.fields[item[0].split("__")[0]].derive
@@ -147,16 +148,30 @@ def _record(policy: Policy, values: dict, as_of: dt.date) -> dict:
                 continue
         else:
             value = decode(field, encoded)
-        _place(policy, field, value, as_of, rec, ratings)
+        _place(policy, field, value, as_of, rec, ratings, histories)
     if ratings:
         rec["performance"] = [{"year": y, "rating": r} for y, r in sorted(ratings.items())]
-    return rec
+    if "positions" in histories:
+        rec["positions"] = _whole(rec.get("position"), histories["positions"], as_of)
+    return _born_first(rec)
 
 
-def _place(policy: Policy, field, value, as_of: dt.date, rec: dict, ratings: dict, depth: int = 0) -> None:
+def _whole(now: dict | None, matches: list, as_of: dt.date) -> list[dict]:
+    """A complete history of positions: the current post (from the date it is held since, else from
+    ``as_of``), and before it one entry per ``matches`` (the attributes an ``exists`` asked for), a
+    year apart, so that each begins before the current post and the date."""
+    first = dt.date.fromisoformat((now or {}).get("since") or as_of.isoformat())
+    earlier = [{**dict(match), "since": first.replace(year=first.year - i, day=min(first.day, 28)).isoformat()}
+               for i, match in enumerate(matches, 1)]
+    return earlier[::-1] + ([{**now, "since": first.isoformat()}] if now else [])
+
+
+def _place(policy: Policy, field, value, as_of: dt.date, rec: dict, ratings: dict, histories: dict,
+           depth: int = 0) -> None:
     """Write into the record what gives ``field`` the ``value``, where the field's derivation can be
     turned around: an input, completed years up to the date, a worst rating over years, the first
-    of a ``first_known``. Other derived values are left to the random part of the strategy."""
+    of a ``first_known``, whether a history of positions holds an entry (the history is then
+    written whole: see _whole). Other derived values are left to the random part of the strategy."""
     if depth > 4:
         return
     if field.input is not None:
@@ -175,21 +190,26 @@ def _place(policy: Policy, field, value, as_of: dt.date, rec: dict, ratings: dic
                 day = as_of.replace(year=as_of.year - int(value), day=min(as_of.day, 28))
             except ValueError:
                 return
-            _place(policy, start, day.isoformat(), as_of, rec, ratings, depth + 1)
+            _place(policy, start, day.isoformat(), as_of, rec, ratings, histories, depth + 1)
     elif isinstance(node, d.OverYears) and node.history == "performance" and node.take in ("min", "max"):
         for i in range(node.years):
             ratings[as_of.year - 1 - i] = value
     elif isinstance(node, d.FirstKnown) and isinstance(node.items[0], d.Ref):
         first = policy.fields.get(node.items[0].name)
         if first is not None:
-            _place(policy, first, value, as_of, rec, ratings, depth + 1)
+            _place(policy, first, value, as_of, rec, ratings, histories, depth + 1)
     elif isinstance(node, d.IsPosition) and isinstance(node.item, d.Ref) and policy.position is not None:
         name = policy.fields.get(node.item.name)
         if name is not None:
-            _place(policy, name, policy.position.name if value else "Jabatan Lain", as_of, rec, ratings, depth + 1)
+            _place(policy, name, policy.position.name if value else "Jabatan Lain", as_of, rec, ratings, histories,
+                   depth + 1)
     elif isinstance(node, d.HistoryAt) and not node.previous and node.history == "positions" \
             and isinstance(node.on, d.Ref) and node.on.name == "as_of" and node.value == "since":
         rec.setdefault("position", {})["since"] = value
+    elif isinstance(node, d.HistoryExists) and node.history == "positions":
+        asked = histories.setdefault(node.history, [])
+        if value:  # an entry begun before the current post that matches (each attribute's first value)
+            asked.append(tuple((attr, values[0]) for attr, values in node.match))
 
 
 def candidates(policy: Policy, as_of: dt.date):
