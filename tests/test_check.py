@@ -109,6 +109,44 @@ def test_a_masked_rule(policy_copy):
     assert f.code == "C012" and f.rules == ("perpindahan.some_experience", "perpindahan.experience")
 
 
+def test_a_rule_implied_at_one_level_only_is_said_to_be_so_there(policy_copy):
+    """A gap in the rank ranges (IV/a at no level) leaves kenaikan_pangkat.credit_points implied by two
+    other rules at Ahli Madya alone: the finding names that decision, not the rule everywhere."""
+    edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "{level: ahli_madya, min_rank: IV/a,",
+         "{level: ahli_madya, min_rank: IV/b,")
+    (f,) = [f for f in check(policy_copy, properties=False) if f.code == "C012"]
+    assert f.rules[0] == "kenaikan_pangkat.credit_points"
+    assert " together at kenaikan_pangkat/ahli_madya: " in f.en and "so it never decides an outcome there [" in f.en
+    assert " bersama-sama hanya pada kenaikan_pangkat/ahli_madya" in f.id
+    assert "ahli_muda" not in f.en + f.id and "ahli_utama" not in f.en + f.id
+
+
+def test_a_rule_masked_at_some_levels_names_them_and_one_implied_everywhere_names_none(policy_copy):
+    rules = policy_copy.parent / "jf_umum" / "rules"
+    path = rules / "promosi.yaml"
+    path.write_text(path.read_text() + """
+  - id: kenaikan_pangkat.points_tested
+    title: {id: Angka kredit dan uji kompetensi, en: Credit points and a competency test}
+    routes: [kenaikan_pangkat]
+    levels: [ahli_pertama, ahli_muda]
+    require:
+      credit_points: {at_least: {table: kp_credit_points, column: min_credit_points}}
+      competency_test_status: {equals: passed}
+    citation: {source: jf_policy_choice}
+""")
+    (f,) = check(policy_copy, properties=False)
+    assert f.code == "C012" and f.rules == ("kenaikan_pangkat.credit_points", "kenaikan_pangkat.points_tested")
+    at = "at kenaikan_pangkat/ahli_pertama, kenaikan_pangkat/ahli_muda"  # (it still decides at the two above)
+    assert f"is masked by kenaikan_pangkat.points_tested {at}: " in f.en and "never decides an outcome there [" in f.en
+    assert f"hanya pada {at.removeprefix('at ')} [" in f.id
+    # a rule implied at every decision it takes part in is said to be so as before, with no place named
+    edit(path, "    levels: [ahli_pertama, ahli_muda]\n    require:\n      credit_points",
+         "    require:\n      credit_points")
+    (f,) = check(policy_copy, properties=False)
+    assert "so it never decides an outcome [" in f.en and " at kenaikan_pangkat/" not in f.en
+    assert f.id.startswith("aturan kenaikan_pangkat.credit_points tertutup oleh kenaikan_pangkat.points_tested [")
+
+
 def test_a_date_gap(policy_copy):
     # the Ahli Madya age limit ends in 2024 and nothing replaces it
     edit(policy_copy.parent / "jf_umum" / "tables" / "thresholds.yaml", "{level: ahli_madya, max_age: 55}",

@@ -188,19 +188,35 @@ def _masking(policy: Policy, plan: Plan, space: Space, terms: dict, targets_of: 
         if pair in said:
             continue
         said.add(pair)
+        # where it holds: the decisions of every check of the one rule masked by a check of the other
+        at, pada, there = _where(policy, plan, targets_of, a.rule.id, [
+            t for x, y in masked if (plan.checks[x].rule.id, plan.checks[y].rule.id) == (a.rule.id, b.rule.id)
+            for t in targets_of[x]])
         if (bk, ak) in masked:  # the same candidates pass both: the later one is the repeat
             first, later = sorted((a, b), key=lambda c: (c.rule.where.file, c.rule.where.line or 0))
-            out.append(for_rules("C012", f"aturan {later.rule.id} sama dengan {first.rule.id}",
-                                 f"rule {later.rule.id} passes exactly when {first.rule.id} does: one of them is a "
-                                 "repeat and never decides an outcome", [later.rule, first.rule], policy,
+            out.append(for_rules("C012", f"aturan {later.rule.id} sama dengan {first.rule.id}{pada}",
+                                 f"rule {later.rule.id} passes exactly when {first.rule.id} does{at}: one of them is "
+                                 f"a repeat and never decides an outcome{there}", [later.rule, first.rule], policy,
                                  periods=(when,)))
         else:
             out.append(for_rules(
-                "C012", f"aturan {a.rule.id} tertutup oleh {b.rule.id}",
-                f"rule {a.rule.id} is masked by {b.rule.id}: whenever {b.rule.id} passes, {a.rule.id} passes "
-                f"too, on the same decisions, so it never decides an outcome", [a.rule, b.rule], policy,
+                "C012", f"aturan {a.rule.id} tertutup oleh {b.rule.id}{pada}",
+                f"rule {a.rule.id} is masked by {b.rule.id}{at}: whenever {b.rule.id} passes, {a.rule.id} passes "
+                f"too, on the same decisions, so it never decides an outcome{there}", [a.rule, b.rule], policy,
                 periods=(when,)))
     return out
+
+
+def _where(policy: Policy, plan: Plan, targets_of: dict, rule_id: str, targets) -> tuple[str, str, str]:
+    """Where a finding about a rule holds (" at route/level, ...", " hanya pada ...", and " there" for
+    the end of the English) when ``targets`` are not every decision the rule takes part in (a gap in
+    a table's ranges can hide a rule at one level only); else nothing: it holds wherever the rule applies."""
+    every = {t for k, c in plan.checks.items() if c.rule.id == rule_id for t in targets_of.get(k, ())}
+    if set(targets) >= every:
+        return "", "", ""
+    rank = {lv: i for i, lv in enumerate(policy.levels)}
+    named = ", ".join(f"{r}/{lv}" for r, lv in sorted(set(targets), key=lambda t: (t[0], rank.get(t[1], -1), t[1])))
+    return f" at {named}", f" hanya pada {named}", " there"
 
 
 def _redundant(policy: Policy, plan: Plan, space: Space, terms: dict, targets_of: dict, dead: set, when: str,
@@ -210,6 +226,7 @@ def _redundant(policy: Policy, plan: Plan, space: Space, terms: dict, targets_of
     said = {r for f in earlier if f.code in ("C012", "C016") for r in f.rules[:1]}
     pairs = {frozenset(f.rules[:2]) for f in earlier if f.code == "C012"}
     out = []
+    implied: dict[str, list] = {}  # rule id -> (its check, the cores of the rules that imply it) per check
     for key, check in plan.checks.items():
         if key in dead or date_only(check) or check.rule.id in said or not targets_of.get(key):
             continue
@@ -229,12 +246,16 @@ def _redundant(policy: Policy, plan: Plan, space: Space, terms: dict, targets_of
         by = list(dict.fromkeys(plan.checks[k].rule.id for core in cores for k in core if k != "¬"))
         if len(by) < 2 or any(frozenset((check.rule.id, b)) in pairs for b in by):
             continue  # (a pair already said between this rule and one of them is the finding)
+        implied.setdefault(check.rule.id, []).append((key, cores))
+    for rule_id, found in implied.items():  # one finding per rule, naming where it holds
+        core = [k for _, cores in found for c in cores for k in c if k != "¬"]
+        by = list(dict.fromkeys(plan.checks[k].rule.id for k in core))
+        at, pada, there = _where(policy, plan, targets_of, rule_id, [t for key, _ in found for t in targets_of[key]])
         out.append(for_rules(
-            "C012", f"aturan {check.rule.id} tertutup oleh {', '.join(by)} bersama-sama",
-            f"rule {check.rule.id} is implied by {', '.join(by)} together: whenever they pass it passes too, on "
-            "the same decisions, so it never decides an outcome", [check.rule] + [plan.checks[k].rule for core in cores
-                                                                               for k in core if k != "¬"],
-            policy, periods=(when,)))
+            "C012", f"aturan {rule_id} tertutup oleh {', '.join(by)} bersama-sama{pada}",
+            f"rule {rule_id} is implied by {', '.join(by)} together{at}: whenever they pass it passes too, on "
+            f"the same decisions, so it never decides an outcome{there}",
+            [plan.checks[found[0][0]].rule] + [plan.checks[k].rule for k in core], policy, periods=(when,)))
     return out
 
 
