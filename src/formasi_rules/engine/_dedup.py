@@ -140,7 +140,8 @@ def duplicate(ident: str, index: int, first: str, where: str = "") -> RecordErro
         "I031", f"id {ident!r} sudah dipakai oleh rekaman {first}",
         f"the id {ident!r} was already given to the record at {first}; each candidate has one record "
         "in an input (a later one with the same id is not evaluated, so no one is counted or given a "
-        "place twice)", path=f"{path_of(where)}.id", hint=f"merge it into {first}, or give it its own id"),))
+        "place twice)", path=f"{path_of(where)}.id",
+        hint=f"merge it into {first}, or give it its own id / gabungkan ke rekaman {first}, atau beri id tersendiri"),))
 
 
 def unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:

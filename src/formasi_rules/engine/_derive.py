@@ -196,7 +196,9 @@ class Dates:
         if self.ratings:
             problems += [Problem("I020", f"predikat tahun {p.year} sesudah tahun penilaian {as_of.year}",
                                  f"the rating of year {p.year} is after the year of the evaluation date {as_of}",
-                                 path=f"$.performance[{i}].year", hint="check the year: a rating is of a year passed")
+                                 path=f"$.performance[{i}].year",
+                                 hint="check the year: a rating is of a year passed / periksa tahunnya: predikat "
+                                      "hanya untuk tahun yang sudah lewat")
                          for i, p in enumerate(c.performance or ()) if p.year > as_of.year]
         return problems
 

@@ -419,7 +419,8 @@ def _check_sizes(fact: dict[str, Any]) -> None:
                 len(orjson.dumps(value)) - 2 >= MAX_VALUE_BYTES:
             raise InputError([Problem(
                 "I022", f"nilai {key} lebih dari 16 MiB", f"the value of {key} is longer than the rules "
-                f"engine holds (16 MiB)", path=f"$.{key}", hint="no field needs text this long")])
+                f"engine holds (16 MiB)", path=f"$.{key}", hint="shorten it: no field needs text this long / "
+                "perpendek isinya: tidak ada field yang memerlukan teks sepanjang ini")])
 
 
 def _default_tables(plan: Plan, defaults: list[tuple[int, frozenset[str], frozenset[str]]]) -> tuple:

@@ -184,4 +184,4 @@ def unusable(field: Field, exc: Exception, derived: Any) -> Problem:
                    f"the value of {field.name} cannot be used: {exc}",
                    path="$." + (field.inputs[0] if field.inputs else field.name),
                    hint=f"give at most {decimals} decimal(s), within 64-bit integers / beri paling banyak "
-                   f"{decimals} desimal" if decimals is not None else None)
+                   f"{decimals} desimal, dalam batas bilangan bulat 64-bit" if decimals is not None else None)
