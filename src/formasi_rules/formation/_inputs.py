@@ -78,8 +78,14 @@ def _or_workbook(pairs: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
     except InputError as exc:
         if not any(p.hint == UTF16_HINT for p in exc.problems):
             raise
-        raise InputError([attrs.evolve(p, hint=f"{UTF16_HINT}, or give the .xlsx workbook, which is read as it is")
-                          if p.hint == UTF16_HINT else p for p in exc.problems]) from None
+        raise InputError([attrs.evolve(p, hint=_UTF16_OR_WORKBOOK) if p.hint == UTF16_HINT else p
+                          for p in exc.problems]) from None
+
+
+# UTF16_HINT, and that a workbook is read too (each half said whole: the hint is "English / Indonesian")
+_UTF16_OR_WORKBOOK = ('save it as UTF-8 (from a spreadsheet: "CSV UTF-8"), or give the .xlsx workbook, which is read '
+                      'as it is / simpan sebagai UTF-8 (dari lembar kerja: "CSV UTF-8"), atau berikan workbook .xlsx, '
+                      'yang dibaca apa adanya')
 
 
 def place(where: Any, field: str = "") -> str:
@@ -114,7 +120,8 @@ def _number(value: Any) -> Decimal | None:
 # thousand times too small, without a word. A volume counts things, so it is refused, not guessed.
 _GROUPED = re.compile(r"[1-9]\d{0,2}(\.\d{3})+")  # (0.250 cannot be thousands)
 _MARKS = ("write the number without a thousands separator, with '.' as the decimal mark: 2400 for "
-          "two thousand four hundred, 2.4 for two and four tenths")
+          "two thousand four hundred, 2.4 for two and four tenths / tulis angka tanpa pemisah ribuan, dengan '.' "
+          "sebagai tanda desimal: 2400 untuk dua ribu empat ratus, 2.4 untuk dua koma empat")
 
 
 def _grouped(value: Any) -> bool:
@@ -124,7 +131,8 @@ def _grouped(value: Any) -> bool:
 def _comma_hint(value: Any) -> str | None:
     if isinstance(value, str) and re.fullmatch(r"\d+,\d+", value.strip()):  # 2,400: a thousands comma, or decimals?
         # (each reading as the reader accepts it back: 2.4, not 2.400, which is refused as thousands)
-        return thousands_hint(value) or f"the decimal mark is '.': write {value.strip().replace(',', '.')}"
+        point = value.strip().replace(",", ".")
+        return thousands_hint(value) or f"the decimal mark is '.': write {point} / tanda desimalnya '.': tulis {point}"
     return None
 
 

@@ -189,7 +189,8 @@ def _midnight(value: dt.datetime) -> dt.date:
         raise BadValue("expected a date like 1985-04-30, got NaT (pandas' missing date)",
                        "harus tanggal seperti 1985-04-30, bukan NaT (tanggal kosong pandas)",
                        "give None (or leave the field out) where the date is not known: "
-                       "frame.astype(object).where(frame.notna(), None) / beri None bila tanggal tidak diketahui")
+                       "frame.astype(object).where(frame.notna(), None) / beri None (atau hapus field-nya) bila "
+                       "tanggal tidak diketahui: frame.astype(object).where(frame.notna(), None)")
     if value.time() == dt.time() and not getattr(value, "nanosecond", 0):
         return dt.date(value.year, value.month, value.day)
     day = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
@@ -385,7 +386,9 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
                 problems.append(Problem(
                     "I008", f"{key} {value} lebih dari {keep} desimal", f"{key} {value} has more than the "
                     f"{keep} decimal(s) the policy keeps for it", path=f"{path}.{key}",
-                    hint=f"round it to {keep} decimal(s) as the PAK states it, or ask policy staff to allow more"))
+                    hint=f"round it to {keep} decimal(s) as the PAK states it, or ask policy staff to allow more / "
+                         f"bulatkan menjadi {keep} desimal seperti tertulis di PAK, atau minta staf kebijakan "
+                         "mengizinkan lebih banyak desimal"))
             elif not value.is_finite() or (value != 0 and value.adjusted() >= 18 - keep):  # |value| >= 10**(18-keep),
                 # told from its exponent: abs() of 1E+1000000 overflows the context
                 problems.append(Problem("I008", f"{key} {value} terlalu besar", f"{key} {value} is too large",
@@ -400,7 +403,8 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
         twice = sorted({y for y in years if y in once or once.add(y)})
         problems.append(Problem("I007", f"predikat kinerja tahun {twice} diberikan lebih dari sekali",
                                 f"the performance rating of year(s) {twice} is given more than once",
-                                path=f"{path}.performance", hint="give one rating per year"))
+                                path=f"{path}.performance",
+                                hint="give one rating per year / berikan satu predikat untuk setiap tahun"))
     if c.position is not None and c.position.until is not None:
         problems += _ends_before(c.position, f"{path}.position")
     born, post, test = c.birth_date, c.position, c.competency_test
@@ -424,7 +428,8 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
                 "I009", f"{name} kosong padahal rekaman menyebut yang dipegang sekarang",
                 f"{name} is empty, yet the record gives the {'position' if name == 'positions' else 'rank'} held "
                 f"now: a history holds the current entry too, and an empty one says there never was one",
-                path=f"{path}.{name}", hint=f"leave {name} out where the history is not known, or give its entries"))
+                path=f"{path}.{name}", hint=f"leave {name} out where the history is not known, or give its entries / "
+                f"hapus {name} bila riwayatnya tidak diketahui, atau isi entri-entrinya"))
     for i, entry in enumerate(c.positions or ()):
         if entry.until is not None:
             problems += _ends_before(entry, f"{path}.positions[{i}]")
@@ -476,11 +481,12 @@ def _spreadsheet_id(ident: str, path: str) -> Problem:
     if ident[:1] == "'":
         return Problem("I026", f"id {ident} diawali tanda petik dari spreadsheet", f"the id {ident} begins with the "
                        "apostrophe a spreadsheet uses to keep digits as text", path=f"{path}.id",
-                       hint=f"write it without the apostrophe: {ident[1:]}")
+                       hint=f"write it without the apostrophe: {ident[1:]} / tulis tanpa tanda petik: {ident[1:]}")
     return Problem("I026", f"id {ident} adalah angka yang dipendekkan spreadsheet; digit NIP hilang",
                    f"the id {ident} is a number a spreadsheet shortened to scientific notation: the NIP's digits "
                    "are lost", path=f"{path}.id",
-                   hint="format the id column as text in the spreadsheet and export it again")
+                   hint="format the id column as text in the spreadsheet and export it again / format kolom id "
+                        "sebagai teks di spreadsheet, lalu ekspor ulang")
 
 
 def _dates(c: Candidate) -> list[tuple[str, dt.date]]:
@@ -505,11 +511,13 @@ def _impossible_dates(dated: list[tuple[str, dt.date]], born: dt.date | None, pa
             problems.append(Problem(
                 "I024", f"{name} {when} adalah tanggal kosong dari spreadsheet atau SIMPEG, bukan tanggal sebenarnya",
                 f"{name} {when} is how a spreadsheet or personnel system writes a date not known, not a real date",
-                path=f"{path}.{name}", hint="leave the field empty (or out) where the date is not known"))
+                path=f"{path}.{name}", hint="leave the field empty (or out) where the date is not known / kosongkan "
+                "field itu (atau hapus) bila tanggalnya tidak diketahui"))
         elif born is not None and when < born and name != "birth_date":
             problems.append(Problem(
                 "I025", f"{name} {when} sebelum tanggal lahir {born}", f"{name} {when} is before the birth date {born}",
-                path=f"{path}.{name}", hint="one of the two dates is wrong: check both against the personnel file"))
+                path=f"{path}.{name}", hint="one of the two dates is wrong: check both against the personnel file / "
+                "salah satu dari kedua tanggal itu keliru: periksa keduanya dengan berkas kepegawaian"))
     return problems
 
 
@@ -518,7 +526,8 @@ def _ends_before(post: Position, path: str) -> list[Problem]:
         return []
     return [Problem("I009", f"jabatan berakhir ({post.until}) sebelum mulai ({post.since})",
                     f"the post ends ({post.until}) before it begins ({post.since})", path=f"{path}.until",
-                    hint="until is the post's last day, on or after since")]
+                    hint="until is the post's last day, on or after since / until adalah hari terakhir jabatan, "
+                         "pada atau sesudah since")]
 
 
 def drop_nulls(value: Any) -> Any:

@@ -42,7 +42,8 @@ def formation_from_mapping(mapping: Mapping, levels: tuple[str, ...] | None = No
             rows.append((f"$[{region!r}]", InputError([Problem(
                 "F006", f"tempat terbuka {region!r} harus berupa {{jenjang: jumlah}}",
                 f"the open places of {region!r} must be a mapping {{level: open_places}}, got {said(places):.60}",
-                file="formation", path=f"$[{region!r}]", hint=f"for example {{{region!r}: {{level: 2}}}}")])))
+                file="formation", path=f"$[{region!r}]",
+                hint=f"for example {{{region!r}: {{level: 2}}}} / misalnya {{{region!r}: {{level: 2}}}}")])))
             continue
         rows += [(f"$[{region!r}][{level!r}]", {"region": region, "level": level, "open": count})
                  for level, count in places.items()]

@@ -153,7 +153,8 @@ def _flaws(value: Any, text: str = "", force: bool = False) -> list[Problem]:
             for k in v.twice:
                 problems.append(Problem("I015", f"kunci {k!r} muncul lebih dari sekali",
                                         f"the key {k!r} is given more than once in one object (which value "
-                                        "was meant?)", path=f"{path}.{k}", hint="give each field once"))
+                                        "was meant?)", path=f"{path}.{k}",
+                                        hint="give each field once / tulis setiap field sekali saja"))
         if isinstance(v, dict):
             stack.extend((f"{path}.{k}", item, depth + 1) for k, item in v.items())
         elif isinstance(v, list):
@@ -261,7 +262,8 @@ def _whole(name: str) -> str:
     text = read_text(Path(name), name, "I010", InputError, utf8_code="I012")
     if not text.strip():  # the parser would say "Expecting value" (JSON) or give null (YAML)
         raise InputError([Problem("I011", "berkas kosong: tidak ada rekaman", "the file is empty: it holds no "
-                                  "record", file=name, hint="give a list of records, [] for none")])
+                                  "record", file=name, hint="give a list of records, [] for none / "
+                                  "berikan daftar rekaman, [] bila tidak ada")])
     return text
 
 
@@ -347,7 +349,8 @@ def _items(data: Any, lines: tuple[int, ...] = ()):
 
 # what to do with a UTF-16 file: the readers of workload and officers, which take a workbook too, add
 # that (formation/_inputs.py); candidate records are read from no workbook
-UTF16_HINT = 'save it as UTF-8 (from a spreadsheet: "CSV UTF-8")'
+UTF16_HINT = ('save it as UTF-8 (from a spreadsheet: "CSV UTF-8") / '
+              'simpan sebagai UTF-8 (dari lembar kerja: "CSV UTF-8")')
 
 
 _PEEK = 65536  # bytes looked at to tell a file's line ends
@@ -585,7 +588,8 @@ def name_columns(header: Sequence[str], known: Collection[str], **place: Any) ->
             "I018", f"kolom {' dan '.join(map(repr, given))} sama-sama berarti field {name!r}",
             f"the columns {' and '.join(map(repr, given))} both name the field {name!r} (which one holds the "
             "value?)", hint=f"keep one of the columns {', '.join(map(repr, given))}, or rename the other / "
-            "pertahankan satu kolom saja", **place) for name, given in alike])
+            f"pertahankan salah satu kolom {', '.join(map(repr, given))}, atau ganti nama yang lain",
+            **place) for name, given in alike])
     check_columns([h for h in named if h], **place)
     return named
 

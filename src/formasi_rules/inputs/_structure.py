@@ -104,8 +104,10 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
     if "id" not in raw or raw.get("id") in (None, ""):  # said first; the rest of the record is read all the same
         like = [k for k in raw if isinstance(k, str) and k.strip().lower() == "id" and k != "id"]
         no_id.append(Problem("I002", "field wajib 'id' tidak ada", "the required field 'id' is missing", path=path,
-                             hint=f"the field is written {like[0]!r}: names are lower case, write 'id'" if like
-                             else "give every record a unique id (for example the NIP)"))
+                             hint=f"the field is written {like[0]!r}: names are lower case, write 'id' / field itu "
+                                  f"ditulis {like[0]!r}: nama field berhuruf kecil, tulis 'id'" if like
+                             else "give every record a unique id (for example the NIP) / beri setiap rekaman id "
+                                  "yang unik (misalnya NIP)"))
         raw = {**raw, "id": "-"}
     else:
         fast = contract.lane.structure(raw)  # (it reads a numeric id as its text itself)
