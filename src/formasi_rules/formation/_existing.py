@@ -126,9 +126,12 @@ class _Tally:
                 "a row of counts has region, level and count" + (f"; {', '.join(missing)} missing" if missing else "")
                 + (f"; unknown column(s) {', '.join(map(repr, unknown))}" if unknown else ""), path=path,
                 hint=(unknown and missing and suggest(str(unknown[0]), sorted(COUNT_COLUMNS)))
-                or (f"give {' and '.join(missing)} in this row (a count of 0 where there is no officer)"
+                or (f"give {' and '.join(missing)} in this row (a count of 0 where there is no officer) / isi "
+                    f"{' dan '.join(missing)} pada baris ini (count 0 bila tidak ada pejabat)"
                     if missing and not unknown else
-                    "name the columns region, level, count (or give officers' records, each with its id)"), **located))
+                    "name the columns region, level, count (or give officers' records, each with its id) / beri "
+                    "judul kolom region, level, count (atau berikan rekaman pejabat, masing-masing dengan id-nya)"),
+                **located))
             return
         region, count = raw["region"], plain_number(raw["count"])  # (np.int64 from pandas)
         level = self.levels.read(raw["level"]) or raw["level"]
@@ -204,18 +207,21 @@ class _Tally:
             self.problems.append(Problem(
                 "W011", f"pejabat {officer.id}: jenjang {said(level)} bukan jenjang jabatan ini; tidak dihitung",
                 f"officer {officer.id} holds {pos.name!r} at level {said(level)}, which the position does not have: "
-                "not counted", path=f"{path}.position.level", hint=f"the levels are {', '.join(policy.levels)}",
+                "not counted", path=f"{path}.position.level",
+                hint=f"the levels are {', '.join(policy.levels)} / jenjang yang ada: {', '.join(policy.levels)}",
                 **located))
         elif level is None:
             self.problems.append(Problem(
                 "W015", f"pejabat {officer.id} tanpa jenjang: tidak dihitung",
                 f"officer {officer.id} holds {pos.name!r} at no level: not counted", path=f"{path}.position",
-                hint=f"give position.level: one of {', '.join(policy.levels)}", **located))
+                hint=f"give position.level: one of {', '.join(policy.levels)} / isi position.level: salah satu dari "
+                     f"{', '.join(policy.levels)}", **located))
         elif not officer.region:
             self.problems.append(Problem(
                 "W016", f"pejabat {officer.id} tanpa wilayah: tidak dihitung",
                 f"officer {officer.id} has no region: not counted", path=f"{path}.region",
-                hint="give the region the officer works in", **located))
+                hint="give the region the officer works in / isi region dengan wilayah tempat pejabat bekerja",
+                **located))
         elif (first := self.officers.get(officer.id)) is not None:
             self.problems.append(Problem(
                 "W014", f"pejabat {officer.id} sudah dihitung di {first}",

@@ -113,4 +113,5 @@ def _too_large(row) -> Problem:
     return Problem("W013", f"beban kerja {row.region} {row.level} terlalu besar untuk dihitung ({row.workload_minutes} "
                    "menit)", f"the workload of {row.region} at {row.level} is too large to compute "
                    f"({row.workload_minutes} minutes a year); it is left out", path=rows or None,
-                   hint="check the volumes and their unit (a volume per year, month, week or day)")
+                   hint="check the volumes and their unit (a volume per year, month, week or day) / periksa volume dan "
+                   "satuannya (volume per tahun, bulan, minggu atau hari)")
