@@ -397,7 +397,7 @@ def test_a_version_yaml_would_read_as_a_number_is_refused_at_its_line(policy_cop
     edit(path, 'version: "2025.10"', "version: 2025.10")
     problem, = [p for p in load_problems(policy_copy) if p.code == "P014"]
     assert problem.line == line_of(path, "version: 2025.10") and "quotes" in problem.en
-    assert problem.hint == 'version: "2025.10"'
+    assert problem.hint == 'write it in quotes: version: "2025.10" / tulis dalam tanda kutip: version: "2025.10"'
     edit(path, "version: 2025.10", "version: 3")  # a whole number loses nothing
     assert fr.load_policy(policy_copy).version == "3"
 

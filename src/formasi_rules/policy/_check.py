@@ -159,7 +159,8 @@ class Reader:
         self.problem("P017", f"{what} harus tanggal seperti 2023-01-12, bukan {value!r}",
                      f"{what} must be a date like 2023-01-12, got {value!r}", node, key,
                      hint=(date_hint(value) if isinstance(value, str) else None)
-                     or "write it as year-month-day, 2023-01-12, without quotes / tulis sebagai tahun-bulan-tanggal")
+                     or "write it as year-month-day, 2023-01-12, without quotes / tulis sebagai tahun-bulan-tanggal, "
+                        "2023-01-12, tanpa tanda kutip")
         return None
 
     def choice(self, node: Any, key: Any, what: str, choices: tuple[str, ...]) -> str | None:

@@ -35,12 +35,12 @@ def read_header(r: Reader, doc: Any) -> dict | None:
     version = doc["version"]
     if not isinstance(version, (str, int, float)) or isinstance(version, bool):
         r.problem("P014", "version harus berupa teks", "version must be text", doc, "version",
-                  hint='write it in quotes: version: "2025.10" / tulis dalam tanda kutip')
+                  hint='write it in quotes: version: "2025.10" / tulis dalam tanda kutip: version: "2025.10"')
     elif isinstance(version, float):  # 2025.10 is the number 2025.1 to YAML: 2025.10 and 2025.1 would be one
         r.problem("P014", f"version {version} dibaca YAML sebagai angka; tulis dalam tanda kutip",
                   f"YAML reads this version as the number {version}, which loses what was written (2025.10 "
                   "and 2025.1 would be one version); write it in quotes", doc, "version",
-                  hint='version: "2025.10"')
+                  hint='write it in quotes: version: "2025.10" / tulis dalam tanda kutip: version: "2025.10"')
     out["version"] = str(version)
     out["title"] = r.text(doc, "title", "title")
     out["coverage"] = Period(r.date(doc, "valid_from", "valid_from"),
@@ -130,7 +130,7 @@ def _values(r: Reader, spec: Any, what: str) -> tuple | None:
     if not got.values:
         r.problem("P027", f"{what} tidak punya nilai", f"{what} has no values", spec, "values",
                   hint="list its values under values:, lowest first: values: [a, b, c] / "
-                       "tulis nilai-nilainya di bawah values:, dari yang terendah")
+                       "tulis nilai-nilainya di bawah values:, dari yang terendah: values: [a, b, c]")
         return None
     # an alias is read in any capitals and spacing, as records are: one that is another value's
     # spelling, or given to two values, would read a record's word as one of them without a word

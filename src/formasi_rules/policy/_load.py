@@ -320,8 +320,9 @@ class _Loader:
                 "left out would go after every route listed, an order no one chose"
                 + ("; the policy that adds it restates precedence with every route" if below else ""),
                 file=at.file, line=at.line, column=at.column,
-                hint=f"precedence: [{', '.join((*merged['precedence'], *left_out))}] (in the order they go first / "
-                     "menurut urutan yang didahulukan)"))
+                hint=f"precedence: [{', '.join((*merged['precedence'], *left_out))}] (in the order they go first) / "
+                     f"precedence: [{', '.join((*merged['precedence'], *left_out))}] (menurut urutan yang "
+                     "didahulukan)"))
         if None in (merged.get("name"), merged.get("title")) or any(p.file == layers[-1].docs["policy"][0][0]
                                                                      for p in self.problems):
             return None

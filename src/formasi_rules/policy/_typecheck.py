@@ -262,7 +262,8 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
                 quoted = field.kind == "date" and isinstance(item, str) and _iso_date(item)
                 report(test.where, "P068", f"nilai {said(item)} tidak cocok untuk {test.field!r}",
                        f"value {said(item)} does not fit {test.field!r}: {error}",
-                       f"write the date without quotes: {item.strip()}" if quoted else
+                       f"write the date without quotes: {item.strip()} / tulis tanggal tanpa tanda kutip: "
+                       f"{item.strip()}" if quoted else
                        suggest(item, _field_vocab(field, header) or ()))
 
     # the levels a rule is really checked at: its own levels within its routes' levels
@@ -297,7 +298,7 @@ def _negative_bound(bound: Test, levels: list[str], tables: dict[str, Table], re
         if isinstance(number, (int, Decimal)) and not isinstance(number, bool) and number < 0:
             report(where, "P057", f"batas kebutuhan tidak boleh negatif ({number})",
                    f"a bound on the need cannot be below 0, got {number}: the need is a number of officers",
-                   "write 0 or more")
+                   "write 0 or more / tulis 0 atau lebih")
 
 
 def ops_for(field: Field) -> tuple[str, ...]:
@@ -454,7 +455,8 @@ def _formation_values(formation: Any, tables: dict[str, Table]) -> list[Problem]
                     and not value > 0:
                 bad(row, name, column, f"norma menit harus lebih dari 0, bukan {value}",
                     f"norm minutes must be above 0, got {value}: the workload is volume x norm",
-                    "leave the cell out where the level does not do the activity")
+                    "leave the cell out where the level does not do the activity / kosongkan sel itu bila "
+                    "jenjang tersebut tidak melakukan kegiatan ini")
     name, checked = formation.choices_table, set()
     for row in tables[name].rows if name in tables else ():
         rounding, bands = row.values.get("rounding"), row.values.get("ej_bands")

@@ -309,7 +309,8 @@ def _parse(data: bytes, display: str) -> Any:
         if twice:  # said by its key, not by both values written out (a whole rule or table, it may be)
             reason = f"the key {twice.group(1)!r} is given twice in one mapping; this is the second"
             said_id = f"kunci {twice.group(1)!r} muncul dua kali dalam satu pemetaan; ini yang kedua"
-            hint = "keep one of them: which one counts would not be said / pertahankan satu saja"
+            hint = ("keep one of them: which one counts would not be said / pertahankan satu saja: tidak akan "
+                    "terlihat mana yang berlaku")
         raise PolicyError([Problem(
             "P002", f"YAML tidak sah: {said_id}", f"invalid YAML: {reason}", file=display,
             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None, hint=hint,
