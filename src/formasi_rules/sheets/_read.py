@@ -131,7 +131,8 @@ def read_sheet(path: str | os.PathLike, sheet: str, *, fallback: bool = True,
                     f"{written[uncomputed[0]]} with no computed value saved, so its value is not known",
                     path=f"{where}:{_letter(uncomputed[0])}",
                     hint="open the workbook in Excel or LibreOffice and save it (that stores the values), "
-                    "or type the value")])
+                    "or type the value / buka workbook di Excel atau LibreOffice lalu simpan (agar nilainya "
+                    "tersimpan), atau ketik nilainya")])
                 continue
             if extra:
                 yield where, InputError([Problem(
@@ -155,7 +156,8 @@ def _check_header(book: str, sheet: str, named: list[tuple[str, str]], columns: 
         raise InputError([Problem(
             "I018", f"kolom {h!r} bukan kolom lembar {sheet} ({listed})", f"the column {h!r} is not a column of "
             f"the sheet {sheet} ({listed}); every row is read by its header, so none can be", path=f"{book}!{sheet}:1:{letter}",
-            hint=suggest(h, columns) or f"restore the template's header: {listed}") for h, letter in unknown])
+            hint=suggest(h, columns) or f"restore the template's header: {listed} / kembalikan judul kolom "
+            f"seperti pada templat: {listed}") for h, letter in unknown])
 
 
 def _uncomputed(cell: Any, written: Any) -> bool:

@@ -179,11 +179,13 @@ def _case_problems(raw: Any, file: str, line: int | None) -> list[Problem]:
         if not isinstance(expected, dict):
             out.append(problem("T005", "expected harus berupa pemetaan", "expected must be a mapping "
                                f"{{route/level: outcome}} (or {{region/level: {{need: ...}}}}), got {_kind(expected)}",
-                               raw, "expected", "write each expectation as KEY: VALUE, not as a list item"))
+                               raw, "expected", "write each expectation as KEY: VALUE, not as a list item / "
+                               "tulis setiap harapan sebagai KUNCI: NILAI, bukan sebagai butir daftar"))
         elif not expected:
             out.append(problem("T005", "expected kosong: kasus ini tidak menguji apa pun",
                                "expected is empty: the case checks nothing, so it would always pass",
-                               raw, "expected", "give route/level: outcome (or region/level: {need: ...})"))
+                               raw, "expected", "give route/level: outcome (or region/level: {need: ...}) / tulis "
+                               "route/level: outcome (atau region/level: {need: ...})"))
         elif kind is not None:
             for key, want in expected.items():
                 out += _expectation_problems(kind, key, want, expected, problem)
