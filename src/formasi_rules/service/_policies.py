@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import BackendWarning, Engine, FormasiError, InputError, PolicyError, Problem, load_policy, read_formation
 from ..policy import is_base_policy, policy_folder
+from ._errors import halves
 from ._metrics import Metrics
 
 log = logging.getLogger("formasi.service")
@@ -94,7 +95,9 @@ class Registry:
                 self._refuse(slot, exc.problems)
                 return False
             except FormasiError as exc:  # compiled badly, or an unusable backend
-                self._refuse(slot, [Problem("S600", str(exc), str(exc))])
+                en, id_ = halves(exc)  # (an error written "English / Indonesian" in its halves)
+                self._refuse(slot, [Problem("S600", f"kebijakan gagal dikompilasi: {id_}",
+                                            f"the policy failed to compile: {en}")])
                 return False
             except OSError as exc:  # the folder went away mid-edit
                 self._refuse(slot, [Problem("S601", f"tidak terbaca: {exc}", f"unreadable: {exc}")])
