@@ -23,13 +23,13 @@ SRC = ROOT / "src" / "formasi_rules"
 BILINGUAL = {
     "suggest", "date_hint", "comma_hint", "period_hint", "citation_shape", "misindented", "_indented_in",
     "_indented_out", "_chain_hint", "_bare_hint", "_example", "_one_or_list_hint", "_out_of_item",
-    "_comma_hint", "_date_hint", "thousands_hint", "_out_of_list",
+    "_comma_hint", "_date_hint", "thousands_hint", "_out_of_list", "date_alone",
 }
 # where a hint stands among the positional arguments of a class with no ``def`` of its own
 POSITION = {"Problem": 8}
 # a parameter that holds a mapping of hints (``shapes.get(key)``), and the function that makes each
 # such mapping, whose every returned mapping's values are checked
-HINT_MAPPINGS = {"shapes": "_citation_shape"}
+HINT_MAPPINGS = {"shapes": "_citation_shape", "commas": "decimal_comma_hints", "hints": "decimal_comma_hints"}
 # hints unpacked from a table's rows (``reason, said_id, hint, at_start = ...``): the module, the
 # table and the place of the hint in a row, whose every row is checked
 HINT_TABLES = {"formasi_rules.policy._yaml": ("_SYNTAX", 3)}
@@ -143,6 +143,8 @@ def unilingual(module: Module, node: ast.AST | None, seen: set | None = None) ->
         return []  # an error's hint, given (and checked) where it was made
     if isinstance(node, ast.Name):
         return _name(module, node, seen)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in HINT_MAPPINGS:
+        return []  # a mapping of hints, each made by HINT_MAPPINGS[name] (checked below)
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
         # hints[key]: each value put into the mapping in the same function
         scope = module.scope(node)
@@ -220,15 +222,20 @@ def test_hint_makers_return_bilingual_text(name):
     assert not wrong, f"{name} returns a hint not written 'English / Indonesian':\n" + "\n".join(wrong)
 
 
-@pytest.mark.parametrize("name", sorted(HINT_MAPPINGS.values()))
+@pytest.mark.parametrize("name", sorted(set(HINT_MAPPINGS.values())))
 def test_hint_mappings_hold_bilingual_text(name):
     defs = [(module, node) for module in MODULES.values() for node in ast.walk(module.tree)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name]
     assert defs, f"{name} is said to make mappings of hints but is defined nowhere in src"
     returned = [(module, node.value) for module, func in defs for node in ast.walk(func)
                 if isinstance(node, ast.Return) and module.scope(node) is func]
-    assert any(isinstance(value, ast.Dict) for _, value in returned)
-    wrong = sorted({at for module, value in returned for at in unilingual(module, value)})
+    # a mapping returned as written ({...}), or by the name its entries were put into (hints[key] = ...)
+    assert any(isinstance(value, (ast.Dict, ast.Name)) for _, value in returned)
+    made = [(module, value) for module, value in returned if not isinstance(value, ast.Name)]
+    made += [(module, a.value) for module, func in defs for a in ast.walk(func) if isinstance(a, ast.Assign)
+             for t in a.targets if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
+             and any(isinstance(v, ast.Name) and v.id == t.value.id for _, v in returned)]
+    wrong = sorted({at for module, value in made for at in unilingual(module, value)})
     assert not wrong, f"{name} makes a hint not written 'English / Indonesian':\n" + "\n".join(wrong)
 
 
