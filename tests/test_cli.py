@@ -472,3 +472,12 @@ def test_a_places_file_with_bad_rows_is_refused_naming_each_row(tmp_path):
     for said in (f"{places}:2 $[0].level: F003", "did you mean 'ahli_pertama'", f"{places}:3 $[1].open: F004",
                  "write the number of open places", f"{places}:4: I013", "nothing was evaluated"):
         assert said in r.stderr
+
+
+def test_a_route_and_level_written_as_staff_write_them_filter_as_the_policy_names_them():
+    """--level "Ahli Madya" is ahli_madya, as a record's request.level "Ahli Madya" is: it was refused."""
+    common = ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", POLICIES, "--format", "jsonl", "-q"]
+    coded = CliRunner().invoke(main, [*common, "--route", "perpindahan", "--level", "ahli_madya"])
+    spoken = CliRunner().invoke(main, [*common, "--route", "Perpindahan", "--level", "Ahli Madya"])
+    assert coded.exit_code == spoken.exit_code == 0, spoken.output
+    assert spoken.stdout == coded.stdout and '"perpindahan/ahli_madya"' in coded.stdout

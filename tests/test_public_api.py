@@ -110,3 +110,22 @@ def test_a_csv_header_names_the_policy_s_own_fields_in_any_capitals(tmp_path):
     (_, named), = fr.read_records(path, columns=fr.record_columns(policy))
     assert named == {"id": "a1", "birth_date": "1990-01-01", "strategic_need": "ya"}
 
+
+
+def test_a_route_and_level_filter_is_read_as_a_record_s_request_is(default_engine):
+    """From Python, level="Ahli Pertama" is ahli_pertama (as request.level is read), in evaluate and
+    evaluate_many alike; a name the policy has not is still refused."""
+    import datetime as dt
+
+    import pytest
+
+    day = dt.date(2025, 10, 9)
+    record = {"id": "a", "employment_status": "PNS", "birth_date": "1980-01-01", "education": "S1",
+              "rank": "III/b", "region": "Kota Palembang"}
+    coded = default_engine.evaluate(record, as_of=day, route="perpindahan", level="ahli_pertama").outcomes
+    assert list(coded) == ["perpindahan/ahli_pertama"]
+    assert default_engine.evaluate(record, as_of=day, route="Perpindahan", level="Ahli Pertama").outcomes == coded
+    [many] = default_engine.evaluate_many([record], as_of=day, route=" PERPINDAHAN ", level="ahli pertama")
+    assert many.outcomes == coded
+    with pytest.raises(fr.InvalidArgument, match="Ahli Pertma"):
+        default_engine.evaluate(record, as_of=day, level="Ahli Pertma")

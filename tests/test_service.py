@@ -129,6 +129,10 @@ def test_one_candidate_and_filters_match_the_cli(served, policies_dir, tmp_path)
                              tmp_path=tmp_path, policies=policies_dir)
     [result] = json.loads(r.content)
     assert [(d["route"], d["level"]) for d in result["decisions"]] == [(route, level)]
+    # written as staff write them ("Ahli Pertama"), as a record's request is read: the same answer
+    spoken = served.client.post(f"/v1/evaluate?as_of={AS_OF}&route={route.upper()}&level="
+                                f"{level.replace('_', ' ').title()}", json=CANDIDATES[0])
+    assert spoken.status_code == 200 and spoken.content == r.content
 
 
 def test_allocate_and_inline_places_match_the_cli(served, policies_dir, tmp_path):

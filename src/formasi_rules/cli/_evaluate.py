@@ -121,7 +121,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
             sys.exit(2)
         places = computed
     try:  # a date outside the policy or a filter no route meets: said before any output
-        check_filter(policy, engine.plan(as_of), route, level)
+        route, level = check_filter(policy, engine.plan(as_of), route, level)
     except FormasiError:
         engine.close()
         raise

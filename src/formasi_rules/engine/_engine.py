@@ -17,7 +17,7 @@ from typing import Any
 
 from .._dates import as_date
 from .._errors import BackendUnavailable, FormasiError, InputError, InvalidArgument
-from ..inputs import Candidate, Formation, formation_from_mapping, formation_from_rows, read_formation
+from ..inputs import Candidate, Formation, Names, formation_from_mapping, formation_from_rows, read_formation
 from ..policy import Policy, load_policy
 from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
@@ -153,7 +153,7 @@ class Engine:
             places = self.places if formation is None else open_places_of(formation, self.policy.levels)
             day = as_date(as_of)
             if route is not None or level is not None:
-                check_filter(compiled.policy, compiled.plan(day), route, level)
+                route, level = check_filter(compiled.policy, compiled.plan(day), route, level)
             return evaluate_one(compiled, candidate, day, places, route, level)
         finally:
             compiled.release()
@@ -210,7 +210,7 @@ class Engine:
         if _check_jobs(jobs) > 1 and not blocks:
             raise InvalidArgument("records one by one come from one process; with jobs > 1 ask for Blocks")
         as_of = as_date(as_of)
-        check_filter(self.policy, self.plan(as_of), route, level)  # a bad date or filter fails once, up front
+        route, level = check_filter(self.policy, self.plan(as_of), route, level)  # a bad date or filter fails once, up front
         places = self.places if formation is None else open_places_of(formation, self.policy.levels)
         compiled = self._pin()
         try:
@@ -315,16 +315,29 @@ def resolve_backend(backend: str | None, stacklevel: int = 2) -> str:
     return "durable"
 
 
-def check_filter(policy: Policy, plan: Plan, route: str | None, level: str | None) -> None:
-    """A route/level filter that no route of the policy in force can meet is a mistake: refuse it
-    with the pairs there are, rather than decide nothing for everyone."""
+def filter_names(policy: Policy, route: str | None, level: str | None) -> tuple[str | None, str | None]:
+    """A route and a level (each a str, or None) as the policy names them, read as a record's request
+    is: in any capitals and spacing, a level by its other spellings too ("Ahli Pertama"); as given
+    where they name none (the caller says so)."""
+    if isinstance(route, str):
+        route = Names(tuple(policy.routes)).read(route) or route
+    if isinstance(level, str):
+        level = (policy.vocabularies.get("level") or Names(policy.levels)).read(level) or level
+    return route, level
+
+
+def check_filter(policy: Policy, plan: Plan, route: str | None, level: str | None) -> tuple[str | None, str | None]:
+    """The route/level filter as the policy names them: read as a record's request is (any capitals
+    and spacing, a level's other spellings: "Ahli Pertama"). One that no route of the policy in force
+    can meet is a mistake: refuse it with the pairs there are, rather than decide nothing for everyone."""
     if route is None and level is None:
-        return
+        return None, None
     for name, value in (("route", route), ("level", level)):
         if value is not None and not isinstance(value, str):
             raise InvalidArgument(f"{name} is one name (a str) or None, got {type(value).__name__} {value!r:.60}")
+    route, level = filter_names(policy, route, level)
     if any((route is None or r == route) and (level is None or lv == level) for r, lv in plan.targets):
-        return
+        return route, level
     pairs = ", ".join(f"{r}/{lv}" for r, lv in plan.targets)
     asked = "/".join([route or "*", level or "*"])
     raise InvalidArgument(f"no route and level of policy {policy.name} matches {asked} (route {route!r}, level "

@@ -117,8 +117,8 @@ def evaluate_partition(batch: Batch, records: Iterable[tuple[str, Any]]) -> Bloc
     :func:`mark_duplicates`). Runs wherever it is called: on a Dask worker, in a Spark
     ``mapPartitions``, in this process."""
     engine = _engine(batch)
-    check_filter(engine.policy, engine.plan(batch.as_of), batch.route, batch.level)
-    return engine._part(records, batch.as_of, batch.route, batch.level, batch.layout)
+    route, level = check_filter(engine.policy, engine.plan(batch.as_of), batch.route, batch.level)
+    return engine._part(records, batch.as_of, route, level, batch.layout)
 
 
 def mark_duplicates(blocks: Iterable[Block]) -> Iterator[Block]:

@@ -1,6 +1,6 @@
 """Input data: candidate records and formation places, read and validated."""
 
-from ._candidate import Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request
+from ._candidate import Candidate, CompetencyTest, Names, PerformanceRating, Position, RankHeld, Request
 from ._structure import read_line, record_columns, structure_candidate
 from ._formation import Formation, formation_from_mapping, formation_from_rows, read_formation, region_key
 from ._read import (
@@ -9,7 +9,7 @@ from ._read import (
 )
 
 __all__ = [
-    "FORMATS", "Candidate", "JsonLine", "CompetencyTest", "Formation", "PerformanceRating",
+    "FORMATS", "Candidate", "JsonLine", "CompetencyTest", "Formation", "Names", "PerformanceRating",
     "Position", "RankHeld", "Request", "check_columns", "detect_format", "flat_record", "formation_from_mapping",
     "formation_from_rows", "line_of", "name_columns", "read_formation", "path_of", "read_line", "read_records",
     "record_columns", "region_key",

@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from .. import Engine, InvalidArgument
 from .._dates import date_hint, iso_date
+from ..engine._engine import filter_names
 from ._errors import bad_parameter, halves, not_found, unavailable
 from ._policies import Registry, Slot
 
@@ -93,8 +94,9 @@ def options(request: Request, registry: Registry, *, default_layout: str = "full
         raise bad_parameter("layout", f"expected full or compact, got {layout!r}",
                             f"harus full atau compact, bukan {layout!r}")
     chosen = {}
+    named = filter_names(engine.policy, q.get("route"), q.get("level"))  # "Ahli Pertama" as a record's request
     for index, name in ((0, "route"), (1, "level")):
-        value = q.get(name)
+        value = named[index]
         known = list(dict.fromkeys(t[index] for t in targets))
         if value is not None and value not in known:
             raise bad_parameter(name, f"{value!r} is not one of the policy's: {', '.join(known)}",
