@@ -151,6 +151,10 @@ def test_formation_by_region_name(deriver):
     assert d.per_level["formation_open"] == {"ahli_pertama": 2, "ahli_muda": 0, "ahli_madya": 0, "ahli_utama": 0}
     unknown = derived(deriver, formation=places, region="Kota Palembng")
     assert unknown.per_level == {} and "kota palembang" in unknown.explain["formation"]
+    # said in both languages, each half with its own words of the suggestion
+    en, id_ = unknown.explain["formation"].rsplit(" / ", 1)
+    assert en == "region 'Kota Palembng' is not in the formation data (did you mean 'kota palembang'?)"
+    assert id_ == "wilayah 'Kota Palembng' tidak ada dalam data formasi (maksud Anda 'kota palembang'?)"
 
 
 def test_dates_after_the_evaluation_date_are_rejected(deriver):

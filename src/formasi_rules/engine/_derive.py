@@ -18,6 +18,7 @@ from typing import Any, Callable
 import attrs
 
 from .._errors import InputError, Problem, suggest
+from .._text import Text
 from ..inputs import Candidate, Formation, region_key
 from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test, fold, tests_of
 from ..policy import _derivations as d
@@ -233,9 +234,10 @@ class OpenPlaces:
     def _look_up(self, region_as_written: str, formation: Formation) -> tuple:
         region = region_key(region_as_written)
         if region not in formation:
-            hint = suggest(region, formation)
+            hint = Text.of(suggest(region, formation) or "")  # both halves, each said in its own language
             found = (formation, None, f"region {region_as_written!r} is not in the formation data"
-                                      + (f" ({hint})" if hint else ""))
+                                      + (f" ({hint.en})" if hint.en else "") + f" / wilayah {region_as_written!r} "
+                                      "tidak ada dalam data formasi" + (f" ({hint.id})" if hint.id else ""))
         else:
             places = formation[region]
             found = (formation, {lv: places.get(lv, 0) for lv in self.levels}, None)
