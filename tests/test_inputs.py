@@ -910,3 +910,22 @@ def test_a_places_files_fix_is_said_in_both_languages(tmp_path, name, rows, code
     english, _, indonesian = p.hint.partition(" / ")
     assert p.code == code and indonesian, p
     assert "tulis" in indonesian or "baris berisi" in indonesian, p.hint
+
+
+def test_a_row_that_gives_only_its_id_is_refused_and_the_others_read(tmp_path):
+    """A sheet's total row (TOTAL;;;;) or a row not filled in would be decided as a candidate of whom
+    nothing is known: I027 names it, in both languages, and the rows around it are read."""
+    header = ["id", "employment_status", "birth_date", "rank"]
+    rows = [["A1", "PNS", "1980-01-01", "III/a"], ["TOTAL", "", "", ""], ["A2", "PNS", "1981-02-02", "III/b"]]
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(";".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    read = list(read_records(path))
+    assert [r["id"] for _, r in read if isinstance(r, dict)] == ["A1", "A2"]
+    [(where, error)] = [(w, r) for w, r in read if isinstance(r, fr.InputError)]
+    [problem] = error.problems
+    assert problem.code == "I027" and error.record_id == "TOTAL" and "TOTAL" in problem.en
+    assert "baris jumlah" in problem.id and " / " in problem.hint
+    # a file of the id column alone is a list of ids, not of rows left unfinished
+    alone = tmp_path / "ids.csv"
+    alone.write_text("id\nA1\nA2\n", encoding="utf-8")
+    assert [r for _, r in read_records(alone)] == [{"id": "A1"}, {"id": "A2"}]

@@ -635,9 +635,23 @@ def flat_record(row: Mapping[str, Any], where: str) -> dict[str, Any] | InputErr
                                             path=f"{path_of(where)}.performance"))
         _place(record, key, value)
     if not problems:
-        return record
+        return id_alone(record, len(row), where) or record
     ident = record.get("id")  # said with the error, so the row can be found by it
     return InputError(problems, record_id=None if ident is None or isinstance(ident, dict) else str(ident))
+
+
+def id_alone(record: Mapping[str, Any], columns: int, where: str) -> InputError | None:
+    """I027 for a row of a file of several columns that fills in its id alone: a sheet's total
+    (``TOTAL;;;;``), a title or a row not filled in, which would be decided as a candidate of whom
+    nothing is known; else None."""
+    if columns < 2 or len(record) != 1 or "id" not in record:
+        return None
+    ident = record["id"]
+    return InputError([Problem(
+        "I027", f"baris hanya berisi id ({ident}), tanpa field lain: baris jumlah, judul, atau belum diisi?",
+        f"the row gives its id ({ident}) and nothing else: a total, a title or a row not filled in?",
+        path=path_of(where), hint="fill in the candidate's fields, or delete the row / isi field kandidatnya, "
+        "atau hapus barisnya")], record_id=str(ident))
 
 
 def _place(record: dict[str, Any], key: str, value: Any) -> None:
