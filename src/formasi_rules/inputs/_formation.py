@@ -94,14 +94,16 @@ def _build(records, name: str, levels: tuple[str, ...] | None, form=lambda: "jso
         if not isinstance(row, Mapping) or set(row) != _COLUMNS:
             missing = sorted(_COLUMNS.difference(row)) if isinstance(row, Mapping) else []
             unknown = sorted(map(str, set(row) - _COLUMNS)) if isinstance(row, Mapping) else []
-            told = (f"; {', '.join(missing)} missing (an empty cell is missing)" if missing else "") + \
-                (f"; unknown field(s) {', '.join(map(repr, unknown))}" if unknown else "")
-            kata = (f"; tidak ada {', '.join(missing)} (sel kosong)" if missing else "") + \
+            shape = form()  # a CSV file's separator, else "json" or "yaml": only a CSV row has cells
+            cells = len(shape) == 1
+            told = (f"; {', '.join(missing)} missing" + (" (an empty cell is missing)" if cells else "")
+                    if missing else "") + (f"; unknown field(s) {', '.join(map(repr, unknown))}" if unknown else "")
+            kata = (f"; tidak ada {', '.join(missing)}" + (" (sel kosong)" if cells else "") if missing else "") + \
                 (f"; field tidak dikenal {', '.join(map(repr, unknown))}" if unknown else "")
             problems.append(Problem("F001", "baris formasi harus berisi region, level, open" + kata,
                                     "a formation row must have exactly the fields region, level, open" + told,
                                     path=where, hint=(suggest(unknown[0], sorted(_COLUMNS)) if unknown and missing
-                                                      else None) or _example(levels, form()), **name_line))
+                                                      else None) or _example(levels, shape), **name_line))
             continue
         region, given, count = row["region"], row["level"], plain_number(row["open"])  # (np.int64 from pandas)
         level = (given if isinstance(given, str) else None) if named is None else named.read(given)
