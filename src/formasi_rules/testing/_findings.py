@@ -30,6 +30,9 @@ class Finding:
     periods: tuple[str, ...] = ()  # the periods it holds in ("2023-01-12 – 2023-12-31"); () for the whole policy
     topic: tuple = attrs.field(default=(), eq=False, repr=False)  # what makes two findings one (else the message)
     fix: Text | None = None  # how to fix it, in both languages, where the check can say
+    # the corrections it suggests, as a test of a rule given another operator (_amend): its test case
+    # is a candidate they admit, so that the case passes once the fix is made
+    amend: tuple = attrs.field(default=(), eq=False, repr=False)
 
     @classmethod
     def from_problem(cls, p: Problem) -> Finding:

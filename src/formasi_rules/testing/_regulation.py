@@ -29,6 +29,7 @@ from .._text import Text
 from ..engine._plan import periods
 from ..policy import All, AnyOf, Literal, Not, Policy, TableRef, Test, ThisLevel
 from ..policy import _derivations as d
+from ._amend import Amendment, reversed_test
 from ._findings import Finding, period_text
 
 LOWER = ("at_least", "above")
@@ -368,7 +369,7 @@ def directions(policy: Policy) -> list[Finding]:
                     f"rule {rule.id} tests {field} {test.op}: {'a lower' if few is lows else 'an upper'} bound, where "
                     f"{len(many)} other tests and properties of the policy bound {field} from "
                     f"{'above' if few is lows else 'below'}", (rule.id,), where.file, where.line, _cite(policy, rule),
-                    topic=("C015", field, rule.id, "majority")))
+                    topic=("C015", field, rule.id, "majority"), amend=_amend(reversed_test(rule, test))))
     return out
 
 
@@ -403,7 +404,8 @@ def _votes(policy: Policy):
                     f"rule {rule.id} tests {test.field} {test.op} {ref.table}.{ref.column}: a {what} compared "
                     f"for {'equality' if test.op == 'equals' else 'inequality'}, not as a bound", (rule.id,),
                     (test.where or rule.where).file, (test.where or rule.where).line, _cite(policy, rule),
-                        topic=("C015", test.field, rule.id)))
+                    topic=("C015", test.field, rule.id),
+                    amend=(Amendment(rule.id, test, "at_least" if what == "minimum" else "at_most"),)))
                 continue
             if test.op not in LOWER + UPPER:
                 continue
@@ -421,7 +423,7 @@ def _votes(policy: Policy):
                         f"{'minimum' if col.startswith('min_') else 'maximum'} read as "
                         f"{'an upper' if not lower else 'a lower'} bound", (rule.id,),
                         (test.where or rule.where).file, (test.where or rule.where).line, _cite(policy, rule),
-                        topic=("C015", test.field, rule.id)))
+                        topic=("C015", test.field, rule.id), amend=_amend(reversed_test(rule, test))))
                     continue
             if id(test) not in ranged:  # both ways in one conjunction is a range: no vote
                 votes.setdefault(test.field, []).append((lower, rule, test))
@@ -431,6 +433,10 @@ def _votes(policy: Policy):
                 if test.op in LOWER + UPPER:
                     votes.setdefault(test.field, []).append(((test.op in UPPER) != neg, None, test))
     return out, votes
+
+
+def _amend(amendment: Amendment | None) -> tuple[Amendment, ...]:
+    return (amendment,) if amendment is not None else ()
 
 
 def _ranged(cond) -> set[int]:

@@ -1,0 +1,86 @@
+"""The correction a finding suggests, as one test of a rule given another operator, so that the
+test case a finding carries tells the wrong rule from the right one.
+
+A case for a rule that refuses someone (C010, C011, C015) expects them eligible: it fails until the
+rule is fixed. Any candidate the rule refuses will do for that, but only one the *corrected* rule
+admits passes once the fix is made; another (someone the rule refuses for a reason the fix keeps)
+keeps failing and misleads. An :class:`Amendment` is that correction:
+
+- a test read in the wrong direction (C015) reversed: ``at_least`` ↔ ``at_most``, ``above`` ↔
+  ``below``; a minimum (a ``min_…`` column) compared with ``equals`` read ``at_least``, a maximum
+  ``at_most``. A candidate the rule refuses and the reversed rule admits sits strictly on the
+  other side of the bound, so whichever of the two operators of that direction was meant admits
+  them too.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..engine._plan import Check, resolve_check
+from ..policy import All, AnyOf, Not, Policy, Rule, Test
+
+MIRROR = {"at_least": "at_most", "at_most": "at_least", "above": "below", "below": "above"}
+
+
+@attrs.frozen
+class Amendment:
+    """Rule ``rule`` with ``test`` (found by identity in the version that holds it, else by its
+    field, operator and value) given the operator ``op``."""
+
+    rule: str
+    test: Test
+    op: str
+
+    @property
+    def text(self) -> str:
+        """The correction in a case's name: ``age at_most``."""
+        return f"{self.test.field} {self.op}"
+
+    def condition(self, cond):
+        """``cond`` with the test given its new operator (unchanged when it holds no such test)."""
+        exact = any(t is self.test for t in _tests(cond))
+
+        def swap(node):
+            if isinstance(node, Test):
+                hit = node is self.test if exact else node == self.test
+                return attrs.evolve(node, op=self.op) if hit else node
+            if isinstance(node, (All, AnyOf)):
+                return attrs.evolve(node, items=tuple(swap(c) for c in node.items))
+            if isinstance(node, Not):
+                return attrs.evolve(node, item=swap(node.item))
+            return node
+        return swap(cond)
+
+    def check(self, policy: Policy, check: Check, level: str, day) -> Check | None:
+        """``check`` (of a plan, at ``level`` on ``day``) corrected; None when it is not this rule's."""
+        if check.rule.id != self.rule:
+            return None
+        fixed = self.condition(check.rule.condition)
+        if fixed == check.rule.condition:
+            return None
+        return resolve_check(policy, attrs.evolve(check.rule, condition=fixed), check.level or level, day)
+
+    def policy(self, policy: Policy) -> Policy:
+        """``policy`` with every version of the rule corrected."""
+        rules = tuple(attrs.evolve(r, condition=self.condition(r.condition)) if r.id == self.rule else r
+                      for r in policy.rules)
+        return attrs.evolve(policy, rules=rules)
+
+
+def _tests(cond):
+    if isinstance(cond, (All, AnyOf)):
+        for c in cond.items:
+            yield from _tests(c)
+    elif isinstance(cond, Not):
+        yield from _tests(cond.item)
+    elif isinstance(cond, Test):
+        yield cond
+
+
+def reversed_test(rule: Rule, test: Test) -> Amendment | None:
+    """The test read the other way (``at_least`` ↔ ``at_most``, ``above`` ↔ ``below``)."""
+    return Amendment(rule.id, test, MIRROR[test.op]) if test.op in MIRROR else None
+
+
+__all__ = ["Amendment", "reversed_test"]
