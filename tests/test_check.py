@@ -274,6 +274,40 @@ def test_a_wrong_direction_in_a_branch_read_from_the_positions_history_comes_wit
     assert decision.failed == ("perpindahan.age_utama",)  # refused by that rule alone, as the finding says
 
 
+PERPINDAHAN_RULES = ("jf_umum", "rules", "perpindahan.yaml")
+
+
+@pytest.mark.parametrize("path, wrong, right, code, rule", [
+    # one branch of an `any:` reversed: someone both branches refuse for another reason (no JPT) tells nothing
+    (PERPINDAHAN_RULES, "age: {at_least: {table: transfer_age_limit_utama, column: from_jpt}}",
+     "age: {at_most: {table: transfer_age_limit_utama, column: from_jpt}}", "C015", "perpindahan.age_utama"),
+    # a minimum compared with equals: someone below the minimum is refused by the right rule too
+    (PERPINDAHAN_RULES, "- experience_years: {equals: {table: transfer_requirements, column: min_experience_years}}",
+     "- experience_years: {at_least: {table: transfer_requirements, column: min_experience_years}}", "C015",
+     "perpindahan.experience"),
+    # an upper bound among lower bounds: the monotonicity pair starts from someone only the mistake admits
+    (("jf_umum", "rules", "promosi.yaml"), "      performance_worst_1y: {below: baik}",
+     "      performance_worst_1y: {at_least: baik}", "C015", "kenaikan_jenjang.performance"),
+])
+def test_the_case_of_a_finding_fails_on_the_mistake_and_passes_once_it_is_corrected(policy_copy, path, wrong,
+                                                                                      right, code, rule):
+    """A finding's case expects eligible someone the rule refuses. It was any such candidate, often
+    one the corrected rule refuses as well (aged 64, no JPT, from a JA post: either age test refuses
+    them), so the case
+    pasted into tests/ kept failing after the fix: it must be one only the mistake refuses."""
+    file = policy_copy.parent.joinpath(*path)
+    edit(file, right, wrong)
+    (f,) = [f for f in check(policy_copy, properties=False) if f.code == code]
+    assert f.rules[0] == rule and f.cases
+    (policy_copy / "tests").mkdir()
+    (policy_copy / "tests" / "finding.yaml").write_text(cases_yaml(f.cases))
+    r = CliRunner().invoke(main, ["test", str(policy_copy)])
+    assert r.exit_code == 1 and "FAIL" in r.output and f"(failed: {rule})" in r.output, r.output
+    edit(file, wrong, right)  # the correction the finding asks for
+    r = CliRunner().invoke(main, ["test", str(policy_copy)])
+    assert r.exit_code == 0 and "FAIL" not in r.output and f"{len(f.cases)} passed, 0 failed" in r.output, r.output
+
+
 def test_check_command_exits_2_for_a_policy_that_does_not_load(policy_copy):
     """docs/checking.md: a policy that does not load exits 2, as validate does; check said its
     problems as findings and exited 1, as for a defect of a policy that loads."""

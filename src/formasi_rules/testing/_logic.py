@@ -20,7 +20,7 @@ import itertools
 import z3
 
 from ..engine._encode import decode
-from ..engine._plan import Check, Plan, evaluate
+from ..engine._plan import And, Check, Cmp, Neg, Or, Plan, evaluate
 from ..policy import Policy
 from ._findings import Finding, for_rules, period_text
 from ._solver import Space
@@ -95,19 +95,58 @@ def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[s
 
 
 def _blocked(policy: Policy, plan: Plan, space: Space, terms: dict, target, culprit: str,
-             confirm: Confirmer) -> tuple[dict, ...]:
+             confirm: Confirmer, fixes=(), fallback: bool = True) -> tuple[dict, ...]:
     """A test case showing a rule blocks a route and level: a candidate meeting every other rule of
-    it, not eligible on every backend (expected eligible: the case fails until the rule is fixed)."""
+    it, not eligible on every backend (expected eligible: the case fails until the rule is fixed).
+
+    ``fixes``: corrections of the rule (_amend) the finding suggests. The candidate is then one the
+    first correction that admits anyone here admits, eligible on every backend of the policy so
+    corrected: the case passes once the fix is made (any candidate the rule refuses fails until
+    then, but one the corrected rule refuses too, for a test the fix leaves as it is, keeps failing
+    after it). With none of them (or no fixes), any candidate the rule refuses, unless not
+    ``fallback``."""
     others = [terms[k] for k in plan.targets[target] if k != culprit]
+    check = plan.checks[culprit]
+    route, level = target
+    for fix in fixes:
+        fixed = fix.check(policy, check, level, plan.period.valid_from)
+        if fixed is None:
+            continue
+        answer = space.nearest([*others, z3.Not(terms[culprit]), space.term(fixed.condition)],
+                               [(c.key, c.value) for c in _changed(check.condition, fixed.condition)])
+        if answer.status != "sat":
+            continue
+        shown = _refused(plan, answer.model, target, check, confirm,
+                         f"only {check.rule.id} refuses; eligible with {fix.text}")
+        if shown and confirm.amended(fix).holds(shown[0]):
+            return shown
+    if not fallback:
+        return ()
     answer = space.solve(*others, z3.Not(terms[culprit]))
     if answer.status != "sat":
         return ()
-    route, level = target
-    shown, _ = confirm.show(answer.model, plan.period.valid_from, target, "not_eligible",
-                            f"meets every rule of {route}/{level} but {plan.checks[culprit].rule.id}")
+    return _refused(plan, answer.model, target, check, confirm,
+                    f"meets every rule of {route}/{level} but {check.rule.id}")
+
+
+def _changed(old, new) -> list[Cmp]:
+    """The comparisons of ``new`` that differ from ``old`` at the same place (two resolutions of a
+    rule, one test's operator changed): the candidate is sought close to their values."""
+    if isinstance(new, Cmp):
+        return [new] if new != old else []
+    if isinstance(new, (And, Or)) and type(old) is type(new) and len(old.items) == len(new.items):
+        return [c for a, b in zip(old.items, new.items, strict=True) for c in _changed(a, b)]
+    if isinstance(new, Neg) and isinstance(old, Neg):
+        return _changed(old.item, new.item)
+    return []
+
+
+def _refused(plan: Plan, model: dict, target, check: Check, confirm: Confirmer, name: str) -> tuple[dict, ...]:
+    """The case of ``model``: not eligible for ``target`` on every backend, expected eligible."""
+    shown, _ = confirm.show(model, plan.period.valid_from, target, "not_eligible", name)
     if shown is None:
         return ()
-    return ({**shown, "expected": {f"{route}/{level}": "eligible"}},)
+    return ({**shown, "expected": {f"{target[0]}/{target[1]}": "eligible"}},)
 
 
 def open_days(check: Check, period) -> list[tuple[int, int]]:

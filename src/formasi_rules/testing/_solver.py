@@ -218,6 +218,25 @@ class Space:
         finally:
             self.solver.pop()
 
+    def nearest(self, terms: list, near: list[tuple[str, Any]]) -> Answer:
+        """:meth:`solve` with each fact key of ``near`` as close to its value as ``terms`` allow (z3's
+        optimiser, the sum of the distances least): a case on the edge of a bound reads as about that
+        bound. Whatever the optimiser cannot settle is solved without the preference."""
+        near = [(self.add_key(key), self._value(key, value)) for key, value in near]
+        opt = z3.Optimize(ctx=self.ctx)
+        opt.set("timeout", TIMEOUT_MS)
+        opt.add(*self.base, *terms)
+        distances = []
+        for i, (var, target) in enumerate(near):
+            gap = z3.Int(f"\0gap{i}", self.ctx)
+            opt.add(gap >= var - target, gap >= target - var)
+            distances.append(gap)
+        if distances:
+            opt.minimize(z3.Sum(*distances))
+        if opt.check() == z3.sat:
+            return Answer("sat", self._model(opt.model()))
+        return self.solve(*terms)
+
     def _model(self, model) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, var in self.vars.items():

@@ -69,7 +69,8 @@ def _static(policy: Policy, confirm: Confirmer) -> list[Finding]:
 
 def _one_per_defect(policy: Policy, findings: list[Finding], plans, confirm: Confirmer) -> list[Finding]:
     """A test in the wrong direction (C015) is also non-monotone (C041): one finding, the C015 that
-    says why, with the monotonicity cases (or a case of a candidate the rule refuses)."""
+    says why, with the monotonicity cases (or a case of a candidate the rule refuses). Either way the
+    cases are ones the rule as the finding would correct it passes, where the solver finds such."""
     import attrs
     mono = {(f.topic[1], r): f for f in findings if f.topic[:1] == ("C041",) for r in f.rules}
     blocking = {r for f in findings if f.code in ("C010", "C011") for r in f.rules[:1]}
@@ -85,32 +86,41 @@ def _one_per_defect(policy: Policy, findings: list[Finding], plans, confirm: Con
             if twin is not None:
                 dropped.add(id(twin))
                 f = attrs.evolve(f, cases=twin.cases, periods=twin.periods)
+            if f.amend and f.cases and not any(all(confirm.amended(a).holds(c) for c in f.cases) for a in f.amend):
+                # a case eligible only as the rule is now (below the bound it reverses, say) would
+                # fail once it is fixed: a candidate the corrected rule admits instead, if there is one
+                f = _with_case(policy, f, plans, confirm, fallback=False) or f
             if not f.cases:
-                f = _with_case(policy, f, plans, confirm)
+                f = _with_case(policy, f, plans, confirm) or f
         out.append(f)
     return [f for f in out if id(f) not in dropped]
 
 
-def _with_case(policy: Policy, finding: Finding, plans, confirm: Confirmer) -> Finding:
+def _with_case(policy: Policy, finding: Finding, plans, confirm: Confirmer, fallback: bool = True) -> Finding | None:
     """A test whose direction is wrong (C015) comes with a candidate it refuses although every other
-    rule of a route and level accepts them (verified on every backend)."""
+    rule of a route and level accepts them (verified on every backend): one the rule as the finding
+    would correct it admits (so the case passes once it is fixed), in any period and at any route
+    and level, before any other (with ``fallback``). None when there is no such case."""
     if finding.code != "C015" or not plans or not finding.rules:
-        return finding
+        return None
     import attrs
 
     from ._logic import _blocked
     from ._solver import Space
-    for plan in plans:
-        for target, keys in plan.targets.items():
-            culprit = next((k for k in keys if plan.checks[k].rule.id == finding.rules[0]), None)
-            if culprit is None:
-                continue
+    found = [(plan, target) for plan in plans for target, keys in plan.targets.items()
+             if any(plan.checks[k].rule.id == finding.rules[0] for k in keys)]
+    for fixes, last in ((finding.amend, False), ((), True)):
+        if last and not fallback or not last and not fixes:
+            continue
+        for plan, target in found:
+            keys = plan.targets[target]
+            culprit = next(k for k in keys if plan.checks[k].rule.id == finding.rules[0])
             space = Space(policy, plan)
             terms = {k: space.passes(plan.checks[k]) for k in keys}
-            cases = _blocked(policy, plan, space, terms, target, culprit, confirm)
+            cases = _blocked(policy, plan, space, terms, target, culprit, confirm, fixes, fallback=last)
             if cases:
                 return attrs.evolve(finding, cases=cases)
-    return finding
+    return None
 
 
 def _window(policy: Policy, rule, spans_open, unchecked: list[str] = ()) -> list[Finding]:

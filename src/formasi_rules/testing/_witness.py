@@ -29,6 +29,7 @@ class Confirmer:
     def __init__(self, policy: Policy):
         self.policy = policy
         self._engines: dict[str, Engine] | None = None
+        self._amended: dict[tuple, tuple[Any, Confirmer]] = {}  # (the amendment kept: its test's id is the key)
 
     @property
     def engines(self) -> dict[str, Engine]:
@@ -75,6 +76,20 @@ class Confirmer:
             return None, record
         return case(name, record, as_of, formation, {key: want}), record
 
+    def holds(self, shown: dict) -> bool:
+        """Whether a test case made here gives every outcome it expects on every backend."""
+        as_of = dt.date.fromisoformat(shown["as_of"])
+        record, formation = shown["input"]["candidate"], shown.get("formation")
+        return all(self.outcomes(record, as_of, formation, tuple(key.split("/", 1))) == {want}
+                   for key, want in shown["expected"].items())
+
+    def amended(self, amendment) -> Confirmer:
+        """A confirmer for the policy with ``amendment`` (_amend) made: the policy once fixed."""
+        key = (amendment.rule, id(amendment.test), amendment.op)
+        if key not in self._amended:
+            self._amended[key] = (amendment, Confirmer(amendment.policy(self.policy)))
+        return self._amended[key][1]
+
     def _keys(self, target, model, period_start) -> set[str]:
         if not self.engines:
             return set()
@@ -84,3 +99,5 @@ class Confirmer:
     def close(self) -> None:
         for e in (self._engines or {}).values():
             e.close()
+        for _, c in self._amended.values():
+            c.close()
