@@ -288,6 +288,9 @@ PERPINDAHAN_RULES = ("jf_umum", "rules", "perpindahan.yaml")
     # an upper bound among lower bounds: the monotonicity pair starts from someone only the mistake admits
     (("jf_umum", "rules", "promosi.yaml"), "      performance_worst_1y: {below: baik}",
      "      performance_worst_1y: {at_least: baik}", "C015", "kenaikan_jenjang.performance"),
+    # a bound that empties a rule: someone over the age limit is refused once the bound is gone too
+    (PERPINDAHAN_RULES, "      age: {at_most: {table: transfer_age_limit, column: max_age}, above: 70}",
+     "      age: {at_most: {table: transfer_age_limit, column: max_age}}", "C010", "perpindahan.age"),
 ])
 def test_the_case_of_a_finding_fails_on_the_mistake_and_passes_once_it_is_corrected(policy_copy, path, wrong,
                                                                                       right, code, rule):

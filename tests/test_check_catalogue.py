@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import edit
+from formasi_rules.testing import cases_yaml, load_cases, run_case
 from formasi_rules.testing import check as check_all
 
 J = "jf_umum"
@@ -323,7 +324,7 @@ def defects(findings):
 
 
 @pytest.mark.parametrize("name", sorted(DEFECTS))
-def test_a_seeded_defect_is_found(policy_copy, name):
+def test_a_seeded_defect_is_found(policy_copy, name, default_engine):
     edits, codes, cause, props = DEFECTS[name]
     apply(policy_copy.parent, edits)
     found = defects(check_all(policy_copy, properties=props, max_examples=60))
@@ -336,6 +337,13 @@ def test_a_seeded_defect_is_found(policy_copy, name):
         assert first.file and (first.line or first.code.startswith("P"))
         if first.code in ("C011", "C041", "C040"):  # a solution exists: it comes as a verified case
             assert first.cases, first.en
+        if first.code in ("C010", "C011", "C015") and first.cases:
+            # a case expecting eligible someone the rule refuses passes on the policy without the
+            # mistake (the shipped one): it is someone only the mistake refuses, not anyone it does
+            path = policy_copy.parent / "finding.yaml"
+            path.write_text(cases_yaml(first.cases))
+            for case in load_cases(path):
+                assert run_case(default_engine, case).passed, (name, case.name, run_case(default_engine, case).failures)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))

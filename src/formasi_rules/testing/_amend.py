@@ -10,7 +10,10 @@ keeps failing and misleads. An :class:`Amendment` is that correction:
   ``below``; a minimum (a ``min_…`` column) compared with ``equals`` read ``at_least``, a maximum
   ``at_most``. A candidate the rule refuses and the reversed rule admits sits strictly on the
   other side of the bound, so whichever of the two operators of that direction was meant admits
-  them too.
+  them too;
+- for a rule that never passes or contradicts another (C010, C011), the finding names no test:
+  each test bounding a field against the way the field's vocabulary (``better:``) or at least two
+  other tests and properties of the policy bound it, reversed, is tried in turn.
 """
 
 from __future__ import annotations
@@ -83,4 +86,30 @@ def reversed_test(rule: Rule, test: Test) -> Amendment | None:
     return Amendment(rule.id, test, MIRROR[test.op]) if test.op in MIRROR else None
 
 
-__all__ = ["Amendment", "reversed_test"]
+def against_the_grain(policy: Policy, rule: Rule) -> list[Amendment]:
+    """The tests of ``rule`` that bound a field the way its vocabulary's ``better:``, or at least two
+    other tests and properties of the policy (all one way), say is worse, each reversed."""
+    from ._regulation import LOWER, UPPER, _votes, tests_of
+    _, votes = _votes(policy)
+    out = []
+    for test, neg in tests_of(rule.condition):
+        if test.op not in LOWER + UPPER:
+            continue
+        field = policy.fields.get(test.field)
+        if field is None:
+            continue
+        lower = (test.op in LOWER) != neg  # this test bounds the field from below
+        vocab = policy.vocabularies.get(field.scale) if field.kind == "ordered" else None
+        if vocab is not None and vocab.better in ("higher", "lower"):
+            wanted = vocab.better == "higher"
+        else:
+            others = [x[0] for x in votes.get(test.field, []) if x[1] is None or x[1].id != rule.id]
+            if len(others) < 2 or len(set(others)) != 1:
+                continue
+            wanted = others[0]  # the others bound it from below
+        if lower != wanted:
+            out.append(reversed_test(rule, test))
+    return [a for a in out if a is not None]
+
+
+__all__ = ["Amendment", "against_the_grain", "reversed_test"]

@@ -22,6 +22,7 @@ import z3
 from ..engine._encode import decode
 from ..engine._plan import And, Check, Cmp, Neg, Or, Plan, evaluate
 from ..policy import Policy
+from ._amend import against_the_grain
 from ._findings import Finding, for_rules, period_text
 from ._solver import Space
 from ._witness import Confirmer
@@ -60,7 +61,8 @@ def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[s
             dead.add(key)
             if not date_only(check):
                 target = next((t for t, ks in plan.targets.items() if key in ks), None)
-                shown = _blocked(policy, plan, space, terms, target, key, confirm) if target else ()
+                shown = _blocked(policy, plan, space, terms, target, key, confirm,
+                                 against_the_grain(policy, check.rule)) if target else ()
                 out.append(for_rules("C010", f"aturan {check.rule.id} tidak pernah terpenuhi",
                                      f"rule {check.rule.id} can never pass: its condition contradicts itself",
                                      [check.rule], policy, periods=(when,), cases=shown))
@@ -80,7 +82,8 @@ def plan_findings(policy: Policy, plan: Plan, confirm: Confirmer, closed: dict[s
         elif answer.status == "unsat":
             core = _core(space, [(k, terms[k]) for k in keys])
             core.sort(key=lambda k: (len(targets_of.get(k, ())), -list(plan.checks).index(k)))
-            shown = _blocked(policy, plan, space, terms, (route, level), core[0], confirm)
+            shown = _blocked(policy, plan, space, terms, (route, level), core[0], confirm,
+                             against_the_grain(policy, plan.checks[core[0]].rule))
             out.append(for_rules(
                 "C011", f"tidak ada kandidat yang dapat memenuhi {route} {level}: aturannya saling bertentangan",
                 f"no candidate can be eligible for {route} at {level}: rules "
@@ -99,12 +102,12 @@ def _blocked(policy: Policy, plan: Plan, space: Space, terms: dict, target, culp
     """A test case showing a rule blocks a route and level: a candidate meeting every other rule of
     it, not eligible on every backend (expected eligible: the case fails until the rule is fixed).
 
-    ``fixes``: corrections of the rule (_amend) the finding suggests. The candidate is then one the
-    first correction that admits anyone here admits, eligible on every backend of the policy so
-    corrected: the case passes once the fix is made (any candidate the rule refuses fails until
-    then, but one the corrected rule refuses too, for a test the fix leaves as it is, keeps failing
-    after it). With none of them (or no fixes), any candidate the rule refuses, unless not
-    ``fallback``."""
+    ``fixes``: corrections of the rule (_amend), the finding's own or guessed from the policy's
+    directions. The candidate is then one the first correction that admits anyone here admits,
+    eligible on every backend of the policy so corrected: the case passes once the fix is made (any
+    candidate the rule refuses fails until then, but one the corrected rule refuses too, for a test
+    the fix leaves as it is, keeps failing after it). With none of them (or no fixes), any
+    candidate the rule refuses, unless not ``fallback``."""
     others = [terms[k] for k in plan.targets[target] if k != culprit]
     check = plan.checks[culprit]
     route, level = target
