@@ -21,7 +21,7 @@ from __future__ import annotations
 import attrs
 
 from ..engine._plan import Check, resolve_check
-from ..policy import All, AnyOf, Not, Policy, Rule, Test
+from ..policy import All, AnyOf, Not, Policy, Rule, Test, tests_of
 
 MIRROR = {"at_least": "at_most", "at_most": "at_least", "above": "below", "below": "above"}
 
@@ -42,7 +42,7 @@ class Amendment:
 
     def condition(self, cond):
         """``cond`` with the test given its new operator (unchanged when it holds no such test)."""
-        exact = any(t is self.test for t in _tests(cond))
+        exact = any(t is self.test for t in tests_of(cond))
 
         def swap(node):
             if isinstance(node, Test):
@@ -71,16 +71,6 @@ class Amendment:
         return attrs.evolve(policy, rules=rules)
 
 
-def _tests(cond):
-    if isinstance(cond, (All, AnyOf)):
-        for c in cond.items:
-            yield from _tests(c)
-    elif isinstance(cond, Not):
-        yield from _tests(cond.item)
-    elif isinstance(cond, Test):
-        yield cond
-
-
 def reversed_test(rule: Rule, test: Test) -> Amendment | None:
     """The test read the other way (``at_least`` ↔ ``at_most``, ``above`` ↔ ``below``)."""
     return Amendment(rule.id, test, MIRROR[test.op]) if test.op in MIRROR else None
@@ -89,10 +79,11 @@ def reversed_test(rule: Rule, test: Test) -> Amendment | None:
 def against_the_grain(policy: Policy, rule: Rule) -> list[Amendment]:
     """The tests of ``rule`` that bound a field the way its vocabulary's ``better:``, or at least two
     other tests and properties of the policy (all one way), say is worse, each reversed."""
-    from ._regulation import LOWER, UPPER, _votes, tests_of
+    from ._regulation import LOWER, UPPER, _votes
+    from ._regulation import tests_of as signed_tests  # (test, negated) pairs
     _, votes = _votes(policy)
     out = []
-    for test, neg in tests_of(rule.condition):
+    for test, neg in signed_tests(rule.condition):
         if test.op not in LOWER + UPPER:
             continue
         field = policy.fields.get(test.field)
