@@ -23,7 +23,7 @@ SRC = ROOT / "src" / "formasi_rules"
 BILINGUAL = {
     "suggest", "date_hint", "comma_hint", "period_hint", "citation_shape", "misindented", "_indented_in",
     "_indented_out", "_chain_hint", "_bare_hint", "_example", "_one_or_list_hint", "_out_of_item",
-    "_comma_hint", "_date_hint", "thousands_hint", "_out_of_list", "date_alone",
+    "_comma_hint", "_date_hint", "thousands_hint", "_out_of_list", "date_alone", "_no_such_day",
 }
 # where a hint stands among the positional arguments of a class with no ``def`` of its own
 POSITION = {"Problem": 8}

@@ -223,12 +223,32 @@ def test_a_spreadsheets_way_of_writing_is_refused_with_how_to_write_it(field, gi
 
 
 @pytest.mark.parametrize("field, given", [("birth_date", "30 Apriil 1985"), ("birth_date", 12),
-                                          ("birth_date", "1990-02-30"),  # written as it should be: no such day
                                           ("credit_points", "dua belas"), ("credit_points", "1,234,5")])
 def test_other_bad_values_get_no_guess(field, given):
     with pytest.raises(fr.InputError) as info:
         structure_candidate({"id": "a", field: given})
     assert info.value.problems[0].hint is None
+
+
+@pytest.mark.parametrize("given, english, indonesian", [
+    ("1990-02-30", "1990-02 has 28 days: there is no day 30", "bulan 1990-02 hanya 28 hari: tidak ada tanggal 30"),
+    ("2020-02-30", "2020-02 has 29 days", "bulan 2020-02 hanya 29 hari"),
+    ("2019-04-31", "2019-04 has 30 days: there is no day 31", "tidak ada tanggal 31"),
+    ("2019-02-29", "2019 is no leap year: its February has 28 days", "2019 bukan tahun kabisat"),
+    ("1990-13-01", "there is no month 13: month and day swapped? 1990-01-13", "bulan dan tanggal tertukar? 1990-01-13"),
+    ("1990-13-14", "there is no month 13", "tidak ada bulan 13"),
+    ("1990-10-00", "a month or day 00 is how a date not known is written", "kosongkan field-nya"),
+])
+def test_a_date_written_right_that_is_no_day_says_why(given, english, indonesian):
+    """'expected a date like 1985-04-30, got "2019-04-31"' left staff looking for what was wrong
+    with the form: the hint says the day does not exist, and why."""
+    with pytest.raises(fr.InputError) as info:
+        structure_candidate({"id": "a", "birth_date": given})
+    (problem,) = info.value.problems
+    en, _, id_ = problem.hint.rpartition(" / ")
+    assert problem.code == "I005" and en.startswith(english) and indonesian in id_, problem.hint
+    if given == "1990-13-14":
+        assert "swapped" not in en  # no 14th month either: no date to offer
 
 
 @pytest.mark.parametrize("given", ["A1 ", " A1", "\tA1\n"])

@@ -75,6 +75,8 @@ def date_hint(text: str) -> str | None:
     one without its dashes (20251009) to write them."""
     if (timed := _WITH_TIME.fullmatch(text)) and _meant(*map(int, timed.group(1).split("-"))):
         return date_alone(timed.group(1))
+    if _WRITTEN_RIGHT.fullmatch(text):
+        return _no_such_day(*map(int, text.strip().split("-")))
     if not _WRITTEN_RIGHT.fullmatch(text) and (found := _DAY_FIRST.fullmatch(text) or _YEAR_FIRST.fullmatch(text)
                                                or _NO_DASHES.fullmatch(text)):
         parts = [int(p) for p in found.groups()]
@@ -91,6 +93,27 @@ def date_hint(text: str) -> str | None:
         return "write it as year-month-day (YYYY-MM-DD) / tulis sebagai tahun-bulan-tanggal (YYYY-MM-DD)"
     return (f"write it as year-month-day (YYYY-MM-DD): {meant} / "
             f"tulis sebagai tahun-bulan-tanggal (YYYY-MM-DD): {meant}")
+
+
+def _no_such_day(year: int, month: int, day: int) -> str | None:
+    """Why a date written YYYY-MM-DD is no day (2019-04-31, 2019-02-29, 1990-13-01, 1990-10-00), or
+    None where it is one (then the text is wrong some other way)."""
+    if _meant(year, month, day) is not None:
+        return None
+    if month == 0 or day == 0:
+        return ("a month or day 00 is how a date not known is written: leave the field empty where the date is "
+                "not known / bulan atau tanggal 00 adalah cara menulis tanggal yang tidak diketahui: kosongkan "
+                "field-nya bila tanggalnya tidak diketahui")
+    if month > 12:
+        swapped = _meant(year, day, month)
+        return (f"there is no month {month}" + (f": month and day swapped? {swapped}" if swapped else "")
+                + f" / tidak ada bulan {month}" + (f": bulan dan tanggal tertukar? {swapped}" if swapped else ""))
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    if month == 2 and day == 29:
+        return (f"{year} is no leap year: its February has 28 days / {year} bukan tahun kabisat: "
+                "Februari tahun itu 28 hari")
+    return (f"{year}-{month:02d} has {last} days: there is no day {day} / bulan {year}-{month:02d} hanya "
+            f"{last} hari: tidak ada tanggal {day}")
 
 
 def as_date(value: Any) -> dt.date:
