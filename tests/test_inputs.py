@@ -952,3 +952,21 @@ def test_a_row_that_gives_only_its_id_is_refused_and_the_others_read(tmp_path):
     alone = tmp_path / "ids.csv"
     alone.write_text("id\nA1\nA2\n", encoding="utf-8")
     assert [r for _, r in read_records(alone)] == [{"id": "A1"}, {"id": "A2"}]
+
+
+@pytest.mark.parametrize("suffix", ["json", "yaml"])
+def test_records_wrapped_in_an_object_are_refused_with_the_list_to_give(tmp_path, suffix):
+    """{"candidates": [...]} (as an API answers) was read as one record with no id and an unknown
+    field: the file is refused once, naming the key; a record lacking its id is still that record's error."""
+    records = [{"id": "A1", "employment_status": "PNS"}, {"id": "A2", "employment_status": "PNS"}]
+    path = tmp_path / f"c.{suffix}"
+    path.write_text(json.dumps({"candidates": records, "total": 2}), encoding="utf-8")  # (JSON is YAML too)
+    with pytest.raises(fr.InputError) as info:
+        list(read_records(path))
+    (problem,) = info.value.problems
+    assert problem.code == "I011" and problem.file == str(path)
+    assert "2 record(s) under the key 'candidates'" in problem.en and "di bawah kunci 'candidates'" in problem.id
+    assert "data['candidates']" in problem.hint.rpartition(" / ")[2]
+    one = tmp_path / f"one.{suffix}"
+    one.write_text(json.dumps({"name": "x", "positions": [{"type": "jf", "since": "2020-01-01"}]}), encoding="utf-8")
+    assert [r for _, r in read_records(one)] == [{"name": "x", "positions": [{"type": "jf", "since": "2020-01-01"}]}]

@@ -277,7 +277,7 @@ def _json(name: str):
     except RecursionError:
         raise InputError([Problem("I017", "JSON bersarang terlalu dalam", "the JSON is nested too deeply to read",
                                   file=name)]) from None
-    for where, item in _items(data, _item_lines(text) if isinstance(data, list) else ()):
+    for where, item in _items(data, _item_lines(text) if isinstance(data, list) else (), name):
         found = flaws(item, path_of(where), file=name) if walk else []
         yield where, InputError(found) if found else item
 
@@ -334,12 +334,23 @@ def _yaml(name: str):
     except RecursionError:
         raise InputError([Problem("I017", "YAML bersarang terlalu dalam", "the YAML is nested too deeply to read",
                                   file=name)]) from None
-    yield from _items(data, loader.constructor.item_lines)  # nesting and aliases are bounded by the loader
+    yield from _items(data, loader.constructor.item_lines, name)  # nesting and aliases are bounded by the loader
 
 
-def _items(data: Any, lines: tuple[int, ...] = ()):
+def _items(data: Any, lines: tuple[int, ...] = (), name: str = ""):
     """Each record of a whole document with its place: ``$[i]``, and ``(line n)`` where the
-    document's reader told the line each item of a list begins on (YAML, JSON)."""
+    document's reader told the line each item of a list begins on (YAML, JSON). A document that is
+    one object holding the list of records under a key (``{"candidates": [...]}``, as an API
+    answers) is refused whole (I011): read as one record, it was one error naming every key."""
+    if isinstance(data, dict) and RECORD_COLUMNS.isdisjoint(data):  # (a record lacking its id is said so)
+        for key, value in data.items():
+            if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+                raise InputError([Problem(
+                    "I011", f"berkas berisi satu objek dengan {len(value)} rekaman di bawah kunci {key!r}, "
+                    "bukan daftar rekaman", f"the file is one object holding {len(value)} record(s) under the "
+                    f"key {key!r}, not a list of records", file=name or None,
+                    hint=f"give the list itself as the file: [{{...}}, {{...}}] (in a script: data[{key!r}]) / "
+                    f"berikan daftarnya saja sebagai isi berkas: [{{...}}, {{...}}] (dalam skrip: data[{key!r}])")])
     if isinstance(data, list):
         for i, item in enumerate(data):
             yield (f"$[{i}] (line {lines[i]})" if len(lines) == len(data) else f"$[{i}]"), item
