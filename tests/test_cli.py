@@ -481,3 +481,17 @@ def test_a_route_and_level_written_as_staff_write_them_filter_as_the_policy_name
     spoken = CliRunner().invoke(main, [*common, "--route", "Perpindahan", "--level", "Ahli Madya"])
     assert coded.exit_code == spoken.exit_code == 0, spoken.output
     assert spoken.stdout == coded.stdout and '"perpindahan/ahli_madya"' in coded.stdout
+
+
+def test_the_delimiter_option_reads_the_places_file_too(tmp_path):
+    """--delimiter was applied to --workload and --existing but not to --formation, whose separator was
+    always told from its header: the option is now the places file's too."""
+    places = tmp_path / "places.csv"
+    places.write_text("region;level;open\nKota Palembang;ahli_pertama;1\n", encoding="utf-8")
+    common = ["evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policies", POLICIES, "--formation", str(places),
+              "--format", "jsonl", "-q"]
+    told = CliRunner().invoke(main, common)
+    said = CliRunner().invoke(main, [*common, "--delimiter", ";"])
+    assert told.exit_code == said.exit_code == 0 and said.stdout == told.stdout
+    wrong = CliRunner().invoke(main, [*common, "--delimiter", ","])  # read as one column: every row is F001
+    assert wrong.exit_code == 2 and "F001" in wrong.stderr and "separated by a comma" in wrong.stderr, wrong.output

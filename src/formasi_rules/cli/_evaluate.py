@@ -20,7 +20,7 @@ from ..engine._compact import expander
 from ..engine._engine import check_filter
 from ..formation._existing import existing_columns
 from ..inputs import FORMATS as INPUT_FORMATS
-from ..inputs import read_records, record_columns
+from ..inputs import read_formation, read_records, record_columns
 from ..sheets._layout import WORKLOAD_COLUMNS
 from ._files import Output, cannot_write
 from ._output import FORMATS, WriteFailed, Writer
@@ -107,7 +107,9 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
         engine = Engine(policy, backend=backend)
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)
-    places = formation  # a file of open places, or (below) a formation computed from workload
+    # a file of open places (read here where --delimiter says its separator), or (below) a formation
+    # computed from workload
+    places = read_formation(formation, policy.levels, delimiter) if formation and delimiter else formation
     if workload:
         computed = engine.formation(located(workload, delimiter, WORKLOAD_COLUMNS),
                                   located(existing, delimiter, existing_columns(policy)), as_of=as_of)

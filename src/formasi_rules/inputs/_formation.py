@@ -56,12 +56,14 @@ def formation_from_rows(pairs: Iterable[tuple[str, Any]], levels: tuple[str, ...
     return _build(pairs, "formation", levels)
 
 
-def read_formation(path: str | os.PathLike, levels: tuple[str, ...] | None = None) -> Formation:
+def read_formation(path: str | os.PathLike, levels: tuple[str, ...] | None = None,
+                   delimiter: str | None = None) -> Formation:
     """Read formation rows; raise InputError listing every bad row. With ``levels`` (a policy's),
-    a level outside them is a bad row."""
+    a level outside them is a bad row. ``delimiter``: a CSV file's separator, told from its header
+    line by default."""
     fmt = detect_format(path)
-    return _build(read_records(path, columns=_COLUMNS), str(path), levels,
-                  lambda: csv_delimiter(path) if fmt == "csv" else fmt)
+    return _build(read_records(path, columns=_COLUMNS, delimiter=delimiter), str(path), levels,
+                  lambda: (delimiter or csv_delimiter(path)) if fmt == "csv" else fmt)
 
 
 def _example(levels: tuple[str, ...] | None, form: str) -> str:
