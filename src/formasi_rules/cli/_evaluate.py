@@ -318,6 +318,9 @@ def _expanded(expand_one, path: str, where: str, number: int | None, given, reje
     return expanded
 
 
+PROBLEM_FIELDS = frozenset(attrs.fields_dict(Problem))  # what a problem of an error item may give
+
+
 def _error_item(error, where: str) -> RecordError:
     """The RecordError an error item of a run's output was written from, to be said again; a part
     of it that is not as a run writes it is left out (its place is then the item's in this file)."""
@@ -329,9 +332,6 @@ def _error_item(error, where: str) -> RecordError:
     candidate = error.get("candidate")
     return RecordError(error["where"] if isinstance(error.get("where"), str) else where,
                        candidate if isinstance(candidate, str) else None, problems)
-
-
-PROBLEM_FIELDS = frozenset(attrs.fields_dict(Problem))
 
 
 def _rejected(rejected: Rejections, path: str, where: str, number: int | None, candidate: str | None,
