@@ -496,6 +496,21 @@ def test_a_volume_in_indonesian_number_marks_is_refused_not_read_a_thousand_time
     assert result.row(X, "ahli_pertama").workload_minutes == 100  # the good row alone
 
 
+def test_a_yaml_volume_written_in_thousands_groups_is_refused_as_in_csv(engine, tmp_path):
+    """In YAML, 'volume: 2.400' is a float: read as 2.4 it was a thousand times too small, without a
+    word, where the same cell in a CSV is refused as ambiguous. It is now refused alike; 2.5 and
+    0.250 are read."""
+    workload = tmp_path / "w.yaml"
+    workload.write_text("".join(f"- {{region: {X}, activity: lokal, level: ahli_pertama, volume: {v}, norm_minutes: 40}}\n"
+                                for v in ("2.400", "2.5", "0.250")), encoding="utf-8")
+    result = engine.formation(workload, [], as_of=AS_OF)
+    (problem,) = result.problems
+    assert problem.code == "W001" and problem.path == "$[0].volume" and problem.line == 1
+    assert "'2.400' is ambiguous" in problem.en and "2400" in problem.hint
+    # the good rows alone: 2.5 + 0.25 a year of the activity's norm
+    assert result.row(X, "ahli_pertama").workload_minutes == 110
+
+
 def test_a_volume_below_one_with_three_decimals_is_read(engine):
     """0.250 cannot be thousands written with a dot: it is a quarter."""
     assert not need(engine, [row(volume="0.250", norm=40)]).problems

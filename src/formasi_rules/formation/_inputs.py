@@ -24,6 +24,7 @@ from .._errors import InputError, InvalidArgument, Problem, said, suggest
 from ..inputs import line_of, path_of, read_records
 from ..inputs._candidate import Names, decimal_comma_hints, thousands_hint
 from ..inputs._read import PLAIN_NUMBER, UTF16_HINT
+from ..policy._yaml import GROUPED
 from ..sheets._layout import WORKLOAD_COLUMNS, WORKLOAD_SHEET, is_workbook
 from ..sheets._read import SheetRow, read_sheet
 
@@ -63,7 +64,7 @@ def records_of(source: str | os.PathLike | Iterable | Located, sheet: str, colum
         raise InputError([Problem("I020", "simpan buku kerja sebagai .xlsx (Excel Workbook)",
                                   "save the workbook as .xlsx (Excel Workbook) to read it", file=os.fspath(source))])
     if isinstance(source, (str, os.PathLike)):
-        return _or_workbook(read_records(source, columns=columns))
+        return _or_workbook(read_records(source, columns=columns, grouped_as_text=True))  # (2.400: see _amount)
     if isinstance(source, (Mapping, bytes)) or not isinstance(source, Iterable):
         one = " (one row: put it in a list)" if isinstance(source, Mapping) else ""
         what = "workload" if sheet == WORKLOAD_SHEET else "existing"
@@ -118,14 +119,13 @@ def _number(value: Any) -> Decimal | None:
 
 # "2.400" or "1.250.000" as Indonesian spreadsheets write thousands: read as 2.4 it would be a
 # thousand times too small, without a word. A volume counts things, so it is refused, not guessed.
-_GROUPED = re.compile(r"[1-9]\d{0,2}(\.\d{3})+")  # (0.250 cannot be thousands)
 _MARKS = ("write the number without a thousands separator, with '.' as the decimal mark: 2400 for "
           "two thousand four hundred, 2.4 for two and four tenths / tulis angka tanpa pemisah ribuan, dengan '.' "
           "sebagai tanda desimal: 2400 untuk dua ribu empat ratus, 2.4 untuk dua koma empat")
 
 
 def _grouped(value: Any) -> bool:
-    return isinstance(value, str) and _GROUPED.fullmatch(value.strip()) is not None
+    return isinstance(value, str) and GROUPED.fullmatch(value.strip()) is not None  # (0.250 cannot be thousands)
 
 
 def _comma_hint(value: Any) -> str | None:

@@ -217,13 +217,15 @@ class JsonLine:
 
 
 def read_records(path: str | os.PathLike, fmt: str | None = None, *, parse: bool = True,
-                 delimiter: str | None = None, columns: Collection[str] | None = None
-                 ) -> Iterator[tuple[str, Any]]:
+                 delimiter: str | None = None, columns: Collection[str] | None = None,
+                 grouped_as_text: bool = False) -> Iterator[tuple[str, Any]]:
     """Yield ``(where, raw_record_or_InputError)`` for every record in the file; with
     ``parse=False``, JSON Lines records come as :class:`JsonLine` (other formats are parsed).
     ``delimiter`` is the CSV separator; by default it is told from the header line. ``columns``
     are the names a CSV header's columns are read as (see :func:`name_columns`): by default a
-    candidate record's own fields (``record_columns(policy)`` adds a policy's)."""
+    candidate record's own fields (``record_columns(policy)`` adds a policy's). With
+    ``grouped_as_text`` a YAML number written in three-digit groups (``2.400``) comes as its text,
+    as a CSV cell does, for a reader of counts to refuse as thousands or decimals (not 2.4)."""
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidArgument(f"read_records() takes a file's path, got {type(path).__name__} (records already "
                               "in Python go to Engine.evaluate_many as they are)")
@@ -238,13 +240,16 @@ def read_records(path: str | os.PathLike, fmt: str | None = None, *, parse: bool
                               "which it is (--input-format on the command line, fmt= in Python) / format berkas "
                               "tidak dikenali")
     return _records(path, fmt, parse, delimiter,  # (said now, not when the first record is asked for)
-                    RECORD_COLUMNS if columns is None else columns)
+                    RECORD_COLUMNS if columns is None else columns, grouped_as_text)
 
 
 def _records(path: str | os.PathLike, fmt: str, parse: bool, delimiter: str | None,
-             columns: Collection[str]) -> Iterator[tuple[str, Any]]:
-    if fmt in ("json", "yaml"):  # one document: read whole
-        yield from {"json": _json, "yaml": _yaml}[fmt](str(path))
+             columns: Collection[str], grouped_as_text: bool = False) -> Iterator[tuple[str, Any]]:
+    if fmt == "json":  # one document: read whole
+        yield from _json(str(path))
+        return
+    if fmt == "yaml":
+        yield from _yaml(str(path), grouped_as_text)
         return
     try:
         handle = open(path, "rb")
@@ -320,9 +325,9 @@ def keys_twice(part: Any) -> tuple[str, ...]:
     return getattr(part, "twice", ())
 
 
-def _yaml(name: str):
+def _yaml(name: str, grouped_as_text: bool = False):
     text = _whole(name)
-    loader = yaml_loader("safe")
+    loader = yaml_loader("safe", grouped_as_text)
     try:
         data = loader.load(text)
     except YAMLError as exc:

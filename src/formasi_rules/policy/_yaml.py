@@ -186,6 +186,10 @@ class _SafeConstructor(SafeConstructor):
         return super().construct_document(node)
 
 
+# "2.400", "1.250.000": how Indonesian spreadsheets write thousands, or a number with three decimals
+GROUPED = re.compile(r"[1-9]\d{0,2}(\.\d{3})+")
+
+
 _THOUSANDS = re.compile(r"[1-9][0-9]{1,2}\.000")  # "75.000": zero decimals written out, or a thousands dot?
 
 
@@ -221,12 +225,28 @@ for _cls in (_SafeConstructor, _RoundTripConstructor):
 _RoundTripConstructor.add_constructor("tag:yaml.org,2002:float", _RoundTripConstructor.construct_yaml_float)
 
 
-def yaml_loader(typ: str = "rt") -> YAML:
+class _GroupedAsText(_SafeConstructor):
+    """For data whose numbers count things (workload volumes): a number written with three-digit
+    groups after points stays text, for its row to report as thousands or decimals, not 2.4."""
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        if GROUPED.fullmatch(str(node.value).strip()):
+            return str(node.value)
+        return super().construct_yaml_float(node)
+
+
+# (made after its base has its own constructors: a subclass copies them when it adds one)
+_GroupedAsText.add_constructor("tag:yaml.org,2002:float", _GroupedAsText.construct_yaml_float)
+
+
+def yaml_loader(typ: str = "rt", grouped_as_text: bool = False) -> YAML:
     """A YAML loader with the bounds above: "rt" keeps positions (policies, test cases), "safe"
-    gives plain values (candidate files)."""
+    gives plain values (candidate files); ``grouped_as_text`` (with "safe") keeps a number written
+    2.400 as text (workload files, whose numbers count things)."""
     yaml = YAML(typ=typ, pure=True)
     yaml.Composer = _BoundedComposer
-    yaml.Constructor = _RoundTripConstructor if typ == "rt" else _SafeConstructor
+    yaml.Constructor = (_RoundTripConstructor if typ == "rt" else
+                        _GroupedAsText if grouped_as_text else _SafeConstructor)
     return yaml
 
 
