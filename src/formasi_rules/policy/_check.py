@@ -278,6 +278,12 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+# how a rule compares two fields, which it cannot do with {field: NAME} (P036, P061)
+TWO_FIELDS = ("to compare two fields, derive one value from both in fields/ (derive: {subtract: [A, B]}) and test "
+              "that field / untuk membandingkan dua field, turunkan satu nilai dari keduanya di fields/ (derive: "
+              "{subtract: [A, B]}) lalu uji field itu")
+
+
 def comma_hint(node: Any, key: Any) -> str | None:
     """The hint for a key that is the digits after a decimal comma (:func:`_yaml.decimal_comma`)."""
     meant = decimal_comma(node, key)

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._errors import said, suggest
-from ._check import Reader, comma_hint
+from ._check import TWO_FIELDS, Reader, comma_hint
 from ._model import OPS, FieldValue, All, AnyOf, Condition, Literal, Not, TableRef, Test, ThisLevel
 
 COMBINATORS = ("all", "any", "not")
@@ -169,7 +169,10 @@ def _value(p: _Parser, node: Any, key: Any):
             return ThisLevel()
         r.problem("P036", "nilai rujukan harus {table: NAMA, column: KOLOM} atau {this: level}",
                   "a reference value must be {table: NAME, column: COLUMN} or {this: level}",
-                  node, key)
+                  node, key, hint=TWO_FIELDS if set(value) == {"field"} else (
+                      "write a table cell as {table: NAME, column: COLUMN}, both names as text, or the level being "
+                      "decided as {this: level} / tulis sel tabel sebagai {table: NAMA, column: KOLOM}, keduanya "
+                      "nama berupa teks, atau jenjang yang diputuskan sebagai {this: level}"))
         return None
     if isinstance(value, list):
         items = [_literal(r, value, i) for i in range(len(value))]

@@ -9,6 +9,7 @@ from typing import Any
 
 from .._dates import iso_date
 from .._errors import Problem, said, suggest
+from ._check import TWO_FIELDS
 from ._derivations import ROUNDING
 from ._fields import COLUMN_TYPES, Field, column_type_ok
 from ._model import (
@@ -195,10 +196,7 @@ def typecheck_rule(header: dict, tables: dict[str, Table], fields: dict[str, Fie
         if isinstance(value, FieldValue):
             report(test.where, "P061", "{field: ...} hanya dalam perhitungan",
                    "{field: NAME} can only be used inside a derivation; a rule compares with a value, "
-                   "a table cell or {this: level}",
-                   "to compare two fields, derive one value from both in fields/ (derive: {subtract: [A, B]}) "
-                   "and test that field / untuk membandingkan dua field, turunkan satu nilai dari keduanya di "
-                   "fields/ (derive: {subtract: [A, B]}) lalu uji field itu")
+                   "a table cell or {this: level}", TWO_FIELDS)
         elif isinstance(value, ThisLevel):
             if field.scale != "level" or want_list:
                 report(test.where, "P061", "{this: level} hanya untuk field jenjang",
