@@ -155,8 +155,9 @@ def build_plan(policy: Policy, day: dt.date, period: Period) -> Plan:
     for (route, level), keys in targets.items():
         if not keys:
             problems.append(Problem(
-                "P071", f"tidak ada aturan yang berlaku untuk {route} {level} pada {day}",
-                f"no rule is in force for route {route} at level {level} on {day}; every "
+                "P071", f"tidak ada aturan yang berlaku untuk {route} {level} sejak {day}",
+                f"no rule is in force for route {route} at level {level} from {day} (the start of the "
+                f"policy's period that holds the date asked); every "
                 f"(route, level) the policy declares needs at least one rule", file="policy.yaml",
                 hint=f"add a rule in force on {day} for route {route} at level {level} (routes: [{route}], levels: "
                 f"[{level}]), or take {level} out of route {route}'s levels in policy.yaml / tambahkan aturan yang "
