@@ -870,6 +870,15 @@ def test_every_bad_row_of_a_places_file_is_named_by_its_line_with_a_fix(tmp_path
     assert "nothing was evaluated" in str(info.value) and "tidak ada yang dievaluasi" in str(info.value)
 
 
+def _places_problem(path, rows: str):
+    """The one problem of a places file holding ``rows``."""
+    path.write_text(rows, encoding="utf-8")
+    with pytest.raises(fr.InputError) as info:
+        read_formation(path, POLICY.levels)
+    (p,) = info.value.problems
+    return p
+
+
 @pytest.mark.parametrize("name, rows, example", [
     ("places.csv", "region,level\nKota A,ahli_pertama\n", "Kota Palembang,ahli_pertama,2"),
     ("places.csv", "region;level\nKota A;ahli_pertama\n", "Kota Palembang;ahli_pertama;2"),
@@ -884,11 +893,7 @@ def test_every_bad_row_of_a_places_file_is_named_by_its_line_with_a_fix(tmp_path
 def test_a_places_rows_example_is_written_as_its_file_is(tmp_path, name, rows, example):
     """F001's example row was 'Kota Palembang,LEVEL,2' whatever the file: commas for a ';' CSV, a CSV
     row for a JSON file. The example is now the file's own: its separator, or a JSON (YAML) row."""
-    path = tmp_path / name
-    path.write_text(rows, encoding="utf-8")
-    with pytest.raises(fr.InputError) as info:
-        read_formation(path, POLICY.levels)
-    (p,) = info.value.problems
+    p = _places_problem(tmp_path / name, rows)
     english, _, indonesian = p.hint.partition(" / ")
     assert p.code == "F001" and english.endswith(f"for example: {example}") and indonesian.endswith(example), p.hint
     # only a CSV row has cells: a JSON or YAML row is not told of an empty one
@@ -925,11 +930,7 @@ def test_a_rows_cell_too_many_is_said_in_indonesian_with_the_separator_in_indone
     ("places.csv", "region,level,open\nKota A,ahli_pertama,1\nKota A,ahli_pertama,2\n", "F005")])
 def test_a_places_files_fix_is_said_in_both_languages(tmp_path, name, rows, code):
     """The fixes of F001, F002, F003 (a level with no close spelling), F004 and F005 were in English only."""
-    path = tmp_path / name
-    path.write_text(rows, encoding="utf-8")
-    with pytest.raises(fr.InputError) as info:
-        read_formation(path, POLICY.levels)
-    (p,) = info.value.problems
+    p = _places_problem(tmp_path / name, rows)
     english, _, indonesian = p.hint.partition(" / ")
     assert p.code == code and indonesian, p
     assert "tulis" in indonesian or "baris berisi" in indonesian, p.hint
