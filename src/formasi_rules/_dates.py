@@ -7,6 +7,7 @@ refuse them too (one reading of a date everywhere).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Any
@@ -77,8 +78,7 @@ def date_hint(text: str) -> str | None:
         return date_alone(timed.group(1))
     if _WRITTEN_RIGHT.fullmatch(text):
         return _no_such_day(*map(int, text.strip().split("-")))
-    if not _WRITTEN_RIGHT.fullmatch(text) and (found := _DAY_FIRST.fullmatch(text) or _YEAR_FIRST.fullmatch(text)
-                                               or _NO_DASHES.fullmatch(text)):
+    if found := _DAY_FIRST.fullmatch(text) or _YEAR_FIRST.fullmatch(text) or _NO_DASHES.fullmatch(text):
         parts = [int(p) for p in found.groups()]
         meant = _meant(*(parts[::-1] if found.re is _DAY_FIRST else parts))
         if meant is None:
@@ -108,10 +108,10 @@ def _no_such_day(year: int, month: int, day: int) -> str | None:
         swapped = _meant(year, day, month)
         return (f"there is no month {month}" + (f": month and day swapped? {swapped}" if swapped else "")
                 + f" / tidak ada bulan {month}" + (f": bulan dan tanggal tertukar? {swapped}" if swapped else ""))
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
     if month == 2 and day == 29:
         return (f"{year} is no leap year: its February has 28 days / {year} bukan tahun kabisat: "
                 "Februari tahun itu 28 hari")
+    last = calendar.monthrange(year, month)[1]
     return (f"{year}-{month:02d} has {last} days: there is no day {day} / bulan {year}-{month:02d} hanya "
             f"{last} hari: tidak ada tanggal {day}")
 

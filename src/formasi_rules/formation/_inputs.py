@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 from .._errors import InputError, InvalidArgument, Problem, said, suggest
+from .._text import Text
 from ..inputs import line_of, path_of, read_records
 from ..inputs._candidate import Names, decimal_comma_hints, thousands_hint
 from ..inputs._read import PLAIN_NUMBER, UTF16_HINT
@@ -83,10 +84,10 @@ def _or_workbook(pairs: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
                           for p in exc.problems]) from None
 
 
-# UTF16_HINT, and that a workbook is read too (each half said whole: the hint is "English / Indonesian")
-_UTF16_OR_WORKBOOK = ('save it as UTF-8 (from a spreadsheet: "CSV UTF-8"), or give the .xlsx workbook, which is read '
-                      'as it is / simpan sebagai UTF-8 (dari lembar kerja: "CSV UTF-8"), atau berikan workbook .xlsx, '
-                      'yang dibaca apa adanya')
+# UTF16_HINT, and that a workbook is read too, each in its own half of the "English / Indonesian" hint
+_UTF16 = Text.of(UTF16_HINT)
+_UTF16_OR_WORKBOOK = (f"{_UTF16.en}, or give the .xlsx workbook, which is read as it is / "
+                      f"{_UTF16.id}, atau berikan workbook .xlsx, yang dibaca apa adanya")
 
 
 def place(where: Any, field: str = "") -> str:
