@@ -29,6 +29,7 @@ import orjson
 from .._errors import BackendUnavailable, EngineError, InputError, PolicyError, Problem
 from ._backend import Firings
 from ._encode import KIND
+from ._memo import Memo
 from ._plan import Plan
 from ._rulesets import RULE_NAME, RulesetSpec, compile_plan, engine_names, fallback_able, groups
 
@@ -60,7 +61,8 @@ def load_engine():
 
 
 class _Ruleset:
-    def __init__(self, engine, spec: RulesetSpec, label: str):
+    def __init__(self, engine, spec: RulesetSpec, label: str, names: dict[str, str] | None = None,
+                 remember: bool = True):
         self.engine = engine
         self.meaning = spec.meaning  # rule name -> (side, its check)
         self.regions, self.defaults = spec.regions, spec.defaults  # region rules and their groups' defaults
@@ -78,10 +80,19 @@ class _Ruleset:
         fired = self.fire(_json({"sid": SID, "id": "prime", KIND: "prime"}))
         if fired != ["prime"]:
             raise EngineError(f"durable_rules did not run the priming rule (got {fired})")
+        back = {name: key for key, name in names.items()} if names else None
+        self.memo = Memo(spec.definition, back.__getitem__ if back else str, frozenset([KIND]))
+        self.memo.on = self.memo.on and remember
 
     def fire(self, payload: str) -> list[str]:
         """Assert one fact, drain the agenda synchronously, retract the fact; the rules that fired."""
         return [m[2:m.index('"', 2)] for m in self._drain(payload)]
+
+    def answer(self, fact: dict[str, Any], payload: str) -> int:
+        """:meth:`bits_of` the fact (``payload`` its text), teaching the memo what fired."""
+        if not self.memo.on:
+            return self.bits_of(payload)
+        return self.memo.learn(fact, [m[RULE_NAME] for m in self._drain(payload)], self.bits)
 
     def _drain(self, payload: str) -> list[str]:
         """The agenda messages ('{"f0012":{"m":{...}}}') of the rules one fact fires."""
@@ -144,6 +155,9 @@ class _Inference:
     # what the groups compiled as regions that fired no rule give (passed, failed), by the bits of the
     # groups that did fire, eight groups at a time (as _plan.bit_tables)
     defaults: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()
+    # the fact keys no rule of a ruleset every fact goes to reads: a fact answered from the memos, so
+    # never written for the engine, has their sizes checked as writing it would (_check_sizes)
+    unread: frozenset[str] = frozenset()
     # missing keys -> (passes, fails) none of whose keys is missing: a batch meets few such sets
     _open: dict[frozenset[str], tuple[int, int]] = attrs.field(factory=dict, eq=False)
 
@@ -159,7 +173,9 @@ class _Inference:
             return every, by_key
         passes = masks(p for r in rulesets for p in r.inferred)
         fails = masks(p for r in rulesets for p in r.inferred_fail)
-        return cls(rulesets, *passes, *fails, _default_tables(plan, [d for r in rulesets for d in r.defaults]))
+        read = frozenset(k for r in rulesets if not r.only_missing for k in r.memo.keys)
+        return cls(rulesets, *passes, *fails, _default_tables(plan, [d for r in rulesets for d in r.defaults]),
+                   plan.keys - read)
 
     def open(self, missing: frozenset[str]) -> tuple[int, int]:
         """The inferred checks (passes, fails) that no missing key keeps from being decided."""
@@ -194,10 +210,12 @@ class DurableBackend:
 
     ADAPT_AFTER = 256  # facts of a plan seen before choosing which side of each check fires
 
-    def __init__(self, label: str = "policy", adapt_after: int | None = None, regions: bool = True):
+    def __init__(self, label: str = "policy", adapt_after: int | None = None, regions: bool = True,
+                 remember: bool = True):
         self._engine = load_engine()
         self._label = label
         self._regions = regions  # compile checks reading the same keys into region rules (_regions)
+        self._remember = remember  # answer a fact from what the engine fired for the same values (_memo)
         self._lock = threading.Lock()
         self._rulesets: dict[int, list[_Ruleset]] = {}
         self._inference: dict[int, _Inference] = {}  # id(plan) -> over its rulesets now
@@ -212,9 +230,9 @@ class DurableBackend:
         with self._lock:
             if id(plan) not in self._rulesets:
                 specs = compile_plan(plan, regions=dict.fromkeys(groups(plan)) if self._regions else None)
-                self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
-                self._plans[id(plan)] = plan
                 self._heads[id(plan)] = (_HEAD + _json(plan.kind) + ",", engine_names(plan.keys))
+                self._rulesets[id(plan)] = self._built(plan, specs)
+                self._plans[id(plan)] = plan
                 if self._adapt_after > 0:
                     self._tally[id(plan)] = _Tally(groups(plan))
 
@@ -261,66 +279,83 @@ class DurableBackend:
                     return
             except PolicyError:  # a choice that no longer fits the engine (P080): the rulesets stay as they are
                 return
-            self._rulesets[id(plan)] = [_Ruleset(self._engine, s, self._label) for s in specs]
+            self._rulesets[id(plan)] = self._built(plan, specs)
             for ruleset in old:
                 ruleset.close()
+
+    def _built(self, plan: Plan, specs: list[RulesetSpec]) -> list[_Ruleset]:
+        names = self._heads[id(plan)][1]
+        return [_Ruleset(self._engine, s, self._label, names, self._remember) for s in specs]
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
         """One fact, as :meth:`run_many` takes each (without its lists: one evaluation is often all)."""
         found = self._heads.get(id(plan))
         if found is None:
             raise EngineError("plan was not prepared for the durable_rules backend")
-        payload = _payload(fact, *found)
         lacks = plan.keys.difference(fact)  # the keys the plan reads that the fact lacks
-        got = 0
+        got, text = 0, None
         with self._lock:
             rulesets, inference = self._ready(plan)
             try:
                 for ruleset in rulesets:
                     only = ruleset.only_missing
-                    if not only or not (only.isdisjoint(lacks) or only <= lacks):
-                        got |= ruleset.bits_of(payload)
-            except EngineError:
+                    if only and (only.isdisjoint(lacks) or only <= lacks):
+                        continue
+                    bits = ruleset.memo.recall(fact)
+                    if bits is None:  # the engine decides (and the memo learns)
+                        bits = ruleset.answer(fact, text or (text := _payload(fact, *found)))
+                    got |= bits
+            except (EngineError, InputError):
                 raise
             except Exception as exc:  # durable_rules_engine.error, MemoryError
                 raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
+        if text is None and inference.unread:
+            _check_sizes(fact, inference.unread)
         return self._firings(plan, inference, lacks, got)
 
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         """Each ruleset takes the whole chunk of facts in turn: one ruleset's C state stays in the
         processor's caches while it runs, where fact by fact the rulesets pushed each other out.
         Each fact is asserted, its agenda drained (each fired rule's bits ORed into the fact's as its
-        message comes, see _ready) and the fact retracted before the next, as alone."""
+        message comes, see _ready) and the fact retracted before the next, as alone; or answered from
+        what the engine fired for the same values (``_memo``)."""
         found = self._heads.get(id(plan))
         if found is None:
             raise EngineError("plan was not prepared for the durable_rules backend")
-        head, names = found
-        payloads: list[str | InputError] = []
-        for fact in facts:
-            try:
-                payloads.append(_payload(fact, head, names))
-            except InputError as exc:
-                payloads.append(exc)
         keys = plan.keys
         missing = [keys.difference(fact) for fact in facts]  # the keys the plan reads that each fact lacks
-        found_bits = [0] * len(payloads)  # per fact: the bits of the checks fired passed, and failed << checks
+        texts: list[str | InputError | None] = [None] * len(facts)  # each fact's text, made when first needed
+        found_bits = [0] * len(facts)  # per fact: the bits of the checks fired passed, and failed << checks
         with self._lock:
             rulesets, inference = self._ready(plan)
             try:
                 for ruleset in rulesets:
-                    bits_of, only = ruleset.bits_of, ruleset.only_missing
-                    for i, payload in enumerate(payloads):
-                        if type(payload) is not str:
-                            continue
+                    recall, only = ruleset.memo.recall, ruleset.only_missing
+                    for i, fact in enumerate(facts):
                         if only and (only.isdisjoint(lacks := missing[i]) or only <= lacks):
                             continue
-                        found_bits[i] |= bits_of(payload)
+                        text = texts[i]
+                        if text is None or type(text) is str:
+                            bits = recall(fact)
+                            if bits is None:
+                                if text is None:
+                                    text = texts[i] = _text(fact, *found)
+                                if type(text) is str:
+                                    bits = ruleset.answer(fact, text)
+                            found_bits[i] |= bits or 0
             except EngineError:
                 raise
             except Exception as exc:  # durable_rules_engine.error, MemoryError
                 raise EngineError(f"durable_rules failed while evaluating a fact: {exc}") from exc
-        return [self._firings(plan, inference, lacks, got) if type(payload) is str else payload
-                for lacks, payload, got in zip(missing, payloads, found_bits)]
+        if inference.unread:
+            for i, fact in enumerate(facts):
+                if texts[i] is None:
+                    try:
+                        _check_sizes(fact, inference.unread)
+                    except InputError as exc:
+                        texts[i] = exc
+        return [text if type(text) is InputError else self._firings(plan, inference, lacks, got)
+                for lacks, text, got in zip(missing, texts, found_bits)]
 
     def _ready(self, plan: Plan) -> tuple[list[_Ruleset], _Inference]:
         """The plan's rulesets now, and what they leave to inference (called holding the lock)."""
@@ -411,10 +446,21 @@ def _payload(fact: dict[str, Any], head: str, names: dict[str, str] | None) -> s
     return payload
 
 
-def _check_sizes(fact: dict[str, Any]) -> None:
+def _text(fact: dict[str, Any], head: str, names: dict[str, str] | None) -> str | InputError:
+    """:func:`_payload`, or the InputError it raises."""
+    try:
+        return _payload(fact, head, names)
+    except InputError as exc:
+        return exc
+
+
+def _check_sizes(fact: dict[str, Any], keys: frozenset[str] | None = None) -> None:
     """The engine refuses a value of 16 MiB of UTF-8 or more (error 314, ``state.c``): the record's
-    error, naming the field. Measured in bytes as the engine reads them, escapes included."""
+    error, naming the field. Measured in bytes as the engine reads them, escapes included.
+    ``keys``: only these (those a fact answered from the memo was never written with)."""
     for key, value in fact.items():
+        if keys is not None and key not in keys:
+            continue
         if isinstance(value, str) and len(value) * 4 >= MAX_VALUE_BYTES and \
                 len(orjson.dumps(value)) - 2 >= MAX_VALUE_BYTES:
             raise InputError([Problem(

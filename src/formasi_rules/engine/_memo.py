@@ -1,0 +1,158 @@
+"""What durable_rules answered, remembered by the values its rules read.
+
+A ruleset's rule fires or not by the values of the fact keys its condition reads, and by nothing
+else: a fact is asserted alone into its session and retracted before the next (``_durable``). So
+the rules that read the same keys fire alike for two facts that hold the same values of those
+keys, whatever else the facts hold. A :class:`Memo` splits a ruleset's rules into *parts*, the
+smallest sets of rules no two of which share a key with a rule outside the set, and remembers,
+per part, which of its rules fired for each set of values of the part's keys the engine was shown.
+
+A fact whose every part holds values the engine was shown before is answered from the memo: the
+bits of the same rules the engine fired for those values. Any part new, and the whole fact is
+asserted, as without the memo, and every part learns its values. So every answer is one
+durable_rules gave, for a fact that agrees with this one on every key the answering rules read:
+the results are the same with the memo on or off (``tests/test_memo.py`` holds the two to it).
+
+A batch's facts repeat their parts' values: statuses, ranks, ratings and ages in whole years take
+few values, and the engine is asked for each new combination once. Where a batch's values do not
+repeat (a part that reads an exact amount), asking the memo costs more than it saves: a memo that
+missed more than half the facts of a stretch of :data:`STRETCH` stops being asked (``on``), and the
+engine decides every fact after, as without it.
+
+The fact's values are the encoder's: ``str`` or ``int`` (``_encode``), which are never equal to
+each other, so no two values the engine tells apart are one key here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._source import Source
+
+MISSING = object()  # a key the fact lacks: no value equals it (the engine's $nex rules fire on it)
+STRETCH = 1024  # facts asked for before the memo judges whether it pays (and again after each as many)
+LIMIT = 1 << 15  # sets of values a part remembers before it forgets them all (memory stays bounded)
+
+
+class Memo:
+    """The rules of one ruleset, in parts by the fact keys they read, each with what it answered."""
+
+    __slots__ = ("parts", "part_of", "keys", "on", "_recall", "_asked", "_missed")
+
+    def __init__(self, definition: dict[str, Any], key_of: Callable[[str], str], always: frozenset[str]):
+        """``definition``: the ruleset as the engine took it (rule name -> rule); ``key_of``: the fact
+        key of an engine property name; ``always``: properties every fact holds alike (the kind of
+        fact), which tell no facts apart."""
+        reads = {}
+        self.on = True
+        for rule, body in definition.items():
+            properties = _properties(body)
+            if properties is None:
+                self.on = False
+                properties = frozenset()
+            reads[rule] = frozenset(key_of(p) for p in properties - always)
+        # parts: merge the key sets that share a key, until none do
+        parts: list[tuple[set[str], list[str]]] = []
+        for rule, keys in reads.items():
+            joined = [p for p in parts if not p[0].isdisjoint(keys)]
+            merged: tuple[set[str], list[str]] = (set(keys), [rule])
+            for p in joined:
+                merged[0].update(p[0])
+                merged[1].extend(p[1])
+                parts.remove(p)
+            parts.append(merged)
+        # (keys in a fixed order, the part's memo: values -> bits); the rules that read no key (the
+        # priming rule) fire alike for every fact: one part of no keys, one entry
+        self.parts: list[tuple[tuple[str, ...], dict[Any, int]]] = [(tuple(sorted(keys)), {}) for keys, _ in parts]
+        self._recall = _recaller(self.parts)
+        self.part_of = {rule: i for i, (_, rules) in enumerate(parts) for rule in rules}
+        self.keys = frozenset(k for keys, _ in parts for k in keys)  # every fact key a rule reads
+        self._asked = self._missed = 0
+
+    def recall(self, fact: dict[str, Any]) -> int | None:
+        """The bits the engine's rules gave for facts with this fact's values, or None where one of
+        its parts holds values not seen yet (the engine must be asked), or the memo is off."""
+        if not self.on:
+            return None
+        self._asked += 1
+        got = self._recall(fact)
+        if got is None:
+            self._missed += 1
+            if self._asked >= STRETCH:
+                self._judge()
+        return got
+
+    def learn(self, fact: dict[str, Any], fired: list[str], bits: dict[str, int]) -> int:
+        """Remember what the engine fired for this fact (``fired``: rule names), part by part; the
+        bits of the rules that fired."""
+        split = [0] * len(self.parts)
+        part_of = self.part_of
+        for rule in fired:
+            split[part_of[rule]] |= bits[rule]
+        get, got = fact.get, 0
+        for (keys, memo), found in zip(self.parts, split):
+            if len(memo) >= LIMIT:
+                memo.clear()
+            memo[get(keys[0], MISSING) if len(keys) == 1 else tuple(get(k, MISSING) for k in keys)] = found
+            got |= found
+        return got
+
+    def _judge(self) -> None:
+        """At the end of a stretch: stop asking where more than half the facts were new."""
+        if 2 * self._missed > self._asked:
+            self.on = False
+            for _, memo in self.parts:
+                memo.clear()
+        self._asked = self._missed = 0
+
+
+def _recaller(parts: list[tuple[tuple[str, ...], dict]]) -> Callable[[dict[str, Any]], int | None]:
+    """``recall(values)``: the OR of every part's remembered bits for the fact ``values``, or None
+    where a part has not seen its values; written out part by part (``_source``), as
+    :meth:`Memo.learn` keys them: a part of one key by its value, of several by their tuple, of none
+    by ``()``."""
+    w = Source(frozenset(("get",)))
+    name, get, missing = w.function_name(), w.temp(), w.bind(MISSING)
+    found = []
+    with w.block(f"def {name}(values)"):
+        w(f"{get} = values.get")
+        for keys, memo in parts:
+            values = [f"{get}({w.bind(k)}, {missing})" for k in keys]
+            key = values[0] if len(values) == 1 else "(" + "".join(v + ", " for v in values) + ")"
+            t = w.temp()
+            w(f"{t} = {w.bind(memo)}.get({key})")
+            with w.block(f"if {t} is None"):
+                w("return None")
+            found.append(t)
+        w(f"return {' | '.join(found) or '0'}")
+    return w.build("<formasi_rules memo of a ruleset>")[name]
+
+
+def _properties(rule: Any) -> frozenset[str] | None:
+    """The fact properties a rule's condition reads, or None for a rule of a shape it does not know
+    (then the memo is never asked). durable_rules' JSON: ``{"all": [{alias: condition}]}``; in a
+    condition, a name beginning ``$`` is an operator over conditions (``$and``, ``$or``) or over one
+    test (``$lte: {property: literal}``), any other name a test ``{property: literal}``."""
+    if not isinstance(rule, dict) or set(rule) != {"all"} or not isinstance(rule["all"], list):
+        return None
+    found: set[str] = set()
+    stack: list[Any] = []
+    for item in rule["all"]:
+        if not isinstance(item, dict):
+            return None
+        stack.extend(item.values())
+    while stack:
+        condition = stack.pop()
+        if not isinstance(condition, dict):
+            return None
+        for name, value in condition.items():
+            if name in ("$and", "$or") and isinstance(value, list):
+                stack.extend(value)
+            elif name.startswith("$"):
+                stack.append(value)
+            elif isinstance(value, (str, int, float, bool)):
+                found.add(name)
+            else:  # a value that is itself an expression (another property, the session's state)
+                return None
+    return frozenset(found)
