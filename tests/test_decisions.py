@@ -172,6 +172,23 @@ def test_reasons_are_shared_between_candidates_but_stay_correct(engine):
     assert edu_a is edu_b  # the same check, status and values: one immutable reason
 
 
+def test_a_decisions_failed_checks_and_missing_inputs_are_its_own_reasons(engine):
+    """What a decision says failed and is missing is what its reasons say, in their order, for every
+    decision of many candidates lacking different inputs (the explainer makes each once and gives it
+    again: a candidate after another must not get the other's)."""
+    import random
+    rng, optional = random.Random(7), ["birth_date", "education", "rank", "position", "performance",
+                                       "competency_test", "experience_years", "region", "credit_points"]
+    for i in range(120):
+        record = transfer(id=f"m{i}", credit_points=rng.choice([0, 60, 120, 250]))
+        for key in rng.sample(optional, rng.randint(0, 4)):
+            record.pop(key, None)
+        result = engine.evaluate(record, as_of=AS_OF, formation=rng.choice([PLACES, None]))
+        for d in result.decisions:
+            assert [f.split("@")[0] for f in d.failed] == [r.rule for r in d.reasons if r.passed is False]
+            assert d.missing == tuple(dict.fromkeys(i for r in d.reasons if r.passed is None for i in r.missing))
+
+
 def test_a_results_dict_is_its_callers_own_and_shared_reasons_refuse_changes(engine):
     """Reasons are shared between results: changing one result's to_dict() (or the reason itself)
     must not change what another candidate's result says."""

@@ -54,6 +54,7 @@ class Explainer:
         self._places = {t: (i, tuple(place[k] for k in keys), plan.mask(keys))
                         for i, (t, keys) in enumerate(plan.targets.items())}
         self._failed: dict[int, tuple[str, ...]] = {}  # see failed_checks
+        self._missing: dict[tuple[int, int, frozenset[str]], tuple[str, ...]] = {}  # see missing
         self._at_bits = len(plan.targets).bit_length()  # a target's place fits in so many bits
         # the values the checks read as results show them: [(field, None) | (field, (level, ...))] in the
         # order of self._pairs, written as code (made here: never while an evaluation runs); False where a
@@ -81,7 +82,7 @@ class Explainer:
             states.update(dict.fromkeys(self.plan.names(failed_bits), False))
             states.update(dict.fromkeys(self.plan.names(unknown_bits), None))
         actual = self._actual(derived)
-        return states, actual, Explanation(self, bundle.targets, states, actual, firings.missing, bundle.read_bits,
+        return states, actual, Explanation(self, bundle.rows, states, actual, firings.missing, bundle.read_bits,
                                            failed_bits, unknown_bits)
 
     def outcomes(self, firings: Firings, targets: Sequence[tuple[str, str]]) -> dict[str, str]:
@@ -106,6 +107,20 @@ class Explainer:
         return orjson.dumps(compact_record(
             candidate, shown, actual, list(filter(failed.__contains__, read)) if failed else [],
             list(filter(unknown.__contains__, read)) if unknown else [], bundle.outcomes(*bundle.masks(firings))))
+
+    def missing(self, at: int, unknown: int, absent: frozenset[str], reasons: tuple[Reason | None, ...],
+                ) -> tuple[str, ...]:
+        """The inputs that would settle the checks ``unknown`` (a mask, not 0) of the decision at place
+        ``at`` for a candidate lacking the fact keys ``absent``, from the decision's ``reasons``: made
+        once for each (an untested check's reason, so its missing inputs, is one per set of fields
+        absent; the decision's order of checks is its place's)."""
+        key = (at, unknown, absent)
+        found = self._missing.get(key)
+        if found is None:
+            if len(self._missing) >= 4096:
+                self._missing.clear()
+            found = self._missing[key] = _missing(reasons)
+        return found
 
     def failed_checks(self, target: tuple[str, str], at: int, failed: int) -> tuple[str, ...]:
         """The checks of ``target`` (at its place ``at``) that failed, in its order, from ``failed``,
@@ -135,7 +150,8 @@ class Explainer:
             bits = tuple((self._names[t], plan.mask(plan.targets[t])) for t in key)
             groups = tuple((shift, tuple((j, k) for j, k in enumerate(plan.order[shift:shift + 8]) if k in read))
                            for shift in range(0, len(plan.order), 8))
-            bundle = self._bundles[key] = _Bundle(key, read, frozenset(read), plan.mask(read), bits,
+            rows = tuple((t, self._names[t], *self._places[t]) for t in key)
+            bundle = self._bundles[key] = _Bundle(key, read, frozenset(read), plan.mask(read), bits, rows,
                                                   _Pieces(self._check_names, bits) if in_order else None,
                                                   tuple(g for g in groups if g[1]) if in_order else None,
                                                   _outcomes_writer(bits))
@@ -341,6 +357,8 @@ class _Bundle:
     read_set: frozenset[str]
     read_bits: int  # the same as a bit mask (Plan.bit)
     bits: tuple[tuple[str, int], ...]  # per target: its name ("route/level") and its checks' mask
+    # per target: itself, its name, its place, its checks' places and its checks' mask (Explainer._places)
+    rows: tuple[tuple[tuple[str, str], str, int, tuple[int, ...], int], ...]
     pieces: _Pieces | None  # the compact record's pieces, where ``read`` is in Plan.order's order
     # there too: Plan.order eight checks at a time, (its first bit, (bit, check) for each check read)
     groups: tuple[tuple[int, tuple[tuple[int, str], ...]], ...] | None
@@ -412,7 +430,7 @@ class Explanation:
     """One candidate's evaluation: builds its decisions, and their reasons, when they are read."""
 
     explainer: Explainer
-    targets: tuple[tuple[str, str], ...]
+    rows: tuple[tuple[tuple[str, str], str, int, tuple[int, ...], int], ...]  # _Bundle.rows
     states: dict[str, bool | None]
     actual: dict[str, Any]
     absent: frozenset[str]
@@ -427,41 +445,42 @@ class Explanation:
         checks' reasons (its outcome, failed checks and missing inputs are theirs), and the
         reasons are shared between candidates: so are equal decisions met more than once
         (:meth:`_Kept.keep`), but for one with an allocation, which is the candidate's own."""
-        explainer, allocations = self.explainer, result.allocations
-        names, kept, places = explainer._names, explainer._kept, explainer._places
+        explainer, allocations, outcomes = self.explainer, result.allocations, result.outcomes
+        kept = explainer._kept
         made = kept.decisions
         reasons, ids = self._looked()
         failed_bits, unknown_bits, out = self.failed_bits, self.unknown_bits, []
-        for target in self.targets:
-            at, where, mask = places[target]
-            allocation = allocations.get(names[target]) if allocations else None
+        for target, name, at, where, mask in self.rows:
+            allocation = allocations.get(name) if allocations else None
             # its place and its reasons' ids: a decision kept holds its reasons, so no other can take their ids
             key = ids[at]
-            decision = made.get(key) if allocation is None else None
-            if decision is None:
-                own = tuple(map(reasons.__getitem__, where))
-                failed = failed_bits & mask
-                decision = Decision(target[0], target[1], result.outcomes[names[target]],
-                                    explainer.failed_checks(target, at, failed) if failed else (),
-                                    _missing(own) if unknown_bits & mask else (), allocation, explain=Given(own))
-                _SET(decision, "reasons", own)  # its cached_property, known already
-                if allocation is None:
-                    kept.keep(key, decision)
+            if allocation is None:
+                decision = made.get(key)
+                if decision is not None:
+                    out.append(decision)
+                    continue
+            own = tuple(map(reasons.__getitem__, where))
+            failed, unknown = failed_bits & mask, unknown_bits & mask
+            decision = Decision(target[0], target[1], outcomes[name],
+                                explainer.failed_checks(target, at, failed) if failed else (),
+                                explainer.missing(at, unknown, self.absent, own) if unknown else (), allocation,
+                                explain=Given(own))
+            _SET(decision, "reasons", own)  # its cached_property, known already
+            if allocation is None:
+                kept.keep(key, decision)
             out.append(decision)
         return tuple(out)
 
     def put_decisions(self, parts: list[bytes], outcomes: dict[str, str]) -> None:
         """The decisions' JSON pieces (as ``decisions`` would give them, rendered), straight from
         the check states: no Decision objects, each reason looked up once for the candidate."""
-        places, names = self.explainer._places, self.explainer._names
         reasons, _ = self._looked()
         # each reason's JSON, once (a check no target reads has none): each decision takes its own
         raw = [None if r is None else r.raw or r.to_bytes() for r in reasons]
-        for i, target in enumerate(self.targets):
+        for i, (target, name, _, where, mask) in enumerate(self.rows):
             if i:
                 parts.append(b",")
-            _, where, mask = places[target]
-            put_decision(parts, target[0], target[1], outcomes[names[target]], [raw[j] for j in where],
+            put_decision(parts, target[0], target[1], outcomes[name], [raw[j] for j in where],
                          _missing([reasons[j] for j in where]) if self.unknown_bits & mask else (), None)
 
     def _looked(self) -> tuple[tuple[Reason, ...], tuple[tuple[int, ...], ...]]:
