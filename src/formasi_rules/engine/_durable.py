@@ -160,8 +160,6 @@ class _Inference:
     unread: frozenset[str] = frozenset()
     # missing keys -> (passes, fails) none of whose keys is missing: a batch meets few such sets
     _open: dict[frozenset[str], tuple[int, int]] = attrs.field(factory=dict, eq=False)
-    # (the bits fired, missing keys) -> the Firings they give (DurableBackend._firings): as few
-    firings: dict[tuple[int, frozenset[str]], Firings] = attrs.field(factory=dict, eq=False)
 
     @classmethod
     def of(cls, rulesets: list[_Ruleset], plan: Plan) -> _Inference:
@@ -378,10 +376,7 @@ class DurableBackend:
 
     def _firings(self, plan: Plan, inference: _Inference, missing: frozenset[str], got: int) -> Firings:
         """What the fired rules (``got``: pass bits, then fail bits above them) and the inference
-        say of one fact, which lacks the keys ``missing``: made once for each (a batch meets few)."""
-        made = inference.firings.get((got, missing))
-        if made is not None:
-            return made
+        say of one fact, which lacks the keys ``missing``."""
         shift = len(plan.order)
         every = (1 << shift) - 1
         passed, failed = got & every, got >> shift & every
@@ -400,14 +395,9 @@ class DurableBackend:
             failed |= fails & ~passed
         if passed & failed:
             raise EngineError(f"durable_rules fired both pass and fail for {sorted(plan.names(passed & failed))}")
-        made = Firings(passed, failed, missing, plan)
         if id(plan) in self._tally:  # (no lock to look: _observe looks again holding it)
             self._observe(plan, plan.names(passed), plan.names(failed), missing)
-        else:  # counted facts are not kept: each must reach _observe
-            if len(inference.firings) >= 4096:
-                inference.firings.clear()
-            inference.firings[got, missing] = made
-        return made
+        return Firings(passed, failed, missing, plan)
 
     def close(self) -> None:
         with self._lock:
