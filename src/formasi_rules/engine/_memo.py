@@ -32,13 +32,14 @@ from ._source import Source
 
 MISSING = object()  # a key the fact lacks: no value equals it (the engine's $nex rules fire on it)
 STRETCH = 1024  # facts asked for before the memo judges whether it pays (and again after each as many)
-LIMIT = 1 << 15  # sets of values a part remembers before it forgets them all (memory stays bounded)
+LIMIT = 1 << 14  # sets of values a memo remembers, over its parts: a part past its share forgets all it holds
+# (memory stays bounded: ~2.5 MB a ruleset at most; the shipped policy's largest part holds 266 on the benchmark)
 
 
 class Memo:
     """The rules of one ruleset, in parts by the fact keys they read, each with what it answered."""
 
-    __slots__ = ("parts", "part_of", "keys", "on", "_recall", "_asked", "_missed")
+    __slots__ = ("parts", "part_of", "keys", "on", "_share", "_recall", "_asked", "_missed")
 
     def __init__(self, definition: dict[str, Any], key_of: Callable[[str], str], always: frozenset[str]):
         """``definition``: the ruleset as the engine took it (rule name -> rule); ``key_of``: the fact
@@ -65,6 +66,7 @@ class Memo:
         # (keys in a fixed order, the part's memo: values -> bits); the rules that read no key (the
         # priming rule) fire alike for every fact: one part of no keys, one entry
         self.parts: list[tuple[tuple[str, ...], dict[Any, int]]] = [(tuple(sorted(keys)), {}) for keys, _ in parts]
+        self._share = max(1, LIMIT // len(self.parts)) if self.parts else LIMIT
         self._recall = _recaller(self.parts)
         self.part_of = {rule: i for i, (_, rules) in enumerate(parts) for rule in rules}
         self.keys = frozenset(k for keys, _ in parts for k in keys)  # every fact key a rule reads
@@ -92,7 +94,7 @@ class Memo:
             split[part_of[rule]] |= bits[rule]
         get, got = fact.get, 0
         for (keys, memo), found in zip(self.parts, split):
-            if len(memo) >= LIMIT:
+            if len(memo) >= self._share:
                 memo.clear()
             memo[get(keys[0], MISSING) if len(keys) == 1 else tuple(get(k, MISSING) for k in keys)] = found
             got |= found
