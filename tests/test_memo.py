@@ -147,10 +147,12 @@ def test_parts_are_the_rules_that_share_keys():
         "r2": {"all": [{"m": {"$and": [{"kind": "candidate"}, {"$or": [{"$nex": {"c": 1}}, {"b": 3}]}]}}]},
         "r3": {"all": [{"m": {"$and": [{"kind": "candidate"}, {"d": "x"}]}}]},
         "prime": {"all": [{"m": {"kind": "prime"}}]},
+        "r4": {"all": [{"m": {"kind": "candidate"}}]},  # no key either: the same part as the priming rule
     }
     memo = Memo(definition, str, frozenset(["kind"]))
     assert sorted(keys for keys, _ in memo.parts) == [(), ("a", "b", "c"), ("d",)]
     assert memo.part_of["r1"] == memo.part_of["r2"] != memo.part_of["r3"]
+    assert memo.part_of["prime"] == memo.part_of["r4"]
     assert memo.on and memo.keys == {"a", "b", "c", "d"}
 
 

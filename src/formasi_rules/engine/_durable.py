@@ -80,9 +80,10 @@ class _Ruleset:
         fired = self.fire(_json({"sid": SID, "id": "prime", KIND: "prime"}))
         if fired != ["prime"]:
             raise EngineError(f"durable_rules did not run the priming rule (got {fired})")
+        # what the engine fired, remembered by the values each part of the rules reads (the fact key
+        # of each engine name: the engine name itself unless some were renamed, _rulesets.engine_names)
         back = {name: key for key, name in names.items()} if names else None
-        self.memo = Memo(spec.definition, back.__getitem__ if back else str, frozenset([KIND]))
-        self.memo.on = self.memo.on and remember
+        self.memo = Memo(spec.definition, (lambda p: back.get(p, p)) if back else str, frozenset([KIND]), remember)
 
     def fire(self, payload: str) -> list[str]:
         """Assert one fact, drain the agenda synchronously, retract the fact; the rules that fired."""

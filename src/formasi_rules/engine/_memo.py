@@ -41,12 +41,13 @@ class Memo:
 
     __slots__ = ("parts", "part_of", "keys", "on", "_share", "_recall", "_asked", "_missed")
 
-    def __init__(self, definition: dict[str, Any], key_of: Callable[[str], str], always: frozenset[str]):
+    def __init__(self, definition: dict[str, Any], key_of: Callable[[str], str], always: frozenset[str],
+                 on: bool = True):
         """``definition``: the ruleset as the engine took it (rule name -> rule); ``key_of``: the fact
         key of an engine property name; ``always``: properties every fact holds alike (the kind of
-        fact), which tell no facts apart."""
+        fact), which tell no facts apart; ``on``: False for a memo never asked."""
         reads = {}
-        self.on = True
+        self.on = on
         for rule, body in definition.items():
             properties = _properties(body)
             if properties is None:
@@ -56,7 +57,7 @@ class Memo:
         # parts: merge the key sets that share a key, until none do
         parts: list[tuple[set[str], list[str]]] = []
         for rule, keys in reads.items():
-            joined = [p for p in parts if not p[0].isdisjoint(keys)]
+            joined = [p for p in parts if not p[0].isdisjoint(keys) or not (keys or p[0])]  # (no keys: one part)
             merged: tuple[set[str], list[str]] = (set(keys), [rule])
             for p in joined:
                 merged[0].update(p[0])
