@@ -56,12 +56,19 @@ def test_a_deferred_result_is_the_eager_one(engine):
 
 
 def test_decisions_first_then_fields(engine):
-    """Reading the decisions before any deferred field computes what they need."""
+    """Reading the decisions first computes what they need (the values read), not the deferred
+    fields (the check states, the values shown): those come when read, and agree with them."""
     result = engine.evaluate(OFFICER, as_of=AS_OF)
     reasons = result.decision("kenaikan_jenjang", "ahli_muda").reasons
-    assert _unread(result) == set()
-    eager = _eager(engine.evaluate(OFFICER, as_of=AS_OF)).decision("kenaikan_jenjang", "ahli_muda").reasons
-    assert reasons == eager and {r.passed for r in reasons} <= {True, False, None} and len(reasons) > 3
+    assert _unread(result) == set(DEFERRED)
+    eager = _eager(engine.evaluate(OFFICER, as_of=AS_OF))
+    assert reasons == eager.decision("kenaikan_jenjang", "ahli_muda").reasons
+    assert {r.passed for r in reasons} <= {True, False, None} and len(reasons) > 3
+    assert result.to_dict() == eager.to_dict() and _unread(result) == set()
+    for decision in result.decisions:  # each reason's state is its check's
+        for reason in decision.reasons:
+            states = {result.checks[k] for k in result.checks if k == reason.rule or k.startswith(reason.rule + "@")}
+            assert reason.passed in states
 
 
 def test_pickled_and_evolved_results_carry_every_field(engine):
@@ -85,7 +92,6 @@ def test_an_unknown_attribute_is_still_an_attribute_error(engine):
 def test_outcomes_from_the_masks_are_those_of_the_checks(default_engine, data):
     """The outcome of every target from the bit masks is what outcome() gives of its checks' states."""
     from formasi_rules.engine._backend import Firings
-    from formasi_rules.engine._derive import Derived
     compiled = default_engine._current
     index = compiled.index(AS_OF)
     plan, explainer = compiled.plans[index], compiled.explainers[index]
@@ -99,7 +105,7 @@ def test_outcomes_from_the_masks_are_those_of_the_checks(default_engine, data):
     expected = {f"{r}/{lv}": outcome(any(state[k] is False for k in plan.targets[(r, lv)]),
                                      any(state[k] is None for k in plan.targets[(r, lv)])) for r, lv in targets}
     assert explainer.outcomes(firings, targets) == expected
-    checks, _, _ = explainer.decide(Derived({"as_of": AS_OF}, {}, {}), firings, targets)
+    checks = explainer.states(firings, targets)
     assert list(checks) == list(dict.fromkeys(k for t in targets for k in plan.targets[t]))
     assert all(checks[k] is state[k] for k in checks)
 
@@ -220,13 +226,13 @@ def test_two_threads_reading_at_once_compute_the_fields_once(default_engine, mon
     import time
     compiled = default_engine._current
     explainer = compiled.explainers[compiled.index(AS_OF)]
-    calls, real = [], type(explainer).decide
+    calls, real = [], type(explainer).states
 
     def slow(self, *args):
         calls.append(threading.get_ident())
         time.sleep(0.05)  # the other thread arrives while this one computes
         return real(self, *args)
-    monkeypatch.setattr(type(explainer), "decide", slow)
+    monkeypatch.setattr(type(explainer), "states", slow)
     result, seen = default_engine.evaluate(OFFICER, as_of=AS_OF), {}
     threads = [threading.Thread(target=lambda i=i: seen.__setitem__(i, result.checks)) for i in range(2)]
     [t.start() for t in threads]

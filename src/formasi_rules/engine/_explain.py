@@ -69,21 +69,25 @@ class Explainer:
             self._layout = False
         self._write_actual = _actual_writer(self._layout) if self._layout is not False else None
 
-    def decide(self, derived: Derived, firings: Firings, targets: Sequence[tuple[str, str]],
-               ) -> tuple[dict[str, bool | None], dict[str, Any], Explanation]:
-        """The state of every check the targets read, the values read, and the Explanation that
-        builds the decisions when asked (the outcomes are :meth:`outcomes`)."""
+    def states(self, firings: Firings, targets: Sequence[tuple[str, str]]) -> dict[str, bool | None]:
+        """The state of every check the targets read: passed (True), failed (False) or not tested
+        (None), in their order (a result's ``checks``)."""
         bundle = self._bundle(targets)
         failed_bits, unknown_bits = bundle.masks(firings)
         if bundle.groups is not None:
-            states = bundle.states(failed_bits, unknown_bits)
-        else:  # in plan order: passed, unless failed or not tested
-            states = dict.fromkeys(bundle.read, True)
-            states.update(dict.fromkeys(self.plan.names(failed_bits), False))
-            states.update(dict.fromkeys(self.plan.names(unknown_bits), None))
-        actual = self._actual(derived)
-        return states, actual, Explanation(self, bundle.rows, states, actual, firings.missing, bundle.read_bits,
-                                           failed_bits, unknown_bits)
+            return bundle.states(failed_bits, unknown_bits)
+        states = dict.fromkeys(bundle.read, True)  # in plan order: passed, unless failed or not tested
+        states.update(dict.fromkeys(self.plan.names(failed_bits), False))
+        states.update(dict.fromkeys(self.plan.names(unknown_bits), None))
+        return states
+
+    def explain(self, derived: Derived, firings: Firings, targets: Sequence[tuple[str, str]]) -> Explanation:
+        """The Explanation that builds the decisions when asked, with the values the checks read
+        (``actual``; the outcomes are :meth:`outcomes`, the checks' states :meth:`states`)."""
+        bundle = self._bundle(targets)
+        failed_bits, unknown_bits = bundle.masks(firings)
+        return Explanation(self, bundle.rows, self._actual(derived), firings.missing, bundle.read_bits, failed_bits,
+                           unknown_bits)
 
     def outcomes(self, firings: Firings, targets: Sequence[tuple[str, str]]) -> dict[str, str]:
         """The outcome of each target ("route/level" -> outcome), as :func:`outcome` gives it from
@@ -431,7 +435,6 @@ class Explanation:
 
     explainer: Explainer
     rows: tuple[tuple[tuple[str, str], str, int, tuple[int, ...], int], ...]  # _Bundle.rows
-    states: dict[str, bool | None]
     actual: dict[str, Any]
     absent: frozenset[str]
     read_bits: int  # the checks the targets read, those that failed, and those not tested, as the plan's masks

@@ -216,7 +216,8 @@ def _as_result(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.d
 
 class _Later:
     """What a Result of :func:`_as_result` computes only when read: its derived values, check
-    states and values read (called once, by ``Result.deferred``), then its decisions. Once called it
+    states and values read (called once, by ``Result.deferred``), and its decisions, each when first
+    asked for: decisions read first need neither the states nor the values shown. Once called it
     keeps only the Explanation, as a Result made at once would."""
 
     __slots__ = ("explainer", "echo", "region", "derived", "firings", "targets", "explanation")
@@ -231,16 +232,22 @@ class _Later:
 
     def __call__(self) -> dict[str, Any]:
         derived = self.derived  # (called once: Result.deferred holds a lock and forgets it after)
-        checks, actual, self.explanation = self.explainer.decide(derived, self.firings, self.targets)
-        values = {"derived": _shown(self.echo, derived), "checks": checks, "actual": actual,
-                  "values": {**derived.values, "region": self.region}}
+        explanation = self.explanation or self.explainer.explain(derived, self.firings, self.targets)
+        values = {"derived": _shown(self.echo, derived), "checks": self.explainer.states(self.firings, self.targets),
+                  "actual": explanation.actual, "values": {**derived.values, "region": self.region}}
+        self.explanation = explanation
         self.derived = self.firings = None
         return values
 
     def decisions(self, result: Result) -> tuple:
-        if self.explanation is None:
-            result.checks  # noqa: B018 - reading a deferred field computes them all, the explanation with them
-        return self.explanation.decisions(result)
+        explanation = self.explanation
+        if explanation is None:
+            derived, firings = self.derived, self.firings
+            if derived is None:  # called in another thread since: it made the explanation
+                explanation = self.explanation
+            else:  # (a second explanation made at once in another thread is equal to it)
+                explanation = self.explanation = self.explainer.explain(derived, firings, self.targets)
+        return explanation.decisions(result)
 
 
 def _as_compact(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
@@ -254,7 +261,7 @@ def _as_full(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.dat
              firings: Firings, targets: list, where: str) -> Rendered:
     """What ``_as_result(...).to_bytes("full")`` gives, without the Result and Decisions in between."""
     explainer = compiled.explainers[index]
-    _, _, explanation = explainer.decide(derived, firings, targets)
+    explanation = explainer.explain(derived, firings, targets)
     outcomes = explainer.outcomes(firings, targets)
     policy = compiled.policy
     return Rendered(candidate.id, full_parts(
