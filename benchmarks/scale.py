@@ -188,8 +188,8 @@ FORMATION = {f"Region {i}": {lv: i % 2 for lv in LEVELS} for i in range(17)}
 INFO = PRELUDE + r"""
 from formasi_rules.engine import _durable
 made = _durable._Ruleset.__init__
-def keep(self, engine, spec, label):  # each ruleset keeps its definition, for counting its tests
-    made(self, engine, spec, label)
+def keep(self, engine, spec, label, *rest):  # each ruleset keeps its definition, for counting its tests
+    made(self, engine, spec, label, *rest)
     self.spec = spec
 _durable._Ruleset.__init__ = keep
 def rss_mb():
