@@ -161,6 +161,7 @@ def test_parts_are_the_rules_that_share_keys():
     {"all": [{"m": {"$lte": {"a": {"$m": "b"}}}}]},  # a test against another property
     {"all": [{"m": {"a": 1}}], "pri": 1},
     {"all": ["m"]},
+    {"all": [{"m": {"a": 1}}, {"n": {"b": 1}}]},  # two facts joined
 ])
 def test_a_rule_of_an_unknown_shape_turns_the_memo_off(rule):
     assert _properties(rule) is None

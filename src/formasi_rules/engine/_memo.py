@@ -134,10 +134,12 @@ def _recaller(parts: list[tuple[tuple[str, ...], dict]]) -> Callable[[dict[str, 
 
 def _properties(rule: Any) -> frozenset[str] | None:
     """The fact properties a rule's condition reads, or None for a rule of a shape it does not know
-    (then the memo is never asked). durable_rules' JSON: ``{"all": [{alias: condition}]}``; in a
-    condition, a name beginning ``$`` is an operator over conditions (``$and``, ``$or``) or over one
-    test (``$lte: {property: literal}``), any other name a test ``{property: literal}``."""
-    if not isinstance(rule, dict) or set(rule) != {"all"} or not isinstance(rule["all"], list):
+    (then the memo is never asked). durable_rules' JSON: ``{"all": [{alias: condition}]}``, one fact
+    (a rule joining two facts is of no shape it knows); in a condition, a name beginning ``$`` is an
+    operator over conditions (``$and``, ``$or``) or over one test (``$lte: {property: literal}``),
+    any other name a test ``{property: literal}``."""
+    if not isinstance(rule, dict) or set(rule) != {"all"} or not isinstance(rule["all"], list) or \
+            len(rule["all"]) != 1:
         return None
     found: set[str] = set()
     stack: list[Any] = []
