@@ -67,6 +67,15 @@ class Neg:
 Cond = Union[Cmp, In, And, Or, Neg]
 
 
+def keys_read(cond: Cond) -> set[str]:
+    """The fact keys a condition reads."""
+    if isinstance(cond, (Cmp, In)):
+        return {cond.key}
+    if isinstance(cond, Neg):
+        return keys_read(cond.item)
+    return {k for c in cond.items for k in keys_read(c)}
+
+
 @attrs.frozen
 class Check:
     """One rule (at one level, where that matters) as the engine tests it."""

@@ -41,7 +41,7 @@ import attrs
 
 from .._errors import EngineError, PolicyError, Problem
 from ._encode import KIND
-from ._plan import And, Cmp, Cond, In, Or, Plan, negate, positive
+from ._plan import And, Cmp, Cond, In, Or, Plan, keys_read, negate, positive
 from ._regions import Group, compile_group
 
 # alpha tests per ruleset, counted on the expanded paths: a fact can match no more tests than a
@@ -135,15 +135,9 @@ def true_only_when_complete(cond: Cond) -> bool:
     present: so unless its only ``or`` nodes test one key each."""
     if isinstance(cond, (Cmp, In)):
         return True
-    if isinstance(cond, Or) and len({k for item in cond.items for k in _keys(item)}) > 1:
+    if isinstance(cond, Or) and len({k for item in cond.items for k in keys_read(item)}) > 1:
         return False
     return all(true_only_when_complete(c) for c in cond.items)
-
-
-def _keys(cond: Cond) -> set[str]:
-    if isinstance(cond, (Cmp, In)):
-        return {cond.key}
-    return {k for c in cond.items for k in _keys(c)}
 
 
 def fallback_able(cond: Cond) -> bool:
@@ -253,21 +247,21 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
         cost = alpha_cost(pos)[1] if flipped else alpha_cost(neg)[1] + (0 if infer else alpha_cost(pos)[1])
         packer.room(cost, check)
         if flipped:
-            packer.inferred_fail.append((key, frozenset(_keys(neg))))
+            packer.inferred_fail.append((key, frozenset(keys_read(neg))))
             packer.add(("pass", key), pos)
             continue
         if infer:
-            packer.inferred.append((key, frozenset(_keys(pos))))
+            packer.inferred.append((key, frozenset(keys_read(pos))))
         else:
             packer.add(("pass", key), pos)
         packer.add(("fail", key), neg)
     packer.flush()
     packer.only_missing = True
     group = None
-    for key, neg, check in sorted(backed, key=lambda b: sorted(_keys(b[1]))):  # a ruleset per set of keys
-        if group != _keys(neg):
+    for key, neg, check in sorted(backed, key=lambda b: sorted(keys_read(b[1]))):  # a ruleset per set of keys
+        if group != keys_read(neg):
             packer.flush()
-            group = _keys(neg)
+            group = keys_read(neg)
         packer.room(alpha_cost(neg)[1], check)
         packer.add(("fail", key), neg)
         packer.keys.update(group)
