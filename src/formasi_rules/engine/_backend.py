@@ -15,12 +15,13 @@ fallback where durable_rules cannot be imported.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 import attrs
 
 from .._errors import InputError
-from ._plan import Plan, compile_condition
+from ._memo import parts_of, recaller, share, values_of
+from ._plan import Plan, compile_condition, keys_read
 
 
 @attrs.frozen(hash=False)
@@ -59,37 +60,82 @@ class Backend(Protocol):
 
 
 class ReferenceBackend:
-    """Evaluates plans directly in Python. Same results as durable_rules, by construction and by test."""
+    """Evaluates plans directly in Python. Same results as durable_rules, by construction and by test.
+
+    A plan's checks fall into parts that read no fact key in common (as the durable_rules backend's
+    rules do, ``_memo``); each part's outcomes are remembered by the values of its keys, and a part
+    whose values a fact holds for the first time has its checks evaluated (``remember=False``: every
+    check for every fact)."""
 
     name = "reference"
 
-    def __init__(self) -> None:
-        self._tests: dict[int, tuple[Plan, tuple]] = {}  # id(plan) -> (plan, ((check key, test), ...))
+    def __init__(self, remember: bool = True) -> None:
+        self._remember = remember
+        self._answers: dict[int, tuple[Plan, _Answers]] = {}  # id(plan) -> (plan, its checks)
 
     def prepare(self, plan: Plan) -> None:
         self._compiled(plan)
 
-    def _compiled(self, plan: Plan) -> tuple:
-        found = self._tests.get(id(plan))
+    def _compiled(self, plan: Plan) -> _Answers:
+        found = self._answers.get(id(plan))
         if found is None or found[0] is not plan:  # a plan not prepared is compiled when first run
-            if len(self._tests) > 256:  # plans made on the fly (tests, checks) do not pile up
-                self._tests.clear()
-            found = self._tests[id(plan)] = (plan, tuple(
-                (plan.bit[key], compile_condition(check.condition)) for key, check in plan.checks.items()))
+            if len(self._answers) > 256:  # plans made on the fly (tests, checks) do not pile up
+                self._answers.clear()
+            found = self._answers[id(plan)] = (plan, _Answers(plan, self._remember))
         return found[1]
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
-        passed = failed = 0
-        for bit, test in self._compiled(plan):
-            result = test(fact)
-            if result is True:
-                passed |= bit
-            elif result is False:
-                failed |= bit
-        return Firings(passed, failed, plan.keys.difference(fact), plan)
+        answers = self._compiled(plan)
+        got = answers.recall(fact)
+        return Firings(got & answers.every, got >> answers.shift, plan.keys.difference(fact), plan)
 
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         return [self.run(plan, fact) for fact in facts]
 
     def close(self) -> None:
-        self._tests.clear()
+        self._answers.clear()
+
+
+class _Answers:
+    """A plan's checks, each condition compiled once into a closure (:func:`_plan.compile_condition`),
+    in parts by the fact keys they read; ``recall(fact)``: the bits of the checks passed, and of those
+    failed above them (``shift``: a bit per check of the plan)."""
+
+    def __init__(self, plan: Plan, remember: bool):
+        self.shift = len(plan.order)
+        self.every = (1 << self.shift) - 1
+        tests = {key: (plan.bit[key], compile_condition(check.condition)) for key, check in plan.checks.items()}
+        if not remember:
+            every = tuple(tests.values())
+            self.recall = lambda fact: _outcomes(every, self.shift, fact)
+            return
+        split = parts_of({key: frozenset(keys_read(check.condition)) for key, check in plan.checks.items()})
+        parts = [(keys, {}) for keys, _ in split]
+        limit = share(parts)
+        self.recall = recaller(parts, [_filler(keys, memo, tuple(tests[k] for k in checks), self.shift, limit)
+                                       for (keys, memo), (_, checks) in zip(parts, split)])
+
+
+def _outcomes(tests: tuple[tuple[int, Callable[[dict[str, Any]], bool | None]], ...], shift: int,
+              fact: dict[str, Any]) -> int:
+    """The bits of the ``tests`` passed for the fact, and those failed ``shift`` above."""
+    got = 0
+    for bit, test in tests:
+        result = test(fact)
+        if result is True:
+            got |= bit
+        elif result is False:
+            got |= bit << shift
+    return got
+
+
+def _filler(keys: tuple[str, ...], memo: dict, tests: tuple, shift: int, limit: int):
+    """What a part's memo gives a fact whose values of ``keys`` it has not seen: its ``tests``
+    evaluated, and remembered (the memo forgets all it holds past ``limit``)."""
+    def fill(fact: dict[str, Any]) -> int:
+        got = _outcomes(tests, shift, fact)
+        if len(memo) >= limit:
+            memo.clear()
+        memo[values_of(keys, fact.get)] = got
+        return got
+    return fill

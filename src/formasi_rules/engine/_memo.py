@@ -54,23 +54,14 @@ class Memo:
                 self.on = False
                 properties = frozenset()
             reads[rule] = frozenset(key_of(p) for p in properties - always)
-        # parts: merge the key sets that share a key, until none do
-        parts: list[tuple[set[str], list[str]]] = []
-        for rule, keys in reads.items():
-            joined = [p for p in parts if not p[0].isdisjoint(keys) or not (keys or p[0])]  # (no keys: one part)
-            merged: tuple[set[str], list[str]] = (set(keys), [rule])
-            for p in joined:
-                merged[0].update(p[0])
-                merged[1].extend(p[1])
-                parts.remove(p)
-            parts.append(merged)
+        split = parts_of(reads)
         # (keys in a fixed order, the part's memo: values -> bits); the rules that read no key (the
         # priming rule) fire alike for every fact: one part of no keys, one entry
-        self.parts: list[tuple[tuple[str, ...], dict[Any, int]]] = [(tuple(sorted(keys)), {}) for keys, _ in parts]
-        self._share = max(1, LIMIT // len(self.parts)) if self.parts else LIMIT
-        self._recall = _recaller(self.parts)
-        self.part_of = {rule: i for i, (_, rules) in enumerate(parts) for rule in rules}
-        self.keys = frozenset(k for keys, _ in parts for k in keys)  # every fact key a rule reads
+        self.parts: list[tuple[tuple[str, ...], dict[Any, int]]] = [(keys, {}) for keys, _ in split]
+        self._share = share(self.parts)
+        self._recall = recaller(self.parts)
+        self.part_of = {rule: i for i, (_, rules) in enumerate(split) for rule in rules}
+        self.keys = frozenset(k for keys, _ in split for k in keys)  # every fact key a rule reads
         self._asked = self._missed = 0
 
     def recall(self, fact: dict[str, Any]) -> int | None:
@@ -97,7 +88,7 @@ class Memo:
         for (keys, memo), found in zip(self.parts, split):
             if len(memo) >= self._share:
                 memo.clear()
-            memo[get(keys[0], MISSING) if len(keys) == 1 else tuple(get(k, MISSING) for k in keys)] = found
+            memo[values_of(keys, get)] = found
             got |= found
         return got
 
@@ -110,26 +101,54 @@ class Memo:
         self._asked = self._missed = 0
 
 
-def _recaller(parts: list[tuple[tuple[str, ...], dict]]) -> Callable[[dict[str, Any]], int | None]:
-    """``recall(values)``: the OR of every part's remembered bits for the fact ``values``, or None
-    where a part has not seen its values; written out part by part (``_source``), as
-    :meth:`Memo.learn` keys them: a part of one key by its value, of several by their tuple, of none
-    by ``()``."""
+def parts_of(reads: dict[str, frozenset[str]]) -> list[tuple[tuple[str, ...], list[str]]]:
+    """The smallest sets of ``reads``' names (rules, checks) no two of which share a fact key with a
+    name outside the set, each with the keys its names read, in a fixed order; the names that read
+    no key make one part of their own."""
+    parts: list[tuple[set[str], list[str]]] = []
+    for name, keys in reads.items():
+        joined = [p for p in parts if not p[0].isdisjoint(keys) or not (keys or p[0])]
+        merged: tuple[set[str], list[str]] = (set(keys), [name])
+        for p in joined:
+            merged[0].update(p[0])
+            merged[1].extend(p[1])
+            parts.remove(p)
+        parts.append(merged)
+    return [(tuple(sorted(keys)), names) for keys, names in parts]
+
+
+def share(parts: list) -> int:
+    """The sets of values each part may hold (:data:`LIMIT` over the parts)."""
+    return max(1, LIMIT // len(parts)) if parts else LIMIT
+
+
+def values_of(keys: tuple[str, ...], get: Callable[[str, Any], Any]) -> Any:
+    """What a part of ``keys`` remembers a fact by (``get``: the fact's): the value of its one key,
+    the tuple of its keys' values, or ``()``; a key the fact lacks as :data:`MISSING`."""
+    return get(keys[0], MISSING) if len(keys) == 1 else tuple(get(k, MISSING) for k in keys)
+
+
+def recaller(parts: list[tuple[tuple[str, ...], dict]], fill: list[Callable[[dict[str, Any]], int]] | None = None,
+             ) -> Callable[[dict[str, Any]], int | None]:
+    """``recall(values)``: the OR of every part's remembered bits for the fact ``values``; where a
+    part has not seen its values, None, or with ``fill``, what ``fill[i](values)`` gives for part i
+    (which works the bits out and remembers them). Written out part by part (``_source``), each
+    part's values as :func:`values_of` gives them."""
     w = Source(frozenset(("get",)))
     name, get, missing = w.function_name(), w.temp(), w.bind(MISSING)
     found = []
     with w.block(f"def {name}(values)"):
         w(f"{get} = values.get")
-        for keys, memo in parts:
+        for i, (keys, memo) in enumerate(parts):
             values = [f"{get}({w.bind(k)}, {missing})" for k in keys]
             key = values[0] if len(values) == 1 else "(" + "".join(v + ", " for v in values) + ")"
             t = w.temp()
             w(f"{t} = {w.bind(memo)}.get({key})")
             with w.block(f"if {t} is None"):
-                w("return None")
+                w("return None" if fill is None else f"{t} = {w.bind(fill[i])}(values)")
             found.append(t)
         w(f"return {' | '.join(found) or '0'}")
-    return w.build("<formasi_rules memo of a ruleset>")[name]
+    return w.build("<formasi_rules memo of a plan's rules>")[name]
 
 
 def _properties(rule: Any) -> frozenset[str] | None:
