@@ -8,12 +8,13 @@ not the vacuous agreement of a memo never asked.
 
 import sys
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from formasi_rules import InputError
+from formasi_rules import InputError, InvalidArgument
 from formasi_rules.engine import _memo
 from formasi_rules.engine._backend import ReferenceBackend
 from formasi_rules.engine._durable import MAX_VALUE_BYTES, DurableBackend, load_engine
@@ -185,3 +186,49 @@ def test_a_value_no_rule_reads_is_still_checked_for_the_engines_limit():
         assert isinstance(refused, InputError) and not isinstance(fine, InputError)
     finally:
         backend.close()
+
+
+@pytest.mark.parametrize("backend", ["durable", "reference"])
+def test_an_engine_told_not_to_remember_decides_every_candidate_afresh_and_alike(policy, backend):
+    """Engine(remember=False) (an audit: durable_rules asserts every fact) gives the results of an
+    engine that remembers, one process and two, and its backend's memos are never asked."""
+    import datetime as dt
+
+    import formasi_rules as fr
+    from formasi_rules.inputs import JsonLine
+    as_of = dt.date(2025, 10, 9)
+    lines = [orjson.dumps(c).decode() for c in bench_candidates(600)]
+    records = [(f"$[{i}]", JsonLine(t, "memo", i + 1)) for i, t in enumerate(lines)]
+    remembers, afresh = fr.Engine(policy, backend=backend), fr.Engine(policy, backend=backend, remember=False)
+    try:
+        def text(engine, jobs=1):
+            return b"".join(b.text for b in engine.evaluate_blocks(records, as_of=as_of, layout="compact", jobs=jobs))
+        assert text(afresh) == text(remembers) == text(afresh, jobs=2)
+        assert [afresh.evaluate(orjson.loads(t), as_of=as_of).outcomes for t in lines[:50]] == \
+            [remembers.evaluate(orjson.loads(t), as_of=as_of).outcomes for t in lines[:50]]
+        for engine, on in ((afresh, False), (remembers, True)):
+            backend_of = engine._current.backend
+            if backend == "durable":
+                assert all(r.memo.on is on for rs in backend_of._rulesets.values() for r in rs)
+            else:
+                assert all((a.parts is not None) is on for _, a in backend_of._answers.values())
+    finally:
+        remembers.close()
+        afresh.close()
+    with pytest.raises(fr.InvalidArgument, match="remember must be True or False"):
+        fr.Engine(policy, backend=backend, remember="no")
+
+
+def test_a_distributed_batch_told_not_to_remember_gives_the_same_bytes(policy):
+    import datetime as dt
+
+    from formasi_rules.extra.partitions import Batch, _engine, evaluate_partition
+    records = [(f"$[{i}]", c) for i, c in enumerate(bench_candidates(300))]
+    blocks = {}
+    for remember in (True, False):
+        batch = Batch.of(policy, as_of=dt.date(2025, 10, 9), backend="durable", remember=remember)
+        blocks[remember] = evaluate_partition(batch, records).text
+        assert all(r.memo.on is remember for rs in _engine(batch)._current.backend._rulesets.values() for r in rs)
+    assert blocks[True] == blocks[False]
+    with pytest.raises(InvalidArgument, match="remember must be True or False"):
+        Batch.of(policy, as_of=dt.date(2025, 10, 9), remember=1)

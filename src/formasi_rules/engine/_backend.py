@@ -105,12 +105,13 @@ class _Answers:
         self.shift = len(plan.order)
         self.every = (1 << self.shift) - 1
         tests = {key: (plan.bit[key], compile_condition(check.condition)) for key, check in plan.checks.items()}
+        self.parts: list[tuple[tuple[str, ...], dict]] | None = None  # (keys, memo) each; None: no memo
         if not remember:
             every = tuple(tests.values())
             self.recall = lambda fact: _outcomes(every, self.shift, fact)
             return
         split = parts_of({key: frozenset(keys_read(check.condition)) for key, check in plan.checks.items()})
-        parts = [(keys, {}) for keys, _ in split]
+        self.parts = parts = [(keys, {}) for keys, _ in split]
         limit = share(parts)
         self.recall = recaller(parts, [_filler(keys, memo, tuple(tests[k] for k in checks), self.shift, limit)
                                        for (keys, memo), (_, checks) in zip(parts, split)])

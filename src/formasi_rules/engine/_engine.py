@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import os
 import threading
@@ -50,6 +51,11 @@ class Engine:
     ``{region: {level: open}}``, a file path, or a FormationResult (its shortfall); without
     it the formation rule is undetermined.
 
+    ``remember`` (default True) lets the backend answer a candidate from what it decided for an
+    earlier one holding the same values of the keys a part of the rules reads (docs/engine.md):
+    the same results, most of a batch decided without a call into the engine. False: every
+    candidate is decided afresh (durable_rules asserts every fact), for an audit or a comparison.
+
     Every plan the policy needs is built and compiled here, so a policy the engine cannot
     run fails now, not in the middle of a batch. An Engine may be shared by threads (its
     backend serialises the calls into durable_rules) and can take a new policy version
@@ -57,7 +63,7 @@ class Engine:
     """
 
     def __init__(self, policy: Policy, *, backend: str | None = None,
-                 formation: Mapping | str | os.PathLike | FormationResult | None = None):
+                 formation: Mapping | str | os.PathLike | FormationResult | None = None, remember: bool = True):
         if not isinstance(policy, Policy):
             raise InvalidArgument(f"Engine() takes a Policy from load_policy(), got {type(policy).__name__}")
         if policy.abstract:
@@ -66,10 +72,13 @@ class Engine:
                 f"policy that extends it / kebijakan dasar tidak dievaluasi sendiri")
         if backend not in (None, *BACKENDS):
             raise InvalidArgument(f"backend must be one of {BACKENDS} or None, got {backend!r}")
+        if type(remember) is not bool:
+            raise InvalidArgument(f"remember must be True or False, got {remember!r}")
+        self._remember = remember
         self.places = open_places_of(formation, policy.levels)
         self._lock = threading.Lock()
         self._closed = False
-        self._current = Compiled(policy, _new_backend(backend, policy))
+        self._current = Compiled(policy, _new_backend(backend, policy, remember))
         # a backend chosen implicitly stays chosen on reload, without a second warning
         self._choice = "reference" if self._current.backend.name == "reference" else "durable"
 
@@ -117,7 +126,7 @@ class Engine:
             policy = load_policy(policy if policy is not None else self.policy.root)
         if not isinstance(policy, Policy):
             raise InvalidArgument("reload() takes a Policy, a policy folder, or nothing")
-        fresh = Compiled(policy, _new_backend(self._choice, policy))
+        fresh = Compiled(policy, _new_backend(self._choice, policy, self._remember))
         with self._lock:
             if self._closed:
                 fresh.retire()
@@ -220,7 +229,8 @@ class Engine:
             if jobs > 1:
                 backend = "reference" if compiled.backend.name == "reference" else "durable"
                 out = evaluate_parallel(compiled.policy, backend, records, lambda items: _finished(here(items), render),
-                                        as_of, places, route, level, jobs, render, factory=Engine)
+                                        as_of, places, route, level, jobs, render,
+                                        factory=functools.partial(Engine, remember=self._remember))
             elif render is None or not blocks:
                 out = here(records)
             else:
@@ -293,10 +303,10 @@ def _blocks(results: Iterator[Any], render: str) -> Iterator[Block]:
         yield block
 
 
-def _new_backend(backend: str | None, policy: Policy) -> Backend:
+def _new_backend(backend: str | None, policy: Policy, remember: bool) -> Backend:
     if resolve_backend(backend, stacklevel=3) == "reference":  # the warning names the line making the Engine
-        return ReferenceBackend()
-    return DurableBackend(policy.name)  # BackendUnavailable if it was asked for and cannot be imported
+        return ReferenceBackend(remember=remember)
+    return DurableBackend(policy.name, remember=remember)  # BackendUnavailable if it was asked for and cannot be imported
 
 
 def resolve_backend(backend: str | None, stacklevel: int = 2) -> str:

@@ -55,17 +55,19 @@ class Batch:
     # the names a record's fields may have (the record's own and those the policy adds): what a data
     # frame's columns are read as, here, where the policy's folder may be another machine's path
     columns: frozenset[str] = frozenset()
+    remember: bool = True  # as Engine(remember=): False, every record decided afresh
 
     @classmethod
     def of(cls, policy: Policy, *, as_of: dt.date, layout: str = "compact",
            formation: Mapping | str | os.PathLike | Any = None, route: str | None = None,
            level: str | None = None, backend: str | None = None,
-           folder: str | os.PathLike | None = None) -> Batch:
+           folder: str | os.PathLike | None = None, remember: bool = True) -> Batch:
         """A batch of ``policy`` on ``as_of``, with the options of :meth:`Engine.evaluate_blocks`
         (``formation`` is read here, once). ``folder`` is where the workers find the policy
         (default: its folder here, made absolute); the base policies it extends must be
         beside it there too. ``backend`` None is durable_rules where it imports in this
-        process, else the reference backend with a BackendWarning, as for an Engine."""
+        process, else the reference backend with a BackendWarning, as for an Engine; ``remember``
+        as for an Engine."""
         if not isinstance(policy, Policy):
             raise InvalidArgument(f"Batch.of() takes a Policy from load_policy(), got {type(policy).__name__}")
         if policy.abstract:
@@ -73,14 +75,17 @@ class Batch:
                                   "evaluate a policy that extends it / kebijakan dasar tidak dievaluasi sendiri")
         if backend not in (None, "durable", "reference"):
             raise InvalidArgument(f"backend must be 'durable', 'reference' or None, got {backend!r}")
+        if type(remember) is not bool:
+            raise InvalidArgument(f"remember must be True or False, got {remember!r}")
         return cls(folder=os.fspath(folder) if folder is not None else os.path.abspath(policy.root),
                    digest=policy.digest, version=__version__, backend=resolve_backend(backend, stacklevel=2),
                    as_of=as_date(as_of), layout=check_layout(layout), route=route, level=level,
-                   formation=open_places_of(formation, policy.levels), columns=record_columns(policy))
+                   formation=open_places_of(formation, policy.levels), columns=record_columns(policy),
+                   remember=remember)
 
 
 _POLICIES: dict[tuple[str, str], Policy] = {}  # (folder, digest) -> the policy loaded from there
-_ENGINES: dict[tuple, Engine] = {}  # (folder, digest, backend, formation) -> its engine, oldest first
+_ENGINES: dict[tuple, Engine] = {}  # (folder, digest, backend, formation, remember) -> its engine, oldest first
 _KEEP = 4  # engines kept per worker process: a run uses one; a few runs may overlap
 _LOCK = threading.Lock()  # a worker with several threads loads a policy once, not once per thread
 
@@ -92,7 +97,7 @@ def _engine(batch: Batch) -> Engine:
         raise EngineError(f"this worker has formasi_rules {__version__} and the client {batch.version}; "
                           "install the same version everywhere / versi formasi_rules pada pekerja berbeda")
     places = orjson.dumps(batch.formation, option=orjson.OPT_SORT_KEYS) if batch.formation else b""
-    key = (batch.folder, batch.digest, batch.backend, places)
+    key = (batch.folder, batch.digest, batch.backend, places, batch.remember)
     with _LOCK:
         engine = _ENGINES.get(key)
         if engine is not None:
@@ -103,7 +108,7 @@ def _engine(batch: Batch) -> Engine:
             if len(_POLICIES) >= _KEEP:
                 del _POLICIES[next(iter(_POLICIES))]
             _POLICIES[(batch.folder, batch.digest)] = policy
-        engine = Engine(policy, backend=batch.backend, formation=batch.formation)
+        engine = Engine(policy, backend=batch.backend, formation=batch.formation, remember=batch.remember)
         if len(_ENGINES) >= _KEEP:
             _ENGINES.pop(next(iter(_ENGINES))).close()  # an evaluation still on it finishes first
         _ENGINES[key] = engine
