@@ -151,10 +151,10 @@ class Explainer:
             plan = self.plan
             read = tuple(dict.fromkeys(k for t in targets for k in plan.targets[t]))
             in_order = list(read) == [k for k in plan.order if k in frozenset(read)]
-            bits = tuple((self._names[t], plan.mask(plan.targets[t])) for t in key)
+            rows = tuple((t, self._names[t], *self._places[t]) for t in key)
+            bits = tuple((name, mask) for _, name, _, _, mask in rows)
             groups = tuple((shift, tuple((j, k) for j, k in enumerate(plan.order[shift:shift + 8]) if k in read))
                            for shift in range(0, len(plan.order), 8))
-            rows = tuple((t, self._names[t], *self._places[t]) for t in key)
             bundle = self._bundles[key] = _Bundle(key, read, frozenset(read), plan.mask(read), bits, rows,
                                                   _Pieces(self._check_names, bits) if in_order else None,
                                                   tuple(g for g in groups if g[1]) if in_order else None,
