@@ -20,7 +20,7 @@ from __future__ import annotations
 import collections
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -61,7 +61,7 @@ def load_engine():
 
 
 class _Ruleset:
-    def __init__(self, engine, spec: RulesetSpec, label: str, names: dict[str, str] | None = None,
+    def __init__(self, engine, spec: RulesetSpec, label: str, key_of: Callable[[str], str] = str,
                  remember: bool = True):
         self.engine = engine
         self.meaning = spec.meaning  # rule name -> (side, its check)
@@ -80,10 +80,9 @@ class _Ruleset:
         fired = self.fire(_json({"sid": SID, "id": "prime", KIND: "prime"}))
         if fired != ["prime"]:
             raise EngineError(f"durable_rules did not run the priming rule (got {fired})")
-        # what the engine fired, remembered by the values each part of the rules reads (the fact key
-        # of each engine name: the engine name itself unless some were renamed, _rulesets.engine_names)
-        back = {name: key for key, name in names.items()} if names else None
-        self.memo = Memo(spec.definition, (lambda p: back.get(p, p)) if back else str, frozenset([KIND]), remember)
+        # what the engine fired, remembered by the values each part of the rules reads (``key_of``: the
+        # fact key of an engine name, see DurableBackend._built)
+        self.memo = Memo(spec.definition, key_of, frozenset([KIND]), remember)
 
     def fire(self, payload: str) -> list[str]:
         """Assert one fact, drain the agenda synchronously, retract the fact; the rules that fired."""
@@ -285,8 +284,10 @@ class DurableBackend:
                 ruleset.close()
 
     def _built(self, plan: Plan, specs: list[RulesetSpec]) -> list[_Ruleset]:
-        names = self._heads[id(plan)][1]
-        return [_Ruleset(self._engine, s, self._label, names, self._remember) for s in specs]
+        names = self._heads[id(plan)][1]  # the engine name of each fact key, where some were renamed
+        back = {name: key for key, name in names.items()} if names else None
+        key_of = (lambda name: back.get(name, name)) if back else str
+        return [_Ruleset(self._engine, s, self._label, key_of, self._remember) for s in specs]
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings:
         """One fact, as :meth:`run_many` takes each (without its lists: one evaluation is often all)."""
