@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from conftest import AS_OF, ROOT
 from formasi_rules import Engine, InputError
 from formasi_rules.inputs import JsonLine, structure_candidate
+from formasi_rules.inputs._candidate import record_problems
+from formasi_rules.inputs._decode import Lane
 from formasi_rules.inputs._structure import _contract
 from formasi_rules.testing._strategies import candidates
 from test_fast_validation import BAD
@@ -93,6 +95,10 @@ def test_the_lane_takes_the_plain_records(policy):
     # number literals longer than the reader takes (I016), which msgspec would read
     '{"id": %s}' % ("1" * 41), '{"id": "a", "performance": [{"year": %s, "rating": "baik"}]}' % ("2" * 45),
     '{"id": "a", "strategic_need": {"x": 0.%s1}}' % ("0" * 60), '{"id": "a", "credit_points": 0.%s1}' % ("0" * 60),
+    '{"id": "a", "performance": [{"year": 1899, "rating": "baik"}]}', '{"id": "a", "credit_points": 1.1255}',
+    '{"id": "a", "performance": [{"year": 2023, "rating": "baik"}, {"year": 10000, "rating": "baik"}]}',
+    '{"id": "a", "performance": [{"year": 2022, "rating": "baik"}, {"year": 2023, "rating": "baik"}, '
+    '{"year": 2022, "rating": "kurang"}]}', '{"id": "a", "experience_years": 2.125}',
 ])
 def test_what_the_detailed_path_refuses_the_lane_declines(policy, text):
     assert _agree(text, policy) is None
@@ -106,6 +112,27 @@ def test_what_the_lane_leaves_to_the_detailed_path_is_read_there(policy, text):
     # spaces around a date, what looks like an escaped colon, a lone surrogate: not the lane's, but valid
     assert lane(policy).read(text) is None
     assert not isinstance(_detailed(text, policy), Exception)
+
+
+@pytest.mark.parametrize("keep", [0, 1, 2, 3, 6, 17, 20])
+def test_the_lane_reads_a_number_only_with_the_decimals_record_problems_allows(policy, keep):
+    # the lane checks a number's decimals and size as it reads it (not again in record_problems):
+    # what it accepts must be what record_problems accepts, and what that refuses it must decline
+    contract = _contract(policy)
+    kept = {"credit_points": keep, "experience_years": keep}
+    strict, loose = Lane(contract.vocabularies, contract.extra, kept), Lane(contract.vocabularies, contract.extra, {})
+    for number in (0, 0.0, -0.0, 5, 12.5, 1.125, 1.1255, 0.001, 0.1, 1e-05, 123456.5, 99999999999999.9, 10 ** 14,
+                   999999999999999, 10 ** 3 + 0.25, 1.5e-10):
+        for key in kept:
+            raw = {"id": "a", key: number}
+            read, candidate = strict.structure(raw), loose.structure(raw)
+            assert candidate is not None, number
+            refused = [p.code for p in record_problems(candidate, kept, "$")]
+            assert set(refused) <= {"I008"}
+            if read is not None:
+                assert read == candidate and not refused, (key, number)
+            else:  # declined: record_problems refuses it, or its text has an exponent (1e-05), left to it
+                assert refused or "e" in str(number), (key, number)
 
 
 def test_every_field_with_every_odd_value_agrees(policy):

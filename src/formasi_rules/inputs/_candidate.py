@@ -372,39 +372,17 @@ EMPTY_DATE = dt.date(FIRST_YEAR, 1, 1)
 SUSPECT = frozenset(("I024", "I025", "I026"))  # dates and ids that look wrong (record_problems)
 
 
-def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> list[Problem]:
+def record_problems(c: Candidate, decimals: Mapping[str, int], path: str, *, read: bool = False) -> list[Problem]:
     """What cattrs cannot see: decimals beyond what the policy keeps, a year rated twice,
-    history entries on the same date."""
+    history entries on the same date. ``read``: the numbers' decimals and the rating years were
+    checked as the record was read (the one-pass lane, which declines a record failing them), so
+    they are not looked at again."""
     problems = []
     ident = c.id
     if ident[:1] == "'" or (("e" in ident or "E" in ident) and _SCIENTIFIC.fullmatch(ident)):
         problems.append(_spreadsheet_id(ident, path))
-    for key, keep in decimals.items():
-        value = getattr(c, key, None) if "." not in key else None
-        if value is not None and isinstance(value, Decimal):
-            if -_exponent(value) > keep:
-                problems.append(Problem(
-                    "I008", f"{key} {value} lebih dari {keep} desimal", f"{key} {value} has more than the "
-                    f"{keep} decimal(s) the policy keeps for it", path=f"{path}.{key}",
-                    hint=f"round it to {keep} decimal(s) as the PAK states it, or ask policy staff to allow more / "
-                         f"bulatkan menjadi {keep} desimal seperti tertulis di PAK, atau minta staf kebijakan "
-                         "mengizinkan lebih banyak desimal"))
-            elif not value.is_finite() or (value != 0 and value.adjusted() >= 18 - keep):  # |value| >= 10**(18-keep),
-                # told from its exponent: abs() of 1E+1000000 overflows the context
-                problems.append(Problem("I008", f"{key} {value} terlalu besar", f"{key} {value} is too large",
-                                        path=f"{path}.{key}"))
-    years = [p.year for p in c.performance] if c.performance else ()
-    if years and (min(years) < FIRST_YEAR or max(years) > LAST_YEAR):
-        problems += [Problem("I005", f"nilai salah: harus tahun seperti 2024, bukan {y}",
-                             f"expected a year like 2024, got {y}", path=f"{path}.performance[{i}].year")
-                     for i, y in enumerate(years) if not FIRST_YEAR <= y <= LAST_YEAR]
-    if len(years) > 1 and len(set(years)) != len(years):
-        once: set[int] = set()
-        twice = sorted({y for y in years if y in once or once.add(y)})
-        problems.append(Problem("I007", f"predikat kinerja tahun {twice} diberikan lebih dari sekali",
-                                f"the performance rating of year(s) {twice} is given more than once",
-                                path=f"{path}.performance",
-                                hint="give one rating per year / berikan satu predikat untuk setiap tahun"))
+    if not read:
+        problems += _number_problems(c, decimals, path) + _year_problems(c, path)
     if c.position is not None and c.position.until is not None:
         problems += _ends_before(c.position, f"{path}.position")
     born, post, test = c.birth_date, c.position, c.competency_test
@@ -443,6 +421,57 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> lis
             problems.append(Problem("I009", f"dua entri {name} mulai pada tanggal yang sama",
                                     f"two entries of {name} start on the same date", path=f"{path}.{name}"))
     return problems
+
+
+def _number_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> list[Problem]:
+    """I008: a number of the record with more decimals than the policy keeps for it, or too large."""
+    problems = []
+    for key, keep in decimals.items():
+        value = getattr(c, key, None) if "." not in key else None
+        if value is not None and isinstance(value, Decimal):
+            if -_exponent(value) > keep:
+                problems.append(Problem(
+                    "I008", f"{key} {value} lebih dari {keep} desimal", f"{key} {value} has more than the "
+                    f"{keep} decimal(s) the policy keeps for it", path=f"{path}.{key}",
+                    hint=f"round it to {keep} decimal(s) as the PAK states it, or ask policy staff to allow more / "
+                         f"bulatkan menjadi {keep} desimal seperti tertulis di PAK, atau minta staf kebijakan "
+                         "mengizinkan lebih banyak desimal"))
+            elif not value.is_finite() or (value != 0 and value.adjusted() >= too_large(keep)):
+                # |value| >= 10**too_large(keep), told from its exponent: abs() of 1E+1000000 overflows the context
+                problems.append(Problem("I008", f"{key} {value} terlalu besar", f"{key} {value} is too large",
+                                        path=f"{path}.{key}"))
+    return problems
+
+
+def too_large(keep: int) -> int:
+    """The least power of ten a number kept with ``keep`` decimals may not reach: the engine holds
+    it scaled to a whole number of 18 digits at most."""
+    return 18 - keep
+
+
+def _year_problems(c: Candidate, path: str) -> list[Problem]:
+    """I005: a rating's year that is no calendar year; I007: a year rated twice."""
+    years = [p.year for p in c.performance] if c.performance else ()
+    if years_apart(years):
+        return []
+    problems = []
+    if (min(years) < FIRST_YEAR or max(years) > LAST_YEAR):
+        problems += [Problem("I005", f"nilai salah: harus tahun seperti 2024, bukan {y}",
+                             f"expected a year like 2024, got {y}", path=f"{path}.performance[{i}].year")
+                     for i, y in enumerate(years) if not FIRST_YEAR <= y <= LAST_YEAR]
+    if len(set(years)) != len(years):
+        once: set[int] = set()
+        twice = sorted({y for y in years if y in once or once.add(y)})
+        problems.append(Problem("I007", f"predikat kinerja tahun {twice} diberikan lebih dari sekali",
+                                f"the performance rating of year(s) {twice} is given more than once",
+                                path=f"{path}.performance",
+                                hint="give one rating per year / berikan satu predikat untuk setiap tahun"))
+    return problems
+
+
+def years_apart(years: Collection[int]) -> bool:
+    """Every rating's year a calendar year, none given twice (what :func:`_year_problems` asks)."""
+    return not years or (min(years) >= FIRST_YEAR and max(years) <= LAST_YEAR and len(set(years)) == len(years))
 
 
 def _exponent(value: Decimal) -> int:

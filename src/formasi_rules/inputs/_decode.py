@@ -32,7 +32,7 @@ from msgspec import UNSET, UnsetType
 from .._json import leaves
 from ._candidate import (
     NUMBER_FIELDS, BadValue, Candidate, CompetencyTest, PerformanceRating, Position, RankHeld, Request, drop_nulls,
-    extra_value, id_text, record_problems,
+    extra_value, id_text, record_problems, too_large, years_apart,
 )
 from ._read import MAX_DEPTH, MAX_DIGITS
 
@@ -113,6 +113,9 @@ class Lane:
         self._decoder = msgspec.json.Decoder(self._struct)
         self._encoder = msgspec.json.Encoder()
         self._added = tuple(extra.items())
+        # per number of the record: the decimals the policy keeps of it, and the power of ten it may not
+        # reach (record_problems' I008), checked as it is read
+        self._keep = {key: (keep, too_large(keep)) for key, keep in decimals.items() if key in NUMBER_FIELDS}
         self._parts = _remembered(self._part)
         vocab = vocabularies
 
@@ -227,10 +230,11 @@ class Lane:
             parts(position) if position else None, parts(positions) if positions or positions == () else None,
             parts(ranks) if ranks or ranks == () else None, record.region or None, record.agency or None,
             parts(performance) if performance or performance == () else None, parts(test) if test else None,
-            _decimal(given.get("credit_points", record.credit_points)),
-            _decimal(given.get("experience_years", record.experience_years)),
+            _decimal(given.get("credit_points", record.credit_points), self._keep.get("credit_points")),
+            _decimal(given.get("experience_years", record.experience_years), self._keep.get("experience_years")),
             parts(request) if request else None, self._extra(record) if self._added else {})
-        if record_problems(candidate, self.decimals, "$"):
+        # the numbers' decimals and the rating years were checked as they were read (given Decimals aside)
+        if record_problems(candidate, self.decimals, "$", read=not given):
             raise _Decline
         return candidate
 
@@ -251,6 +255,8 @@ class Lane:
         """A nested object (or a tuple of them) of the record as the Candidate holds it."""
         code = self._code
         if type(value) is tuple:
+            if value and type(value[0]) is _Rating and not years_apart([r.year for r in value]):
+                raise _Decline  # (record_problems words it); a clean tuple is remembered, and not checked again
             return tuple(self._parts(v) for v in value)
         if type(value) is _Position:
             top = value.top_rank
@@ -296,7 +302,9 @@ def _required(code, value: str) -> str:
     return code(value)
 
 
-def _decimal(value: Any) -> Decimal | None:
+def _decimal(value: Any, keep: tuple[int, int] | None = None) -> Decimal | None:
+    """The Decimal of a number read; one with more decimals than ``keep`` says (the decimals, the
+    power of ten it may not reach) is declined (a given Decimal is left to record_problems)."""
     if value is UNSET or value is None:
         return None
     if type(value) is Decimal:  # compared exactly: a float would raise where FloatOperation is trapped
@@ -306,7 +314,14 @@ def _decimal(value: Any) -> Decimal | None:
     if type(value) is int:
         if value < 0 or value >= LARGE:
             raise _Decline
-        return Decimal(value)
-    if not 0 <= value < LARGE:  # negative, NaN or too large: the detailed path words it
+        number = Decimal(value)  # no decimals
+    else:
+        if not 0 <= value < LARGE:  # negative, NaN or too large: the detailed path words it
+            raise _Decline
+        text = str(value)  # (a finite float's text has a point, or an exponent: 1e-05)
+        number = Decimal(text)
+        if keep is not None and ("e" in text or len(text) - text.index(".") - 1 > keep[0]):
+            raise _Decline
+    if keep is not None and number and number.adjusted() >= keep[1]:
         raise _Decline
-    return Decimal(str(value))
+    return number
