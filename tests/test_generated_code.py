@@ -24,18 +24,23 @@ HOSTILE = ["x'); import os; os.system('echo pwned') #", 'a"b\\"c', "\n__import__
 
 def _same(a, b, c, as_of, places):
     """Both derivers' answers for one record: values in order with their types, per-level values,
-    explanations, or the error each raised."""
-    def run(deriver):
+    explanations, or the error each raised; the second without its values' text kept (as a
+    Result's chain derives) gives what it gives with it."""
+    def run(deriver, shown=True):
         try:
-            got = deriver.derive(c, as_of, places)
+            got = deriver.derive(c, as_of, places, shown)
         except InputError as exc:
             return ("error", [p.to_dict() for p in exc.problems])
         if got.shown is not None:  # kept as it went: what the values give, in their order
             echo = {"as_of", *(n for n, f in deriver.policy.fields.items() if f.input is not None)}
             assert list(got.shown.items()) == [(k, show(v)) for k, v in got.values.items() if k not in echo]
+        else:
+            assert not shown or not isinstance(deriver, GeneratedDeriver)
         return ([(k, type(v).__name__, v) for k, v in got.values.items()], got.per_level,
                 json.dumps(got.explain, default=str))
-    return run(a), run(b)
+    generated = run(b)
+    assert run(b, shown=False) == generated
+    return run(a), generated
 
 
 # --- what the code is held to --------------------------------------------------------------

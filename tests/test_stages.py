@@ -166,10 +166,10 @@ def _given_out_before_a_bug(engine, records, at, monkeypatch):
     deriver = engine._current.deriver
     real = deriver.derive
 
-    def derive(candidate, as_of, places):
+    def derive(candidate, as_of, places, shown=True):
         if candidate.id == records[at]["id"]:
             raise ZeroDivisionError("a bug")
-        return real(candidate, as_of, places)
+        return real(candidate, as_of, places, shown)
     monkeypatch.setattr(deriver, "derive", derive)
     got = []
     with pytest.raises(ZeroDivisionError):

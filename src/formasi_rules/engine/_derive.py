@@ -302,7 +302,9 @@ class Deriver:
 
     # --- running ------------------------------------------------------------------------------
 
-    def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None) -> Derived:
+    def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None, shown: bool = True) -> Derived:
+        """The derived values (``Derived.shown`` is made from them when asked for: ``shown`` is the
+        generated deriver's choice)."""
         self.dates.check(c, as_of)
         ctx = _Ctx(c, as_of, self.fns)
         values, done = ctx.values, ctx.done

@@ -66,7 +66,7 @@ class Frame(RecordView):
         super().__init__(c, as_of)
         self.V = [NOT_YET] * slots
         self.values: dict[str, Any] = {"as_of": as_of}
-        self.shown: dict[str, Any] = {}  # the derived values as JSON shows them (Derived.shown)
+        self.shown: dict[str, Any] = {}  # the derived values as JSON shows them (Derived.shown), if kept
         self.explain: dict[str, Any] = {}
 
 
@@ -86,17 +86,28 @@ class GeneratedDeriver:
         self.policy = policy
         self.dates = Dates(policy)
         self.open_places = OpenPlaces(policy)
-        writer = _Writer(policy)
-        self.source = writer.src.text()  # kept for reading (tests/test_generated_code.py)
-        namespace = writer.src.build(f"<formasi_rules derivations of {policy.digest[:12]}>")
-        self._run: Callable[[Frame], None] = namespace[writer.main]
-        self._slots = len(writer.slot)
+        self._run, self.source, self._slots = self._written(True)  # source: for reading (tests/test_generated_code.py)
+        self._lean: Callable[[Frame], None] | None = None  # without ``shown``: written when first asked for
 
-    def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None) -> Derived:
+    def _written(self, shown: bool) -> tuple[Callable[[Frame], None], str, int]:
+        writer = _Writer(self.policy, shown)
+        namespace = writer.src.build(f"<formasi_rules derivations of {self.policy.digest[:12]}>")
+        return namespace[writer.main], writer.src.text(), len(writer.slot)
+
+    def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None, shown: bool = True) -> Derived:
+        """The derived values; ``shown`` False: without them as JSON shows them (``Derived.shown``
+        None, made from the values when asked for), for a Result whose caller may read only its
+        outcomes (each value's text, made as it went, is ~4 % of a Result's cost)."""
         self.dates.check(c, as_of)
         frame = Frame(c, as_of, self._slots)
-        self._run(frame)
-        return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain, frame.shown)
+        if shown:
+            self._run(frame)
+            return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain, frame.shown)
+        run = self._lean
+        if run is None:  # (two threads may each write it: the same code)
+            run = self._lean = self._written(False)[0]
+        run(frame)
+        return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain)
 
 
 def deriver_for(policy: Policy) -> GeneratedDeriver | Deriver:
@@ -117,8 +128,9 @@ class _Env:
 
 
 class _Writer:
-    def __init__(self, policy: Policy):
+    def __init__(self, policy: Policy, shown: bool = True):
         self.policy = policy
+        self.shown = shown  # each derived value's text kept as it goes (Frame.shown)
         self.src = w = Source(ATTRIBUTES)
         fields = policy.fields
         self.inputs = [n for n, f in fields.items() if f.input is not None]
@@ -207,12 +219,16 @@ class _Writer:
                 w(f"V[{i}] = {x}")
                 w(f"F.values[{w.bind(name)}] = {x}")
                 shown = w.temp()  # as show() gives it; a date's text asked of it at once
-                w(f"{shown} = {x} if type({x}) in {w.bind(AS_IS)} else "
-                  + (f"{x}.isoformat() if type({x}) is {w.bind(dt.date)} else " if field.kind == "date" else "")
-                  + f"{self.show}({x})")
-                w(f"F.shown[{w.bind(name)}] = {shown}")
+                shows = (f"{shown} = {x} if type({x}) in {w.bind(AS_IS)} else "
+                         + (f"{x}.isoformat() if type({x}) is {w.bind(dt.date)} else " if field.kind == "date" else "")
+                         + f"{self.show}({x})")
+                if self.shown:
+                    w(shows)
+                    w(f"F.shown[{w.bind(name)}] = {shown}")
                 if explained:
                     with w.block("if tr"):
+                        if not self.shown:
+                            w(shows)
                         w(f"F.explain[{w.bind(name)}] = {{{w.bind('value')}: {shown}, {w.bind('steps')}: tr}}")
             w(f"return {x}")
 

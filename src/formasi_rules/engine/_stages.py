@@ -61,7 +61,7 @@ def evaluate_one(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.d
     plan, policy = compiled.plans[index], compiled.policy
     if not isinstance(candidate, Candidate):
         candidate = _structure(candidate, "$", policy)
-    targets, derived, fact = _prepared(compiled, index, candidate, as_of, places, route, level)
+    targets, derived, fact = _prepared(compiled, index, candidate, as_of, places, route, level, render is not None)
     firings = compiled.backend.run(plan, fact)
     return FINISH[render](compiled, index, candidate, as_of, derived, firings, targets, "$")
 
@@ -89,7 +89,7 @@ def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date,
                 if case.error is None:
                     try:
                         case.targets, case.derived, case.fact = _prepared(compiled, index, case.candidate, as_of,
-                                                                          places, route, level)
+                                                                          places, route, level, render is not None)
                     except InputError as exc:
                         case.error = _error(case, exc)
         except BaseException as exc:  # as above, at a record before any the reading stopped at
@@ -177,11 +177,13 @@ def _named(ident: Any) -> str | None:
 
 
 def _prepared(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, places: Formation | None,
-              route: str | None, level: str | None) -> tuple[list[tuple[str, str]], Derived, dict[str, Any]]:
-    """What the backend needs of a candidate: its targets, its derived values, and the fact."""
+              route: str | None, level: str | None, shown: bool = True,
+              ) -> tuple[list[tuple[str, str]], Derived, dict[str, Any]]:
+    """What the backend needs of a candidate: its targets, its derived values (``shown``: with their
+    text, for a record written at once), and the fact."""
     policy, plan = compiled.policy, compiled.plans[index]
     targets = _targets(policy, plan, candidate, route, level)
-    derived = compiled.deriver.derive(candidate, as_of, places)
+    derived = compiled.deriver.derive(candidate, as_of, places, shown)
     try:
         return targets, derived, compiled.encoders[index](derived.values, derived.per_level)
     except (ArithmeticError, ValueError):  # a value the engine cannot hold: the slow path words it
