@@ -237,6 +237,31 @@ def test_generated_code_gives_the_interpreters_values(name, rec, as_of, places):
     assert generated == interpreted
 
 
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_a_date_or_a_rating_year_after_the_evaluation_date_is_refused_as_the_interpreter_refuses_it(name):
+    # the generated code looks at the dates (Dates.check written out) before it derives anything
+    policy = SHIPPED[name]
+    base = {"id": "d", "birth_date": "1980-01-01", "rank": "III/a", "rank_since": "2015-04-01",
+            "position": {"type": "jf", "since": "2016-01-01", "level": "ahli_pertama"},
+            "competency_test": {"status": "passed", "level": "ahli_muda", "date": "2024-02-01"},
+            "performance": [{"year": 2023, "rating": "baik"}, {"year": 2024, "rating": "baik"}]}
+    day, next_day = AS_OF, AS_OF + dt.timedelta(days=1)
+    cases = {"birth_date": next_day.isoformat(), "rank_since": next_day.isoformat(),
+             "position": {**base["position"], "since": next_day.isoformat()},
+             "competency_test": {**base["competency_test"], "date": next_day.isoformat()},
+             "performance": [{"year": AS_OF.year + 1, "rating": "baik"}]}
+    refused = 0
+    for key, later in cases.items():
+        for value in (later, {**later, "since": day.isoformat()} if key == "position" else
+                      {**later, "date": day.isoformat()} if key == "competency_test" else
+                      [{"year": AS_OF.year, "rating": "baik"}] if key == "performance" else day.isoformat()):
+            c = structure_candidate({**base, key: value}, policy=policy, strict=False)  # (a late birth: I025)
+            interpreted, generated = _same(*PAIRS[name], c, AS_OF, None)
+            assert generated == interpreted, (key, value)
+            refused += generated[0] == "error"
+    assert refused >= 3  # each policy reads some of these dates: a later one refused, the day itself not
+
+
 def test_the_examples_and_the_benchmark_records_give_the_interpreters_values():
     import sys
     sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -172,13 +172,13 @@ class Dates:
         self.paths = [f.input for f in policy.fields.values() if f.input in _DATED]
         parts = {f.input.partition(".")[0] for f in policy.fields.values() if f.input}
         self.paths += [path for part, path in _PART_DATES.items() if part in parts and path not in self.paths]
-        self._parts = tuple(path.partition(".")[::2] for path in self.paths)  # (record field, its part's or "")
+        self.parts = tuple(path.partition(".")[::2] for path in self.paths)  # (record field, its part's or "")
         # a rating's year after the date's: a typo (2042), never a rating (a field reading the ratings)
         self.ratings = any("performance" in f.inputs for f in policy.fields.values())
 
     def check(self, c: Candidate, as_of: dt.date) -> None:
         """InputError (I020) naming each such date (and rating year) after ``as_of``."""
-        for head, attr in self._parts:  # (as _scalar, without a call per date: this runs for every record)
+        for head, attr in self.parts:  # (as _scalar, without a call per date: this runs for every record)
             when = getattr(c, head, None)
             if attr and when is not None:
                 when = getattr(when, attr, None)
@@ -189,6 +189,10 @@ class Dates:
             for rating in c.performance:
                 if rating.year > year:
                     raise InputError(self._after(c, as_of))
+
+    def refuse(self, c: Candidate, as_of: dt.date) -> None:
+        """Raise the InputError :meth:`check` raises for a record with a date after ``as_of``."""
+        raise InputError(self._after(c, as_of))
 
     def _after(self, c: Candidate, as_of: dt.date) -> list[Problem]:
         problems = [Problem("I020", f"{name} {when} sesudah tanggal penilaian {as_of}",

@@ -84,21 +84,20 @@ class GeneratedDeriver:
 
     def __init__(self, policy: Policy):
         self.policy = policy
-        self.dates = Dates(policy)
         self.open_places = OpenPlaces(policy)
         self._run, self.source, self._slots = self._written(True)  # source: for reading (tests/test_generated_code.py)
         self._lean: Callable[[Frame], None] | None = None  # without ``shown``: written when first asked for
 
     def _written(self, shown: bool) -> tuple[Callable[[Frame], None], str, int]:
-        writer = _Writer(self.policy, shown)
+        writer = _Writer(self.policy, shown, Dates(self.policy))
         namespace = writer.src.build(f"<formasi_rules derivations of {self.policy.digest[:12]}>")
         return namespace[writer.main], writer.src.text(), len(writer.slot)
 
     def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None, shown: bool = True) -> Derived:
         """The derived values; ``shown`` False: without them as JSON shows them (``Derived.shown``
         None, made from the values when asked for), for a Result whose caller may read only its
-        outcomes (each value's text, made as it went, is ~4 % of a Result's cost)."""
-        self.dates.check(c, as_of)
+        outcomes (each value's text, made as it went, is ~4 % of a Result's cost). InputError for a
+        date after ``as_of`` (``Dates.check``; the code looks first)."""
         frame = Frame(c, as_of, self._slots)
         if shown:
             self._run(frame)
@@ -128,8 +127,9 @@ class _Env:
 
 
 class _Writer:
-    def __init__(self, policy: Policy, shown: bool = True):
+    def __init__(self, policy: Policy, shown: bool = True, dates: Dates | None = None):
         self.policy = policy
+        self.dates = dates or Dates(policy)
         self.shown = shown  # each derived value's text kept as it goes (Frame.shown)
         self.src = w = Source(ATTRIBUTES)
         fields = policy.fields
@@ -153,6 +153,7 @@ class _Writer:
         w, fields = self.src, self.policy.fields
         with w.block(f"def {self.main}(F)"):
             w("c = F.c")
+            self._dates()
             w("V = F.V")
             w("values = F.values")
             if any(fields[n].input.startswith("position.") for n in self.inputs):
@@ -167,6 +168,26 @@ class _Writer:
             for name in wanted:
                 with w.block(f"if V[{self.slot[name]}] is {self.not_yet}"):
                     w(f"{self.fn[name]}(F)")
+
+    def _dates(self) -> None:
+        """``Dates.check`` written out: a date of the record the policy reads after the evaluation
+        date, or a rating's year after its year, and ``Dates.refuse`` raises the InputError."""
+        w, dates = self.src, self.dates
+        when, part, rating, refuse = w.temp(), w.temp(), w.temp(), w.bind(dates.refuse)
+        w("as_of = F.as_of")
+        for head, attr in dates.parts:
+            if attr:
+                w(f"{part} = c.{head}")
+                w(f"{when} = None if {part} is None else {part}.{attr}")
+            else:
+                w(f"{when} = c.{head}")
+            with w.block(f"if {when} is not None and {when} > as_of"):
+                w(f"{refuse}(c, as_of)")
+        if dates.ratings:
+            with w.block("if c.performance"):
+                with w.block(f"for {rating} in c.performance"):
+                    with w.block(f"if {rating}.year > as_of.year"):
+                        w(f"{refuse}(c, as_of)")
 
     def _input(self, field: Any) -> str:
         w, t = self.src, self.src.temp()
