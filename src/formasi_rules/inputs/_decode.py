@@ -90,6 +90,7 @@ _NUMBER = Union[int, float]
 _JSON_NUMBER = (int, float, type(None))
 _LISTS = ("positions", "ranks", "performance")  # the record's fields that hold lists
 _LIST = (list, tuple, type(None))
+_JSON_NUMBERS, _LISTS_AS_GIVEN = frozenset(_JSON_NUMBER), frozenset(_LIST)  # the types as JSON gives them
 _RECORD = (  # the record's own fields (inputs/_candidate.Candidate), typed as JSON gives them
     ("id", Union[str, int]), ("name", str), ("employment_status", str), ("birth_date", dt.date),
     ("education", str), ("rank", str), ("rank_since", dt.date), ("position", _Position),
@@ -188,16 +189,18 @@ class Lane:
         """The Candidate of one record already parsed (a dict of JSON values), or None: the
         record must take the detailed path."""
         given = None  # Decimals (from a database, say): msgspec would make them floats and lose digits
-        for key in NUMBER_FIELDS:
-            value = raw.get(key)
-            if type(value) is Decimal:
-                given = given or {}
-                given[key] = value
-            elif type(value) not in _JSON_NUMBER:
-                return None
-        for key in _LISTS:  # a set would become a list, which the detailed path refuses
-            if not isinstance(raw.get(key), _LIST):
-                return None
+        if not (_JSON_NUMBERS.issuperset(map(type, map(raw.get, NUMBER_FIELDS)))
+                and _LISTS_AS_GIVEN.issuperset(map(type, map(raw.get, _LISTS)))):  # (the common case, at once)
+            for key in NUMBER_FIELDS:
+                value = raw.get(key)
+                if type(value) is Decimal:
+                    given = given or {}
+                    given[key] = value
+                elif type(value) not in _JSON_NUMBER:
+                    return None
+            for key in _LISTS:  # a set would become a list, which the detailed path refuses
+                if not isinstance(raw.get(key), _LIST):
+                    return None
         try:
             record = msgspec.convert({k: v for k, v in raw.items() if k not in given} if given else raw,
                                      self._struct, strict=True)

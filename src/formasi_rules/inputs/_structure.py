@@ -97,8 +97,12 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
                                       f"a record must be an object with fields, got {shown(raw)[:40]}",
                                       path=path)])
     contract = _contract(policy)
-    no_id = []
     ident = raw.get("id")
+    if type(ident) in _LANE_IDS and ident != "":  # the lane reads the id as below: "A1 " is A1, a number its text
+        fast = contract.lane.structure(raw)
+        if fast is not None:
+            return fast
+    no_id = []
     if type(ident) is str and ident != (trimmed := id_text(ident)):  # "A1 " is A1, as a CSV cell is read
         raw = {**raw, "id": trimmed}
     if "id" not in raw or raw.get("id") in (None, ""):  # said first; the rest of the record is read all the same
@@ -109,10 +113,6 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
                              else "give every record a unique id (for example the NIP) / beri setiap rekaman id "
                                   "yang unik (misalnya NIP)"))
         raw = {**raw, "id": "-"}
-    else:
-        fast = contract.lane.structure(raw)  # (it reads a numeric id as its text itself)
-        if fast is not None:
-            return fast
     problems: list[Problem] = no_id
     given = _given(raw, Candidate, contract.extra)
     if isinstance(given["id"], int) and not isinstance(given["id"], bool):
@@ -153,6 +153,7 @@ def _parts_of(cls: type) -> dict[str, type]:
 
 
 _PARTS: dict[type, dict[str, type]] = {Candidate: _parts_of(Candidate)}  # the record's fields that hold objects
+_LANE_IDS = frozenset((str, int))  # the ids the one-pass lane reads (a bool, a float: the detailed path words them)
 _FIELDS = {cls: frozenset(a.name for a in attrs.fields(cls)) - {"extra"}
            for cls in (Candidate, *_PARTS[Candidate].values())}
 
