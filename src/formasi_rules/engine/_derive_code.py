@@ -167,7 +167,7 @@ class _Writer:
                     w(f"values[{w.bind(name)}] = {t}")
             for name in wanted:
                 with w.block(f"if V[{self.slot[name]}] is {self.not_yet}"):
-                    w(f"{self.fn[name]}(F)")
+                    w(f"{self.fn[name]}(F, V, values, as_of)")
 
     def _dates(self) -> None:
         """``Dates.check`` written out: a date of the record the policy reads after the evaluation
@@ -229,16 +229,14 @@ class _Writer:
         w, i = self.src, self.slot[name]
         field = self.policy.fields[name]
         explained = _explained(field.derive)
-        with w.block(f"def {self.fn[name]}(F)"):
-            w("V = F.V")
-            w("as_of = F.as_of")
+        with w.block(f"def {self.fn[name]}(F, V, values, as_of)"):  # (the frame's, as locals of the caller's)
             w(f"V[{i}] = None")  # asked for again while being computed: unknown, as the interpreter says
             if explained:
                 w("tr = []")
             x = self._value(field.derive, _Env("tr" if explained else None))
             with w.block(f"if {x} is not None"):
                 w(f"V[{i}] = {x}")
-                w(f"F.values[{w.bind(name)}] = {x}")
+                w(f"values[{w.bind(name)}] = {x}")
                 shown = w.temp()  # as show() gives it; a date's text asked of it at once
                 shows = (f"{shown} = {x} if type({x}) in {w.bind(AS_IS)} else "
                          + (f"{x}.isoformat() if type({x}) is {w.bind(dt.date)} else " if field.kind == "date" else "")
@@ -266,7 +264,7 @@ class _Writer:
         w, t = self.src, self.src.temp()
         w(f"{t} = V[{self.slot[name]}]")
         with w.block(f"if {t} is {self.not_yet}"):
-            w(f"{t} = {self.fn[name]}(F)")
+            w(f"{t} = {self.fn[name]}(F, V, values, as_of)")
         return t
 
     def _value(self, node: Any, env: _Env) -> str:  # noqa: C901 - one branch per operator, each small
