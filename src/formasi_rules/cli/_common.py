@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
@@ -157,12 +158,17 @@ POLICY = click.option("--policy", "policy_name", default=None,
 def load(policies: str | None, name: str | None):
     """The policy ``name`` (found as find_policy says), or without a name the default of the first
     policies folder that has one (see policy_folder)."""
+    return load_policy(policy_root(policies, name))
+
+
+def policy_root(policies: str | None, name: str | None) -> Path:
+    """The folder of the policy :func:`load` loads."""
     if name is not None:
-        return load_policy(find_policy(policies, name))
+        return find_policy(policies, name)
     for _, root in roots(policies):
         if root.is_dir():
             try:
-                return load_policy(policy_folder(root))
+                return policy_folder(root)
             except InvalidArgument as exc:
                 raise click.UsageError(str(exc)) from None
     raise click.UsageError("give --policy NAME (no policies folder was found) / sebutkan --policy NAMA")

@@ -18,6 +18,7 @@ from .._text import Text
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError
 from ..engine._compact import expander
 from ..engine._engine import check_filter
+from ..engine._parallel import discard_prestarted, prestart
 from ..formation._existing import existing_columns
 from ..inputs import FORMATS as INPUT_FORMATS
 from ..inputs import read_formation, read_records, record_columns
@@ -26,7 +27,7 @@ from ._files import Output, cannot_write
 from ._output import FORMATS, WriteFailed, Writer
 from ._progress import Progress, count_records
 from ._common import (
-    DELIMITER, INTERRUPTS, POLICIES, POLICY, Date, Rejections, load, located, command, main,
+    DELIMITER, INTERRUPTS, POLICIES, POLICY, Date, Rejections, load, located, command, main, policy_root,
 )
 
 
@@ -100,6 +101,9 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
                                "--layout untuk --format json atau jsonl; tabel hanya punya satu tata letak")
     watch_size = layout is None and fmt == "json"  # the full layout by default: say when it grows big
     layout = layout or ("compact" if fmt == "jsonl" else "full")
+    if jobs > 1:  # the workers load the policy now, beside this process, not once it is ready (~0.4 s)
+        prestart(policy_root(policies, policy_name), jobs - 1)
+        click.get_current_context().call_on_close(discard_prestarted)  # those no batch took (an early error)
     policy = load(policies, policy_name)
     as_of = as_of or dt.date.today()
     with warnings.catch_warnings(record=True) as caught:

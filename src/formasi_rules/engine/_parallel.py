@@ -54,7 +54,7 @@ from typing import Any
 import attrs
 
 from .._errors import EngineError, FormasiError, WorkerError
-from ..policy import load_checked
+from ..policy import checked, load_policy
 
 CHUNK = 250  # records per chunk (see chunk_size)
 IN_FLIGHT_PER_JOB = 3
@@ -74,14 +74,30 @@ def _spool_full(exc: OSError) -> FormasiError:
                         "set TMPDIR to a folder with room, or use one process (--jobs 1) / folder sementara penuh")
 
 
-def _serve(conn, factory: Callable[..., Any], root: str, digest: str, backend: str, places: Any) -> None:
-    """A worker: build an engine with ``factory`` (the Engine class, passed in so that this module
-    never imports the one that starts it), then evaluate each chunk it is sent, until told to stop
-    or its pipe closes (the calling process is gone)."""
+def _serve(conn, root: str) -> None:
+    """A worker: load the policy in folder ``root`` at once (beside the calling process, which may
+    still be loading its own: see :func:`prestart`), then wait for its orders: ``(factory, digest,
+    backend, places)``, or None when it is not needed after all. Refuse a policy of another digest
+    (read again first: the folder may have changed since it was read, before the batch began), build an engine with ``factory`` (the Engine class, passed in so that this module never imports
+    the one that starts it), then evaluate each chunk it is sent, until told to stop or its pipe
+    closes (the calling process is gone)."""
     # Ctrl-C reaches the whole process group: the calling process handles it and ends the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        engine = factory(load_checked(root, digest), backend=backend, formation=places)
+        policy: Any = load_policy(root)
+    except Exception as exc:  # noqa: BLE001 - said once the orders come (none may come)
+        policy = exc
+    try:
+        orders = conn.recv()
+    except (EOFError, OSError):
+        return
+    if orders is None:
+        return
+    factory, digest, backend, places = orders
+    try:
+        if isinstance(policy, Exception) or policy.digest != digest:  # (the folder changed since: read again)
+            policy = load_policy(root)
+        engine = factory(checked(policy, root, digest), backend=backend, formation=places)
     except Exception as exc:  # noqa: BLE001 - handed to the calling process
         conn.send(("failed", _portable(exc)))
         return
@@ -155,32 +171,71 @@ class _Job:
 
 
 class _Worker:
-    def __init__(self, ctx, args: tuple):
+    def __init__(self, root: str):
+        ctx = multiprocessing.get_context("spawn")
+        self.root = root
         self.conn, there = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_serve, args=(there, *args), daemon=True, name="formasi-worker")
+        self.process = ctx.Process(target=_serve, args=(there, root), daemon=True, name="formasi-worker")
         self.process.start()
         there.close()  # only the worker holds its end: its death closes the pipe
         self.up = False
         self.jobs: collections.deque[_Job] = collections.deque()  # sent, not answered, in order
 
 
+# workers started by prestart, not yet given their orders (taken by the next batch on their folder)
+_PRESTARTED: list[_Worker] = []
+
+
+def prestart(root: str | os.PathLike, count: int) -> None:
+    """Start ``count`` workers for the policy folder ``root`` now, before this process loads the
+    policy itself: each loads it beside this process (about half a second), and the next batch
+    with workers on that folder takes them, up or nearly, instead of starting its own once this
+    process is ready (``formasi evaluate --jobs N`` does this first thing). They check the batch's
+    policy digest when they get their orders, as any worker does; those no batch takes are ended by
+    :func:`discard_prestarted`, or at exit (they are daemons)."""
+    for _ in range(count):
+        _PRESTARTED.append(_Worker(os.path.realpath(root)))
+
+
+def discard_prestarted() -> None:
+    """End the workers :func:`prestart` started that no batch took."""
+    idle = _Workers(0, (), "")
+    idle.all, _PRESTARTED[:] = list(_PRESTARTED), []
+    idle.end(force=True)  # (none holds anything yet: ended at once, not after its policy is loaded)
+
+
+def _prestarted(root: str, count: int) -> list[_Worker]:
+    """Up to ``count`` prestarted workers of folder ``root``, taken; any others are ended."""
+    root = os.path.realpath(root)
+    taken = [w for w in _PRESTARTED if w.root == root and w.process.is_alive()][:count]
+    _PRESTARTED[:] = [w for w in _PRESTARTED if w not in taken]
+    discard_prestarted()
+    return taken
+
+
 class _Workers:
-    """The worker processes, and what each was sent."""
+    """The worker processes, and what each was sent. ``args``: ``(factory, root, digest, backend,
+    places)``, each worker's orders (and its folder)."""
 
     def __init__(self, count: int, args: tuple, spool: str):
-        ctx = multiprocessing.get_context("spawn")
         self.spool = spool
         self.numbers = itertools.count()
         self.all: list[_Worker] = []
-        try:
-            for _ in range(count):
-                self.all.append(_Worker(ctx, args))
-        except BaseException:
-            self.end(force=True)
-            raise
         self.done = 0  # records handed out, for the message if a worker dies
         self.stolen = 0  # chunks taken back from the workers' queues
         self.duplicated = 0  # chunks a starved worker was on that this process did as well
+        if not count:
+            return
+        factory, root, digest, backend, places = args
+        try:
+            self.all = _prestarted(root, count)
+            while len(self.all) < count:
+                self.all.append(_Worker(root))
+            for w in self.all:
+                w.conn.send((factory, digest, backend, places))
+        except BaseException:
+            self.end(force=True)
+            raise
 
     def poll(self, timeout: float | None) -> None:
         """Take in what the workers said within ``timeout`` seconds (None: until one says

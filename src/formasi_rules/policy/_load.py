@@ -63,7 +63,12 @@ def load_checked(root: str | os.PathLike, digest: str) -> Policy:
     """The policy in folder ``root``, refused unless its digest is ``digest``: a process that
     evaluates part of a batch (a ``--jobs`` worker, or a Dask worker in formasi_rules.extra.dask)
     loads the policy by its folder, and must decide by exactly the version the batch began with."""
-    policy = load_policy(root)
+    return checked(load_policy(root), root, digest)
+
+
+def checked(policy: Policy, root: str | os.PathLike, digest: str) -> Policy:
+    """``policy``, loaded from folder ``root``, refused unless its digest is ``digest`` (see
+    :func:`load_checked`)."""
     if policy.digest != digest:
         raise EngineError(f"the policy in {root} changed after the batch started, or this machine holds another "
                           f"copy of it (its digest here is {policy.digest}, the batch's {digest}); run the batch "
