@@ -495,3 +495,26 @@ def test_the_delimiter_option_reads_the_places_file_too(tmp_path):
     assert told.exit_code == said.exit_code == 0 and said.stdout == told.stdout
     wrong = CliRunner().invoke(main, [*common, "--delimiter", ","])  # read as one column: every row is F001
     assert wrong.exit_code == 2 and "F001" in wrong.stderr and "separated by a comma" in wrong.stderr, wrong.output
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_no_remember_asks_the_engine_for_every_candidate_and_writes_the_same(monkeypatch, tmp_path, jobs):
+    """--no-remember (an audit): the engine is built not to remember, its workers too, and the
+    output is what a remembering run writes."""
+    import formasi_rules.cli._evaluate as command
+    from formasi_rules import Engine
+    made = []
+
+    class Recorded(Engine):
+        def __init__(self, *args, **kwargs):
+            made.append(kwargs.get("remember", True))
+            super().__init__(*args, **kwargs)
+    monkeypatch.setattr(command, "Engine", Recorded)
+    outs = []
+    for flags in ([], ["--no-remember"]):
+        out = tmp_path / f"out{len(flags)}.jsonl"
+        r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", "jsonl", "--policies", POLICIES,
+                "--jobs", jobs, "-o", str(out), *flags)
+        assert r.exit_code == 0, r.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and made == [True, False]

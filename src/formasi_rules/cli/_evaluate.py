@@ -76,10 +76,13 @@ def _size_warning(writer: Writer, total: int | None) -> None:
               help="Write the decisions here instead of standard output.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes in all: this one and N-1 workers (same results, same order).")
+@click.option("--no-remember", "afresh", is_flag=True,
+              help="Ask the rules engine for every candidate, never answering one from what it answered for "
+                   "another with the same values (an audit: the same results, slower) / tanpa memo.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on a terminal.")
 @command
 def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formation, workload, existing, allocate,
-             delimiter, policies, policy_name, backend, output, jobs, quiet):
+             delimiter, policies, policy_name, backend, output, jobs, afresh, quiet):
     """Decide, for every candidate in CANDIDATES, each route and level, with every reason.
 
     CANDIDATES is a file, or - for standard input (with --input-format jsonl or csv)."""
@@ -108,7 +111,7 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
     as_of = as_of or dt.date.today()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)
-        engine = Engine(policy, backend=backend)
+        engine = Engine(policy, backend=backend, remember=not afresh)
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)
     # a file of open places (read here where --delimiter says its separator), or (below) a formation
