@@ -199,9 +199,8 @@ def prestart(root: str | os.PathLike, count: int) -> None:
 
 def discard_prestarted() -> None:
     """End the workers :func:`prestart` started that no batch took."""
-    idle = _Workers(0, (), "")
-    idle.all, _PRESTARTED[:] = list(_PRESTARTED), []
-    idle.end(force=True)  # (none holds anything yet: ended at once, not after its policy is loaded)
+    idle, _PRESTARTED[:] = list(_PRESTARTED), []
+    _end(idle, force=True)  # (none holds anything yet: ended at once, not after its policy is loaded)
 
 
 def _prestarted(root: str, count: int) -> list[_Worker]:
@@ -305,27 +304,32 @@ class _Workers:
         return job
 
     def end(self, force: bool) -> None:
-        """Stop every worker and make sure none outlives this call: asked to stop (``force``
-        False) and given a moment, else ended."""
-        if not force:
-            for w in self.all:
-                try:
-                    w.conn.send(None)
-                except OSError:
-                    pass
-            for w in self.all:
-                w.process.join(5)
-        for w in self.all:
-            if w.process.is_alive():
-                w.process.terminate()
-        for w in self.all:
-            w.process.join(5)
-            if w.process.is_alive():
-                w.process.kill()
-                w.process.join()
-            w.conn.close()
-            w.process.close()
+        """Stop every worker and make sure none outlives this call (see :func:`_end`)."""
+        _end(self.all, force)
         self.all = []
+
+
+def _end(workers: list[_Worker], force: bool) -> None:
+    """Stop ``workers`` and make sure none outlives this call: asked to stop (``force`` False) and
+    given a moment, else ended."""
+    if not force:
+        for w in workers:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+        for w in workers:
+            w.process.join(5)
+    for w in workers:
+        if w.process.is_alive():
+            w.process.terminate()
+    for w in workers:
+        w.process.join(5)
+        if w.process.is_alive():
+            w.process.kill()
+            w.process.join()
+        w.conn.close()
+        w.process.close()
 
 
 def _discard(path: str) -> None:
