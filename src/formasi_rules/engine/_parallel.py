@@ -3,7 +3,10 @@
 ``jobs`` counts processes in all: the calling process and ``jobs - 1`` workers. Each
 worker builds its own Engine from the policy folder (durable_rules holds the GIL, so
 threads would not help; one engine per process is also what its notes advise) and checks
-that the policy it loaded has the caller's digest. The calling process reads records,
+that the policy it loaded has the caller's digest. A worker is started with its folder alone,
+loads the policy at once, and gets its orders (the engine factory, the digest, the backend, the
+open places) over its pipe: so ``formasi evaluate --jobs N`` starts its workers first
+(:func:`prestart`), and each loads the policy beside the calling process instead of after it. The calling process reads records,
 sends chunks to the workers while fewer than a few per worker are queued, and otherwise
 evaluates the next chunk itself; it yields results in the order the records came. On two
 cores this keeps both busy without a third process competing with them.
