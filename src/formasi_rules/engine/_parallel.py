@@ -6,10 +6,11 @@ threads would not help; one engine per process is also what its notes advise) an
 that the policy it loaded has the caller's digest. A worker is started with its folder alone,
 loads the policy at once, and gets its orders (the engine factory, the digest, the backend, the
 open places) over its pipe: so ``formasi evaluate --jobs N`` starts its workers first
-(:func:`prestart`), and each loads the policy beside the calling process instead of after it. The calling process reads records,
-sends chunks to the workers while fewer than a few per worker are queued, and otherwise
-evaluates the next chunk itself; it yields results in the order the records came. On two
-cores this keeps both busy without a third process competing with them.
+(:func:`prestart`), and each loads the policy beside the calling process instead of after it.
+The calling process reads records, sends chunks to the workers while fewer than a few per
+worker are queued, and otherwise evaluates the next chunk itself; it yields results in the
+order the records came. On two cores this keeps both busy without a third process competing
+with them.
 
 The workers are plain processes, each with a pipe of its own to this one, not a process
 pool: a pool replaces a worker that dies and waits for its lost chunk forever
@@ -81,7 +82,8 @@ def _serve(conn, root: str) -> None:
     """A worker: load the policy in folder ``root`` at once (beside the calling process, which may
     still be loading its own: see :func:`prestart`), then wait for its orders: ``(factory, digest,
     backend, places)``, or None when it is not needed after all. Refuse a policy of another digest
-    (read again first: the folder may have changed since it was read, before the batch began), build an engine with ``factory`` (the Engine class, passed in so that this module never imports
+    (read again first: the folder may have changed since it was read, before the batch began),
+    build an engine with ``factory`` (the Engine class, passed in so that this module never imports
     the one that starts it), then evaluate each chunk it is sent, until told to stop or its pipe
     closes (the calling process is gone)."""
     # Ctrl-C reaches the whole process group: the calling process handles it and ends the workers
@@ -234,7 +236,10 @@ class _Workers:
             while len(self.all) < count:
                 self.all.append(_Worker(root))
             for w in self.all:
-                w.conn.send((factory, digest, backend, places))
+                try:
+                    w.conn.send((factory, digest, backend, places))
+                except OSError:  # a worker dead already (a prestarted one, killed): poll says so
+                    pass
         except BaseException:
             self.end(force=True)
             raise
