@@ -159,3 +159,28 @@ def test_the_command_line_starts_its_workers_first_and_writes_what_one_process_w
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     assert started == [(os.path.realpath(ROOT / "policies" / "pengantar_kerja"), 1)] and not _parallel._PRESTARTED
+
+
+def test_a_worker_that_cannot_be_started_first_is_left_to_the_batch(policy_copy, monkeypatch):
+    # prestarting is a head start, never a new way to fail: the batch starts its own and says why not
+    def refused(self, root):
+        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(_parallel._Worker, "__init__", refused)
+    _parallel.prestart(policy_copy, 2)
+    assert not _parallel._PRESTARTED
+
+
+def test_a_worker_the_machine_cannot_start_is_said_in_one_line(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+    from formasi_rules.cli import main
+
+    def refused(self, root):
+        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(_parallel._Worker, "__init__", refused)
+    out = tmp_path / "out.jsonl"
+    r = CliRunner().invoke(main, ["evaluate", str(ROOT / "examples" / "sumsel" / "candidates.json"), "--as-of",
+                                  AS_OF.isoformat(), "--format", "jsonl", "--jobs", "2", "--policies",
+                                  str(ROOT / "policies"), "-o", str(out)])
+    assert r.exit_code not in (0, 3) and "cannot start a worker process (Resource temporarily unavailable)" in r.stderr
+    assert "--jobs 1" in r.stderr and "internal error" not in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()  # nothing half written

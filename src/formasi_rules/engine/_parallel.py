@@ -197,9 +197,13 @@ def prestart(root: str | os.PathLike, count: int) -> None:
     with workers on that folder takes them, up or nearly, instead of starting its own once this
     process is ready (``formasi evaluate --jobs N`` does this first thing). They check the batch's
     policy digest when they get their orders, as any worker does; those no batch takes are ended by
-    :func:`discard_prestarted`, or at exit (they are daemons)."""
+    :func:`discard_prestarted`, or at exit (they are daemons). A worker that cannot be started
+    (no process left to this user) is not: the batch meets the same and says so, as without this."""
     for _ in range(count):
-        _PRESTARTED.append(_Worker(os.path.realpath(root)))
+        try:
+            _PRESTARTED.append(_Worker(os.path.realpath(root)))
+        except OSError:
+            return
 
 
 def discard_prestarted() -> None:
@@ -234,7 +238,12 @@ class _Workers:
         try:
             self.all = _prestarted(root, count)
             while len(self.all) < count:
-                self.all.append(_Worker(root))
+                try:
+                    self.all.append(_Worker(root))
+                except OSError as exc:  # the machine's to fix (no process left to this user), not a bug
+                    raise FormasiError(
+                        f"cannot start a worker process ({exc.strerror or exc}); use fewer processes: --jobs "
+                        f"{len(self.all) + 1} at most / proses pekerja tidak dapat dimulai") from None
             for w in self.all:
                 try:
                     w.conn.send((factory, digest, backend, places))
