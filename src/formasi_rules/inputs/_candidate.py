@@ -455,7 +455,7 @@ def _year_problems(c: Candidate, path: str) -> list[Problem]:
     if years_apart(years):
         return []
     problems = []
-    if (min(years) < FIRST_YEAR or max(years) > LAST_YEAR):
+    if min(years) < FIRST_YEAR or max(years) > LAST_YEAR:
         problems += [Problem("I005", f"nilai salah: harus tahun seperti 2024, bukan {y}",
                              f"expected a year like 2024, got {y}", path=f"{path}.performance[{i}].year")
                      for i, y in enumerate(years) if not FIRST_YEAR <= y <= LAST_YEAR]
