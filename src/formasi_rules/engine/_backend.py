@@ -20,7 +20,7 @@ from typing import Any, Callable, Protocol
 import attrs
 
 from .._errors import InputError
-from ._memo import parts_of, recaller, share, values_of
+from ._memo import keep, parts_of, recaller, share, values_of
 from ._plan import Plan, compile_condition, keys_read
 
 
@@ -135,8 +135,6 @@ def _filler(keys: tuple[str, ...], memo: dict, tests: tuple, shift: int, limit: 
     evaluated, and remembered (the memo forgets all it holds past ``limit``)."""
     def fill(fact: dict[str, Any]) -> int:
         got = _outcomes(tests, shift, fact)
-        if len(memo) >= limit:
-            memo.clear()
-        memo[values_of(keys, fact.get)] = got
+        keep(memo, values_of(keys, fact.get), got, limit)
         return got
     return fill

@@ -86,9 +86,7 @@ class Memo:
             split[part_of[rule]] |= bits[rule]
         get, got = fact.get, 0
         for (keys, memo), found in zip(self.parts, split):
-            if len(memo) >= self._share:
-                memo.clear()
-            memo[values_of(keys, get)] = found
+            keep(memo, values_of(keys, get), found, self._share)
             got |= found
         return got
 
@@ -120,6 +118,14 @@ def parts_of(reads: dict[str, frozenset[str]]) -> list[tuple[tuple[str, ...], li
 def share(parts: list) -> int:
     """The sets of values each part may hold (:data:`LIMIT` over the parts)."""
     return max(1, LIMIT // len(parts)) if parts else LIMIT
+
+
+def keep(memo: dict[Any, int], values: Any, bits: int, limit: int) -> None:
+    """Remember a part's ``bits`` for its ``values``; a part holding ``limit`` sets of values forgets
+    them all first (memory stays bounded)."""
+    if len(memo) >= limit:
+        memo.clear()
+    memo[values] = bits
 
 
 def values_of(keys: tuple[str, ...], get: Callable[[str, Any], Any]) -> Any:
