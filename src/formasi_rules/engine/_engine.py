@@ -72,9 +72,7 @@ class Engine:
                 f"policy that extends it / kebijakan dasar tidak dievaluasi sendiri")
         if backend not in (None, *BACKENDS):
             raise InvalidArgument(f"backend must be one of {BACKENDS} or None, got {backend!r}")
-        if type(remember) is not bool:
-            raise InvalidArgument(f"remember must be True or False, got {remember!r}")
-        self._remember = remember
+        self._remember = check_remember(remember)
         self.places = open_places_of(formation, policy.levels)
         self._lock = threading.Lock()
         self._closed = False
@@ -307,6 +305,13 @@ def _new_backend(backend: str | None, policy: Policy, remember: bool) -> Backend
     if resolve_backend(backend, stacklevel=3) == "reference":  # the warning names the line making the Engine
         return ReferenceBackend(remember=remember)
     return DurableBackend(policy.name, remember=remember)  # BackendUnavailable if it was asked for and cannot be imported
+
+
+def check_remember(remember: Any) -> bool:
+    """``remember`` (see Engine), or InvalidArgument for anything but True or False."""
+    if type(remember) is not bool:
+        raise InvalidArgument(f"remember must be True or False, got {remember!r}")
+    return remember
 
 
 def resolve_backend(backend: str | None, stacklevel: int = 2) -> str:

@@ -29,7 +29,7 @@ from .. import __version__
 from .._dates import as_date
 from .._errors import EngineError, InvalidArgument
 from ..engine._dedup import unique
-from ..engine._engine import Engine, check_filter, open_places_of, resolve_backend
+from ..engine._engine import Engine, check_filter, check_remember, open_places_of, resolve_backend
 from ..engine._result import Block, check_layout
 from ..inputs import record_columns
 from ..policy import Policy, load_checked
@@ -75,13 +75,11 @@ class Batch:
                                   "evaluate a policy that extends it / kebijakan dasar tidak dievaluasi sendiri")
         if backend not in (None, "durable", "reference"):
             raise InvalidArgument(f"backend must be 'durable', 'reference' or None, got {backend!r}")
-        if type(remember) is not bool:
-            raise InvalidArgument(f"remember must be True or False, got {remember!r}")
         return cls(folder=os.fspath(folder) if folder is not None else os.path.abspath(policy.root),
                    digest=policy.digest, version=__version__, backend=resolve_backend(backend, stacklevel=2),
                    as_of=as_date(as_of), layout=check_layout(layout), route=route, level=level,
                    formation=open_places_of(formation, policy.levels), columns=record_columns(policy),
-                   remember=remember)
+                   remember=check_remember(remember))
 
 
 _POLICIES: dict[tuple[str, str], Policy] = {}  # (folder, digest) -> the policy loaded from there
