@@ -89,7 +89,7 @@ class GeneratedDeriver:
         self._lean: Callable[[Frame], None] | None = None  # without ``shown``: written when first asked for
 
     def _written(self, shown: bool) -> tuple[Callable[[Frame], None], str, int]:
-        writer = _Writer(self.policy, shown, Dates(self.policy))
+        writer = _Writer(self.policy, shown)
         namespace = writer.src.build(f"<formasi_rules derivations of {self.policy.digest[:12]}>")
         return namespace[writer.main], writer.src.text(), len(writer.slot)
 
@@ -99,14 +99,12 @@ class GeneratedDeriver:
         outcomes (each value's text, made as it went, is ~4 % of a Result's cost). InputError for a
         date after ``as_of`` (``Dates.check``; the code looks first)."""
         frame = Frame(c, as_of, self._slots)
-        if shown:
-            self._run(frame)
-            return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain, frame.shown)
-        run = self._lean
+        run = self._run if shown else self._lean
         if run is None:  # (two threads may each write it: the same code)
             run = self._lean = self._written(False)[0]
         run(frame)
-        return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain)
+        return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain,
+                       frame.shown if shown else None)
 
 
 def deriver_for(policy: Policy) -> GeneratedDeriver | Deriver:
@@ -127,9 +125,9 @@ class _Env:
 
 
 class _Writer:
-    def __init__(self, policy: Policy, shown: bool = True, dates: Dates | None = None):
+    def __init__(self, policy: Policy, shown: bool = True):
         self.policy = policy
-        self.dates = dates or Dates(policy)
+        self.dates = Dates(policy)
         self.shown = shown  # each derived value's text kept as it goes (Frame.shown)
         self.src = w = Source(ATTRIBUTES)
         fields = policy.fields
