@@ -135,7 +135,8 @@ def test_durable_run_many_is_run_fact_by_fact(policy):
         for record in candidates(40):
             candidate = structure_candidate(record, "$", policy)
             try:
-                facts.append(_stages._prepared(compiled, index, candidate, AS_OF, None, None, None)[2])
+                derived = _stages._prepared(compiled, index, candidate, AS_OF, None, None, None)[1]
+                facts.append(_stages._fact(compiled, index, derived))
             except fr.InputError:
                 continue
         text_key = next(k for k, v in facts[0].items() if isinstance(v, str))

@@ -20,7 +20,7 @@ from typing import Any, Callable, Protocol
 import attrs
 
 from .._errors import InputError
-from ._memo import keep, parts_of, recaller, share, values_of
+from ._memo import ValueRecall, keep, parts_of, recaller, share, values_of
 from ._plan import Plan, compile_condition, keys_read
 
 
@@ -50,6 +50,12 @@ class Backend(Protocol):
     def prepare(self, plan: Plan) -> None: ...
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings: ...
+
+    def recall(self, plan: Plan, code: Any, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
+        """What :meth:`run` gives for the fact ``code`` (``_encode_code.FactCode``) makes of these
+        derived values, where the backend answers from what it remembers without the fact; else None
+        (the caller builds the fact and runs it)."""
+        ...
 
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         """Each fact's Firings, in order, or the InputError that fact alone raises (a value the
@@ -89,6 +95,19 @@ class ReferenceBackend:
         got = answers.recall(fact)
         return Firings(got & answers.every, got >> answers.shift, plan.keys.difference(fact), plan)
 
+    def recall(self, plan: Plan, code: Any, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
+        answers = self._compiled(plan)
+        if answers.parts is None or not code.writable:
+            return None
+        found = answers.from_values
+        if found is None or found.code is not code:
+            found = answers.from_values = ValueRecall(code, [(frozenset(), answers.parts)])
+        answer = found(values, per_level)
+        if answer is None:  # a part not seen: run() fills it
+            return None
+        got, lacks, _ = answer
+        return Firings(got & answers.every, got >> answers.shift, lacks, plan)
+
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         return [self.run(plan, fact) for fact in facts]
 
@@ -106,6 +125,7 @@ class _Answers:
         self.every = (1 << self.shift) - 1
         tests = {key: (plan.bit[key], compile_condition(check.condition)) for key, check in plan.checks.items()}
         self.parts: list[tuple[tuple[str, ...], dict]] | None = None  # (keys, memo) each; None: no memo
+        self.from_values: ValueRecall | None = None  # the parts asked from derived values (made when first asked)
         if not remember:
             every = tuple(tests.values())
             self.recall = lambda fact: _outcomes(every, self.shift, fact)

@@ -16,7 +16,7 @@ from ..formation._rules import build_formation_plan
 from ..policy import Policy
 from ._backend import Backend
 from ._derive_code import deriver_for
-from ._encode_code import fact_encoder
+from ._encode_code import FactCode, fact_encoder
 from ._explain import Explainer
 from ._plan import Plan, build_plan, periods
 
@@ -34,6 +34,7 @@ class Compiled:
             self.plans = [build_plan(policy, p.valid_from, p) for p in self.periods]
             self.explainers = [Explainer(policy, plan) for plan in self.plans]
             self.encoders = [fact_encoder(policy, plan.keys) for plan in self.plans]  # generated code
+            self.codes = [FactCode(policy, plan.keys) for plan in self.plans]  # the same, for Backend.recall
             # formation rules (subject: formation) get plans of their own, on the same backend
             self.formation_plans = [build_formation_plan(policy, p.valid_from, p) for p in self.periods]
             for plan in self.plans + [fp for fp, _ in self.formation_plans]:

@@ -29,7 +29,7 @@ import orjson
 from .._errors import BackendUnavailable, EngineError, InputError, PolicyError, Problem
 from ._backend import Firings
 from ._encode import KIND
-from ._memo import Memo
+from ._memo import Memo, ValueRecall
 from ._plan import Plan
 from ._rulesets import RULE_NAME, RulesetSpec, compile_plan, engine_names, fallback_able, groups
 
@@ -225,6 +225,8 @@ class DurableBackend:
         # id(plan) -> how its facts begin (session, fact id, kind) and the engine name of each key
         # (None: every key is its own; see _rulesets.engine_names)
         self._heads: dict[int, tuple[str, dict[str, str] | None]] = {}
+        # id(plan) -> its rulesets, the FactCode, their memos asked from values, the inference (_recaller)
+        self._recalls: dict[int, tuple[list[_Ruleset], Any, ValueRecall, _Inference]] = {}
 
     def prepare(self, plan: Plan) -> None:
         with self._lock:
@@ -314,6 +316,42 @@ class DurableBackend:
         if text is None and inference.unread:
             _check_sizes(fact, inference.unread)
         return self._firings(plan, inference, lacks, got)
+
+    def recall(self, plan: Plan, code: Any, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
+        """What :meth:`run` gives for the fact ``code`` (the plan's ``_encode_code.FactCode``) makes of
+        these derived values, where the memos answer it: no fact is built. None where the fact must be
+        built and run: a part's values not seen, a memo off, the plan's first facts being counted
+        (``_observe``), keys no rule reads (their sizes are checked as the fact is written)."""
+        with self._lock:
+            found = self._recalls.get(id(plan))
+            if found is None or found[1] is not code or found[0] is not self._rulesets.get(id(plan)):
+                found = self._recaller(plan, code)
+                if found is None:
+                    return None
+            rulesets, _, ask, inference = found
+            for ruleset in rulesets:
+                if not ruleset.memo.on:
+                    return None
+            answer = ask(values, per_level)
+            if answer is None:
+                return None
+            got, lacks, asked = answer
+            for i, ruleset in enumerate(rulesets):
+                if asked >> i & 1:
+                    ruleset.memo.answered()
+        return self._firings(plan, inference, lacks, got)
+
+    def _recaller(self, plan: Plan, code: Any) -> tuple[list[_Ruleset], Any, ValueRecall, _Inference] | None:
+        """The plan's rulesets now, with their memos asked from values and what they leave to inference;
+        None while they cannot answer so (called holding the lock)."""
+        if id(plan) not in self._rulesets or id(plan) in self._tally or not code.writable:
+            return None
+        rulesets, inference = self._ready(plan)
+        if inference.unread:
+            return None
+        found = self._recalls[id(plan)] = (rulesets, code, ValueRecall(
+            code, [(r.only_missing or frozenset(), r.memo.parts) for r in rulesets]), inference)
+        return found
 
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:
         """Each ruleset takes the whole chunk of facts in turn: one ruleset's C state stays in the
@@ -411,6 +449,7 @@ class DurableBackend:
             self._plans.clear()
             self._tally.clear()
             self._heads.clear()
+            self._recalls.clear()
 
 
 FALLBACK_ASSERT = 8  # what asserting a fact into one more ruleset costs, in agenda actions (measured: ~4.5 µs

@@ -4,6 +4,10 @@ each field's encoding decided when the code is written, not per value.
 A value the inline encodings do not take (a Decimal, a number too large) goes through the
 field's own encoder from ``_encode``; an error of any kind is left to ``encode_fact``, which
 words it (the caller, ``_stages._encoded``, runs it again on the slow path).
+
+:class:`FactCode` writes the same encodings into locals of a larger function instead of a dict:
+``_memo.value_recaller`` asks a backend's memo with them, so a fact the memo answers is never
+built.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from ._encode import INT64, _encoder, fact_key
 from ._source import Source
 
 ATTRIBUTES = frozenset(("get", "items", "scaleb"))
+MAX_LACKING = 1024  # sets of missing keys FactCode remembers (a batch meets few)
 
 
 def fact_encoder(policy: Policy, keys: frozenset[str]) -> Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]:
@@ -49,6 +54,107 @@ def fact_encoder(policy: Policy, keys: frozenset[str]) -> Callable[[dict[str, An
                         w(f"{fact}[{key}] = {enc}({value})")
         w(f"return {fact}")
     return w.build(f"<formasi_rules fact of {policy.digest[:12]}>")[name]
+
+
+class FactCode:
+    """A plan's fact (``keys``) as :func:`fact_encoder` makes it, written by :meth:`write` into locals
+    of generated code: each key's encoded value, or the name of the sentinel ``missing`` where the
+    fact would lack the key, and a mask of the keys lacking (bit ``i``: ``order[i]``)."""
+
+    def __init__(self, policy: Policy, keys: frozenset[str]):
+        self.policy = policy
+        self.order = tuple(sorted(keys))
+        sources: dict[str, list[tuple[str, str | None]]] = {key: [] for key in self.order}
+        for name in policy.fields:  # where encode_fact takes each key from: a value, or a per-level value
+            if name in sources:
+                sources[name].append((name, None))
+        for name, field in policy.fields.items():
+            for level in policy.levels:
+                key = fact_key(field, level)
+                if key in sources and (field.per_level or key != name):
+                    sources[key].append((name, level))
+        # a key written twice (encode_fact's last write wins) is left to the fact: no code is written
+        self.writable = all(len(found) <= 1 for found in sources.values())
+        self._sources = {key: found[0] if found else None for key, found in sources.items()}
+        # the per-level values the code reads; any other in a Derived's per_level (a field not declared
+        # per level) would overwrite a key in encode_fact: such values are left to the fact (covers)
+        self._levelled = frozenset(s[0] for s in self._sources.values() if s is not None and s[1] is not None)
+        self._lacking: dict[int, frozenset[str]] = {}
+
+    def read(self, w: Source, key: str, missing: str, lacking: str, by_level: dict[str, str]) -> str:
+        """Write the statements reading ``key``'s value from ``values`` or ``per_level`` (the generated
+        function's parameters): the local holding it, which holds the name ``missing`` (and the line
+        ``lacking`` has run) where the fact would lack the key. ``by_level``: the locals of the
+        per-level values read so far (field -> local), shared by the calls of one function."""
+        t = w.temp()
+        source = self._sources[key]
+        if source is None:  # no field gives it: the fact never holds it
+            w(f"{t} = {missing}")
+            w(lacking)
+            return t
+        name, level = source
+        if level is None:
+            w(f"{t} = values.get({w.bind(name)})")
+            with w.block(f"if {t} is None"):
+                w(f"{t} = {missing}")
+                w(lacking)
+            return t
+        levels = by_level.get(name)
+        if levels is None:
+            levels = by_level[name] = w.temp()
+            w(f"{levels} = per_level.get({w.bind(name)})")
+        # as encode_fact, a per-level value is encoded even where it is None
+        w(f"{t} = {missing} if {levels} is None else {levels}.get({w.bind(level)}, {missing})")
+        with w.block(f"if {t} is {missing}"):
+            w(lacking)
+        return t
+
+    def encode(self, w: Source, key: str, value: str, missing: str) -> str:
+        """Write the statements encoding the value :meth:`read` left in ``value`` as the fact holds it:
+        the local holding it (``missing`` stays itself). An encoding that fails raises, as
+        fact_encoder's does."""
+        source = self._sources[key]
+        if source is None:
+            return value
+        name, level = source
+        field, t = self.policy.fields[name], w.temp()
+        with w.block(f"if {value} is {missing}"):
+            w(f"{t} = {missing}")
+        with w.block("else"):
+            if level is None:
+                w(f"{t} = {_inline(w, field, self.policy, value)}")
+            else:
+                w(f"{t} = {w.bind(_encoder(field, self.policy))}({value})")
+        return t
+
+    def cheap(self, key: str) -> bool:
+        """Whether :meth:`encode` costs about a look-up (text, true/false), so code that keys on
+        values keys on the encoded one; the others (numbers, dates, ordered values) are equal in
+        Python only where their encodings are equal (but see :meth:`apart`)."""
+        source = self._sources[key]
+        return source is None or self.policy.fields[source[0]].kind not in ("number", "date", "ordered")
+
+    def apart(self, w: Source, key: str, value: str) -> str:
+        """An expression of the raw ``value`` of a key not :meth:`cheap` that equals another only where
+        their encodings are equal: the value itself, but true or false given for a number (equal to 1
+        and 0 in Python, refused by the encoding) made unequal to any number."""
+        source = self._sources[key]
+        if source is not None and self.policy.fields[source[0]].kind == "number":
+            return f"({value},) if type({value}) is {w.bind(bool)} else {value}"
+        return value
+
+    def covers(self, per_level: dict[str, Any]) -> bool:
+        """Whether :meth:`write`'s code reads every per-level value given (else the fact must be built)."""
+        return not per_level or self._levelled.issuperset(per_level)
+
+    def lacking(self, mask: int) -> frozenset[str]:
+        """The keys a mask of :meth:`write` names (one frozenset per mask, kept)."""
+        found = self._lacking.get(mask)
+        if found is None:
+            if len(self._lacking) >= MAX_LACKING:
+                self._lacking.clear()
+            found = self._lacking[mask] = frozenset(k for i, k in enumerate(self.order) if mask >> i & 1)
+        return found
 
 
 def _number(w: Source, field: Any, policy: Policy, t: str) -> str:

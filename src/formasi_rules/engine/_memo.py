@@ -26,6 +26,7 @@ each other, so no two values the engine tells apart are one key here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from ._source import Source
@@ -76,6 +77,11 @@ class Memo:
             if self._asked >= STRETCH:
                 self._judge()
         return got
+
+    def answered(self) -> None:
+        """Count a fact answered from this memo without :meth:`recall` (by a ValueRecall), as recall
+        counts a hit."""
+        self._asked += 1
 
     def learn(self, fact: dict[str, Any], fired: list[str], bits: dict[str, int]) -> int:
         """Remember what the engine fired for this fact (``fired``: rule names), part by part; the
@@ -146,15 +152,100 @@ def recaller(parts: list[tuple[tuple[str, ...], dict]], fill: list[Callable[[dic
     with w.block(f"def {name}(values)"):
         w(f"{get} = values.get")
         for i, (keys, memo) in enumerate(parts):
-            values = [f"{get}({w.bind(k)}, {missing})" for k in keys]
-            key = values[0] if len(values) == 1 else "(" + "".join(v + ", " for v in values) + ")"
             t = w.temp()
-            w(f"{t} = {w.bind(memo)}.get({key})")
+            w(f"{t} = {w.bind(memo)}.get({_key([f'{get}({w.bind(k)}, {missing})' for k in keys])})")
             with w.block(f"if {t} is None"):
                 w("return None" if fill is None else f"{t} = {w.bind(fill[i])}(values)")
             found.append(t)
         w(f"return {' | '.join(found) or '0'}")
     return w.build("<formasi_rules memo of a plan's rules>")[name]
+
+
+def _key(values: list[str]) -> str:
+    """The expression of a part's key (as :func:`values_of` makes it) from its keys' expressions."""
+    return values[0] if len(values) == 1 else "(" + "".join(v + ", " for v in values) + ")"
+
+
+class ValueRecall:
+    """A backend's memos asked straight from a candidate's derived values, so a fact the memos answer
+    is never built. ``code`` (an ``_encode_code.FactCode``) reads and encodes each key as the fact's
+    encoder would; ``groups``: per memo (a ruleset's), the keys that alone send a fact to it (a
+    fallback ruleset's ``only_missing``; empty: every fact) and its parts.
+
+    Each part is first asked by its keys' values as derived (a number, a date, an ordered value: equal
+    values encode alike, ``FactCode.apart``), in a memo of its own: only where that has not seen them
+    are they encoded and the backend's memo asked, and what it answers kept for the values. So a
+    repeated Decimal or date is not encoded again.
+
+    Calling it gives ``(bits, lacking, asked)``: the OR of the bits remembered, the plan's keys the
+    fact would lack, and a bit per group asked (for its memo's count); or None where the fact must be
+    built and given to the backend: a part whose values the backend's memo has not seen, a value the
+    encoding refuses (the fact's encoder words it), a per-level value the code does not read."""
+
+    def __init__(self, code: Any, groups: list[tuple[frozenset[str], list[tuple[tuple[str, ...], dict]]]]):
+        self.code = code
+        self.seen: list[dict[Any, int]] = []  # per part asked by values as derived: values -> bits
+        w = Source(frozenset(("get", "scaleb", "clear")))
+        name, missing = w.function_name(), w.bind(MISSING)
+        with w.block(f"def {name}(values, per_level)"):
+            lacks, got, asked = w.temp(), w.temp(), w.temp()
+            w(f"{lacks} = 0")
+            raw: dict[str, str] = {}
+            by_level: dict[str, str] = {}
+            for i, key in enumerate(code.order):
+                raw[key] = code.read(w, key, missing, f"{lacks} = {lacks} | {1 << i}", by_level)
+                if code.cheap(key):  # keyed on as encoded
+                    raw[key] = code.encode(w, key, raw[key], missing)
+            w(f"{got} = 0")
+            w(f"{asked} = 0")
+            for g, (only, parts) in enumerate(groups):
+                mask = sum(1 << code.order.index(k) for k in only)
+                # a fallback ruleset takes a fact lacking some of its keys, not all (DurableBackend.run)
+                with w.block(f"if {lacks} & {mask} and {lacks} & {mask} != {mask}") if mask else nullcontext():
+                    for keys, memo in parts:
+                        w(f"{got} = {got} | {self._part(w, code, keys, memo, raw, share(parts), missing)}")
+                    w(f"{asked} = {asked} | {1 << g}")
+            w(f"return {got}, {lacks}, {asked}")
+        self._recall = w.build("<formasi_rules memo asked from values>")[name]
+
+    def _part(self, w: Source, code: Any, keys: tuple[str, ...], memo: dict, raw: dict[str, str], limit: int,
+              missing: str) -> str:
+        """Write one part's look-up: the local holding its bits (the function returns None where the
+        backend's memo has not seen its values)."""
+        bits = w.temp()
+        dear = [k for k in keys if not code.cheap(k)]
+        if not dear:  # every value as encoded already: the backend's memo at once
+            w(f"{bits} = {w.bind(memo)}.get({_key([raw[k] for k in keys])})")
+            with w.block(f"if {bits} is None"):
+                w("return None")
+            return bits
+        seen = {}
+        self.seen.append(seen)
+        key = w.temp()
+        w(f"{key} = {_key([code.apart(w, k, raw[k]) if k in dear else raw[k] for k in keys])}")
+        w(f"{bits} = {w.bind(seen)}.get({key})")
+        with w.block(f"if {bits} is None"):
+            encoded = {k: code.encode(w, k, raw[k], missing) if k in dear else raw[k] for k in keys}
+            w(f"{bits} = {w.bind(memo)}.get({_key([encoded[k] for k in keys])})")
+            with w.block(f"if {bits} is None"):
+                w("return None")
+            with w.block(f"if len({w.bind(seen)}) >= {limit}"):  # bounded, as the backend's memo
+                w(f"{w.bind(seen)}.clear()")
+            w(f"{w.bind(seen)}[{key}] = {bits}")
+        return bits
+
+    def __call__(self, values: dict[str, Any], per_level: dict[str, Any]) -> tuple[int, frozenset[str], int] | None:
+        code = self.code
+        if not code.covers(per_level):
+            return None
+        try:
+            found = self._recall(values, per_level)
+        except (ArithmeticError, ValueError, LookupError, TypeError):  # the fact's encoder says what is wrong
+            return None
+        if found is None:
+            return None
+        got, lacks, asked = found
+        return got, code.lacking(lacks), asked
 
 
 def _properties(rule: Any) -> frozenset[str] | None:

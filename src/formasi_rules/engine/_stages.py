@@ -61,8 +61,11 @@ def evaluate_one(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.d
     plan, policy = compiled.plans[index], compiled.policy
     if not isinstance(candidate, Candidate):
         candidate = _structure(candidate, "$", policy)
-    targets, derived, fact = _prepared(compiled, index, candidate, as_of, places, route, level, render is not None)
-    firings = compiled.backend.run(plan, fact)
+    targets, derived = _prepared(compiled, index, candidate, as_of, places, route, level, render is not None)
+    backend = compiled.backend
+    firings = backend.recall(plan, compiled.codes[index], derived.values, derived.per_level)
+    if firings is None:  # the fact is built and run
+        firings = backend.run(plan, _fact(compiled, index, derived))
     return FINISH[render](compiled, index, candidate, as_of, derived, firings, targets, "$")
 
 
@@ -88,8 +91,9 @@ def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date,
             for at, case in enumerate(cases):
                 if case.error is None:
                     try:
-                        case.targets, case.derived, case.fact = _prepared(compiled, index, case.candidate, as_of,
-                                                                          places, route, level, render is not None)
+                        case.targets, case.derived = _prepared(compiled, index, case.candidate, as_of, places,
+                                                               route, level, render is not None)
+                        case.fact = _fact(compiled, index, case.derived)
                     except InputError as exc:
                         case.error = _error(case, exc)
         except BaseException as exc:  # as above, at a record before any the reading stopped at
@@ -178,16 +182,19 @@ def _named(ident: Any) -> str | None:
 
 def _prepared(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, places: Formation | None,
               route: str | None, level: str | None, shown: bool = True,
-              ) -> tuple[list[tuple[str, str]], Derived, dict[str, Any]]:
-    """What the backend needs of a candidate: its targets, its derived values (``shown``: with their
-    text, for a record written at once), and the fact."""
+              ) -> tuple[tuple[tuple[str, str], ...], Derived]:
+    """What the backend needs of a candidate: its targets and its derived values (``shown``: with
+    their text, for a record written at once)."""
     policy, plan = compiled.policy, compiled.plans[index]
-    targets = _targets(policy, plan, candidate, route, level)
-    derived = compiled.deriver.derive(candidate, as_of, places, shown)
+    return _targets(policy, plan, candidate, route, level), compiled.deriver.derive(candidate, as_of, places, shown)
+
+
+def _fact(compiled: Compiled, index: int, derived: Derived) -> dict[str, Any]:
+    """The engine fact of the derived values (where the backend cannot answer from them alone)."""
     try:
-        return targets, derived, compiled.encoders[index](derived.values, derived.per_level)
+        return compiled.encoders[index](derived.values, derived.per_level)
     except (ArithmeticError, ValueError):  # a value the engine cannot hold: the slow path words it
-        return targets, derived, _encoded(derived, policy, plan.keys)
+        return _encoded(derived, compiled.policy, compiled.plans[index].keys)
 
 
 def _shown(echo: frozenset[str], derived: Derived, written: bool = False) -> dict[str, Any]:
