@@ -152,9 +152,11 @@ _FILLING = threading.RLock()  # a deferred Result's fields are computed by one t
 FORMAT = 1  # the shape of a full result; changes when that shape does (the catalogue has its own)
 
 
-@attrs.frozen(unsafe_hash=False)  # compared by value and holding dicts: not hashable, and says so
+@attrs.frozen(unsafe_hash=False, slots=False)  # compared by value and holding dicts: not hashable, and says so
 class Result:
     """Every decision for one candidate on one date."""
+
+    __hash__ = None  # type: ignore[assignment]  # (attrs leaves a dict class's inherited one)
 
     candidate: str
     as_of: dt.date
@@ -185,17 +187,11 @@ class Result:
         caller after the outcomes alone pays for nothing else. Read, compared, copied or pickled,
         it is the Result the constructor would make of the same values."""
         self = object.__new__(cls)
-        put = object.__setattr__  # one call a field, written out: one Result is made per record
-        put(self, "candidate", candidate)
-        put(self, "as_of", as_of)
-        put(self, "policy", policy)
-        put(self, "backend", backend)
-        put(self, "outcomes", outcomes)
-        put(self, "allocations", {})
-        put(self, "order", order)
-        put(self, "_decide", decide)
-        put(self, "_later", later)
-        put(self, "where", where)
+        # its fields in one dict, set at once (a slotted class would take a call per field: one Result
+        # is made per record)
+        object.__setattr__(self, "__dict__", {
+            "candidate": candidate, "as_of": as_of, "policy": policy, "backend": backend, "outcomes": outcomes,
+            "allocations": {}, "order": order, "_decide": decide, "_later": later, "where": where})
         return self
 
     def __getattr__(self, name: str) -> Any:
