@@ -152,11 +152,9 @@ _FILLING = threading.RLock()  # a deferred Result's fields are computed by one t
 FORMAT = 1  # the shape of a full result; changes when that shape does (the catalogue has its own)
 
 
-@attrs.frozen(unsafe_hash=False, slots=False)  # compared by value and holding dicts: not hashable, and says so
+@attrs.frozen(unsafe_hash=False)  # compared by value and holding dicts: not hashable, and says so
 class Result:
     """Every decision for one candidate on one date."""
-
-    __hash__ = None  # type: ignore[assignment]  # (attrs leaves a dict class's inherited one)
 
     candidate: str
     as_of: dt.date
@@ -187,11 +185,18 @@ class Result:
         caller after the outcomes alone pays for nothing else. Read, compared, copied or pickled,
         it is the Result the constructor would make of the same values."""
         self = object.__new__(cls)
-        # its fields in one dict, set at once (a slotted class would take a call per field: one Result
-        # is made per record)
-        object.__setattr__(self, "__dict__", {
-            "candidate": candidate, "as_of": as_of, "policy": policy, "backend": backend, "outcomes": outcomes,
-            "allocations": {}, "order": order, "_decide": decide, "_later": later, "where": where})
+        # each slot's own setter, one a field, written out: object.__setattr__ would look each slot up
+        # again (one Result is made per record)
+        _put_candidate(self, candidate)
+        _put_as_of(self, as_of)
+        _put_policy(self, policy)
+        _put_backend(self, backend)
+        _put_outcomes(self, outcomes)
+        _put_allocations(self, {})
+        _put_order(self, order)
+        _put_decide(self, decide)
+        _put_later(self, later)
+        _put_where(self, where)
         return self
 
     def __getattr__(self, name: str) -> Any:
@@ -468,6 +473,9 @@ def _with_reasons(route, level, outcome, failed, missing, allocation, reasons) -
     return Decision(route, level, outcome, failed, missing, allocation, explain=Given(reasons))
 
 
+(_put_candidate, _put_as_of, _put_policy, _put_backend, _put_outcomes, _put_allocations, _put_order, _put_decide,
+ _put_later, _put_where) = (getattr(Result, name).__set__ for name in (
+    "candidate", "as_of", "policy", "backend", "outcomes", "allocations", "order", "_decide", "_later", "where"))
 _GIVEN = tuple(a for a in attrs.fields(Result) if a.init and a.alias != "decide")  # in the constructor's order
 
 
