@@ -7,6 +7,7 @@ always declines)."""
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -124,6 +125,82 @@ def test_true_or_false_for_a_number_is_not_answered_as_one_or_zero(warm, backend
     assert compiled.backend.recall(compiled.plans[index], compiled.codes[index], odd.values, odd.per_level) is None
 
 
+_UTC7 = dt.timezone(dt.timedelta(hours=7))
+# the last day of penyesuaian's window, late in UTC: the same instant is the next day in UTC+7
+_LATE = dt.datetime(2023, 12, 31, 20, tzinfo=dt.timezone.utc)
+
+
+class _Shown(int):
+    """An int whose text is not its number (as a subclass may be)."""
+
+    def __str__(self) -> str:
+        return "one hundred"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("key, first, second", [
+    ("credit_points", Decimal("0.1"), Fraction(1, 10)),  # equal, hashed alike; a Fraction is not encoded
+    ("credit_points", 0.1, Decimal(0.1)),  # the float's exact value: equal, and too many decimals
+    ("credit_points", 2 ** 55, 2.0 ** 55),  # equal, encoded to other integers (the float's text rounds)
+    ("credit_points", Decimal(100), _Shown(100)),
+    ("credit_points", 1, True),
+    ("as_of", _LATE, _LATE.astimezone(_UTC7)),  # equal instants on other days
+    ("as_of", AS_OF, dt.datetime(2025, 10, 9)),
+])
+def test_values_equal_in_python_but_encoded_otherwise_are_not_answered_alike(warm, backend, key, first, second):
+    """A value keyed on as derived answers only for values that encode as it does: after the first is
+    remembered, the second is answered as its own fact's run answers it, or left to the fact's
+    encoder where that refuses it."""
+    engine = warm(backend)
+    base = _derived(engine, {"id": "x", "employment_status": "PNS", "credit_points": 100})
+    learned = Derived({**base.values, key: first}, base.per_level, base.explain)
+    for _ in range(2):  # run, then asked from values: kept by its values as derived
+        try:
+            _both(engine, learned)
+        except InputError:
+            pass
+    other = Derived({**base.values, key: second}, base.per_level, base.explain)
+    compiled = engine._current
+    index = compiled.index(AS_OF)
+    recalled = compiled.backend.recall(compiled.plans[index], compiled.codes[index], other.values, other.per_level)
+    try:
+        ran = compiled.backend.run(compiled.plans[index], _fact(compiled, index, other))
+    except (InputError, ArithmeticError, ValueError, TypeError):
+        assert recalled is None
+        return
+    if recalled is not None:
+        _same(recalled, ran)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_per_level_value_the_plan_does_not_read_is_no_reason_to_build_the_fact(warm, backend):
+    engine = warm(backend)
+    base = _derived(engine, {"id": "x", "employment_status": "PNS", "region": "Region 1"}, PLACES)
+    _both(engine, base)
+    other = {**base.per_level, "no_such_field": {"ahli_muda": 3}}  # encode_fact reads nothing of it
+    compiled = engine._current
+    index = compiled.index(AS_OF)
+    recalled = compiled.backend.recall(compiled.plans[index], compiled.codes[index], base.values, other)
+    assert recalled is not None
+    _same(recalled, _both(engine, base)[1])
+
+
+def test_asked_from_values_where_values_do_not_repeat_it_stops_being_asked(monkeypatch):
+    """Every candidate with credit points of its own (the reference backend, which has no memo that
+    turns off): after a stretch declining more than half, the values are not looked at again."""
+    monkeypatch.setattr(_memo, "STRETCH", 64)
+    engine = fr.Engine(SHIPPED["pengantar_kerja"], backend="reference")
+    afresh = fr.Engine(SHIPPED["pengantar_kerja"], backend="reference", remember=False)
+    records = list(candidates(300, seed=4))
+    for i, record in enumerate(records):
+        record["credit_points"] = round(50 + i / 100, 2)
+    assert [engine.evaluate(r, as_of=AS_OF).outcomes for r in records] == \
+        [afresh.evaluate(r, as_of=AS_OF).outcomes for r in records]
+    compiled = engine._current
+    recall = compiled.backend._compiled(compiled.plans[compiled.index(AS_OF)]).from_values
+    assert not recall.on and not any(recall.seen)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_equal_numbers_of_other_exponents_answer_alike(warm, backend):
     engine = warm(backend)
@@ -209,8 +286,9 @@ def test_the_values_remembered_stay_bounded(monkeypatch, backend):
 
 
 def test_a_batch_gives_the_bytes_it_gives_without_remembering(policy):
-    """The batch path asks recall per record and runs the rest as a chunk: the bytes of every layout
-    are those of an engine deciding every record afresh, on a batch the memo answers most of."""
+    """A batch builds each chunk's facts and runs them together, while the memo also answers
+    Engine.evaluate from values: the bytes of every layout are those of an engine deciding every
+    record afresh, and the values are answered from after the batch."""
     records = list(candidates(700, seed=5))
     for backend in BACKENDS:
         batch = fr.Engine(policy, backend=backend)

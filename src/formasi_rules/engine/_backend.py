@@ -15,13 +15,16 @@ fallback where durable_rules cannot be imported.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import attrs
 
 from .._errors import InputError
 from ._memo import ValueRecall, keep, parts_of, recaller, share, values_of
 from ._plan import Plan, compile_condition, keys_read
+
+if TYPE_CHECKING:  # (typing only)
+    from ._encode_code import FactCode
 
 
 @attrs.frozen(hash=False)
@@ -51,7 +54,7 @@ class Backend(Protocol):
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings: ...
 
-    def recall(self, plan: Plan, code: Any, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
+    def recall(self, plan: Plan, code: FactCode, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
         """What :meth:`run` gives for the fact ``code`` (``_encode_code.FactCode``) makes of these
         derived values, where the backend answers from what it remembers without the fact; else None
         (the caller builds the fact and runs it)."""
@@ -95,7 +98,7 @@ class ReferenceBackend:
         got = answers.recall(fact)
         return Firings(got & answers.every, got >> answers.shift, plan.keys.difference(fact), plan)
 
-    def recall(self, plan: Plan, code: Any, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
+    def recall(self, plan: Plan, code: FactCode, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
         answers = self._compiled(plan)
         if answers.parts is None or not code.writable:
             return None

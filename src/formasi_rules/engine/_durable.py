@@ -21,7 +21,7 @@ import collections
 import itertools
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import orjson
@@ -32,6 +32,9 @@ from ._encode import KIND
 from ._memo import Memo, ValueRecall
 from ._plan import Plan
 from ._rulesets import RULE_NAME, RulesetSpec, compile_plan, engine_names, fallback_able, groups
+
+if TYPE_CHECKING:  # (typing only)
+    from ._encode_code import FactCode
 
 MAX_VALUE_BYTES = 16 * 1024 * 1024  # MAX_OBJECT_PROPERTY_SIZE: a longer value is error 314
 SID = "1"
@@ -226,7 +229,7 @@ class DurableBackend:
         # (None: every key is its own; see _rulesets.engine_names)
         self._heads: dict[int, tuple[str, dict[str, str] | None]] = {}
         # id(plan) -> its rulesets, the FactCode, their memos asked from values, the inference (_recaller)
-        self._recalls: dict[int, tuple[list[_Ruleset], Any, ValueRecall, _Inference]] = {}
+        self._recalls: dict[int, tuple[list[_Ruleset], FactCode, ValueRecall | None, _Inference]] = {}
 
     def prepare(self, plan: Plan) -> None:
         with self._lock:
@@ -282,6 +285,7 @@ class DurableBackend:
             except PolicyError:  # a choice that no longer fits the engine (P080): the rulesets stay as they are
                 return
             self._rulesets[id(plan)] = self._built(plan, specs)
+            self._recalls.pop(id(plan), None)  # asked the old rulesets' memos
             for ruleset in old:
                 ruleset.close()
 
@@ -317,7 +321,7 @@ class DurableBackend:
             _check_sizes(fact, inference.unread)
         return self._firings(plan, inference, lacks, got)
 
-    def recall(self, plan: Plan, code: Any, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
+    def recall(self, plan: Plan, code: FactCode, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
         """What :meth:`run` gives for the fact ``code`` (the plan's ``_encode_code.FactCode``) makes of
         these derived values, where the memos answer it: no fact is built. None where the fact must be
         built and run: a part's values not seen, a memo off, the plan's first facts being counted
@@ -329,6 +333,8 @@ class DurableBackend:
                 if found is None:
                     return None
             rulesets, _, ask, inference = found
+            if ask is None:
+                return None
             for ruleset in rulesets:
                 if not ruleset.memo.on:
                     return None
@@ -341,16 +347,17 @@ class DurableBackend:
                     ruleset.memo.answered()
         return self._firings(plan, inference, lacks, got)
 
-    def _recaller(self, plan: Plan, code: Any) -> tuple[list[_Ruleset], Any, ValueRecall, _Inference] | None:
-        """The plan's rulesets now, with their memos asked from values and what they leave to inference;
-        None while they cannot answer so (called holding the lock)."""
-        if id(plan) not in self._rulesets or id(plan) in self._tally or not code.writable:
+    def _recaller(self, plan: Plan, code: FactCode) -> tuple[list[_Ruleset], FactCode, ValueRecall | None, _Inference] | None:
+        """The plan's rulesets now, with their memos asked from values (None where they never can be:
+        a key no rule reads, a key the code cannot write) and what they leave to inference; None while
+        the plan's first facts are counted (called holding the lock)."""
+        if id(plan) not in self._rulesets or id(plan) in self._tally or not self._remember:
             return None
         rulesets, inference = self._ready(plan)
-        if inference.unread:
-            return None
-        found = self._recalls[id(plan)] = (rulesets, code, ValueRecall(
-            code, [(r.only_missing or frozenset(), r.memo.parts) for r in rulesets]), inference)
+        ask = None
+        if code.writable and not inference.unread:
+            ask = ValueRecall(code, [(r.only_missing or frozenset(), r.memo.parts) for r in rulesets])
+        found = self._recalls[id(plan)] = (rulesets, code, ask, inference)
         return found
 
     def run_many(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> list[Firings | InputError]:

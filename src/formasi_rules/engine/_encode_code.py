@@ -5,8 +5,8 @@ A value the inline encodings do not take (a Decimal, a number too large) goes th
 field's own encoder from ``_encode``; an error of any kind is left to ``encode_fact``, which
 words it (the caller, ``_stages._encoded``, runs it again on the slow path).
 
-:class:`FactCode` writes the same encodings into locals of a larger function instead of a dict:
-``_memo.value_recaller`` asks a backend's memo with them, so a fact the memo answers is never
+:class:`FactCode` writes the same readings and encodings into locals of a larger function instead
+of a dict: ``_memo.ValueRecall`` asks a backend's memo with them, so a fact the memo answers is never
 built.
 """
 
@@ -57,9 +57,9 @@ def fact_encoder(policy: Policy, keys: frozenset[str]) -> Callable[[dict[str, An
 
 
 class FactCode:
-    """A plan's fact (``keys``) as :func:`fact_encoder` makes it, written by :meth:`write` into locals
-    of generated code: each key's encoded value, or the name of the sentinel ``missing`` where the
-    fact would lack the key, and a mask of the keys lacking (bit ``i``: ``order[i]``)."""
+    """A plan's fact (``keys``) as :func:`fact_encoder` makes it, written into locals of generated
+    code: :meth:`read` each key's value (or the sentinel ``missing`` where the fact would lack the key;
+    a mask of the keys lacking has bit ``i`` for ``order[i]``), :meth:`encode` it as the fact holds it."""
 
     def __init__(self, policy: Policy, keys: frozenset[str]):
         self.policy = policy
@@ -76,9 +76,9 @@ class FactCode:
         # a key written twice (encode_fact's last write wins) is left to the fact: no code is written
         self.writable = all(len(found) <= 1 for found in sources.values())
         self._sources = {key: found[0] if found else None for key, found in sources.items()}
-        # the per-level values the code reads; any other in a Derived's per_level (a field not declared
-        # per level) would overwrite a key in encode_fact: such values are left to the fact (covers)
-        self._levelled = frozenset(s[0] for s in self._sources.values() if s is not None and s[1] is not None)
+        # fields read as plain values that encode_fact would overwrite with a per-level value of the same
+        # name (a field not declared per level): a Derived holding one is left to the fact (covers)
+        self._overwritten = frozenset(n for n, f in policy.fields.items() if n in sources and not f.per_level)
         self._lacking: dict[int, frozenset[str]] = {}
 
     def read(self, w: Source, key: str, missing: str, lacking: str, by_level: dict[str, str]) -> str:
@@ -129,26 +129,35 @@ class FactCode:
 
     def cheap(self, key: str) -> bool:
         """Whether :meth:`encode` costs about a look-up (text, true/false), so code that keys on
-        values keys on the encoded one; the others (numbers, dates, ordered values) are equal in
-        Python only where their encodings are equal (but see :meth:`apart`)."""
+        values keys on the encoded one; the others (numbers, dates, ordered values) are keyed on as
+        :meth:`apart` gives them."""
         source = self._sources[key]
         return source is None or self.policy.fields[source[0]].kind not in ("number", "date", "ordered")
 
-    def apart(self, w: Source, key: str, value: str) -> str:
+    def apart(self, w: Source, key: str, value: str, missing: str) -> str:
         """An expression of the raw ``value`` of a key not :meth:`cheap` that equals another only where
-        their encodings are equal: the value itself, but true or false given for a number (equal to 1
-        and 0 in Python, refused by the encoding) made unequal to any number."""
+        their encodings are equal. An ordered value is encoded by a look-up in its scale, which takes
+        equal values alike: the value itself. A number of exactly ``int`` or ``Decimal``, a date of
+        exactly ``date``, or ``missing``: the value itself (equal ones encode alike). Any other (true
+        or false, a float, a Fraction, a subclass, a datetime, whose equal instants may fall on other
+        days), which Python may find equal to one of those or to each other although they encode
+        otherwise: its encoding, in a tuple (raising where the encoding refuses it)."""
         source = self._sources[key]
-        if source is not None and self.policy.fields[source[0]].kind == "number":
-            return f"({value},) if type({value}) is {w.bind(bool)} else {value}"
-        return value
+        kind = self.policy.fields[source[0]].kind if source is not None else None
+        trusted = {"number": (int, Decimal), "date": (dt.date,)}.get(kind)
+        if trusted is None:
+            return value
+        encoder = _encoder(self.policy.fields[source[0]], self.policy)
+        return (f"{value} if {value} is {missing} or type({value}) in {w.bind(frozenset(trusted))} "
+                f"else ({w.bind(encoder)}({value}),)")
 
     def covers(self, per_level: dict[str, Any]) -> bool:
-        """Whether :meth:`write`'s code reads every per-level value given (else the fact must be built)."""
-        return not per_level or self._levelled.issuperset(per_level)
+        """Whether the code of :meth:`read` gives what encode_fact would of these per-level values (else
+        the fact must be built): none of them is of a field read as a plain value."""
+        return not per_level or self._overwritten.isdisjoint(per_level)
 
     def lacking(self, mask: int) -> frozenset[str]:
-        """The keys a mask of :meth:`write` names (one frozenset per mask, kept)."""
+        """The keys a mask of :meth:`read` names (one frozenset per mask, kept)."""
         found = self._lacking.get(mask)
         if found is None:
             if len(self._lacking) >= MAX_LACKING:

@@ -27,9 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._source import Source
+
+if TYPE_CHECKING:  # (typing only)
+    from ._encode_code import FactCode
 
 MISSING = object()  # a key the fact lacks: no value equals it (the engine's $nex rules fire on it)
 STRETCH = 1024  # facts asked for before the memo judges whether it pays (and again after each as many)
@@ -172,18 +175,22 @@ class ValueRecall:
     encoder would; ``groups``: per memo (a ruleset's), the keys that alone send a fact to it (a
     fallback ruleset's ``only_missing``; empty: every fact) and its parts.
 
-    Each part is first asked by its keys' values as derived (a number, a date, an ordered value: equal
-    values encode alike, ``FactCode.apart``), in a memo of its own: only where that has not seen them
-    are they encoded and the backend's memo asked, and what it answers kept for the values. So a
-    repeated Decimal or date is not encoded again.
+    Each part is first asked by its keys' values as derived (a number, a date, an ordered value, each
+    as ``FactCode.apart`` keys it: equal keys encode alike), in a memo of its own: only where that has
+    not seen them are they encoded and the backend's memo asked, and what it answers kept for the
+    values. So a repeated Decimal or date is not encoded again.
 
     Calling it gives ``(bits, lacking, asked)``: the OR of the bits remembered, the plan's keys the
     fact would lack, and a bit per group asked (for its memo's count); or None where the fact must be
     built and given to the backend: a part whose values the backend's memo has not seen, a value the
-    encoding refuses (the fact's encoder words it), a per-level value the code does not read."""
+    encoding refuses (the fact's encoder words it), a per-level value of a field read as a plain one
+    (``FactCode.covers``). Like :class:`Memo`, one that declined more than half the facts of a
+    stretch stops being asked (``on``): a batch whose values do not repeat pays nothing more."""
 
-    def __init__(self, code: Any, groups: list[tuple[frozenset[str], list[tuple[tuple[str, ...], dict]]]]):
+    def __init__(self, code: FactCode, groups: list[tuple[frozenset[str], list[tuple[tuple[str, ...], dict]]]]):
         self.code = code
+        self.on = True
+        self._asked = self._missed = 0
         self.seen: list[dict[Any, int]] = []  # per part asked by values as derived: values -> bits
         w = Source(frozenset(("get", "scaleb", "clear")))
         name, missing = w.function_name(), w.bind(MISSING)
@@ -208,7 +215,7 @@ class ValueRecall:
             w(f"return {got}, {lacks}, {asked}")
         self._recall = w.build("<formasi_rules memo asked from values>")[name]
 
-    def _part(self, w: Source, code: Any, keys: tuple[str, ...], memo: dict, raw: dict[str, str], limit: int,
+    def _part(self, w: Source, code: FactCode, keys: tuple[str, ...], memo: dict, raw: dict[str, str], limit: int,
               missing: str) -> str:
         """Write one part's look-up: the local holding its bits (the function returns None where the
         backend's memo has not seen its values)."""
@@ -222,7 +229,7 @@ class ValueRecall:
         seen = {}
         self.seen.append(seen)
         key = w.temp()
-        w(f"{key} = {_key([code.apart(w, k, raw[k]) if k in dear else raw[k] for k in keys])}")
+        w(f"{key} = {_key([code.apart(w, k, raw[k], missing) if k in dear else raw[k] for k in keys])}")
         w(f"{bits} = {w.bind(seen)}.get({key})")
         with w.block(f"if {bits} is None"):
             encoded = {k: code.encode(w, k, raw[k], missing) if k in dear else raw[k] for k in keys}
@@ -236,16 +243,28 @@ class ValueRecall:
 
     def __call__(self, values: dict[str, Any], per_level: dict[str, Any]) -> tuple[int, frozenset[str], int] | None:
         code = self.code
-        if not code.covers(per_level):
+        if not self.on or not code.covers(per_level):
             return None
+        self._asked += 1
         try:
             found = self._recall(values, per_level)
         except (ArithmeticError, ValueError, LookupError, TypeError):  # the fact's encoder says what is wrong
-            return None
+            found = None
         if found is None:
+            self._missed += 1
+            if self._asked >= STRETCH:
+                self._judge()
             return None
         got, lacks, asked = found
         return got, code.lacking(lacks), asked
+
+    def _judge(self) -> None:
+        """At the end of a stretch: stop asking where more than half the facts were declined."""
+        if 2 * self._missed > self._asked:
+            self.on = False
+            for seen in self.seen:
+                seen.clear()
+        self._asked = self._missed = 0
 
 
 def _properties(rule: Any) -> frozenset[str] | None:
