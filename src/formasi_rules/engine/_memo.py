@@ -192,7 +192,7 @@ class ValueRecall:
         self.on = True
         self._asked = self._missed = 0
         self.seen: list[dict[Any, int]] = []  # per part asked by values as derived: values -> bits
-        w = Source(frozenset(("get", "scaleb", "clear")))
+        w = Source(frozenset(("get", "scaleb")))
         name, missing = w.function_name(), w.bind(MISSING)
         with w.block(f"def {name}(values, per_level)"):
             lacks, got, asked = w.temp(), w.temp(), w.temp()
@@ -236,9 +236,7 @@ class ValueRecall:
             w(f"{bits} = {w.bind(memo)}.get({_key([encoded[k] for k in keys])})")
             with w.block(f"if {bits} is None"):
                 w("return None")
-            with w.block(f"if len({w.bind(seen)}) >= {limit}"):  # bounded, as the backend's memo
-                w(f"{w.bind(seen)}.clear()")
-            w(f"{w.bind(seen)}[{key}] = {bits}")
+            w(f"{w.bind(keep)}({w.bind(seen)}, {key}, {bits}, {limit})")  # bounded, as the backend's memo
         return bits
 
     def __call__(self, values: dict[str, Any], per_level: dict[str, Any]) -> tuple[int, frozenset[str], int] | None:
