@@ -364,6 +364,9 @@ def test_a_derivation_giving_more_decimals_than_its_field_keeps_is_said_as_the_p
               "performance": [{"year": 2023, "rating": "baik"}, {"year": 2024, "rating": "sangat_baik"}]}
     error, = engine.evaluate_many([record], as_of=AS_OF)
     problem, = error.problems
+    with pytest.raises(fr.InputError) as one:  # one by one too (both derive without the steps at first)
+        engine.evaluate(record, as_of=AS_OF)
+    assert [(p.id, p.en, p.hint) for p in one.value.problems] == [(problem.id, problem.en, problem.hint)]
     assert problem.code == "I021" and "the policy derives for credit_points" in problem.en
     assert "policy's error" in problem.en and "tell policy staff" in problem.hint
     # said in Bahasa Indonesia too: the reason, and the fix (they were English inside the Indonesian)

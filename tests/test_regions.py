@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import AS_OF, ROOT
+from conftest import ROOT
 from formasi_rules.engine._backend import ReferenceBackend
 from formasi_rules.engine._plan import Check, Cmp, In, Plan, evaluate
 from formasi_rules.engine._regions import MAX_CELLS, compile_group, outcomes

@@ -37,7 +37,9 @@ class Derived:
 
     values: dict[str, Any]  # field -> str | int | Decimal | date | bool
     per_level: dict[str, dict[str, Any]]  # field -> level -> value
-    explain: dict[str, Any]  # JSON-able account of how derived values were reached
+    # JSON-able account of how derived values were reached; None where the deriver was asked not to
+    # keep it (GeneratedDeriver.derive, ``shown`` False): derive again to have it
+    explain: dict[str, Any] | None
     # the derived (not input) values as JSON shows them, in the order of ``values``, where the deriver
     # kept them as it went (the generated one does); None: made from ``values`` when asked for
     shown: dict[str, Any] | None = attrs.field(default=None, eq=False, repr=False)

@@ -95,16 +95,19 @@ class GeneratedDeriver:
 
     def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None, shown: bool = True) -> Derived:
         """The derived values; ``shown`` False: without them as JSON shows them (``Derived.shown``
-        None, made from the values when asked for), for a Result whose caller may read only its
-        outcomes (each value's text, made as it went, is ~4 % of a Result's cost). InputError for a
-        date after ``as_of`` (``Dates.check``; the code looks first)."""
+        None, made from the values when asked for) and without how they were reached
+        (``Derived.explain`` None: derive again with ``shown`` to have it), for a Result whose
+        caller may read only its outcomes (each value's text is ~4 % of a Result's cost, the
+        steps ~4 % of ``Engine.evaluate``'s). InputError for a date after ``as_of``
+        (``Dates.check``; the code looks first)."""
         frame = Frame(c, as_of, self._slots)
         run = self._run if shown else self._lean
         if run is None:  # (two threads may each write it: the same code)
             run = self._lean = self._written(False)[0]
         run(frame)
-        return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain,
-                       frame.shown if shown else None)
+        if shown:
+            return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain, frame.shown)
+        return Derived(frame.values, self.open_places(c, formation, frame.explain), None)
 
 
 def deriver_for(policy: Policy) -> GeneratedDeriver | Deriver:
@@ -122,13 +125,16 @@ class _Env:
 
     trace: str | None = None
     loop: dict[str, str] | None = None
+    traced: bool = True  # False: the steps are not kept (the code that would keep them is not written)
 
 
 class _Writer:
     def __init__(self, policy: Policy, shown: bool = True):
         self.policy = policy
         self.dates = Dates(policy)
-        self.shown = shown  # each derived value's text kept as it goes (Frame.shown)
+        # for a record written at once: each derived value's text (Frame.shown) and how it was reached
+        # (Frame.explain) kept as it goes; without, neither is (a Result derives again if it is read)
+        self.shown = self.traced = shown
         self.src = w = Source(ATTRIBUTES)
         fields = policy.fields
         self.inputs = [n for n, f in fields.items() if f.input is not None]
@@ -226,12 +232,12 @@ class _Writer:
     def _field(self, name: str) -> None:
         w, i = self.src, self.slot[name]
         field = self.policy.fields[name]
-        explained = _explained(field.derive)
+        explained = _explained(field.derive) and self.traced
         with w.block(f"def {self.fn[name]}(F, V, values, as_of)"):  # (the frame's, as locals of the caller's)
             w(f"V[{i}] = None")  # asked for again while being computed: unknown, as the interpreter says
             if explained:
                 w("tr = []")
-            x = self._value(field.derive, _Env("tr" if explained else None))
+            x = self._value(field.derive, _Env("tr" if explained else None, traced=self.traced))
             with w.block(f"if {x} is not None"):
                 w(f"V[{i}] = {x}")
                 w(f"values[{w.bind(name)}] = {x}")
@@ -409,8 +415,10 @@ class _Writer:
             row, step, citation = w.temp(), w.temp(), w.temp()
             w(f"{row} = {find}({key}, as_of)")
             w(f"{t} = {row}.values.get({w.bind(node.column)}) if {row} is not None else None")
-            if env.trace is None:
+            if env.trace is None and env.traced:
                 raise Unsupported("a table read outside an explained field")
+            if not env.traced:
+                return
             w(f"{step} = {{{w.bind('table')}: {w.bind(node.table)}, {w.bind('key')}: {key}, "
               f"{w.bind('column')}: {w.bind(node.column)}, {w.bind('value')}: {self.show}({t})}}")
             with w.block(f"if {row} is not None"):
@@ -432,7 +440,7 @@ class _Writer:
         w = self.src
         if env.loop is not None:
             raise Unsupported("sum_months inside sum_months")
-        if env.trace is None:
+        if env.trace is None and env.traced:
             raise Unsupported("sum_months outside an explained field")
         if any(_sums(self.policy, name) for name in d.refs(node.amount)):
             # the interpreter's loop variables are dynamic: a sum_months first computed inside the
@@ -446,26 +454,31 @@ class _Writer:
             w(f"{lo} = {a}.year * 12 + {a}.month - 1")
             w(f"{hi} = {b}.year * 12 + {b}.month - 1")
             w(f"{t} = {w.bind(Decimal(0))}")
-            w(f"{rows} = []")
+            if env.traced:
+                w(f"{rows} = []")
             with w.block(f"for {year} in range({a}.year, ({hi} - 1) // 12 + 1 if {hi} > {lo} else {a}.year)"):
                 w(f"{months} = min({hi}, ({year} + 1) * 12) - max({lo}, {year} * 12)")
                 with w.block(f"if {months} <= 0"):
                     w("continue")
-                w(f"{read} = []")
-                x = self._value(node.amount, _Env(read, {"year": year, "months": months}))
-                w(f"{rows}.append({{{w.bind('year')}: {year}, {w.bind('months')}: {months}, "
-                  f"{w.bind('amount')}: {self.show}({x}), {w.bind('read')}: {read}}})")
+                if env.traced:
+                    w(f"{read} = []")
+                x = self._value(node.amount, _Env(read if env.traced else None, {"year": year, "months": months},
+                                                  traced=env.traced))
+                if env.traced:
+                    w(f"{rows}.append({{{w.bind('year')}: {year}, {w.bind('months')}: {months}, "
+                      f"{w.bind('amount')}: {self.show}({x}), {w.bind('read')}: {read}}})")
                 with w.block(f"if {x} is None"):
                     w(f"{t} = None")
                     w("break")
                 w(f"{t} = {t} + {w.bind(as_decimal)}({x})")
-            with w.block(f"if {t} is not None"):
-                w(f"{env.trace}.append({{{w.bind('sum_months')}: [{a}.isoformat(), {b}.isoformat()], "
-                  f"{w.bind('years')}: {rows}}})")
+            if env.traced:
+                with w.block(f"if {t} is not None"):
+                    w(f"{env.trace}.append({{{w.bind('sum_months')}: [{a}.isoformat(), {b}.isoformat()], "
+                      f"{w.bind('years')}: {rows}}})")
 
     def _cases(self, node: d.Cases, env: _Env, t: str) -> None:
         w = self.src
-        if env.trace is None:
+        if env.trace is None and env.traced:
             raise Unsupported("cases outside an explained field")
         with w.block("while True"):
             for i, (condition, then) in enumerate(node.branches):
@@ -474,10 +487,12 @@ class _Writer:
                     w(f"{t} = None")
                     w("break")
                 with w.block(f"if {verdict}"):
-                    w(f"{env.trace}.append({{{w.bind('case')}: {i + 1}}})")
+                    if env.traced:
+                        w(f"{env.trace}.append({{{w.bind('case')}: {i + 1}}})")
                     w(f"{t} = {self._value(then, env)}")
                     w("break")
-            w(f"{env.trace}.append({{{w.bind('case')}: {w.bind('else')}}})")
+            if env.traced:
+                w(f"{env.trace}.append({{{w.bind('case')}: {w.bind('else')}}})")
             w(f"{t} = {self._value(node.otherwise, env) if node.otherwise is not None else 'None'}")
             w("break")
 

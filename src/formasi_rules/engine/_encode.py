@@ -163,16 +163,17 @@ def encode_fact(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str,
             except NotRepresentable as found:
                 name, exc = first, found
                 break
-        raise InputError([unusable(policy.fields[name], exc, derived)]) from None
+        raise InputError([unusable(policy.fields[name], exc)]) from None
     return fact
 
 
-def unusable(field: Field, exc: Exception, derived: Any) -> Problem:
+def unusable(field: Field, exc: Exception) -> Problem:
     """I021 for a value of ``field`` the rules engine cannot hold: the record's value, or, where the
     policy derived it (a derivation giving more decimals than its field keeps), the policy's error,
-    said as such (the record has no such field to correct)."""
+    said as such (the record has no such field to correct). A field is read or derived, never both
+    (P082)."""
     decimals = getattr(field, "decimals", None)
-    if field.derive is not None and (field.input is None or field.name in derived.explain):
+    if field.derive is not None:
         return Problem("I021", f"nilai turunan {field.name} tidak dapat dipakai: {why_id(exc)}; kesalahan kebijakan",
                        f"the value the policy derives for {field.name} cannot be used: {exc}; this is the "
                        "policy's error, not the record's", path=f"$.{field.name}",

@@ -50,7 +50,7 @@ class _Case:
     error: RecordError | None = None
 
 
-Finish = Callable[[Compiled, int, Candidate, dt.date, Derived, Firings, list, str], Any]
+Finish = Callable[[Compiled, int, Candidate, dt.date, Formation | None, Derived, Firings, list, str], Any]
 
 
 def evaluate_one(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.date, places: Formation | None,
@@ -66,7 +66,7 @@ def evaluate_one(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.d
     firings = backend.recall(plan, compiled.codes[index], derived.values, derived.per_level)
     if firings is None:  # the fact is built and run
         firings = backend.run(plan, _fact(compiled, index, derived))
-    return FINISH[render](compiled, index, candidate, as_of, derived, firings, targets, "$")
+    return FINISH[render](compiled, index, candidate, as_of, places, derived, firings, targets, "$")
 
 
 def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date, places: Formation | None,
@@ -117,7 +117,7 @@ def evaluate_records(compiled: Compiled, records: Iterable[Any], as_of: dt.date,
                     except InputError as exc:
                         found = exc
                 if type(found) is Firings:
-                    yield finish(compiled, index, case.candidate, as_of, case.derived, found, case.targets,
+                    yield finish(compiled, index, case.candidate, as_of, places, case.derived, found, case.targets,
                                  case.where)
                     continue
                 case.error = _error(case, found)
@@ -213,11 +213,11 @@ def _shown(echo: frozenset[str], derived: Derived, written: bool = False) -> dic
 
 # --- the last stage: a Result, or the record's text in one layout ----------------------------------
 
-def _as_result(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
-               firings: Firings, targets: list, where: str) -> Result:
+def _as_result(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, places: Formation | None,
+               derived: Derived, firings: Firings, targets: list, where: str) -> Result:
     """The Result, its outcomes settled now and the rest when first read (``Result.deferred``)."""
     explainer, policy = compiled.explainers[index], compiled.policy
-    later = _Later(compiled, explainer, candidate, derived, firings, targets)
+    later = _Later(compiled, explainer, candidate, as_of, places, derived, firings, targets)
     return Result.deferred(candidate.id, as_of, policy.identity(), compiled.backend.name,
                            explainer.outcomes(firings, targets), policy.precedence, later.decisions, later,
                            where if where != "$" else "")
@@ -227,13 +227,18 @@ class _Later:
     """What a Result of :func:`_as_result` computes only when read: its derived values, check
     states and values read (called once, by ``Result.deferred``), and its decisions, each when first
     asked for: decisions read first need neither the states nor the values shown. Once called it
-    keeps only the Explanation, as a Result made at once would."""
+    keeps only the Explanation, as a Result made at once would. How the derived values were reached
+    (``derived["explain"]``) is what the candidate's derivation gives again, with its steps kept: a
+    Result's chain derives without them (``GeneratedDeriver.derive``)."""
 
-    __slots__ = ("explainer", "echo", "region", "derived", "firings", "targets", "explanation")
+    __slots__ = ("explainer", "echo", "deriver", "candidate", "as_of", "places", "derived", "firings", "targets",
+                 "explanation")
 
-    def __init__(self, compiled: Compiled, explainer: Any, candidate: Candidate, derived: Derived, firings: Firings,
-                 targets: list):
-        self.explainer, self.echo, self.region = explainer, compiled.echo, candidate.region
+    def __init__(self, compiled: Compiled, explainer: Any, candidate: Candidate, as_of: dt.date,
+                 places: Formation | None, derived: Derived, firings: Firings, targets: list):
+        # (not the Compiled: a Result kept does not keep a version the engine has let go of, its backend)
+        self.explainer, self.echo, self.deriver = explainer, compiled.echo, compiled.deriver
+        self.candidate, self.as_of, self.places = candidate, as_of, places
         self.derived: Any = derived
         self.firings: Any = firings
         self.targets = targets
@@ -241,11 +246,14 @@ class _Later:
 
     def __call__(self) -> dict[str, Any]:
         derived = self.derived  # (called once: Result.deferred holds a lock and forgets it after)
+        if derived.explain is None:  # its steps, from the same derivation made again with them
+            again = self.deriver.derive(self.candidate, self.as_of, self.places)
+            derived = attrs.evolve(derived, explain=again.explain)
         explanation = self.explanation or self.explainer.explain(derived, self.firings, self.targets)
         values = {"derived": _shown(self.echo, derived), "checks": self.explainer.states(self.firings, self.targets),
-                  "actual": explanation.actual, "values": {**derived.values, "region": self.region}}
+                  "actual": explanation.actual, "values": {**derived.values, "region": self.candidate.region}}
         self.explanation = explanation
-        self.derived = self.firings = None
+        self.derived = self.firings = self.candidate = self.places = self.deriver = None
         return values
 
     def decisions(self, result: Result) -> tuple:
@@ -259,15 +267,15 @@ class _Later:
         return explanation.decisions(result)
 
 
-def _as_compact(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
-                firings: Firings, targets: list, where: str) -> Rendered:
+def _as_compact(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, places: Formation | None,
+                derived: Derived, firings: Firings, targets: list, where: str) -> Rendered:
     """What ``_as_result(...).to_bytes("compact")`` gives, without the Result in between."""
     return Rendered(candidate.id, [compiled.explainers[index].compact(
         candidate.id, _shown(compiled.echo, derived, written=True), derived, firings, targets)], "compact", where)
 
 
-def _as_full(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, derived: Derived,
-             firings: Firings, targets: list, where: str) -> Rendered:
+def _as_full(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.date, places: Formation | None,
+             derived: Derived, firings: Firings, targets: list, where: str) -> Rendered:
     """What ``_as_result(...).to_bytes("full")`` gives, without the Result and Decisions in between."""
     explainer = compiled.explainers[index]
     explanation = explainer.explain(derived, firings, targets)
@@ -305,7 +313,7 @@ def _encoded(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, An
             try:
                 encode(policy.fields[name], value, policy)
             except (ArithmeticError, ValueError) as exc:
-                problems.append(unusable(policy.fields[name], exc, derived))
+                problems.append(unusable(policy.fields[name], exc))
     if not problems:  # a per-level value: say so without guessing which
         problems.append(Problem("I021", "sebuah nilai turunan tidak dapat dipakai",
                                 "a derived value cannot be encoded for the rules engine", path="$"))
