@@ -41,7 +41,9 @@ def test_outcomes_are_read_without_computing_the_rest(engine):
     result = engine.evaluate(OFFICER, as_of=AS_OF)
     assert result.outcomes["kenaikan_jenjang/ahli_muda"] in ("eligible", "not_eligible", "undetermined")
     assert _unread(result) == set(DEFERRED)
-    assert result.checks  # one read computes them all
+    assert result.checks  # one read computes the states, the values read and the values ...
+    assert _unread(result) == {"derived"}  # ... not the values shown, whose steps need a derivation again
+    assert result.derived["explain"]
     assert _unread(result) == set()
 
 
@@ -64,7 +66,8 @@ def test_decisions_first_then_fields(engine):
     eager = _eager(engine.evaluate(OFFICER, as_of=AS_OF))
     assert reasons == eager.decision("kenaikan_jenjang", "ahli_muda").reasons
     assert {r.passed for r in reasons} <= {True, False, None} and len(reasons) > 3
-    assert result.to_dict() == eager.to_dict() and _unread(result) == set()
+    assert result.to_dict() == eager.to_dict() and _unread(result) == {"checks", "actual", "values"}
+    assert result.checks == eager.checks and _unread(result) == set()
     for decision in result.decisions:  # each reason's state is its check's
         for reason in decision.reasons:
             states = {result.checks[k] for k in result.checks if k == reason.rule or k.startswith(reason.rule + "@")}
@@ -251,6 +254,8 @@ def test_a_result_keeps_the_explanation_not_the_engine(default_engine):
     later = object.__getattribute__(result, "_later")
     assert not any(isinstance(x, Compiled) for x in gc.get_referents(later))
     result.actual  # noqa: B018
+    assert object.__getattribute__(result, "_later") is later  # the values shown are not made yet
+    result.derived  # noqa: B018
     assert object.__getattribute__(result, "_later") is None
     assert not any(isinstance(x, (Compiled, Derived)) for x in gc.get_referents(later))
     assert attrs.asdict(result, recurse=False)["_later"] is None  # as a Result made at once has it

@@ -172,18 +172,20 @@ class Result:
     _decide: Callable[[Result], tuple[Decision, ...]] = attrs.field(eq=False, repr=False, alias="decide",
                                                                     kw_only=True)
     # a result made by ``deferred``: what computes its DEFERRED fields, the first time one is read
-    _later: Callable[[], dict[str, Any]] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    _later: Callable[[str], tuple[dict[str, Any], bool]] | None = attrs.field(default=None, init=False, eq=False,
+                                                                            repr=False)
     # where its record was in a batch's input ("$[2] (line 3)", as a RecordError says it); "" otherwise
     where: str = attrs.field(default="", init=False, eq=False, repr=False)
 
     @classmethod
     def deferred(cls, candidate: str, as_of: dt.date, policy: dict[str, str], backend: str,
                  outcomes: dict[str, str], order: tuple[str, ...], decide: Callable[[Result], tuple[Decision, ...]],
-                 later: Callable[[], dict[str, Any]], where: str = "") -> Result:
+                 later: Callable[[str], tuple[dict[str, Any], bool]], where: str = "") -> Result:
         """A Result whose outcomes are known and whose DEFERRED fields (``derived``, ``checks``,
-        ``actual``, ``values``) ``later()`` gives, as a dict, when one of them is first read: a
-        caller after the outcomes alone pays for nothing else. Read, compared, copied or pickled,
-        it is the Result the constructor would make of the same values."""
+        ``actual``, ``values``) ``later(name)`` gives when one of them is first read: the fields
+        computed with ``name``, as a dict, and whether any are left to compute. A caller after the
+        outcomes alone pays for nothing else. Read, compared, copied or pickled, it is the Result the
+        constructor would make of the same values."""
         self = object.__new__(cls)
         # each slot's own setter, one a field, written out: object.__setattr__ would look each slot up
         # again (one Result is made per record)
@@ -204,14 +206,18 @@ class Result:
         if name not in DEFERRED:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         with _FILLING:  # one thread computes them; another reading at once gets the same objects
+            try:  # (another thread may have computed it while this one waited)
+                return object.__getattribute__(self, name)
+            except AttributeError:
+                pass
             later = object.__getattribute__(self, "_later")
-            if later is not None:  # (another thread may have computed them while this one waited)
-                try:
-                    values = later()
-                except AttributeError as exc:  # not "no such field": a fault while computing it
-                    raise RuntimeError(f"computing the result's {name} failed: {exc}") from exc
-                for key, value in values.items():
-                    object.__setattr__(self, key, value)
+            try:
+                values, done = later(name)
+            except AttributeError as exc:  # not "no such field": a fault while computing it
+                raise RuntimeError(f"computing the result's {name} failed: {exc}") from exc
+            for key, value in values.items():
+                object.__setattr__(self, key, value)
+            if done:
                 object.__setattr__(self, "_later", None)
         return object.__getattribute__(self, name)
 

@@ -224,15 +224,15 @@ def _as_result(compiled: Compiled, index: int, candidate: Candidate, as_of: dt.d
 
 
 class _Later:
-    """What a Result of :func:`_as_result` computes only when read: its derived values, check
-    states and values read (called once, by ``Result.deferred``), and its decisions, each when first
-    asked for: decisions read first need neither the states nor the values shown. Once called it
-    keeps only the Explanation, as a Result made at once would. How the derived values were reached
-    (``derived["explain"]``) is what the candidate's derivation gives again, with its steps kept: a
-    Result's chain derives without them (``GeneratedDeriver.derive``)."""
+    """What a Result of :func:`_as_result` computes only when read (``Result.deferred``): its
+    derived values shown; its check states, values read and values; its decisions. Each when first
+    asked for: decisions read first need neither the states nor the values shown, and the states
+    not the values shown. The values shown hold how each was reached (``derived["explain"]``), which
+    the Result's chain does not keep (``GeneratedDeriver.derive``): the candidate is derived again
+    with it. Once all are made it keeps only the Explanation, as a Result made at once would."""
 
     __slots__ = ("explainer", "echo", "deriver", "candidate", "as_of", "places", "derived", "firings", "targets",
-                 "explanation")
+                 "explanation", "left")
 
     def __init__(self, compiled: Compiled, explainer: Any, candidate: Candidate, as_of: dt.date,
                  places: Formation | None, derived: Derived, firings: Firings, targets: list):
@@ -243,18 +243,25 @@ class _Later:
         self.firings: Any = firings
         self.targets = targets
         self.explanation: Any = None
+        self.left = 2  # the groups of fields not yet given: the values shown, and the rest
 
-    def __call__(self) -> dict[str, Any]:
-        derived = self.derived  # (called once: Result.deferred holds a lock and forgets it after)
-        if derived.explain is None:  # its steps, from the same derivation made again with them
-            again = self.deriver.derive(self.candidate, self.as_of, self.places)
-            derived = attrs.evolve(derived, explain=again.explain)
-        explanation = self.explanation or self.explainer.explain(derived, self.firings, self.targets)
-        values = {"derived": _shown(self.echo, derived), "checks": self.explainer.states(self.firings, self.targets),
-                  "actual": explanation.actual, "values": {**derived.values, "region": self.candidate.region}}
-        self.explanation = explanation
-        self.derived = self.firings = self.candidate = self.places = self.deriver = None
-        return values
+    def __call__(self, name: str) -> tuple[dict[str, Any], bool]:
+        # (each group once: Result.deferred holds a lock, and asks only for a field it has not got)
+        derived = self.derived
+        if name == "derived":
+            if derived.explain is None:  # its steps, from the same derivation made again with them
+                again = self.deriver.derive(self.candidate, self.as_of, self.places)
+                derived = attrs.evolve(derived, explain=again.explain)
+            values = {"derived": _shown(self.echo, derived)}
+        else:
+            explanation = self.explanation or self.explainer.explain(derived, self.firings, self.targets)
+            values = {"checks": self.explainer.states(self.firings, self.targets), "actual": explanation.actual,
+                      "values": {**derived.values, "region": self.candidate.region}}
+            self.explanation = explanation
+        self.left -= 1
+        if not self.left:  # (the Explanation made with the rest builds the decisions not yet read)
+            self.derived = self.firings = self.candidate = self.places = self.deriver = None
+        return values, not self.left
 
     def decisions(self, result: Result) -> tuple:
         explanation = self.explanation
