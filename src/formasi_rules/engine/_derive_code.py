@@ -133,8 +133,8 @@ class _Writer:
         self.policy = policy
         self.dates = Dates(policy)
         # for a record written at once: each derived value's text (Frame.shown) and how it was reached
-        # (Frame.explain) kept as it goes; without, neither is (a Result derives again if it is read)
-        self.shown = self.traced = shown
+        # (Frame.explain, the steps) kept as it goes; without, neither is (a Result derives again if read)
+        self.shown = shown
         self.src = w = Source(ATTRIBUTES)
         fields = policy.fields
         self.inputs = [n for n, f in fields.items() if f.input is not None]
@@ -232,12 +232,12 @@ class _Writer:
     def _field(self, name: str) -> None:
         w, i = self.src, self.slot[name]
         field = self.policy.fields[name]
-        explained = _explained(field.derive) and self.traced
+        explained = _explained(field.derive) and self.shown
         with w.block(f"def {self.fn[name]}(F, V, values, as_of)"):  # (the frame's, as locals of the caller's)
             w(f"V[{i}] = None")  # asked for again while being computed: unknown, as the interpreter says
             if explained:
                 w("tr = []")
-            x = self._value(field.derive, _Env("tr" if explained else None, traced=self.traced))
+            x = self._value(field.derive, _Env("tr" if explained else None, traced=self.shown))
             with w.block(f"if {x} is not None"):
                 w(f"V[{i}] = {x}")
                 w(f"values[{w.bind(name)}] = {x}")
