@@ -40,7 +40,27 @@ LIMIT = 1 << 14  # sets of values a memo remembers, over its parts: a part past 
 # (memory stays bounded: ~2.5 MB a ruleset at most; the shipped policy's largest part holds 266 on the benchmark)
 
 
-class Memo:
+class _Judged:
+    """What stops being asked where it does not pay: ``_asked`` facts in the stretch so far, ``_missed``
+    of them not answered; after a stretch of :data:`STRETCH` that missed more than half it is off
+    (``on`` False) and forgets what it holds (:meth:`_memos`)."""
+
+    __slots__ = ()
+
+    def _missed_one(self) -> None:
+        self._missed += 1
+        if self._asked >= STRETCH:  # the end of a stretch
+            if 2 * self._missed > self._asked:
+                self.on = False
+                for memo in self._memos():
+                    memo.clear()
+            self._asked = self._missed = 0
+
+    def _memos(self) -> list[dict]:
+        raise NotImplementedError
+
+
+class Memo(_Judged):
     """The rules of one ruleset, in parts by the fact keys they read, each with what it answered."""
 
     __slots__ = ("parts", "part_of", "keys", "on", "_share", "_recall", "_asked", "_missed")
@@ -76,9 +96,7 @@ class Memo:
         self._asked += 1
         got = self._recall(fact)
         if got is None:
-            self._missed += 1
-            if self._asked >= STRETCH:
-                self._judge()
+            self._missed_one()
         return got
 
     def answered(self) -> None:
@@ -99,13 +117,8 @@ class Memo:
             got |= found
         return got
 
-    def _judge(self) -> None:
-        """At the end of a stretch: stop asking where more than half the facts were new."""
-        if 2 * self._missed > self._asked:
-            self.on = False
-            for _, memo in self.parts:
-                memo.clear()
-        self._asked = self._missed = 0
+    def _memos(self) -> list[dict]:
+        return [memo for _, memo in self.parts]
 
 
 def parts_of(reads: dict[str, frozenset[str]]) -> list[tuple[tuple[str, ...], list[str]]]:
@@ -169,7 +182,7 @@ def _key(values: list[str]) -> str:
     return values[0] if len(values) == 1 else "(" + "".join(v + ", " for v in values) + ")"
 
 
-class ValueRecall:
+class ValueRecall(_Judged):
     """A backend's memos asked straight from a candidate's derived values, so a fact the memos answer
     is never built. ``code`` (an ``_encode_code.FactCode``) reads and encodes each key as the fact's
     encoder would; ``groups``: per memo (a ruleset's), the keys that alone send a fact to it (a
@@ -249,20 +262,13 @@ class ValueRecall:
         except (ArithmeticError, ValueError, LookupError, TypeError):  # the fact's encoder says what is wrong
             found = None
         if found is None:
-            self._missed += 1
-            if self._asked >= STRETCH:
-                self._judge()
+            self._missed_one()
             return None
         got, lacks, asked = found
         return got, code.lacking(lacks), asked
 
-    def _judge(self) -> None:
-        """At the end of a stretch: stop asking where more than half the facts were declined."""
-        if 2 * self._missed > self._asked:
-            self.on = False
-            for seen in self.seen:
-                seen.clear()
-        self._asked = self._missed = 0
+    def _memos(self) -> list[dict]:
+        return self.seen
 
 
 def _properties(rule: Any) -> frozenset[str] | None:
