@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from ..policy import Policy
 from ._encode import INT64, _encoder, fact_key
+from ._memo import keep
 from ._source import Source
 
 ATTRIBUTES = frozenset(("get", "items", "scaleb"))
@@ -160,9 +161,8 @@ class FactCode:
         """The keys a mask of :meth:`read` names (one frozenset per mask, kept)."""
         found = self._lacking.get(mask)
         if found is None:
-            if len(self._lacking) >= MAX_LACKING:
-                self._lacking.clear()
-            found = self._lacking[mask] = frozenset(k for i, k in enumerate(self.order) if mask >> i & 1)
+            found = frozenset(k for i, k in enumerate(self.order) if mask >> i & 1)
+            keep(self._lacking, mask, found, MAX_LACKING)
         return found
 
 

@@ -142,7 +142,7 @@ def share(parts: list) -> int:
     return max(1, LIMIT // len(parts)) if parts else LIMIT
 
 
-def keep(memo: dict[Any, int], values: Any, bits: int, limit: int) -> None:
+def keep(memo: dict[Any, Any], values: Any, bits: Any, limit: int) -> None:
     """Remember a part's ``bits`` for its ``values``; a part holding ``limit`` sets of values forgets
     them all first (memory stays bounded)."""
     if len(memo) >= limit:
