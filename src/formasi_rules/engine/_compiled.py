@@ -42,18 +42,24 @@ class Compiled:
         except BaseException:
             backend.close()
             raise
+        self._last = (None, 0)  # the last date asked for and its period's index: a batch asks one throughout
         self._lock = threading.Lock()
         self._in_flight = 0
         self._retired = False
         self._closed = False
 
     def index(self, as_of: dt.date) -> int:
+        last = self._last  # (one tuple: another thread's read or write of it is whole)
+        if last[0] == as_of:
+            return last[1]
         cov = self.policy.coverage
         if not cov.contains(as_of):
             raise InvalidArgument(
                 f"policy {self.policy.name} covers {cov.valid_from} {'to ' + str(cov.valid_to) if cov.valid_to else 'onwards (no end date)'}; "
                 f"{as_of} is outside it / tanggal di luar cakupan kebijakan")
-        return bisect.bisect_right(self.starts, as_of) - 1
+        index = bisect.bisect_right(self.starts, as_of) - 1
+        self._last = (as_of, index)
+        return index
 
     def plan(self, as_of: dt.date) -> Plan:
         return self.plans[self.index(as_of)]
