@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # (typing only)
     from ._encode_code import FactCode
 
 
-@attrs.frozen(hash=False)
+@attrs.define(hash=False)  # not frozen, as Derived: one is made per record, and a frozen class's __init__
+# costs a setattr call per field; nothing changes one once made
 class Firings:
     """What the backend found for one fact: the checks whose condition holds and those whose
     condition does not, as bit masks over the plan's checks (``Plan.order``), and the fact keys
