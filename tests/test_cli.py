@@ -176,6 +176,23 @@ def test_policy_commands_find_a_policy_by_name_in_policies(tmp_path, monkeypatch
     assert r.exit_code == 2 and "no policy named 'nope'" in r.stderr and str(tmp_path / "mine") in r.stderr
 
 
+def test_policy_option_takes_the_path_of_a_policy_folder(tmp_path, monkeypatch):
+    """--policy policies/mine was "no policy named 'policies/mine'", though validate takes the same
+    folder: a name written as a path is that folder; a path that holds no policy says so."""
+    import shutil
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    mine = tmp_path / "policies" / "pengantar_kerja" / "policy.yaml"
+    mine.write_text(mine.read_text(encoding="utf-8").replace('version: "2025.10"', 'version: "9.mine"', 1),
+                    encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for given in ("policies/pengantar_kerja", "./policies/pengantar_kerja", str(tmp_path / "policies" / "pengantar_kerja")):
+        r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--format", "jsonl", "--policy", given)
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.stdout.splitlines()[0])["catalogue"]["policy"]["version"] == "9.mine"
+    r = run("evaluate", EXAMPLE, "--as-of", "2025-10-09", "--policy", "policies/nope")
+    assert r.exit_code == 2 and "P000" in r.stderr and "policies/nope" in r.stderr and "Traceback" not in r.output
+
+
 def test_policies_lists_a_broken_policy_with_its_first_problem_and_fails(tmp_path):
     """It said "(invalid) the policy files could not be read", no more, and exited 0."""
     import shutil

@@ -152,7 +152,8 @@ POLICIES = click.option("--policies", type=click.Path(file_okay=False), default=
                          help="Folder holding your policy folders [default: ./policies, then the policies "
                               "shipped with formasi_rules; 'formasi policies' lists them].")
 POLICY = click.option("--policy", "policy_name", default=None,
-                       help="Policy (a folder under --policies) [default: the one the folder's 'default' file names].")
+                       help="Policy: a name (a folder under --policies), or the path of a policy folder "
+                            "(policies/mine, ./mine) [default: the one the folder's 'default' file names].")
 
 
 def load(policies: str | None, name: str | None):
@@ -162,8 +163,12 @@ def load(policies: str | None, name: str | None):
 
 
 def policy_root(policies: str | None, name: str | None) -> Path:
-    """The folder of the policy :func:`load` loads."""
+    """The folder of the policy :func:`load` loads: ``name`` written as a path (``policies/mine``,
+    ``./mine``: with a folder separator) is that folder, as the policy commands take it; a bare
+    name is looked up (:func:`find_policy`)."""
     if name is not None:
+        if "/" in name or "\\" in name:  # (load_policy says what is wrong with a folder that is no policy)
+            return Path(name)
         return find_policy(policies, name)
     for _, root in roots(policies):
         if root.is_dir():
