@@ -57,6 +57,22 @@ def test_a_deferred_result_is_the_eager_one(engine):
     assert lazy.values["region"] == "Kota Palembang" and lazy.derived["explain"] == eager.derived["explain"]
 
 
+def test_the_values_of_a_lean_derivation_are_those_of_the_full_one(engine):
+    """A Result's chain keeps the derived values in the deriver's slots, not a dict (GeneratedDeriver,
+    ``shown`` False); ``values`` and ``derived`` made from it later hold what the full derivation gives:
+    ``values`` each value with its type, ``derived`` the values shown in the order they were computed."""
+    from formasi_rules.engine._stages import _shown
+    from formasi_rules.inputs import structure_candidate
+    for record in (OFFICER, {**OFFICER, "credit_points": None, "birth_date": "1985-04-30", "id": "o-2"},
+                   {"id": "o-3", "region": "x"}):
+        result = engine.evaluate(record, as_of=AS_OF)
+        compiled = engine._current
+        full = compiled.deriver.derive(structure_candidate(record, policy=compiled.policy), AS_OF, engine.places)
+        assert {k: (type(v), v) for k, v in result.values.items()} == \
+            {**{k: (type(v), v) for k, v in full.values.items()}, "region": (type(record["region"]), record["region"])}
+        assert list(result.derived.items()) == list(_shown(compiled.echo, full).items())
+
+
 def test_decisions_first_then_fields(engine):
     """Reading the decisions first computes what they need (the values read), not the deferred
     fields (the check states, the values shown): those come when read, and agree with them."""

@@ -24,6 +24,7 @@ from ._memo import ValueRecall, keep, parts_of, recaller, share, values_of
 from ._plan import Plan, compile_condition, keys_read
 
 if TYPE_CHECKING:  # (typing only)
+    from ._derive import Derived
     from ._encode_code import FactCode
 
 
@@ -55,7 +56,7 @@ class Backend(Protocol):
 
     def run(self, plan: Plan, fact: dict[str, Any]) -> Firings: ...
 
-    def recall(self, plan: Plan, code: FactCode, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
+    def recall(self, plan: Plan, code: FactCode, derived: Derived) -> Firings | None:
         """What :meth:`run` gives for the fact ``code`` (``_encode_code.FactCode``) makes of these
         derived values, where the backend answers from what it remembers without the fact; else None
         (the caller builds the fact and runs it)."""
@@ -99,14 +100,14 @@ class ReferenceBackend:
         got = answers.recall(fact)
         return Firings(got & answers.every, got >> answers.shift, plan.keys.difference(fact), plan)
 
-    def recall(self, plan: Plan, code: FactCode, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
+    def recall(self, plan: Plan, code: FactCode, derived: Derived) -> Firings | None:
         answers = self._compiled(plan)
         if answers.parts is None or not code.writable:
             return None
         found = answers.from_values
         if found is None or found.code is not code:
             found = answers.from_values = ValueRecall(code, [(frozenset(), answers.parts)])
-        answer = found(values, per_level)
+        answer = found(derived)
         if answer is None:  # a part not seen: run() fills it
             return None
         got, lacks, _ = answer

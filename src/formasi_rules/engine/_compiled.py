@@ -32,9 +32,10 @@ class Compiled:
             self.periods = periods(policy)
             self.starts = [p.valid_from for p in self.periods]
             self.plans = [build_plan(policy, p.valid_from, p) for p in self.periods]
-            self.explainers = [Explainer(policy, plan) for plan in self.plans]
+            self.explainers = [Explainer(policy, plan, self.deriver.slots) for plan in self.plans]
             self.encoders = [fact_encoder(policy, plan.keys) for plan in self.plans]  # generated code
-            self.codes = [FactCode(policy, plan.keys) for plan in self.plans]  # the same, for Backend.recall
+            # the same, for Backend.recall, reading the deriver's slots where it keeps them
+            self.codes = [FactCode(policy, plan.keys, self.deriver.slots) for plan in self.plans]
             # formation rules (subject: formation) get plans of their own, on the same backend
             self.formation_plans = [build_formation_plan(policy, p.valid_from, p) for p in self.periods]
             for plan in self.plans + [fp for fp, _ in self.formation_plans]:

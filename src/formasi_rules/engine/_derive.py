@@ -30,12 +30,14 @@ _CMP = {"equals": lambda a, b: a == b, "not_equals": lambda a, b: a != b, "at_le
 Fn = Callable[["_Ctx"], Any]
 
 
-@attrs.define(hash=False)  # not frozen: one is made per record, and a frozen class's __init__ costs ~3x (a
+@attrs.define(eq=False)  # not frozen: one is made per record, and a frozen class's __init__ costs ~3x (a
 # setattr call per field); nothing changes one once made
 class Derived:
     """The values of every field for one candidate on one date (absent = not known)."""
 
-    values: dict[str, Any]  # field -> str | int | Decimal | date | bool
+    # field -> str | int | Decimal | date | bool, in the order computed; None where the generated
+    # deriver left them in its frame's slots (``shown`` False): made from them when first read
+    _values: dict[str, Any] | None
     per_level: dict[str, dict[str, Any]]  # field -> level -> value
     # JSON-able account of how derived values were reached; None where the deriver was asked not to
     # keep it (GeneratedDeriver.derive, ``shown`` False): derive again to have it
@@ -43,6 +45,42 @@ class Derived:
     # the derived (not input) values as JSON shows them, in the order of ``values``, where the deriver
     # kept them as it went (the generated one does); None: made from ``values`` when asked for
     shown: dict[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
+    # the generated deriver's frame (_derive_code.Frame): a slot per field (``slots``), which code
+    # written for them reads (_encode_code.FactCode), and ``known()``, the values of a lean one
+    frame: Any = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        found = self._values
+        if found is None:  # (two threads may each make it: equal dicts)
+            found = self._values = self.frame.known()
+        return found
+
+    @property
+    def slots(self) -> list | None:
+        return None if self.frame is None else self.frame.V
+
+    def given(self, slots: dict[str, int] | None) -> Any:
+        """What code written to read the values from ``slots`` (``GeneratedDeriver.slots``: field ->
+        slot) takes: the frame's slots, or slots made from the values where there is no frame (a
+        Derived made by hand; None for a value not known); the values where ``slots`` is None."""
+        if slots is None:
+            return self.values
+        if self.frame is not None:
+            return self.frame.V
+        made = [None] * (max(slots.values(), default=-1) + 1)
+        for name, value in self.values.items():
+            at = slots.get(name)
+            if at is not None:
+                made[at] = value
+        return made
+
+    def __eq__(self, other: object) -> bool:  # (by the values, however they are held)
+        if type(other) is not Derived:
+            return NotImplemented
+        return (self.values, self.per_level, self.explain) == (other.values, other.per_level, other.explain)
+
+    __hash__ = None  # type: ignore[assignment] - holds dicts
 
 
 class _History:
@@ -288,6 +326,8 @@ class Deriver:
     """Every declared field of a policy compiled to closures. A candidate's fields are computed
     when first asked for, each once: those the rules, properties and allocation read, and what
     they need (so a credit-point figure given in the record skips the whole derivation)."""
+
+    slots: dict[str, int] | None = None  # (GeneratedDeriver's: this one keeps the values in a dict alone)
 
     def __init__(self, policy: Policy):
         self.policy = policy

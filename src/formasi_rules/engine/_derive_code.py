@@ -57,17 +57,30 @@ NOT_YET = _Missing()
 
 
 class Frame(RecordView):
-    """One candidate on one date as the generated code reads it: a slot per field, the known
-    values in the order they were computed, and the explanations."""
+    """One candidate on one date as the generated code reads it: a slot per field (``names``), the
+    known values in the order they were computed with their text, and the explanations. A lean
+    frame (``kept`` False, for code written without ``shown``) keeps the values in the slots
+    alone: :meth:`known` makes them into a dict when asked for."""
 
-    __slots__ = ("V", "values", "shown", "explain")
+    __slots__ = ("V", "names", "values", "shown", "explain")
 
-    def __init__(self, c: Candidate, as_of: dt.date, slots: int):
+    def __init__(self, c: Candidate, as_of: dt.date, names: tuple[str, ...], kept: bool = True):
         super().__init__(c, as_of)
-        self.V = [NOT_YET] * slots
-        self.values: dict[str, Any] = {"as_of": as_of}
-        self.shown: dict[str, Any] = {}  # the derived values as JSON shows them (Derived.shown), if kept
+        self.V = [NOT_YET] * len(names)
+        self.names = names
+        self.values: dict[str, Any] | None = {"as_of": as_of} if kept else None
+        self.shown: dict[str, Any] | None = {} if kept else None  # the derived values as JSON shows them
         self.explain: dict[str, Any] = {}
+
+    def known(self) -> dict[str, Any]:
+        """The values known: ``values`` as kept, else from the slots, in their order."""
+        if self.values is not None:
+            return self.values
+        known: dict[str, Any] = {"as_of": self.as_of}
+        for name, value in zip(self.names, self.V):
+            if value is not None and value is not NOT_YET:
+                known[name] = value
+        return known
 
 
 # the attribute names the generated code may read (_source.verify holds it to these)
@@ -85,29 +98,35 @@ class GeneratedDeriver:
     def __init__(self, policy: Policy):
         self.policy = policy
         self.open_places = OpenPlaces(policy)
-        self._run, self.source, self._slots = self._written(True)  # source: for reading (tests/test_generated_code.py)
+        writer = _Writer(policy, True)
+        self._run, self.source = self._written(writer), writer.src.text()  # source: for reading (tests)
+        self._names = tuple(writer.slot)  # the field of each slot
+        # the slots every derivation fills (the record's fields, and those the rules read): code reading a
+        # candidate's values from its frame (_encode_code.FactCode) may read these; NOT_YET is never left there
+        self.slots = {name: writer.slot[name] for name in (*writer.inputs, *writer.wanted, "as_of")}
         self._lean: Callable[[Frame], None] | None = None  # without ``shown``: written when first asked for
 
-    def _written(self, shown: bool) -> tuple[Callable[[Frame], None], str, int]:
-        writer = _Writer(self.policy, shown)
-        namespace = writer.src.build(f"<formasi_rules derivations of {self.policy.digest[:12]}>")
-        return namespace[writer.main], writer.src.text(), len(writer.slot)
+    def _written(self, writer: _Writer) -> Callable[[Frame], None]:
+        return writer.src.build(f"<formasi_rules derivations of {self.policy.digest[:12]}>")[writer.main]
 
     def derive(self, c: Candidate, as_of: dt.date, formation: Formation | None, shown: bool = True) -> Derived:
         """The derived values; ``shown`` False: without them as JSON shows them (``Derived.shown``
         None, made from the values when asked for) and without how they were reached
-        (``Derived.explain`` None: derive again with ``shown`` to have it), for a Result whose
-        caller may read only its outcomes (each value's text is ~4 % of a Result's cost, the
-        steps ~4 % of ``Engine.evaluate``'s). InputError for a date after ``as_of``
+        (``Derived.explain`` None: derive again with ``shown`` to have it), the values held in the
+        frame's slots alone (``Derived.values`` made from them, in the slots' order, when first
+        read: code written for the slots reads them there), for a Result whose caller may read
+        only its outcomes (each value's text is ~4 % of a Result's cost, the steps ~4 % of
+        ``Engine.evaluate``'s, the dict of values ~3 %). InputError for a date after ``as_of``
         (``Dates.check``; the code looks first)."""
-        frame = Frame(c, as_of, self._slots)
+        frame = Frame(c, as_of, self._names, shown)
         run = self._run if shown else self._lean
         if run is None:  # (two threads may each write it: the same code)
-            run = self._lean = self._written(False)[0]
+            run = self._lean = self._written(_Writer(self.policy, False))
         run(frame)
         if shown:
-            return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain, frame.shown)
-        return Derived(frame.values, self.open_places(c, formation, frame.explain), None)
+            return Derived(frame.values, self.open_places(c, formation, frame.explain), frame.explain, frame.shown,
+                           frame)
+        return Derived(None, self.open_places(c, formation, frame.explain), None, None, frame)
 
 
 def deriver_for(policy: Policy) -> GeneratedDeriver | Deriver:
@@ -132,15 +151,18 @@ class _Writer:
     def __init__(self, policy: Policy, shown: bool = True):
         self.policy = policy
         self.dates = Dates(policy)
-        # for a record written at once: each derived value's text (Frame.shown) and how it was reached
-        # (Frame.explain, the steps) kept as it goes; without, neither is (a Result derives again if read)
+        # for a record written at once: each value entered into Frame.values, with its text (Frame.shown)
+        # and how it was reached (Frame.explain, the steps), as it goes; without, none is: the slots
+        # alone hold the values (a Result derives again for the steps, if read)
         self.shown = shown
         self.src = w = Source(ATTRIBUTES)
         fields = policy.fields
         self.inputs = [n for n, f in fields.items() if f.input is not None]
-        wanted = [n for n in _read_by_rules(policy) if fields[n].input is None and fields[n].derive is not None]
-        self.derived = _needed(policy, wanted)
-        self.slot = {name: i for i, name in enumerate([*self.inputs, *self.derived])}
+        # the derived fields the rules read: the main function asks for each
+        self.wanted = [n for n in _read_by_rules(policy) if fields[n].input is None and fields[n].derive is not None]
+        self.derived = _needed(policy, self.wanted)
+        # (the date too: code reading a frame's slots reads it there, FactCode)
+        self.slot = {name: i for i, name in enumerate([*self.inputs, *self.derived, "as_of"])}
         self.fn = {name: w.function_name() for name in self.derived}
         self.not_yet = w.bind(NOT_YET)
         self.show = w.bind(show)
@@ -149,16 +171,17 @@ class _Writer:
         for name in self.derived:
             self._field(name)
         self.main = w.function_name()
-        self._main(wanted)
+        self._main()
 
     # --- functions -------------------------------------------------------------------------
 
-    def _main(self, wanted: list[str]) -> None:
+    def _main(self) -> None:
         w, fields = self.src, self.policy.fields
         with w.block(f"def {self.main}(F)"):
             w("c = F.c")
             self._dates()
             w("V = F.V")
+            w(f"V[{self.slot['as_of']}] = as_of")
             w("values = F.values")
             if any(fields[n].input.startswith("position.") for n in self.inputs):
                 w("cur = F.current")
@@ -167,9 +190,10 @@ class _Writer:
                 if fields[name].default is not None:
                     w(f"{t} = {w.bind(fields[name].default)} if {t} is None else {t}")
                 w(f"V[{self.slot[name]}] = {t}")
-                with w.block(f"if {t} is not None"):
-                    w(f"values[{w.bind(name)}] = {t}")
-            for name in wanted:
+                if self.shown:
+                    with w.block(f"if {t} is not None"):
+                        w(f"values[{w.bind(name)}] = {t}")
+            for name in self.wanted:
                 with w.block(f"if V[{self.slot[name]}] is {self.not_yet}"):
                     w(f"{self.fn[name]}(F, V, values, as_of)")
 
@@ -240,7 +264,8 @@ class _Writer:
             x = self._value(field.derive, _Env("tr" if explained else None, traced=self.shown))
             with w.block(f"if {x} is not None"):
                 w(f"V[{i}] = {x}")
-                w(f"values[{w.bind(name)}] = {x}")
+                if self.shown:  # (lean: the slots alone hold them, Frame.known)
+                    w(f"values[{w.bind(name)}] = {x}")
                 shown = w.temp()  # as show() gives it; a date's text asked of it at once
                 shows = (f"{shown} = {x} if type({x}) in {w.bind(AS_IS)} else "
                          + (f"{x}.isoformat() if type({x}) is {w.bind(dt.date)} else " if field.kind == "date" else "")

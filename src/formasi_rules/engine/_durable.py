@@ -34,6 +34,7 @@ from ._plan import Plan
 from ._rulesets import RULE_NAME, RulesetSpec, compile_plan, engine_names, fallback_able, groups
 
 if TYPE_CHECKING:  # (typing only)
+    from ._derive import Derived
     from ._encode_code import FactCode
 
 MAX_VALUE_BYTES = 16 * 1024 * 1024  # MAX_OBJECT_PROPERTY_SIZE: a longer value is error 314
@@ -321,7 +322,7 @@ class DurableBackend:
             _check_sizes(fact, inference.unread)
         return self._firings(plan, inference, lacks, got)
 
-    def recall(self, plan: Plan, code: FactCode, values: dict[str, Any], per_level: dict[str, Any]) -> Firings | None:
+    def recall(self, plan: Plan, code: FactCode, derived: Derived) -> Firings | None:
         """What :meth:`run` gives for the fact ``code`` (the plan's ``_encode_code.FactCode``) makes of
         these derived values, where the memos answer it: no fact is built. None where the fact must be
         built and run: a part's values not seen, a memo off, the plan's first facts being counted
@@ -338,7 +339,7 @@ class DurableBackend:
             for ruleset in rulesets:
                 if not ruleset.memo.on:
                     return None
-            answer = ask(values, per_level)
+            answer = ask(derived)
             if answer is None:
                 return None
             got, lacks, asked = answer

@@ -60,9 +60,13 @@ def fact_encoder(policy: Policy, keys: frozenset[str]) -> Callable[[dict[str, An
 class FactCode:
     """A plan's fact (``keys``) as :func:`fact_encoder` makes it, written into locals of generated
     code: :meth:`read` each key's value (or the sentinel ``missing`` where the fact would lack the key;
-    a mask of the keys lacking has bit ``i`` for ``order[i]``), :meth:`encode` it as the fact holds it."""
+    a mask of the keys lacking has bit ``i`` for ``order[i]``), :meth:`encode` it as the fact holds it.
 
-    def __init__(self, policy: Policy, keys: frozenset[str]):
+    ``slots`` (``GeneratedDeriver.slots``: field -> slot of the frame, None for an unknown value):
+    where every value the fact takes is in one, the code reads the values from the slots of the
+    candidate's frame, not from a dict of them (``Derived.given(code.slots)`` is what to pass)."""
+
+    def __init__(self, policy: Policy, keys: frozenset[str], slots: dict[str, int] | None = None):
         self.policy = policy
         self.order = tuple(sorted(keys))
         sources: dict[str, list[tuple[str, str | None]]] = {key: [] for key in self.order}
@@ -81,10 +85,12 @@ class FactCode:
         # name (a field not declared per level): a Derived holding one is left to the fact (covers)
         self._overwritten = frozenset(n for n, f in policy.fields.items() if n in sources and not f.per_level)
         self._lacking: dict[int, frozenset[str]] = {}
+        plain = {found[0] for found in self._sources.values() if found is not None and found[1] is None}
+        self.slots = slots if slots is not None and plain <= slots.keys() else None
 
     def read(self, w: Source, key: str, missing: str, lacking: str, by_level: dict[str, str]) -> str:
-        """Write the statements reading ``key``'s value from ``values`` or ``per_level`` (the generated
-        function's parameters): the local holding it, which holds the name ``missing`` (and the line
+        """Write the statements reading ``key``'s value from ``values`` (a dict, or the slots: see
+        ``slots``) or ``per_level`` (the generated function's parameters): the local holding it, which holds the name ``missing`` (and the line
         ``lacking`` has run) where the fact would lack the key. ``by_level``: the locals of the
         per-level values read so far (field -> local), shared by the calls of one function."""
         t = w.temp()
@@ -95,7 +101,7 @@ class FactCode:
             return t
         name, level = source
         if level is None:
-            w(f"{t} = values.get({w.bind(name)})")
+            w(f"{t} = values[{self.slots[name]}]" if self.slots is not None else f"{t} = values.get({w.bind(name)})")
             with w.block(f"if {t} is None"):
                 w(f"{t} = {missing}")
                 w(lacking)

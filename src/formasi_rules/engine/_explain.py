@@ -34,7 +34,7 @@ class Explainer:
     shared between candidates, and so are equal decisions met more than once (:class:`_Kept`).
     """
 
-    def __init__(self, policy: Policy, plan: Plan):
+    def __init__(self, policy: Policy, plan: Plan, slots: dict[str, int] | None = None):
         self.policy = policy
         self.plan = plan
         self._bundles: dict[tuple, _Bundle] = {}  # targets -> what depends on them only
@@ -67,7 +67,10 @@ class Explainer:
         self._layout = tuple((f, None if lv is None else tuple(lv)) for f, lv in groups.items())
         if {f for f, lv in self._pairs if lv is None} & {f for f, lv in self._pairs if lv is not None}:
             self._layout = False
-        self._write_actual = _actual_writer(self._layout) if self._layout is not False else None
+        # read from the deriver's slots (``GeneratedDeriver.slots``) where every plain value is in one
+        self._slots = slots if self._layout is not False and slots is not None and \
+            {f for f, lv in self._layout if lv is None} <= slots.keys() else None
+        self._write_actual = _actual_writer(self._layout, self._slots) if self._layout is not False else None
 
     def states(self, firings: Firings, targets: Sequence[tuple[str, str]]) -> dict[str, bool | None]:
         """The state of every check the targets read: passed (True), failed (False) or not tested
@@ -169,9 +172,9 @@ class Explainer:
 
     def _actual(self, derived: Derived, shown: dict[str, Any] | None = None) -> dict[str, Any]:
         """The values the checks read, by field (and level); those in ``shown`` left out."""
-        layout = self._layout
-        values, per_level = derived.values, derived.per_level
+        layout, per_level = self._layout, derived.per_level
         if layout is False:
+            values = derived.values
             out: dict[str, Any] = {}
             for field, level in self._pairs:
                 if shown is not None and field in shown:
@@ -181,7 +184,7 @@ class Explainer:
                 else:
                     out.setdefault(field, {})[level] = show(per_level.get(field, {}).get(level))
             return out
-        return self._write_actual(values, per_level, shown if shown is not None else ())
+        return self._write_actual(derived.given(self._slots), per_level, shown if shown is not None else ())
 
 
 class _Kept:
@@ -251,9 +254,10 @@ class _Kept:
         return reason
 
 
-def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
+def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...], slots: dict[str, int] | None = None):
     """``actual(values, per_level, shown)``: each field of ``layout`` not in ``shown`` as JSON shows it
-    (a per-level field as a mapping of its levels), written as code for one plan (engine/_source.py)."""
+    (a per-level field as a mapping of its levels), written as code for one plan (engine/_source.py);
+    with ``slots``, ``values`` is the deriver's slots (``Derived.given``)."""
     w = Source(frozenset(("get", "isoformat")))
     name, out, as_is, shown_as, date = w.function_name(), w.temp(), w.bind(AS_IS), w.bind(show), w.bind(dt.date)
 
@@ -265,7 +269,7 @@ def _actual_writer(layout: tuple[tuple[str, tuple[str, ...] | None], ...]):
             key, t = w.bind(field), w.temp()
             with w.block(f"if {key} not in shown"):
                 if levels is None:
-                    w(f"{t} = values.get({key})")
+                    w(f"{t} = values[{slots[field]}]" if slots is not None else f"{t} = values.get({key})")
                     w(f"{out}[{key}] = {as_shown(t)}")
                     continue
                 w(f"{t} = per_level.get({key})")

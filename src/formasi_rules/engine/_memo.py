@@ -193,7 +193,9 @@ class ValueRecall(_Judged):
     not seen them are they encoded and the backend's memo asked, and what it answers kept for the
     values. So a repeated Decimal or date is not encoded again.
 
-    Calling it gives ``(bits, lacking, asked)``: the OR of the bits remembered, the plan's keys the
+    Called with a Derived (its values as ``Derived.given`` gives them to the code, and its per-level values),
+    it gives
+    ``(bits, lacking, asked)``: the OR of the bits remembered, the plan's keys the
     fact would lack, and a bit per group asked (for its memo's count); or None where the fact must be
     built and given to the backend: a part whose values the backend's memo has not seen, a value the
     encoding refuses (the fact's encoder words it), a per-level value of a field read as a plain one
@@ -252,13 +254,13 @@ class ValueRecall(_Judged):
             w(f"{w.bind(keep)}({w.bind(seen)}, {key}, {bits}, {limit})")  # bounded, as the backend's memo
         return bits
 
-    def __call__(self, values: dict[str, Any], per_level: dict[str, Any]) -> tuple[int, frozenset[str], int] | None:
-        code = self.code
+    def __call__(self, derived: Any) -> tuple[int, frozenset[str], int] | None:
+        code, per_level = self.code, derived.per_level
         if not self.on or not code.covers(per_level):
             return None
         self._asked += 1
         try:
-            found = self._recall(values, per_level)
+            found = self._recall(derived.given(code.slots), per_level)
         except (ArithmeticError, ValueError, LookupError, TypeError):  # the fact's encoder says what is wrong
             found = None
         if found is None:

@@ -63,7 +63,7 @@ def evaluate_one(compiled: Compiled, candidate: Candidate | Mapping, as_of: dt.d
         candidate = _structure(candidate, "$", policy)
     targets, derived = _prepared(compiled, index, candidate, as_of, places, route, level, render is not None)
     backend = compiled.backend
-    firings = backend.recall(plan, compiled.codes[index], derived.values, derived.per_level)
+    firings = backend.recall(plan, compiled.codes[index], derived)
     if firings is None:  # the fact is built and run
         firings = backend.run(plan, _fact(compiled, index, derived))
     return FINISH[render](compiled, index, candidate, as_of, places, derived, firings, targets, "$")
@@ -249,9 +249,9 @@ class _Later:
         # (each group once: Result.deferred holds a lock, and asks only for a field it has not got)
         derived = self.derived
         if name == "derived":
-            if derived.explain is None:  # its steps, from the same derivation made again with them
-                again = self.deriver.derive(self.candidate, self.as_of, self.places)
-                derived = attrs.evolve(derived, explain=again.explain)
+            if derived.explain is None:  # the same derivation made again, keeping its steps (and its values'
+                # order: a lean one holds them in the order of its slots)
+                derived = self.deriver.derive(self.candidate, self.as_of, self.places)
             values = {"derived": _shown(self.echo, derived)}
         else:
             explanation = self.explanation or self.explainer.explain(derived, self.firings, self.targets)
