@@ -103,9 +103,13 @@ class Plan:
     order: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
     bit: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
     _tables: tuple = attrs.field(init=False, eq=False, repr=False)
+    # every target, in order: what a candidate asks for with no request and no filter (one tuple, which
+    # the explainer knows by identity)
+    every: tuple[tuple[str, str], ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         order = tuple(dict.fromkeys([*(k for keys in self.targets.values() for k in keys), *self.checks]))
+        object.__setattr__(self, "every", tuple(self.targets))
         object.__setattr__(self, "order", order)
         object.__setattr__(self, "bit", {k: 1 << i for i, k in enumerate(order)})
         object.__setattr__(self, "_tables", bit_tables(order, lambda names: frozenset(names)))

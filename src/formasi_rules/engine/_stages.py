@@ -329,6 +329,8 @@ def _encoded(derived: Any, policy: Policy, keys: frozenset[str]) -> dict[str, An
 
 def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None,
              level: str | None) -> tuple[tuple[str, str], ...]:
+    if route is None and level is None and candidate.request is None:  # (the common case, at once)
+        return plan.every
     if route is not None or level is not None:  # a caller's filter
         for name, value, vocab in (("route", route, tuple(policy.routes)), ("level", level, policy.levels)):
             if value is not None and value not in vocab:
@@ -351,7 +353,7 @@ def _targets(policy: Policy, plan: Plan, candidate: Candidate, route: str | None
     chosen = [t for t in requested if (route is None or t[0] == route) and (level is None or t[1] == level)]
     if len(_TARGETS) > 256:
         _TARGETS.clear()
-    _TARGETS[key] = (plan, tuple(chosen))
+    _TARGETS[key] = (plan, plan.every if len(chosen) == len(plan.every) else tuple(chosen))
     return _TARGETS[key][1]
 
 
