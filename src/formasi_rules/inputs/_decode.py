@@ -225,6 +225,9 @@ class Lane:
             raise _Decline
         rank, position, positions, ranks = record.rank, record.position, record.positions, record.ranks
         performance, test, request = record.performance, record.competency_test, record.request
+        credit, years = record.credit_points, record.experience_years
+        if given:  # Decimals as given (a database's), in place of what msgspec would make of them
+            credit, years = given.get("credit_points", credit), given.get("experience_years", years)
         candidate = Candidate(
             ident if isinstance(ident, str) else str(ident), record.name or None,
             code["employment_status"](record.employment_status) if record.employment_status else None,
@@ -233,8 +236,8 @@ class Lane:
             parts(position) if position else None, parts(positions) if positions or positions == () else None,
             parts(ranks) if ranks or ranks == () else None, record.region or None, record.agency or None,
             parts(performance) if performance or performance == () else None, parts(test) if test else None,
-            _decimal(given.get("credit_points", record.credit_points), self._keep.get("credit_points")),
-            _decimal(given.get("experience_years", record.experience_years), self._keep.get("experience_years")),
+            None if credit is UNSET or credit is None else _decimal(credit, self._keep.get("credit_points")),
+            None if years is UNSET or years is None else _decimal(years, self._keep.get("experience_years")),
             parts(request) if request else None, self._extra(record) if self._added else {})
         # the numbers' decimals and the rating years were checked as they were read (given Decimals aside)
         if record_problems(candidate, self.decimals, "$", read=not given):
