@@ -172,3 +172,20 @@ def test_an_entry_with_its_level_in_its_name_alone_is_at_that_level(deriver):
     # a post of another type named so has no level from its name (formation does not count it either)
     other = derived(deriver, position={"type": "ja", "name": "Pengantar Kerja Ahli Muda", "since": "2023-01-01"})
     assert other.values.get("position_level") is None
+
+
+def test_ratings_are_made_once_per_performance_tuple_and_never_kept_for_a_list():
+    """The ratings by year are shared by records holding the same tuple of (frozen) ratings, as the
+    one-pass reading gives equal records; a list given from Python, which may change, is read anew."""
+    from formasi_rules.engine._derive import RecordView
+    from formasi_rules.inputs import Candidate, PerformanceRating
+    day = dt.date(2025, 10, 9)
+    given = (PerformanceRating(2023, "baik"), PerformanceRating(2024, "kurang"))
+    first = RecordView(Candidate("a", performance=given), day).ratings
+    assert first == {2023: "baik", 2024: "kurang"}
+    assert RecordView(Candidate("b", performance=given), day).ratings is first
+    assert RecordView(Candidate("c", performance=(PerformanceRating(2024, "baik"),)), day).ratings == {2024: "baik"}
+    changing = [PerformanceRating(2024, "baik")]
+    assert RecordView(Candidate("d", performance=changing), day).ratings == {2024: "baik"}
+    changing[0] = PerformanceRating(2024, "kurang")
+    assert RecordView(Candidate("d", performance=changing), day).ratings == {2024: "kurang"}

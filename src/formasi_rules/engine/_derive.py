@@ -112,6 +112,10 @@ class _History:
         return None if until is not None and until < day else found
 
 
+MAX_RATINGS = 4096  # performance tuples whose ratings are kept (memory stays flat)
+_RATINGS: dict[int, tuple[Any, dict[int, str]]] = {}  # id(performance) -> (performance, its ratings)
+
+
 class RecordView:
     """One candidate on one date, and the record's histories (built the first time a derivation
     reads them). The interpreter's context and the generated code's frame both build on it."""
@@ -139,8 +143,19 @@ class RecordView:
 
     @property
     def ratings(self) -> dict[int, str]:
+        """Year -> rating. Made once for each performance tuple (the one-pass reading gives equal
+        records the same tuple of frozen ratings), so shared: never changed."""
         if self._ratings is None:
-            self._ratings = {p.year: str(p.rating) for p in self.c.performance or ()}
+            given = self.c.performance
+            found = _RATINGS.get(id(given))  # (the tuple is held there: its id is not another's while it is)
+            if found is not None and found[0] is given:
+                self._ratings = found[1]
+            else:
+                made = self._ratings = {p.year: str(p.rating) for p in given or ()}
+                if type(given) is tuple:  # (a list given from Python may change)
+                    if len(_RATINGS) >= MAX_RATINGS:
+                        _RATINGS.clear()
+                    _RATINGS[id(given)] = (given, made)
         return self._ratings
 
     @property
