@@ -7,6 +7,7 @@ import pytest
 
 import formasi_rules as fr
 from formasi_rules.engine._derive import Deriver
+from conftest import ROOT
 from formasi_rules.inputs import structure_candidate
 
 AS_OF = dt.date(2025, 10, 9)
@@ -189,3 +190,34 @@ def test_ratings_are_made_once_per_performance_tuple_and_never_kept_for_a_list()
     assert RecordView(Candidate("d", performance=changing), day).ratings == {2024: "baik"}
     changing[0] = PerformanceRating(2024, "kurang")
     assert RecordView(Candidate("d", performance=changing), day).ratings == {2024: "kurang"}
+
+
+def test_a_history_is_made_once_for_the_records_that_give_it_and_answers_per_policy():
+    """Records holding the same frozen position (the readers give equal records the same object)
+    share its history and the entries found in it; a history given as a list from Python, which may
+    change, is read anew; an answer kept for one policy is not another's."""
+    from formasi_rules.engine._derive import RecordView, history_at
+    from formasi_rules.inputs import Candidate, Position
+    day = dt.date(2025, 10, 9)
+    post = Position("jf", "Pengantar Kerja", "ahli_muda", dt.date(2020, 1, 1))
+    first = RecordView(Candidate("a", position=post), day).positions
+    assert RecordView(Candidate("b", position=post), day).positions is first
+    assert RecordView(Candidate("c", position=Position("jf", None, "ahli_muda", dt.date(2021, 1, 1))),
+                      day).positions is not first
+    changing = [Position("jf", None, "ahli_muda", dt.date(2019, 1, 1))]
+    assert RecordView(Candidate("d", positions=changing), day).positions.entries[0].since == dt.date(2019, 1, 1)
+    changing[0] = Position("jf", None, "ahli_muda", dt.date(2018, 1, 1))
+    assert RecordView(Candidate("d", positions=changing), day).positions.entries[0].since == dt.date(2018, 1, 1)
+    one, other = (fr.load_policy(ROOT / "policies" / name) for name in ("pengantar_kerja", "instruktur"))
+    assert history_at(first, day, "since", False, (), one) == dt.date(2020, 1, 1)
+    assert history_at(first, day, "since", False, (), other) == dt.date(2020, 1, 1)
+    assert history_at(first, dt.date(2019, 1, 1), "since", False, (), one) is None  # not yet held then
+    named = RecordView(Candidate("h", position=Position("jf", "Pengantar Kerja Ahli Muda", None, dt.date(2020, 1, 1))),
+                       day).positions  # a level its name gives: only the policy of that position reads it
+    assert history_at(named, day, "level", False, (), one) == "ahli_muda"
+    assert history_at(named, day, "level", False, (), other) is None
+    assert history_at(named, day, "level", False, (), one) == "ahli_muda"
+    # the rank held now is keyed by its values: two records with the same rank and date share it
+    rank = RecordView(Candidate("e", rank="III/a", rank_since=dt.date(2020, 4, 1)), day).ranks
+    assert RecordView(Candidate("f", rank="III/a", rank_since=dt.date(2020, 4, 1)), day).ranks is rank
+    assert RecordView(Candidate("g", rank="III/b", rank_since=dt.date(2020, 4, 1)), day).ranks is not rank

@@ -19,7 +19,7 @@ import attrs
 
 from .._errors import InputError, Problem, suggest
 from .._text import Text
-from ..inputs import Candidate, Formation, region_key
+from ..inputs import Candidate, Formation, Position, region_key
 from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test, fold, tests_of
 from ..policy import _derivations as d
 from ..policy._model import as_decimal
@@ -84,13 +84,15 @@ class Derived:
 
 
 class _History:
-    """One history of the record, in time order; ``complete`` when the record gave it whole."""
+    """One history of the record, in time order; ``complete`` when the record gave it whole. Shared
+    by the records that give the same one (:func:`_kept`), with the answers :func:`history_at` gave."""
 
-    __slots__ = ("entries", "complete")
+    __slots__ = ("entries", "complete", "answers")
 
     def __init__(self, entries: tuple, complete: bool):
         self.entries = entries
         self.complete = complete
+        self.answers: dict[tuple, tuple[Policy, Any]] = {}  # (day, attr, previous, same) -> (policy, value)
 
     def index_on(self, day: dt.date) -> int | None:
         entries = self.entries
@@ -131,14 +133,19 @@ class RecordView:
     def positions(self) -> _History:
         if self._positions is None:
             c = self.c
-            self._positions = _history(c.positions, c.position if c.position and c.position.since else None)
+            now = c.position if c.position and c.position.since else None
+            if now is None or type(now) is Position:  # (frozen: one given from Python may be of a class that changes)
+                self._positions = _kept(c.positions, now, (id(c.positions), id(now)), now)
+            else:
+                self._positions = _history(c.positions, now)
         return self._positions
 
     @property
     def ranks(self) -> _History:
         if self._ranks is None:
             c = self.c
-            self._ranks = _history(c.ranks, _Rank(c.rank, c.rank_since) if c.rank and c.rank_since else None)
+            now = _Rank(c.rank, c.rank_since) if c.rank and c.rank_since else None
+            self._ranks = _kept(c.ranks, now, (id(c.ranks), now and now.rank, now and now.since))
         return self._ranks
 
     @property
@@ -204,6 +211,28 @@ class _Ctx(RecordView):
                 self.explain[name] = {"value": show(value), "steps": self.trace}
         self.trace = outer
         return value
+
+
+MAX_HISTORIES = 4096  # histories kept for the records that give them again (memory stays flat)
+MAX_ANSWERS = 64  # history_at's answers kept per history (a few days and attributes are asked of each)
+_HISTORIES: dict[tuple, tuple[Any, Any, _History]] = {}  # key -> (the history given, the entry held, the _History)
+
+
+def _kept(given: tuple | None, current: Any, key: tuple, held: Any = None) -> _History:
+    """``_history(given, current)``, made once for each history the records give. ``key`` holds the
+    given history's identity and the current entry's: its values, or the identity of ``held`` (the
+    current entry, kept with the history so that its identity is no other's while it is). Kept only
+    where nothing can change it: a tuple of frozen entries (the readers give equal records the same
+    one), or none; a list given from Python is read each time."""
+    found = _HISTORIES.get(key)
+    if found is not None and found[0] is given and found[1] is held:  # (both held there: their ids are theirs)
+        return found[2]
+    made = _history(given, current)
+    if given is None or type(given) is tuple:
+        if len(_HISTORIES) >= MAX_HISTORIES:
+            _HISTORIES.clear()
+        _HISTORIES[key] = (given, held, made)
+    return made
 
 
 def _history(given: tuple | None, current: Any) -> _History:
@@ -674,7 +703,22 @@ def history_at(history: _History, day: dt.date, attr: str, previous: bool, same:
     entries equal in every attribute of ``same`` joined into one. Two names are equal in any capitals
     and spacing, and where both name the policy's position at no two different levels
     (``Policy.same_position``: an alias, or the name followed by a level, as the national system
-    writes it); an entry without a level has the level its name ends with (:func:`level_in_name`)."""
+    writes it); an entry without a level has the level its name ends with (:func:`level_in_name`).
+    Asked again of the same history (one the records share, :func:`_kept`), the answer kept."""
+    key = (day, attr, previous, same)
+    answers = history.answers
+    found = answers.get(key)
+    if found is not None and found[0] is policy:
+        return found[1]
+    value = _entry_at(history, day, attr, previous, same, policy)
+    if len(answers) >= MAX_ANSWERS:
+        answers.clear()
+    answers[key] = (policy, value)
+    return value
+
+
+def _entry_at(history: _History, day: dt.date, attr: str, previous: bool, same: tuple[str, ...],
+              policy: Policy) -> Any:
     i = history.index_on(day)
     if i is None:
         return None
