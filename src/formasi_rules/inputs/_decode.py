@@ -91,6 +91,9 @@ _JSON_NUMBER = (int, float, type(None))
 _LISTS = ("positions", "ranks", "performance")  # the record's fields that hold lists
 _LIST = (list, tuple, type(None))
 _JSON_NUMBERS, _LISTS_AS_GIVEN = frozenset(_JSON_NUMBER), frozenset(_LIST)  # the types as JSON gives them
+# each looked at by name in Lane.structure (a third number or list would fail here, not go unlooked at)
+_NUMBER_1, _NUMBER_2 = NUMBER_FIELDS
+_LIST_1, _LIST_2, _LIST_3 = _LISTS
 _RECORD = (  # the record's own fields (inputs/_candidate.Candidate), typed as JSON gives them
     ("id", Union[str, int]), ("name", str), ("employment_status", str), ("birth_date", dt.date),
     ("education", str), ("rank", str), ("rank_since", dt.date), ("position", _Position),
@@ -189,8 +192,10 @@ class Lane:
         """The Candidate of one record already parsed (a dict of JSON values), or None: the
         record must take the detailed path."""
         given = None  # Decimals (from a database, say): msgspec would make them floats and lose digits
-        if not (_JSON_NUMBERS.issuperset(map(type, map(raw.get, NUMBER_FIELDS)))
-                and _LISTS_AS_GIVEN.issuperset(map(type, map(raw.get, _LISTS)))):  # (the common case, at once)
+        get = raw.get  # (the common case at once: each by name costs half what a map over the names does)
+        if not (type(get(_NUMBER_1)) in _JSON_NUMBERS and type(get(_NUMBER_2)) in _JSON_NUMBERS
+                and type(get(_LIST_1)) in _LISTS_AS_GIVEN and type(get(_LIST_2)) in _LISTS_AS_GIVEN
+                and type(get(_LIST_3)) in _LISTS_AS_GIVEN):
             for key in NUMBER_FIELDS:
                 value = raw.get(key)
                 if type(value) is Decimal:
