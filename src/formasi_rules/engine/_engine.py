@@ -158,7 +158,7 @@ class Engine:
         compiled = self._pin()
         try:
             places = self.places if formation is None else open_places_of(formation, self.policy.levels)
-            day = as_date(as_of)
+            day = as_of if type(as_of) is dt.date else as_date(as_of)  # (a date as such, at once)
             if route is not None or level is not None:
                 route, level = check_filter(compiled.policy, compiled.plan(day), route, level)
             return evaluate_one(compiled, candidate, day, places, route, level)
@@ -280,7 +280,8 @@ class Engine:
     def _pin(self) -> Compiled:
         """The version an evaluation uses from start to end."""
         while True:
-            self._check_open()
+            if self._closed:
+                self._check_open()  # (which says so)
             current = self._current
             if current.acquire():
                 return current
