@@ -85,7 +85,7 @@ class Derived:
 
 class _History:
     """One history of the record, in time order; ``complete`` when the record gave it whole. Shared
-    by the records that give the same one (:func:`_kept`), with the answers :func:`history_at` gave."""
+    by the records that give the same one (:func:`_shared`), with the answers :func:`history_at` gave."""
 
     __slots__ = ("entries", "complete", "answers")
 
@@ -114,10 +114,6 @@ class _History:
         return None if until is not None and until < day else found
 
 
-MAX_RATINGS = 4096  # performance tuples whose ratings are kept (memory stays flat)
-_RATINGS: dict[int, tuple[Any, dict[int, str]]] = {}  # id(performance) -> (performance, its ratings)
-
-
 class RecordView:
     """One candidate on one date, and the record's histories (built the first time a derivation
     reads them). The interpreter's context and the generated code's frame both build on it."""
@@ -129,40 +125,34 @@ class RecordView:
         self.as_of = as_of
         self._positions = self._ranks = self._ratings = self._current = None
 
+    # the histories and ratings are shared by the records that give the same parts (_shared): never changed
+
     @property
     def positions(self) -> _History:
         if self._positions is None:
             c = self.c
-            now = c.position if c.position and c.position.since else None
+            given, now = c.positions, c.position if c.position and c.position.since else None
             if now is None or type(now) is Position:  # (frozen: one given from Python may be of a class that changes)
-                self._positions = _kept(c.positions, now, (id(c.positions), id(now)), now)
+                self._positions = _shared(("positions", id(given), id(now)), given, now, _history, given, now)
             else:
-                self._positions = _history(c.positions, now)
+                self._positions = _history(given, now)
         return self._positions
 
     @property
     def ranks(self) -> _History:
         if self._ranks is None:
             c = self.c
-            now = _Rank(c.rank, c.rank_since) if c.rank and c.rank_since else None
-            self._ranks = _kept(c.ranks, now, (id(c.ranks), now and now.rank, now and now.since))
+            given, now = c.ranks, _Rank(c.rank, c.rank_since) if c.rank and c.rank_since else None
+            self._ranks = _shared(("ranks", id(given), now and now.rank, now and now.since), given, None,
+                                  _history, given, now)
         return self._ranks
 
     @property
     def ratings(self) -> dict[int, str]:
-        """Year -> rating. Made once for each performance tuple (the one-pass reading gives equal
-        records the same tuple of frozen ratings), so shared: never changed."""
+        """Year -> rating."""
         if self._ratings is None:
             given = self.c.performance
-            found = _RATINGS.get(id(given))  # (the tuple is held there: its id is not another's while it is)
-            if found is not None and found[0] is given:
-                self._ratings = found[1]
-            else:
-                made = self._ratings = {p.year: str(p.rating) for p in given or ()}
-                if type(given) is tuple:  # (a list given from Python may change)
-                    if len(_RATINGS) >= MAX_RATINGS:
-                        _RATINGS.clear()
-                    _RATINGS[id(given)] = (given, made)
+            self._ratings = _shared(("ratings", id(given)), given, None, _ratings, given)
         return self._ratings
 
     @property
@@ -213,26 +203,30 @@ class _Ctx(RecordView):
         return value
 
 
-MAX_HISTORIES = 4096  # histories kept for the records that give them again (memory stays flat)
+MAX_SHARED = 8192  # histories and ratings kept for the records that give their parts again (memory stays flat)
 MAX_ANSWERS = 64  # history_at's answers kept per history (a few days and attributes are asked of each)
-_HISTORIES: dict[tuple, tuple[Any, Any, _History]] = {}  # key -> (the history given, the entry held, the _History)
+_SHARED: dict[tuple, tuple[Any, Any, Any]] = {}  # key -> (the part given, the entry held, what was made of them)
 
 
-def _kept(given: tuple | None, current: Any, key: tuple, held: Any = None) -> _History:
-    """``_history(given, current)``, made once for each history the records give. ``key`` holds the
-    given history's identity and the current entry's: its values, or the identity of ``held`` (the
-    current entry, kept with the history so that its identity is no other's while it is). Kept only
-    where nothing can change it: a tuple of frozen entries (the readers give equal records the same
-    one), or none; a list given from Python is read each time."""
-    found = _HISTORIES.get(key)
-    if found is not None and found[0] is given and found[1] is held:  # (both held there: their ids are theirs)
+def _shared(key: tuple, given: Any, held: Any, make: Callable[..., Any], *args: Any) -> Any:
+    """``make(*args)``, made once for the records that give the same parts: ``given``, a record's
+    tuple of frozen entries or None (the readers give equal records the same tuple), and ``held``,
+    an entry whose identity ``key`` holds, or None; ``key`` names them (their identities, values,
+    and what is made). Kept with them, so that their identities are no other's while it is; never
+    kept for a list given from Python, which may change."""
+    found = _SHARED.get(key)
+    if found is not None and found[0] is given and found[1] is held:
         return found[2]
-    made = _history(given, current)
+    made = make(*args)
     if given is None or type(given) is tuple:
-        if len(_HISTORIES) >= MAX_HISTORIES:
-            _HISTORIES.clear()
-        _HISTORIES[key] = (given, held, made)
+        if len(_SHARED) >= MAX_SHARED:
+            _SHARED.clear()
+        _SHARED[key] = (given, held, made)
     return made
+
+
+def _ratings(given: tuple | None) -> dict[int, str]:
+    return {p.year: str(p.rating) for p in given or ()}
 
 
 def _history(given: tuple | None, current: Any) -> _History:
@@ -704,7 +698,7 @@ def history_at(history: _History, day: dt.date, attr: str, previous: bool, same:
     and spacing, and where both name the policy's position at no two different levels
     (``Policy.same_position``: an alias, or the name followed by a level, as the national system
     writes it); an entry without a level has the level its name ends with (:func:`level_in_name`).
-    Asked again of the same history (one the records share, :func:`_kept`), the answer kept."""
+    Asked again of the same history (one the records share, :func:`_shared`), the answer kept."""
     key = (day, attr, previous, same)
     answers = history.answers
     found = answers.get(key)
