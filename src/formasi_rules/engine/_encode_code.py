@@ -90,9 +90,10 @@ class FactCode:
 
     def read(self, w: Source, key: str, missing: str, lacking: str, by_level: dict[str, str]) -> str:
         """Write the statements reading ``key``'s value from ``values`` (a dict, or the slots: see
-        ``slots``) or ``per_level`` (the generated function's parameters): the local holding it, which holds the name ``missing`` (and the line
-        ``lacking`` has run) where the fact would lack the key. ``by_level``: the locals of the
-        per-level values read so far (field -> local), shared by the calls of one function."""
+        ``slots``) or ``per_level`` (the generated function's parameters): the local holding it,
+        which holds the name ``missing`` (and the line ``lacking`` has run) where the fact would lack
+        the key. ``by_level``: the locals of the per-level values read so far (field -> local),
+        shared by the calls of one function."""
         t = w.temp()
         source = self._sources[key]
         if source is None:  # no field gives it: the fact never holds it

@@ -193,9 +193,8 @@ class ValueRecall(_Judged):
     not seen them are they encoded and the backend's memo asked, and what it answers kept for the
     values. So a repeated Decimal or date is not encoded again.
 
-    Called with a Derived (its values as ``Derived.given`` gives them to the code, and its per-level values),
-    it gives
-    ``(bits, lacking, asked)``: the OR of the bits remembered, the plan's keys the
+    Called with a Derived (its values as ``Derived.given`` gives them to the code, and its per-level
+    values), it gives ``(bits, lacking, asked)``: the OR of the bits remembered, the plan's keys the
     fact would lack, and a bit per group asked (for its memo's count); or None where the fact must be
     built and given to the backend: a part whose values the backend's memo has not seen, a value the
     encoding refuses (the fact's encoder words it), a per-level value of a field read as a plain one
