@@ -221,3 +221,48 @@ def test_a_history_is_made_once_for_the_records_that_give_it_and_answers_per_pol
     rank = RecordView(Candidate("e", rank="III/a", rank_since=dt.date(2020, 4, 1)), day).ranks
     assert RecordView(Candidate("f", rank="III/a", rank_since=dt.date(2020, 4, 1)), day).ranks is rank
     assert RecordView(Candidate("g", rank="III/b", rank_since=dt.date(2020, 4, 1)), day).ranks is not rank
+
+
+def test_a_tuple_of_entries_that_may_change_is_read_anew():
+    """A tuple given from Python whose entries are of another class than the record's frozen ones
+    (a caller's own, which it changes between evaluations) is never shared: each record reads it."""
+    from formasi_rules.engine._derive import RecordView
+
+    class Rating:  # a caller's rating, changed in place
+        def __init__(self, year, rating):
+            self.year, self.rating = year, rating
+
+    class Post:
+        def __init__(self, since):
+            self.type, self.name, self.level, self.since, self.until = "jf", None, "ahli_muda", since, None
+
+    from formasi_rules.inputs import Candidate
+    day = dt.date(2025, 10, 9)
+    ratings = (Rating(2024, "baik"),)
+    assert RecordView(Candidate("a", performance=ratings), day).ratings == {2024: "baik"}
+    ratings[0].rating = "kurang"
+    assert RecordView(Candidate("a", performance=ratings), day).ratings == {2024: "kurang"}
+    posts = (Post(dt.date(2020, 1, 1)),)
+    assert RecordView(Candidate("b", positions=posts), day).positions.entries[0].since == dt.date(2020, 1, 1)
+    posts[0].since = dt.date(2021, 1, 1)
+    assert RecordView(Candidate("b", positions=posts), day).positions.entries[0].since == dt.date(2021, 1, 1)
+
+
+def test_a_shared_history_holds_no_policy():
+    """history_at's answers are kept by the policy's digest: a version replaced (Engine.reload) is
+    not held by the histories the records share."""
+    import gc
+    import weakref
+
+    from formasi_rules.engine._derive import RecordView, history_at
+    from formasi_rules.inputs import Candidate, Position
+    day = dt.date(2025, 10, 9)
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    post = Position("jf", "Pengantar Kerja", "ahli_muda", dt.date(2017, 3, 4))
+    history = RecordView(Candidate("a", position=post), day).positions
+    assert history_at(history, day, "since", False, (), policy) == dt.date(2017, 3, 4)
+    gone = weakref.ref(policy)
+    del policy
+    gc.collect()
+    assert gone() is None
+    assert RecordView(Candidate("b", position=post), day).positions is history  # still shared

@@ -321,3 +321,23 @@ def test_today_matters_only_through_the_values(policy):
     got = [engine.evaluate(r, as_of=d).outcomes for d in (AS_OF, later) for r in records]
     fresh = fr.Engine(policy, backend=BACKENDS[0], remember=False)
     assert got == [fresh.evaluate(r, as_of=d).outcomes for d in (AS_OF, later) for r in records]
+
+
+def test_the_code_reads_the_values_a_derived_holds_however_it_was_made():
+    """A lean Derived's slots, the same values given in place of them (attrs.evolve), and the
+    Derived copied or pickled: the code reading slots takes the values each holds."""
+    import copy
+    import pickle
+
+    import attrs
+    engine = ENGINES[("pengantar_kerja", BACKENDS[0])]
+    compiled = engine._current
+    slots = compiled.codes[compiled.index(AS_OF)].slots
+    assert slots is not None  # the shipped policy's code reads the slots
+    base = _derived(engine, {"id": "x", "employment_status": "PNS", "rank": "III/a", "credit_points": 100})
+    at = slots["credit_points"]
+    assert base.given(slots)[at] == 100
+    other = attrs.evolve(base, values={**base.values, "credit_points": Decimal(7)})
+    assert other.given(slots)[at] == Decimal(7) and base.given(slots)[at] == 100
+    for again in (pickle.loads(pickle.dumps(base)), copy.deepcopy(base)):
+        assert again.values == base.values and again.given(slots)[at] == 100

@@ -43,7 +43,7 @@ class Compiled:
         except BaseException:
             backend.close()
             raise
-        self._last = (None, 0)  # the last date asked for and its period's index: a batch asks one throughout
+        self._last: tuple = ((), 0)  # the last date asked for and its period's index: a batch asks one throughout
         self._lock = threading.Lock()
         self._in_flight = 0
         self._retired = False

@@ -19,7 +19,7 @@ import attrs
 
 from .._errors import InputError, Problem, suggest
 from .._text import Text
-from ..inputs import Candidate, Formation, Position, region_key
+from ..inputs import Candidate, Formation, PerformanceRating, Position, RankHeld, region_key
 from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Test, fold, tests_of
 from ..policy import _derivations as d
 from ..policy._model import as_decimal
@@ -63,11 +63,13 @@ class Derived:
     def given(self, slots: dict[str, int] | None) -> Any:
         """What code written to read the values from ``slots`` (``GeneratedDeriver.slots``: field ->
         slot) takes: the frame's slots, or slots made from the values where there is no frame (a
-        Derived made by hand; None for a value not known); the values where ``slots`` is None."""
+        Derived made by hand, or given values other than its frame's; None for a value not known); the
+        values where ``slots`` is None."""
         if slots is None:
             return self.values
-        if self.frame is not None:
-            return self.frame.V
+        frame = self.frame
+        if frame is not None and (self._values is None or self._values is frame.values):  # (not values given
+            return frame.V  # in place of the frame's: attrs.evolve(derived, values=...))
         made = [None] * (max(slots.values(), default=-1) + 1)
         for name, value in self.values.items():
             at = slots.get(name)
@@ -92,7 +94,9 @@ class _History:
     def __init__(self, entries: tuple, complete: bool):
         self.entries = entries
         self.complete = complete
-        self.answers: dict[tuple, tuple[Policy, Any]] = {}  # (day, attr, previous, same) -> (policy, value)
+        # history_at's: (day, attr, previous, same) -> (the policy's digest, value); the digest, not the policy,
+        # so that a version replaced (Engine.reload) is not held here
+        self.answers: dict[tuple, tuple[str, Any]] = {}
 
     def index_on(self, day: dt.date) -> int | None:
         entries = self.entries
@@ -206,19 +210,21 @@ class _Ctx(RecordView):
 MAX_SHARED = 8192  # histories and ratings kept for the records that give their parts again (memory stays flat)
 MAX_ANSWERS = 64  # history_at's answers kept per history (a few days and attributes are asked of each)
 _SHARED: dict[tuple, tuple[Any, Any, Any]] = {}  # key -> (the part given, the entry held, what was made of them)
+_FROZEN = frozenset((Position, RankHeld, PerformanceRating))  # the record's parts held in its histories
 
 
 def _shared(key: tuple, given: Any, held: Any, make: Callable[..., Any], *args: Any) -> Any:
     """``make(*args)``, made once for the records that give the same parts: ``given``, a record's
     tuple of frozen entries or None (the readers give equal records the same tuple), and ``held``,
     an entry whose identity ``key`` holds, or None; ``key`` names them (their identities, values,
-    and what is made). Kept with them, so that their identities are no other's while it is; never
-    kept for a list given from Python, which may change."""
+    and what is made). Kept with them, so that their identities are no other's while it is; kept
+    only where every entry is of a frozen class of the record's (checked once, when kept), never
+    for a list given from Python or an entry of another class, which may change."""
     found = _SHARED.get(key)
     if found is not None and found[0] is given and found[1] is held:
         return found[2]
     made = make(*args)
-    if given is None or type(given) is tuple:
+    if given is None or type(given) is tuple and all(type(entry) in _FROZEN for entry in given):
         if len(_SHARED) >= MAX_SHARED:
             _SHARED.clear()
         _SHARED[key] = (given, held, made)
@@ -699,15 +705,15 @@ def history_at(history: _History, day: dt.date, attr: str, previous: bool, same:
     (``Policy.same_position``: an alias, or the name followed by a level, as the national system
     writes it); an entry without a level has the level its name ends with (:func:`level_in_name`).
     Asked again of the same history (one the records share, :func:`_shared`), the answer kept."""
-    key = (day, attr, previous, same)
+    key, digest = (day, attr, previous, same), policy.digest
     answers = history.answers
     found = answers.get(key)
-    if found is not None and found[0] is policy:
+    if found is not None and found[0] == digest:  # (the same policy files give the same answer)
         return found[1]
     value = _entry_at(history, day, attr, previous, same, policy)
     if len(answers) >= MAX_ANSWERS:
         answers.clear()
-    answers[key] = (policy, value)
+    answers[key] = (digest, value)
     return value
 
 

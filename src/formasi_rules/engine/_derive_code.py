@@ -52,6 +52,9 @@ class _Missing:
     def __repr__(self) -> str:
         return "NOT_YET"
 
+    def __reduce__(self) -> str:  # (the one instance, copied or pickled: a frame's slots compare it by identity)
+        return "NOT_YET"
+
 
 NOT_YET = _Missing()
 
@@ -73,13 +76,14 @@ class Frame(RecordView):
         self.explain: dict[str, Any] = {}
 
     def known(self) -> dict[str, Any]:
-        """The values known: ``values`` as kept, else from the slots, in their order."""
+        """The values known: ``values`` as kept, else made from the slots (in their order) and kept."""
         if self.values is not None:
             return self.values
         known: dict[str, Any] = {"as_of": self.as_of}
         for name, value in zip(self.names, self.V):
             if value is not None and value is not NOT_YET:
                 known[name] = value
+        self.values = known
         return known
 
 
