@@ -24,6 +24,7 @@ from ..policy import All, AnyOf, FieldValue, Literal, Not, Policy, TableRef, Tes
 from ..policy import _derivations as d
 from ..policy._model import as_decimal
 from ._encode import show
+from ._memo import keep
 
 _CMP = {"equals": lambda a, b: a == b, "not_equals": lambda a, b: a != b, "at_least": lambda a, b: a >= b,
         "at_most": lambda a, b: a <= b, "above": lambda a, b: a > b, "below": lambda a, b: a < b}
@@ -45,20 +46,14 @@ class Derived:
     # the derived (not input) values as JSON shows them, in the order of ``values``, where the deriver
     # kept them as it went (the generated one does); None: made from ``values`` when asked for
     shown: dict[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
-    # the generated deriver's frame (_derive_code.Frame): a slot per field (``slots``), which code
-    # written for them reads (_encode_code.FactCode), and ``known()``, the values of a lean one
+    # the generated deriver's frame (_derive_code.Frame): a slot per field (``V``), which code written
+    # for them reads (``given``), and ``known()``, the values of a lean one
     frame: Any = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def values(self) -> dict[str, Any]:
         found = self._values
-        if found is None:  # (two threads may each make it: equal dicts)
-            found = self._values = self.frame.known()
-        return found
-
-    @property
-    def slots(self) -> list | None:
-        return None if self.frame is None else self.frame.V
+        return found if found is not None else self.frame.known()  # (the frame keeps what it makes)
 
     def given(self, slots: dict[str, int] | None) -> Any:
         """What code written to read the values from ``slots`` (``GeneratedDeriver.slots``: field ->
@@ -225,9 +220,7 @@ def _shared(key: tuple, given: Any, held: Any, make: Callable[..., Any], *args: 
         return found[2]
     made = make(*args)
     if given is None or type(given) is tuple and all(type(entry) in _FROZEN for entry in given):
-        if len(_SHARED) >= MAX_SHARED:
-            _SHARED.clear()
-        _SHARED[key] = (given, held, made)
+        keep(_SHARED, key, (given, held, made), MAX_SHARED)
     return made
 
 
@@ -711,9 +704,7 @@ def history_at(history: _History, day: dt.date, attr: str, previous: bool, same:
     if found is not None and found[0] == digest:  # (the same policy files give the same answer)
         return found[1]
     value = _entry_at(history, day, attr, previous, same, policy)
-    if len(answers) >= MAX_ANSWERS:
-        answers.clear()
-    answers[key] = (digest, value)
+    keep(answers, key, (digest, value), MAX_ANSWERS)
     return value
 
 
