@@ -14,7 +14,7 @@ from conftest import AS_OF, POLICY_DIR, ROOT
 from formasi_rules.engine._derive import Deriver
 from formasi_rules.engine._encode import show
 from formasi_rules.engine._derive_code import ATTRIBUTES, GeneratedDeriver, Unsupported, deriver_for
-from formasi_rules.engine._source import Source, SourceRefused, verify
+from formasi_rules.engine._source import Source, SourceRefused, _nodes, verify
 from formasi_rules import InputError
 from formasi_rules.inputs import region_key, structure_candidate
 
@@ -61,10 +61,19 @@ def _same(a, b, c, as_of, places):
     "def f1(F, text):\n    return 0\n",                # a parameter not the writer's
     "def name(F):\n    return 0\n",                    # a function not named by the writer
     "def f1(F):\n    try:\n        pass\n    except k0 as e:\n        pass\n",  # a named exception
+    "def f1(F):\n    global k0\n",                   # a node whose fields hold bare names
+    "def f1(F):\n    return (t1 for t1 in k0)\n",    # a node nested deep in another's list
 ])
 def test_the_verifier_refuses_what_the_writer_never_writes(line):
     with pytest.raises(SourceRefused):
         verify(ast.parse(line), ATTRIBUTES, frozenset({"k0"}))
+
+
+def test_the_verifier_looks_at_every_node_ast_walk_gives():
+    text = "def f1(F, V):\n    t1 = {k0: [V[1], -V[2]], **F}\n    for t2 in t1:\n        if t2 is not None and t2 < 3:\n" \
+           "            return (t2, t1.get(t2), [t2 * 2 for t2 in k0])\n    return None\n"
+    tree = ast.parse(text)
+    assert sorted(map(id, _nodes(tree))) == sorted(map(id, ast.walk(tree)))
 
 
 def test_the_verifier_lets_the_writers_own_shapes_through():

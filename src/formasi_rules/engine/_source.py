@@ -34,14 +34,14 @@ BUILTINS = frozenset(("range", "min", "max", "int", "type", "isinstance", "len")
 # the writer's fixed parameter and local names
 PARAMS = frozenset(("F", "V", "c", "as_of", "values", "per_level", "shown", "tr", "cur", "read", "failed", "unknown", "absent"))
 NAMES = BUILTINS | PARAMS
-_NODES = (  # every kind of node the writer emits; anything else is refused
+_NODES = frozenset((  # every kind of node the writer emits; anything else is refused
     ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Return, ast.Assign, ast.If, ast.While, ast.For,
     ast.Break, ast.Continue, ast.Pass, ast.Expr, ast.Try, ast.ExceptHandler, ast.Compare, ast.BoolOp, ast.BinOp,
     ast.UnaryOp, ast.Call, ast.Attribute, ast.Subscript, ast.Name, ast.Constant, ast.Tuple, ast.List, ast.Dict,
     ast.IfExp, ast.Load, ast.Store, ast.Is, ast.IsNot, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE,
     ast.In, ast.NotIn, ast.And, ast.Or, ast.Not, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.USub,
     ast.BitAnd, ast.BitOr,
-)
+))
 
 
 _SHARED = (str, int, bool, type(None))
@@ -107,29 +107,56 @@ class Source:
         namespace = dict(self.namespace)
         namespace["__builtins__"] = {name: getattr(builtins, name) for name in BUILTINS}
         with _PARSING:  # CPython 3.11 and 3.12 can fail parsing in two threads at once (gh-106905)
-            verify(ast.parse(text), self.attributes, frozenset(self.namespace))
-            exec(compile(text, filename, "exec"), namespace)  # noqa: S102 - verified above: generated names only
+            tree = ast.parse(text, filename)
+            verify(tree, self.attributes, frozenset(self.namespace))
+            # the tree verified is the tree compiled (the text is not parsed again)
+            exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - verified above: generated names only
         return namespace
 
 
 def verify(tree: ast.AST, attributes: frozenset[str], bound: frozenset[str]) -> None:
     """Refuse any node, name, attribute or constant the writer does not make (module docstring)."""
-    defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
-    for node in ast.walk(tree):
-        if not isinstance(node, _NODES):
-            raise SourceRefused(f"generated code holds a {type(node).__name__} (line {getattr(node, 'lineno', '?')})")
-        if isinstance(node, ast.Constant) and not (node.value is None or type(node.value) in (bool, int)):
-            raise SourceRefused(f"generated code holds the constant {node.value!r} (line {node.lineno})")
-        if isinstance(node, ast.Name):
-            ok = node.id in NAMES or (GENERATED.match(node.id) and (
-                node.id[0] == "t" or node.id in bound or node.id in defined))
-            if not ok:
-                raise SourceRefused(f"generated code names {node.id!r} (line {node.lineno})")
-        if isinstance(node, ast.Attribute) and node.attr not in attributes:
-            raise SourceRefused(f"generated code reads attribute {node.attr!r} (line {node.lineno})")
-        if isinstance(node, ast.FunctionDef) and (not GENERATED.match(node.name) or node.decorator_list):
-            raise SourceRefused(f"generated code defines {node.name!r} (line {node.lineno})")
-        if isinstance(node, ast.ExceptHandler) and node.name is not None:
-            raise SourceRefused(f"generated code names an exception (line {node.lineno})")
-        if isinstance(node, ast.arg) and node.arg not in PARAMS:
-            raise SourceRefused(f"generated code takes a parameter {node.arg!r} (line {node.lineno})")
+    nodes = _nodes(tree)
+    defined = {node.name for node in nodes if type(node) is ast.FunctionDef}
+    named: set[str] = set()  # names found good (a name is looked at once, however often it is used)
+    for node in nodes:
+        kind = type(node)  # exactly: the parser makes no subclasses
+        if kind not in _NODES:
+            raise SourceRefused(f"generated code holds a {kind.__name__} (line {getattr(node, 'lineno', '?')})")
+        if kind is ast.Name:
+            name = node.id
+            if name not in named:
+                if not (name in NAMES or (GENERATED.match(name) and (
+                        name[0] == "t" or name in bound or name in defined))):
+                    raise SourceRefused(f"generated code names {name!r} (line {node.lineno})")
+                named.add(name)
+        elif kind is ast.Constant:
+            if not (node.value is None or type(node.value) in (bool, int)):
+                raise SourceRefused(f"generated code holds the constant {node.value!r} (line {node.lineno})")
+        elif kind is ast.Attribute:
+            if node.attr not in attributes:
+                raise SourceRefused(f"generated code reads attribute {node.attr!r} (line {node.lineno})")
+        elif kind is ast.FunctionDef:
+            if not GENERATED.match(node.name) or node.decorator_list:
+                raise SourceRefused(f"generated code defines {node.name!r} (line {node.lineno})")
+        elif kind is ast.ExceptHandler:
+            if node.name is not None:
+                raise SourceRefused(f"generated code names an exception (line {node.lineno})")
+        elif kind is ast.arg:
+            if node.arg not in PARAMS:
+                raise SourceRefused(f"generated code takes a parameter {node.arg!r} (line {node.lineno})")
+
+
+def _nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of the tree (``ast.walk``'s, in another order, at a third of its cost)."""
+    found, stack, node_type = [], [tree], ast.AST
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend(v for v in value if isinstance(v, node_type))
+            elif isinstance(value, node_type):
+                stack.append(value)
+    return found
