@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from formasi_rules.engine._backend import ReferenceBackend
 from formasi_rules.engine._plan import Check, Cmp, In, Plan, evaluate
-from formasi_rules.engine._regions import MAX_CELLS, compile_group, outcomes
+from formasi_rules.engine._regions import MAX_CELLS, Made, compile_group, outcomes
 from formasi_rules.engine._rulesets import ALPHA_BUDGET, compile_plan, groups
 from formasi_rules.policy._model import Period
 from test_differential import KEYS, conditions, facts
@@ -162,3 +162,25 @@ def test_outcomes_are_the_reference_semantics_in_every_cell():
     assert sorted(table.values(), key=repr) == sorted([(False,), (True,), (False,), (True,), (False,), (None,)],
                                                       key=repr)
     assert all(o[0] is evaluate(cond, {"a": v}) for o, v in zip(table.values(), (2, 3, 4, 5, 6)))
+
+
+@settings(max_examples=60)
+@given(st.lists(conditions, min_size=1, max_size=5), st.data())
+def test_a_plan_compiled_again_from_what_was_made_gives_the_same_rulesets(conds, data):
+    """``Made`` keeps each group's table for the plan's next compilation (DurableBackend's rebuild
+    with the defaults it observed): what it gives is what compiling afresh gives, for any defaults,
+    and a group's table is not worked out again."""
+    plan = _plan(conds)
+    made = Made()
+    first = compile_plan(plan, regions=dict.fromkeys(groups(plan)), made=made)
+    assert [s.definition for s in first] == [s.definition for s in compile_plan(plan, regions=dict.fromkeys(groups(plan)))]
+    regions = {}
+    for keys, checks in groups(plan).items():
+        table = outcomes({k: plan.checks[k].condition for k in checks}, keys)
+        regions[keys] = data.draw(st.sampled_from(sorted(set(table.values()), key=repr))) if table else None
+    tables = dict(made.cells)
+    again = compile_plan(plan, flip=frozenset(plan.checks), regions=regions, made=made)
+    assert made.cells == tables and all(made.cells[k] is tables[k] for k in tables)
+    fresh = compile_plan(plan, flip=frozenset(plan.checks), regions=regions)
+    assert [(s.definition, s.meaning, s.regions, s.defaults) for s in again] == \
+        [(s.definition, s.meaning, s.regions, s.defaults) for s in fresh]

@@ -31,6 +31,7 @@ from ._backend import Firings
 from ._encode import KIND
 from ._memo import Memo, ValueRecall
 from ._plan import Plan
+from ._regions import Made
 from ._rulesets import RULE_NAME, RulesetSpec, compile_plan, engine_names, fallback_able, groups
 
 if TYPE_CHECKING:  # (typing only)
@@ -196,9 +197,10 @@ class _Inference:
 class _Tally:
     """What a plan's first facts showed (DurableBackend._observe): how many, the outcomes of each group
     of checks, each check's passes and fails, the facts per set of missing keys, and each check's
-    fails with one of its keys missing."""
+    fails with one of its keys missing; and what compiling the plan's groups made (their tables)."""
 
     groups: dict[tuple[str, ...], tuple[str, ...]]  # the plan's checks by the keys they read
+    made: Made  # what compiling the plan's groups made, for compiling it again
     seen: int = 0
     outcomes: collections.defaultdict = attrs.field(factory=lambda: collections.defaultdict(collections.Counter))
     passes: collections.Counter = attrs.field(factory=collections.Counter)
@@ -235,12 +237,13 @@ class DurableBackend:
     def prepare(self, plan: Plan) -> None:
         with self._lock:
             if id(plan) not in self._rulesets:
-                specs = compile_plan(plan, regions=dict.fromkeys(groups(plan)) if self._regions else None)
+                made = Made()
+                specs = compile_plan(plan, regions=dict.fromkeys(groups(plan)) if self._regions else None, made=made)
                 self._heads[id(plan)] = (_HEAD + _json(plan.kind) + ",", engine_names(plan.keys))
                 self._rulesets[id(plan)] = self._built(plan, specs)
                 self._plans[id(plan)] = plan
                 if self._adapt_after > 0:
-                    self._tally[id(plan)] = _Tally(groups(plan))
+                    self._tally[id(plan)] = _Tally(groups(plan), made)
 
     def _observe(self, plan: Plan, passed: frozenset[str], failed: frozenset[str], missing: frozenset[str]) -> None:
         """Count the outcomes over a plan's first facts; then let the rules that fire be the rarer ones.
@@ -277,8 +280,9 @@ class DurableBackend:
             if old is None or (not flip and regions is None):
                 return
             try:
-                for specs in (compile_plan(plan, flip=flip, fallback=_fallback(plan, tally), regions=regions),
-                              compile_plan(plan, flip=flip, regions=regions)):
+                for specs in (compile_plan(plan, flip=flip, fallback=_fallback(plan, tally), regions=regions,
+                                           made=tally.made),
+                              compile_plan(plan, flip=flip, regions=regions, made=tally.made)):
                     if sum(not s.only_missing for s in specs) <= len(old):
                         break
                 else:

@@ -86,14 +86,42 @@ def outcomes(conditions: dict[str, Cond], keys: tuple[str, ...]) -> dict[tuple, 
     return None if classes is None else _table(conditions, keys, classes)
 
 
+@attrs.define
+class Made:
+    """What compiling one plan's groups made, for its next compilation (``DurableBackend`` compiles a
+    plan again with the defaults it observed, and may try two ways): each group's classes and table of
+    outcomes by its keys, and each :class:`Group` by its keys and default. The compilations sharing
+    one give the same conditions and engine names for the same keys: they are one plan's."""
+
+    cells: dict[tuple[str, ...], tuple[dict[str, list[_Class]] | None, dict[tuple, tuple] | None]] = \
+        attrs.Factory(dict)
+    groups: dict[tuple[tuple[str, ...], tuple | None], Group | None] = attrs.Factory(dict)
+
+
 def compile_group(conditions: dict[str, Cond], keys: tuple[str, ...], default: tuple | None,
-                  names: dict[str, str] | None = None) -> Group | None:
+                  names: dict[str, str] | None = None, made: Made | None = None) -> Group | None:
     """The group's rules, with ``default`` (an outcome tuple as :func:`outcomes` gives) firing no
-    rule; None where the group is not one this module compiles, or ``default`` never occurs."""
-    classes = _classes_of(conditions, keys, names)
-    if classes is None:
+    rule; None where the group is not one this module compiles, or ``default`` never occurs.
+    ``made``: what compiling this plan's groups made before, reused and added to."""
+    if made is not None and (keys, default) in made.groups:
+        return made.groups[(keys, default)]
+    cells = None if made is None else made.cells.get(keys)
+    if cells is None:
+        classes = _classes_of(conditions, keys, names)
+        cells = (classes, None if classes is None else _table(conditions, keys, classes))
+        if made is not None:
+            made.cells[keys] = cells
+    group = _compiled(conditions, keys, default, *cells)
+    if made is not None:
+        made.groups[(keys, default)] = group
+    return group
+
+
+def _compiled(conditions: dict[str, Cond], keys: tuple[str, ...], default: tuple | None,
+              classes: dict[str, list[_Class]] | None, table: dict[tuple, tuple] | None) -> Group | None:
+    """The group of these classes and outcomes (None: not one this module compiles)."""
+    if classes is None or table is None:
         return None
-    table = _table(conditions, keys, classes)
     if default is None:  # the outcome of most combinations of values
         default = collections.Counter(table.values()).most_common(1)[0][0]
     elif default not in table.values():

@@ -42,7 +42,7 @@ import attrs
 from .._errors import EngineError, PolicyError, Problem
 from ._encode import KIND
 from ._plan import And, Cmp, Cond, In, Or, Plan, keys_read, negate, positive
-from ._regions import Group, compile_group
+from ._regions import Group, Made, compile_group
 
 # alpha tests per ruleset, counted on the expanded paths: a fact can match no more tests than a
 # ruleset holds, and the engine fails only at 65 matched at once (MAX_STACK_SIZE 64; probed, and
@@ -202,7 +202,7 @@ class _Packer:
 
 def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = frozenset(),
                  fallback: frozenset[str] = frozenset(), regions: dict[tuple[str, ...], tuple | None] | None = None,
-                 ) -> list[RulesetSpec]:
+                 made: Made | None = None) -> list[RulesetSpec]:
     """Split a plan into ruleset definitions that each stay within the engine's limits.
 
     A check in ``flip`` whose condition and negation can both be true only with every key present
@@ -219,7 +219,8 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
     The checks of a group in ``regions`` (the checks reading the keys it names, :func:`groups`)
     become one rule per region of those keys' values (``_regions``), the outcome given for the
     group (None: the one of most combinations of values) firing none; a group the regions do not
-    cover keeps a rule per check as above.
+    cover keeps a rule per check as above. ``made``: what compiling the same plan made before
+    (``_regions.Made``), reused: the groups' tables are worked out once a plan.
     """
     names = engine_names(plan.keys)
     packer = _Packer(budget, plan.kind, names)
@@ -228,9 +229,9 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
         if regions is None or keys not in regions:
             continue
         conditions = {k: plan.checks[k].condition for k in checks}
-        group = compile_group(conditions, keys, regions[keys], names)
+        group = compile_group(conditions, keys, regions[keys], names, made)
         if group is not None and group.bound + 2 > budget and regions[keys] is not None:
-            group = compile_group(conditions, keys, None, names)  # the default of most combinations of values
+            group = compile_group(conditions, keys, None, names, made)  # the default of most combinations of values
         if group is not None and group.bound + 2 <= budget:
             packer.add_group(group)
             as_regions.update(checks)
