@@ -63,7 +63,7 @@ class _Judged:
 class Memo(_Judged):
     """The rules of one ruleset, in parts by the fact keys they read, each with what it answered."""
 
-    __slots__ = ("parts", "part_of", "keys", "on", "_share", "_recall", "_asked", "_missed")
+    __slots__ = ("parts", "part_of", "keys", "on", "_share", "_recall", "_learn", "_asked", "_missed")
 
     def __init__(self, definition: dict[str, Any], key_of: Callable[[str], str], always: frozenset[str],
                  on: bool = True):
@@ -84,6 +84,7 @@ class Memo(_Judged):
         self.parts: list[tuple[tuple[str, ...], dict[Any, int]]] = [(keys, {}) for keys, _ in split]
         self._share = share(self.parts)
         self._recall = recaller(self.parts)
+        self._learn = learner(self.parts, self._share)
         self.part_of = {rule: i for i, (_, rules) in enumerate(split) for rule in rules}
         self.keys = frozenset(k for keys, _ in split for k in keys)  # every fact key a rule reads
         self._asked = self._missed = 0
@@ -111,11 +112,7 @@ class Memo(_Judged):
         part_of = self.part_of
         for rule in fired:
             split[part_of[rule]] |= bits[rule]
-        get, got = fact.get, 0
-        for (keys, memo), found in zip(self.parts, split):
-            keep(memo, values_of(keys, get), found, self._share)
-            got |= found
-        return got
+        return self._learn(fact, split)
 
     def _memos(self) -> list[dict]:
         return [memo for _, memo in self.parts]
@@ -175,6 +172,26 @@ def recaller(parts: list[tuple[tuple[str, ...], dict]], fill: list[Callable[[dic
             found.append(t)
         w(f"return {' | '.join(found) or '0'}")
     return w.build("<formasi_rules memo of a plan's rules>")[name]
+
+
+def learner(parts: list[tuple[tuple[str, ...], dict]], limit: int) -> Callable[[dict[str, Any], list[int]], int]:
+    """``learn(values, split)``: each part i remembers ``split[i]`` for the fact ``values`` (by its
+    keys' values, as :func:`values_of` gives them, and as :func:`keep` does, ``limit`` sets at most);
+    the OR of them. Written out part by part, as :func:`recaller`."""
+    w = Source(frozenset(("get", "clear")))
+    name, get, missing = w.function_name(), w.temp(), w.bind(MISSING)
+    found = []
+    with w.block(f"def {name}(values, split)"):
+        w(f"{get} = values.get")
+        for i, (keys, memo) in enumerate(parts):
+            bits, table = w.temp(), w.bind(memo)
+            w(f"{bits} = split[{i}]")
+            with w.block(f"if len({table}) >= {int(limit)}"):
+                w(f"{table}.clear()")
+            w(f"{table}[{_key([f'{get}({w.bind(k)}, {missing})' for k in keys])}] = {bits}")
+            found.append(bits)
+        w(f"return {' | '.join(found) or '0'}")
+    return w.build("<formasi_rules memo of a plan's rules, learning>")[name]
 
 
 def _key(values: list[str]) -> str:

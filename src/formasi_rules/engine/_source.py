@@ -32,7 +32,8 @@ from typing import Any
 GENERATED = re.compile(r"[kft][0-9]+\Z")  # the names the writer makes
 BUILTINS = frozenset(("range", "min", "max", "int", "type", "isinstance", "len"))
 # the writer's fixed parameter and local names
-PARAMS = frozenset(("F", "V", "c", "as_of", "values", "per_level", "shown", "tr", "cur", "read", "failed", "unknown", "absent"))
+PARAMS = frozenset(("F", "V", "c", "as_of", "values", "per_level", "shown", "tr", "cur", "read", "failed", "unknown",
+                    "absent", "split"))
 NAMES = BUILTINS | PARAMS
 _NODES = frozenset((  # every kind of node the writer emits; anything else is refused
     ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Return, ast.Assign, ast.If, ast.While, ast.For,
