@@ -13,7 +13,9 @@ import formasi_rules as fr
 from conftest import AS_OF, POLICY_DIR, ROOT
 from formasi_rules.engine._derive import Deriver
 from formasi_rules.engine._encode import show
-from formasi_rules.engine._derive_code import ATTRIBUTES, GeneratedDeriver, Unsupported, deriver_for
+from formasi_rules.engine._derive_code import (
+    ATTRIBUTES, MAX_INLINED, GeneratedDeriver, Unsupported, _Writer, deriver_for,
+)
 from formasi_rules.engine._source import Source, SourceRefused, _nodes, verify
 from formasi_rules import InputError
 from formasi_rules.inputs import region_key, structure_candidate
@@ -388,6 +390,22 @@ def yaml_fields(text):
 def test_the_shipped_policies_are_generated_not_interpreted():
     for policy in SHIPPED.values():
         assert isinstance(deriver_for(policy), GeneratedDeriver)
+
+
+def test_a_short_derivation_is_written_where_it_is_read_not_called():
+    """The lean code (no steps kept) calls only the derivations too long to write in place
+    (``MAX_INLINED``); each short one's body stands where it is read, and the values are the
+    interpreter's (the tests above)."""
+    for policy in SHIPPED.values():
+        writer = _Writer(policy, False)
+        tree = ast.parse(writer.src.text())
+        defs = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
+        length = {name: f.end_lineno - f.lineno - 1 for name, f in defs.items()}  # (the body less its return)
+        called = {n.func.id for f in defs.values() for n in ast.walk(f)
+                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in defs}
+        assert called and all(length[name] > MAX_INLINED for name in called), policy.name
+        main = {n.func.id for n in ast.walk(defs[writer.main]) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        assert len(main & defs.keys()) < len(writer.wanted) / 4
 
 
 # --- the engine fact -------------------------------------------------------------------------

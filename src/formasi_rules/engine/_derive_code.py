@@ -38,6 +38,7 @@ from ._source import Source
 _OPS = {"equals": "==", "not_equals": "!=", "at_least": ">=", "at_most": "<=", "above": ">", "below": "<"}
 _ARITH = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
 _HISTORIES = ("positions", "ranks")  # the record's dated histories, as the frame names them
+MAX_INLINED = 40  # lines of a derivation's function written in place of a call to it, at most (_Writer._inlined)
 
 
 class Unsupported(Exception):
@@ -172,7 +173,10 @@ class _Writer:
         self.show = w.bind(show)
         self._row_finders: dict[str, tuple[str, str]] = {}
         self._names = None
-        for name in self.derived:
+        # each function's body and the name holding its value, where it may be written in place of a
+        # call to it (_inlined): the functions are written each after those it reads, so that theirs are there
+        self._bodies: dict[str, tuple[list[str], str]] = {}
+        for name in _after_their_own(self.policy, self.derived):
             self._field(name)
         self.main = w.function_name()
         self._main()
@@ -199,7 +203,8 @@ class _Writer:
                         w(f"values[{w.bind(name)}] = {t}")
             for name in self.wanted:
                 with w.block(f"if V[{self.slot[name]}] is {self.not_yet}"):
-                    w(f"{self.fn[name]}(F, V, values, as_of)")
+                    if self._inlined(name) is None:
+                        w(f"{self.fn[name]}(F, V, values, as_of)")
 
     def _dates(self) -> None:
         """``Dates.check`` written out: a date of the record the policy reads after the evaluation
@@ -262,6 +267,7 @@ class _Writer:
         field = self.policy.fields[name]
         explained = _explained(field.derive) and self.shown
         with w.block(f"def {self.fn[name]}(F, V, values, as_of)"):  # (the frame's, as locals of the caller's)
+            start = len(w.lines)
             w(f"V[{i}] = None")  # asked for again while being computed: unknown, as the interpreter says
             if explained:
                 w("tr = []")
@@ -282,7 +288,22 @@ class _Writer:
                         if not self.shown:
                             w(shows)
                         w(f"F.explain[{w.bind(name)}] = {{{w.bind('value')}: {shown}, {w.bind('steps')}: tr}}")
+            body = w.since(start)
+            if not explained and len(body) <= MAX_INLINED:  # (the steps' list, tr, is the function's own)
+                self._bodies[name] = (body, x)
             w(f"return {x}")
+
+    def _inlined(self, name: str) -> str | None:
+        """Write the body of ``name``'s function here, in place of a call to it (which costs about as
+        much as ten lines of it: the locals it reads are the caller's, by the same names, and the
+        temporaries of each function are its own); the name then holding its value. None where the
+        function is to be called: a long one, one keeping steps, one not written yet (a derivation
+        reading itself through others)."""
+        found = self._bodies.get(name)
+        if found is None:
+            return None
+        self.src.insert(found[0])
+        return found[1]
 
     # --- values ------------------------------------------------------------------------------
 
@@ -297,7 +318,8 @@ class _Writer:
         w, t = self.src, self.src.temp()
         w(f"{t} = V[{self.slot[name]}]")
         with w.block(f"if {t} is {self.not_yet}"):
-            w(f"{t} = {self.fn[name]}(F, V, values, as_of)")
+            x = self._inlined(name)
+            w(f"{t} = {self.fn[name]}(F, V, values, as_of)" if x is None else f"{t} = {x}")
         return t
 
     def _value(self, node: Any, env: _Env) -> str:  # noqa: C901 - one branch per operator, each small
@@ -584,6 +606,28 @@ class _same:
 
     def __exit__(self, *exc: Any) -> None:
         return None
+
+
+def _after_their_own(policy: Policy, derived: list[str]) -> list[str]:
+    """``derived`` in an order where each comes after the derived fields it reads (but where they
+    read each other round a loop)."""
+    order: dict[str, None] = {}
+    done: set[str] = set()
+    for first in derived:
+        stack = [(first, iter(d.refs(policy.fields[first].derive)))]
+        done.add(first)
+        while stack:
+            name, refs = stack[-1]
+            ref = next((r for r in refs if r in policy.fields and policy.fields[r].derive is not None
+                        and policy.fields[r].input is None and r not in done), None)
+            if ref is None:
+                stack.pop()
+                order[name] = None
+            else:
+                done.add(ref)
+                stack.append((ref, iter(d.refs(policy.fields[ref].derive))))
+    wanted = set(derived)
+    return [n for n in order if n in wanted]
 
 
 def _needed(policy: Policy, wanted: list[str]) -> list[str]:

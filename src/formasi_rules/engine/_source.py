@@ -86,6 +86,17 @@ class Source:
     def __call__(self, line: str) -> None:
         self.lines.append("    " * self._depth + line)
 
+    def since(self, start: int) -> list[str]:
+        """The lines written after the first ``start``, without the current depth's indent (to
+        :meth:`insert` elsewhere)."""
+        cut = 4 * self._depth
+        return [line[cut:] for line in self.lines[start:]]
+
+    def insert(self, lines: list[str]) -> None:
+        """Lines :meth:`since` gave, written again at the current depth."""
+        pad = "    " * self._depth
+        self.lines.extend(pad + line for line in lines)
+
     @contextlib.contextmanager
     def block(self, header: str) -> Iterator[None]:
         """``header:`` and the lines written inside the ``with`` indented under it."""
