@@ -165,3 +165,31 @@ def test_generated_candidates_agree_with_fallback_rulesets(engines, policy, data
             assert durable.run(plan, fact) == reference.run(plan, fact), fact
     finally:
         durable.close()
+
+
+@given(st.lists(conditions, min_size=1, max_size=6), st.lists(facts, min_size=1, max_size=12))
+def test_the_tally_counts_what_each_fact_showed(conds, fact_list):
+    """The first facts' outcomes are kept as bit masks and counted once (``_Tally.counted``): each
+    group's outcomes, each check's passes and fails, the facts per set of missing keys and the fails
+    with a key missing are what counting each fact's named outcomes gives."""
+    import collections
+
+    from formasi_rules.engine._durable import _Tally
+    from formasi_rules.engine._regions import Made
+    from formasi_rules.engine._rulesets import groups
+
+    checks = {f"c{i}": Check(f"c{i}", None, None, c, {}, (), frozenset(KEYS), ()) for i, c in enumerate(conds)}
+    plan = Plan(Period(), checks, {}, frozenset(KEYS))
+    found = [ReferenceBackend().run(plan, fact) for fact in fact_list]
+    tally = _Tally(groups(plan), Made(), [(f.passed_bits, f.failed_bits, f.missing) for f in found])
+    counts = tally.counted(plan)
+    assert counts.seen == len(found)
+    for keys, group in groups(plan).items():
+        expected = collections.Counter(tuple(True if k in f.passed else False if k in f.failed else None for k in group)
+                                       for f in found)
+        assert counts.outcomes[keys] == expected and list(counts.outcomes[keys]) == list(expected)  # (first seen first)
+    assert counts.passes == collections.Counter(k for f in found for k in f.passed)
+    assert counts.fails == collections.Counter(k for f in found for k in f.failed)
+    assert counts.gaps == collections.Counter(f.missing for f in found)
+    assert counts.fails_lacking == collections.Counter(
+        k for f in found for k in f.failed if not plan.checks[k].keys.isdisjoint(f.missing))

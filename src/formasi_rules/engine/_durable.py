@@ -195,18 +195,47 @@ class _Inference:
 
 @attrs.define
 class _Tally:
-    """What a plan's first facts showed (DurableBackend._observe): how many, the outcomes of each group
-    of checks, each check's passes and fails, the facts per set of missing keys, and each check's
-    fails with one of its keys missing; and what compiling the plan's groups made (their tables)."""
+    """What a plan's first facts showed (DurableBackend._observe): each fact's passed and failed checks
+    (bit masks) and missing keys, counted once there are enough (:meth:`counted`); the plan's checks by
+    the keys they read; and what compiling the plan's groups made (their tables)."""
 
     groups: dict[tuple[str, ...], tuple[str, ...]]  # the plan's checks by the keys they read
     made: Made  # what compiling the plan's groups made, for compiling it again
-    seen: int = 0
-    outcomes: collections.defaultdict = attrs.field(factory=lambda: collections.defaultdict(collections.Counter))
-    passes: collections.Counter = attrs.field(factory=collections.Counter)
-    fails: collections.Counter = attrs.field(factory=collections.Counter)
-    gaps: collections.Counter = attrs.field(factory=collections.Counter)
-    fails_lacking: collections.Counter = attrs.field(factory=collections.Counter)
+    facts: list[tuple[int, int, frozenset[str]]] = attrs.Factory(list)
+
+    def counted(self, plan: Plan) -> _Counts:
+        """The facts counted: each group's outcomes (counted by the group's bits of the two masks, the
+        outcome tuple made for each distinct one only), each check's passes and fails, the facts per
+        set of missing keys, and each check's fails with one of its keys missing."""
+        facts, bit = self.facts, plan.bit
+        outcomes = {}
+        for keys, group in self.groups.items():
+            mask = plan.mask(group)
+            seen = collections.Counter((passed & mask, failed & mask) for passed, failed, _ in facts)
+            outcomes[keys] = collections.Counter({
+                tuple(True if bit[k] & p else False if bit[k] & f else None for k in group): n
+                for (p, f), n in seen.items()})
+        checks, names, chain = plan.checks, plan.names, itertools.chain.from_iterable
+        passes = collections.Counter(chain(names(passed) for passed, _, _ in facts))
+        fails = collections.Counter(chain(names(failed) for _, failed, _ in facts))
+        gaps = collections.Counter(missing for _, _, missing in facts)
+        fails_lacking = collections.Counter(chain(
+            (k for k in names(failed) if not checks[k].keys.isdisjoint(missing)) for _, failed, missing in facts if missing))
+        return _Counts(len(facts), outcomes, passes, fails, gaps, fails_lacking)
+
+
+@attrs.frozen
+class _Counts:
+    """What :meth:`_Tally.counted` gives: how many facts, the outcomes of each group of checks (outcome
+    tuple -> facts, in the order first seen), each check's passes and fails, the facts per set of
+    missing keys, and each check's fails with one of its keys missing."""
+
+    seen: int
+    outcomes: dict[tuple[str, ...], collections.Counter]
+    passes: collections.Counter
+    fails: collections.Counter
+    gaps: collections.Counter
+    fails_lacking: collections.Counter
 
 
 class DurableBackend:
@@ -245,7 +274,7 @@ class DurableBackend:
                 if self._adapt_after > 0:
                     self._tally[id(plan)] = _Tally(groups(plan), made)
 
-    def _observe(self, plan: Plan, passed: frozenset[str], failed: frozenset[str], missing: frozenset[str]) -> None:
+    def _observe(self, plan: Plan, passed: int, failed: int, missing: frozenset[str]) -> None:
         """Count the outcomes over a plan's first facts; then let the rules that fire be the rarer ones.
 
         Every agenda action costs a round trip into the engine. A group of checks compiled as
@@ -260,27 +289,19 @@ class DurableBackend:
             tally = self._tally.get(id(plan))
             if tally is None:
                 return
-            tally.seen += 1
-            for keys, checks in tally.groups.items():
-                tally.outcomes[keys][tuple(True if k in passed else False if k in failed else None
-                                           for k in checks)] += 1
-            tally.passes.update(passed)
-            tally.fails.update(failed)
-            tally.gaps[missing] += 1
-            if missing:
-                checks = plan.checks
-                tally.fails_lacking.update(k for k in failed if not checks[k].keys.isdisjoint(missing))
-            if tally.seen < self._adapt_after:
+            tally.facts.append((passed, failed, missing))  # (counted once there are enough)
+            if len(tally.facts) < self._adapt_after:
                 return
             del self._tally[id(plan)]
+            counts = tally.counted(plan)
             old = self._rulesets.get(id(plan))
-            flip = frozenset(k for k in plan.checks if tally.passes[k] < tally.fails[k])
-            regions = {keys: seen.most_common(1)[0][0] for keys, seen in tally.outcomes.items()} \
+            flip = frozenset(k for k in plan.checks if counts.passes[k] < counts.fails[k])
+            regions = {keys: seen.most_common(1)[0][0] for keys, seen in counts.outcomes.items()} \
                 if self._regions else None
             if old is None or (not flip and regions is None):
                 return
             try:
-                for specs in (compile_plan(plan, flip=flip, fallback=_fallback(plan, tally), regions=regions,
+                for specs in (compile_plan(plan, flip=flip, fallback=_fallback(plan, counts), regions=regions,
                                            made=tally.made),
                               compile_plan(plan, flip=flip, regions=regions, made=tally.made)):
                     if sum(not s.only_missing for s in specs) <= len(old):
@@ -448,7 +469,7 @@ class DurableBackend:
         if passed & failed:
             raise EngineError(f"durable_rules fired both pass and fail for {sorted(plan.names(passed & failed))}")
         if id(plan) in self._tally:  # (no lock to look: _observe looks again holding it)
-            self._observe(plan, plan.names(passed), plan.names(failed), missing)
+            self._observe(plan, passed, failed, missing)
         return Firings(passed, failed, missing, plan)
 
     def close(self) -> None:
@@ -468,7 +489,7 @@ FALLBACK_ASSERT = 8  # what asserting a fact into one more ruleset costs, in age
 # against ~0.55 µs an action, benchmarks/costs.py)
 
 
-def _fallback(plan: Plan, tally: _Tally) -> frozenset[str]:
+def _fallback(plan: Plan, tally: _Counts) -> frozenset[str]:
     """The checks that should fire their pass rule, with their fail rule in a fallback ruleset
     (compile_plan), from what ``_observe`` counted: a set of keys' checks are taken together where
     the actions they save (a fail rule that fired on a fact with every key of its check, where now
