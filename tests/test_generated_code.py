@@ -2,6 +2,7 @@
 values, explanations and facts exactly, and no text of a policy ever written into the code they run."""
 
 import ast
+import contextlib
 import datetime as dt
 import json
 
@@ -14,7 +15,7 @@ from conftest import AS_OF, POLICY_DIR, ROOT
 from formasi_rules.engine._derive import Deriver
 from formasi_rules.engine._encode import show
 from formasi_rules.engine._derive_code import (
-    ATTRIBUTES, MAX_INLINED, GeneratedDeriver, Unsupported, _Writer, deriver_for,
+    ATTRIBUTES, MAX_DEPTH, MAX_INLINED, GeneratedDeriver, Unsupported, _Writer, deriver_for,
 )
 from formasi_rules.engine._source import Source, SourceRefused, _nodes, verify
 from formasi_rules import InputError
@@ -394,8 +395,8 @@ def test_the_shipped_policies_are_generated_not_interpreted():
 
 def test_a_short_derivation_is_written_where_it_is_read_not_called():
     """The lean code (no steps kept) calls only the derivations too long to write in place
-    (``MAX_INLINED``); each short one's body stands where it is read, and the values are the
-    interpreter's (the tests above)."""
+    (``MAX_INLINED``); each short one's body stands where it is read, its function left out, and the
+    values are the interpreter's (the tests above)."""
     for policy in SHIPPED.values():
         writer = _Writer(policy, False)
         tree = ast.parse(writer.src.text())
@@ -404,8 +405,26 @@ def test_a_short_derivation_is_written_where_it_is_read_not_called():
         called = {n.func.id for f in defs.values() for n in ast.walk(f)
                   if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in defs}
         assert called and all(length[name] > MAX_INLINED for name in called), policy.name
+        assert set(defs) - {writer.main} == called  # a function no code calls is left out
         main = {n.func.id for n in ast.walk(defs[writer.main]) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         assert len(main & defs.keys()) < len(writer.wanted) / 4
+
+
+def test_a_body_is_not_written_in_place_past_the_depth_python_compiles():
+    """CPython refuses more than 20 nested blocks: a short body is written in place only where the
+    blocks it brings stay within ``MAX_DEPTH``; deeper, its function is called."""
+    policy = SHIPPED["pengantar_kerja"]
+    writer = _Writer(policy, False)
+    name = next(n for n, found in writer._bodies.items() if found[2] >= 1)
+    lines = len(writer.src.lines)
+    with contextlib.ExitStack() as blocks:
+        for _ in range(MAX_DEPTH - writer._bodies[name][2] + 1):
+            blocks.enter_context(writer.src.block("if V"))
+        assert writer._inlined(name) is None and len(writer.src.lines) == lines + MAX_DEPTH - writer._bodies[name][2] + 1
+    with contextlib.ExitStack() as blocks:
+        for _ in range(MAX_DEPTH - writer._bodies[name][2]):
+            blocks.enter_context(writer.src.block("if V"))
+        assert writer._inlined(name) is not None
 
 
 # --- the engine fact -------------------------------------------------------------------------

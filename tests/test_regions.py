@@ -184,3 +184,14 @@ def test_a_plan_compiled_again_from_what_was_made_gives_the_same_rulesets(conds,
     fresh = compile_plan(plan, flip=frozenset(plan.checks), regions=regions)
     assert [(s.definition, s.meaning, s.regions, s.defaults) for s in again] == \
         [(s.definition, s.meaning, s.regions, s.defaults) for s in fresh]
+
+
+def test_a_made_serves_one_plan():
+    """What compiling one plan's groups made is that plan's: another plan given it is refused, not
+    compiled with the first one's groups."""
+    made = Made()
+    first, second = _plan([Cmp("a", "lt", 3)]), _plan([Cmp("a", "lt", 5)])
+    compile_plan(first, regions=dict.fromkeys(groups(first)), made=made)
+    compile_plan(first, regions=dict.fromkeys(groups(first)), made=made)
+    with pytest.raises(ValueError):
+        compile_plan(second, regions=dict.fromkeys(groups(second)), made=made)

@@ -3,7 +3,9 @@
 
 Each derived field becomes one generated function over a list of slots (``V``, a slot per field),
 whose body is its derivation as straight-line statements; one more function reads the inputs and
-asks for the fields the rules read. What the interpreter does lazily happens in the same order
+asks for the fields the rules read. A short body (``MAX_INLINED`` lines, keeping no explaining
+steps) is written where its field is read instead of a call to its function (a call costs as much
+as ten lines), and a function no code calls then is left out. What the interpreter does lazily happens in the same order
 here (a field is computed where it is first asked for, its value entered into ``values`` then), so
 ``values``, its order, and every explanation are the interpreter's, byte for byte
 (``tests/test_generated_code.py`` holds the two to that on generated records).
@@ -16,6 +18,7 @@ does not cover (:class:`Unsupported`) leaves the policy to the interpreter.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
@@ -39,6 +42,8 @@ _OPS = {"equals": "==", "not_equals": "!=", "at_least": ">=", "at_most": "<=", "
 _ARITH = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
 _HISTORIES = ("positions", "ranks")  # the record's dated histories, as the frame names them
 MAX_INLINED = 40  # lines of a derivation's function written in place of a call to it, at most (_Writer._inlined)
+MAX_DEPTH = 16  # blocks a line may sit in once a body is written in place (CPython refuses past 20 nested loops)
+_CALL = re.compile(r"\b(f[0-9]+)\(F, V, values, as_of\)")  # a call of a derivation's function, as _get writes it
 
 
 class Unsupported(Exception):
@@ -173,13 +178,17 @@ class _Writer:
         self.show = w.bind(show)
         self._row_finders: dict[str, tuple[str, str]] = {}
         self._names = None
-        # each function's body and the name holding its value, where it may be written in place of a
-        # call to it (_inlined): the functions are written each after those it reads, so that theirs are there
-        self._bodies: dict[str, tuple[list[str], str]] = {}
+        # each function's body, the name holding its value and the body's depth of blocks, where it may be
+        # written in place of a call to it (_inlined): the functions are written each after those it reads,
+        # so that theirs are there; and where each function's lines are (fn -> start, end), to leave out
+        # those never called (_drop_uncalled)
+        self._bodies: dict[str, tuple[list[str], str, int]] = {}
+        self._defs: dict[str, tuple[int, int]] = {}
         for name in _after_their_own(self.policy, self.derived):
             self._field(name)
         self.main = w.function_name()
         self._main()
+        self._drop_uncalled()
 
     # --- functions -------------------------------------------------------------------------
 
@@ -266,6 +275,7 @@ class _Writer:
         w, i = self.src, self.slot[name]
         field = self.policy.fields[name]
         explained = _explained(field.derive) and self.shown
+        first = len(w.lines)
         with w.block(f"def {self.fn[name]}(F, V, values, as_of)"):  # (the frame's, as locals of the caller's)
             start = len(w.lines)
             w(f"V[{i}] = None")  # asked for again while being computed: unknown, as the interpreter says
@@ -290,8 +300,9 @@ class _Writer:
                         w(f"F.explain[{w.bind(name)}] = {{{w.bind('value')}: {shown}, {w.bind('steps')}: tr}}")
             body = w.since(start)
             if not explained and len(body) <= MAX_INLINED:  # (the steps' list, tr, is the function's own)
-                self._bodies[name] = (body, x)
+                self._bodies[name] = (body, x, max(_depth(line) for line in body))
             w(f"return {x}")
+        self._defs[self.fn[name]] = (first, len(w.lines))
 
     def _inlined(self, name: str) -> str | None:
         """Write the body of ``name``'s function here, in place of a call to it (which costs about as
@@ -300,10 +311,27 @@ class _Writer:
         function is to be called: a long one, one keeping steps, one not written yet (a derivation
         reading itself through others)."""
         found = self._bodies.get(name)
-        if found is None:
+        if found is None or self.src.depth + found[2] > MAX_DEPTH:
             return None
         self.src.insert(found[0])
         return found[1]
+
+    def _drop_uncalled(self) -> None:
+        """Leave out the functions no code calls (a short one written in place wherever it is read):
+        those the main function calls, and those they call, are kept."""
+        lines, defs = self.src.lines, self._defs
+        called = {self.main}
+        todo = [(0, len(lines))] if not defs else [(max(end for _, end in defs.values()), len(lines))]
+        while todo:
+            start, end = todo.pop()
+            for line in lines[start:end]:
+                for fn in _CALL.findall(line):
+                    if fn not in called:
+                        called.add(fn)
+                        todo.append(defs[fn])
+        dropped = sorted(span for fn, span in defs.items() if fn not in called)
+        for start, end in reversed(dropped):
+            del lines[start:end]
 
     # --- values ------------------------------------------------------------------------------
 
@@ -606,6 +634,11 @@ class _same:
 
     def __exit__(self, *exc: Any) -> None:
         return None
+
+
+def _depth(line: str) -> int:
+    """The blocks a line of :meth:`._source.Source.since` sits in (four spaces each)."""
+    return (len(line) - len(line.lstrip(" "))) // 4
 
 
 def _after_their_own(policy: Policy, derived: list[str]) -> list[str]:

@@ -219,8 +219,10 @@ class _Tally:
         passes = collections.Counter(chain(names(passed) for passed, _, _ in facts))
         fails = collections.Counter(chain(names(failed) for _, failed, _ in facts))
         gaps = collections.Counter(missing for _, _, missing in facts)
-        fails_lacking = collections.Counter(chain(
-            (k for k in names(failed) if not checks[k].keys.isdisjoint(missing)) for _, failed, missing in facts if missing))
+        fails_lacking: collections.Counter = collections.Counter()
+        for _, failed, missing in facts:
+            if missing:
+                fails_lacking.update([k for k in names(failed) if not checks[k].keys.isdisjoint(missing)])
         return _Counts(len(facts), outcomes, passes, fails, gaps, fails_lacking)
 
 

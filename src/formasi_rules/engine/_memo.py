@@ -84,7 +84,7 @@ class Memo(_Judged):
         self.parts: list[tuple[tuple[str, ...], dict[Any, int]]] = [(keys, {}) for keys, _ in split]
         self._share = share(self.parts)
         self._recall = recaller(self.parts)
-        self._learn = learner(self.parts, self._share)
+        self._learn: Callable[[dict[str, Any], list[int]], int] | None = None  # written when first needed
         self.part_of = {rule: i for i, (_, rules) in enumerate(split) for rule in rules}
         self.keys = frozenset(k for keys, _ in split for k in keys)  # every fact key a rule reads
         self._asked = self._missed = 0
@@ -112,6 +112,8 @@ class Memo(_Judged):
         part_of = self.part_of
         for rule in fired:
             split[part_of[rule]] |= bits[rule]
+        if self._learn is None:  # (a memo off, or never missed, needs none)
+            self._learn = learner(self.parts, self._share)
         return self._learn(fact, split)
 
     def _memos(self) -> list[dict]:

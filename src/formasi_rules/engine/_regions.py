@@ -63,7 +63,9 @@ class _Class:
 
 @attrs.frozen
 class Region:
-    tests: tuple[dict, ...]  # a conjunction, in the engine's JSON (keys under their engine names)
+    # a conjunction, in the engine's JSON (keys under their engine names): read only, never changed, for a
+    # Group may serve several compilations of its plan (Made), whose rulesets then hold the same dicts
+    tests: tuple[dict, ...]
     passed: frozenset[str]  # the checks that pass here
     failed: frozenset[str]  # the checks that fail here (the others are unknown)
 
@@ -96,6 +98,15 @@ class Made:
     cells: dict[tuple[str, ...], tuple[dict[str, list[_Class]] | None, dict[tuple, tuple] | None]] = \
         attrs.Factory(dict)
     groups: dict[tuple[tuple[str, ...], tuple | None], Group | None] = attrs.Factory(dict)
+    plan: Any = None  # the plan they are of (compile_plan says so at its first use): a Made serves one
+
+    def of(self, plan: Any) -> Made:
+        """This Made, for ``plan``; ValueError where it was made for another (its groups are not theirs)."""
+        if self.plan is None:
+            self.plan = plan
+        elif self.plan is not plan:
+            raise ValueError("a Made serves the compilations of one plan")
+        return self
 
 
 def compile_group(conditions: dict[str, Cond], keys: tuple[str, ...], default: tuple | None,

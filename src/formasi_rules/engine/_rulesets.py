@@ -223,6 +223,7 @@ def compile_plan(plan: Plan, budget: int = ALPHA_BUDGET, flip: frozenset[str] = 
     (``_regions.Made``), reused: the groups' tables are worked out once a plan.
     """
     names = engine_names(plan.keys)
+    made = made.of(plan) if made is not None else None
     packer = _Packer(budget, plan.kind, names)
     as_regions: set[str] = set()
     for keys, checks in groups(plan).items():

@@ -86,6 +86,11 @@ class Source:
     def __call__(self, line: str) -> None:
         self.lines.append("    " * self._depth + line)
 
+    @property
+    def depth(self) -> int:
+        """The blocks the next line is written in."""
+        return self._depth
+
     def since(self, start: int) -> list[str]:
         """The lines written after the first ``start``, without the current depth's indent (to
         :meth:`insert` elsewhere)."""
