@@ -7,6 +7,8 @@ import time
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import formasi_rules as fr
 from conftest import AS_OF, ROOT
@@ -334,6 +336,28 @@ def test_a_date_no_record_can_hold_is_refused_not_read_as_a_fact(record, found, 
     assert fr.inputs.read_line(json.dumps({"id": "d", **record}), policy) is None
     born = {"id": "d", "birth_date": "1985-01-01", "rank_since": "2010-01-01", "competency_test": {"date": "2020-01-01"}}
     assert structure_candidate(born, "$", policy).rank_since == dt.date(2010, 1, 1)
+
+
+_DAYS = st.one_of(st.none(), st.dates(dt.date(1899, 12, 25), dt.date(1900, 1, 5)),  # (a rank's date is never None)
+                  st.dates(dt.date(1979, 12, 25), dt.date(1980, 1, 5)), st.dates(dt.date(1900, 1, 1), dt.date(2030, 1, 1)))
+
+
+@settings(max_examples=400)
+@given(born=_DAYS, since=_DAYS, post=st.one_of(st.none(), st.tuples(_DAYS, _DAYS)), test=st.one_of(st.none(), _DAYS),
+       positions=st.one_of(st.none(), st.lists(_DAYS, max_size=3)), ranks=st.one_of(st.none(), st.lists(_DAYS.filter(bool), max_size=3)))
+def test_the_look_at_a_records_dates_misses_no_date_the_check_would_word(born, since, post, test, positions, ranks):
+    """Every record is looked at before its dates are checked one by one (``_dates_look_wrong``, each
+    date compared once with a floor): it says so exactly where the check finds a date of the
+    spreadsheets' empty day or before, or before the birth date."""
+    from formasi_rules.inputs._candidate import (
+        Candidate, CompetencyTest, Position, RankHeld, _dates, _dates_look_wrong, _impossible_dates,
+    )
+    c = Candidate("d", birth_date=born, rank_since=since,
+                  position=None if post is None else Position("jf", None, None, post[0], post[1]),
+                  competency_test=None if test is None else CompetencyTest("passed", None, test),
+                  positions=None if positions is None else tuple(Position("jf", None, None, d) for d in positions),
+                  ranks=None if ranks is None else tuple(RankHeld("III/a", d) for d in ranks))
+    assert _dates_look_wrong(c) == bool(_impossible_dates(_dates(c), born, "$"))
 
 
 @pytest.mark.parametrize("ident, hint", [("1.98501E+17", "format the id column as text"),
