@@ -147,6 +147,13 @@ class _Shown(int):
         return "one hundred"
 
 
+class _Named(str):
+    """A text equal to another whose text (``str()``) is not (as a subclass may be)."""
+
+    def __str__(self) -> str:
+        return "PPPK"
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("key, first, second", [
     ("credit_points", Decimal("0.1"), Fraction(1, 10)),  # equal, hashed alike; a Fraction is not encoded
@@ -156,6 +163,9 @@ class _Shown(int):
     ("credit_points", 1, True),
     ("as_of", _LATE, _LATE.astimezone(_UTC7)),  # equal instants on other days
     ("as_of", AS_OF, dt.datetime(2025, 10, 9)),
+    ("in_position", True, 1),  # true/false keyed on as given: 1 is encoded as the number it is
+    ("in_position", False, 0.0),
+    ("employment_status", "PNS", _Named("PNS")),  # text keyed on as given: a subclass is encoded by its text
 ])
 def test_values_equal_in_python_but_encoded_otherwise_are_not_answered_alike(warm, backend, key, first, second):
     """A value keyed on as derived answers only for values that encode as it does: after the first is

@@ -59,8 +59,9 @@ def fact_encoder(policy: Policy, keys: frozenset[str]) -> Callable[[dict[str, An
 
 class FactCode:
     """A plan's fact (``keys``) as :func:`fact_encoder` makes it, written into locals of generated
-    code: :meth:`read` each key's value (or the sentinel ``missing`` where the fact would lack the key;
-    a mask of the keys lacking has bit ``i`` for ``order[i]``), :meth:`encode` it as the fact holds it.
+    code: :meth:`read` each key's value as given, :meth:`key` it for a look-up that tells apart only
+    values encoded otherwise, :meth:`encode` it as the fact holds it (a mask of the keys a fact lacks
+    has bit ``i`` for ``order[i]``: :meth:`lacking`).
 
     ``slots`` (``GeneratedDeriver.slots``: field -> slot of the frame, None for an unknown value):
     where every value the fact takes is in one, the code reads the values from the slots of the
@@ -88,39 +89,34 @@ class FactCode:
         plain = {found[0] for found in self._sources.values() if found is not None and found[1] is None}
         self.slots = slots if slots is not None and plain <= slots.keys() else None
 
-    def read(self, w: Source, key: str, missing: str, lacking: str, by_level: dict[str, str]) -> str:
-        """Write the statements reading ``key``'s value from ``values`` (a dict, or the slots: see
-        ``slots``) or ``per_level`` (the generated function's parameters): the local holding it,
-        which holds the name ``missing`` (and the line ``lacking`` has run) where the fact would lack
-        the key. ``by_level``: the locals of the per-level values read so far (field -> local),
-        shared by the calls of one function."""
+    def read(self, w: Source, key: str, missing: str, by_level: dict[str, str]) -> tuple[str, str]:
+        """Write the statements reading ``key``'s value as given, from ``values`` (a dict, or the
+        slots: see ``slots``) or ``per_level`` (the generated function's parameters): the local
+        holding it, and what it holds where the fact would lack the key: ``None`` for a value of the
+        record or derived (a value not known), the name ``missing`` for a per-level value (which the
+        fact holds, encoded, even where it is None, as encode_fact does) and a key no field gives.
+        ``by_level``: the locals of the per-level values read so far (field -> local), shared by
+        the calls of one function."""
         t = w.temp()
         source = self._sources[key]
         if source is None:  # no field gives it: the fact never holds it
             w(f"{t} = {missing}")
-            w(lacking)
-            return t
+            return t, missing
         name, level = source
         if level is None:
             w(f"{t} = values[{self.slots[name]}]" if self.slots is not None else f"{t} = values.get({w.bind(name)})")
-            with w.block(f"if {t} is None"):
-                w(f"{t} = {missing}")
-                w(lacking)
-            return t
+            return t, "None"
         levels = by_level.get(name)
         if levels is None:
             levels = by_level[name] = w.temp()
             w(f"{levels} = per_level.get({w.bind(name)})")
-        # as encode_fact, a per-level value is encoded even where it is None
         w(f"{t} = {missing} if {levels} is None else {levels}.get({w.bind(level)}, {missing})")
-        with w.block(f"if {t} is {missing}"):
-            w(lacking)
-        return t
+        return t, missing
 
     def encode(self, w: Source, key: str, value: str, missing: str) -> str:
-        """Write the statements encoding the value :meth:`read` left in ``value`` as the fact holds it:
-        the local holding it (``missing`` stays itself). An encoding that fails raises, as
-        fact_encoder's does."""
+        """Write the statements encoding a value :meth:`read` left in ``value`` (``missing`` where the
+        fact lacks the key) as the fact holds it: the local holding it (``missing`` stays itself).
+        An encoding that fails raises, as fact_encoder's does."""
         source = self._sources[key]
         if source is None:
             return value
@@ -135,29 +131,24 @@ class FactCode:
                 w(f"{t} = {w.bind(_encoder(field, self.policy))}({value})")
         return t
 
-    def cheap(self, key: str) -> bool:
-        """Whether :meth:`encode` costs about a look-up (text, true/false), so code that keys on
-        values keys on the encoded one; the others (numbers, dates, ordered values) are keyed on as
-        :meth:`apart` gives them."""
+    def key(self, w: Source, key: str, value: str, absent: str) -> str:
+        """An expression of a value :meth:`read` left in ``value`` (``absent``: what it holds where the
+        fact lacks the key) that equals another only where the two encode alike: the value itself where
+        it is ``absent``, or of a type whose equal values encode alike (any ordered value, which its
+        scale looks up; a number of exactly ``int`` or ``Decimal``; a date of exactly ``date``; text of
+        exactly ``str``; exactly ``True`` or ``False``). Any other, which Python may find equal to one
+        of those although it encodes otherwise (``1`` and ``True``, ``1.0``, a subclass, a datetime,
+        whose equal instants may fall on other days): its encoding, in a tuple (raising where the
+        encoding refuses it)."""
         source = self._sources[key]
-        return source is None or self.policy.fields[source[0]].kind not in ("number", "date", "ordered")
-
-    def apart(self, w: Source, key: str, value: str, missing: str) -> str:
-        """An expression of the raw ``value`` of a key not :meth:`cheap` that equals another only where
-        their encodings are equal. An ordered value is encoded by a look-up in its scale, which takes
-        equal values alike: the value itself. A number of exactly ``int`` or ``Decimal``, a date of
-        exactly ``date``, or ``missing``: the value itself (equal ones encode alike). Any other (true
-        or false, a float, a Fraction, a subclass, a datetime, whose equal instants may fall on other
-        days), which Python may find equal to one of those or to each other although they encode
-        otherwise: its encoding, in a tuple (raising where the encoding refuses it)."""
-        source = self._sources[key]
-        kind = self.policy.fields[source[0]].kind if source is not None else None
-        trusted = {"number": (int, Decimal), "date": (dt.date,)}.get(kind)
-        if trusted is None:
+        field = self.policy.fields[source[0]] if source is not None else None
+        if field is None or field.kind == "ordered":
             return value
-        encoder = _encoder(self.policy.fields[source[0]], self.policy)
-        return (f"{value} if {value} is {missing} or type({value}) in {w.bind(frozenset(trusted))} "
-                f"else ({w.bind(encoder)}({value}),)")
+        trusted = {"number": (int, Decimal), "date": (dt.date,), "boolean": (bool,)}.get(field.kind, (str,))
+        encoder = w.bind(_encoder(field, self.policy))
+        if absent == "None":  # (one look: None's type is trusted with them)
+            return f"{value} if type({value}) in {w.bind(frozenset((*trusted, type(None))))} else ({encoder}({value}),)"
+        return f"{value} if {value} is {absent} or type({value}) in {w.bind(frozenset(trusted))} else ({encoder}({value}),)"
 
     def covers(self, per_level: dict[str, Any]) -> bool:
         """Whether the code of :meth:`read` gives what encode_fact would of these per-level values (else

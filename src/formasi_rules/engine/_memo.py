@@ -207,10 +207,12 @@ class ValueRecall(_Judged):
     encoder would; ``groups``: per memo (a ruleset's), the keys that alone send a fact to it (a
     fallback ruleset's ``only_missing``; empty: every fact) and its parts.
 
-    Each part is first asked by its keys' values as derived (a number, a date, an ordered value, each
-    as ``FactCode.apart`` keys it: equal keys encode alike), in a memo of its own: only where that has
-    not seen them are they encoded and the backend's memo asked, and what it answers kept for the
-    values. So a repeated Decimal or date is not encoded again.
+    Each part is first asked by its keys' values as derived (``FactCode.key``: equal keys encode
+    alike), in a memo of its own (``seen``): only where that has not seen them are they encoded and
+    the backend's memo asked, and what it answers kept for the values, with the part's keys the fact
+    lacks (a value not known, a per-level value not given), both in one integer: the bits above the
+    plan's keys, the keys lacking below. So a repeated Decimal or date is not encoded again, and which
+    keys a fact lacks comes with the answers, not from a look at each value.
 
     Called with a Derived (its values as ``Derived.given`` gives them to the code, and its per-level
     values), it gives ``(bits, lacking, asked)``: the OR of the bits remembered, the plan's keys the
@@ -224,53 +226,65 @@ class ValueRecall(_Judged):
         self.code = code
         self.on = True
         self._asked = self._missed = 0
-        self.seen: list[dict[Any, int]] = []  # per part asked by values as derived: values -> bits
+        self.seen: list[dict[Any, int]] = []  # per part: its values as derived -> bits << width | keys lacking
+        order, width = code.order, len(code.order)
         w = Source(frozenset(("get", "scaleb")))
         name, missing = w.function_name(), w.bind(MISSING)
         with w.block(f"def {name}(values, per_level)"):
             lacks, got, asked = w.temp(), w.temp(), w.temp()
-            w(f"{lacks} = 0")
-            raw: dict[str, str] = {}
+            read: dict[str, tuple[str, str]] = {}  # key -> the local holding its value, what it holds when lacking
             by_level: dict[str, str] = {}
-            for i, key in enumerate(code.order):
-                raw[key] = code.read(w, key, missing, f"{lacks} = {lacks} | {1 << i}", by_level)
-                if code.cheap(key):  # keyed on as encoded
-                    raw[key] = code.encode(w, key, raw[key], missing)
+            for key in order:
+                read[key] = code.read(w, key, missing, by_level)
+            # the keys lacking that no part every fact asks tells (a key of no such part, or one that
+            # decides whether a fallback ruleset's memo is asked): looked at one by one
+            told = {k for only, parts in groups if not only for keys, _ in parts for k in keys}
+            every_only = {k for only, _ in groups for k in only}
+            w(f"{lacks} = 0")
+            for i, key in enumerate(order):
+                if key not in told or key in every_only:
+                    with w.block(f"if {read[key][0]} is {read[key][1]}"):
+                        w(f"{lacks} = {lacks} | {1 << i}")
             w(f"{got} = 0")
             w(f"{asked} = 0")
             for g, (only, parts) in enumerate(groups):
-                mask = sum(1 << code.order.index(k) for k in only)
+                mask = sum(1 << order.index(k) for k in only)
                 # a fallback ruleset takes a fact lacking some of its keys, not all (DurableBackend.run)
                 with w.block(f"if {lacks} & {mask} and {lacks} & {mask} != {mask}") if mask else nullcontext():
                     for keys, memo in parts:
-                        w(f"{got} = {got} | {self._part(w, code, keys, memo, raw, share(parts), missing)}")
+                        w(f"{got} = {got} | {self._part(w, code, keys, memo, read, share(parts), missing)}")
                     w(f"{asked} = {asked} | {1 << g}")
-            w(f"return {got}, {lacks}, {asked}")
+            w(f"return {got} >> {width}, {lacks} | {got} & {(1 << width) - 1}, {asked}")
         self._recall = w.build("<formasi_rules memo asked from values>")[name]
 
-    def _part(self, w: Source, code: FactCode, keys: tuple[str, ...], memo: dict, raw: dict[str, str], limit: int,
-              missing: str) -> str:
-        """Write one part's look-up: the local holding its bits (the function returns None where the
+    def _part(self, w: Source, code: FactCode, keys: tuple[str, ...], memo: dict, read: dict[str, tuple[str, str]],
+              limit: int, missing: str) -> str:
+        """Write one part's look-up: the local holding its entry (the function returns None where the
         backend's memo has not seen its values)."""
-        bits = w.temp()
-        dear = [k for k in keys if not code.cheap(k)]
-        if not dear:  # every value as encoded already: the backend's memo at once
-            w(f"{bits} = {w.bind(memo)}.get({_key([raw[k] for k in keys])})")
-            with w.block(f"if {bits} is None"):
-                w("return None")
-            return bits
-        seen = {}
+        order, width = code.order, len(code.order)
+        seen: dict[Any, int] = {}
         self.seen.append(seen)
-        key = w.temp()
-        w(f"{key} = {_key([code.apart(w, k, raw[k], missing) if k in dear else raw[k] for k in keys])}")
-        w(f"{bits} = {w.bind(seen)}.get({key})")
-        with w.block(f"if {bits} is None"):
-            encoded = {k: code.encode(w, k, raw[k], missing) if k in dear else raw[k] for k in keys}
-            w(f"{bits} = {w.bind(memo)}.get({_key([encoded[k] for k in keys])})")
+        entry, key = w.temp(), _key([code.key(w, k, *read[k]) for k in keys])
+        if not key.isidentifier():  # (a value read as it is is its own key)
+            key, expression = w.temp(), key
+            w(f"{key} = {expression}")
+        w(f"{entry} = {w.bind(seen)}.get({key})")
+        with w.block(f"if {entry} is None"):
+            encoded, lacking = [], []
+            for k in keys:
+                value, absent = read[k]
+                if absent != missing:  # (a value not known is None: the fact's encoding takes the sentinel)
+                    given, value = value, w.temp()
+                    w(f"{value} = {missing} if {given} is {absent} else {given}")
+                encoded.append(code.encode(w, k, value, missing))
+                lacking.append(f"({1 << order.index(k)} if {value} is {missing} else 0)")
+            bits = w.temp()
+            w(f"{bits} = {w.bind(memo)}.get({_key(encoded)})")
             with w.block(f"if {bits} is None"):
                 w("return None")
-            w(f"{w.bind(keep)}({w.bind(seen)}, {key}, {bits}, {limit})")  # bounded, as the backend's memo
-        return bits
+            w(f"{entry} = {bits} << {width} | {' | '.join(lacking) or '0'}")
+            w(f"{w.bind(keep)}({w.bind(seen)}, {key}, {entry}, {limit})")  # bounded, as the backend's memo
+        return entry
 
     def __call__(self, derived: Any) -> tuple[int, frozenset[str], int] | None:
         code, per_level = self.code, derived.per_level

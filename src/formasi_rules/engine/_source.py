@@ -41,7 +41,7 @@ _NODES = frozenset((  # every kind of node the writer emits; anything else is re
     ast.UnaryOp, ast.Call, ast.Attribute, ast.Subscript, ast.Name, ast.Constant, ast.Tuple, ast.List, ast.Dict,
     ast.IfExp, ast.Load, ast.Store, ast.Is, ast.IsNot, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE,
     ast.In, ast.NotIn, ast.And, ast.Or, ast.Not, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.USub,
-    ast.BitAnd, ast.BitOr,
+    ast.BitAnd, ast.BitOr, ast.LShift, ast.RShift,
 ))
 
 
