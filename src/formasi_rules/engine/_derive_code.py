@@ -5,10 +5,10 @@ Each derived field becomes one generated function over a list of slots (``V``, a
 whose body is its derivation as straight-line statements; one more function reads the inputs and
 asks for the fields the rules read. A short body (``MAX_INLINED`` lines, keeping no explaining
 steps) is written where its field is read instead of a call to its function (a call costs as much
-as ten lines), and a function no code calls then is left out. What the interpreter does lazily happens in the same order
-here (a field is computed where it is first asked for, its value entered into ``values`` then), so
-``values``, its order, and every explanation are the interpreter's, byte for byte
-(``tests/test_generated_code.py`` holds the two to that on generated records).
+as ten lines), and a function no code calls then is left out. What the interpreter does lazily
+happens in the same order here (a field is computed where it is first asked for, its value entered
+into ``values`` then), so ``values``, its order, and every explanation are the interpreter's, byte
+for byte (``tests/test_generated_code.py`` holds the two to that on generated records).
 
 The text of the code comes from :class:`._source.Source`: no name, literal or other string of
 the policy is ever written into it; each is bound to a generated name. A derivation this writer
@@ -309,7 +309,7 @@ class _Writer:
         much as ten lines of it: the locals it reads are the caller's, by the same names, and the
         temporaries of each function are its own); the name then holding its value. None where the
         function is to be called: a long one, one keeping steps, one not written yet (a derivation
-        reading itself through others)."""
+        reading itself through others), one whose blocks would nest past ``MAX_DEPTH`` here."""
         found = self._bodies.get(name)
         if found is None or self.src.depth + found[2] > MAX_DEPTH:
             return None
@@ -647,6 +647,8 @@ def _after_their_own(policy: Policy, derived: list[str]) -> list[str]:
     order: dict[str, None] = {}
     done: set[str] = set()
     for first in derived:
+        if first in done:
+            continue
         stack = [(first, iter(d.refs(policy.fields[first].derive)))]
         done.add(first)
         while stack:

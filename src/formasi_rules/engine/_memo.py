@@ -236,13 +236,13 @@ class ValueRecall(_Judged):
             by_level: dict[str, str] = {}
             for key in order:
                 read[key] = code.read(w, key, missing, by_level)
-            # the keys lacking that no part every fact asks tells (a key of no such part, or one that
-            # decides whether a fallback ruleset's memo is asked): looked at one by one
+            # a key the entries of the parts every fact asks do not cover (it is in none of them), and a
+            # key that decides whether a fallback ruleset's memo is asked: whether it lacks, looked at alone
             told = {k for only, parts in groups if not only for keys, _ in parts for k in keys}
-            every_only = {k for only, _ in groups for k in only}
+            deciding = {k for only, _ in groups for k in only}
             w(f"{lacks} = 0")
             for i, key in enumerate(order):
-                if key not in told or key in every_only:
+                if key not in told or key in deciding:
                     with w.block(f"if {read[key][0]} is {read[key][1]}"):
                         w(f"{lacks} = {lacks} | {1 << i}")
             w(f"{got} = 0")
