@@ -642,27 +642,23 @@ def _depth(line: str) -> int:
 
 
 def _after_their_own(policy: Policy, derived: list[str]) -> list[str]:
-    """``derived`` in an order where each comes after the derived fields it reads (but where they
-    read each other round a loop)."""
-    order: dict[str, None] = {}
-    done: set[str] = set()
+    """``derived`` (the fields :func:`_needed` gives) in an order where each comes after those of
+    them it reads."""
+    among, order = set(derived), {}
     for first in derived:
-        if first in done:
+        if first in order:
             continue
-        stack = [(first, iter(d.refs(policy.fields[first].derive)))]
-        done.add(first)
+        stack, seen = [(first, iter(d.refs(policy.fields[first].derive)))], {first}
         while stack:
             name, refs = stack[-1]
-            ref = next((r for r in refs if r in policy.fields and policy.fields[r].derive is not None
-                        and policy.fields[r].input is None and r not in done), None)
+            ref = next((r for r in refs if r in among and r not in order and r not in seen), None)
             if ref is None:
                 stack.pop()
                 order[name] = None
             else:
-                done.add(ref)
+                seen.add(ref)
                 stack.append((ref, iter(d.refs(policy.fields[ref].derive))))
-    wanted = set(derived)
-    return [n for n in order if n in wanted]
+    return list(order)
 
 
 def _needed(policy: Policy, wanted: list[str]) -> list[str]:

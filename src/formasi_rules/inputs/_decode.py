@@ -313,11 +313,10 @@ def _required(code, value: str) -> str:
     return code(value)
 
 
-def _decimal(value: Any, keep: tuple[int, int] | None = None) -> Decimal | None:
-    """The Decimal of a number read; one with more decimals than ``keep`` says (the decimals, the
-    power of ten it may not reach) is declined (a given Decimal is left to record_problems)."""
-    if value is UNSET or value is None:
-        return None
+def _decimal(value: Any, keep: tuple[int, int] | None = None) -> Decimal:
+    """The Decimal of a number read (given: the caller leaves an absent one out); one with more
+    decimals than ``keep`` says (the decimals, the power of ten it may not reach) is declined (a given
+    Decimal is left to record_problems)."""
     if type(value) is Decimal:  # compared exactly: a float would raise where FloatOperation is trapped
         if not value.is_finite() or value < 0 or value >= _LARGE_DECIMAL:
             raise _Decline
