@@ -16,7 +16,7 @@ from formasi_rules.engine._backend import ReferenceBackend
 from formasi_rules.engine._durable import DurableBackend, _Ruleset, load_engine
 from formasi_rules.engine._rulesets import ALPHA_BUDGET, compile_plan
 from formasi_rules.engine._encode import encode_fact
-from formasi_rules.engine._plan import Check, Plan
+from formasi_rules.engine._plan import Check, Cmp, Plan
 from formasi_rules.inputs import structure_candidate
 from formasi_rules.policy._model import Period
 from formasi_rules.testing._strategies import candidates
@@ -104,6 +104,54 @@ def test_the_backend_adapts_once_and_gives_the_same_results(engines):
         assert not durable._tally  # counted once, then no more
     finally:
         durable.close()
+
+
+def _small() -> Plan:
+    checks = {f"c{i}": Check(f"c{i}", None, None, c, {}, (), frozenset(KEYS), ())
+              for i, c in enumerate([Cmp("a", "ge", 5), Cmp("c", "eq", "x")])}
+    return Plan(Period(), checks, {}, frozenset(KEYS))
+
+
+def _run_all(fact_list: list[dict]) -> tuple[DurableBackend, list, list]:
+    """A backend adapting after 8 facts the engine ran, after running ``fact_list`` (each held to the
+    reference backend), with its rulesets before and after."""
+    plan = _small()
+    durable, reference = DurableBackend("share", adapt_after=8), ReferenceBackend()
+    durable.prepare(plan)
+    before = durable._rulesets[id(plan)]
+    for fact in fact_list:
+        assert durable.run(plan, fact) == reference.run(plan, fact), fact
+    return durable, before, durable._rulesets[id(plan)]
+
+
+def test_the_backend_adapts_where_the_engine_runs_most_facts():
+    durable, before, after = _run_all([{"a": i, "c": "x"} for i in range(12)])  # every value new
+    try:
+        assert after is not before and not durable._tally
+    finally:
+        durable.close()
+
+
+def test_the_backend_keeps_its_rulesets_where_the_memo_answers_most_facts():
+    """The engine runs one fact in four (a new value of ``a``), the memo answers the rest: a rebuild
+    would cost more than it saves. The facts the memo answered are counted as seen, and after
+    COUNT_FOR times ADAPT_AFTER of them the plan is no longer counted."""
+    seen = 8 * DurableBackend.COUNT_FOR
+    fact_list = [{"a": i if i % 4 == 0 else 0, "c": "x"} for i in range(seen - 1)]
+    durable, before, after = _run_all(fact_list)
+    try:
+        assert after is before and durable._tally  # still counted, one fact short
+        (tally,) = durable._tally.values()
+        assert tally.seen == seen - 1 and 0 < len(tally.facts) < 8
+        assert durable.run(_plan_of(durable), {"a": 1, "c": "x"})
+        assert not durable._tally and durable._rulesets[id(_plan_of(durable))] is before
+    finally:
+        durable.close()
+
+
+def _plan_of(backend: DurableBackend) -> Plan:
+    (plan,) = backend._plans.values()
+    return plan
 
 
 @given(st.data())
