@@ -108,3 +108,33 @@ def test_retired_versions_are_closed_once_unused(policy, policy_copy):
     assert engine._current.closed
     with pytest.raises(fr.InvalidArgument):
         engine.reload(policy)
+
+
+def test_a_pinned_version_is_never_closed_under_it(policy):
+    """Pinning takes no lock (Compiled.acquire): threads pin and let go of a version while it is
+    retired; none ever holds it closed, each pin after the retirement is refused, and the version
+    closes once the last lets go."""
+    engine = fr.Engine(policy, backend=BACKENDS[0])
+    version = engine._current
+    started, faults, refused = threading.Barrier(5), [], []
+
+    def pin() -> None:
+        started.wait()
+        for i in range(20_000):
+            if not version.acquire():
+                refused.append(i)
+                return
+            if version.closed:
+                faults.append(i)
+            version.release()
+        faults.append("never refused")
+
+    threads = [threading.Thread(target=pin) for _ in range(4)]
+    for t in threads:
+        t.start()
+    started.wait()
+    version.retire()
+    for t in threads:
+        t.join()
+    assert not faults and len(refused) == 4 and version.closed
+    engine.close()

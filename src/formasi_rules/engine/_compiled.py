@@ -44,8 +44,10 @@ class Compiled:
             backend.close()
             raise
         self._last: tuple = ((), 0)  # the last date asked for and its period's index: a batch asks one throughout
-        self._lock = threading.Lock()
-        self._in_flight = 0
+        self._lock = threading.Lock()  # closing, once
+        # an entry per evaluation using this version: a list's append and pop are each atomic, so pinning
+        # and letting go take no lock (``acquire``)
+        self._users: list[None] = []
         self._retired = False
         self._closed = False
 
@@ -68,26 +70,33 @@ class Compiled:
     # --- use counting, so a replaced version closes only when nothing uses it ---------------
 
     def acquire(self) -> bool:
-        with self._lock:
-            if self._closed:
-                return False
-            self._in_flight += 1
-            return True
+        """Pin this version for one evaluation; False once it is retired (the Engine serves another).
+
+        No lock: an evaluation is counted (appended) before it looks whether the version is retired,
+        and ``retire`` marks it retired before it looks whether any evaluation is counted. So
+        either this sees it retired, and lets go, or ``retire`` sees this evaluation, and the
+        version closes when its last evaluation releases it."""
+        users = self._users
+        users.append(None)
+        if self._retired:
+            users.pop()
+            self._close_if_unused()
+            return False
+        return True
 
     def release(self) -> None:
-        with self._lock:
-            self._in_flight -= 1
-            close = self._retired and self._in_flight == 0 and not self._closed
-            if close:
-                self._closed = True
-        if close:
-            self.backend.close()
+        self._users.pop()
+        if self._retired:
+            self._close_if_unused()
 
     def retire(self) -> None:
         """Close now if unused, else when the last evaluation using it releases it."""
+        self._retired = True
+        self._close_if_unused()
+
+    def _close_if_unused(self) -> None:
         with self._lock:
-            self._retired = True
-            close = self._in_flight == 0 and not self._closed
+            close = not self._users and not self._closed
             if close:
                 self._closed = True
         if close:
