@@ -44,6 +44,8 @@ _HUGE = 10 ** MAX_DIGITS  # the smallest integer of more digits than that
 MAX_SPELLINGS = 4096  # per vocabulary: the other spellings the lane remembers (memory stays flat) ...
 MAX_SPELLING_LENGTH = 64  # ... each at most this long (a value padded with spaces is read, not kept)
 _LARGE_DECIMAL = Decimal(10) ** 15  # LARGE, exactly
+_WHOLES = 1024  # the Decimals of the whole numbers below this, made once (years, credit points: a Decimal is immutable)
+_WHOLE = tuple(Decimal(i) for i in range(_WHOLES))
 
 
 def _opt(kind: Any) -> Any:
@@ -324,7 +326,7 @@ def _decimal(value: Any, keep: tuple[int, int] | None = None) -> Decimal:
     if type(value) is int:
         if value < 0 or value >= LARGE:
             raise _Decline
-        number = Decimal(value)  # no decimals
+        number = _WHOLE[value] if value < _WHOLES else Decimal(value)  # no decimals
     else:
         if not 0 <= value < LARGE:  # negative, NaN or too large: the detailed path words it
             raise _Decline
