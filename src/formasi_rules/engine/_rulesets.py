@@ -15,10 +15,11 @@ How each check becomes rules (shared/engine/durable-rules.md gives the reasons):
   ``pass`` rule as well. Every fired rule is an agenda action the host must drain, so
   leaving out the ``pass`` rules that could be inferred halves the actions per
   candidate. Where a check's negation, too, can be true only with every key present,
-  either side may fire and the other be inferred; after a plan's first facts
-  (``DurableBackend.ADAPT_AFTER``) the backend rebuilds its rulesets once so that
-  each such check fires the side it saw less often (same results, fewer actions),
-  unless that would take more rulesets. A check whose negation can be true with a key
+  either side may fire and the other be inferred; once durable_rules has run a
+  plan's first facts (``DurableBackend.ADAPT_AFTER``, where the memo answered few
+  of the facts meanwhile) the backend rebuilds its rulesets once so that each such
+  check fires the side it saw less often (same results, fewer actions), unless that
+  would take more rulesets. A check whose negation can be true with a key
   missing (``not (a and b)``), failing far more often than it passes, can fire its pass
   rule too: its fail rule then lives in a fallback ruleset that only facts lacking one of
   its keys are asserted into (``compile_plan``'s ``fallback``, chosen where the actions
