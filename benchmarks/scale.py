@@ -280,7 +280,7 @@ policy = fr.load_policy(FOLDER)
 engine = fr.Engine(policy, backend=BACKEND, formation=FORMATION)
 records = [("$[%d]" % i, JsonLine(t, "bench", i + 1)) for i, t in enumerate(lines)]
 for _ in engine.evaluate_blocks(records[:300], as_of=AS_OF, layout="compact"):
-    pass  # warm up (and let durable_rules adapt its rulesets: 256 facts)
+    pass  # warm up (durable_rules adapts its rulesets after 256 facts it ran, where it ran most of those seen)
 records = [("$[%d]" % i, JsonLine(t, "bench", i + 1)) for i, t in enumerate(lines)]
 start = time.process_time()
 n = sum(block.count for block in engine.evaluate_blocks(records, as_of=AS_OF, layout="compact"))

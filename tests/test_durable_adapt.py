@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import formasi_rules as fr
 from conftest import AS_OF, ROOT
 from formasi_rules.engine._backend import ReferenceBackend
 from formasi_rules.engine._durable import DurableBackend, _Ruleset, load_engine
@@ -149,6 +150,51 @@ def test_the_backend_keeps_its_rulesets_where_the_memo_answers_most_facts():
         durable.close()
 
 
+def test_a_batch_counts_only_the_facts_the_engine_ran():
+    """As above, through run_many (a batch's chunks): the memo answers three facts in four."""
+    plan = _small()
+    durable, reference = DurableBackend("share", adapt_after=8), ReferenceBackend()
+    durable.prepare(plan)
+    before = durable._rulesets[id(plan)]
+    fact_list = [{"a": i if i % 4 == 0 else 0, "c": "x"} for i in range(8 * DurableBackend.COUNT_FOR)]
+    try:
+        for start in range(0, len(fact_list), 32):
+            chunk = fact_list[start:start + 32]
+            assert durable.run_many(plan, chunk) == [reference.run(plan, f) for f in chunk]
+        assert durable._rulesets[id(plan)] is before and not durable._tally
+    finally:
+        durable.close()
+
+
+def test_the_count_goes_on_past_the_facts_the_memo_answered():
+    """The facts the engine ran long ago make room, the oldest quarter at a time: after a stretch the
+    memo answered, a run of new values, each of which the engine runs, has the rulesets adapted."""
+    durable, before, after = _run_all([{"a": 0, "c": "x"}] * 40 + [{"a": i, "c": "x"} for i in range(1, 21)])
+    try:
+        assert after is not before
+    finally:
+        durable.close()
+
+
+def test_evaluations_the_memo_answers_from_values_are_seen_not_counted(policy):
+    """``Engine.evaluate`` asks the memo from the derived values while the facts are counted: the
+    benchmark's candidates, whose values repeat, leave the rulesets as they are."""
+    engine = fr.Engine(policy, backend="durable")
+    try:
+        compiled = engine._current
+        backend, plan = compiled.backend, compiled.plans[compiled.index(AS_OF)]
+        before = backend._rulesets[id(plan)]
+        records = list(bench_candidates(600))
+        results = [engine.evaluate(record, as_of=AS_OF) for record in records]
+        tally = backend._tally[id(plan)]
+        assert backend._rulesets[id(plan)] is before and tally.seen == 600 and len(tally.facts) < 256
+        with fr.Engine(policy, backend="reference") as reference:
+            assert [r.outcomes for r in results] == [reference.evaluate(record, as_of=AS_OF).outcomes
+                                                     for record in records]
+    finally:
+        engine.close()
+
+
 def _plan_of(backend: DurableBackend) -> Plan:
     (plan,) = backend._plans.values()
     return plan
@@ -241,3 +287,9 @@ def test_the_tally_counts_what_each_fact_showed(conds, fact_list):
     assert counts.gaps == collections.Counter(f.missing for f in found)
     assert counts.fails_lacking == collections.Counter(
         k for f in found for k in f.failed if not plan.checks[k].keys.isdisjoint(f.missing))
+
+
+@pytest.mark.parametrize("share", [-0.1, 1.5])
+def test_a_share_outside_0_to_1_is_refused(share):
+    with pytest.raises(ValueError, match="adapt_share"):
+        DurableBackend("share", adapt_share=share)

@@ -1,6 +1,7 @@
 """Hot reload: a new policy version goes into service atomically; work in flight finishes on the
 version it started with; a policy that fails validation is refused and the old one stays."""
 
+import sys
 import threading
 
 import pytest
@@ -110,9 +111,48 @@ def test_retired_versions_are_closed_once_unused(policy, policy_copy):
         engine.reload(policy)
 
 
-def test_a_pinned_version_is_never_closed_under_it(policy):
-    """Pinning takes no lock (Compiled.acquire): threads pin and let go of a version while it is
-    retired; none ever holds it closed, each pin after the retirement is refused, and the version
+@pytest.fixture(params=[True, False], ids=["gil", "free-threaded"])
+def pinning(request, monkeypatch):
+    """Pinning as it is with the GIL (no lock), and as a free-threaded Python does it (the lock)."""
+    from formasi_rules.engine import _compiled
+    monkeypatch.setattr(_compiled, "_GIL", request.param)
+    return request.param
+
+
+def test_a_retired_version_refuses_new_pins_and_closes_with_its_last(policy, pinning):
+    engine = fr.Engine(policy, backend=BACKENDS[0])
+    version = engine._current
+    assert version.acquire() and version.acquire()
+    version.retire()
+    assert not version.acquire() and not version.closed  # two evaluations still use it
+    version.release()
+    assert not version.closed
+    version.release()
+    assert version.closed
+    engine.close()
+
+
+def test_a_version_retired_as_it_is_pinned_is_refused(policy):
+    """The version is retired just as an evaluation pins it, before it is counted: it closes (nothing
+    counted uses it), and the evaluation, counted first and looking after, is refused. Were it to look
+    first and be counted after, it would hold a closed version."""
+    engine = fr.Engine(policy, backend=BACKENDS[0])
+    version = engine._current
+
+    class RetiredFirst(list):
+        def append(self, item):
+            version.retire()
+            super().append(item)
+
+    version._users = RetiredFirst()
+    assert not version.acquire()
+    assert version.closed and not version._users
+    engine.close()
+
+
+def test_a_pinned_version_is_never_closed_under_it(policy, pinning):
+    """Threads pin and let go of a version while it is retired (a thread switch after every few
+    steps): none ever holds it closed, each pin after the retirement is refused, and the version
     closes once the last lets go."""
     engine = fr.Engine(policy, backend=BACKENDS[0])
     version = engine._current
@@ -130,11 +170,18 @@ def test_a_pinned_version_is_never_closed_under_it(policy):
         faults.append("never refused")
 
     threads = [threading.Thread(target=pin) for _ in range(4)]
-    for t in threads:
-        t.start()
-    started.wait()
-    version.retire()
-    for t in threads:
-        t.join()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for t in threads:
+            t.start()
+        started.wait()
+        for _ in range(2_000):  # (let the threads run first)
+            pass
+        version.retire()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
     assert not faults and len(refused) == 4 and version.closed
     engine.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import sys
 import threading
 
 from .._errors import InvalidArgument
@@ -19,6 +20,9 @@ from ._derive_code import deriver_for
 from ._encode_code import FactCode, fact_encoder
 from ._explain import Explainer
 from ._plan import Plan, build_plan, periods
+
+
+_GIL = getattr(sys, "_is_gil_enabled", lambda: True)()  # (False on a free-threaded Python with the GIL off)
 
 
 class Compiled:
@@ -50,6 +54,8 @@ class Compiled:
         self._users: list[None] = []
         self._retired = False
         self._closed = False
+        if not _GIL:  # (a free-threaded Python: the order the two look in is not assured without the lock)
+            self.acquire, self.release = self._acquire_locked, self._release_locked
 
     def index(self, as_of: dt.date) -> int:
         last = self._last  # (one tuple: another thread's read or write of it is whole)
@@ -75,7 +81,8 @@ class Compiled:
         No lock: an evaluation is counted (appended) before it looks whether the version is retired,
         and ``retire`` marks it retired before it looks whether any evaluation is counted. So
         either this sees it retired, and lets go, or ``retire`` sees this evaluation, and the
-        version closes when its last evaluation releases it."""
+        version closes when its last evaluation releases it. (The GIL keeps the two in order; a
+        free-threaded Python takes the lock instead.)"""
         users = self._users
         users.append(None)
         if self._retired:
@@ -93,6 +100,19 @@ class Compiled:
         """Close now if unused, else when the last evaluation using it releases it."""
         self._retired = True
         self._close_if_unused()
+
+    def _acquire_locked(self) -> bool:
+        with self._lock:
+            if self._retired:
+                return False
+            self._users.append(None)
+            return True
+
+    def _release_locked(self) -> None:
+        with self._lock:
+            self._users.pop()
+        if self._retired:
+            self._close_if_unused()
 
     def _close_if_unused(self) -> None:
         with self._lock:

@@ -266,7 +266,10 @@ class DurableBackend:
         self._plans: dict[int, Plan] = {}  # keeps each plan alive while its id is a key
         self._adapt_after = self.ADAPT_AFTER if adapt_after is None else adapt_after
         self._adapt_share = self.ADAPT_SHARE if adapt_share is None else adapt_share
-        self._tally: dict[int, _Tally] = {}  # id(plan) -> what _observe counts of its first facts
+        if not 0 <= self._adapt_share <= 1:
+            raise ValueError(f"adapt_share is a share of the facts seen, from 0 to 1, not {self._adapt_share!r}")
+        # id(plan) -> what _observe counts of its facts the engine ran, until it adapts or stops counting
+        self._tally: dict[int, _Tally] = {}
         # id(plan) -> how its facts begin (session, fact id, kind) and the engine name of each key
         # (None: every key is its own; see _rulesets.engine_names)
         self._heads: dict[int, tuple[str, dict[str, str] | None]] = {}
