@@ -125,6 +125,24 @@ def test_a_memo_that_misses_more_than_it_answers_stops_being_asked(monkeypatch):
         backend.close()
 
 
+def test_a_memo_is_not_judged_on_the_stretch_it_learns_in(monkeypatch):
+    """A memo starts empty (and again after durable_rules rebuilt its rules): its first stretch misses
+    most facts though the values repeat, and it stays on; then they are answered."""
+    monkeypatch.setattr(_memo, "STRETCH", 20)
+    plan = _plan([Cmp("a", "ge", 0), Cmp("c", "eq", "x")])
+    backend, reference = DurableBackend("memo", adapt_after=0), ReferenceBackend()
+    backend.prepare(plan)
+    try:
+        # the first stretch all new (judged at the next miss after it: the 21st fact), then repeats
+        facts = [{"a": i, "c": "x"} for i in range(20)] + [{"a": 100, "c": "x"}] + \
+            [{"a": i % 20, "c": "x"} for i in range(60)]
+        assert [backend.run(plan, f) for f in facts] == [reference.run(plan, f) for f in facts]
+        (ruleset,) = backend._rulesets[id(plan)]
+        assert ruleset.memo.on and ruleset.memo.recall({"a": 3, "c": "x"}) is not None
+    finally:
+        backend.close()
+
+
 def test_a_memo_forgets_past_its_limit_and_stays_right(monkeypatch):
     monkeypatch.setattr(_memo, "LIMIT", 8)  # over the memo's parts: 21 pairs of values (a, b) do not fit
     plan = _plan([In("a", (0, 2, 4), False), Cmp("b", "lt", 1)])

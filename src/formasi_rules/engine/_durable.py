@@ -205,7 +205,6 @@ class _Tally:
     facts: list[tuple[int, int, frozenset[str]]] = attrs.Factory(list)
     at: list[int] = attrs.Factory(list)
     seen: int = 0
-    ran: int = 0  # facts the engine ran since the count began, those let go of included
 
     def counted(self, plan: Plan) -> _Counts:
         """The facts counted: each group's outcomes (counted by the group's bits of the two masks, the
@@ -253,10 +252,7 @@ class DurableBackend:
     # ... if it ran at least this share of the plan's facts meanwhile: else the memo answers most of them,
     # and what a rebuild costs (new rulesets, their memos learnt again) outweighs the actions it saves
     ADAPT_SHARE = 0.75
-    # ... or, whatever the share, once it has run this many times ADAPT_AFTER facts since it began to count:
-    # by then the actions the rebuild would have saved (~3 µs a fact the engine runs) have cost as much as
-    # the rebuild does (~30 ms, its new memos learning again included): rent, then buy
-    RENT = 32
+    COUNT_FOR = 16  # times ADAPT_AFTER: facts of a plan after which, not adapted, it is no longer counted
 
     def __init__(self, label: str = "policy", adapt_after: int | None = None, regions: bool = True,
                  remember: bool = True, adapt_share: float | None = None):
@@ -293,35 +289,39 @@ class DurableBackend:
 
     def _observe(self, plan: Plan, passed: int, failed: int, missing: frozenset[str]) -> None:
         """Count the outcomes of a fact of a plan that durable_rules ran (the others, which the memo
-        answered, ``_firings`` counts as seen); then, where the engine runs most facts or has run
-        many, let the rules that fire be the rarer ones.
+        answered, ``_firings`` counts as seen); then, where the engine runs most facts, let the
+        rules that fire be the rarer ones.
 
         Every agenda action costs a round trip into the engine, paid only for a fact the engine
         runs. Once it has run ADAPT_AFTER facts, at least ADAPT_SHARE of those seen since the first
         of them, the rulesets are rebuilt for what those showed (:meth:`_adapt`). Where it ran
-        fewer, the memo answers most facts, and a rebuild may cost more than it saves: its new
+        fewer, the memo answers most facts, and a rebuild would cost more than it saves: its new
         rulesets' memos learn every set of values again (on the benchmark's candidates the engine
-        ran 545 facts of a batch with a rebuild, 293 without). The oldest quarter of the facts
-        counted makes room as the count goes on, and once the engine has run RENT times
-        ADAPT_AFTER facts the rulesets are rebuilt whatever the share: the actions a rebuild saves
-        have by then cost what it costs."""
+        ran 545 facts of a batch with a rebuild, 293 without), and a memo learning again may miss
+        enough of a stretch to stop being asked (``_memo``). The oldest quarter of the facts
+        counted makes room as the count goes on, and after COUNT_FOR times ADAPT_AFTER facts seen
+        the plan is no longer counted: its rulesets stay as they are."""
         with self._lock:
             tally = self._tally.get(id(plan))
             if tally is None:
                 return
             facts, at = tally.facts, tally.at
             tally.seen += 1
-            tally.ran += 1
             facts.append((passed, failed, missing))  # (counted once there are enough)
             at.append(tally.seen)
-            full = len(facts) >= self._adapt_after
-            if tally.ran >= self.RENT * self._adapt_after or \
-                    full and len(facts) >= self._adapt_share * (tally.seen - at[0] + 1):
-                del self._tally[id(plan)]
-                self._adapt(plan, tally)
-            elif full:
+            if len(facts) >= self._adapt_after:
+                if len(facts) >= self._adapt_share * (tally.seen - at[0] + 1):
+                    del self._tally[id(plan)]
+                    self._adapt(plan, tally)
+                    return
                 drop = len(facts) // 4 + 1
                 del facts[:drop], at[:drop]
+            self._stop_counting(plan, tally)
+
+    def _stop_counting(self, plan: Plan, tally: _Tally) -> None:
+        """Let go of the plan's count after COUNT_FOR times ADAPT_AFTER facts seen, not adapted."""
+        if tally.seen >= self.COUNT_FOR * self._adapt_after:
+            self._tally.pop(id(plan), None)
 
     def _adapt(self, plan: Plan, tally: _Tally) -> None:
         """Let the rules that fire be the rarer ones, for what the facts ``tally`` counted showed
@@ -516,6 +516,9 @@ class DurableBackend:
                 self._observe(plan, passed, failed, missing)
             else:  # (no lock: two threads counting at once may count one fact; the count only weighs a choice)
                 tally.seen += 1
+                if tally.seen >= self.COUNT_FOR * self._adapt_after:
+                    with self._lock:
+                        self._stop_counting(plan, tally)
         return Firings(passed, failed, missing, plan)
 
     def close(self) -> None:

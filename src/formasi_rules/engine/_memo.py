@@ -16,8 +16,8 @@ the results are the same with the memo on or off (``tests/test_memo.py`` holds t
 A batch's facts repeat their parts' values: statuses, ranks, ratings and ages in whole years take
 few values, and the engine is asked for each new combination once. Where a batch's values do not
 repeat (a part that reads an exact amount), asking the memo costs more than it saves: a memo that
-missed more than half the facts of a stretch of :data:`STRETCH` stops being asked (``on``), and the
-engine decides every fact after, as without it.
+missed more than half the facts of a stretch of :data:`STRETCH` (after its first, in which it
+learns) stops being asked (``on``), and the engine decides every fact after, as without it.
 
 The fact's values are the encoder's: ``str`` or ``int`` (``_encode``), which are never equal to
 each other, so no two values the engine tells apart are one key here.
@@ -43,18 +43,21 @@ LIMIT = 1 << 14  # sets of values a memo remembers, over its parts: a part past 
 class _Judged:
     """What stops being asked where it does not pay: ``_asked`` facts in the stretch so far, ``_missed``
     of them not answered; after a stretch of :data:`STRETCH` that missed more than half it is off
-    (``on`` False) and forgets what it holds (:meth:`_memos`)."""
+    (``on`` False) and forgets what it holds (:meth:`_memos`). Its first stretch is not judged
+    (``_learning``): a memo starts empty, at the start of a batch or after durable_rules rebuilt
+    its rules, and misses most of the facts it first meets, where the values do repeat."""
 
     __slots__ = ()
 
     def _missed_one(self) -> None:
         self._missed += 1
         if self._asked >= STRETCH:  # the end of a stretch
-            if 2 * self._missed > self._asked:
+            if 2 * self._missed > self._asked and not self._learning:
                 self.on = False
                 for memo in self._memos():
                     memo.clear()
             self._asked = self._missed = 0
+            self._learning = False
 
     def _memos(self) -> list[dict]:
         raise NotImplementedError
@@ -63,7 +66,7 @@ class _Judged:
 class Memo(_Judged):
     """The rules of one ruleset, in parts by the fact keys they read, each with what it answered."""
 
-    __slots__ = ("parts", "part_of", "keys", "on", "_share", "_recall", "_learn", "_asked", "_missed")
+    __slots__ = ("parts", "part_of", "keys", "on", "_share", "_recall", "_learn", "_asked", "_missed", "_learning")
 
     def __init__(self, definition: dict[str, Any], key_of: Callable[[str], str], always: frozenset[str],
                  on: bool = True):
@@ -88,6 +91,7 @@ class Memo(_Judged):
         self.part_of = {rule: i for i, (_, rules) in enumerate(split) for rule in rules}
         self.keys = frozenset(k for keys, _ in split for k in keys)  # every fact key a rule reads
         self._asked = self._missed = 0
+        self._learning = True
 
     def recall(self, fact: dict[str, Any]) -> int | None:
         """The bits the engine's rules gave for facts with this fact's values, or None where one of
@@ -226,6 +230,7 @@ class ValueRecall(_Judged):
         self.code = code
         self.on = True
         self._asked = self._missed = 0
+        self._learning = True
         self.seen: list[dict[Any, int]] = []  # per part: its values as derived -> bits << width | keys lacking
         order, width = code.order, len(code.order)
         w = Source(frozenset(("get", "scaleb")))
