@@ -133,7 +133,7 @@ def test_a_memo_is_not_judged_on_the_stretch_it_learns_in(monkeypatch):
     backend, reference = DurableBackend("memo", adapt_after=0), ReferenceBackend()
     backend.prepare(plan)
     try:
-        # the first stretch all new (judged at the next miss after it: the 21st fact), then repeats
+        # the first stretch all new (judged at its 20th miss: off, were it judged), then repeats
         facts = [{"a": i, "c": "x"} for i in range(20)] + [{"a": 100, "c": "x"}] + \
             [{"a": i % 20, "c": "x"} for i in range(60)]
         assert [backend.run(plan, f) for f in facts] == [reference.run(plan, f) for f in facts]

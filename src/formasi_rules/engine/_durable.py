@@ -306,11 +306,11 @@ class DurableBackend:
             if tally is None:
                 return
             facts, at = tally.facts, tally.at
-            tally.seen += 1
+            seen = tally.seen = tally.seen + 1
             facts.append((passed, failed, missing))  # (counted once there are enough)
-            at.append(tally.seen)
+            at.append(seen)
             if len(facts) >= self._adapt_after:
-                if len(facts) >= self._adapt_share * (tally.seen - at[0] + 1):
+                if len(facts) >= self._adapt_share * (seen - at[0] + 1):
                     del self._tally[id(plan)]
                     self._adapt(plan, tally)
                     return
@@ -320,8 +320,8 @@ class DurableBackend:
 
     def _stop_counting(self, plan: Plan, tally: _Tally) -> None:
         """Let go of the plan's count after COUNT_FOR times ADAPT_AFTER facts seen, not adapted."""
-        if tally.seen >= self.COUNT_FOR * self._adapt_after:
-            self._tally.pop(id(plan), None)
+        if tally.seen >= self.COUNT_FOR * self._adapt_after and self._tally.get(id(plan)) is tally:
+            del self._tally[id(plan)]  # (this count: a plan prepared again since has one of its own)
 
     def _adapt(self, plan: Plan, tally: _Tally) -> None:
         """Let the rules that fire be the rarer ones, for what the facts ``tally`` counted showed

@@ -44,8 +44,8 @@ class _Judged:
     """What stops being asked where it does not pay: ``_asked`` facts in the stretch so far, ``_missed``
     of them not answered; after a stretch of :data:`STRETCH` that missed more than half it is off
     (``on`` False) and forgets what it holds (:meth:`_memos`). Its first stretch is not judged
-    (``_learning``): a memo starts empty, at the start of a batch or after durable_rules rebuilt
-    its rules, and misses most of the facts it first meets, where the values do repeat."""
+    (``_learning``): a memo starts empty, with its backend or after durable_rules rebuilt its
+    rules, and misses most of the facts it first meets, where the values do repeat."""
 
     __slots__ = ()
 
