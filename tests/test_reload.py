@@ -3,6 +3,7 @@ version it started with; a policy that fails validation is refused and the old o
 
 import sys
 import threading
+import time
 
 import pytest
 
@@ -158,15 +159,17 @@ def test_a_pinned_version_is_never_closed_under_it(policy, pinning):
     version = engine._current
     started, faults, refused = threading.Barrier(5), [], []
 
-    def pin() -> None:
+    def pin() -> None:  # until refused (or, were it never, for 10 s)
         started.wait()
-        for i in range(20_000):
+        deadline, i = time.monotonic() + 10, 0
+        while i % 1000 or time.monotonic() < deadline:
             if not version.acquire():
                 refused.append(i)
                 return
             if version.closed:
                 faults.append(i)
             version.release()
+            i += 1
         faults.append("never refused")
 
     threads = [threading.Thread(target=pin) for _ in range(4)]
@@ -176,8 +179,7 @@ def test_a_pinned_version_is_never_closed_under_it(policy, pinning):
         for t in threads:
             t.start()
         started.wait()
-        for _ in range(2_000):  # (let the threads run first)
-            pass
+        time.sleep(0.005)  # (let the threads run first)
         version.retire()
         for t in threads:
             t.join()
