@@ -287,9 +287,9 @@ class DurableBackend:
                 if self._adapt_after > 0:
                     self._tally[id(plan)] = _Tally(groups(plan), made)
 
-    def _observe(self, plan: Plan, passed: int, failed: int, missing: frozenset[str]) -> None:
-        """Count the outcomes of a fact of a plan that durable_rules ran (the others, which the memo
-        answered, ``_firings`` counts as seen); then, where the engine runs most facts, let the
+    def _observe(self, plan: Plan, tally: _Tally, passed: int, failed: int, missing: frozenset[str]) -> None:
+        """Count the outcomes of a fact of a plan that durable_rules ran, in the plan's ``tally``
+        (``_firings`` counts every fact as seen); then, where the engine runs most facts, let the
         rules that fire be the rarer ones.
 
         Every agenda action costs a round trip into the engine, paid only for a fact the engine
@@ -302,11 +302,9 @@ class DurableBackend:
         counted makes room as the count goes on, and after COUNT_FOR times ADAPT_AFTER facts seen
         the plan is no longer counted: its rulesets stay as they are."""
         with self._lock:
-            tally = self._tally.get(id(plan))
-            if tally is None:
+            if self._tally.get(id(plan)) is not tally:  # adapted, or let go, since it was looked at
                 return
-            facts, at = tally.facts, tally.at
-            seen = tally.seen = tally.seen + 1
+            facts, at, seen = tally.facts, tally.at, tally.seen
             facts.append((passed, failed, missing))  # (counted once there are enough)
             at.append(seen)
             if len(facts) >= self._adapt_after:
@@ -316,12 +314,12 @@ class DurableBackend:
                     return
                 drop = len(facts) // 4 + 1
                 del facts[:drop], at[:drop]
-            self._stop_counting(plan, tally)
 
     def _stop_counting(self, plan: Plan, tally: _Tally) -> None:
-        """Let go of the plan's count after COUNT_FOR times ADAPT_AFTER facts seen, not adapted."""
-        if tally.seen >= self.COUNT_FOR * self._adapt_after and self._tally.get(id(plan)) is tally:
-            del self._tally[id(plan)]  # (this count: a plan prepared again since has one of its own)
+        """Let go of the plan's count (COUNT_FOR times ADAPT_AFTER facts seen, not adapted)."""
+        with self._lock:
+            if self._tally.get(id(plan)) is tally:  # (this count: a plan prepared again since has its own)
+                del self._tally[id(plan)]
 
     def _adapt(self, plan: Plan, tally: _Tally) -> None:
         """Let the rules that fire be the rarer ones, for what the facts ``tally`` counted showed
@@ -511,14 +509,12 @@ class DurableBackend:
         if passed & failed:
             raise EngineError(f"durable_rules fired both pass and fail for {sorted(plan.names(passed & failed))}")
         tally = self._tally.get(id(plan))
-        if tally is not None:  # (no lock to look: _observe looks again holding it)
+        if tally is not None:  # (no lock to look or to count: two threads at once may count one fact
+            tally.seen += 1  # as seen, and the count only weighs a choice; _observe looks again holding it)
             if ran:
-                self._observe(plan, passed, failed, missing)
-            else:  # (no lock: two threads counting at once may count one fact; the count only weighs a choice)
-                tally.seen += 1
-                if tally.seen >= self.COUNT_FOR * self._adapt_after:
-                    with self._lock:
-                        self._stop_counting(plan, tally)
+                self._observe(plan, tally, passed, failed, missing)
+            if tally.seen >= self.COUNT_FOR * self._adapt_after:
+                self._stop_counting(plan, tally)
         return Firings(passed, failed, missing, plan)
 
     def close(self) -> None:
