@@ -22,6 +22,7 @@ import attrs
 from .._dates import date_alone, date_hint, iso_date
 from .._errors import Problem, suggest
 from ..policy._vocabulary import fold
+from ..policy._yaml import GROUPED
 
 
 class _Coded(str):
@@ -245,23 +246,37 @@ _THOUSANDS_COMMA = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")  # as a thousands sep
 
 
 def thousands_hint(text: str) -> str | None:
-    """For a number written like ``1,250`` (a thousand and more, or 1.25?), both readings; else None.
+    """For a number written like ``1,250`` or ``1.250`` (a thousand and more, or 1.25?), both
+    readings; for ``1.250.000`` (dots as Indonesian spreadsheets group thousands) the one; else None.
     The decimal reading is written without its trailing zeros (1.25, 2.4): "2.400" is what the
     workload reader refuses as thousands written with dots, and a field keeps few decimals."""
     given = text.strip()
-    if not _THOUSANDS_COMMA.fullmatch(given):
+    mark = "," if _THOUSANDS_COMMA.fullmatch(given) else "." if given.isascii() and GROUPED.fullmatch(given) else None
+    if mark is None:
         return None
-    whole, point = given.replace(",", ""), f"{Decimal(given.replace(',', '.')).normalize():f}"
+    whole = given.replace(mark, "")
+    if given.count(mark) > 1:  # no decimal reading
+        return f"write {whole} if a thousands separator is meant / tulis {whole} bila itu pemisah ribuan"
+    point = f"{Decimal(given.replace(',', '.')).normalize():f}"
     return (f"write {whole} if a thousands separator is meant, {point} if decimals / tulis {whole} bila itu "
             f"pemisah ribuan, {point} bila desimal")
 
 
+def thousands_dot(text: str) -> bool:
+    """Whether a text cell's number is written like ``1.250`` or ``1.250.000``: a thousands dot as
+    Indonesian spreadsheets write one, or three decimals? Such a cell is not read as a number (it
+    would be a thousand times too small, without a word) but refused with both readings (a JSON
+    number's point is a decimal point: only text is ambiguous)."""
+    given = text.strip()
+    return given.isascii() and GROUPED.fullmatch(given) is not None
+
+
 def _decimal(value: Any, _type: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        comma = isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value)
-        point = value.strip().replace(",", ".") if comma else ""
-        hint = (thousands_hint(value) or f"write the decimals after a point: {point} / tulis desimal dengan titik: "
-                f"{point}") if comma else None
+        hint = thousands_hint(value) if isinstance(value, str) else None
+        if hint is None and isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value):
+            point = value.strip().replace(",", ".")
+            hint = f"write the decimals after a point: {point} / tulis desimal dengan titik: {point}"
         if _numpy_kind(value) == "f":
             hint = (f"a {type(value).__name__} does not hold the decimals written: give the column as float64 "
                     "(astype(float)) or as text / ubah kolom menjadi float64 atau teks")
@@ -355,9 +370,10 @@ _CELL_NUMBER = re.compile(r"\s*([+-]?[0-9]{1,30})(\.[0-9]{1,30})?\s*", re.ASCII)
 
 def extra_value(field: Any, value: Any, vocabularies: Mapping[str, Any]) -> Any:
     hooks = {"boolean": _bool, "date": _date, "text": _str, "integer": _int, "number": _decimal}
-    if field.type in ("integer", "number") and isinstance(value, str) and (found := _CELL_NUMBER.fullmatch(value)):
+    if field.type in ("integer", "number") and isinstance(value, str) and (found := _CELL_NUMBER.fullmatch(value)) \
+            and not thousands_dot(value):
         # a CSV cell is text: "40" is 40, as the record's own numbers are read from CSV ("4.0" stays
-        # refused for a whole number; "1,250" is refused with both readings)
+        # refused for a whole number; "1,250" and "1.250" are refused with both readings)
         whole, fraction = found.groups()
         value = int(whole) if fraction is None else Decimal(whole + fraction)
     if field.type in hooks:

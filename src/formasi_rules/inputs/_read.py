@@ -38,7 +38,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .._errors import InputError, InvalidArgument, Problem, name_form
 from .._text import Text
 from ..policy._yaml import not_utf8, read_text, yaml_loader
-from ._candidate import RECORD_COLUMNS
+from ._candidate import RECORD_COLUMNS, thousands_dot
 
 FORMATS = ("json", "jsonl", "yaml", "csv")
 MAX_DEPTH = 64  # a candidate record nests about 3 levels
@@ -687,8 +687,8 @@ PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
 def _number(cell: str) -> Any:
-    if len(cell) > MAX_DIGITS + 10 or not PLAIN_NUMBER.fullmatch(cell):
-        return cell  # left as text: validation names it as "expected a number"
+    if len(cell) > MAX_DIGITS + 10 or not PLAIN_NUMBER.fullmatch(cell) or thousands_dot(cell):
+        return cell  # left as text: validation names it as "expected a number" (1.250: with both readings)
     try:
         return int(cell)
     except ValueError:
