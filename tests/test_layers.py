@@ -2,6 +2,7 @@
 of the result says which layer it comes from."""
 
 import datetime as dt
+import json
 import shutil
 
 import pytest
@@ -167,6 +168,44 @@ def test_vocabulary_aliases_and_real_ranks_are_read(default_engine):
         default_engine.evaluate({"id": "w", "rank": "III/e"}, as_of=AS_OF)
     (p,) = info.value.problems
     assert p.path == "$.rank" and "III/" in (p.hint or "")
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("Penata Muda", "III/a"), ("penata muda tingkat i", "III/b"), ("Penata Muda Tk. I", "III/b"),
+    ("Pembina Utama Muda", "IV/c"), ("Penata Muda (III/a)", "III/a"), ("Penata Muda, III/a", "III/a"),
+    ("Penata Muda / III/a", "III/a"), ("Penata Muda III/a", "III/a"), ("III/d - Penata Tk.I", "III/d"),
+])
+def test_a_rank_is_read_by_its_name_and_with_its_code(default_engine, written, meant):
+    """Personnel exports write a rank by its name (PP 99/2000: Penata Muda is III/a), often joined
+    with its code: each was refused, so a whole export had to be rewritten by hand. Read by the
+    one-pass lane (a JSON line) and by the detailed reader alike."""
+    record = {"id": "r", "rank": written, "education": "S1"}
+    assert default_engine.evaluate(record, as_of=AS_OF).values["rank"] == meant
+    (block,) = default_engine.evaluate_blocks([("$[0]", fr.inputs.JsonLine(json.dumps(record), "r", 1))],
+                                             as_of=AS_OF, layout="compact")
+    assert not block.errors and f'"rank":"{meant}"'.encode() in block.text
+
+
+@pytest.mark.parametrize("written, said", [
+    ("Penata Muda (III/b)", "'Penata Muda' is III/a, 'III/b' is III/b: give the one meant"),
+    ("Penata III/d", "'Penata' is III/c, 'III/d' is III/d"),
+])
+def test_a_rank_whose_name_and_code_disagree_is_refused_naming_both(default_engine, written, said):
+    with pytest.raises(fr.InputError) as info:
+        default_engine.evaluate({"id": "r", "rank": written}, as_of=AS_OF)
+    (p,) = info.value.problems
+    assert p.path == "$.rank" and p.hint.startswith(said) and " / " in p.hint
+
+
+def test_joined_spellings_need_a_separator_outside_a_spelling():
+    """A slash or dash inside a spelling (III/a, D-III, SLTA/SMK) joins nothing; two spellings of
+    different values, or a part that names none, are no value."""
+    rank, education = (fr.load_policy(POLICY_DIR).vocabularies[n] for n in ("rank", "education"))
+    assert education.read("SLTA/SMK") == "SMA" and education.read("D-III") == "D3"
+    assert education.read("S1 (S-1)") == "S1" and education.read("S1 (S2)") is None
+    assert rank.read("Penata Muda (IX)") is None and rank.read("III/a III/b") is None
+    assert rank.read("Penata Muda Penata Muda") is None  # (a name repeated: no code last)
+    assert rank.joined("III/a") == {} and rank.joined("Penata (III/c)") == {"Penata": "III/c", "III/c": "III/c"}
 
 
 def test_the_digest_is_of_the_bytes_that_were_parsed(policy_copy, monkeypatch):

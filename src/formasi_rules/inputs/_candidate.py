@@ -312,10 +312,15 @@ def _coded_hook(vocabularies: Mapping[str, Any]):
         if found is not None:
             return found  # the vocabulary's own spelling, a plain str
         listed = ", ".join(vocab.values)
+        hint = suggest(value, vocab.spellings()) if isinstance(value, str) else None
+        parts = vocab.joined(value) if isinstance(value, str) else {}
+        if len(set(parts.values())) > 1 and None not in parts.values():  # "Penata Muda (III/b)"
+            said = ", ".join(f"{p!r} is {v}" for p, v in parts.items())
+            hint = (f"{said}: give the one meant / {', '.join(f'{p!r} = {v}' for p, v in parts.items())}: "
+                    "tulis yang dimaksud")
         raise BadValue(
             f"{type_.WHAT} must be one of {listed}; got {shown(value)}",
-            f"{type_.WHAT} tidak dikenal {shown(value)}; pilihan: {listed}",
-            suggest(value, vocab.spellings()) if isinstance(value, str) else None)
+            f"{type_.WHAT} tidak dikenal {shown(value)}; pilihan: {listed}", hint)
     return hook
 
 
@@ -347,6 +352,9 @@ class Names:
 
     def spellings(self) -> tuple[str, ...]:
         return self.values
+
+    def joined(self, raw: Any) -> dict[str, str | None]:
+        return {}  # (as Vocabulary.joined: a name is read whole)
 
 
 RECORD_KEYS = frozenset(a.name for a in attrs.fields(Candidate)) - {"extra"}

@@ -122,7 +122,11 @@ def _values(r: Reader, spec: Any, what: str) -> tuple | None:
             got.placed.append(str(value))  # a list is an order
     elif isinstance(listed, dict):
         for value, item in listed.items():
-            _value(r, listed, str(value), item, what, got)
+            if not isinstance(value, str) or not value.strip():  # `1:`, `true:` would be "1", "True"
+                r.problem("P025", "nilai kosakata harus teks", f"a value of {what} must be text", listed, value,
+                          hint=_AS_TEXT)
+                continue
+            _value(r, listed, value, item, what, got)
     else:
         r.problem("P011", f"values {what} harus daftar atau pemetaan",
                   f"the values of {what} must be a list (in order) or a mapping of value to rank", spec, "values")

@@ -14,7 +14,10 @@ A vocabulary is declared in a policy file::
 ``values`` is a list (in order, lowest first) or a mapping of value to its rank (equal ranks
 are equal for "at least"), or to ``{rank, aliases, category, title}``. A record's value is read
 when it is a value, an alias, or either of them written with other capitals or spaces ("GOOD",
-" good "); anything else is refused with a suggestion. (policies/jf_umum declares the real ones.)
+" good "), or two of those naming the same value written together, as personnel exports join a
+rank's name and its code ("Penata Muda (III/a)", "Penata Muda, III/a", "Penata Muda / III/a",
+"Penata Muda III/a"); anything else is refused with a suggestion, two spellings naming different
+values too ("Penata Muda (III/b)"). (policies/jf_umum declares the real ones.)
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ from .._text import Text
 def fold(text: str) -> str:
     """The spelling-insensitive form of a value: case, spaces, '_' and '-' do not matter."""
     return re.sub(r"[\s_\-]+", " ", text.strip()).casefold()
+
+
+# what joins two spellings of one value: brackets, a comma or semicolon, a slash or dash between spaces
+# (a slash or dash inside a spelling, as in III/a or D-III, joins nothing)
+_JOINED = re.compile(r"\s*[(),;]\s*|\s+[/\-]\s+")
 
 
 @attrs.frozen
@@ -61,7 +69,24 @@ class Vocabulary:
         """The value ``raw`` names (itself, an alias, or either in other capitals), else None."""
         if not isinstance(raw, str):
             return None
-        return self._exact.get(raw) or self._folded.get(fold(raw))
+        return self._exact.get(raw) or self._folded.get(fold(raw)) or self._together(raw)
+
+    def _together(self, raw: str) -> str | None:
+        """The value two or more spellings joined in ``raw`` all name ("Penata Muda (III/a)"), or
+        one spelling followed by the value itself after a space ("Penata Muda III/a"); else None."""
+        named = set(self.joined(raw).values())
+        return named.pop() if len(named) == 1 and None not in named else None
+
+    def joined(self, raw: str) -> dict[str, str | None]:
+        """Each spelling joined in ``raw`` (:meth:`_together`) -> the value it names, or None; empty
+        where ``raw`` joins nothing. (A record's error says which parts disagree.)"""
+        parts = [p.strip() for p in _JOINED.split(raw) if p.strip()]
+        if len(parts) < 2:
+            head, _, last = raw.strip().rpartition(" ")
+            if not head or last not in self.values:
+                return {}
+            parts = [head, last]
+        return {p: self._exact.get(p) or self._folded.get(fold(p)) for p in parts}
 
     def spellings(self) -> tuple[str, ...]:
         """Every value and alias, for suggestions."""
