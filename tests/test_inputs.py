@@ -868,6 +868,10 @@ def test_two_columns_naming_one_field_are_refused_naming_both(tmp_path):
     ("DAFTAR CALON PENGANTAR KERJA;;;\r\n;;;\r\nid;birth_date;education;rank\r\nA1;1980-01-01;S1;III/b\r\n", 3),
     ("DAFTAR CALON\nid;birth_date\nA1;1980-01-01\n", 2),  # no separator on the title: ',' was told from it
     ("Daftar calon,,\nID,Birth Date,Education\nA1,1980-01-01,S1\n", 2),
+    # a subtitle (a region, a date) under the title: its row was taken for a record, and each row after
+    # refused for having more cells than the header's one column
+    ("DAFTAR CALON PENGANTAR KERJA\nKabupaten Musi Banyuasin\nid,name,rank\nA1,Ani,III/a\n", 3),
+    ("DAFTAR CALON;;\n;;\nKab. Lahat;;\nper 1 Oktober 2025;;\nid;name;rank\nA1;Ani;III/a\n", 5),
 ])
 def test_a_title_above_the_header_is_said_for_the_file(tmp_path, text, header_line):
     """A sheet's title row above its header (merged over the columns, exported as 'TITLE;;;') made
@@ -887,6 +891,12 @@ def test_a_file_of_one_column_no_field_has_is_not_taken_for_a_title(tmp_path):
     path.write_text("nip\n199001012015031001\n", encoding="utf-8")
     ((_, record),) = read_records(path)
     assert record == {"nip": "199001012015031001"}
+    # rows of one cell are looked past for a header, then read in their places, every one of them
+    path.write_text("nip\n" + "".join(f"19900101201503{i:04}\n" for i in range(12)) + "x,y\n", encoding="utf-8")
+    read = list(read_records(path))
+    assert [w for w, _ in read] == [f"$[{i}] (line {i + 2})" for i in range(13)]
+    assert [r["nip"] for _, r in read[:12]] == [f"19900101201503{i:04}" for i in range(12)]
+    assert isinstance(read[12][1], fr.InputError)  # more cells than the header's one column
 
 
 def test_a_places_files_header_is_read_as_a_candidates_is(tmp_path):

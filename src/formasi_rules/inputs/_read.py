@@ -490,18 +490,54 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
     header: list[str] | None = None
     blank: list[int] = []  # the columns with no name
     title: tuple[int, str] | None = None  # a first line of one name no field has, and its line: a title?
+    held: list[tuple[list[str], int, int, list[Problem]]] = []  # rows of one cell under it: subtitles?
     index = 0
     last = skipped  # the line the previous row ended on
+
+    def record(row: list[str], first: int, last: int, spoilt: list[Problem]):
+        nonlocal index
+        where = f"$[{index}] (line {first})"
+        index += 1
+        if spoilt:
+            return where, InputError(spoilt)
+        if len(row) != len(header):
+            more = len(row) > len(header)
+            multiline = last > first
+            return where, InputError([Problem(
+                "I013", f"baris memiliki {len(row)} sel, judul {len(header)} kolom",
+                f"the row has {len(row)} cells and the header {len(header)} columns ("
+                + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
+                hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed? / baris "
+                      f"{first}-{last} menyatu: ada tanda kutip (\") yang tidak ditutup?" if multiline
+                      else f"separate every cell with {separator.en}, empty cells included"
+                      + (f", and put a cell holding {separator.en} in quotes"
+                         + (' ("YEAR:RATING;YEAR:RATING")' if "performance" in header else "") if more else "")
+                      + f" / pisahkan setiap sel dengan {separator.id}, termasuk sel kosong"
+                      + (", dan beri tanda kutip pada sel yang memuatnya" if more else "")))])
+        if blank:
+            filled = [i for i in blank if i < len(row) and row[i].strip()]
+            if filled:
+                return where, InputError([Problem(
+                    "I013", f"sel berisi di kolom tanpa judul (kolom {filled[0] + 1})",
+                    f"a cell holds a value in a column with no name (column {filled[0] + 1})", file=name,
+                    line=first, hint="name the column in the header, or empty the cell / beri judul kolomnya, atau "
+                    "kosongkan selnya")],
+                    record_id=row[header.index("id")].strip() or None if "id" in header else None)
+        return where, flat_record({h: cell for h, cell in zip(header, row) if h} if blank else dict(zip(header, row)),
+                                  where)
+
     while True:
         try:
             row = next(reader)
         except StopIteration:
-            return
+            break
         except csv.Error as exc:  # a cell over the field size limit, most often from an unterminated quote
             line, last = last + 1, reader.line_num + skipped
             if header is None:
                 raise InputError([Problem("I011", f"judul kolom tidak terbaca: {exc}",
                                           f"cannot read the header row: {exc}", file=name, line=line)]) from None
+            yield from (record(*h) for h in held)
+            title, held = None, []
             where = f"$[{index}] (line {line})"
             index += 1
             yield where, InputError([Problem(
@@ -526,51 +562,36 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
         if not any(cell.strip() for cell in row):  # a blank line, or one of separators only (";;;", as Excel
             continue  # writes a formatted empty row; a sheet's empty rows are skipped alike)
         if title is not None:
-            _title_above(title, row, first, columns, name)
-            title = None
-        where = f"$[{index}] (line {first})"
-        index += 1
-        if spoilt:
-            yield where, InputError(spoilt)
-            continue
-        if len(row) != len(header):
-            more = len(row) > len(header)
-            multiline = last > first
-            yield where, InputError([Problem(
-                "I013", f"baris memiliki {len(row)} sel, judul {len(header)} kolom",
-                f"the row has {len(row)} cells and the header {len(header)} columns ("
-                + ("more" if more else "fewer") + " cells than columns)", file=name, line=first,
-                hint=(f"it runs over lines {first}-{last}: a quote (\") opened and never closed? / baris "
-                      f"{first}-{last} menyatu: ada tanda kutip (\") yang tidak ditutup?" if multiline
-                      else f"separate every cell with {separator.en}, empty cells included"
-                      + (f", and put a cell holding {separator.en} in quotes"
-                         + (' ("YEAR:RATING;YEAR:RATING")' if "performance" in header else "") if more else "")
-                      + f" / pisahkan setiap sel dengan {separator.id}, termasuk sel kosong"
-                      + (", dan beri tanda kutip pada sel yang memuatnya" if more else "")))])
-            continue
-        if blank:
-            filled = [i for i in blank if i < len(row) and row[i].strip()]
-            if filled:
-                yield where, InputError([Problem(
-                    "I013", f"sel berisi di kolom tanpa judul (kolom {filled[0] + 1})",
-                    f"a cell holds a value in a column with no name (column {filled[0] + 1})", file=name,
-                    line=first, hint="name the column in the header, or empty the cell / beri judul kolomnya, atau "
-                    "kosongkan selnya")],
-                    record_id=row[header.index("id")].strip() or None if "id" in header else None)
+            fields = _fields_in(row, columns)
+            if len(held) < MAX_SUBTITLES and not spoilt and len(fields) < 2 and \
+                    sum(1 for cell in row if cell.strip()) == 1:
+                held.append((row, first, last, spoilt))  # a subtitle under the title? the next row says
                 continue
-        yield where, flat_record({h: cell for h, cell in zip(header, row) if h} if blank else dict(zip(header, row)),
-                                 where)
+            _title_above(title, fields, first, name)
+            yield from (record(*h) for h in held)  # no title: the rows held were records
+            title, held = None, []
+        yield record(row, first, last, spoilt)
+    yield from (record(*h) for h in held)  # (a file of one column: the rows held were records)
 
 
-def _title_above(title: tuple[int, str], row: list[str], line: int, columns: Collection[str], name: str) -> None:
-    """InputError (I018) where the first line holds one name no field has (``DAFTAR CALON;;;``, a
-    sheet's title, merged over its columns) and the first row under it names fields: the header is
-    that row, below a title, and every row would be refused for columns with no name or none known."""
+MAX_SUBTITLES = 8  # rows of one cell under a title line looked past for the header (a subtitle, a date ...)
+
+
+def _fields_in(row: list[str], columns: Collection[str]) -> list[str]:
+    """The cells of a row that name fields (a row of one cell split at any separator: a title with
+    none had the separator told from it, not from the header)."""
     cells = [cell.strip() for cell in row if cell.strip()]
-    if len(cells) == 1:  # a title with no separator: the separator was told from it, not from the header
+    if len(cells) == 1:
         cells = [cell.strip() for cell in re.split(f"[{CSV_DELIMITERS}]", cells[0]) if cell.strip()]
     forms = {name_form(column) for column in columns}
-    fields = [cell for cell in cells if name_form(cell) in forms]
+    return [cell for cell in cells if name_form(cell) in forms]
+
+
+def _title_above(title: tuple[int, str], fields: list[str], line: int, name: str) -> None:
+    """InputError (I018) where the first line holds one name no field has (``DAFTAR CALON;;;``, a
+    sheet's title, merged over its columns) and the first row of several cells under it (past rows of
+    one cell: a subtitle, a region, a date) names fields (``fields``, :func:`_fields_in`): the header
+    is that row, below a title, and every row would be refused for columns with no name or none known."""
     if len(fields) < 2:
         return
     raise InputError([Problem(
