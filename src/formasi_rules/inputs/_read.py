@@ -530,6 +530,11 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
         try:
             row = next(reader)
         except StopIteration:
+            if header is None and not bad:  # (a line that is no UTF-8 is said as such)
+                raise InputError([Problem(
+                    "I011", "berkas kosong: tidak ada baris judul kolom", "the file is empty: it holds no header "
+                    "row", file=name, hint="give the header row and a row per record, the header alone for none / "
+                    "berikan baris judul kolom dan satu baris per rekaman, judulnya saja bila tidak ada")]) from None
             break
         except csv.Error as exc:  # a cell over the field size limit, most often from an unterminated quote
             line, last = last + 1, reader.line_num + skipped
