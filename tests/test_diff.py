@@ -117,7 +117,8 @@ def test_rule_field_vocabulary_and_period_changes(tmp_path, policy):
          "performance_worst_2y: {at_least: sangat_baik}"),
         ("jf_umum/fields/derived.yaml", "derive: {over_years: 3, of: performance, value: rating, take: min}",
          "derive: {over_years: 3, of: performance, value: rating, take: max}"),
-        ("jf_umum/policy.yaml", "S3: {rank: 9, aliases: [S-3]}", "S3: {rank: 9, aliases: [S-3]}\n      S4: 10"),
+        ("jf_umum/policy.yaml", "S3: {rank: 9, aliases: [S-3, Doktor, Strata 3]}\n",
+         "S3: {rank: 9, aliases: [S-3, Doktor, Strata 3]}\n      S4: 10\n"),
         (THRESHOLDS, "      - {level: ahli_pertama, max_age: 53}",
          "      - {level: ahli_pertama, max_age: 53, valid_to: 2025-12-31}\n"
          "      - {level: ahli_pertama, max_age: 58, valid_from: 2026-01-01}"))
@@ -164,7 +165,7 @@ def test_a_rejected_record_exits_1(tmp_path, policy):
 
 
 def test_a_record_only_the_new_version_refuses(tmp_path, policy):
-    new = edited(tmp_path, ("jf_umum/policy.yaml", "      SMP: 2\n", ""))  # SMP no longer a value
+    new = edited(tmp_path, ("jf_umum/policy.yaml", "      SMP: {rank: 2, aliases: [SLTP]}\n", ""))  # SMP no longer a value
     record = {**json.loads((SUMSEL / "candidates.json").read_text(encoding="utf-8"))[0], "education": "SMP"}
     result = diff(policy, new, candidates=[record], as_of=AS_OF)
     assert result.impact.candidates == 0

@@ -170,6 +170,21 @@ def test_vocabulary_aliases_and_real_ranks_are_read(default_engine):
     assert p.path == "$.rank" and "III/" in (p.hint or "")
 
 
+@pytest.mark.parametrize("vocabulary, written, meant", [
+    ("education", "Sarjana", "S1"), ("education", "Strata-1", "S1"), ("education", "Diploma IV", "D4"),
+    ("education", "Sarjana Terapan", "D4"), ("education", "magister", "S2"), ("education", "Doktor", "S3"),
+    ("education", "SLTP", "SMP"), ("education", "SMA/SMK", "SMA"), ("education", "Diploma III", "D3"),
+    ("employment_status", "Pegawai Negeri Sipil", "PNS"), ("employment_status", "Calon PNS", "CPNS"),
+    ("employment_status", "Pegawai Pemerintah dengan Perjanjian Kerja", "PPPK"),
+    ("test_status", "Kompeten", "passed"), ("test_status", "BELUM KOMPETEN", "failed"),
+    ("test_status", "tidak kompeten", "failed"),
+])
+def test_the_shipped_vocabularies_read_how_personnel_files_write_a_value(vocabulary, written, meant):
+    """Each was refused: a degree, a status or a test result written out in words, as personnel
+    files and result sheets write them (policies/jf_umum/policy.yaml)."""
+    assert fr.load_policy(POLICY_DIR).vocabularies[vocabulary].read(written) == meant
+
+
 @pytest.mark.parametrize("written, meant", [
     ("Penata Muda", "III/a"), ("penata muda tingkat i", "III/b"), ("Penata Muda Tk. I", "III/b"),
     ("Pembina Utama Muda", "IV/c"), ("Penata Muda (III/a)", "III/a"), ("Penata Muda, III/a", "III/a"),
