@@ -92,12 +92,30 @@ def test_readers_stream_every_format_and_isolate_bad_lines(tmp_path):
                      "performance": [{"year": 2023, "rating": "baik"}, {"year": 2024, "rating": "sangat_baik"}],
                      "credit_points": 12.5}
     assert structure_candidate(first).position.level == "ahli_muda"
-    assert isinstance(csv_rows[1][1], fr.InputError)
-    assert "2024-baik" in csv_rows[1][1].problems[0].en
-    assert csv_rows[1][1].record_id == "b"  # the error record names the row's candidate
+    with pytest.raises(fr.InputError) as info:  # the rating cell is said when the record is structured ...
+        structure_candidate(csv_rows[1][1], "$[1]")
+    (problem,) = info.value.problems
+    assert (problem.code, problem.path) == ("I014", "$[1].performance") and "2024-baik" in problem.en
     error = next(fr.Engine(POLICY, backend="reference").evaluate_many([csv_rows[1]], as_of=AS_OF))
     assert isinstance(error, fr.RecordError) and error.candidate == "b" and error.problems[0].code == "I014"
-    assert pickle.loads(pickle.dumps(csv_rows[1][1])).record_id == "b"
+    sent = pickle.loads(pickle.dumps(csv_rows[1][1]))  # (as records go to worker processes)
+    assert sent == csv_rows[1][1] and sent["performance"].bad == "2024-baik"
+
+
+def test_an_unreadable_rating_cell_is_said_with_the_records_other_problems(tmp_path):
+    """A CSV row whose rating history cell could not be read was refused for that alone (I014), its
+    other problems said only once that was fixed: a row is fixed in one pass when all are said."""
+    path = tmp_path / "c.csv"
+    path.write_text("id,birth_date,performance,rank\nb,1990-13-01,2024-baik;2023:baik,III/x\n", encoding="utf-8")
+    ((where, raw),) = read_records(path)
+    error = next(fr.Engine(POLICY, backend="reference").evaluate_many([(where, raw)], as_of=AS_OF))
+    assert isinstance(error, fr.RecordError) and error.candidate == "b"
+    assert sorted((p.code, p.path) for p in error.problems) == [
+        ("I005", "$[0].birth_date"), ("I005", "$[0].rank"), ("I014", "$[0].performance")]
+    # a text given for the history in JSON is not a cell: it is said as the list it should be
+    with pytest.raises(fr.InputError) as info:
+        structure_candidate({"id": "j", "performance": "2024-baik"})
+    assert [p.code for p in info.value.problems] == ["I005"] and "a list" in info.value.problems[0].en
 
 
 def test_json_array_records_are_placed_by_their_line(tmp_path):

@@ -336,6 +336,27 @@ _WORDS = {"true": True, "false": False, "ya": True, "tidak": False, "yes": True,
 
 
 
+class UnreadCell(str):
+    """A flat row's rating history cell that cannot be read (``bad``: the part that cannot), kept in
+    the record as its text so that structuring it says so (I014, :meth:`problem`) beside the record's
+    other problems, rather than the reader refusing the row for it alone."""
+
+    __slots__ = ("bad",)
+
+    def __new__(cls, text: str, bad: str) -> UnreadCell:
+        self = super().__new__(cls, text)
+        self.bad = bad
+        return self
+
+    def __reduce__(self):  # (records go to worker processes pickled)
+        return UnreadCell, (str(self), self.bad)
+
+    def problem(self, path: str) -> Problem:
+        return Problem("I014", f"predikat kinerja tidak terbaca: {self.bad!r}",
+                       f"cannot read the rating history cell part {self.bad!r}; write it as YEAR:RATING;YEAR:RATING, "
+                       "one rating a year", path=path)
+
+
 class Names:
     """Names a policy gives (its routes, for ``request.route``; its levels, for a places file's rows),
     read like a vocabulary: in any capitals and spacing, as every coded value of a record is."""

@@ -38,7 +38,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .._errors import InputError, InvalidArgument, Problem, name_form
 from .._text import Text
 from ..policy._yaml import not_utf8, read_text, yaml_loader
-from ._candidate import RECORD_COLUMNS, thousands_dot
+from ._candidate import RECORD_COLUMNS, UnreadCell, thousands_dot
 
 FORMATS = ("json", "jsonl", "yaml", "csv")
 MAX_DEPTH = 64  # a candidate record nests about 3 levels
@@ -657,7 +657,6 @@ def flat_record(row: Mapping[str, Any], where: str) -> dict[str, Any] | InputErr
     spreadsheet writes it (numbers, the rating history ``YEAR:RATING;...``), any other value is
     taken as it is."""
     record: dict[str, Any] = {}
-    problems = []
     for key, cell in row.items():
         if cell is None:
             continue
@@ -670,16 +669,10 @@ def flat_record(row: Mapping[str, Any], where: str) -> dict[str, Any] | InputErr
                 value = _number(cell)
             elif key == "performance":
                 value, bad = _ratings(cell)
-                if bad:
-                    problems.append(Problem("I014", f"predikat kinerja tidak terbaca: {bad!r}",
-                                            f"cannot read the rating history cell part {bad!r}; "
-                                            "write it as YEAR:RATING;YEAR:RATING, one rating a year",
-                                            path=f"{path_of(where)}.performance"))
+                if bad:  # said (I014) with the record's other problems, when it is structured
+                    value = UnreadCell(cell, bad)
         _place(record, key, value)
-    if not problems:
-        return id_alone(record, len(row), where) or record
-    ident = record.get("id")  # said with the error, so the row can be found by it
-    return InputError(problems, record_id=None if ident is None or isinstance(ident, dict) else str(ident))
+    return id_alone(record, len(row), where) or record
 
 
 def id_alone(record: Mapping[str, Any], columns: int, where: str) -> InputError | None:

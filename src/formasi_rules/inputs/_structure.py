@@ -17,8 +17,8 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .._errors import InputError, Problem
 from ._candidate import (
-    NUMBER_FIELDS, RECORD_COLUMNS, RECORD_KEYS, SUSPECT, BadValue, Candidate, Names, decimal_comma_hints, drop_nulls,
-    extra_value, id_text, plain_number, record_problems, shown,
+    NUMBER_FIELDS, RECORD_COLUMNS, RECORD_KEYS, SUSPECT, BadValue, Candidate, Names, UnreadCell, decimal_comma_hints,
+    drop_nulls, extra_value, id_text, plain_number, record_problems, shown,
 )
 from ._convert import converter
 from ._convert import problems as convert_problems
@@ -136,6 +136,10 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
     if candidate is not None:
         problems += [p for p in record_problems(candidate, contract.decimals, path)
                      if strict or p.code not in SUSPECT]
+    if type(cell := raw.get("performance")) is UnreadCell:  # a flat row's cell: said as what it is
+        at = f"{path}.performance"
+        problems = [p for p in problems if p.path != at and not p.path.startswith((at + "[", at + "."))]
+        problems.append(cell.problem(at))
     if problems:
         raise InputError(problems)
     return attrs.evolve(candidate, extra=extra) if extra else candidate
