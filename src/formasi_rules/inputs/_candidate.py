@@ -314,7 +314,7 @@ def _coded_hook(vocabularies: Mapping[str, Any]):
         listed = ", ".join(vocab.values)
         hint = suggest(value, vocab.spellings()) if isinstance(value, str) else None
         parts = vocab.joined(value) if isinstance(value, str) else {}
-        if len(set(parts.values())) > 1 and None not in parts.values():  # "Penata Muda (III/b)"
+        if len(set(parts.values())) > 1 and None not in parts.values():  # a name and the code of another
             said = ", ".join(f"{p!r} is {v}" for p, v in parts.items())
             hint = (f"{said}: give the one meant / {', '.join(f'{p!r} = {v}' for p, v in parts.items())}: "
                     "tulis yang dimaksud")

@@ -15,9 +15,9 @@ A vocabulary is declared in a policy file::
 are equal for "at least"), or to ``{rank, aliases, category, title}``. A record's value is read
 when it is a value, an alias, or either of them written with other capitals or spaces ("GOOD",
 " good "), or two of those naming the same value written together, as personnel exports join a
-rank's name and its code ("Penata Muda (III/a)", "Penata Muda, III/a", "Penata Muda / III/a",
-"Penata Muda III/a"); anything else is refused with a suggestion, two spellings naming different
-values too ("Penata Muda (III/b)"). (policies/jf_umum declares the real ones.)
+value's name and its code ("Name (CODE)", "Name, CODE", "Name / CODE", "Name CODE"); anything else
+is refused with a suggestion, two spellings naming different values too ("Name (OTHER-CODE)").
+(policies/jf_umum declares the real ones.)
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def fold(text: str) -> str:
 
 
 # what joins two spellings of one value: brackets, a comma or semicolon, a slash or dash between spaces
-# (a slash or dash inside a spelling, as in III/a or D-III, joins nothing)
+# (a slash or dash inside a spelling, as in a code such as X/a or D-1, joins nothing)
 _JOINED = re.compile(r"\s*[(),;]\s*|\s+[/\-]\s+")
 
 
@@ -72,8 +72,8 @@ class Vocabulary:
         return self._exact.get(raw) or self._folded.get(fold(raw)) or self._together(raw)
 
     def _together(self, raw: str) -> str | None:
-        """The value two or more spellings joined in ``raw`` all name ("Penata Muda (III/a)"), or
-        one spelling followed by the value itself after a space ("Penata Muda III/a"); else None."""
+        """The value two or more spellings joined in ``raw`` all name ("Name (CODE)"), or one
+        spelling followed by the value itself after a space ("Name CODE"); else None."""
         named = set(self.joined(raw).values())
         return named.pop() if len(named) == 1 and None not in named else None
 
