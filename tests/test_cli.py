@@ -328,7 +328,7 @@ def test_the_default_full_json_warns_of_its_size_once_a_batch_is_large(tmp_path,
 
 
 @pytest.mark.parametrize("content, fmt", [("", "json"), ("", "yaml"), ("{", "json"), ("", "csv"), ("\n\r\n", "csv"),
-                                          ("\ufeff", "csv")])
+                                          ("\ufeff", "csv"), (" \t \n", "csv"), (";;;\n;;;\n", "csv")])
 def test_a_file_that_cannot_be_read_leaves_no_half_document_on_stdout(tmp_path, content, fmt):
     """An empty CSV file (no header: a failed export?) was 0 records and exit 0, where an empty JSON
     or YAML file is refused: each says the file is empty. No records is [] or a header alone."""
@@ -336,7 +336,7 @@ def test_a_file_that_cannot_be_read_leaves_no_half_document_on_stdout(tmp_path, 
     path.write_text(content, encoding="utf-8")
     r = run("evaluate", str(path), "--as-of", "2025-10-09", "--policies", POLICIES)
     assert r.exit_code == 2 and r.stdout == "" and "I011" in r.stderr
-    if not content.strip("\ufeff\r\n"):
+    if not content.strip("\ufeff\r\n \t;"):
         assert "the file is empty" in r.stderr and "kosong" in r.stderr
 
 

@@ -203,23 +203,22 @@ def test_a_csv_number_python_would_read_but_no_export_means_is_refused(tmp_path,
     assert structure_candidate(second).credit_points == Decimal("12.5")
 
 
-@pytest.mark.parametrize("cell, hint", [("1.250", "write 1250 if a thousands separator is meant, 1.25 if decimals"),
-                                        ("2.500.000", "write 2500000 if a thousands separator is meant")])
-def test_a_csv_number_with_a_thousands_dot_is_refused_with_both_readings(tmp_path, cell, hint):
-    """"1.250" in a CSV cell is how an Indonesian spreadsheet writes one thousand two hundred and
-    fifty, and how an English one writes 1.25 to three decimals: it was read as 1.25, a thousand
-    times too small for the first, without a word. JSON's 1.250 is a number (its point a decimal
-    point), and 0.250 or 1.25 in a cell can be no thousands: each is read."""
+def test_a_csv_number_in_dotted_thousands_is_refused_and_three_decimals_are_read(tmp_path):
+    """"2.500.000" is how an Indonesian spreadsheet writes two and a half million: it was refused as
+    "expected a number" with no word of why; now the hint gives the number meant. One dot with three
+    decimals is a number (a PAK states credit points so: 9.375), as it always was."""
     path = tmp_path / "c.csv"
-    path.write_text(f"id,credit_points,experience_years\nA,{cell},2\nB,0.250,1.25\n", encoding="utf-8")
-    (_, first), (_, second) = list(read_records(path))
+    path.write_text("id,credit_points,experience_years\nA,2.500.000,2\nB,9.375,1.25\nC,1.250,+1.5\n",
+                    encoding="utf-8")
+    (_, first), (_, second), (_, third) = list(read_records(path))
     with pytest.raises(fr.InputError) as info:
         structure_candidate(first)
     (problem,) = info.value.problems
-    assert (problem.code, problem.path) == ("I005", "$.credit_points") and problem.hint.startswith(hint)
+    assert (problem.code, problem.path) == ("I005", "$.credit_points")
+    assert problem.hint.startswith("write 2500000 if a thousands separator is meant / tulis 2500000")
     read = structure_candidate(second)
-    assert (read.credit_points, read.experience_years) == (Decimal("0.250"), Decimal("1.25"))
-    assert structure_candidate(json.loads('{"id": "A", "credit_points": 1.250}')).credit_points == Decimal("1.25")
+    assert (read.credit_points, read.experience_years) == (Decimal("9.375"), Decimal("1.25"))
+    assert structure_candidate(third).credit_points == Decimal("1.25")
 
 
 @pytest.mark.parametrize("field, given, hint", [
@@ -247,8 +246,6 @@ def test_a_csv_number_with_a_thousands_dot_is_refused_with_both_readings(tmp_pat
     ("credit_points", "12,5", "write the decimals after a point: 12.5"),
     ("credit_points", "1,250", "write 1250 if a thousands separator is meant, 1.25 if decimals"),  # no guess
     ("experience_years", "2,500", "write 2500 if a thousands separator is meant, 2.5 if decimals"),
-    ("credit_points", "1.250", "write 1250 if a thousands separator is meant, 1.25 if decimals"),  # as Indonesian
-    ("credit_points", " 12.500 ", "write 12500 if a thousands separator is meant, 12.5 if decimals"),  # sheets write
     ("credit_points", "1.250.000", "write 1250000 if a thousands separator is meant / tulis"),  # only thousands
 ])
 def test_a_spreadsheets_way_of_writing_is_refused_with_how_to_write_it(field, given, hint):
@@ -502,7 +499,7 @@ def test_a_number_field_the_policy_adds_is_read_from_a_csv_cell(policy_copy, tmp
     policy = fr.load_policy(policy_copy)
     path = tmp_path / "c.csv"
     path.write_text("id,training_hours,training_score\nA1,40,85.5\nA2,4.5,1\nA3,40,\"1,250\"\nA4,-5,+2\n"
-                    "A5,40,1.250\nA6,40,0.250\n", encoding="utf-8")
+                    "A5,1.250.000,1.250\nA6,40,0.250\nA7,40,85.555\n", encoding="utf-8")
     read = {}
     for where, raw in read_records(path):
         try:
@@ -513,8 +510,9 @@ def test_a_number_field_the_policy_adds_is_read_from_a_csv_cell(policy_copy, tmp
     assert read["A2"] == [("I005", "$[1].training_hours")]  # 4.5 is no whole number
     assert read["A3"] == [("I005", "$[2].training_score")]  # 1,250: thousands or decimals, not guessed
     assert read["A4"] == {"training_hours": -5, "training_score": Decimal(2)}  # a sign, as the record's own numbers
-    assert read["A5"] == [("I005", "$[4].training_score")]  # 1.250: a thousands dot or three decimals, not guessed
-    assert read["A6"] == {"training_hours": 40, "training_score": Decimal("0.250")}  # no thousands begin with 0
+    assert read["A5"] == [("I005", "$[4].training_hours")]  # 1.250.000: thousands (1.250 is 1.25, as 0.250 0.25)
+    assert read["A6"] == {"training_hours": 40, "training_score": Decimal("0.25")}
+    assert read["A7"] == [("I008", "$[6].training_score")]  # more decimals than it keeps, as a record's own number
 
 
 @pytest.mark.parametrize("change, where", [

@@ -246,29 +246,21 @@ _THOUSANDS_COMMA = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")  # as a thousands sep
 
 
 def thousands_hint(text: str) -> str | None:
-    """For a number written like ``1,250`` or ``1.250`` (a thousand and more, or 1.25?), both
-    readings; for ``1.250.000`` (dots as Indonesian spreadsheets group thousands) the one; else None.
-    The decimal reading is written without its trailing zeros (1.25, 2.4): "2.400" is what the
-    workload reader refuses as thousands written with dots, and a field keeps few decimals."""
-    given = text.strip()
-    mark = "," if _THOUSANDS_COMMA.fullmatch(given) else "." if given.isascii() and GROUPED.fullmatch(given) else None
-    if mark is None:
-        return None
-    whole = given.replace(mark, "")
-    if given.count(mark) > 1:  # no decimal reading
+    """For a number written like ``1,250`` (a thousand and more, or 1.25?), both readings; for one
+    written like ``1.250.000`` (dots as Indonesian spreadsheets group thousands: no decimal reading)
+    the one; else None. The decimal reading is written without its trailing zeros (1.25, 2.4): "2.400"
+    is what the workload reader refuses as thousands written with dots, and a field keeps few
+    decimals. (A record's ``9.375`` is a number with three decimals, as a PAK states credit points:
+    only a count, a workload's volume, refuses it as thousands.)"""
+    given = text.strip().lstrip("+")
+    if _THOUSANDS_COMMA.fullmatch(given):
+        whole, point = given.replace(",", ""), f"{Decimal(given.replace(',', '.')).normalize():f}"
+        return (f"write {whole} if a thousands separator is meant, {point} if decimals / tulis {whole} bila itu "
+                f"pemisah ribuan, {point} bila desimal")
+    if given.count(".") > 1 and given.isascii() and GROUPED.fullmatch(given):
+        whole = given.replace(".", "")
         return f"write {whole} if a thousands separator is meant / tulis {whole} bila itu pemisah ribuan"
-    point = f"{Decimal(given.replace(',', '.')).normalize():f}"
-    return (f"write {whole} if a thousands separator is meant, {point} if decimals / tulis {whole} bila itu "
-            f"pemisah ribuan, {point} bila desimal")
-
-
-def thousands_dot(text: str) -> bool:
-    """Whether a text cell's number is written like ``1.250`` or ``1.250.000``: a thousands dot as
-    Indonesian spreadsheets write one, or three decimals? Such a cell is not read as a number (it
-    would be a thousand times too small, without a word) but refused with both readings (a JSON
-    number's point is a decimal point: only text is ambiguous)."""
-    given = text.strip()
-    return given.isascii() and GROUPED.fullmatch(given) is not None
+    return None
 
 
 def _decimal(value: Any, _type: Any) -> Decimal:
@@ -293,7 +285,8 @@ def _decimal(value: Any, _type: Any) -> Decimal:
 def _int(value: Any, _type: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadValue(f"expected a whole number, got {shown(value)}",
-                       f"harus bilangan bulat, bukan {shown(value)}")
+                       f"harus bilangan bulat, bukan {shown(value)}",
+                       thousands_hint(value) if isinstance(value, str) else None)
     return value
 
 
@@ -399,12 +392,11 @@ _CELL_NUMBER = re.compile(r"\s*([+-]?[0-9]{1,30})(\.[0-9]{1,30})?\s*", re.ASCII)
 
 def extra_value(field: Any, value: Any, vocabularies: Mapping[str, Any]) -> Any:
     hooks = {"boolean": _bool, "date": _date, "text": _str, "integer": _int, "number": _decimal}
-    if field.type in ("integer", "number") and isinstance(value, str) and (found := _CELL_NUMBER.fullmatch(value)) \
-            and not thousands_dot(value):
+    if field.type in ("integer", "number") and isinstance(value, str) and (found := _CELL_NUMBER.fullmatch(value)):
         # a CSV cell is text: "40" is 40, as the record's own numbers are read from CSV ("4.0" stays
-        # refused for a whole number; "1,250" and "1.250" are refused with both readings)
-        whole, fraction = found.groups()
-        value = int(whole) if fraction is None else Decimal(whole + fraction)
+        # refused for a whole number; "1,250" is refused with both readings, "1.250.000" with the one)
+        whole, fraction = found.groups()  # (trailing zeros are no decimals kept, as a record's own number's)
+        value = int(whole) if fraction is None else Decimal(whole + fraction.rstrip("0"))
     if field.type in hooks:
         return hooks[field.type](value, None)
     kind = _coded(field.type, field.type, field.type.replace("_", " "))
@@ -429,6 +421,8 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str, *, rea
         problems.append(_spreadsheet_id(ident, path))
     if not read:
         problems += _number_problems(c, decimals, path) + _year_problems(c, path)
+    elif c.extra:  # (the lane checks the record's own numbers as it reads them, not those a policy adds)
+        problems += _number_problems(c, decimals, path, added=True)
     if c.position is not None and c.position.until is not None:
         problems += _ends_before(c.position, f"{path}.position")
     if _dates_look_wrong(c):
@@ -458,11 +452,14 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str, *, rea
     return problems
 
 
-def _number_problems(c: Candidate, decimals: Mapping[str, int], path: str) -> list[Problem]:
-    """I008: a number of the record with more decimals than the policy keeps for it, or too large."""
+def _number_problems(c: Candidate, decimals: Mapping[str, int], path: str, added: bool = False) -> list[Problem]:
+    """I008: a number of the record (``added``: of the fields the policy adds, alone) with more
+    decimals than the policy keeps for it, or too large."""
     problems = []
     for key, keep in decimals.items():
-        value = getattr(c, key, None) if "." not in key else None
+        if "." in key:
+            continue
+        value = c.extra.get(key) if key in c.extra else None if added else getattr(c, key, None)
         if value is not None and isinstance(value, Decimal):
             if -_exponent(value) > keep:
                 problems.append(Problem(

@@ -38,7 +38,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .._errors import InputError, InvalidArgument, Problem, name_form
 from .._text import Text
 from ..policy._yaml import not_utf8, read_text, yaml_loader
-from ._candidate import RECORD_COLUMNS, UnreadCell, thousands_dot
+from ._candidate import RECORD_COLUMNS, UnreadCell
 
 FORMATS = ("json", "jsonl", "yaml", "csv")
 MAX_DEPTH = 64  # a candidate record nests about 3 levels
@@ -541,8 +541,8 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
             if header is None:
                 raise InputError([Problem("I011", f"judul kolom tidak terbaca: {exc}",
                                           f"cannot read the header row: {exc}", file=name, line=line)]) from None
-            yield from (record(*h) for h in held)
-            title, held = None, []
+            yield from (record(*h) for h in held)  # (in their order; the title is still looked at below)
+            held = []
             where = f"$[{index}] (line {line})"
             index += 1
             yield where, InputError([Problem(
@@ -555,7 +555,7 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
         if header is None:
             if spoilt:
                 raise InputError(spoilt)
-            if not row:
+            if not any(name.strip() for name in row):  # a blank line, or one of spaces or separators only
                 continue
             # (once, for the file: each row is then read by the names as they are)
             header = name_columns([h.strip() for h in row], columns, file=name, line=first)
@@ -568,8 +568,7 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
             continue  # writes a formatted empty row; a sheet's empty rows are skipped alike)
         if title is not None:
             fields = _fields_in(row, columns)
-            if len(held) < MAX_SUBTITLES and not spoilt and len(fields) < 2 and \
-                    sum(1 for cell in row if cell.strip()) == 1:
+            if len(held) < MAX_SUBTITLES and len(fields) < 2 and sum(1 for cell in row if cell.strip()) == 1:
                 held.append((row, first, last, spoilt))  # a subtitle under the title? the next row says
                 continue
             _title_above(title, fields, first, name)
@@ -706,8 +705,8 @@ PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
 def _number(cell: str) -> Any:
-    if len(cell) > MAX_DIGITS + 10 or not PLAIN_NUMBER.fullmatch(cell) or thousands_dot(cell):
-        return cell  # left as text: validation names it as "expected a number" (1.250: with both readings)
+    if len(cell) > MAX_DIGITS + 10 or not PLAIN_NUMBER.fullmatch(cell):
+        return cell  # left as text: validation names it as "expected a number" (1,250 and 1.250.000 with a hint)
     try:
         return int(cell)
     except ValueError:

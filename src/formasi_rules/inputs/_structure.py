@@ -134,6 +134,8 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
         except BadValue as exc:
             problems.append(Problem("I005", f"nilai salah: {exc.id}", str(exc), path=f"{path}.{key}", hint=exc.hint))
     if candidate is not None:
+        if extra:
+            candidate = attrs.evolve(candidate, extra=extra)
         problems += [p for p in record_problems(candidate, contract.decimals, path)
                      if strict or p.code not in SUSPECT]
     if type(cell := raw.get("performance")) is UnreadCell:  # a flat row's cell: said as what it is
@@ -142,7 +144,7 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
         problems.append(cell.problem(at))
     if problems:
         raise InputError(problems)
-    return attrs.evolve(candidate, extra=extra) if extra else candidate
+    return candidate
 
 
 def _parts_of(cls: type) -> dict[str, type]:
