@@ -9,6 +9,8 @@ import pytest
 
 import formasi_rules as fr
 from conftest import POLICY_DIR, edit, line_of
+from formasi_rules.inputs import structure_candidate
+from formasi_rules.inputs._decode import Lane
 
 AS_OF = dt.date(2025, 10, 9)
 
@@ -189,13 +191,16 @@ def test_the_shipped_vocabularies_read_how_personnel_files_write_a_value(vocabul
     ("Penata Muda", "III/a"), ("penata muda tingkat i", "III/b"), ("Penata Muda Tk. I", "III/b"),
     ("Pembina Utama Muda", "IV/c"), ("Penata Muda (III/a)", "III/a"), ("Penata Muda, III/a", "III/a"),
     ("Penata Muda / III/a", "III/a"), ("Penata Muda III/a", "III/a"), ("III/d - Penata Tk.I", "III/d"),
+    ("PENATA MUDA III/A", "III/a"), ("penata\tmuda  iii/a", "III/a"),  # (an export in capitals, with tabs)
 ])
-def test_a_rank_is_read_by_its_name_and_with_its_code(default_engine, written, meant):
+def test_a_rank_is_read_by_its_name_and_with_its_code(default_engine, written, meant, monkeypatch):
     """Personnel exports write a rank by its name (PP 99/2000: Penata Muda is III/a), often joined
     with its code: each was refused, so a whole export had to be rewritten by hand. Read by the
     one-pass lane (a JSON line) and by the detailed reader alike."""
     record = {"id": "r", "rank": written, "education": "S1"}
     assert default_engine.evaluate(record, as_of=AS_OF).values["rank"] == meant
+    monkeypatch.setattr(Lane, "structure", lambda self, raw: None)  # every record the detailed reader's
+    assert structure_candidate(record, "$", default_engine.policy).rank == meant
     (block,) = default_engine.evaluate_blocks([("$[0]", fr.inputs.JsonLine(json.dumps(record), "r", 1))],
                                              as_of=AS_OF, layout="compact")
     assert not block.errors and f'"rank":"{meant}"'.encode() in block.text
@@ -221,6 +226,8 @@ def test_joined_spellings_need_a_separator_outside_a_spelling():
     assert rank.read("Penata Muda (IX)") is None and rank.read("III/a III/b") is None
     assert rank.read("Penata Muda Penata Muda") is None  # (a name repeated: no code last)
     assert rank.joined("III/a") == {} and rank.joined("Penata (III/c)") == {"Penata": "III/c", "III/c": "III/c"}
+    # a text far longer than any spelling is not split (a pattern over a long run of spaces took minutes)
+    assert rank.joined("Penata" + " " * 300 + "(III/c)") == {} and rank.read("a" + " " * 100_000 + "b") is None
 
 
 def test_the_digest_is_of_the_bytes_that_were_parsed(policy_copy, monkeypatch):

@@ -35,9 +35,12 @@ def fold(text: str) -> str:
     return re.sub(r"[\s_\-]+", " ", text.strip()).casefold()
 
 
-# what joins two spellings of one value: brackets, a comma or semicolon, a slash or dash between spaces
-# (a slash or dash inside a spelling, as in a code such as X/a or D-1, joins nothing)
-_JOINED = re.compile(r"\s*[(),;]\s*|\s+[/\-]\s+")
+# what joins two spellings of one value (spaces made single first): brackets, a comma or semicolon, a
+# slash or dash between spaces (a slash or dash inside a spelling, as in a code such as X/a or D-1, joins
+# nothing). Nothing longer than MAX_JOINED is split: no spelling is that long, and a pattern run over a
+# long text costs time
+_JOINED = re.compile(r" ?[(),;] ?| [/-] ")
+MAX_JOINED = 200
 
 
 @attrs.frozen
@@ -80,10 +83,14 @@ class Vocabulary:
     def joined(self, raw: str) -> dict[str, str | None]:
         """Each spelling joined in ``raw`` (:meth:`_together`) -> the value it names, or None; empty
         where ``raw`` joins nothing. (A record's error says which parts disagree.)"""
+        if len(raw) > MAX_JOINED:
+            return {}
+        raw = " ".join(raw.split())
         parts = [p.strip() for p in _JOINED.split(raw) if p.strip()]
         if len(parts) < 2:
-            head, _, last = raw.strip().rpartition(" ")
-            if not head or last not in self.values:
+            head, _, last = raw.rpartition(" ")
+            code = self._folded.get(fold(last))  # the value itself, in any capitals
+            if not head or code is None or fold(code) != fold(last):
                 return {}
             parts = [head, last]
         return {p: self._exact.get(p) or self._folded.get(fold(p)) for p in parts}
