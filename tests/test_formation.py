@@ -166,6 +166,19 @@ def officer(ident, level="ahli_pertama", region=X, **position):
             "position": {"type": "jf", "name": "Pengantar Kerja", "level": level, "since": "2020-01-01", **position}}
 
 
+def test_an_officers_credit_points_in_a_yaml_file_are_a_number_not_thousands(engine, tmp_path):
+    """A workload reader keeps a YAML number in three-digit groups as its text (a count's 2.400), so an
+    officer's credit_points 9.375, as a PAK states them, refused the record and left the officer
+    uncounted; a count row's 2.400 is refused as before."""
+    path = tmp_path / "officers.yaml"
+    path.write_text(json.dumps([{**officer("a"), "credit_points": 9.375}]).replace('"credit_points": 9.375',
+                                                                                   "credit_points: 9.375"))
+    result = need(engine, [row(volume=10, norm=1)], path)
+    assert result.row(X, "ahli_pertama").existing == 1 and not result.problems
+    path.write_text(f"- {{region: {X}, level: ahli_pertama, count: 2.400}}\n")
+    assert any(p.path.endswith("count") for p in need(engine, [row(volume=10, norm=1)], path).problems)
+
+
 def test_an_officer_whose_post_type_is_missing_or_other_is_said_so(engine):
     """With no position.type the officer was "close to 'Pengantar Kerja' but not it" (the name was
     right) and not counted. Missing, the type is taken from the name, with a warning; another type

@@ -515,6 +515,26 @@ def test_a_number_field_the_policy_adds_is_read_from_a_csv_cell(policy_copy, tmp
     assert read["A7"] == [("I008", "$[6].training_score")]  # more decimals than it keeps, as a record's own number
 
 
+@pytest.mark.parametrize("cell, said, hint", [
+    ("40.0", 'got "40.0"', None), ("1.250", 'got "1.250"', "write 1250 if a thousands separator is meant / "),
+    ("1,250", 'got "1,250"', "write 1250 if a thousands separator is meant / "),
+])
+def test_a_whole_number_the_policy_adds_words_a_cell_with_a_point_as_written(policy_copy, cell, said, hint):
+    """'40.0' was "got 40" and '1.250' "got 1.25", with no word that a count's 1.250 is one thousand
+    two hundred and fifty, and '1,250' was offered the reading 1.25, which a whole number refuses."""
+    (policy_copy.parent / "jf_umum" / "fields" / "training.yaml").write_text(
+        "fields:\n  training_hours: {title: {id: jam, en: hours}, type: integer, input: training_hours}\n"
+        "  training_total: {title: {id: jumlah, en: total}, type: number, decimals: 0, input: training_total}\n",
+        encoding="utf-8")
+    policy = fr.load_policy(policy_copy)
+    with pytest.raises(fr.InputError) as info:
+        structure_candidate({"id": "a", "training_hours": cell}, "$", policy)
+    (problem,) = info.value.problems
+    assert said in problem.en and (problem.hint == hint if hint is None else problem.hint.startswith(hint))
+    # a whole float for a number field of no decimals is that number (40.0 from JSON, YAML or a data frame)
+    assert structure_candidate({"id": "a", "training_total": 40.0}, "$", policy).extra == {"training_total": 40}
+
+
 @pytest.mark.parametrize("change, where", [
     ({"positions": []}, "$.positions"),
     ({"ranks": []}, "$.ranks"),
@@ -900,6 +920,17 @@ def test_a_title_above_the_header_is_said_for_the_file(tmp_path, text, header_li
     (p,) = info.value.problems
     assert (p.code, p.file, p.line) == ("I018", str(path), 1) and f"which is line {header_line}" in p.en
     assert "delete the line(s) above the header" in p.hint and " / " in p.hint
+
+
+@pytest.mark.parametrize("above", ["\n", "   \n", ",,,\n", "\t\n\n"])
+def test_blank_lines_above_the_header_do_not_choose_the_separator(tmp_path, above):
+    """The separator was told from the first line, blank or of separators only: a header under it
+    written with ';' was one column, and every row was refused."""
+    path = tmp_path / "c.csv"
+    path.write_text(above + "id;rank;education\na;III/a;S1\n", encoding="utf-8")
+    ((where, record),) = read_records(path)
+    lines = above.count("\n")
+    assert where == f"$[0] (line {lines + 2})" and record == {"id": "a", "rank": "III/a", "education": "S1"}
 
 
 def test_a_file_of_one_column_no_field_has_is_not_taken_for_a_title(tmp_path):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -14,8 +15,9 @@ import attrs
 from .._errors import InputError, Problem, said, suggest
 from ..engine._derive import RecordView, level_in_name
 from ..inputs import record_columns, region_key, structure_candidate
-from ..inputs._candidate import SUSPECT, Names, plain_number, record_problems
+from ..inputs._candidate import NUMBER_FIELDS, SUSPECT, Names, plain_number, record_problems
 from ..policy import fold
+from ..policy._yaml import GROUPED
 from ..sheets._layout import OFFICERS_SHEET
 from ._inputs import file_line, place, records_of
 
@@ -160,7 +162,7 @@ class _Tally:
         """An officer's record: counted where it holds the policy's position on the date."""
         path, policy, as_of = place(where), self.policy, self.as_of
         try:  # a date or an id that looks wrong does not keep an officer in post from being counted
-            officer = structure_candidate(raw, path, policy, strict=False)
+            officer = structure_candidate(_own_numbers(raw), path, policy, strict=False)
         except InputError as exc:
             self.problems += [p if p.file else attrs.evolve(p, **located) for p in exc.problems]
             return
@@ -230,3 +232,15 @@ class _Tally:
         else:
             self.officers[officer.id] = str(where)
             self._add(officer.region, str(level), 1)
+
+
+def _own_numbers(raw: Any) -> Any:
+    """An officer's record with its own numbers as a candidate file reads them: the workload readers
+    keep a YAML number written in three-digit groups as its text (a count's thousands, see
+    ``_inputs._amount``), but an officer's credit points ``9.375`` are a number with three decimals,
+    and a record refused for them would leave the officer uncounted."""
+    if not isinstance(raw, Mapping):
+        return raw
+    read = {key: Decimal(value.strip()) for key in NUMBER_FIELDS
+            if isinstance(value := raw.get(key), str) and value.count(".") == 1 and GROUPED.fullmatch(value.strip())}
+    return {**raw, **read} if read else raw

@@ -245,14 +245,18 @@ def decimal_comma_hints(raw: Mapping, numbers: Collection[str], path: str) -> di
 _THOUSANDS_COMMA = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")  # as a thousands separator writes one thousand
 
 
-def thousands_hint(text: str) -> str | None:
+def thousands_hint(text: str, whole: bool = False) -> str | None:
     """For a number written like ``1,250`` (a thousand and more, or 1.25?), both readings; for one
     written like ``1.250.000`` (dots as Indonesian spreadsheets group thousands: no decimal reading)
     the one; else None. The decimal reading is written without its trailing zeros (1.25, 2.4): "2.400"
     is what the workload reader refuses as thousands written with dots, and a field keeps few
     decimals. (A record's ``9.375`` is a number with three decimals, as a PAK states credit points:
-    only a count, a workload's volume, refuses it as thousands.)"""
+    only a count, a workload's volume, refuses it as thousands.) ``whole``: for a whole number, which
+    has no decimal reading: ``1.250`` and ``1,250`` are one thousand two hundred and fifty."""
     given = text.strip().lstrip("+")
+    if whole and (_THOUSANDS_COMMA.fullmatch(given) or given.isascii() and GROUPED.fullmatch(given)):
+        number = given.replace(",", "").replace(".", "")
+        return f"write {number} if a thousands separator is meant / tulis {number} bila itu pemisah ribuan"
     if _THOUSANDS_COMMA.fullmatch(given):
         whole, point = given.replace(",", ""), f"{Decimal(given.replace(',', '.')).normalize():f}"
         return (f"write {whole} if a thousands separator is meant, {point} if decimals / tulis {whole} bila itu "
@@ -286,7 +290,7 @@ def _int(value: Any, _type: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadValue(f"expected a whole number, got {shown(value)}",
                        f"harus bilangan bulat, bukan {shown(value)}",
-                       thousands_hint(value) if isinstance(value, str) else None)
+                       thousands_hint(value, whole=True) if isinstance(value, str) else None)
     return value
 
 
@@ -395,8 +399,13 @@ def extra_value(field: Any, value: Any, vocabularies: Mapping[str, Any]) -> Any:
     if field.type in ("integer", "number") and isinstance(value, str) and (found := _CELL_NUMBER.fullmatch(value)):
         # a CSV cell is text: "40" is 40, as the record's own numbers are read from CSV ("4.0" stays
         # refused for a whole number; "1,250" is refused with both readings, "1.250.000" with the one)
-        whole, fraction = found.groups()  # (trailing zeros are no decimals kept, as a record's own number's)
-        value = int(whole) if fraction is None else Decimal(whole + fraction.rstrip("0"))
+        whole, fraction = found.groups()
+        if fraction is None:
+            value = int(whole)
+        elif field.type == "number":  # (trailing zeros are no decimals kept; an integer's cell with a
+            value = Decimal(whole + fraction.rstrip("0"))  # fraction stays text, for _int to word it)
+    elif field.type == "number" and type(value) is float and value.is_integer():
+        value = int(value)  # 40.0 from JSON, YAML or a data frame: no decimals, for a field that keeps none
     if field.type in hooks:
         return hooks[field.type](value, None)
     kind = _coded(field.type, field.type, field.type.replace("_", " "))

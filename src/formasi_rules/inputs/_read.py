@@ -459,13 +459,15 @@ def _delimiter(first: str) -> str:
 
 
 def _header(lines: Iterator[str]) -> tuple[str, int, str]:
-    """A CSV file's header line, the lines before it (Excel's "sep=;"), and the separator that
-    line names or else the header uses."""
-    first = next(lines, "")
+    """A CSV file's header line, the lines before it (Excel's "sep=;", blank lines, lines of
+    separators only), and the separator that line names or else the header uses."""
+    first, skipped = next(lines, ""), 0
     said = sep_directive(first)
-    if said is None:
-        return first, 0, _delimiter(first)
-    return next(lines, ""), 1, said
+    if said is not None:
+        first, skipped = next(lines, ""), 1
+    while first and not first.strip(" \r\n|" + CSV_DELIMITERS):  # the separator is told from the header
+        first, skipped = next(lines, ""), skipped + 1
+    return first, skipped, said or _delimiter(first)
 
 
 def csv_delimiter(path: str | os.PathLike) -> str:

@@ -83,9 +83,9 @@ class Vocabulary:
     def joined(self, raw: str) -> dict[str, str | None]:
         """Each spelling joined in ``raw`` (:meth:`_together`) -> the value it names, or None; empty
         where ``raw`` joins nothing. (A record's error says which parts disagree.)"""
+        raw = " ".join(raw.split())  # (padded as a fixed-width export pads it)
         if len(raw) > MAX_JOINED:
             return {}
-        raw = " ".join(raw.split())
         parts = [p.strip() for p in _JOINED.split(raw) if p.strip()]
         if len(parts) < 2:
             head, _, last = raw.rpartition(" ")
