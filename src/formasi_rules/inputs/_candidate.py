@@ -254,16 +254,14 @@ def thousands_hint(text: str, whole: bool = False) -> str | None:
     only a count, a workload's volume, refuses it as thousands.) ``whole``: for a whole number, which
     has no decimal reading: ``1.250`` and ``1,250`` are one thousand two hundred and fifty."""
     given = text.strip().lstrip("+")
-    if whole and (_THOUSANDS_COMMA.fullmatch(given) or given.isascii() and GROUPED.fullmatch(given)):
-        number = given.replace(",", "").replace(".", "")
-        return f"write {number} if a thousands separator is meant / tulis {number} bila itu pemisah ribuan"
-    if _THOUSANDS_COMMA.fullmatch(given):
-        whole, point = given.replace(",", ""), f"{Decimal(given.replace(',', '.')).normalize():f}"
-        return (f"write {whole} if a thousands separator is meant, {point} if decimals / tulis {whole} bila itu "
+    comma, dots = _THOUSANDS_COMMA.fullmatch(given), given.isascii() and GROUPED.fullmatch(given)
+    number = given.replace(",", "").replace(".", "")
+    if comma and not whole:
+        point = f"{Decimal(given.replace(',', '.')).normalize():f}"
+        return (f"write {number} if a thousands separator is meant, {point} if decimals / tulis {number} bila itu "
                 f"pemisah ribuan, {point} bila desimal")
-    if given.count(".") > 1 and given.isascii() and GROUPED.fullmatch(given):
-        whole = given.replace(".", "")
-        return f"write {whole} if a thousands separator is meant / tulis {whole} bila itu pemisah ribuan"
+    if comma or (dots and (whole or given.count(".") > 1)):  # (one dot is a decimal point, but in a whole number)
+        return f"write {number} if a thousands separator is meant / tulis {number} bila itu pemisah ribuan"
     return None
 
 
@@ -466,9 +464,12 @@ def _number_problems(c: Candidate, decimals: Mapping[str, int], path: str, added
     decimals than the policy keeps for it, or too large."""
     problems = []
     for key, keep in decimals.items():
-        if "." in key:
+        if key in c.extra:
+            value = c.extra[key]
+        elif added or "." in key:
             continue
-        value = c.extra.get(key) if key in c.extra else None if added else getattr(c, key, None)
+        else:
+            value = getattr(c, key, None)
         if value is not None and isinstance(value, Decimal):
             if -_exponent(value) > keep:
                 problems.append(Problem(
