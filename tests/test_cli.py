@@ -538,3 +538,20 @@ def test_no_remember_asks_the_engine_for_every_candidate_and_writes_the_same(mon
         assert r.exit_code == 0, r.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and made == [True, False]
+
+
+def test_the_installed_command_imports_the_command_line_only_when_it_runs():
+    # `--jobs N` workers import the `formasi` script's module as theirs: they need the engine, not
+    # click and the commands; the script (pyproject's entry point) calls run(), which imports them
+    import subprocess
+    import sys
+    import tomllib
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]["formasi"]
+    module, function = entry.split(":")
+    imported = subprocess.run([sys.executable, "-c", f"import sys; from {module} import {function}; "
+                               "print(sorted(m for m in ('click', 'rich', 'formasi_rules.cli._main') if m in sys.modules))"],
+                              capture_output=True, text=True, check=True)
+    assert imported.stdout.strip() == "[]"
+    ran = subprocess.run([sys.executable, "-c", f"from {module} import {function}; {function}()", "--version"],
+                         capture_output=True, text=True)
+    assert ran.returncode == 0 and "version 0." in ran.stdout
