@@ -1,6 +1,7 @@
 """Workers started before the calling process loads its policy (``_parallel.prestart``, what
-``formasi evaluate --jobs N`` does first): the next batch on their folder takes them; they decide
-by the batch's policy digest all the same; those no batch takes are ended."""
+``formasi evaluate --jobs N`` does first) and sent it once it is read (``brief``): the next batch
+takes them, made for its engine or made again for it; they evaluate by the calling process's own
+policy, whatever its folder holds by then; those no batch takes are ended."""
 
 import os
 import sys
@@ -10,6 +11,7 @@ import pytest
 import formasi_rules as fr
 from conftest import AS_OF, ROOT
 from formasi_rules._errors import EngineError
+from formasi_rules.engine._engine import _factory
 from formasi_rules.engine import _parallel
 from formasi_rules.inputs import JsonLine
 
@@ -41,101 +43,140 @@ def _none_left():
     _parallel.discard_prestarted()
 
 
-def test_a_batch_takes_the_workers_started_for_its_folder(policy_copy):
-    _parallel.prestart(policy_copy, 1)
+def _pooled(monkeypatch):
+    """The worker processes of each batch, and the engines asked of them (make's calls), as they go."""
+    pools, makes = [], []
+    real_end, real_make = _parallel._Workers.end, _parallel._Worker.make
+
+    def seen(self, force):
+        pools.append([w.process for w in self.all])
+        return real_end(self, force)
+
+    def make(self, *args):
+        makes.append(args[2])  # the backend
+        return real_make(self, *args)
+    monkeypatch.setattr(_parallel._Workers, "end", seen)
+    monkeypatch.setattr(_parallel._Worker, "make", make)
+    return pools, makes
+
+
+def test_a_batch_takes_the_workers_made_for_it_beside_this_process(policy_copy, monkeypatch):
+    pools, makes = _pooled(monkeypatch)
+    _parallel.prestart(1)
     (started,) = _parallel._PRESTARTED
     policy = fr.load_policy(policy_copy)
+    _parallel.brief(_factory(True), policy, "reference")
     records = _lines(2000)
     with fr.Engine(policy, backend="reference") as engine:
         one = _blocks(engine, records, 1)
-        pool_processes = []
-        real = _parallel._Workers.end
-
-        def seen(self, force):
-            pool_processes.extend(w.process for w in self.all)
-            return real(self, force)
-        try:
-            _parallel._Workers.end = seen
-            assert _blocks(engine, records, 2) == one
-        finally:
-            _parallel._Workers.end = real
-    assert pool_processes == [started.process] and not _parallel._PRESTARTED
+        assert _blocks(engine, records, 2) == one
+    assert pools == [[started.process]] and not _parallel._PRESTARTED
+    assert makes == ["reference"]  # made once, when briefed: the batch found it made for it
 
 
-def test_workers_started_for_another_folder_are_ended_and_others_started(policy_copy, tmp_path):
-    other = tmp_path / "elsewhere"
-    other.mkdir()
-    _parallel.prestart(other, 1)
-    (stray,) = _parallel._PRESTARTED
-    with fr.Engine(fr.load_policy(policy_copy), backend="reference") as engine:
+def test_a_worker_made_for_another_engine_is_made_again_for_the_batchs(policy_copy, monkeypatch):
+    pools, makes = _pooled(monkeypatch)
+    _parallel.prestart(1)
+    (started,) = _parallel._PRESTARTED
+    policy = fr.load_policy(policy_copy)
+    _parallel.brief(_factory(True), policy, "durable")
+    with fr.Engine(policy, backend="reference") as engine:
         records = _lines(600)
         assert _blocks(engine, records, 2) == _blocks(engine, records, 1)
-    assert not _parallel._PRESTARTED and _ended(stray.process)
+    assert pools == [[started.process]] and makes == ["durable", "reference"]
+
+
+class _Said:
+    """The calling process's end of a worker's pipe: what the worker said, to be heard in turn."""
+
+    def __init__(self, *said):
+        self.said = list(said)
+
+    def poll(self):
+        return bool(self.said)
+
+    def recv(self):
+        return self.said.pop(0)
+
+
+def test_only_the_engine_asked_for_last_counts(tmp_path):
+    # a worker briefed for one engine and then asked for the batch's: what it says of the first
+    # (made, or could not be made) is not said of the second
+    pool = _parallel._Workers(0, (), str(tmp_path))
+    worker = _parallel._Worker.__new__(_parallel._Worker)
+    worker.making, worker.up = (5, None), False
+    worker.conn = _Said(("failed", (4, EngineError("not the batch's"))), ("up", 4))
+    pool._hear(worker)
+    assert not worker.up
+    worker.conn = _Said(("up", 5))
+    pool._hear(worker)
+    assert worker.up
+    worker.making, worker.up = (6, None), False
+    worker.conn = _Said(("failed", (6, EngineError("cannot be made"))))
+    with pytest.raises(EngineError, match="cannot be made"):
+        pool._hear(worker)
+
+
+def test_workers_evaluate_by_the_batchs_policy_whatever_its_folder_holds_by_then(policy_copy):
+    policy = fr.load_policy(policy_copy)
+    _parallel.prestart(1)
+    (policy_copy / "policy.yaml").write_text("rules: [unclosed\n", encoding="utf-8")  # saved after it was read
+    with fr.Engine(policy, backend="reference") as engine:
+        records = _lines(600)
+        assert _blocks(engine, records, 2) == _blocks(engine, records, 1)
 
 
 class _Pipe:
-    """A worker's end of its pipe, in this process: ``orders`` come in turn (each a callable run
-    when it is read, then what it gives), and what the worker says is kept."""
+    """A worker's end of its pipe, in this process: ``orders`` come in turn, and what the worker
+    says is kept."""
 
     def __init__(self, *orders):
         self.orders, self.said = list(orders), []
 
     def recv(self):
-        return self.orders.pop(0)()
+        return self.orders.pop(0)
 
     def send(self, message):
         self.said.append(message)
 
 
 class _Engine:
+    closed = 0
+
     def __init__(self, policy, backend, formation):
-        self.digest = policy.digest
+        self.backend = backend
 
     def close(self):
-        pass
+        _Engine.closed += 1
 
 
-def _edited(folder, mark):
-    path = folder / "policy.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("version:", f"# {mark}\nversion:", 1), encoding="utf-8")
-
-
-def test_a_worker_decides_by_the_batchs_policy_read_again_if_the_folder_changed_since(policy_copy, monkeypatch):
-    # a prestarted worker reads the folder before the batch loads its policy: an edit saved in
-    # between is read again, and the batch's digest decides; a folder holding yet another version is refused
+def test_a_worker_says_which_engine_it_made_and_closes_the_one_it_had(policy_copy, monkeypatch):
     monkeypatch.setattr(_parallel.signal, "signal", lambda *a: None)  # (not this process's Ctrl-C)
-    made = []
+    monkeypatch.setattr(_parallel.gc, "freeze", lambda: None)  # (nor this process's collector)
 
-    def factory(policy, backend, formation):
-        made.append(_Engine(policy, backend, formation))
-        return made[-1]
-
-    def edit_then(digest):
-        def orders():
-            _edited(policy_copy, "edited")
-            return factory, digest(), "reference", None
-        return orders
-
-    before = fr.load_policy(policy_copy).digest
-    pipe = _Pipe(edit_then(lambda: fr.load_policy(policy_copy).digest), lambda: None)
-    _parallel._serve(pipe, str(policy_copy))  # it read the folder before the edit, the batch after
-    assert [kind for kind, _ in pipe.said] == ["up"] and made[-1].digest != before
-    assert made[-1].digest == fr.load_policy(policy_copy).digest
-    pipe = _Pipe(edit_then(lambda: before), lambda: None)  # the batch's version is in the folder no more
-    _parallel._serve(pipe, str(policy_copy))
-    ((kind, error),) = pipe.said
-    assert kind == "failed" and isinstance(error, EngineError) and "changed after the batch started" in str(error)
+    def broken(policy, backend, formation):
+        raise ValueError("no such engine")
+    policy = fr.load_policy(policy_copy)
+    _Engine.closed = 0
+    pipe = _Pipe(("make", 7, _Engine, policy, "durable", None), ("make", 8, broken, policy, "durable", None),
+                 ("make", 9, _Engine, policy, "reference", None), None)
+    _parallel._serve(pipe)
+    assert pipe.said[0] == ("up", 7)
+    kind, (number, error) = pipe.said[1]
+    assert (kind, number) == ("failed", 8) and isinstance(error, EngineError) and "no such engine" in str(error)
+    assert pipe.said[2] == ("up", 9) and len(pipe.said) == 3
+    assert _Engine.closed == 2  # the first when the second was asked for, the last at the end
 
 
-def test_a_worker_not_needed_after_all_ends_without_a_word(policy_copy, monkeypatch):
+def test_a_worker_not_needed_after_all_ends_without_a_word(monkeypatch):
     monkeypatch.setattr(_parallel.signal, "signal", lambda *a: None)
-    pipe = _Pipe(lambda: None)
-    _parallel._serve(pipe, str(policy_copy))
+    pipe = _Pipe(None)
+    _parallel._serve(pipe)
     assert pipe.said == []
 
 
-def test_workers_no_batch_took_are_ended(policy_copy):
-    _parallel.prestart(policy_copy, 2)
+def test_workers_no_batch_took_are_ended():
+    _parallel.prestart(2)
     started = [w.process for w in _parallel._PRESTARTED]
     _parallel.discard_prestarted()
     assert not _parallel._PRESTARTED and all(_ended(p) for p in started)
@@ -146,10 +187,12 @@ def test_the_command_line_starts_its_workers_first_and_writes_what_one_process_w
     from formasi_rules.cli import main
     source = tmp_path / "c.jsonl"
     source.write_text("".join(line.text + "\n" for _, line in _lines(800)), encoding="utf-8")
-    started = []
-    real = _parallel.prestart
+    started, briefed = [], []
+    real, real_brief = _parallel.prestart, _parallel.brief
     monkeypatch.setattr("formasi_rules.cli._evaluate.prestart",
-                        lambda root, count: (started.append((os.path.realpath(root), count)), real(root, count)))
+                        lambda count: (started.append((count, len(briefed))), real(count)))
+    monkeypatch.setattr("formasi_rules.engine._engine.brief", lambda factory, policy, backend: (
+        briefed.append((os.path.realpath(policy.root), backend)), real_brief(factory, policy, backend)))
     outs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"out{jobs}.jsonl"
@@ -158,15 +201,16 @@ def test_the_command_line_starts_its_workers_first_and_writes_what_one_process_w
         assert result.exit_code == 0, result.output
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
-    assert started == [(os.path.realpath(ROOT / "policies" / "pengantar_kerja"), 1)] and not _parallel._PRESTARTED
+    assert started == [(1, 0)] and not _parallel._PRESTARTED  # started before the policy was read
+    assert briefed == [(os.path.realpath(ROOT / "policies" / "pengantar_kerja"), "durable")]
 
 
-def test_a_worker_that_cannot_be_started_first_is_left_to_the_batch(policy_copy, monkeypatch):
+def test_a_worker_that_cannot_be_started_first_is_left_to_the_batch(monkeypatch):
     # prestarting is a head start, never a new way to fail: the batch starts its own and says why not
-    def refused(self, root):
+    def refused(self):
         raise OSError(11, "Resource temporarily unavailable")
     monkeypatch.setattr(_parallel._Worker, "__init__", refused)
-    _parallel.prestart(policy_copy, 2)
+    _parallel.prestart(2)
     assert not _parallel._PRESTARTED
 
 
@@ -174,7 +218,7 @@ def test_a_worker_the_machine_cannot_start_is_said_in_one_line(monkeypatch, tmp_
     from click.testing import CliRunner
     from formasi_rules.cli import main
 
-    def refused(self, root):
+    def refused(self):
         raise OSError(11, "Resource temporarily unavailable")
     monkeypatch.setattr(_parallel._Worker, "__init__", refused)
     out = tmp_path / "out.jsonl"

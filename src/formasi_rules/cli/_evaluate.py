@@ -17,7 +17,7 @@ from .._errors import FormasiError, InvalidArgument, Problem, WorkerError
 from .._text import Text
 from ..engine import BACKENDS, LAYOUTS, BackendWarning, Engine, RecordError
 from ..engine._compact import expander
-from ..engine._engine import check_filter
+from ..engine._engine import brief_workers, check_filter
 from ..engine._parallel import discard_prestarted, prestart
 from ..formation._existing import existing_columns
 from ..inputs import FORMATS as INPUT_FORMATS
@@ -27,7 +27,7 @@ from ._files import Output, cannot_write
 from ._output import FORMATS, WriteFailed, Writer
 from ._progress import Progress, count_records
 from ._common import (
-    DELIMITER, INTERRUPTS, POLICIES, POLICY, Date, Rejections, load, located, command, main, policy_root,
+    DELIMITER, INTERRUPTS, POLICIES, POLICY, Date, Rejections, load, located, command, main,
 )
 
 
@@ -104,10 +104,12 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
                                "--layout untuk --format json atau jsonl; tabel hanya punya satu tata letak")
     watch_size = layout is None and fmt == "json"  # the full layout by default: say when it grows big
     layout = layout or ("compact" if fmt == "jsonl" else "full")
-    if jobs > 1:  # the workers load the policy now, beside this process, not once it is ready (~0.4 s)
-        prestart(policy_root(policies, policy_name), jobs - 1)
+    if jobs > 1:  # the workers import the engine now, beside this process loading the policy
+        prestart(jobs - 1)
         click.get_current_context().call_on_close(discard_prestarted)  # those no batch took (an early error)
     policy = load(policies, policy_name)
+    if jobs > 1:  # ... and make their engines beside this process making its own (~0.1 s)
+        brief_workers(policy, backend, remember=not afresh)
     as_of = as_of or dt.date.today()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)

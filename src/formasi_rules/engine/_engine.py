@@ -13,7 +13,7 @@ import itertools
 import os
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from .._dates import as_date
@@ -24,7 +24,7 @@ from ._allocate import allocate
 from ._backend import Backend, ReferenceBackend
 from ._compact import catalogue
 from ._compiled import Compiled
-from ._parallel import chunk_size, evaluate_parallel
+from ._parallel import brief, chunk_size, evaluate_parallel
 from ._dedup import unique
 from . import _durable
 from ._durable import DurableBackend
@@ -228,7 +228,7 @@ class Engine:
                 backend = "reference" if compiled.backend.name == "reference" else "durable"
                 out = evaluate_parallel(compiled.policy, backend, records, lambda items: _finished(here(items), render),
                                         as_of, places, route, level, jobs, render,
-                                        factory=functools.partial(Engine, remember=self._remember))
+                                        factory=_factory(self._remember))
             elif render is None or not blocks:
                 out = here(records)
             else:
@@ -300,6 +300,20 @@ def _finished(results: Iterator[Any], render: str | None) -> Block | list:
 def _blocks(results: Iterator[Any], render: str) -> Iterator[Block]:
     while (block := render_block(itertools.islice(results, chunk_size(render)), render)).count:
         yield block
+
+
+def _factory(remember: bool) -> Callable[..., Engine]:
+    """How a worker process makes its Engine (the options that are not the policy, backend and places)."""
+    return functools.partial(Engine, remember=remember)
+
+
+def brief_workers(policy: Policy, backend: str | None, remember: bool = True) -> None:
+    """Have the workers :func:`~._parallel.prestart` started make their engines for ``policy`` now,
+    beside this process making its own (``formasi evaluate --jobs N`` calls it between loading the
+    policy and compiling it): the batch that takes them finds them up. ``backend`` None is taken as
+    "durable" (what Engine chooses where durable_rules imports); a batch on the reference backend
+    has its workers make their engines again."""
+    brief(_factory(remember), policy, backend or "durable")
 
 
 def _new_backend(backend: str | None, policy: Policy, remember: bool) -> Backend:

@@ -1,16 +1,16 @@
 """Evaluating a stream of records in several processes, in input order, with flat memory.
 
 ``jobs`` counts processes in all: the calling process and ``jobs - 1`` workers. Each
-worker builds its own Engine from the policy folder (durable_rules holds the GIL, so
-threads would not help; one engine per process is also what its notes advise) and checks
-that the policy it loaded has the caller's digest. A worker is started with its folder alone,
-loads the policy at once, and gets its orders (the engine factory, the digest, the backend, the
-open places) over its pipe: so ``formasi evaluate --jobs N`` starts its workers first
-(:func:`prestart`), and each loads the policy beside the calling process instead of after it.
-The calling process reads records, sends chunks to the workers while fewer than a few per
-worker are queued, and otherwise evaluates the next chunk itself; it yields results in the
-order the records came. On two cores this keeps both busy without a third process competing
-with them.
+worker makes its own Engine (durable_rules holds the GIL, so threads would not help; one engine
+per process is also what its notes advise) from the calling process's own Policy, sent over its
+pipe (pickled: ~80 KB, 2 ms to read), so a worker evaluates by exactly the policy the batch
+began with, whatever its folder holds by then. ``formasi evaluate --jobs N`` starts its workers
+first (:func:`prestart`: each imports the engine's modules while this process loads the policy)
+and sends them the policy as soon as it is read (:func:`brief`): each makes its engine beside
+this process making its own, and is up when the batch begins. The calling process reads
+records, sends chunks to the workers while fewer than a few per worker are queued, and
+otherwise evaluates the next chunk itself; it yields results in the order the records came. On
+two cores this keeps both busy without a third process competing with them.
 
 The workers are plain processes, each with a pipe of its own to this one, not a process
 pool: a pool replaces a worker that dies and waits for its lost chunk forever
@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import functools
+import gc
 import itertools
 import multiprocessing
 import os
@@ -58,7 +60,6 @@ from typing import Any
 import attrs
 
 from .._errors import EngineError, FormasiError, WorkerError
-from ..policy import checked, load_policy
 
 CHUNK = 250  # records per chunk (see chunk_size)
 IN_FLIGHT_PER_JOB = 3
@@ -78,35 +79,16 @@ def _spool_full(exc: OSError) -> FormasiError:
                         "set TMPDIR to a folder with room, or use one process (--jobs 1) / folder sementara penuh")
 
 
-def _serve(conn, root: str) -> None:
-    """A worker: load the policy in folder ``root`` at once (beside the calling process, which may
-    still be loading its own: see :func:`prestart`), then wait for its orders: ``(factory, digest,
-    backend, places)``, or None when it is not needed after all. Refuse a policy of another digest
-    (read again first: the folder may have changed since it was read, before the batch began),
-    build an engine with ``factory`` (the Engine class, passed in so that this module never imports
-    the one that starts it), then evaluate each chunk it is sent, until told to stop or its pipe
-    closes (the calling process is gone)."""
+def _serve(conn) -> None:
+    """A worker: make an engine when told, ``("make", number, factory, policy, backend, places)``
+    (``factory`` is the Engine class with its options, passed in so that this module never
+    imports the one that starts it), and say ``("up", number)`` or ``("failed", (number,
+    error))``; evaluate each chunk it is sent on the engine made last; end when told (None) or
+    when its pipe closes (the calling process is gone). A prestarted worker is told to make one
+    early (:func:`brief`) and again if the batch that takes it needs another."""
     # Ctrl-C reaches the whole process group: the calling process handles it and ends the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        policy: Any = load_policy(root)
-    except Exception as exc:  # noqa: BLE001 - said once the orders come (none may come)
-        policy = exc
-    try:
-        orders = conn.recv()
-    except (EOFError, OSError):
-        return
-    if orders is None:
-        return
-    factory, digest, backend, places = orders
-    try:
-        if isinstance(policy, Exception) or policy.digest != digest:  # (the folder changed since: read again)
-            policy = load_policy(root)
-        engine = factory(checked(policy, root, digest), backend=backend, formation=places)
-    except Exception as exc:  # noqa: BLE001 - handed to the calling process
-        conn.send(("failed", _portable(exc)))
-        return
-    conn.send(("up", None))
+    engine = None
     try:
         while True:
             try:
@@ -115,6 +97,9 @@ def _serve(conn, root: str) -> None:
                 return
             if job is None:
                 return
+            if job[0] == "make":
+                engine = _made(conn, engine, *job[1:])
+                continue
             number, inbox, outbox, as_of, route, level, render = job
             try:
                 try:  # claimed by renaming: the calling process may have taken the chunk back
@@ -137,7 +122,26 @@ def _serve(conn, root: str) -> None:
     except (BrokenPipeError, EOFError):  # the calling process is gone
         return
     finally:
+        if engine is not None:
+            engine.close()
+
+
+def _made(conn, engine: Any, number: int, factory: Callable[..., Any], policy: Any, backend: str,
+          places: Any) -> Any:
+    """A worker's new engine (the one it had closed), or None if it cannot be made (said)."""
+    if engine is not None:
+        gc.unfreeze()
         engine.close()
+    try:
+        engine = factory(policy, backend=backend, formation=places)
+    except Exception as exc:  # noqa: BLE001 - handed to the calling process (which may not need it)
+        conn.send(("failed", (number, _portable(exc))))
+        return None
+    conn.send(("up", number))
+    # the policy, the engine and the modules live as long as the worker: the collector's full passes
+    # need not walk them (as `formasi evaluate` does in the calling process)
+    gc.freeze()
+    return engine
 
 
 def chunk_size(render: str | None) -> int:
@@ -176,54 +180,83 @@ class _Job:
 
 
 class _Worker:
-    def __init__(self, root: str):
+    def __init__(self) -> None:
         ctx = multiprocessing.get_context("spawn")
-        self.root = root
         self.conn, there = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_serve, args=(there, root), daemon=True, name="formasi-worker")
+        self.process = ctx.Process(target=_serve, args=(there,), daemon=True, name="formasi-worker")
         self.process.start()
         there.close()  # only the worker holds its end: its death closes the pipe
-        self.up = False
+        self.up = False  # its engine made: the one asked for last
+        self.making: tuple[int, Any] = (-1, None)  # the number and the kind (see _kind) of the engine asked for last
         self.jobs: collections.deque[_Job] = collections.deque()  # sent, not answered, in order
 
+    def make(self, factory: Callable[..., Any], policy: Any, backend: str, places: Any) -> None:
+        """Ask for an engine (see _serve); the worker is up once it says it made this one."""
+        number = next(_MAKES)
+        self.conn.send(("make", number, factory, policy, backend, places))
+        self.making, self.up = (number, _kind(factory, policy, backend, places)), False
 
-# workers started by prestart, not yet given their orders (taken by the next batch on their folder)
+
+_MAKES = itertools.count()
+
+
+def _kind(factory: Callable[..., Any], policy: Any, backend: str, places: Any) -> Any:
+    """What tells two engines apart for a batch, or None with open places (their engine is always
+    made for the batch: they come late, from a file or a workload, and are rarely alike)."""
+    if places is not None:
+        return None
+    if isinstance(factory, functools.partial):
+        factory = (factory.func, factory.args, tuple(sorted(factory.keywords.items())))
+    return factory, policy.digest, backend
+
+
+# workers started by prestart, not yet taken by a batch
 _PRESTARTED: list[_Worker] = []
 
 
-def prestart(root: str | os.PathLike, count: int) -> None:
-    """Start ``count`` workers for the policy folder ``root`` now, before this process loads the
-    policy itself: each loads it beside this process (about half a second), and the next batch
-    with workers on that folder takes them, up or nearly, instead of starting its own once this
-    process is ready (``formasi evaluate --jobs N`` does this first thing). They check the batch's
-    policy digest when they get their orders, as any worker does; those no batch takes are ended by
-    :func:`discard_prestarted`, or at exit (they are daemons). A worker that cannot be started
-    (no process left to this user) is not: the batch meets the same and says so, as without this."""
+def prestart(count: int) -> None:
+    """Start ``count`` workers now, before this process loads its policy: each imports the engine's
+    modules beside this process, and makes its engine once it is sent the policy (:func:`brief`),
+    and the next batch with workers takes them instead of starting its own when it is ready
+    (``formasi evaluate --jobs N`` does this first thing). Those no batch takes are ended by
+    :func:`discard_prestarted`, or at exit (they are daemons). A worker that cannot be started (no
+    process left to this user) is not: the batch meets the same and says so, as without this."""
     for _ in range(count):
         try:
-            _PRESTARTED.append(_Worker(os.path.realpath(root)))
+            _PRESTARTED.append(_Worker())
         except OSError:
             return
+
+
+def brief(factory: Callable[..., Any], policy: Any, backend: str) -> None:
+    """Have the prestarted workers make their engines for ``policy`` now (``factory(policy,
+    backend=backend, formation=None)``), beside this process making its own. A batch that needs
+    another (another policy or backend, or open places) has its workers make that one; a worker's
+    engine that could not be made is said only to a batch that needs it."""
+    for w in _PRESTARTED:
+        try:
+            w.make(factory, policy, backend, None)
+        except OSError:  # dead already: the batch that takes it says so
+            pass
 
 
 def discard_prestarted() -> None:
     """End the workers :func:`prestart` started that no batch took."""
     idle, _PRESTARTED[:] = list(_PRESTARTED), []
-    _end(idle, force=True)  # (none holds anything yet: ended at once, not after its policy is loaded)
+    _end(idle, force=True)  # (none holds anything yet: ended at once, not after its engine is made)
 
 
-def _prestarted(root: str, count: int) -> list[_Worker]:
-    """Up to ``count`` prestarted workers of folder ``root``, taken; any others are ended."""
-    root = os.path.realpath(root)
-    taken = [w for w in _PRESTARTED if w.root == root and w.process.is_alive()][:count]
+def _prestarted(count: int) -> list[_Worker]:
+    """Up to ``count`` prestarted workers, taken; any others are ended."""
+    taken = [w for w in _PRESTARTED if w.process.is_alive()][:count]
     _PRESTARTED[:] = [w for w in _PRESTARTED if w not in taken]
     discard_prestarted()
     return taken
 
 
 class _Workers:
-    """The worker processes, and what each was sent. ``args``: ``(factory, root, digest, backend,
-    places)``, each worker's orders (and its folder)."""
+    """The worker processes, and what each was sent. ``args``: ``(factory, policy, backend,
+    places)``, each worker's engine (see _serve)."""
 
     def __init__(self, count: int, args: tuple, spool: str):
         self.spool = spool
@@ -234,21 +267,22 @@ class _Workers:
         self.duplicated = 0  # chunks a starved worker was on that this process did as well
         if not count:
             return
-        factory, root, digest, backend, places = args
         try:
-            self.all = _prestarted(root, count)
+            self.all = _prestarted(count)
             while len(self.all) < count:
                 try:
-                    self.all.append(_Worker(root))
+                    self.all.append(_Worker())
                 except OSError as exc:  # the machine's to fix (no process left to this user), not a bug
                     raise FormasiError(
                         f"cannot start a worker process ({exc.strerror or exc}); use fewer processes: --jobs "
                         f"{len(self.all) + 1} at most / proses pekerja tidak dapat dimulai") from None
+            kind = _kind(*args)
             for w in self.all:
-                try:
-                    w.conn.send((factory, digest, backend, places))
-                except OSError:  # a worker dead already (a prestarted one, killed): poll says so
-                    pass
+                if kind is None or w.making[1] != kind:  # (one briefed for this batch is made, or nearly)
+                    try:
+                        w.make(*args)
+                    except OSError:  # a worker dead already (a prestarted one, killed): poll says so
+                        pass
         except BaseException:
             self.end(force=True)
             raise
@@ -276,7 +310,7 @@ class _Workers:
                 raise EngineError(f"a worker process sent what cannot be read back ({type(exc).__name__}: "
                                   f"{exc})") from None
             if kind == "up":
-                w.up = True
+                w.up = w.up or data == w.making[0]  # (not an engine asked for before this one)
             elif kind in ("done", "skipped"):  # skipped: a chunk this process took back (see steal)
                 job = w.jobs.popleft()
                 if job.number != data:
@@ -284,7 +318,11 @@ class _Workers:
                 if kind == "done" and job.given is not None:  # this process did it first: not needed
                     _discard(job.outbox)
                 job.done = job.done or kind == "done"
-            else:  # "failed" (could not start) or "error"
+            elif kind == "failed":  # could not make its engine: said if it is the one asked for last
+                number, error = data
+                if number == w.making[0]:
+                    raise error
+            else:  # "error"
                 raise data
 
     def idle(self, limit: int) -> _Worker | None:
@@ -375,14 +413,14 @@ def evaluate_parallel(policy, backend: str, records: Iterable[Any], here: Callab
                       render: str | None, factory: Callable[..., Any]) -> Iterator[Any]:
     """Results (or RecordErrors) in input order; with ``render`` (a layout), Blocks of them.
     ``here`` evaluates a list of ``(where, record)`` in this process, on the caller's engine, into
-    what a worker sends back for it (``Engine._part``); the workers build their engines with
-    ``factory`` from ``policy``'s folder for ``backend`` ("durable" or "reference")."""
+    what a worker sends back for it (``Engine._part``); the workers make their engines with
+    ``factory(policy, backend=backend, formation=places)`` (``backend``: "durable" or "reference")."""
     spool = _spool()  # chunks to the workers and their results back
     size = chunk_size(render)
     pool: _Workers | None = None
     clean = False
     try:
-        pool = _Workers(jobs - 1, (factory, policy.root, policy.digest, backend, places), spool)
+        pool = _Workers(jobs - 1, (factory, policy, backend, places), spool)
         # until a worker is up (a few tenths of a second), this process works alone rather than
         # queueing chunks it would then have to wait for
         cap = 2 * (jobs - 1) * IN_FLIGHT_PER_JOB + 2  # chunks finished or under way, handed out in order
