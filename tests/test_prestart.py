@@ -60,30 +60,23 @@ def _pooled(monkeypatch):
     return pools, makes
 
 
-def test_a_batch_takes_the_workers_made_for_it_beside_this_process(policy_copy, monkeypatch):
+@pytest.mark.parametrize("briefed, makes_seen", [
+    ("reference", ["reference"]),  # made once, when briefed: the batch found it made for it
+    ("durable", ["durable", "reference"]),  # made for another backend: made again for the batch's
+])
+def test_a_batch_takes_the_workers_started_and_made_beside_this_process(policy_copy, monkeypatch, briefed,
+                                                                        makes_seen):
     pools, makes = _pooled(monkeypatch)
     _parallel.prestart(1)
     (started,) = _parallel._PRESTARTED
     policy = fr.load_policy(policy_copy)
-    _parallel.brief(_factory(True), policy, "reference")
+    _parallel.brief(_factory(True), policy, briefed)
     records = _lines(2000)
     with fr.Engine(policy, backend="reference") as engine:
         one = _blocks(engine, records, 1)
         assert _blocks(engine, records, 2) == one
     assert pools == [[started.process]] and not _parallel._PRESTARTED
-    assert makes == ["reference"]  # made once, when briefed: the batch found it made for it
-
-
-def test_a_worker_made_for_another_engine_is_made_again_for_the_batchs(policy_copy, monkeypatch):
-    pools, makes = _pooled(monkeypatch)
-    _parallel.prestart(1)
-    (started,) = _parallel._PRESTARTED
-    policy = fr.load_policy(policy_copy)
-    _parallel.brief(_factory(True), policy, "durable")
-    with fr.Engine(policy, backend="reference") as engine:
-        records = _lines(600)
-        assert _blocks(engine, records, 2) == _blocks(engine, records, 1)
-    assert pools == [[started.process]] and makes == ["durable", "reference"]
+    assert makes == makes_seen
 
 
 class _Said:
