@@ -146,6 +146,7 @@ class _Engine:
 def test_a_worker_says_which_engine_it_made_and_closes_the_one_it_had(policy_copy, monkeypatch):
     monkeypatch.setattr(_parallel.signal, "signal", lambda *a: None)  # (not this process's Ctrl-C)
     monkeypatch.setattr(_parallel.gc, "freeze", lambda: None)  # (nor this process's collector)
+    monkeypatch.setattr(_parallel.gc, "unfreeze", lambda: None)
 
     def broken(policy, backend, formation):
         raise ValueError("no such engine")
@@ -159,6 +160,26 @@ def test_a_worker_says_which_engine_it_made_and_closes_the_one_it_had(policy_cop
     assert (kind, number) == ("failed", 8) and isinstance(error, EngineError) and "no such engine" in str(error)
     assert pipe.said[2] == ("up", 9) and len(pipe.said) == 3
     assert _Engine.closed == 2  # the first when the second was asked for, the last at the end
+
+
+def test_workers_are_briefed_for_the_backend_the_engine_chooses_without_a_second_warning(policy_copy, monkeypatch):
+    import warnings
+
+    from formasi_rules._errors import BackendUnavailable
+    from formasi_rules.engine import _durable, _engine
+    said = []
+    monkeypatch.setattr(_engine, "brief", lambda factory, policy, backend: said.append(backend))
+
+    def missing():
+        raise BackendUnavailable("no durable_rules here")
+    policy = fr.load_policy(policy_copy)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _engine.brief_workers(policy, None)
+        monkeypatch.setattr(_durable, "load_engine", missing)
+        _engine.brief_workers(policy, None)
+        _engine.brief_workers(policy, "durable")
+    assert said == ["durable", "reference", "durable"] and not caught
 
 
 def test_a_worker_not_needed_after_all_ends_without_a_word(monkeypatch):
@@ -196,6 +217,30 @@ def test_the_command_line_starts_its_workers_first_and_writes_what_one_process_w
     assert outs[0] == outs[1]
     assert started == [(1, 0)] and not _parallel._PRESTARTED  # started before the policy was read
     assert briefed == [(os.path.realpath(ROOT / "policies" / "pengantar_kerja"), "durable")]
+
+
+def test_with_open_places_the_workers_are_made_for_the_batch_and_write_what_one_process_writes(tmp_path,
+                                                                                               monkeypatch):
+    from click.testing import CliRunner
+    from formasi_rules.cli import main
+    source = tmp_path / "c.jsonl"
+    source.write_text("".join(line.text + "\n" for _, line in _lines(800)), encoding="utf-8")
+    places = tmp_path / "places.csv"
+    places.write_text("region,level,open\n" + "".join(f"{r},{lv},1\n" for r in ("Palembang", "Lahat")
+                                                     for lv in ("ahli_pertama", "ahli_muda", "ahli_madya")),
+                      encoding="utf-8")
+    briefed = []
+    monkeypatch.setattr("formasi_rules.cli._evaluate.brief_workers", lambda *a, **k: briefed.append(a))
+    outs = []
+    for jobs, given in (("1", ["--formation", str(places)]), ("2", ["--formation", str(places)]), ("1", [])):
+        out = tmp_path / f"out{len(outs)}.jsonl"
+        result = CliRunner().invoke(main, ["evaluate", str(source), "--as-of", AS_OF.isoformat(), "--format", "jsonl",
+                                           "--jobs", jobs, "-q", "-o", str(out), *given,
+                                           "--policies", str(ROOT / "policies")])
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and outs[0] != outs[2]  # the workers decided by the open places too
+    assert briefed == []  # (an engine without the places would be made for nothing)
 
 
 def test_a_worker_that_cannot_be_started_first_is_left_to_the_batch(monkeypatch):

@@ -108,8 +108,8 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
         prestart(jobs - 1)
         click.get_current_context().call_on_close(discard_prestarted)  # those no batch took (an early error)
     policy = load(policies, policy_name)
-    if jobs > 1:  # ... and make their engines beside this process making its own (~0.1 s)
-        brief_workers(policy, backend, remember=not afresh)
+    if jobs > 1 and not (formation or workload):  # ... and make their engines beside this process making its
+        brief_workers(policy, backend, remember=not afresh)  # own (~0.1 s); with open places, once they are read
     as_of = as_of or dt.date.today()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BackendWarning)

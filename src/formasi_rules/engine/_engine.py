@@ -310,10 +310,11 @@ def _factory(remember: bool) -> Callable[..., Engine]:
 def brief_workers(policy: Policy, backend: str | None, remember: bool = True) -> None:
     """Have the workers :func:`~._parallel.prestart` started make their engines for ``policy`` now,
     beside this process making its own (``formasi evaluate --jobs N`` calls it between loading the
-    policy and compiling it): the batch that takes them finds them up. ``backend`` None is taken as
-    "durable" (what Engine chooses where durable_rules imports); a batch on the reference backend
-    has its workers make their engines again."""
-    brief(_factory(remember), policy, backend or "durable")
+    policy and compiling it): the batch that takes them finds them up. ``backend`` None is the one
+    Engine chooses (durable_rules where it imports; the warning is the Engine's to give)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BackendWarning)
+        brief(_factory(remember), policy, resolve_backend(backend))
 
 
 def _new_backend(backend: str | None, policy: Policy, remember: bool) -> Backend:

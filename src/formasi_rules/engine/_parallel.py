@@ -202,12 +202,14 @@ _MAKES = itertools.count()
 
 def _kind(factory: Callable[..., Any], policy: Any, backend: str, places: Any) -> Any:
     """What tells two engines apart for a batch, or None with open places (their engine is always
-    made for the batch: they come late, from a file or a workload, and are rarely alike)."""
+    made for the batch: they come late, from a file or a workload, and are rarely alike). The
+    policy is compared whole, not by its digest: a copy in another folder, or one changed in
+    memory, keeps the digest of its files (the same object compares at once)."""
     if places is not None:
         return None
     if isinstance(factory, functools.partial):
         factory = (factory.func, factory.args, tuple(sorted(factory.keywords.items())))
-    return factory, policy.digest, backend
+    return factory, policy, backend
 
 
 # workers started by prestart, not yet taken by a batch
