@@ -12,7 +12,7 @@ import pickle
 
 import pytest
 
-from formasi_rules._errors import EngineError
+from formasi_rules._errors import EngineError, WorkerError
 from formasi_rules.engine._parallel import _Job, _Workers
 
 
@@ -90,4 +90,32 @@ def test_an_answer_out_of_order_is_an_engine_error(tmp_path):
     worker.conn.messages.append(("done", 1))
     with pytest.raises(EngineError, match="answered chunk 1 for chunk 0"):
         pool._hear(worker)
+    pool.all.clear()
+
+
+class _Gone:
+    """A worker that died since it was last heard: its pipe refuses what is sent."""
+
+    def __init__(self):
+        self.jobs = collections.deque()
+        self.up = True
+        self.conn = self
+        self.process = self
+        self.exitcode = -15
+
+    def send(self, message):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def join(self, timeout=None):
+        pass
+
+
+def test_a_chunk_sent_to_a_worker_that_died_is_a_worker_error_not_a_closed_pipe(tmp_path):
+    # a BrokenPipeError reaching the command line reads as standard output's reader gone: exit 0,
+    # the output thrown away, not a word said
+    pool = _Workers(0, (), str(tmp_path))
+    gone = _Gone()
+    pool.all.append(gone)
+    with pytest.raises(WorkerError, match="ended unexpectedly .killed by SIGTERM."):
+        pool.send(gone, [("$[0]", {"id": "0"})], None, None, None, "compact")
     pool.all.clear()

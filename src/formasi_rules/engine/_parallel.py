@@ -357,7 +357,11 @@ class _Workers:
         except OSError as exc:
             raise _spool_full(exc) from None
         w.jobs.append(job)
-        w.conn.send((number, inbox, job.outbox, as_of, route, level, render))
+        try:
+            w.conn.send((number, inbox, job.outbox, as_of, route, level, render))
+        except OSError:  # the worker died since it was last heard: a BrokenPipeError must not reach the
+            w.process.join(1)  # command line, which takes it for a reader gone from standard output
+            raise WorkerError(_lost(w.process.exitcode, self.done)) from None
         return job
 
     def end(self, force: bool) -> None:
