@@ -231,6 +231,18 @@ def test_a_closed_pipe_is_a_quiet_normal_end(many, jobs):
     assert err == "" or "Traceback" not in err and "Broken pipe" not in err
 
 
+def test_a_broken_pipe_that_is_not_standard_outputs_is_an_internal_error_not_a_quiet_end(tmp_path):
+    # (a worker's pipe, a socket): only a reader gone from standard output ends the run quietly
+    code = ("import formasi_rules.cli._evaluate as e\n"
+            "def broken(*a, **k):\n    raise BrokenPipeError(32, 'Broken pipe')\n"
+            "e.Engine.evaluate_blocks = broken\n"
+            "from formasi_rules.cli import main\nmain()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, "evaluate", str(EXAMPLE), "--format", "jsonl", "--as-of",
+                             "2025-10-09", "--policies", POLICIES, "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate(timeout=TIMEOUT)
+    assert proc.returncode == 3 and b"internal error" in err and b"BrokenPipeError" in err, err
+
+
 def test_a_full_spool_folder_is_a_clear_error(default_engine, monkeypatch):
     import errno
 

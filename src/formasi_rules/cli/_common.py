@@ -14,9 +14,11 @@ import datetime as dt
 import functools
 import os
 import re
+import select
 import sys
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -105,6 +107,26 @@ def _field(path: str) -> str:
 INTERRUPTS = Interrupts()
 
 
+def _internal_error(exc: BaseException) -> NoReturn:
+    if os.environ.get("FORMASI_DEBUG"):
+        traceback.print_exception(exc)
+    click.echo(f"internal error (a bug in formasi_rules, please report it): "
+               f"{type(exc).__name__}: {exc} / galat internal (kesalahan pada formasi_rules, mohon "
+               "laporkan; FORMASI_DEBUG=1 menampilkan jejaknya)", err=True)
+    sys.exit(3)
+
+
+def _reader_gone() -> bool:
+    """Whether standard output is a pipe whose reader has gone, the one BrokenPipeError that is
+    the user's doing (``| head -1``); True where that cannot be told (no poll, no file number)."""
+    try:
+        poll = select.poll()
+        poll.register(sys.stdout.fileno(), select.POLLOUT)  # (POLLERR, POLLHUP are said whatever is asked)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return True
+
+
 def command(fn):
     """Run a command body: our errors become messages and exit 2, anything else exit 3; Ctrl-C
     and SIGTERM exit 130 and 143; a closed pipe on standard output is a quiet end (exit 0)."""
@@ -117,7 +139,9 @@ def command(fn):
             raise
         except KeyboardInterrupt as exc:
             sys.exit(exit_status(exc))
-        except BrokenPipeError:
+        except BrokenPipeError as exc:
+            if not _reader_gone():  # another pipe than standard output's: not the user's doing
+                _internal_error(exc)
             # the reader stopped reading (| head -1), as it may: nothing more to say, and nothing
             # to flush at exit either (that would fail on the closed pipe again)
             with contextlib.suppress(OSError):
@@ -130,12 +154,7 @@ def command(fn):
                 click.echo(line, err=True)
             sys.exit(2)
         except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
-            if os.environ.get("FORMASI_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"internal error (a bug in formasi_rules, please report it): "
-                       f"{type(exc).__name__}: {exc} / galat internal (kesalahan pada formasi_rules, mohon "
-                       "laporkan; FORMASI_DEBUG=1 menampilkan jejaknya)", err=True)
-            sys.exit(3)
+            _internal_error(exc)
         finally:
             INTERRUPTS.restore()
 
