@@ -1,5 +1,7 @@
 """One candidate, one record: a later record with an id already seen in the same input is
-an error record naming the first (docs/input-format.md says why).
+an error record naming the first (docs/input-format.md says why). A record refused for its own
+problems claims its id too: a later one is not evaluated in its stead (which of the two counts
+would otherwise change once the first is corrected); a later refused one keeps its own problems.
 
 The ids seen are kept as 64-bit digests with the index of their first record in the stream, in
 tables of arrays: 15-23 bytes per record (about 18 MB per million distinct ids), rather than a set
@@ -165,17 +167,23 @@ def _unique(items: Iterator[Any], blocks: bool) -> Iterator[Any]:
                 first = seen.add(item.candidate, index)
                 if first is not None:
                     item = duplicate(item.candidate, index, first, where)
+            elif isinstance(item, RecordError) and item.candidate is not None:
+                seen.places(index, (item.where,))
+                seen.add(item.candidate, index)  # (its own problems said: it claims the id all the same)
             index += 1
             yield item
             continue
         twice = []
         wheres = item.wheres
         seen.places(index, wheres or ("",) * item.count)
+        refused = dict(item.errors) if item.errors else None
         for offset, ident in enumerate(item.ids):
             if ident is not None:
                 first = seen.add(ident, index + offset)
                 if first is not None:
                     twice.append((offset, duplicate(ident, index + offset, first, wheres[offset] if wheres else "")))
+            elif refused is not None and (error := refused.get(offset)) is not None and error.candidate is not None:
+                seen.add(error.candidate, index + offset)
         index += item.count
         yield _replaced(item, twice) if twice else item
 
