@@ -321,6 +321,50 @@ def test_a_nip_written_in_groups_is_its_digits_in_every_format(given, read, tmp_
         assert isinstance(second, fr.RecordError) and second.problems[0].code == "I031"
 
 
+@pytest.mark.parametrize("given", ["１９９００１０１２０１５０３１００１", "19900101\u00a0201503\u00a01\u00a0001",
+                                   "１９９００１０１\u3000２０１５０３ １ ００１"])
+def test_an_id_in_full_width_digits_or_with_other_spaces_is_the_id_its_characters_show(given):
+    """An East Asian input method types full-width digits; a copied cell brings non-breaking
+    spaces: the same NIP, which got past the duplicate check (one person, three places)."""
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    assert structure_candidate({"id": given}, "$", policy).id == "199001012015031001"
+    engine = fr.Engine(policy, backend="reference")
+    second = list(engine.evaluate_many([{"id": "199001012015031001"}, {"id": given}], as_of=AS_OF))[1]
+    assert isinstance(second, fr.RecordError) and second.problems[0].code == "I031"
+
+
+@pytest.mark.parametrize("given", ["K1\nSUMSEL-77 eligible", "A\x1b[31m", "A\tB", "A\u2028B", "A\x85B", "A\x00B"])
+def test_an_id_holding_a_line_break_or_a_control_character_is_refused(given, tmp_path):
+    """No id holds one; in a table it would print a line of its own (a forged result)."""
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    record = json.loads((ROOT / "examples" / "sumsel" / "candidates.json").read_text())[0]
+    engine = fr.Engine(policy, backend="reference")
+    source = _write(tmp_path / "c.jsonl", json.dumps({**record, "id": given}) + "\n")
+    for got in (list(engine.evaluate_many([{**record, "id": given}], as_of=AS_OF))[0],  # the detailed way
+                *(e for b in engine.evaluate_blocks(read_records(source, parse=False), as_of=AS_OF)
+                  for _, e in b.errors)):  # a JSON line: the one-pass lane
+        assert isinstance(got, fr.RecordError)
+        assert [(p.code, p.path) for p in got.problems] == [("I005", "$[0].id")] and "line break" in got.problems[0].en
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_record_refused_for_its_own_problems_holds_its_id(jobs):
+    """The first record with an id is the one that counts, evaluated or not: a later one with the id is
+    not evaluated in its stead (which counted would change once the first was corrected)."""
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    record = json.loads((ROOT / "examples" / "sumsel" / "candidates.json").read_text())[0]
+    bad, good = {**record, "birth_date": "1980-02-30"}, {**record, "education": "S2"}
+    with fr.Engine(policy, backend="reference") as engine:
+        many = list(engine.evaluate_many([bad, good], as_of=AS_OF))
+        blocks = [e for b in engine.evaluate_blocks([bad, good, good], as_of=AS_OF, jobs=jobs) for e in b.errors]
+        later_bad = list(engine.evaluate_many([good, bad], as_of=AS_OF))
+    assert [[p.code for p in r.problems] for r in many] == [["I005"], ["I031"]]
+    assert "$[0]" in many[1].problems[0].en
+    assert [(i, [p.code for p in e.problems]) for i, e in blocks] == [(0, ["I005"]), (1, ["I031"]), (2, ["I031"])]
+    # a later record refused for problems of its own is said with those
+    assert isinstance(later_bad[0], fr.Result) and [p.code for p in later_bad[1].problems] == ["I005"]
+
+
 def test_an_id_of_spaces_is_missing():
     with pytest.raises(fr.InputError) as caught:
         structure_candidate({"id": "   "}, "$")

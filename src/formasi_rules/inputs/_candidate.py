@@ -13,6 +13,7 @@ import typing
 import json
 import math
 import re
+import unicodedata
 from decimal import Decimal
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -426,6 +427,11 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str, *, rea
     ident = c.id
     if ident[:1] == "'" or (("e" in ident or "E" in ident) and _SCIENTIFIC.fullmatch(ident)):
         problems.append(_spreadsheet_id(ident, path))
+    elif not ident.isprintable() and _CONTROL.search(ident):
+        problems.append(Problem(
+            "I005", "id memuat baris baru atau karakter kendali", f"the id {ident!r} holds a line break or a "
+            "control character, which no id has (a cell copied with its line break, or a corrupted export?)",
+            path=f"{path}.id", hint="write the id alone on one line / tulis id saja dalam satu baris"))
     if not read:
         problems += _number_problems(c, decimals, path) + _year_problems(c, path)
     elif c.extra:  # (the lane checks the record's own numbers as it reads them, not those a policy adds)
@@ -537,10 +543,18 @@ def id_text(ident: str) -> str:
     """An id as it names a person: without the spaces around it ("A1 " is A1, as a CSV cell is
     read), and a number written in groups of digits (a NIP as printed, ``19900101 201503 1 001``)
     without the spaces between them, so that it is the one person ``199001012015031001`` names:
-    two records of one person, written two ways, were two candidates (two places allocated)."""
+    two records of one person, written two ways, were two candidates (two places allocated). A
+    text beyond ASCII is read in its compatibility form (NFKC) first: full-width digits
+    (``１９９０``, as an East Asian input method types them) and a non-breaking or ideographic
+    space are the digits and the space they show."""
+    if not ident.isascii():
+        ident = unicodedata.normalize("NFKC", ident)
     ident = ident.strip()
     return ident.replace(" ", "") if " " in ident and _DIGIT_GROUPS.fullmatch(ident) else ident
 
+
+# what no id holds: C0 and C1 control characters (a line break, a tab, an escape), line and paragraph separators
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 # a number as a spreadsheet shortens it: 1.98501E+17 (not a code such as 2019E001)
 _SCIENTIFIC = re.compile(r"[0-9]\.[0-9]+[eE]\+?[0-9]+|[0-9]+[eE]\+[0-9]+")
