@@ -237,6 +237,17 @@ def test_officers_of_other_posts_are_said_and_a_name_against_its_level_warned(en
     assert any("$[2]" in w and "ahli_pertama" in w and "counted at ahli_muda" in w for w in result.warnings)
 
 
+def test_officers_naming_no_position_are_said_not_counted(engine):
+    """An export without the position's name (or without a position) was dropped without a word:
+    the gap came out larger, and so did the open places."""
+    unnamed = {"id": "u", "region": X, "position": {"type": "jf", "level": "ahli_pertama", "since": "2020-01-01"}}
+    bare = {"id": "b", "region": X}
+    result = need(engine, [row(volume=10, norm=1)], [officer("a"), unnamed, bare])
+    assert result.row(X, "ahli_pertama").existing == 1 and not result.problems
+    (said,) = [w for w in result.warnings if "name no position" in w]
+    assert said.startswith("2 officer record(s) not counted") and "position.name" in said and "$[1]" in said
+
+
 def test_rows_of_counts_with_their_header_in_capitals_or_bahasa(engine, tmp_path):
     """A header 'Region;Level;Count' made every row an officer's record without an id; one in Bahasa
     Indonesia did too. Capitals are read; Bahasa names are W017 naming the columns; an empty count

@@ -44,8 +44,8 @@ def _as_counts(raw: dict) -> dict | None:
 def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.date | None = None
                   ) -> tuple[dict[str, dict[str, int]], dict[str, str], list[Problem], list[str]]:
     """Counts per region key and level, display names, problems, and warnings (officer records
-    whose position name is close to the policy's but not it, and those not in post on ``as_of``:
-    none of them counted).
+    whose position name is close to the policy's but not it, those naming no position, and those
+    not in post on ``as_of``: none of them counted).
 
     A row of counts (``region, level, count``) counts as given; a region and level given twice is
     a problem (W014), not a sum. An officer record counts where it holds the policy's position on
@@ -69,6 +69,11 @@ def read_existing(source: str | os.PathLike | Iterable, policy: Any, as_of: dt.d
             f"{len(tally.other_post)} officer record(s) not counted: their position is not "
             f"{getattr(policy.position, 'name', None) or policy.name} (first: {tally.other_post[0]}) / pejabat tidak "
             "dihitung: jabatannya bukan jabatan ini")
+    if tally.unnamed:
+        tally.warnings.append(
+            f"{len(tally.unnamed)} officer record(s) not counted: they name no position, so whether they hold "
+            f"{getattr(policy.position, 'name', None) or policy.name} is not known; give position.name (first: "
+            f"{tally.unnamed[0]}) / pejabat tidak dihitung: nama jabatan (position.name) tidak diisi")
     if tally.other_status:
         tally.warnings.append(
             f"{len(tally.other_status)} officer record(s) not counted: their employment status may not hold the "
@@ -97,6 +102,7 @@ class _Tally:
     out_of_post: list[str] = attrs.field(factory=list)
     other_post: list[str] = attrs.field(factory=list)  # records holding another position
     other_status: list[str] = attrs.field(factory=list)  # holders whose employment status may not hold it
+    unnamed: list[str] = attrs.field(factory=list)  # records naming no position: which post they hold is not known
     holders: frozenset[str] | None = attrs.field(init=False)  # the statuses that may (formation.holders_table)
     levels: Names = attrs.field(init=False)  # a row's level in any capitals and spacing (Ahli Pertama)
 
@@ -173,6 +179,7 @@ class _Tally:
         # the post held on the date; else the position given, to say below that it was not held then
         pos = (RecordView(officer, as_of).current if as_of is not None else None) or officer.position
         if not (pos and pos.name):
+            self.unnamed.append(path)
             return
         identity = policy.position
         ours = policy.names_position(pos.name)
