@@ -977,6 +977,16 @@ def test_blank_lines_above_the_header_do_not_choose_the_separator(tmp_path, abov
     assert where == f"$[0] (line {lines + 2})" and record == {"id": "a", "rank": "III/a", "education": "S1"}
 
 
+@pytest.mark.parametrize("second", ["id;name;region", "ID ; Name;Region"])
+def test_a_header_written_again_below_is_refused_there_and_the_rest_read(tmp_path, second):
+    """Two exports joined (cat a.csv b.csv): the second header was read as a candidate whose id is "id"."""
+    path = _write(tmp_path / "both.csv", f"id;name;region\nA1;Budi;Kota Palembang\n{second}\nA2;Sari;Kota Lahat\n")
+    got = list(read_records(path))
+    assert [r.get("id") if isinstance(r, dict) else None for _, r in got] == ["A1", None, "A2"]
+    (problem,) = got[1][1].problems
+    assert (problem.code, problem.line, got[1][0]) == ("I018", 3, "$[1] (line 3)") and "repeats the header" in problem.en
+
+
 def test_a_file_of_one_column_no_field_has_is_not_taken_for_a_title(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("nip\n199001012015031001\n", encoding="utf-8")

@@ -561,6 +561,7 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
                 continue
             # (once, for the file: each row is then read by the names as they are)
             header = name_columns([h.strip() for h in row], columns, file=name, line=first)
+            written = [name_form(h) for h in row]  # to know the header written again below it
             # a column with no name (a spreadsheet's trailing separators: "rank;;") holds nothing to read
             blank = [i for i, h in enumerate(header) if not h]
             if len(names := [h for h in header if h]) == 1 and names[0] not in columns:
@@ -568,6 +569,14 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
             continue
         if not any(cell.strip() for cell in row):  # a blank line, or one of separators only (";;;", as Excel
             continue  # writes a formatted empty row; a sheet's empty rows are skipped alike)
+        if len(row) == len(written) and name_form(row[0]) == written[0] and [name_form(c) for c in row] == written:
+            where = f"$[{index}] (line {first})"  # (files joined, each with its header: no candidate's record)
+            index += 1
+            yield where, InputError([Problem(
+                "I018", f"baris {first} mengulang judul kolom: dua berkas digabung?", f"line {first} repeats the "
+                "header: two files joined, each with its header?", file=name, line=first,
+                hint="delete the repeated header line / hapus baris judul kolom yang berulang")])
+            continue
         if title is not None:
             fields = _fields_in(row, columns)
             if len(held) < MAX_SUBTITLES and len(fields) < 2 and sum(1 for cell in row if cell.strip()) == 1:
