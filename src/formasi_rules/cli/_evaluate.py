@@ -128,7 +128,8 @@ def evaluate(candidates, as_of, fmt, layout, input_format, route, level, formati
             click.echo(f"warning: {warning}", err=True)
         if computed.problems:
             engine.close()
-            click.echo("error: the workload has rejected rows; open places would be wrong", err=True)
+            click.echo("error: the workload has rejected rows; open places would be wrong / beban kerja memiliki baris "
+                       "yang ditolak; formasi terbuka akan salah", err=True)
             sys.exit(2)
         places = computed
     try:  # a date outside the policy or a filter no route meets: said before any output

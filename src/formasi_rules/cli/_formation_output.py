@@ -30,7 +30,7 @@ def table(result: FormationResult) -> str:
                f"{total['need']:>5} {total['existing']:>8} {total['gap']:>5}")
     for row in result.rows:
         for adj in row.adjustments:
-            out.append(f"note: {row.region} {row.level}: {adj.message['en']} [{adj.rule}]")
+            out.append(f"note: {row.region} {row.level}: {adj.message['en']} / {adj.message['id']} [{adj.rule}]")
     return "\n".join(out) + "\n"
 
 

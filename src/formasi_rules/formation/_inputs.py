@@ -67,9 +67,11 @@ def records_of(source: str | os.PathLike | Iterable | Located, sheet: str, colum
     if isinstance(source, (str, os.PathLike)):
         return _or_workbook(read_records(source, columns=columns, grouped_as_text=True))  # (2.400: see _amount)
     if isinstance(source, (Mapping, bytes)) or not isinstance(source, Iterable):
-        one = " (one row: put it in a list)" if isinstance(source, Mapping) else ""
-        what = "workload" if sheet == WORKLOAD_SHEET else "existing"
-        raise InvalidArgument(f"{what} is a file's path or a list of rows, got {type(source).__name__}{one}")
+        one = (" (one row: put it in a list)", " (satu baris: masukkan ke dalam list)") if isinstance(source, Mapping) \
+            else ("", "")
+        what = ("workload", "beban kerja") if sheet == WORKLOAD_SHEET else ("existing", "pejabat yang ada")
+        raise InvalidArgument(f"{what[0]} is a file's path or a list of rows, got {type(source).__name__}{one[0]} / "
+                              f"{what[1]} berupa path berkas atau list baris, bukan {type(source).__name__}{one[1]}")
     return ((f"$[{i}]", item) for i, item in enumerate(source))
 
 
