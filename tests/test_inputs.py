@@ -365,6 +365,34 @@ def test_a_record_refused_for_its_own_problems_holds_its_id(jobs):
     assert isinstance(later_bad[0], fr.Result) and [p.code for p in later_bad[1].problems] == ["I005"]
 
 
+@pytest.mark.parametrize("post, refused", [
+    ({"type": "jf", "name": "Pengantar Kerja Ahli Muda", "level": "ahli_pertama"}, True),
+    ({"name": "PENGANTAR KERJA AHLI MADYA", "level": "ahli_pertama"}, True),  # (no type: the position's, by name)
+    ({"type": "jf", "name": "Pengantar Kerja Ahli Pertama", "level": "ahli_pertama"}, False),
+    ({"type": "jf", "name": "Pengantar Kerja", "level": "ahli_muda"}, False),  # the name names no level
+    ({"type": "ja", "name": "Pengantar Kerja Ahli Muda", "level": "ahli_pertama"}, False),  # another type of post
+    ({"type": "jf", "name": "Analis Kebijakan Ahli Muda", "level": "ahli_pertama"}, False),  # another position
+])
+def test_a_post_whose_name_names_another_level_than_it_gives_is_refused(post, refused, tmp_path):
+    """Read at the level given, without a word, the record was decided at a level it may not hold."""
+    policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
+    record = json.loads((ROOT / "examples" / "sumsel" / "candidates.json").read_text())[0]
+    engine = fr.Engine(policy, backend="reference")
+    now = {**record, "position": {**post, "since": "2020-01-01"}}
+    history = {**record, "positions": [{**post, "since": "2020-01-01"}]}
+    source = _write(tmp_path / "c.jsonl", json.dumps(now) + "\n")
+    got = [list(engine.evaluate_many([now], as_of=AS_OF))[0],  # the detailed way
+           next(iter(engine.evaluate_blocks(read_records(source, parse=False), as_of=AS_OF))),  # the lane
+           list(engine.evaluate_many([history], as_of=AS_OF))[0]]
+    if not refused:
+        assert isinstance(got[0], fr.Result) and not got[1].errors
+        return
+    assert [(p.code, p.path) for p in got[0].problems] == [("I033", "$[0].position.level")]
+    assert "which is it?" in got[0].problems[0].en and post["name"] in got[0].problems[0].en
+    assert [(p.code, p.path) for _, e in got[1].errors for p in e.problems] == [("I033", "$[0].position.level")]
+    assert ("I033", "$[0].positions[0].level") in [(p.code, p.path) for p in got[2].problems]
+
+
 def test_an_id_of_spaces_is_missing():
     with pytest.raises(fr.InputError) as caught:
         structure_candidate({"id": "   "}, "$")

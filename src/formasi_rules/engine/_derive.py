@@ -337,11 +337,7 @@ def level_in_name(post: Any, policy: Policy) -> str | None:
     """The level a post's name ends with, for a post that gives none ("<position name> <level title>",
     as the national system writes it): ``Policy.position_level``, where the post is of the position's
     type or says no type, as formation counts the same record."""
-    name = getattr(post, "name", None) if post is not None else None
-    identity = policy.position
-    if not name or identity is None or (identity.type is not None and post.type not in (None, identity.type)):
-        return None
-    return policy.position_level(name)
+    return None if post is None else policy.level_in_post_name(post.name, post.type)
 
 
 def read_test(c: Candidate, attr: str) -> Any:

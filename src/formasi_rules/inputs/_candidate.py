@@ -15,7 +15,7 @@ import math
 import re
 import unicodedata
 from decimal import Decimal
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import attrs
@@ -415,15 +415,21 @@ FIRST_YEAR, LAST_YEAR = 1900, 9999  # a rating's year: a calendar year (as a CSV
 # a date on or before it is how spreadsheets and personnel systems write a date not known
 EMPTY_DATE = dt.date(FIRST_YEAR, 1, 1)
 _AFTER_EMPTY = EMPTY_DATE + dt.timedelta(days=1)
-SUSPECT = frozenset(("I024", "I025", "I026"))  # dates and ids that look wrong (record_problems)
+# dates and ids that look wrong, a post's name naming another level than it gives (record_problems): a
+# candidate's record is refused for them; an officer in post is counted all the same, with a warning
+SUSPECT = frozenset(("I024", "I025", "I026", "I033"))
 
 
-def record_problems(c: Candidate, decimals: Mapping[str, int], path: str, *, read: bool = False) -> list[Problem]:
+def record_problems(c: Candidate, decimals: Mapping[str, int], path: str, *, read: bool = False,
+                    named_level: Callable[[str | None, str | None], str | None] | None = None) -> list[Problem]:
     """What cattrs cannot see: decimals beyond what the policy keeps, a year rated twice,
-    history entries on the same date. ``read``: the numbers' decimals and the rating years were
-    checked as the record was read (the one-pass lane, which declines a record failing them), so
-    they are not looked at again."""
+    history entries on the same date; with ``named_level`` (a post's name and type -> the level the
+    name ends with: ``Policy.level_in_post_name``), a post whose name names another level than it
+    gives. ``read``: the numbers' decimals and the rating years were checked as the record was read
+    (the one-pass lane, which declines a record failing them), so they are not looked at again."""
     problems = []
+    if named_level is not None and (c.position is not None or c.positions):
+        problems += _levels_named(c, named_level, path)
     ident = c.id
     if ident[:1] == "'" or (("e" in ident or "E" in ident) and _SCIENTIFIC.fullmatch(ident)):
         problems.append(_spreadsheet_id(ident, path))
@@ -558,6 +564,27 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 # a number as a spreadsheet shortens it: 1.98501E+17 (not a code such as 2019E001)
 _SCIENTIFIC = re.compile(r"[0-9]\.[0-9]+[eE]\+?[0-9]+|[0-9]+[eE]\+[0-9]+")
+
+
+def _levels_named(c: Candidate, named_level: Callable[[str | None, str | None], str | None], path: str
+                  ) -> list[Problem]:
+    """I033 for each post whose name ends with one level (Pengantar Kerja Ahli Muda) and that gives
+    another (position.level: ahli_pertama): the record was read at the level given, without a word."""
+    problems = []
+    posts = [("position", c.position)] if c.position is not None else []
+    posts += [(f"positions[{i}]", post) for i, post in enumerate(c.positions or ())]
+    for where, post in posts:
+        if post.level is None or post.name is None:
+            continue
+        named = named_level(post.name, post.type)
+        if named is not None and named != post.level:
+            problems.append(Problem(
+                "I033", f"{where}.name {post.name!r} menyebut jenjang {named}, tetapi {where}.level {post.level}",
+                f"{where}.name {post.name!r} names the level {named}, but {where}.level is {post.level}: which is it?",
+                path=f"{path}.{where}.level",
+                hint="correct the one that is wrong, the level in the name or the level given / perbaiki yang salah: "
+                     "jenjang pada nama jabatan atau jenjang yang diisi"))
+    return problems
 
 
 def _spreadsheet_id(ident: str, path: str) -> Problem:

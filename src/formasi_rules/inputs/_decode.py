@@ -108,11 +108,13 @@ assert {name for name, _ in _RECORD} == {a.name for a in attrs.fields(Candidate)
 
 class Lane:
     """The one-pass reading of one policy's records: ``vocabularies`` (name -> Vocabulary), the
-    fields the policy adds to the record (``extra``: record key -> Field) and the decimals each
-    number keeps (``decimals``), as :class:`._structure.Contract` holds them."""
+    fields the policy adds to the record (``extra``: record key -> Field), the decimals each
+    number keeps (``decimals``) and the level a post's name ends with (``named_level``, see
+    record_problems), as :class:`._structure.Contract` holds them."""
 
-    def __init__(self, vocabularies: Mapping[str, Any], extra: Mapping[str, Any], decimals: Mapping[str, int]):
-        self.vocabularies, self.decimals = vocabularies, decimals
+    def __init__(self, vocabularies: Mapping[str, Any], extra: Mapping[str, Any], decimals: Mapping[str, int],
+                 named_level: Any = None):
+        self.vocabularies, self.decimals, self.named_level = vocabularies, decimals, named_level
         fields = [(name, _opt(kind), UNSET) for name, kind in _RECORD]
         fields += [(key, _opt(Any), UNSET) for key in extra]
         self._struct = msgspec.defstruct("Record", fields, forbid_unknown_fields=True, omit_defaults=True)
@@ -247,7 +249,7 @@ class Lane:
             None if years is UNSET or years is None else _decimal(years, self._keep.get("experience_years")),
             parts(request) if request else None, self._extra(record) if self._added else {})
         # the numbers' decimals and the rating years were checked as they were read (given Decimals aside)
-        if record_problems(candidate, self.decimals, "$", read=not given):
+        if record_problems(candidate, self.decimals, "$", read=not given, named_level=self.named_level):
             raise _Decline
         return candidate
 

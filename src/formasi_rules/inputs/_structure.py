@@ -46,7 +46,9 @@ class Contract:
                     self.numbers.add(f.input)
             if f.kind == "number":
                 self.decimals[f.input] = min(self.decimals.get(f.input, 99), f.decimals)
-        self.lane = Lane(vocabularies, self.extra, self.decimals)
+        # a post's name that names another level than the post gives (record_problems)
+        self.named_level = policy.level_in_post_name if policy is not None and policy.position is not None else None
+        self.lane = Lane(vocabularies, self.extra, self.decimals, self.named_level)
         # the same hooks either way; the detailed one collects every problem of a record with its path
         # (and costs about twice the time), so it is run only on a record the fast one refused
         self.fast, self.detailed = converter(False, vocabularies), converter(True, vocabularies)
@@ -136,7 +138,7 @@ def structure_candidate(raw: Any, path: str = "$", policy: Any = None, *, strict
     if candidate is not None:
         if extra:
             candidate = attrs.evolve(candidate, extra=extra)
-        problems += [p for p in record_problems(candidate, contract.decimals, path)
+        problems += [p for p in record_problems(candidate, contract.decimals, path, named_level=contract.named_level)
                      if strict or p.code not in SUSPECT]
     if type(cell := raw.get("performance")) is UnreadCell:  # a flat row's cell: said as what it is
         at = f"{path}.performance"

@@ -321,6 +321,16 @@ class Policy:
         from ._vocabulary import fold
         return None if self.position is None else self._level_after_name(fold(text))
 
+    def level_in_post_name(self, name: str | None, kind: str | None) -> str | None:
+        """The level a post's name ends with ("<position name> <level title>", as the national system
+        writes it), where the post (of type ``kind``) is of the position's type or says no type; None
+        otherwise. A record's post that gives no level is read at this one; one that gives another
+        level is refused (its name and its level disagree)."""
+        identity = self.position
+        if not name or identity is None or (identity.type is not None and kind not in (None, identity.type)):
+            return None
+        return self.position_level(name)
+
     def same_position(self, a: str, b: str) -> bool:
         """Whether two position names both name this policy's position, at no two different levels:
         its name and its name followed by a level do (as the national system writes it); its name
