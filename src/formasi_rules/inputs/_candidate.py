@@ -428,8 +428,13 @@ def record_problems(c: Candidate, decimals: Mapping[str, int], path: str, *, rea
     gives. ``read``: the numbers' decimals and the rating years were checked as the record was read
     (the one-pass lane, which declines a record failing them), so they are not looked at again."""
     problems = []
-    if named_level is not None and (c.position is not None or c.positions):
-        problems += _levels_named(c, named_level, path)
+    if named_level is not None:
+        post = c.position
+        if post is not None and post.level is not None and post.name is not None:
+            _level_named(post, "position", named_level, path, problems)
+        for i, post in enumerate(c.positions or ()):
+            if post.level is not None and post.name is not None:
+                _level_named(post, f"positions[{i}]", named_level, path, problems)
     ident = c.id
     if ident[:1] == "'" or (("e" in ident or "E" in ident) and _SCIENTIFIC.fullmatch(ident)):
         problems.append(_spreadsheet_id(ident, path))
@@ -566,25 +571,18 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SCIENTIFIC = re.compile(r"[0-9]\.[0-9]+[eE]\+?[0-9]+|[0-9]+[eE]\+[0-9]+")
 
 
-def _levels_named(c: Candidate, named_level: Callable[[str | None, str | None], str | None], path: str
-                  ) -> list[Problem]:
-    """I033 for each post whose name ends with one level (Pengantar Kerja Ahli Muda) and that gives
-    another (position.level: ahli_pertama): the record was read at the level given, without a word."""
-    problems = []
-    posts = [("position", c.position)] if c.position is not None else []
-    posts += [(f"positions[{i}]", post) for i, post in enumerate(c.positions or ())]
-    for where, post in posts:
-        if post.level is None or post.name is None:
-            continue
-        named = named_level(post.name, post.type)
-        if named is not None and named != post.level:
-            problems.append(Problem(
-                "I033", f"{where}.name {post.name!r} menyebut jenjang {named}, tetapi {where}.level {post.level}",
-                f"{where}.name {post.name!r} names the level {named}, but {where}.level is {post.level}: which is it?",
-                path=f"{path}.{where}.level",
-                hint="correct the one that is wrong, the level in the name or the level given / perbaiki yang salah: "
-                     "jenjang pada nama jabatan atau jenjang yang diisi"))
-    return problems
+def _level_named(post: Any, where: str, named_level: Callable[[str | None, str | None], str | None], path: str,
+                 problems: list[Problem]) -> None:
+    """I033 into ``problems`` where a post's name ends with one level (Pengantar Kerja Ahli Muda) and it
+    gives another (level: ahli_pertama): the record was read at the level given, without a word."""
+    named = named_level(post.name, post.type)
+    if named is not None and named != post.level:
+        problems.append(Problem(
+            "I033", f"{where}.name {post.name!r} menyebut jenjang {named}, tetapi {where}.level {post.level}",
+            f"{where}.name {post.name!r} names the level {named}, but {where}.level is {post.level}: which is it?",
+            path=f"{path}.{where}.level",
+            hint="correct the one that is wrong, the level in the name or the level given / perbaiki yang salah: "
+                 "jenjang pada nama jabatan atau jenjang yang diisi"))
 
 
 def _spreadsheet_id(ident: str, path: str) -> Problem:
