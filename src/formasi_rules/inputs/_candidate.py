@@ -573,8 +573,9 @@ _SCIENTIFIC = re.compile(r"[0-9]\.[0-9]+[eE]\+?[0-9]+|[0-9]+[eE]\+[0-9]+")
 
 def _level_named(post: Any, where: str, named_level: Callable[[str | None, str | None], str | None], path: str,
                  problems: list[Problem]) -> None:
-    """I033 into ``problems`` where a post's name ends with one level (Pengantar Kerja Ahli Muda) and it
-    gives another (level: ahli_pertama): the record was read at the level given, without a word."""
+    """I033 into ``problems`` where a post's name ends with one level's title (the position's name, then
+    the title, as the national system writes it) and the post gives another level: the record was read
+    at the level given, without a word."""
     named = named_level(post.name, post.type)
     if named is not None and named != post.level:
         problems.append(Problem(
