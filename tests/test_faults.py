@@ -231,6 +231,23 @@ def test_a_closed_pipe_is_a_quiet_normal_end(many, jobs):
     assert err == "" or "Traceback" not in err and "Broken pipe" not in err
 
 
+def test_a_pipe_given_as_the_output_whose_reader_goes_is_a_quiet_end_too(many, tmp_path):
+    # -o >(head -c 100), or a named pipe: the output's reader went away, as with | head -1
+    import threading
+    fifo = tmp_path / "out.pipe"
+    os.mkfifo(fifo)
+
+    def read_a_little():
+        with open(fifo, "rb") as f:
+            f.read(100)
+    reader = threading.Thread(target=read_a_little)
+    reader.start()
+    code, err = finish(start("evaluate", str(many), "--format", "jsonl", "-o", str(fifo)))
+    reader.join()
+    assert code == 0, err
+    assert "internal error" not in err and "Traceback" not in err
+
+
 def test_a_broken_pipe_that_is_not_standard_outputs_is_an_internal_error_not_a_quiet_end(tmp_path):
     # (a worker's pipe, a socket): only a reader gone from standard output ends the run quietly
     code = ("import formasi_rules.cli._evaluate as e\n"

@@ -353,7 +353,7 @@ def test_a_record_refused_for_its_own_problems_holds_its_id(jobs):
     not evaluated in its stead (which counted would change once the first was corrected)."""
     policy = fr.load_policy(ROOT / "policies" / "pengantar_kerja")
     record = json.loads((ROOT / "examples" / "sumsel" / "candidates.json").read_text())[0]
-    bad, good = {**record, "birth_date": "1980-02-30"}, {**record, "education": "S2"}
+    bad, good = {**record, "birth_date": "1980-02-30", "id": f" {record['id']} "}, {**record, "education": "S2"}
     with fr.Engine(policy, backend="reference") as engine:
         many = list(engine.evaluate_many([bad, good], as_of=AS_OF))
         blocks = [e for b in engine.evaluate_blocks([bad, good, good], as_of=AS_OF, jobs=jobs) for e in b.errors]
@@ -1005,7 +1005,7 @@ def test_blank_lines_above_the_header_do_not_choose_the_separator(tmp_path, abov
     assert where == f"$[0] (line {lines + 2})" and record == {"id": "a", "rank": "III/a", "education": "S1"}
 
 
-@pytest.mark.parametrize("second", ["id;name;region", "ID ; Name;Region"])
+@pytest.mark.parametrize("second", ["id;name;region", "ID ; Name;Region", "\ufeffid;name;region"])
 def test_a_header_written_again_below_is_refused_there_and_the_rest_read(tmp_path, second):
     """Two exports joined (cat a.csv b.csv): the second header was read as a candidate whose id is "id"."""
     path = _write(tmp_path / "both.csv", f"id;name;region\nA1;Budi;Kota Palembang\n{second}\nA2;Sari;Kota Lahat\n")

@@ -31,6 +31,7 @@ from ..policy import load_policy, policy_folder
 from ..sheets import is_workbook
 from ._policies import find_policy, roots
 from ._files import Interrupts, exit_status
+from ._output import ReaderGone
 from ._usage import BilingualGroup
 
 
@@ -140,7 +141,7 @@ def command(fn):
         except KeyboardInterrupt as exc:
             sys.exit(exit_status(exc))
         except BrokenPipeError as exc:
-            if not _reader_gone():  # another pipe than standard output's: not the user's doing
+            if not (isinstance(exc, ReaderGone) or _reader_gone()):  # another pipe than the output's: a bug
                 _internal_error(exc)
             # the reader stopped reading (| head -1), as it may: nothing more to say, and nothing
             # to flush at exit either (that would fail on the closed pipe again)

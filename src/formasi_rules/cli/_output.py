@@ -32,6 +32,11 @@ class WriteFailed(OSError):
     """Writing the output failed (a full disk, a closed pipe): the OSError, marked as the output's."""
 
 
+class ReaderGone(BrokenPipeError):
+    """The output's reader went away (``| head -1``, or a pipe given to -o): the command's quiet end, not
+    a failure; marked as the output's, as another broken pipe (a worker's) is a bug to report."""
+
+
 def _writing(method):
     @functools.wraps(method)
     def wrapper(self, *args):
@@ -39,8 +44,10 @@ def _writing(method):
             return method(self, *args)
         except WriteFailed:
             raise
-        except BrokenPipeError:
-            raise  # not a failure: the reader went away
+        except ReaderGone:
+            raise
+        except BrokenPipeError as exc:  # not a failure: the reader went away
+            raise ReaderGone(exc.errno, exc.strerror) from exc
         except OSError as exc:
             raise WriteFailed(exc.errno, exc.strerror or str(exc)) from exc
     return wrapper

@@ -23,6 +23,7 @@ import attrs
 
 from .._errors import InputError, InvalidArgument, Problem
 from ..inputs import Candidate, Formation, JsonLine, path_of, read_line, structure_candidate
+from ..inputs._candidate import id_text
 from ..policy import Policy
 from ._backend import Firings
 from ._compiled import Compiled
@@ -175,7 +176,9 @@ def _named(ident: Any) -> str | None:
     """The candidate a record's error names: its id where the reader takes it as one (text, a whole
     number: a NIP from a data frame too); none for anything else (true, 12.5, a list, bytes), whose
     Python text ("True") a system reading the output would take for a candidate's id."""
-    if isinstance(ident, str) or isinstance(ident, numbers.Integral) and not isinstance(ident, bool):
+    if isinstance(ident, str):
+        return id_text(ident)  # as a record read whole names it ("A1 " is A1): the duplicate check compares it
+    if isinstance(ident, numbers.Integral) and not isinstance(ident, bool):
         return str(ident)
     return None
 

@@ -569,7 +569,8 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
             continue
         if not any(cell.strip() for cell in row):  # a blank line, or one of separators only (";;;", as Excel
             continue  # writes a formatted empty row; a sheet's empty rows are skipped alike)
-        if len(row) == len(written) and name_form(row[0]) == written[0] and [name_form(c) for c in row] == written:
+        if len(row) == len(written) and name_form(row[0].lstrip("\ufeff")) == written[0] \
+                and [name_form(c) for c in (row[0].lstrip("\ufeff"), *row[1:])] == written:  # (a BOM: Excel's)
             where = f"$[{index}] (line {first})"  # (files joined, each with its header: no candidate's record)
             index += 1
             yield where, InputError([Problem(
