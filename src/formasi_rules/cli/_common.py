@@ -130,7 +130,8 @@ def _reader_gone() -> bool:
 
 def command(fn):
     """Run a command body: our errors become messages and exit 2, anything else exit 3; Ctrl-C
-    and SIGTERM exit 130 and 143; a closed pipe on standard output is a quiet end (exit 0)."""
+    and SIGTERM exit 130 and 143; the output's reader gone (``| head -1``, a pipe given to -o) is a quiet
+    end (exit 0), another broken pipe (a worker's) a bug (exit 3)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         INTERRUPTS.install()
