@@ -980,6 +980,8 @@ def test_two_columns_naming_one_field_are_refused_naming_both(tmp_path):
     # refused for having more cells than the header's one column
     ("DAFTAR CALON PENGANTAR KERJA\nKabupaten Musi Banyuasin\nid,name,rank\nA1,Ani,III/a\n", 3),
     ("DAFTAR CALON;;\n;;\nKab. Lahat;;\nper 1 Oktober 2025;;\nid;name;rank\nA1;Ani;III/a\n", 5),
+    # titles over groups of columns (merged cells): every row was 'a value in a column with no name'
+    ("Identitas;;Pendidikan;\nid;name;education;rank\nA1;Ani;S1;III/a\n", 2),
 ])
 def test_a_title_above_the_header_is_said_for_the_file(tmp_path, text, header_line):
     """A sheet's title row above its header (merged over the columns, exported as 'TITLE;;;') made

@@ -564,8 +564,9 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
             written = [name_form(h) for h in row]  # to know the header written again below it
             # a column with no name (a spreadsheet's trailing separators: "rank;;") holds nothing to read
             blank = [i for i, h in enumerate(header) if not h]
-            if len(names := [h for h in header if h]) == 1 and names[0] not in columns:
-                title = first, names[0]
+            names = [h for h in header if h]
+            if names and not any(h in columns for h in names):  # a title, or titles over groups of columns?
+                title = first, ", ".join(repr(h) for h in names)
             continue
         if not any(cell.strip() for cell in row):  # a blank line, or one of separators only (";;;", as Excel
             continue  # writes a formatted empty row; a sheet's empty rows are skipped alike)
@@ -604,15 +605,16 @@ def _fields_in(row: list[str], columns: Collection[str]) -> list[str]:
 
 
 def _title_above(title: tuple[int, str], fields: list[str], line: int, name: str) -> None:
-    """InputError (I018) where the first line holds one name no field has (``DAFTAR CALON;;;``, a
-    sheet's title, merged over its columns) and the first row of several cells under it (past rows of
+    """InputError (I018) where the first line holds names no field has (one, ``DAFTAR CALON;;;``: a
+    sheet's title, merged over its columns; several, ``Identitas;;Pendidikan;``: titles over groups of
+    columns) and the first row of several cells under it (past rows of
     one cell: a subtitle, a region, a date) names fields (``fields``, :func:`_fields_in`): the header
     is that row, below a title, and every row would be refused for columns with no name or none known."""
     if len(fields) < 2:
         return
     raise InputError([Problem(
-        "I018", f"baris {title[0]} hanya berisi {title[1]!r}, bukan nama kolom: judul tabel di atas baris judul "
-        f"kolom (baris {line})?", f"line {title[0]} holds only {title[1]!r}, not the names of the columns: a title "
+        "I018", f"baris {title[0]} hanya berisi {title[1]}, bukan nama kolom: judul tabel di atas baris judul "
+        f"kolom (baris {line})?", f"line {title[0]} holds only {title[1]}, not the names of the columns: a title "
         f"above the header, which is line {line} ({', '.join(fields[:3])}, ...)?", file=name, line=title[0],
         hint="delete the line(s) above the header, so that the header is the file's first line / hapus baris di atas "
         "judul kolom, sehingga judul kolom menjadi baris pertama berkas")])
