@@ -393,6 +393,14 @@ def test_a_post_whose_name_names_another_level_than_it_gives_is_refused(post, re
     assert ("I033", "$[0].positions[0].level") in [(p.code, p.path) for p in got[2].problems]
 
 
+def test_a_byte_order_mark_past_the_first_line_of_json_lines_is_not_part_of_the_record(tmp_path):
+    """Two files joined (cat a.jsonl b.jsonl), each saved with Excel's or Notepad's mark: the second
+    file's first record was "invalid JSON: Expecting value" at column 1, with nothing to see."""
+    bom = "\ufeff"
+    path = _write(tmp_path / "c.jsonl", f'{bom}{{"id": "a"}}\n{bom}{{"id": "b"}}\n')
+    assert [r for _, r in read_records(path)] == [{"id": "a"}, {"id": "b"}]
+
+
 def test_an_id_of_spaces_is_missing():
     with pytest.raises(fr.InputError) as caught:
         structure_candidate({"id": "   "}, "$")
@@ -488,11 +496,15 @@ def test_an_id_a_spreadsheet_changed_is_refused(ident, hint, tmp_path):
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
-def test_a_utf16_file_is_named_as_such(encoding, tmp_path):
+@pytest.mark.parametrize("name, text", [("c.csv", "id,employment_status\nA1,PNS\n"),
+                                        ("c.json", '[{"id": "A1"}]'), ("c.yaml", "- id: A1\n"),
+                                        ("c.jsonl", '{"id": "A1"}\n')])
+def test_a_utf16_file_is_named_as_such(encoding, tmp_path, name, text):
     """Excel's "Unicode Text" is UTF-16: with its byte-order mark the CSV reader stopped on a Python
-    message; without, every column name came out with NUL characters in it."""
-    path = tmp_path / "c.csv"
-    path.write_bytes("id,employment_status\nA1,PNS\n".encode(encoding))
+    message; without, every column name came out with NUL characters in it. A JSON or YAML file was
+    "not UTF-8 (byte 0xff)", with no word of what it is."""
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
     with pytest.raises(fr.InputError) as caught:
         list(read_records(path))
     (problem,) = caught.value.problems

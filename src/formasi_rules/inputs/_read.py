@@ -264,7 +264,14 @@ def _records(path: str | os.PathLike, fmt: str, parse: bool, delimiter: str | No
 
 
 def _whole(name: str) -> str:
-    text = read_text(Path(name), name, "I010", InputError, utf8_code="I012")
+    try:
+        text = read_text(Path(name), name, "I010", InputError, utf8_code="I012")
+    except InputError as exc:
+        if exc.problems[0].code == "I012" and _utf16(name):  # said as a CSV or JSON Lines file's is
+            raise InputError([_utf16_problem(name)]) from None
+        raise
+    if "\x00" in text[:_PEEK] and _utf16(name):  # UTF-16 without its mark: every other byte 0, valid UTF-8
+        raise InputError([_utf16_problem(name)])
     if not text.strip():  # the parser would say "Expecting value" (JSON) or give null (YAML)
         raise InputError([Problem("I011", "berkas kosong: tidak ada rekaman", "the file is empty: it holds no "
                                   "record", file=name, hint="give a list of records, [] for none / "
@@ -391,17 +398,32 @@ def _raw_lines(handle) -> Iterator[bytes]:
         text.detach()  # the caller's handle stays its own to close
 
 
+def _utf16_head(head: bytes) -> bool:
+    """Whether a file beginning so is UTF-16: its byte-order mark, or every other byte 0."""
+    return head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head
+
+
+def _utf16(name: str) -> bool:
+    try:
+        with open(name, "rb") as f:
+            return _utf16_head(f.read(_PEEK))
+    except OSError:
+        return False
+
+
+def _utf16_problem(name: str) -> Problem:
+    return Problem("I012", "berkas ini UTF-16 (\"Unicode Text\" dari Excel), bukan UTF-8",
+                   "the file is UTF-16 (Excel's \"Unicode Text\"), not UTF-8", file=name, line=1, hint=UTF16_HINT)
+
+
 def _lines(handle, name: str, bad: dict[int, Problem]) -> Iterator[str]:
     """The file's lines as text; a line that is not UTF-8 is noted in ``bad`` (by its number)
     and given with the bad bytes replaced, so the records around it are still read."""
     for number, raw in enumerate(_raw_lines(handle), 1):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):  # Excel's "CSV UTF-8" byte-order mark
             raw = raw[3:]
-        elif number == 1 and (raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw):  # every other byte 0
-            raise InputError([Problem(
-                "I012", "berkas ini UTF-16 (\"Unicode Text\" dari Excel), bukan UTF-8",
-                "the file is UTF-16 (Excel's \"Unicode Text\"), not UTF-8", file=name, line=1,
-                hint=UTF16_HINT)])
+        elif number == 1 and _utf16_head(raw):
+            raise InputError([_utf16_problem(name)])
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -413,6 +435,8 @@ def _jsonl(handle, name: str, parse: bool):
     index = 0
     bad: dict[int, Problem] = {}
     for lineno, line in enumerate(_lines(handle, name, bad), 1):
+        if line[:1] == "\ufeff":  # a byte-order mark past the first line: files joined (cat a.jsonl b.jsonl)
+            line = line[1:]
         if not line.strip():
             continue
         where = f"$[{index}] (line {lineno})"
