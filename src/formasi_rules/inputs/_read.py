@@ -37,7 +37,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .._errors import InputError, InvalidArgument, Problem, name_form
 from .._text import Text
-from ..policy._yaml import not_utf8, read_text, yaml_loader
+from ..policy._yaml import not_utf8, read_bytes, text_of, yaml_loader
 from ._candidate import RECORD_COLUMNS, UnreadCell
 
 FORMATS = ("json", "jsonl", "yaml", "csv")
@@ -264,14 +264,10 @@ def _records(path: str | os.PathLike, fmt: str, parse: bool, delimiter: str | No
 
 
 def _whole(name: str) -> str:
-    try:
-        text = read_text(Path(name), name, "I010", InputError, utf8_code="I012")
-    except InputError as exc:
-        if exc.problems[0].code == "I012" and _utf16(name):  # said as a CSV or JSON Lines file's is
-            raise InputError([_utf16_problem(name)]) from None
-        raise
-    if "\x00" in text[:_PEEK] and _utf16(name):  # UTF-16 without its mark: every other byte 0, valid UTF-8
+    data = read_bytes(Path(name), name, "I010", InputError)
+    if _utf16_head(data[:_PEEK]):  # said as a CSV or JSON Lines file's is
         raise InputError([_utf16_problem(name)])
+    text = text_of(data, name, "I012", InputError)
     if not text.strip():  # the parser would say "Expecting value" (JSON) or give null (YAML)
         raise InputError([Problem("I011", "berkas kosong: tidak ada rekaman", "the file is empty: it holds no "
                                   "record", file=name, hint="give a list of records, [] for none / "
@@ -401,14 +397,6 @@ def _raw_lines(handle) -> Iterator[bytes]:
 def _utf16_head(head: bytes) -> bool:
     """Whether a file beginning so is UTF-16: its byte-order mark, or every other byte 0."""
     return head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head
-
-
-def _utf16(name: str) -> bool:
-    try:
-        with open(name, "rb") as f:
-            return _utf16_head(f.read(_PEEK))
-    except OSError:
-        return False
 
 
 def _utf16_problem(name: str) -> Problem:

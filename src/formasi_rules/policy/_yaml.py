@@ -273,7 +273,13 @@ def read_bytes(path: Path, display: str, code: str, error=PolicyError) -> bytes:
 def read_text(path: Path, display: str, code: str, error=PolicyError, utf8_code: str | None = None) -> str:
     """A file's text without the byte-order mark Excel and Notepad put first, or ``error`` naming the
     file (and the line of invalid UTF-8, as ``utf8_code``)."""
-    text = _decode(read_bytes(path, display, code, error), display, utf8_code or code, error)
+    return text_of(read_bytes(path, display, code, error), display, utf8_code or code, error)
+
+
+def text_of(data: bytes, display: str, code: str, error=PolicyError) -> str:
+    """A file's bytes as text, without the byte-order mark Excel and Notepad put first, or ``error``
+    naming the line of invalid UTF-8 (as ``code``)."""
+    text = _decode(data, display, code, error)
     return text[1:] if text.startswith("\ufeff") else text
 
 
