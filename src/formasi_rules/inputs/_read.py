@@ -582,8 +582,7 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
             continue
         if not any(cell.strip() for cell in row):  # a blank line, or one of separators only (";;;", as Excel
             continue  # writes a formatted empty row; a sheet's empty rows are skipped alike)
-        if len(row) == len(written) and name_form(row[0].lstrip("\ufeff")) == written[0] \
-                and [name_form(c) for c in (row[0].lstrip("\ufeff"), *row[1:])] == written:  # (a BOM: Excel's)
+        if _repeats(row, written):
             where = f"$[{index}] (line {first})"  # (files joined, each with its header: no candidate's record)
             index += 1
             yield where, InputError([Problem(
@@ -601,6 +600,15 @@ def _csv(handle, name: str, delimiter: str | None = None, columns: Collection[st
             title, held = None, []
         yield record(row, first, last, spoilt)
     yield from (record(*h) for h in held)  # (a file of one column: the rows held were records)
+
+
+def _repeats(row: list[str], written: list[str]) -> bool:
+    """Whether a row is the header written again (its names' forms ``written``): files joined, the
+    second under Excel's byte-order mark perhaps."""
+    if len(row) != len(written):
+        return False
+    first = name_form(row[0].lstrip("\ufeff"))
+    return first == written[0] and [first, *(name_form(c) for c in row[1:])] == written
 
 
 MAX_SUBTITLES = 8  # rows of one cell under a title line looked past for the header (a subtitle, a date ...)
